@@ -1,0 +1,217 @@
+"""The data that flows between medkg's stages.
+
+Source -> Extractor -> Linker -> Assembler -> Sink. Every stage hands the next one of
+these frozen Pydantic models, so a typo in a field name fails loudly (``extra="forbid"``)
+instead of silently dropping data.
+
+Two keys make writes idempotent, as in INDRA: ``Triple.key`` identifies the fact
+(subject, predicate, object) and ``Evidence.key`` identifies one piece of support for it
+(the fact plus document plus offsets). The graph MERGEs on both under uniqueness
+constraints, so a re-run finds what it wrote before instead of adding copies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ENTITY_TYPES: tuple[str, ...] = (
+    "Chemical",
+    "Disease",
+    "Gene",
+    "Variant",
+    "Species",
+    "CellLine",
+    "Finding",
+)
+EntityType = Literal["Chemical", "Disease", "Gene", "Variant", "Species", "CellLine", "Finding"]
+
+ASSERTIONS: tuple[str, ...] = (
+    "affirmed",
+    "negated",
+    "uncertain",
+    "hypothetical",
+    "historical",
+    "family",
+)
+Assertion = Literal["affirmed", "negated", "uncertain", "hypothetical", "historical", "family"]
+
+CURIE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*:[^\s]+$")
+
+
+def stable_hash(*parts: object) -> str:
+    """A short, stable hex digest of ``parts`` (independent of Python's hash seed)."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(str(part).encode("utf-8"))
+        h.update(b"\x1f")
+    return h.hexdigest()[:32]
+
+
+def validate_curie(value: str) -> bool:
+    """True when ``value`` looks like ``PREFIX:LOCAL`` (e.g. ``MESH:D003920``)."""
+    return bool(CURIE_RE.match(value))
+
+
+def assert_valid_curie(value: str) -> str:
+    """Return ``value`` or raise ``ValueError`` naming the expected form."""
+    if not validate_curie(value):
+        raise ValueError(f"{value!r} is not a CURIE; expected PREFIX:LOCAL such as MESH:D003920")
+    return value
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Section(_Model):
+    """A labelled span of a document's text (e.g. ``METHODS``, ``Family History``)."""
+
+    label: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class Document(_Model):
+    """One unit of input text: a PubMed citation or a clinical note.
+
+    For PubMed, ``text`` is the title, one space, then the abstract (the PubTator layout),
+    so offsets agree with PubTator corpora. ``metadata`` holds source-specific fields
+    (journal, dates, MeSH headings, DOI, ...) as plain JSON values.
+    """
+
+    id: str
+    source: Literal["pubmed", "note", "pubtator", "text"]
+    text: str
+    title: str = ""
+    version: int = 1
+    sections: tuple[Section, ...] = ()
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("id")
+    @classmethod
+    def _id_is_curie(cls, v: str) -> str:
+        return assert_valid_curie(v)
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of everything that changes what the pipeline would write for this document."""
+        return stable_hash(self.id, self.version, self.text, sorted(self.metadata.items()))
+
+
+class Deletion(_Model):
+    """A source says this document no longer exists (PubMed ``DeleteCitation``)."""
+
+    id: str
+
+
+class Quarantine(_Model):
+    """A record a source could not turn into a Document, with the reason and where it was."""
+
+    file: str
+    record: str
+    reason: str
+    id: str | None = None
+
+
+class Candidate(_Model):
+    """One ranked guess of which concept a mention denotes."""
+
+    concept_id: str
+    score: float = Field(ge=0.0, le=1.0)
+    name: str | None = None
+
+    @field_validator("concept_id")
+    @classmethod
+    def _curie(cls, v: str) -> str:
+        return assert_valid_curie(v)
+
+
+class Mention(_Model):
+    """A span of a document that an extractor recognised as an entity."""
+
+    doc_id: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+    label: EntityType
+    extractor: str
+    extractor_version: str
+    score: float = Field(default=1.0, ge=0.0, le=1.0)
+    assertion: Assertion = "affirmed"
+    assertion_cue: str | None = None
+    section: str | None = None
+    sentence_start: int | None = None
+    sentence_end: int | None = None
+    candidates: tuple[Candidate, ...] = ()
+
+    @model_validator(mode="after")
+    def _span(self) -> Mention:
+        if self.end <= self.start:
+            raise ValueError(f"mention end {self.end} must be after start {self.start}")
+        return self
+
+    @property
+    def concept_id(self) -> str | None:
+        """The top-ranked candidate, or None for a NIL mention."""
+        return self.candidates[0].concept_id if self.candidates else None
+
+
+class Concept(_Model):
+    """An ontology concept: the node that mentions of every spelling resolve to."""
+
+    id: str
+    name: str
+    type: EntityType
+    synonyms: tuple[str, ...] = ()
+    xrefs: tuple[str, ...] = ()
+    source: str = ""
+    release: str = ""
+
+    @field_validator("id")
+    @classmethod
+    def _curie(cls, v: str) -> str:
+        return assert_valid_curie(v)
+
+
+class Triple(_Model):
+    """A fact: ``subject -[predicate]-> object`` between two concepts."""
+
+    subject: str
+    predicate: str
+    object: str
+
+    @property
+    def key(self) -> str:
+        """Identity hash of the fact; the same for every document that supports it."""
+        return stable_hash(self.subject, self.predicate, self.object)
+
+
+class Evidence(_Model):
+    """One sentence of one document supporting a triple."""
+
+    triple: Triple
+    doc_id: str
+    sentence: str
+    sentence_start: int = Field(ge=0)
+    subject_span: tuple[int, int]
+    object_span: tuple[int, int]
+    extractor: str
+    extractor_version: str
+    score: float = Field(default=1.0, ge=0.0, le=1.0)
+    assertion: Assertion = "affirmed"
+
+    @property
+    def key(self) -> str:
+        """Evidence hash: the fact plus where exactly it was read."""
+        return stable_hash(self.triple.key, self.doc_id, self.subject_span, self.object_span)
+
+
+class DocumentMentions(_Model):
+    """A processed document: what the Linker hands to the Assembler."""
+
+    document: Document
+    mentions: tuple[Mention, ...] = ()
