@@ -215,3 +215,32 @@ class DocumentMentions(_Model):
 
     document: Document
     mentions: tuple[Mention, ...] = ()
+
+
+class MentionLink(_Model):
+    """Aggregated ``(Document)-[:MENTIONS]->(Concept)`` for one document and concept."""
+
+    doc_id: str
+    concept_id: str
+    count: int = Field(ge=1)
+    texts: tuple[str, ...]
+    max_score: float = Field(ge=0.0, le=1.0)
+    affirmed: int = Field(default=0, ge=0)
+    negated: int = Field(default=0, ge=0)
+    other_assertion: int = Field(default=0, ge=0)
+    sections: tuple[str, ...] = ()
+    extractor: str
+    extractor_version: str
+
+
+class GraphBatch(_Model):
+    """Everything the Assembler produced for a batch of documents: what a GraphStore writes.
+
+    ``documents`` are written (MERGE on id); ``concepts`` MERGE on id; ``mentions`` MERGE on
+    (doc, concept); ``evidence`` MERGE on ``Evidence.key`` and their triples on ``Triple.key``.
+    """
+
+    documents: tuple[Document, ...] = ()
+    concepts: tuple[Concept, ...] = ()
+    mentions: tuple[MentionLink, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
