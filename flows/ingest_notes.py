@@ -1,0 +1,23 @@
+"""Prefect flow: ingest clinical notes (a folder of .txt, a NOTEEVENTS CSV or an ACI-Bench CSV)."""
+
+from __future__ import annotations
+
+from prefect import flow
+
+from flows.common import run_ingestion
+from kg.config import load_settings
+
+
+@flow(name="ingest-notes", log_prints=True)
+def ingest_notes(path: str, data_dir: str | None = None, batch_size: int = 200, keep_text: bool = False) -> dict:
+    """Ingest notes with pseudonymised patient ids (MEDKG_PSEUDONYM_KEY); returns the run summary."""
+    from kg.privacy import load_key
+    from kg.sources.notes import iter_notes
+
+    settings = load_settings(data_dir=data_dir, batch_size=batch_size)
+    items = iter_notes(path, key=load_key(settings))
+    summary = run_ingestion(
+        items, settings=settings, source_name="note", command="flow ingest-notes", inputs=[path], keep_note_text=keep_text
+    )
+    print(summary.to_markdown())
+    return summary.model_dump()

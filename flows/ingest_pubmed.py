@@ -1,0 +1,38 @@
+"""Prefect flow: ingest PubMed XML files (baseline or daily update) or an E-utilities query."""
+
+from __future__ import annotations
+
+from itertools import chain
+
+from prefect import flow
+
+from flows.common import run_ingestion
+from kg.config import load_settings
+
+
+@flow(name="ingest-pubmed", log_prints=True)
+def ingest_pubmed(
+    files: list[str] | None = None,
+    query: str | None = None,
+    max_records: int = 1000,
+    data_dir: str | None = None,
+    batch_size: int = 500,
+) -> dict:
+    """Ingest PubMed citations; returns the run summary (counts reconcile)."""
+    from kg.sources.pubmed import iter_pubmed
+
+    settings = load_settings(data_dir=data_dir, batch_size=batch_size)
+    if bool(files) == bool(query):
+        raise ValueError("give files or query, not both and not neither")
+    if query:
+        from kg.sources.eutils import EutilsClient
+
+        key = settings.ncbi_api_key.get_secret_value() if settings.ncbi_api_key else None
+        items = EutilsClient(api_key=key, email=settings.ncbi_email).fetch(query, max_records)
+        inputs = [query]
+    else:
+        items = chain.from_iterable(iter_pubmed(f) for f in files)
+        inputs = list(files)
+    summary = run_ingestion(items, settings=settings, source_name="pubmed", command="flow ingest-pubmed", inputs=inputs)
+    print(summary.to_markdown())
+    return summary.model_dump()

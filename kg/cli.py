@@ -1,0 +1,408 @@
+"""The ``medkg`` command line.
+
+Every command reads the same Settings (``--data-dir``/``--config``/``MEDKG_*``), prints a
+summary whose counts reconcile, and exits non-zero with a one-paragraph message (never a
+traceback) when something a user can fix is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import resource
+import sys
+import time
+from contextlib import contextmanager
+from itertools import islice
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kg import __version__
+from kg.config import Settings, load_settings
+from kg.errors import MedkgError
+
+app = typer.Typer(
+    name="medkg",
+    help=(
+        "Build a medical knowledge graph from PubMed abstracts and clinical notes.\n\n"
+        "Start with `medkg demo` (embedded graph, no server). Then `medkg ingest pubmed FILE.xml.gz`, "
+        "`medkg query \"MATCH (c:Disease) RETURN c.name LIMIT 5\"` and `medkg stats`."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+    pretty_exceptions_enable=False,
+)
+ingest_app = typer.Typer(help="Ingest documents into the graph (idempotent: re-runs skip unchanged documents).")
+evaluate_app = typer.Typer(help="Score medkg's components on annotated corpora (use dev sets; tests are held out).")
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(evaluate_app, name="evaluate")
+
+console = Console()
+err = Console(stderr=True)
+
+
+class _State:
+    settings: Settings | None = None
+    overrides: dict = {}
+    config: Optional[Path] = None
+
+
+state = _State()
+
+
+def settings() -> Settings:
+    if state.settings is None:
+        state.settings = load_settings(state.config, **state.overrides)
+    return state.settings
+
+
+@app.callback()
+def _main(
+    data_dir: Annotated[
+        Optional[Path], typer.Option("--data-dir", help="Where the ledger and graph live [env MEDKG_DATA_DIR; default .medkg]")
+    ] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="TOML settings file [env MEDKG_CONFIG]")] = None,
+    store: Annotated[
+        Optional[str], typer.Option("--store", help="falkordb (embedded, default) or neo4j [env MEDKG_STORE]")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log warnings for each quarantined record")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit")] = False,
+) -> None:
+    if version:
+        console.print(f"medkg {__version__}")
+        raise typer.Exit()
+    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    state.config = config
+    state.overrides = {"data_dir": data_dir, "store": store}
+    state.settings = None
+
+
+# -- helpers ----------------------------------------------------------------------------------
+@contextmanager
+def _graph():
+    from kg.graph import open_store
+
+    with open_store(settings()) as store:
+        store.ensure_schema()
+        yield store
+
+
+def _progress(total: int | None = None) -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+        disable=not err.is_terminal,
+    )
+
+
+def _run_ingest(items, *, source_name: str, command: str, inputs: list[str], total: int | None = None,
+                keep_note_text: bool = False):
+    from kg.components import build_pipeline
+    from kg.ledger import Ledger
+
+    s = settings()
+    with _graph() as store, Ledger(s.ledger_path) as ledger:
+        pipeline = build_pipeline(s, store=store, ledger=ledger, source_name=source_name, keep_note_text=keep_note_text)
+        with _progress(total) as progress:
+            task = progress.add_task(f"ingest {source_name}", total=total, detail="")
+
+            def update(summary) -> None:
+                rate = summary.read / summary.seconds if summary.seconds else 0.0
+                progress.update(
+                    task,
+                    completed=summary.read,
+                    detail=f"written {summary.written:,} skipped {summary.skipped:,} "
+                    f"quarantined {summary.quarantined:,} deleted {summary.deleted:,} ({rate:,.0f} docs/s)",
+                )
+
+            summary = pipeline.run(items, command=command, inputs=inputs, on_progress=update)
+        counts = store.counts()
+        quarantined = ledger.quarantined(summary.run_id)
+    _print_summary(summary, counts, quarantined)
+    return summary, counts
+
+
+def _print_summary(summary, counts: dict, quarantined: list[dict]) -> None:
+    t = Table(title=f"run {summary.run_id} summary", show_header=True)
+    t.add_column("documents")
+    t.add_column("count", justify="right")
+    for name in ("read", "written", "revised", "skipped", "quarantined", "deleted"):
+        t.add_row(name, f"{getattr(summary, name):,}")
+    t.add_row("mentions (linked)", f"{summary.mentions:,} ({summary.linked_mentions:,})")
+    t.add_row("evidence sentences", f"{summary.evidence:,}")
+    rate = summary.read / summary.seconds if summary.seconds else 0.0
+    t.add_row("seconds", f"{summary.seconds:,.1f} ({rate:,.0f} docs/s)")
+    ok = "[green]yes[/green]" if summary.reconciles else "[red]NO[/red]"
+    t.add_row("read = written + skipped + quarantined + deleted", ok)
+    console.print(t)
+    g = Table(title="graph", show_header=True)
+    g.add_column("kind")
+    g.add_column("name")
+    g.add_column("count", justify="right")
+    for label, n in sorted(counts.get("nodes", {}).items()):
+        g.add_row("nodes", label, f"{n:,}")
+    for rel, n in sorted(counts.get("relationships", {}).items()):
+        g.add_row("relationships", rel, f"{n:,}")
+    console.print(g)
+    if quarantined:
+        q = Table(title=f"quarantined records ({len(quarantined)}; all in the ledger)")
+        for col in ("file", "record", "reason"):
+            q.add_column(col, overflow="fold")
+        for row in quarantined[:20]:
+            q.add_row(str(row["file"]), str(row["record"]), str(row["reason"]))
+        console.print(q)
+    if not summary.reconciles:
+        raise MedkgError("run summary does not reconcile: some documents are unaccounted for (a bug: please report)")
+
+
+def _print_rows(rows: list[dict], fmt: str = "table", title: str | None = None) -> None:
+    if fmt == "json":
+        console.print_json(json.dumps(rows, default=str))
+        return
+    if not rows:
+        console.print(f"[dim]{title + ': ' if title else ''}no rows[/dim]")
+        return
+    t = Table(title=title)
+    for col in rows[0]:
+        t.add_column(str(col), overflow="fold")
+    for row in rows:
+        t.add_row(*(_cell(v) for v in row.values()))
+    console.print(t)
+
+
+def _cell(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    if isinstance(v, list):
+        return ", ".join(str(x) for x in v)
+    return "" if v is None else str(v)
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -- ingest -----------------------------------------------------------------------------------
+@ingest_app.command("pubmed")
+def ingest_pubmed(
+    files: Annotated[Optional[list[Path]], typer.Argument(help="PubMed XML files (.xml or .xml.gz; baseline or update)")] = None,
+    query: Annotated[Optional[str], typer.Option("--query", "-q", help="E-utilities search instead of files")] = None,
+    max_records: Annotated[int, typer.Option("--max", help="With --query: at most this many records")] = 1000,
+    limit: Annotated[int, typer.Option("--limit", help="Only the first N records of the files (0 = all)")] = 0,
+) -> None:
+    """Ingest PubMed citations from files or an E-utilities query.
+
+    Update files apply their DeleteCitation block; a citation whose version changed replaces
+    its old evidence. Example: `medkg ingest pubmed ../shared/data/pubmed/pubmed21n1298.sample.xml.gz`
+    """
+    from kg.sources.pubmed import iter_pubmed
+
+    if bool(files) == bool(query):
+        raise typer.BadParameter("give PubMed XML FILES or --query, not both and not neither")
+    if query:
+        from kg.sources.eutils import EutilsClient
+
+        s = settings()
+        client = EutilsClient(
+            api_key=s.ncbi_api_key.get_secret_value() if s.ncbi_api_key else None, email=s.ncbi_email
+        )
+        items = client.fetch(query, max_records)
+        _run_ingest(items, source_name="pubmed", command="ingest pubmed --query", inputs=[query])
+        return
+
+    def stream():
+        for f in files:
+            yield from iter_pubmed(f)
+
+    items = stream()
+    if limit:
+        items = islice(items, limit)
+    _run_ingest(items, source_name="pubmed", command="ingest pubmed", inputs=[str(f) for f in files],
+                total=limit or None)
+
+
+@ingest_app.command("notes")
+def ingest_notes(
+    path: Annotated[Path, typer.Argument(help="A folder of .txt notes, a NOTEEVENTS-style CSV or an ACI-Bench CSV")],
+    keep_text: Annotated[
+        bool, typer.Option("--keep-text", help="Store evidence sentences of notes in the graph (they may identify patients)")
+    ] = False,
+) -> None:
+    """Ingest clinical notes. Patient ids are replaced by a keyed hash (set MEDKG_PSEUDONYM_KEY)."""
+    from kg.privacy import load_key
+    from kg.sources.notes import iter_notes
+
+    key = load_key(settings())
+    _run_ingest(iter_notes(path, key=key), source_name="note", command="ingest notes", inputs=[str(path)],
+                keep_note_text=keep_text)
+
+
+# -- annotate / evaluate ----------------------------------------------------------------------
+@app.command()
+def annotate(
+    input: Annotated[Path, typer.Option("--input", "-i", help="PubTator file to annotate (gold annotations are ignored)")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="PubTator file to write predictions to")],
+) -> None:
+    """Write medkg's predicted mentions (type + concept id) for every document of a PubTator file."""
+    from kg.components import build_annotator
+
+    n = build_annotator(settings()).annotate_file(input, output)
+    console.print(f"annotated {n:,} documents -> {output}")
+
+
+@evaluate_app.command("ner")
+def evaluate_ner_cmd(
+    corpus: Annotated[Path, typer.Option("--corpus", help="Gold PubTator file (a dev split)")],
+    predictions: Annotated[
+        Optional[Path], typer.Option("--predictions", help="Score this PubTator file instead of running medkg")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Exact span+type precision/recall/F1 per entity type, and document-level concept-id scores."""
+    from kg.components import evaluate_corpus
+
+    report = evaluate_corpus(settings(), corpus, predictions)
+    if as_json:
+        console.print_json(json.dumps(report))
+    else:
+        for section, rows in report.items():
+            if isinstance(rows, list):
+                _print_rows(rows, title=section)
+
+
+@evaluate_app.command("assertion")
+def evaluate_assertion_cmd(
+    tsv: Annotated[Path, typer.Option("--tsv", help="NegEx-format TSV (Report No., Concept, Sentence, Negation)")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Negation P/R/F1 of medkg's assertion rules beside medspaCy's defaults, on one file."""
+    from kg.evaluate.assertion import compare_with_medspacy_defaults
+
+    report = compare_with_medspacy_defaults(tsv)
+    rows = report if isinstance(report, list) else [report]
+    if as_json:
+        console.print_json(json.dumps(rows, default=str))
+    else:
+        _print_rows([{k: v for k, v in r.items() if not isinstance(v, dict)} for r in rows], title="negation")
+
+
+# -- query / stats ----------------------------------------------------------------------------
+@app.command()
+def query(
+    cypher: Annotated[Optional[str], typer.Argument(help="A Cypher query (read-only unless --write)")] = None,
+    saved: Annotated[Optional[str], typer.Option("--saved", help="Run a saved query from ontology/queries.cypher")] = None,
+    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="key=value query parameter")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    write: Annotated[bool, typer.Option("--write", help="Allow CREATE/MERGE/SET/DELETE")] = False,
+    list_saved: Annotated[bool, typer.Option("--list", help="List the saved queries")] = False,
+) -> None:
+    """Run Cypher against the graph. Example: `medkg query --saved top_diseases`."""
+    from kg.graph.saved import load_saved_queries
+
+    queries = load_saved_queries()
+    if list_saved:
+        _print_rows([{"name": q.name, "description": q.description, "parameters": q.parameters} for q in queries.values()])
+        return
+    if saved:
+        if saved not in queries:
+            raise MedkgError(f"no saved query named {saved!r}", hint=f"choose one of: {', '.join(queries)}")
+        cypher = queries[saved].cypher
+    if not cypher:
+        raise typer.BadParameter("give a CYPHER query or --saved NAME (see --list)")
+    params = {}
+    for p in param or []:
+        key, sep, value = p.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"--param {p!r} must be key=value")
+        params[key] = _parse_value(value)
+    with _graph() as store:
+        rows = store.query(cypher, params, write=write)
+    _print_rows(rows, fmt)
+
+
+def _parse_value(value: str):
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return value
+
+
+@app.command()
+def stats() -> None:
+    """Counts of nodes and relationships in the graph, and of documents in the ledger."""
+    from kg.ledger import Ledger
+
+    s = settings()
+    with _graph() as store:
+        counts = store.counts()
+    rows = [{"kind": "nodes", "name": k, "count": v} for k, v in sorted(counts.get("nodes", {}).items())]
+    rows += [{"kind": "relationships", "name": k, "count": v} for k, v in sorted(counts.get("relationships", {}).items())]
+    _print_rows(rows, title=f"graph ({s.store}, {s.data_dir})")
+    if s.ledger_path.exists():
+        with Ledger(s.ledger_path) as ledger:
+            _print_rows([{"status": k, "documents": v} for k, v in sorted(ledger.counts().items())], title="ledger")
+
+
+# -- demo -------------------------------------------------------------------------------------
+DEMO_FILE = "pubmed/pubmed20n0014.xml.gz"
+
+
+@app.command()
+def demo(
+    limit: Annotated[
+        int, typer.Option("--limit", help="Ingest the first N citations that have abstracts (0 = all 30,000 citations)")
+    ] = 2000,
+    file: Annotated[Optional[Path], typer.Option("--file", help="PubMed XML to use instead of the shared baseline file")] = None,
+) -> None:
+    """The main job on the embedded graph: ingest a real PubMed baseline file, then answer 3 Cypher queries."""
+    from kg.graph.saved import load_saved_queries
+    from kg.models import Document
+    from kg.sources.pubmed import iter_pubmed
+
+    path = file or settings().shared_data / DEMO_FILE
+    if not path.exists():
+        raise MedkgError(f"demo input {path} does not exist", hint="Pass --file PUBMED.xml.gz or set MEDKG_SHARED_DATA.")
+    started = time.perf_counter()
+    items = iter_pubmed(path)
+    if limit:
+        # Title-only citations are left out of the default demo; quarantined records are kept so they are counted.
+        items = islice((i for i in items if not isinstance(i, Document) or i.metadata.get("has_abstract")), limit)
+    console.rule(f"medkg demo: {path.name}, {'first %d citations with abstracts' % limit if limit else 'all citations'}")
+    _run_ingest(items, source_name="pubmed", command="demo", inputs=[str(path)], total=limit or None)
+    queries = load_saved_queries()
+    with _graph() as store:
+        top = store.query(queries["top_diseases"].cypher)
+        _print_rows(top, title="1. " + queries["top_diseases"].description)
+        if top:
+            disease = top[0]["id"]
+            q = queries["chemicals_for_disease"]
+            _print_rows(store.query(q.cypher, {"disease": disease}), title=f"2. {q.description} ({top[0]['disease']})")
+        q = queries["strongest_chemical_disease"]
+        _print_rows(store.query(q.cypher), title="3. " + q.description)
+    console.print(
+        f"demo finished in {time.perf_counter() - started:,.1f} s, peak RSS {_peak_rss_mb():,.0f} MB. "
+        f"Explore: `medkg query --list`, `medkg stats`."
+    )
+
+
+def main() -> None:
+    try:
+        app()
+    except MedkgError as exc:
+        err.print(f"[bold red]error:[/bold red] {exc}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,224 @@
+"""The run ledger: what happened to every input document, in SQLite in the data directory.
+
+It is what makes re-runs cheap and honest: an unchanged document (same content hash, same
+pipeline fingerprint) is skipped; a changed one replaces its evidence; a ``DeleteCitation``
+removes it; a record that could not be read is quarantined with its reason. Every run's
+summary must reconcile: read = written + skipped + quarantined + deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from kg.errors import LedgerError
+from kg.models import Document, Quarantine
+
+SCHEMA_VERSION = 1
+Decision = Literal["new", "changed", "unchanged"]
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    content_hash TEXT,
+    pipeline TEXT,
+    status TEXT NOT NULL CHECK (status IN ('ok', 'quarantined', 'deleted')),
+    reason TEXT,
+    run_id INTEGER,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    command TEXT NOT NULL,
+    inputs TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    summary TEXT
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER NOT NULL,
+    file TEXT NOT NULL,
+    record TEXT NOT NULL,
+    doc_id TEXT,
+    reason TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS quarantine_run ON quarantine (run_id);
+"""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class RunSummary(BaseModel):
+    """Counts for one run. ``reconciles`` is the invariant every run must satisfy."""
+
+    run_id: int | None = None
+    read: int = 0
+    written: int = 0
+    revised: int = Field(default=0, description="written documents that replaced an older version")
+    skipped: int = 0
+    quarantined: int = 0
+    deleted: int = 0
+    mentions: int = 0
+    linked_mentions: int = 0
+    evidence: int = 0
+    seconds: float = 0.0
+
+    @property
+    def reconciles(self) -> bool:
+        return self.read == self.written + self.skipped + self.quarantined + self.deleted
+
+    def to_markdown(self) -> str:
+        """The run summary as a Markdown table (for Prefect artifacts and reports)."""
+        rows = [(k, getattr(self, k)) for k in ("read", "written", "revised", "skipped", "quarantined", "deleted",
+                                                 "mentions", "linked_mentions", "evidence")]
+        rows.append(("seconds", round(self.seconds, 1)))
+        rows.append(("reconciles", "yes" if self.reconciles else "NO"))
+        return "| count | value |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
+
+    def add(self, other: RunSummary) -> None:
+        for name in ("read", "written", "revised", "skipped", "quarantined", "deleted",
+                     "mentions", "linked_mentions", "evidence"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+class Ledger:
+    """SQLite-backed record of every document medkg has seen. Use as a context manager."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path)
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version not in (0, SCHEMA_VERSION):
+                raise LedgerError(f"ledger {self.path} has schema version {version}, expected {SCHEMA_VERSION}")
+            self._db.executescript(_DDL)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.commit()
+        except sqlite3.Error as exc:
+            raise LedgerError(f"cannot open ledger {self.path}: {exc}") from exc
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    # runs -----------------------------------------------------------------------------------
+    def start_run(self, command: str, inputs: Sequence[str]) -> int:
+        cur = self._db.execute(
+            "INSERT INTO runs (command, inputs, started_at) VALUES (?, ?, ?)",
+            (command, json.dumps(list(inputs)), _now()),
+        )
+        self._db.commit()
+        return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, summary: RunSummary) -> None:
+        self._db.execute(
+            "UPDATE runs SET finished_at = ?, summary = ? WHERE run_id = ?",
+            (_now(), summary.model_dump_json(), run_id),
+        )
+        self._db.commit()
+
+    # documents ------------------------------------------------------------------------------
+    def decide(self, docs: Sequence[Document], pipeline: str) -> dict[str, Decision]:
+        """For each document: new, changed (content, version or pipeline differ) or unchanged."""
+        known = self._rows([d.id for d in docs])
+        out: dict[str, Decision] = {}
+        for d in docs:
+            row = known.get(d.id)
+            if row is None or row["status"] != "ok":
+                out[d.id] = "new"  # nothing of it is in the graph
+            elif row["content_hash"] == d.content_hash and row["pipeline"] == pipeline:
+                out[d.id] = "unchanged"
+            else:
+                out[d.id] = "changed"
+        return out
+
+    def status(self, doc_id: str) -> str | None:
+        row = self._rows([doc_id]).get(doc_id)
+        return row["status"] if row else None
+
+    def mark_written(self, docs: Iterable[Document], pipeline: str, run_id: int) -> None:
+        now = _now()
+        self._db.executemany(
+            "INSERT INTO documents (doc_id, source, version, content_hash, pipeline, status, reason, run_id, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, 'ok', NULL, ?, ?)"
+            " ON CONFLICT(doc_id) DO UPDATE SET source=excluded.source, version=excluded.version,"
+            " content_hash=excluded.content_hash, pipeline=excluded.pipeline, status='ok', reason=NULL,"
+            " run_id=excluded.run_id, updated_at=excluded.updated_at",
+            [(d.id, d.source, d.version, d.content_hash, pipeline, run_id, now) for d in docs],
+        )
+        self._db.commit()
+
+    def mark_deleted(self, doc_ids: Iterable[str], run_id: int, source: str = "pubmed") -> None:
+        now = _now()
+        self._db.executemany(
+            "INSERT INTO documents (doc_id, source, version, content_hash, pipeline, status, reason, run_id, updated_at)"
+            " VALUES (?, ?, 0, NULL, NULL, 'deleted', 'deleted by source', ?, ?)"
+            " ON CONFLICT(doc_id) DO UPDATE SET status='deleted', reason='deleted by source',"
+            " content_hash=NULL, run_id=excluded.run_id, updated_at=excluded.updated_at",
+            [(i, source, run_id, now) for i in doc_ids],
+        )
+        self._db.commit()
+
+    def quarantine(self, items: Iterable[Quarantine], run_id: int, source: str) -> None:
+        """Record quarantined records; those with a document id also get that status."""
+        now = _now()
+        items = list(items)
+        self._db.executemany(
+            "INSERT INTO quarantine (run_id, file, record, doc_id, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [(run_id, q.file, q.record, q.id, q.reason, now) for q in items],
+        )
+        self._db.executemany(
+            "INSERT INTO documents (doc_id, source, version, content_hash, pipeline, status, reason, run_id, updated_at)"
+            " VALUES (?, ?, 0, NULL, NULL, 'quarantined', ?, ?, ?)"
+            " ON CONFLICT(doc_id) DO UPDATE SET status=CASE WHEN documents.status='ok' THEN 'ok' ELSE 'quarantined' END,"
+            " reason=excluded.reason, run_id=excluded.run_id, updated_at=excluded.updated_at",
+            [(q.id, source, q.reason, run_id, now) for q in items if q.id],
+        )
+        self._db.commit()
+
+    def quarantined(self, run_id: int | None = None) -> list[dict]:
+        sql = "SELECT run_id, file, record, doc_id, reason FROM quarantine"
+        args: tuple = ()
+        if run_id is not None:
+            sql += " WHERE run_id = ?"
+            args = (run_id,)
+        cols = ("run_id", "file", "record", "doc_id", "reason")
+        return [dict(zip(cols, r, strict=True)) for r in self._db.execute(sql + " ORDER BY id", args)]
+
+    def counts(self) -> dict[str, int]:
+        return dict(self._db.execute("SELECT status, count(*) FROM documents GROUP BY status").fetchall())
+
+    def runs(self, last: int = 10) -> list[dict]:
+        cols = ("run_id", "command", "inputs", "started_at", "finished_at", "summary")
+        rows = self._db.execute(f"SELECT {', '.join(cols)} FROM runs ORDER BY run_id DESC LIMIT ?", (last,))
+        return [dict(zip(cols, r, strict=True)) for r in rows]
+
+    def _rows(self, doc_ids: Sequence[str]) -> dict[str, dict]:
+        out: dict[str, dict] = {}
+        for i in range(0, len(doc_ids), 900):  # SQLite's variable limit
+            chunk = doc_ids[i : i + 900]
+            marks = ",".join("?" * len(chunk))
+            for doc_id, status, content_hash, pipeline in self._db.execute(
+                f"SELECT doc_id, status, content_hash, pipeline FROM documents WHERE doc_id IN ({marks})", chunk
+            ):
+                out[doc_id] = {"status": status, "content_hash": content_hash, "pipeline": pipeline}
+        return out

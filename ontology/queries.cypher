@@ -1,0 +1,60 @@
+// medkg saved research queries. Each block starts with "// name:" and "// description:" lines;
+// parameters are written $like_this. `medkg query --saved NAME --param key=value` runs one,
+// `medkg demo` runs three of them, and they paste into Neo4j Browser as they are.
+
+// name: top_diseases
+// description: Diseases mentioned by the most documents.
+MATCH (d:Document)-[:MENTIONS]->(c:Disease)
+RETURN c.id AS id, c.name AS disease, count(d) AS documents
+ORDER BY documents DESC, id
+LIMIT 10
+
+// name: chemicals_for_disease
+// description: Chemicals co-mentioned with a disease in one sentence, by number of papers, with PMIDs.
+MATCH (d:Concept {id: $disease})-[r:CO_OCCURS_WITH]-(c:Chemical)
+WITH c, r
+ORDER BY r.doc_count DESC, r.evidence_count DESC, c.id
+LIMIT 10
+MATCH (e:Evidence {triple_key: r.key})
+WITH c, r, collect(DISTINCT e.doc_id) AS docs
+RETURN c.id AS id, c.name AS chemical, r.doc_count AS papers, r.evidence_count AS sentences, docs[0..5] AS pmids
+ORDER BY papers DESC, sentences DESC, id
+
+// name: evidence_for_pair
+// description: The sentences behind the edge between two concepts (either direction).
+MATCH (a:Concept {id: $a})-[r]-(b:Concept {id: $b})
+MATCH (e:Evidence {triple_key: r.key})
+RETURN type(r) AS relation, e.doc_id AS document, e.assertion AS assertion, e.score AS score, e.sentence AS sentence
+ORDER BY document, e.sentence_start
+LIMIT 25
+
+// name: strongest_chemical_disease
+// description: The chemical-disease pairs co-mentioned in the most papers, with one supporting sentence each.
+MATCH (c:Chemical)-[r:CO_OCCURS_WITH]-(d:Disease)
+WITH c, d, r
+ORDER BY r.doc_count DESC, r.evidence_count DESC, c.id, d.id
+LIMIT 5
+MATCH (e:Evidence {triple_key: r.key})
+WITH c, d, r, collect(e.doc_id + ': ' + e.sentence)[0] AS example
+RETURN c.name AS chemical, d.name AS disease, r.doc_count AS papers, example
+ORDER BY papers DESC, chemical, disease
+
+// name: concept_by_xref
+// description: Find a concept by its id or any cross-reference (MONDO, DOID, OMIM, ICD-10-CM, HPO).
+MATCH (c:Concept)
+WHERE c.id = $xref OR $xref IN c.xrefs
+RETURN c.id AS id, c.name AS name, c.type AS type, c.xrefs AS xrefs
+
+// name: documents_for_concept
+// description: Documents that mention a concept, with how often and the surface forms used.
+MATCH (d:Document)-[m:MENTIONS]->(c:Concept {id: $concept})
+RETURN d.id AS document, d.title AS title, d.year AS year, m.count AS mentions, m.texts AS texts
+ORDER BY year DESC, document
+LIMIT 25
+
+// name: assertion_counts
+// description: For a concept, affirmed vs negated mentions per source: a contradiction shows in one row.
+MATCH (d:Document)-[m:MENTIONS]->(c:Concept {id: $concept})
+RETURN d.source AS source, sum(m.affirmed) AS affirmed, sum(m.negated) AS negated,
+       sum(m.other_assertion) AS other, count(d) AS documents
+ORDER BY source

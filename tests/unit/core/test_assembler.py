@@ -1,0 +1,37 @@
+from kg.assemble.cooccur import CO_OCCURS_WITH, CooccurrenceAssembler
+from kg.models import Document
+
+from fakes import WordExtractor, WordLinker, doc
+
+
+def _assemble(docs, **kw):
+    linker = WordLinker()
+    return CooccurrenceAssembler(linker.concepts, **kw).assemble(linker.link(WordExtractor().extract(docs)))
+
+
+def test_pairs_in_one_sentence_become_evidence_with_spans():
+    d = doc(1, "Aspirin relieved headache and fever. Fever returned.")
+    batch = _assemble([d])
+    pairs = sorted((e.triple.subject, e.triple.object) for e in batch.evidence)
+    # aspirin-headache, aspirin-fever, headache-fever: 3 pairs in sentence one; sentence two has one concept
+    assert pairs == sorted([("MESH:D001241", "MESH:D006261"), ("MESH:D001241", "MESH:D005334"),
+                            ("MESH:D005334", "MESH:D006261")])
+    for e in batch.evidence:
+        assert e.triple.predicate == CO_OCCURS_WITH
+        assert e.sentence == "Aspirin relieved headache and fever."
+        s, t = e.subject_span
+        assert d.text[s:t].lower() in ("aspirin", "headache", "fever")
+        assert e.triple.subject < e.triple.object  # one canonical direction
+
+
+def test_mention_links_count_per_concept_and_concepts_are_included():
+    batch = _assemble([doc(1, "Fever. fever and aspirin.")])
+    links = {m.concept_id: m for m in batch.mentions}
+    assert links["MESH:D005334"].count == 2 and links["MESH:D005334"].texts == ("fever",)
+    assert {c.id for c in batch.concepts} == {"MESH:D005334", "MESH:D001241"}
+
+
+def test_note_sentences_are_not_stored_unless_opted_in():
+    note = Document(id="NOTE:abc", source="note", text="John Smith has fever and headache.")
+    assert all(e.sentence == "" for e in _assemble([note]).evidence)
+    assert all("John Smith" in e.sentence for e in _assemble([note], keep_note_text=True).evidence)

@@ -1,0 +1,67 @@
+from kg.assemble.cooccur import CooccurrenceAssembler
+from kg.ledger import Ledger
+from kg.models import Deletion, Quarantine
+from kg.pipeline import Pipeline, batched
+
+from fakes import MemoryStore, WordExtractor, WordLinker, doc
+
+
+def _pipeline(tmp_path, store=None, **kw):
+    linker = WordLinker()
+    return Pipeline(extractor=WordExtractor(), linker=linker, assembler=CooccurrenceAssembler(linker.concepts),
+                    store=store or MemoryStore(), ledger=Ledger(tmp_path / "ledger.sqlite"), **kw)
+
+
+def test_rerun_skips_unchanged_and_counts_reconcile(tmp_path):
+    p = _pipeline(tmp_path, batch_size=2)
+    items = [doc(1, "Aspirin and fever."), doc(2, "Headache and fever."), doc(3, "Nothing here.")]
+    first = p.run(items, command="t", inputs=[])
+    assert (first.read, first.written, first.skipped) == (3, 3, 0) and first.reconciles
+    evidence = dict(p.store.evidence)
+    second = p.run(items, command="t", inputs=[])
+    assert (second.read, second.written, second.skipped) == (3, 0, 3) and second.reconciles
+    assert p.store.evidence == evidence
+
+
+def test_new_version_replaces_old_evidence(tmp_path):
+    p = _pipeline(tmp_path)
+    p.run([doc(1, "Aspirin and fever.")], command="t", inputs=[])
+    s = p.run([doc(1, "Aspirin and headache.", version=2)], command="t", inputs=[])
+    assert (s.written, s.revised) == (1, 1)
+    assert {e.triple.object for e in p.store.evidence.values()} == {"MESH:D006261"}
+
+
+def test_deletions_remove_documents_and_are_counted(tmp_path):
+    p = _pipeline(tmp_path)
+    p.run([doc(1, "Aspirin and fever."), doc(2, "Fever and headache.")], command="t", inputs=[])
+    s = p.run([Deletion(id="PMID:1"), Deletion(id="PMID:77")], command="t", inputs=[])
+    assert (s.read, s.deleted) == (2, 2) and s.reconciles
+    assert "PMID:1" not in p.store.docs and "PMID:2" in p.store.docs
+    assert all(e.doc_id != "PMID:1" for e in p.store.evidence.values())
+    assert p.ledger.status("PMID:1") == "deleted"
+
+
+def test_bad_records_are_quarantined_not_fatal(tmp_path):
+    p = _pipeline(tmp_path, max_doc_chars=1000)
+    items = [doc(1, "Aspirin and fever."), doc(2, "EXPLODE with fever."), doc(3, "   "), doc(4, "x" * 1001),
+             Quarantine(file="f.xml", record="#5", reason="no PMID")]
+    s = p.run(items, command="t", inputs=[])
+    assert (s.read, s.written, s.quarantined) == (5, 1, 4) and s.reconciles
+    reasons = {q["record"]: q["reason"] for q in p.ledger.quarantined(s.run_id)}
+    assert "component failure" in reasons["PMID:2"]
+    assert reasons["PMID:3"] == "empty text"
+    assert "over the limit" in reasons["PMID:4"]
+    assert reasons["#5"] == "no PMID"
+    assert set(p.store.docs) == {"PMID:1"}
+
+
+def test_duplicates_within_a_batch_keep_the_last_version(tmp_path):
+    p = _pipeline(tmp_path)
+    s = p.run([doc(1, "Aspirin and fever."), doc(1, "Aspirin and headache.", version=2)], command="t", inputs=[])
+    assert (s.read, s.written, s.skipped) == (2, 1, 1) and s.reconciles
+    assert p.store.docs["PMID:1"].version == 2
+
+
+def test_batched_keeps_order_and_remainder():
+    assert list(batched(range(5), 2)) == [[0, 1], [2, 3], [4]]
+    assert list(batched([], 3)) == []
