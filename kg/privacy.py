@@ -1,0 +1,129 @@
+"""Patient pseudonymisation and identifier scrubbing for clinical notes.
+
+Raw patient, admission and note identifiers must never reach the graph: once written they
+are copied into exports, logs and answers. They are replaced by a keyed HMAC, so the same
+patient maps to the same pseudonym in every run (notes of one patient stay linked) while
+nobody without the key can recover, or even confirm, the original identifier by hashing
+candidate values. A plain hash would not do: MIMIC SUBJECT_IDs are small integers and an
+unkeyed hash of each one is a lookup table away.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+
+from kg.config import Settings
+from kg.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+PSEUDONYM_HEX_CHARS = 16
+MIN_KEY_CHARS = 16
+_GENERATE = 'python -c "import secrets; print(secrets.token_hex(32))"'
+
+_ephemeral_key: bytes | None = None
+
+
+def pseudonymize(value: str, key: bytes, kind: str) -> str:
+    """A stable pseudonym such as ``pt_3f9a0c...`` for ``value``.
+
+    ``kind`` is both the visible prefix and part of the MAC input, so a patient id and an
+    admission id with the same digits get unrelated pseudonyms and cannot be joined.
+    """
+    if not key:
+        raise ValueError("pseudonymize needs a non-empty key; get one from kg.privacy.load_key")
+    digest = hmac.new(key, f"{kind}\x1f{value}".encode(), hashlib.sha256).hexdigest()
+    return f"{kind}_{digest[:PSEUDONYM_HEX_CHARS]}"
+
+
+def load_key(settings: Settings, *, allow_ephemeral: bool = False) -> bytes:
+    """The pseudonymisation key from ``MEDKG_PSEUDONYM_KEY``.
+
+    Refuses to run without one, because a random key would silently give every patient a
+    new pseudonym on the next run and split their notes across unrelated nodes. Callers that
+    truly want throwaway ids (a demo, a one-off test) say so with ``allow_ephemeral=True``.
+
+    Raises
+    ------
+    ConfigError
+        The key is missing (and ephemeral keys are not allowed) or too short to be secret.
+    """
+    global _ephemeral_key
+    secret = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else ""
+    if secret:
+        if len(secret) < MIN_KEY_CHARS:
+            raise ConfigError(
+                f"MEDKG_PSEUDONYM_KEY is {len(secret)} characters; at least {MIN_KEY_CHARS} are "
+                "needed so pseudonyms cannot be reversed by guessing the key",
+                hint=f"Generate one with: {_GENERATE}",
+            )
+        return secret.encode("utf-8")
+    if not allow_ephemeral:
+        raise ConfigError(
+            "clinical notes need a pseudonymisation key, and MEDKG_PSEUDONYM_KEY is not set",
+            hint=(
+                f"Generate one with {_GENERATE}, export MEDKG_PSEUDONYM_KEY=<it> and keep it "
+                "safe: the same key gives the same patient pseudonyms in every run."
+            ),
+        )
+    if _ephemeral_key is None:
+        _ephemeral_key = secrets.token_bytes(32)
+        log.warning(
+            "MEDKG_PSEUDONYM_KEY is not set: using a random key for this process; patient and "
+            "note pseudonyms will NOT be stable across runs"
+        )
+    return _ephemeral_key
+
+
+_MONTHS = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+# Order matters: e-mails and phone numbers contain digit runs the ID rule would take first.
+_SCRUB_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[EMAIL]"),
+    (
+        re.compile(r"(?<![\w/-])(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w/-])"),
+        "[PHONE]",
+    ),
+    (
+        re.compile(
+            r"\b(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
+            rf"|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+            rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS},?\s+\d{{4}})\b",
+            re.IGNORECASE,
+        ),
+        "[DATE]",
+    ),
+    (
+        re.compile(
+            r"\b((?i:patient)[ \t]*:[ \t]*)"
+            r"[A-Z][A-Za-z'.-]*(?:[ \t]+[A-Z][A-Za-z'.-]*){0,3}"
+        ),
+        r"\1[NAME]",
+    ),
+    (re.compile(r"(?i)\b((?:first |last |family )?name[ \t]*:[ \t]*)[^\n,;]*[^\s,;]"), r"\1[NAME]"),
+    (
+        re.compile(
+            r"\b((?:MRN|medical record(?: number| no\.?)?|MR#)[ \t]*[:#]?[ \t]*)[A-Z0-9-]+", re.I
+        ),
+        r"\1[ID]",
+    ),
+    (re.compile(r"\b\d{6,}\b"), "[ID]"),
+)
+
+
+def scrub_text(text: str) -> str:
+    """Remove obvious direct identifiers from text that must be kept verbatim elsewhere.
+
+    A safety net for snippets (evidence sentences, error messages) that leave the note, not
+    de-identification: it catches labelled names, MRNs and other long digit runs, dates,
+    phone numbers and e-mail addresses, and misses names in running prose.
+    """
+    for pattern, replacement in _SCRUB_RULES:
+        text = pattern.sub(replacement, text)
+    return text

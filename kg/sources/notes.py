@@ -1,0 +1,239 @@
+"""Clinical notes as Documents: a folder of ``.txt`` files, MIMIC NOTEEVENTS or ACI-Bench CSVs.
+
+Every identifier that could point back to a person (MIMIC ROW_ID, SUBJECT_ID, HADM_ID,
+ACI-Bench encounter_id, the file name of a note) is replaced by a keyed pseudonym from
+:mod:`kg.privacy` before it is put into a Document; dates are reduced to the year. The note
+text itself is kept verbatim so that extractor offsets point into it. ACI-Bench's
+``dialogue`` column is never read into a Document: it is the raw conversation the note was
+written from.
+
+CSV files are read row by row (MIMIC's NOTEEVENTS is ~4 GB) and may be gzipped, as they are
+when downloaded from PhysioNet.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+import sys
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from kg.errors import SourceError
+from kg.models import Document, Quarantine
+from kg.privacy import pseudonymize
+
+MIMIC_REQUIRED = ("row_id", "subject_id", "text")
+MIMIC_OPTIONAL = ("hadm_id", "chartdate", "category", "iserror")
+ACI_REQUIRED = ("dataset", "encounter_id", "note")
+# A header naming any of these is taken for ACI-Bench, so its missing columns are reported
+# against ACI-Bench's layout rather than MIMIC's.
+_ACI_MARKERS = ("encounter_id", "dialogue", "note")
+
+_YEAR = re.compile(r"^\s*(\d{4})")
+_LONE_SURROGATE = re.compile(r"[\udc80-\udcff]")
+
+
+def _raise_field_size_limit() -> None:
+    """Let one CSV field hold a whole discharge summary (the csv default is 128 KiB)."""
+    limit = sys.maxsize
+    while True:
+        try:
+            csv.field_size_limit(limit)
+            return
+        except OverflowError:  # C long is 32-bit on some platforms
+            limit //= 2
+
+
+def _is_csv(path: Path) -> bool:
+    return path.name.lower().endswith((".csv", ".csv.gz"))
+
+
+def iter_notes(path: str | Path, *, key: bytes) -> Iterator[Document | Quarantine]:
+    """Stream the notes under ``path`` as Documents, or Quarantines for unusable records.
+
+    ``path`` is a folder (every ``*.txt`` below it, one note per file), a MIMIC-III
+    NOTEEVENTS-style CSV, or an ACI-Bench CSV; the CSV flavour is told from its header.
+
+    Raises
+    ------
+    SourceError
+        ``path`` does not exist, is not a notes folder or CSV, or a CSV lacks required columns.
+    """
+    p = Path(path)
+    if p.is_dir():
+        yield from _iter_txt_folder(p, key)
+    elif p.is_file() and _is_csv(p):
+        yield from _iter_csv(p, key)
+    elif p.exists():
+        raise SourceError(
+            f"{p} is neither a folder of .txt notes nor a .csv/.csv.gz file",
+            hint="Pass a folder of .txt notes, a MIMIC NOTEEVENTS CSV or an ACI-Bench CSV.",
+        )
+    else:
+        raise SourceError(f"{p} does not exist")
+
+
+def count_notes(path: str | Path, key: bytes) -> int:
+    """How many records (Documents plus Quarantines) :func:`iter_notes` yields for ``path``.
+
+    Counted by running the same reader, so progress totals and end-of-run reconciliation
+    agree with what was actually processed; it costs a full read.
+    """
+    return sum(1 for _ in iter_notes(path, key=key))
+
+
+def _iter_txt_folder(root: Path, key: bytes) -> Iterator[Document | Quarantine]:
+    for file in sorted(f for f in root.rglob("*") if f.is_file() and f.suffix.lower() == ".txt"):
+        note_id = pseudonymize(file.relative_to(root).as_posix(), key, "note")
+        doc_id = f"NOTE:{note_id}"
+        try:
+            text = file.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            yield Quarantine(
+                file=str(file),
+                record="whole file",
+                reason=f"not valid UTF-8 (byte {exc.start}): re-save the note as UTF-8",
+                id=doc_id,
+            )
+            continue
+        except OSError as exc:
+            yield Quarantine(file=str(file), record="whole file", reason=f"unreadable: {exc}", id=doc_id)
+            continue
+        text = _normalise(text)
+        if not text.strip():
+            yield Quarantine(file=str(file), record="whole file", reason="empty note", id=doc_id)
+            continue
+        yield Document(id=doc_id, source="note", text=text)
+
+
+def _open_csv(path: Path) -> IO[str]:
+    # surrogateescape turns invalid UTF-8 into lone surrogates instead of aborting the
+    # file, so the offending row alone can be quarantined.
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rt", encoding="utf-8-sig", errors="surrogateescape", newline="")
+    return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
+def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Quarantine]:
+    _raise_field_size_limit()
+    row_no = 0
+    columns: dict[str, int] = {}
+    try:
+        with _open_csv(path) as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            if header is None:
+                raise SourceError(f"{path} is empty: expected a CSV header row")
+            columns = {name.strip().lower(): i for i, name in enumerate(header)}
+            is_aci = any(m in columns for m in _ACI_MARKERS)
+            required = ACI_REQUIRED if is_aci else MIMIC_REQUIRED
+            missing = [c for c in required if c not in columns]
+            if missing:
+                layout = "ACI-Bench" if is_aci else "MIMIC NOTEEVENTS"
+                raise SourceError(
+                    f"{path} lacks required {layout} column(s) {', '.join(missing)} "
+                    f"(header: {', '.join(header)})",
+                    hint=(
+                        "MIMIC NOTEEVENTS needs ROW_ID, SUBJECT_ID, TEXT (HADM_ID, CHARTDATE, "
+                        "CATEGORY optional); ACI-Bench needs dataset, encounter_id, note."
+                    ),
+                )
+            to_record = _aci_record if is_aci else _mimic_record
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    row_no += 1
+                    yield Quarantine(
+                        file=str(path), record=f"row {row_no}", reason=f"malformed CSV: {exc}"
+                    )
+                    continue
+                row_no += 1
+                fields = {
+                    name: row[i] if i < len(row) else ""
+                    for name, i in columns.items()
+                    if name != "dialogue"
+                }
+                bad_column = next((n for n, v in fields.items() if _LONE_SURROGATE.search(v)), None)
+                if bad_column:
+                    yield Quarantine(
+                        file=str(path),
+                        record=f"row {row_no}",
+                        reason=f"column {bad_column} is not valid UTF-8: re-save the file as UTF-8",
+                    )
+                    continue
+                yield to_record(fields, path, row_no, key)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        if not columns:
+            raise SourceError(f"{path} cannot be decompressed: {exc}") from exc
+        yield Quarantine(
+            file=str(path),
+            record=f"after row {row_no}",
+            reason=f"compressed file is truncated or corrupt ({exc}); the rest was not read",
+        )
+
+
+def _normalise(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _empty(text: str, path: Path, row_no: int, doc_id: str) -> Quarantine | None:
+    if text.strip():
+        return None
+    return Quarantine(file=str(path), record=f"row {row_no}", reason="empty note text", id=doc_id)
+
+
+def _mimic_record(
+    fields: dict[str, str], path: Path, row_no: int, key: bytes
+) -> Document | Quarantine:
+    row_id, subject_id = fields["row_id"].strip(), fields["subject_id"].strip()
+    if not row_id or not subject_id:
+        return Quarantine(file=str(path), record=f"row {row_no}", reason="ROW_ID or SUBJECT_ID is empty")
+    doc_id = f"NOTE:{pseudonymize(row_id, key, 'note')}"
+    if fields.get("iserror", "").strip() == "1":
+        return Quarantine(
+            file=str(path), record=f"row {row_no}", reason="MIMIC marks this note ISERROR=1", id=doc_id
+        )
+    text = _normalise(fields["text"])
+    empty = _empty(text, path, row_no, doc_id)
+    if empty:
+        return empty
+    category = fields.get("category", "").strip()
+    metadata: dict[str, str | int] = {
+        "patient": pseudonymize(subject_id, key, "pt"),
+        "category": category,
+        "dataset": "noteevents",
+    }
+    hadm_id = fields.get("hadm_id", "").strip()
+    if hadm_id:
+        metadata["encounter"] = pseudonymize(hadm_id, key, "enc")
+    year = _YEAR.match(fields.get("chartdate", ""))
+    if year:
+        metadata["year"] = int(year.group(1))
+    return Document(id=doc_id, source="note", text=text, title=category, metadata=metadata)
+
+
+def _aci_record(fields: dict[str, str], path: Path, row_no: int, key: bytes) -> Document | Quarantine:
+    encounter_id = fields["encounter_id"].strip()
+    if not encounter_id:
+        return Quarantine(file=str(path), record=f"row {row_no}", reason="encounter_id is empty")
+    doc_id = f"NOTE:{pseudonymize(encounter_id, key, 'note')}"
+    text = _normalise(fields["note"])
+    empty = _empty(text, path, row_no, doc_id)
+    if empty:
+        return empty
+    # ACI-Bench has one note per encounter and no patient id, so the encounter stands in
+    # for the patient.
+    metadata = {
+        "patient": pseudonymize(encounter_id, key, "pt"),
+        "encounter": pseudonymize(encounter_id, key, "enc"),
+        "category": "",
+        "dataset": fields["dataset"].strip(),
+    }
+    return Document(id=doc_id, source="note", text=text, metadata=metadata)

@@ -1,0 +1,178 @@
+"""Clinical notes: formats, pseudonymisation, and quarantine of bad records."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from kg.config import SHARED_DATA
+from kg.errors import SourceError
+from kg.models import Document, Quarantine
+from kg.privacy import pseudonymize
+from kg.sources.notes import count_notes, iter_notes
+
+KEY = b"test-key-0123456789abcdef"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "notes"
+NOTEEVENTS = FIXTURES / "noteevents.csv"
+ACI = SHARED_DATA / "notes" / "aci-bench"
+
+RAW_IDS = ("174301", "174302", "174303", "174304", "174305", "90210431", "90277702", "188123457")
+
+
+def _aci(name: str) -> Path:
+    path = ACI / name
+    if not path.exists():
+        pytest.skip(f"shared ACI-Bench data not found at {path}")
+    return path
+
+
+def _all_fields(doc: Document) -> str:
+    return doc.model_dump_json()
+
+
+def test_noteevents_documents_and_quarantines() -> None:
+    records = list(iter_notes(NOTEEVENTS, key=KEY))
+    docs = [r for r in records if isinstance(r, Document)]
+    quarantined = [r for r in records if isinstance(r, Quarantine)]
+    assert len(docs) == 3
+    assert [(q.record, q.reason) for q in quarantined] == [
+        ("row 3", "empty note text"),
+        ("row 4", "MIMIC marks this note ISERROR=1"),
+    ]
+    first = docs[0]
+    assert first.source == "note"
+    assert first.id == f"NOTE:{pseudonymize('174301', KEY, 'note')}"
+    assert first.title == "Discharge summary"
+    assert first.text.startswith("Admission Date:")
+    assert first.metadata == {
+        "patient": pseudonymize("90210431", KEY, "pt"),
+        "encounter": pseudonymize("188123457", KEY, "enc"),
+        "category": "Discharge summary",
+        "dataset": "noteevents",
+        "year": 2151,
+    }
+    # two notes of one patient stay linked through the pseudonym
+    assert docs[1].metadata["patient"] == first.metadata["patient"]
+    assert "encounter" not in docs[2].metadata
+    assert docs[2].title == "Physician"
+
+
+def test_no_raw_identifier_or_full_date_in_any_document_field() -> None:
+    docs = [r for r in iter_notes(NOTEEVENTS, key=KEY) if isinstance(r, Document)]
+    assert docs
+    for doc in docs:
+        dumped = _all_fields(doc)
+        for raw in RAW_IDS:
+            assert raw not in dumped, f"raw identifier {raw} leaked into {doc.id}"
+        assert "2151-07-16" not in dumped and "2160-01-05" not in dumped
+        assert "2151-07-18 08:12" not in dumped
+
+
+def test_pseudonyms_depend_on_the_key() -> None:
+    a = next(iter_notes(NOTEEVENTS, key=KEY))
+    b = next(iter_notes(NOTEEVENTS, key=b"another-key-fedcba9876543210"))
+    assert isinstance(a, Document) and isinstance(b, Document)
+    assert a.id != b.id and a.metadata["patient"] != b.metadata["patient"]
+
+
+def test_header_names_are_case_insensitive_and_crlf_is_normalised(tmp_path: Path) -> None:
+    csv_file = tmp_path / "notes.csv"
+    csv_file.write_bytes(b"row_id,Subject_Id,text\r\n7,42,\"line one\r\nline two\"\r\n")
+    (doc,) = iter_notes(csv_file, key=KEY)
+    assert isinstance(doc, Document)
+    assert doc.text == "line one\nline two"
+    assert doc.title == "" and "year" not in doc.metadata
+
+
+def test_missing_columns_raise_source_error_naming_file_and_columns(tmp_path: Path) -> None:
+    csv_file = tmp_path / "bad.csv"
+    csv_file.write_text("ROW_ID,CATEGORY\n1,Nursing\n")
+    with pytest.raises(SourceError) as err:
+        list(iter_notes(csv_file, key=KEY))
+    assert "bad.csv" in str(err.value)
+    assert "subject_id" in str(err.value) and "text" in str(err.value)
+
+
+def test_aci_missing_note_column_is_reported_against_aci_layout(tmp_path: Path) -> None:
+    csv_file = tmp_path / "aci.csv"
+    csv_file.write_text("dataset,encounter_id,dialogue\naci,D2N001,[doctor] hi\n")
+    with pytest.raises(SourceError, match=r"ACI-Bench column\(s\) note"):
+        list(iter_notes(csv_file, key=KEY))
+
+
+def test_invalid_utf8_row_is_quarantined_and_the_rest_read(tmp_path: Path) -> None:
+    csv_file = tmp_path / "notes.csv"
+    csv_file.write_bytes(b"ROW_ID,SUBJECT_ID,TEXT\n1,10,caf\xe9 au lait spots\n2,11,asthma\n")
+    first, second = iter_notes(csv_file, key=KEY)
+    assert isinstance(first, Quarantine) and first.record == "row 1"
+    assert "TEXT".lower() in first.reason and "UTF-8" in first.reason
+    assert isinstance(second, Document) and second.text == "asthma"
+
+
+def test_huge_field_is_read(tmp_path: Path) -> None:
+    csv_file = tmp_path / "notes.csv"
+    big = "fever " * 60_000  # 360 kB, above csv's default 128 KiB field limit
+    csv_file.write_text(f"ROW_ID,SUBJECT_ID,TEXT\n1,10,\"{big}\"\n")
+    (doc,) = iter_notes(csv_file, key=KEY)
+    assert isinstance(doc, Document) and len(doc.text) == len(big)
+
+
+def test_gzipped_csv_and_truncated_gzip(tmp_path: Path) -> None:
+    rows = "".join(f"{i},{i},note {i} {'x' * 200}\n" for i in range(1, 200))
+    payload = "ROW_ID,SUBJECT_ID,TEXT\n" + rows
+    good = tmp_path / "notes.csv.gz"
+    good.write_bytes(gzip.compress(payload.encode()))
+    assert count_notes(good, KEY) == 199
+    truncated = tmp_path / "cut.csv.gz"
+    truncated.write_bytes(good.read_bytes()[:-60])
+    records = list(iter_notes(truncated, key=KEY))
+    assert isinstance(records[-1], Quarantine)
+    assert "truncated" in records[-1].reason and records[-1].file.endswith("cut.csv.gz")
+    assert all(isinstance(r, Document) for r in records[:-1]) and len(records) > 1
+
+
+def test_txt_folder_recursive_with_bad_files(tmp_path: Path) -> None:
+    (tmp_path / "ward" / "smith_john").mkdir(parents=True)
+    (tmp_path / "a.txt").write_bytes(b"Chest pain.\r\nNo fever.\r\n")
+    (tmp_path / "ward" / "smith_john" / "mrn_00776655.txt").write_text("Asthma, on albuterol.")
+    (tmp_path / "ward" / "latin1.txt").write_bytes(b"Caf\xe9 au lait spots")
+    (tmp_path / "ward" / "empty.txt").write_text("  \n")
+    (tmp_path / "ignored.csv.bak").write_text("not a note")
+    records = list(iter_notes(tmp_path, key=KEY))
+    docs = {r.id: r for r in records if isinstance(r, Document)}
+    quarantined = {Path(r.file).name: r for r in records if isinstance(r, Quarantine)}
+    assert docs[f"NOTE:{pseudonymize('a.txt', KEY, 'note')}"].text == "Chest pain.\nNo fever.\n"
+    named = docs[f"NOTE:{pseudonymize('ward/smith_john/mrn_00776655.txt', KEY, 'note')}"]
+    assert "smith" not in named.model_dump_json() and "00776655" not in named.model_dump_json()
+    assert set(quarantined) == {"latin1.txt", "empty.txt"}
+    assert "UTF-8" in quarantined["latin1.txt"].reason
+    assert count_notes(tmp_path, KEY) == 4
+
+
+def test_unknown_or_missing_path(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="does not exist"):
+        list(iter_notes(tmp_path / "nope.csv", key=KEY))
+    fake_gz = tmp_path / "notes.csv.gz"
+    fake_gz.write_text("ROW_ID,SUBJECT_ID,TEXT\n")
+    with pytest.raises(SourceError, match="cannot be decompressed"):
+        list(iter_notes(fake_gz, key=KEY))
+    other = tmp_path / "notes.json"
+    other.write_text("{}")
+    with pytest.raises(SourceError, match="neither"):
+        list(iter_notes(other, key=KEY))
+
+
+@pytest.mark.parametrize(("name", "expected"), [("train.csv", 67), ("valid.csv", 20)])
+def test_aci_bench_splits(name: str, expected: int) -> None:
+    records = list(iter_notes(_aci(name), key=KEY))
+    assert len(records) == expected
+    assert all(isinstance(r, Document) for r in records)
+    for doc in records:
+        dumped = doc.model_dump_json()
+        assert "D2N" not in dumped, "raw encounter_id leaked"
+        assert "[doctor]" not in dumped and "[patient]" not in dumped, "dialogue leaked"
+        assert doc.metadata["dataset"] in {"aci", "virtassist", "virtscribe"}
+        assert doc.metadata["patient"].startswith("pt_")
+    assert records[0].text.startswith("CHIEF COMPLAINT")

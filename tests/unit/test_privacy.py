@@ -1,0 +1,80 @@
+"""Pseudonyms, key loading and identifier scrubbing."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+
+from kg import privacy
+from kg.config import Settings, load_settings
+from kg.errors import ConfigError
+from kg.privacy import load_key, pseudonymize, scrub_text
+
+KEY = b"test-key-0123456789abcdef"
+
+
+def test_pseudonym_is_stable_keyed_and_kind_prefixed() -> None:
+    p = pseudonymize("90210431", KEY, "pt")
+    assert re.fullmatch(r"pt_[0-9a-f]{16}", p)
+    assert p == pseudonymize("90210431", KEY, "pt")
+    assert p != pseudonymize("90210432", KEY, "pt")
+    assert p != pseudonymize("90210431", b"other-key-0123456789", "pt")
+    # the same digits as another kind of id must not be joinable
+    assert pseudonymize("90210431", KEY, "enc")[4:] != p[3:]
+
+
+def test_empty_key_is_refused() -> None:
+    with pytest.raises(ValueError):
+        pseudonymize("1", b"", "pt")
+
+
+def test_load_key_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MEDKG_PSEUDONYM_KEY", "a-long-enough-secret-key")
+    assert load_key(load_settings()) == b"a-long-enough-secret-key"
+
+
+def test_missing_key_raises_config_error_naming_the_variable() -> None:
+    with pytest.raises(ConfigError, match="MEDKG_PSEUDONYM_KEY") as err:
+        load_key(Settings())
+    assert "token_hex" in str(err.value)
+
+
+def test_short_key_is_refused() -> None:
+    with pytest.raises(ConfigError, match="at least 16"):
+        load_key(Settings(pseudonym_key="short"))
+
+
+def test_ephemeral_key_warns_and_is_stable_within_the_process(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(privacy, "_ephemeral_key", None)
+    with caplog.at_level(logging.WARNING, logger="kg.privacy"):
+        first = load_key(Settings(), allow_ephemeral=True)
+    assert "not be stable across runs" in caplog.text.lower()
+    assert len(first) == 32
+    assert load_key(Settings(), allow_ephemeral=True) == first
+
+
+def test_configured_key_wins_over_ephemeral() -> None:
+    assert load_key(Settings(pseudonym_key="x" * 20), allow_ephemeral=True) == b"x" * 20
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Patient: John Albert Smith, 62 yo", "Patient: [NAME], 62 yo"),
+        ("Name: mary jones\nBP 120/80", "Name: [NAME]\nBP 120/80"),
+        ("MRN: 00776655 admitted", "MRN: [ID] admitted"),
+        ("record 12345678 on file", "record [ID] on file"),
+        ("DOB 03/14/1962, seen 2021-01-05", "DOB [DATE], seen [DATE]"),
+        ("seen on January 5, 2021 and 5 Jan 2020", "seen on [DATE] and [DATE]"),
+        ("call (617) 555-0134 or 617-555-0134", "call [PHONE] or [PHONE]"),
+        ("write to john.smith@example.org.", "write to [EMAIL]."),
+        ("metformin 500 mg, Na 140, BP 142/88", "metformin 500 mg, Na 140, BP 142/88"),
+        ("Patient: 45 yo male", "Patient: 45 yo male"),
+    ],
+)
+def test_scrub_text(text: str, expected: str) -> None:
+    assert scrub_text(text) == expected
