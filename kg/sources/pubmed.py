@@ -1,0 +1,357 @@
+"""PubMed/MEDLINE XML as a stream of Documents, Deletions and Quarantines.
+
+Baseline files hold 30,000 citations each and the full baseline is over a thousand files, so
+the reader must run in constant memory: records are parsed one at a time and dropped from the
+tree as soon as they are turned into models. Text follows the PubTator layout (title, one
+space, abstract) so character offsets agree with the PubTator training corpora.
+
+A broken record is quarantined and the file goes on; a broken *file* (malformed XML, a cut
+gzip, bytes that are not UTF-8) yields everything read before the damage plus one Quarantine
+saying where it stopped, because lxml cannot resynchronise after a syntax error and guessing
+would silently drop or invent records. Only a file that cannot be read at all raises.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from kg.errors import SourceError
+from kg.models import Deletion, Document, Quarantine, Section
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK = 1 << 20
+_RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
+_ROOT_TAGS = ("PubmedArticleSet", "PubmedBookArticleSet")
+# The first element after the prolog (XML declaration, DOCTYPE, comments).
+_FIRST_ELEMENT = re.compile(rb"<(?![?!])([A-Za-z_][\w.:-]*)")
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+_MEDLINE_DATE = re.compile(r"(\d{4})(?:\s+([A-Za-z]{3}))?")
+
+
+def iter_pubmed(path: str | Path) -> Iterator[Document | Deletion | Quarantine]:
+    """Stream one PubMed XML file (plain or gzip, told apart by magic bytes, not by name).
+
+    Uses lxml's pull parser fed by our own reads rather than ``iterparse`` so that a
+    decompression error is caught at the read that caused it, after every record decoded
+    before it has been yielded.
+
+    Raises
+    ------
+    SourceError
+        The file does not exist, cannot be opened, is empty, or is not PubMed XML.
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        raw = path.open("rb")
+    except OSError as exc:
+        raise SourceError(f"cannot open PubMed file {name}: {exc.strerror or exc}") from exc
+    with raw:
+        magic = raw.read(2)
+        raw.seek(0)
+        stream: io.BufferedIOBase = gzip.GzipFile(fileobj=raw) if magic == _GZIP_MAGIC else raw
+        yield from _parse(stream, name)
+
+
+def count_pubmed(path: str | Path) -> dict[str, int]:
+    """Tally what ``iter_pubmed`` yields, for run reports and reconciliation."""
+    counts = {"documents": 0, "with_abstract": 0, "deletions": 0, "quarantined": 0}
+    for item in iter_pubmed(path):
+        if isinstance(item, Document):
+            counts["documents"] += 1
+            counts["with_abstract"] += bool(item.metadata["has_abstract"])
+        elif isinstance(item, Deletion):
+            counts["deletions"] += 1
+        else:
+            counts["quarantined"] += 1
+    return counts
+
+
+class _Progress:
+    """Where the reader is, so a fatal error can say which record it stopped at."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.ordinal = 0  # citations seen (articles and book articles), 1-based once started
+        self.last_pmid: str | None = None
+
+    def stop(self, reason: str) -> Quarantine:
+        after = f"last good PMID {self.last_pmid}" if self.last_pmid else "no record read yet"
+        return Quarantine(
+            file=self.file,
+            record=f"#{self.ordinal + 1}",
+            reason=f"{reason}; {after}; stopped reading this file after {self.ordinal} citations",
+        )
+
+
+def _parse(stream: io.BufferedIOBase, name: str) -> Iterator[Document | Deletion | Quarantine]:
+    progress = _Progress(name)
+    parser = etree.XMLPullParser(
+        events=("end",), tag=_RECORD_TAGS, huge_tree=True, resolve_entities=False, no_network=True
+    )
+    head: bytes | None = b""  # what was read before the root element could be checked
+    while True:
+        try:
+            # read1, not read: a cut gzip raises on the read that hits the cut, and read()
+            # would discard the up to _CHUNK bytes it had already decompressed.
+            chunk = stream.read1(_CHUNK)
+        except (EOFError, zlib.error, OSError) as exc:
+            gzip_error = isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile))
+            what = "gzip stream is truncated or corrupt" if gzip_error else "read error"
+            yield progress.stop(f"{what} ({type(exc).__name__}: {exc})")
+            return
+        if head is not None:
+            head += chunk
+            if chunk and len(head) < _CHUNK and not _FIRST_ELEMENT.search(head):
+                continue
+            _check_is_pubmed(head, name)
+            chunk, head = head, None
+        try:
+            if chunk:
+                parser.feed(chunk)
+            else:
+                parser.close()
+        except etree.XMLSyntaxError as exc:
+            yield from _drain(parser, progress)
+            yield progress.stop(_syntax_reason(exc))
+            return
+        yield from _drain(parser, progress)
+        if not chunk:
+            return
+
+
+def _check_is_pubmed(head: bytes, name: str) -> None:
+    if not head.strip():
+        raise SourceError(f"{name} is empty")
+    match = _FIRST_ELEMENT.search(head)
+    if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or not match:
+        raise SourceError(f"{name} is not XML (it does not start with '<')")
+    root = match.group(1).decode("ascii", "replace")
+    if root not in _ROOT_TAGS:
+        raise SourceError(f"{name} is XML but not PubMed XML: root element is <{root}>")
+
+
+def _syntax_reason(exc: etree.XMLSyntaxError) -> str:
+    msg = exc.msg or str(exc)
+    if "encoding" in msg.lower() or "utf-8" in msg.lower():
+        return f"invalid UTF-8 at line {exc.lineno} of the XML: {msg}"
+    return f"malformed XML at line {exc.lineno} of the XML: {msg}"
+
+
+def _drain(
+    parser: etree.XMLPullParser, progress: _Progress
+) -> Iterator[Document | Deletion | Quarantine]:
+    for _event, elem in parser.read_events():
+        if elem.tag == "DeleteCitation":
+            yield from _deletions(elem, progress)
+        else:
+            progress.ordinal += 1
+            yield _citation(elem, progress)
+        # Free the record and anything before it; the root keeps no children behind us.
+        elem.clear(keep_tail=False)
+        parent = elem.getparent()
+        if parent is not None:
+            while elem.getprevious() is not None:
+                del parent[0]
+
+
+def _deletions(elem: etree._Element, progress: _Progress) -> Iterator[Deletion | Quarantine]:
+    for i, pmid_el in enumerate(elem.iterfind("PMID"), 1):
+        pmid = (pmid_el.text or "").strip()
+        if pmid.isdigit():
+            yield Deletion(id=f"PMID:{pmid}")
+        else:
+            yield Quarantine(
+                file=progress.file,
+                record=f"DeleteCitation PMID #{i}",
+                reason=f"DeleteCitation PMID {pmid!r} is not a number",
+            )
+
+
+def _citation(elem: etree._Element, progress: _Progress) -> Document | Quarantine:
+    book = elem.tag == "PubmedBookArticle"
+    base = elem.find("BookDocument" if book else "MedlineCitation")
+    pmid_el = base.find("PMID") if base is not None else None
+    pmid = (pmid_el.text or "").strip() if pmid_el is not None else ""
+    record = f"#{progress.ordinal}" + (f" PMID {pmid}" if pmid else "")
+
+    def quarantine(reason: str) -> Quarantine:
+        return Quarantine(
+            file=progress.file, record=record, reason=reason, id=f"PMID:{pmid}" if pmid else None
+        )
+
+    if not pmid:
+        return quarantine(f"<{elem.tag}> has no PMID")
+    if not pmid.isdigit():
+        return quarantine(f"PMID {pmid!r} is not a number")
+    progress.last_pmid = pmid
+    version = pmid_el.get("Version", "1").strip()
+    if not version.isdigit():
+        return quarantine(f"PMID Version {version!r} is not a number")
+
+    # Some citations only have a title in the original language (<ArticleTitle/> is empty).
+    at = "" if book else "Article/"
+    title = _text(base.find(at + "ArticleTitle")) or _text(base.find(at + "VernacularTitle"))
+    if book and not title:
+        title = _text(base.find("Book/BookTitle"))
+    parts = [
+        (t.get("Label") or t.get("NlmCategory") or "", _text(t))
+        for t in base.iterfind(at + "Abstract/AbstractText")
+    ]
+    parts = [(label, body) for label, body in parts if body]
+    if not title and not parts:
+        return quarantine("citation has neither a title nor an abstract")
+
+    text, sections = _layout(title, parts)
+    try:
+        return Document(
+            id=f"PMID:{pmid}",
+            source="pubmed",
+            version=int(version),
+            title=title,
+            text=text,
+            sections=tuple(sections),
+            metadata=_metadata(elem, base, pmid, book, has_abstract=bool(parts)),
+        )
+    except ValueError as exc:  # pydantic's ValidationError: report it, keep the run going
+        return quarantine(f"invalid citation: {exc}")
+
+
+def _layout(title: str, parts: list[tuple[str, str]]) -> tuple[str, list[Section]]:
+    """Title, one space, abstract parts joined by single spaces (the PubTator layout).
+
+    Without a title the abstract starts at offset 0 rather than after a lone space.
+    Consecutive unlabelled parts form one ``abstract`` section.
+    """
+    sections: list[Section] = []
+    pieces: list[str] = []
+    pos = 0
+    if title:
+        pieces.append(title)
+        sections.append(Section(label="title", start=0, end=len(title)))
+        pos = len(title)
+    for label, body in parts:
+        if pieces:
+            pieces.append(" ")
+            pos += 1
+        start, pos = pos, pos + len(body)
+        pieces.append(body)
+        label = label or "abstract"
+        prev = sections[-1] if sections else None
+        if label == "abstract" and prev is not None and prev.label == "abstract":
+            sections[-1] = Section(label="abstract", start=prev.start, end=pos)
+        else:
+            sections.append(Section(label=label, start=start, end=pos))
+    return "".join(pieces), sections
+
+
+def _metadata(
+    elem: etree._Element, base: etree._Element, pmid: str, book: bool, *, has_abstract: bool
+) -> dict[str, Any]:
+    if book:
+        pub_date, year = _pub_date(base.find("Book/PubDate"))
+        journal = abbrev = None
+        id_list = base.find("ArticleIdList")
+        elocation = None
+        pub_types = [_text(p) for p in base.iterfind("PublicationType")]
+        language = base.findtext("Language")
+    else:
+        article = base.find("Article")
+        pub_date, year = _pub_date(base.find("Article/Journal/JournalIssue/PubDate"))
+        journal = _text(base.find("Article/Journal/Title")) or None
+        abbrev = _text(base.find("Article/Journal/ISOAbbreviation")) or None
+        id_list = elem.find("PubmedData/ArticleIdList")
+        elocation = article.find("ELocationID[@EIdType='doi']") if article is not None else None
+        pub_types = [_text(p) for p in base.iterfind("Article/PublicationTypeList/PublicationType")]
+        language = base.findtext("Article/Language")
+    doi_el = id_list.find("ArticleId[@IdType='doi']") if id_list is not None else None
+    doi = _text(doi_el) or _text(elocation) or None
+    return {
+        "pmid": pmid,
+        "journal": journal,
+        "journal_abbrev": abbrev,
+        "pub_date": pub_date,
+        "year": year,
+        "date_revised": _ymd(base.find("DateRevised")),
+        "date_completed": _ymd(base.find("DateCompleted")),
+        "mesh": [_mesh(h) for h in base.iterfind("MeshHeadingList/MeshHeading")],
+        "chemicals": [
+            {"ui": c.get("UI"), "name": _text(c)}
+            for c in base.iterfind("ChemicalList/Chemical/NameOfSubstance")
+        ],
+        "publication_types": [p for p in pub_types if p],
+        "doi": doi,
+        "language": language.strip() if language else None,
+        "has_abstract": has_abstract,
+    }
+
+
+def _mesh(heading: etree._Element) -> dict[str, Any]:
+    """A heading is major if its descriptor or any qualifier is starred, as PubMed's [majr]."""
+    desc = heading.find("DescriptorName")
+    flags = [e.get("MajorTopicYN") for e in heading if e.tag in ("DescriptorName", "QualifierName")]
+    return {
+        "ui": desc.get("UI") if desc is not None else None,
+        "name": _text(desc),
+        "major": "Y" in flags,
+    }
+
+
+def _pub_date(el: etree._Element | None) -> tuple[str | None, int | None]:
+    """ISO-ish date from Year/Month/Day, or from the free-text MedlineDate ('1979 Jun-Jul')."""
+    if el is None:
+        return None, None
+    year = (el.findtext("Year") or "").strip()
+    if year.isdigit():
+        parts = [year]
+        month = _month(el.findtext("Month"))
+        if month:
+            parts.append(f"{month:02d}")
+            day = (el.findtext("Day") or "").strip()
+            if day.isdigit():
+                parts.append(f"{int(day):02d}")
+        return "-".join(parts), int(year)
+    medline = " ".join((el.findtext("MedlineDate") or "").split())
+    match = _MEDLINE_DATE.search(medline)
+    if not match:
+        return medline or None, None
+    month = _month(match.group(2))
+    iso = f"{match.group(1)}-{month:02d}" if month else match.group(1)
+    return iso, int(match.group(1))
+
+
+def _month(value: str | None) -> int | None:
+    value = (value or "").strip()
+    if value.isdigit() and 1 <= int(value) <= 12:
+        return int(value)
+    return _MONTHS.get(value[:3].lower())
+
+
+def _ymd(el: etree._Element | None) -> str | None:
+    if el is None:
+        return None
+    y, m, d = (el.findtext(t, "").strip() for t in ("Year", "Month", "Day"))
+    if not (y.isdigit() and m.isdigit() and d.isdigit()):
+        return None
+    return f"{y}-{int(m):02d}-{int(d):02d}"
+
+
+def _text(el: etree._Element | None) -> str:
+    """Text with inline markup (<i>, <sup>) flattened and pretty-printing whitespace collapsed."""
+    if el is None:
+        return ""
+    raw = (el.text or "") if len(el) == 0 else "".join(el.itertext())
+    return " ".join(raw.split())

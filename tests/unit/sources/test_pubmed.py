@@ -1,0 +1,291 @@
+"""The PubMed XML source: a hand-written fixture per case, the shared files for the real thing."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from kg.config import SHARED_DATA
+from kg.errors import SourceError
+from kg.models import Deletion, Document, Quarantine
+from kg.sources.pubmed import count_pubmed, iter_pubmed
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pubmed"
+PUBMED = SHARED_DATA / "pubmed"
+
+
+def _shared(name: str) -> Path:
+    path = PUBMED / name
+    if not path.exists():
+        pytest.skip(f"shared data file {path} is missing (see /work/shared/data/README.md)")
+    return path
+
+
+def _by_id(items: list) -> dict[str, Document]:
+    return {d.id: d for d in items if isinstance(d, Document)}
+
+
+def _section_texts(doc: Document) -> dict[str, str]:
+    return {s.label: doc.text[s.start : s.end] for s in doc.sections}
+
+
+@pytest.fixture(scope="module")
+def articles() -> list:
+    return list(iter_pubmed(FIXTURES / "articles.xml"))
+
+
+def test_structured_abstract_sections_point_at_their_text(articles: list) -> None:
+    doc = _by_id(articles)["PMID:1000001"]
+    assert doc.source == "pubmed"
+    assert doc.version == 2
+    assert doc.title == "Effect of Escherichia coli on Ca2+ levels."
+    assert doc.text == (
+        "Effect of Escherichia coli on Ca2+ levels. "
+        "Calcium matters. We measured Ca2+ in E. coli. It rose."
+    )
+    assert [s.label for s in doc.sections] == ["title", "BACKGROUND", "METHODS", "CONCLUSIONS"]
+    assert _section_texts(doc) == {
+        "title": doc.title,
+        "BACKGROUND": "Calcium matters.",
+        "METHODS": "We measured Ca2+ in E. coli.",
+        "CONCLUSIONS": "It rose.",
+    }
+    # PubTator layout: the abstract starts one space after the title.
+    assert doc.sections[1].start == len(doc.title) + 1
+
+
+def test_metadata_of_a_full_citation(articles: list) -> None:
+    meta = _by_id(articles)["PMID:1000001"].metadata
+    assert meta == {
+        "pmid": "1000001",
+        "journal": "Journal of Test Medicine",
+        "journal_abbrev": "J Test Med",
+        "pub_date": "2020-02-07",
+        "year": 2020,
+        "date_revised": "2021-11-09",
+        "date_completed": "2020-03-05",
+        "mesh": [
+            {"ui": "D002118", "name": "Calcium", "major": True},
+            {"ui": "D004926", "name": "Escherichia coli", "major": True},
+            {"ui": "D006801", "name": "Humans", "major": False},
+        ],
+        "chemicals": [{"ui": "D002118", "name": "Calcium"}],
+        "publication_types": ["Journal Article", "Research Support, Non-U.S. Gov't"],
+        "doi": "10.1000/test.1",
+        "language": "eng",
+        "has_abstract": True,
+    }
+
+
+def test_title_only_citation_is_a_document_with_medline_date(articles: list) -> None:
+    doc = _by_id(articles)["PMID:1000002"]
+    assert doc.text == doc.title == "A title-only citation."
+    assert doc.version == 1
+    assert doc.sections == (doc.sections[0],) and doc.sections[0].label == "title"
+    assert doc.metadata["has_abstract"] is False
+    assert doc.metadata["pub_date"] == "1979-06"
+    assert doc.metadata["year"] == 1979
+    assert doc.metadata["doi"] == "10.1000/test.2"
+    assert doc.metadata["language"] == "fre"
+    assert doc.metadata["date_revised"] is None
+    assert doc.metadata["mesh"] == []
+
+
+def test_unlabelled_abstract_is_one_section(articles: list) -> None:
+    doc = _by_id(articles)["PMID:1000003"]
+    assert [s.label for s in doc.sections] == ["title", "abstract"]
+    assert _section_texts(doc)["abstract"] == "First paragraph. Second paragraph."
+    assert doc.metadata["pub_date"] == "1998"
+
+
+def test_bad_records_are_quarantined_and_the_file_goes_on(articles: list) -> None:
+    quarantined = [q for q in articles if isinstance(q, Quarantine)]
+    assert len(quarantined) == 2
+    no_pmid, empty = quarantined
+    assert no_pmid.record == "#4" and no_pmid.id is None and "no PMID" in no_pmid.reason
+    assert empty.record == "#5 PMID 1000005" and empty.id == "PMID:1000005"
+    assert "neither a title nor an abstract" in empty.reason
+    assert all(q.file.endswith("articles.xml") for q in quarantined)
+    # The record after the bad ones is still read; an empty ArticleTitle falls back to the
+    # vernacular one.
+    assert _by_id(articles)["PMID:1000006"].text == "Briefsammlung."
+    kinds = [type(x).__name__ for x in articles]
+    assert kinds == ["Document"] * 3 + ["Quarantine"] * 2 + ["Document"]
+
+
+def test_book_articles() -> None:
+    docs = _by_id(list(iter_pubmed(FIXTURES / "book.xml")))
+    chapter = docs["PMID:20301295"]
+    assert chapter.title == "CFTR-Related Disorders"
+    assert _section_texts(chapter) == {
+        "title": "CFTR-Related Disorders",
+        "CLINICAL CHARACTERISTICS": "Cystic fibrosis affects the lungs.",
+        "DIAGNOSIS/TESTING": "Sweat chloride is raised.",
+    }
+    assert chapter.metadata["publication_types"] == ["Review"]
+    assert chapter.metadata["year"] == 1993
+    assert chapter.metadata["journal"] is None
+    whole = docs["PMID:20301296"]
+    assert whole.text == "Whole Book Without Chapter Title A book abstract."
+    assert whole.metadata["pub_date"] == "2004"
+
+
+def test_delete_citation_yields_one_deletion_per_pmid() -> None:
+    items = list(iter_pubmed(FIXTURES / "deletions.xml"))
+    assert isinstance(items[0], Document)
+    assert items[1:] == [
+        Deletion(id="PMID:31688362"),
+        Deletion(id="PMID:31764432"),
+        Deletion(id="PMID:31895213"),
+    ]
+    assert count_pubmed(FIXTURES / "deletions.xml") == {
+        "documents": 1,
+        "with_abstract": 0,
+        "deletions": 3,
+        "quarantined": 0,
+    }
+
+
+def test_malformed_xml_keeps_what_came_before_and_stops() -> None:
+    items = list(iter_pubmed(FIXTURES / "malformed.xml"))
+    assert [d.id for d in items if isinstance(d, Document)] == ["PMID:3000001", "PMID:3000002"]
+    stop = items[-1]
+    assert isinstance(stop, Quarantine)
+    assert stop.file.endswith("malformed.xml")
+    assert stop.record == "#3"
+    assert "malformed XML at line 10" in stop.reason
+    assert "last good PMID 3000002" in stop.reason
+
+
+def test_truncated_gzip_is_quarantined_after_the_records_before_the_cut(tmp_path: Path) -> None:
+    # Enough records that some decompress before the cut, written as a real gzip.
+    body = "".join(
+        f'<PubmedArticle><MedlineCitation><PMID Version="1">{n}</PMID><Article>'
+        f"<ArticleTitle>Title {n} {'padding ' * 50}</ArticleTitle></Article></MedlineCitation>"
+        "</PubmedArticle>\n"
+        for n in range(1, 2001)
+    )
+    xml = f'<?xml version="1.0"?>\n<PubmedArticleSet>\n{body}</PubmedArticleSet>\n'
+    data = gzip.compress(xml.encode(), compresslevel=1)
+    cut = tmp_path / "cut.xml.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    items = list(iter_pubmed(cut))
+    docs = [d for d in items if isinstance(d, Document)]
+    assert 0 < len(docs) < 2000
+    assert [d.id for d in docs] == [f"PMID:{n}" for n in range(1, len(docs) + 1)]
+    stop = items[-1]
+    assert isinstance(stop, Quarantine)
+    assert "gzip stream is truncated or corrupt" in stop.reason
+    assert f"last good PMID {len(docs)}" in stop.reason
+
+
+def test_gzip_is_detected_by_content_not_name(tmp_path: Path) -> None:
+    xml = (FIXTURES / "deletions.xml").read_bytes()
+    misnamed_gzip = tmp_path / "looks_plain.xml"
+    misnamed_gzip.write_bytes(gzip.compress(xml))
+    misnamed_plain = tmp_path / "looks_gzipped.xml.gz"
+    misnamed_plain.write_bytes(xml)
+    assert list(iter_pubmed(misnamed_gzip)) == list(iter_pubmed(misnamed_plain))
+    assert count_pubmed(misnamed_gzip)["deletions"] == 3
+
+
+def test_invalid_utf8_is_quarantined(tmp_path: Path) -> None:
+    good = (FIXTURES / "deletions.xml").read_bytes()
+    bad = good.replace(
+        b"<DeleteCitation>",
+        b'<PubmedArticle><MedlineCitation><PMID>2000002</PMID><Article><ArticleTitle>Caf\xe9\xff'
+        b"</ArticleTitle></Article></MedlineCitation></PubmedArticle>\n<DeleteCitation>",
+    )
+    path = tmp_path / "latin1.xml"
+    path.write_bytes(bad)
+    items = list(iter_pubmed(path))
+    assert [type(x).__name__ for x in items] == ["Document", "Quarantine"]
+    assert "invalid UTF-8" in items[1].reason
+    assert "last good PMID 2000001" in items[1].reason
+
+
+@pytest.mark.parametrize("words", [220_000, 2_200_000])
+def test_huge_abstracts_are_kept_whole(tmp_path: Path, words: int) -> None:
+    # 1.1 MB, and 11 MB: past libxml2's 10 MB text-node limit, so this needs huge_tree.
+    # Length limits belong to the pipeline, not to the reader.
+    abstract = ("word " * words).strip()
+    path = tmp_path / "huge.xml"
+    path.write_text(
+        '<?xml version="1.0"?><PubmedArticleSet><PubmedArticle><MedlineCitation>'
+        '<PMID Version="1">4000001</PMID><Article><ArticleTitle>Huge.</ArticleTitle>'
+        f"<Abstract><AbstractText>{abstract}</AbstractText></Abstract></Article>"
+        "</MedlineCitation></PubmedArticle></PubmedArticleSet>",
+        encoding="utf-8",
+    )
+    (doc,) = list(iter_pubmed(path))
+    assert isinstance(doc, Document)
+    assert doc.text == "Huge. " + abstract
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty"),
+        (b"PMID\tTITLE\n123\tnot xml\n", "is not XML"),
+        (
+            b'<?xml version="1.0"?>\n<ICD10CM.tabular><chapter/></ICD10CM.tabular>',
+            "root element is <ICD10CM.tabular>",
+        ),
+        (gzip.compress(b"just some text"), "is not XML"),
+    ],
+)
+def test_unreadable_files_raise_source_error(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "input.xml"
+    path.write_bytes(content)
+    with pytest.raises(SourceError, match=message) as info:
+        list(iter_pubmed(path))
+    assert str(path) in str(info.value)
+
+
+def test_missing_file_raises_source_error_naming_the_path(tmp_path: Path) -> None:
+    path = tmp_path / "nope.xml.gz"
+    with pytest.raises(SourceError, match="nope.xml.gz"):
+        list(iter_pubmed(path))
+
+
+def test_eutilities_single_record() -> None:
+    (doc,) = list(iter_pubmed(_shared("pubmed-29768149.xml")))
+    assert doc.id == "PMID:29768149"
+    assert doc.title == "Inhaled Combined Budesonide-Formoterol as Needed in Mild Asthma."
+    labels = [s.label for s in doc.sections]
+    assert labels == ["title", "BACKGROUND", "METHODS", "RESULTS", "CONCLUSIONS"]
+    sections = _section_texts(doc)
+    assert sections["BACKGROUND"].startswith("In patients with mild asthma, as-needed use")
+    assert sections["CONCLUSIONS"].endswith("NCT02149199 .).")
+    meta = doc.metadata
+    assert meta["journal_abbrev"] == "N Engl J Med"
+    assert meta["pub_date"] == "2018-05-17"
+    assert meta["date_revised"] == "2022-04-10"
+    assert meta["doi"] == "10.1056/NEJMoa1715274"
+    assert "Randomized Controlled Trial" in meta["publication_types"]
+    assert {"ui": "D019819", "name": "Budesonide"} in meta["chemicals"]
+    assert any(m["name"] == "Asthma" and m["major"] for m in meta["mesh"])
+
+
+@pytest.mark.slow
+def test_shared_baseline_and_update_files_parse_completely() -> None:
+    baseline = count_pubmed(_shared("pubmed20n0014.xml.gz"))
+    assert baseline["documents"] == 30_000
+    assert baseline["quarantined"] == 0 and baseline["deletions"] == 0
+    assert 14_000 < baseline["with_abstract"] < 15_500  # README: ~14,800
+    update = count_pubmed(_shared("pubmed21n1298.sample.xml.gz"))
+    assert update["documents"] == 3_003
+    assert update["deletions"] == 20
+    assert update["quarantined"] == 0
+
+
+@pytest.mark.slow
+def test_update_file_versions_and_deletions() -> None:
+    items = list(iter_pubmed(_shared("pubmed21n1298.sample.xml.gz")))
+    # The 3 appended later versions plus 2 among the first 3,000
+    # (`zcat ... | grep -B1 'PMID Version="[2-9]'` inside MedlineCitation).
+    assert sum(isinstance(d, Document) and d.version > 1 for d in items) == 5
+    assert items[-20:] == [d for d in items if isinstance(d, Deletion)]
+    assert items[-20] == Deletion(id="PMID:31688362")
