@@ -1,0 +1,152 @@
+import json
+
+import pytest
+
+from kg.errors import ConfigError, RecordError
+from kg.extract.assertion import AssertionTagger, split_sentences
+from kg.models import Document, DocumentMentions, Mention, Section
+
+
+@pytest.fixture(scope="module")
+def tagger():
+    return AssertionTagger()
+
+
+def tag(tagger, sentence, concept):
+    start = sentence.index(concept)
+    return tagger.tag_sentence(sentence, start, start + len(concept))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "concept", "expected"),
+    [
+        ("The patient denies chest pain.", "chest pain", "negated"),
+        ("Rule out pneumonia.", "pneumonia", "uncertain"),
+        ("Her mother had breast cancer.", "breast cancer", "family"),
+        ("History of MI in 2010.", "MI", "historical"),
+        ("Call the clinic if she develops fever.", "fever", "hypothetical"),
+        ("No association was found between smoking and asthma.", "smoking", "negated"),
+        ("No association was found between smoking and asthma.", "asthma", "negated"),
+        ("Not only fever but also cough was reported.", "fever", "affirmed"),
+        ("The patient has pneumonia.", "pneumonia", "affirmed"),
+        ("There is no family history of diabetes.", "diabetes", "negated"),
+        ("Doppler of the lower extremities negative   for DVT.", "DVT", "negated"),
+        ("No edema, but there is a rash.", "rash", "affirmed"),
+        ("Pneumonia cannot be excluded.", "Pneumonia", "uncertain"),
+    ],
+)
+def test_sentence_classes(tagger, sentence, concept, expected):
+    assertion, cue = tag(tagger, sentence, concept)
+    assert assertion == expected
+    assert (cue is None) == (expected == "affirmed")
+
+
+def test_cue_is_the_matched_text(tagger):
+    assert tag(tagger, "She denies chest pain.", "chest pain") == ("negated", "denies")
+
+
+def test_cue_inside_the_concept_does_not_negate_it(tagger):
+    # NegEx annotates such whole-phrase concepts as Affirmed; medspaCy's overlap check misses it.
+    assert tag(tagger, "The lungs show no opacities.", "lungs show no opacities")[0] == "affirmed"
+
+
+def test_assess_reports_scope_in_original_offsets(tagger):
+    sentence = "She   denies chest pain."
+    (result,) = tagger.assess(sentence, [(sentence.index("chest"), sentence.index("."))])
+    assert sentence[slice(*result.cue_span)] == "denies"
+    assert sentence[slice(*result.scope)].startswith("chest pain")
+
+
+def _mention(doc_id, text, phrase, **kw):
+    start = text.index(phrase)
+    return Mention(
+        doc_id=doc_id, start=start, end=start + len(phrase), text=phrase, label="Finding",
+        extractor="test", extractor_version="0", **kw,
+    )
+
+
+def test_tag_document_splits_sentences_and_keeps_order(tagger):
+    text = "She denies chest pain. She has a cough."
+    doc = Document(id="note:1", source="note", text=text)
+    mentions = [_mention("note:1", text, "cough"), _mention("note:1", text, "chest pain")]
+    cough, pain = tagger.tag(doc, mentions)
+    assert (cough.text, cough.assertion, cough.assertion_cue) == ("cough", "affirmed", None)
+    assert (pain.assertion, pain.assertion_cue) == ("negated", "denies")
+    assert text[pain.sentence_start : pain.sentence_end] == "She denies chest pain."
+
+
+def test_given_sentence_offsets_are_the_scope(tagger):
+    text = "No fever; cough present"
+    doc = Document(id="note:2", source="note", text=text)
+    m = _mention("note:2", text, "cough", sentence_start=10, sentence_end=len(text))
+    assert tagger.tag(doc, [m])[0].assertion == "affirmed"
+    whole = m.model_copy(update={"sentence_start": 0})
+    assert tagger.tag(doc, [whole])[0].assertion == "negated"
+
+
+def test_sections_make_family_and_historical(tagger):
+    text = "FAMILY HISTORY\nBreast cancer.\nPAST MEDICAL HISTORY\nHypertension. No diabetes.\nPLAN\nCough."
+    fh, pmh, plan = text.index("FAMILY"), text.index("PAST"), text.index("PLAN")
+    doc = Document(
+        id="note:3", source="note", text=text,
+        sections=(
+            Section(label="family_history", start=fh, end=pmh - 1),
+            Section(label="past_medical_history", start=pmh, end=plan - 1),
+            Section(label="plan", start=plan, end=len(text)),
+        ),
+    )
+    phrases = ["Breast cancer", "Hypertension", "diabetes", "Cough"]
+    tagged = tagger.tag(doc, [_mention("note:3", text, p) for p in phrases])
+    assert [(m.assertion, m.section) for m in tagged] == [
+        ("family", "family_history"),
+        ("historical", "past_medical_history"),
+        ("negated", "past_medical_history"),
+        ("affirmed", "plan"),
+    ]
+    assert tagged[0].assertion_cue == "section:family_history"
+
+
+def test_tag_many_streams_every_document(tagger):
+    items = []
+    for i, text in enumerate(["No fever.", "Fever."]):
+        doc = Document(id=f"note:{i}", source="note", text=text)
+        items.append(DocumentMentions(document=doc, mentions=(_mention(doc.id, text, "ever"),)))
+    out = list(tagger.tag_many(iter(items)))
+    assert [o.document.id for o in out] == ["note:0", "note:1"]
+    assert [o.mentions[0].assertion for o in out] == ["negated", "affirmed"]
+
+
+def test_mention_outside_document_names_it(tagger):
+    doc = Document(id="note:9", source="note", text="short")
+    bad = Mention(doc_id="note:9", start=2, end=40, text="x", label="Finding", extractor="t", extractor_version="0")
+    with pytest.raises(RecordError, match="note:9"):
+        tagger.tag(doc, [bad])
+
+
+def test_bad_rules_file_names_the_rule(tmp_path):
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps({"version": "x", "context_rules": [{"literal": "nope", "category": "WRONG"}]}))
+    with pytest.raises(ConfigError, match="rule 0 \\('nope'\\)"):
+        AssertionTagger(path)
+    path.write_text("{not json")
+    with pytest.raises(ConfigError, match="rules.json"):
+        AssertionTagger(path)
+
+
+def test_custom_rules_file_is_used(tmp_path):
+    path = tmp_path / "rules.json"
+    rule = {"literal": "zilch", "category": "NEGATED_EXISTENCE", "direction": "FORWARD"}
+    path.write_text(json.dumps({"version": "9", "context_rules": [rule]}))
+    custom = AssertionTagger(path)
+    assert custom.name == "medkg-assertion-9"
+    assert tag(custom, "zilch fever", "fever") == ("negated", "zilch")
+    assert tag(custom, "no fever", "fever") == ("affirmed", None)
+
+
+def test_split_sentences_respects_lines_and_abbreviations():
+    text = "Seen by Dr. Smith today. No fever.\n• Cardiovascular: Denies chest pain"
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "Seen by Dr. Smith today.",
+        "No fever.",
+        "• Cardiovascular: Denies chest pain",
+    ]
