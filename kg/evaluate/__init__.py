@@ -1,0 +1,1 @@
+"""Measuring extractors and linkers against gold corpora (development splits only)."""

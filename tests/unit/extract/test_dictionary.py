@@ -1,0 +1,75 @@
+import pytest
+
+from kg.extract import Extractor
+from kg.extract.dictionary import DictionaryExtractor, longest_matches
+from kg.link.lexicon import Lexicon
+from kg.models import Document
+
+ROWS = [
+    ("breast cancer", "MESH:D001943", "Disease", "t"),
+    ("cancer", "MESH:D009369", "Disease", "t"),
+    ("hereditary hemochromatosis", "MESH:D006432", "Disease", "t"),
+    ("naloxone", "MESH:D009270", "Chemical", "t"),
+    ("cold", "MESH:D003139", "Disease", "t"),
+    ("cold", "MESH:D003139", "Disease", "t"),
+    ("cold", "MESH:D000001", "Chemical", "t"),
+    ("ci", "MESH:D999999", "Chemical", "t"),
+]
+
+
+@pytest.fixture(scope="module")
+def extractor():
+    return DictionaryExtractor(Lexicon.from_entries(ROWS, names={"MESH:D009270": "Naloxone"}))
+
+
+def _extract(extractor, text):
+    (item,) = extractor.extract([Document(id="PMID:1", source="text", text=text)])
+    return item.mentions
+
+
+def test_is_an_extractor_with_version_from_lexicon(extractor):
+    assert isinstance(extractor, Extractor)
+    assert extractor.name == "dictionary"
+    assert extractor.version == f"lex-{extractor.lexicon.hash[:12]}"
+    other = DictionaryExtractor(Lexicon.from_entries(ROWS[:2]))
+    assert other.version != extractor.version
+
+
+def test_longest_match_wins_and_case_is_ignored(extractor):
+    text = "Naloxone in Breast Cancer. Cancer again."
+    ms = _extract(extractor, text)
+    assert [(m.text, m.label) for m in ms] == [("Naloxone", "Chemical"), ("Breast Cancer", "Disease"), ("Cancer", "Disease")]
+    m = ms[1]
+    assert text[m.start : m.end] == "Breast Cancer"
+    assert (m.sentence_start, m.sentence_end) == (0, 26)
+    assert ms[2].sentence_start == 27
+    assert all(m.extractor == "dictionary" and m.candidates == () for m in ms)
+
+
+def test_ambiguous_form_takes_best_supported_type(extractor):
+    (m,) = _extract(extractor, "A cold winter.")
+    assert m.label == "Disease" and 0.5 < m.score < 1.0
+
+
+def test_abbreviation_inherits_type_and_concept_of_long_form(extractor):
+    text = "Patients with hereditary hemochromatosis (HH) were studied. HH is common."
+    ms = _extract(extractor, text)
+    hh = [m for m in ms if m.text == "HH"]
+    assert len(hh) == 2
+    assert all(m.label == "Disease" and m.concept_id == "MESH:D006432" for m in hh)
+
+
+def test_short_form_of_non_entity_is_dropped(extractor):
+    ms = _extract(extractor, "The odds ratio was 2 (confidence interval (CI) 1-3). CI was wide.")
+    assert [m.text for m in ms] == []
+
+
+def test_no_matches_gives_empty_mentions_not_missing_document(extractor):
+    docs = [Document(id="PMID:1", source="text", text="Nothing here."), Document(id="PMID:2", source="text", text="x")]
+    items = list(extractor.extract(docs, batch_size=1))
+    assert [i.document.id for i in items] == ["PMID:1", "PMID:2"]
+    assert all(i.mentions == () for i in items)
+
+
+def test_longest_matches_prefers_longer_then_earlier():
+    assert longest_matches([(0, 0, 2), (0, 1, 4), (0, 4, 5), (0, 3, 5)]) == [(1, 4), (4, 5)]
