@@ -1,0 +1,200 @@
+"""The GraphStore interface (the pipeline's Sink) and the write logic both backends share.
+
+A backend supplies three things: its DDL (``ensure_schema``), a way to run one Cypher
+statement (``_run``) and ``close``. Everything else (how a GraphBatch becomes MERGEs, how
+aggregates are recomputed, how a document is deleted, the read-only guard) lives here once, so
+FalkorDB and Neo4j cannot drift apart in what they write.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from kg.config import Settings
+from kg.errors import GraphStoreError, QueryError
+from kg.graph import cypher, rows
+from kg.graph.schema import Schema
+from kg.models import GraphBatch
+
+
+@dataclass
+class WriteStats:
+    """What one ``write`` (or delete) did: rows sent per kind, and the database's own counters.
+
+    On an idempotent re-run the row counts stay the same while ``nodes_created`` and
+    ``relationships_created`` drop to zero.
+    """
+
+    documents_written: int = 0
+    concepts_written: int = 0
+    mentions_written: int = 0
+    evidence_written: int = 0
+    triples_written: int = 0
+    documents_replaced: int = 0
+    nodes_created: int = 0
+    nodes_deleted: int = 0
+    relationships_created: int = 0
+    relationships_deleted: int = 0
+    properties_set: int = 0
+    labels_added: int = 0
+
+    def add(self, counters: Mapping[str, int]) -> None:
+        for f in fields(self):
+            if f.name in counters:
+                setattr(self, f.name, getattr(self, f.name) + int(counters[f.name]))
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+@dataclass
+class Result:
+    """One statement's records (column name -> plain Python value) and the server's update counters."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    counters: dict[str, int] = field(default_factory=dict)
+
+
+class GraphStore(ABC):
+    """Where GraphBatches go. Use as a context manager so an embedded server is stopped.
+
+    ``query`` returns plain values: nodes as ``{"labels": [...], "properties": {...}}``,
+    relationships as ``{"type": ..., "properties": {...}}``, paths as
+    ``{"nodes": [...], "relationships": [...]}``; backends must convert to this shape.
+    """
+
+    def __init__(self, settings: Settings, schema: Schema | None = None) -> None:
+        self.settings = settings
+        self.schema = schema or Schema.load()
+        for label in ("Document", "Concept", "Evidence"):
+            self.schema.label(label)
+        for rel in ("MENTIONS", "IN_DOCUMENT"):
+            self.schema.rel_type(rel)
+
+    # ----------------------------------------------------------------- backend primitives
+
+    @abstractmethod
+    def ensure_schema(self) -> None:
+        """Create uniqueness constraints and indexes; safe to call on every start."""
+
+    @abstractmethod
+    def _run(self, statement: str, params: dict[str, Any] | None = None, *, write: bool) -> Result:
+        """Run one statement; raise QueryError when rejected, GraphUnavailableError when unreachable."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections (and stop a server this process started)."""
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------------- shared logic
+
+    def _batched(self, statement: str, items: Sequence[Any], stats: WriteStats, name: str = "rows") -> list[dict]:
+        out: list[dict] = []
+        for chunk in rows.chunks(items, self.settings.write_batch_size):
+            result = self._run(statement, {name: list(chunk)}, write=True)
+            stats.add(result.counters)
+            out.extend(result.rows)
+        return out
+
+    def write(self, batch: GraphBatch) -> WriteStats:
+        """MERGE everything in ``batch`` on its keys, then recompute the touched triples' aggregates.
+
+        Every label and predicate is checked against the schema before anything is written, so a
+        bad one fails the batch without leaving half of it behind. A document already in the
+        graph with a different content_hash (a revised record) first loses its old mentions and
+        evidence, as ``delete_documents(keep_nodes=True)`` does.
+        """
+        stats = WriteStats()
+        docs = [rows.document_row(d) for d in rows.dedupe(batch.documents, lambda d: d.id)]
+        concept_groups = rows.concept_rows(self.schema, batch.concepts)
+        mention_rows = rows.mention_rows(batch.mentions)
+        evidence_rows = rows.evidence_rows(self.schema, batch.evidence)
+        triple_groups = rows.triple_rows(self.schema, evidence_rows)
+
+        if docs:
+            probe = [{"id": d["id"], "content_hash": d["content_hash"]} for d in docs]
+            changed = [r["id"] for r in self._batched(cypher.CHANGED_DOCUMENTS, probe, WriteStats())]
+            if changed:
+                self._delete(changed, keep_nodes=True, stats=stats)
+                stats.documents_replaced = len(changed)
+        self._batched(cypher.UPSERT_DOCUMENTS, docs, stats)
+        for label, group in concept_groups.items():
+            self._batched(cypher.upsert_concepts(self.schema, label), group, stats)
+        self._batched(cypher.UPSERT_MENTIONS, mention_rows, stats)
+        self._batched(cypher.UPSERT_EVIDENCE, evidence_rows, stats)
+        for predicate, group in triple_groups.items():  # after the evidence: aggregates read it
+            self._batched(cypher.upsert_triples(self.schema, predicate), group, stats)
+
+        stats.documents_written = len(docs)
+        stats.concepts_written = sum(len(g) for g in concept_groups.values())
+        stats.mentions_written = len(mention_rows)
+        stats.evidence_written = len(evidence_rows)
+        stats.triples_written = sum(len(g) for g in triple_groups.values())
+        return stats
+
+    def delete_documents(self, doc_ids: Sequence[str], keep_nodes: bool = False) -> int:
+        """Remove what these documents contributed; return how many of them were in the graph.
+
+        Their Evidence and MENTIONS go, and every triple they supported is recomputed from the
+        evidence left (or deleted when none is left). ``keep_nodes=True`` keeps the Document
+        nodes, for a revised record that is about to be written again.
+        """
+        return self._delete(list(dict.fromkeys(doc_ids)), keep_nodes=keep_nodes, stats=WriteStats())
+
+    def _delete(self, ids: list[str], *, keep_nodes: bool, stats: WriteStats) -> int:
+        if not ids:
+            return 0
+        found = sum(r["n"] for r in self._batched(cypher.COUNT_DOCUMENTS, ids, stats, "ids"))
+        triples = self._batched(cypher.TRIPLES_OF_DOCUMENTS, ids, stats, "ids")
+        self._batched(cypher.DELETE_EVIDENCE_OF_DOCUMENTS, ids, stats, "ids")
+        self._batched(cypher.DELETE_MENTIONS_OF_DOCUMENTS, ids, stats, "ids")
+        for predicate, group in rows.triple_rows(self.schema, triples).items():
+            self._batched(cypher.refresh_triples(self.schema, predicate), group, stats)
+            self._batched(cypher.delete_unsupported_triples(self.schema, predicate), group, stats)
+        if not keep_nodes:
+            self._batched(cypher.DELETE_DOCUMENTS, ids, stats, "ids")
+        return found
+
+    def query(self, statement: str, params: dict[str, Any] | None = None, *, write: bool = False) -> list[dict]:
+        """Run user Cypher. Read-only unless ``write=True``: a write clause is refused before it is sent."""
+        if not write:
+            clause = cypher.write_clause(statement)
+            if clause:
+                raise QueryError(f"the query contains the write clause {clause!r} and write=True was not given")
+        return self._run(statement, params, write=write).rows
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Nodes per schema label and relationships per schema type (zeros included), for reconciling runs."""
+        nodes = {label: self._count(cypher.count_label(self.schema, label)) for label in self.schema.labels}
+        rels = {rel: self._count(cypher.count_rel_type(self.schema, rel)) for rel in self.schema.relationships}
+        return {"nodes": nodes, "relationships": rels}
+
+    def _count(self, statement: str) -> int:
+        rows_ = self._run(statement, write=False).rows
+        return int(rows_[0]["n"]) if rows_ else 0  # FalkorDB answers nothing for a graph not yet created
+
+
+def open_store(settings: Settings, schema: Schema | None = None) -> GraphStore:
+    """The backend ``settings.store`` names, connected (embedded FalkorDB is started if needed)."""
+    if settings.store == "falkordb":
+        from kg.graph.falkordb_store import FalkorDBStore
+
+        return FalkorDBStore(settings, schema)
+    try:
+        from kg.graph.neo4j_store import Neo4jStore  # type: ignore[import-not-found]
+    except ModuleNotFoundError as exc:
+        if exc.name != "kg.graph.neo4j_store":
+            raise
+        raise GraphStoreError(
+            "the Neo4j backend is not implemented yet",
+            hint="Use the embedded store: set MEDKG_STORE=falkordb (the default).",
+        ) from exc
+    return Neo4jStore(settings, schema)

