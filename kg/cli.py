@@ -289,12 +289,16 @@ def evaluate_assertion_cmd(
     """Negation P/R/F1 of medkg's assertion rules beside medspaCy's defaults, on one file."""
     from kg.evaluate.assertion import compare_with_medspacy_defaults
 
-    report = compare_with_medspacy_defaults(tsv)
-    rows = report if isinstance(report, list) else [report]
+    ours, defaults = compare_with_medspacy_defaults(tsv)
+    rows = [
+        {"rules": r.tagger, "precision": round(r.precision, 4), "recall": round(r.recall, 4), "f1": round(r.f1, 4),
+         "tp": r.tp, "fp": r.fp, "fn": r.fn, "n": r.n, "sent/s": round(r.sentences_per_s)}
+        for r in (ours, defaults)
+    ]
     if as_json:
-        console.print_json(json.dumps(rows, default=str))
+        console.print_json(json.dumps(rows))
     else:
-        _print_rows([{k: v for k, v in r.items() if not isinstance(v, dict)} for r in rows], title="negation")
+        _print_rows(rows, title=f"negation on {tsv} (positive class: Negated)")
 
 
 # -- query / stats ----------------------------------------------------------------------------

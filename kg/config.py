@@ -36,6 +36,7 @@ class Settings(BaseModel):
 
     data_dir: Path = Field(default=Path(".medkg"), description="ledger, graph files, concept store")
     shared_data: Path = Field(default=SHARED_DATA, description="where corpora and ontologies live")
+    cache_dir: Path | None = Field(default=None, description="built lexicons/indexes; default <data_dir>/cache")
     store: Literal["falkordb", "neo4j"] = "falkordb"
     graph_name: str = "medkg"
     batch_size: int = Field(default=500, ge=1, description="documents per processing batch")
@@ -53,6 +54,10 @@ class Settings(BaseModel):
     @property
     def ledger_path(self) -> Path:
         return self.data_dir / "ledger.sqlite"
+
+    @property
+    def cache_path(self) -> Path:
+        return self.cache_dir or self.data_dir / "cache"
 
     @property
     def falkordb_dir(self) -> Path:

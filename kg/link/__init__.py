@@ -13,7 +13,11 @@ class Linker(Protocol):
     """What the pipeline needs from entity linking: the dictionary now, TF-IDF later.
 
     A mention left without candidates is NIL: recognised, but not tied to any concept.
+    ``name`` and ``version`` go into the pipeline fingerprint, so a new linker redoes documents.
     """
+
+    name: str
+    version: str
 
     def link(self, items: Iterable[DocumentMentions]) -> Iterator[DocumentMentions]: ...
 

@@ -19,8 +19,13 @@ MAX_CANDIDATES = 5
 
 
 class DictionaryLinker:
+    """Exact, then normalised, lexicon lookup; ``version`` changes whenever the lexicon does."""
+
+    name = "dictionary"
+
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
+        self.version = f"lex-{lexicon.hash[:12]}"
         self._types: dict[str, str] = {}
         self._synonyms: dict[str, list[str]] = {}
         for form, entries in lexicon.entries.items():

@@ -324,12 +324,12 @@ def _annotation_rates(
 def load_lexicon(shared_data: Path = SHARED_DATA, cache_dir: Path | None = None) -> Lexicon:
     """The lexicon, from the pickle cache when the input files are unchanged, else built and cached.
 
-    ``cache_dir`` defaults to ``<data_dir>/cache`` from the settings (``MEDKG_DATA_DIR``).
+    ``cache_dir`` defaults to the settings' cache (``MEDKG_CACHE_DIR``, else ``<data_dir>/cache``).
     """
     if cache_dir is None:
         from kg.config import load_settings
 
-        cache_dir = load_settings().data_dir / "cache"
+        cache_dir = load_settings().cache_path
     key = _inputs_key(shared_data)
     cache = Path(cache_dir) / f"lexicon-{key[:16]}.pkl"
     if cache.exists():

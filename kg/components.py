@@ -1,0 +1,122 @@
+"""Builds the configured components: the one place that knows which extractor, linker,
+assertion tagger and assembler a run uses, so the CLI, the flows and the benchmarks agree."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from kg.assemble.cooccur import CooccurrenceAssembler
+from kg.config import Settings
+from kg.ledger import Ledger
+from kg.pipeline import Pipeline
+
+
+@cache
+def _lexicon(shared_data: Path, cache_dir: Path):
+    from kg.link.lexicon import load_lexicon
+
+    return load_lexicon(shared_data, cache_dir=cache_dir)
+
+
+@cache
+def _dictionary_extractor(shared_data: Path, cache_dir: Path):
+    from kg.extract.dictionary import DictionaryExtractor
+
+    return DictionaryExtractor(_lexicon(shared_data, cache_dir))
+
+
+def build_extractor(settings: Settings):
+    """The NER component named by ``settings.ner_model`` ("dictionary", a model path or a hub name).
+
+    Components are built once per process: the flows and tests build many pipelines.
+    """
+    return _dictionary_extractor(settings.shared_data, settings.cache_path)
+
+
+def build_linker(settings: Settings):
+    from kg.link.dictionary import DictionaryLinker
+
+    return DictionaryLinker(_lexicon(settings.shared_data, settings.cache_path))
+
+
+def build_tagger(settings: Settings):
+    from kg.extract.assertion import AssertionTagger
+
+    return AssertionTagger()
+
+
+def build_pipeline(
+    settings: Settings, *, store, ledger: Ledger, source_name: str, keep_note_text: bool = False
+) -> Pipeline:
+    from kg.extract.sections import sectionize
+
+    linker = build_linker(settings)
+    return Pipeline(
+        extractor=build_extractor(settings),
+        linker=linker,
+        assembler=CooccurrenceAssembler(linker.concepts, keep_note_text=keep_note_text),
+        store=store,
+        ledger=ledger,
+        tagger=build_tagger(settings),
+        sectionizer=sectionize,
+        batch_size=settings.batch_size,
+        max_doc_chars=settings.max_doc_chars,
+        source_name=source_name,
+    )
+
+
+class Annotator:
+    """``medkg annotate``: predicted mentions (type + concept id) for every document of a PubTator file."""
+
+    def __init__(self, extractor, linker) -> None:
+        self.extractor = extractor
+        self.linker = linker
+
+    def annotate(self, docs):
+        from kg.evaluate.ner import annotate_pubtator
+
+        return annotate_pubtator(docs, self.extractor, self.linker)
+
+    def annotate_file(self, input: Path, output: Path) -> int:
+        from kg.sources.pubtator import read_pubtator, write_pubtator
+
+        return write_pubtator(self.annotate(read_pubtator(input)), output)
+
+
+def build_annotator(settings: Settings) -> Annotator:
+    return Annotator(build_extractor(settings), build_linker(settings))
+
+
+def gold_types(docs) -> list[str]:
+    """The medkg entity types a gold corpus annotates: predictions of other types are not scored."""
+    from kg.sources.pubtator import entity_type
+
+    return sorted({entity_type(a.type) or a.type for d in docs for a in d.annotations})
+
+
+def evaluate_corpus(settings: Settings, corpus: Path, predictions: Path | None = None) -> dict:
+    """NER scores (exact span + type) and document-level concept-id scores, restricted to the gold's types."""
+    from kg.evaluate.ner import evaluate_ner
+    from kg.sources.pubtator import read_pubtator
+
+    gold = list(read_pubtator(corpus))
+    if predictions is not None:
+        predicted = list(read_pubtator(predictions))
+    else:
+        predicted = list(build_annotator(settings).annotate(gold))
+    report = evaluate_ner(gold, predicted, types=gold_types(gold), concepts=True)
+
+    def rows(scores: dict, overall) -> list[dict]:
+        return [
+            {"type": name, "precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4),
+             "tp": s.tp, "fp": s.fp, "fn": s.fn}
+            for name, s in [*sorted(scores.items()), ("overall", overall)]
+        ]
+
+    return {
+        "corpus": str(corpus),
+        "documents": report.documents,
+        "entities (exact span + type)": rows(report.entities, report.overall),
+        "concept ids (document level)": rows(report.concepts, report.concepts_overall),
+    }
