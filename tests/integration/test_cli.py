@@ -1,0 +1,104 @@
+"""The `medkg` command end to end on real shared data, with the embedded graph."""
+
+import gzip
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from kg.cli import app
+from kg.config import load_settings
+from kg.errors import QueryError
+from kg.graph import open_store
+from kg.ledger import Ledger
+
+from realdata import BASELINE, UPDATE, first_citations_xml
+
+pytestmark = pytest.mark.slow
+runner = CliRunner()
+
+
+def medkg(*args):
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def graph_counts():
+    with open_store(load_settings()) as store:
+        return store.counts(), store.query("MATCH (n) RETURN count(n) AS n")[0]["n"], store.query(
+            "MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
+
+
+def summary_of_last_run():
+    with Ledger(load_settings().ledger_path) as ledger:
+        return json.loads(ledger.runs(1)[0]["summary"])
+
+
+def test_demo_twice_writes_no_new_nodes_or_edges(medkg_env):
+    out = medkg("demo", "--limit", "60")
+    assert "Diseases mentioned by the most documents" in out
+    first = summary_of_last_run()
+    assert first["read"] == 60 and first["written"] == 60 and first["evidence"] > 0
+    counts, nodes, rels = graph_counts()
+    assert counts["nodes"]["Document"] == 60 and rels > 0
+    medkg("demo", "--limit", "60")
+    second = summary_of_last_run()
+    assert second["skipped"] == 60 and second["written"] == 0
+    assert graph_counts() == (counts, nodes, rels)
+
+
+def test_update_file_applies_its_deletions(medkg_env, tmp_path):
+    deleted = re.findall(r"<PMID Version=\"1\">(\d+)</PMID>",
+                         gzip.open(UPDATE, "rt").read().split("<DeleteCitation>")[1])
+    assert len(deleted) == 20
+    # First ingest records under the PMIDs the update deletes (real abstracts, renumbered).
+    xml = first_citations_xml(BASELINE, 20).decode()
+    old = re.findall(r"<PMID Version=\"1\">(\d+)</PMID>", xml)
+    for a, b in zip(old, deleted):
+        xml = xml.replace(f">{a}</PMID>", f">{b}</PMID>")
+    pre = tmp_path / "pre.xml"
+    pre.write_text(xml)
+    medkg("ingest", "pubmed", str(pre))
+    ids = [f"PMID:{p}" for p in deleted]
+    with open_store(load_settings()) as store:
+        assert store.query("MATCH (d:Document) WHERE d.id IN $ids RETURN count(d) AS n", {"ids": ids})[0]["n"] == 20
+    medkg("ingest", "pubmed", str(UPDATE))
+    s = summary_of_last_run()
+    assert (s["read"], s["deleted"], s["quarantined"]) == (3023, 20, 0)
+    assert s["read"] == s["written"] + s["skipped"] + s["quarantined"] + s["deleted"]
+    with open_store(load_settings()) as store:
+        assert store.query("MATCH (d:Document) WHERE d.id IN $ids RETURN count(d) AS n", {"ids": ids})[0]["n"] == 0
+        assert store.query("MATCH (e:Evidence) WHERE e.doc_id IN $ids RETURN count(e) AS n", {"ids": ids})[0]["n"] == 0
+    with Ledger(load_settings().ledger_path) as ledger:
+        assert {ledger.status(i) for i in ids} == {"deleted"}
+
+
+def test_bad_files_are_quarantined_and_the_run_continues(medkg_env, tmp_path):
+    good = first_citations_xml(BASELINE, 5)
+    truncated = tmp_path / "cut.xml.gz"
+    truncated.write_bytes(gzip.compress(first_citations_xml(BASELINE, 40))[:-2000])
+    malformed = tmp_path / "bad.xml"
+    malformed.write_bytes(good.replace(b"</PubmedArticle>", b"</PubmedArticle><<oops", 1))
+    no_pmid = tmp_path / "nopmid.xml"
+    no_pmid.write_bytes(re.sub(rb"<PMID Version=\"1\">\d+</PMID>", b"", good, count=1))
+    out = medkg("ingest", "pubmed", str(truncated), str(malformed), str(no_pmid))
+    s = summary_of_last_run()
+    assert s["read"] == s["written"] + s["skipped"] + s["quarantined"] + s["deleted"]
+    assert s["quarantined"] == 3 and s["written"] > 10
+    with Ledger(load_settings().ledger_path) as ledger:
+        reasons = {q["file"]: q["reason"] for q in ledger.quarantined()}
+    assert "truncated" in reasons[str(truncated)]
+    assert "line" in reasons[str(malformed)]
+    assert "PMID" in reasons[str(no_pmid)]
+    assert "quarantined records" in out
+
+
+def test_query_is_read_only_unless_asked(medkg_env):
+    medkg("demo", "--limit", "5")
+    with pytest.raises(QueryError):
+        runner.invoke(app, ["query", "CREATE (n:Concept {id: 'X:1'}) RETURN n"], catch_exceptions=False)
+    out = medkg("query", "--saved", "top_diseases", "--format", "json")
+    assert json.loads(out)[0]["documents"] >= 1
+    assert "chemicals_for_disease" in medkg("query", "--list")
