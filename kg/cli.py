@@ -39,8 +39,10 @@ app = typer.Typer(
 )
 ingest_app = typer.Typer(help="Ingest documents into the graph (idempotent: re-runs skip unchanged documents).")
 evaluate_app = typer.Typer(help="Score medkg's components on annotated corpora (use dev sets; tests are held out).")
+ontology_app = typer.Typer(help="Build and inspect the concept store that mentions are linked to.")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(evaluate_app, name="evaluate")
+app.add_typer(ontology_app, name="ontology")
 
 console = Console()
 err = Console(stderr=True)
@@ -299,6 +301,56 @@ def evaluate_assertion_cmd(
         console.print_json(json.dumps(rows))
     else:
         _print_rows(rows, title=f"negation on {tsv} (positive class: Negated)")
+
+
+@evaluate_app.command("link")
+def evaluate_link_cmd(
+    corpus: Annotated[Path, typer.Option("--corpus", help="Gold PubTator file (a dev split)")],
+    gold_only: Annotated[bool, typer.Option("--gold-only", help="Skip the end-to-end (NER + linking) scores")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Accuracy@1 on gold mentions and document-level concept-id P/R/F1 per type (gold mentions and end to end)."""
+    from kg.evaluate.link import evaluate_link_corpus
+
+    report = evaluate_link_corpus(settings(), corpus, end_to_end=not gold_only)
+    if as_json:
+        console.print_json(json.dumps(report.as_dict()))
+    else:
+        console.print(report.table())
+
+
+# -- ontology ---------------------------------------------------------------------------------
+@ontology_app.command("build")
+def ontology_build(
+    ontology_dir: Annotated[
+        Optional[Path], typer.Option("--from", help="Folder of ontology files [default: <shared_data>/ontology]")
+    ] = None,
+) -> None:
+    """Build the concept store (MeSH, MONDO, DOID, HPO, ICD-10-CM; UMLS if present) once into the data dir."""
+    from kg.link.conceptstore import build_concept_store
+
+    with err.status("building the concept store (about a minute)"):
+        stats = build_concept_store(settings(), ontology_dir=ontology_dir)
+    console.print(f"built {stats.path} in {stats.seconds:,.1f} s, peak RSS {stats.peak_rss_mb:,.0f} MB")
+    _print_rows([{"table": k, "rows": v} for k, v in stats.counts.items()], title="counts")
+    if stats.quarantined:
+        _print_rows([{"file": q.file, "record": q.record, "reason": q.reason} for q in stats.quarantined[:20]],
+                    title=f"quarantined ({len(stats.quarantined)})")
+
+
+@ontology_app.command("info")
+def ontology_info(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False) -> None:
+    """Sources, releases and counts of the built concept store."""
+    from kg.link.conceptstore import store_info
+
+    info = store_info(settings())
+    if as_json:
+        console.print_json(json.dumps(info, default=str))
+        return
+    console.print(f"{info['path']} (version {info['version']})")
+    _print_rows(info["sources"], title="sources")
+    _print_rows([{"table": k, "rows": v} for k, v in info["counts"].items()], title="counts")
+    _print_rows(info["concepts"], title="concepts by source and type")
 
 
 # -- query / stats ----------------------------------------------------------------------------

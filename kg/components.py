@@ -3,6 +3,7 @@ assertion tagger and assembler a run uses, so the CLI, the flows and the benchma
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from kg.assemble.cooccur import CooccurrenceAssembler
 from kg.config import Settings
 from kg.ledger import Ledger
 from kg.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
 
 
 @cache
@@ -34,10 +37,24 @@ def build_extractor(settings: Settings):
     return _dictionary_extractor(settings.shared_data, settings.cache_path)
 
 
-def build_linker(settings: Settings):
-    from kg.link.dictionary import DictionaryLinker
+@cache
+def _tfidf_linker(store_file: Path, cache_dir: Path):
+    from kg.link.conceptstore import ConceptStore
+    from kg.link.tfidf import TfidfLinker
 
-    return DictionaryLinker(_lexicon(settings.shared_data, settings.cache_path))
+    return TfidfLinker(ConceptStore(store_file), cache_dir=cache_dir)
+
+
+def build_linker(settings: Settings):
+    """The TF-IDF linker over the concept store, which is built on first use (about a minute)."""
+    from kg.link.conceptstore import build_concept_store, store_path
+
+    path = store_path(settings)
+    if not path.exists():
+        log.warning("building the concept store %s from %s (once; `medkg ontology build` does it too)",
+                    path, settings.shared_data / "ontology")
+        build_concept_store(settings)
+    return _tfidf_linker(path, settings.cache_path)
 
 
 def build_tagger(settings: Settings):

@@ -1,0 +1,106 @@
+"""Linking benchmark: build and load costs of the concept store and TF-IDF linker, and mentions/s.
+
+    python benchmarks/link.py [--corpus PUBTATOR] [--data-dir DIR]
+
+Prints figures; asserts nothing. Phases, each in its own process so its peak RSS is its own:
+  build-store   build_concept_store from the shared ontology files + training corpora
+  build-index   first TfidfLinker over that store: builds and caches the TF-IDF index
+  load          a later TfidfLinker: store opened, index read from the cache (RSS = the
+                loaded linker; goal <= 1 GB)
+  link          gold mentions of the corpus (BC5CDR dev by default) linked, mentions/s,
+                and the same documents end to end with the dictionary extractor, abstracts/s
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import platform
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from kg.config import SHARED_DATA, Settings
+
+DEFAULT_CORPUS = SHARED_DATA / "corpora" / "bc5cdr" / "CDR_DevelopmentSet.PubTator.txt"
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _current_rss_mb() -> float:
+    import psutil
+
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def build_store(settings: Settings) -> dict:
+    from kg.link.conceptstore import build_concept_store
+
+    stats = build_concept_store(settings)
+    return {"seconds": stats.seconds, "peak_rss_mb": _rss_mb(), "file_mb": stats.path.stat().st_size / 2**20,
+            **stats.counts, "quarantined": len(stats.quarantined)}
+
+
+def load(settings: Settings) -> dict:
+    start = time.perf_counter()
+    from kg.link.tfidf import TfidfLinker  # spaCy, scikit-learn, SciPy
+
+    imported = time.perf_counter()
+    linker = TfidfLinker.open(settings)
+    done = time.perf_counter()
+    return {"import_s": imported - start, "open_s": done - imported, "rss_mb": _current_rss_mb(),
+            "peak_rss_mb": _rss_mb(), "names": len(linker.index.exact)}
+
+
+def link(settings: Settings, corpus: Path) -> dict:
+    from kg.evaluate.link import gold_mentions
+    from kg.evaluate.ner import annotate_pubtator
+    from kg.components import build_extractor
+    from kg.link.tfidf import TfidfLinker
+    from kg.sources.pubtator import read_pubtator
+
+    docs = list(read_pubtator(corpus))
+    items = [gold_mentions(d) for d in docs]
+    linker = TfidfLinker.open(settings)
+    linker.nlp  # noqa: B018 (load the abbreviation pipeline outside the timing)
+    start = time.perf_counter()
+    out = list(linker.link(items))
+    seconds = time.perf_counter() - start
+    n = sum(len(i.mentions) for i in out)
+    extractor = build_extractor(settings)
+    start = time.perf_counter()
+    e2e = list(annotate_pubtator(docs, extractor, linker))
+    e2e_seconds = time.perf_counter() - start
+    return {"mentions": n, "mentions_per_s": n / seconds, "documents": len(docs),
+            "end_to_end_abstracts_per_s": len(e2e) / e2e_seconds,
+            "end_to_end_mentions": sum(len(d.annotations) for d in e2e), "rss_mb": _current_rss_mb()}
+
+
+def _run(fn, *args) -> dict:
+    with mp.get_context("spawn").Pool(1) as pool:
+        return pool.apply(fn, args)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--data-dir", type=Path, default=None, help="default: a fresh temporary directory")
+    args = parser.parse_args()
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="medkg-bench-link-"))
+    settings = Settings(data_dir=data_dir, shared_data=SHARED_DATA)
+    print(f"python {platform.python_version()} on {platform.machine()}, data dir {data_dir}")
+    for phase, fn, extra in (
+        ("build-store", build_store, ()),
+        ("build-index", load, ()),
+        ("load", load, ()),
+        ("link", link, (args.corpus,)),
+    ):
+        result = _run(fn, settings, *extra)
+        print(f"{phase:12} " + "  ".join(f"{k}={v:,.1f}" if isinstance(v, float) else f"{k}={v:,}" for k, v in result.items()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,456 @@
+"""The concept store: every vocabulary medkg links to, in one SQLite file in the data dir.
+
+Built once (``medkg ontology build``, a few seconds) from the files under
+``<shared_data>/ontology`` and the *training* corpora, then opened read-only by linkers and
+by anyone looking a code up. Three tables carry the content:
+
+- ``concepts``: one row per id of every vocabulary, with its preferred name, medkg type
+  (NULL where the source does not say, as for most descriptors of the MeSH CSV), source,
+  release, and ``primary_id``: the MeSH concept it resolves to, or itself;
+- ``names``: every name and synonym with its provenance (source, kind, and for names
+  learned from training corpora the number of gold mentions);
+- ``xrefs``: cross-references. Each MeSH concept collects the ids of every concept that
+  resolves to it (MONDO, DOID, OMIM, ICD-10-CM, HPO) so searching by any of them finds it.
+
+MeSH is the primary vocabulary for diseases and chemicals because the corpora we measure on
+are annotated with it. Another vocabulary's concept resolves to a MeSH concept when MONDO
+or DOID maps it there unambiguously (directly, or through the MONDO/DOID concept that maps
+both); HPO terms, which neither maps, resolve when their normalised name or exact synonym
+names exactly one MeSH disease. A concept nothing maps stays its own primary and is still
+linkable under its own CURIE.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sqlite3
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from kg.config import Settings
+from kg.errors import OntologyError
+from kg.link.lexicon import TRAINING_CORPORA, normalise, to_curie
+from kg.models import Concept, Quarantine, stable_hash
+from kg.sources.pubtator import entity_type, read_pubtator
+from ontology import loaders
+
+STORE_FILE = "concepts.sqlite"
+FORMAT_VERSION = "conceptstore-v1"
+# Prefixes a MeSH concept carries as xrefs (UMLS and SNOMED CT ride along when a licensed
+# user's MRCONSO supplied them).
+XREF_PREFIXES = ("MONDO", "DOID", "OMIM", "ICD10CM", "HP", "UMLS", "SNOMEDCT_US")
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sources (source TEXT NOT NULL, file TEXT NOT NULL, release TEXT NOT NULL,
+                      records INTEGER NOT NULL, quarantined INTEGER NOT NULL, PRIMARY KEY (source, file));
+CREATE TABLE concepts (id TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT, source TEXT NOT NULL,
+                       release TEXT NOT NULL, primary_id TEXT);
+CREATE TABLE names (concept_id TEXT NOT NULL, name TEXT NOT NULL, lower TEXT NOT NULL, norm TEXT NOT NULL,
+                    kind TEXT NOT NULL, source TEXT NOT NULL, count INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (concept_id, lower, source));
+CREATE TABLE xrefs (concept_id TEXT NOT NULL, xref TEXT NOT NULL, source TEXT NOT NULL,
+                    PRIMARY KEY (concept_id, xref));
+CREATE TABLE parents (concept_id TEXT NOT NULL, parent TEXT NOT NULL, source TEXT NOT NULL,
+                      PRIMARY KEY (concept_id, parent));
+CREATE TABLE quarantine (file TEXT NOT NULL, record TEXT NOT NULL, reason TEXT NOT NULL);
+"""
+_INDEXES = """
+CREATE INDEX names_lower ON names (lower);
+CREATE INDEX names_norm ON names (norm);
+CREATE INDEX xrefs_xref ON xrefs (xref);
+CREATE INDEX concepts_primary ON concepts (primary_id);
+"""
+
+
+@dataclass
+class BuildStats:
+    """What ``medkg ontology build`` reports; ``quarantined`` lists every record left out and why."""
+
+    path: Path
+    seconds: float = 0.0
+    peak_rss_mb: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+    sources: list[dict] = field(default_factory=list)
+    quarantined: list[Quarantine] = field(default_factory=list)
+
+
+def store_path(settings: Settings) -> Path:
+    """In the cache folder (``<data_dir>/cache`` unless MEDKG_CACHE_DIR says otherwise): it is built from files."""
+    return Path(settings.cache_path) / STORE_FILE
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -- building ---------------------------------------------------------------------------------
+class _Writer:
+    """Accumulates terms into the open database, merging rows of one id from many records."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.mesh_names: dict[str, str] = {}  # preferred name -> id; "" when two ids share it
+        self.mesh_ids: dict[str, str] = {}  # id -> preferred name, as first loaded
+        self.repaired = 0
+
+    def _mesh_id(self, t: loaders.Term) -> str:
+        """The id whose MeSH preferred name ``t.name`` is, when ``t.id`` is known under another name.
+
+        The disease-terms TSV files a quarter of its rows under a neighbouring descriptor
+        (``propofol infusion syndrome`` under D015742 Propofol) while its preferred_name
+        column names the right one; trusting the name puts those synonyms where they belong.
+        """
+        known = self.mesh_ids.get(t.id)
+        if known is None:
+            self.mesh_ids[t.id] = t.name
+            self.mesh_names[t.name] = "" if t.name in self.mesh_names else t.id
+            return t.id
+        if known != t.name and (other := self.mesh_names.get(t.name)):
+            self.repaired += 1
+            return other
+        return t.id
+
+    def term(self, t: loaders.Term) -> None:
+        if t.id.startswith("MESH:"):
+            t = replace(t, id=self._mesh_id(t))
+        self.db.execute(
+            "INSERT INTO concepts (id, name, type, source, release) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET type = COALESCE(concepts.type, excluded.type)",
+            (t.id, t.name, t.type, t.source, t.release),
+        )
+        self.names(t.id, [(t.name, "preferred")] + list(t.synonyms), t.source)
+        self.db.executemany(
+            "INSERT OR IGNORE INTO xrefs VALUES (?, ?, ?)", [(t.id, x, t.source) for x in t.xrefs if x != t.id]
+        )
+        self.db.executemany(
+            "INSERT OR IGNORE INTO parents VALUES (?, ?, ?)", [(t.id, p, t.source) for p in t.parents]
+        )
+
+    def names(self, concept_id: str, names: Iterable[tuple[str, str]], source: str, count: int = 0) -> None:
+        rows = [(concept_id, n, n.lower(), normalise(n), kind, source, count) for n, kind in names if n.strip()]
+        self.db.executemany(
+            "INSERT INTO names VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count",
+            rows,
+        )
+
+    def mapping(self, m: loaders.Mapping) -> None:
+        self.db.execute("INSERT OR IGNORE INTO xrefs VALUES (?, ?, ?)", (m.subject, m.object, m.source))
+        if m.subject.startswith("MONDO:") and m.subject_label:
+            self.term(
+                loaders.Term(id=m.subject, name=m.subject_label, source=m.source, release=m.release, type="Disease")
+            )
+        if m.object.startswith("OMIM:") and m.object_label:
+            self.term(loaders.Term(id=m.object, name=m.object_label, source="omim", release=m.release, type="Disease"))
+
+
+def _ontology_files(root: Path) -> list[tuple[str, Path, object]]:
+    """(source, file, reader) for every known file present under ``root``; order matters (MeSH first)."""
+    found: list[tuple[str, Path, object]] = []
+
+    def add(source: str, pattern: str, reader: object) -> None:
+        for p in sorted(root.glob(pattern)):
+            found.append((source, p, reader))
+
+    add("mesh", "mesh/desc*.xml*", loaders.read_mesh_xml)
+    add("mesh", "mesh/mesh_descriptors.csv*", loaders.read_mesh_descriptors_csv)
+    add("mesh", "mesh/mesh_disease_terms.tsv*", loaders.read_mesh_disease_terms)
+    add("mesh", "mesh/supp*.xml*", loaders.read_mesh_xml)
+    add("hpo", "hpo/*.obo*", loaders.read_obo)
+    add("doid", "doid/HumanDO.tsv*", loaders.read_doid_terms)
+    add("doid", "doid/*inDO.tsv*", loaders.read_doid_xrefs)
+    add("mondo", "mondo/*.sssom.tsv*", loaders.read_sssom)
+    add("icd10cm", "icd10cm/*.xml*", loaders.read_icd10cm)
+    add("umls", "umls/MRCONSO.RRF*", loaders.read_umls)
+    return found
+
+
+def training_pairs(shared_data: Path) -> Iterator[tuple[str, str, str, str]]:
+    """(mention text, CURIE, type, corpus) from the training splits only; single-id mentions only.
+
+    Composite mentions ("breast and ovarian cancer" -> two ids) name several concepts, so
+    their text is no one concept's synonym.
+    """
+    for rel, corpus, _ in TRAINING_CORPORA:
+        path = shared_data / rel
+        if any(word in path.name.lower() for word in ("dev", "test")):
+            raise OntologyError(f"refusing to learn synonyms from evaluation split {path}")
+        if not path.exists():
+            continue  # a user without the corpora still gets every ontology name
+        for doc in read_pubtator(path):
+            for ann in doc.annotations:
+                type_ = entity_type(ann.type)
+                if type_ is None or len(ann.concept_ids) != 1:
+                    continue
+                if curie := to_curie(ann.concept_ids[0], type_):
+                    yield ann.text, curie, type_, corpus
+
+
+def _learn_training_names(db: sqlite3.Connection, shared_data: Path, stats: BuildStats) -> None:
+    writer = _Writer(db)
+    counts: dict[tuple[str, str, str], Counter] = defaultdict(Counter)
+    for text, curie, type_, corpus in training_pairs(shared_data):
+        counts[(curie, type_, corpus)][text] += 1
+    type_votes: dict[str, Counter] = defaultdict(Counter)
+    for (curie, type_, corpus), texts in counts.items():
+        type_votes[curie][type_] += sum(texts.values())
+        name = texts.most_common(1)[0][0]
+        db.execute(
+            "INSERT OR IGNORE INTO concepts (id, name, type, source, release) VALUES (?, ?, ?, ?, ?)",
+            (curie, name, type_, f"{corpus}-train", "corpus"),
+        )
+        for text, n in texts.items():
+            writer.names(curie, [(text, "gold-mention")], f"{corpus}-train", n)
+    for curie, votes in type_votes.items():
+        db.execute("UPDATE concepts SET type = ? WHERE id = ? AND type IS NULL", (votes.most_common(1)[0][0], curie))
+    for rel, _, _ in TRAINING_CORPORA:
+        if not (shared_data / rel).exists():
+            stats.quarantined.append(
+                Quarantine(file=str(shared_data / rel), record="whole file", reason="training corpus missing; its "
+                           "gold mention names are not learned (chemical linking suffers most)")
+            )
+    stats.sources.append(
+        {"source": "training-corpora", "file": ", ".join(r for r, _, _ in TRAINING_CORPORA), "release": "corpus",
+         "records": sum(sum(c.values()) for c in counts.values()), "quarantined": 0}
+    )
+
+
+def _resolve_primaries(db: sqlite3.Connection) -> None:
+    """Set ``primary_id`` and give each MeSH concept the xrefs of every concept resolving to it."""
+    ids = {r[0] for r in db.execute("SELECT id FROM concepts")}
+    edges: dict[str, set[str]] = defaultdict(set)
+    for a, b in db.execute("SELECT concept_id, xref FROM xrefs"):
+        edges[a].add(b)
+        edges[b].add(a)
+
+    def mesh_of(cid: str) -> set[str]:
+        direct = {x for x in edges[cid] if x.startswith("MESH:")}
+        if direct:
+            return direct
+        bridges = [y for y in edges[cid] if y.split(":")[0] in ("MONDO", "DOID")]
+        return {x for y in bridges for x in edges[y] if x.startswith("MESH:")}
+
+    primary: dict[str, str] = {}
+    for cid in ids:
+        if cid.startswith("MESH:"):
+            continue
+        mesh = {m for m in mesh_of(cid) if m in ids}
+        if len(mesh) == 1:
+            primary[cid] = mesh.pop()
+    # HPO terms: nothing maps them to MeSH, so a unique exact-name match to a MeSH disease does.
+    # A match on a MeSH preferred name settles it first; entry terms only where that found none.
+    for mesh_kinds in ("'preferred'", "'preferred', 'entry'"):
+        for hp, mesh in db.execute(
+            f"""SELECT h.concept_id, MIN(m.concept_id) FROM names h JOIN names m ON m.norm = h.norm
+               JOIN concepts c ON c.id = m.concept_id
+               WHERE h.concept_id LIKE 'HP:%' AND h.kind IN ('preferred', 'EXACT') AND m.kind IN ({mesh_kinds})
+                 AND m.concept_id LIKE 'MESH:%' AND m.source = 'mesh' AND c.type = 'Disease'
+               GROUP BY h.concept_id HAVING COUNT(DISTINCT m.concept_id) = 1"""
+        ).fetchall():
+            if hp not in primary:
+                primary[hp] = mesh
+                db.execute("INSERT OR IGNORE INTO xrefs VALUES (?, ?, 'name-match')", (hp, mesh))
+    db.execute("UPDATE concepts SET primary_id = id")
+    db.executemany("UPDATE concepts SET primary_id = ? WHERE id = ?", [(m, c) for c, m in primary.items()])
+    # A descriptor newer than the disease-terms file has no type yet; a disease that MONDO or
+    # DOID maps onto it says what it is.
+    db.execute(
+        """UPDATE concepts SET type = 'Disease' WHERE type IS NULL AND id IN
+           (SELECT primary_id FROM concepts WHERE type = 'Disease' AND source IN ('mondo', 'doid'))"""
+    )
+    rows = []
+    for cid, mesh in primary.items():
+        for x in {cid} | edges[cid]:
+            if x.split(":")[0] in XREF_PREFIXES:
+                rows.append((mesh, x, "via " + cid))
+    db.executemany("INSERT OR IGNORE INTO xrefs VALUES (?, ?, ?)", rows)
+
+
+def build_concept_store(settings: Settings, *, ontology_dir: Path | None = None) -> BuildStats:
+    """Build ``<cache dir>/concepts.sqlite`` from ``<shared_data>/ontology`` and the training corpora.
+
+    A file that cannot be read on is quarantined as a whole and the build goes on without it;
+    the stats say so. Written to a temporary file and renamed, so a failed build never
+    leaves a half-written store where linkers look.
+
+    Raises
+    ------
+    OntologyError
+        When no ontology file is found at all.
+    """
+    start = time.perf_counter()
+    root = ontology_dir or Path(settings.shared_data) / "ontology"
+    files = _ontology_files(root)
+    if not files:
+        raise OntologyError(f"no ontology files under {root}", hint="Set MEDKG_SHARED_DATA to the shared data folder.")
+    path = store_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".building")
+    tmp.unlink(missing_ok=True)
+    stats = BuildStats(path=path)
+    db = sqlite3.connect(tmp)
+    try:
+        db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
+        writer = _Writer(db)
+        for source, file, reader in files:
+            quarantine: list[Quarantine] = []
+            records, release = 0, ""
+            try:
+                for rec in reader(file, quarantine=quarantine):
+                    records += 1
+                    release = rec.release
+                    writer.mapping(rec) if isinstance(rec, loaders.Mapping) else writer.term(rec)
+            except OntologyError as exc:
+                quarantine.append(Quarantine(file=str(file), record=f"after {records} records", reason=str(exc)))
+            stats.quarantined += quarantine
+            stats.sources.append(
+                {"source": source, "file": str(file), "release": release, "records": records,
+                 "quarantined": len(quarantine)}
+            )
+        _learn_training_names(db, Path(settings.shared_data), stats)
+        db.executescript(_INDEXES)
+        _resolve_primaries(db)
+        db.executemany("INSERT INTO sources VALUES (:source, :file, :release, :records, :quarantined)", stats.sources)
+        db.executemany(
+            "INSERT INTO quarantine VALUES (?, ?, ?)", [(q.file, q.record, q.reason) for q in stats.quarantined]
+        )
+        built = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", FORMAT_VERSION), ("built", built)])
+        db.commit()
+        stats.counts = _counts(db)
+        stats.counts["mesh_rows_refiled"] = writer.repaired
+    finally:
+        db.close()
+    os.replace(tmp, path)
+    stats.seconds = time.perf_counter() - start
+    stats.peak_rss_mb = _peak_rss_mb()
+    return stats
+
+
+def _counts(db: sqlite3.Connection) -> dict[str, int]:
+    return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("concepts", "names", "xrefs")}
+
+
+# -- reading ----------------------------------------------------------------------------------
+class ConceptStore:
+    """Read-only access to a built store: look a concept up by id, by any xref, or by name."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise OntologyError(f"no concept store at {self.path}")
+        self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        try:
+            fmt = self.db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise OntologyError(f"{self.path} is not a medkg concept store: {exc}") from exc
+        if not fmt or fmt[0] != FORMAT_VERSION:
+            raise OntologyError(f"{self.path} was built by another medkg version ({fmt and fmt[0]}); rebuild it")
+
+    @classmethod
+    def open(cls, settings: Settings) -> ConceptStore:
+        return cls(store_path(settings))
+
+    @property
+    def version(self) -> str:
+        """Changes when a source release changes (not on a rebuild of the same files): linkers key
+        their caches and versions on it, and a new version makes the pipeline redo documents."""
+        releases = self.db.execute(
+            "SELECT group_concat(release, ',') FROM (SELECT release FROM sources ORDER BY release)"
+        ).fetchone()[0]
+        return stable_hash(FORMAT_VERSION, releases)[:12]
+
+    def get(self, concept_id: str, *, default_type: str | None = None) -> Concept | None:
+        """The concept ``concept_id`` names, or None; ``default_type`` fills in untyped MeSH descriptors."""
+        row = self.db.execute(
+            "SELECT id, name, type, source, release FROM concepts WHERE id = ?", (concept_id,)
+        ).fetchone()
+        if row is None or (row[2] or default_type) is None:
+            return None
+        cid, name, type_, source, release = row
+        synonyms = [
+            r[0]
+            for r in self.db.execute(
+                """SELECT MIN(name) FROM names WHERE concept_id IN
+                   (SELECT ? UNION SELECT id FROM concepts WHERE primary_id = ?) GROUP BY lower ORDER BY lower""",
+                (cid, cid),
+            )
+            if r[0] != name
+        ]
+        rows = self.db.execute("SELECT DISTINCT xref FROM xrefs WHERE concept_id = ? ORDER BY xref", (cid,))
+        xrefs = [r[0] for r in rows]
+        return Concept(
+            id=cid, name=name, type=type_ or default_type, synonyms=tuple(synonyms), xrefs=tuple(xrefs),
+            source=source, release=release,
+        )
+
+    def primary(self, concept_id: str) -> str | None:
+        row = self.db.execute("SELECT primary_id FROM concepts WHERE id = ?", (concept_id,)).fetchone()
+        return row[0] if row else None
+
+    def by_xref(self, curie: str) -> list[Concept]:
+        """Concepts that ``curie`` is, or is a cross-reference of, resolved to their primary (MeSH) concept."""
+        ids = {self.primary(curie)} - {None}
+        ids |= {self.primary(r[0]) for r in self.db.execute("SELECT concept_id FROM xrefs WHERE xref = ?", (curie,))}
+        return [c for c in (self.get(i) for i in sorted(ids - {None})) if c is not None]
+
+    def by_name(self, text: str, type_: str | None = None) -> list[Concept]:
+        """Concepts with ``text`` as a name: exact (case-insensitive) first, else normalised."""
+        for column, key in (("lower", text.lower()), ("norm", normalise(text))):
+            rows = self.db.execute(
+                "SELECT DISTINCT c.primary_id FROM names n JOIN concepts c ON c.id = n.concept_id "
+                f"WHERE n.{column} = ?",
+                (key,),
+            ).fetchall()
+            found = [c for c in (self.get(r[0]) for r in rows) if c and (type_ is None or c.type == type_)]
+            if found:
+                return found
+        return []
+
+    def iter_names(self) -> Iterator[tuple[str, str | None, str, str, int]]:
+        """(primary id, its type, name, name source, gold count) for every name: what indexes are built from."""
+        yield from self.db.execute(
+            """SELECT c.primary_id, p.type, n.name, n.source, n.count
+               FROM names n JOIN concepts c ON c.id = n.concept_id JOIN concepts p ON p.id = c.primary_id"""
+        )
+
+    def preferred_names(self) -> dict[str, str]:
+        """Every concept id -> its preferred name (what candidates show)."""
+        return dict(self.db.execute("SELECT id, name FROM concepts"))
+
+    def info(self) -> dict:
+        """Sources with releases and record counts, table sizes, and concepts per source and type."""
+        return {
+            "path": str(self.path),
+            "version": self.version,
+            "sources": [
+                dict(zip(("source", "file", "release", "records", "quarantined"), r, strict=True))
+                for r in self.db.execute("SELECT * FROM sources")
+            ],
+            "counts": _counts(self.db),
+            "concepts": [
+                {"source": s, "type": t, "count": n}
+                for s, t, n in self.db.execute(
+                    "SELECT source, COALESCE(type, '-'), COUNT(*) FROM concepts GROUP BY 1, 2 ORDER BY 1, 2"
+                )
+            ],
+            "resolved_to_mesh": self.db.execute(
+                "SELECT COUNT(*) FROM concepts WHERE primary_id != id AND primary_id LIKE 'MESH:%'"
+            ).fetchone()[0],
+        }
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def store_info(settings: Settings) -> dict:
+    """What ``medkg ontology info`` prints."""
+    store = ConceptStore.open(settings)
+    try:
+        return store.info()
+    finally:
+        store.close()

@@ -1,0 +1,538 @@
+"""Streaming readers for the vocabularies medkg links to, plain or gzipped.
+
+Every reader yields small records as it reads (nothing holds a whole ontology in memory,
+except UMLS's semantic types, which MRCONSO needs per CUI) and stamps each with the
+``source`` and ``release`` it came from, so a graph node can say which snapshot named it.
+Where a file carries no version (the MeSH CSV, the DOID TSVs) the release is the first 12
+hex digits of the file's SHA-256: still pinned, never "unknown".
+
+Bad input follows the project rule: one bad record (a row with missing columns, a term
+without a name, a line of invalid UTF-8) is a :class:`~kg.errors.RecordError` naming file
+and record, or a ``Quarantine`` entry when the caller passes a ``quarantine`` list; a file
+that cannot be read on (truncated gzip, broken XML) raises :class:`~kg.errors.OntologyError`
+naming the file and how far reading got.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from lxml import etree
+
+from kg.errors import OntologyError, RecordError
+from kg.models import Quarantine, validate_curie
+
+csv.field_size_limit(sys.maxsize)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One concept, or one reading of it: rows of one id from several records are merged later.
+
+    ``type`` is a medkg EntityType or None when the vocabulary does not say (most MeSH
+    descriptors in the CSV). ``synonyms`` are ``(text, kind)`` pairs, kind as the source
+    names it (``EXACT``, ``inclusion``, ``entry``...).
+    """
+
+    id: str
+    name: str
+    source: str
+    release: str
+    type: str | None = None
+    synonyms: tuple[tuple[str, str], ...] = ()
+    xrefs: tuple[str, ...] = ()
+    parents: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Mapping:
+    """``subject`` and ``object`` denote the same concept (SSSOM exactMatch, DOID xref)."""
+
+    subject: str
+    object: str
+    source: str
+    release: str
+    subject_label: str = ""
+    object_label: str = ""
+
+
+# -- reading files ----------------------------------------------------------------------------
+def open_binary(path: str | Path) -> IO[bytes]:
+    """A byte handle on ``path``, gunzipped when the file starts with the gzip magic bytes.
+
+    Sniffing rather than trusting the suffix: users' downloads are often renamed.
+    """
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            magic = fh.read(2)
+        return gzip.open(path, "rb") if magic == b"\x1f\x8b" else path.open("rb")
+    except OSError as exc:
+        raise OntologyError(f"cannot open ontology file {path}: {exc}") from exc
+
+
+def file_release(path: str | Path) -> str:
+    """A release tag for files that carry no version: ``sha256:`` + 12 hex digits of the content."""
+    h = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return "sha256:" + h.hexdigest()[:12]
+
+
+def _lines(path: Path, quarantine: list[Quarantine] | None) -> Iterator[tuple[int, str]]:
+    """Numbered lines, decoded one by one so an invalid UTF-8 line is that line's problem only;
+    a truncated file stops with an error naming the last line read."""
+    n = 0
+    try:
+        with open_binary(path) as fh:
+            for n, raw in enumerate(fh, 1):  # noqa: B007 (n is read in the except clause)
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    _bad(path, f"line {n}", f"invalid UTF-8: {exc}", quarantine)
+                    continue
+                yield n, line.rstrip("\r\n")
+    except (EOFError, OSError, gzip.BadGzipFile) as exc:
+        raise OntologyError(f"{path}: unreadable after line {n}: {exc}") from exc
+
+
+def _bad(path: Path, record: str, reason: str, quarantine: list[Quarantine] | None) -> None:
+    err = RecordError(reason, file=str(path), record=record)
+    if quarantine is None:
+        raise err
+    quarantine.append(Quarantine(file=str(path), record=record, reason=str(err)))
+
+
+def _rows(
+    path: Path, columns: Iterable[str], quarantine: list[Quarantine] | None, *, delimiter: str = "\t"
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Header-keyed rows (``#`` comment lines skipped); a short row is quarantined, not guessed."""
+    header: list[str] | None = None
+    for n, line in _lines(path, quarantine):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = next(csv.reader([line], delimiter=delimiter))
+        if header is None:
+            header = [c.strip() for c in cells]
+            missing = [c for c in columns if c not in header]
+            if missing:
+                raise OntologyError(f"{path}: header lacks column(s) {', '.join(missing)}; found {header}")
+            continue
+        if len(cells) < len(header):
+            _bad(path, f"line {n}", f"{len(cells)} columns, header has {len(header)}", quarantine)
+            continue
+        yield n, dict(zip(header, (c.strip() for c in cells), strict=False))
+
+
+# -- MeSH -------------------------------------------------------------------------------------
+MESH_URI = re.compile(r"(?:^|/)([DCQ]\d{6,9})$")
+
+
+def mesh_type(tree_numbers: Iterable[str]) -> str | None:
+    """C (diseases) and F03 (mental disorders) -> Disease, D (chemicals and drugs) -> Chemical."""
+    trees = list(tree_numbers)
+    if any(t.startswith(("C", "F03")) for t in trees):
+        return "Disease"
+    if any(t.startswith("D") for t in trees):
+        return "Chemical"
+    return None
+
+
+def read_mesh_descriptors_csv(
+    path: str | Path, *, release: str | None = None, quarantine: list[Quarantine] | None = None
+) -> Iterator[Term]:
+    """The id/scheme/subject CSV: preferred names only, so ``type`` stays None."""
+    path = Path(path)
+    release = release or file_release(path)
+    for n, row in _rows(path, ("id", "subject"), quarantine, delimiter=","):
+        m = MESH_URI.search(row["id"])
+        if not m or not row["subject"]:
+            _bad(path, f"line {n}", f"no MeSH id in {row['id']!r} or empty name", quarantine)
+            continue
+        yield Term(id=f"MESH:{m.group(1)}", name=row["subject"], source="mesh", release=release)
+
+
+def read_mesh_disease_terms(
+    path: str | Path, *, release: str | None = None, quarantine: list[Quarantine] | None = None
+) -> Iterator[Term]:
+    """One Term per name variant (the file is sorted by term, not id); the store merges them."""
+    path = Path(path)
+    release = release or file_release(path)
+    for n, row in _rows(path, ("term", "mesh_id", "preferred_name", "tree_numbers"), quarantine):
+        cid = row["mesh_id"] if row["mesh_id"].startswith("MESH:") else f"MESH:{row['mesh_id']}"
+        if not validate_curie(cid) or not row["term"] or not row["preferred_name"]:
+            _bad(path, f"line {n}", "missing term, mesh_id or preferred_name", quarantine)
+            continue
+        trees = tuple(t for t in row["tree_numbers"].split("|") if t)
+        yield Term(
+            id=cid,
+            name=row["preferred_name"],
+            source="mesh",
+            release=release,
+            type=mesh_type(trees) or "Disease",
+            synonyms=((row["term"], "entry"),),
+            parents=tuple(f"MESHTREE:{t}" for t in trees),
+        )
+
+
+def _xml_release(path: Path, pattern: str) -> str:
+    m = re.search(pattern, path.name)
+    return m.group(1) if m else file_release(path)
+
+
+def _iter_xml(path: Path, tag: str, *, prune: bool = True) -> Iterator[etree._Element]:
+    """``tag`` elements as they complete, cleared afterwards so memory stays flat.
+
+    ``prune`` also drops earlier siblings; nested records (ICD-10-CM diags) must keep them,
+    because a parent's ``<name>`` precedes its children.
+    """
+    try:
+        with open_binary(path) as fh:
+            for _, elem in etree.iterparse(fh, events=("end",), tag=tag, recover=False):
+                yield elem
+                elem.clear(keep_tail=False)
+                while prune and elem.getprevious() is not None and elem.getparent() is not None:
+                    del elem.getparent()[0]
+    except etree.XMLSyntaxError as exc:
+        raise OntologyError(f"{path}: malformed XML at line {exc.lineno}: {exc.msg}") from exc
+    except (EOFError, OSError, gzip.BadGzipFile, UnicodeDecodeError) as exc:
+        raise OntologyError(f"{path}: unreadable: {exc}") from exc
+
+
+def _texts(elem: etree._Element, xpath: str) -> list[str]:
+    return [t.strip() for t in elem.xpath(xpath) if t and t.strip()]
+
+
+# SCRClass of supplementary records: 1 chemical, 3 disease (2 protocol, 4 organism: not linked).
+_SCR_CLASS = {"1": "Chemical", "3": "Disease"}
+
+
+def read_mesh_xml(
+    path: str | Path, *, release: str | None = None, quarantine: list[Quarantine] | None = None
+) -> Iterator[Term]:
+    """MeSH ``desc20XX.xml`` (descriptors) or ``supp20XX.xml`` (supplementary C-records).
+
+    A supplementary record's ``parents`` are the descriptors it is mapped to, which is how
+    a C-record chemical gets its pharmacological neighbourhood.
+    """
+    path = Path(path)
+    release = release or _xml_release(path, r"(?:desc|supp)(\d{4})")
+    supp = "supp" in path.name.lower()
+    tag = "SupplementalRecord" if supp else "DescriptorRecord"
+    ui_tag = "SupplementalRecordUI" if supp else "DescriptorUI"
+    name_tag = "SupplementalRecordName" if supp else "DescriptorName"
+    for i, rec in enumerate(_iter_xml(path, tag), 1):
+        ui = _texts(rec, f"{ui_tag}/text()")
+        name = _texts(rec, f"{name_tag}/String/text()")
+        if not ui or not name:
+            _bad(path, f"{tag} #{i}", f"no {ui_tag} or {name_tag}", quarantine)
+            continue
+        terms = dict.fromkeys(_texts(rec, "ConceptList/Concept/TermList/Term/String/text()"))
+        terms.pop(name[0], None)
+        if supp:
+            type_ = _SCR_CLASS.get(rec.get("SCRClass", ""))
+            parents = tuple(
+                "MESH:" + d.lstrip("*")
+                for d in _texts(rec, "HeadingMappedToList/HeadingMappedTo/DescriptorReferredTo/DescriptorUI/text()")
+            )
+        else:
+            trees = _texts(rec, "TreeNumberList/TreeNumber/text()")
+            type_ = mesh_type(trees)
+            parents = tuple(f"MESHTREE:{t}" for t in trees)
+        yield Term(
+            id=f"MESH:{ui[0]}",
+            name=name[0],
+            source="mesh",
+            release=release,
+            type=type_,
+            synonyms=tuple((t, "entry") for t in terms),
+            parents=parents,
+        )
+
+
+# -- OBO (HPO) --------------------------------------------------------------------------------
+_OBO_SYNONYM = re.compile(r'^"((?:[^"\\]|\\.)*)"\s+(\w+)')
+_OBO_RELEASE = re.compile(r"releases/([0-9-]+)")
+
+
+def _obo_xref(raw: str) -> str | None:
+    """OBO xref -> medkg CURIE: ``MSH``/``MESH`` -> ``MESH``, ``MIM`` -> ``OMIM``, ``ICD-10`` -> ``ICD10CM``."""
+    raw = raw.split(" ", 1)[0].strip()
+    prefix, _, local = raw.partition(":")
+    prefix = {"MSH": "MESH", "MIM": "OMIM", "ICD-10": "ICD10CM", "ICD10": "ICD10CM", "UMLS_CUI": "UMLS"}.get(
+        prefix, prefix
+    )
+    curie = f"{prefix}:{local.strip().rstrip(',;')}"
+    return curie if local and validate_curie(curie) else None
+
+
+def read_obo(
+    path: str | Path,
+    *,
+    source: str = "hpo",
+    type_: str = "Finding",
+    quarantine: list[Quarantine] | None = None,
+) -> Iterator[Term]:
+    """``[Term]`` stanzas of an OBO 1.2/1.4 file; obsolete terms are skipped (they are not linkable).
+
+    The release is the header's ``data-version`` (``hp/releases/2025-01-16`` -> ``2025-01-16``).
+    HPO terms are phenotypes, hence ``Finding`` by default.
+    """
+    path = Path(path)
+    release = ""
+    stanza: dict[str, list[str]] | None = None
+    kind = None
+    start = 0
+
+    def finish() -> Term | None:
+        ids, names = stanza.get("id", []), stanza.get("name", [])
+        if kind != "Term" or stanza.get("is_obsolete") == ["true"]:
+            return None
+        if not ids or not names or not validate_curie(ids[0]):
+            _bad(path, f"[Term] at line {start}", "stanza without a valid id or name", quarantine)
+            return None
+        synonyms = []
+        for raw in stanza.get("synonym", []):
+            if m := _OBO_SYNONYM.match(raw):
+                synonyms.append((m.group(1).replace('\\"', '"'), m.group(2)))
+        return Term(
+            id=ids[0],
+            name=names[0],
+            source=source,
+            release=release,
+            type=type_,
+            synonyms=tuple(synonyms),
+            xrefs=tuple(x for x in map(_obo_xref, stanza.get("xref", [])) if x),
+            parents=tuple(p.split("!", 1)[0].strip() for p in stanza.get("is_a", [])),
+        )
+
+    for n, line in _lines(path, quarantine):
+        if line.startswith("["):
+            if stanza is not None and (term := finish()):
+                yield term
+            stanza, kind, start = {}, line.strip("[] "), n
+            continue
+        key, sep, value = line.partition(":")
+        if not sep:
+            continue
+        value = value.strip()
+        if stanza is None:
+            if key == "data-version":
+                m = _OBO_RELEASE.search(value)
+                release = m.group(1) if m else value
+            continue
+        stanza.setdefault(key, []).append(value)
+    if not release:
+        release = file_release(path)
+    if stanza is not None and (term := finish()):
+        yield term
+
+
+# -- Disease Ontology and MONDO ---------------------------------------------------------------
+def read_doid_terms(
+    path: str | Path, *, release: str | None = None, quarantine: list[Quarantine] | None = None
+) -> Iterator[Term]:
+    """``HumanDO.tsv`` (id, label, subClassOf): parents are given by label, kept as written."""
+    path = Path(path)
+    release = release or file_release(path)
+    for n, row in _rows(path, ("id", "label"), quarantine):
+        if not validate_curie(row["id"]) or not row["label"]:
+            _bad(path, f"line {n}", f"bad DOID id {row['id']!r} or empty label", quarantine)
+            continue
+        parent = row.get("subClassOf", "")
+        yield Term(
+            id=row["id"],
+            name=row["label"],
+            source="doid",
+            release=release,
+            type="Disease",
+            parents=(f"label:{parent}",) if parent else (),
+        )
+
+
+_DATED_PREFIX = re.compile(r"_\d{4}_\d{2}_\d{2}$")
+
+
+def read_doid_xrefs(
+    path: str | Path, *, release: str | None = None, quarantine: list[Quarantine] | None = None
+) -> Iterator[Mapping]:
+    """``MESHinDO.tsv``/``OMIMinDO.tsv``/``ICD10inDO.tsv`` (column ``xrefs``) or ``allXREFinDO`` (``xref``)."""
+    path = Path(path)
+    release = release or file_release(path)
+    column = None
+    for n, row in _rows(path, ("id", "label"), quarantine):
+        column = column or ("xrefs" if "xrefs" in row else "xref")
+        prefix, _, local = row.get(column, "").partition(":")
+        xref = _obo_xref(f"{_DATED_PREFIX.sub('', prefix)}:{local}")  # SNOMEDCT_US_2025_09_01 -> SNOMEDCT_US
+        if not validate_curie(row["id"]) or xref is None:
+            _bad(path, f"line {n}", f"bad id {row['id']!r} or xref {row.get(column)!r}", quarantine)
+            continue
+        yield Mapping(subject=row["id"], object=xref, source="doid", release=release, subject_label=row["label"])
+
+
+_SSSOM_RELEASE = re.compile(r"releases/([0-9-]+)/")
+
+
+def read_sssom(
+    path: str | Path, *, predicate: str = "skos:exactMatch", quarantine: list[Quarantine] | None = None
+) -> Iterator[Mapping]:
+    """SSSOM TSV exact matches; ``mesh:D…`` objects become ``MESH:D…``. Release from ``mapping_set_version``."""
+    path = Path(path)
+    release = ""
+    for _, line in _lines(path, quarantine):
+        if not line.startswith("#"):
+            break
+        if line.startswith("# mapping_set_version:") and (m := _SSSOM_RELEASE.search(line)):
+            release = m.group(1)
+    release = release or file_release(path)
+    for n, row in _rows(path, ("subject_id", "predicate_id", "object_id"), quarantine):
+        if row["predicate_id"] != predicate:
+            continue
+        obj = row["object_id"]
+        prefix, _, local = obj.partition(":")
+        obj = _obo_xref(f"{prefix.upper() if prefix.lower() == 'mesh' else prefix}:{local}")
+        if not validate_curie(row["subject_id"]) or obj is None:
+            _bad(path, f"line {n}", f"bad subject {row['subject_id']!r} or object {row['object_id']!r}", quarantine)
+            continue
+        yield Mapping(
+            subject=row["subject_id"],
+            object=obj,
+            source="mondo",
+            release=release,
+            subject_label=row.get("subject_label", ""),
+            object_label=row.get("object_label", ""),
+        )
+
+
+# -- ICD-10-CM --------------------------------------------------------------------------------
+def icd10cm_type(code: str) -> str | None:
+    """R codes are symptoms and signs (Finding); V-Z are external causes and encounters (not linked)."""
+    if code[:1] == "R":
+        return "Finding"
+    if code[:1] in "VWXYZ":
+        return None
+    return "Disease"
+
+
+def read_icd10cm(
+    path: str | Path, *, release: str | None = None, quarantine: list[Quarantine] | None = None
+) -> Iterator[Term]:
+    """Every ``<diag>`` of the tabular list, its ``inclusionTerm`` notes as synonyms, parent = enclosing diag."""
+    path = Path(path)
+    if release is None:
+        m = re.search(r"([A-Za-z]+-\d{1,2}-\d{4})", path.name)
+        release = m.group(1) if m else file_release(path)
+    for i, diag in enumerate(_iter_xml(path, "diag", prune=False), 1):
+        code, desc = _texts(diag, "name/text()"), _texts(diag, "desc/text()")
+        if not code or not desc:
+            _bad(path, f"diag #{i}", "no <name> or <desc>", quarantine)
+            continue
+        parent = diag.getparent()
+        parent_code = _texts(parent, "name/text()") if parent is not None and parent.tag == "diag" else []
+        yield Term(
+            id=f"ICD10CM:{code[0]}",
+            name=desc[0],
+            source="icd10cm",
+            release=release,
+            type=icd10cm_type(code[0]),
+            synonyms=tuple((t, "inclusion") for t in _texts(diag, "inclusionTerm/note/text()")),
+            parents=(f"ICD10CM:{parent_code[0]}",) if parent_code else (),
+        )
+
+
+# -- UMLS -------------------------------------------------------------------------------------
+# Semantic types -> medkg types (T-numbers, https://lhncbc.nlm.nih.gov/ii/tools/MetaMap/Docs/SemanticTypes_2018AB.txt).
+UMLS_TYPES: dict[str, str] = {
+    **dict.fromkeys(("T019", "T020", "T037", "T046", "T047", "T048", "T049", "T050", "T190", "T191"), "Disease"),
+    **dict.fromkeys(("T033", "T184"), "Finding"),
+    **dict.fromkeys(
+        ("T103", "T104", "T109", "T110", "T111", "T114", "T115", "T116", "T118", "T119", "T120", "T121",
+         "T122", "T123", "T124", "T125", "T126", "T127", "T129", "T130", "T131", "T195", "T196", "T197", "T200"),
+        "Chemical",
+    ),
+    **dict.fromkeys(("T028", "T085", "T086", "T087"), "Gene"),
+    **dict.fromkeys(("T001", "T002", "T004", "T005", "T007", "T008", "T010", "T011", "T012", "T013",
+                     "T014", "T015", "T016", "T204"), "Species"),
+    "T025": "CellLine",
+}
+# Source vocabularies (SAB) whose codes become xrefs, and the CURIE prefix each gets.
+UMLS_XREF_SABS = {"MSH": "MESH", "HPO": "", "OMIM": "OMIM", "ICD10CM": "ICD10CM", "SNOMEDCT_US": "SNOMEDCT_US"}
+_UMLS_RELEASE = re.compile(r"(\d{4}A[AB])")
+
+
+def read_umls_semantic_types(path: str | Path, *, quarantine: list[Quarantine] | None = None) -> dict[str, str]:
+    """CUI -> medkg type from ``MRSTY.RRF`` (the first semantic type that maps wins)."""
+    path = Path(path)
+    types: dict[str, str] = {}
+    for n, line in _lines(path, quarantine):
+        cols = line.split("|")
+        if len(cols) < 4:
+            _bad(path, f"line {n}", f"{len(cols)} fields, MRSTY has 6", quarantine)
+            continue
+        if (t := UMLS_TYPES.get(cols[1])) and cols[0] not in types:
+            types[cols[0]] = t
+    return types
+
+
+def read_umls(
+    mrconso: str | Path,
+    mrsty: str | Path | None = None,
+    *,
+    release: str | None = None,
+    quarantine: list[Quarantine] | None = None,
+) -> Iterator[Term]:
+    """English, unsuppressed ``MRCONSO.RRF`` rows grouped by CUI (the file is sorted by CUI).
+
+    The name is the CUI's preferred string (TS=P, STT=PF, ISPREF=Y); MeSH, HPO, OMIM,
+    ICD-10-CM and SNOMED CT codes become xrefs. The release is the ``20XXAA`` in the path.
+    """
+    mrconso = Path(mrconso)
+    if mrsty is None:
+        mrsty = mrconso.with_name(mrconso.name.replace("MRCONSO", "MRSTY"))
+    types = read_umls_semantic_types(mrsty, quarantine=quarantine) if Path(mrsty).exists() else {}
+    if release is None:
+        m = _UMLS_RELEASE.search(str(mrconso.resolve()))
+        release = m.group(1) if m else file_release(mrconso)
+
+    def build(cui: str, rows: list[list[str]]) -> Term:
+        pref = next((r[14] for r in rows if r[2] == "P" and r[4] == "PF" and r[6] == "Y"), rows[0][14])
+        xrefs = []
+        for r in rows:
+            if (prefix := UMLS_XREF_SABS.get(r[11])) is not None and r[13]:
+                xref = r[13] if prefix == "" else f"{prefix}:{r[13]}"
+                if validate_curie(xref):
+                    xrefs.append(xref)
+        return Term(
+            id=f"UMLS:{cui}",
+            name=pref,
+            source="umls",
+            release=release,
+            type=types.get(cui),
+            synonyms=tuple(dict.fromkeys((r[14], f"{r[11]}/{r[12]}") for r in rows if r[14] != pref)),
+            xrefs=tuple(dict.fromkeys(xrefs)),
+        )
+
+    cui, rows = None, []
+    for n, line in _lines(mrconso, quarantine):
+        cols = line.split("|")
+        if len(cols) < 17 or not cols[0] or not cols[14]:
+            _bad(mrconso, f"line {n}", f"{len(cols)} fields or empty CUI/STR, MRCONSO has 18", quarantine)
+            continue
+        if cols[1] != "ENG" or cols[16] in ("O", "E", "Y"):
+            continue
+        if cols[0] != cui:
+            if rows:
+                yield build(cui, rows)
+            cui, rows = cols[0], []
+        rows.append(cols)
+    if rows:
+        yield build(cui, rows)

@@ -1,0 +1,120 @@
+"""The concept store on the fixture vocabularies: provenance, primary MeSH ids, xref and name lookup."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+
+import pytest
+
+from kg.config import SHARED_DATA, Settings
+from kg.errors import OntologyError
+from kg.link import conceptstore
+from kg.link.conceptstore import ConceptStore, build_concept_store, store_info
+
+from .conftest import FIXTURES, fixture_settings
+
+
+def test_sources_carry_their_releases(built):
+    settings, stats = built
+    releases = {(s["source"], s["file"].rsplit("/", 1)[-1]): s["release"] for s in stats.sources}
+    assert releases[("mesh", "desc2025.xml")] == "2025"
+    assert releases[("hpo", "hp.obo")] == "2025-01-16"
+    assert releases[("mondo", "mondo_exactmatch_mesh.sssom.tsv")] == "2026-08-04"
+    assert releases[("icd10cm", "icd10cm-tabular-April-1-2026.xml")] == "April-1-2026"
+    assert releases[("doid", "HumanDO.tsv")].startswith("sha256:")
+    info = store_info(settings)
+    assert {s["source"] for s in info["sources"]} >= {"mesh", "hpo", "doid", "mondo", "icd10cm", "umls"}
+    assert info["counts"]["concepts"] == stats.counts["concepts"] > 0
+
+
+def test_bad_fixture_records_are_quarantined_not_lost(built):
+    _, stats = built
+    files = {q.file.rsplit("/", 1)[-1] for q in stats.quarantined}
+    assert {"desc2025.xml", "mesh_descriptors.csv", "hp.obo", "MRCONSO.RRF"} <= files
+    # two of the three corpora are absent from the fixture shared dir: said, not silent
+    assert sum("training corpus missing" in q.reason for q in stats.quarantined) == 2
+
+
+def test_mesh_concept_collects_xrefs_of_every_vocabulary(store):
+    t2d = store.get("MESH:D003924")
+    assert t2d.type == "Disease" and t2d.source == "mesh"
+    assert {"DOID:9352", "MONDO:0005148", "OMIM:125853", "ICD10CM:E11", "UMLS:C0011860", "HP:0005978"} <= set(t2d.xrefs)
+    assert {"NIDDM", "type 2 diabetes", "T2D", "type II diabetes NOS"} <= set(t2d.synonyms)
+
+
+@pytest.mark.parametrize("xref", ["OMIM:125853", "ICD10CM:E11", "DOID:9352", "MONDO:0005148", "UMLS:C0011860", "MESH:D003924"])
+def test_any_xref_finds_the_mesh_concept(store, xref):
+    assert [c.id for c in store.by_xref(xref)] == ["MESH:D003924"]
+
+
+def test_hpo_term_resolves_by_mesh_xref_or_unique_name(store):
+    assert store.primary("HP:0001903") == "MESH:D000740"  # xref MSH:D000740 in the OBO
+    assert store.primary("HP:0001250") == "MESH:D012640"  # "Seizure" = normalised "Seizures"
+    assert store.primary("HP:0002917") == "HP:0002917"  # nothing maps hypomagnesemia: its own concept
+    assert store.get("HP:0002917").type == "Finding"
+
+
+def test_disease_terms_filed_under_the_wrong_descriptor_are_refiled(built, store):
+    assert built[1].counts["mesh_rows_refiled"] == 1
+    assert [c.id for c in store.by_name("propofol infusion syndrome")] == ["MESH:D000072736"]
+    # Propofol stays a plain, untyped descriptor: get() needs a type to make a Concept of it
+    assert store.get("MESH:D015742") is None
+    assert store.get("MESH:D015742", default_type="Chemical").name == "Propofol"
+
+
+def test_training_names_keep_their_provenance_and_counts(store):
+    rows = store.db.execute(
+        "SELECT source, kind, count FROM names WHERE concept_id = 'MESH:D003924' AND lower = 't2d'"
+    ).fetchall()
+    assert rows == [("bc5cdr-train", "gold-mention", 2)]
+    assert store.get("MESH:D008687").type == "Chemical"
+
+
+def test_lookup_by_name_exact_then_normalised_and_typed(store):
+    assert [c.id for c in store.by_name("NIDDM")] == ["MESH:D003924"]
+    assert [c.id for c in store.by_name("Mellitus, Diabetes Type 2")] == ["MESH:D003924"]
+    assert store.by_name("metformin", type_="Disease") == []
+    assert store.get("MESH:D015742", default_type="Chemical").type == "Chemical"
+    assert store.get("NOPE:1") is None
+
+
+def test_unreadable_file_is_quarantined_and_the_build_goes_on(tmp_path):
+    onto = tmp_path / "ontology"
+    shutil.copytree(FIXTURES, onto)
+    data = gzip.compress((FIXTURES / "hpo" / "hp.obo").read_bytes() * 50)
+    (onto / "hpo" / "hp-extra.obo.gz").write_bytes(data[: len(data) // 3])
+    stats = build_concept_store(fixture_settings(tmp_path), ontology_dir=onto)
+    assert any("hp-extra.obo.gz" in q.file and "unreadable" in q.reason for q in stats.quarantined)
+    assert stats.counts["concepts"] > 0 and stats.path.exists()
+
+
+def test_evaluation_splits_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(
+        conceptstore, "TRAINING_CORPORA", (("corpora/bc5cdr/CDR_DevelopmentSet.PubTator.txt", "bc5cdr", frozenset()),)
+    )
+    with pytest.raises(OntologyError, match="evaluation split"):
+        build_concept_store(fixture_settings(tmp_path), ontology_dir=FIXTURES)
+
+
+def test_no_ontology_files_and_no_store_are_clear_errors(tmp_path):
+    with pytest.raises(OntologyError, match="no ontology files"):
+        build_concept_store(Settings(data_dir=tmp_path), ontology_dir=tmp_path)
+    with pytest.raises(OntologyError, match="no concept store"):
+        ConceptStore(tmp_path / "missing.sqlite")
+    (tmp_path / "junk.sqlite").write_bytes(b"not sqlite at all" * 100)
+    with pytest.raises(OntologyError, match="not a medkg concept store"):
+        ConceptStore(tmp_path / "junk.sqlite")
+
+
+@pytest.mark.slow
+def test_real_store_from_shared_data(tmp_path):
+    if not (SHARED_DATA / "ontology").exists():
+        pytest.skip(f"shared data {SHARED_DATA} is not present")
+    settings = Settings(data_dir=tmp_path, shared_data=SHARED_DATA)
+    stats = build_concept_store(settings)
+    assert stats.counts["concepts"] > 100_000 and stats.counts["mesh_rows_refiled"] > 10_000
+    store = ConceptStore.open(settings)
+    for xref in ("DOID:9352", "MONDO:0005148", "OMIM:125853", "ICD10CM:E11"):
+        assert "MESH:D003924" in [c.id for c in store.by_xref(xref)], xref
+    assert store.get("MESH:D015742").type == "Chemical"  # propofol, typed by training gold

@@ -1,0 +1,124 @@
+"""TfidfLinker on the fixture store: each tier, type-awareness, NIL, abbreviations, concepts, cache."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.link import Linker, tfidf
+from kg.link.tfidf import TfidfLinker, build_index, load_index
+from kg.models import Candidate, Document, DocumentMentions, Mention
+
+
+@pytest.fixture(scope="module")
+def linker(built) -> TfidfLinker:
+    from kg.link.conceptstore import ConceptStore
+
+    return TfidfLinker(ConceptStore.open(built[0]))
+
+
+def top(linker: TfidfLinker, text: str, type_: str) -> tuple[str | None, float]:
+    cands = linker.candidates([(text, type_)])[0]
+    return (cands[0].concept_id, cands[0].score) if cands else (None, 0.0)
+
+
+def test_is_a_linker_with_name_and_version(linker):
+    assert isinstance(linker, Linker)
+    assert linker.name == "tfidf" and linker.version.startswith(tfidf.INDEX_VERSION)
+
+
+def test_exact_match_ignores_case(linker):
+    assert top(linker, "niddm", "Disease") == ("MESH:D003924", 1.0)
+
+
+def test_normalised_match_ignores_word_order_punctuation_and_plural(linker):
+    assert top(linker, "Diabetes-Mellitus (Type 2)", "Disease") == ("MESH:D003924", tfidf.NORMALISED)
+    assert top(linker, "seizure", "Disease")[0] == "MESH:D012640"
+
+
+def test_other_vocabularies_link_to_the_mesh_concept_they_map_to(linker):
+    assert top(linker, "type II diabetes NOS", "Disease")[0] == "MESH:D003924"  # ICD-10-CM inclusion term
+    assert top(linker, "Anaemia", "Disease")[0] == "MESH:D000740"  # HPO synonym, HPO xref to MeSH
+
+
+def test_unmapped_concepts_link_under_their_own_curie(linker):
+    assert top(linker, "hypomagnesemia", "Disease")[0] == "HP:0002917"
+
+
+def test_induced_prefix_is_dropped_for_diseases(linker):
+    cid, score = top(linker, "metformin-induced seizures", "Disease")
+    assert cid == "MESH:D012640" and score < 1.0
+
+
+def test_tfidf_finds_misspellings_with_a_lower_score(linker):
+    cid, score = top(linker, "diabetes melitus type 2", "Disease")
+    assert cid == "MESH:D003924" and linker.threshold <= score < tfidf.NORMALISED
+
+
+def test_type_aware_and_nil(linker):
+    assert top(linker, "metformin", "Chemical")[0] == "MESH:D008687"
+    assert top(linker, "metformin", "Disease")[0] is None  # a chemical is never a disease's candidate
+    assert top(linker, "asthma", "Chemical")[0] is None
+    assert top(linker, "qqzzxv", "Disease")[0] is None  # nothing clears the threshold
+    assert top(linker, "metformin", "Gene")[0] is None
+
+
+def test_untyped_descriptors_link_as_chemicals_and_take_that_type(linker):
+    assert top(linker, "Propofol", "Chemical")[0] == "MESH:D015742"
+    (concept,) = linker.concepts(["MESH:D015742"])
+    assert concept.type == "Chemical" and concept.name == "Propofol"
+
+
+def test_concepts_carry_xrefs_source_and_release(linker):
+    (t2d,) = linker.concepts(["MESH:D003924", "MESH:D003924", "NOPE:1"])
+    assert {"MONDO:0005148", "DOID:9352", "OMIM:125853", "ICD10CM:E11"} <= set(t2d.xrefs)
+    assert t2d.source == "mesh" and t2d.release
+
+
+def _item(text: str, spans: list[tuple[int, int, str]], candidates: dict[int, tuple] | None = None) -> DocumentMentions:
+    doc = Document(id="PMID:1", source="text", text=text)
+    mentions = tuple(
+        Mention(doc_id="PMID:1", start=s, end=e, text=text[s:e], label=label, extractor="t", extractor_version="1",
+                candidates=(candidates or {}).get(k, ()))
+        for k, (s, e, label) in enumerate(spans)
+    )
+    return DocumentMentions(document=doc, mentions=mentions)
+
+
+def test_abbreviations_link_through_their_long_form(linker):
+    text = "Patients with non-insulin-dependent diabetes mellitus (NIDM) took metformin. NIDM persisted."
+    s1 = text.index("NIDM")
+    s2 = text.index("NIDM", s1 + 1)
+    (out,) = linker.link([_item(text, [(s1, s1 + 4, "Disease"), (s2, s2 + 4, "Disease")])])
+    assert [m.concept_id for m in out.mentions] == ["MESH:D003924", "MESH:D003924"]
+    assert out.mentions[0].candidates[0].score == pytest.approx(tfidf.ABBREVIATION * tfidf.EXACT)
+    (alone,) = linker.link([_item("NIDM persisted.", [(0, 4, "Disease")])])
+    assert alone.mentions[0].concept_id is None
+
+
+def test_upstream_candidates_are_kept(linker):
+    given = (Candidate(concept_id="MESH:D001249", score=0.5),)
+    (out,) = linker.link([_item("metformin", [(0, 9, "Chemical")], {0: given})])
+    assert out.mentions[0].candidates == given
+
+
+def test_index_is_cached_per_store_version(built, tmp_path, monkeypatch):
+    from kg.link.conceptstore import ConceptStore
+
+    store = ConceptStore.open(built[0])
+    first = load_index(store, tmp_path)
+    assert len(list(tmp_path.glob(f"{tfidf.INDEX_VERSION}-{store.version}.pkl"))) == 1
+
+    def no_rebuild(_store):
+        raise AssertionError("index rebuilt although cached")
+
+    monkeypatch.setattr(tfidf, "build_index", no_rebuild)
+    again = load_index(store, tmp_path)
+    assert again.ids == first.ids and again.store_version == store.version
+
+
+def test_cut_cache_file_is_rebuilt(built, tmp_path):
+    from kg.link.conceptstore import ConceptStore
+
+    store = ConceptStore.open(built[0])
+    (tmp_path / f"{tfidf.INDEX_VERSION}-{store.version}.pkl").write_bytes(b"\x80\x05cut")
+    assert load_index(store, tmp_path).ids == build_index(store).ids
