@@ -218,16 +218,24 @@ class DocumentMentions(_Model):
 
 
 class MentionLink(_Model):
-    """Aggregated ``(Document)-[:MENTIONS]->(Concept)`` for one document and concept."""
+    """Aggregated ``(Document)-[:MENTIONS]->(Concept)`` for one document and concept.
+
+    One count per assertion status, and ``assertion``: the most frequent status (ties go to the
+    earlier one in ``ASSERTIONS``), so "denies chest pain" stays visibly negated on the edge.
+    """
 
     doc_id: str
     concept_id: str
     count: int = Field(ge=1)
     texts: tuple[str, ...]
     max_score: float = Field(ge=0.0, le=1.0)
+    assertion: Assertion = "affirmed"
     affirmed: int = Field(default=0, ge=0)
     negated: int = Field(default=0, ge=0)
-    other_assertion: int = Field(default=0, ge=0)
+    uncertain: int = Field(default=0, ge=0)
+    hypothetical: int = Field(default=0, ge=0)
+    historical: int = Field(default=0, ge=0)
+    family: int = Field(default=0, ge=0)
     sections: tuple[str, ...] = ()
     extractor: str
     extractor_version: str

@@ -53,8 +53,37 @@ ORDER BY year DESC, document
 LIMIT 25
 
 // name: assertion_counts
-// description: For a concept, affirmed vs negated mentions per source: a contradiction shows in one row.
+// description: For a concept, affirmed vs negated mentions per source, with the documents: a contradiction shows in one row.
 MATCH (d:Document)-[m:MENTIONS]->(c:Concept {id: $concept})
-RETURN d.source AS source, sum(m.affirmed) AS affirmed, sum(m.negated) AS negated,
-       sum(m.other_assertion) AS other, count(d) AS documents
+WITH d.source AS source, m, d
+ORDER BY d.id
+RETURN source, sum(m.affirmed) AS affirmed, sum(m.negated) AS negated,
+       sum(m.uncertain + m.hypothetical) AS possible, sum(m.historical) AS historical, sum(m.family) AS family,
+       count(d) AS documents,
+       collect(CASE WHEN m.negated > 0 THEN d.id END)[0..10] AS negated_in,
+       collect(CASE WHEN m.affirmed > 0 THEN d.id END)[0..10] AS affirmed_in
 ORDER BY source
+
+// name: patient_findings
+// description: A pseudonymised patient's findings across notes, with assertion status and counts.
+MATCH (p:Patient {id: $patient})-[f:HAS_FINDING]->(c:Concept)
+RETURN c.id AS id, c.name AS finding, f.status AS status, f.affirmed AS affirmed, f.negated AS negated,
+       f.family AS family, f.historical AS historical, f.notes AS notes
+ORDER BY status, finding
+
+// name: contradictory_edges
+// description: Edges whose evidence both affirms and negates them (e.g. "X caused Y" vs "X did not cause Y"), most disputed first.
+MATCH (a:Concept)-[r]->(b:Concept)
+WHERE r.affirmed > 0 AND r.negated > 0
+RETURN a.name AS subject, type(r) AS relation, b.name AS object, r.affirmed AS affirmed, r.negated AS negated,
+       r.doc_count AS papers
+ORDER BY negated DESC, affirmed DESC, subject, object
+LIMIT 25
+
+// name: contradictory_evidence
+// description: The affirming and negating sentences behind one edge, side by side, with their documents.
+MATCH (e:Evidence {subject: $a, object: $b})
+WHERE e.assertion IN ['affirmed', 'negated']
+RETURN e.assertion AS assertion, e.predicate AS relation, e.doc_id AS document, e.score AS score, e.sentence AS sentence
+ORDER BY assertion, document, e.sentence_start
+LIMIT 50

@@ -8,11 +8,11 @@ are counts of sentences that support it.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from itertools import combinations
 
-from kg.models import Concept, DocumentMentions, Evidence, GraphBatch, Mention, MentionLink, Triple
+from kg.models import ASSERTIONS, Concept, DocumentMentions, Evidence, GraphBatch, Mention, MentionLink, Triple
 
 CO_OCCURS_WITH = "CO_OCCURS_WITH"
 MAX_CONCEPTS_PER_SENTENCE = 25  # a list-like sentence with more would add O(n^2) noise edges
@@ -44,7 +44,8 @@ class CooccurrenceAssembler:
             documents.append(item.document)
             linked = [m for m in item.mentions if m.concept_id]
             concept_ids.update(m.concept_id for m in linked)
-            links.extend(self._links(item.document.id, linked))
+            keep_text = item.document.source != "note" or self.keep_note_text
+            links.extend(self._links(item.document.id, linked, keep_text=keep_text))
             evidence.extend(self._evidence(item, linked))
         concepts = self._concepts(sorted(concept_ids)) if concept_ids else []
         return GraphBatch(
@@ -52,13 +53,14 @@ class CooccurrenceAssembler:
         )
 
     @staticmethod
-    def _links(doc_id: str, mentions: list[Mention]) -> list[MentionLink]:
+    def _links(doc_id: str, mentions: list[Mention], *, keep_text: bool = True) -> list[MentionLink]:
         by_concept: dict[str, list[Mention]] = defaultdict(list)
         for m in mentions:
             by_concept[m.concept_id].append(m)
         out = []
         for cid, ms in by_concept.items():
-            texts = tuple(dict.fromkeys(m.text for m in ms))[:MAX_TEXTS_PER_LINK]
+            texts = tuple(dict.fromkeys(m.text for m in ms))[:MAX_TEXTS_PER_LINK] if keep_text else ()
+            counts = Counter(m.assertion for m in ms)
             out.append(
                 MentionLink(
                     doc_id=doc_id,
@@ -66,9 +68,8 @@ class CooccurrenceAssembler:
                     count=len(ms),
                     texts=texts,
                     max_score=max(m.score * m.candidates[0].score for m in ms),
-                    affirmed=sum(m.assertion == "affirmed" for m in ms),
-                    negated=sum(m.assertion == "negated" for m in ms),
-                    other_assertion=sum(m.assertion not in ("affirmed", "negated") for m in ms),
+                    assertion=max(ASSERTIONS, key=lambda a: (counts[a], -ASSERTIONS.index(a))),
+                    **{a: counts[a] for a in ASSERTIONS},
                     sections=tuple(sorted({m.section for m in ms if m.section})),
                     extractor=ms[0].extractor,
                     extractor_version=ms[0].extractor_version,

@@ -129,6 +129,7 @@ class GraphStore(ABC):
         for label, group in concept_groups.items():
             self._batched(cypher.upsert_concepts(self.schema, label), group, stats)
         self._batched(cypher.UPSERT_MENTIONS, mention_rows, stats)
+        self._write_patients(batch, stats)
         self._batched(cypher.UPSERT_EVIDENCE, evidence_rows, stats)
         for predicate, group in triple_groups.items():  # after the evidence: aggregates read it
             self._batched(cypher.upsert_triples(self.schema, predicate), group, stats)
@@ -139,6 +140,21 @@ class GraphStore(ABC):
         stats.evidence_written = len(evidence_rows)
         stats.triples_written = sum(len(g) for g in triple_groups.values())
         return stats
+
+    def _write_patients(self, batch: GraphBatch, stats: WriteStats) -> None:
+        """Notes get the Note label and their patient; the patients' findings are recomputed."""
+        notes = [d for d in batch.documents if d.source == "note"]
+        if not notes:
+            return
+        self._batched(cypher.label_documents(self.schema, "Note"), [d.id for d in notes], stats, "ids")
+        links = [{"patient": d.metadata["patient"], "doc_id": d.id} for d in notes if d.metadata.get("patient")]
+        self._batched(cypher.UPSERT_PATIENT_NOTES, links, stats)
+        self._refresh_findings(sorted({r["patient"] for r in links}), stats)
+
+    def _refresh_findings(self, patients: list[str], stats: WriteStats) -> None:
+        if patients:
+            self._batched(cypher.DELETE_FINDINGS_OF_PATIENTS, patients, stats, "ids")
+            self._batched(cypher.REFRESH_FINDINGS_OF_PATIENTS, patients, stats, "ids")
 
     def delete_documents(self, doc_ids: Sequence[str], keep_nodes: bool = False) -> int:
         """Remove what these documents contributed; return how many of them were in the graph.
@@ -154,6 +170,7 @@ class GraphStore(ABC):
             return 0
         found = sum(r["n"] for r in self._batched(cypher.COUNT_DOCUMENTS, ids, stats, "ids"))
         triples = self._batched(cypher.TRIPLES_OF_DOCUMENTS, ids, stats, "ids")
+        patients = [r["id"] for r in self._batched(cypher.PATIENTS_OF_DOCUMENTS, ids, stats, "ids")]
         self._batched(cypher.DELETE_EVIDENCE_OF_DOCUMENTS, ids, stats, "ids")
         self._batched(cypher.DELETE_MENTIONS_OF_DOCUMENTS, ids, stats, "ids")
         for predicate, group in rows.triple_rows(self.schema, triples).items():
@@ -161,6 +178,7 @@ class GraphStore(ABC):
             self._batched(cypher.delete_unsupported_triples(self.schema, predicate), group, stats)
         if not keep_nodes:
             self._batched(cypher.DELETE_DOCUMENTS, ids, stats, "ids")
+        self._refresh_findings(patients, stats)
         return found
 
     def query(self, statement: str, params: dict[str, Any] | None = None, *, write: bool = False) -> list[dict]:

@@ -157,6 +157,36 @@ TRIPLES_OF_DOCUMENTS = (
     "RETURN DISTINCT e.triple_key AS triple_key, e.predicate AS predicate, e.subject AS subject, e.object AS object"
 )
 DELETE_EVIDENCE_OF_DOCUMENTS = "UNWIND $ids AS id MATCH (e:Evidence {doc_id: id}) DETACH DELETE e"
+# -- clinical notes: (Patient)-[:HAS_NOTE]->(Document:Note), patient-level HAS_FINDING ----------
+def label_documents(schema: Schema, label: str) -> str:
+    return f"UNWIND $ids AS id MATCH (d:Document {{id: id}}) SET d:{schema.label(label)}"
+
+
+UPSERT_PATIENT_NOTES = (
+    "UNWIND $rows AS r MERGE (p:Patient {id: r.patient}) MERGE (d:Document {id: r.doc_id}) "
+    "MERGE (p)-[:HAS_NOTE]->(d)"
+)
+PATIENTS_OF_DOCUMENTS = (
+    "UNWIND $ids AS id MATCH (p:Patient)-[:HAS_NOTE]->(:Document {id: id}) RETURN DISTINCT p.id AS id"
+)
+DELETE_FINDINGS_OF_PATIENTS = "UNWIND $ids AS id MATCH (:Patient {id: id})-[f:HAS_FINDING]->() DELETE f"
+# Recomputed from the MENTIONS of all the patient's notes (never incrementally), so a revised or
+# deleted note leaves exact counts. status: present beats past beats possible beats family beats absent.
+REFRESH_FINDINGS_OF_PATIENTS = (
+    "UNWIND $ids AS id "
+    "MATCH (p:Patient {id: id})-[:HAS_NOTE]->(d:Document)-[m:MENTIONS]->(c:Concept) "
+    "WITH p, c, sum(m.affirmed) AS affirmed, sum(m.negated) AS negated, sum(m.uncertain) AS uncertain, "
+    "sum(m.hypothetical) AS hypothetical, sum(m.historical) AS historical, sum(m.family) AS family, "
+    "count(d) AS notes, min(d.year) AS first_year, max(d.year) AS last_year "
+    "MERGE (p)-[f:HAS_FINDING]->(c) "
+    "SET f.affirmed = affirmed, f.negated = negated, f.uncertain = uncertain, f.hypothetical = hypothetical, "
+    "f.historical = historical, f.family = family, f.notes = notes, f.first_year = first_year, "
+    "f.last_year = last_year, f.status = CASE WHEN affirmed > 0 THEN 'affirmed' "
+    "WHEN historical > 0 THEN 'historical' WHEN uncertain > 0 THEN 'uncertain' "
+    "WHEN hypothetical > 0 THEN 'hypothetical' WHEN family > 0 THEN 'family' ELSE 'negated' END"
+)
+
+
 DELETE_MENTIONS_OF_DOCUMENTS = "UNWIND $ids AS id MATCH (:Document {id: id})-[m:MENTIONS]->() DELETE m"
 COUNT_DOCUMENTS = "UNWIND $ids AS id MATCH (d:Document {id: id}) RETURN count(d) AS n"
 DELETE_DOCUMENTS = "UNWIND $ids AS id MATCH (d:Document {id: id}) DETACH DELETE d"
@@ -207,3 +237,202 @@ def write_clause(cypher: str) -> str | None:
     code = _LITERALS.sub(" ", cypher)
     m = _WRITE_CLAUSE.search(code) or _WRITE_PROCEDURE.search(code)
     return " ".join(m.group(0).split()) if m else None
+
+
+# ------------------------------------------------------------------------- Neo4j only (issue 7)
+
+NEO4J_COMPONENTS = "CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition"
+
+CONCEPT_SEARCH_INDEX = "concept_search"
+
+
+def neo4j_search_ddl(schema: Schema, major: int) -> list[str]:
+    """Indexes for finding concepts by name: exact/prefix (range), substring (text), words (full-text).
+
+    Neo4j 5 names the range index type; on 4.4 ``CREATE INDEX`` makes the B-tree index the 4.4
+    planner uses (its RANGE indexes exist but are ignored). The full-text index also covers the
+    synonym lists on Neo4j 5; 4.4 indexes only string properties, so there it finds names only.
+    """
+    concept = schema.label("Concept")
+    range_kind = "RANGE INDEX" if major >= 5 else "INDEX"
+    return [
+        f"CREATE {range_kind} concept_name IF NOT EXISTS FOR (n:{concept}) ON (n.name)",
+        f"CREATE TEXT INDEX concept_name_text IF NOT EXISTS FOR (n:{concept}) ON (n.name)",
+        f"CREATE FULLTEXT INDEX {CONCEPT_SEARCH_INDEX} IF NOT EXISTS FOR (n:{concept}) ON EACH [n.name, n.synonyms]",
+    ]
+
+
+# Lucene query over names and synonyms, best first (Neo4j only: FalkorDB has no full-text index here).
+NEO4J_CONCEPT_SEARCH = (
+    f"CALL db.index.fulltext.queryNodes('{CONCEPT_SEARCH_INDEX}', $text) YIELD node, score "
+    "RETURN node.id AS id, node.name AS name, node.type AS type, score ORDER BY score DESC, id LIMIT $limit"
+)
+
+# ------------------------------------------------------------------------------------ export
+# Keyset pagination (WHERE key > $after ORDER BY key LIMIT $limit) instead of SKIP: every page is
+# an index seek, so exporting a whole baseline stays linear on both backends.
+
+
+def export_nodes(schema: Schema, label: str) -> str:
+    """One page of nodes of a schema node type, by key."""
+    key = schema.nodes[schema.label(label)].key
+    return (
+        f"MATCH (n:{label}) WHERE n.{key} > $after "
+        f"RETURN n.{key} AS key, labels(n) AS labels, properties(n) AS props ORDER BY key LIMIT $limit"
+    )
+
+
+def export_relationships(schema: Schema, rel_type: str) -> str:
+    """The relationships of one type leaving one page of start nodes (start keys > $after).
+
+    A start node without such relationships still yields one row (end is null) so the caller
+    can move ``$after`` past it.
+    """
+    spec = schema.relationships[schema.rel_type(rel_type)]
+    skey, tkey = schema.nodes[spec.source].key, schema.nodes[spec.target].key
+    return (
+        f"MATCH (a:{spec.source}) WHERE a.{skey} > $after WITH a ORDER BY a.{skey} LIMIT $limit "
+        f"OPTIONAL MATCH (a)-[r:{rel_type}]->(b:{spec.target}) "
+        f"RETURN a.{skey} AS start, b.{tkey} AS end, properties(r) AS props ORDER BY start, end"
+    )
+
+
+DOCUMENTS_OF_TRIPLES = (
+    "UNWIND $keys AS k MATCH (e:Evidence {triple_key: k}) RETURN k AS key, collect(DISTINCT e.doc_id) AS docs"
+)
+
+
+# ------------------------------------------------------------------- reasoning reads (kg/reason)
+# Triple edges are the relationships with evidence_count (inferred edges never have one), so
+# reasoning never mixes what was read in papers with what it inferred itself. Predicates,
+# labels and directions travel as parameters ($predicates is always the schema-checked list).
+
+# One hop out of a frontier, for subgraph extraction; $limit is the size guard's remaining budget + 1.
+REASON_FRONTIER_EDGES = (
+    "UNWIND $ids AS id MATCH (a:Concept {id: id})-[t]-(b:Concept) "
+    "WHERE t.evidence_count IS NOT NULL AND type(t) IN $predicates "
+    "AND t.combined_score >= $min_score AND t.evidence_count >= $min_evidence "
+    "RETURN DISTINCT startNode(t).id AS subject, type(t) AS predicate, endNode(t).id AS object, t.key AS key, "
+    "t.combined_score AS combined_score, t.max_score AS max_score, t.evidence_count AS evidence_count, "
+    "t.doc_count AS doc_count, t.affirmed AS affirmed, t.negated AS negated "
+    "LIMIT $limit"
+)
+
+# Every triple edge, a page at a time by key (keyset paging: each page costs the same).
+REASON_EDGES_PAGE = (
+    "MATCH (a:Concept)-[t]->(b:Concept) "
+    "WHERE t.evidence_count IS NOT NULL AND type(t) IN $predicates AND t.key > $after "
+    "AND t.combined_score >= $min_score AND t.evidence_count >= $min_evidence "
+    "RETURN a.id AS subject, type(t) AS predicate, b.id AS object, t.key AS key, "
+    "t.combined_score AS combined_score, t.max_score AS max_score, t.evidence_count AS evidence_count, "
+    "t.doc_count AS doc_count, t.affirmed AS affirmed, t.negated AS negated "
+    "ORDER BY key LIMIT $limit"
+)
+
+# The triple edges among a set of concepts (a picture's ring, not only its spokes).
+REASON_EDGES_AMONG = (
+    "UNWIND $ids AS id MATCH (a:Concept {id: id})-[t]->(b:Concept) "
+    "WHERE t.evidence_count IS NOT NULL AND type(t) IN $predicates AND b.id IN $ids "
+    "AND t.combined_score >= $min_score AND t.evidence_count >= $min_evidence "
+    "RETURN a.id AS subject, type(t) AS predicate, b.id AS object, t.key AS key, "
+    "t.combined_score AS combined_score, t.max_score AS max_score, t.evidence_count AS evidence_count, "
+    "t.doc_count AS doc_count, t.affirmed AS affirmed, t.negated AS negated "
+    "LIMIT $limit"
+)
+
+REASON_CONCEPTS = (
+    "UNWIND $ids AS id MATCH (c:Concept {id: id}) "
+    "RETURN c.id AS id, c.name AS name, c.type AS type, labels(c) AS labels"
+)
+
+REASON_CONCEPT = (
+    "MATCH (c:Concept {id: $id}) RETURN c.id AS id, c.name AS name, c.type AS type, labels(c) AS labels, "
+    "c.synonyms AS synonyms, c.xrefs AS xrefs, c.source AS source, c.release AS release"
+)
+
+# Case-insensitive exact name or synonym: the fallback resolver when no concept store is built.
+REASON_CONCEPTS_BY_NAME = (
+    "MATCH (c:Concept) WHERE toLower(c.name) = $name OR any(s IN c.synonyms WHERE toLower(s) = $name) "
+    "RETURN c.id AS id, c.name AS name, c.type AS type ORDER BY id LIMIT 10"
+)
+
+# Relations of some concepts ($ids: one concept, or it and its subtypes). $direction is 'in'
+# (the concept is the object), 'out' or 'any'; $labels ([] for any) filters the other end.
+REASON_RELATIONS = (
+    "UNWIND $ids AS id MATCH (c:Concept {id: id})-[t]-(o:Concept) "
+    "WHERE t.evidence_count IS NOT NULL AND type(t) IN $predicates AND NOT o.id IN $ids "
+    "AND ($direction = 'any' OR ($direction = 'in' AND endNode(t) = c) OR ($direction = 'out' AND startNode(t) = c)) "
+    "AND (size($labels) = 0 OR any(l IN labels(o) WHERE l IN $labels)) "
+    "RETURN c.id AS concept, type(t) AS predicate, startNode(t) = c AS outgoing, o.id AS other, o.name AS name, "
+    "o.type AS type, t.key AS key, t.combined_score AS combined_score, t.evidence_count AS evidence_count, "
+    "t.doc_count AS doc_count, t.affirmed AS affirmed, t.negated AS negated "
+    "ORDER BY combined_score DESC, doc_count DESC, other, predicate LIMIT $limit"
+)
+
+REASON_EDGES_BETWEEN = (
+    "MATCH (a:Concept {id: $a})-[t]-(b:Concept {id: $b}) WHERE t.evidence_count IS NOT NULL "
+    "RETURN type(t) AS predicate, startNode(t) = a AS outgoing, t.key AS key, t.combined_score AS combined_score, "
+    "t.evidence_count AS evidence_count, t.doc_count AS doc_count, t.affirmed AS affirmed, t.negated AS negated "
+    "ORDER BY combined_score DESC, predicate"
+)
+
+# The best $per_key sentences of each triple, with their document.
+REASON_EVIDENCE = (
+    "UNWIND $keys AS k MATCH (e:Evidence {triple_key: k}) "
+    "WITH k, e ORDER BY e.score DESC, e.doc_id, e.sentence_start "
+    "WITH k, collect(e)[0..$per_key] AS best UNWIND best AS e "
+    "OPTIONAL MATCH (e)-[:IN_DOCUMENT]->(d:Document) "
+    "RETURN k AS key, e.doc_id AS doc_id, e.sentence AS sentence, e.score AS score, e.assertion AS assertion, "
+    "d.title AS title, d.year AS year"
+)
+
+# Edges read both affirmed and negated ($id: only those touching one concept; null for all).
+REASON_CONTRADICTED = (
+    "MATCH (a:Concept)-[t]->(b:Concept) WHERE t.evidence_count IS NOT NULL AND t.affirmed > 0 AND t.negated > 0 "
+    "AND ($id IS NULL OR a.id = $id OR b.id = $id) "
+    "RETURN a.id AS subject, a.name AS subject_name, type(t) AS predicate, b.id AS object, b.name AS object_name, "
+    "t.key AS key, t.affirmed AS affirmed, t.negated AS negated, t.evidence_count AS evidence_count, "
+    "t.doc_count AS doc_count, t.combined_score AS combined_score "
+    "ORDER BY CASE WHEN t.affirmed < t.negated THEN t.affirmed ELSE t.negated END DESC, "
+    "evidence_count DESC, key LIMIT $limit"
+)
+
+REASON_NEGATED_EVIDENCE = (
+    "MATCH (c:Concept {id: $id})-[t]-(o:Concept) WHERE t.evidence_count IS NOT NULL AND t.negated > 0 "
+    "MATCH (e:Evidence {triple_key: t.key}) WHERE e.assertion = 'negated' "
+    "RETURN type(t) AS predicate, o.id AS other, o.name AS name, e.doc_id AS doc_id, e.sentence AS sentence "
+    "ORDER BY doc_id DESC, other LIMIT $limit"
+)
+
+REASON_RECENT_PAPERS = (
+    "MATCH (d:Document)-[m:MENTIONS]->(c:Concept {id: $id}) WHERE d.source <> 'note' "
+    "RETURN d.id AS id, d.title AS title, d.year AS year, d.journal AS journal, m.count AS mentions "
+    "ORDER BY year DESC, id DESC LIMIT $limit"
+)
+
+REASON_PATIENT_FINDINGS = (
+    "MATCH (d:Document {patient: $patient})-[m:MENTIONS]->(c:Concept) "
+    "RETURN d.id AS document, d.title AS title, d.year AS year, c.id AS id, c.name AS name, c.type AS type, "
+    "m.assertion AS assertion, m.affirmed AS affirmed, m.negated AS negated, m.uncertain AS uncertain, "
+    "m.hypothetical AS hypothetical, m.historical AS historical, m.family AS family, m.texts AS texts "
+    "ORDER BY year, document, name"
+)
+
+
+def reason_upsert_inferred(schema: Schema, rel_type: str) -> str:
+    """MERGE inferred edges on their key (rule + subject + object); endpoints must already exist.
+
+    ``r.props`` carries the key too: ``SET t = r.props`` replaces every property, so a re-run
+    leaves no stale inputs behind. kg.reason.inferred refuses triple types before calling this.
+    """
+    rel = schema.rel_type(rel_type)
+    return (
+        "UNWIND $rows AS r MATCH (s:Concept {id: r.subject}) MATCH (o:Concept {id: r.object}) "
+        f"MERGE (s)-[t:{rel} {{key: r.key}}]->(o) SET t = r.props RETURN count(t) AS n"
+    )
+
+
+def reason_delete_inferred(schema: Schema, rel_type: str) -> str:
+    """Drop the inferred edges of one rule (a refresh replaces them all)."""
+    rel = schema.rel_type(rel_type)
+    return f"MATCH ()-[t:{rel}]->() WHERE t.inferred = true AND t.rule = $rule DELETE t"

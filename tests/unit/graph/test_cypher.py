@@ -36,7 +36,7 @@ def test_concept_upsert_sets_its_type_label_and_removes_the_others(schema):
 
 def test_falkordb_ddl_indexes_every_key_and_evidence_lookups(schema):
     pairs = {(label, prop) for label, prop, _ in cypher.falkordb_indexes(schema)}
-    assert pairs == {("Document", "id"), ("Concept", "id"), ("Evidence", "key"),
+    assert pairs == {("Document", "id"), ("Concept", "id"), ("Evidence", "key"), ("Patient", "id"),
                      ("Evidence", "triple_key"), ("Evidence", "doc_id")}
     cmd = cypher.falkordb_unique_constraint(schema, "medkg", "Concept", "id")
     assert cmd == ("GRAPH.CONSTRAINT", "CREATE", "medkg", "UNIQUE", "NODE", "Concept", "PROPERTIES", "1", "id")

@@ -1,0 +1,75 @@
+"""Clinical notes end to end: assertion on the graph, and nothing identifying written to it."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from kg.cli import app
+from kg.config import SHARED_DATA, load_settings
+from kg.graph import open_store
+from kg.graph.saved import load_saved_queries
+
+pytestmark = pytest.mark.slow
+runner = CliRunner()
+FIXTURE = __import__("pathlib").Path(__file__).parents[1] / "fixtures" / "notes" / "noteevents.csv"
+ACI_VALID = SHARED_DATA / "notes" / "aci-bench" / "valid.csv"
+
+
+@pytest.fixture
+def notes_env(medkg_env, monkeypatch):
+    monkeypatch.setenv("MEDKG_PSEUDONYM_KEY", "test-key-0123456789abcdef")
+    return medkg_env
+
+
+def medkg(*args):
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def all_properties() -> list[str]:
+    """Every property value of every node and relationship, as strings."""
+    out = []
+    with open_store(load_settings()) as store:
+        for q in ("MATCH (n) RETURN properties(n) AS p", "MATCH ()-[r]->() RETURN properties(r) AS p"):
+            for row in store.query(q):
+                for k, v in row["p"].items():
+                    out.append(f"{k}={json.dumps(v)}")
+    return out
+
+
+def test_no_identifier_reaches_the_graph(notes_env):
+    medkg("ingest", "notes", str(FIXTURE))
+    props = all_properties()
+    assert any(p.startswith("patient=") for p in props)  # the graph did get the notes
+    identifiers = ["John", "Smith", "Albert", "00776655", "90210431", "188123457", "174301", "174302",
+                   "2151-07-16", "2151-7-16", "07-16", "07-18", "03/14/1962", "1962", "617", "555-0134",
+                   "john.smith@example.org", "[**"]
+    leaks = [(i, p) for i in identifiers for p in props if i.lower() in p.lower()]
+    assert leaks == []
+    # The one date part kept is the bare year (HIPAA Safe Harbor allows it): no month, no day.
+    dated = [p for p in props if "2151" in p]
+    assert dated and all(p.split("=")[0] in ("year", "first_year", "last_year") and p.endswith("=2151") for p in dated)
+
+
+def test_aci_bench_notes_carry_negated_findings(notes_env):
+    if not ACI_VALID.exists():
+        pytest.skip(f"{ACI_VALID} not found")
+    medkg("ingest", "notes", str(ACI_VALID))
+    with open_store(load_settings()) as store:
+        negated = store.query(
+            "MATCH (n:Note)-[m:MENTIONS]->(c:Concept) WHERE m.assertion = 'negated' "
+            "RETURN c.id AS id, c.name AS name, count(n) AS notes ORDER BY notes DESC, id LIMIT 5")
+        assert negated, "expected ROS-style denials ('denies fever') to be negated"
+        q = load_saved_queries()["assertion_counts"]
+        rows = store.query(q.cypher, {"concept": negated[0]["id"]})
+        assert rows[0]["source"] == "note" and rows[0]["negated"] >= 1 and rows[0]["negated_in"]
+        findings = store.query("MATCH (p:Patient)-[f:HAS_FINDING]->(c) RETURN f.status AS s, count(*) AS n")
+        assert {"affirmed", "negated"} <= {r["s"] for r in findings}
+        patients = store.query("MATCH (p:Patient)-[:HAS_NOTE]->(n:Note) RETURN count(DISTINCT p) AS p, count(n) AS n")
+        assert patients == [{"p": 20, "n": 20}]
+    # Re-ingesting changes nothing: same counts and findings.
+    before = all_properties()
+    medkg("ingest", "notes", str(ACI_VALID))
+    assert sorted(all_properties()) == sorted(before)
