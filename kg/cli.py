@@ -44,7 +44,8 @@ app.add_typer(ingest_app, name="ingest")
 app.add_typer(evaluate_app, name="evaluate")
 app.add_typer(ontology_app, name="ontology")
 
-console = Console()
+# Piped output (logs, CI) gets wide tables instead of Rich's 80-column fallback.
+console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 
@@ -412,6 +413,23 @@ def stats() -> None:
 
 # -- demo -------------------------------------------------------------------------------------
 DEMO_FILE = "pubmed/pubmed20n0014.xml.gz"
+DEMO_NOTES = "notes/aci-bench/valid.csv"
+
+
+def _demo_key(s: Settings) -> bytes:
+    """MEDKG_PSEUDONYM_KEY if set; else a random key kept in the data dir, so demo re-runs stay idempotent."""
+    import secrets
+
+    from kg.privacy import load_key
+
+    if s.pseudonym_key:
+        return load_key(s)
+    path = s.data_dir / "demo-pseudonym.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()
 
 
 @app.command()
@@ -420,8 +438,12 @@ def demo(
         int, typer.Option("--limit", help="Ingest the first N citations that have abstracts (0 = all 30,000 citations)")
     ] = 2000,
     file: Annotated[Optional[Path], typer.Option("--file", help="PubMed XML to use instead of the shared baseline file")] = None,
+    notes: Annotated[
+        bool, typer.Option("--notes/--no-notes", help="Also ingest the 20 ACI-Bench validation notes (assertion demo)")
+    ] = True,
 ) -> None:
-    """The main job on the embedded graph: ingest a real PubMed baseline file, then answer 3 Cypher queries."""
+    """The main job on the embedded graph: ingest a real PubMed baseline file (and clinical notes),
+    then answer saved Cypher queries."""
     from kg.graph.saved import load_saved_queries
     from kg.models import Document
     from kg.sources.pubmed import iter_pubmed
@@ -446,10 +468,34 @@ def demo(
             _print_rows(store.query(q.cypher, {"disease": disease}), title=f"2. {q.description} ({top[0]['disease']})")
         q = queries["strongest_chemical_disease"]
         _print_rows(store.query(q.cypher), title="3. " + q.description)
+    if notes:
+        _demo_notes(queries)
     console.print(
         f"demo finished in {time.perf_counter() - started:,.1f} s, peak RSS {_peak_rss_mb():,.0f} MB. "
         f"Explore: `medkg query --list`, `medkg stats`."
     )
+
+
+def _demo_notes(queries) -> None:
+    from kg.sources.notes import iter_notes
+
+    s = settings()
+    path = s.shared_data / DEMO_NOTES
+    if not path.exists():
+        err.print(f"[yellow]skipping the notes step: {path} not found[/yellow]")
+        return
+    console.rule(f"medkg demo: clinical notes {path.name} (pseudonymised; note text is not stored)")
+    _run_ingest(iter_notes(path, key=_demo_key(s)), source_name="note", command="demo notes", inputs=[str(path)])
+    with _graph() as store:
+        negated = store.query(
+            "MATCH (n:Note)-[m:MENTIONS]->(c:Concept) WHERE m.assertion = 'negated' "
+            "RETURN c.id AS id, c.name AS finding, count(n) AS notes ORDER BY notes DESC, id LIMIT 5"
+        )
+        _print_rows(negated, title="4. Findings most often negated in notes (\"denies fever\")")
+        if negated:
+            q = queries["assertion_counts"]
+            _print_rows(store.query(q.cypher, {"concept": negated[0]["id"]}),
+                        title=f"5. {q.description} ({negated[0]['finding']})")
 
 
 def main() -> None:

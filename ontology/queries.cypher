@@ -57,11 +57,11 @@ LIMIT 25
 MATCH (d:Document)-[m:MENTIONS]->(c:Concept {id: $concept})
 WITH d.source AS source, m, d
 ORDER BY d.id
-RETURN source, sum(m.affirmed) AS affirmed, sum(m.negated) AS negated,
-       sum(m.uncertain + m.hypothetical) AS possible, sum(m.historical) AS historical, sum(m.family) AS family,
-       count(d) AS documents,
-       collect(CASE WHEN m.negated > 0 THEN d.id END)[0..10] AS negated_in,
-       collect(CASE WHEN m.affirmed > 0 THEN d.id END)[0..10] AS affirmed_in
+RETURN source, toInteger(sum(m.affirmed)) AS affirmed, toInteger(sum(m.negated)) AS negated,
+       toInteger(sum(m.uncertain + m.hypothetical)) AS possible, toInteger(sum(m.historical)) AS historical,
+       toInteger(sum(m.family)) AS family, count(d) AS documents,
+       collect(CASE WHEN m.negated > 0 THEN d.id END)[0..3] AS negated_in,
+       collect(CASE WHEN m.affirmed > 0 THEN d.id END)[0..3] AS affirmed_in
 ORDER BY source
 
 // name: patient_findings

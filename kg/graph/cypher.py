@@ -175,8 +175,9 @@ DELETE_FINDINGS_OF_PATIENTS = "UNWIND $ids AS id MATCH (:Patient {id: id})-[f:HA
 REFRESH_FINDINGS_OF_PATIENTS = (
     "UNWIND $ids AS id "
     "MATCH (p:Patient {id: id})-[:HAS_NOTE]->(d:Document)-[m:MENTIONS]->(c:Concept) "
-    "WITH p, c, sum(m.affirmed) AS affirmed, sum(m.negated) AS negated, sum(m.uncertain) AS uncertain, "
-    "sum(m.hypothetical) AS hypothetical, sum(m.historical) AS historical, sum(m.family) AS family, "
+    "WITH p, c, toInteger(sum(m.affirmed)) AS affirmed, toInteger(sum(m.negated)) AS negated, "
+    "toInteger(sum(m.uncertain)) AS uncertain, toInteger(sum(m.hypothetical)) AS hypothetical, "
+    "toInteger(sum(m.historical)) AS historical, toInteger(sum(m.family)) AS family, "
     "count(d) AS notes, min(d.year) AS first_year, max(d.year) AS last_year "
     "MERGE (p)-[f:HAS_FINDING]->(c) "
     "SET f.affirmed = affirmed, f.negated = negated, f.uncertain = uncertain, f.hypothetical = hypothetical, "
