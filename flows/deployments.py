@@ -1,0 +1,109 @@
+"""Scheduled ingestion: Prefect deployments served by one long-running process (``medkg serve``).
+
+Two schedules: the daily PubMed update files (cron) and a folder of clinical notes (interval).
+Both run the same staging/commit tasks as the CLI (flows/common.py: retries on the graph write
+only, a run-summary artifact per run). To scale out, point several ``medkg serve`` processes (or
+Prefect workers) at one Prefect server: the graph scales on Neo4j, the NLP on the workers.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from prefect import flow, serve
+from prefect.deployments.runner import RunnerDeployment
+
+from flows.common import run_ingestion
+from kg.config import load_settings
+from kg.ledger import Ledger
+
+PUBMED_UPDATES_COMMAND = "flow pubmed-updates"
+DEFAULT_PUBMED_CRON = "30 6 * * *"  # NCBI posts the day's update file overnight (US Eastern)
+DEFAULT_PUBMED_PATTERN = "pubmed*.xml.gz"
+
+
+def pending_files(folder: Path, pattern: str, done: set[str]) -> list[Path]:
+    """Update files not yet ingested, in name order: updates must apply in sequence (a later file
+    may revise or delete a citation of an earlier one)."""
+    return sorted(p for p in folder.glob(pattern) if p.is_file() and str(p.resolve()) not in done)
+
+
+def ingested_files(ledger: Ledger) -> set[str]:
+    """Files that a finished pubmed-updates run ingested, from the ledger's run records."""
+    return {
+        f
+        for run in ledger.runs(last=1_000_000)
+        if run["command"] == PUBMED_UPDATES_COMMAND and run["finished_at"]
+        for f in json.loads(run["inputs"])
+    }
+
+
+@flow(name="pubmed-updates", log_prints=True)
+def pubmed_updates(
+    folder: str, pattern: str = DEFAULT_PUBMED_PATTERN, data_dir: str | None = None, batch_size: int = 500
+) -> dict:
+    """Ingest every PubMed update file in ``folder`` that no earlier run finished, one run per file.
+
+    A file whose run failed is picked up again next time; its documents already written are
+    skipped by the ledger, so nothing is ingested twice.
+    """
+    from kg.sources.pubmed import iter_pubmed
+
+    settings = load_settings(data_dir=data_dir, batch_size=batch_size)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with Ledger(settings.ledger_path) as ledger:
+        todo = pending_files(Path(folder), pattern, ingested_files(ledger))
+    print(f"{len(todo)} new update file(s) in {folder}")
+    totals: dict[str, dict] = {}
+    for path in todo:
+        summary = run_ingestion(iter_pubmed(path), settings=settings, source_name="pubmed",
+                                command=PUBMED_UPDATES_COMMAND, inputs=[str(path.resolve())])
+        print(summary.to_markdown())
+        totals[path.name] = summary.model_dump()
+    return totals
+
+
+def build_deployments(
+    *,
+    pubmed_folder: str | None = None,
+    pubmed_cron: str = DEFAULT_PUBMED_CRON,
+    pubmed_pattern: str = DEFAULT_PUBMED_PATTERN,
+    notes_path: str | None = None,
+    notes_every_minutes: int = 60,
+    data_dir: str | None = None,
+    batch_size: int = 500,
+) -> list[RunnerDeployment]:
+    """The deployments ``medkg serve`` runs; at least one of pubmed_folder / notes_path is needed."""
+    from flows.ingest_notes import ingest_notes
+
+    deployments = []
+    if pubmed_folder:
+        deployments.append(pubmed_updates.to_deployment(
+            name="daily-pubmed-updates",
+            cron=pubmed_cron,
+            parameters={"folder": pubmed_folder, "pattern": pubmed_pattern, "data_dir": data_dir,
+                        "batch_size": batch_size},
+            description="Ingest new PubMed update files (DeleteCitation and revisions applied in file order).",
+            tags=["medkg", "pubmed"],
+        ))
+    if notes_path:
+        deployments.append(ingest_notes.to_deployment(
+            name="notes-folder",
+            interval=timedelta(minutes=notes_every_minutes),
+            parameters={"path": notes_path, "data_dir": data_dir, "batch_size": min(batch_size, 200)},
+            description="Ingest the notes folder; unchanged notes are skipped by the ledger.",
+            tags=["medkg", "notes"],
+        ))
+    if not deployments:
+        raise ValueError("nothing to serve: give a PubMed update folder, a notes path, or both")
+    return deployments
+
+
+def serve_deployments(**options) -> None:
+    """Register the deployments with the Prefect API (PREFECT_API_URL) and run their schedules until stopped.
+
+    Takes the keyword arguments of ``build_deployments``.
+    """
+    serve(*build_deployments(**options), print_starting_message=True)

@@ -1,0 +1,335 @@
+"""Export the graph for tools that do not speak medkg: Neo4j's bulk importer, and KGX.
+
+``export_neo4j_admin`` writes one CSV per node type and relationship type with typed headers,
+plus IMPORT.md with the exact ``neo4j-admin database import full`` command: for a whole PubMed
+baseline, where transactional MERGE into Neo4j is too slow. ``export_kgx`` writes KGX TSV
+(Biolink categories and the predicates of ontology/schema.yaml) for other KG tools.
+
+Both read any GraphStore page by page (keyset pagination on node keys) and spool to disk, so
+memory stays flat however large the graph is.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg.graph import cypher
+from kg.graph.base import GraphStore
+
+PAGE_SIZE = 10_000
+# neo4j-admin splits array properties on this character: the ASCII unit separator never occurs in
+# medkg's text, unlike the default ';' (synonyms, titles).
+ARRAY_DELIMITER = "\x1f"
+ARRAY_DELIMITER_OPTION = "U+001F"
+BIOLINK_CATEGORIES = {
+    "Chemical": "biolink:ChemicalEntity",
+    "Disease": "biolink:Disease",
+    "Gene": "biolink:Gene",
+    "Variant": "biolink:SequenceVariant",
+    "Species": "biolink:OrganismTaxon",
+    "CellLine": "biolink:CellLine",
+    "Finding": "biolink:PhenotypicFeature",
+}
+# What kind of knowledge each predicate is, in Biolink's terms: co-mention is a statistic of the
+# corpus; the extracted relations are claims the text makes.
+KNOWLEDGE_LEVEL = {"CO_OCCURS_WITH": "statistical_association"}
+KGX_NODE_COLUMNS = ("id", "category", "name", "synonym", "xref", "provided_by", "publication_year", "journal")
+KGX_EDGE_COLUMNS = (
+    "id", "subject", "predicate", "object", "category", "knowledge_level", "agent_type",
+    "primary_knowledge_source", "publications", "evidence_count", "doc_count", "max_score", "combined_score",
+    "affirmed_count", "negated_count",
+)
+KGX_SOURCE = "infores:medkg"
+
+
+@dataclass
+class ExportSummary:
+    outdir: Path
+    rows: dict[str, int] = field(default_factory=dict)  # file name -> data rows written
+    skipped: dict[str, int] = field(default_factory=dict)  # what was left out, and why (as the key)
+    command: str | None = None
+
+
+def _pages(store: GraphStore, statement: str, cursor: str, page_size: int) -> Iterator[list[dict]]:
+    """Pages of a keyset-paginated statement; ``cursor`` is the column that orders it."""
+    after = ""
+    while True:
+        rows = store.query(statement, {"after": after, "limit": page_size})
+        if not rows:
+            return
+        yield rows
+        starts = {r[cursor] for r in rows}
+        if len(starts) < page_size:
+            return
+        after = rows[-1][cursor]
+
+
+def iter_nodes(store: GraphStore, node_type: str, page_size: int = PAGE_SIZE) -> Iterator[dict]:
+    """Rows {key, labels, props} of every node of a schema node type, by key."""
+    for page in _pages(store, cypher.export_nodes(store.schema, node_type), "key", page_size):
+        yield from page
+
+
+def iter_relationships(store: GraphStore, rel_type: str, page_size: int = PAGE_SIZE) -> Iterator[dict]:
+    """Rows {start, end, props} of every relationship of a schema type."""
+    for page in _pages(store, cypher.export_relationships(store.schema, rel_type), "start", page_size):
+        yield from (r for r in page if r["end"] is not None)
+
+
+# ------------------------------------------------------------------------------ neo4j-admin
+
+_SCALAR_TYPES = ((bool, "boolean"), (int, "long"), (float, "double"), (str, "string"))
+
+
+def _type_of(value: Any) -> str | None:
+    """neo4j-admin header type of a property value; None for an empty list (no evidence either way)."""
+    if isinstance(value, list):
+        kinds = {_type_of(v) for v in value}
+        if not kinds:
+            return None
+        kind = kinds.pop() if len(kinds) == 1 else "string"
+        return f"{kind}[]" if kind and not kind.endswith("[]") else "string"
+    for py, name in _SCALAR_TYPES:
+        if isinstance(value, py):
+            return name
+    return "string"
+
+
+def _merge_types(a: str | None, b: str | None) -> str | None:
+    if a is None or a == b:
+        return b
+    if b is None:
+        return a
+    if {a, b} == {"long", "double"}:
+        return "double"
+    if {a, b} == {"long[]", "double[]"}:
+        return "double[]"
+    return "string"  # mixed: written as text (lists as JSON) rather than lost
+
+
+def _cell(value: Any, kind: str) -> str:
+    if value is None:
+        return ""
+    if kind.endswith("[]"):
+        return ARRAY_DELIMITER.join(_cell(v, kind[:-2]) for v in value)
+    if kind == "string" and isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class _TypedCsv:
+    """Spools rows to JSON lines while learning each column's type, then writes the typed CSV."""
+
+    def __init__(self, path: Path, fixed: list[str], tmp: Path) -> None:
+        self.path, self.fixed = path, fixed
+        self.types: dict[str, str | None] = {}
+        self.rows = 0
+        self._spool_path = tmp / (path.name + ".jsonl")
+        self._spool = self._spool_path.open("w", encoding="utf-8")
+
+    def add(self, fixed: list[Any], props: dict[str, Any]) -> None:
+        for k, v in props.items():
+            self.types[k] = _merge_types(self.types.get(k), _type_of(v))
+        self._spool.write(json.dumps([fixed, props], ensure_ascii=False) + "\n")
+        self.rows += 1
+
+    def write(self, trailer: str | None = None) -> None:
+        self._spool.close()
+        props = {k: t or "string[]" for k, t in self.types.items()}
+        header = self.fixed + [f"{k}:{t}" for k, t in props.items()] + ([trailer] if trailer else [])
+        with self.path.open("w", encoding="utf-8", newline="") as out, self._spool_path.open(encoding="utf-8") as spool:
+            w = csv.writer(out, lineterminator="\n")
+            w.writerow(header)
+            for line in spool:
+                fixed, values = json.loads(line)
+                extra = [fixed.pop()] if trailer else []
+                w.writerow(fixed + [_cell(values.get(k), t) for k, t in props.items()] + extra)
+        self._spool_path.unlink()
+
+
+def export_neo4j_admin(store: GraphStore, outdir: Path, *, database: str = "neo4j",
+                       page_size: int = PAGE_SIZE) -> ExportSummary:
+    """Node and relationship CSVs for ``neo4j-admin database import full``, and IMPORT.md with the command.
+
+    Each node type is its own ID space (``id:ID(Document)``), so a document and a concept can
+    never be confused; labels go in a ``:LABEL`` column (Concept plus its type label).
+    """
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    schema = store.schema
+    summary = ExportSummary(outdir)
+    node_files, rel_files = [], []
+    with tempfile.TemporaryDirectory(prefix="medkg-export-") as tmp:
+        for node_type, spec in schema.nodes.items():
+            f = _TypedCsv(outdir / f"nodes_{node_type}.csv", [f"{spec.key}:ID({node_type})"], Path(tmp))
+            for row in iter_nodes(store, node_type, page_size):
+                props = {k: v for k, v in row["props"].items() if k != spec.key}
+                f.add([row["key"], ARRAY_DELIMITER.join(sorted(row["labels"]))], props)
+            f.write(":LABEL")
+            node_files.append(f.path.name)
+            summary.rows[f.path.name] = f.rows
+        for rel_type, spec in schema.relationships.items():
+            fixed = [f":START_ID({spec.source})", f":END_ID({spec.target})"]
+            f = _TypedCsv(outdir / f"relationships_{rel_type}.csv", fixed, Path(tmp))
+            for row in iter_relationships(store, rel_type, page_size):
+                f.add([row["start"], row["end"], rel_type], row["props"] or {})
+            f.write(":TYPE")
+            rel_files.append(f.path.name)
+            summary.rows[f.path.name] = f.rows
+    summary.command = import_command(outdir, node_files, rel_files, database)
+    docker = import_command(Path("/import"), node_files, rel_files, database)
+    (outdir / "IMPORT.md").write_text(_import_md(summary, summary.command, docker), encoding="utf-8")
+    return summary
+
+
+def import_command(folder: Path, node_files: list[str], rel_files: list[str], database: str) -> str:
+    """The Neo4j 5 bulk import command for these files (the database must be stopped or new)."""
+    parts = [
+        "neo4j-admin database import full",
+        "--overwrite-destination=true",
+        "--id-type=string",
+        f"--array-delimiter={ARRAY_DELIMITER_OPTION}",
+        "--multiline-fields=true",
+        "--bad-tolerance=0",
+    ]
+    parts += [f"--nodes={folder / n}" for n in node_files]
+    parts += [f"--relationships={folder / r}" for r in rel_files]
+    parts.append(database)
+    return " \\\n  ".join(parts)
+
+
+def _import_md(summary: ExportSummary, command: str, docker: str) -> str:
+    counts = "\n".join(f"| {name} | {n:,} |" for name, n in summary.rows.items())
+    return f"""# Bulk load into Neo4j
+
+Written by `medkg export neo4j-admin`. The import builds a new database offline (much faster than
+transactional MERGE for a whole PubMed baseline). It replaces the target database's contents.
+
+| file | rows |
+|---|---|
+{counts}
+
+## Neo4j installed locally (stop it first: `neo4j stop`)
+
+```bash
+{command}
+```
+
+## docker compose (docker/compose.yaml mounts this folder as /import via MEDKG_IMPORT_DIR)
+
+```bash
+docker compose -f docker/compose.yaml stop neo4j
+MEDKG_IMPORT_DIR={summary.outdir.resolve()} docker compose -f docker/compose.yaml run --rm --no-deps neo4j \\
+  {docker.replace(chr(10), chr(10) + "  ")}
+docker compose -f docker/compose.yaml up -d neo4j
+```
+
+Then create medkg's constraints and indexes (the importer makes none) and check the counts:
+
+```bash
+MEDKG_STORE=neo4j NEO4J_URI=neo4j://localhost:7687 NEO4J_PASSWORD=... medkg stats
+```
+"""
+
+
+# -------------------------------------------------------------------------------------- KGX
+
+def _tsv(value: Any) -> str:
+    """KGX TSV has no quoting: tabs and newlines become spaces, and '|' separates multiple values."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "|".join(_tsv(v).replace("|", "/") for v in value)
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value).replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+
+class _TsvWriter:
+    def __init__(self, fh: Any) -> None:
+        self._fh = fh
+
+    def writerow(self, values: Any) -> None:
+        self._fh.write("\t".join(_tsv(v) for v in values) + "\n")
+
+
+def _category(labels: list[str]) -> str:
+    for label in labels:
+        if label in BIOLINK_CATEGORIES:
+            return BIOLINK_CATEGORIES[label]
+    return "biolink:NamedThing"
+
+
+def export_kgx(store: GraphStore, outdir: Path, *, page_size: int = PAGE_SIZE) -> ExportSummary:
+    """``nodes.tsv`` (concepts and publications) and ``edges.tsv`` (every Evidence-backed triple type).
+
+    Evidence nodes are folded into each edge's ``publications`` and counts; clinical notes are
+    never exported (they are private and not publications), so neither are edges' note ids.
+    """
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    schema = store.schema
+    summary = ExportSummary(outdir)
+    with (outdir / "nodes.tsv").open("w", encoding="utf-8", newline="") as fh:
+        w = _TsvWriter(fh)
+        w.writerow(KGX_NODE_COLUMNS)
+        n = 0
+        for row in iter_nodes(store, "Concept", page_size):
+            p = row["props"]
+            w.writerow((row["key"], _category(row["labels"]), p.get("name"), p.get("synonyms"), p.get("xrefs"),
+                        KGX_SOURCE, None, None))
+            n += 1
+        skipped_notes = 0
+        for row in iter_nodes(store, "Document", page_size):
+            p = row["props"]
+            if p.get("source") == "note":
+                skipped_notes += 1
+                continue
+            w.writerow((row["key"], "biolink:Publication", p.get("title"), None, None, KGX_SOURCE, p.get("year"),
+                        p.get("journal")))
+            n += 1
+    summary.rows["nodes.tsv"] = n
+    if skipped_notes:
+        summary.skipped["clinical notes (private, not publications)"] = skipped_notes
+
+    with (outdir / "edges.tsv").open("w", encoding="utf-8", newline="") as fh:
+        w = _TsvWriter(fh)
+        w.writerow(KGX_EDGE_COLUMNS)
+        n = 0
+        for rel_type in schema.triple_types:
+            spec = schema.relationships[rel_type]
+            if not spec.biolink:
+                summary.skipped[f"{rel_type} (no biolink predicate in schema.yaml)"] = 1
+                continue
+            page: list[dict] = []
+            for row in iter_relationships(store, rel_type, page_size):
+                page.append(row)
+                if len(page) >= page_size:
+                    n += _write_edges(store, w, rel_type, spec.biolink, page)
+                    page = []
+            n += _write_edges(store, w, rel_type, spec.biolink, page)
+    summary.rows["edges.tsv"] = n
+    return summary
+
+
+def _write_edges(store: GraphStore, w: _TsvWriter, rel_type: str, predicate: str, rows: list[dict]) -> int:
+    if not rows:
+        return 0
+    docs = {r["key"]: r["docs"] for r in store.query(cypher.DOCUMENTS_OF_TRIPLES,
+                                                     {"keys": [r["props"]["key"] for r in rows]})}
+    level = KNOWLEDGE_LEVEL.get(rel_type, "knowledge_assertion")
+    for r in rows:
+        p = r["props"]
+        pmids = sorted(d for d in docs.get(p["key"], []) if d.startswith("PMID:"))
+        w.writerow((p["key"], r["start"], predicate, r["end"], "biolink:Association", level, "text_mining_agent",
+                    KGX_SOURCE, pmids, p.get("evidence_count"), p.get("doc_count"), p.get("max_score"),
+                    p.get("combined_score"), p.get("affirmed"), p.get("negated")))
+    return len(rows)
