@@ -40,6 +40,8 @@ app = typer.Typer(
 ingest_app = typer.Typer(help="Ingest documents into the graph (idempotent: re-runs skip unchanged documents).")
 evaluate_app = typer.Typer(help="Score medkg's components on annotated corpora (use dev sets; tests are held out).")
 ontology_app = typer.Typer(help="Build and inspect the concept store that mentions are linked to.")
+export_app = typer.Typer(help="Export the graph for Neo4j bulk import or for other KG tools (KGX).")
+app.add_typer(export_app, name="export")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(evaluate_app, name="evaluate")
 app.add_typer(ontology_app, name="ontology")
@@ -352,6 +354,58 @@ def ontology_info(as_json: Annotated[bool, typer.Option("--json", help="Print JS
     _print_rows(info["sources"], title="sources")
     _print_rows([{"table": k, "rows": v} for k, v in info["counts"].items()], title="counts")
     _print_rows(info["concepts"], title="concepts by source and type")
+
+
+# -- export / serve ---------------------------------------------------------------------------
+@export_app.command("neo4j-admin")
+def export_neo4j_admin_cmd(
+    outdir: Annotated[Path, typer.Argument(help="Folder for the CSVs and IMPORT.md")],
+) -> None:
+    """Node/relationship CSVs and the exact `neo4j-admin database import full` command (IMPORT.md).
+
+    For a whole PubMed baseline, where transactional MERGE into Neo4j is too slow.
+    """
+    from kg.graph.export import export_neo4j_admin
+
+    with _graph() as store:
+        summary = export_neo4j_admin(store, outdir, database=settings().neo4j_database)
+    _print_rows([{"file": k, "rows": v} for k, v in summary.rows.items()], title=f"exported to {outdir}")
+    console.print(f"import with (also in {outdir / 'IMPORT.md'}):\n{summary.command}")
+
+
+@export_app.command("kgx")
+def export_kgx_cmd(outdir: Annotated[Path, typer.Argument(help="Folder for nodes.tsv and edges.tsv")]) -> None:
+    """KGX TSV (Biolink categories and predicates); clinical notes are never exported."""
+    from kg.graph.export import export_kgx
+
+    with _graph() as store:
+        summary = export_kgx(store, outdir)
+    _print_rows([{"file": k, "rows": v} for k, v in summary.rows.items()], title=f"exported to {outdir}")
+    if summary.skipped:
+        _print_rows([{"left out": k, "rows": v} for k, v in summary.skipped.items()])
+
+
+@app.command()
+def serve(
+    pubmed_folder: Annotated[
+        Optional[Path], typer.Option("--pubmed-folder", help="Folder the daily PubMed update files land in")
+    ] = None,
+    pubmed_cron: Annotated[str, typer.Option("--pubmed-cron", help="When to ingest new update files")] = "30 6 * * *",
+    pubmed_pattern: Annotated[str, typer.Option("--pubmed-pattern", help="Update file glob")] = "pubmed*.xml.gz",
+    notes: Annotated[Optional[Path], typer.Option("--notes", help="Notes folder or CSV to ingest on a schedule")] = None,
+    notes_every_minutes: Annotated[int, typer.Option("--notes-every-minutes", min=1)] = 60,
+) -> None:
+    """Run the scheduled Prefect deployments (PREFECT_API_URL names the server) until stopped."""
+    from flows.deployments import serve_deployments
+
+    if not pubmed_folder and not notes:
+        raise MedkgError("nothing to serve", hint="Pass --pubmed-folder and/or --notes.")
+    s = settings()
+    serve_deployments(
+        pubmed_folder=str(pubmed_folder) if pubmed_folder else None, pubmed_cron=pubmed_cron,
+        pubmed_pattern=pubmed_pattern, notes_path=str(notes) if notes else None,
+        notes_every_minutes=notes_every_minutes, data_dir=str(s.data_dir), batch_size=s.batch_size,
+    )
 
 
 # -- query / stats ----------------------------------------------------------------------------

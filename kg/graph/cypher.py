@@ -109,8 +109,8 @@ UPSERT_EVIDENCE = (
 # so re-runs and deletes stay exact). combined_score is noisy-OR: 1 - prod(1 - score).
 _AGGREGATE = (
     "WITH t, collect(e.score) AS scores, count(e) AS n, count(DISTINCT e.doc_id) AS docs, max(e.score) AS top, "
-    "sum(CASE WHEN e.assertion = 'affirmed' THEN 1 ELSE 0 END) AS affirmed, "
-    "sum(CASE WHEN e.assertion = 'negated' THEN 1 ELSE 0 END) AS negated "
+    "toInteger(sum(CASE WHEN e.assertion = 'affirmed' THEN 1 ELSE 0 END)) AS affirmed, "
+    "toInteger(sum(CASE WHEN e.assertion = 'negated' THEN 1 ELSE 0 END)) AS negated "
     "SET t.evidence_count = n, t.doc_count = docs, t.max_score = top, "
     "t.combined_score = 1.0 - reduce(p = 1.0, s IN scores | p * (1.0 - s)), "
     "t.affirmed = affirmed, t.negated = negated"
