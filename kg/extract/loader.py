@@ -1,0 +1,57 @@
+"""Picks the extractor a spec names.
+
+- ``"dictionary"``: the lexicon baseline;
+- a spaCy model directory (has ``meta.json``): the CPU tier; ``DIR+dictionary`` adds the
+  lexicon's matches where the model found nothing;
+- anything else: a Hugging Face token-classification model (local path or hub name).
+
+With no spec, medkg uses the CPU tier shipped in ``models/ner-cpu`` with the lexicon, when
+the model is there (a checkout without it falls back to the dictionary baseline).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kg.config import REPO_ROOT, Settings
+from kg.errors import ModelError
+from kg.extract import Extractor
+
+DEFAULT_MODEL = REPO_ROOT / "models" / "ner-cpu"
+DICTIONARY = "dictionary"
+WITH_DICTIONARY = "+dictionary"
+
+
+def default_spec() -> str:
+    """The shipped CPU model plus the lexicon if the model is present, else ``"dictionary"``."""
+    return str(DEFAULT_MODEL) + WITH_DICTIONARY if (DEFAULT_MODEL / "meta.json").is_file() else DICTIONARY
+
+
+def load_extractor(spec: str | None, settings: Settings) -> Extractor:
+    """The extractor for ``spec`` (None: :func:`default_spec`).
+
+    Raises :class:`kg.errors.ModelError` when a model cannot be loaded (e.g. a hub name
+    while ``HF_HUB_OFFLINE=1``) and :class:`kg.errors.OntologyError` when the dictionary's
+    inputs are missing.
+    """
+    spec = spec or default_spec()
+    if spec == DICTIONARY:
+        from kg.extract.dictionary import DictionaryExtractor
+
+        return DictionaryExtractor(_lexicon(settings))
+    model, plus_lexicon = (spec.removesuffix(WITH_DICTIONARY), True) if spec.endswith(WITH_DICTIONARY) else (spec, False)
+    if (Path(model) / "meta.json").is_file():
+        from kg.extract.spacy_ner import SpacyNerExtractor
+
+        return SpacyNerExtractor(model, lexicon=_lexicon(settings) if plus_lexicon else None)
+    if plus_lexicon:
+        raise ModelError(f"{spec!r}: '{WITH_DICTIONARY}' needs a spaCy model directory (with meta.json) before it")
+    from kg.extract.hf_ner import HfNerExtractor
+
+    return HfNerExtractor(spec)
+
+
+def _lexicon(settings: Settings):
+    from kg.link.lexicon import load_lexicon
+
+    return load_lexicon(settings.shared_data, cache_dir=settings.data_dir / "cache")

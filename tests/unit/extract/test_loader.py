@@ -1,0 +1,74 @@
+import sys
+
+import pytest
+import spacy
+
+from kg.config import SHARED_DATA, load_settings
+from kg.errors import ModelError
+from kg.extract import loader
+from kg.extract.loader import default_spec, load_extractor
+from kg.extract.spacy_ner import SpacyNerExtractor
+
+
+@pytest.fixture
+def untrained_model(tmp_path):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("ner").add_label("Chemical")
+    nlp.initialize()
+    nlp.to_disk(tmp_path / "model")
+    return tmp_path / "model"
+
+
+def test_spacy_model_directory_gives_the_spacy_extractor(untrained_model, tmp_path):
+    extractor = load_extractor(str(untrained_model), load_settings(data_dir=tmp_path))
+    assert isinstance(extractor, SpacyNerExtractor) and extractor.name == "spacy-ner"
+
+
+def test_default_is_the_shipped_model_else_the_dictionary(untrained_model, tmp_path, monkeypatch):
+    monkeypatch.setattr(loader, "DEFAULT_MODEL", untrained_model)
+    assert default_spec() == f"{untrained_model}+dictionary"
+    monkeypatch.setattr(loader, "DEFAULT_MODEL", tmp_path / "absent")
+    assert default_spec() == "dictionary"
+
+
+@pytest.mark.slow
+def test_dictionary_spec_gives_the_dictionary_extractor(tmp_path):
+    if not (SHARED_DATA / "corpora").is_dir():
+        pytest.skip(f"shared corpora not found in {SHARED_DATA}")
+    extractor = load_extractor("dictionary", load_settings(data_dir=tmp_path))
+    assert extractor.name == "dictionary"
+
+
+def test_hub_name_without_transformers_says_how_to_install(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "transformers", None)  # import fails as if not installed
+    with pytest.raises(ModelError, match="optional package 'transformers'"):
+        load_extractor("some-org/some-ner-model", load_settings(data_dir=tmp_path))
+
+
+@pytest.mark.slow
+def test_hub_name_offline_is_a_clear_model_error(monkeypatch, tmp_path):
+    pytest.importorskip("transformers")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelError, match="HF_HUB_OFFLINE is set") as info:
+        load_extractor("some-org/some-ner-model", load_settings(data_dir=tmp_path))
+    assert "some-org/some-ner-model" in str(info.value)
+
+
+def test_directory_that_is_no_model_is_a_model_error(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelError, match="neither a spaCy model"):
+        load_extractor(str(tmp_path / "empty"), load_settings(data_dir=tmp_path))
+
+
+def test_plus_dictionary_needs_a_spacy_model(tmp_path):
+    with pytest.raises(ModelError, match="needs a spaCy model directory"):
+        load_extractor(f"{tmp_path}/nothing+dictionary", load_settings(data_dir=tmp_path))
+
+
+@pytest.mark.slow
+def test_model_plus_dictionary_spec(untrained_model, tmp_path):
+    if not (SHARED_DATA / "corpora").is_dir():
+        pytest.skip(f"shared corpora not found in {SHARED_DATA}")
+    extractor = load_extractor(f"{untrained_model}+dictionary", load_settings(data_dir=tmp_path))
+    assert isinstance(extractor, SpacyNerExtractor) and extractor.dictionary is not None
+    assert "+lex-" in extractor.version
