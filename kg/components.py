@@ -16,25 +16,18 @@ log = logging.getLogger(__name__)
 
 
 @cache
-def _lexicon(shared_data: Path, cache_dir: Path):
-    from kg.link.lexicon import load_lexicon
+def _extractor(spec: str | None, settings: Settings):
+    from kg.extract.loader import load_extractor
 
-    return load_lexicon(shared_data, cache_dir=cache_dir)
-
-
-@cache
-def _dictionary_extractor(shared_data: Path, cache_dir: Path):
-    from kg.extract.dictionary import DictionaryExtractor
-
-    return DictionaryExtractor(_lexicon(shared_data, cache_dir))
+    return load_extractor(spec, settings)
 
 
 def build_extractor(settings: Settings):
-    """The NER component named by ``settings.ner_model`` ("dictionary", a model path or a hub name).
+    """The NER component ``settings.ner_model`` names (default: the shipped CPU model + dictionary).
 
     Components are built once per process: the flows and tests build many pipelines.
     """
-    return _dictionary_extractor(settings.shared_data, settings.cache_path)
+    return _extractor(settings.ner_model, settings)
 
 
 @cache

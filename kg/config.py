@@ -41,7 +41,10 @@ class Settings(BaseModel):
     graph_name: str = "medkg"
     batch_size: int = Field(default=500, ge=1, description="documents per processing batch")
     write_batch_size: int = Field(default=5000, ge=1, description="rows per UNWIND write")
-    ner_model: str = Field(default="dictionary", description="'dictionary', a path or a hub name")
+    ner_model: str | None = Field(
+        default=None,
+        description="None: the shipped CPU model + dictionary; 'dictionary'; a spaCy model dir (+dictionary); a HF name",
+    )
     max_doc_chars: int = Field(default=200_000, ge=1000, description="longer texts are quarantined")
     neo4j_uri: str | None = None
     neo4j_user: str = "neo4j"

@@ -54,4 +54,4 @@ def load_extractor(spec: str | None, settings: Settings) -> Extractor:
 def _lexicon(settings: Settings):
     from kg.link.lexicon import load_lexicon
 
-    return load_lexicon(settings.shared_data, cache_dir=settings.data_dir / "cache")
+    return load_lexicon(settings.shared_data, cache_dir=settings.cache_path)

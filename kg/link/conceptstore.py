@@ -35,11 +35,12 @@ from kg.config import Settings
 from kg.errors import OntologyError
 from kg.link.lexicon import TRAINING_CORPORA, normalise, to_curie
 from kg.models import Concept, Quarantine, stable_hash
-from kg.sources.pubtator import entity_type, read_pubtator
+from kg.corpora import training_documents
+from kg.sources.pubtator import entity_type
 from ontology import loaders
 
 STORE_FILE = "concepts.sqlite"
-FORMAT_VERSION = "conceptstore-v1"
+FORMAT_VERSION = "conceptstore-v2"  # v2: no synonyms from training documents that are in a dev split
 # Prefixes a MeSH concept carries as xrefs (UMLS and SNOMED CT ride along when a licensed
 # user's MRCONSO supplied them).
 XREF_PREFIXES = ("MONDO", "DOID", "OMIM", "ICD10CM", "HP", "UMLS", "SNOMEDCT_US")
@@ -181,7 +182,7 @@ def training_pairs(shared_data: Path) -> Iterator[tuple[str, str, str, str]]:
             raise OntologyError(f"refusing to learn synonyms from evaluation split {path}")
         if not path.exists():
             continue  # a user without the corpora still gets every ontology name
-        for doc in read_pubtator(path):
+        for doc in training_documents(path, shared_data):
             for ann in doc.annotations:
                 type_ = entity_type(ann.type)
                 if type_ is None or len(ann.concept_ids) != 1:

@@ -30,11 +30,12 @@ from pathlib import Path
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from kg.config import SHARED_DATA
+from kg.corpora import training_documents
 from kg.errors import OntologyError
 from kg.models import stable_hash, validate_curie
-from kg.sources.pubtator import entity_type, read_pubtator
+from kg.sources.pubtator import entity_type
 
-FORMAT_VERSION = "lexicon-v2"
+FORMAT_VERSION = "lexicon-v3"  # v3: training documents that are also in a dev split are skipped
 MESH_DISEASE_TERMS = "ontology/mesh/mesh_disease_terms.tsv.gz"
 MESH_DESCRIPTORS = "ontology/mesh/mesh_descriptors.csv.gz"
 ALL_TYPES = frozenset({"Chemical", "Disease", "Gene", "Variant", "Species", "CellLine"})
@@ -232,7 +233,7 @@ def build_lexicon(shared_data: Path = SHARED_DATA) -> Lexicon:
 
     corpus_docs = []
     for rel, corpus, annotated in TRAINING_CORPORA:
-        for doc in read_pubtator(shared_data / rel):
+        for doc in training_documents(shared_data / rel, shared_data):
             corpus_docs.append((doc, annotated))
             for ann in doc.annotations:
                 type_ = entity_type(ann.type)

@@ -1,0 +1,40 @@
+"""The shared annotated corpora: which splits are for training, which for evaluation.
+
+Some abstracts occur in two corpora (BioRED's training split holds 44 BC5CDR development
+abstracts). Everything medkg learns from a training split (lexicons, synonyms, relation priors,
+models) must skip those, or dev scores are inflated: ``training_documents`` does that, in one
+place. Only the PMIDs of the dev splits are read for it, never their annotations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+from kg.config import SHARED_DATA
+from kg.sources.pubtator import PubtatorDocument, read_pubtator
+
+DEV_SPLITS: tuple[str, ...] = (
+    "corpora/bc5cdr/CDR_DevelopmentSet.PubTator.txt",
+    "corpora/ncbi-disease/NCBIdevelopset_corpus.txt",
+    "corpora/biored/Dev.PubTator",
+)
+
+
+@cache
+def dev_pmids(shared_data: Path = SHARED_DATA) -> frozenset[str]:
+    """PMIDs of every development split found under ``shared_data``."""
+    pmids: set[str] = set()
+    for rel in DEV_SPLITS:
+        path = Path(shared_data) / rel
+        if path.exists():
+            with path.open(encoding="utf-8") as fh:
+                pmids.update(line.split("|", 1)[0] for line in fh if "|t|" in line[:40])
+    return frozenset(pmids)
+
+
+def training_documents(path: Path, shared_data: Path = SHARED_DATA, **kwargs) -> Iterator[PubtatorDocument]:
+    """The documents of a training split, minus any that also occur in a development split."""
+    held_out = dev_pmids(Path(shared_data))
+    return (d for d in read_pubtator(path, **kwargs) if d.pmid not in held_out)
