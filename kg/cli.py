@@ -41,6 +41,8 @@ ingest_app = typer.Typer(help="Ingest documents into the graph (idempotent: re-r
 evaluate_app = typer.Typer(help="Score medkg's components on annotated corpora (use dev sets; tests are held out).")
 ontology_app = typer.Typer(help="Build and inspect the concept store that mentions are linked to.")
 export_app = typer.Typer(help="Export the graph for Neo4j bulk import or for other KG tools (KGX).")
+train_app = typer.Typer(help="Train medkg's models from the shared corpora' training splits (seeded, logged).")
+app.add_typer(train_app, name="train")
 app.add_typer(export_app, name="export")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(evaluate_app, name="evaluate")
@@ -354,6 +356,79 @@ def ontology_info(as_json: Annotated[bool, typer.Option("--json", help="Print JS
     _print_rows(info["sources"], title="sources")
     _print_rows([{"table": k, "rows": v} for k, v in info["counts"].items()], title="counts")
     _print_rows(info["concepts"], title="concepts by source and type")
+
+
+# -- reasoning --------------------------------------------------------------------------------
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help='e.g. "What causes lactic acidosis?" or "What links metformin and lactic acidosis?"')],
+    limit: Annotated[int, typer.Option("--limit", help="Answers to list")] = 10,
+    citations: Annotated[int, typer.Option("--citations", help="Supporting sentences per answer")] = 2,
+    subtypes: Annotated[bool, typer.Option("--subtypes", help="Include the concept's ontology subtypes")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Answer a question from the graph, with PMIDs and sentences (no LLM; unknown shapes are refused).
+
+    Shapes: what causes / treats / is associated with X; what links X and Y; what does finding X
+    suggest; does A interact with B.
+    """
+    from kg.reason.ask import ask_command
+
+    text, code = ask_command(question, settings(), limit=limit, per_item=citations, subtypes=subtypes, as_json=as_json)
+    console.print(text, markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
+@app.command()
+def report(
+    target: Annotated[str, typer.Argument(help="A concept id (MESH:D006973), a name, or a patient pseudonym (pt_…)")],
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write FILE.md or FILE.html instead of printing")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Relations to list")] = 10,
+) -> None:
+    """An evidence report: synonyms and xrefs, top relations with PMIDs and sentences, negated evidence."""
+    from kg.reason.report import report_command
+
+    console.print(report_command(target, settings(), out=out, limit=limit), markup=False, highlight=False)
+
+
+@app.command()
+def viz(
+    target: Annotated[str, typer.Argument(help="A concept id or name")],
+    out: Annotated[Path, typer.Option("--out", help="FILE.png (static) or FILE.html (interactive)")],
+    hops: Annotated[int, typer.Option("--hops", min=1, max=3)] = 1,
+    max_nodes: Annotated[int, typer.Option("--max-nodes")] = 40,
+    min_score: Annotated[float, typer.Option("--min-score")] = 0.0,
+) -> None:
+    """Draw a concept's neighbourhood, coloured by label as in ontology/medkg.grass."""
+    from kg.reason.viz import viz_command
+
+    path = viz_command(target, settings(), out=out, hops=hops, max_nodes=max_nodes, min_score=min_score)
+    console.print(f"wrote {path}")
+
+
+# -- train ------------------------------------------------------------------------------------
+@train_app.command("ner")
+def train_ner_cmd(
+    config: Annotated[Path, typer.Option("--config", help="spaCy config (the shipped one: configs/ner-cpu.cfg)")],
+    output: Annotated[Path, typer.Option("--output", help="Training folder; the model lands in OUTPUT/train/model-best")],
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    pretrain_epochs: Annotated[
+        int, typer.Option("--pretrain-epochs", help="spacy pretrain epochs on the shared PubMed abstracts first (0: none)")
+    ] = 1,
+    max_steps: Annotated[Optional[int], typer.Option("--max-steps", help="Override training.max_steps")] = None,
+) -> None:
+    """Train the CPU NER model on BioRED + BC5CDR + NCBI-disease train splits (dev abstracts removed).
+
+    The shipped model: `medkg train ner --config configs/ner-cpu.cfg --output training/run1`
+    (about 16 min of pretraining and 32 min of training on 2 cores), then copy
+    training/run1/train/model-best to models/ner-cpu and score it with `medkg evaluate ner`.
+    """
+    from kg.train.ner import pretrain_tok2vec, train_ner
+
+    init = pretrain_tok2vec(config, output, max_epochs=pretrain_epochs, seed=seed) if pretrain_epochs else None
+    best = train_ner(config, output / "train", seed=seed, init_tok2vec=init,
+                     overrides={"training.max_steps": max_steps} if max_steps else None)
+    console.print(f"model: {best}")
 
 
 # -- export / serve ---------------------------------------------------------------------------

@@ -411,12 +411,13 @@ REASON_RECENT_PAPERS = (
     "ORDER BY year DESC, id DESC LIMIT $limit"
 )
 
+# A pseudonymised patient's findings (HAS_FINDING sums the MENTIONS of all the patient's notes).
 REASON_PATIENT_FINDINGS = (
-    "MATCH (d:Document {patient: $patient})-[m:MENTIONS]->(c:Concept) "
-    "RETURN d.id AS document, d.title AS title, d.year AS year, c.id AS id, c.name AS name, c.type AS type, "
-    "m.assertion AS assertion, m.affirmed AS affirmed, m.negated AS negated, m.uncertain AS uncertain, "
-    "m.hypothetical AS hypothetical, m.historical AS historical, m.family AS family, m.texts AS texts "
-    "ORDER BY year, document, name"
+    "MATCH (p:Patient {id: $patient})-[f:HAS_FINDING]->(c:Concept) "
+    "RETURN c.id AS id, c.name AS name, c.type AS type, f.status AS status, f.affirmed AS affirmed, "
+    "f.negated AS negated, f.uncertain AS uncertain, f.hypothetical AS hypothetical, f.historical AS historical, "
+    "f.family AS family, f.notes AS notes, f.first_year AS first_year, f.last_year AS last_year "
+    "ORDER BY status, name, id"
 )
 
 

@@ -1,0 +1,130 @@
+"""The is_a hierarchy of the loaded ontologies, so "diabetes mellitus" can stand for its subtypes too.
+
+Built from the concept store's ``parents`` table, which keeps what each loader read:
+MeSH tree numbers (``MESHTREE:C18.452.394.750``: the parent is the number without its last
+segment), HPO ``is_a`` ids, and DOID parents by label (``label:diabetes mellitus``). Every id
+is mapped to its primary (MeSH) concept, as the graph's concepts are, so the three hierarchies
+meet: the shared MeSH disease file lists no proper tree number for Diabetes Mellitus itself,
+and its subtypes are still found through DOID.
+
+Edges point from child to parent (``child is_a parent``); subtypes are the ancestors in
+networkx terms. Expansion is opt-in everywhere it is used.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+import networkx as nx
+
+from kg.link.conceptstore import ConceptStore
+
+SOURCES = ("mesh", "hpo", "doid")
+
+
+def isa_graph_from_parents(
+    rows: Iterable[tuple[str, str, str]],
+    *,
+    primary: Mapping[str, str] | None = None,
+    names: Mapping[str, str] | None = None,
+) -> nx.DiGraph:
+    """An is_a graph (child -> parent) from ``(concept, parent, source)`` rows as the store keeps them.
+
+    Parameters
+    ----------
+    rows : iterable of (str, str, str)
+        ``MESHTREE:`` parents are the concept's own tree numbers; ``label:`` parents are DOID
+        labels; anything else is a parent id.
+    primary : mapping, optional
+        id -> primary id; both ends are mapped through it (unmapped ids stay themselves).
+    names : mapping, optional
+        DOID label -> DOID id, to resolve ``label:`` parents (unresolved ones are dropped).
+
+    Returns
+    -------
+    networkx.DiGraph
+        Edges carry ``source``; self-loops (a child and parent that map to one concept) are left out.
+
+    Examples
+    --------
+    >>> g = isa_graph_from_parents([("MESH:D1", "MESHTREE:C18.452", "mesh"),
+    ...                             ("MESH:D2", "MESHTREE:C18.452.394", "mesh")])
+    >>> sorted(subtypes(g, "MESH:D1"))
+    ['MESH:D2']
+    """
+    primary = primary or {}
+    names = names or {}
+    tree_owner: dict[str, set[str]] = defaultdict(set)
+    trees: list[tuple[str, str]] = []
+    edges: list[tuple[str, str, str]] = []
+    for child, parent, source in rows:
+        if parent.startswith("MESHTREE:"):
+            number = parent.split(":", 1)[1]
+            tree_owner[number].add(child)
+            trees.append((child, number))
+        elif parent.startswith("label:"):
+            if found := names.get(parent.split(":", 1)[1]):
+                edges.append((child, found, source))
+        else:
+            edges.append((child, parent, source))
+    for child, number in trees:
+        if "." in number:
+            for parent in tree_owner.get(number.rsplit(".", 1)[0], ()):
+                edges.append((child, parent, "mesh"))
+    g = nx.DiGraph()
+    for child, parent, source in edges:
+        c, p = primary.get(child, child), primary.get(parent, parent)
+        if c != p:
+            g.add_edge(c, p, source=source)
+    return g
+
+
+def isa_graph(store: ConceptStore, sources: Iterable[str] = SOURCES) -> nx.DiGraph:
+    """The is_a graph of ``sources`` from a built concept store (under a second for the shared files).
+
+    Raises
+    ------
+    OntologyError
+        When the store cannot be opened (raised by ConceptStore).
+    """
+    wanted = tuple(sources)
+    marks = ",".join("?" * len(wanted))
+    rows = store.db.execute(f"SELECT concept_id, parent, source FROM parents WHERE source IN ({marks})", wanted)
+    primary = dict(store.db.execute("SELECT id, primary_id FROM concepts WHERE primary_id != id"))
+    names: dict[str, str] = {}
+    for cid, name in store.db.execute("SELECT id, name FROM concepts WHERE id LIKE 'DOID:%' ORDER BY id DESC"):
+        names[name] = cid  # ORDER BY DESC: the lowest id wins a shared label
+    return isa_graph_from_parents(rows.fetchall(), primary=primary, names=names)
+
+
+def subtypes(isa: nx.DiGraph, concept_id: str, *, max_depth: int | None = None) -> set[str]:
+    """Every concept that is_a ``concept_id``, directly or through others (not itself).
+
+    Raises
+    ------
+    ValueError
+        When ``max_depth`` is below 1.
+    """
+    if concept_id not in isa:
+        return set()
+    if max_depth is None:
+        return nx.ancestors(isa, concept_id)
+    if max_depth < 1:
+        raise ValueError(f"max_depth must be at least 1, got {max_depth}")
+    reached = nx.single_source_shortest_path_length(isa.reverse(copy=False), concept_id, cutoff=max_depth)
+    return set(reached) - {concept_id}
+
+
+def supertypes(isa: nx.DiGraph, concept_id: str) -> set[str]:
+    """Every concept ``concept_id`` is_a, up to the roots."""
+    return nx.descendants(isa, concept_id) if concept_id in isa else set()
+
+
+def expand(isa: nx.DiGraph, concept_ids: Iterable[str], *, include_subtypes: bool = False) -> list[str]:
+    """The ids, followed (only when asked) by all their subtypes, each once, in a stable order."""
+    ids = list(dict.fromkeys(concept_ids))
+    if not include_subtypes:
+        return ids
+    extra = sorted({s for c in ids for s in subtypes(isa, c)} - set(ids))
+    return ids + extra

@@ -1,0 +1,123 @@
+"""A tiny graph in the embedded FalkorDB store, written through GraphStore.write, for ask/report/viz/write-back.
+
+The schema is ontology/schema.yaml plus the INFERRED type kg.reason asks the lead to add (a
+YAML mapping keeps the last of duplicate keys, so this keeps working once it is added).
+Relation types are picked by biolink predicate, so a renamed type does not break the tests.
+"""
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from kg.config import load_settings
+from kg.graph import Schema, open_store
+from kg.models import Concept, Document, Evidence, GraphBatch, MentionLink, Triple
+from ontology import SCHEMA_PATH
+
+INFERRED_YAML = """
+  INFERRED:
+    from: Concept
+    to: Concept
+    biolink: biolink:related_to
+    description: Inferred by kg.reason (never extracted).
+"""
+
+MET = Concept(id="MESH:D008687", name="Metformin", type="Chemical", synonyms=("Glucophage",),
+              xrefs=("CHEBI:6801",), source="MeSH", release="2025")
+LA = Concept(id="MESH:D000140", name="Acidosis, Lactic", type="Disease", synonyms=("lactic acidosis",),
+             xrefs=("HP:0003128",), source="MeSH", release="2025")
+LAC = Concept(id="MESH:D019344", name="Lactic Acid", type="Chemical", source="MeSH", release="2025")
+DM2 = Concept(id="MESH:D003924", name="Diabetes Mellitus, Type 2", type="Disease", synonyms=("type 2 diabetes",),
+              source="MeSH", release="2025")
+WARF = Concept(id="MESH:D014859", name="Warfarin", type="Chemical", source="MeSH", release="2025")
+ASP = Concept(id="MESH:D001241", name="Aspirin", type="Chemical", source="MeSH", release="2025")
+LEUK = Concept(id="MESH:D007970", name="Leukopenia", type="Disease", synonyms=("low white cell count",),
+               source="MeSH", release="2025")
+INF = Concept(id="MESH:D007239", name="Infections", type="Disease", source="MeSH", release="2025")
+CONCEPTS = (MET, LA, LAC, DM2, WARF, ASP, LEUK, INF)
+PATIENT = "pt_0123456789abcdef"
+
+
+def predicate(schema: Schema, biolink: str) -> str:
+    found = [t for t in schema.triple_types if schema.relationships[t].biolink == biolink]
+    if not found:
+        pytest.skip(f"no triple type with {biolink} in the schema")
+    return found[0]
+
+
+def ev(triple: Triple, doc: str, sentence: str, score: float, assertion: str = "affirmed") -> Evidence:
+    return Evidence(triple=triple, doc_id=doc, sentence=sentence, sentence_start=0, subject_span=(0, 5),
+                    object_span=(6, 10), extractor="test", extractor_version="1", score=score, assertion=assertion)
+
+
+def tiny_batch(schema: Schema) -> GraphBatch:
+    causes = predicate(schema, "biolink:causes")
+    treats = predicate(schema, "biolink:negatively_correlated_with")
+    interacts = predicate(schema, "biolink:chemical_interacts_with")
+    cooc = predicate(schema, "biolink:occurs_together_in_literature_with")
+    docs = tuple(Document(id=f"PMID:{n}", source="pubmed", text="x", title=f"Paper {n}",
+                          metadata={"journal": "J Test", "year": 2000 + n}) for n in range(1, 7))
+    note = Document(id="NOTE:n1", source="note", text="x", title="Progress note",
+                    metadata={"patient": PATIENT, "year": 2021})
+    induces = Triple(subject=MET.id, predicate=causes, object=LA.id)
+    evidence = (
+        ev(induces, "PMID:1", "Metformin induced lactic acidosis in an elderly patient.", 0.9),
+        ev(induces, "PMID:2", "Metformin did not cause lactic acidosis in this cohort.", 0.8, "negated"),
+        ev(Triple(subject=MET.id, predicate=cooc, object=LAC.id), "PMID:3", "Metformin raises lactic acid.", 1.0),
+        ev(Triple(subject=LAC.id, predicate=cooc, object=LA.id), "PMID:3", "Lactic acid accumulates in lactic "
+           "acidosis.", 1.0),
+        ev(Triple(subject=MET.id, predicate=treats, object=DM2.id), "PMID:4", "Metformin lowered glucose in type 2 "
+           "diabetes.", 0.85),
+        ev(Triple(subject=WARF.id, predicate=interacts, object=ASP.id), "PMID:5", "Aspirin potentiates warfarin.",
+           0.7),
+        ev(Triple(subject=LEUK.id, predicate=cooc, object=INF.id), "PMID:6", "Leukopenia predisposes to "
+           "infections.", 1.0),
+    )
+    mentions = tuple(
+        MentionLink(doc_id=e.doc_id, concept_id=c, count=1, texts=("x",), max_score=1.0, affirmed=1,
+                    extractor="test", extractor_version="1")
+        for e in evidence for c in (e.triple.subject, e.triple.object)
+    ) + (
+        MentionLink(doc_id="NOTE:n1", concept_id=LEUK.id, count=1, texts=("low wbc",), max_score=1.0, affirmed=1,
+                    extractor="test", extractor_version="1"),
+        MentionLink(doc_id="NOTE:n1", concept_id=DM2.id, count=1, texts=("diabetes",), max_score=1.0,
+                    assertion="negated", negated=1, extractor="test", extractor_version="1"),
+    )
+    return GraphBatch(documents=docs + (note,), concepts=CONCEPTS, mentions=mentions, evidence=evidence)
+
+
+@pytest.fixture(scope="session")
+def reason_schema(tmp_path_factory) -> Schema:
+    path = tmp_path_factory.mktemp("schema") / "schema.yaml"
+    path.write_text(Path(SCHEMA_PATH).read_text(encoding="utf-8") + INFERRED_YAML, encoding="utf-8")
+    return Schema.load(path)
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory):
+    # No concept store in this cache dir: phrases resolve by exact name in the graph.
+    return load_settings(data_dir=tmp_path_factory.mktemp("reason"), graph_name="reason",
+                         cache_dir=tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(scope="session")
+def session_store(settings, reason_schema):
+    store = open_store(settings, reason_schema)
+    store.ensure_schema()
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def store(session_store):
+    session_store.query("MATCH (n) DETACH DELETE n", write=True)
+    session_store.write(tiny_batch(session_store.schema))
+    return session_store
+
+
+@pytest.fixture(scope="session")
+def tiny():
+    """The tiny graph's concepts and helpers (a conftest cannot be imported under importlib mode)."""
+    return SimpleNamespace(MET=MET, LA=LA, LAC=LAC, DM2=DM2, WARF=WARF, ASP=ASP, LEUK=LEUK, INF=INF, PATIENT=PATIENT,
+                           predicate=predicate)

@@ -1,0 +1,50 @@
+import networkx as nx
+import pytest
+
+from kg.reason.discovery import swanson_abc
+
+
+def graph() -> nx.Graph:
+    # A (fish oil) -> B1 (blood viscosity), B2 (platelet aggregation) -> C (Raynaud); D via B1 only.
+    g = nx.Graph()
+    g.add_edge("A", "B1", combined_score=0.9, key="a-b1")
+    g.add_edge("A", "B2", combined_score=0.5, key="a-b2")
+    g.add_edge("B1", "C", combined_score=0.8, key="b1-c")
+    g.add_edge("B2", "C", combined_score=0.6, key="b2-c")
+    g.add_edge("B1", "D", combined_score=0.9, key="b1-d")
+    g.add_edge("B2", "E", combined_score=0.2, key="b2-e")
+    g.add_edge("A", "E", combined_score=0.3, key="a-e")  # direct: never proposed
+    for n, label in (("C", "Disease"), ("D", "Chemical"), ("E", "Disease")):
+        g.nodes[n]["labels"] = [label]
+    return g
+
+
+def test_ranking_is_the_sum_of_bridge_products():
+    found = swanson_abc(graph(), "A")
+    assert [d.concept for d in found] == ["C", "D"]
+    c, d = found
+    assert c.score == pytest.approx(0.9 * 0.8 + 0.5 * 0.6)
+    assert d.score == pytest.approx(0.81)
+    assert [b.concept for b in c.bridges] == ["B1", "B2"]
+    assert (c.bridges[0].key_ab, c.bridges[0].key_bc) == ("a-b1", "b1-c")
+
+
+def test_direct_neighbours_and_excluded_are_not_proposed_nor_bridges():
+    found = swanson_abc(graph(), "A", exclude={"C"})
+    assert [d.concept for d in found] == ["D"]
+    found = swanson_abc(graph(), "A", exclude={"B1"})
+    assert [(d.concept, d.score) for d in found] == [("C", pytest.approx(0.3))]
+
+
+def test_filters_min_score_labels_top():
+    assert [d.concept for d in swanson_abc(graph(), "A", target_labels={"Chemical"})] == ["D"]
+    found = swanson_abc(graph(), "A", min_score=0.7)
+    assert [(d.concept, len(d.bridges)) for d in found] == [("D", 1), ("C", 1)]
+    assert len(swanson_abc(graph(), "A", top=1)) == 1
+
+
+def test_bad_input():
+    with pytest.raises(KeyError):
+        swanson_abc(graph(), "nope")
+    with pytest.raises(ValueError):
+        swanson_abc(graph(), "A", top=0)

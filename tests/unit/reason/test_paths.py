@@ -1,0 +1,73 @@
+import math
+
+import networkx as nx
+import pytest
+
+from kg.reason.paths import best_paths
+from kg.reason.subgraph import best_edges
+
+
+def graph() -> nx.Graph:
+    g = nx.Graph()
+    g.add_edge("A", "B", combined_score=0.9, predicate="INDUCES", key="ab", doc_count=3)
+    g.add_edge("B", "C", combined_score=0.9, predicate="CO_OCCURS_WITH", key="bc", doc_count=2)
+    g.add_edge("A", "C", combined_score=0.5, predicate="ASSOCIATED_WITH", key="ac", doc_count=1)
+    g.add_edge("C", "D", combined_score=0.8, key="cd")
+    g.add_edge("A", "E", combined_score=0.99, key="ae")
+    g.add_edge("E", "F", combined_score=0.99, key="ef")
+    g.add_edge("F", "C", combined_score=0.99, key="fc")
+    return g
+
+
+def test_paths_rank_by_product_of_scores():
+    paths = best_paths(graph(), "A", "C", k=3)
+    assert [p.nodes for p in paths] == [("A", "E", "F", "C"), ("A", "B", "C"), ("A", "C")]
+    assert paths[0].score == pytest.approx(0.99**3)
+    assert paths[1].score == pytest.approx(0.81)
+    assert [h.key for h in paths[1].hops] == ["ab", "bc"]
+    assert paths[1].hops[0].predicate == "INDUCES"
+
+
+def test_max_hops_drops_longer_paths():
+    paths = best_paths(graph(), "A", "C", k=3, max_hops=2)
+    assert [p.nodes for p in paths] == [("A", "B", "C"), ("A", "C")]
+
+
+def test_saturated_scores_prefer_fewer_hops_then_more_papers():
+    g = nx.Graph()
+    g.add_edge("A", "B", combined_score=1.0, doc_count=1)
+    g.add_edge("B", "C", combined_score=1.0, doc_count=1)
+    g.add_edge("A", "C", combined_score=1.0, doc_count=1)
+    g.add_edge("A", "D", combined_score=1.0, doc_count=9)
+    g.add_edge("D", "C", combined_score=1.0, doc_count=9)
+    assert [p.nodes for p in best_paths(g, "A", "C", k=3)] == [("A", "C"), ("A", "D", "C"), ("A", "B", "C")]
+
+
+def test_no_path_and_bad_input():
+    g = graph()
+    g.add_node("Z")
+    assert best_paths(g, "A", "Z") == []
+    with pytest.raises(KeyError):
+        best_paths(g, "A", "missing")
+    with pytest.raises(ValueError):
+        best_paths(g, "A", "A")
+    with pytest.raises(ValueError):
+        best_paths(g, "A", "C", k=0)
+
+
+def test_multidigraph_uses_strongest_parallel_edge_either_direction():
+    g = nx.MultiDiGraph()
+    g.add_edge("B", "A", key="CO_OCCURS_WITH")
+    g.edges["B", "A", "CO_OCCURS_WITH"].update(predicate="CO_OCCURS_WITH", key="k1", combined_score=0.6,
+                                                evidence_count=2, doc_count=2)
+    g.add_edge("A", "B", key="INDUCES")
+    g.edges["A", "B", "INDUCES"].update(predicate="INDUCES", key="k2", combined_score=0.95, evidence_count=1,
+                                        doc_count=1)
+    simple = best_edges(g)
+    assert simple.number_of_edges() == 1
+    [p] = best_paths(g, "B", "A", k=1)
+    hop = p.hops[0]
+    assert (hop.subject, hop.predicate, hop.object, hop.key) == ("A", "INDUCES", "B", "k2")
+    assert hop.alternatives == ("CO_OCCURS_WITH",)
+    assert p.describe() == "B <-[INDUCES]- A"
+    assert math.isclose(p.score, 0.95)
