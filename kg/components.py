@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from kg.assemble.cooccur import CooccurrenceAssembler
-from kg.config import Settings
+from kg.config import REPO_ROOT, Settings
 from kg.ledger import Ledger
 from kg.pipeline import Pipeline
 
@@ -50,6 +50,31 @@ def build_linker(settings: Settings):
     return _tfidf_linker(path, settings.cache_path)
 
 
+RELATION_MODEL = REPO_ROOT / "models" / "re-cpu"
+
+
+@cache
+def build_relation_model(settings: Settings):
+    """The shipped CPU relation model, or None where it is absent (co-mention edges only then)."""
+    from kg.relate.model import RelationModel
+
+    path = Path(settings.re_model) if settings.re_model else RELATION_MODEL
+    if settings.re_model is None and not path.exists():
+        log.warning("no relation model at %s: only co-mention edges will be written", path)
+        return None
+    return RelationModel.load(path)
+
+
+def build_assembler(settings: Settings, linker, *, keep_note_text: bool = False):
+    """Typed relations (with co-mention edges kept beside them) when a relation model is available."""
+    model = build_relation_model(settings)
+    if model is None:
+        return CooccurrenceAssembler(linker.concepts, keep_note_text=keep_note_text)
+    from kg.assemble.relations import RelationAssembler
+
+    return RelationAssembler(model, linker.concepts, cooccurrence=True, keep_note_text=keep_note_text)
+
+
 def build_tagger(settings: Settings):
     from kg.extract.assertion import AssertionTagger
 
@@ -65,7 +90,7 @@ def build_pipeline(
     return Pipeline(
         extractor=build_extractor(settings),
         linker=linker,
-        assembler=CooccurrenceAssembler(linker.concepts, keep_note_text=keep_note_text),
+        assembler=build_assembler(settings, linker, keep_note_text=keep_note_text),
         store=store,
         ledger=ledger,
         tagger=build_tagger(settings),
@@ -77,16 +102,26 @@ def build_pipeline(
 
 
 class Annotator:
-    """``medkg annotate``: predicted mentions (type + concept id) for every document of a PubTator file."""
+    """``medkg annotate``: predicted mentions (type + concept id) and relations for a PubTator file."""
 
-    def __init__(self, extractor, linker) -> None:
+    def __init__(self, extractor, linker, relations=None) -> None:
         self.extractor = extractor
         self.linker = linker
+        self.relations = relations
 
     def annotate(self, docs):
+        """Gold annotations and relations in ``docs`` are ignored; a corpus whose gold relations
+        are all CID (BC5CDR) gets the CID head's predictions, any other the BioRED head's, and
+        input without relations gets both."""
         from kg.evaluate.ner import annotate_pubtator
 
-        return annotate_pubtator(docs, self.extractor, self.linker)
+        if self.relations is None:
+            return annotate_pubtator(docs, self.extractor, self.linker)
+        from kg.evaluate.re import corpus_tasks, predict_relations
+
+        docs = list(docs)
+        tasks = corpus_tasks(docs) if any(d.relations for d in docs) else None
+        return predict_relations(docs, self.relations, tasks=tasks, extractor=self.extractor, linker=self.linker)
 
     def annotate_file(self, input: Path, output: Path) -> int:
         from kg.sources.pubtator import read_pubtator, write_pubtator
@@ -94,8 +129,9 @@ class Annotator:
         return write_pubtator(self.annotate(read_pubtator(input)), output)
 
 
-def build_annotator(settings: Settings) -> Annotator:
-    return Annotator(build_extractor(settings), build_linker(settings))
+def build_annotator(settings: Settings, *, relations: bool = True) -> Annotator:
+    return Annotator(build_extractor(settings), build_linker(settings),
+                     build_relation_model(settings) if relations else None)
 
 
 def gold_types(docs) -> list[str]:
@@ -114,7 +150,7 @@ def evaluate_corpus(settings: Settings, corpus: Path, predictions: Path | None =
     if predictions is not None:
         predicted = list(read_pubtator(predictions))
     else:
-        predicted = list(build_annotator(settings).annotate(gold))
+        predicted = list(build_annotator(settings, relations=False).annotate(gold))
     report = evaluate_ner(gold, predicted, types=gold_types(gold), concepts=True)
 
     def rows(scores: dict, overall) -> list[dict]:

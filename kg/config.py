@@ -45,6 +45,7 @@ class Settings(BaseModel):
         default=None,
         description="None: the shipped CPU model + dictionary; 'dictionary'; a spaCy model dir (+dictionary); a HF name",
     )
+    re_model: str | None = Field(default=None, description="relation model dir; None: the shipped models/re-cpu")
     max_doc_chars: int = Field(default=200_000, ge=1000, description="longer texts are quarantined")
     neo4j_uri: str | None = None
     neo4j_user: str = "neo4j"

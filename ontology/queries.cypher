@@ -39,6 +39,19 @@ WITH c, d, r, collect(e.doc_id + ': ' + e.sentence)[0] AS example
 RETURN c.name AS chemical, d.name AS disease, r.doc_count AS papers, example
 ORDER BY papers DESC, chemical, disease
 
+// name: top_edges_for_disease
+// description: The extracted relations of a disease (not co-mentions), by combined score (noisy-OR), with PMIDs and a sentence each.
+MATCH (c:Concept)-[r]-(d:Concept {id: $disease})
+WHERE type(r) <> 'CO_OCCURS_WITH' AND r.combined_score IS NOT NULL
+WITH c, d, r
+ORDER BY r.combined_score DESC, r.doc_count DESC, c.id
+LIMIT 10
+MATCH (e:Evidence {triple_key: r.key})
+WITH c, r, collect(DISTINCT e.doc_id) AS docs, collect(e.sentence)[0] AS sentence
+RETURN c.id AS id, c.name AS name, type(r) AS relation, r.combined_score AS combined_score,
+       r.evidence_count AS evidence, r.doc_count AS papers, docs[0..5] AS pmids, sentence
+ORDER BY combined_score DESC, papers DESC, id
+
 // name: concept_by_xref
 // description: Find a concept by its id or any cross-reference (MONDO, DOID, OMIM, ICD-10-CM, HPO).
 MATCH (c:Concept)

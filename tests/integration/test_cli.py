@@ -37,13 +37,13 @@ def summary_of_last_run():
 
 
 def test_demo_twice_writes_no_new_nodes_or_edges(medkg_env):
-    out = medkg("demo", "--limit", "60")
+    out = medkg("demo", "--limit", "60", "--no-notes")
     assert "Diseases mentioned by the most documents" in out
     first = summary_of_last_run()
     assert first["read"] == 60 and first["written"] == 60 and first["evidence"] > 0
     counts, nodes, rels = graph_counts()
     assert counts["nodes"]["Document"] == 60 and rels > 0
-    medkg("demo", "--limit", "60")
+    medkg("demo", "--limit", "60", "--no-notes")
     second = summary_of_last_run()
     assert second["skipped"] == 60 and second["written"] == 0
     assert graph_counts() == (counts, nodes, rels)
@@ -96,7 +96,7 @@ def test_bad_files_are_quarantined_and_the_run_continues(medkg_env, tmp_path):
 
 
 def test_query_is_read_only_unless_asked(medkg_env):
-    medkg("demo", "--limit", "5")
+    medkg("demo", "--limit", "5", "--no-notes")
     with pytest.raises(QueryError):
         runner.invoke(app, ["query", "CREATE (n:Concept {id: 'X:1'}) RETURN n"], catch_exceptions=False)
     out = medkg("query", "--saved", "top_diseases", "--format", "json")

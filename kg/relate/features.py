@@ -1,0 +1,455 @@
+"""Candidate entity pairs of one document and the sparse features a linear relation model reads.
+
+Relations in BC5CDR and BioRED are document-level: a pair of concepts is related if the
+abstract as a whole says so, whether or not one sentence holds both names (about a third of
+CID pairs never share a sentence). So a candidate is a pair of *concepts*, and its features
+summarise all mentions of both: how often and how closely they co-occur, the words between
+the closest same-sentence mentions, where they appear (title, last sentence), how prominent
+each concept is in the document, and how often the pair was related in the training corpora
+(a knowledge prior, as the best BioCreative V CID systems used; computed leave-one-document-
+out while training so a document never sees its own label).
+
+Everything here works on :class:`~kg.models.DocumentMentions`, so the same code serves gold
+entities (from a PubTator corpus) and the pipeline's own linked mentions.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.errors import OntologyError
+from kg.models import Candidate, DocumentMentions, Mention
+from kg.sources.pubtator import PubtatorDocument, entity_type
+
+CID_TYPES: tuple[str, str] = ("Chemical", "Disease")
+# Type pairs BioRED annotates (unordered); Gene-Variant occurs once in 3,680 training relations.
+BIORED_TYPE_PAIRS: frozenset[frozenset[str]] = frozenset(
+    frozenset(p)
+    for p in (
+        ("Gene", "Gene"),
+        ("Gene", "Disease"),
+        ("Chemical", "Disease"),
+        ("Chemical", "Gene"),
+        ("Variant", "Disease"),
+        ("Chemical", "Chemical"),
+        ("Chemical", "Variant"),
+        ("Variant", "Variant"),
+    )
+)
+# Canonical direction of a BioRED pair (its relations are undirected): Chemical -> Gene ->
+# Variant -> Disease, so "drug X -> disease Y" and "gene G -> disease D" read naturally.
+TYPE_ORDER = {"Chemical": 0, "Gene": 1, "Variant": 2, "Disease": 3}
+MAX_BETWEEN_TOKENS = 30
+MAX_SHARED_SENTENCES = 5  # words between the mentions in each of the first few shared sentences
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_DIGITS = re.compile(r"\d+")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[])")
+NEGATION_CUES = frozenset(
+    {"no", "not", "without", "neither", "nor", "lack", "lacked", "absence", "absent", "failed", "unlikely", "none"}
+)
+# Stems of the words that state a relation; matching stems generalises over inflections.
+TRIGGER_STEMS: tuple[str, ...] = (
+    "induc", "caus", "associat", "treat", "relat", "reduc", "increas", "decreas", "inhibit",
+    "bind", "interact", "activat", "express", "risk", "mutat", "toxic", "protect", "prevent",
+    "attenuat", "correlat", "develop", "occur", "produc", "elevat", "suppress", "block",
+    "enhanc", "improv", "revers", "antagon", "agonist", "combin", "compar", "convert", "metabol",
+    "respons", "sensitiv", "resist", "regulat", "after", "follow", "due", "secondary",
+    "therap", "efficac", "benefi", "amelior", "alleviat", "downregul", "upregul", "lower",
+    "loss", "deficien", "overexpress", "phosphoryl", "complex", "recruit", "target", "mediat",
+    "promot", "stimul", "accumul", "potentiat", "synerg", "versus", "than", "substrat", "form",
+)
+
+
+@dataclass
+class Entity:
+    """All mentions of one concept in a document."""
+
+    id: str
+    type: str
+    mentions: list[Mention] = field(default_factory=list)
+
+
+@dataclass
+class DocView:
+    """A document's sentences and entities, indexed for pair features.
+
+    Per-entity and per-sentence facts are computed once here, not once per pair: a BioRED
+    abstract has a few hundred candidate pairs over a few dozen entities.
+    """
+
+    doc_id: str
+    text: str
+    title_end: int
+    sentences: list[tuple[int, int]]
+    entities: dict[str, Entity]
+    sentence_of: dict[tuple[int, int], int]  # mention span -> sentence index
+    trees: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _cache: dict[object, object] = field(default_factory=dict, repr=False)
+
+    def tokens(self, start: int, end: int) -> list[str]:
+        return [_DIGITS.sub("0", t.lower()) for t in _TOKEN.findall(self.text[start:end])]
+
+    def sentence_tokens(self, i: int) -> list[str]:
+        key = ("sent", i)
+        if key not in self._cache:
+            self._cache[key] = self.tokens(*self.sentences[i])
+        return self._cache[key]  # type: ignore[return-value]
+
+    def sentence_stems(self, i: int) -> set[str]:
+        key = ("stems", i)
+        if key not in self._cache:
+            self._cache[key] = _stems(self.sentence_tokens(i))
+        return self._cache[key]  # type: ignore[return-value]
+
+    def entity_sentences(self, ent_id: str) -> set[int]:
+        key = ("esent", ent_id)
+        if key not in self._cache:
+            self._cache[key] = {self.sentence_of[(m.start, m.end)] for m in self.entities[ent_id].mentions}
+        return self._cache[key]  # type: ignore[return-value]
+
+    def entity_features(self, ent_id: str) -> dict[str, float]:
+        """Facts about one concept in the document, unprefixed (the caller adds its role)."""
+        key = ("efeat", ent_id)
+        if key in self._cache:
+            return self._cache[key]  # type: ignore[return-value]
+        ent = self.entities[ent_id]
+        sents = self.entity_sentences(ent_id)
+        n_sent = len(self.sentences)
+        same_type = sorted((x for x in self.entities.values() if x.type == ent.type), key=lambda x: -len(x.mentions))
+        f = {
+            f"count={_bin(len(ent.mentions), (1, 2, 3, 5, 8))}": 1.0,
+            f"first_sent={_bin(min(sents), (0, 1, 2, 4))}": 1.0,
+            f"freq_rank={_bin(same_type.index(ent), (0, 1, 2))}": 1.0,
+            f"type_entities={_bin(len(same_type), (1, 2, 4, 8))}": 1.0,
+        }
+        if any(m.end <= self.title_end for m in ent.mentions):
+            f["in_title"] = 1.0
+        if n_sent > 1 and n_sent - 1 in sents:
+            f["in_last"] = 1.0
+        if any(m.assertion == "negated" for m in ent.mentions):
+            f["negated"] = 1.0
+        if self.trees.get(ent_id):
+            for other in same_type:
+                if other is ent or not self.trees.get(other.id):
+                    continue
+                if _below(self.trees[other.id], self.trees[ent_id]):
+                    f["has_narrower_in_doc"] = 1.0
+                elif _below(self.trees[ent_id], self.trees[other.id]):
+                    f["has_broader_in_doc"] = 1.0
+        self._cache[key] = f
+        return f
+
+    def mentions_between(self, start: int, end: int, exclude: tuple[str, str]) -> int:
+        return sum(
+            1
+            for e in self.entities.values()
+            if e.id not in exclude
+            for m in e.mentions
+            if start <= m.start and m.end <= end
+        )
+
+
+def _below(narrow: tuple[str, ...], broad: tuple[str, ...]) -> bool:
+    """True when some tree number of ``narrow`` lies under some tree number of ``broad``."""
+    return any(n.startswith(b + ".") for n in narrow for b in broad)
+
+
+def load_disease_trees(path: Path) -> dict[str, tuple[str, ...]]:
+    """MeSH disease id -> tree numbers, from ``mesh_disease_terms.tsv.gz`` (columns mesh_id, tree_numbers).
+
+    BC5CDR annotates the most specific disease an abstract relates to a chemical; whether a
+    narrower disease is also mentioned is the feature that encodes that guideline.
+    """
+    trees: dict[str, tuple[str, ...]] = {}
+    try:
+        with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh, delimiter="\t"):
+                cid, raw = row.get("mesh_id") or "", row.get("tree_numbers") or ""
+                if cid and raw and cid not in trees:
+                    trees[cid] = tuple(t for t in raw.split("|") if t)
+    except (OSError, EOFError, UnicodeDecodeError, csv.Error) as exc:
+        raise OntologyError(f"cannot read MeSH tree numbers from {path}: {exc}") from exc
+    return trees
+
+
+@dataclass(frozen=True)
+class Support:
+    """Where a pair is read: sentence (or passage) span and the two mention spans, nearest first."""
+
+    sentence: tuple[int, int]
+    span1: tuple[int, int]
+    span2: tuple[int, int]
+    same_sentence: bool
+    assertion: str = "affirmed"
+
+
+def _split_sentences(text: str) -> list[tuple[int, int]]:
+    """Fallback for mentions without sentence bounds (extractors that do not split sentences)."""
+    out, start = [], 0
+    for m in _SENTENCE_BREAK.finditer(text):
+        out.append((start, m.start()))
+        start = m.end()
+    out.append((start, len(text)))
+    return out
+
+
+def document_view(item: DocumentMentions, trees: dict[str, tuple[str, ...]] | None = None) -> DocView:
+    doc = item.document
+    linked = [m for m in item.mentions if m.concept_id]
+    spans = {(m.sentence_start, m.sentence_end) for m in linked if m.sentence_start is not None}
+    if any(m.sentence_start is None or m.sentence_end is None for m in linked) or not spans:
+        sentences = _split_sentences(doc.text)
+    else:
+        sentences = sorted(s for s in spans if s[0] is not None and s[1] is not None)
+    starts = [s for s, _ in sentences]
+    sentence_of: dict[tuple[int, int], int] = {}
+    entities: dict[str, Entity] = {}
+    for m in sorted(linked, key=lambda m: (m.start, m.end)):
+        idx = sum(1 for s in starts if s <= m.start) - 1
+        sentence_of[(m.start, m.end)] = max(idx, 0)
+        ent = entities.setdefault(m.concept_id, Entity(m.concept_id, m.label))
+        ent.mentions.append(m)
+    title_end = len(doc.title) if doc.title and doc.text.startswith(doc.title) else 0
+    return DocView(doc.id, doc.text, title_end, sentences, entities, sentence_of, trees or {})
+
+
+def candidate_pairs(view: DocView, task: str) -> list[tuple[str, str]]:
+    """Concept pairs the task can relate, in canonical direction (CID: chemical first)."""
+    ents = sorted(view.entities.values(), key=lambda e: e.id)
+    if task == "cid":
+        chems = [e.id for e in ents if e.type == CID_TYPES[0]]
+        diss = [e.id for e in ents if e.type == CID_TYPES[1]]
+        return [(c, d) for c in chems for d in diss]
+    out = []
+    for i, a in enumerate(ents):
+        for b in ents[i + 1 :]:
+            if frozenset((a.type, b.type)) in BIORED_TYPE_PAIRS:
+                first, second = sorted((a, b), key=lambda e: (TYPE_ORDER.get(e.type, 9), e.id))
+                out.append((first.id, second.id))
+    return out
+
+
+def _bin(x: float, edges: tuple[float, ...]) -> str:
+    for e in edges:
+        if x <= e:
+            return str(e)
+    return f">{edges[-1]}"
+
+
+def _stems(words: Iterable[str]) -> set[str]:
+    return {s for w in words for s in TRIGGER_STEMS if w.startswith(s)}
+
+
+@dataclass
+class Priors:
+    """How often concepts and pairs were related in the training documents that mention them.
+
+    Counts are per document. ``exclude`` (a training document's own counts) is subtracted at
+    feature time so training features never include the document's own label.
+    """
+
+    pair_pos: Counter = field(default_factory=Counter)
+    pair_seen: Counter = field(default_factory=Counter)
+    ent_pos: Counter = field(default_factory=Counter)
+    ent_seen: Counter = field(default_factory=Counter)
+
+    def add(self, pairs: Iterable[tuple[str, str]], positives: set[tuple[str, str]]) -> None:
+        for key, value in self.counts(pairs, positives).items():
+            getattr(self, key).update(value)
+
+    @staticmethod
+    def counts(pairs: Iterable[tuple[str, str]], positives: set[tuple[str, str]]) -> dict[str, Counter]:
+        pairs = list(pairs)
+        ents = {e for p in pairs for e in p}
+        pos_ents = {e for p in positives for e in p}
+        return {
+            "pair_seen": Counter(frozenset(p) for p in pairs),
+            "pair_pos": Counter(frozenset(p) for p in pairs if p in positives),
+            "ent_seen": Counter(ents),
+            "ent_pos": Counter(ents & pos_ents),
+        }
+
+    def features(self, a: str, b: str, exclude: dict[str, Counter] | None = None) -> dict[str, float]:
+        ex = exclude or {}
+
+        def get(name: str, key: object) -> int:
+            return getattr(self, name)[key] - ex.get(name, Counter())[key]
+
+        out: dict[str, float] = {}
+        pair = frozenset((a, b))
+        seen, pos = get("pair_seen", pair), get("pair_pos", pair)
+        out[f"prior_pair={'unseen' if not seen else _bin(pos / seen, (0.0, 0.34, 0.67, 1.0))}"] = 1.0
+        if pos:
+            out[f"prior_pair_pos={_bin(pos, (1, 2, 4))}"] = 1.0
+        for role, ent in (("a", a), ("b", b)):
+            seen, pos = get("ent_seen", ent), get("ent_pos", ent)
+            out[f"prior_{role}={'unseen' if not seen else _bin(pos / seen, (0.0, 0.25, 0.5, 0.75, 1.0))}"] = 1.0
+        return out
+
+
+def _closest(view: DocView, e1: Entity, e2: Entity) -> tuple[Mention, Mention, int, int]:
+    """The nearest pair of mentions: fewest sentences apart, then fewest characters."""
+    best = None
+    for m1 in e1.mentions:
+        s1 = view.sentence_of[(m1.start, m1.end)]
+        for m2 in e2.mentions:
+            s2 = view.sentence_of[(m2.start, m2.end)]
+            gap = max(m2.start - m1.end, m1.start - m2.end, 0)
+            key = (abs(s1 - s2), gap)
+            if best is None or key < best[0]:
+                best = (key, m1, m2, s1, s2)
+    assert best is not None
+    return best[1], best[2], best[3], best[4]
+
+
+def supports(view: DocView, a: str, b: str) -> list[Support]:
+    """One support per sentence holding both concepts (nearest mentions), else the nearest passage."""
+    e1, e2 = view.entities[a], view.entities[b]
+    by_sentence: dict[int, list[Mention]] = defaultdict(list)
+    for m in e1.mentions:
+        by_sentence[view.sentence_of[(m.start, m.end)]].append(m)
+    out = []
+    for m2 in e2.mentions:
+        s = view.sentence_of[(m2.start, m2.end)]
+        if s in by_sentence and all(sup.sentence != view.sentences[s] for sup in out):
+            m1 = min(by_sentence[s], key=lambda m: max(m2.start - m.end, m.start - m2.end, 0))
+            negated = "negated" in (m1.assertion, m2.assertion)
+            out.append(
+                Support(view.sentences[s], (m1.start, m1.end), (m2.start, m2.end), True,
+                        "negated" if negated else "affirmed")
+            )
+    if out:
+        return out
+    m1, m2, s1, s2 = _closest(view, e1, e2)
+    lo, hi = min(s1, s2), max(s1, s2)
+    negated = "negated" in (m1.assertion, m2.assertion)
+    passage = (view.sentences[lo][0], view.sentences[hi][1])
+    return [Support(passage, (m1.start, m1.end), (m2.start, m2.end), False, "negated" if negated else "affirmed")]
+
+
+def pair_features(view: DocView, a: str, b: str) -> dict[str, float]:
+    """Sparse binary features of the candidate pair ``(a, b)`` (priors are added by the model)."""
+    e1, e2 = view.entities[a], view.entities[b]
+    types = f"{e1.type}|{e2.type}"
+    f: dict[str, float] = {f"types={types}": 1.0, "bias": 1.0}
+    n_sent = len(view.sentences)
+    s1, s2 = view.entity_sentences(a), view.entity_sentences(b)
+    shared = s1 & s2
+    f[f"shared_sents={_bin(len(shared), (0, 1, 2, 3))}"] = 1.0
+    f[f"sent_gap={_bin(min(abs(x - y) for x in s1 for y in s2), (0, 1, 2, 4))}"] = 1.0
+    if shared:
+        f[f"shared_frac={_bin(len(shared) / max(len(s1 | s2), 1), (0.25, 0.5, 0.75, 1.0))}"] = 1.0
+    if 0 in shared and view.title_end:
+        f["both_in_title"] = 1.0
+    if n_sent - 1 in shared and n_sent > 1:
+        f["both_in_last_sentence"] = 1.0
+    for role, ent_id in (("a", a), ("b", b)):
+        for name in view.entity_features(ent_id):
+            f[f"{role}_{name}"] = 1.0
+    if view.trees.get(b) and e1.type != e2.type:
+        narrower_with_a = any(
+            x.type == e2.type and x.id != b and view.trees.get(x.id) and _below(view.trees[x.id], view.trees[b])
+            and view.entity_sentences(x.id) & s1
+            for x in view.entities.values()
+        )
+        if narrower_with_a:
+            f["b_narrower_cooccurs_with_a"] = 1.0
+    m1, m2, i1, i2 = _closest(view, e1, e2)
+    stems: set[str] = set()
+    if i1 == i2:
+        first, second = (m1, m2) if m1.start <= m2.start else (m2, m1)
+        f["a_first" if first is m1 else "b_first"] = 1.0
+        between = view.tokens(first.end, second.start) if second.start > first.end else []
+        f[f"tok_gap={_bin(len(between), (0, 1, 2, 3, 5, 8, 12, 20))}"] = 1.0
+        f[f"ents_between={_bin(view.mentions_between(first.end, second.start, (a, b)), (0, 1, 2, 4))}"] = 1.0
+        if len(between) <= 4:
+            f["between=" + " ".join(between)] = 1.0
+        window = between[:MAX_BETWEEN_TOKENS]
+        for w in window:
+            f["btw:" + w] = 1.0
+            f[f"{types}|btw:{w}"] = 1.0
+        for x, y in zip(window, window[1:]):
+            f[f"btw2:{x} {y}"] = 1.0
+        btw_stems = _stems(window)
+        for st in btw_stems:
+            f["btw_trig:" + st] = 1.0
+            f[f"{types}|btw_trig:{st}"] = 1.0
+        if NEGATION_CUES.intersection(window):
+            f["btw_neg"] = 1.0
+        s_start, s_end = view.sentences[i1]
+        for w in view.tokens(s_start, first.start)[-3:]:
+            f["pre:" + w] = 1.0
+        for w in view.tokens(second.end, s_end)[:3]:
+            f["post:" + w] = 1.0
+        stems = view.sentence_stems(i1)
+        for st in stems:
+            f["sent_trig:" + st] = 1.0
+        if NEGATION_CUES.intersection(view.sentence_tokens(i1)):
+            f["sent_neg"] = 1.0
+    else:
+        f["cross_sentence"] = 1.0
+        stems = view.sentence_stems(i1) | view.sentence_stems(i2)
+        for st in stems:
+            f["xs_trig:" + st] = 1.0
+    for st in stems:
+        f[f"{types}|trig:{st}"] = 1.0
+    for sup in supports(view, a, b)[:MAX_SHARED_SENTENCES]:
+        if not sup.same_sentence:
+            break
+        lo, hi = sorted((sup.span1, sup.span2))
+        words = view.tokens(lo[1], hi[0])[:MAX_BETWEEN_TOKENS] if hi[0] > lo[1] else []
+        for w in words:
+            f["any_btw:" + w] = 1.0
+        for st in _stems(words):
+            f[f"{types}|any_btw_trig:{st}"] = 1.0
+    return f
+
+
+def gold_items(
+    docs: Iterable[PubtatorDocument], *, batch_size: int = 64
+) -> Iterator[tuple[PubtatorDocument, DocumentMentions]]:
+    """A corpus's gold entities as linked mentions (one per id of a composite), with sentences.
+
+    Sentences come from the same splitter the extractors use (:func:`kg.nlp.blank_pipeline`)
+    so features agree between gold-entity training and end-to-end prediction.
+    """
+    from kg.link.lexicon import to_curie
+    from kg.nlp import blank_pipeline
+
+    nlp = blank_pipeline()
+    nlp.remove_pipe("abbreviation_detector")
+    pairs = ((d.text, d) for d in docs)
+    for sdoc, pdoc in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+        sents = [(s.start_char, s.end_char) for s in sdoc.sents]
+        mentions = []
+        for ann in pdoc.annotations:
+            type_ = entity_type(ann.type)
+            if type_ is None:
+                continue
+            sent = next(((s, e) for s, e in sents if s <= ann.start < e), (0, len(pdoc.text)))
+            for raw in ann.concept_ids:
+                curie = to_curie(raw, type_)
+                if curie is None:
+                    continue
+                mentions.append(
+                    Mention(
+                        doc_id=f"PMID:{pdoc.pmid}",
+                        start=ann.start,
+                        end=ann.end,
+                        text=ann.text,
+                        label=type_,
+                        extractor="gold",
+                        extractor_version="1",
+                        sentence_start=sent[0],
+                        sentence_end=sent[1],
+                        candidates=(Candidate(concept_id=curie, score=1.0),),
+                    )
+                )
+        yield pdoc, DocumentMentions(document=pdoc.to_document(), mentions=tuple(mentions))

@@ -1,0 +1,174 @@
+"""The CPU relation model: logistic regression over the pair features of :mod:`kg.relate.features`.
+
+Two heads because the two corpora answer different questions about the same kind of pair:
+
+- ``cid``: is chemical C said to induce disease D (BC5CDR)? Binary.
+- ``biored``: does one of BioRED's eight relation types hold between two concepts, and which?
+  A binary detector decides *whether* (its probability is the score); a typer trained on the
+  related pairs only decides *which* type, and a third classifier whether the relation is the
+  paper's novel finding or background knowledge (``Novel``/``No``). Splitting detection from
+  typing lets the typer see only related pairs, which types them better than one classifier
+  with a "none" class.
+
+Thresholds are chosen by cross-validation on the training split (not on dev), so dev scores
+stay an honest estimate. The file is a joblib pickle: load only models you trust.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+from sklearn.feature_extraction import DictVectorizer
+
+from kg.errors import ModelError
+from kg.models import DocumentMentions
+from kg.relate.features import DocView, Priors, Support, candidate_pairs, document_view, pair_features, supports
+
+TASKS: tuple[str, ...] = ("cid", "biored")
+FORMAT_VERSION = "re-cpu-1"
+MODEL_FILE = "model.joblib"
+
+
+@dataclass(frozen=True)
+class RelationPrediction:
+    """One predicted document-level relation; ids are CURIEs, ``id1`` is the subject."""
+
+    id1: str
+    id2: str
+    type: str  # "CID" or a BioRED type name
+    score: float
+    novelty: str | None
+    sentence: tuple[int, int]  # best supporting sentence (or passage, for cross-sentence pairs)
+    supports: tuple[Support, ...] = ()
+    task: str = ""
+
+
+@dataclass
+class Head:
+    """Vectoriser, classifier and decision threshold of one task.
+
+    ``at_least_one``: a document whose pairs all score under the threshold still gets its best
+    pair (the corpora were sampled for abstracts that state relations; cross-validation decides
+    whether the rule pays).
+    """
+
+    vectorizer: DictVectorizer
+    classifier: Any  # binary LogisticRegression: is the pair related?
+    threshold: float
+    at_least_one: bool = False
+    typer: Any = None  # which type, for related pairs (None: the head has one type)
+
+    def scores(self, X: Any) -> np.ndarray:
+        return self.classifier.predict_proba(X)[:, list(self.classifier.classes_).index(1)]
+
+
+def featurize(
+    view: DocView, task: str, priors: Priors, exclude: dict[str, Counter] | None = None
+) -> tuple[list[tuple[str, str]], list[dict[str, float]]]:
+    """Candidate pairs of ``task`` in the document and their features, priors included."""
+    pairs = candidate_pairs(view, task)
+    feats = []
+    for a, b in pairs:
+        f = pair_features(view, a, b)
+        f.update(priors.features(a, b, exclude))
+        feats.append(f)
+    return pairs, feats
+
+
+@dataclass
+class RelationModel:
+    heads: dict[str, Head]
+    priors: dict[str, Priors]
+    novelty: Head | None = None
+    trees: dict[str, tuple[str, ...]] = field(default_factory=dict)  # MeSH disease tree numbers
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        return str(self.metadata.get("version", FORMAT_VERSION))
+
+    def predict(self, item: DocumentMentions, tasks: Sequence[str] | None = None) -> list[RelationPrediction]:
+        """Relations among the document's linked mentions, best first within each task."""
+        view = document_view(item, self.trees)
+        out: list[RelationPrediction] = []
+        for task in tasks or TASKS:
+            head = self.heads.get(task)
+            if head is None:
+                raise ModelError(f"this relation model has no {task!r} head (it has {sorted(self.heads)})")
+            pairs, feats = featurize(view, task, self.priors[task])
+            if not pairs:
+                continue
+            X = head.vectorizer.transform(feats)
+            scores = head.scores(X)
+            keep = np.flatnonzero(scores >= head.threshold)
+            if not len(keep) and head.at_least_one:
+                keep = np.array([int(np.argmax(scores))])
+            if not len(keep):
+                continue
+            novelty = self._novelty(X[keep]) if task == "biored" else None
+            types = head.typer.predict(X[keep]) if head.typer is not None else ["CID"] * len(keep)
+            for n, (i, rtype) in enumerate(zip(keep, types)):
+                a, b = pairs[i]
+                sups = tuple(supports(view, a, b))
+                out.append(
+                    RelationPrediction(
+                        id1=a,
+                        id2=b,
+                        type=str(rtype),
+                        score=round(float(scores[i]), 4),
+                        novelty=None if novelty is None else novelty[n],
+                        sentence=sups[0].sentence,
+                        supports=sups,
+                        task=task,
+                    )
+                )
+        out.sort(key=lambda p: (TASKS.index(p.task) if p.task in TASKS else 9, -p.score, p.id1, p.id2))
+        return out
+
+    def _novelty(self, X: Any) -> list[str] | None:
+        if self.novelty is None:
+            return None
+        proba = self.novelty.classifier.predict_proba(X)
+        classes = list(self.novelty.classifier.classes_)
+        novel = proba[:, classes.index("Novel")]
+        return ["Novel" if p >= self.novelty.threshold else "No" for p in novel]
+
+    def save(self, path: str | Path) -> Path:
+        """Write ``model.joblib`` into the directory ``path`` (created if missing)."""
+        directory = Path(path)
+        directory.mkdir(parents=True, exist_ok=True)
+        target = directory / MODEL_FILE
+        tmp = target.with_suffix(".tmp")
+        joblib.dump({"format": FORMAT_VERSION, "model": self}, tmp, compress=3)
+        tmp.replace(target)
+        return target
+
+    @classmethod
+    def load(cls, path: str | Path) -> RelationModel:
+        """From a model directory (``models/re-cpu``) or the ``model.joblib`` file itself."""
+        p = Path(path)
+        if p.is_dir():
+            p = p / MODEL_FILE
+        if not p.exists():
+            raise ModelError(
+                f"no relation model at {p}",
+                hint="Train one with `medkg train re --output models/re-cpu` or pass the shipped models/re-cpu.",
+            )
+        try:
+            payload = joblib.load(p)
+        except Exception as exc:  # joblib/pickle raise many unrelated types for a bad file
+            raise ModelError(f"cannot load relation model {p}: {type(exc).__name__}: {exc}") from exc
+        if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION or not isinstance(
+            payload.get("model"), cls
+        ):
+            raise ModelError(
+                f"{p} is not a {FORMAT_VERSION} relation model",
+                hint="Retrain with `medkg train re` for this version of medkg.",
+            )
+        return payload["model"]

@@ -1,0 +1,47 @@
+import pytest
+
+from kg.config import SHARED_DATA
+from kg.evaluate.re import corpus_tasks, evaluate_re, predict_relations
+from kg.sources.pubtator import PubtatorDocument, PubtatorRelation, read_pubtator
+
+
+def _doc(pmid, *rels):
+    return PubtatorDocument(
+        pmid=pmid, title="t", abstract="a", relations=tuple(PubtatorRelation(type=t, id1=a, id2=b, novelty=n) for t, a, b, n in rels)
+    )
+
+
+def test_pairs_are_unordered_and_types_are_scored_separately():
+    gold = [_doc("1", ("Association", "672", "D001", "Novel"), ("Bind", "7157", "D002", "No")), _doc("2", ("Association", "1", "D3", "No"))]
+    pred = [_doc("1", ("Association", "D001", "672", "No"), ("Association", "7157", "D002", "No"), ("Association", "9", "D9", "No"))]
+    r = evaluate_re(gold, pred, corpus="x")
+    assert (r.pair.tp, r.pair.fp, r.pair.fn) == (2, 1, 1)  # PMID 2 missing from predictions: one FN
+    assert (r.pair_type.tp, r.pair_type.fp, r.pair_type.fn) == (1, 2, 2)
+    assert r.novelty is not None and r.novelty.tp == 0
+    assert r.per_type["Bind"].fn == 1 and r.per_type["Association"].tp == 1
+    assert r.pair.precision == pytest.approx(2 / 3) and r.pair.recall == pytest.approx(2 / 3)
+    assert "pair+type+novelty" in r.table()
+
+
+def test_cid_has_no_novelty_and_pair_equals_pair_type():
+    gold = [_doc("1", ("CID", "D1", "D2", None))]
+    r = evaluate_re(gold, [_doc("1", ("CID", "D1", "D2", None))])
+    assert r.novelty is None and r.pair.f1 == r.pair_type.f1 == 1.0
+    assert corpus_tasks(gold) == ("cid",) and corpus_tasks([_doc("1", ("Bind", "1", "2", "No"))]) == ("biored",)
+
+
+@pytest.mark.slow
+def test_shipped_model_on_bc5cdr_dev_with_gold_entities():
+    from pathlib import Path
+
+    from kg.relate.model import RelationModel
+
+    model_dir = Path(__file__).resolve().parents[3] / "models" / "re-cpu"
+    dev = SHARED_DATA / "corpora/bc5cdr/CDR_DevelopmentSet.PubTator.txt"
+    if not dev.exists() or not (model_dir / "model.joblib").exists():
+        pytest.skip(f"needs {dev} and the shipped model in {model_dir}")
+    gold = list(read_pubtator(dev))[:60]
+    pred = list(predict_relations(gold, RelationModel.load(model_dir), tasks=("cid",)))
+    assert all(r.type == "CID" for d in pred for r in d.relations)
+    assert [a.start for a in pred[0].annotations] == [a.start for a in gold[0].annotations]  # gold entities kept
+    assert evaluate_re(gold, pred).pair.f1 > 0.45

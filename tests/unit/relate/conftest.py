@@ -1,0 +1,142 @@
+"""Hand-built documents and a tiny trained model shared by the relation tests."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from kg.models import Candidate, Document, DocumentMentions, Mention
+
+CHEMICALS = [("cisplatin", "D002945"), ("lithium", "D008094"), ("haloperidol", "D006220"), ("cocaine", "D003042")]
+DISEASES = [("nephrotoxicity", "D007674"), ("tremor", "D014202"), ("seizures", "D012640"), ("hepatitis", "D006505")]
+GENES = [("BRCA1", "672"), ("TP53", "7157"), ("EGFR", "1956")]
+
+
+def mention(doc_id: str, text: str, start: int, label: str, curie: str, sentence: tuple[int, int], **kw) -> Mention:
+    return Mention(
+        doc_id=doc_id,
+        start=start,
+        end=start + len(text),
+        text=text,
+        label=label,
+        extractor="test",
+        extractor_version="0",
+        sentence_start=sentence[0],
+        sentence_end=sentence[1],
+        candidates=(Candidate(concept_id=curie, score=1.0),),
+        **kw,
+    )
+
+
+def item_from(doc_id: str, sentences: list[str], entities: list[tuple[str, str, str]], title: bool = True) -> DocumentMentions:
+    """Mentions of every ``(text, label, curie)`` wherever the text occurs, with sentence bounds."""
+    text = " ".join(sentences)
+    bounds, pos = [], 0
+    for s in sentences:
+        bounds.append((pos, pos + len(s)))
+        pos += len(s) + 1
+    mentions = []
+    for surface, label, curie in entities:
+        start = text.find(surface)
+        while start >= 0:
+            sent = next(b for b in bounds if b[0] <= start < b[1])
+            mentions.append(mention(doc_id, surface, start, label, curie, sent))
+            start = text.find(surface, start + 1)
+    doc = Document(id=doc_id, source="pubtator", text=text, title=sentences[0] if title else "")
+    return DocumentMentions(document=doc, mentions=tuple(sorted(mentions, key=lambda m: m.start)))
+
+
+def _pubtator_doc(pmid: int, sentences: list[str], anns: list[tuple[str, str, str]], rels: list[str]) -> str:
+    title, abstract = sentences[0], " ".join(sentences[1:])
+    text = f"{title} {abstract}"
+    lines = [f"{pmid}|t|{title}", f"{pmid}|a|{abstract}"]
+    for surface, type_, raw in anns:
+        start = text.find(surface)
+        while start >= 0:
+            lines.append(f"{pmid}\t{start}\t{start + len(surface)}\t{surface}\t{type_}\t{raw}")
+            start = text.find(surface, start + 1)
+    lines += [f"{pmid}\t{r}" for r in rels]
+    return "\n".join(lines) + "\n\n"
+
+
+def write_cdr_corpus(path: Path, n: int = 12) -> Path:
+    """Documents where "X-induced Y" is CID and "X did not change Y" is not."""
+    out = []
+    for i in range(n):
+        (c1, c1id), (c2, c2id) = CHEMICALS[i % 4], CHEMICALS[(i + 1) % 4]
+        (d1, d1id), (d2, d2id) = DISEASES[i % 4], DISEASES[(i + 2) % 4]
+        sents = [
+            f"{c1}-induced {d1} in rats.",
+            f"We gave {c1} to {10 + i} animals and observed {d1} after dosing.",
+            f"In a second group {c2} did not change {d2} at all.",
+        ]
+        out.append(
+            _pubtator_doc(
+                1000 + i,
+                sents,
+                [(c1, "Chemical", c1id), (c2, "Chemical", c2id), (d1, "Disease", d1id), (d2, "Disease", d2id)],
+                [f"CID\t{c1id}\t{d1id}"],
+            )
+        )
+    path.write_text("".join(out), encoding="utf-8")
+    return path
+
+
+def write_biored_corpus(path: Path, n: int = 12) -> Path:
+    """Gene-disease pairs: "mutations in G cause D" is Positive_Correlation, "G and D" Association."""
+    out = []
+    for i in range(n):
+        (g1, g1id), (g2, g2id) = GENES[i % 3], GENES[(i + 1) % 3]
+        (d1, d1id), (d2, d2id) = DISEASES[i % 4], DISEASES[(i + 1) % 4]
+        (c1, c1id) = CHEMICALS[i % 4]
+        sents = [
+            f"Mutations in {g1} increase the risk of {d1}.",
+            f"{g2} was associated with {d2} in a cohort.",
+            f"Patients also received {c1} which was unrelated.",
+        ]
+        out.append(
+            _pubtator_doc(
+                2000 + i,
+                sents,
+                [(g1, "GeneOrGeneProduct", g1id), (g2, "GeneOrGeneProduct", g2id),
+                 (d1, "DiseaseOrPhenotypicFeature", d1id), (d2, "DiseaseOrPhenotypicFeature", d2id),
+                 (c1, "ChemicalEntity", c1id)],
+                [f"Positive_Correlation\t{g1id}\t{d1id}\tNovel", f"Association\t{d2id}\t{g2id}\tNo"],
+            )
+        )
+    path.write_text("".join(out), encoding="utf-8")
+    return path
+
+
+def write_trees(path: Path) -> Path:
+    rows = ["term\tmesh_id\tpreferred_name\ttree_numbers"]
+    rows += [
+        "seizures\tMESH:D012640\tSeizures\tC10.597.742|C23.888.592.742",
+        "epilepsy\tMESH:D004827\tEpilepsy\tC10.228.140.490",
+        "status epilepticus\tMESH:D013226\tStatus Epilepticus\tC10.228.140.490.631",
+    ]
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(rows) + "\n")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    from kg.train.re import train_re
+
+    root = tmp_path_factory.mktemp("re")
+    corpora = {"cid": write_cdr_corpus(root / "cdr_train.txt"), "biored": write_biored_corpus(root / "biored_train.txt")}
+    train_re(root / "model", corpora=corpora, mesh_disease_terms=write_trees(root / "trees.tsv.gz"), seed=1)
+    return root / "model"
+
+
+@pytest.fixture
+def make_item():
+    return item_from
+
+
+@pytest.fixture
+def corpus_writers():
+    return {"cid": write_cdr_corpus, "biored": write_biored_corpus, "trees": write_trees}

@@ -1,0 +1,51 @@
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kg.assemble.relations import RELATION_TYPES, RelationAssembler
+from kg.models import Concept
+from kg.relate.model import RelationModel
+
+pytestmark = pytest.mark.slow  # needs the tiny trained model
+
+SCHEMA = Path(__file__).resolve().parents[3] / "ontology" / "schema.yaml"
+
+
+def _concepts(ids):
+    return [Concept(id=i, name=i, type="Chemical" if i == "MESH:D006220" else "Disease") for i in ids]
+
+
+def _item(make_item):
+    return make_item(
+        "PMID:7",
+        ["Haloperidol-induced hepatitis in rats.", "Haloperidol again preceded hepatitis.", "Tremor was absent."],
+        [("Haloperidol", "Chemical", "MESH:D006220"), ("hepatitis", "Disease", "MESH:D006505"),
+         ("Tremor", "Disease", "MESH:D014202")],
+    )
+
+
+def test_typed_triples_with_one_evidence_per_supporting_sentence(tiny_model_dir, make_item):
+    asm = RelationAssembler(RelationModel.load(tiny_model_dir), _concepts)
+    batch = asm.assemble([_item(make_item)])
+    induces = [e for e in batch.evidence if e.triple.predicate == "INDUCES"]
+    pair = [e for e in induces if e.triple.object == "MESH:D006505"]
+    assert {e.triple.subject for e in pair} == {"MESH:D006220"}
+    assert sorted(e.sentence for e in pair) == ["Haloperidol again preceded hepatitis.", "Haloperidol-induced hepatitis in rats."]
+    assert len({e.key for e in batch.evidence}) == len(batch.evidence)
+    assert all(e.extractor == "relations+test" and 0 < e.score <= 1 for e in induces)
+    assert any(e.triple.predicate == "CO_OCCURS_WITH" for e in batch.evidence)
+    assert {d.id for d in batch.documents} == {"PMID:7"} and batch.mentions
+
+
+def test_cooccurrence_can_be_left_out(tiny_model_dir, make_item):
+    asm = RelationAssembler(RelationModel.load(tiny_model_dir), _concepts, cooccurrence=False)
+    batch = asm.assemble([_item(make_item)])
+    assert batch.evidence and all(e.triple.predicate != "CO_OCCURS_WITH" for e in batch.evidence)
+
+
+def test_every_predicate_is_a_schema_relationship_type():
+    schema = yaml.safe_load(SCHEMA.read_text())
+    for corpus_type, (predicate, biolink) in RELATION_TYPES.items():
+        assert predicate in schema["relationships"], f"{corpus_type} -> {predicate} missing from schema.yaml"
+        assert schema["relationships"][predicate]["biolink"] == biolink

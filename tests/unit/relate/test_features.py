@@ -1,0 +1,120 @@
+from collections import Counter
+
+from kg.relate.features import (
+    Priors,
+    candidate_pairs,
+    document_view,
+    gold_items,
+    load_disease_trees,
+    pair_features,
+    supports,
+)
+from kg.sources.pubtator import read_pubtator
+
+CIS, NEPH, TREM, LI, TP53 = "MESH:D002945", "MESH:D007674", "MESH:D014202", "MESH:D008094", "NCBIGene:7157"
+
+
+def _view(make_item, trees=None):
+    item = make_item(
+        "PMID:1",
+        [
+            "Cisplatin-induced nephrotoxicity in rats.",
+            "Lithium was given and no tremor was seen.",
+            "TP53 expression rose with nephrotoxicity.",
+        ],
+        [("Cisplatin", "Chemical", CIS), ("nephrotoxicity", "Disease", NEPH), ("tremor", "Disease", TREM),
+         ("Lithium", "Chemical", LI), ("TP53", "Gene", TP53)],
+    )
+    return document_view(item, trees)
+
+
+def test_cid_pairs_put_the_chemical_first(make_item):
+    pairs = candidate_pairs(_view(make_item), "cid")
+    assert sorted(pairs) == sorted([(CIS, NEPH), (CIS, TREM), (LI, NEPH), (LI, TREM)])
+
+
+def test_biored_pairs_are_canonical_and_skip_unannotated_type_pairs(make_item):
+    pairs = candidate_pairs(_view(make_item), "biored")
+    assert (TP53, NEPH) in pairs and (NEPH, TP53) not in pairs
+    assert (CIS, TP53) in pairs
+    assert len(pairs) == len(set(map(frozenset, pairs))) == 9  # 2 chem x 2 dis + chem-chem + 2 chem-gene + 2 gene-dis
+
+
+def test_same_sentence_features_read_the_words_between(make_item):
+    f = pair_features(_view(make_item), CIS, NEPH)
+    assert f["between=- induced"] == 1.0
+    assert f["btw_trig:induc"] == 1.0
+    assert f["both_in_title"] == 1.0 and f["a_in_title"] == 1.0
+    assert "cross_sentence" not in f
+
+
+def test_cross_sentence_pair_and_negation(make_item):
+    view = _view(make_item)
+    assert "cross_sentence" in pair_features(view, CIS, TREM)
+    assert pair_features(view, LI, TREM)["sent_neg"] == 1.0
+
+
+def test_supports_one_per_shared_sentence_else_the_nearest_passage(make_item):
+    view = _view(make_item)
+    text = view.text
+    same = supports(view, TP53, NEPH)
+    assert [text[s.sentence[0]:s.sentence[1]] for s in same] == ["TP53 expression rose with nephrotoxicity."]
+    assert text[slice(*same[0].span1)] == "TP53" and text[slice(*same[0].span2)] == "nephrotoxicity"
+    (cross,) = supports(view, CIS, TREM)
+    assert not cross.same_sentence
+    assert text[cross.sentence[0]:cross.sentence[1]].startswith("Cisplatin-induced") and "tremor" in text[cross.sentence[0]:cross.sentence[1]]
+
+
+def test_priors_exclude_the_document_itself():
+    priors = Priors()
+    priors.add([("a", "b")], {("a", "b")})
+    assert priors.features("a", "b")["prior_pair=1.0"] == 1.0
+    own = Priors.counts([("a", "b")], {("a", "b")})
+    assert "prior_pair=unseen" in priors.features("a", "b", own)
+    assert priors.features("a", "b", {"pair_seen": Counter()})  # partial exclusions are fine
+
+
+def test_narrower_disease_in_the_document_is_a_feature(make_item, tmp_path, corpus_writers):
+    trees = load_disease_trees(corpus_writers["trees"](tmp_path / "t.tsv.gz"))
+    assert trees["MESH:D013226"] == ("C10.228.140.490.631",)
+    item = make_item(
+        "PMID:2",
+        ["Cocaine caused epilepsy.", "Status epilepticus followed cocaine use."],
+        [("Cocaine", "Chemical", "MESH:D003042"), ("cocaine", "Chemical", "MESH:D003042"),
+         ("epilepsy", "Disease", "MESH:D004827"), ("Status epilepticus", "Disease", "MESH:D013226")],
+    )
+    view = document_view(item, trees)
+    broad = pair_features(view, "MESH:D003042", "MESH:D004827")
+    narrow = pair_features(view, "MESH:D003042", "MESH:D013226")
+    assert broad.get("b_has_narrower_in_doc") == 1.0 and "b_has_narrower_in_doc" not in narrow
+    assert narrow.get("b_has_broader_in_doc") == 1.0
+    assert broad.get("b_narrower_cooccurs_with_a") == 1.0
+
+
+def test_gold_items_split_composite_ids_and_assign_sentences(tmp_path):
+    path = tmp_path / "c.txt"
+    title = "Lithium and cocaine toxicity."
+    abstract = "Tremor and seizure disorders occurred."
+    path.write_text(
+        f"9|t|{title}\n9|a|{abstract}\n"
+        "9\t0\t7\tLithium\tChemical\tD008094\n"
+        "9\t30\t36\tTremor\tDisease\tD014202\n"
+        "9\t41\t58\tseizure disorders\tDisease\tD012640|D004827\n\n",
+        encoding="utf-8",
+    )
+    ((pdoc, item),) = list(gold_items(read_pubtator(path)))
+    ids = [m.concept_id for m in item.mentions]
+    assert ids == ["MESH:D008094", "MESH:D014202", "MESH:D012640", "MESH:D004827"]
+    assert item.mentions[0].sentence_end == len(title)
+    assert item.mentions[1].sentence_start == len(title) + 1
+
+
+def test_words_between_are_read_in_every_shared_sentence(make_item):
+    item = make_item(
+        "PMID:3",
+        ["Lithium and tremor.", "Tremor worsened with lithium dosing.", "Later lithium caused tremor."],
+        [("Lithium", "Chemical", LI), ("lithium", "Chemical", LI), ("tremor", "Disease", TREM), ("Tremor", "Disease", TREM)],
+    )
+    f = pair_features(document_view(item), LI, TREM)
+    assert {"any_btw:and", "any_btw:worsened", "any_btw:caused"} <= set(f)
+    assert f["Chemical|Disease|any_btw_trig:caus"] == 1.0

@@ -1,0 +1,68 @@
+import json
+
+import pytest
+
+from kg.errors import ModelError, SourceError
+from kg.relate.model import RelationModel
+from kg.train.re import train_re
+
+pytestmark = pytest.mark.slow  # trains a (tiny) model with cross-validation
+
+
+def test_training_writes_a_loadable_model_and_report(tiny_model_dir):
+    report = json.loads((tiny_model_dir / "training.json").read_text())
+    assert set(report["tasks"]) == {"cid", "biored"}
+    assert report["tasks"]["cid"]["documents"] == 12 and report["tasks"]["cid"]["gold_relations"] == 12
+    model = RelationModel.load(tiny_model_dir)
+    assert set(model.heads) == {"cid", "biored"} and model.novelty is not None
+    assert "MESH:D013226" in model.trees
+
+
+def test_model_finds_the_induced_pair_and_not_the_unchanged_one(tiny_model_dir, make_item):
+    model = RelationModel.load(tiny_model_dir / "model.joblib")
+    item = make_item(
+        "PMID:7",
+        ["Haloperidol-induced hepatitis in rats.", "In a second group cocaine did not change tremor at all."],
+        [("Haloperidol", "Chemical", "MESH:D006220"), ("hepatitis", "Disease", "MESH:D006505"),
+         ("cocaine", "Chemical", "MESH:D003042"), ("tremor", "Disease", "MESH:D014202")],
+    )
+    preds = model.predict(item, ["cid"])
+    found = {(p.id1, p.id2) for p in preds}
+    assert ("MESH:D006220", "MESH:D006505") in found
+    assert ("MESH:D003042", "MESH:D014202") not in found
+    best = preds[0]
+    assert best.type == "CID" and 0.0 <= best.score <= 1.0
+    assert item.document.text[best.sentence[0]:best.sentence[1]] == "Haloperidol-induced hepatitis in rats."
+
+
+def test_biored_head_types_pairs_and_flags_novelty(tiny_model_dir, make_item):
+    model = RelationModel.load(tiny_model_dir)
+    item = make_item(
+        "PMID:8",
+        ["Mutations in EGFR increase the risk of seizures.", "Patients also received lithium which was unrelated."],
+        [("EGFR", "Gene", "NCBIGene:1956"), ("seizures", "Disease", "MESH:D012640"),
+         ("lithium", "Chemical", "MESH:D008094")],
+    )
+    preds = {(p.id1, p.id2): p for p in model.predict(item, ["biored"])}
+    p = preds[("NCBIGene:1956", "MESH:D012640")]
+    assert p.type == "Positive_Correlation" and p.novelty in ("Novel", "No")
+
+
+def test_unknown_head_and_bad_files_raise_model_errors(tiny_model_dir, tmp_path, make_item):
+    model = RelationModel.load(tiny_model_dir)
+    item = make_item("PMID:9", ["Lithium and tremor."], [("Lithium", "Chemical", "MESH:D008094"),
+                                                         ("tremor", "Disease", "MESH:D014202")])
+    with pytest.raises(ModelError, match="no 'ddi' head"):
+        model.predict(item, ["ddi"])
+    with pytest.raises(ModelError, match="no relation model"):
+        RelationModel.load(tmp_path / "missing")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "model.joblib").write_bytes(b"not a pickle")
+    with pytest.raises(ModelError, match="cannot load"):
+        RelationModel.load(tmp_path / "bad")
+
+
+def test_training_refuses_development_splits(tmp_path, corpus_writers):
+    dev = corpus_writers["cid"](tmp_path / "CDR_DevelopmentSet.PubTator.txt")
+    with pytest.raises(SourceError, match="refusing to train"):
+        train_re(tmp_path / "m", corpora={"cid": dev})
