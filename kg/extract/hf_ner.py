@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 
 from kg.errors import ModelError
 from kg.extract.spacy_ner import to_mentions
-from kg.models import ENTITY_TYPES, Document, DocumentMentions
+from kg.models import ENTITY_TYPES, Document, DocumentMentions, Mention
 from kg.nlp import blank_pipeline
 from kg.sources.pubtator import entity_type
 

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from kg.config import Settings
-from kg.errors import GraphStoreError, QueryError
+from kg.errors import QueryError
 from kg.graph import cypher, rows
 from kg.graph.schema import Schema
 from kg.models import GraphBatch
@@ -206,13 +206,6 @@ def open_store(settings: Settings, schema: Schema | None = None) -> GraphStore:
         from kg.graph.falkordb_store import FalkorDBStore
 
         return FalkorDBStore(settings, schema)
-    try:
-        from kg.graph.neo4j_store import Neo4jStore  # type: ignore[import-not-found]
-    except ModuleNotFoundError as exc:
-        if exc.name != "kg.graph.neo4j_store":
-            raise
-        raise GraphStoreError(
-            "the Neo4j backend is not implemented yet",
-            hint="Use the embedded store: set MEDKG_STORE=falkordb (the default).",
-        ) from exc
+    from kg.graph.neo4j_store import Neo4jStore
+
     return Neo4jStore(settings, schema)
