@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from kg.extract import Extractor
 from kg.link import Linker
+from kg.models import DocumentMentions
 from kg.sources.pubtator import NIL_ID, PubtatorAnnotation, PubtatorDocument, entity_type
 
 _PREFIXES_DROPPED = ("MESH:", "NCBIGene:", "NCBITaxon:", "dbSNP:", "tmVar:")
@@ -138,14 +139,10 @@ def corpus_id(concept_id: str | None) -> str:
     return concept_id
 
 
-def annotate_pubtator(
-    docs: Iterable[PubtatorDocument],
-    extractor: Extractor,
-    linker: Linker | None = None,
-    *,
-    batch_size: int = 256,
-) -> Iterator[PubtatorDocument]:
-    """The same documents with gold annotations and relations replaced by predicted mentions."""
+def run_on_pubtator(
+    docs: Iterable[PubtatorDocument], extractor: Extractor, linker: Linker | None = None, *, batch_size: int = 256
+) -> Iterator[tuple[PubtatorDocument, DocumentMentions]]:
+    """Each input document with what the extractor (and linker) found in its text, streaming."""
     by_id: dict[str, PubtatorDocument] = {}
 
     def documents() -> Iterator:
@@ -158,7 +155,18 @@ def annotate_pubtator(
     if linker is not None:
         items = linker.link(items)
     for item in items:
-        source = by_id.pop(item.document.id)
+        yield by_id.pop(item.document.id), item
+
+
+def annotate_pubtator(
+    docs: Iterable[PubtatorDocument],
+    extractor: Extractor,
+    linker: Linker | None = None,
+    *,
+    batch_size: int = 256,
+) -> Iterator[PubtatorDocument]:
+    """The same documents with gold annotations and relations replaced by predicted mentions."""
+    for source, item in run_on_pubtator(docs, extractor, linker, batch_size=batch_size):
         annotations = tuple(
             PubtatorAnnotation(start=m.start, end=m.end, text=m.text, type=m.label, ids=(corpus_id(m.concept_id),))
             for m in item.mentions

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from kg.evaluate.ner import Score, corpus_id
+from kg.evaluate.ner import Score, corpus_id, run_on_pubtator
 from kg.extract import Extractor
 from kg.link import Linker
 from kg.models import DocumentMentions
@@ -116,7 +116,7 @@ def predict_relations(
     if extractor is None:
         pairs: Iterator[tuple[PubtatorDocument, DocumentMentions]] = gold_items(docs, batch_size=batch_size)
     else:
-        pairs = _end_to_end(docs, extractor, linker, batch_size)
+        pairs = run_on_pubtator(docs, extractor, linker, batch_size=batch_size)
     for pdoc, item in pairs:
         relations = tuple(
             PubtatorRelation(type=p.type, id1=corpus_id(p.id1), id2=corpus_id(p.id2), novelty=p.novelty)
@@ -130,22 +130,4 @@ def predict_relations(
             for m in item.mentions
         )
         yield pdoc.model_copy(update={"annotations": annotations, "relations": relations})
-
-
-def _end_to_end(
-    docs: Iterable[PubtatorDocument], extractor: Extractor, linker: Linker | None, batch_size: int
-) -> Iterator[tuple[PubtatorDocument, DocumentMentions]]:
-    by_id: dict[str, PubtatorDocument] = {}
-
-    def documents() -> Iterator:
-        for d in docs:
-            doc = d.to_document()
-            by_id[doc.id] = d
-            yield doc
-
-    items = extractor.extract(documents(), batch_size=batch_size)
-    if linker is not None:
-        items = linker.link(items)
-    for item in items:
-        yield by_id.pop(item.document.id), item
 

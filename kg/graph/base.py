@@ -19,6 +19,16 @@ from kg.graph import cypher, rows
 from kg.graph.schema import Schema
 from kg.models import GraphBatch
 
+# The database counters both backends report into WriteStats (named as in Neo4j's summary).
+DB_COUNTERS = (
+    "nodes_created",
+    "nodes_deleted",
+    "relationships_created",
+    "relationships_deleted",
+    "properties_set",
+    "labels_added",
+)
+
 
 @dataclass
 class WriteStats:

@@ -12,18 +12,10 @@ from falkordb import Edge, FalkorDB, Node, Path
 from kg.config import Settings
 from kg.errors import GraphStoreError, GraphUnavailableError, QueryError
 from kg.graph import cypher
-from kg.graph.base import GraphStore, Result
+from kg.graph.base import DB_COUNTERS, GraphStore, Result
 from kg.graph.falkordb_server import FalkorServer
 from kg.graph.schema import Schema
 
-_COUNTERS = (
-    "nodes_created",
-    "nodes_deleted",
-    "relationships_created",
-    "relationships_deleted",
-    "properties_set",
-    "labels_added",
-)
 
 
 def _plain(value: Any) -> Any:
@@ -69,7 +61,7 @@ class FalkorDBStore(GraphStore):
             raise QueryError(f"cannot send the parameters: {exc}\n  query: {statement[:300]}") from exc
         names = [h[1] for h in res.header]
         records = [{n: _plain(v) for n, v in zip(names, rec, strict=True)} for rec in res.result_set]
-        return Result(records, {c: int(getattr(res, c)) for c in _COUNTERS})
+        return Result(records, {c: int(getattr(res, c)) for c in DB_COUNTERS})
 
     def ensure_schema(self) -> None:
         """Exact-match indexes first (FalkorDB builds unique constraints on them), then the constraints.

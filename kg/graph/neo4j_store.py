@@ -23,7 +23,7 @@ from kg import __version__
 from kg.config import Settings
 from kg.errors import ConfigError, GraphStoreError, GraphUnavailableError, QueryError
 from kg.graph import cypher
-from kg.graph.base import GraphStore, Result
+from kg.graph.base import DB_COUNTERS, GraphStore, Result
 from kg.graph.schema import Schema
 
 log = logging.getLogger(__name__)
@@ -32,14 +32,6 @@ SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
 # Seconds to wait before each retry; len() + 1 attempts in all. Bounded so that an unreachable
 # server ends the command within about half a minute instead of hanging a scheduled run.
 RETRY_DELAYS = (1.0, 4.0, 16.0)
-_COUNTERS = (
-    "nodes_created",
-    "nodes_deleted",
-    "relationships_created",
-    "relationships_deleted",
-    "properties_set",
-    "labels_added",
-)
 
 
 def _plain(value: Any) -> Any:
@@ -64,7 +56,7 @@ def _work(tx: neo4j.ManagedTransaction, statement: str, params: dict[str, Any]) 
     res = tx.run(statement, params)
     rows = [{k: _plain(v) for k, v in record.items()} for record in res]
     counters = res.consume().counters
-    return Result(rows, {c: int(getattr(counters, c)) for c in _COUNTERS})
+    return Result(rows, {c: int(getattr(counters, c)) for c in DB_COUNTERS})
 
 
 def parse_version(versions: list[str]) -> tuple[int, int]:
