@@ -43,7 +43,7 @@ def run_ingestion(
         for batch_no, chunk in enumerate(batched(items, settings.batch_size)):
             prepared, analysed = stage_batch(pipeline, chunk, batch_no)
             total.add(commit_batch(pipeline, prepared, analysed, run_id, batch_no))
-        ledger.finish_run(run_id, total)
+        pipeline.finish(total)
     create_markdown_artifact(
         markdown=f"# {command}\n\nInputs: {', '.join(inputs)}\n\n{total.to_markdown()}",
         key=f"{source_name}-ingest-summary",

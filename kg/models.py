@@ -203,6 +203,8 @@ class Evidence(_Model):
     extractor_version: str
     score: float = Field(default=1.0, ge=0.0, le=1.0)
     assertion: Assertion = "affirmed"
+    year: int | None = Field(default=None, description="publication year: edges keep first/last seen")
+    novelty: str | None = Field(default=None, description="BioRED novelty: 'Novel' (the paper's finding) or 'No'")
 
     @property
     def key(self) -> str:

@@ -229,8 +229,14 @@ class Pipeline:
             if on_progress:
                 on_progress(total)
         total.seconds = time.perf_counter() - started
-        self.ledger.finish_run(run_id, total)
+        self.finish(total)
         return total
+
+    def finish(self, total: RunSummary) -> None:
+        """Refresh the graph's corpus statistics if anything changed, and close the run in the ledger."""
+        if total.written or total.deleted:
+            self.store.refresh_statistics()
+        self.ledger.finish_run(total.run_id, total)
 
     def process(self, chunk: Sequence[Item], run_id: int) -> RunSummary:
         return self.commit(*self.stage(chunk), run_id)

@@ -17,7 +17,8 @@ ORDER BY r.doc_count DESC, r.evidence_count DESC, c.id
 LIMIT 10
 MATCH (e:Evidence {triple_key: r.key})
 WITH c, r, collect(DISTINCT e.doc_id) AS docs
-RETURN c.id AS id, c.name AS chemical, r.doc_count AS papers, r.evidence_count AS sentences, docs[0..5] AS pmids
+RETURN c.id AS id, c.name AS chemical, r.doc_count AS papers, r.evidence_count AS sentences, r.npmi AS npmi,
+       docs[0..5] AS pmids
 ORDER BY papers DESC, sentences DESC, id
 
 // name: evidence_for_pair

@@ -50,12 +50,16 @@ class MemoryStore:
         self.docs: dict[str, Document] = {}
         self.evidence: dict[str, object] = {}
         self.deleted: list[str] = []
+        self.statistics_refreshed = 0
 
     def write(self, batch: GraphBatch):
         for d in batch.documents:
             self.docs[d.id] = d
         for e in batch.evidence:
             self.evidence[e.key] = e
+
+    def refresh_statistics(self):
+        self.statistics_refreshed += 1
 
     def delete_documents(self, ids, keep_nodes=False):
         self.deleted.extend(ids)

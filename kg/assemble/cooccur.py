@@ -105,6 +105,7 @@ class CooccurrenceAssembler:
                         extractor_version=f"{self.version}+{ma.extractor_version}",
                         score=min(ma.score * ma.candidates[0].score, mb.score * mb.candidates[0].score),
                         assertion="negated" if negated else "affirmed",
+                        year=doc.metadata.get("year"),
                     )
                 )
         return out

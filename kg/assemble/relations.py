@@ -103,6 +103,8 @@ class RelationAssembler:
                 extractor_version=f"{self.version}+{extractor_version}",
                 score=p.score,
                 assertion=s.assertion,
+                year=doc.metadata.get("year"),
+                novelty=p.novelty,
             )
             for s in p.supports
         ]

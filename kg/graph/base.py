@@ -191,6 +191,12 @@ class GraphStore(ABC):
         self._refresh_findings(patients, stats)
         return found
 
+    def refresh_statistics(self) -> None:
+        """Concept document counts and co-occurrence NPMI: global, so recomputed once per run, not per batch."""
+        for statement in (cypher.RESET_CONCEPT_DOC_COUNTS, cypher.REFRESH_CONCEPT_DOC_COUNTS,
+                          cypher.refresh_npmi(self.schema)):
+            self._run(statement, write=True)
+
     def query(self, statement: str, params: dict[str, Any] | None = None, *, write: bool = False) -> list[dict]:
         """Run user Cypher. Read-only unless ``write=True``: a write clause is refused before it is sent."""
         if not write:

@@ -110,10 +110,11 @@ UPSERT_EVIDENCE = (
 _AGGREGATE = (
     "WITH t, collect(e.score) AS scores, count(e) AS n, count(DISTINCT e.doc_id) AS docs, max(e.score) AS top, "
     "toInteger(sum(CASE WHEN e.assertion = 'affirmed' THEN 1 ELSE 0 END)) AS affirmed, "
-    "toInteger(sum(CASE WHEN e.assertion = 'negated' THEN 1 ELSE 0 END)) AS negated "
+    "toInteger(sum(CASE WHEN e.assertion = 'negated' THEN 1 ELSE 0 END)) AS negated, "
+    "min(e.year) AS first_seen, max(e.year) AS last_seen "
     "SET t.evidence_count = n, t.doc_count = docs, t.max_score = top, "
     "t.combined_score = 1.0 - reduce(p = 1.0, s IN scores | p * (1.0 - s)), "
-    "t.affirmed = affirmed, t.negated = negated"
+    "t.affirmed = affirmed, t.negated = negated, t.first_seen = first_seen, t.last_seen = last_seen"
 )
 
 
@@ -191,6 +192,24 @@ REFRESH_FINDINGS_OF_PATIENTS = (
 DELETE_MENTIONS_OF_DOCUMENTS = "UNWIND $ids AS id MATCH (:Document {id: id})-[m:MENTIONS]->() DELETE m"
 COUNT_DOCUMENTS = "UNWIND $ids AS id MATCH (d:Document {id: id}) RETURN count(d) AS n"
 DELETE_DOCUMENTS = "UNWIND $ids AS id MATCH (d:Document {id: id}) DETACH DELETE d"
+
+
+# -- corpus statistics, refreshed after each run (they depend on the whole graph) ----------------
+RESET_CONCEPT_DOC_COUNTS = "MATCH (c:Concept) SET c.doc_count = 0"
+REFRESH_CONCEPT_DOC_COUNTS = "MATCH (c:Concept)<-[:MENTIONS]-(d:Document) WITH c, count(d) AS n SET c.doc_count = n"
+
+
+def refresh_npmi(schema: Schema) -> str:
+    """Normalised PMI of each co-occurrence edge over documents, in [-1, 1]: ranks co-mentions by
+    how much more often than chance two concepts share a sentence (1: always together)."""
+    rel = schema.predicate("CO_OCCURS_WITH")
+    return (
+        "MATCH (d:Document) WITH toFloat(count(d)) AS n "
+        f"MATCH (a:Concept)-[r:{rel}]->(b:Concept) "
+        "WITH r, toFloat(r.doc_count) / n AS pxy, toFloat(a.doc_count) / n AS px, toFloat(b.doc_count) / n AS py "
+        "SET r.npmi = CASE WHEN pxy >= 1.0 THEN 1.0 WHEN pxy <= 0.0 OR px <= 0.0 OR py <= 0.0 THEN null "
+        "ELSE log(pxy / (px * py)) / (0.0 - log(pxy)) END"
+    )
 
 
 def count_label(schema: Schema, label: str) -> str:

@@ -141,6 +141,8 @@ def evidence_rows(schema: Schema, evidence: Iterable[Evidence]) -> list[dict[str
             "extractor_version": e.extractor_version,
             "score": e.score,
             "assertion": e.assertion,
+            "year": e.year,
+            "novelty": e.novelty,
         })
     return rows
 

@@ -239,3 +239,38 @@ def test_ten_thousand_row_batch(store):
     assert c["relationships"]["CO_OCCURS_WITH"] == stats.triples_written == len({e.triple.key for e in evidence})
     [total] = store.query("MATCH ()-[t:CO_OCCURS_WITH]->() RETURN sum(t.evidence_count) AS n")
     assert total["n"] == 10_000
+
+
+def test_edges_keep_first_and_last_seen_years(store):
+    early = ev("PMID:1", 0, 0.5).model_copy(update={"year": 1990})
+    late = ev("PMID:2", 0, 0.6).model_copy(update={"year": 2001})
+    store.write(GraphBatch(documents=(doc(1), doc(2)), concepts=(CHEM, DIS), evidence=(early, late)))
+    t = edge(store)
+    assert (t["first_seen"], t["last_seen"]) == (1990, 2001)
+    store.delete_documents(["PMID:1"])
+    t = edge(store)
+    assert (t["first_seen"], t["last_seen"]) == (2001, 2001)
+
+
+def test_statistics_give_concept_document_counts_and_npmi(store):
+    # 4 documents; Aspirin in 3 of them, Headache in 2, both in one sentence in 2.
+    b = GraphBatch(
+        documents=(doc(1), doc(2), doc(3), doc(4)),
+        concepts=(CHEM, DIS),
+        mentions=(mention("PMID:1", CHEM), mention("PMID:2", CHEM), mention("PMID:3", CHEM),
+                  mention("PMID:1", DIS), mention("PMID:3", DIS)),
+        evidence=(ev("PMID:1", 0, 0.5), ev("PMID:3", 0, 0.5)),
+    )
+    store.write(b)
+    store.refresh_statistics()
+    counts = {r["id"]: r["n"] for r in store.query("MATCH (c:Concept) RETURN c.id AS id, c.doc_count AS n")}
+    assert counts == {CHEM.id: 3, DIS.id: 2}
+    import math
+
+    pxy, px, py = 2 / 4, 3 / 4, 2 / 4
+    assert edge(store)["npmi"] == pytest.approx(math.log(pxy / (px * py)) / -math.log(pxy), abs=1e-6)
+    store.delete_documents(["PMID:3"])  # statistics are global: the next refresh sees the change
+    store.refresh_statistics()
+    counts = {r["id"]: r["n"] for r in store.query("MATCH (c:Concept) RETURN c.id AS id, c.doc_count AS n")}
+    assert counts == {CHEM.id: 2, DIS.id: 1}
+    assert edge(store)["npmi"] == pytest.approx(math.log((1 / 3) / ((2 / 3) * (1 / 3))) / -math.log(1 / 3), abs=1e-6)

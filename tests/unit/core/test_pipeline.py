@@ -18,9 +18,11 @@ def test_rerun_skips_unchanged_and_counts_reconcile(tmp_path):
     first = p.run(items, command="t", inputs=[])
     assert (first.read, first.written, first.skipped) == (3, 3, 0) and first.reconciles
     evidence = dict(p.store.evidence)
+    assert p.store.statistics_refreshed == 1
     second = p.run(items, command="t", inputs=[])
     assert (second.read, second.written, second.skipped) == (3, 0, 3) and second.reconciles
     assert p.store.evidence == evidence
+    assert p.store.statistics_refreshed == 1  # nothing changed: global statistics are not recomputed
 
 
 def test_new_version_replaces_old_evidence(tmp_path):

@@ -88,6 +88,7 @@ def _sent_by_the_store(monkeypatch, tmp_path) -> dict[str, str]:
             store.write(_full_batch(store.schema))  # the changed document also takes the replace path
             store.delete_documents(["PMID:1"])
             store.counts()
+            store.refresh_statistics()
             store.query(cypher.DOCUMENT, {"id": "PMID:1"})
             store.query(cypher.EVIDENCE_OF_TRIPLE, {"key": "k"})
             store.query(cypher.CONCEPT_FACTS, {"id": "X:Chemical", "limit": 5})
