@@ -39,6 +39,10 @@ def all_properties() -> list[str]:
     return out
 
 
+# Properties allowed to hold a (shifted) year: note and evidence years, finding and edge first/last seen.
+BARE_YEAR_KEYS = ("year", "first_year", "last_year", "first_seen", "last_seen")
+
+
 def test_no_identifier_reaches_the_graph(notes_env):
     medkg("ingest", "notes", str(FIXTURE))
     props = all_properties()
@@ -50,7 +54,7 @@ def test_no_identifier_reaches_the_graph(notes_env):
     assert leaks == []
     # The one date part kept is the bare year (HIPAA Safe Harbor allows it): no month, no day.
     dated = [p for p in props if "2151" in p]
-    assert dated and all(p.split("=")[0] in ("year", "first_year", "last_year") and p.endswith("=2151") for p in dated)
+    assert dated and all(p.split("=")[0] in BARE_YEAR_KEYS and p.endswith("=2151") for p in dated)
 
 
 def test_aci_bench_notes_carry_negated_findings(notes_env):
