@@ -461,20 +461,33 @@ def viz(
 # -- train ------------------------------------------------------------------------------------
 @train_app.command("ner")
 def train_ner_cmd(
-    config: Annotated[Path, typer.Option("--config", help="spaCy config (the shipped one: configs/ner-cpu.cfg)")],
-    output: Annotated[Path, typer.Option("--output", help="Training folder; the model lands in OUTPUT/train/model-best")],
+    config: Annotated[
+        Path,
+        typer.Option("--config", help="configs/ner-cpu.cfg (spaCy, the CPU tier) or configs/ner-transformer.toml"),
+    ],
+    output: Annotated[Path, typer.Option("--output", help="Training folder (the model: OUTPUT/train/model-best or OUTPUT/model)")],
     seed: Annotated[int, typer.Option("--seed")] = 0,
     pretrain_epochs: Annotated[
-        int, typer.Option("--pretrain-epochs", help="spacy pretrain epochs on the shared PubMed abstracts first (0: none)")
+        int, typer.Option("--pretrain-epochs", help="CPU tier: spacy pretrain epochs on the shared PubMed abstracts first (0: none)")
     ] = 1,
-    max_steps: Annotated[Optional[int], typer.Option("--max-steps", help="Override training.max_steps")] = None,
+    max_steps: Annotated[Optional[int], typer.Option("--max-steps", help="CPU tier: override training.max_steps")] = None,
+    epochs: Annotated[Optional[int], typer.Option("--epochs", help="Transformer tier: override training.epochs")] = None,
 ) -> None:
-    """Train the CPU NER model on BioRED + BC5CDR + NCBI-disease train splits (dev abstracts removed).
+    """Train an NER model on BioRED + BC5CDR + NCBI-disease train splits (dev abstracts removed).
 
-    The shipped model: `medkg train ner --config configs/ner-cpu.cfg --output training/run1`
-    (about 16 min of pretraining and 32 min of training on 2 cores), then copy
-    training/run1/train/model-best to models/ner-cpu and score it with `medkg evaluate ner`.
+    The config picks the tier. CPU tier (spaCy, shipped): `medkg train ner --config
+    configs/ner-cpu.cfg --output training/run1` (about 16 min of pretraining and 32 min of
+    training on 2 cores), then copy training/run1/train/model-best to models/ner-cpu.
+    Transformer tier (needs `pip install 'medkg[transformer]'`): `medkg train ner --config
+    configs/ner-transformer.toml --output training/hf1` fine-tunes all-MiniLM-L6-v2 (or the
+    config's `base`) on the GPU if there is one, else the CPU; use it with
+    MEDKG_NER_MODEL=training/hf1/model. Score either with `medkg evaluate ner`.
     """
+    if config.suffix == ".toml":
+        from kg.train.hf_ner import train_hf_ner
+
+        console.print(f"model: {train_hf_ner(config, output, seed=seed, epochs=epochs)}")
+        return
     from kg.train.ner import pretrain_tok2vec, train_ner
 
     init = pretrain_tok2vec(config, output, max_epochs=pretrain_epochs, seed=seed) if pretrain_epochs else None

@@ -86,12 +86,32 @@ class HfNerExtractor:
 
     def extract(self, docs: Iterable[Document], batch_size: int = 256) -> Iterator[DocumentMentions]:
         pairs = ((d.text, d) for d in docs)
-        for sdoc, document in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-            yield DocumentMentions(document=document, mentions=tuple(self._mentions(sdoc, document.id)))
+        chunk: list[tuple[Doc, Document]] = []
+        for item in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+            chunk.append(item)
+            if len(chunk) == self.DOCS_PER_CALL:
+                yield from self._chunk(chunk)
+                chunk = []
+        yield from self._chunk(chunk)
 
-    def _mentions(self, doc: Doc, doc_id: str) -> list[Mention]:
-        sents = list(doc.sents)
-        outputs = self.pipe([s.text for s in sents], batch_size=16) if sents else []
+    # The sentences of this many documents go to the model together, sorted by length so that
+    # each batch of 16 pads little.
+    DOCS_PER_CALL = 32
+
+    def _chunk(self, chunk: list[tuple[Doc, Document]]) -> Iterator[DocumentMentions]:
+        sents = [list(sdoc.sents) for sdoc, _ in chunk]
+        texts = [s.text for doc_sents in sents for s in doc_sents]
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        by_length = self.pipe([texts[i] for i in order], batch_size=16) if texts else []
+        results: list = [None] * len(texts)
+        for i, found in zip(order, by_length, strict=True):
+            results[i] = found
+        outputs = iter(results)
+        for (sdoc, document), doc_sents in zip(chunk, sents, strict=True):
+            found = [next(outputs) for _ in doc_sents]
+            yield DocumentMentions(document=document, mentions=tuple(self._mentions(sdoc, document.id, doc_sents, found)))
+
+    def _mentions(self, doc: Doc, doc_id: str, sents: list, outputs: list) -> list[Mention]:
         ents: dict[tuple[int, int], str] = {}
         for sent, found in zip(sents, outputs, strict=True):
             for ent in found:
