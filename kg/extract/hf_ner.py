@@ -49,6 +49,9 @@ class HfNerExtractor:
     """Extractor over ``transformers.pipeline("token-classification")``."""
 
     name = "hf-ner"
+    # The sentences of this many documents go to the model together, sorted by length so that
+    # each batch of 16 pads little.
+    DOCS_PER_CALL = 32
 
     def __init__(self, name_or_path: str, *, device: int = -1) -> None:
         if Path(name_or_path).is_dir() and not (Path(name_or_path) / "config.json").is_file():
@@ -93,10 +96,6 @@ class HfNerExtractor:
                 yield from self._chunk(chunk)
                 chunk = []
         yield from self._chunk(chunk)
-
-    # The sentences of this many documents go to the model together, sorted by length so that
-    # each batch of 16 pads little.
-    DOCS_PER_CALL = 32
 
     def _chunk(self, chunk: list[tuple[Doc, Document]]) -> Iterator[DocumentMentions]:
         sents = [list(sdoc.sents) for sdoc, _ in chunk]
