@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
-import pickle
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -29,6 +28,7 @@ from pathlib import Path
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from kg.cache import cached_pickle
 from kg.config import SHARED_DATA
 from kg.corpora import training_documents
 from kg.errors import OntologyError
@@ -333,18 +333,6 @@ def load_lexicon(shared_data: Path = SHARED_DATA, cache_dir: Path | None = None)
         cache_dir = load_settings().cache_path
     key = _inputs_key(shared_data)
     cache = Path(cache_dir) / f"lexicon-{key[:16]}.pkl"
-    if cache.exists():
-        try:
-            with cache.open("rb") as fh:
-                lexicon = pickle.load(fh)
-            if isinstance(lexicon, Lexicon) and lexicon.hash == key:
-                return lexicon
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-            pass  # a stale or cut cache file is rebuilt below
-    lexicon = build_lexicon(shared_data)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(".tmp")
-    with tmp.open("wb") as fh:
-        pickle.dump(lexicon, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(cache)
-    return lexicon
+    return cached_pickle(
+        cache, lambda cached: isinstance(cached, Lexicon) and cached.hash == key, lambda: build_lexicon(shared_data)
+    )

@@ -23,7 +23,6 @@ store's version, so only the first linker after ``medkg ontology build`` pays fo
 
 from __future__ import annotations
 
-import pickle
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -35,6 +34,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from spacy.language import Language
 
+from kg.cache import cached_pickle
 from kg.config import Settings
 from kg.link.conceptstore import ConceptStore
 from kg.link.lexicon import normalise
@@ -129,21 +129,11 @@ def build_index(store: ConceptStore) -> LinkerIndex:
 def load_index(store: ConceptStore, cache_dir: Path) -> LinkerIndex:
     """The cached index for this store version, or a freshly built (and cached) one."""
     cache = Path(cache_dir) / f"{INDEX_VERSION}-{store.version}.pkl"
-    if cache.exists():
-        try:
-            with cache.open("rb") as fh:
-                index = pickle.load(fh)
-            if isinstance(index, LinkerIndex) and index.store_version == store.version:
-                return index
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-            pass  # a stale or cut cache file is rebuilt below
-    index = build_index(store)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(".tmp")
-    with tmp.open("wb") as fh:
-        pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(cache)
-    return index
+    return cached_pickle(
+        cache,
+        lambda cached: isinstance(cached, LinkerIndex) and cached.store_version == store.version,
+        lambda: build_index(store),
+    )
 
 
 class TfidfLinker:
