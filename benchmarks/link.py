@@ -8,7 +8,7 @@ Prints figures; asserts nothing. Phases, each in its own process so its peak RSS
   load          a later TfidfLinker: store opened, index read from the cache (RSS = the
                 loaded linker; goal <= 1 GB)
   link          gold mentions of the corpus (BC5CDR dev by default) linked, mentions/s,
-                and the same documents end to end with the dictionary extractor, abstracts/s
+                and the same documents end to end (text analysis, NER, linking), abstracts/s
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def _current_rss_mb() -> float:
 
 
 def build_store(settings: Settings) -> dict:
-    from kg.link.conceptstore import build_concept_store
+    from kg.vocab.conceptstore import build_concept_store
 
     stats = build_concept_store(settings)
     return {"seconds": stats.seconds, "peak_rss_mb": _rss_mb(), "file_mb": stats.path.stat().st_size / 2**20,
@@ -56,27 +56,27 @@ def load(settings: Settings) -> dict:
 
 
 def link(settings: Settings, corpus: Path) -> dict:
-    from kg.evaluate.link import gold_mentions
-    from kg.evaluate.ner import annotate_pubtator
-    from kg.components import build_extractor
+    from kg.components import build_annotator
+    from kg.evaluate.gold import GoldExtractor, run_corpus
     from kg.link.tfidf import TfidfLinker
+    from kg.pipeline import Annotator
     from kg.sources.pubtator import read_pubtator
 
     docs = list(read_pubtator(corpus))
-    items = [gold_mentions(d) for d in docs]
     linker = TfidfLinker.open(settings)
-    linker.nlp  # noqa: B018 (load the abbreviation pipeline outside the timing)
+    annotator = build_annotator(settings, relations=False)
+    on_gold = [d for _, d in run_corpus(Annotator(annotator.analyzer, [GoldExtractor(docs, linked=False)]), docs)]
     start = time.perf_counter()
-    out = list(linker.link(items))
+    out = list(linker.pipe(on_gold))
     seconds = time.perf_counter() - start
-    n = sum(len(i.mentions) for i in out)
-    extractor = build_extractor(settings)
+    n = sum(len(d.mentions) for d in out)
+    chain = Annotator(annotator.analyzer, annotator.components[:1] + [linker])
     start = time.perf_counter()
-    e2e = list(annotate_pubtator(docs, extractor, linker))
+    e2e = [d for _, d in run_corpus(chain, docs)]
     e2e_seconds = time.perf_counter() - start
     return {"mentions": n, "mentions_per_s": n / seconds, "documents": len(docs),
             "end_to_end_abstracts_per_s": len(e2e) / e2e_seconds,
-            "end_to_end_mentions": sum(len(d.annotations) for d in e2e), "rss_mb": _current_rss_mb()}
+            "end_to_end_mentions": sum(len(d.mentions) for d in e2e), "rss_mb": _current_rss_mb()}
 
 
 def _run(fn, *args) -> dict:

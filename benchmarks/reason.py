@@ -24,7 +24,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.config import load_settings
-from kg.graph import open_store
+from kg.graph.backends import open_store
 from kg.reason.discovery import swanson_abc
 from kg.reason.paths import best_paths
 from kg.reason.subgraph import extract_subgraph

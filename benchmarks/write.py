@@ -23,7 +23,7 @@ from pathlib import Path
 import psutil
 
 from kg.config import Settings
-from kg.graph import open_store
+from kg.graph.backends import open_store
 from kg.models import Concept, Document, Evidence, GraphBatch, MentionLink, Triple
 
 

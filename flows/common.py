@@ -10,9 +10,10 @@ from prefect.cache_policies import NO_CACHE
 
 from kg.components import build_pipeline
 from kg.config import Settings
-from kg.graph import open_store
+from kg.graph.backends import open_store
 from kg.ledger import Ledger, RunSummary
-from kg.pipeline import Analysed, Item, Pipeline, Prepared, batched
+from kg.doc import batched
+from kg.pipeline import Analysed, Item, Pipeline, Prepared
 
 
 @task(cache_policy=NO_CACHE, task_run_name="stage-{batch_no}")

@@ -12,7 +12,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from kg.config import Settings, load_settings
-from kg.graph import open_store
+from kg.graph.backends import open_store
 from kg.reason.discovery import swanson_abc
 from kg.reason.inferred import ABC_RULE, INFERRED_TYPE, InferredEdge, from_discoveries, write_inferred
 from kg.reason.subgraph import extract_subgraph

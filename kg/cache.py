@@ -22,8 +22,8 @@ def cached_pickle(cache: Path, is_current: Callable[[object], bool], build: Call
                 cached = pickle.load(fh)
             if is_current(cached):
                 return cached
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-            pass  # a stale or cut cache file is rebuilt below
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            pass  # a stale or cut cache file, or one from a medkg whose classes moved, is rebuilt below
     built = build()
     cache.parent.mkdir(parents=True, exist_ok=True)
     tmp = cache.with_suffix(".tmp")

@@ -92,7 +92,7 @@ def _main(
 # -- helpers ----------------------------------------------------------------------------------
 @contextmanager
 def _graph():
-    from kg.graph import open_store
+    from kg.graph.backends import open_store
 
     with open_store(settings()) as store:
         store.ensure_schema()
@@ -262,9 +262,9 @@ def annotate(
     output: Annotated[Path, typer.Option("--output", "-o", help="PubTator file to write predictions to")],
 ) -> None:
     """Write medkg's predicted mentions (type + concept id) for every document of a PubTator file."""
-    from kg.components import build_annotator
+    from kg.evaluate.gold import annotate_file
 
-    n = build_annotator(settings()).annotate_file(input, output)
+    n = annotate_file(settings(), input, output)
     console.print(f"annotated {n:,} documents -> {output}")
 
 
@@ -277,9 +277,9 @@ def evaluate_ner_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Exact span+type precision/recall/F1 per entity type, and document-level concept-id scores."""
-    from kg.components import evaluate_corpus
+    from kg.evaluate.ner import evaluate_ner_corpus
 
-    report = evaluate_corpus(settings(), corpus, predictions)
+    report = evaluate_ner_corpus(settings(), corpus, predictions)
     if as_json:
         console.print_json(json.dumps(report))
     else:
@@ -297,18 +297,9 @@ def evaluate_re_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Relation pair and pair+type P/R/F1 (CID for BC5CDR-style corpora, BioRED types otherwise), end to end by default."""
-    from kg.components import build_extractor, build_linker, build_relation_model
-    from kg.evaluate.re import corpus_tasks, evaluate_re, predict_relations
-    from kg.sources.pubtator import read_pubtator
+    from kg.evaluate.re import evaluate_re_corpus
 
-    s = settings()
-    model = build_relation_model(s)
-    if model is None:
-        raise MedkgError("no relation model", hint="Train one: medkg train re --output models/re-cpu")
-    gold = list(read_pubtator(corpus))
-    extractor, linker = (None, None) if gold_entities else (build_extractor(s), build_linker(s))
-    predicted = predict_relations(gold, model, tasks=corpus_tasks(gold), extractor=extractor, linker=linker)
-    report = evaluate_re(gold, predicted, corpus=str(corpus))
+    report = evaluate_re_corpus(settings(), corpus, gold_entities=gold_entities)
     if as_json:
         console.print_json(report.model_dump_json())
     else:
@@ -359,7 +350,7 @@ def ontology_build(
     ] = None,
 ) -> None:
     """Build the concept store (MeSH, MONDO, DOID, HPO, ICD-10-CM; UMLS if present) once into the data dir."""
-    from kg.link.conceptstore import build_concept_store
+    from kg.vocab.conceptstore import build_concept_store
 
     with err.status("building the concept store (about a minute)"):
         stats = build_concept_store(settings(), ontology_dir=ontology_dir)
@@ -373,7 +364,7 @@ def ontology_build(
 @ontology_app.command("info")
 def ontology_info(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False) -> None:
     """Sources, releases and counts of the built concept store."""
-    from kg.link.conceptstore import store_info
+    from kg.vocab.conceptstore import store_info
 
     info = store_info(settings())
     if as_json:

@@ -160,6 +160,22 @@ class Mention(_Model):
         return self.candidates[0].concept_id if self.candidates else None
 
 
+def pair_assertion(a: Mention, b: Mention) -> Assertion:
+    """The assertion of a statement about two mentions: negated when either is ("no X after Y")."""
+    return "negated" if "negated" in (a.assertion, b.assertion) else "affirmed"
+
+
+class Abbreviation(_Model):
+    """A short form defined in the text ("5-fluorouracil (5-FU)") and the long form it stands for."""
+
+    short: str
+    short_start: int = Field(ge=0)
+    short_end: int = Field(ge=0)
+    long: str
+    long_start: int = Field(ge=0)
+    long_end: int = Field(ge=0)
+
+
 class Concept(_Model):
     """An ontology concept: the node that mentions of every spelling resolve to."""
 
@@ -190,6 +206,34 @@ class Triple(_Model):
         return stable_hash(self.subject, self.predicate, self.object)
 
 
+class Support(_Model):
+    """Where a relation is read: the sentence (or passage, for a pair the text relates across
+    sentences) and the two mention spans, nearest first."""
+
+    sentence: tuple[int, int]
+    subject_span: tuple[int, int]
+    object_span: tuple[int, int]
+    same_sentence: bool
+    assertion: Assertion = "affirmed"
+
+
+class Relation(_Model):
+    """A typed, scored, document-level relation between two linked concepts of one document.
+
+    ``type`` is the corpus relation type (``CID``, or a BioRED type such as ``Positive_Correlation``);
+    the assembler maps it to a graph relationship type. ``subject`` is the first concept.
+    """
+
+    subject: str
+    object: str
+    type: str
+    score: float = Field(ge=0.0, le=1.0)
+    novelty: str | None = None
+    task: str = ""
+    model_version: str = ""
+    supports: tuple[Support, ...] = ()
+
+
 class Evidence(_Model):
     """One sentence of one document supporting a triple."""
 
@@ -210,13 +254,6 @@ class Evidence(_Model):
     def key(self) -> str:
         """Evidence hash: the fact plus where exactly it was read."""
         return stable_hash(self.triple.key, self.doc_id, self.subject_span, self.object_span)
-
-
-class DocumentMentions(_Model):
-    """A processed document: what the Linker hands to the Assembler."""
-
-    document: Document
-    mentions: tuple[Mention, ...] = ()
 
 
 class MentionLink(_Model):

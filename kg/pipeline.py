@@ -1,7 +1,16 @@
-"""Source -> Extractor -> Linker -> (Assertion) -> Assembler -> GraphStore, with the ledger keeping count.
+"""Source -> text analysis -> components -> Assembler -> GraphStore, with the ledger keeping count.
 
-``Pipeline.run`` is what the CLI calls; the Prefect flows call the same three steps
-(``prepare``, ``analyse``, ``commit``) as separate tasks so that only the I/O step retries.
+:class:`Annotator` is the middle: the text analysis and the components, in order. ``medkg
+annotate`` and ``medkg evaluate`` run it alone; :class:`Pipeline` wraps the same Annotator with
+the ledger, the assembler and the graph store, and is what ``medkg ingest`` and the Prefect flows
+run. ``Pipeline.run`` streams a source; the flows call its steps (``stage``: ledger check,
+annotation and assembly, pure CPU work; ``commit``: graph write then ledger, the only I/O) as
+separate tasks so that only the I/O step retries.
+
+Revision handling lives in :meth:`Pipeline.commit`, once: the ledger says which documents
+changed since they were written, and their old evidence is deleted before the new is written.
+The graph store only writes and deletes; refreshing patients' findings and the corpus
+statistics are explicit steps after a write.
 """
 
 from __future__ import annotations
@@ -10,41 +19,64 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
+from kg.assemble import Assembler
+from kg.doc import AnnotatedDoc, Component, batched, fingerprint
 from kg.ledger import Ledger, RunSummary
-from kg.models import Deletion, Document, DocumentMentions, GraphBatch, Quarantine, Section
+from kg.models import Deletion, Document, GraphBatch, Quarantine
+from kg.text.analyzer import TextAnalyzer
 
 log = logging.getLogger(__name__)
 
 Item = Document | Deletion | Quarantine
 
 
-class _Extractor(Protocol):
-    name: str
-    version: str
+class Annotator:
+    """Text analysis, then each component in order: what turns Documents into AnnotatedDocs.
 
-    def extract(self, docs: Iterable[Document], batch_size: int = ...) -> Iterator[DocumentMentions]: ...
+    A batch that breaks a component is retried one document at a time, so only the document
+    that breaks it is lost (and reported as quarantined), never its neighbours.
+    """
 
+    def __init__(self, analyzer: TextAnalyzer, components: Sequence[Component], *, source_name: str = "text") -> None:
+        self.analyzer = analyzer
+        self.components = list(components)
+        self.source_name = source_name
 
-class _Linker(Protocol):
-    name: str
-    version: str
+    @property
+    def parts(self) -> list:
+        return [self.analyzer, *self.components]
 
-    def link(self, items: Iterable[DocumentMentions]) -> Iterator[DocumentMentions]: ...
+    def annotate(self, documents: Sequence[Document]) -> tuple[list[AnnotatedDoc], list[Quarantine]]:
+        """The annotated documents (input order) and a quarantine record for each that failed."""
+        try:
+            return self._run(documents), []
+        except Exception:  # noqa: BLE001 - isolate the bad document, then quarantine only it
+            log.warning("a batch of %d documents failed; retrying one by one", len(documents), exc_info=True)
+        done: list[AnnotatedDoc] = []
+        failed: list[Quarantine] = []
+        for document in documents:
+            try:
+                done.extend(self._run([document]))
+            except Exception as exc:  # noqa: BLE001
+                failed.append(Quarantine(file=self.source_name, record=document.id, id=document.id,
+                                         reason=f"processing failed: {exc!r}"))
+        return done, failed
 
+    def stream(self, documents: Iterable[Document], batch_size: int = 256) -> Iterator[AnnotatedDoc]:
+        """Annotate a stream batch by batch (documents that fail are logged and left out)."""
+        for chunk in batched(documents, batch_size):
+            done, failed = self.annotate(chunk)
+            for q in failed:
+                log.warning("left out %s: %s", q.record, q.reason)
+            yield from done
 
-class _Tagger(Protocol):
-    version: str
-
-    def tag_many(self, items: Iterable[DocumentMentions]) -> Iterator[DocumentMentions]: ...
-
-
-class _Assembler(Protocol):
-    name: str
-    version: str
-
-    def assemble(self, items: Iterable[DocumentMentions]) -> GraphBatch: ...
+    def _run(self, documents: Sequence[Document]) -> list[AnnotatedDoc]:
+        size = max(len(documents), 1)
+        stream: Iterable[AnnotatedDoc] = self.analyzer.pipe(documents, batch_size=size)
+        for component in self.components:
+            stream = component.pipe(stream, batch_size=size)
+        return list(stream)
 
 
 @dataclass
@@ -73,46 +105,29 @@ class Analysed:
 
 
 class Pipeline:
-    """The components of one ingestion, plus the store and ledger they write to."""
+    """An Annotator and an Assembler, plus the store and ledger they write to."""
 
     def __init__(
         self,
         *,
-        extractor: _Extractor,
-        linker: _Linker,
-        assembler: _Assembler,
+        annotator: Annotator,
+        assembler: Assembler,
         store,
         ledger: Ledger,
-        tagger: _Tagger | None = None,
-        sectionizer: Callable[[str], Sequence[Section]] | None = None,
         batch_size: int = 500,
         max_doc_chars: int = 200_000,
         source_name: str = "pubmed",
     ) -> None:
-        self.extractor = extractor
-        self.linker = linker
+        self.annotator = annotator
         self.assembler = assembler
         self.store = store
         self.ledger = ledger
-        self.tagger = tagger
-        self.sectionizer = sectionizer
         self.batch_size = batch_size
         self.max_doc_chars = max_doc_chars
         self.source_name = source_name
+        self.fingerprint = fingerprint([*annotator.parts, assembler])
 
-    @property
-    def fingerprint(self) -> str:
-        """Changes whenever a component that shapes the output changes: such documents are redone."""
-        parts = [
-            f"{self.extractor.name}@{self.extractor.version}",
-            f"{self.linker.name}@{self.linker.version}",
-            f"{self.assembler.name}@{self.assembler.version}",
-        ]
-        if self.tagger is not None:
-            parts.append(f"assertion@{self.tagger.version}")
-        return "|".join(parts)
-
-    # -- the three steps ----------------------------------------------------------------------
+    # -- the steps ----------------------------------------------------------------------------
     def prepare(self, items: Sequence[Item]) -> Prepared:
         """Sort a batch of source items, and ask the ledger which documents need work."""
         p = Prepared(read=len(items))
@@ -156,59 +171,59 @@ class Pipeline:
         return p
 
     def analyse(self, docs: Sequence[Document]) -> Analysed:
-        """Extract, link, tag and assemble. A document that breaks a component is quarantined alone."""
-        docs = [self._with_sections(d) for d in docs]
-        try:
-            items = self._annotate(docs)
-            quarantined: list[Quarantine] = []
-        except Exception:  # noqa: BLE001 - isolate the bad document, then quarantine only it
-            log.warning("a batch of %d documents failed; retrying one by one", len(docs), exc_info=True)
-            items, quarantined = [], []
-            for doc in docs:
-                try:
-                    items.extend(self._annotate([doc]))
-                except Exception as exc:  # noqa: BLE001
-                    quarantined.append(
-                        Quarantine(file=self.source_name, record=doc.id, id=doc.id, reason=f"processing failed: {exc!r}")
-                    )
-        batch = self.assembler.assemble(items)
-        mentions = sum(len(i.mentions) for i in items)
-        linked = sum(1 for i in items for m in i.mentions if m.concept_id)
+        """Annotate and assemble. A document that breaks a component is quarantined alone."""
+        annotated, quarantined = self.annotator.annotate(docs)
         return Analysed(
-            batch=batch,
-            written=[i.document for i in items],
+            batch=self.assembler.assemble(annotated),
+            written=[d.document for d in annotated],
             quarantined=quarantined,
-            mentions=mentions,
-            linked_mentions=linked,
+            mentions=sum(len(d.mentions) for d in annotated),
+            linked_mentions=sum(1 for d in annotated for m in d.mentions if m.concept_id),
         )
 
+    def stage(self, chunk: Sequence[Item]) -> tuple[Prepared, Analysed | None]:
+        """Everything before the write: pure CPU work, safe to run anywhere and to repeat."""
+        prepared = self.prepare(chunk)
+        analysed = self.analyse(prepared.to_analyse) if prepared.to_analyse else None
+        return prepared, analysed
+
     def commit(self, prepared: Prepared, analysed: Analysed | None, run_id: int) -> RunSummary:
-        """Write to the graph, then the ledger (only after the graph write succeeded)."""
+        """Write to the graph, then the ledger (only after the graph write succeeded).
+
+        A revised document (the ledger says it changed since it was written) loses its old
+        evidence first; deletions are applied after the write, so a later DeleteCitation wins.
+        Then the findings of every patient whose notes were touched are recomputed.
+        """
         s = RunSummary(read=prepared.read, skipped=prepared.skipped)
-        changed = {d.id for d in prepared.changed}
+        patients: set[str] = set()
+        quarantined = list(prepared.quarantined)
         if analysed is not None:
-            stale = [d.id for d in analysed.written if d.id in changed]
-            if stale:
-                self.store.delete_documents(stale, keep_nodes=True)
+            changed = {d.id for d in prepared.changed}
+            revised = [d.id for d in analysed.written if d.id in changed]
+            patients.update(self.store.delete_documents(revised, keep_nodes=True).patients)
             self.store.write(analysed.batch)
+            patients.update(d.metadata["patient"] for d in analysed.written if d.metadata.get("patient"))
             self.ledger.mark_written(analysed.written, self.fingerprint, run_id)
             s.written = len(analysed.written)
-            s.revised = len(stale)
+            s.revised = len(revised)
             s.mentions, s.linked_mentions = analysed.mentions, analysed.linked_mentions
             s.evidence = len(analysed.batch.evidence)
-            quarantined = prepared.quarantined + analysed.quarantined
-        else:
-            quarantined = prepared.quarantined
+            quarantined += analysed.quarantined
         if prepared.deletions:
-            self.store.delete_documents(prepared.deletions)
+            patients.update(self.store.delete_documents(prepared.deletions).patients)
             self.ledger.mark_deleted(prepared.deletions, run_id, source=self.source_name)
             s.deleted = len(prepared.deletions)
+        if patients:
+            self.store.refresh_findings(sorted(patients))
         if quarantined:
             for q in quarantined:
                 log.warning("quarantined %s record %s: %s", q.file, q.record, q.reason)
             self.ledger.quarantine(quarantined, run_id, self.source_name)
             s.quarantined = len(quarantined)
         return s
+
+    def process(self, chunk: Sequence[Item], run_id: int) -> RunSummary:
+        return self.commit(*self.stage(chunk), run_id)
 
     # -- the whole run ------------------------------------------------------------------------
     def run(
@@ -233,40 +248,7 @@ class Pipeline:
         return total
 
     def finish(self, total: RunSummary) -> None:
-        """Refresh the graph's corpus statistics if anything changed, and close the run in the ledger."""
+        """After the last batch: refresh the corpus statistics if anything changed, close the run."""
         if total.written or total.deleted:
             self.store.refresh_statistics()
         self.ledger.finish_run(total.run_id, total)
-
-    def process(self, chunk: Sequence[Item], run_id: int) -> RunSummary:
-        return self.commit(*self.stage(chunk), run_id)
-
-    def stage(self, chunk: Sequence[Item]) -> tuple[Prepared, Analysed | None]:
-        """Everything before the write: pure CPU work, safe to run anywhere and to repeat."""
-        prepared = self.prepare(chunk)
-        analysed = self.analyse(prepared.to_analyse) if prepared.to_analyse else None
-        return prepared, analysed
-
-    # -- internals ----------------------------------------------------------------------------
-    def _annotate(self, docs: Sequence[Document]) -> list[DocumentMentions]:
-        stream = self.linker.link(self.extractor.extract(docs, batch_size=min(len(docs), 256) or 1))
-        if self.tagger is not None:
-            stream = self.tagger.tag_many(stream)
-        return list(stream)
-
-    def _with_sections(self, doc: Document) -> Document:
-        if self.sectionizer is None or doc.sections or doc.source != "note":
-            return doc
-        return doc.model_copy(update={"sections": tuple(self.sectionizer(doc.text))})
-
-
-def batched(items: Iterable, size: int) -> Iterator[list]:
-    """Yield lists of up to ``size`` items, keeping memory flat for any input length."""
-    chunk: list = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

@@ -1,4 +1,4 @@
-"""Patient pseudonymisation and identifier scrubbing for clinical notes.
+"""Patient pseudonymisation for clinical notes.
 
 Raw patient, admission and note identifiers must never reach the graph: once written they
 are copied into exports, logs and answers. They are replaced by a keyed HMAC, so the same
@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import re
 import secrets
 
 from kg.config import Settings
@@ -77,53 +76,3 @@ def load_key(settings: Settings, *, allow_ephemeral: bool = False) -> bytes:
             "note pseudonyms will NOT be stable across runs"
         )
     return _ephemeral_key
-
-
-_MONTHS = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-)
-# Order matters: e-mails and phone numbers contain digit runs the ID rule would take first.
-_SCRUB_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[EMAIL]"),
-    (
-        re.compile(r"(?<![\w/-])(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w/-])"),
-        "[PHONE]",
-    ),
-    (
-        re.compile(
-            r"\b(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
-            rf"|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
-            rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS},?\s+\d{{4}})\b",
-            re.IGNORECASE,
-        ),
-        "[DATE]",
-    ),
-    (
-        re.compile(
-            r"\b((?i:patient)[ \t]*:[ \t]*)"
-            r"[A-Z][A-Za-z'.-]*(?:[ \t]+[A-Z][A-Za-z'.-]*){0,3}"
-        ),
-        r"\1[NAME]",
-    ),
-    (re.compile(r"(?i)\b((?:first |last |family )?name[ \t]*:[ \t]*)[^\n,;]*[^\s,;]"), r"\1[NAME]"),
-    (
-        re.compile(
-            r"\b((?:MRN|medical record(?: number| no\.?)?|MR#)[ \t]*[:#]?[ \t]*)[A-Z0-9-]+", re.I
-        ),
-        r"\1[ID]",
-    ),
-    (re.compile(r"\b\d{6,}\b"), "[ID]"),
-)
-
-
-def scrub_text(text: str) -> str:
-    """Remove obvious direct identifiers from text that must be kept verbatim elsewhere.
-
-    A safety net for snippets (evidence sentences, error messages) that leave the note, not
-    de-identification: it catches labelled names, MRNs and other long digit runs, dates,
-    phone numbers and e-mail addresses, and misses names in running prose.
-    """
-    for pattern, replacement in _SCRUB_RULES:
-        text = pattern.sub(replacement, text)
-    return text

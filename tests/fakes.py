@@ -4,43 +4,54 @@ from __future__ import annotations
 
 import re
 
-from kg.models import Candidate, Concept, Document, DocumentMentions, GraphBatch, Mention
+from kg.doc import AnnotatedDoc
+from kg.graph.base import Deleted
+from kg.models import Candidate, Concept, Document, GraphBatch, Mention
+from kg.pipeline import Annotator
+from kg.text.analyzer import TextAnalyzer
 
 LEXICON = {"aspirin": ("MESH:D001241", "Chemical"), "headache": ("MESH:D006261", "Disease"),
            "fever": ("MESH:D005334", "Disease")}
 
 
 class WordExtractor:
-    name, version = "words", "1"
+    """Every lexicon word, as a mention in the analyser's sentence."""
 
-    def extract(self, docs, batch_size=1):
-        for doc in docs:
-            if "EXPLODE" in doc.text:
+    name, version, settings = "words", "1", {}
+
+    def pipe(self, docs, batch_size=1):
+        for d in docs:
+            if "EXPLODE" in d.text:
                 raise RuntimeError("component failure")
             mentions = []
-            for sent in re.finditer(r"[^.]+\.?", doc.text):
-                for m in re.finditer(r"[a-z]+", sent.group().lower()):
-                    if m.group() in LEXICON:
-                        s = sent.start() + m.start()
-                        mentions.append(Mention(doc_id=doc.id, start=s, end=s + len(m.group()), text=m.group(),
-                                                label=LEXICON[m.group()][1], extractor=self.name,
-                                                extractor_version=self.version, sentence_start=sent.start(),
-                                                sentence_end=sent.end()))
-            yield DocumentMentions(document=doc, mentions=tuple(mentions))
+            for m in re.finditer(r"[a-z]+", d.text.lower()):
+                if m.group() in LEXICON:
+                    s, e = d.sentence_of(m.start(), m.end())
+                    mentions.append(Mention(doc_id=d.id, start=m.start(), end=m.end(), text=m.group(),
+                                            label=LEXICON[m.group()][1], extractor=self.name,
+                                            extractor_version=self.version, sentence_start=s, sentence_end=e))
+            d.mentions = tuple(mentions)
+            yield d
 
 
 class WordLinker:
-    name, version = "words", "1"
+    """Links each lexicon word to its id with score 0.9 and fills the concepts layer."""
 
-    def link(self, items):
-        for item in items:
-            yield item.model_copy(update={"mentions": tuple(
-                m.model_copy(update={"candidates": (Candidate(concept_id=LEXICON[m.text][0], score=0.9),)})
-                for m in item.mentions)})
+    name, version, settings = "words", "1", {}
 
-    def concepts(self, ids):
+    def pipe(self, docs, batch_size=1):
         names = {v[0]: (k, v[1]) for k, v in LEXICON.items()}
-        return [Concept(id=i, name=names[i][0], type=names[i][1]) for i in ids]
+        for d in docs:
+            d.mentions = tuple(m.model_copy(update={"candidates": (
+                Candidate(concept_id=LEXICON[m.text.lower()][0], score=0.9),)}) for m in d.mentions)
+            d.concepts = {m.concept_id: Concept(id=m.concept_id, name=names[m.concept_id][0],
+                                                type=names[m.concept_id][1]) for m in d.mentions}
+            yield d
+
+
+def word_annotator(*more) -> Annotator:
+    """Text analysis, the word extractor and linker, then any further components."""
+    return Annotator(TextAnalyzer(), [WordExtractor(), WordLinker(), *more])
 
 
 class MemoryStore:
@@ -51,6 +62,7 @@ class MemoryStore:
         self.evidence: dict[str, object] = {}
         self.deleted: list[str] = []
         self.statistics_refreshed = 0
+        self.findings_refreshed: list[list[str]] = []
 
     def write(self, batch: GraphBatch):
         for d in batch.documents:
@@ -61,14 +73,34 @@ class MemoryStore:
     def refresh_statistics(self):
         self.statistics_refreshed += 1
 
+    def refresh_findings(self, patients):
+        self.findings_refreshed.append(list(patients))
+
     def delete_documents(self, ids, keep_nodes=False):
+        ids = list(ids)
         self.deleted.extend(ids)
+        found = [i for i in ids if i in self.docs]
+        patients = {self.docs[i].metadata.get("patient") for i in found} - {None}
         self.evidence = {k: e for k, e in self.evidence.items() if e.doc_id not in ids}
         if not keep_nodes:
             for i in ids:
                 self.docs.pop(i, None)
-        return len(ids)
+        return Deleted(found=len(found), patients=tuple(sorted(patients)))
 
 
 def doc(pmid: int, text: str, version: int = 1) -> Document:
     return Document(id=f"PMID:{pmid}", source="pubmed", text=text, version=version)
+
+
+def analyse(text: str, *components, doc_id: str = "PMID:1", source: str = "text", **document) -> AnnotatedDoc:
+    """One document through text analysis (in the first component's vocab) and ``components``;
+    errors propagate (``Annotator.annotate`` would quarantine them)."""
+    (out,) = analyse_many([Document(id=doc_id, source=source, text=text, **document)], *components)
+    return out
+
+
+def analyse_many(documents, *components) -> list:
+    stream = TextAnalyzer(getattr(components[0], "vocab", None) if components else None).pipe(documents)
+    for component in components:
+        stream = component.pipe(stream)
+    return list(stream)

@@ -5,7 +5,8 @@ UPPER CASE) and whether it is Affirmed or Negated. Negated is the positive class
 NegEx and medspaCy papers, so precision says how often "negated" is right and recall how
 many real negations are caught. The default-rules baseline is computed in the same run on the
 same rows, so a rules change is always judged against it rather than against a remembered
-number.
+number. medkg's side runs the chain ingestion runs: text analysis of the sentence, then the
+assertion tagger over the concept's span (:class:`MedkgAssertion`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from pydantic import BaseModel, ConfigDict
 
 from kg.errors import SourceError
 from kg.extract.assertion import AssertionTagger
-from kg.models import Quarantine
+from kg.models import Document, Mention, Quarantine
+from kg.text.analyzer import TextAnalyzer
 
 REQUIRED_COLUMNS = ("Concept", "Sentence", "Negation")
 GOLD_TO_ASSERTION = {"affirmed": "affirmed", "negated": "negated"}
@@ -184,12 +186,30 @@ def evaluate_assertion(tsv_path: str | Path, tagger: SentenceTagger) -> Assertio
     return _score(str(tsv_path), tagger, examples, quarantined)
 
 
+class MedkgAssertion:
+    """medkg's chain on one sentence: text analysis, the concept as a mention, the assertion tagger."""
+
+    def __init__(self, tagger: AssertionTagger | None = None, analyzer: TextAnalyzer | None = None) -> None:
+        self.tagger = tagger or AssertionTagger()
+        self.analyzer = analyzer or TextAnalyzer()
+        self.name = f"medkg-assertion-{self.tagger.version}"
+
+    def tag_sentence(self, sentence: str, span_start: int, span_end: int) -> tuple[str, str | None]:
+        doc = self.analyzer(Document(id="NEGEX:sentence", source="text", text=sentence))
+        sentence_start, sentence_end = doc.sentence_of(span_start, span_end)
+        doc.mentions = (Mention(doc_id=doc.id, start=span_start, end=span_end, text=sentence[span_start:span_end],
+                                label="Finding", extractor="gold", extractor_version="negex",
+                                sentence_start=sentence_start, sentence_end=sentence_end),)
+        (mention,) = self.tagger.tag(doc)
+        return mention.assertion, mention.assertion_cue
+
+
 def compare_with_medspacy_defaults(
     tsv_path: str | Path, tagger: AssertionTagger | None = None
 ) -> tuple[AssertionReport, AssertionReport]:
     """(medkg's rules, medspaCy's default rules) scored on the same parsed rows in one run."""
     examples, quarantined = read_negex_tsv(tsv_path)
-    ours = _score(str(tsv_path), tagger or AssertionTagger(), examples, quarantined)
+    ours = _score(str(tsv_path), MedkgAssertion(tagger), examples, quarantined)
     defaults = _score(str(tsv_path), MedspacyDefaultContext(), examples, quarantined)
     return ours, defaults
 

@@ -11,7 +11,9 @@ Two views, because they answer different questions:
   mentions and, when an extractor is given, end to end on the extractor's mentions.
 
 Ids are compared as the corpora write them (``D003924``, ``OMIM:125853``), via
-:func:`kg.evaluate.ner.corpus_id`.
+:func:`kg.vocab.curie.corpus_id`. Both views run the ingestion chain
+(:func:`kg.components.build_annotator`); for the gold-mention view the corpus's mentions take
+the extractor's place (:class:`kg.evaluate.gold.GoldExtractor`).
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from kg.config import Settings
-from kg.evaluate.ner import Score, annotate_pubtator, corpus_id, evaluate_ner
-from kg.extract import Extractor
-from kg.link import Linker
-from kg.models import DocumentMentions, Mention
-from kg.sources.pubtator import PubtatorAnnotation, PubtatorDocument, entity_type, read_pubtator
+from kg.evaluate.gold import GoldExtractor, predicted, run_corpus
+from kg.evaluate.ner import Score, evaluate_ner
+from kg.pipeline import Annotator
+from kg.sources.pubtator import read_pubtator
+from kg.vocab.curie import corpus_id
+from kg.vocab.types import entity_type
 
 RECALL_K = 5
 
@@ -96,52 +99,27 @@ class LinkReport(BaseModel):
         return "\n".join(rows)
 
 
-def gold_mentions(doc: PubtatorDocument) -> DocumentMentions:
-    """The document with its annotated spans as unlinked mentions (types medkg does not know are left out)."""
-    document = doc.to_document()
-    mentions = []
-    for a in doc.annotations:
-        label = entity_type(a.type)
-        if label is None or a.end <= a.start:
-            continue
-        mentions.append(
-            Mention(doc_id=document.id, start=a.start, end=a.end, text=a.text, label=label,
-                    extractor="gold", extractor_version="corpus")
-        )
-    return DocumentMentions(document=document, mentions=tuple(mentions))
+def evaluate_link(corpus: str | Path, annotator: Annotator, *, end_to_end: bool = True,
+                  types: Iterable[str] | None = None) -> LinkReport:
+    """Score the linker of ``annotator`` on the PubTator file ``corpus``: on the gold mentions, and
+    end to end with the annotator's own extractor unless ``end_to_end=False``.
 
-
-def _predicted_doc(doc: PubtatorDocument, item: DocumentMentions) -> PubtatorDocument:
-    annotations = tuple(
-        PubtatorAnnotation(start=m.start, end=m.end, text=m.text, type=m.label, ids=(corpus_id(m.concept_id),))
-        for m in item.mentions
-    )
-    return doc.model_copy(update={"annotations": annotations, "relations": ()})
-
-
-def evaluate_link(
-    corpus: str | Path,
-    linker: Linker,
-    *,
-    extractor: Extractor | None = None,
-    types: Iterable[str] | None = None,
-) -> LinkReport:
-    """Score ``linker`` on the PubTator file ``corpus`` (gold mentions; end to end too with ``extractor``).
-
-    ``types`` defaults to the medkg types the gold annotates, so an extractor's genes are not
-    counted against a corpus that has none.
+    ``annotator.components`` is ``[extractor, linker, ...]``; components after the linker do not
+    change linking and are left out of the gold-mention run. ``types`` defaults to the medkg
+    types the gold annotates, so an extractor's genes are not counted against a corpus that has none.
     """
     docs = list(read_pubtator(corpus))
     gold_types = {t for d in docs for a in d.annotations if (t := entity_type(a.type))}
     keep = set(types) if types is not None else gold_types
-    start = time.perf_counter()
-    linked = list(linker.link(gold_mentions(d) for d in docs))
-    seconds = time.perf_counter() - start
-    n_mentions = sum(len(i.mentions) for i in linked)
+    extractor, linker = annotator.components[:2]
+    timed = _Timed(linker)
+    on_gold_mentions = Annotator(annotator.analyzer, [GoldExtractor(docs, linked=False), timed])
+    linked = {p.pmid: d for p, d in run_corpus(on_gold_mentions, docs)}
 
     acc: dict[str, dict[str, int]] = {}
-    for doc, item in zip(docs, linked, strict=True):
-        by_span = {(m.start, m.end, m.label): m for m in item.mentions}
+    for doc in docs:
+        item = linked.get(doc.pmid)
+        by_span = {(m.start, m.end, m.label): m for m in item.mentions} if item is not None else {}
         for a in doc.annotations:
             label = entity_type(a.type)
             if label not in keep:
@@ -151,32 +129,52 @@ def evaluate_link(
             if not gold:
                 counts["gold_nil"] += 1
                 continue
-            m = by_span[(a.start, a.end, label)]
-            ranked = [corpus_id(c.concept_id) for c in m.candidates]
+            m = by_span.get((a.start, a.end, label))
+            ranked = [corpus_id(c.concept_id) for c in m.candidates] if m is not None else []
             counts["mentions"] += 1
             counts["nil_predicted"] += not ranked
             counts["correct"] += bool(ranked) and ranked[0] in gold
             counts["in_top_k"] += bool(gold & set(ranked[:RECALL_K]))
-    predicted = [_predicted_doc(d, i) for d, i in zip(docs, linked, strict=True)]
-    on_gold = evaluate_ner(docs, predicted, types=keep, concepts=True)
-    end_to_end = {}
-    if extractor is not None:
-        e2e = evaluate_ner(docs, list(annotate_pubtator(docs, extractor, linker)), types=keep, concepts=True)
-        end_to_end = {**e2e.concepts, "overall": e2e.concepts_overall}
+    on_gold = evaluate_ner(docs, [predicted(p, linked[p.pmid], relations=False) for p in docs if p.pmid in linked],
+                           types=keep, concepts=True)
+    concepts_end_to_end = {}
+    if end_to_end:
+        e2e_chain = Annotator(annotator.analyzer, [extractor, linker])
+        e2e = evaluate_ner(docs, [predicted(p, d, relations=False) for p, d in run_corpus(e2e_chain, docs)],
+                           types=keep, concepts=True)
+        concepts_end_to_end = {**e2e.concepts, "overall": e2e.concepts_overall}
     return LinkReport(
         corpus=str(corpus),
         documents=len(docs),
-        linker=f"{getattr(linker, 'name', type(linker).__name__)}@{getattr(linker, 'version', '?')}",
+        linker=f"{linker.name}@{linker.version}",
         accuracy={t: Accuracy(**c) for t, c in acc.items()},
         concepts_gold_mentions={**on_gold.concepts, "overall": on_gold.concepts_overall},
-        concepts_end_to_end=end_to_end,
-        mentions_per_second=n_mentions / seconds if seconds else 0.0,
+        concepts_end_to_end=concepts_end_to_end,
+        mentions_per_second=timed.mentions / timed.seconds if timed.seconds else 0.0,
     )
 
 
-def evaluate_link_corpus(settings: Settings, corpus: str | Path, *, end_to_end: bool = True) -> LinkReport:
-    """What ``medkg evaluate link --corpus FILE`` runs: the configured linker, end to end with the configured NER."""
-    from kg.components import build_extractor, build_linker
+class _Timed:
+    """A component wrapper that times it and counts the mentions it saw (for mentions/s)."""
 
-    extractor = build_extractor(settings) if end_to_end else None
-    return evaluate_link(corpus, build_linker(settings), extractor=extractor)
+    def __init__(self, component) -> None:
+        self.component = component
+        self.name, self.version, self.settings = component.name, component.version, component.settings
+        self.seconds = 0.0
+        self.mentions = 0
+
+    def pipe(self, docs, batch_size: int = 256):
+        docs = list(docs)
+        start = time.perf_counter()
+        out = list(self.component.pipe(docs, batch_size=batch_size))
+        self.seconds += time.perf_counter() - start
+        self.mentions += sum(len(d.mentions) for d in out)
+        return iter(out)
+
+
+def evaluate_link_corpus(settings: Settings, corpus: str | Path, *, end_to_end: bool = True) -> LinkReport:
+    """What ``medkg evaluate link --corpus FILE`` runs: the configured chain's linker, on gold mentions
+    and end to end with the configured NER."""
+    from kg.components import build_annotator
+
+    return evaluate_link(corpus, build_annotator(settings, relations=False), end_to_end=end_to_end)

@@ -10,16 +10,14 @@ can be scored on NCBI-disease. Concept scores compare, per document, the sets of
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from kg.extract import Extractor
-from kg.link import Linker
-from kg.models import DocumentMentions
-from kg.sources.pubtator import NIL_ID, PubtatorAnnotation, PubtatorDocument, entity_type
+from kg.sources.pubtator import PubtatorAnnotation, PubtatorDocument, read_pubtator
+from kg.vocab.types import entity_type
 
-_PREFIXES_DROPPED = ("MESH:", "NCBIGene:", "NCBITaxon:", "dbSNP:", "tmVar:")
 
 
 class Score(BaseModel):
@@ -129,46 +127,35 @@ def evaluate_ner(
     )
 
 
-def corpus_id(concept_id: str | None) -> str:
-    """A CURIE as the corpora write it: MeSH/NCBI ids bare, OMIM and others as they are."""
-    if not concept_id:
-        return NIL_ID
-    for prefix in _PREFIXES_DROPPED:
-        if concept_id.startswith(prefix):
-            return concept_id[len(prefix) :]
-    return concept_id
+def gold_types(docs: Iterable[PubtatorDocument]) -> list[str]:
+    """The medkg entity types a gold corpus annotates: predictions of other types are not scored."""
+    return sorted({entity_type(a.type) or a.type for d in docs for a in d.annotations})
 
 
-def run_on_pubtator(
-    docs: Iterable[PubtatorDocument], extractor: Extractor, linker: Linker | None = None, *, batch_size: int = 256
-) -> Iterator[tuple[PubtatorDocument, DocumentMentions]]:
-    """Each input document with what the extractor (and linker) found in its text, streaming."""
-    by_id: dict[str, PubtatorDocument] = {}
-
-    def documents() -> Iterator:
-        for d in docs:
-            doc = d.to_document()
-            by_id[doc.id] = d
-            yield doc
-
-    items = extractor.extract(documents(), batch_size=batch_size)
-    if linker is not None:
-        items = linker.link(items)
-    for item in items:
-        yield by_id.pop(item.document.id), item
+def _rows(scores: dict[str, Score], overall: Score) -> list[dict]:
+    return [
+        {"type": name, "precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4),
+         "tp": s.tp, "fp": s.fp, "fn": s.fn}
+        for name, s in [*sorted(scores.items()), ("overall", overall)]
+    ]
 
 
-def annotate_pubtator(
-    docs: Iterable[PubtatorDocument],
-    extractor: Extractor,
-    linker: Linker | None = None,
-    *,
-    batch_size: int = 256,
-) -> Iterator[PubtatorDocument]:
-    """The same documents with gold annotations and relations replaced by predicted mentions."""
-    for source, item in run_on_pubtator(docs, extractor, linker, batch_size=batch_size):
-        annotations = tuple(
-            PubtatorAnnotation(start=m.start, end=m.end, text=m.text, type=m.label, ids=(corpus_id(m.concept_id),))
-            for m in item.mentions
-        )
-        yield source.model_copy(update={"annotations": annotations, "relations": ()})
+def evaluate_ner_corpus(settings, corpus: Path, predictions: Path | None = None) -> dict:
+    """What ``medkg evaluate ner`` prints: NER scores (exact span + type) and document-level
+    concept-id scores of the ingestion chain (or of a predictions file), restricted to the gold's types."""
+    from kg.components import build_annotator
+    from kg.evaluate.gold import predicted, run_corpus
+
+    gold = list(read_pubtator(corpus))
+    if predictions is not None:
+        found = list(read_pubtator(predictions))
+    else:
+        annotator = build_annotator(settings, relations=False)
+        found = [predicted(p, d, relations=False) for p, d in run_corpus(annotator, gold)]
+    report = evaluate_ner(gold, found, types=gold_types(gold), concepts=True)
+    return {
+        "corpus": str(corpus),
+        "documents": report.documents,
+        "entities (exact span + type)": _rows(report.entities, report.overall),
+        "concept ids (document level)": _rows(report.concepts, report.concepts_overall),
+    }

@@ -15,17 +15,14 @@ written (MeSH without prefix, NCBI Gene ids), which is what :func:`predict_relat
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 
 from pydantic import BaseModel, ConfigDict
 
-from kg.evaluate.ner import Score, corpus_id, run_on_pubtator
-from kg.extract import Extractor
-from kg.link import Linker
-from kg.models import DocumentMentions
-from kg.relate.features import gold_items
-from kg.relate.model import RelationModel
-from kg.sources.pubtator import PubtatorAnnotation, PubtatorDocument, PubtatorRelation
+from kg.evaluate.gold import GoldExtractor, corpus_tasks, predicted, run_corpus
+from kg.evaluate.ner import Score
+from kg.pipeline import Annotator
+from kg.sources.pubtator import PubtatorDocument, PubtatorRelation
 
 
 class ReReport(BaseModel):
@@ -92,42 +89,29 @@ def evaluate_re(
     )
 
 
-def corpus_tasks(docs: Sequence[PubtatorDocument]) -> tuple[str, ...]:
-    """``("cid",)`` for a BC5CDR-style corpus (its relations are CID), else ``("biored",)``."""
-    types = {r.type for d in docs for r in d.relations}
-    return ("cid",) if types == {"CID"} else ("biored",)
+def predict_relations(docs: Iterable[PubtatorDocument], annotator: Annotator, *, gold_entities: bool = False
+                      ) -> Iterator[PubtatorDocument]:
+    """The documents with predicted relations (and, end to end, predicted mentions) in corpus notation.
 
-
-def predict_relations(
-    docs: Iterable[PubtatorDocument],
-    model: RelationModel,
-    *,
-    tasks: Sequence[str],
-    extractor: Extractor | None = None,
-    linker: Linker | None = None,
-    batch_size: int = 64,
-) -> Iterator[PubtatorDocument]:
-    """The documents with predicted relations in corpus notation.
-
-    Without an ``extractor`` the gold entities are kept and only relations are predicted
-    (the "gold entities" setting); with one, entities are found and linked from the raw text
-    (end to end) and the predicted mentions replace the gold ones.
+    ``annotator``: the ingestion chain, ending with the relation extractor. With
+    ``gold_entities`` the corpus's linked mentions take the extractor's place and only
+    relations are predicted; otherwise entities are found and linked from the raw text.
     """
-    if extractor is None:
-        pairs: Iterator[tuple[PubtatorDocument, DocumentMentions]] = gold_items(docs, batch_size=batch_size)
-    else:
-        pairs = run_on_pubtator(docs, extractor, linker, batch_size=batch_size)
-    for pdoc, item in pairs:
-        relations = tuple(
-            PubtatorRelation(type=p.type, id1=corpus_id(p.id1), id2=corpus_id(p.id2), novelty=p.novelty)
-            for p in model.predict(item, tasks)
-        )
-        if extractor is None:
-            yield pdoc.model_copy(update={"relations": relations})
-            continue
-        annotations = tuple(
-            PubtatorAnnotation(start=m.start, end=m.end, text=m.text, type=m.label, ids=(corpus_id(m.concept_id),))
-            for m in item.mentions
-        )
-        yield pdoc.model_copy(update={"annotations": annotations, "relations": relations})
+    if gold_entities:
+        docs = list(docs)
+        annotator = Annotator(annotator.analyzer, [GoldExtractor(docs, linked=True), *annotator.components[1:]])
+    for pdoc, doc in run_corpus(annotator, docs):
+        yield predicted(pdoc, doc, mentions=not gold_entities)
 
+
+def evaluate_re_corpus(settings, corpus, *, gold_entities: bool = False) -> ReReport:
+    """What ``medkg evaluate re`` runs: the ingestion chain with the relation head the corpus needs."""
+    from kg.components import build_annotator, build_relation_model
+    from kg.errors import ModelError
+    from kg.sources.pubtator import read_pubtator
+
+    if build_relation_model(settings) is None:
+        raise ModelError("no relation model", hint="Train one: medkg train re --output models/re-cpu")
+    gold = list(read_pubtator(corpus))
+    annotator = build_annotator(settings, tasks=corpus_tasks(gold))
+    return evaluate_re(gold, predict_relations(gold, annotator, gold_entities=gold_entities), corpus=str(corpus))

@@ -26,8 +26,9 @@ from medspacy.context import ConText, ConTextRule
 from medspacy.custom_tokenizer import create_medspacy_tokenizer
 from spacy.tokens import Doc, Span
 
-from kg.errors import ConfigError, RecordError
-from kg.models import Assertion, Document, DocumentMentions, Mention, Section
+from kg.doc import AnnotatedDoc
+from kg.errors import ConfigError
+from kg.models import Assertion, Mention, Section
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "resources" / "assertion_rules.json"
 MEDSPACY_DEFAULT_RULES = (
@@ -68,13 +69,8 @@ _RULES_HINT = (
 _GROUP = "medkg_targets"
 _TARGET_LABEL = "FINDING"
 
-# A sentence ends at a line break (note lines, bullets, headers) or at ., ! or ? followed by
-# space and an upper-case letter or digit, unless the period closes a common abbreviation.
-_BOUNDARY_RE = re.compile(r"\n|(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 _WHITESPACE_RUN = re.compile(r"\s{2,}|[^\S ]")
-_ABBREVIATIONS = frozenset(
-    "dr mr mrs ms vs e.g i.e al fig approx no nos pt st etc resp min max ca".split()
-)
+_FIRST_TOKEN = re.compile(r"[a-z]+|[0-9]+|[^a-z0-9\s]")
 
 
 class AssertionResult(NamedTuple):
@@ -126,40 +122,49 @@ def load_rules(path: Path) -> tuple[str, list[ConTextRule]]:
     return str(data.get("version", "unversioned")), rules
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of ``text``, whitespace trimmed, empty ones dropped.
+def cue_anchors(rules: Sequence[ConTextRule]) -> re.Pattern[str] | None:
+    """One regex that finds, in a lowercased sentence, a word every rule's match must start with.
 
-    Used only for mentions that arrive without sentence offsets; a crude splitter is enough
-    because ConText's scope merely needs to stop at the end of the clause's sentence.
+    A sentence without any such word cannot hold a cue, so ConText is not run on it (most
+    sentences of an abstract). None when some rule's first token is not a plain word or list of
+    words: then every sentence is checked.
     """
-    spans = []
-    start = 0
-    for m in _BOUNDARY_RE.finditer(text):
-        if m.group() != "\n":
-            word = text[start : m.start()].rsplit(None, 1)[-1] if text[start : m.start()].strip() else ""
-            if word.rstrip(".").lower() in _ABBREVIATIONS:
-                continue
-        spans.append((start, m.start()))
-        start = m.end()
-    spans.append((start, len(text)))
-    out = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            out.append((s, e))
-    return out
+    anchors: set[str] = set()
+    for rule in rules:
+        if rule.pattern is None:
+            first = _FIRST_TOKEN.match(rule.literal.lower().strip())
+            if first is None:
+                return None
+            anchors.add(first.group())
+            continue
+        token = next((t for t in rule.pattern if t.get("OP") not in ("?", "*")), None)
+        keys = set(token) - {"OP"} if isinstance(token, dict) else set()
+        value = token[keys.pop()] if len(keys) == 1 and keys <= {"LOWER", "ORTH", "TEXT"} else None
+        if isinstance(value, str):
+            anchors.add(value.lower())
+        elif isinstance(value, dict) and set(value) == {"IN"}:
+            anchors.update(v.lower() for v in value["IN"])
+        else:
+            return None
+    words = sorted(anchors, key=len, reverse=True)
+    return re.compile("|".join(rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w[-1:].isalpha() and w[:1].isalpha()
+                               else re.escape(w) for w in words))
 
 
 class AssertionTagger:
-    """ConText with medkg's rules, applied sentence by sentence, plus the note-section rule."""
+    """ConText with medkg's rules, sentence by sentence, plus the note-section rule.
+
+    Sentences and sections come from the text analysis. ConText matches its cues on its own
+    token stream of each sentence (whitespace runs squeezed, medspaCy's clinical tokenizer),
+    and only sentences holding a possible cue (:func:`cue_anchors`) are given to it: the rest
+    are affirmed without a match being tried.
+    """
 
     def __init__(self, rules_path: str | Path | None = None) -> None:
         self.rules_path = Path(rules_path) if rules_path is not None else RULES_PATH
         self.version, rules = load_rules(self.rules_path)
-        self.name = f"medkg-assertion-{self.version}"
+        self.name = "assertion"
+        self._anchors = cue_anchors(rules)
         self._nlp = spacy.blank("en")
         # medspaCy's tokenizer splits "c/o", "chf+cp": clinical shorthand the default keeps whole.
         self._nlp.tokenizer = create_medspacy_tokenizer(self._nlp)
@@ -168,10 +173,9 @@ class AssertionTagger:
         )
         self._context.add(rules)
 
-    def tag_sentence(self, sentence: str, span_start: int, span_end: int) -> tuple[Assertion, str | None]:
-        """Assertion and cue of ``sentence[span_start:span_end]``; the unit of the NegEx evaluation."""
-        result = self.assess(sentence, [(span_start, span_end)])[0]
-        return result.assertion, result.cue
+    @property
+    def settings(self) -> dict[str, object]:
+        return {"rules": self.version, "priority": list(_PRIORITY), "sections": _SECTION_ASSERTION}
 
     def assess(self, sentence: str, spans: Sequence[tuple[int, int]]) -> list[AssertionResult]:
         """Run ConText once over one sentence for all of its target spans (offsets in ``sentence``).
@@ -179,6 +183,8 @@ class AssertionTagger:
         Whitespace runs are squeezed to one space first: spaCy turns extra spaces into tokens,
         and a line-wrapped "negative   for" would otherwise slip past the "negative for" rule.
         """
+        if self._anchors is not None and not self._anchors.search(sentence.lower()):
+            return [AssertionResult("affirmed")] * len(spans)
         text, index = _squeeze(sentence)
         doc = self._nlp.tokenizer(text)
         for i, token in enumerate(doc):
@@ -192,64 +198,38 @@ class AssertionTagger:
         self._context(doc)
         return [_resolve(doc, t, index) if t is not None else AssertionResult("affirmed") for t in targets]
 
-    def tag(self, document: Document, mentions: Sequence[Mention]) -> tuple[Mention, ...]:
-        """Return ``mentions`` (same order) with ``assertion`` and ``assertion_cue`` set.
+    def pipe(self, docs: Iterable[AnnotatedDoc], batch_size: int = 256) -> Iterator[AnnotatedDoc]:
+        for doc in docs:
+            doc.mentions = self.tag(doc)
+            yield doc
 
-        Mentions without sentence offsets get them from :func:`split_sentences`; a mention
-        with no section gets the one it falls in when the document has sections.
-        """
-        text = document.text
-        sentences: list[tuple[int, int]] | None = None
+    def tag(self, doc: AnnotatedDoc) -> tuple[Mention, ...]:
+        """The document's mentions (same order) with ``assertion``, ``assertion_cue`` and ``section`` set."""
+        mentions = doc.mentions
         groups: dict[tuple[int, int], list[int]] = {}
-        keys: list[tuple[int, int]] = []
         for i, m in enumerate(mentions):
-            if m.doc_id != document.id or m.end > len(text):
-                raise RecordError(
-                    f"mention {m.text!r} [{m.start}:{m.end}] of {m.doc_id} does not fit document "
-                    f"{document.id} ({len(text)} characters); pass each document with its own mentions",
-                    file=str(document.metadata.get("file", document.source)),
-                    record=document.id,
-                    doc_id=document.id,
-                )
-            if m.sentence_start is not None and m.sentence_end is not None:
-                key = (min(m.sentence_start, m.start), max(m.sentence_end, m.end))
-            else:
-                if sentences is None:
-                    sentences = split_sentences(text) or [(0, len(text))]
-                key = _enclosing(sentences, m.start, m.end)
+            key = (m.sentence_start, m.sentence_end) if m.sentence_start is not None else doc.sentence_of(m.start, m.end)
             groups.setdefault(key, []).append(i)
-            keys.append(key)
-
         results: list[AssertionResult] = [AssertionResult("affirmed")] * len(mentions)
         for (s, e), idx in groups.items():
-            found = self.assess(text[s:e], [(mentions[i].start - s, mentions[i].end - s) for i in idx])
+            found = self.assess(doc.text[s:e], [(mentions[i].start - s, mentions[i].end - s) for i in idx])
             for i, r in zip(idx, found):
                 results[i] = r
 
-        sections = sorted(document.sections, key=lambda sec: sec.start)
+        sections = sorted(doc.sections, key=lambda sec: sec.start)
         section_starts = [sec.start for sec in sections]
         out = []
-        for i, m in enumerate(mentions):
-            update: dict[str, object] = {
-                "assertion": results[i].assertion,
-                "assertion_cue": results[i].cue,
-            }
-            if m.sentence_start is None or m.sentence_end is None:
-                update |= {"sentence_start": keys[i][0], "sentence_end": keys[i][1]}
+        for m, result in zip(mentions, results, strict=True):
+            update: dict[str, object] = {"assertion": result.assertion, "assertion_cue": result.cue}
             label = _section_at(sections, section_starts, m.start)
             if label is not None:
                 if m.section is None:
                     update["section"] = label
                 forced = _SECTION_ASSERTION.get(label)
-                if forced is not None and results[i].assertion != "negated":
-                    update |= {"assertion": forced, "assertion_cue": results[i].cue or f"section:{label}"}
+                if forced is not None and result.assertion != "negated":
+                    update |= {"assertion": forced, "assertion_cue": result.cue or f"section:{label}"}
             out.append(m.model_copy(update=update))
         return tuple(out)
-
-    def tag_many(self, items: Iterable[DocumentMentions]) -> Iterator[DocumentMentions]:
-        """Stream :meth:`tag` over processed documents, one at a time, so memory stays flat."""
-        for item in items:
-            yield item.model_copy(update={"mentions": self.tag(item.document, item.mentions)})
 
 
 def _resolve(doc: Doc, target: Span, index: list[int]) -> AssertionResult:
@@ -297,13 +277,6 @@ def _squeeze(text: str) -> tuple[str, list[int]]:
 
 def _original(index: list[int], start: int, end: int) -> tuple[int, int]:
     return index[start], index[end - 1] + 1
-
-
-def _enclosing(sentences: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
-    starts = [s for s, _ in sentences]
-    first = max(bisect.bisect_right(starts, start) - 1, 0)
-    last = max(bisect.bisect_right(starts, max(end - 1, start)) - 1, first)
-    return min(sentences[first][0], start), max(sentences[last][1], end)
 
 
 def _section_at(sections: list[Section], starts: list[int], offset: int) -> str | None:

@@ -4,12 +4,11 @@ A user with network access names a hub model ("org/biomedical-ner"); offline use
 local directory or a name already in the cache. ``transformers`` is optional: it is imported
 only here, and its absence is a :class:`ModelError` that says how to install it.
 
-The model reads one sentence at a time (from :func:`kg.nlp.blank_pipeline`), because
-abstracts often exceed the 512-token window of BERT-sized encoders and sentences never do.
-Its entity labels are mapped onto medkg's types with the corpus mapping
-(``DiseaseOrPhenotypicFeature`` -> ``Disease``); a label with no medkg type is dropped and
-logged once. Entity spans are widened to whole tokens so that abbreviation handling is the
-same as in the spaCy tier.
+The model reads one sentence at a time (the text analysis's sentences), because abstracts
+often exceed the 512-token window of BERT-sized encoders and sentences never do. Its entity
+labels are mapped onto medkg's types (:func:`kg.vocab.types.medkg_type`); a label with no medkg
+type is dropped and logged once. Entity spans are widened to whole tokens of the document, so
+that abbreviation handling is the same as in the spaCy tier.
 """
 
 from __future__ import annotations
@@ -19,26 +18,12 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from spacy.tokens import Doc
-
+from kg.doc import AnnotatedDoc, batched
 from kg.errors import ModelError
-from kg.extract.spacy_ner import to_mentions
-from kg.models import ENTITY_TYPES, Document, DocumentMentions, Mention
-from kg.nlp import blank_pipeline
-from kg.sources.pubtator import entity_type
+from kg.extract.spans import Ents, to_mentions
+from kg.vocab.types import medkg_type
 
 log = logging.getLogger(__name__)
-
-
-def medkg_type(label: str) -> str | None:
-    """medkg's type for a model label: "B-Chemical", "ChemicalEntity" and "chemical" all -> Chemical."""
-    bare = label.split("-", 1)[1] if label[:2] in ("B-", "I-", "E-", "S-", "L-", "U-") else label
-    if bare in ENTITY_TYPES:
-        return bare
-    if mapped := entity_type(bare):
-        return mapped
-    by_lower = {t.lower(): t for t in ENTITY_TYPES}
-    return by_lower.get(bare.lower())
 
 
 def _offline() -> bool:
@@ -79,40 +64,35 @@ class HfNerExtractor:
                 else "it is neither a local model directory nor a name the hub could resolve"
             )
             raise ModelError(f"cannot load NER model {name_or_path!r}: {where} ({exc})") from exc
-        self.pipe = pipeline(
+        self.classifier = pipeline(
             "token-classification", model=model, tokenizer=tokenizer, aggregation_strategy="simple", device=device
         )
-        config = self.pipe.model.config
+        config = self.classifier.model.config
         self.version = f"{Path(str(config._name_or_path)).name}-{getattr(config, '_commit_hash', None) or 'local'}"
-        self.nlp = blank_pipeline()
         self._unmapped: set[str] = set()
 
-    def extract(self, docs: Iterable[Document], batch_size: int = 256) -> Iterator[DocumentMentions]:
-        pairs = ((d.text, d) for d in docs)
-        chunk: list[tuple[Doc, Document]] = []
-        for item in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-            chunk.append(item)
-            if len(chunk) == self.DOCS_PER_CALL:
-                yield from self._chunk(chunk)
-                chunk = []
-        yield from self._chunk(chunk)
+    @property
+    def settings(self) -> dict[str, object]:
+        return {"docs_per_call": self.DOCS_PER_CALL}
 
-    def _chunk(self, chunk: list[tuple[Doc, Document]]) -> Iterator[DocumentMentions]:
-        sents = [list(sdoc.sents) for sdoc, _ in chunk]
-        texts = [s.text for doc_sents in sents for s in doc_sents]
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        by_length = self.pipe([texts[i] for i in order], batch_size=16) if texts else []
-        results: list = [None] * len(texts)
-        for i, found in zip(order, by_length, strict=True):
-            results[i] = found
-        outputs = iter(results)
-        for (sdoc, document), doc_sents in zip(chunk, sents, strict=True):
-            found = [next(outputs) for _ in doc_sents]
-            yield DocumentMentions(document=document, mentions=tuple(self._mentions(sdoc, document.id, doc_sents, found)))
+    def pipe(self, docs: Iterable[AnnotatedDoc], batch_size: int = 256) -> Iterator[AnnotatedDoc]:
+        for chunk in batched(docs, self.DOCS_PER_CALL):
+            sents = [[d.text[s:e] for s, e in d.sentences] for d in chunk]
+            texts = [t for doc_sents in sents for t in doc_sents]
+            order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+            by_length = self.classifier([texts[i] for i in order], batch_size=16) if texts else []
+            results: list = [None] * len(texts)
+            for i, found in zip(order, by_length, strict=True):
+                results[i] = found
+            outputs = iter(results)
+            for doc in chunk:
+                found = [next(outputs) for _ in doc.sentences]
+                doc.mentions = to_mentions(doc, self._ents(doc, found), self.name, self.version)
+                yield doc
 
-    def _mentions(self, doc: Doc, doc_id: str, sents: list, outputs: list) -> list[Mention]:
-        ents: dict[tuple[int, int], str] = {}
-        for sent, found in zip(sents, outputs, strict=True):
+    def _ents(self, doc: AnnotatedDoc, outputs: list) -> Ents:
+        ents: Ents = {}
+        for (sent_start, _), found in zip(doc.sentences, outputs, strict=True):
             for ent in found:
                 label = medkg_type(ent["entity_group"])
                 if label is None:
@@ -120,9 +100,7 @@ class HfNerExtractor:
                         self._unmapped.add(ent["entity_group"])
                         log.warning("NER label %r has no medkg entity type; its mentions are dropped", ent["entity_group"])
                     continue
-                span = doc.char_span(
-                    sent.start_char + ent["start"], sent.start_char + ent["end"], alignment_mode="expand"
-                )
+                span = doc.tokens.char_span(sent_start + ent["start"], sent_start + ent["end"], alignment_mode="expand")
                 if span is not None and not any(s < span.end and span.start < e for s, e in ents):
                     ents[(span.start, span.end)] = label
-        return to_mentions(doc, doc_id, ents, self.name, self.version)
+        return ents

@@ -14,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg.config import REPO_ROOT, Settings
+from kg.doc import Component
 from kg.errors import ModelError
-from kg.extract import Extractor
 
 DEFAULT_MODEL = REPO_ROOT / "models" / "ner-cpu"
 DICTIONARY = "dictionary"
@@ -27,7 +27,7 @@ def default_spec() -> str:
     return str(DEFAULT_MODEL) + WITH_DICTIONARY if (DEFAULT_MODEL / "meta.json").is_file() else DICTIONARY
 
 
-def load_extractor(spec: str | None, settings: Settings) -> Extractor:
+def load_extractor(spec: str | None, settings: Settings) -> Component:
     """The extractor for ``spec`` (None: :func:`default_spec`).
 
     Raises :class:`kg.errors.ModelError` when a model cannot be loaded (e.g. a hub name
@@ -52,6 +52,6 @@ def load_extractor(spec: str | None, settings: Settings) -> Extractor:
 
 
 def _lexicon(settings: Settings):
-    from kg.link.lexicon import load_lexicon
+    from kg.vocab.lexicon import load_lexicon
 
     return load_lexicon(settings.shared_data, cache_dir=settings.cache_path)

@@ -1,6 +1,3 @@
-"""The graph layer: the schema whitelist, all Cypher, and the GraphStore backends (the Sink)."""
-
-from kg.graph.base import GraphStore, WriteStats, open_store
-from kg.graph.schema import Schema
-
-__all__ = ["GraphStore", "Schema", "WriteStats", "open_store"]
+"""The graph layer (the Sink): the schema whitelist (:mod:`kg.graph.schema`), all Cypher
+(:mod:`kg.graph.cypher`), the shared write logic (:mod:`kg.graph.base`) and the backends,
+opened by :func:`kg.graph.backends.open_store`."""

@@ -4,6 +4,11 @@ A backend supplies three things: its DDL (``ensure_schema``), a way to run one C
 statement (``_run``) and ``close``. Everything else (how a GraphBatch becomes MERGEs, how
 aggregates are recomputed, how a document is deleted, the read-only guard) lives here once, so
 FalkorDB and Neo4j cannot drift apart in what they write.
+
+A store writes and deletes what it is given; it decides nothing about documents (whether one
+was revised is the pipeline's call, from the ledger). Two derived views are recomputed only
+when asked, as named steps after writes: patients' findings (:meth:`GraphStore.refresh_findings`)
+and corpus statistics (:meth:`GraphStore.refresh_statistics`).
 """
 
 from __future__ import annotations
@@ -43,7 +48,6 @@ class WriteStats:
     mentions_written: int = 0
     evidence_written: int = 0
     triples_written: int = 0
-    documents_replaced: int = 0
     nodes_created: int = 0
     nodes_deleted: int = 0
     relationships_created: int = 0
@@ -58,6 +62,15 @@ class WriteStats:
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """What ``delete_documents`` removed: how many of the documents were in the graph, and the
+    patients whose notes were among them (their findings need a refresh)."""
+
+    found: int = 0
+    patients: tuple[str, ...] = ()
 
 
 @dataclass
@@ -118,9 +131,7 @@ class GraphStore(ABC):
         """MERGE everything in ``batch`` on its keys, then recompute the touched triples' aggregates.
 
         Every label and predicate is checked against the schema before anything is written, so a
-        bad one fails the batch without leaving half of it behind. A document already in the
-        graph with a different content_hash (a revised record) first loses its old mentions and
-        evidence, as ``delete_documents(keep_nodes=True)`` does.
+        bad one fails the batch without leaving half of it behind.
         """
         stats = WriteStats()
         docs = [rows.document_row(d) for d in rows.dedupe(batch.documents, lambda d: d.id)]
@@ -129,12 +140,6 @@ class GraphStore(ABC):
         evidence_rows = rows.evidence_rows(self.schema, batch.evidence)
         triple_groups = rows.triple_rows(self.schema, evidence_rows)
 
-        if docs:
-            probe = [{"id": d["id"], "content_hash": d["content_hash"]} for d in docs]
-            changed = [r["id"] for r in self._batched(cypher.CHANGED_DOCUMENTS, probe, WriteStats())]
-            if changed:
-                self._delete(changed, keep_nodes=True, stats=stats)
-                stats.documents_replaced = len(changed)
         self._batched(cypher.UPSERT_DOCUMENTS, docs, stats)
         for label, group in concept_groups.items():
             self._batched(cypher.upsert_concepts(self.schema, label), group, stats)
@@ -152,32 +157,34 @@ class GraphStore(ABC):
         return stats
 
     def _write_patients(self, batch: GraphBatch, stats: WriteStats) -> None:
-        """Notes get the Note label and their patient; the patients' findings are recomputed."""
+        """Notes get the Note label and a HAS_NOTE link from their patient."""
         notes = [d for d in batch.documents if d.source == "note"]
         if not notes:
             return
         self._batched(cypher.label_documents(self.schema, "Note"), [d.id for d in notes], stats, "ids")
         links = [{"patient": d.metadata["patient"], "doc_id": d.id} for d in notes if d.metadata.get("patient")]
         self._batched(cypher.UPSERT_PATIENT_NOTES, links, stats)
-        self._refresh_findings(sorted({r["patient"] for r in links}), stats)
 
-    def _refresh_findings(self, patients: list[str], stats: WriteStats) -> None:
+    def refresh_findings(self, patients: Sequence[str]) -> WriteStats:
+        """Recompute the patient-level ``HAS_FINDING`` edges of ``patients`` from their notes' mentions."""
+        stats = WriteStats()
         if patients:
-            self._batched(cypher.DELETE_FINDINGS_OF_PATIENTS, patients, stats, "ids")
-            self._batched(cypher.REFRESH_FINDINGS_OF_PATIENTS, patients, stats, "ids")
+            self._batched(cypher.DELETE_FINDINGS_OF_PATIENTS, list(patients), stats, "ids")
+            self._batched(cypher.REFRESH_FINDINGS_OF_PATIENTS, list(patients), stats, "ids")
+        return stats
 
-    def delete_documents(self, doc_ids: Sequence[str], keep_nodes: bool = False) -> int:
-        """Remove what these documents contributed; return how many of them were in the graph.
+    def delete_documents(self, doc_ids: Sequence[str], keep_nodes: bool = False) -> Deleted:
+        """Remove what these documents contributed.
 
         Their Evidence and MENTIONS go, and every triple they supported is recomputed from the
         evidence left (or deleted when none is left). ``keep_nodes=True`` keeps the Document
-        nodes, for a revised record that is about to be written again.
+        nodes, for a revised record that is about to be written again. Patients' findings are
+        not touched here: refresh them for the returned patients.
         """
-        return self._delete(list(dict.fromkeys(doc_ids)), keep_nodes=keep_nodes, stats=WriteStats())
-
-    def _delete(self, ids: list[str], *, keep_nodes: bool, stats: WriteStats) -> int:
+        ids = list(dict.fromkeys(doc_ids))
         if not ids:
-            return 0
+            return Deleted()
+        stats = WriteStats()
         found = sum(r["n"] for r in self._batched(cypher.COUNT_DOCUMENTS, ids, stats, "ids"))
         triples = self._batched(cypher.TRIPLES_OF_DOCUMENTS, ids, stats, "ids")
         patients = [r["id"] for r in self._batched(cypher.PATIENTS_OF_DOCUMENTS, ids, stats, "ids")]
@@ -188,8 +195,7 @@ class GraphStore(ABC):
             self._batched(cypher.delete_unsupported_triples(self.schema, predicate), group, stats)
         if not keep_nodes:
             self._batched(cypher.DELETE_DOCUMENTS, ids, stats, "ids")
-        self._refresh_findings(patients, stats)
-        return found
+        return Deleted(found=found, patients=tuple(patients))
 
     def refresh_statistics(self) -> None:
         """Concept document counts and co-occurrence NPMI: global, so recomputed once per run, not per batch."""
@@ -214,14 +220,3 @@ class GraphStore(ABC):
     def _count(self, statement: str) -> int:
         rows_ = self._run(statement, write=False).rows
         return int(rows_[0]["n"]) if rows_ else 0  # FalkorDB answers nothing for a graph not yet created
-
-
-def open_store(settings: Settings, schema: Schema | None = None) -> GraphStore:
-    """The backend ``settings.store`` names, connected (embedded FalkorDB is started if needed)."""
-    if settings.store == "falkordb":
-        from kg.graph.falkordb_store import FalkorDBStore
-
-        return FalkorDBStore(settings, schema)
-    from kg.graph.neo4j_store import Neo4jStore
-
-    return Neo4jStore(settings, schema)

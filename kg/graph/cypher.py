@@ -73,12 +73,6 @@ def _indexed(schema: Schema) -> list[tuple[str, str]]:
 # in the graph too. Each row is the document's full property map, id included.
 UPSERT_DOCUMENTS = "UNWIND $rows AS r MERGE (d:Document {id: r.id}) SET d = r"
 
-CHANGED_DOCUMENTS = (
-    "UNWIND $rows AS r MATCH (d:Document {id: r.id}) "
-    "WHERE d.content_hash IS NOT NULL AND d.content_hash <> r.content_hash RETURN d.id AS id"
-)
-
-
 def upsert_concepts(schema: Schema, type_label: str) -> str:
     """MERGE concepts of one type; the type label is set and any other type label removed.
 

@@ -2,9 +2,12 @@
 
 One server per data directory, reached over a UNIX socket only (``--port 0``), so nothing is
 exposed on the network. It writes an append-only file, so a SIGKILLed server loses nothing it
-acknowledged. Several medkg commands share one server: the pid file says whether one is
-already running for this directory, and a lock file stops two commands starting two servers
-on the same files.
+acknowledged. Several medkg commands (and processes of one command) share one server: the pid
+file says whether one is already running for this directory, each user registers itself in
+``users/`` while it holds the server, and the last one to leave stops it, whoever started it.
+Starting and stopping both happen under one lock file, so a command that starts the server
+while another stops it waits for the old one to be gone first (a server shutting down removes
+its socket file, which would strand a new server started beside it).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import fcntl
 import os
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
@@ -48,8 +53,10 @@ class FalkorServer:
         self.socket = self.directory / "redis.sock"
         self.pidfile = self.directory / "redis.pid"
         self.logfile = self.directory / "redis.log"
+        self.users = self.directory / "users"
         self.start_timeout = start_timeout
         self.process: subprocess.Popen[bytes] | None = None
+        self._user: Path | None = None
 
     @property
     def started_here(self) -> bool:
@@ -71,7 +78,19 @@ class FalkorServer:
             return None
         return pid if "redis-server" in cmdline and str(self.socket) in cmdline else None
 
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            lock = (self.directory / "start.lock").open("w")
+        except OSError as exc:
+            raise GraphUnavailableError(f"cannot create {self.directory}: {exc}") from exc
+        with lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
     def start(self) -> None:
+        """Find the directory's server or launch it, wait until it answers, and register as a user."""
         server, module = binaries()
         if len(str(self.socket)) > _MAX_SOCKET_PATH:
             raise GraphUnavailableError(
@@ -79,16 +98,26 @@ class FalkorServer:
                 "socket allows",
                 hint="Use a shorter data directory (MEDKG_DATA_DIR).",
             )
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            lock = (self.directory / "start.lock").open("w")
-        except OSError as exc:
-            raise GraphUnavailableError(f"cannot create {self.directory}: {exc}") from exc
-        with lock:  # held until the server answers, so a second opener sees its pid file
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with self._locked():  # held until the server answers, so a second opener sees its pid file
             if self.running_pid() is None:
                 self._launch(server, module)
             self.wait_ready()
+            self.users.mkdir(exist_ok=True)
+            self._user = self.users / f"{os.getpid()}-{id(self)}"
+            self._user.touch()
+
+    def other_users(self) -> list[str]:
+        """Registered users other than this one whose process is alive (a killed user's file is removed)."""
+        alive = []
+        for f in self.users.glob("*") if self.users.is_dir() else ():
+            if f == self._user:
+                continue
+            pid = int(f.name.split("-", 1)[0]) if f.name.split("-", 1)[0].isdigit() else -1
+            if pid > 0 and psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                alive.append(f.name)
+            else:
+                f.unlink(missing_ok=True)
+        return alive
 
     def _launch(self, server: Path, module: Path) -> None:
         # A socket or pid file left by a killed server would make us wait on, or connect to, nothing.
@@ -170,35 +199,47 @@ class FalkorServer:
         except OSError:
             return f"(no log at {self.logfile})"
 
-    def stop(self, *, own_client: str | None = None) -> None:
-        """Shut down a server this object launched, unless another client is still connected.
+    def stop(self) -> None:
+        """Leave the server; the last user to leave shuts it down and waits until it is gone.
 
-        Another medkg command may have found our server through the pid file; it would lose its
-        store mid-run, so the server is left running for it (and for whoever comes next).
+        Any user may be the last: the command that started the server may finish first while
+        another still writes, and the server must then stay up for it.
         """
-        if self.process is None or self.process.poll() is not None:
-            self.process = None
-            return
-        conn = self.client()
-        try:
-            me = str(conn.client_id())
-            if any(c["id"] != me and c.get("name") != own_client for c in conn.client_list()):
+        with self._locked():
+            if self._user is not None:
+                self._user.unlink(missing_ok=True)
+                self._user = None
+            pid = self.running_pid()
+            if pid is None or self.other_users():
                 self.process = None
                 return
-            self._compact(conn)
-            # SHUTDOWN fsyncs the append-only file, removes the pid file, then exits. Its reply is
-            # the connection closing, which the module's teardown delays by seconds, so it is not
-            # awaited: once the pid file is gone the data is safe and what is left is teardown.
-            conn.connection_pool.get_connection().send_command("SHUTDOWN")
-        except redis.ConnectionError:
-            pass  # already gone
-        deadline = time.monotonic() + 60
-        while self.pidfile.exists() and self.process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.01)
-        conn.close()
+            conn = self.client()
+            try:
+                self._compact(conn)
+                # SHUTDOWN fsyncs the append-only file, removes the pid file, then exits. Its reply
+                # is the connection closing, which the module's teardown delays, so it is not awaited.
+                conn.connection_pool.get_connection().send_command("SHUTDOWN")
+            except redis.ConnectionError:
+                pass  # already gone
+            finally:
+                conn.close()
+            self._wait_gone(pid)
+            self.process = None
+
+    def _wait_gone(self, pid: int, timeout: float = 60.0) -> None:
+        """Until the server process has exited (killed after ``timeout``): only then may another start."""
+        if self.process is not None and self.process.pid == pid:
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+            return
         try:
-            self.process.wait(timeout=0.5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-        self.process = None
+            proc = psutil.Process(pid)
+            proc.wait(timeout=timeout)
+        except psutil.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        except psutil.NoSuchProcess:
+            pass

@@ -77,13 +77,18 @@ class FalkorDBStore(GraphStore):
         }
         for label, prop, statement in cypher.falkordb_indexes(self.schema):
             if (label, prop) not in have:
-                self._run(statement, write=True)
+                try:
+                    self._run(statement, write=True)
+                except QueryError as exc:
+                    if "already indexed" not in str(exc):  # another command sharing the server made it first
+                        raise
         wanted = set(cypher.unique_keys(self.schema))
         for label, prop in wanted - self._unique_constraints().keys():
             try:
                 self._db.execute_command(*cypher.falkordb_unique_constraint(self.schema, self._graph.name, label, prop))
             except redis.ResponseError as exc:
-                raise GraphStoreError(f"cannot create the unique constraint on {label}.{prop}: {exc}") from exc
+                if "already exists" not in str(exc):
+                    raise GraphStoreError(f"cannot create the unique constraint on {label}.{prop}: {exc}") from exc
         deadline = time.monotonic() + 300
         while True:
             status = {k: v for k, v in self._unique_constraints().items() if k in wanted}
@@ -110,4 +115,4 @@ class FalkorDBStore(GraphStore):
         try:
             self._db.connection.close()
         finally:
-            self.server.stop(own_client=self._client_name)
+            self.server.stop()

@@ -5,9 +5,10 @@ both faster and more precise than vectors):
 
 1. exact name (case-insensitive), score 1.0;
 2. normalised name (punctuation, plural -s, stop words and word order ignored: the
-   lexicon's :func:`~kg.link.lexicon.normalise`), score 0.95;
+   lexicon's :func:`~kg.vocab.lexicon.normalise`), score 0.95;
 3. abbreviation: a mention that is a short form defined in its document ("... puromycin
-   aminonucleoside (PAN) ...") is linked through its long form, score x 0.98;
+   aminonucleoside (PAN) ...", found by the text analysis) is linked through its long form,
+   score x 0.98;
 4. character 3-gram TF-IDF nearest names by exact sparse cosine search (scikit-learn; no ANN
    library needed at ~250k names), score = 0.9 x cosine.
 
@@ -32,13 +33,13 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
-from spacy.language import Language
 
 from kg.cache import cached_pickle
 from kg.config import Settings
-from kg.link.conceptstore import ConceptStore
-from kg.link.lexicon import normalise
-from kg.models import Candidate, Concept, DocumentMentions
+from kg.doc import AnnotatedDoc, batched
+from kg.models import Candidate, Concept, Mention
+from kg.vocab.conceptstore import ConceptStore
+from kg.vocab.lexicon import normalise
 
 INDEX_VERSION = "tfidf-v2"
 # Which concept types a mention of each type may link to (None: an untyped MeSH descriptor).
@@ -57,6 +58,7 @@ MAX_CANDIDATES = 5
 NEIGHBOURS = 20
 QUERY_BATCH = 512
 MEMO_SIZE = 100_000
+CONCEPT_CACHE_SIZE = 50_000
 
 
 @dataclass
@@ -137,7 +139,11 @@ def load_index(store: ConceptStore, cache_dir: Path) -> LinkerIndex:
 
 
 class TfidfLinker:
-    """The Linker over a :class:`ConceptStore`; ``version`` changes with the store and the index format."""
+    """The Linker over a :class:`ConceptStore`; ``version`` changes with the store and the index format.
+
+    As a pipeline component it fills each mention's ``candidates`` (a mention that already has
+    some keeps them) and the document's ``concepts`` (the Concept record of every linked id).
+    """
 
     name = "tfidf"
 
@@ -147,16 +153,14 @@ class TfidfLinker:
         *,
         cache_dir: Path | None = None,
         threshold: float = DEFAULT_THRESHOLD,
-        nlp: Language | None = None,
         index: LinkerIndex | None = None,
     ) -> None:
         self.store = store
         self.threshold = threshold
         self.index = index or (load_index(store, cache_dir) if cache_dir else build_index(store))
         self.version = f"{INDEX_VERSION}-{store.version}"
-        self._nlp = nlp
-        self._linked_types: dict[str, str] = {}
         self._memo: dict[tuple[str, str], list[tuple[int, float]]] = {}
+        self._concepts: dict[str, Concept | None] = {}
 
     @classmethod
     def open(cls, settings: Settings, **kwargs) -> TfidfLinker:
@@ -164,34 +168,30 @@ class TfidfLinker:
         return cls(ConceptStore.open(settings), cache_dir=Path(settings.cache_path), **kwargs)
 
     @property
-    def nlp(self) -> Language:
-        """The abbreviation detector, loaded on first use: gold-mention callers may never need it."""
-        if self._nlp is None:
-            from kg.nlp import blank_pipeline
+    def settings(self) -> dict[str, object]:
+        return {"threshold": self.threshold, "exact": EXACT, "normalised": NORMALISED, "abbreviation": ABBREVIATION,
+                "tfidf": TFIDF, "variant": VARIANT, "max_candidates": MAX_CANDIDATES, "neighbours": NEIGHBOURS}
 
-            self._nlp = blank_pipeline()
-        return self._nlp
+    # -- component ----------------------------------------------------------------------------
+    def pipe(self, docs: Iterable[AnnotatedDoc], batch_size: int = 256) -> Iterator[AnnotatedDoc]:
+        for batch in batched(docs, batch_size):
+            self._link_batch(batch)
+            yield from batch
 
-    # -- Linker protocol ----------------------------------------------------------------------
-    def link(self, items: Iterable[DocumentMentions], batch_size: int = 256) -> Iterator[DocumentMentions]:
-        """Mentions that already carry candidates (abbreviations resolved upstream) are kept."""
-        buffer: list[DocumentMentions] = []
-        for item in items:
-            buffer.append(item)
-            if len(buffer) >= batch_size:
-                yield from self._link_batch(buffer)
-                buffer = []
-        if buffer:
-            yield from self._link_batch(buffer)
+    def concepts(self, ids: Iterable[str]) -> dict[str, Concept]:
+        """Concept records (with synonyms and xrefs) of ``ids``; ids the store does not know are left out.
 
-    def concepts(self, ids: Iterable[str]) -> list[Concept]:
-        """Concept nodes with xrefs; untyped MeSH descriptors take the type they were linked as."""
-        out = []
-        for cid in dict.fromkeys(ids):
-            concept = self.store.get(cid, default_type=self._linked_types.get(cid))
-            if concept is not None:
-                out.append(concept)
-        return out
+        Remembered per process: a corpus mentions the same few thousand concepts again and again.
+        """
+        ids = list(dict.fromkeys(ids))
+        missing = [i for i in ids if i not in self._concepts]
+        if missing:
+            if len(self._concepts) + len(missing) > CONCEPT_CACHE_SIZE:
+                self._concepts.clear()
+            found = self.store.get_many(missing, default_type="Chemical")
+            for cid in missing:
+                self._concepts[cid] = found.get(cid)
+        return {cid: c for cid in ids if (c := self._concepts.get(cid)) is not None}
 
     # -- candidate generation -----------------------------------------------------------------
     def candidates(self, texts: Sequence[tuple[str, str]]) -> list[tuple[Candidate, ...]]:
@@ -213,7 +213,7 @@ class TfidfLinker:
         for eligible, group in pending.items():
             for key, found in zip(group, self._nearest([k[0] for k in group], eligible), strict=True):
                 self._remember(key, found)
-        return [self._candidates(self._memo[key], key[1]) for key in keys]
+        return [self._candidates(self._memo[key]) for key in keys]
 
     def _remember(self, key: tuple[str, str], found: list[tuple[int, float]]) -> None:
         if len(self._memo) >= MEMO_SIZE:
@@ -262,29 +262,27 @@ class TfidfLinker:
                 out.append(sorted(best.items(), key=lambda x: (-x[1], self.index.ids[x[0]]))[:MAX_CANDIDATES])
         return out
 
-    def _candidates(self, scored: list[tuple[int, float]], type_: str) -> tuple[Candidate, ...]:
+    def _candidates(self, scored: list[tuple[int, float]]) -> tuple[Candidate, ...]:
         if not scored or scored[0][1] < self.threshold:
             return ()
         out = []
         for i, score in scored[:MAX_CANDIDATES]:
             cid = self.index.ids[i]
-            if self.index.types[i] is None:
-                self._linked_types.setdefault(cid, type_)
             out.append(Candidate(concept_id=cid, score=round(min(score, 1.0), 4), name=self.index.labels[i] or None))
         return tuple(out)
 
     # -- documents ----------------------------------------------------------------------------
-    def _link_batch(self, items: list[DocumentMentions]) -> Iterator[DocumentMentions]:
+    def _link_batch(self, docs: list[AnnotatedDoc]) -> None:
         """A short form is linked through its long form; if that finds nothing, as itself
         (the long form may be a chemical name no vocabulary here spells out, "AZT" not)."""
-        short_forms = self._abbreviations(items)
         queries: list[tuple[str, str]] = []
-        where: list[tuple[int, int, bool]] = []  # (item, mention, long form queried first)
-        for n, item in enumerate(items):
-            for k, m in enumerate(item.mentions):
+        where: list[tuple[int, int, bool]] = []  # (document, mention, long form queried first)
+        for n, doc in enumerate(docs):
+            short_forms = doc.short_forms()
+            for k, m in enumerate(doc.mentions):
                 if m.candidates:
                     continue
-                long = short_forms[n].get(m.text.strip())
+                long = short_forms.get(m.text.strip())
                 if long is not None:
                     queries.append((long, m.label))
                 queries.append((m.text, m.label))
@@ -300,28 +298,13 @@ class TfidfLinker:
                 else:
                     cands = own
             updated[(n, k)] = cands
-        for n, item in enumerate(items):
-            mentions = tuple(
+        for n, doc in enumerate(docs):
+            mentions: list[Mention] = [
                 m.model_copy(update={"candidates": updated[(n, k)]}) if (n, k) in updated else m
-                for k, m in enumerate(item.mentions)
-            )
-            yield item.model_copy(update={"mentions": mentions})
-
-    def _abbreviations(self, items: list[DocumentMentions]) -> list[dict[str, str]]:
-        """Per document: short form -> long form, from Schwartz-Hearst over the whole text.
-
-        Only documents where some mention follows a "(" can define one, so only those pay
-        for tokenising.
-        """
-        out: list[dict[str, str]] = [{} for _ in items]
-        needed = [
-            n
-            for n, i in enumerate(items)
-            if any("(" + m.text in i.document.text for m in i.mentions if not m.candidates)
-        ]
-        for n, doc in zip(needed, self.nlp.pipe(items[n].document.text for n in needed), strict=True):
-            out[n] = {a.text: a._.long_form.text for a in doc._.abbreviations}
-        return out
+                for k, m in enumerate(doc.mentions)
+            ]
+            doc.mentions = tuple(mentions)
+            doc.concepts = self.concepts(m.concept_id for m in mentions if m.concept_id)
 
 
 _INDUCED = re.compile(r"^.+?[- ](?:induced|associated|related|mediated|evoked|provoked|dependent)\s+(.+)$")

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 
 from kg.config import Settings
 from kg.errors import MedkgError
-from kg.graph import GraphStore
+from kg.graph.base import GraphStore
 from kg.graph import cypher as q
 from kg.models import validate_curie
 from kg.reason.closure import expand
@@ -429,7 +429,7 @@ def default_resolver(store: GraphStore, settings: Settings) -> tuple[Resolver, o
     """
     from kg.components import build_linker
     from kg.errors import OntologyError
-    from kg.link.conceptstore import store_path
+    from kg.vocab.conceptstore import store_path
 
     if not store_path(settings).exists():
         return graph_resolver(store), None
@@ -453,7 +453,7 @@ def ask_command(
         When ``subtypes`` is asked and no concept store is built (the hierarchy lives there).
     """
     from kg.errors import OntologyError
-    from kg.graph import open_store
+    from kg.graph.backends import open_store
     from kg.reason.closure import isa_graph
 
     with open_store(settings) as store:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 
 import networkx as nx
 
-from kg.link.conceptstore import ConceptStore
+from kg.vocab.conceptstore import ConceptStore
 
 SOURCES = ("mesh", "hpo", "doid")
 

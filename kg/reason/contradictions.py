@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from kg.graph import GraphStore
+from kg.graph.base import GraphStore
 from kg.graph import cypher as q
 
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kg.graph import GraphStore
+from kg.graph.base import GraphStore
 from kg.graph import cypher as q
 
 KEYS_PER_QUERY = 1000

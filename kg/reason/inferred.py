@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from kg.errors import SchemaError
-from kg.graph import GraphStore
+from kg.graph.base import GraphStore
 from kg.graph import cypher as q
 from kg.models import stable_hash
 from kg.reason.discovery import Discovery

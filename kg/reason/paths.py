@@ -18,7 +18,7 @@ from itertools import islice
 
 import networkx as nx
 
-from kg.graph import GraphStore
+from kg.graph.base import GraphStore
 from kg.reason.evidence import Citation, citations
 from kg.reason.subgraph import best_edges
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.config import Settings
-from kg.graph import GraphStore
+from kg.graph.base import GraphStore
 from kg.graph import cypher as q
 from kg.reason.ask import NotInGraphError, resolve_target
 from kg.reason.contradictions import Contradiction, contradictions_in_store
@@ -221,7 +221,7 @@ def report_command(
     ValueError
         When the format is neither md nor html.
     """
-    from kg.graph import open_store
+    from kg.graph.backends import open_store
 
     fmt = (fmt or (out.suffix.lstrip(".") if out else "md")).lower()
     if fmt not in ("md", "markdown", "html", "htm"):

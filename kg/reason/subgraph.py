@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 import networkx as nx
 
 from kg.errors import MedkgError
-from kg.graph import GraphStore
+from kg.graph.base import GraphStore
 from kg.graph import cypher as q
 
 # Sent per query: a frontier of thousands of concepts is split so no statement grows unbounded.

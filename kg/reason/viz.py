@@ -21,7 +21,7 @@ import networkx as nx
 
 from kg.config import Settings
 from kg.errors import MedkgError
-from kg.graph import GraphStore
+from kg.graph.base import GraphStore
 from kg.reason.subgraph import add_edges_among, best_edges, extract_subgraph
 
 PALETTE = {
@@ -191,7 +191,7 @@ def viz_command(
     NotInGraphError
         When the target is not in the graph.
     """
-    from kg.graph import open_store
+    from kg.graph.backends import open_store
     from kg.reason.ask import resolve_target
 
     suffix = out.suffix.lower()

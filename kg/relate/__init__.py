@@ -1,5 +1,5 @@
 """Relation extraction: document-level, typed and scored relations between linked concepts."""
 
-from kg.relate.model import RelationModel, RelationPrediction
+from kg.relate.model import RelationExtractor, RelationModel
 
-__all__ = ["RelationModel", "RelationPrediction"]
+__all__ = ["RelationExtractor", "RelationModel"]

@@ -9,8 +9,9 @@ each concept is in the document, and how often the pair was related in the train
 (a knowledge prior, as the best BioCreative V CID systems used; computed leave-one-document-
 out while training so a document never sees its own label).
 
-Everything here works on :class:`~kg.models.DocumentMentions`, so the same code serves gold
-entities (from a PubTator corpus) and the pipeline's own linked mentions.
+Everything here works on :class:`~kg.doc.AnnotatedDoc`, so the same code serves gold entities
+(from a PubTator corpus, :func:`kg.vocab.corpora.gold_documents`) and the pipeline's own
+linked mentions.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ import csv
 import gzip
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.doc import AnnotatedDoc
 from kg.errors import OntologyError
-from kg.models import Candidate, DocumentMentions, Mention
-from kg.sources.pubtator import PubtatorDocument, entity_type
+from kg.models import Mention, Support, pair_assertion
 
 CID_TYPES: tuple[str, str] = ("Chemical", "Disease")
 # Type pairs BioRED annotates (unordered); Gene-Variant occurs once in 3,680 training relations.
@@ -50,7 +51,6 @@ MAX_SHARED_SENTENCES = 5  # words between the mentions in each of the first few 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _DIGITS = re.compile(r"\d+")
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[])")
 NEGATION_CUES = frozenset(
     {"no", "not", "without", "neither", "nor", "lack", "lacked", "absence", "absent", "failed", "unlikely", "none"}
 )
@@ -179,44 +179,24 @@ def load_disease_trees(path: Path) -> dict[str, tuple[str, ...]]:
     return trees
 
 
-@dataclass(frozen=True)
-class Support:
-    """Where a pair is read: sentence (or passage) span and the two mention spans, nearest first."""
+def document_view(doc: AnnotatedDoc, trees: dict[str, tuple[str, ...]] | None = None) -> DocView:
+    """The linked mentions of ``doc`` grouped by concept, over the sentences that hold them.
 
-    sentence: tuple[int, int]
-    span1: tuple[int, int]
-    span2: tuple[int, int]
-    same_sentence: bool
-    assertion: str = "affirmed"
-
-
-def _split_sentences(text: str) -> list[tuple[int, int]]:
-    """Fallback for mentions without sentence bounds (extractors that do not split sentences)."""
-    out, start = [], 0
-    for m in _SENTENCE_BREAK.finditer(text):
-        out.append((start, m.start()))
-        start = m.end()
-    out.append((start, len(text)))
-    return out
-
-
-def document_view(item: DocumentMentions, trees: dict[str, tuple[str, ...]] | None = None) -> DocView:
-    doc = item.document
-    linked = [m for m in item.mentions if m.concept_id]
-    spans = {(m.sentence_start, m.sentence_end) for m in linked if m.sentence_start is not None}
-    if any(m.sentence_start is None or m.sentence_end is None for m in linked) or not spans:
-        sentences = _split_sentences(doc.text)
-    else:
-        sentences = sorted(s for s in spans if s[0] is not None and s[1] is not None)
+    Sentence positions (first, last, gaps) count only sentences with a linked mention: that is
+    what the shipped relation model was trained with.
+    """
+    linked = [m for m in doc.mentions if m.concept_id]
+    sentences = sorted({doc.sentence_of(m.start, m.end) if m.sentence_start is None
+                        else (m.sentence_start, m.sentence_end) for m in linked})
     starts = [s for s, _ in sentences]
     sentence_of: dict[tuple[int, int], int] = {}
     entities: dict[str, Entity] = {}
     for m in sorted(linked, key=lambda m: (m.start, m.end)):
-        idx = sum(1 for s in starts if s <= m.start) - 1
-        sentence_of[(m.start, m.end)] = max(idx, 0)
+        sentence_of[(m.start, m.end)] = max(sum(1 for s in starts if s <= m.start) - 1, 0)
         ent = entities.setdefault(m.concept_id, Entity(m.concept_id, m.label))
         ent.mentions.append(m)
-    title_end = len(doc.title) if doc.title and doc.text.startswith(doc.title) else 0
+    title = doc.document.title
+    title_end = len(title) if title and doc.text.startswith(title) else 0
     return DocView(doc.id, doc.text, title_end, sentences, entities, sentence_of, trees or {})
 
 
@@ -320,18 +300,15 @@ def supports(view: DocView, a: str, b: str) -> list[Support]:
         s = view.sentence_of[(m2.start, m2.end)]
         if s in by_sentence and all(sup.sentence != view.sentences[s] for sup in out):
             m1 = min(by_sentence[s], key=lambda m: max(m2.start - m.end, m.start - m2.end, 0))
-            negated = "negated" in (m1.assertion, m2.assertion)
-            out.append(
-                Support(view.sentences[s], (m1.start, m1.end), (m2.start, m2.end), True,
-                        "negated" if negated else "affirmed")
-            )
+            out.append(Support(sentence=view.sentences[s], subject_span=(m1.start, m1.end),
+                               object_span=(m2.start, m2.end), same_sentence=True, assertion=pair_assertion(m1, m2)))
     if out:
         return out
     m1, m2, s1, s2 = _closest(view, e1, e2)
     lo, hi = min(s1, s2), max(s1, s2)
-    negated = "negated" in (m1.assertion, m2.assertion)
     passage = (view.sentences[lo][0], view.sentences[hi][1])
-    return [Support(passage, (m1.start, m1.end), (m2.start, m2.end), False, "negated" if negated else "affirmed")]
+    return [Support(sentence=passage, subject_span=(m1.start, m1.end), object_span=(m2.start, m2.end),
+                    same_sentence=False, assertion=pair_assertion(m1, m2))]
 
 
 def pair_features(view: DocView, a: str, b: str) -> dict[str, float]:
@@ -403,53 +380,10 @@ def pair_features(view: DocView, a: str, b: str) -> dict[str, float]:
     for sup in supports(view, a, b)[:MAX_SHARED_SENTENCES]:
         if not sup.same_sentence:
             break
-        lo, hi = sorted((sup.span1, sup.span2))
+        lo, hi = sorted((sup.subject_span, sup.object_span))
         words = view.tokens(lo[1], hi[0])[:MAX_BETWEEN_TOKENS] if hi[0] > lo[1] else []
         for w in words:
             f["any_btw:" + w] = 1.0
         for st in _stems(words):
             f[f"{types}|any_btw_trig:{st}"] = 1.0
     return f
-
-
-def gold_items(
-    docs: Iterable[PubtatorDocument], *, batch_size: int = 64
-) -> Iterator[tuple[PubtatorDocument, DocumentMentions]]:
-    """A corpus's gold entities as linked mentions (one per id of a composite), with sentences.
-
-    Sentences come from the same splitter the extractors use (:func:`kg.nlp.blank_pipeline`)
-    so features agree between gold-entity training and end-to-end prediction.
-    """
-    from kg.link.lexicon import to_curie
-    from kg.nlp import blank_pipeline
-
-    nlp = blank_pipeline()
-    nlp.remove_pipe("abbreviation_detector")
-    pairs = ((d.text, d) for d in docs)
-    for sdoc, pdoc in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-        sents = [(s.start_char, s.end_char) for s in sdoc.sents]
-        mentions = []
-        for ann in pdoc.annotations:
-            type_ = entity_type(ann.type)
-            if type_ is None:
-                continue
-            sent = next(((s, e) for s, e in sents if s <= ann.start < e), (0, len(pdoc.text)))
-            for raw in ann.concept_ids:
-                curie = to_curie(raw, type_)
-                if curie is None:
-                    continue
-                mentions.append(
-                    Mention(
-                        doc_id=f"PMID:{pdoc.pmid}",
-                        start=ann.start,
-                        end=ann.end,
-                        text=ann.text,
-                        label=type_,
-                        extractor="gold",
-                        extractor_version="1",
-                        sentence_start=sent[0],
-                        sentence_end=sent[1],
-                        candidates=(Candidate(concept_id=curie, score=1.0),),
-                    )
-                )
-        yield pdoc, DocumentMentions(document=pdoc.to_document(), mentions=tuple(mentions))

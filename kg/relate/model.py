@@ -17,7 +17,7 @@ stay an honest estimate. The file is a joblib pickle: load only models you trust
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,27 +26,14 @@ import joblib
 import numpy as np
 from sklearn.feature_extraction import DictVectorizer
 
+from kg.doc import AnnotatedDoc
 from kg.errors import ModelError
-from kg.models import DocumentMentions
-from kg.relate.features import DocView, Priors, Support, candidate_pairs, document_view, pair_features, supports
+from kg.models import Relation
+from kg.relate.features import DocView, Priors, candidate_pairs, document_view, pair_features, supports
 
 TASKS: tuple[str, ...] = ("cid", "biored")
 FORMAT_VERSION = "re-cpu-1"
 MODEL_FILE = "model.joblib"
-
-
-@dataclass(frozen=True)
-class RelationPrediction:
-    """One predicted document-level relation; ids are CURIEs, ``id1`` is the subject."""
-
-    id1: str
-    id2: str
-    type: str  # "CID" or a BioRED type name
-    score: float
-    novelty: str | None
-    sentence: tuple[int, int]  # best supporting sentence (or passage, for cross-sentence pairs)
-    supports: tuple[Support, ...] = ()
-    task: str = ""
 
 
 @dataclass
@@ -93,10 +80,10 @@ class RelationModel:
     def version(self) -> str:
         return str(self.metadata.get("version", FORMAT_VERSION))
 
-    def predict(self, item: DocumentMentions, tasks: Sequence[str] | None = None) -> list[RelationPrediction]:
+    def predict(self, doc: AnnotatedDoc, tasks: Sequence[str] | None = None) -> list[Relation]:
         """Relations among the document's linked mentions, best first within each task."""
-        view = document_view(item, self.trees)
-        out: list[RelationPrediction] = []
+        view = document_view(doc, self.trees)
+        out: list[Relation] = []
         for task in tasks or TASKS:
             head = self.heads.get(task)
             if head is None:
@@ -115,20 +102,19 @@ class RelationModel:
             types = head.typer.predict(X[keep]) if head.typer is not None else ["CID"] * len(keep)
             for n, (i, rtype) in enumerate(zip(keep, types)):
                 a, b = pairs[i]
-                sups = tuple(supports(view, a, b))
                 out.append(
-                    RelationPrediction(
-                        id1=a,
-                        id2=b,
+                    Relation(
+                        subject=a,
+                        object=b,
                         type=str(rtype),
                         score=round(float(scores[i]), 4),
                         novelty=None if novelty is None else novelty[n],
-                        sentence=sups[0].sentence,
-                        supports=sups,
+                        supports=tuple(supports(view, a, b)),
                         task=task,
+                        model_version=self.version,
                     )
                 )
-        out.sort(key=lambda p: (TASKS.index(p.task) if p.task in TASKS else 9, -p.score, p.id1, p.id2))
+        out.sort(key=lambda p: (TASKS.index(p.task) if p.task in TASKS else 9, -p.score, p.subject, p.object))
         return out
 
     def _novelty(self, X: Any) -> list[str] | None:
@@ -172,3 +158,26 @@ class RelationModel:
                 hint="Retrain with `medkg train re` for this version of medkg.",
             )
         return payload["model"]
+
+
+class RelationExtractor:
+    """The pipeline component: fills each document's ``relations`` with the model's predictions.
+
+    ``tasks``: which heads run (``"cid"``, ``"biored"``); all by default.
+    """
+
+    name = "relations"
+
+    def __init__(self, model: RelationModel, tasks: Sequence[str] | None = None) -> None:
+        self.model = model
+        self.tasks = tuple(tasks) if tasks else TASKS
+        self.version = model.version
+
+    @property
+    def settings(self) -> dict[str, object]:
+        return {"tasks": list(self.tasks)}
+
+    def pipe(self, docs: Iterable[AnnotatedDoc], batch_size: int = 256) -> Iterator[AnnotatedDoc]:
+        for doc in docs:
+            doc.relations = tuple(self.model.predict(doc, self.tasks))
+            yield doc

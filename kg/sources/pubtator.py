@@ -36,34 +36,6 @@ ID_SEPARATORS = ("|", ",", "+")
 VARIANT_TYPES = frozenset({"SequenceVariant", "DNAMutation", "ProteinMutation", "SNP", "Variant"})
 
 
-# Corpus type names -> medkg's EntityType (kg.models.ENTITY_TYPES).
-ENTITY_TYPE_MAP: dict[str, str] = {
-    "Chemical": "Chemical",
-    "ChemicalEntity": "Chemical",
-    "Disease": "Disease",
-    "SpecificDisease": "Disease",
-    "DiseaseClass": "Disease",
-    "Modifier": "Disease",
-    "CompositeMention": "Disease",
-    "DiseaseOrPhenotypicFeature": "Disease",
-    "Gene": "Gene",
-    "GeneOrGeneProduct": "Gene",
-    "Species": "Species",
-    "OrganismTaxon": "Species",
-    "Variant": "Variant",
-    "SequenceVariant": "Variant",
-    "DNAMutation": "Variant",
-    "ProteinMutation": "Variant",
-    "SNP": "Variant",
-    "CellLine": "CellLine",
-}
-
-
-def entity_type(corpus_type: str) -> str | None:
-    """medkg's entity type for a corpus type name (``SpecificDisease`` -> ``Disease``), or None."""
-    return ENTITY_TYPE_MAP.get(corpus_type)
-
-
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -34,7 +34,7 @@ from spacy.tokens import Doc, DocBin
 from kg import __version__
 from kg.config import SHARED_DATA
 from kg.errors import ConfigError, ModelError
-from kg.nlp import blank_pipeline
+from kg.text.analyzer import analysis_pipeline
 from kg.train.ner import ALL_TYPES, build_docbins, tokenizer_nlp
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def sentence_examples(docs: Iterable[Doc], max_words: int = 120) -> Iterator[tup
 
     A sentence longer than ``max_words`` is cut into windows, never across an entity.
     """
-    splitter = blank_pipeline()
+    splitter = analysis_pipeline()
     sentencizer = splitter.get_pipe("sentencizer")
     repair = splitter.get_pipe("medkg_lowercase_continues_sentence")
     for doc in docs:

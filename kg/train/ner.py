@@ -32,9 +32,10 @@ from spacy.tokens import Doc, DocBin, Span
 from kg import __version__
 from kg.config import SHARED_DATA
 from kg.errors import ConfigError, SourceError
-from kg.extract.spacy_ner import make_bio_tokenizer
 from kg.models import Quarantine
-from kg.sources.pubtator import PubtatorDocument, entity_type, read_pubtator
+from kg.sources.pubtator import PubtatorDocument, read_pubtator
+from kg.text.tokenizer import make_bio_tokenizer
+from kg.vocab.types import entity_type
 
 log = logging.getLogger(__name__)
 
@@ -327,16 +328,20 @@ def dev_scores(extractor, shared_data: Path = SHARED_DATA, *, batch_size: int = 
     Returns ``{corpus name: kg.evaluate.ner.NerReport}``; every abstract of a split is scored,
     also those that occur in another corpus.
     """
-    from kg.evaluate.ner import annotate_pubtator, evaluate_ner
+    from kg.evaluate.gold import predicted, run_corpus
+    from kg.evaluate.ner import evaluate_ner
+    from kg.pipeline import Annotator
+    from kg.text.analyzer import TextAnalyzer
 
+    annotator = Annotator(TextAnalyzer(getattr(extractor, "vocab", None)), [extractor])
     reports = {}
     for corpus in DEV_CORPORA:
         quarantine: list[Quarantine] = []
         gold = _read(shared_data / corpus.path, quarantine)
         for q in quarantine:
             log.warning("not scored: %s", q.reason)
-        predicted = list(annotate_pubtator(gold, extractor, batch_size=batch_size))
-        reports[corpus.name] = evaluate_ner(gold, predicted, types=sorted(corpus.types))
+        found = [predicted(p, d, relations=False) for p, d in run_corpus(annotator, gold, batch_size=batch_size)]
+        reports[corpus.name] = evaluate_ner(gold, found, types=sorted(corpus.types))
     return reports
 
 

@@ -26,11 +26,16 @@ from sklearn.multiclass import OneVsRestClassifier
 
 from kg.config import SHARED_DATA
 from kg.errors import SourceError
-from kg.link.lexicon import MESH_DISEASE_TERMS, to_curie
-from kg.relate.features import Priors, candidate_pairs, document_view, gold_items, load_disease_trees
+from kg.evaluate.gold import GoldExtractor, run_corpus
+from kg.pipeline import Annotator
+from kg.relate.features import Priors, candidate_pairs, document_view, load_disease_trees
 from kg.relate.model import FORMAT_VERSION, Head, RelationModel, featurize
-from kg.corpora import training_documents
-from kg.sources.pubtator import PubtatorDocument, entity_type
+from kg.sources.pubtator import PubtatorDocument
+from kg.text.analyzer import TextAnalyzer
+from kg.vocab.corpora import training_documents
+from kg.vocab.curie import to_curie
+from kg.vocab.lexicon import MESH_DISEASE_TERMS
+from kg.vocab.types import entity_type
 
 TRAINING_CORPORA: dict[str, Path] = {
     "cid": SHARED_DATA / "corpora/bc5cdr/CDR_TrainingSet.PubTator.txt",
@@ -63,8 +68,10 @@ def gold_relations(doc: PubtatorDocument, task: str) -> dict[frozenset[str], tup
 def _dataset(path: Path, task: str, trees: dict[str, tuple[str, ...]]) -> dict[str, Any]:
     """Views, candidate pairs, labels and prior counts of every training document."""
     docs = []
-    for pdoc, item in gold_items(training_documents(path)):  # minus abstracts that are in a dev split
-        view = document_view(item, trees)
+    corpus = list(training_documents(path))  # minus abstracts that are in a dev split
+    chain = Annotator(TextAnalyzer(), [GoldExtractor(corpus, linked=True)])
+    for pdoc, annotated in run_corpus(chain, corpus):
+        view = document_view(annotated, trees)
         pairs = candidate_pairs(view, task)
         gold = gold_relations(pdoc, task)
         positives = {p for p in pairs if frozenset(p) in gold}

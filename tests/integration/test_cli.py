@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from kg.cli import app
 from kg.config import load_settings
 from kg.errors import QueryError
-from kg.graph import open_store
+from kg.graph.backends import open_store
 from kg.ledger import Ledger
 
 from realdata import BASELINE, UPDATE, first_citations_xml

@@ -3,7 +3,7 @@
 import pytest
 
 from kg.config import load_settings
-from kg.graph import open_store
+from kg.graph.backends import open_store
 
 from realdata import BASELINE, first_citations_xml
 

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.config import SHARED_DATA, load_settings
-from kg.graph import open_store
+from kg.graph.backends import open_store
 from kg.graph.saved import load_saved_queries
 
 pytestmark = pytest.mark.slow

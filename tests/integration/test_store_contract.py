@@ -10,7 +10,8 @@ import pytest
 
 from kg.config import load_settings
 from kg.errors import QueryError, SchemaError
-from kg.graph import GraphStore, open_store
+from kg.graph.backends import open_store
+from kg.graph.base import GraphStore
 from kg.graph import cypher as q
 from kg.models import Concept, Document, Evidence, GraphBatch, MentionLink, Triple
 
@@ -124,7 +125,7 @@ def test_rewrite_is_idempotent(store):
     again = store.write(batch())
     assert store.counts() == counts
     assert edge(store) == t
-    assert again.nodes_created == 0 and again.relationships_created == 0 and again.documents_replaced == 0
+    assert again.nodes_created == 0 and again.relationships_created == 0
 
 
 def test_keys_duplicated_within_a_batch_are_written_once(store):
@@ -138,26 +139,27 @@ def test_keys_duplicated_within_a_batch_are_written_once(store):
 
 def test_delete_documents_reaggregates_then_drops_unsupported_edges(store):
     store.write(batch())
-    assert store.delete_documents(["PMID:2", "PMID:404"]) == 1
+    assert store.delete_documents(["PMID:2", "PMID:404"]) .found == 1
     t = edge(store)
     assert t["evidence_count"] == 2 and t["doc_count"] == 1 and t["combined_score"] == pytest.approx(0.9)
     c = store.counts()
     assert c["nodes"]["Document"] == 1 and c["relationships"]["MENTIONS"] == 2 and c["nodes"]["Evidence"] == 2
 
-    assert store.delete_documents(["PMID:1"], keep_nodes=True) == 1
+    assert store.delete_documents(["PMID:1"], keep_nodes=True) .found == 1
     c = store.counts()
     assert edge(store) == {}
     assert c["nodes"]["Document"] == 1 and c["nodes"]["Evidence"] == 0 and c["relationships"]["MENTIONS"] == 0
     assert c["nodes"]["Concept"] == 2  # concepts belong to the ontology, not to a document
-    assert store.delete_documents([]) == 0
+    assert store.delete_documents([]).found == 0
 
 
 def test_revised_document_replaces_its_old_support(store):
+    """What the pipeline does for a document the ledger says was revised: delete its support, keep the node, write."""
     store.write(batch())
     revised = GraphBatch(documents=(doc(2, "Aspirin, revised, and headache.", doi="10.1/x"),),
                          evidence=(ev("PMID:2", 40, 0.1),))
-    stats = store.write(revised)
-    assert stats.documents_replaced == 1
+    assert store.delete_documents(["PMID:2"], keep_nodes=True).found == 1
+    store.write(revised)
     keys = {r["k"] for r in store.query("MATCH (e:Evidence {doc_id: 'PMID:2'}) RETURN e.key AS k")}
     assert keys == {ev("PMID:2", 40, 0.1).key}
     assert edge(store)["evidence_count"] == 3
@@ -274,3 +276,18 @@ def test_statistics_give_concept_document_counts_and_npmi(store):
     counts = {r["id"]: r["n"] for r in store.query("MATCH (c:Concept) RETURN c.id AS id, c.doc_count AS n")}
     assert counts == {CHEM.id: 2, DIS.id: 1}
     assert edge(store)["npmi"] == pytest.approx(math.log((1 / 3) / ((2 / 3) * (1 / 3))) / -math.log(1 / 3), abs=1e-6)
+
+
+def test_patient_findings_are_refreshed_only_when_asked(store):
+    note = Document(id="NOTE:n1", source="note", text="Denies headache.", metadata={"patient": "pt_1", "year": 2021})
+    link = MentionLink(doc_id="NOTE:n1", concept_id=DIS.id, count=1, texts=(), max_score=0.9, negated=1,
+                       assertion="negated", extractor="dict", extractor_version="1")
+    store.write(GraphBatch(documents=(note,), concepts=(DIS,), mentions=(link,)))
+    assert store.query("MATCH (:Patient)-[f:HAS_FINDING]->() RETURN f") == []  # a write writes, nothing more
+    store.refresh_findings(["pt_1"])
+    (row,) = store.query("MATCH (p:Patient {id: 'pt_1'})-[f:HAS_FINDING]->(c) RETURN c.id AS c, f.status AS s")
+    assert row == {"c": DIS.id, "s": "negated"}
+    deleted = store.delete_documents(["NOTE:n1"])
+    assert (deleted.found, deleted.patients) == (1, ("pt_1",))
+    store.refresh_findings(list(deleted.patients))
+    assert store.query("MATCH (:Patient)-[f:HAS_FINDING]->() RETURN f") == []

@@ -1,14 +1,13 @@
-from kg.assemble.cooccur import CooccurrenceAssembler
+from kg.assemble import Assembler
 from kg.ledger import Ledger
-from kg.models import Deletion, Quarantine
-from kg.pipeline import Pipeline, batched
+from kg.models import Deletion, Document, Quarantine
+from kg.pipeline import Pipeline
 
-from fakes import MemoryStore, WordExtractor, WordLinker, doc
+from fakes import MemoryStore, doc, word_annotator
 
 
-def _pipeline(tmp_path, store=None, **kw):
-    linker = WordLinker()
-    return Pipeline(extractor=WordExtractor(), linker=linker, assembler=CooccurrenceAssembler(linker.concepts),
+def _pipeline(tmp_path, store=None, assembler=None, **kw):
+    return Pipeline(annotator=word_annotator(), assembler=assembler or Assembler(),
                     store=store or MemoryStore(), ledger=Ledger(tmp_path / "ledger.sqlite"), **kw)
 
 
@@ -64,6 +63,20 @@ def test_duplicates_within_a_batch_keep_the_last_version(tmp_path):
     assert p.store.docs["PMID:1"].version == 2
 
 
-def test_batched_keeps_order_and_remainder():
-    assert list(batched(range(5), 2)) == [[0, 1], [2, 3], [4]]
-    assert list(batched([], 3)) == []
+def test_a_changed_setting_redoes_documents(tmp_path):
+    p = _pipeline(tmp_path)
+    p.run([doc(1, "Aspirin and fever.")], command="t", inputs=[])
+    assert p.run([doc(1, "Aspirin and fever.")], command="t", inputs=[]).skipped == 1
+    changed = _pipeline(tmp_path, store=p.store, assembler=Assembler(cooccurrence=False))
+    assert changed.fingerprint != p.fingerprint
+    s = changed.run([doc(1, "Aspirin and fever.")], command="t", inputs=[])
+    assert (s.written, s.revised) == (1, 1)
+
+
+def test_patients_findings_are_refreshed_after_writes_and_deletes(tmp_path):
+    p = _pipeline(tmp_path)
+    note = Document(id="NOTE:n1", source="note", text="Fever.", metadata={"patient": "pt_1"})
+    p.run([note], command="t", inputs=[])
+    assert p.store.findings_refreshed == [["pt_1"]]
+    p.run([Deletion(id="NOTE:n1")], command="t", inputs=[])
+    assert p.store.findings_refreshed == [["pt_1"], ["pt_1"]]

@@ -1,11 +1,18 @@
 import pytest
 
 from kg.config import SHARED_DATA
-from kg.evaluate.ner import annotate_pubtator, corpus_id, evaluate_ner
+from kg.evaluate.gold import predicted, run_corpus
+from kg.evaluate.ner import evaluate_ner
 from kg.extract.dictionary import DictionaryExtractor
-from kg.link.dictionary import DictionaryLinker
-from kg.link.lexicon import Lexicon
+from kg.pipeline import Annotator
 from kg.sources.pubtator import PubtatorAnnotation, PubtatorDocument, PubtatorRelation, read_pubtator
+from kg.text.analyzer import TextAnalyzer
+from kg.vocab.lexicon import Lexicon
+
+
+def annotate(docs, extractor):
+    chain = Annotator(TextAnalyzer(extractor.vocab), [extractor])
+    return [predicted(p, d, relations=False) for p, d in run_corpus(chain, docs)]
 
 
 def _doc(pmid, *anns, title="Naloxone reverses hypertension in rats.", abstract=""):
@@ -49,21 +56,14 @@ def test_missing_prediction_document_counts_as_misses():
     assert (r.overall.tp, r.overall.fn) == (0, 1) and r.overall.f1 == 0.0
 
 
-def test_corpus_id():
-    assert corpus_id("MESH:D009270") == "D009270"
-    assert corpus_id("NCBIGene:672") == "672"
-    assert corpus_id("OMIM:312080") == "OMIM:312080"
-    assert corpus_id(None) == "-1"
-
-
-def test_annotate_pubtator_replaces_gold_with_predictions():
+def test_predictions_replace_gold_mentions():
     lex = Lexicon.from_entries([("naloxone", "MESH:D009270", "Chemical", "t"), ("hypertension", None, "Disease", "t")])
     gold = _doc("1", (0, 3, "Chemical", ("D0",)))
     gold = gold.model_copy(update={"relations": (PubtatorRelation(type="CID", id1="a", id2="b"),)})
-    (out,) = annotate_pubtator([gold], DictionaryExtractor(lex), DictionaryLinker(lex))
-    assert out.relations == () and out.text == gold.text
+    (out,) = annotate([gold], DictionaryExtractor(lex))
+    assert out.relations == gold.relations and out.text == gold.text  # relations=False keeps the gold's
     assert [(a.start, a.end, a.text, a.type, a.ids) for a in out.annotations] == [
-        (0, 8, "Naloxone", "Chemical", ("D009270",)),
+        (0, 8, "Naloxone", "Chemical", ("-1",)),  # no linker in this chain
         (18, 30, "hypertension", "Disease", ("-1",)),
     ]
 
@@ -74,11 +74,11 @@ def test_full_dictionary_baseline_on_bc5cdr_dev(tmp_path):
     if not dev.exists():
         pytest.skip(f"shared corpus {dev} not available")
     from kg.config import load_settings
-    from kg.link.lexicon import load_lexicon
+    from kg.vocab.lexicon import load_lexicon
 
     lex = load_lexicon(cache_dir=load_settings().data_dir / "cache")
     gold = list(read_pubtator(dev))[:100]
-    pred = list(annotate_pubtator(gold, DictionaryExtractor(lex), DictionaryLinker(lex)))
+    pred = annotate(gold, DictionaryExtractor(lex))
     report = evaluate_ner(gold, pred, types=["Chemical", "Disease"])
     # Full-dev figure is ~0.81; a broken lexicon, matcher or offset bug drops far below this.
     assert report.overall.f1 > 0.7

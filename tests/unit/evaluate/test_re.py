@@ -34,14 +34,19 @@ def test_cid_has_no_novelty_and_pair_equals_pair_type():
 def test_shipped_model_on_bc5cdr_dev_with_gold_entities():
     from pathlib import Path
 
-    from kg.relate.model import RelationModel
+    from kg.pipeline import Annotator
+    from kg.relate.model import RelationExtractor, RelationModel
+    from kg.text.analyzer import TextAnalyzer
+
+    from fakes import WordExtractor
 
     model_dir = Path(__file__).resolve().parents[3] / "models" / "re-cpu"
     dev = SHARED_DATA / "corpora/bc5cdr/CDR_DevelopmentSet.PubTator.txt"
     if not dev.exists() or not (model_dir / "model.joblib").exists():
         pytest.skip(f"needs {dev} and the shipped model in {model_dir}")
     gold = list(read_pubtator(dev))[:60]
-    pred = list(predict_relations(gold, RelationModel.load(model_dir), tasks=("cid",)))
+    chain = Annotator(TextAnalyzer(), [WordExtractor(), RelationExtractor(RelationModel.load(model_dir), ("cid",))])
+    pred = list(predict_relations(gold, chain, gold_entities=True))
     assert all(r.type == "CID" for d in pred for r in d.relations)
     assert [a.start for a in pred[0].annotations] == [a.start for a in gold[0].annotations]  # gold entities kept
     assert evaluate_re(gold, pred).pair.f1 > 0.45

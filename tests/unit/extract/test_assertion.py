@@ -2,9 +2,13 @@ import json
 
 import pytest
 
-from kg.errors import ConfigError, RecordError
-from kg.extract.assertion import AssertionTagger, split_sentences
-from kg.models import Document, DocumentMentions, Mention, Section
+from kg.errors import ConfigError
+from kg.evaluate.assertion import MedkgAssertion
+from kg.extract.assertion import AssertionTagger, cue_anchors
+from kg.models import Document, Mention, Section
+from kg.text.analyzer import TextAnalyzer
+
+ANALYZER = TextAnalyzer()
 
 
 @pytest.fixture(scope="module")
@@ -14,7 +18,13 @@ def tagger():
 
 def tag(tagger, sentence, concept):
     start = sentence.index(concept)
-    return tagger.tag_sentence(sentence, start, start + len(concept))
+    return MedkgAssertion(tagger, ANALYZER).tag_sentence(sentence, start, start + len(concept))
+
+
+def analysed(document, mentions):
+    doc = ANALYZER(document)
+    doc.mentions = tuple(mentions)
+    return doc
 
 
 @pytest.mark.parametrize(
@@ -65,23 +75,21 @@ def _mention(doc_id, text, phrase, **kw):
     )
 
 
-def test_tag_document_splits_sentences_and_keeps_order(tagger):
+def test_tag_document_uses_the_analysers_sentences_and_keeps_order(tagger):
     text = "She denies chest pain. She has a cough."
-    doc = Document(id="note:1", source="note", text=text)
     mentions = [_mention("note:1", text, "cough"), _mention("note:1", text, "chest pain")]
-    cough, pain = tagger.tag(doc, mentions)
+    cough, pain = tagger.tag(analysed(Document(id="note:1", source="note", text=text), mentions))
     assert (cough.text, cough.assertion, cough.assertion_cue) == ("cough", "affirmed", None)
     assert (pain.assertion, pain.assertion_cue) == ("negated", "denies")
-    assert text[pain.sentence_start : pain.sentence_end] == "She denies chest pain."
 
 
 def test_given_sentence_offsets_are_the_scope(tagger):
     text = "No fever; cough present"
     doc = Document(id="note:2", source="note", text=text)
     m = _mention("note:2", text, "cough", sentence_start=10, sentence_end=len(text))
-    assert tagger.tag(doc, [m])[0].assertion == "affirmed"
+    assert tagger.tag(analysed(doc, [m]))[0].assertion == "affirmed"
     whole = m.model_copy(update={"sentence_start": 0})
-    assert tagger.tag(doc, [whole])[0].assertion == "negated"
+    assert tagger.tag(analysed(doc, [whole]))[0].assertion == "negated"
 
 
 def test_sections_make_family_and_historical(tagger):
@@ -96,7 +104,10 @@ def test_sections_make_family_and_historical(tagger):
         ),
     )
     phrases = ["Breast cancer", "Hypertension", "diabetes", "Cough"]
-    tagged = tagger.tag(doc, [_mention("note:3", text, p) for p in phrases])
+    lines = [(text.index(p), text.index("\n", text.index(p)) if "\n" in text[text.index(p):] else len(text))
+             for p in phrases]  # each finding's line as its sentence, so no header is read as a cue
+    tagged = tagger.tag(analysed(doc, [_mention("note:3", text, p, sentence_start=text.rfind("\n", 0, s) + 1,
+                                                sentence_end=e) for p, (s, e) in zip(phrases, lines)]))
     assert [(m.assertion, m.section) for m in tagged] == [
         ("family", "family_history"),
         ("historical", "past_medical_history"),
@@ -106,21 +117,20 @@ def test_sections_make_family_and_historical(tagger):
     assert tagged[0].assertion_cue == "section:family_history"
 
 
-def test_tag_many_streams_every_document(tagger):
-    items = []
+def test_pipe_streams_every_document(tagger):
+    docs = []
     for i, text in enumerate(["No fever.", "Fever."]):
-        doc = Document(id=f"note:{i}", source="note", text=text)
-        items.append(DocumentMentions(document=doc, mentions=(_mention(doc.id, text, "ever"),)))
-    out = list(tagger.tag_many(iter(items)))
-    assert [o.document.id for o in out] == ["note:0", "note:1"]
+        docs.append(analysed(Document(id=f"note:{i}", source="note", text=text), [_mention(f"note:{i}", text, "ever")]))
+    out = list(tagger.pipe(iter(docs)))
+    assert [o.id for o in out] == ["note:0", "note:1"]
     assert [o.mentions[0].assertion for o in out] == ["negated", "affirmed"]
 
 
-def test_mention_outside_document_names_it(tagger):
-    doc = Document(id="note:9", source="note", text="short")
-    bad = Mention(doc_id="note:9", start=2, end=40, text="x", label="Finding", extractor="t", extractor_version="0")
-    with pytest.raises(RecordError, match="note:9"):
-        tagger.tag(doc, [bad])
+def test_sentences_without_a_possible_cue_skip_context(tagger, monkeypatch):
+    anchors = cue_anchors(tagger._context.rules)
+    assert anchors is not None and anchors.search("she denies pain") and not anchors.search("fever rose")
+    monkeypatch.setattr(tagger, "_context", None)  # would fail if called
+    assert tag(tagger, "Fever rose after dosing.", "Fever") == ("affirmed", None)
 
 
 def test_bad_rules_file_names_the_rule(tmp_path):
@@ -138,15 +148,6 @@ def test_custom_rules_file_is_used(tmp_path):
     rule = {"literal": "zilch", "category": "NEGATED_EXISTENCE", "direction": "FORWARD"}
     path.write_text(json.dumps({"version": "9", "context_rules": [rule]}))
     custom = AssertionTagger(path)
-    assert custom.name == "medkg-assertion-9"
+    assert custom.version == "9"
     assert tag(custom, "zilch fever", "fever") == ("negated", "zilch")
     assert tag(custom, "no fever", "fever") == ("affirmed", None)
-
-
-def test_split_sentences_respects_lines_and_abbreviations():
-    text = "Seen by Dr. Smith today. No fever.\n• Cardiovascular: Denies chest pain"
-    assert [text[s:e] for s, e in split_sentences(text)] == [
-        "Seen by Dr. Smith today.",
-        "No fever.",
-        "• Cardiovascular: Denies chest pain",
-    ]

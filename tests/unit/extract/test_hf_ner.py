@@ -2,8 +2,10 @@
 
 import pytest
 
-from kg.extract.hf_ner import HfNerExtractor, medkg_type
-from kg.models import Document
+from kg.extract.hf_ner import HfNerExtractor
+from kg.vocab.types import medkg_type
+
+from fakes import analyse
 
 LABELS = ["O", "B-Chemical", "I-Chemical", "B-DiseaseOrPhenotypicFeature", "B-Weird"]
 WORDS = ["naloxone", "reversed", "the", "hypotension", "it", "worked", "."]
@@ -41,7 +43,7 @@ def test_local_model_gives_mentions_with_medkg_types_and_sentences(tmp_path):
     extractor = HfNerExtractor(str(_tiny_model(tmp_path / "chem", "B-Chemical")))
     assert extractor.name == "hf-ner" and extractor.version.startswith("chem-")
     text = "Naloxone reversed the hypotension. It worked."
-    (item,) = extractor.extract([Document(id="PMID:1", source="text", text=text)])
+    item = analyse(text, extractor)
     words = [m.text for m in item.mentions]
     assert "Naloxone" in words and "hypotension" in words and "worked" in words
     assert all(m.label == "Chemical" and text[m.start : m.end] == m.text for m in item.mentions)
@@ -52,6 +54,6 @@ def test_local_model_gives_mentions_with_medkg_types_and_sentences(tmp_path):
 @pytest.mark.slow
 def test_labels_without_a_medkg_type_are_dropped(tmp_path, caplog):
     extractor = HfNerExtractor(str(_tiny_model(tmp_path / "weird", "B-Weird")))
-    (item,) = extractor.extract([Document(id="PMID:1", source="text", text="Naloxone reversed the hypotension.")])
+    item = analyse("Naloxone reversed the hypotension.", extractor)
     assert item.mentions == ()
     assert "'Weird' has no medkg entity type" in caplog.text

@@ -70,5 +70,5 @@ def test_model_plus_dictionary_spec(untrained_model, tmp_path):
     if not (SHARED_DATA / "corpora").is_dir():
         pytest.skip(f"shared corpora not found in {SHARED_DATA}")
     extractor = load_extractor(f"{untrained_model}+dictionary", load_settings(data_dir=tmp_path))
-    assert isinstance(extractor, SpacyNerExtractor) and extractor.dictionary is not None
+    assert isinstance(extractor, SpacyNerExtractor) and extractor.lexicon is not None and extractor.settings == {"lexicon": True}
     assert "+lex-" in extractor.version

@@ -7,11 +7,13 @@ from spacy.training import Example
 
 from kg.config import REPO_ROOT
 from kg.errors import ModelError
-from kg.extract import Extractor
-from kg.link.lexicon import Lexicon
-from kg.extract.spacy_ner import SpacyNerExtractor, inherit_abbreviation_types, make_bio_tokenizer
-from kg.models import Document
-from kg.nlp import blank_pipeline
+from kg.doc import Component
+from kg.extract.spacy_ner import SpacyNerExtractor
+from kg.extract.spans import inherit_abbreviation_types
+from kg.text.tokenizer import make_bio_tokenizer
+from kg.vocab.lexicon import Lexicon
+
+from fakes import analyse
 
 CONFIG = REPO_ROOT / "configs" / "ner-cpu.cfg"
 SHIPPED = REPO_ROOT / "models" / "ner-cpu"
@@ -44,8 +46,7 @@ def tiny_model(tmp_path_factory):
 
 
 def _extract(extractor, text):
-    (item,) = extractor.extract([Document(id="PMID:1", source="text", text=text)])
-    return item.mentions
+    return analyse(text, extractor).mentions
 
 
 def test_bio_tokenizer_splits_where_gold_mentions_end():
@@ -60,7 +61,7 @@ def test_bio_tokenizer_splits_where_gold_mentions_end():
 @pytest.mark.slow
 def test_extractor_finds_trained_entities_with_sentences(tiny_model):
     extractor = SpacyNerExtractor(tiny_model)
-    assert isinstance(extractor, Extractor) and extractor.name == "spacy-ner"
+    assert isinstance(extractor, Component) and extractor.name == "spacy-ner"
     assert re.fullmatch(r"pipeline-0\.0\.0-[0-9a-f]{12}", extractor.version)
     text = "Lithium caused tremor in rats. Naloxone reversed the hypotension."
     ms = _extract(extractor, text)
@@ -101,18 +102,19 @@ def test_lexicon_adds_what_the_model_missed_and_never_overrides_it(tiny_model):
 
 
 def test_inherit_abbreviation_types_by_hand():
-    nlp = blank_pipeline()
-    doc = nlp("Rats given cyclosporin A (CsA) had nephropathy; CsA levels rose.")
-    long_start = [t.text for t in doc].index("cyclosporin")
-    short = [i for i, t in enumerate(doc) if t.text == "CsA"]
+    doc = analyse("Rats given cyclosporin A (CsA) had nephropathy; CsA levels rose.")
+    long_start = [t.text for t in doc.tokens].index("cyclosporin")
+    short = [i for i, t in enumerate(doc.tokens) if t.text == "CsA"]
     # The model tagged the long form and mistook the second short form for a gene.
     ents = {(long_start, long_start + 2): "Chemical", (short[1], short[1] + 1): "Gene"}
-    inherit_abbreviation_types(doc, ents)
+    scores = {(long_start, long_start + 2): 0.8}
+    inherit_abbreviation_types(doc, ents, scores)
     assert ents == {(long_start, long_start + 2): "Chemical", (short[0], short[0] + 1): "Chemical",
                     (short[1], short[1] + 1): "Chemical"}
+    assert scores[(short[0], short[0] + 1)] == 0.8
     # A long form that is no entity leaves the short forms as the model tagged them.
     ents = {(short[1], short[1] + 1): "Gene"}
-    inherit_abbreviation_types(doc, ents)
+    inherit_abbreviation_types(doc, ents, {})
     assert ents == {(short[1], short[1] + 1): "Gene"}
 
 

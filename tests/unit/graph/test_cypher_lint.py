@@ -77,7 +77,6 @@ def _sent_by_the_store(monkeypatch, tmp_path) -> dict[str, str]:
     out: dict[str, str] = {}
     for version in ("5.26.0", "4.4.40"):
         fake = FakeNeo4j(version=version).install(monkeypatch)
-        fake.answers[cypher.CHANGED_DOCUMENTS] = lambda p: [{"id": p["rows"][0]["id"]}]
         fake.answers[cypher.TRIPLES_OF_DOCUMENTS] = lambda p: [
             {"triple_key": f"k{i}", "predicate": pred, "subject": "X:Chemical", "object": "X:Disease"}
             for i, pred in enumerate(Schema.load().triple_types)]
@@ -85,7 +84,9 @@ def _sent_by_the_store(monkeypatch, tmp_path) -> dict[str, str]:
                             neo4j_password=SecretStr("x"))
         with Neo4jStore(settings) as store:
             store.ensure_schema()
-            store.write(_full_batch(store.schema))  # the changed document also takes the replace path
+            store.write(_full_batch(store.schema))
+            store.delete_documents(["PMID:1"], keep_nodes=True)
+            store.refresh_findings(["pt_1"])
             store.delete_documents(["PMID:1"])
             store.counts()
             store.refresh_statistics()

@@ -5,7 +5,7 @@ import csv
 import pytest
 
 from kg.config import Settings
-from kg.graph import open_store
+from kg.graph.backends import open_store
 from kg.graph.export import ARRAY_DELIMITER, export_kgx, export_neo4j_admin
 from kg.models import Concept, Document, Evidence, GraphBatch, MentionLink, Triple
 

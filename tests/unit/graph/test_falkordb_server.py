@@ -9,7 +9,7 @@ import pytest
 
 from kg.config import Settings
 from kg.errors import GraphUnavailableError
-from kg.graph import open_store
+from kg.graph.backends import open_store
 from kg.graph.falkordb_server import FalkorServer
 from kg.models import Concept, GraphBatch
 
@@ -39,18 +39,45 @@ def test_stale_socket_and_pid_file_are_replaced(data_dir):
     assert server.running_pid() is None
 
 
-def test_second_opener_reuses_the_running_server(data_dir):
+def test_second_opener_reuses_the_running_server_and_the_last_to_leave_stops_it(data_dir):
     first, second = FalkorServer(data_dir / "falkordb"), FalkorServer(data_dir / "falkordb")
     first.start()
     second.start()
-    assert not second.started_here
+    assert first.started_here and not second.started_here
+    pid = first.running_pid()
+    first.stop()  # the one that started it leaves first: the server stays up for the other
     held = second.client()
-    held.client_setname("another-medkg-command")
     try:
-        first.stop()  # another client is connected: the server must stay up for it
-        assert held.ping()
+        assert held.ping() and second.running_pid() == pid
     finally:
         held.close()
+    second.stop()  # the last user leaves: the server goes, although this user did not start it
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    assert second.running_pid() is None and not second.socket.exists()
+
+
+def test_a_killed_users_registration_does_not_keep_the_server_alive(data_dir):
+    server = FalkorServer(data_dir / "falkordb")
+    server.start()
+    pid = server.running_pid()
+    ghost = psutil.Popen(["sleep", "0"])
+    ghost.wait()
+    (server.users / f"{ghost.pid}-1").touch()  # a user that was SIGKILLed without leaving
+    server.stop()
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+def test_two_concurrent_commands_leave_no_server_behind(data_dir):
+    """Two `medkg stats` processes on one data dir at once: whichever ends last stops the server."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MEDKG_DATA_DIR": str(data_dir)}
+    procs = [subprocess.Popen([sys.executable, "-m", "kg.cli", "stats"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE) for _ in range(2)]
+    for p in procs:
+        assert p.wait(timeout=300) == 0, p.stderr.read().decode()
+    assert FalkorServer(data_dir / "falkordb").running_pid() is None
 
 
 def test_sigkilled_server_restarts_with_its_data(data_dir):

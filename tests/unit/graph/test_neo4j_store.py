@@ -7,9 +7,10 @@ from pydantic import SecretStr
 
 from kg.config import Settings
 from kg.errors import ConfigError, GraphStoreError, GraphUnavailableError, QueryError
-from kg.graph import cypher, open_store
+from kg.graph import cypher
+from kg.graph.backends import open_store
 from kg.graph.neo4j_store import RETRY_DELAYS, Neo4jStore, parse_version
-from kg.models import Concept, Document, Evidence, GraphBatch, Triple
+from kg.models import Concept, Document, Evidence, GraphBatch, MentionLink, Triple
 
 from unit.graph.neo4j_fake import FakeNeo4j
 
@@ -126,7 +127,9 @@ def test_query_returns_plain_rows(fake, store):
 
 def test_transient_error_retries_the_same_batch_with_backoff(fake, store):
     fake.failures = [TransientError("LockClient can't wait on resource"), None, ServiceUnavailable("leader moved")]
-    store.write(GraphBatch(documents=(Document(id="PMID:1", source="pubmed", text="x"),)))
+    link = MentionLink(doc_id="PMID:1", concept_id="MESH:D1", count=1, texts=("x",), max_score=1.0, extractor="t",
+                       extractor_version="1")
+    store.write(GraphBatch(documents=(Document(id="PMID:1", source="pubmed", text="x"),), mentions=(link,)))
     upserts = [s for s in fake.sent if s.statement == cypher.UPSERT_DOCUMENTS]
     assert len(upserts) == 1 and upserts[0].params["rows"][0]["id"] == "PMID:1"
     assert fake.sleeps == [RETRY_DELAYS[0], RETRY_DELAYS[0]]
@@ -197,7 +200,7 @@ def test_delete_runs_in_write_transactions_and_recomputes_triples(fake, store):
     fake.answers[cypher.COUNT_DOCUMENTS] = lambda p: [{"n": len(p["ids"])}]
     fake.answers[cypher.TRIPLES_OF_DOCUMENTS] = lambda p: [
         {"triple_key": "k1", "predicate": "INDUCES", "subject": "MESH:A", "object": "MESH:B"}]
-    assert store.delete_documents(["PMID:1", "PMID:2", "PMID:1"]) == 2
+    assert store.delete_documents(["PMID:1", "PMID:2", "PMID:1"]).found == 2
     sent = fake.statements("write")
     assert cypher.refresh_triples(store.schema, "INDUCES") in sent
     assert cypher.delete_unsupported_triples(store.schema, "INDUCES") in sent

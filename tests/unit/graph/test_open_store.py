@@ -1,5 +1,5 @@
 from kg.config import Settings
-from kg.graph import open_store
+from kg.graph.backends import open_store
 
 
 def test_store_is_a_context_manager_that_stops_its_server(tmp_path):

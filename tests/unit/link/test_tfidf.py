@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from kg.link import Linker, tfidf
+from kg.doc import Component
+from kg.link import tfidf
 from kg.link.tfidf import TfidfLinker, build_index, load_index
-from kg.models import Candidate, Document, DocumentMentions, Mention
+from kg.models import Candidate, Mention
+
+from fakes import analyse
 
 
 @pytest.fixture(scope="module")
 def linker(built) -> TfidfLinker:
-    from kg.link.conceptstore import ConceptStore
+    from kg.vocab.conceptstore import ConceptStore
 
     return TfidfLinker(ConceptStore.open(built[0]))
 
@@ -21,9 +24,10 @@ def top(linker: TfidfLinker, text: str, type_: str) -> tuple[str | None, float]:
     return (cands[0].concept_id, cands[0].score) if cands else (None, 0.0)
 
 
-def test_is_a_linker_with_name_and_version(linker):
-    assert isinstance(linker, Linker)
+def test_is_a_component_with_name_version_and_settings(linker):
+    assert isinstance(linker, Component)
     assert linker.name == "tfidf" and linker.version.startswith(tfidf.INDEX_VERSION)
+    assert linker.settings["threshold"] == linker.threshold
 
 
 def test_exact_match_ignores_case(linker):
@@ -64,45 +68,55 @@ def test_type_aware_and_nil(linker):
 
 def test_untyped_descriptors_link_as_chemicals_and_take_that_type(linker):
     assert top(linker, "Propofol", "Chemical")[0] == "MESH:D015742"
-    (concept,) = linker.concepts(["MESH:D015742"])
+    concept = linker.concepts(["MESH:D015742"])["MESH:D015742"]
     assert concept.type == "Chemical" and concept.name == "Propofol"
 
 
 def test_concepts_carry_xrefs_source_and_release(linker):
-    (t2d,) = linker.concepts(["MESH:D003924", "MESH:D003924", "NOPE:1"])
+    found = linker.concepts(["MESH:D003924", "MESH:D003924", "NOPE:1"])
+    assert list(found) == ["MESH:D003924"]
+    t2d = found["MESH:D003924"]
     assert {"MONDO:0005148", "DOID:9352", "OMIM:125853", "ICD10CM:E11"} <= set(t2d.xrefs)
     assert t2d.source == "mesh" and t2d.release
 
 
-def _item(text: str, spans: list[tuple[int, int, str]], candidates: dict[int, tuple] | None = None) -> DocumentMentions:
-    doc = Document(id="PMID:1", source="text", text=text)
-    mentions = tuple(
-        Mention(doc_id="PMID:1", start=s, end=e, text=text[s:e], label=label, extractor="t", extractor_version="1",
-                candidates=(candidates or {}).get(k, ()))
-        for k, (s, e, label) in enumerate(spans)
-    )
-    return DocumentMentions(document=doc, mentions=mentions)
+def _linked(linker, text: str, spans: list[tuple[int, int, str]], candidates: dict[int, tuple] | None = None):
+    """``text`` analysed, with mentions at ``spans`` (some with upstream candidates), through the linker."""
+
+    class Spans:
+        name, version, settings = "t", "1", {}
+
+        def pipe(self, docs, batch_size=1):
+            for d in docs:
+                d.mentions = tuple(
+                    Mention(doc_id=d.id, start=s, end=e, text=text[s:e], label=label, extractor="t",
+                            extractor_version="1", candidates=(candidates or {}).get(k, ()))
+                    for k, (s, e, label) in enumerate(spans))
+                yield d
+
+    return analyse(text, Spans(), linker)
 
 
 def test_abbreviations_link_through_their_long_form(linker):
     text = "Patients with non-insulin-dependent diabetes mellitus (NIDM) took metformin. NIDM persisted."
     s1 = text.index("NIDM")
     s2 = text.index("NIDM", s1 + 1)
-    (out,) = linker.link([_item(text, [(s1, s1 + 4, "Disease"), (s2, s2 + 4, "Disease")])])
+    out = _linked(linker, text, [(s1, s1 + 4, "Disease"), (s2, s2 + 4, "Disease")])
     assert [m.concept_id for m in out.mentions] == ["MESH:D003924", "MESH:D003924"]
     assert out.mentions[0].candidates[0].score == pytest.approx(tfidf.ABBREVIATION * tfidf.EXACT)
-    (alone,) = linker.link([_item("NIDM persisted.", [(0, 4, "Disease")])])
-    assert alone.mentions[0].concept_id is None
+    assert set(out.concepts) == {"MESH:D003924"} and out.concepts["MESH:D003924"].name
+    alone = _linked(linker, "NIDM persisted.", [(0, 4, "Disease")])
+    assert alone.mentions[0].concept_id is None and alone.concepts == {}
 
 
 def test_upstream_candidates_are_kept(linker):
     given = (Candidate(concept_id="MESH:D001249", score=0.5),)
-    (out,) = linker.link([_item("metformin", [(0, 9, "Chemical")], {0: given})])
+    out = _linked(linker, "metformin", [(0, 9, "Chemical")], {0: given})
     assert out.mentions[0].candidates == given
 
 
 def test_index_is_cached_per_store_version(built, tmp_path, monkeypatch):
-    from kg.link.conceptstore import ConceptStore
+    from kg.vocab.conceptstore import ConceptStore
 
     store = ConceptStore.open(built[0])
     first = load_index(store, tmp_path)
@@ -117,7 +131,7 @@ def test_index_is_cached_per_store_version(built, tmp_path, monkeypatch):
 
 
 def test_cut_cache_file_is_rebuilt(built, tmp_path):
-    from kg.link.conceptstore import ConceptStore
+    from kg.vocab.conceptstore import ConceptStore
 
     store = ConceptStore.open(built[0])
     (tmp_path / f"{tfidf.INDEX_VERSION}-{store.version}.pkl").write_bytes(b"\x80\x05cut")

@@ -11,7 +11,8 @@ from types import SimpleNamespace
 import pytest
 
 from kg.config import load_settings
-from kg.graph import Schema, open_store
+from kg.graph.backends import open_store
+from kg.graph.schema import Schema
 from kg.models import Concept, Document, Evidence, GraphBatch, MentionLink, Triple
 from ontology import SCHEMA_PATH
 
@@ -113,6 +114,7 @@ def session_store(settings, reason_schema):
 def store(session_store):
     session_store.query("MATCH (n) DETACH DELETE n", write=True)
     session_store.write(tiny_batch(session_store.schema))
+    session_store.refresh_findings([PATIENT])
     return session_store
 
 

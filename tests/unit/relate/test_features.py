@@ -4,12 +4,10 @@ from kg.relate.features import (
     Priors,
     candidate_pairs,
     document_view,
-    gold_items,
     load_disease_trees,
     pair_features,
     supports,
 )
-from kg.sources.pubtator import read_pubtator
 
 CIS, NEPH, TREM, LI, TP53 = "MESH:D002945", "MESH:D007674", "MESH:D014202", "MESH:D008094", "NCBIGene:7157"
 
@@ -59,7 +57,7 @@ def test_supports_one_per_shared_sentence_else_the_nearest_passage(make_item):
     text = view.text
     same = supports(view, TP53, NEPH)
     assert [text[s.sentence[0]:s.sentence[1]] for s in same] == ["TP53 expression rose with nephrotoxicity."]
-    assert text[slice(*same[0].span1)] == "TP53" and text[slice(*same[0].span2)] == "nephrotoxicity"
+    assert text[slice(*same[0].subject_span)] == "TP53" and text[slice(*same[0].object_span)] == "nephrotoxicity"
     (cross,) = supports(view, CIS, TREM)
     assert not cross.same_sentence
     assert text[cross.sentence[0]:cross.sentence[1]].startswith("Cisplatin-induced") and "tremor" in text[cross.sentence[0]:cross.sentence[1]]
@@ -89,24 +87,6 @@ def test_narrower_disease_in_the_document_is_a_feature(make_item, tmp_path, corp
     assert broad.get("b_has_narrower_in_doc") == 1.0 and "b_has_narrower_in_doc" not in narrow
     assert narrow.get("b_has_broader_in_doc") == 1.0
     assert broad.get("b_narrower_cooccurs_with_a") == 1.0
-
-
-def test_gold_items_split_composite_ids_and_assign_sentences(tmp_path):
-    path = tmp_path / "c.txt"
-    title = "Lithium and cocaine toxicity."
-    abstract = "Tremor and seizure disorders occurred."
-    path.write_text(
-        f"9|t|{title}\n9|a|{abstract}\n"
-        "9\t0\t7\tLithium\tChemical\tD008094\n"
-        "9\t30\t36\tTremor\tDisease\tD014202\n"
-        "9\t41\t58\tseizure disorders\tDisease\tD012640|D004827\n\n",
-        encoding="utf-8",
-    )
-    ((pdoc, item),) = list(gold_items(read_pubtator(path)))
-    ids = [m.concept_id for m in item.mentions]
-    assert ids == ["MESH:D008094", "MESH:D014202", "MESH:D012640", "MESH:D004827"]
-    assert item.mentions[0].sentence_end == len(title)
-    assert item.mentions[1].sentence_start == len(title) + 1
 
 
 def test_words_between_are_read_in_every_shared_sentence(make_item):

@@ -27,12 +27,12 @@ def test_model_finds_the_induced_pair_and_not_the_unchanged_one(tiny_model_dir, 
          ("cocaine", "Chemical", "MESH:D003042"), ("tremor", "Disease", "MESH:D014202")],
     )
     preds = model.predict(item, ["cid"])
-    found = {(p.id1, p.id2) for p in preds}
+    found = {(p.subject, p.object) for p in preds}
     assert ("MESH:D006220", "MESH:D006505") in found
     assert ("MESH:D003042", "MESH:D014202") not in found
     best = preds[0]
     assert best.type == "CID" and 0.0 <= best.score <= 1.0
-    assert item.document.text[best.sentence[0]:best.sentence[1]] == "Haloperidol-induced hepatitis in rats."
+    assert item.document.text[best.supports[0].sentence[0]:best.supports[0].sentence[1]] == "Haloperidol-induced hepatitis in rats."
 
 
 def test_biored_head_types_pairs_and_flags_novelty(tiny_model_dir, make_item):
@@ -43,7 +43,7 @@ def test_biored_head_types_pairs_and_flags_novelty(tiny_model_dir, make_item):
         [("EGFR", "Gene", "NCBIGene:1956"), ("seizures", "Disease", "MESH:D012640"),
          ("lithium", "Chemical", "MESH:D008094")],
     )
-    preds = {(p.id1, p.id2): p for p in model.predict(item, ["biored"])}
+    preds = {(p.subject, p.object): p for p in model.predict(item, ["biored"])}
     p = preds[("NCBIGene:1956", "MESH:D012640")]
     assert p.type == "Positive_Correlation" and p.novelty in ("Novel", "No")
 

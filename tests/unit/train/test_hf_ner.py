@@ -5,9 +5,10 @@ import json
 import pytest
 
 from kg.errors import ConfigError
-from kg.models import Document
 from kg.train.hf_ner import IGNORE, LABEL_ID, HfTrainConfig, piece_labels, sentence_examples
 from kg.train.ner import tokenizer_nlp
+
+from fakes import analyse
 
 WORDS = ["naloxone", "reversed", "the", "hypotension", "in", "rats", ".", "clonidine", "caused", "it", "##ine"]
 
@@ -84,5 +85,5 @@ def test_a_tiny_bert_learns_the_training_entities(tmp_path):
     assert saved["id2label"]["0"] == "O" and "B-Chemical" in saved["label2id"]
 
     text = "Clonidine reversed the hypotension."
-    (item,) = HfNerExtractor(str(tmp_path / "model")).extract([Document(id="PMID:1", source="text", text=text)])
+    item = analyse(text, HfNerExtractor(str(tmp_path / "model")))
     assert {(m.text, m.label) for m in item.mentions} == {("Clonidine", "Chemical"), ("hypotension", "Disease")}

@@ -9,9 +9,10 @@ from kg import __version__
 from kg.config import REPO_ROOT
 from kg.errors import ConfigError, SourceError
 from kg.extract.spacy_ner import SpacyNerExtractor
-from kg.models import Document
 from kg.sources.pubtator import PubtatorAnnotation, PubtatorDocument
 from kg.train.ner import DocConverter, build_docbins, tokenizer_nlp, train_ner
+
+from fakes import analyse
 
 CONFIG = REPO_ROOT / "configs" / "ner-cpu.cfg"
 # A model small enough to train in seconds; the committed config is otherwise used as it is.
@@ -95,7 +96,7 @@ def test_train_ner_is_reproducible_and_the_model_loads(shared, tmp_path):
 
     extractor = SpacyNerExtractor(best)
     assert re.fullmatch(rf"medkg_ner_cpu-{re.escape(__version__)}-[0-9a-f]{{12}}", extractor.version)
-    (item,) = extractor.extract([Document(id="PMID:1", source="text", text="Naloxone in rats.")])
+    item = analyse("Naloxone in rats.", extractor)
     labels = {m.text: m.label for m in item.mentions}
     assert labels.get("Naloxone") == "Chemical"  # seen 3 times in training
 
@@ -107,7 +108,7 @@ def test_training_resumes_from_a_model(shared, tmp_path):
     log = json.loads((tmp_path / "b" / "train-log.json").read_text())
     assert log["finished"] and log["resumed_from"] == str(first)
     assert (second / "ner" / "model").read_bytes() != (first / "ner" / "model").read_bytes()
-    (item,) = SpacyNerExtractor(second).extract([Document(id="PMID:1", source="text", text="Naloxone in rats.")])
+    item = analyse("Naloxone in rats.", SpacyNerExtractor(second))
     assert {m.text: m.label for m in item.mentions}.get("Naloxone") == "Chemical"
 
 

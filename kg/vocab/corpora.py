@@ -9,16 +9,34 @@ place. Only the PMIDs of the dev splits are read for it, never their annotations
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from kg.config import SHARED_DATA
 from kg.sources.pubtator import PubtatorDocument, read_pubtator
 
-DEV_SPLITS: tuple[str, ...] = (
-    "corpora/bc5cdr/CDR_DevelopmentSet.PubTator.txt",
-    "corpora/ncbi-disease/NCBIdevelopset_corpus.txt",
-    "corpora/biored/Dev.PubTator",
+ALL_TYPES = frozenset({"Chemical", "Disease", "Gene", "Variant", "Species", "CellLine"})
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """One PubTator split and the entity types its annotators marked exhaustively."""
+
+    name: str
+    path: str  # relative to the shared data folder
+    types: frozenset[str]
+
+
+TRAIN_CORPORA: tuple[Corpus, ...] = (
+    Corpus("bc5cdr", "corpora/bc5cdr/CDR_TrainingSet.PubTator.txt", frozenset({"Chemical", "Disease"})),
+    Corpus("ncbi-disease", "corpora/ncbi-disease/NCBItrainset_corpus.txt", frozenset({"Disease"})),
+    Corpus("biored", "corpora/biored/Train.PubTator", ALL_TYPES),
+)
+DEV_CORPORA: tuple[Corpus, ...] = (
+    Corpus("bc5cdr", "corpora/bc5cdr/CDR_DevelopmentSet.PubTator.txt", frozenset({"Chemical", "Disease"})),
+    Corpus("ncbi-disease", "corpora/ncbi-disease/NCBIdevelopset_corpus.txt", frozenset({"Disease"})),
+    Corpus("biored", "corpora/biored/Dev.PubTator", ALL_TYPES),
 )
 
 
@@ -26,8 +44,8 @@ DEV_SPLITS: tuple[str, ...] = (
 def dev_pmids(shared_data: Path = SHARED_DATA) -> frozenset[str]:
     """PMIDs of every development split found under ``shared_data``."""
     pmids: set[str] = set()
-    for rel in DEV_SPLITS:
-        path = Path(shared_data) / rel
+    for corpus in DEV_CORPORA:
+        path = Path(shared_data) / corpus.path
         if path.exists():
             with path.open(encoding="utf-8") as fh:
                 pmids.update(line.split("|", 1)[0] for line in fh if "|t|" in line[:40])

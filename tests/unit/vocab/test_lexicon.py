@@ -3,10 +3,10 @@ import gzip
 import pytest
 
 from kg.errors import OntologyError
-from kg.link.lexicon import (
+from kg.vocab.corpora import TRAIN_CORPORA, Corpus
+from kg.vocab.lexicon import (
     MESH_DESCRIPTORS,
     MESH_DISEASE_TERMS,
-    TRAINING_CORPORA,
     Lexicon,
     build_lexicon,
     load_lexicon,
@@ -63,7 +63,7 @@ def shared(tmp_path):
             _doc("7", "naloxone given", [("naloxone", "GeneOrGeneProduct", "999")]),
         ]
     )
-    for (rel, _, _), text in zip(TRAINING_CORPORA, [bc5, ncbi, biored], strict=True):
+    for rel, text in zip([c.path for c in TRAIN_CORPORA], [bc5, ncbi, biored], strict=True):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text, encoding="utf-8")
     return tmp_path
@@ -116,11 +116,11 @@ def test_build_types_filters_and_names(shared):
 
 
 def test_refuses_development_split(shared, monkeypatch):
-    import kg.link.lexicon as lexicon
+    import kg.vocab.lexicon as lexicon
 
     dev = shared / "corpora/bc5cdr/CDR_DevelopmentSet.PubTator.txt"
     dev.write_text("", encoding="utf-8")
-    monkeypatch.setattr(lexicon, "TRAINING_CORPORA", ((str(dev.relative_to(shared)), "bc5cdr", frozenset()),))
+    monkeypatch.setattr(lexicon, "TRAIN_CORPORA", (Corpus("bc5cdr", str(dev.relative_to(shared)), frozenset()),))
     with pytest.raises(OntologyError, match="evaluation split"):
         build_lexicon(shared)
 
@@ -137,7 +137,7 @@ def test_cache_is_reused_and_invalidated_by_input_change(shared, tmp_path):
     assert len(files) == 1
     again = load_lexicon(shared, cache_dir=cache)
     assert again.entries == first.entries and again.hash == first.hash
-    with (shared / TRAINING_CORPORA[1][0]).open("a", encoding="utf-8") as fh:
+    with (shared / TRAIN_CORPORA[1].path).open("a", encoding="utf-8") as fh:
         fh.write(_doc("8", "glioma seen", [("glioma", "DiseaseClass", "D005910")]))
     changed = load_lexicon(shared, cache_dir=cache)
     assert changed.hash != first.hash and changed.lookup("glioma")

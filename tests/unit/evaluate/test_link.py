@@ -5,8 +5,12 @@ from __future__ import annotations
 import pytest
 
 from kg.evaluate.link import evaluate_link
-from kg.link.conceptstore import ConceptStore
 from kg.link.tfidf import TfidfLinker
+from kg.pipeline import Annotator
+from kg.text.analyzer import TextAnalyzer
+from kg.vocab.conceptstore import ConceptStore
+
+from fakes import WordExtractor
 
 CORPUS = """\
 1|t|NIDDM and metformin.
@@ -27,8 +31,9 @@ CORPUS = """\
 def test_accuracy_and_document_level_scores(built, tmp_path):
     path = tmp_path / "gold.PubTator"
     path.write_text(CORPUS)
-    report = evaluate_link(path, TfidfLinker(ConceptStore.open(built[0])))
-    assert report.documents == 2
+    chain = Annotator(TextAnalyzer(), [WordExtractor(), TfidfLinker(ConceptStore.open(built[0]))])
+    report = evaluate_link(path, chain, end_to_end=False)
+    assert report.documents == 2 and report.concepts_end_to_end == {}
     disease, chemical = report.accuracy["Disease"], report.accuracy["Chemical"]
     # NIDDM, Seizures right; Asthma linked to D001249, gold says D009999; "Noth" has no gold id
     assert (disease.mentions, disease.correct, disease.gold_nil) == (3, 2, 1)
@@ -41,3 +46,13 @@ def test_accuracy_and_document_level_scores(built, tmp_path):
     out = report.as_dict()
     assert out["accuracy_at_1"]["Disease"]["accuracy"] == pytest.approx(0.6667, abs=1e-4)
     assert "Disease" in report.table()
+
+
+def test_end_to_end_runs_the_chains_extractor(built, tmp_path):
+    path = tmp_path / "gold.PubTator"
+    path.write_text("3|t|Aspirin for fever.\n3|a|None.\n3\t0\t7\tAspirin\tChemical\tD001241\n\n")
+    chain = Annotator(TextAnalyzer(), [WordExtractor(), TfidfLinker(ConceptStore.open(built[0]))])
+    report = evaluate_link(path, chain)
+    # the word extractor finds "aspirin" (a chemical) and "fever"; fever is not scored: the gold has no disease
+    assert set(report.concepts_end_to_end) == {"Chemical", "overall"}
+    assert report.mentions_per_second > 0

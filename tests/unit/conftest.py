@@ -1,4 +1,5 @@
-"""Hand-built documents and a tiny trained model shared by the relation tests."""
+"""Shared unit-test fixtures: a concept store built once from the hand-written ontology fixtures and
+a three-line training corpus; hand-built annotated documents and a tiny trained relation model."""
 
 from __future__ import annotations
 
@@ -6,8 +7,13 @@ import gzip
 from pathlib import Path
 
 import pytest
+from fixture_store import FIXTURES, fixture_settings
 
-from kg.models import Candidate, Document, DocumentMentions, Mention
+from kg.config import Settings
+from kg.doc import AnnotatedDoc
+from kg.models import Candidate, Concept, Document, Mention
+from kg.text.analyzer import TextAnalyzer
+from kg.vocab.conceptstore import BuildStats, ConceptStore, build_concept_store
 
 CHEMICALS = [("cisplatin", "D002945"), ("lithium", "D008094"), ("haloperidol", "D006220"), ("cocaine", "D003042")]
 DISEASES = [("nephrotoxicity", "D007674"), ("tremor", "D014202"), ("seizures", "D012640"), ("hepatitis", "D006505")]
@@ -30,8 +36,9 @@ def mention(doc_id: str, text: str, start: int, label: str, curie: str, sentence
     )
 
 
-def item_from(doc_id: str, sentences: list[str], entities: list[tuple[str, str, str]], title: bool = True) -> DocumentMentions:
-    """Mentions of every ``(text, label, curie)`` wherever the text occurs, with sentence bounds."""
+def item_from(doc_id: str, sentences: list[str], entities: list[tuple[str, str, str]], title: bool = True) -> AnnotatedDoc:
+    """An analysed document with linked mentions of every ``(text, label, curie)`` wherever the
+    text occurs (sentence bounds from ``sentences``), and their concepts."""
     text = " ".join(sentences)
     bounds, pos = [], 0
     for s in sentences:
@@ -44,8 +51,19 @@ def item_from(doc_id: str, sentences: list[str], entities: list[tuple[str, str, 
             sent = next(b for b in bounds if b[0] <= start < b[1])
             mentions.append(mention(doc_id, surface, start, label, curie, sent))
             start = text.find(surface, start + 1)
-    doc = Document(id=doc_id, source="pubtator", text=text, title=sentences[0] if title else "")
-    return DocumentMentions(document=doc, mentions=tuple(sorted(mentions, key=lambda m: m.start)))
+    doc = _analyzer()(Document(id=doc_id, source="pubtator", text=text, title=sentences[0] if title else ""))
+    doc.mentions = tuple(sorted(mentions, key=lambda m: m.start))
+    doc.concepts = {curie: Concept(id=curie, name=surface, type=label) for surface, label, curie in entities}
+    return doc
+
+
+_ANALYZER: list[TextAnalyzer] = []
+
+
+def _analyzer() -> TextAnalyzer:
+    if not _ANALYZER:
+        _ANALYZER.append(TextAnalyzer())
+    return _ANALYZER[0]
 
 
 def _pubtator_doc(pmid: int, sentences: list[str], anns: list[tuple[str, str, str]], rels: list[str]) -> str:
@@ -140,3 +158,17 @@ def make_item():
 @pytest.fixture
 def corpus_writers():
     return {"cid": write_cdr_corpus, "biored": write_biored_corpus, "trees": write_trees}
+
+
+# -- the fixture concept store ---------------------------------------------------------------
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> tuple[Settings, BuildStats]:
+    settings = fixture_settings(tmp_path_factory.mktemp("store"))
+    return settings, build_concept_store(settings, ontology_dir=FIXTURES)
+
+
+@pytest.fixture
+def store(built) -> ConceptStore:
+    store = ConceptStore.open(built[0])
+    yield store
+    store.close()

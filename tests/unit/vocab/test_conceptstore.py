@@ -9,10 +9,11 @@ import pytest
 
 from kg.config import SHARED_DATA, Settings
 from kg.errors import OntologyError
-from kg.link import conceptstore
-from kg.link.conceptstore import ConceptStore, build_concept_store, store_info
+from kg.vocab import conceptstore
+from kg.vocab.corpora import Corpus
+from kg.vocab.conceptstore import ConceptStore, build_concept_store, store_info
 
-from .conftest import FIXTURES, fixture_settings
+from fixture_store import FIXTURES, fixture_settings
 
 
 def test_sources_carry_their_releases(built):
@@ -91,7 +92,7 @@ def test_unreadable_file_is_quarantined_and_the_build_goes_on(tmp_path):
 
 def test_evaluation_splits_are_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(
-        conceptstore, "TRAINING_CORPORA", (("corpora/bc5cdr/CDR_DevelopmentSet.PubTator.txt", "bc5cdr", frozenset()),)
+        conceptstore, "TRAIN_CORPORA", (Corpus("bc5cdr", "corpora/bc5cdr/CDR_DevelopmentSet.PubTator.txt", frozenset()),)
     )
     with pytest.raises(OntologyError, match="evaluation split"):
         build_concept_store(fixture_settings(tmp_path), ontology_dir=FIXTURES)

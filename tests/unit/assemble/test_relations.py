@@ -3,31 +3,26 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kg.assemble.relations import RELATION_TYPES, RelationAssembler
-from kg.models import Concept
-from kg.relate.model import RelationModel
+from kg.assemble import RELATION_TYPES, Assembler
+from kg.relate.model import RelationExtractor, RelationModel
 
 pytestmark = pytest.mark.slow  # needs the tiny trained model
 
 SCHEMA = Path(__file__).resolve().parents[3] / "ontology" / "schema.yaml"
 
 
-def _concepts(ids):
-    return [Concept(id=i, name=i, type="Chemical" if i == "MESH:D006220" else "Disease") for i in ids]
-
-
-def _item(make_item):
-    return make_item(
+def _item(make_item, model_dir):
+    doc = make_item(
         "PMID:7",
         ["Haloperidol-induced hepatitis in rats.", "Haloperidol again preceded hepatitis.", "Tremor was absent."],
         [("Haloperidol", "Chemical", "MESH:D006220"), ("hepatitis", "Disease", "MESH:D006505"),
          ("Tremor", "Disease", "MESH:D014202")],
     )
+    return next(RelationExtractor(RelationModel.load(model_dir)).pipe([doc]))
 
 
 def test_typed_triples_with_one_evidence_per_supporting_sentence(tiny_model_dir, make_item):
-    asm = RelationAssembler(RelationModel.load(tiny_model_dir), _concepts)
-    batch = asm.assemble([_item(make_item)])
+    batch = Assembler().assemble([_item(make_item, tiny_model_dir)])
     induces = [e for e in batch.evidence if e.triple.predicate == "INDUCES"]
     pair = [e for e in induces if e.triple.object == "MESH:D006505"]
     assert {e.triple.subject for e in pair} == {"MESH:D006220"}
@@ -39,8 +34,7 @@ def test_typed_triples_with_one_evidence_per_supporting_sentence(tiny_model_dir,
 
 
 def test_cooccurrence_can_be_left_out(tiny_model_dir, make_item):
-    asm = RelationAssembler(RelationModel.load(tiny_model_dir), _concepts, cooccurrence=False)
-    batch = asm.assemble([_item(make_item)])
+    batch = Assembler(cooccurrence=False).assemble([_item(make_item, tiny_model_dir)])
     assert batch.evidence and all(e.triple.predicate != "CO_OCCURS_WITH" for e in batch.evidence)
 
 

@@ -3,7 +3,7 @@ import csv
 import pytest
 
 from kg.config import SHARED_DATA
-from kg.extract.sections import normalise_label, sectionize
+from kg.text.sections import normalise_label, sectionize
 
 NOTE = """Dictated by the resident.
 CHIEF COMPLAINT

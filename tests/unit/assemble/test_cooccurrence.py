@@ -1,12 +1,13 @@
-from kg.assemble.cooccur import CO_OCCURS_WITH, CooccurrenceAssembler
+from kg.assemble import CO_OCCURS_WITH, Assembler
 from kg.models import Document
 
-from fakes import WordExtractor, WordLinker, doc
+from fakes import doc, word_annotator
 
 
 def _assemble(docs, **kw):
-    linker = WordLinker()
-    return CooccurrenceAssembler(linker.concepts, **kw).assemble(linker.link(WordExtractor().extract(docs)))
+    annotated, failed = word_annotator().annotate(docs)
+    assert not failed
+    return Assembler(**kw).assemble(annotated)
 
 
 def test_pairs_in_one_sentence_become_evidence_with_spans():

@@ -28,23 +28,20 @@ from pathlib import Path
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+
 from kg.cache import cached_pickle
 from kg.config import SHARED_DATA
-from kg.corpora import training_documents
 from kg.errors import OntologyError
 from kg.models import stable_hash, validate_curie
-from kg.sources.pubtator import entity_type
+from kg.vocab.corpora import TRAIN_CORPORA, training_documents
+from kg.vocab.curie import to_curie
+from kg.vocab.types import entity_type
 
 FORMAT_VERSION = "lexicon-v3"  # v3: training documents that are also in a dev split are skipped
 MESH_DISEASE_TERMS = "ontology/mesh/mesh_disease_terms.tsv.gz"
 MESH_DESCRIPTORS = "ontology/mesh/mesh_descriptors.csv.gz"
-ALL_TYPES = frozenset({"Chemical", "Disease", "Gene", "Variant", "Species", "CellLine"})
-# (path under shared data, corpus name, the types that corpus annotates exhaustively)
-TRAINING_CORPORA: tuple[tuple[str, str, frozenset[str]], ...] = (
-    ("corpora/bc5cdr/CDR_TrainingSet.PubTator.txt", "bc5cdr", frozenset({"Chemical", "Disease"})),
-    ("corpora/ncbi-disease/NCBItrainset_corpus.txt", "ncbi-disease", frozenset({"Disease"})),
-    ("corpora/biored/Train.PubTator", "biored", ALL_TYPES),
-)
 # Drug-name stems (INN) and chemical-class endings. MeSH descriptors come without tree numbers,
 # so a one-word descriptor name with one of these endings is the only chemical signal we have
 # for drugs the training corpora never mention. Deliberately left out: -in, -an (proteins,
@@ -144,24 +141,35 @@ def _entries_from_counts(
     }
 
 
-def to_curie(raw_id: str, type_: str) -> str | None:
-    """Corpus id -> CURIE: MeSH for chemicals/diseases, NCBIGene, NCBITaxon, dbSNP/tmVar, Cellosaurus."""
-    raw_id = raw_id.strip()
-    if not raw_id or raw_id == "-1":
-        return None
-    if type_ in ("Chemical", "Disease"):
-        curie = raw_id if ":" in raw_id else f"MESH:{raw_id}"
-    elif type_ == "Gene":
-        curie = f"NCBIGene:{raw_id}"
-    elif type_ == "Species":
-        curie = f"NCBITaxon:{raw_id}"
-    elif type_ == "Variant":
-        curie = f"dbSNP:{raw_id}" if raw_id.startswith("rs") else f"tmVar:{raw_id}"
-    elif type_ == "CellLine":
-        curie = raw_id if ":" in raw_id else f"Cellosaurus:{raw_id}"
-    else:
-        return None
-    return curie if validate_curie(curie) else None
+def build_matcher(nlp: Language, forms: Iterable[str]) -> tuple[PhraseMatcher, int]:
+    """A LOWER PhraseMatcher with one key per form (tokenized by ``nlp``); returns it and the number of patterns."""
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    forms = list(forms)
+    for form, pattern in zip(forms, nlp.tokenizer.pipe(forms), strict=True):
+        matcher.add(form, [pattern])
+    return matcher, len(forms)
+
+
+def longest_matches(matches: Iterable[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """Non-overlapping token spans, longer (then earlier) first; input is PhraseMatcher output."""
+    spans = sorted({(s, e) for _, s, e in matches}, key=lambda se: (se[0] - se[1], se[0]))
+    taken: set[int] = set()
+    kept = []
+    for s, e in spans:
+        if not taken.intersection(range(s, e)):
+            kept.append((s, e))
+            taken.update(range(s, e))
+    return sorted(kept)
+
+
+def best_type(readings: tuple[LexiconEntry, ...]) -> tuple[str, float]:
+    """Type with most gold support; score = its share (1.0 when the form has one type)."""
+    support: dict[str, int] = {}
+    for e in readings:
+        support[e.type] = support.get(e.type, 0) + e.count + 1
+    total = sum(support.values())
+    best = max(support, key=lambda t: (support[t], t))
+    return best, support[best] / total
 
 
 def _looks_like_drug(name: str) -> bool:
@@ -192,7 +200,7 @@ def _file_digest(path: Path) -> str:
 
 def _inputs(shared_data: Path) -> list[Path]:
     paths = [shared_data / MESH_DISEASE_TERMS, shared_data / MESH_DESCRIPTORS]
-    paths += [shared_data / rel for rel, _, _ in TRAINING_CORPORA]
+    paths += [shared_data / c.path for c in TRAIN_CORPORA]
     for p in paths:
         if not p.exists():
             raise OntologyError(f"lexicon input {p} is missing")
@@ -232,16 +240,16 @@ def build_lexicon(shared_data: Path = SHARED_DATA) -> Lexicon:
             concept_types[cid] = "Disease"
 
     corpus_docs = []
-    for rel, corpus, annotated in TRAINING_CORPORA:
-        for doc in training_documents(shared_data / rel, shared_data):
-            corpus_docs.append((doc, annotated))
+    for corpus in TRAIN_CORPORA:
+        for doc in training_documents(shared_data / corpus.path, shared_data):
+            corpus_docs.append((doc, corpus.types))
             for ann in doc.annotations:
                 type_ = entity_type(ann.type)
                 ids = ann.concept_ids
                 if type_ is None or len(ids) > 1:
                     continue  # composite mentions name several concepts: not one form's reading
                 cid = to_curie(ids[0], type_) if ids else None
-                counts[ann.text.lower()][(cid, type_, corpus)] += 1
+                counts[ann.text.lower()][(cid, type_, corpus.name)] += 1
                 if cid:
                     concept_types.setdefault(cid, type_)
 
@@ -298,10 +306,9 @@ def _annotation_rates(
     Matches are made exactly as the extractor makes them (longest match wins), so "cancer"
     inside an annotated "breast cancer" does not count against "cancer".
     """
-    from kg.extract.dictionary import build_matcher, longest_matches  # extract depends on link
-    from kg.nlp import blank_pipeline
+    import spacy
 
-    nlp = blank_pipeline()
+    nlp = spacy.blank("en")
     matcher, _ = build_matcher(nlp, entries.keys())
     strings = nlp.vocab.strings
     seen: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])

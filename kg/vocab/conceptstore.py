@@ -33,10 +33,11 @@ from pathlib import Path
 
 from kg.config import Settings
 from kg.errors import OntologyError
-from kg.link.lexicon import TRAINING_CORPORA, normalise, to_curie
 from kg.models import Concept, Quarantine, stable_hash
-from kg.corpora import training_documents
-from kg.sources.pubtator import entity_type
+from kg.vocab.corpora import TRAIN_CORPORA, training_documents
+from kg.vocab.curie import to_curie
+from kg.vocab.lexicon import normalise
+from kg.vocab.types import entity_type
 from ontology import loaders
 
 STORE_FILE = "concepts.sqlite"
@@ -176,8 +177,8 @@ def training_pairs(shared_data: Path) -> Iterator[tuple[str, str, str, str]]:
     Composite mentions ("breast and ovarian cancer" -> two ids) name several concepts, so
     their text is no one concept's synonym.
     """
-    for rel, corpus, _ in TRAINING_CORPORA:
-        path = shared_data / rel
+    for corpus in TRAIN_CORPORA:
+        path = shared_data / corpus.path
         if any(word in path.name.lower() for word in ("dev", "test")):
             raise OntologyError(f"refusing to learn synonyms from evaluation split {path}")
         if not path.exists():
@@ -188,7 +189,7 @@ def training_pairs(shared_data: Path) -> Iterator[tuple[str, str, str, str]]:
                 if type_ is None or len(ann.concept_ids) != 1:
                     continue
                 if curie := to_curie(ann.concept_ids[0], type_):
-                    yield ann.text, curie, type_, corpus
+                    yield ann.text, curie, type_, corpus.name
 
 
 def _learn_training_names(db: sqlite3.Connection, shared_data: Path, stats: BuildStats) -> None:
@@ -208,14 +209,14 @@ def _learn_training_names(db: sqlite3.Connection, shared_data: Path, stats: Buil
             writer.names(curie, [(text, "gold-mention")], f"{corpus}-train", n)
     for curie, votes in type_votes.items():
         db.execute("UPDATE concepts SET type = ? WHERE id = ? AND type IS NULL", (votes.most_common(1)[0][0], curie))
-    for rel, _, _ in TRAINING_CORPORA:
-        if not (shared_data / rel).exists():
+    for corpus in TRAIN_CORPORA:
+        if not (shared_data / corpus.path).exists():
             stats.quarantined.append(
-                Quarantine(file=str(shared_data / rel), record="whole file", reason="training corpus missing; its "
+                Quarantine(file=str(shared_data / corpus.path), record="whole file", reason="training corpus missing; its "
                            "gold mention names are not learned (chemical linking suffers most)")
             )
     stats.sources.append(
-        {"source": "training-corpora", "file": ", ".join(r for r, _, _ in TRAINING_CORPORA), "release": "corpus",
+        {"source": "training-corpora", "file": ", ".join(c.path for c in TRAIN_CORPORA), "release": "corpus",
          "records": sum(sum(c.values()) for c in counts.values()), "quarantined": 0}
     )
 
@@ -367,27 +368,46 @@ class ConceptStore:
 
     def get(self, concept_id: str, *, default_type: str | None = None) -> Concept | None:
         """The concept ``concept_id`` names, or None; ``default_type`` fills in untyped MeSH descriptors."""
-        row = self.db.execute(
-            "SELECT id, name, type, source, release FROM concepts WHERE id = ?", (concept_id,)
-        ).fetchone()
-        if row is None or (row[2] or default_type) is None:
-            return None
-        cid, name, type_, source, release = row
-        synonyms = [
-            r[0]
-            for r in self.db.execute(
-                """SELECT MIN(name) FROM names WHERE concept_id IN
-                   (SELECT ? UNION SELECT id FROM concepts WHERE primary_id = ?) GROUP BY lower ORDER BY lower""",
-                (cid, cid),
-            )
-            if r[0] != name
-        ]
-        rows = self.db.execute("SELECT DISTINCT xref FROM xrefs WHERE concept_id = ? ORDER BY xref", (cid,))
-        xrefs = [r[0] for r in rows]
-        return Concept(
-            id=cid, name=name, type=type_ or default_type, synonyms=tuple(synonyms), xrefs=tuple(xrefs),
-            source=source, release=release,
-        )
+        return self.get_many([concept_id], default_type=default_type).get(concept_id)
+
+    def get_many(self, ids: Iterable[str], *, default_type: str | None = None) -> dict[str, Concept]:
+        """Concepts by id, three queries for the lot; unknown (or untyped, without ``default_type``) ids are left out.
+
+        Synonyms are the names of the concept and of every concept resolving to it (one per
+        lowercase spelling, the preferred name excepted); xrefs are sorted.
+        """
+        out: dict[str, Concept] = {}
+        ids = list(dict.fromkeys(ids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT id, name, type, source, release FROM concepts WHERE id IN ({marks})", chunk
+            ).fetchall()
+            synonyms: dict[str, dict[str, str]] = defaultdict(dict)
+            for owner, lower, name in self.db.execute(
+                f"""SELECT concept_id, lower, name FROM names WHERE concept_id IN ({marks})
+                    UNION ALL
+                    SELECT c.primary_id, n.lower, n.name FROM names n JOIN concepts c ON c.id = n.concept_id
+                    WHERE c.primary_id IN ({marks}) AND c.id != c.primary_id""",
+                chunk + chunk,
+            ):
+                known = synonyms[owner].get(lower)
+                synonyms[owner][lower] = name if known is None else min(known, name)
+            xrefs: dict[str, list[str]] = defaultdict(list)
+            for cid, xref in self.db.execute(
+                f"SELECT DISTINCT concept_id, xref FROM xrefs WHERE concept_id IN ({marks}) ORDER BY xref", chunk
+            ):
+                xrefs[cid].append(xref)
+            for cid, name, type_, source, release in rows:
+                if (type_ or default_type) is None:
+                    continue
+                names = [synonyms[cid][k] for k in sorted(synonyms[cid])]
+                out[cid] = Concept(
+                    id=cid, name=name, type=type_ or default_type, synonyms=tuple(n for n in names if n != name),
+                    xrefs=tuple(xrefs[cid]), source=source, release=release,
+                )
+        return out
 
     def primary(self, concept_id: str) -> str | None:
         row = self.db.execute("SELECT primary_id FROM concepts WHERE id = ?", (concept_id,)).fetchone()

@@ -1,0 +1,114 @@
+"""Annotated corpora through the pipeline: gold mentions in, predictions out in corpus notation.
+
+Scoring runs the components ingestion runs, in the same order (:func:`kg.components.build_annotator`).
+Where a measure isolates one component, :class:`GoldExtractor` takes the extractor's place and
+hands the corpus's own mentions to the rest of the chain: unlinked for linking scores, linked
+(one mention per id of a composite) for relation scores with gold entities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from kg.doc import AnnotatedDoc
+from kg.models import Candidate, Mention
+from kg.pipeline import Annotator
+from kg.sources.pubtator import PubtatorAnnotation, PubtatorDocument, PubtatorRelation
+from kg.vocab.curie import corpus_id, to_curie
+from kg.vocab.types import entity_type
+
+
+def gold_mentions(doc: AnnotatedDoc, pdoc: PubtatorDocument, *, linked: bool) -> tuple[Mention, ...]:
+    """The corpus's annotated spans of a type medkg knows, as mentions of ``doc``.
+
+    ``linked``: one mention per concept id, carrying it as the only candidate (ids that are no
+    valid CURIE and NIL mentions are left out); else one unlinked mention per annotation.
+    """
+    mentions = []
+    for a in pdoc.annotations:
+        label = entity_type(a.type)
+        if label is None or a.end <= a.start:
+            continue
+        sentence_start, sentence_end = doc.sentence_of(a.start, a.end)
+        base = dict(doc_id=doc.id, start=a.start, end=a.end, text=a.text, label=label, extractor="gold",
+                    extractor_version="corpus", sentence_start=sentence_start, sentence_end=sentence_end)
+        if not linked:
+            mentions.append(Mention(**base))
+            continue
+        for raw in a.concept_ids:
+            if curie := to_curie(raw, label):
+                mentions.append(Mention(**base, candidates=(Candidate(concept_id=curie, score=1.0),)))
+    return tuple(mentions)
+
+
+class GoldExtractor:
+    """A component in the extractor's place: the mentions the corpus annotates."""
+
+    name = "gold"
+    version = "corpus"
+
+    def __init__(self, docs: Iterable[PubtatorDocument], *, linked: bool) -> None:
+        self.docs = {f"PMID:{d.pmid}": d for d in docs}
+        self.linked = linked
+
+    @property
+    def settings(self) -> dict[str, object]:
+        return {"linked": self.linked}
+
+    def pipe(self, docs: Iterable[AnnotatedDoc], batch_size: int = 256) -> Iterator[AnnotatedDoc]:
+        for doc in docs:
+            doc.mentions = gold_mentions(doc, self.docs[doc.id], linked=self.linked)
+            yield doc
+
+
+def run_corpus(annotator: Annotator, docs: Iterable[PubtatorDocument], *, batch_size: int = 64
+               ) -> Iterator[tuple[PubtatorDocument, AnnotatedDoc]]:
+    """Each corpus document with what the annotator made of its text, in input order."""
+    pending: dict[str, PubtatorDocument] = {}
+
+    def documents():
+        for d in docs:
+            document = d.to_document()
+            pending[document.id] = d
+            yield document
+
+    for annotated in annotator.stream(documents(), batch_size=batch_size):
+        yield pending.pop(annotated.id), annotated
+
+
+def predicted(pdoc: PubtatorDocument, doc: AnnotatedDoc, *, mentions: bool = True,
+              relations: bool = True) -> PubtatorDocument:
+    """``pdoc`` with its gold mentions and relations replaced by the predicted ones, as the corpora write them."""
+    update: dict[str, object] = {}
+    if mentions:
+        update["annotations"] = tuple(
+            PubtatorAnnotation(start=m.start, end=m.end, text=m.text, type=m.label, ids=(corpus_id(m.concept_id),))
+            for m in doc.mentions
+        )
+    if relations:
+        update["relations"] = tuple(
+            PubtatorRelation(type=r.type, id1=corpus_id(r.subject), id2=corpus_id(r.object), novelty=r.novelty)
+            for r in doc.relations
+        )
+    return pdoc.model_copy(update=update)
+
+
+def corpus_tasks(docs: Sequence[PubtatorDocument]) -> tuple[str, ...]:
+    """``("cid",)`` for a BC5CDR-style corpus (its relations are CID), else ``("biored",)``."""
+    types = {r.type for d in docs for r in d.relations}
+    return ("cid",) if types == {"CID"} else ("biored",)
+
+
+def annotate_file(settings, input: Path, output: Path) -> int:
+    """``medkg annotate``: the ingestion chain's mentions (type + concept id) and relations for every
+    document of a PubTator file, written as PubTator. Gold annotations in the input are ignored;
+    a corpus whose gold relations are all CID (BC5CDR) gets the CID head's predictions, any other
+    the BioRED head's, and input without relations gets both."""
+    from kg.components import build_annotator
+    from kg.sources.pubtator import read_pubtator, write_pubtator
+
+    docs = list(read_pubtator(input))
+    tasks = corpus_tasks(docs) if any(d.relations for d in docs) else None
+    annotator = build_annotator(settings, tasks=tasks)
+    return write_pubtator((predicted(p, d) for p, d in run_corpus(annotator, docs)), output)

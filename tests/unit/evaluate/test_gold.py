@@ -1,0 +1,39 @@
+from kg.evaluate.gold import GoldExtractor, corpus_tasks, predicted, run_corpus
+from kg.pipeline import Annotator
+from kg.sources.pubtator import read_pubtator
+from kg.text.analyzer import TextAnalyzer
+
+TITLE = "Lithium and cocaine toxicity."
+ABSTRACT = "Tremor and seizure disorders occurred."
+CORPUS = (
+    f"9|t|{TITLE}\n9|a|{ABSTRACT}\n"
+    "9\t0\t7\tLithium\tChemical\tD008094\n"
+    "9\t30\t36\tTremor\tDisease\tD014202\n"
+    "9\t41\t58\tseizure disorders\tDisease\tD012640|D004827\n"
+    "9\tCID\tD008094\tD014202\n\n"
+)
+
+
+def _docs(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text(CORPUS, encoding="utf-8")
+    return list(read_pubtator(path))
+
+
+def test_linked_gold_mentions_split_composite_ids_and_take_the_analysers_sentences(tmp_path):
+    docs = _docs(tmp_path)
+    ((pdoc, doc),) = list(run_corpus(Annotator(TextAnalyzer(), [GoldExtractor(docs, linked=True)]), docs))
+    assert pdoc.pmid == "9"
+    assert [m.concept_id for m in doc.mentions] == ["MESH:D008094", "MESH:D014202", "MESH:D012640", "MESH:D004827"]
+    assert doc.mentions[0].sentence_end == len(TITLE)
+    assert doc.mentions[1].sentence_start == len(TITLE) + 1
+
+
+def test_unlinked_gold_mentions_and_predictions_in_corpus_notation(tmp_path):
+    docs = _docs(tmp_path)
+    ((pdoc, doc),) = list(run_corpus(Annotator(TextAnalyzer(), [GoldExtractor(docs, linked=False)]), docs))
+    assert [m.text for m in doc.mentions] == ["Lithium", "Tremor", "seizure disorders"]
+    assert all(not m.candidates for m in doc.mentions)
+    out = predicted(pdoc, doc)
+    assert [a.ids for a in out.annotations] == [("-1",)] * 3 and out.relations == ()
+    assert corpus_tasks(docs) == ("cid",)
