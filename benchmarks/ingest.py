@@ -71,13 +71,14 @@ def parse(path: Path, n: int) -> dict:
 
 
 def ner(path: Path, n: int) -> dict:
-    from kg.components import build_annotator
+    from kg.components import build_extractor
+    from kg.text.analyzer import TextAnalyzer
 
     docs = _abstracts(path, n)
-    annotator = build_annotator(_settings(), relations=False)
-    extractor = annotator.components[0]
+    extractor = build_extractor(_settings())
+    analyzer = TextAnalyzer(getattr(extractor, "vocab", None))
     t = time.perf_counter()
-    out = list(extractor.pipe(annotator.analyzer.pipe(docs, batch_size=256), batch_size=256))
+    out = list(extractor.pipe(analyzer.pipe(docs, batch_size=256), batch_size=256))
     s = time.perf_counter() - t
     mentions = sum(len(d.mentions) for d in out)
     return {"phase": "ner", "items": len(docs), "seconds": s, "rate": len(docs) / s, "unit": "abstracts/s",

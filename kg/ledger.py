@@ -8,8 +8,10 @@ summary must reconcile: read = written + skipped + quarantined + deleted.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
+import threading
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,14 +95,26 @@ class RunSummary(BaseModel):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
+def _locked(method):
+    """One statement sequence at a time: the pipeline decides in one thread and commits in another."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class Ledger:
-    """SQLite-backed record of every document medkg has seen. Use as a context manager."""
+    """SQLite-backed record of every document medkg has seen. Use as a context manager; thread-safe."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        self._lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path)
+            self._db = sqlite3.connect(self.path, check_same_thread=False)
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version not in (0, SCHEMA_VERSION):
                 raise LedgerError(f"ledger {self.path} has schema version {version}, expected {SCHEMA_VERSION}")
@@ -117,10 +131,12 @@ class Ledger:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @_locked
     def close(self) -> None:
         self._db.close()
 
     # runs -----------------------------------------------------------------------------------
+    @_locked
     def start_run(self, command: str, inputs: Sequence[str]) -> int:
         cur = self._db.execute(
             "INSERT INTO runs (command, inputs, started_at) VALUES (?, ?, ?)",
@@ -129,6 +145,7 @@ class Ledger:
         self._db.commit()
         return int(cur.lastrowid)
 
+    @_locked
     def finish_run(self, run_id: int, summary: RunSummary) -> None:
         self._db.execute(
             "UPDATE runs SET finished_at = ?, summary = ? WHERE run_id = ?",
@@ -137,6 +154,7 @@ class Ledger:
         self._db.commit()
 
     # documents ------------------------------------------------------------------------------
+    @_locked
     def decide(self, docs: Sequence[Document], pipeline: str) -> dict[str, Decision]:
         """For each document: new, changed (content, version or pipeline differ) or unchanged."""
         known = self._rows([d.id for d in docs])
@@ -151,10 +169,12 @@ class Ledger:
                 out[d.id] = "changed"
         return out
 
+    @_locked
     def status(self, doc_id: str) -> str | None:
         row = self._rows([doc_id]).get(doc_id)
         return row["status"] if row else None
 
+    @_locked
     def mark_written(self, docs: Iterable[Document], pipeline: str, run_id: int) -> None:
         now = _now()
         self._db.executemany(
@@ -167,6 +187,7 @@ class Ledger:
         )
         self._db.commit()
 
+    @_locked
     def mark_deleted(self, doc_ids: Iterable[str], run_id: int, source: str = "pubmed") -> None:
         now = _now()
         self._db.executemany(
@@ -178,6 +199,7 @@ class Ledger:
         )
         self._db.commit()
 
+    @_locked
     def quarantine(self, items: Iterable[Quarantine], run_id: int, source: str) -> None:
         """Record quarantined records; those with a document id also get that status."""
         now = _now()
@@ -195,6 +217,7 @@ class Ledger:
         )
         self._db.commit()
 
+    @_locked
     def quarantined(self, run_id: int | None = None) -> list[dict]:
         sql = "SELECT run_id, file, record, doc_id, reason FROM quarantine"
         args: tuple = ()
@@ -204,14 +227,17 @@ class Ledger:
         cols = ("run_id", "file", "record", "doc_id", "reason")
         return [dict(zip(cols, r, strict=True)) for r in self._db.execute(sql + " ORDER BY id", args)]
 
+    @_locked
     def counts(self) -> dict[str, int]:
         return dict(self._db.execute("SELECT status, count(*) FROM documents GROUP BY status").fetchall())
 
+    @_locked
     def runs(self, last: int = 10) -> list[dict]:
         cols = ("run_id", "command", "inputs", "started_at", "finished_at", "summary")
         rows = self._db.execute(f"SELECT {', '.join(cols)} FROM runs ORDER BY run_id DESC LIMIT ?", (last,))
         return [dict(zip(cols, r, strict=True)) for r in rows]
 
+    @_locked
     def _rows(self, doc_ids: Sequence[str]) -> dict[str, dict]:
         out: dict[str, dict] = {}
         for i in range(0, len(doc_ids), 900):  # SQLite's variable limit

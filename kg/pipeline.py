@@ -16,6 +16,8 @@ statistics are explicit steps after a write.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -89,6 +91,7 @@ class Prepared:
     quarantined: list[Quarantine] = field(default_factory=list)
     deletions: list[str] = field(default_factory=list)
     read: int = 0
+    batch_no: int = 0
 
     @property
     def to_analyse(self) -> list[Document]:
@@ -128,8 +131,13 @@ class Pipeline:
         self.fingerprint = fingerprint([*annotator.parts, assembler])
 
     # -- the steps ----------------------------------------------------------------------------
-    def prepare(self, items: Sequence[Item]) -> Prepared:
-        """Sort a batch of source items, and ask the ledger which documents need work."""
+    def prepare(self, items: Sequence[Item], pending: Pending | None = None) -> Prepared:
+        """Sort a batch of source items, and ask the ledger which documents need work.
+
+        ``pending``: versions in earlier batches that are prepared but not yet committed. The
+        ledger does not know them yet, but they will be in the graph (or deleted from it) by
+        the time this batch is committed, so they decide instead.
+        """
         p = Prepared(read=len(items))
         docs: dict[str, Document] = {}
         for item in items:
@@ -161,7 +169,7 @@ class Pipeline:
                 docs[item.id] = item
         decisions = self.ledger.decide(list(docs.values()), self.fingerprint)
         for doc in docs.values():
-            decision = decisions[doc.id]
+            decision = decisions[doc.id] if pending is None else pending.decide(doc, decisions[doc.id])
             if decision == "unchanged":
                 p.skipped += 1
             elif decision == "changed":
@@ -234,15 +242,27 @@ class Pipeline:
         inputs: Sequence[str],
         on_progress: Callable[[RunSummary], None] | None = None,
     ) -> RunSummary:
-        """Stream ``items`` in batches through the pipeline; return counts that reconcile."""
+        """Stream ``items`` in batches through the pipeline; return counts that reconcile.
+
+        Batch k is written (in a writer thread, in input order) while batch k+1 is analysed.
+        """
         started = time.perf_counter()
         run_id = self.ledger.start_run(command, inputs)
         total = RunSummary(run_id=run_id)
-        for chunk in batched(items, self.batch_size):
-            total.add(self.process(chunk, run_id))
+        pending = Pending()
+
+        def done(summary: RunSummary) -> None:
+            total.add(summary)
             total.seconds = time.perf_counter() - started
             if on_progress:
                 on_progress(total)
+
+        with Committer(self, run_id, pending, done) as committer:
+            for chunk in batched(items, self.batch_size):
+                prepared = self.prepare(chunk, pending)
+                pending.add(prepared)
+                analysed = self.analyse(prepared.to_analyse) if prepared.to_analyse else None
+                committer.submit(prepared, analysed)
         total.seconds = time.perf_counter() - started
         self.finish(total)
         return total
@@ -252,3 +272,91 @@ class Pipeline:
         if total.written or total.deleted:
             self.store.refresh_statistics()
         self.ledger.finish_run(total.run_id, total)
+
+
+_DELETED = "deleted"
+
+
+class Pending:
+    """Document versions in batches prepared but not committed yet: id -> (batch, content hash or deleted)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._docs: dict[str, tuple[int, str]] = {}
+        self._batches = 0
+
+    def add(self, prepared: Prepared) -> None:
+        with self._lock:
+            self._batches += 1
+            prepared.batch_no = self._batches
+            for doc in prepared.to_analyse:
+                self._docs[doc.id] = (self._batches, doc.content_hash)
+            for doc_id in prepared.deletions:
+                self._docs[doc_id] = (self._batches, _DELETED)
+
+    def done(self, prepared: Prepared) -> None:
+        """The batch is committed: the ledger knows its documents now (a later batch's entry stays)."""
+        with self._lock:
+            for doc_id in [d.id for d in prepared.to_analyse] + prepared.deletions:
+                if self._docs.get(doc_id, (None,))[0] == prepared.batch_no:
+                    del self._docs[doc_id]
+
+    def decide(self, doc: Document, ledger_decision: str) -> str:
+        with self._lock:
+            found = self._docs.get(doc.id)
+        if found is None:
+            return ledger_decision
+        state = found[1]
+        return "new" if state == _DELETED else "unchanged" if state == doc.content_hash else "changed"
+
+
+class Committer:
+    """Commits prepared and analysed batches in a writer thread, one at a time, in submission order.
+
+    At most one batch waits while another is written, so memory stays bounded. An error in the
+    writer stops it; the next ``submit`` (or the exit) raises it. On exit every submitted batch is
+    committed before the thread ends, so the ledger never lags the graph.
+    """
+
+    def __init__(self, pipeline: Pipeline, run_id: int, pending: Pending,
+                 done: Callable[[RunSummary], None]) -> None:
+        self.pipeline, self.run_id, self.pending, self.done = pipeline, run_id, pending, done
+        self._queue: queue.Queue = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._summaries: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._loop, name="medkg-writer", daemon=True)
+
+    def __enter__(self) -> Committer:
+        self._thread.start()
+        return self
+
+    def submit(self, prepared: Prepared, analysed: Analysed | None) -> None:
+        self._raise()
+        self._queue.put((prepared, analysed))
+        self._report()
+
+    def __exit__(self, *exc: object) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        self._report()
+        if exc[0] is None:
+            self._raise()
+
+    def _loop(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is not None:
+                continue  # drain: nothing after a failed commit may be written
+            prepared, analysed = item
+            try:
+                self._summaries.put(self.pipeline.commit(prepared, analysed, self.run_id))
+                self.pending.done(prepared)
+            except BaseException as exc:  # noqa: BLE001 - handed to the submitting thread
+                self._error = exc
+
+    def _report(self) -> None:
+        while not self._summaries.empty():
+            self.done(self._summaries.get())
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error

@@ -70,7 +70,7 @@ _GROUP = "medkg_targets"
 _TARGET_LABEL = "FINDING"
 
 _WHITESPACE_RUN = re.compile(r"\s{2,}|[^\S ]")
-_FIRST_TOKEN = re.compile(r"[a-z]+|[0-9]+|[^a-z0-9\s]")
+_WORD = re.compile(r"[a-z]+")
 
 
 class AssertionResult(NamedTuple):
@@ -122,33 +122,58 @@ def load_rules(path: Path) -> tuple[str, list[ConTextRule]]:
     return str(data.get("version", "unversioned")), rules
 
 
-def cue_anchors(rules: Sequence[ConTextRule]) -> re.Pattern[str] | None:
-    """One regex that finds, in a lowercased sentence, a word every rule's match must start with.
+class CueFilter:
+    """Which rules may match a sentence, from its words alone.
 
-    A sentence without any such word cannot hold a cue, so ConText is not run on it (most
-    sentences of an abstract). None when some rule's first token is not a plain word or list of
-    words: then every sentence is checked.
+    A rule can only match where every required token of its pattern (or every word of its
+    literal) occurs in the sentence. ConText is then run with those rules only: the rules that
+    cannot match change nothing, and a Matcher over a handful of patterns is many times faster
+    than one over all of them. A sentence where no asserting rule may match is affirmed without a
+    run at all (most sentences of an abstract). A rule whose required token is not a plain word
+    or list of words is kept for every sentence.
     """
-    anchors: set[str] = set()
-    for rule in rules:
+
+    def __init__(self, rules: Sequence[ConTextRule]) -> None:
+        self.required = [self._required(rule) for rule in rules]
+        self.asserting = frozenset(
+            i for i, rule in enumerate(rules)
+            if rule.direction.upper() not in ("TERMINATE", "PSEUDO") and rule.category.upper() in CATEGORY_TO_ASSERTION
+        )
+
+    @staticmethod
+    def _required(rule: ConTextRule) -> list[frozenset[str]] | None:
         if rule.pattern is None:
-            first = _FIRST_TOKEN.match(rule.literal.lower().strip())
-            if first is None:
+            return [frozenset({w}) for w in _WORD.findall(rule.literal.lower())]
+        out = []
+        for token in rule.pattern:
+            if not isinstance(token, dict):
                 return None
-            anchors.add(first.group())
-            continue
-        token = next((t for t in rule.pattern if t.get("OP") not in ("?", "*")), None)
-        keys = set(token) - {"OP"} if isinstance(token, dict) else set()
-        value = token[keys.pop()] if len(keys) == 1 and keys <= {"LOWER", "ORTH", "TEXT"} else None
-        if isinstance(value, str):
-            anchors.add(value.lower())
-        elif isinstance(value, dict) and set(value) == {"IN"}:
-            anchors.update(v.lower() for v in value["IN"])
-        else:
-            return None
-    words = sorted(anchors, key=len, reverse=True)
-    return re.compile("|".join(rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w[-1:].isalpha() and w[:1].isalpha()
-                               else re.escape(w) for w in words))
+            if token.get("OP") in ("?", "*"):
+                continue
+            keys = set(token) - {"OP"}
+            value = token[keys.pop()] if len(keys) == 1 and keys <= {"LOWER", "ORTH", "TEXT"} else None
+            if isinstance(value, str):
+                out.append(frozenset({value.lower()}))
+            elif isinstance(value, dict) and set(value) == {"IN"}:
+                out.append(frozenset(v.lower() for v in value["IN"]))
+            else:
+                return None
+        return out
+
+    def select(self, sentence: str) -> frozenset[int]:
+        """Indexes of the rules that may match ``sentence``; empty when no asserting rule may."""
+        lower = sentence.lower()
+        words = set(_WORD.findall(lower.replace("n't", " n't").replace("cannot", "can not")))
+        found = frozenset(
+            i for i, required in enumerate(self.required)
+            if required is None or all(self._present(alternatives, words, lower) for alternatives in required)
+        )
+        return found if found & self.asserting else frozenset()
+
+    @staticmethod
+    def _present(alternatives: frozenset[str], words: set[str], lower: str) -> bool:
+        # Plain words are looked up among the sentence's words; anything else ("n't", "r/o") as text.
+        return any(v in words if v.isalpha() else v in lower for v in alternatives)
 
 
 class AssertionTagger:
@@ -156,22 +181,33 @@ class AssertionTagger:
 
     Sentences and sections come from the text analysis. ConText matches its cues on its own
     token stream of each sentence (whitespace runs squeezed, medspaCy's clinical tokenizer),
-    and only sentences holding a possible cue (:func:`cue_anchors`) are given to it: the rest
-    are affirmed without a match being tried.
+    with only the rules that may match it (:class:`CueFilter`); one ConText per such set of rules
+    is built on first use and kept.
     """
+
+    MAX_CONTEXTS = 2048
 
     def __init__(self, rules_path: str | Path | None = None) -> None:
         self.rules_path = Path(rules_path) if rules_path is not None else RULES_PATH
         self.version, rules = load_rules(self.rules_path)
         self.name = "assertion"
-        self._anchors = cue_anchors(rules)
+        self.rules = rules
+        self._cues = CueFilter(rules)
         self._nlp = spacy.blank("en")
         # medspaCy's tokenizer splits "c/o", "chf+cp": clinical shorthand the default keeps whole.
         self._nlp.tokenizer = create_medspacy_tokenizer(self._nlp)
-        self._context = ConText(
-            self._nlp, rules=None, span_attrs=None, input_span_type="group", span_group_name=_GROUP
-        )
-        self._context.add(rules)
+        self._contexts: dict[frozenset[int], ConText] = {}
+
+    def _context(self, selected: frozenset[int]) -> ConText:
+        context = self._contexts.get(selected)
+        if context is None:
+            if len(self._contexts) >= self.MAX_CONTEXTS:
+                self._contexts.clear()
+            context = ConText(self._nlp, rules=None, span_attrs=None, input_span_type="group",
+                              span_group_name=_GROUP)
+            context.add([self.rules[i] for i in sorted(selected)])
+            self._contexts[selected] = context
+        return context
 
     @property
     def settings(self) -> dict[str, object]:
@@ -183,7 +219,8 @@ class AssertionTagger:
         Whitespace runs are squeezed to one space first: spaCy turns extra spaces into tokens,
         and a line-wrapped "negative   for" would otherwise slip past the "negative for" rule.
         """
-        if self._anchors is not None and not self._anchors.search(sentence.lower()):
+        selected = self._cues.select(sentence)
+        if not selected:
             return [AssertionResult("affirmed")] * len(spans)
         text, index = _squeeze(sentence)
         doc = self._nlp.tokenizer(text)
@@ -195,7 +232,7 @@ class AssertionTagger:
             span = doc.char_span(s, e, label=_TARGET_LABEL, alignment_mode="expand") if e > s else None
             targets.append(span if span is not None and len(span) else None)
         doc.spans[_GROUP] = [t for t in targets if t is not None]
-        self._context(doc)
+        self._context(selected)(doc)
         return [_resolve(doc, t, index) if t is not None else AssertionResult("affirmed") for t in targets]
 
     def pipe(self, docs: Iterable[AnnotatedDoc], batch_size: int = 256) -> Iterator[AnnotatedDoc]:

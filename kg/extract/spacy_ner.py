@@ -65,6 +65,9 @@ class SpacyNerExtractor:
     """
 
     name = "spacy-ner"
+    # Documents the model reads at once: its activations grow with the batch (a batch of 500
+    # abstracts peaked at 2.6 GB RSS, one of 32 at 0.9 GB) while throughput stays flat beyond ~32.
+    MODEL_BATCH = 32
 
     def __init__(self, model: str | Path, *, lexicon: Lexicon | None = None) -> None:
         self.path = Path(model)
@@ -83,7 +86,7 @@ class SpacyNerExtractor:
         for batch in batched(docs, batch_size):
             tokens = [d.tokens for d in batch]
             for _, component in self.nlp.pipeline:
-                tokens = list(component.pipe(tokens, batch_size=batch_size))
+                tokens = list(component.pipe(tokens, batch_size=self.MODEL_BATCH))
             for doc in batch:
                 ents = {(e.start, e.end): e.label_ for e in doc.tokens.ents if e.label_ in ENTITY_TYPES}
                 if self.lexicon is not None:

@@ -22,6 +22,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from kg.doc import AnnotatedDoc
@@ -65,6 +66,11 @@ TRIGGER_STEMS: tuple[str, ...] = (
     "loss", "deficien", "overexpress", "phosphoryl", "complex", "recruit", "target", "mediat",
     "promot", "stimul", "accumul", "potentiat", "synerg", "versus", "than", "substrat", "form",
 )
+
+
+_STEMS_BY_LETTER: dict[str, tuple[str, ...]] = {
+    letter: tuple(s for s in TRIGGER_STEMS if s[0] == letter) for letter in {s[0] for s in TRIGGER_STEMS}
+}
 
 
 @dataclass
@@ -224,7 +230,13 @@ def _bin(x: float, edges: tuple[float, ...]) -> str:
 
 
 def _stems(words: Iterable[str]) -> set[str]:
-    return {s for w in words for s in TRIGGER_STEMS if w.startswith(s)}
+    return {s for w in words for s in _word_stems(w)}
+
+
+@lru_cache(maxsize=65536)
+def _word_stems(word: str) -> tuple[str, ...]:
+    """The trigger stems ``word`` starts with (a word's first letters rule out almost all of them)."""
+    return tuple(s for s in _STEMS_BY_LETTER.get(word[:1], ()) if word.startswith(s))
 
 
 @dataclass

@@ -16,7 +16,7 @@ stay an honest estimate. The file is a joblib pickle: load only models you trust
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +26,7 @@ import joblib
 import numpy as np
 from sklearn.feature_extraction import DictVectorizer
 
-from kg.doc import AnnotatedDoc
+from kg.doc import AnnotatedDoc, batched
 from kg.errors import ModelError
 from kg.models import Relation
 from kg.relate.features import DocView, Priors, candidate_pairs, document_view, pair_features, supports
@@ -82,39 +82,55 @@ class RelationModel:
 
     def predict(self, doc: AnnotatedDoc, tasks: Sequence[str] | None = None) -> list[Relation]:
         """Relations among the document's linked mentions, best first within each task."""
-        view = document_view(doc, self.trees)
-        out: list[Relation] = []
+        return self.predict_many([doc], tasks)[0]
+
+    def predict_many(self, docs: Sequence[AnnotatedDoc], tasks: Sequence[str] | None = None) -> list[list[Relation]]:
+        """:meth:`predict` for each document, with one vectoriser and classifier call per head for all of them."""
+        views = [document_view(doc, self.trees) for doc in docs]
+        out: list[list[Relation]] = [[] for _ in docs]
         for task in tasks or TASKS:
             head = self.heads.get(task)
             if head is None:
                 raise ModelError(f"this relation model has no {task!r} head (it has {sorted(self.heads)})")
-            pairs, feats = featurize(view, task, self.priors[task])
+            pairs: list[tuple[int, tuple[str, str]]] = []
+            feats: list[dict[str, float]] = []
+            for n, view in enumerate(views):
+                doc_pairs, doc_feats = featurize(view, task, self.priors[task])
+                pairs += [(n, p) for p in doc_pairs]
+                feats += doc_feats
             if not pairs:
                 continue
             X = head.vectorizer.transform(feats)
             scores = head.scores(X)
-            keep = np.flatnonzero(scores >= head.threshold)
-            if not len(keep) and head.at_least_one:
-                keep = np.array([int(np.argmax(scores))])
-            if not len(keep):
+            by_doc: dict[int, list[int]] = defaultdict(list)
+            for i, (owner, _) in enumerate(pairs):
+                by_doc[owner].append(i)
+            keep = []
+            for rows in by_doc.values():
+                chosen = [i for i in rows if scores[i] >= head.threshold]
+                if not chosen and head.at_least_one:
+                    chosen = [max(rows, key=lambda i: (scores[i], -i))]  # the first best, as argmax
+                keep += chosen
+            if not keep:
                 continue
             novelty = self._novelty(X[keep]) if task == "biored" else None
             types = head.typer.predict(X[keep]) if head.typer is not None else ["CID"] * len(keep)
-            for n, (i, rtype) in enumerate(zip(keep, types)):
-                a, b = pairs[i]
-                out.append(
+            for k, (i, rtype) in enumerate(zip(keep, types)):
+                n, (a, b) = pairs[i]
+                out[n].append(
                     Relation(
                         subject=a,
                         object=b,
                         type=str(rtype),
                         score=round(float(scores[i]), 4),
-                        novelty=None if novelty is None else novelty[n],
-                        supports=tuple(supports(view, a, b)),
+                        novelty=None if novelty is None else novelty[k],
+                        supports=tuple(supports(views[n], a, b)),
                         task=task,
                         model_version=self.version,
                     )
                 )
-        out.sort(key=lambda p: (TASKS.index(p.task) if p.task in TASKS else 9, -p.score, p.subject, p.object))
+        for relations in out:
+            relations.sort(key=lambda p: (TASKS.index(p.task) if p.task in TASKS else 9, -p.score, p.subject, p.object))
         return out
 
     def _novelty(self, X: Any) -> list[str] | None:
@@ -178,6 +194,7 @@ class RelationExtractor:
         return {"tasks": list(self.tasks)}
 
     def pipe(self, docs: Iterable[AnnotatedDoc], batch_size: int = 256) -> Iterator[AnnotatedDoc]:
-        for doc in docs:
-            doc.relations = tuple(self.model.predict(doc, self.tasks))
-            yield doc
+        for batch in batched(docs, batch_size):
+            for doc, relations in zip(batch, self.model.predict_many(batch, self.tasks), strict=True):
+                doc.relations = tuple(relations)
+            yield from batch

@@ -1,3 +1,5 @@
+import pytest
+
 from kg.assemble import Assembler
 from kg.ledger import Ledger
 from kg.models import Deletion, Document, Quarantine
@@ -80,3 +82,27 @@ def test_patients_findings_are_refreshed_after_writes_and_deletes(tmp_path):
     assert p.store.findings_refreshed == [["pt_1"]]
     p.run([Deletion(id="NOTE:n1")], command="t", inputs=[])
     assert p.store.findings_refreshed == [["pt_1"], ["pt_1"]]
+
+
+def test_versions_in_batches_not_yet_committed_decide_like_the_ledger(tmp_path):
+    """Batch k is written while batch k+1 is prepared: a later version, a deletion and a re-addition
+    across batches must come out as if every batch had been committed before the next began."""
+    p = _pipeline(tmp_path, batch_size=1)
+    s = p.run([doc(1, "Aspirin and fever."), doc(1, "Aspirin and headache.", version=2), doc(1, "Aspirin and headache.", version=2),
+               Deletion(id="PMID:1"), doc(1, "Fever and headache.", version=3)], command="t", inputs=[])
+    assert (s.read, s.written, s.revised, s.skipped, s.deleted) == (5, 3, 1, 1, 1) and s.reconciles
+    assert {(e.triple.subject, e.triple.object) for e in p.store.evidence.values()} == {("MESH:D005334", "MESH:D006261")}
+    assert p.store.docs["PMID:1"].version == 3 and p.ledger.status("PMID:1") == "ok"
+
+
+def test_a_failed_write_stops_the_run_and_the_ledger_records_nothing_of_it(tmp_path):
+    class Failing(MemoryStore):
+        def write(self, batch):
+            if any(d.id == "PMID:2" for d in batch.documents):
+                raise ConnectionError("graph went away")
+            super().write(batch)
+
+    p = _pipeline(tmp_path, store=Failing(), batch_size=1)
+    with pytest.raises(ConnectionError):
+        p.run([doc(1, "Aspirin."), doc(2, "Fever."), doc(3, "Headache.")], command="t", inputs=[])
+    assert p.ledger.status("PMID:1") == "ok" and p.ledger.status("PMID:2") is None and p.ledger.status("PMID:3") is None

@@ -4,7 +4,7 @@ import pytest
 
 from kg.errors import ConfigError
 from kg.evaluate.assertion import MedkgAssertion
-from kg.extract.assertion import AssertionTagger, cue_anchors
+from kg.extract.assertion import AssertionTagger, CueFilter
 from kg.models import Document, Mention, Section
 from kg.text.analyzer import TextAnalyzer
 
@@ -127,8 +127,10 @@ def test_pipe_streams_every_document(tagger):
 
 
 def test_sentences_without_a_possible_cue_skip_context(tagger, monkeypatch):
-    anchors = cue_anchors(tagger._context.rules)
-    assert anchors is not None and anchors.search("she denies pain") and not anchors.search("fever rose")
+    cues = CueFilter(tagger.rules)
+    assert cues.select("She denies pain.") and cues.select("It doesn't hurt.")
+    assert [tagger.rules[i].literal for i in cues.select("She denies pain.")] == ["deny"]  # its pattern takes "denies"
+    assert not cues.select("Fever rose after dosing.") and not cues.select("Lungs clear.")
     monkeypatch.setattr(tagger, "_context", None)  # would fail if called
     assert tag(tagger, "Fever rose after dosing.", "Fever") == ("affirmed", None)
 
