@@ -19,6 +19,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -703,7 +704,10 @@ def main() -> None:
     try:
         app()
     except MedkgError as exc:
-        err.print(f"[bold red]error:[/bold red] {exc}")
+        # Escaped: messages quote paths, values and TOML tables ("[training]") that are not markup.
+        err.print(f"[bold red]error {exc.code}:[/bold red] {escape(exc.message)}", highlight=False, soft_wrap=True)
+        if exc.hint:
+            err.print(f"  -> {escape(exc.hint)}", highlight=False, soft_wrap=True)
         sys.exit(2)
 
 
