@@ -29,7 +29,6 @@ class MedkgError(Exception):
 
     def __init__(self, message: Message, /, **fields: Any) -> None:
         self.code = message.code
-        self.fields = fields
         self.message = message.template.format(**fields)
         self.hint = (message.hint or message.error.hint).format(**fields)  # type: ignore[misc]
         super().__init__(str(self))
@@ -43,7 +42,8 @@ class MedkgError(Exception):
         return f"{self.reason}\n  -> {self.hint}" if self.hint else self.reason
 
     def __reduce__(self) -> tuple:
-        # Exception pickling calls cls(*args), which a coded error cannot take; restore the state.
+        # Exception pickling calls cls(*args), which a coded error cannot take; restore the
+        # rendered strings instead (the fields may hold objects that do not pickle).
         return _restore, (type(self), self.args), self.__dict__
 
 
