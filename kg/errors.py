@@ -14,6 +14,10 @@ every code and is generated from this module: ``python -m kg.errors > docs/ERROR
 
 Codes are grouped by area in blocks of numbers (``AREAS``). Never reuse or renumber a code:
 retire it and add a new one.
+
+Not coded on purpose: command-line usage mistakes (click's ``BadParameter``: usage line, exit
+status 2), Pydantic validators (Pydantic needs ``ValueError``), and internal invariant checks
+that only a wrong caller inside medkg can trip (plain exceptions, commented where raised).
 """
 
 from __future__ import annotations
