@@ -17,6 +17,7 @@ from prefect.deployments.runner import RunnerDeployment
 
 from flows.common import run_ingestion
 from kg.config import load_settings
+from kg.errors import ArgumentError, Errors
 from kg.ledger import Ledger
 
 PUBMED_UPDATES_COMMAND = "flow pubmed-updates"
@@ -97,7 +98,7 @@ def build_deployments(
             tags=["medkg", "notes"],
         ))
     if not deployments:
-        raise ValueError("nothing to serve: give a PubMed update folder, a notes path, or both")
+        raise ArgumentError(Errors.E001)
     return deployments
 
 

@@ -8,6 +8,7 @@ from prefect import flow
 
 from flows.common import run_ingestion
 from kg.config import load_settings
+from kg.errors import ArgumentError, Errors
 
 
 @flow(name="ingest-pubmed", log_prints=True)
@@ -23,7 +24,7 @@ def ingest_pubmed(
 
     settings = load_settings(data_dir=data_dir, batch_size=batch_size)
     if bool(files) == bool(query):
-        raise ValueError("give files or query, not both and not neither")
+        raise ArgumentError(Errors.E002)
     if query:
         from kg.sources.eutils import EutilsClient
 

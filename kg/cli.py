@@ -19,12 +19,13 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kg import __version__
 from kg.config import Settings, load_settings
-from kg.errors import MedkgError
+from kg.errors import ArgumentError, Errors, MedkgError, QueryError, SourceError
 
 app = typer.Typer(
     name="medkg",
@@ -170,7 +171,7 @@ def _print_summary(summary, counts: dict, quarantined: list[dict]) -> None:
             q.add_row(str(row["file"]), str(row["record"]), str(row["reason"]))
         console.print(q)
     if not summary.reconciles:
-        raise MedkgError("run summary does not reconcile: some documents are unaccounted for (a bug: please report)")
+        raise MedkgError(Errors.E003)
 
 
 def _print_rows(rows: list[dict], fmt: str = "table", title: str | None = None) -> None:
@@ -546,7 +547,7 @@ def serve(
     from flows.deployments import serve_deployments
 
     if not pubmed_folder and not notes:
-        raise MedkgError("nothing to serve", hint="Pass --pubmed-folder and/or --notes.")
+        raise ArgumentError(Errors.E001)
     s = settings()
     serve_deployments(
         pubmed_folder=str(pubmed_folder) if pubmed_folder else None, pubmed_cron=pubmed_cron,
@@ -574,7 +575,7 @@ def query(
         return
     if saved:
         if saved not in queries:
-            raise MedkgError(f"no saved query named {saved!r}", hint=f"choose one of: {', '.join(queries)}")
+            raise QueryError(Errors.E760, name=saved, names=", ".join(queries))
         cypher = queries[saved].cypher
     if not cypher:
         raise typer.BadParameter("give a CYPHER query or --saved NAME (see --list)")
@@ -651,7 +652,7 @@ def demo(
 
     path = file or settings().shared_data / DEMO_FILE
     if not path.exists():
-        raise MedkgError(f"demo input {path} does not exist", hint="Pass --file PUBMED.xml.gz or set MEDKG_SHARED_DATA.")
+        raise SourceError(Errors.E205, path=path)
     started = time.perf_counter()
     items = iter_pubmed(path)
     if limit:
@@ -703,7 +704,10 @@ def main() -> None:
     try:
         app()
     except MedkgError as exc:
-        err.print(f"[bold red]error:[/bold red] {exc}")
+        # Escaped: messages quote paths, values and TOML tables ("[training]") that are not markup.
+        err.print(f"[bold red]error {exc.code}:[/bold red] {escape(exc.message)}", highlight=False, soft_wrap=True)
+        if exc.hint:
+            err.print(f"  -> {escape(exc.hint)}", highlight=False, soft_wrap=True)
         sys.exit(2)
 
 

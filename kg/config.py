@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from kg.errors import ConfigError
+from kg.errors import ConfigError, Errors
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -85,15 +85,14 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
             with p.open("rb") as fh:
                 file_values = tomllib.load(fh)
         except FileNotFoundError as exc:
-            raise ConfigError(f"config file {p} does not exist") from exc
+            raise ConfigError(Errors.E101, path=p) from exc
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"config file {p} is not valid TOML: {exc}") from exc
+            raise ConfigError(Errors.E102, path=p, error=exc) from exc
         file_values = file_values.get("medkg", file_values)
         leaked = sorted(set(file_values) & set(SECRET_FIELDS))
         if leaked:
             raise ConfigError(
-                f"config file {p} sets secret(s) {', '.join(leaked)}",
-                hint=f"Secrets are read from the environment only: set {', '.join(_env_name(k) for k in leaked)}.",
+                Errors.E103, path=p, names=", ".join(leaked), env=", ".join(_env_name(k) for k in leaked)
             )
         values.update(file_values)
     for field in Settings.model_fields:
@@ -106,6 +105,4 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
     except ValidationError as exc:
         err = exc.errors()[0]
         key = ".".join(str(x) for x in err["loc"])
-        raise ConfigError(
-            f"setting {key!r} is invalid: {err['msg']} (set via {_env_name(key)} or the TOML file)"
-        ) from exc
+        raise ConfigError(Errors.E104, key=key, error=err["msg"], env=_env_name(key)) from exc

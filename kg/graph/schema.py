@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from kg.errors import SchemaError
+from kg.errors import Errors, SchemaError
 from ontology import SCHEMA_PATH
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -46,7 +46,7 @@ class RelSpec:
 
 def _identifier(value: object, where: str, path: Path) -> str:
     if not isinstance(value, str) or not _IDENTIFIER.match(value):
-        raise SchemaError(f"{path}: {where} {value!r} is not a plain identifier ([A-Za-z_][A-Za-z0-9_]*)")
+        raise SchemaError(Errors.E601, path=path, where=where, value=value)
     return value
 
 
@@ -62,11 +62,11 @@ class Schema:
         try:
             raw = yaml.safe_load(p.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
-            raise SchemaError(f"schema file {p} does not exist") from exc
+            raise SchemaError(Errors.E602, path=p) from exc
         except yaml.YAMLError as exc:
-            raise SchemaError(f"schema file {p} is not valid YAML: {exc}") from exc
+            raise SchemaError(Errors.E603, path=p, error=exc) from exc
         if not isinstance(raw, dict) or not isinstance(raw.get("nodes"), dict):
-            raise SchemaError(f"{p}: expected a mapping with 'nodes' and 'relationships'")
+            raise SchemaError(Errors.E604, path=p)
         nodes: dict[str, NodeSpec] = {}
         for name, spec in raw["nodes"].items():
             spec = spec or {}
@@ -83,7 +83,7 @@ class Schema:
             spec = spec or {}
             for end in ("from", "to"):
                 if spec.get(end) not in nodes:
-                    raise SchemaError(f"{p}: relationship {name} '{end}' {spec.get(end)!r} is not a node label")
+                    raise SchemaError(Errors.E605, path=p, name=name, end=end, value=spec.get(end))
             key = spec.get("key")
             rels[_identifier(name, "relationship type", p)] = RelSpec(
                 name=name,
@@ -110,22 +110,17 @@ class Schema:
     def label(self, name: str) -> str:
         """``name`` if it is a node label or extra label of the schema."""
         if name not in self.labels:
-            raise SchemaError(f"node label {name!r} is not in the schema (known: {', '.join(self.labels)})")
+            raise SchemaError(Errors.E610, name=name, known=", ".join(self.labels))
         return name
 
     def rel_type(self, name: str) -> str:
         """``name`` if it is a relationship type of the schema."""
         if name not in self.relationships:
-            raise SchemaError(
-                f"relationship type {name!r} is not in the schema (known: {', '.join(self.relationships)})"
-            )
+            raise SchemaError(Errors.E611, name=name, known=", ".join(self.relationships))
         return name
 
     def predicate(self, name: str) -> str:
         """``name`` if it is a triple type: a keyed Concept-to-Concept relationship."""
         if self.rel_type(name) not in self.triple_types:
-            raise SchemaError(
-                f"{name!r} is not a Concept-to-Concept relationship with a key, so it cannot be a "
-                f"triple predicate (predicates: {', '.join(self.triple_types)})"
-            )
+            raise SchemaError(Errors.E612, name=name, predicates=", ".join(self.triple_types))
         return name

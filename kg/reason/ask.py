@@ -19,14 +19,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from kg.config import Settings
-from kg.errors import MedkgError
+from kg.errors import Errors, NotInGraphError, SubgraphTooLargeError
 from kg.graph.base import GraphStore
 from kg.graph import cypher as q
 from kg.models import validate_curie
 from kg.reason.closure import expand
 from kg.reason.evidence import Citation, citations
 from kg.reason.paths import Path, best_paths, with_evidence
-from kg.reason.subgraph import SubgraphTooLargeError, extract_subgraph
+from kg.reason.subgraph import extract_subgraph
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +47,6 @@ NOUN_LABELS = {
 }
 PATH_HOPS = 3
 PATH_MAX_EDGES = 50_000
-
-
-class NotInGraphError(MedkgError):
-    """A concept named on the command line is not in the graph."""
-
-    hint = "Check the id with `medkg query --saved concept_by_xref -p xref=ID`, or ingest documents that mention it."
 
 
 @dataclass(frozen=True)
@@ -267,6 +261,7 @@ def answer(
         When ``include_subtypes`` is asked without ``isa``.
     """
     if include_subtypes and isa is None:
+        # Internal: ask_command always passes isa with include_subtypes; only a wrong caller gets here.
         raise ValueError("include_subtypes needs the is_a graph (kg.reason.closure.isa_graph)")
     matched = match(question)
     if matched is None:
@@ -461,7 +456,7 @@ def ask_command(
         isa = None
         if subtypes:
             if concepts is None:
-                raise OntologyError("--subtypes needs the concept store, which holds the ontology hierarchy")
+                raise OntologyError(Errors.E540)
             isa = isa_graph(concepts)
         result = answer(question, store, resolve, limit=limit, per_item=per_item, isa=isa, include_subtypes=subtypes)
     text = json.dumps(result.to_dict(), indent=2, default=str) if as_json else result.to_markdown()
@@ -479,7 +474,7 @@ def resolve_target(store: GraphStore, settings: Settings, target: str) -> str:
     resolve, _ = default_resolver(store, settings)
     if found := resolve_phrase(target, resolve, store):
         return found[0].id
-    raise NotInGraphError(f"no concept in the graph is called or identified by {target!r}")
+    raise NotInGraphError(Errors.E910, target=target)
 
 
 def _first(*resolvers: Resolver) -> Resolver:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 
 import networkx as nx
 
+from kg.errors import ArgumentError, Errors
 from kg.vocab.conceptstore import ConceptStore
 
 SOURCES = ("mesh", "hpo", "doid")
@@ -103,15 +104,15 @@ def subtypes(isa: nx.DiGraph, concept_id: str, *, max_depth: int | None = None) 
 
     Raises
     ------
-    ValueError
-        When ``max_depth`` is below 1.
+    ArgumentError
+        When ``max_depth`` is below 1 (a ValueError).
     """
     if concept_id not in isa:
         return set()
     if max_depth is None:
         return nx.ancestors(isa, concept_id)
     if max_depth < 1:
-        raise ValueError(f"max_depth must be at least 1, got {max_depth}")
+        raise ArgumentError(Errors.E010, name="max_depth", minimum=1, value=max_depth)
     reached = nx.single_source_shortest_path_length(isa.reverse(copy=False), concept_id, cutoff=max_depth)
     return set(reached) - {concept_id}
 

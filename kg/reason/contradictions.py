@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from kg.errors import ArgumentError, Errors
 from kg.graph.base import GraphStore
 from kg.graph import cypher as q
 
@@ -52,8 +53,8 @@ def contradictions(g: nx.Graph, *, min_each: int = 1, top: int | None = None) ->
 
     Raises
     ------
-    ValueError
-        When ``min_each`` is below 1.
+    ArgumentError
+        When ``min_each`` is below 1 (a ValueError).
 
     Examples
     --------
@@ -63,7 +64,7 @@ def contradictions(g: nx.Graph, *, min_each: int = 1, top: int | None = None) ->
     [('A', 'B', 0.4)]
     """
     if min_each < 1:
-        raise ValueError(f"min_each must be at least 1, got {min_each}")
+        raise ArgumentError(Errors.E010, name="min_each", minimum=1, value=min_each)
     edges = g.edges(keys=True, data=True) if g.is_multigraph() else ((u, v, None, d) for u, v, d in g.edges(data=True))
     found = [
         Contradiction(u, d.get("predicate") or k or "RELATED", v, d.get("key"), int(d["affirmed"]), int(d["negated"]))

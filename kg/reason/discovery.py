@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from kg.errors import ArgumentError, Errors, NotInGraphError
 from kg.reason.subgraph import best_edges
 
 
@@ -81,10 +82,10 @@ def swanson_abc(
 
     Raises
     ------
-    KeyError
+    NotInGraphError
         When ``source`` is not in the graph.
-    ValueError
-        When ``top`` is below 1.
+    ArgumentError
+        When ``top`` is below 1 (a ValueError).
 
     Examples
     --------
@@ -94,9 +95,9 @@ def swanson_abc(
     [('C', 0.4)]
     """
     if source not in g:
-        raise KeyError(f"{source} is not in the graph")
+        raise NotInGraphError(Errors.E911, concept=source)
     if top < 1:
-        raise ValueError(f"top must be at least 1, got {top}")
+        raise ArgumentError(Errors.E010, name="top", minimum=1, value=top)
     simple = best_edges(g)
     direct = set(simple[source])
     skip = direct | {source} | set(exclude)

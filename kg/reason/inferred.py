@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from kg.errors import SchemaError
+from kg.errors import Errors, SchemaError
 from kg.graph.base import GraphStore
 from kg.graph import cypher as q
 from kg.models import stable_hash
@@ -61,8 +61,7 @@ def from_discoveries(discoveries: Iterable[Discovery], *, rule: str = ABC_RULE) 
 def _type(store: GraphStore, rel_type: str) -> str:
     rel = store.schema.rel_type(rel_type)
     if rel in store.schema.triple_types:
-        raise SchemaError(f"{rel} is a type of extracted relations; inferred edges need a type of their own",
-                          hint=f"Add {INFERRED_TYPE} (no key) to ontology/schema.yaml and use it.")
+        raise SchemaError(Errors.E620, name=rel)
     return rel
 
 

@@ -18,6 +18,7 @@ from itertools import islice
 
 import networkx as nx
 
+from kg.errors import ArgumentError, Errors, NotInGraphError
 from kg.graph.base import GraphStore
 from kg.reason.evidence import Citation, citations
 from kg.reason.subgraph import best_edges
@@ -92,9 +93,9 @@ def best_paths(g: nx.Graph, source: str, target: str, *, k: int = 5, max_hops: i
 
     Raises
     ------
-    ValueError
-        When ``k`` or ``max_hops`` is below 1, or source equals target.
-    KeyError
+    ArgumentError
+        When ``k`` or ``max_hops`` is below 1, or source equals target (a ValueError).
+    NotInGraphError
         When source or target is not in the graph.
 
     Examples
@@ -105,13 +106,14 @@ def best_paths(g: nx.Graph, source: str, target: str, *, k: int = 5, max_hops: i
     >>> [p.nodes for p in best_paths(g, "A", "C", k=2)]
     [('A', 'B', 'C'), ('A', 'C')]
     """
-    if k < 1 or max_hops < 1:
-        raise ValueError(f"k and max_hops must be at least 1 (got k={k}, max_hops={max_hops})")
+    for name, value in (("k", k), ("max_hops", max_hops)):
+        if value < 1:
+            raise ArgumentError(Errors.E010, name=name, minimum=1, value=value)
     if source == target:
-        raise ValueError("source and target are the same concept")
+        raise ArgumentError(Errors.E912, concept=source)
     for node in (source, target):
         if node not in g:
-            raise KeyError(f"{node} is not in the graph")
+            raise NotInGraphError(Errors.E911, concept=node)
     simple = _within(best_edges(g), source, target, max_hops)
     out: list[Path] = []
     if target not in simple:

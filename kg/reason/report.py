@@ -16,16 +16,13 @@ from pathlib import Path
 from kg.config import Settings
 from kg.graph.base import GraphStore
 from kg.graph import cypher as q
-from kg.reason.ask import NotInGraphError, resolve_target
+from kg.errors import ArgumentError, Errors, ReportError
+from kg.reason.ask import resolve_target
 from kg.reason.contradictions import Contradiction, contradictions_in_store
 from kg.reason.evidence import Citation, citations
 
 PATIENT_PREFIX = "pt_"
 ASSERTION_COUNTS = ("affirmed", "negated", "uncertain", "hypothetical", "historical", "family")
-
-
-class ReportError(NotInGraphError):
-    """The report's subject is not in the graph."""
 
 
 @dataclass
@@ -68,7 +65,7 @@ def concept_report(store: GraphStore, concept_id: str, *, limit: int = 10, per_r
     """
     found = store.query(q.REASON_CONCEPT, {"id": concept_id})
     if not found:
-        raise ReportError(f"concept {concept_id} is not in the graph")
+        raise ReportError(Errors.E920, concept=concept_id)
     rows = store.query(q.REASON_RELATIONS, {"ids": [concept_id], "predicates": list(store.schema.triple_types),
                                             "direction": "any", "labels": [], "limit": limit})
     cites = citations(store, (r["key"] for r in rows), per_key=per_relation)
@@ -98,8 +95,7 @@ def patient_report(store: GraphStore, patient: str) -> PatientReport:
     """
     findings = store.query(q.REASON_PATIENT_FINDINGS, {"patient": patient})
     if not findings:
-        raise ReportError(f"no note of patient {patient} is in the graph",
-                          hint="Patient ids are pseudonyms (pt_…) made with MEDKG_PSEUDONYM_KEY at ingestion.")
+        raise ReportError(Errors.E921, patient=patient)
     return PatientReport(patient, findings)
 
 
@@ -218,14 +214,14 @@ def report_command(
     ------
     NotInGraphError
         When the target is not in the graph (ReportError for a patient or an unknown id).
-    ValueError
-        When the format is neither md nor html.
+    ArgumentError
+        When the format is neither md nor html (a ValueError).
     """
     from kg.graph.backends import open_store
 
     fmt = (fmt or (out.suffix.lstrip(".") if out else "md")).lower()
     if fmt not in ("md", "markdown", "html", "htm"):
-        raise ValueError(f"unknown report format {fmt!r}; use md or html")
+        raise ArgumentError(Errors.E922, format=fmt)
     with open_store(settings) as store:
         if target.startswith(PATIENT_PREFIX):
             report = patient_report(store, target)

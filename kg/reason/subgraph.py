@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 
 import networkx as nx
 
-from kg.errors import MedkgError
+from kg.errors import ArgumentError, Errors, SubgraphTooLargeError
 from kg.graph.base import GraphStore
 from kg.graph import cypher as q
 
@@ -22,12 +22,6 @@ FRONTIER_CHUNK = 500
 PAGE_SIZE = 5000
 DEFAULT_MAX_EDGES = 200_000
 EDGE_FIELDS = ("key", "combined_score", "max_score", "evidence_count", "doc_count", "affirmed", "negated")
-
-
-class SubgraphTooLargeError(MedkgError):
-    """The requested neighbourhood has more edges than the size guard allows."""
-
-    hint = "Use fewer hops, name predicates, raise --min-score / --min-evidence, or raise max_edges."
 
 
 def triple_predicates(store: GraphStore, predicates: Iterable[str] | None = None) -> list[str]:
@@ -99,15 +93,15 @@ def extract_subgraph(
         When more than ``max_edges`` edges qualify.
     SchemaError
         When a predicate is not a triple type of the schema.
-    ValueError
-        When ``hops`` is below 1.
+    ArgumentError
+        When ``hops`` is below 1 (a ValueError).
 
     Examples
     --------
     >>> g = extract_subgraph(store, ["MESH:D008687"], hops=2, min_score=0.5)  # doctest: +SKIP
     """
     if hops < 1:
-        raise ValueError(f"hops must be at least 1, got {hops}")
+        raise ArgumentError(Errors.E010, name="hops", minimum=1, value=hops)
     params = {"predicates": triple_predicates(store, predicates), "min_score": float(min_score),
               "min_evidence": int(min_evidence)}
     g = nx.MultiDiGraph()
@@ -171,7 +165,7 @@ def add_edges_among(
 
 def _guard(g: nx.MultiDiGraph, max_edges: int, what: str) -> None:
     if g.number_of_edges() > max_edges:
-        raise SubgraphTooLargeError(f"{what} has more than {max_edges:,} edges at these thresholds")
+        raise SubgraphTooLargeError(Errors.E901, what=what, max_edges=max_edges)
 
 
 def annotate_nodes(store: GraphStore, g: nx.Graph) -> None:

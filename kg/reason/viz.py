@@ -20,7 +20,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.config import Settings
-from kg.errors import MedkgError
+from kg.errors import Errors, VizError
 from kg.graph.base import GraphStore
 from kg.reason.subgraph import add_edges_among, best_edges, extract_subgraph
 
@@ -38,12 +38,6 @@ GRASS = Path(str(files("ontology") / "medkg.grass"))
 VIS_JS = ("lib", "vis-9.1.2", "vis-network.min.js")
 _GRASS_RULE = re.compile(r"node\.(\w+)\s*\{([^}]*)\}", re.S)
 _GRASS_COLOUR = re.compile(r"(?<![-\w])color\s*:\s*(#[0-9A-Fa-f]{3,8})")
-
-
-class VizError(MedkgError):
-    """The picture cannot be made."""
-
-    hint = "Use --out with a .png or .html name; HTML needs the pyvis package (pip install pyvis)."
 
 
 def label_colours(grass: Path = GRASS) -> dict[str, str]:
@@ -76,7 +70,7 @@ def neighbourhood(
     """
     g = best_edges(extract_subgraph(store, [concept_id], hops=hops, min_score=min_score, max_edges=max_edges))
     if g.number_of_edges() == 0:
-        raise VizError(f"{concept_id} has no relation in the graph to draw", hint="Pick a concept with relations.")
+        raise VizError(Errors.E930, concept=concept_id)
     kept = cut(g, concept_id, max_nodes)
     full = nx.MultiDiGraph()
     full.add_nodes_from(kept.nodes(data=True))
@@ -133,7 +127,7 @@ def _vis_network_js() -> str:
     try:
         import pyvis
     except ModuleNotFoundError as exc:
-        raise VizError("HTML output needs vis-network, which medkg takes from the pyvis package") from exc
+        raise VizError(Errors.E931) from exc
     return Path(pyvis.__file__).parent.joinpath(*VIS_JS).read_text(encoding="utf-8")
 
 
@@ -196,7 +190,7 @@ def viz_command(
 
     suffix = out.suffix.lower()
     if suffix not in (".png", ".html", ".htm"):
-        raise VizError(f"cannot tell the format from {out.name!r}")
+        raise VizError(Errors.E932, name=out.name)
     with open_store(settings) as store:
         cid = resolve_target(store, settings, target)
         g = neighbourhood(store, cid, hops=hops, max_nodes=max_nodes, min_score=min_score)

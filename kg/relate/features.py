@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.doc import AnnotatedDoc
-from kg.errors import OntologyError
+from kg.errors import Errors, OntologyError
 from kg.models import Mention, Support, pair_assertion
 
 CID_TYPES: tuple[str, str] = ("Chemical", "Disease")
@@ -181,7 +181,7 @@ def load_disease_trees(path: Path) -> dict[str, tuple[str, ...]]:
                 if cid and raw and cid not in trees:
                     trees[cid] = tuple(t for t in raw.split("|") if t)
     except (OSError, EOFError, UnicodeDecodeError, csv.Error) as exc:
-        raise OntologyError(f"cannot read MeSH tree numbers from {path}: {exc}") from exc
+        raise OntologyError(Errors.E530, path=path, error=exc) from exc
     return trees
 
 

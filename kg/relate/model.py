@@ -27,7 +27,7 @@ import numpy as np
 from sklearn.feature_extraction import DictVectorizer
 
 from kg.doc import AnnotatedDoc, batched
-from kg.errors import ModelError
+from kg.errors import Errors, ModelError
 from kg.models import Relation
 from kg.relate.features import DocView, Priors, candidate_pairs, document_view, pair_features, supports
 
@@ -91,7 +91,7 @@ class RelationModel:
         for task in tasks or TASKS:
             head = self.heads.get(task)
             if head is None:
-                raise ModelError(f"this relation model has no {task!r} head (it has {sorted(self.heads)})")
+                raise ModelError(Errors.E414, task=task, heads=sorted(self.heads))
             pairs: list[tuple[int, tuple[str, str]]] = []
             feats: list[dict[str, float]] = []
             for n, view in enumerate(views):
@@ -158,21 +158,15 @@ class RelationModel:
         if p.is_dir():
             p = p / MODEL_FILE
         if not p.exists():
-            raise ModelError(
-                f"no relation model at {p}",
-                hint="Train one with `medkg train re --output models/re-cpu` or pass the shipped models/re-cpu.",
-            )
+            raise ModelError(Errors.E411, path=p)
         try:
             payload = joblib.load(p)
         except Exception as exc:  # joblib/pickle raise many unrelated types for a bad file
-            raise ModelError(f"cannot load relation model {p}: {type(exc).__name__}: {exc}") from exc
+            raise ModelError(Errors.E412, path=p, error=f"{type(exc).__name__}: {exc}") from exc
         if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION or not isinstance(
             payload.get("model"), cls
         ):
-            raise ModelError(
-                f"{p} is not a {FORMAT_VERSION} relation model",
-                hint="Retrain with `medkg train re` for this version of medkg.",
-            )
+            raise ModelError(Errors.E413, path=p, format=FORMAT_VERSION)
         return payload["model"]
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from kg.config import Settings
-from kg.errors import EutilsError, SourceError
+from kg.errors import Errors, EutilsError, SourceError
 from kg.models import Deletion, Document, Quarantine
 from kg.sources.pubmed import iter_pubmed
 
@@ -129,15 +129,13 @@ class EutilsClient:
         try:
             result = json.loads(body)["esearchresult"]
         except (ValueError, KeyError, TypeError) as exc:
-            raise EutilsError(
-                f"esearch for {query!r} returned an unexpected body: {body[:200]!r}"
-            ) from exc
+            raise EutilsError(Errors.E240, query=query, body=body[:200]) from exc
         if "ERROR" in result:
-            raise EutilsError(f"esearch rejected {query!r}: {result['ERROR']}")
+            raise EutilsError(Errors.E241, query=query, error=result["ERROR"])
         try:
             total, webenv, query_key = int(result["count"]), result["webenv"], result["querykey"]
         except (KeyError, ValueError) as exc:
-            raise EutilsError(f"esearch for {query!r} lacks count/webenv/querykey: {result}") from exc
+            raise EutilsError(Errors.E242, query=query, result=result) from exc
         count = total if max_records is None else min(total, max_records)
         if count > PUBMED_SEARCH_CAP:
             log.warning(
@@ -193,14 +191,12 @@ class EutilsClient:
                         yield item
                 except SourceError as exc:
                     head = batch_file.read_bytes()[:300].decode("utf-8", "replace")
-                    raise EutilsError(
-                        f"{where} did not return PubMed XML ({exc.message}): {head!r}"
-                    ) from exc
+                    raise EutilsError(Errors.E243, where=where, error=exc.reason, head=head) from exc
                 if got < retmax:
                     yield Quarantine(
                         file=where,
                         record=f"records {retstart + got + 1}-{retstart + retmax}",
-                        reason=f"efetch returned {got} of the {retmax} records asked for",
+                        reason=Errors.E330.reason(got=got, asked=retmax),
                     )
 
     def _request(self, endpoint: str, params: dict[str, str], into: Path | None = None) -> str:
@@ -229,14 +225,14 @@ class EutilsClient:
                     detail = resp.read()[:200].decode("utf-8", "replace")
                     last = f"HTTP {resp.status_code}: {detail}"
                     if resp.status_code not in _RETRY_STATUS:
-                        raise EutilsError(f"{endpoint} failed with {last}")
+                        raise EutilsError(Errors.E244, endpoint=endpoint, error=last)
                     retry_after = _retry_after(resp.headers.get("Retry-After"))
             except httpx.TransportError as exc:
                 last = f"{type(exc).__name__}: {exc}"
             if attempt < self.max_retries:
                 delay = self.backoff * 2**attempt
                 time.sleep(min(max(delay, retry_after or 0.0), MAX_RETRY_AFTER_S))
-        raise EutilsError(f"{endpoint} failed after {self.max_retries + 1} attempts; last: {last}")
+        raise EutilsError(Errors.E245, endpoint=endpoint, attempts=self.max_retries + 1, error=last)
 
 
 def _retry_after(value: str | None) -> float | None:

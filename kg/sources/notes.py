@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from kg.errors import SourceError
+from kg.errors import Errors, SourceError
 from kg.models import Document, Quarantine
 from kg.privacy import pseudonymize
 
@@ -69,12 +69,9 @@ def iter_notes(path: str | Path, *, key: bytes) -> Iterator[Document | Quarantin
     elif p.is_file() and _is_csv(p):
         yield from _iter_csv(p, key)
     elif p.exists():
-        raise SourceError(
-            f"{p} is neither a folder of .txt notes nor a .csv/.csv.gz file",
-            hint="Pass a folder of .txt notes, a MIMIC NOTEEVENTS CSV or an ACI-Bench CSV.",
-        )
+        raise SourceError(Errors.E210, path=p)
     else:
-        raise SourceError(f"{p} does not exist")
+        raise SourceError(Errors.E211, path=p)
 
 
 def count_notes(path: str | Path, key: bytes) -> int:
@@ -96,16 +93,16 @@ def _iter_txt_folder(root: Path, key: bytes) -> Iterator[Document | Quarantine]:
             yield Quarantine(
                 file=str(file),
                 record="whole file",
-                reason=f"not valid UTF-8 (byte {exc.start}): re-save the note as UTF-8",
+                reason=Errors.E320.reason(byte=exc.start),
                 id=doc_id,
             )
             continue
         except OSError as exc:
-            yield Quarantine(file=str(file), record="whole file", reason=f"unreadable: {exc}", id=doc_id)
+            yield Quarantine(file=str(file), record="whole file", reason=Errors.E321.reason(error=exc), id=doc_id)
             continue
         text = _normalise(text)
         if not text.strip():
-            yield Quarantine(file=str(file), record="whole file", reason="empty note", id=doc_id)
+            yield Quarantine(file=str(file), record="whole file", reason=Errors.E322.reason(), id=doc_id)
             continue
         yield Document(id=doc_id, source="note", text=text)
 
@@ -127,7 +124,7 @@ def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Quarantine]:
             reader = csv.reader(fh)
             header = next(reader, None)
             if header is None:
-                raise SourceError(f"{path} is empty: expected a CSV header row")
+                raise SourceError(Errors.E212, path=path)
             columns = {name.strip().lower(): i for i, name in enumerate(header)}
             is_aci = any(m in columns for m in _ACI_MARKERS)
             required = ACI_REQUIRED if is_aci else MIMIC_REQUIRED
@@ -135,12 +132,7 @@ def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Quarantine]:
             if missing:
                 layout = "ACI-Bench" if is_aci else "MIMIC NOTEEVENTS"
                 raise SourceError(
-                    f"{path} lacks required {layout} column(s) {', '.join(missing)} "
-                    f"(header: {', '.join(header)})",
-                    hint=(
-                        "MIMIC NOTEEVENTS needs ROW_ID, SUBJECT_ID, TEXT (HADM_ID, CHARTDATE, "
-                        "CATEGORY optional); ACI-Bench needs dataset, encounter_id, note."
-                    ),
+                    Errors.E213, path=path, layout=layout, missing=", ".join(missing), header=", ".join(header)
                 )
             to_record = _aci_record if is_aci else _mimic_record
             while True:
@@ -151,7 +143,7 @@ def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Quarantine]:
                 except csv.Error as exc:
                     row_no += 1
                     yield Quarantine(
-                        file=str(path), record=f"row {row_no}", reason=f"malformed CSV: {exc}"
+                        file=str(path), record=f"row {row_no}", reason=Errors.E323.reason(error=exc)
                     )
                     continue
                 row_no += 1
@@ -165,17 +157,17 @@ def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Quarantine]:
                     yield Quarantine(
                         file=str(path),
                         record=f"row {row_no}",
-                        reason=f"column {bad_column} is not valid UTF-8: re-save the file as UTF-8",
+                        reason=Errors.E324.reason(column=bad_column),
                     )
                     continue
                 yield to_record(fields, path, row_no, key)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         if not columns:
-            raise SourceError(f"{path} cannot be decompressed: {exc}") from exc
+            raise SourceError(Errors.E214, path=path, error=exc) from exc
         yield Quarantine(
             file=str(path),
             record=f"after row {row_no}",
-            reason=f"compressed file is truncated or corrupt ({exc}); the rest was not read",
+            reason=Errors.E325.reason(error=exc),
         )
 
 
@@ -186,7 +178,7 @@ def _normalise(text: str) -> str:
 def _empty(text: str, path: Path, row_no: int, doc_id: str) -> Quarantine | None:
     if text.strip():
         return None
-    return Quarantine(file=str(path), record=f"row {row_no}", reason="empty note text", id=doc_id)
+    return Quarantine(file=str(path), record=f"row {row_no}", reason=Errors.E322.reason(), id=doc_id)
 
 
 def _mimic_record(
@@ -194,11 +186,11 @@ def _mimic_record(
 ) -> Document | Quarantine:
     row_id, subject_id = fields["row_id"].strip(), fields["subject_id"].strip()
     if not row_id or not subject_id:
-        return Quarantine(file=str(path), record=f"row {row_no}", reason="ROW_ID or SUBJECT_ID is empty")
+        return Quarantine(file=str(path), record=f"row {row_no}", reason=Errors.E326.reason())
     doc_id = f"NOTE:{pseudonymize(row_id, key, 'note')}"
     if fields.get("iserror", "").strip() == "1":
         return Quarantine(
-            file=str(path), record=f"row {row_no}", reason="MIMIC marks this note ISERROR=1", id=doc_id
+            file=str(path), record=f"row {row_no}", reason=Errors.E327.reason(), id=doc_id
         )
     text = _normalise(fields["text"])
     empty = _empty(text, path, row_no, doc_id)
@@ -222,7 +214,7 @@ def _mimic_record(
 def _aci_record(fields: dict[str, str], path: Path, row_no: int, key: bytes) -> Document | Quarantine:
     encounter_id = fields["encounter_id"].strip()
     if not encounter_id:
-        return Quarantine(file=str(path), record=f"row {row_no}", reason="encounter_id is empty")
+        return Quarantine(file=str(path), record=f"row {row_no}", reason=Errors.E328.reason())
     doc_id = f"NOTE:{pseudonymize(encounter_id, key, 'note')}"
     text = _normalise(fields["note"])
     empty = _empty(text, path, row_no, doc_id)

@@ -23,7 +23,7 @@ from typing import Any
 
 from lxml import etree
 
-from kg.errors import SourceError
+from kg.errors import Errors, Message, SourceError
 from kg.models import Deletion, Document, Quarantine, Section
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -58,7 +58,7 @@ def iter_pubmed(path: str | Path) -> Iterator[Document | Deletion | Quarantine]:
     try:
         raw = path.open("rb")
     except OSError as exc:
-        raise SourceError(f"cannot open PubMed file {name}: {exc.strerror or exc}") from exc
+        raise SourceError(Errors.E201, path=name, error=exc.strerror or exc) from exc
     with raw:
         magic = raw.read(2)
         raw.seek(0)
@@ -88,12 +88,12 @@ class _Progress:
         self.ordinal = 0  # citations seen (articles and book articles), 1-based once started
         self.last_pmid: str | None = None
 
-    def stop(self, reason: str) -> Quarantine:
-        after = f"last good PMID {self.last_pmid}" if self.last_pmid else "no record read yet"
+    def stop(self, message: Message, **fields: object) -> Quarantine:
+        last = f"last good PMID {self.last_pmid}" if self.last_pmid else "no record read yet"
         return Quarantine(
             file=self.file,
             record=f"#{self.ordinal + 1}",
-            reason=f"{reason}; {after}; stopped reading this file after {self.ordinal} citations",
+            reason=message.reason(last=last, count=self.ordinal, **fields),
         )
 
 
@@ -110,8 +110,7 @@ def _parse(stream: io.BufferedIOBase, name: str) -> Iterator[Document | Deletion
             chunk = stream.read1(_CHUNK)
         except (EOFError, zlib.error, OSError) as exc:
             gzip_error = isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile))
-            what = "gzip stream is truncated or corrupt" if gzip_error else "read error"
-            yield progress.stop(f"{what} ({type(exc).__name__}: {exc})")
+            yield progress.stop(Errors.E301 if gzip_error else Errors.E302, error=f"{type(exc).__name__}: {exc}")
             return
         if head is not None:
             head += chunk
@@ -126,7 +125,7 @@ def _parse(stream: io.BufferedIOBase, name: str) -> Iterator[Document | Deletion
                 parser.close()
         except etree.XMLSyntaxError as exc:
             yield from _drain(parser, progress)
-            yield progress.stop(_syntax_reason(exc))
+            yield _syntax_stop(progress, exc)
             return
         yield from _drain(parser, progress)
         if not chunk:
@@ -135,20 +134,19 @@ def _parse(stream: io.BufferedIOBase, name: str) -> Iterator[Document | Deletion
 
 def _check_is_pubmed(head: bytes, name: str) -> None:
     if not head.strip():
-        raise SourceError(f"{name} is empty")
+        raise SourceError(Errors.E202, path=name)
     match = _FIRST_ELEMENT.search(head)
     if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or not match:
-        raise SourceError(f"{name} is not XML (it does not start with '<')")
+        raise SourceError(Errors.E203, path=name)
     root = match.group(1).decode("ascii", "replace")
     if root not in _ROOT_TAGS:
-        raise SourceError(f"{name} is XML but not PubMed XML: root element is <{root}>")
+        raise SourceError(Errors.E204, path=name, root=root)
 
 
-def _syntax_reason(exc: etree.XMLSyntaxError) -> str:
+def _syntax_stop(progress: _Progress, exc: etree.XMLSyntaxError) -> Quarantine:
     msg = exc.msg or str(exc)
-    if "encoding" in msg.lower() or "utf-8" in msg.lower():
-        return f"invalid UTF-8 at line {exc.lineno} of the XML: {msg}"
-    return f"malformed XML at line {exc.lineno} of the XML: {msg}"
+    encoding = "encoding" in msg.lower() or "utf-8" in msg.lower()
+    return progress.stop(Errors.E303 if encoding else Errors.E304, line=exc.lineno, error=msg)
 
 
 def _drain(
@@ -177,7 +175,7 @@ def _deletions(elem: etree._Element, progress: _Progress) -> Iterator[Deletion |
             yield Quarantine(
                 file=progress.file,
                 record=f"DeleteCitation PMID #{i}",
-                reason=f"DeleteCitation PMID {pmid!r} is not a number",
+                reason=Errors.E305.reason(pmid=pmid),
             )
 
 
@@ -194,13 +192,13 @@ def _citation(elem: etree._Element, progress: _Progress) -> Document | Quarantin
         )
 
     if not pmid:
-        return quarantine(f"<{elem.tag}> has no PMID")
+        return quarantine(Errors.E306.reason(tag=elem.tag))
     if not pmid.isdigit():
-        return quarantine(f"PMID {pmid!r} is not a number")
+        return quarantine(Errors.E307.reason(pmid=pmid))
     progress.last_pmid = pmid
     version = pmid_el.get("Version", "1").strip()
     if not version.isdigit():
-        return quarantine(f"PMID Version {version!r} is not a number")
+        return quarantine(Errors.E308.reason(version=version))
 
     # Some citations only have a title in the original language (<ArticleTitle/> is empty).
     at = "" if book else "Article/"
@@ -213,7 +211,7 @@ def _citation(elem: etree._Element, progress: _Progress) -> Document | Quarantin
     ]
     parts = [(label, body) for label, body in parts if body]
     if not title and not parts:
-        return quarantine("citation has neither a title nor an abstract")
+        return quarantine(Errors.E309.reason())
 
     text, sections = _layout(title, parts)
     try:
@@ -227,7 +225,7 @@ def _citation(elem: etree._Element, progress: _Progress) -> Document | Quarantin
             metadata=_metadata(elem, base, pmid, book, has_abstract=bool(parts)),
         )
     except ValueError as exc:  # pydantic's ValidationError: report it, keep the run going
-        return quarantine(f"invalid citation: {exc}")
+        return quarantine(Errors.E310.reason(error=exc))
 
 
 def _layout(title: str, parts: list[tuple[str, str]]) -> tuple[str, list[Section]]:

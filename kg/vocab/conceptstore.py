@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kg.config import Settings
-from kg.errors import OntologyError
+from kg.errors import Errors, OntologyError
 from kg.models import Concept, Quarantine, stable_hash
 from kg.vocab.corpora import TRAIN_CORPORA, training_documents
 from kg.vocab.curie import to_curie
@@ -180,7 +180,7 @@ def training_pairs(shared_data: Path) -> Iterator[tuple[str, str, str, str]]:
     for corpus in TRAIN_CORPORA:
         path = shared_data / corpus.path
         if any(word in path.name.lower() for word in ("dev", "test")):
-            raise OntologyError(f"refusing to learn synonyms from evaluation split {path}")
+            raise OntologyError(Errors.E502, path=path)
         if not path.exists():
             continue  # a user without the corpora still gets every ontology name
         for doc in training_documents(path, shared_data):
@@ -212,8 +212,7 @@ def _learn_training_names(db: sqlite3.Connection, shared_data: Path, stats: Buil
     for corpus in TRAIN_CORPORA:
         if not (shared_data / corpus.path).exists():
             stats.quarantined.append(
-                Quarantine(file=str(shared_data / corpus.path), record="whole file", reason="training corpus missing; its "
-                           "gold mention names are not learned (chemical linking suffers most)")
+                Quarantine(file=str(shared_data / corpus.path), record="whole file", reason=Errors.E380.reason())
             )
     stats.sources.append(
         {"source": "training-corpora", "file": ", ".join(c.path for c in TRAIN_CORPORA), "release": "corpus",
@@ -288,7 +287,7 @@ def build_concept_store(settings: Settings, *, ontology_dir: Path | None = None)
     root = ontology_dir or Path(settings.shared_data) / "ontology"
     files = _ontology_files(root)
     if not files:
-        raise OntologyError(f"no ontology files under {root}", hint="Set MEDKG_SHARED_DATA to the shared data folder.")
+        raise OntologyError(Errors.E501, root=root)
     path = store_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".building")
@@ -307,7 +306,7 @@ def build_concept_store(settings: Settings, *, ontology_dir: Path | None = None)
                     release = rec.release
                     writer.mapping(rec) if isinstance(rec, loaders.Mapping) else writer.term(rec)
             except OntologyError as exc:
-                quarantine.append(Quarantine(file=str(file), record=f"after {records} records", reason=str(exc)))
+                quarantine.append(Quarantine(file=str(file), record=f"after {records} records", reason=exc.reason))
             stats.quarantined += quarantine
             stats.sources.append(
                 {"source": source, "file": str(file), "release": release, "records": records,
@@ -344,14 +343,14 @@ class ConceptStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         if not self.path.exists():
-            raise OntologyError(f"no concept store at {self.path}")
+            raise OntologyError(Errors.E503, path=self.path)
         self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
         try:
             fmt = self.db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
         except sqlite3.DatabaseError as exc:
-            raise OntologyError(f"{self.path} is not a medkg concept store: {exc}") from exc
+            raise OntologyError(Errors.E504, path=self.path, error=exc) from exc
         if not fmt or fmt[0] != FORMAT_VERSION:
-            raise OntologyError(f"{self.path} was built by another medkg version ({fmt and fmt[0]}); rebuild it")
+            raise OntologyError(Errors.E505, path=self.path, version=fmt and fmt[0])
 
     @classmethod
     def open(cls, settings: Settings) -> ConceptStore:

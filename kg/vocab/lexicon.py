@@ -33,7 +33,7 @@ from spacy.matcher import PhraseMatcher
 
 from kg.cache import cached_pickle
 from kg.config import SHARED_DATA
-from kg.errors import OntologyError
+from kg.errors import Errors, OntologyError
 from kg.models import stable_hash, validate_curie
 from kg.vocab.corpora import TRAIN_CORPORA, training_documents
 from kg.vocab.curie import to_curie
@@ -203,9 +203,9 @@ def _inputs(shared_data: Path) -> list[Path]:
     paths += [shared_data / c.path for c in TRAIN_CORPORA]
     for p in paths:
         if not p.exists():
-            raise OntologyError(f"lexicon input {p} is missing")
+            raise OntologyError(Errors.E510, path=p)
         if p.parent.parent.name == "corpora" and _NOT_TRAINING.search(p.name):
-            raise OntologyError(f"refusing to build a lexicon from evaluation split {p}")
+            raise OntologyError(Errors.E511, path=p)
     return paths
 
 
@@ -218,7 +218,7 @@ def _read_tsv_gz(path: Path) -> Iterable[dict[str, str]]:
         with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
             yield from csv.DictReader(fh, delimiter="\t" if path.name.endswith(".tsv.gz") else ",")
     except (OSError, EOFError, UnicodeDecodeError, csv.Error) as exc:
-        raise OntologyError(f"cannot read {path}: {exc}") from exc
+        raise OntologyError(Errors.E512, path=path, error=exc) from exc
 
 
 def build_lexicon(shared_data: Path = SHARED_DATA) -> Lexicon:
@@ -233,7 +233,7 @@ def build_lexicon(shared_data: Path = SHARED_DATA) -> Lexicon:
         try:
             form, cid, pref = row["term"].strip().lower(), row["mesh_id"].strip(), row["preferred_name"]
         except (KeyError, AttributeError) as exc:
-            raise OntologyError(f"{terms}: expected columns term, mesh_id, preferred_name") from exc
+            raise OntologyError(Errors.E513, path=terms) from exc
         if form and validate_curie(cid):
             counts[form][(cid, "Disease", "mesh")] += 0
             names.setdefault(cid, pref)

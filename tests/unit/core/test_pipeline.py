@@ -51,9 +51,9 @@ def test_bad_records_are_quarantined_not_fatal(tmp_path):
     s = p.run(items, command="t", inputs=[])
     assert (s.read, s.written, s.quarantined) == (5, 1, 4) and s.reconciles
     reasons = {q["record"]: q["reason"] for q in p.ledger.quarantined(s.run_id)}
-    assert "component failure" in reasons["PMID:2"]
-    assert reasons["PMID:3"] == "empty text"
-    assert "over the limit" in reasons["PMID:4"]
+    assert reasons["PMID:2"].startswith("E340: ") and "component failure" in reasons["PMID:2"]
+    assert reasons["PMID:3"] == "E341: empty text"
+    assert reasons["PMID:4"].startswith("E342: ") and "over the limit" in reasons["PMID:4"]
     assert reasons["#5"] == "no PMID"
     assert set(p.store.docs) == {"PMID:1"}
 

@@ -1,6 +1,7 @@
 import networkx as nx
 import pytest
 
+from kg.errors import ArgumentError, NotInGraphError
 from kg.reason.discovery import swanson_abc
 
 
@@ -44,7 +45,7 @@ def test_filters_min_score_labels_top():
 
 
 def test_bad_input():
-    with pytest.raises(KeyError):
+    with pytest.raises(NotInGraphError, match="E911: nope is not in the graph"):
         swanson_abc(graph(), "nope")
-    with pytest.raises(ValueError):
+    with pytest.raises(ArgumentError, match="E010: top must be at least 1, got 0"):
         swanson_abc(graph(), "A", top=0)

@@ -3,6 +3,7 @@ import math
 import networkx as nx
 import pytest
 
+from kg.errors import ArgumentError, NotInGraphError
 from kg.reason.paths import best_paths
 from kg.reason.subgraph import best_edges
 
@@ -47,11 +48,11 @@ def test_no_path_and_bad_input():
     g = graph()
     g.add_node("Z")
     assert best_paths(g, "A", "Z") == []
-    with pytest.raises(KeyError):
+    with pytest.raises(NotInGraphError, match="E911"):
         best_paths(g, "A", "missing")
-    with pytest.raises(ValueError):
+    with pytest.raises(ArgumentError, match="E912"):
         best_paths(g, "A", "A")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="E010: k must be"):  # ArgumentError is a ValueError
         best_paths(g, "A", "C", k=0)
 
 

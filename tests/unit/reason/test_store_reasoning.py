@@ -1,14 +1,14 @@
 """ask / report / viz / extraction / write-back against the embedded FalkorDB store and the tiny graph."""
 
 import pytest
-from kg.errors import QueryError, SchemaError
+from kg.errors import QueryError, ReportError, SchemaError, SubgraphTooLargeError
 from kg.reason.ask import answer, ask_command, graph_resolver
 from kg.reason.contradictions import contradictions, contradictions_in_store
 from kg.reason.discovery import swanson_abc
 from kg.reason.inferred import from_discoveries, write_inferred
 from kg.reason.paths import best_paths, with_evidence
-from kg.reason.report import ReportError, concept_report, patient_report, report_command, to_html, to_markdown
-from kg.reason.subgraph import SubgraphTooLargeError, extract_subgraph
+from kg.reason.report import concept_report, patient_report, report_command, to_html, to_markdown
+from kg.reason.subgraph import extract_subgraph
 from kg.reason.viz import neighbourhood, viz_command
 
 

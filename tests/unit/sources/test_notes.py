@@ -38,8 +38,8 @@ def test_noteevents_documents_and_quarantines() -> None:
     quarantined = [r for r in records if isinstance(r, Quarantine)]
     assert len(docs) == 3
     assert [(q.record, q.reason) for q in quarantined] == [
-        ("row 3", "empty note text"),
-        ("row 4", "MIMIC marks this note ISERROR=1"),
+        ("row 3", "E322: empty note text"),
+        ("row 4", "E327: MIMIC marks this note ISERROR=1"),
     ]
     first = docs[0]
     assert first.source == "note"

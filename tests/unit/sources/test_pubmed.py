@@ -104,9 +104,9 @@ def test_bad_records_are_quarantined_and_the_file_goes_on(articles: list) -> Non
     quarantined = [q for q in articles if isinstance(q, Quarantine)]
     assert len(quarantined) == 2
     no_pmid, empty = quarantined
-    assert no_pmid.record == "#4" and no_pmid.id is None and "no PMID" in no_pmid.reason
+    assert no_pmid.record == "#4" and no_pmid.id is None and no_pmid.reason == "E306: <PubmedArticle> has no PMID"
     assert empty.record == "#5 PMID 1000005" and empty.id == "PMID:1000005"
-    assert "neither a title nor an abstract" in empty.reason
+    assert empty.reason == "E309: citation has neither a title nor an abstract"
     assert all(q.file.endswith("articles.xml") for q in quarantined)
     # The record after the bad ones is still read; an empty ArticleTitle falls back to the
     # vernacular one.
@@ -227,13 +227,13 @@ def test_huge_abstracts_are_kept_whole(tmp_path: Path, words: int) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "is empty"),
-        (b"PMID\tTITLE\n123\tnot xml\n", "is not XML"),
+        (b"", "E202: .* is empty"),
+        (b"PMID\tTITLE\n123\tnot xml\n", "E203: .* is not XML"),
         (
             b'<?xml version="1.0"?>\n<ICD10CM.tabular><chapter/></ICD10CM.tabular>',
-            "root element is <ICD10CM.tabular>",
+            "E204: .* root element is <ICD10CM.tabular>",
         ),
-        (gzip.compress(b"just some text"), "is not XML"),
+        (gzip.compress(b"just some text"), "E203: .* is not XML"),
     ],
 )
 def test_unreadable_files_raise_source_error(tmp_path: Path, content: bytes, message: str) -> None:
@@ -246,7 +246,7 @@ def test_unreadable_files_raise_source_error(tmp_path: Path, content: bytes, mes
 
 def test_missing_file_raises_source_error_naming_the_path(tmp_path: Path) -> None:
     path = tmp_path / "nope.xml.gz"
-    with pytest.raises(SourceError, match="nope.xml.gz"):
+    with pytest.raises(SourceError, match="E201: cannot open PubMed file .*nope.xml.gz"):
         list(iter_pubmed(path))
 
 
