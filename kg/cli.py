@@ -168,7 +168,7 @@ def _print_summary(summary, counts: dict, quarantined: list[dict]) -> None:
         for col in ("file", "record", "reason"):
             q.add_column(col, overflow="fold")
         for row in quarantined[:20]:
-            q.add_row(str(row["file"]), str(row["record"]), str(row["reason"]))
+            q.add_row(escape(str(row["file"])), escape(str(row["record"])), escape(str(row["reason"])))
         console.print(q)
     if not summary.reconciles:
         raise MedkgError(Errors.E003)
@@ -190,11 +190,12 @@ def _print_rows(rows: list[dict], fmt: str = "table", title: str | None = None) 
 
 
 def _cell(v) -> str:
+    """A table cell as text; Rich markup in the value ("[Term] at line 5") is shown as written."""
     if isinstance(v, float):
         return f"{v:.3f}"
     if isinstance(v, list):
-        return ", ".join(str(x) for x in v)
-    return "" if v is None else str(v)
+        return escape(", ".join(str(x) for x in v))
+    return "" if v is None else escape(str(v))
 
 
 def _peak_rss_mb() -> float:
