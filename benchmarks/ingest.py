@@ -1,14 +1,19 @@
 """Ingestion benchmark on the shared PubMed baseline file. Prints figures and ratios; asserts nothing.
 
-    python benchmarks/ingest.py [--docs 1000] [--file PUBMED.xml.gz] [--phases parse,ner,end-to-end]
+    python benchmarks/ingest.py [--docs 2000] [--workers N] [--file PUBMED.xml.gz]
+                                [--phases parse,ner,end-to-end,parallel]
 
 Phases, each in a fresh process so that its peak RSS is its own (FalkorDB's server is a separate
 process and is not counted):
   parse       iter_pubmed over the whole file (citations/s)
   ner         the NER forward pass alone: text analysis + the extractor over the first N abstracts
-  end-to-end  Pipeline.run into a fresh data dir (ledger, every component, graph write, statistics),
-              then the idempotent re-run; with a per-step breakdown of where the time went
-The ratio end-to-end / ner says how much the rest of the pipeline costs on top of NER (1.0: nothing).
+  end-to-end  Pipeline.run with one worker into a fresh data dir (ledger, every component, graph
+              write, statistics), then the idempotent re-run; with where the time went
+  parallel    the same with --workers processes (default: the cores); the graph is compared with
+              the one-worker graph node by node, and the process tree's memory is sampled
+              (RSS summed over the medkg processes, and PSS, which counts shared pages once)
+Ratios: end-to-end / ner says what the rest of the pipeline costs on top of NER (1.0: nothing);
+parallel / end-to-end is the speed-up of the workers.
 """
 
 from __future__ import annotations
@@ -61,7 +66,7 @@ class _Timed:
         return iter(out)
 
 
-def parse(path: Path, n: int) -> dict:
+def parse(path: Path, n: int, workers: int = 0) -> dict:
     from kg.sources.pubmed import iter_pubmed
 
     t = time.perf_counter()
@@ -70,7 +75,7 @@ def parse(path: Path, n: int) -> dict:
     return {"phase": "parse", "items": count, "seconds": s, "rate": count / s, "unit": "citations/s"}
 
 
-def ner(path: Path, n: int) -> dict:
+def ner(path: Path, n: int, workers: int = 0) -> dict:
     from kg.components import build_extractor
     from kg.text.analyzer import TextAnalyzer
 
@@ -85,7 +90,64 @@ def ner(path: Path, n: int) -> dict:
             "extra": f"text analysis + {extractor.name}; {mentions:,} mentions"}
 
 
-def end_to_end(path: Path, n: int) -> dict:
+class _TreeMemory:
+    """Samples the memory of this process and its children (not the FalkorDB server) in a thread."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak_rss = self.peak_pss = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.wait(0.25):
+            procs = [me] + [c for c in me.children(recursive=True) if "redis-server" not in c.name()]
+            rss = pss = 0.0
+            for p in procs:
+                try:
+                    info = p.memory_full_info()
+                    rss, pss = rss + info.rss / 2**20, pss + info.pss / 2**20
+                except psutil.Error:
+                    pass
+            self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def parallel(path: Path, n: int, workers: int = 0) -> dict:
+    from kg.components import build_pipeline
+    from kg.graph.backends import open_store
+    from kg.ledger import Ledger
+
+    workers = workers or len(os.sched_getaffinity(0))
+    settings = _settings()
+    docs = _abstracts(path, n)
+    with open_store(settings) as store, Ledger(settings.ledger_path) as ledger:
+        store.ensure_schema()
+        pipeline = build_pipeline(settings, store=store, ledger=ledger, source_name="pubmed")
+        with _TreeMemory() as memory:
+            t = time.perf_counter()
+            first = pipeline.run(docs, command="benchmark", inputs=[str(path)], workers=workers)
+            s = time.perf_counter() - t
+        per_worker = sorted(pipeline.worker_documents.values())
+        counts = store.counts()
+    return {"phase": f"parallel x{workers}", "items": first.written, "seconds": s, "rate": first.written / s,
+            "unit": "abstracts/s", "tree_rss_mb": memory.peak_rss, "tree_pss_mb": memory.peak_pss,
+            "counts": counts, "extra": f"documents per worker {per_worker}; process tree peak RSS "
+            f"{memory.peak_rss:,.0f} MB (PSS {memory.peak_pss:,.0f} MB)"}
+
+
+def end_to_end(path: Path, n: int, workers: int = 0) -> dict:
     from kg.components import build_pipeline
     from kg.graph.backends import open_store
     from kg.ledger import Ledger
@@ -123,13 +185,15 @@ def end_to_end(path: Path, n: int) -> dict:
         t = time.perf_counter()
         second = pipeline.run(docs, command="benchmark", inputs=[str(path)])
         again = time.perf_counter() - t
+        counts = store.counts()
     shares = ", ".join(f"{k} {v / s:.0%}" for k, v in sorted(seconds.items(), key=lambda kv: -kv[1]))
     return {"phase": "end-to-end", "items": first.written, "seconds": s, "rate": first.written / s,
-            "unit": "abstracts/s", "extra": f"re-run skipped {second.skipped:,} in {again:.2f} s; time: {shares}"}
+            "unit": "abstracts/s", "counts": counts,
+            "extra": f"re-run skipped {second.skipped:,} in {again:.2f} s; time: {shares}"}
 
 
-def _child(fn, path, n, queue):
-    out = fn(path, n)
+def _child(fn, path, n, workers, queue):
+    out = fn(path, n, workers)
     out["peak_rss_mb"] = _rss_mb()
     queue.put(out)
 
@@ -137,26 +201,32 @@ def _child(fn, path, n, queue):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--file", type=Path, default=DEFAULT_FILE)
-    ap.add_argument("--docs", type=int, default=1000, help="abstracts for the ner and end-to-end phases")
-    ap.add_argument("--phases", default="parse,ner,end-to-end")
+    ap.add_argument("--docs", type=int, default=2000, help="abstracts for the ner, end-to-end and parallel phases")
+    ap.add_argument("--workers", type=int, default=0, help="processes of the parallel phase (default: the cores)")
+    ap.add_argument("--phases", default="parse,ner,end-to-end,parallel")
     args = ap.parse_args()
-    phases = {"parse": parse, "ner": ner, "end-to-end": end_to_end}
+    phases = {"parse": parse, "ner": ner, "end-to-end": end_to_end, "parallel": parallel}
     print(f"machine: {platform.node()} {platform.machine()}, {mp.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
           f"file {args.file.name}; {args.docs:,} abstracts")
     ctx = mp.get_context("spawn")
     by = {}
     for name in args.phases.split(","):
         q = ctx.Queue()
-        p = ctx.Process(target=_child, args=(phases[name], args.file, args.docs, q))
+        p = ctx.Process(target=_child, args=(phases[name], args.file, args.docs, args.workers, q))
         p.start()
         r = q.get()
         p.join()
-        by[r["phase"]] = r
+        by[r["phase"].split(" ")[0]] = r
         print(f"{r['phase']:<11} {r['items']:>7,} in {r['seconds']:7.2f} s = {r['rate']:>8,.1f} {r['unit']:<12} "
               f"peak RSS {r['peak_rss_mb']:,.0f} MB  {r.get('extra', '')}")
     if "ner" in by and "end-to-end" in by:
         print(f"ratio end-to-end / NER forward rate: {by['end-to-end']['rate'] / by['ner']['rate']:.2f} "
               "(1.00 would mean the rest of the pipeline costs nothing)")
+    if "end-to-end" in by and "parallel" in by:
+        one, many = by["end-to-end"], by["parallel"]
+        print(f"speed-up {many['phase']} / one worker: {many['rate'] / one['rate']:.2f}x; "
+              f"same graph counts: {'yes' if many['counts'] == one['counts'] else 'NO'}; "
+              f"extra memory per extra worker (PSS): {(many['tree_pss_mb'] - one['peak_rss_mb']) / max(int(many['phase'][10:]) - 1, 1):,.0f} MB")
     print(f"load average after the run: {os.getloadavg()[0]:.1f}")
 
 

@@ -1,25 +1,58 @@
-"""The shape both ingestion flows share: stage batches (CPU, no retries), commit them (I/O, retried)."""
+"""The shape both ingestion flows share: analyse batches on Dask workers (CPU, no retries), commit
+them in input order here (I/O, retried).
+
+The analysis task is fanned out through the flow's task runner: prefect-dask's
+``DaskTaskRunner``, a local cluster of processes by default, or a running Dask cluster when
+``MEDKG_DASK_ADDRESS`` (or ``--dask-address``) names one. A worker builds the components once
+per process (a process-level cache) and reuses them for every batch; tasks carry documents and
+settings, never models. The flow process keeps the ledger and the graph store: it prepares each
+batch (which documents need work), and commits the analysed batches one by one in input order,
+so a later DeleteCitation or revised record still wins.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Iterable
+from functools import cache
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect_dask import DaskTaskRunner
 
 from kg.components import build_pipeline
-from kg.config import Settings
+from kg.config import SECRET_FIELDS, Settings, load_settings
+from kg.doc import batched
 from kg.graph.backends import open_store
 from kg.ledger import Ledger, RunSummary
-from kg.doc import batched
-from kg.pipeline import Analysed, Item, Pipeline, Prepared
+from kg.models import Document
+from kg.pipeline import Analysed, Item, Pending, Pipeline, Prepared
 
 
-@task(cache_policy=NO_CACHE, task_run_name="stage-{batch_no}")
-def stage_batch(pipeline: Pipeline, chunk: Sequence[Item], batch_no: int) -> tuple[Prepared, Analysed | None]:
-    """Ledger check, extraction, linking, assembly. Deterministic: a failure here is a bug, not weather."""
-    return pipeline.stage(chunk)
+def dask_runner(address: str | None = None, workers: int | None = None) -> DaskTaskRunner:
+    """The task runner: the Dask scheduler at ``address`` (default: the ``dask_address`` setting,
+    ``MEDKG_DASK_ADDRESS``), else a local cluster of ``workers`` single-threaded processes
+    (default: the ``workers`` setting, ``MEDKG_WORKERS``, else the cores)."""
+    settings = load_settings()
+    address = address or settings.dask_address
+    if address:
+        return DaskTaskRunner(address=address)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": workers or settings.worker_count, "threads_per_worker": 1,
+                                          "processes": True, "dashboard_address": None})
+
+
+@cache
+def _analysis_pipeline(settings: Settings, source_name: str, keep_note_text: bool) -> Pipeline:
+    """Once per worker process: the components, without store or ledger (analysis needs neither)."""
+    return build_pipeline(settings, store=None, ledger=None, source_name=source_name, keep_note_text=keep_note_text)
+
+
+@task(cache_policy=NO_CACHE, task_run_name="analyse-{batch_no}")
+def analyse_batch(settings: Settings, source_name: str, keep_note_text: bool, documents: list[Document],
+                  batch_no: int) -> Analysed:
+    """Extraction, linking, assertion, relations, assembly. Deterministic: a failure is a bug, not weather."""
+    return _analysis_pipeline(settings, source_name, keep_note_text).analyse(documents)
 
 
 @task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30], task_run_name="commit-{batch_no}")
@@ -30,10 +63,21 @@ def commit_batch(
     return pipeline.commit(prepared, analysed, run_id)
 
 
+def without_secrets(settings: Settings) -> Settings:
+    """What a worker is sent: no passwords or keys travel to the cluster (analysis needs none)."""
+    return settings.model_copy(update={name: None for name in SECRET_FIELDS})
+
+
 def run_ingestion(
     items: Iterable[Item], *, settings: Settings, source_name: str, command: str, inputs: list[str],
-    keep_note_text: bool = False,
+    keep_note_text: bool = False, in_flight: int | None = None,
 ) -> RunSummary:
+    """Prepare, analyse on the task runner's workers, commit in order; a Markdown summary artifact at the end.
+
+    ``in_flight``: batches analysed ahead of the oldest uncommitted one (default: twice the workers).
+    """
+    worker_settings = without_secrets(settings)
+    ahead = in_flight or 2 * settings.worker_count
     with open_store(settings) as store, Ledger(settings.ledger_path) as ledger:
         store.ensure_schema()
         pipeline = build_pipeline(
@@ -41,9 +85,25 @@ def run_ingestion(
         )
         run_id = ledger.start_run(command, inputs)
         total = RunSummary(run_id=run_id)
-        for batch_no, chunk in enumerate(batched(items, settings.batch_size)):
-            prepared, analysed = stage_batch(pipeline, chunk, batch_no)
+        pending = Pending()
+        window: deque = deque()
+
+        def commit_oldest() -> None:
+            prepared, future, batch_no = window.popleft()
+            analysed = future.result() if future is not None else None
             total.add(commit_batch(pipeline, prepared, analysed, run_id, batch_no))
+            pending.done(prepared)
+
+        for batch_no, chunk in enumerate(batched(items, settings.batch_size)):
+            prepared = pipeline.prepare(chunk, pending)
+            pending.add(prepared)
+            future = (analyse_batch.submit(worker_settings, source_name, keep_note_text, prepared.to_analyse, batch_no)
+                      if prepared.to_analyse else None)
+            window.append((prepared, future, batch_no))
+            while len(window) > ahead:
+                commit_oldest()
+        while window:
+            commit_oldest()
         pipeline.finish(total)
     create_markdown_artifact(
         markdown=f"# {command}\n\nInputs: {', '.join(inputs)}\n\n{total.to_markdown()}",

@@ -1,9 +1,10 @@
 """Scheduled ingestion: Prefect deployments served by one long-running process (``medkg serve``).
 
 Two schedules: the daily PubMed update files (cron) and a folder of clinical notes (interval).
-Both run the same staging/commit tasks as the CLI (flows/common.py: retries on the graph write
-only, a run-summary artifact per run). To scale out, point several ``medkg serve`` processes (or
-Prefect workers) at one Prefect server: the graph scales on Neo4j, the NLP on the workers.
+Both run the same analysis/commit tasks (flows/common.py: analysis fanned out on Dask, retries on
+the graph write only, a run-summary artifact per run). To scale the NLP out, give ``medkg serve``
+a Dask scheduler (``--dask-address tcp://host:8786`` or ``MEDKG_DASK_ADDRESS``) whose workers see
+the same data and cache folders; the graph scales on Neo4j.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from prefect import flow, serve
 from prefect.deployments.runner import RunnerDeployment
 
-from flows.common import run_ingestion
+from flows.common import dask_runner, run_ingestion
 from kg.config import load_settings
 from kg.errors import ArgumentError, Errors
 from kg.ledger import Ledger
@@ -41,7 +42,7 @@ def ingested_files(ledger: Ledger) -> set[str]:
     }
 
 
-@flow(name="pubmed-updates", log_prints=True)
+@flow(name="pubmed-updates", log_prints=True, task_runner=dask_runner())
 def pubmed_updates(
     folder: str, pattern: str = DEFAULT_PUBMED_PATTERN, data_dir: str | None = None, batch_size: int = 500
 ) -> dict:
@@ -75,13 +76,20 @@ def build_deployments(
     notes_every_minutes: int = 60,
     data_dir: str | None = None,
     batch_size: int = 500,
+    dask_address: str | None = None,
 ) -> list[RunnerDeployment]:
-    """The deployments ``medkg serve`` runs; at least one of pubmed_folder / notes_path is needed."""
+    """The deployments ``medkg serve`` runs; at least one of pubmed_folder / notes_path is needed.
+
+    ``dask_address``: the Dask scheduler the analysis runs on (default ``MEDKG_DASK_ADDRESS``, else
+    a local cluster per flow run).
+    """
     from flows.ingest_notes import ingest_notes
+
+    runner = dask_runner(dask_address)
 
     deployments = []
     if pubmed_folder:
-        deployments.append(pubmed_updates.to_deployment(
+        deployments.append(pubmed_updates.with_options(task_runner=runner).to_deployment(
             name="daily-pubmed-updates",
             cron=pubmed_cron,
             parameters={"folder": pubmed_folder, "pattern": pubmed_pattern, "data_dir": data_dir,
@@ -90,7 +98,7 @@ def build_deployments(
             tags=["medkg", "pubmed"],
         ))
     if notes_path:
-        deployments.append(ingest_notes.to_deployment(
+        deployments.append(ingest_notes.with_options(task_runner=runner).to_deployment(
             name="notes-folder",
             interval=timedelta(minutes=notes_every_minutes),
             parameters={"path": notes_path, "data_dir": data_dir, "batch_size": min(batch_size, 200)},

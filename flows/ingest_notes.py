@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from prefect import flow
 
-from flows.common import run_ingestion
+from flows.common import dask_runner, run_ingestion
 from kg.config import load_settings
 
 
-@flow(name="ingest-notes", log_prints=True)
+@flow(name="ingest-notes", log_prints=True, task_runner=dask_runner())
 def ingest_notes(path: str, data_dir: str | None = None, batch_size: int = 200, keep_text: bool = False) -> dict:
     """Ingest notes with pseudonymised patient ids (MEDKG_PSEUDONYM_KEY); returns the run summary."""
     from kg.privacy import load_key

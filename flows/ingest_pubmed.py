@@ -6,12 +6,12 @@ from itertools import chain
 
 from prefect import flow
 
-from flows.common import run_ingestion
+from flows.common import dask_runner, run_ingestion
 from kg.config import load_settings
 from kg.errors import ArgumentError, Errors
 
 
-@flow(name="ingest-pubmed", log_prints=True)
+@flow(name="ingest-pubmed", log_prints=True, task_runner=dask_runner())
 def ingest_pubmed(
     files: list[str] | None = None,
     query: str | None = None,

@@ -111,6 +111,7 @@ def _progress(total: int | None = None) -> Progress:
         console=err,
         transient=False,
         disable=not err.is_terminal,
+        auto_refresh=False,  # no refresh thread: ingestion forks its workers while this is shown
     )
 
 
@@ -122,23 +123,34 @@ def _run_ingest(items, *, source_name: str, command: str, inputs: list[str], tot
     s = settings()
     with _graph() as store, Ledger(s.ledger_path) as ledger:
         pipeline = build_pipeline(s, store=store, ledger=ledger, source_name=source_name, keep_note_text=keep_note_text)
+        workers = s.worker_count
         with _progress(total) as progress:
-            task = progress.add_task(f"ingest {source_name}", total=total, detail="")
+            task = progress.add_task(f"ingest {source_name} ({workers} worker{'s' * (workers > 1)})",
+                                     total=total, detail="")
 
             def update(summary) -> None:
-                rate = summary.read / summary.seconds if summary.seconds else 0.0
+                rate = summary.written / summary.seconds if summary.seconds else 0.0
+                per_worker = " ".join(f"{n:,}" for _, n in sorted(pipeline.worker_documents.items()))
                 progress.update(
                     task,
                     completed=summary.read,
-                    detail=f"written {summary.written:,} skipped {summary.skipped:,} "
-                    f"quarantined {summary.quarantined:,} deleted {summary.deleted:,} ({rate:,.0f} docs/s)",
+                    detail=f"written {summary.written:,} ({rate:,.0f}/s) skipped {summary.skipped:,} "
+                    f"quarantined {summary.quarantined:,} deleted {summary.deleted:,}"
+                    + (f" | per worker {per_worker}" if workers > 1 else ""),
+                    refresh=True,
                 )
 
-            summary = pipeline.run(items, command=command, inputs=inputs, on_progress=update)
+            summary = pipeline.run(items, command=command, inputs=inputs, on_progress=update, workers=workers)
         counts = store.counts()
         quarantined = ledger.quarantined(summary.run_id)
     _print_summary(summary, counts, quarantined)
     return summary, counts
+
+
+def _set_workers(workers: int | None) -> None:
+    if workers is not None:
+        state.overrides["workers"] = workers
+        state.settings = None
 
 
 def _print_summary(summary, counts: dict, quarantined: list[dict]) -> None:
@@ -209,12 +221,18 @@ def ingest_pubmed(
     query: Annotated[Optional[str], typer.Option("--query", "-q", help="E-utilities search instead of files")] = None,
     max_records: Annotated[int, typer.Option("--max", help="With --query: at most this many records")] = 1000,
     limit: Annotated[int, typer.Option("--limit", help="Only the first N records of the files (0 = all)")] = 0,
+    workers: Annotated[
+        Optional[int], typer.Option("--workers", min=1, help="Processes that analyse batches [env MEDKG_WORKERS; default: the cores]")
+    ] = None,
 ) -> None:
     """Ingest PubMed citations from files or an E-utilities query.
 
     Update files apply their DeleteCitation block; a citation whose version changed replaces
-    its old evidence. Example: `medkg ingest pubmed ../shared/data/pubmed/pubmed21n1298.sample.xml.gz`
+    its old evidence. Batches are analysed by `--workers` processes (forked once the models are
+    loaded, so they share them) and written in input order by one writer: the graph is the same
+    for any number of workers. Example: `medkg ingest pubmed ../shared/data/pubmed/pubmed21n1298.sample.xml.gz`
     """
+    _set_workers(workers)
     from kg.sources.pubmed import iter_pubmed
 
     if bool(files) == bool(query):
@@ -247,8 +265,12 @@ def ingest_notes(
     keep_text: Annotated[
         bool, typer.Option("--keep-text", help="Store evidence sentences of notes in the graph (they may identify patients)")
     ] = False,
+    workers: Annotated[
+        Optional[int], typer.Option("--workers", min=1, help="Processes that analyse batches [env MEDKG_WORKERS; default: the cores]")
+    ] = None,
 ) -> None:
     """Ingest clinical notes. Patient ids are replaced by a keyed hash (set MEDKG_PSEUDONYM_KEY)."""
+    _set_workers(workers)
     from kg.privacy import load_key
     from kg.sources.notes import iter_notes
 
@@ -543,6 +565,11 @@ def serve(
     pubmed_pattern: Annotated[str, typer.Option("--pubmed-pattern", help="Update file glob")] = "pubmed*.xml.gz",
     notes: Annotated[Optional[Path], typer.Option("--notes", help="Notes folder or CSV to ingest on a schedule")] = None,
     notes_every_minutes: Annotated[int, typer.Option("--notes-every-minutes", min=1)] = 60,
+    dask_address: Annotated[
+        Optional[str],
+        typer.Option("--dask-address", help="Dask scheduler for the analysis, e.g. tcp://host:8786 [env MEDKG_DASK_ADDRESS; "
+                     "default: a local cluster of processes per run]"),
+    ] = None,
 ) -> None:
     """Run the scheduled Prefect deployments (PREFECT_API_URL names the server) until stopped."""
     from flows.deployments import serve_deployments
@@ -554,6 +581,7 @@ def serve(
         pubmed_folder=str(pubmed_folder) if pubmed_folder else None, pubmed_cron=pubmed_cron,
         pubmed_pattern=pubmed_pattern, notes_path=str(notes) if notes else None,
         notes_every_minutes=notes_every_minutes, data_dir=str(s.data_dir), batch_size=s.batch_size,
+        dask_address=dask_address,
     )
 
 
@@ -644,9 +672,13 @@ def demo(
     notes: Annotated[
         bool, typer.Option("--notes/--no-notes", help="Also ingest the 20 ACI-Bench validation notes (assertion demo)")
     ] = True,
+    workers: Annotated[
+        Optional[int], typer.Option("--workers", min=1, help="Processes that analyse batches [env MEDKG_WORKERS; default: the cores]")
+    ] = None,
 ) -> None:
     """The main job on the embedded graph: ingest a real PubMed baseline file (and clinical notes),
     then answer saved Cypher queries."""
+    _set_workers(workers)
     from kg.graph.saved import load_saved_queries
     from kg.models import Document
     from kg.sources.pubmed import iter_pubmed

@@ -40,6 +40,8 @@ class Settings(BaseModel):
     store: Literal["falkordb", "neo4j"] = "falkordb"
     graph_name: str = "medkg"
     batch_size: int = Field(default=500, ge=1, description="documents per processing batch")
+    workers: int | None = Field(default=None, ge=1, description="processes that analyse batches; default: the cores")
+    dask_address: str | None = Field(default=None, description="Dask scheduler the flows analyse on; default: a local cluster")
     write_batch_size: int = Field(default=5000, ge=1, description="rows per UNWIND write")
     ner_model: str | None = Field(
         default=None,
@@ -54,6 +56,13 @@ class Settings(BaseModel):
     ncbi_api_key: SecretStr | None = None
     ncbi_email: str | None = None
     pseudonym_key: SecretStr | None = None
+
+    @property
+    def worker_count(self) -> int:
+        """``workers``, or the cores this process may run on."""
+        if self.workers:
+            return self.workers
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
     @property
     def ledger_path(self) -> Path:

@@ -16,10 +16,15 @@ statistics are explicit steps after a write.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import queue
+import signal
 import threading
 import time
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from kg.assemble import Assembler
@@ -106,6 +111,22 @@ class Analysed:
     quarantined: list[Quarantine]
     mentions: int = 0
     linked_mentions: int = 0
+    worker: int = 0  # the process that analysed the batch
+
+    @classmethod
+    def combine(cls, parts: Sequence[Analysed]) -> Analysed:
+        """One batch analysed in parts (by several workers), in the parts' order."""
+        def joined(name: str) -> tuple:
+            return tuple(x for p in parts for x in getattr(p.batch, name))
+
+        return cls(
+            batch=GraphBatch(documents=joined("documents"), concepts=joined("concepts"), mentions=joined("mentions"),
+                             evidence=joined("evidence")),
+            written=[d for p in parts for d in p.written],
+            quarantined=[q for p in parts for q in p.quarantined],
+            mentions=sum(p.mentions for p in parts),
+            linked_mentions=sum(p.linked_mentions for p in parts),
+        )
 
 
 class Pipeline:
@@ -189,6 +210,7 @@ class Pipeline:
             quarantined=quarantined,
             mentions=sum(len(d.mentions) for d in annotated),
             linked_mentions=sum(1 for d in annotated for m in d.mentions if m.concept_id),
+            worker=os.getpid(),
         )
 
     def stage(self, chunk: Sequence[Item]) -> tuple[Prepared, Analysed | None]:
@@ -243,15 +265,20 @@ class Pipeline:
         command: str,
         inputs: Sequence[str],
         on_progress: Callable[[RunSummary], None] | None = None,
+        workers: int = 1,
     ) -> RunSummary:
         """Stream ``items`` in batches through the pipeline; return counts that reconcile.
 
-        Batch k is written (in a writer thread, in input order) while batch k+1 is analysed.
+        Batches are prepared here (the ledger), analysed here or by ``workers`` forked processes
+        that share the loaded components, and written by one writer thread in input order while
+        later batches are analysed, so a DeleteCitation or a revised record later in the input
+        still wins. ``self.worker_documents`` counts the documents each worker process analysed.
         """
         started = time.perf_counter()
         run_id = self.ledger.start_run(command, inputs)
         total = RunSummary(run_id=run_id)
         pending = Pending()
+        self.worker_documents: Counter[int] = Counter()
 
         def done(summary: RunSummary) -> None:
             total.add(summary)
@@ -259,12 +286,25 @@ class Pipeline:
             if on_progress:
                 on_progress(total)
 
-        with Committer(self, run_id, pending, done) as committer:
+        # The workers are forked before the writer thread starts: a fork copies only the thread that makes it.
+        with Analysers(self, workers) as analysers, Committer(self, run_id, pending, done) as committer:
+            window: deque[tuple[Prepared, list[Future]]] = deque()
+
+            def commit_oldest() -> None:
+                prepared, futures = window.popleft()
+                parts = [f.result() for f in futures]
+                for part in parts:
+                    self.worker_documents[part.worker] += len(part.written)
+                committer.submit(prepared, Analysed.combine(parts) if parts else None)
+
             for chunk in batched(items, self.batch_size):
                 prepared = self.prepare(chunk, pending)
                 pending.add(prepared)
-                analysed = self.analyse(prepared.to_analyse) if prepared.to_analyse else None
-                committer.submit(prepared, analysed)
+                window.append((prepared, analysers.submit(prepared.to_analyse)))
+                while len(window) > analysers.in_flight:
+                    commit_oldest()
+            while window:
+                commit_oldest()
         total.seconds = time.perf_counter() - started
         self.finish(total)
         return total
@@ -362,3 +402,71 @@ class Committer:
     def _raise(self) -> None:
         if self._error is not None:
             raise self._error
+
+
+_FORKED: Pipeline | None = None  # what forked workers inherit: set just before the fork
+
+
+def _worker_start(parent: int) -> None:
+    """A forked worker: Ctrl-C is the parent's to handle, one BLAS/OpenMP thread per process, and
+    it ends itself when its parent is gone (a SIGKILLed parent cannot stop it)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="medkg-orphan-watch", daemon=True).start()
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:  # scikit-learn brings threadpoolctl; without it the defaults stay
+        pass
+
+
+def _analyse_forked(documents: list[Document]) -> Analysed:
+    assert _FORKED is not None, "not a forked medkg worker"
+    return _FORKED.analyse(documents)
+
+
+class Analysers:
+    """Where batches are analysed: in the calling thread, or in ``workers`` processes forked after the
+    components were loaded, so every worker reads the same model and index pages (copy on write)
+    instead of loading its own. A worker that dies (killed, out of memory) stops the run with an
+    error; nothing of its batch was written, and a re-run redoes exactly what is missing."""
+
+    def __init__(self, pipeline: Pipeline, workers: int) -> None:
+        self.pipeline = pipeline
+        self.workers = max(1, workers)
+        self.pool: ProcessPoolExecutor | None = None
+        # Batches analysed or waiting while the oldest is committed: the next one keeps the workers busy.
+        self.in_flight = 0 if self.workers == 1 else 1
+
+    def __enter__(self) -> Analysers:
+        global _FORKED
+        if self.workers > 1:
+            _FORKED = self.pipeline
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_worker_start, initargs=(os.getpid(),))
+            self.pool.submit(os.getpid).result()  # forks every worker now, before any other thread starts
+        return self
+
+    def submit(self, documents: list[Document]) -> list[Future]:
+        """The batch's analysis, split into one part per worker so that a single batch keeps them all busy."""
+        if not documents:
+            return []
+        if self.pool is not None:
+            size = -(-len(documents) // self.workers)
+            return [self.pool.submit(_analyse_forked, documents[i : i + size]) for i in range(0, len(documents), size)]
+        future: Future = Future()
+        future.set_result(self.pipeline.analyse(documents))
+        return [future]
+
+    def __exit__(self, *exc: object) -> None:
+        global _FORKED
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+            _FORKED = None

@@ -338,13 +338,18 @@ def _counts(db: sqlite3.Connection) -> dict[str, int]:
 
 # -- reading ----------------------------------------------------------------------------------
 class ConceptStore:
-    """Read-only access to a built store: look a concept up by id, by any xref, or by name."""
+    """Read-only access to a built store: look a concept up by id, by any xref, or by name.
+
+    A connection belongs to the process that opened it: a worker forked from a process holding
+    the store opens its own on first use (SQLite connections must not cross a fork).
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         if not self.path.exists():
             raise OntologyError(Errors.E503, path=self.path)
-        self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
         try:
             fmt = self.db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
         except sqlite3.DatabaseError as exc:
@@ -355,6 +360,13 @@ class ConceptStore:
     @classmethod
     def open(cls, settings: Settings) -> ConceptStore:
         return cls(store_path(settings))
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None or self._pid != os.getpid():
+            self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._pid = os.getpid()
+        return self._db
 
     @property
     def version(self) -> str:
@@ -464,7 +476,9 @@ class ConceptStore:
         }
 
     def close(self) -> None:
-        self.db.close()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
 
 def store_info(settings: Settings) -> dict:

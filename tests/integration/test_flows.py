@@ -5,34 +5,52 @@ import pytest
 from kg.config import load_settings
 from kg.graph.backends import open_store
 
+from graph_snapshot import snapshot
 from realdata import BASELINE, first_citations_xml
 
 pytestmark = [pytest.mark.slow, pytest.mark.prefect]
 
 
-def test_ingest_pubmed_flow_batches_and_is_idempotent(prefect_harness, medkg_env, tmp_path):
+def test_ingest_pubmed_flow_on_two_dask_processes_writes_the_cli_graph(prefect_harness, medkg_env, tmp_path):
+    """The flow's analysis runs on a LocalCluster of two processes; the graph equals the CLI's."""
+    import subprocess
+    import sys
+
     from prefect.artifacts import Artifact
 
+    from flows.common import dask_runner
     from flows.ingest_pubmed import ingest_pubmed
 
     xml = tmp_path / "ten.xml"
     xml.write_bytes(first_citations_xml(BASELINE, 10))
-    first = ingest_pubmed(files=[str(xml)], batch_size=4)  # 3 stage + 3 commit task runs
+    flow = ingest_pubmed.with_options(task_runner=dask_runner(workers=2))
+    first = flow(files=[str(xml)], batch_size=4)  # 3 analyse tasks on the cluster, 3 commits here
     assert (first["read"], first["written"], first["quarantined"]) == (10, 10, 0)
     with open_store(load_settings()) as store:
         counts = store.counts()
     assert counts["nodes"]["Document"] == 10
-    again = ingest_pubmed(files=[str(xml)], batch_size=4)
+    again = flow(files=[str(xml)], batch_size=4)
     assert (again["read"], again["skipped"], again["written"]) == (10, 10, 0)
     with open_store(load_settings()) as store:
         assert store.counts() == counts
     artifact = Artifact.get("pubmed-ingest-summary")
     assert artifact is not None and "| reconciles | yes |" in artifact.data
+    cli_dir = tmp_path / "cli"
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "--data-dir", str(cli_dir), "ingest", "pubmed", str(xml),
+                           "--workers", "1"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with open_store(load_settings()) as store:
+        by_flow = snapshot(store)
+    with open_store(load_settings(data_dir=cli_dir)) as store:
+        assert snapshot(store) == by_flow
 
 
 def test_ingest_notes_flow(prefect_harness, medkg_env, monkeypatch):
+    from prefect.task_runners import ThreadPoolTaskRunner
+
     from flows.ingest_notes import ingest_notes
 
+    ingest_notes = ingest_notes.with_options(task_runner=ThreadPoolTaskRunner(max_workers=1))  # no cluster needed here
     monkeypatch.setenv("MEDKG_PSEUDONYM_KEY", "test-key-0123456789abcdef")
     path = __import__("pathlib").Path(__file__).parents[1] / "fixtures" / "notes" / "noteevents.csv"
     summary = ingest_notes(str(path))

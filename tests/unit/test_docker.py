@@ -28,7 +28,7 @@ def env_example() -> dict[str, str]:
 
 def test_services_images_and_ports(compose):
     services = compose["services"]
-    assert set(services) == {"neo4j", "prefect", "medkg"}
+    assert set(services) == {"neo4j", "prefect", "medkg", "dask-scheduler", "dask-worker"}
     assert re.fullmatch(r"neo4j:5\.\d+-community", services["neo4j"]["image"])
     assert "apoc" in yaml.safe_load(services["neo4j"]["environment"]["NEO4J_PLUGINS"])
     assert {"7474:7474", "7687:7687"} <= set(services["neo4j"]["ports"])
@@ -42,7 +42,9 @@ def test_every_service_has_a_healthcheck_and_the_worker_waits_for_healthy_server
         check = service.get("healthcheck", {})
         assert check.get("test") and check["test"][0] in ("CMD", "CMD-SHELL"), name
         assert check.get("retries", 0) >= 3, name
-    assert compose["services"]["medkg"]["depends_on"] == {
+    assert compose["services"]["dask-worker"]["depends_on"] == {"dask-scheduler": {"condition": "service_healthy"}}
+    assert compose["services"]["medkg"]["depends_on"]["dask-scheduler"] == {"condition": "service_healthy"}
+    assert {k: v for k, v in compose["services"]["medkg"]["depends_on"].items() if k != "dask-scheduler"} == {
         "neo4j": {"condition": "service_healthy"}, "prefect": {"condition": "service_healthy"}}
     env = compose["services"]["medkg"]["environment"]
     port = env["PREFECT_RUNNER_SERVER_PORT"]
@@ -103,3 +105,17 @@ def test_dockerfile_installs_the_packages_the_image_runs():
     for folder in ("kg", "flows", "ontology"):
         assert f"COPY {folder} ./{folder}" in text
     assert re.search(r"^FROM python:3\.11", text, re.M)
+
+
+def test_analysis_runs_on_the_dask_cluster_with_the_same_data(compose):
+    services = compose["services"]
+    scheduler, worker, medkg = services["dask-scheduler"], services["dask-worker"], services["medkg"]
+    assert scheduler["command"][:2] == ["dask", "scheduler"] and "8786" in scheduler["command"]
+    assert worker["command"][:3] == ["dask", "worker", "tcp://dask-scheduler:8786"]
+    assert worker["command"][worker["command"].index("--nthreads") + 1] == "1"  # one NLP thread per process
+    assert medkg["environment"]["MEDKG_DASK_ADDRESS"] == "tcp://dask-scheduler:8786"
+    for name in ("MEDKG_DATA_DIR", "MEDKG_SHARED_DATA"):
+        assert worker["environment"][name] == medkg["environment"][name]
+    mounts = {v.rsplit(":", 2)[1] if v.endswith((":ro", ":rw")) else v.rsplit(":", 1)[1] for v in worker["volumes"]}
+    assert {"/data", "/shared"} <= mounts and worker["image"] == medkg["image"] == scheduler["image"]
+    assert not any(k.startswith("NEO4J") or k == "MEDKG_PSEUDONYM_KEY" for k in worker.get("environment", {}))

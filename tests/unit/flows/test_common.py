@@ -1,11 +1,14 @@
-"""The flows' two task kinds over the pipeline, called as plain functions (``task.fn``), no Prefect API."""
+"""The flows' task shapes called as plain functions (``task.fn``), and the Dask runner choice; no Prefect API."""
 
 import pytest
+from pydantic import SecretStr
 
-pytest.importorskip("prefect")
+pytest.importorskip("prefect_dask")
 
-from flows.common import commit_batch, stage_batch  # noqa: E402
+import flows.common as common  # noqa: E402
+from flows.common import analyse_batch, commit_batch, dask_runner, without_secrets  # noqa: E402
 from kg.assemble import Assembler  # noqa: E402
+from kg.config import Settings  # noqa: E402
 from kg.ledger import Ledger  # noqa: E402
 from kg.models import Deletion  # noqa: E402
 from kg.pipeline import Pipeline  # noqa: E402
@@ -13,15 +16,31 @@ from kg.pipeline import Pipeline  # noqa: E402
 from fakes import MemoryStore, doc, word_annotator  # noqa: E402
 
 
-def test_stage_then_commit_reconciles_and_only_the_commit_retries(tmp_path):
+def test_analyse_on_a_worker_then_commit_here_reconciles_and_only_the_commit_retries(tmp_path, monkeypatch):
     pipeline = Pipeline(annotator=word_annotator(), assembler=Assembler(), store=MemoryStore(),
                         ledger=Ledger(tmp_path / "ledger.sqlite"))
+    monkeypatch.setattr(common, "_analysis_pipeline", lambda *args: pipeline)
     run_id = pipeline.ledger.start_run("test", [])
-    chunk = [doc(1, "Aspirin and fever."), doc(2, "EXPLODE"), Deletion(id="PMID:9")]
-    prepared, analysed = stage_batch.fn(pipeline, chunk, 0)
-    assert [d.id for d in prepared.to_analyse] == ["PMID:1", "PMID:2"] and len(analysed.quarantined) == 1
-    assert pipeline.store.docs == {}  # staging writes nothing
+    prepared = pipeline.prepare([doc(1, "Aspirin and fever."), doc(2, "EXPLODE"), Deletion(id="PMID:9")])
+    analysed = analyse_batch.fn(Settings(), "pubmed", False, prepared.to_analyse, 0)
+    assert [d.id for d in analysed.written] == ["PMID:1"] and len(analysed.quarantined) == 1
+    assert pipeline.store.docs == {}  # analysing writes nothing
     summary = commit_batch.fn(pipeline, prepared, analysed, run_id, 0)
     assert (summary.read, summary.written, summary.quarantined, summary.deleted) == (3, 1, 1, 1) and summary.reconciles
-    assert set(pipeline.store.docs) == {"PMID:1"}
-    assert stage_batch.retries == 0 and commit_batch.retries == 3  # retries only on I/O
+    assert analyse_batch.retries == 0 and commit_batch.retries == 3  # retries only on I/O
+
+
+def test_workers_are_sent_no_secrets():
+    settings = Settings(neo4j_password=SecretStr("pw"), pseudonym_key=SecretStr("k" * 20), batch_size=7)
+    sent = without_secrets(settings)
+    assert sent.neo4j_password is None and sent.pseudonym_key is None and sent.batch_size == 7
+
+
+def test_the_runner_is_a_scheduler_when_one_is_named_else_a_local_cluster(monkeypatch):
+    monkeypatch.delenv("MEDKG_DASK_ADDRESS", raising=False)
+    local = dask_runner(workers=3)
+    assert local.address is None and local.cluster_kwargs["n_workers"] == 3
+    assert local.cluster_kwargs["threads_per_worker"] == 1 and local.cluster_kwargs["processes"] is True
+    monkeypatch.setenv("MEDKG_DASK_ADDRESS", "tcp://scheduler:8786")
+    assert dask_runner().address == "tcp://scheduler:8786"
+    assert dask_runner("tcp://other:8786").address == "tcp://other:8786"

@@ -1,0 +1,100 @@
+"""Parallel ingestion gives the graph a single process gives, however the work is split or interrupted."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from kg.config import load_settings
+from kg.graph.backends import open_store
+
+from graph_snapshot import snapshot
+from realdata import BASELINE, first_citations_xml
+
+pytestmark = pytest.mark.slow
+
+
+def revised_input(n: int = 30) -> bytes:
+    """``n`` real citations; then new versions of three of them, two deletions and one re-addition."""
+    xml = first_citations_xml(BASELINE, n).decode()
+    records = re.findall(r"<PubmedArticle>.*?</PubmedArticle>", xml, flags=re.S)
+    pmids = [re.search(r"<PMID Version=\"1\">(\d+)</PMID>", r).group(1) for r in records]
+    revised = [re.sub(r'<PMID Version="1">', '<PMID Version="2">', r, count=1)
+               .replace("<AbstractText", "<AbstractText>Revised abstract.</AbstractText><AbstractText", 1)
+               for r in records[2:5]]
+    deletions = "<DeleteCitation>" + "".join(f'<PMID Version="1">{p}</PMID>' for p in pmids[6:8]) + "</DeleteCitation>"
+    body = "".join(records) + "".join(revised) + deletions + records[6] + records[3]
+    return f'<?xml version="1.0"?>\n<PubmedArticleSet>\n{body}</PubmedArticleSet>\n'.encode()
+
+
+def ingest(env: dict, data_dir, xml, *extra: str, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "--data-dir", str(data_dir), "ingest", "pubmed", str(xml), *extra],
+                            env=env, capture_output=True, text=True, timeout=900)
+    if check:
+        assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def graph_of(data_dir) -> dict:
+    with open_store(load_settings(data_dir=data_dir)) as store:
+        return snapshot(store)
+
+
+@pytest.fixture
+def env(medkg_env):
+    return {**os.environ, "MEDKG_BATCH_SIZE": "7"}
+
+
+def test_one_worker_and_two_workers_write_the_same_graph(env, tmp_path):
+    xml = tmp_path / "revised.xml"
+    xml.write_bytes(revised_input())
+    ingest(env, tmp_path / "one", xml, "--workers", "1")
+    out = ingest(env, tmp_path / "two", xml, "--workers", "2").stdout
+    assert re.search(r"read = written \+ skipped \+ quarantined \+ deleted\s*│\s*yes", out)
+    one, two = graph_of(tmp_path / "one"), graph_of(tmp_path / "two")
+    assert len(one["nodes"]) > 100 and one == two
+    assert '"version": 2' in " ".join(one["nodes"])  # the revised versions won
+
+
+@pytest.mark.parametrize("victim", ["worker", "parent"])
+def test_kill_9_then_a_rerun_gives_the_clean_graph(env, tmp_path, victim):
+    xml = tmp_path / "in.xml"
+    xml.write_bytes(revised_input(60))
+    ingest(env, tmp_path / "clean", xml, "--workers", "2")
+    data = tmp_path / "killed"
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "--data-dir", str(data), "ingest", "pubmed", str(xml),
+                             "--workers", "2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    parent = psutil.Process(proc.pid)
+    ledger = data / "ledger.sqlite"
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:  # wait until some batches are committed, then strike mid-run
+        workers = [c for c in parent.children() if "redis-server" not in " ".join(c.cmdline())]
+        if ledger.exists() and _written(ledger) >= 7 and len(workers) >= 2:
+            break
+        time.sleep(0.2)
+    target = workers[0].pid if victim == "worker" else proc.pid
+    os.kill(target, signal.SIGKILL)
+    proc.wait(timeout=300)
+    assert proc.returncode != 0
+    for child in workers:  # a killed parent's workers must not linger
+        try:
+            child.wait(timeout=60)
+        except psutil.NoSuchProcess:
+            pass
+    ingest(env, data, xml, "--workers", "2")
+    assert graph_of(data) == graph_of(tmp_path / "clean")
+
+
+def _written(ledger) -> int:
+    import sqlite3
+
+    try:
+        with sqlite3.connect(ledger, timeout=1) as db:
+            return db.execute("SELECT count(*) FROM documents WHERE status = 'ok'").fetchone()[0]
+    except sqlite3.Error:
+        return 0
