@@ -483,16 +483,17 @@ def train_ner_cmd(
     output: Annotated[Path, typer.Option("--output", help="Training folder (the model: OUTPUT/train/model-best or OUTPUT/model)")],
     seed: Annotated[int, typer.Option("--seed")] = 0,
     pretrain_epochs: Annotated[
-        int, typer.Option("--pretrain-epochs", help="CPU tier: spacy pretrain epochs on the shared PubMed abstracts first (0: none)")
+        int, typer.Option("--pretrain-epochs", help="spaCy tier: spacy pretrain epochs on the shared PubMed abstracts first (0: none)")
     ] = 1,
-    max_steps: Annotated[Optional[int], typer.Option("--max-steps", help="CPU tier: override training.max_steps")] = None,
+    max_steps: Annotated[Optional[int], typer.Option("--max-steps", help="spaCy tier: override training.max_steps")] = None,
     epochs: Annotated[Optional[int], typer.Option("--epochs", help="Transformer tier: override training.epochs")] = None,
 ) -> None:
     """Train an NER model on BioRED + BC5CDR + NCBI-disease train splits (dev abstracts removed).
 
-    The config picks the tier. CPU tier (spaCy, shipped): `medkg train ner --config
-    configs/ner-cpu.cfg --output training/run1` (about 16 min of pretraining and 32 min of
-    training on 2 cores), then copy training/run1/train/model-best to models/ner-cpu.
+    The config picks the tier. The shipped CPU tier is a BiLSTM-CRF: train it with `medkg train
+    ner-cpu`. A spaCy CNN tier (the previous CPU tier; any spaCy model directory works as
+    MEDKG_NER_MODEL): `medkg train ner --config configs/ner-cpu.cfg --output training/run1` (about
+    16 min of pretraining and 32 min of training on 2 cores); the model is training/run1/train/model-best.
     Transformer tier (needs `pip install 'medkg[transformer]'`): `medkg train ner --config
     configs/ner-transformer.toml --output training/hf1` fine-tunes all-MiniLM-L6-v2 (or the
     config's `base`) on the GPU if there is one, else the CPU; use it with
@@ -509,6 +510,34 @@ def train_ner_cmd(
     best = train_ner(config, output / "train", seed=seed, init_tok2vec=init,
                      overrides={"training.max_steps": max_steps} if max_steps else None)
     console.print(f"model: {best}")
+
+
+@train_app.command("ner-cpu")
+def train_ner_cpu_cmd(
+    output: Annotated[Path, typer.Option("--output", help="Training folder; the model is written to OUTPUT/model")],
+    vectors: Annotated[
+        Optional[Path], typer.Option("--vectors", help="A folder of word vectors from an earlier run (else trained first, ~10 min)")
+    ] = None,
+    epochs: Annotated[int, typer.Option("--epochs", min=1, help="Training epochs (the best on dev is kept)")] = 25,
+    threads: Annotated[int, typer.Option("--threads", min=1, help="Torch threads")] = 2,
+) -> None:
+    """Train the shipped CPU NER tier (BiLSTM-CRF, NumPy at run time) and tune its post-processing on dev.
+
+    Needs `pip install -e ".[ner-train]"` (torch, floret). Steps: fastText vectors on the unlabelled
+    shared abstracts (corpus PMIDs left out), the network on the training splits (dev abstracts
+    removed), then per-type score thresholds chosen on dev. About an hour on 2 cores; copy
+    OUTPUT/model to models/ner-cpu to ship it. Score with `python -m kg.train.ner dev-scores --model DIR`.
+    """
+    from kg.train.ner_cpu import Hyper, train, tune_settings
+    from kg.train.ner_vectors import train_vectors
+
+    s = settings()
+    if vectors is None:
+        vectors = output / "vectors"
+        train_vectors(vectors, threads=threads, shared_data=s.shared_data)
+    model = train(output, hyper=Hyper(epochs=epochs), vectors_dir=vectors, threads=threads, shared_data=s.shared_data)
+    console.print_json(json.dumps(tune_settings(model, shared_data=s.shared_data, cache_dir=s.cache_path), default=str))
+    console.print(f"model: {model}")
 
 
 @train_app.command("re")

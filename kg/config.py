@@ -45,7 +45,7 @@ class Settings(BaseModel):
     write_batch_size: int = Field(default=5000, ge=1, description="rows per UNWIND write")
     ner_model: str | None = Field(
         default=None,
-        description="None: the shipped CPU model + dictionary; 'dictionary'; a spaCy model dir (+dictionary); a HF name",
+        description="None: the shipped CPU model; 'dictionary'; a BiLSTM-CRF or spaCy model dir (+dictionary); a HF name",
     )
     re_model: str | None = Field(default=None, description="relation model dir; None: the shipped models/re-cpu")
     max_doc_chars: int = Field(default=200_000, ge=1000, description="longer texts are quarantined")

@@ -384,12 +384,16 @@ class Errors:
     E402 = Message(ModelError, "NER model {name!r} needs the optional package 'transformers'",
                    "pip install 'transformers<5' torch; or use the CPU tier (models/ner-cpu) or 'dictionary'.")
     E403 = Message(ModelError, "cannot load NER model {name!r}: {where} ({error})")
-    E404 = Message(ModelError, "{spec!r}: '{suffix}' needs a spaCy model directory (with meta.json) before it",
+    E404 = Message(ModelError, "{spec!r}: '{suffix}' needs a model directory (tagger.json or meta.json) before it",
                    "Write the model directory first, e.g. MEDKG_NER_MODEL=models/ner-cpu+dictionary.")
     E405 = Message(ModelError, "{path} is not a spaCy model directory (no meta.json)", _SPACY_MODEL)
     E406 = Message(ModelError, "cannot load the spaCy NER model in {path}: {error}", _SPACY_MODEL)
     E407 = Message(ModelError, "the spaCy model in {path} has no 'ner' component (it has {components})",
                    _SPACY_MODEL)
+    E408 = Message(ModelError, "{path} is not a medkg CPU-tier NER model (missing {missing})",
+                   "Train one with `python -m kg.train.ner_cpu train` or use the shipped models/ner-cpu.")
+    E409 = Message(ModelError, "{path}: the model's tag set {tags} differs from this medkg's",
+                   "Retrain it with this medkg (`python -m kg.train.ner_cpu train`) or use the shipped models/ner-cpu.")
     E410 = Message(ModelError, "no relation model: none is configured and the shipped one is missing", _RE_TRAIN)
     E411 = Message(ModelError, "no relation model at {path}", _RE_TRAIN)
     E412 = Message(ModelError, "cannot load relation model {path}: {error}", _RE_TRAIN)

@@ -1,16 +1,19 @@
 """Picks the extractor a spec names.
 
 - ``"dictionary"``: the lexicon baseline;
-- a spaCy model directory (has ``meta.json``): the CPU tier; ``DIR+dictionary`` adds the
-  lexicon's matches where the model found nothing;
+- a medkg BiLSTM-CRF directory (has ``tagger.json``, :mod:`kg.extract.ner_cpu`): the CPU tier;
+- a spaCy model directory (has ``meta.json``): the previous CPU tier; ``DIR+dictionary`` adds
+  the lexicon's matches where the model found nothing (either kind of directory);
 - anything else: a Hugging Face token-classification model (local path or hub name).
 
-With no spec, medkg uses the CPU tier shipped in ``models/ner-cpu`` with the lexicon, when
-the model is there (a checkout without it falls back to the dictionary baseline).
+With no spec, medkg uses the CPU tier shipped in ``models/ner-cpu``, with the lexicon unless
+the model's tuned settings leave it out, when the model is there (a checkout without it falls
+back to the dictionary baseline).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from kg.config import REPO_ROOT, Settings
@@ -23,7 +26,12 @@ WITH_DICTIONARY = "+dictionary"
 
 
 def default_spec() -> str:
-    """The shipped CPU model plus the lexicon if the model is present, else ``"dictionary"``."""
+    """The shipped CPU model (plus the lexicon unless its settings say ``"dictionary": false``), else ``"dictionary"``."""
+    tagger = DEFAULT_MODEL / "tagger.json"
+    if tagger.is_file():
+        # The tuned settings say whether the lexicon fill-in helps this model on dev.
+        settings = json.loads(tagger.read_text(encoding="utf-8")).get("settings", {})
+        return str(DEFAULT_MODEL) + (WITH_DICTIONARY if settings.get("dictionary", True) else "")
     return str(DEFAULT_MODEL) + WITH_DICTIONARY if (DEFAULT_MODEL / "meta.json").is_file() else DICTIONARY
 
 
@@ -40,6 +48,10 @@ def load_extractor(spec: str | None, settings: Settings) -> Component:
 
         return DictionaryExtractor(_lexicon(settings))
     model, plus_lexicon = (spec.removesuffix(WITH_DICTIONARY), True) if spec.endswith(WITH_DICTIONARY) else (spec, False)
+    if (Path(model) / "tagger.json").is_file():
+        from kg.extract.ner_cpu import NerCpuExtractor
+
+        return NerCpuExtractor(model, lexicon=_lexicon(settings) if plus_lexicon else None)
     if (Path(model) / "meta.json").is_file():
         from kg.extract.spacy_ner import SpacyNerExtractor
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from spacy.tokens import Doc
+
 from kg.doc import AnnotatedDoc
 from kg.models import Mention
 
@@ -17,7 +19,7 @@ def to_mentions(doc: AnnotatedDoc, ents: Ents, extractor: str, version: str,
     long form's. ``reach_before_long_form``: see :func:`inherit_abbreviation_types`.
     """
     scores = dict(scores or {})
-    inherit_abbreviation_types(doc, ents, scores, reach_before_long_form=reach_before_long_form)
+    inherit_abbreviation_types(doc.tokens, ents, scores, reach_before_long_form=reach_before_long_form)
     tokens = doc.tokens
     mentions = []
     for (s, e), label in sorted(ents.items()):
@@ -40,7 +42,7 @@ def to_mentions(doc: AnnotatedDoc, ents: Ents, extractor: str, version: str,
     return tuple(mentions)
 
 
-def inherit_abbreviation_types(doc: AnnotatedDoc, ents: Ents, scores: dict[tuple[int, int], float], *,
+def inherit_abbreviation_types(tokens: Doc, ents: Ents, scores: dict[tuple[int, int], float], *,
                                reach_before_long_form: bool = False) -> None:
     """Give every occurrence of a defined short form the type of the entity ending its long form.
 
@@ -56,7 +58,7 @@ def inherit_abbreviation_types(doc: AnnotatedDoc, ents: Ents, scores: dict[tuple
     gene names in disease phrases ("adenomatous polyposis coli (APC)").
     """
     by_long: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for short in doc.tokens._.abbreviations:
+    for short in tokens._.abbreviations:
         long = short._.long_form
         by_long.setdefault((long.start, long.end), []).append((short.start, short.end))
     for (l_start, l_end), shorts in by_long.items():

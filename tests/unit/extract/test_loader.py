@@ -60,8 +60,8 @@ def test_directory_that_is_no_model_is_a_model_error(tmp_path):
         load_extractor(str(tmp_path / "empty"), load_settings(data_dir=tmp_path))
 
 
-def test_plus_dictionary_needs_a_spacy_model(tmp_path):
-    with pytest.raises(ModelError, match="needs a spaCy model directory"):
+def test_plus_dictionary_needs_a_model_directory(tmp_path):
+    with pytest.raises(ModelError, match="needs a model directory"):
         load_extractor(f"{tmp_path}/nothing+dictionary", load_settings(data_dir=tmp_path))
 
 
@@ -72,3 +72,25 @@ def test_model_plus_dictionary_spec(untrained_model, tmp_path):
     extractor = load_extractor(f"{untrained_model}+dictionary", load_settings(data_dir=tmp_path))
     assert isinstance(extractor, SpacyNerExtractor) and extractor.lexicon is not None and extractor.settings == {"lexicon": True}
     assert "+lex-" in extractor.version
+
+
+def test_tagger_directory_gives_the_bilstm_crf_extractor(tmp_path, monkeypatch):
+    from kg.extract.ner_cpu import NerCpuExtractor
+
+    sentinel = object()
+    monkeypatch.setattr(NerCpuExtractor, "__init__", lambda self, model, lexicon=None: setattr(self, "args", (model, lexicon)))
+    monkeypatch.setattr(loader, "_lexicon", lambda settings: sentinel)
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "tagger.json").write_text("{}", encoding="utf-8")
+    plain = load_extractor(str(tmp_path / "m"), load_settings(data_dir=tmp_path))
+    assert isinstance(plain, NerCpuExtractor) and plain.args == (str(tmp_path / "m"), None)
+    assert load_extractor(f"{tmp_path / 'm'}+dictionary", load_settings(data_dir=tmp_path)).args[1] is sentinel
+    monkeypatch.setattr(loader, "DEFAULT_MODEL", tmp_path / "m")
+    assert default_spec() == f"{tmp_path / 'm'}+dictionary"
+
+
+def test_default_leaves_the_lexicon_out_when_the_tagger_settings_say_so(tmp_path, monkeypatch):
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "tagger.json").write_text('{"settings": {"dictionary": false}}', encoding="utf-8")
+    monkeypatch.setattr(loader, "DEFAULT_MODEL", tmp_path / "m")
+    assert default_spec() == str(tmp_path / "m")

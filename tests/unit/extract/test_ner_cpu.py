@@ -1,0 +1,220 @@
+import json
+
+import numpy as np
+import pytest
+
+from kg.errors import ModelError
+from kg.extract.ner_cpu import (
+    SHAPES,
+    TAGS,
+    TYPES,
+    BiLstmCrf,
+    Gazetteer,
+    NerCpuTagger,
+    allowed_transitions_penalty,
+    normalise_word,
+    shape_class,
+    tags_to_spans,
+    term_key,
+)
+from kg.text.analyzer import analysis_pipeline
+
+from fakes import analyse
+
+T = {t: i for i, t in enumerate(TAGS)}
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return analysis_pipeline()
+
+
+def tiny_gazetteer(nlp) -> Gazetteer:
+    lower = {term_key([t.lower for t in nlp.make_doc(text)]): bits
+             for text, bits in (("naloxone", 1), ("breast cancer", 2), ("cancer", 2))}
+    cased = {term_key([t.orth for t in nlp.make_doc("BRCA1")]): 4}
+    return Gazetteer.from_terms(("chemical", "disease", "gene"), lower, cased, max_len=3)
+
+
+def random_weights(n_words: int, n_chars: int, n_gaz: int, hidden: int = 6, seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    d_in = 5 + 4 + 2 + n_gaz
+
+    def r(*shape):
+        return rng.normal(0, 0.5, shape).astype(np.float32)
+
+    return {
+        "word_emb": r(n_words, 5).astype(np.float16), "char_emb": r(n_chars, 3), "char_conv_w": r(4, 3, 3),
+        "char_conv_b": r(4), "shape_emb": r(len(SHAPES), 2),
+        "lstm_f_ih": r(4 * hidden, d_in), "lstm_f_hh": r(4 * hidden, hidden), "lstm_f_b": r(4 * hidden),
+        "lstm_b_ih": r(4 * hidden, d_in), "lstm_b_hh": r(4 * hidden, hidden), "lstm_b_b": r(4 * hidden),
+        "out_w": r(len(TAGS), 2 * hidden), "out_b": r(len(TAGS)),
+        "crf_trans": r(len(TAGS), len(TAGS)), "crf_start": r(len(TAGS)), "crf_end": r(len(TAGS)),
+    }
+
+
+def test_words_are_lowercased_with_digits_zeroed_and_shapes_are_classes():
+    assert normalise_word("IL-2") == "il-0" == normalise_word("Il-6")
+    assert [SHAPES[shape_class(t)] for t in ("rat", "Rat", "BRCA", "mRNA", "42", "IL2", "(")] == [
+        "lower", "title", "upper", "mixed", "digit", "alnum", "punct"]
+
+
+def test_gazetteer_marks_begin_inside_end_per_group_lowercase_and_cased(nlp):
+    gaz = tiny_gazetteer(nlp)
+    doc = nlp.make_doc("Naloxone and Breast Cancer in BRCA1 but not brca1 carriers")
+    f = gaz.features(doc)
+    assert f.shape == (len(doc), gaz.n_features) == (len(doc), 18)
+    on = {doc[i].text: sorted(np.flatnonzero(f[i]).tolist()) for i in range(len(doc))}
+    assert on["Naloxone"] == [0, 2]  # chemical: begin and end of a one-token term
+    assert on["Breast"] == [3]  # disease begin ("breast cancer")
+    assert on["Cancer"] == [3, 4, 5]  # inside+end of "breast cancer", begin+end of "cancer"
+    assert on["BRCA1"] == [9 + 6, 9 + 8]  # cased gene match only
+    assert on["brca1"] == [] and on["and"] == []
+
+
+def test_spans_from_bioes_tags():
+    tags = [T["O"], T["B-Chemical"], T["E-Chemical"], T["S-Disease"], T["I-Gene"], T["O"]]
+    assert tags_to_spans(tags, [1, 0.9, 0.8, 0.7, 0.5, 1]) == [(1, 3, "Chemical", 0.8), (3, 4, "Disease", 0.7)]
+
+
+def test_bioes_transitions_forbid_broken_entities():
+    pen = allowed_transitions_penalty()
+    assert pen[T["B-Chemical"], T["E-Chemical"]] == 0 and pen[T["O"], T["B-Gene"]] == 0
+    assert np.isinf(pen[T["B-Chemical"], T["E-Disease"]]) and np.isinf(pen[T["O"], T["I-Gene"]])
+
+
+def test_viterbi_decodes_only_well_formed_spans_and_marginals_are_probabilities():
+    model = BiLstmCrf(random_weights(4, 4, 0), {}, {})
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        tags, marg = model.decode(rng.normal(0, 3, (9, len(TAGS))).astype(np.float32))
+        spans = tags_to_spans(tags, marg)
+        covered = sum(e - s for s, e, _, _ in spans)
+        assert covered == sum(t != T["O"] for t in tags)  # every non-O tag is inside a span
+        assert np.all((marg > 0) & (marg <= 1 + 1e-6))
+
+
+def _write_model(path, nlp, settings=None):
+    gaz = tiny_gazetteer(nlp)
+    words, chars = ["<pad>", "<unk>", "naloxone", "rats"], ["<pad>", "<unk>", "a", "n"]
+    np.savez(path / "weights.npz", **random_weights(len(words), len(chars), gaz.n_features))
+    gaz.save(path / "gazetteer.npz")
+    meta = {"name": "medkg_ner_cpu", "tags": list(TAGS), "words": words, "chars": chars,
+            "settings": settings or {"min_score": 0.0, "abbreviations": True}}
+    (path / "tagger.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+def test_tagger_loads_and_predicts_nonoverlapping_typed_spans(nlp, tmp_path):
+    _write_model(tmp_path, nlp)
+    tagger = NerCpuTagger.load(tmp_path)
+    assert tagger.name == "ner-cpu" and tagger.version.startswith("medkg_ner_cpu-")
+    assert tagger.settings == {"min_score": 0.0, "abbreviations": True}
+    docs = [nlp(t) for t in ("Naloxone reversed hypertension in rats with BRCA1 loss.", "", "Rats.")]
+    out = tagger.predict(docs)
+    assert len(out) == 3 and out[1] == []
+    for doc, spans in zip(docs, out, strict=True):
+        taken: set[int] = set()
+        for s, e, label, score in spans:
+            assert 0 <= s < e <= len(doc) and label in TYPES and 0 < score <= 1
+            assert not taken.intersection(range(s, e))
+            taken.update(range(s, e))
+    assert tagger.predict(docs) == out  # deterministic, char cache included
+
+
+def test_version_changes_with_the_weights(nlp, tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    _write_model(tmp_path / "a", nlp)
+    _write_model(tmp_path / "b", nlp, settings={"min_score": 0.5})
+    w = dict(np.load(tmp_path / "b" / "weights.npz"))
+    w["out_b"] = w["out_b"] + 1
+    np.savez(tmp_path / "b" / "weights.npz", **w)
+    assert NerCpuTagger.load(tmp_path / "a").version != NerCpuTagger.load(tmp_path / "b").version
+
+
+def test_short_form_takes_the_type_of_its_long_form(nlp, tmp_path):
+    _write_model(tmp_path, nlp)
+    tagger = NerCpuTagger.load(tmp_path)
+    doc = nlp("Rats received cyclophosphamide (CPA) daily. CPA was toxic.")
+    assert [a.text for a in doc._.abbreviations] == ["CPA", "CPA"]
+    long_form = doc._.abbreviations[0]._.long_form
+    spans = tagger._postprocess(doc, [(long_form.start, long_form.end, "Chemical", 0.9)])
+    assert [(doc[s:e].text, label) for s, e, label, _ in spans] == [
+        ("cyclophosphamide", "Chemical"), ("CPA", "Chemical"), ("CPA", "Chemical")]
+
+
+def test_a_directory_without_the_files_is_a_model_error(tmp_path):
+    with pytest.raises(ModelError, match="missing tagger.json"):
+        NerCpuTagger.load(tmp_path)
+
+
+def test_batched_decoding_matches_brute_force_over_all_tag_sequences():
+    import itertools
+
+    model = BiLstmCrf(random_weights(4, 4, 0, seed=3), {}, {})
+    rng = np.random.default_rng(2)
+    ems = [rng.normal(0, 2, (n, len(TAGS))).astype(np.float32) for n in (3, 1, 2)]
+    tags, margs = model.decode_batch(ems)
+    for em, got_tags, got_marg in zip(ems, tags, margs, strict=True):
+        n = len(em)
+        seqs = np.array(list(itertools.product(range(len(TAGS)), repeat=n)))
+        score = model.start[seqs[:, 0]] + model.end[seqs[:, -1]] + em[np.arange(n), seqs].sum(axis=1)
+        for t in range(1, n):
+            score = score + model.trans[seqs[:, t - 1], seqs[:, t]]
+        best = seqs[np.argmax(score)]
+        assert got_tags == best.tolist()
+        p = np.exp(score - score[np.isfinite(score)].max())
+        p /= p.sum()
+        want = [p[seqs[:, t] == best[t]].sum() for t in range(n)]
+        np.testing.assert_allclose(got_marg, want, rtol=1e-3, atol=1e-5)
+
+
+def test_min_score_may_be_set_per_type(nlp, tmp_path):
+    _write_model(tmp_path, nlp, settings={"min_score": {"Chemical": 0.5, "Gene": 0.0}, "abbreviations": False})
+    tagger = NerCpuTagger.load(tmp_path)
+    doc = nlp("Naloxone and BRCA1 and lithium.")
+    spans = [(0, 1, "Chemical", 0.9), (2, 3, "Gene", 0.2), (4, 5, "Chemical", 0.4)]
+    assert tagger._postprocess(doc, spans) == [(0, 1, "Chemical", 0.9), (2, 3, "Gene", 0.2)]
+
+
+def test_variant_patterns_fill_only_untagged_tokens(nlp):
+    from kg.extract.ner_cpu import add_variant_patterns
+
+    doc = nlp("The R140Q and c.1138G>C mutations, rs12345, not T1D.")
+    ents = {(1, 2): ("Gene", 0.9)}  # the tagger's (wrong) reading of R140Q wins
+    add_variant_patterns(doc, ents)
+    found = {doc[s:e].text: label for (s, e), (label, _) in ents.items()}
+    assert found == {"R140Q": "Gene", "c.1138G>C": "Variant", "rs12345": "Variant"}
+
+
+@pytest.mark.slow
+def test_shipped_model_finds_a_known_chemical_and_disease():
+    from kg.config import REPO_ROOT
+    from kg.extract.ner_cpu import NerCpuExtractor
+
+    shipped = REPO_ROOT / "models" / "ner-cpu"
+    if not (shipped / "tagger.json").is_file():
+        pytest.skip(f"no shipped BiLSTM-CRF model in {shipped}")
+    text = "Naloxone reversed the antihypertensive effect of clonidine in hypertensive patients."
+    item = analyse(text, NerCpuExtractor(shipped))
+    found = {(m.text, m.label) for m in item.mentions}
+    assert ("Naloxone", "Chemical") in found and ("clonidine", "Chemical") in found
+
+
+def test_a_tagged_string_is_tagged_wherever_else_it_occurs_untagged(nlp):
+    from kg.extract.ner_cpu import propagate_within_document
+
+    doc = nlp("Lithium helps. Lithium and lithium carbonate. Lithium again.")
+    ents = {(0, 1): ("Chemical", 0.9), (5, 7): ("Chemical", 0.8)}  # "Lithium" once, "lithium carbonate"
+    propagate_within_document(doc, ents)
+    assert sorted((doc[s:e].text, label) for (s, e), (label, _) in ents.items()) == [
+        ("Lithium", "Chemical"), ("Lithium", "Chemical"), ("Lithium", "Chemical"), ("lithium carbonate", "Chemical")]
+
+
+def test_emissions_do_not_depend_on_the_padding_of_a_batch():
+    rng = np.random.default_rng(4)
+    model = BiLstmCrf(random_weights(4, 4, 3, hidden=5), {}, {})
+    xs = [rng.normal(size=(n, 5 + 4 + 2 + 3)).astype(np.float32) for n in (7, 2, 5)]
+    batched = model.emissions(xs)
+    for x, em in zip(xs, batched, strict=True):
+        np.testing.assert_allclose(em, model.emissions([x])[0], rtol=1e-5, atol=1e-5)

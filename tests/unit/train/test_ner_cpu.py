@@ -1,0 +1,130 @@
+import random
+
+import numpy as np
+import pytest
+
+from kg.extract.ner_cpu import TAGS, BiLstmCrf, Gazetteer, tags_to_spans, term_key
+from kg.sources.pubtator import PubtatorAnnotation, PubtatorDocument
+from kg.train.ner import tokenizer_nlp
+from kg.train.ner_cpu import (
+    Featurizer,
+    Hyper,
+    _mesh_groups,
+    char_vocabulary,
+    convert,
+    export_weights,
+    load_examples,
+    make_net,
+    word_vocabulary,
+)
+
+T = {t: i for i, t in enumerate(TAGS)}
+TYPES_INDEX = {t: i for i, t in enumerate(("Chemical", "Disease", "Gene", "Variant", "Species", "CellLine"))}
+TEXT = "Naloxone-induced seizures in rats with BRCA1 loss."
+
+
+def _example(types=frozenset({"Chemical", "Disease"}), corpus="bc5cdr"):
+    pdoc = PubtatorDocument(pmid="1", title=TEXT, abstract="", annotations=(
+        PubtatorAnnotation(start=0, end=8, text="Naloxone", type="Chemical"),
+        PubtatorAnnotation(start=17, end=25, text="seizures", type="Disease"),
+    ))
+    return convert(pdoc, types, tokenizer_nlp(), corpus)
+
+
+def test_unannotated_types_stay_possible_outside_gold_and_gold_tokens_are_fixed():
+    ex = _example()
+    idx = {t.text: t.i for t in ex.doc}
+    allowed = ex.allowed
+    assert np.flatnonzero(allowed[idx["Naloxone"]]).tolist() == [T["S-Chemical"]]
+    assert np.flatnonzero(allowed[idx["seizures"]]).tolist() == [T["S-Disease"]]
+    rats = set(np.flatnonzero(allowed[idx["rats"]]))
+    assert {T["O"], T["S-Species"], T["B-Gene"], T["S-CellLine"]} <= rats  # BC5CDR does not annotate these
+    assert T["S-Chemical"] not in rats and T["B-Disease"] not in rats  # ... but it does annotate these
+    assert ex.gold == {(0, 8, "Chemical"), (17, 25, "Disease")}
+
+
+def test_a_corpus_with_every_type_allows_only_o_outside_gold():
+    ex = _example(types=frozenset({"Chemical", "Disease", "Gene", "Variant", "Species", "CellLine"}), corpus="biored")
+    rats = ex.doc[[t.text for t in ex.doc].index("rats")].i
+    assert np.flatnonzero(ex.allowed[rats]).tolist() == [T["O"]]
+
+
+def test_mesh_tree_numbers_give_gazetteer_groups():
+    assert _mesh_groups("D02.355|D12.776.1") == {"chemical", "protein"}
+    assert _mesh_groups("C04.557|F03.600") == {"disease"}
+    assert _mesh_groups("B01.050|A01.236") == {"organism", "anatomy"}
+    assert _mesh_groups("") == set()
+
+
+def test_shared_corpora_leave_out_dev_abstracts(shared):
+    train, dev = load_examples(shared)
+    assert sorted(ex.pmid for ex in train) == ["101", "102", "201", "301"]  # 999 is in dev, 102 once
+    assert [ex.corpus for ex in train if ex.pmid == "102"] == ["biored"]
+    assert [ex.pmid for ex in dev] == ["999"]
+
+
+def test_partial_label_training_learns_and_numpy_inference_matches_torch():
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    nlp = tokenizer_nlp()
+    lower = {term_key([t.lower for t in nlp.make_doc("naloxone")]): 1}
+    gaz = Gazetteer.from_terms(("chemical",), lower, {}, max_len=2)
+    examples = [_example(), _example(corpus="ncbi-disease")]
+    words, chars = word_vocabulary(examples, None), char_vocabulary(examples, min_count=1)
+    hyper = Hyper(word_dim=8, char_dim=4, char_filters=6, shape_dim=2, hidden=8, dropout=0.0)
+    rng = np.random.default_rng(0)
+    net = make_net(hyper, len(words), len(chars), gaz.n_features, rng.normal(size=(len(words), 8)).astype(np.float32))
+    feats = Featurizer(words, chars, gaz)
+    opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=0.05)
+    losses = []
+    for _ in range(40):
+        loss = net.loss(feats.batch(examples, hyper.char_width, 0.0, random.Random(0)))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.2 * losses[0]
+    net.eval()
+    model = BiLstmCrf(export_weights(net, hyper), feats.words, feats.chars)
+    with torch.no_grad():
+        batch = feats.batch(examples[:1], hyper.char_width)
+        em_torch = net.scores(net.encode(*batch["inputs"]), batch["corpus_ids"])[0].numpy()
+    em_numpy = model.emissions([model.inputs(examples[0].doc, gaz.features(examples[0].doc))])[0]
+    np.testing.assert_allclose(em_numpy, em_torch, atol=2e-3)  # word vectors ship as float16
+    tags, _ = model.decode(em_numpy)
+    spans = {(examples[0].doc[s:e].text, t) for s, e, t, _ in tags_to_spans(tags)}
+    assert {("Naloxone", "Chemical"), ("seizures", "Disease")} <= spans
+
+
+def test_a_corpus_head_is_exported_as_the_shared_layer_plus_that_head():
+    torch = pytest.importorskip("torch")
+    hyper = Hyper(word_dim=4, char_dim=2, char_filters=3, shape_dim=2, hidden=4, corpus_heads=1)
+    net = make_net(hyper, 5, 5, 0, None)
+    with torch.no_grad():
+        net.heads.normal_()
+    shared, bc5cdr = export_weights(net, hyper), export_weights(net, hyper, "bc5cdr")
+    head = net.heads[1].detach().numpy()
+    np.testing.assert_allclose(bc5cdr["out_w"], shared["out_w"] + head[:, :-1], rtol=1e-6)
+    np.testing.assert_allclose(bc5cdr["out_b"], shared["out_b"] + head[:, -1], rtol=1e-6)
+    h = torch.randn(1, 3, 8)
+    want = net.scores(h, torch.tensor([1]))[0].detach().numpy()
+    np.testing.assert_allclose(h[0].numpy() @ bc5cdr["out_w"].T + bc5cdr["out_b"], want, atol=1e-5)
+
+
+def test_training_abstracts_read_a_corpus_lexicon_without_their_own_fold():
+    from kg.train.ner_cpu import corpus_lexicons
+
+    nlp = tokenizer_nlp()
+    docs = []
+    for pmid, text, (s, e, label) in (("10", "Naloxone helped.", (0, 8, "Chemical")),
+                                      ("11", "Lithium and naloxone.", (0, 7, "Chemical"))):
+        pdoc = PubtatorDocument(pmid=pmid, title=text, abstract="", annotations=(
+            PubtatorAnnotation(start=s, end=e, text=text[s:e], type=label),))
+        docs.append(convert(pdoc, frozenset({"Chemical"}), nlp, "bc5cdr"))
+    full, per_fold, fold_of = corpus_lexicons(docs)
+    assert fold_of == {"10": 0, "11": 1}
+    chem_begin = 3 * TYPES_INDEX["Chemical"]
+    doc = docs[1].doc  # "Lithium and naloxone."
+    assert full.features(doc)[[0, 2], chem_begin].tolist() == [1.0, 1.0]
+    # Its own fold does not know "lithium" (its own mention), but the other fold's "naloxone" is there.
+    assert per_fold[fold_of["11"]].features(doc)[[0, 2], chem_begin].tolist() == [0.0, 1.0]
