@@ -126,6 +126,15 @@ class CueFilter:
             i for i, rule in enumerate(rules)
             if rule.direction.upper() not in ("TERMINATE", "PSEUDO") and rule.category.upper() in CATEGORY_TO_ASSERTION
         )
+        # Rules found through a plain word of their first required token; the rest are checked always.
+        self._by_word: dict[str, list[int]] = {}
+        self._always: list[int] = []
+        for i, required in enumerate(self.required):
+            if not required or not all(v.isalpha() for v in required[0]):
+                self._always.append(i)
+            else:
+                for word in required[0]:
+                    self._by_word.setdefault(word, []).append(i)
 
     @staticmethod
     def _required(rule: ConTextRule) -> list[frozenset[str]] | None:
@@ -151,16 +160,19 @@ class CueFilter:
         """Indexes of the rules that may match ``sentence``; empty when no asserting rule may."""
         lower = sentence.lower()
         words = set(_WORD.findall(lower.replace("n't", " n't").replace("cannot", "can not")))
-        found = frozenset(
-            i for i, required in enumerate(self.required)
-            if required is None or all(self._present(alternatives, words, lower) for alternatives in required)
-        )
+        candidates = set(self._always)
+        for word in words.intersection(self._by_word):
+            candidates.update(self._by_word[word])
+        found = frozenset(i for i in candidates if self._satisfied(self.required[i], words, lower))
         return found if found & self.asserting else frozenset()
 
     @staticmethod
-    def _present(alternatives: frozenset[str], words: set[str], lower: str) -> bool:
+    def _satisfied(required: list[frozenset[str]] | None, words: set[str], lower: str) -> bool:
         # Plain words are looked up among the sentence's words; anything else ("n't", "r/o") as text.
-        return any(v in words if v.isalpha() else v in lower for v in alternatives)
+        return required is None or all(
+            not alternatives.isdisjoint(words) or any(v in lower for v in alternatives if not v.isalpha())
+            for alternatives in required
+        )
 
 
 class AssertionTagger:
