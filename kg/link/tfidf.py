@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import marisa_trie
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -40,7 +41,7 @@ from kg.link.conceptstore import ConceptStore
 from kg.link.lexicon import normalise
 from kg.models import Candidate, Concept, DocumentMentions
 
-INDEX_VERSION = "tfidf-v2"
+INDEX_VERSION = "tfidf-v3"
 # Which concept types a mention of each type may link to (None: an untyped MeSH descriptor).
 ELIGIBLE: dict[str, frozenset[str | None]] = {
     "Chemical": frozenset({"Chemical", None}),
@@ -51,6 +52,10 @@ ELIGIBLE: dict[str, frozenset[str | None]] = {
     "CellLine": frozenset({"CellLine"}),
     "Variant": frozenset({"Variant"}),
 }
+# Types whose names come from every vocabulary; the others only from training corpora (kg.vocab
+# normalises genes, species, cell lines and variants with document context).
+OPEN_TYPES = ("Chemical", "Disease", "Finding")
+TYPE_CODES: tuple[str | None, ...] = (None, "Chemical", "Disease", "Finding", "Gene", "Species", "CellLine", "Variant")
 EXACT, NORMALISED, ABBREVIATION, TFIDF, VARIANT = 1.0, 0.95, 0.98, 0.9, 0.97
 DEFAULT_THRESHOLD = 0.7
 MAX_CANDIDATES = 5
@@ -59,71 +64,149 @@ QUERY_BATCH = 512
 MEMO_SIZE = 100_000
 
 
+class StringList:
+    """A read-only list of strings in one joined string plus offsets: a few bytes per entry
+    where a Python list of ~700k strings costs ~70 MB."""
+
+    def __init__(self, items: Iterable[str]) -> None:
+        items = list(items)
+        self.blob = "".join(items)
+        self.offsets = np.zeros(len(items) + 1, dtype=np.int64)
+        np.cumsum([len(x) for x in items], out=self.offsets[1:])
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i: int) -> str:
+        return self.blob[self.offsets[i] : self.offsets[i + 1]]
+
+    def __iter__(self) -> Iterator[str]:
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StringList) and self.blob == other.blob and np.array_equal(self.offsets, other.offsets)
+
+
+@dataclass
+class _Readings:
+    """key -> ``(concept index, gold count)`` readings: a marisa trie gives each key a number, and
+    CSR-style arrays hold the readings of key number k at ``ptr[k]:ptr[k + 1]``."""
+
+    keys: marisa_trie.Trie
+    ptr: np.ndarray
+    concepts: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def build(cls, table: dict[str, dict[int, int]]) -> _Readings:
+        """From key -> {concept index: gold count}."""
+        keys = marisa_trie.Trie(table)
+        order = sorted(table, key=keys.__getitem__)
+        sizes = np.fromiter((len(table[k]) for k in order), dtype=np.int64, count=len(order))
+        ptr = np.zeros(len(order) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=ptr[1:])
+        concepts = np.fromiter((i for k in order for i in table[k]), dtype=np.int32, count=int(ptr[-1]))
+        counts = np.fromiter((n for k in order for n in table[k].values()), dtype=np.int32, count=int(ptr[-1]))
+        return cls(keys, ptr, concepts, counts)
+
+    def get(self, key: str) -> list[tuple[int, int]]:
+        k = self.keys.get(key)
+        if k is None:
+            return []
+        lo, hi = self.ptr[k], self.ptr[k + 1]
+        return list(zip(self.concepts[lo:hi].tolist(), self.counts[lo:hi].tolist(), strict=True))
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
 @dataclass
 class _Group:
-    """The TF-IDF rows of one eligible-type set: name strings and the concepts each names."""
+    """The TF-IDF rows of one eligible-type set; the concepts of row r are ``concepts[ptr[r]:ptr[r + 1]]``."""
 
     matrix: sparse.csr_matrix
-    names: list[str]
-    concepts: list[tuple[int, ...]]  # row -> indexes into LinkerIndex.ids
+    ptr: np.ndarray
+    concepts: np.ndarray
 
 
 @dataclass
 class LinkerIndex:
-    """Plain data, picklable; ``readings[key]`` lists ``(concept index, gold count, is_mesh)``."""
+    """Plain data, picklable, compact: ~1M names in a few hundred MB (see ``benchmarks/link.py``)."""
 
     store_version: str
-    ids: list[str]
-    types: list[str | None]
-    labels: list[str]  # preferred name of each concept
-    exact: dict[str, list[tuple[int, int, bool]]]
-    normalised: dict[str, list[tuple[int, int, bool]]]
+    ids: StringList
+    types: np.ndarray  # int8 codes into TYPE_CODES
+    labels: StringList  # preferred name of each concept
+    exact: _Readings
+    normalised: _Readings
     vectorizer: TfidfVectorizer
     groups: dict[frozenset, _Group]
 
+    def type_of(self, i: int) -> str | None:
+        return TYPE_CODES[self.types[i]]
 
-def _linkable(cid: str, type_: str | None) -> bool:
-    return type_ is not None or cid.startswith("MESH:")
+    def is_mesh(self, i: int) -> bool:
+        return self.ids[i].startswith("MESH:")
+
+
+def _fuzzy(cid: str) -> bool:
+    """Names that TF-IDF searches: all but supplementary records' (their ~600k mostly systematic
+    names are matched exactly or normalised; fuzzy neighbours among them are mostly wrong)."""
+    return not cid.startswith("MESH:C")
 
 
 def build_index(store: ConceptStore) -> LinkerIndex:
     """All linkable names of the store, keyed three ways (exact, normalised, TF-IDF rows)."""
-    ids: list[str] = []
-    types: list[str | None] = []
     pos: dict[str, int] = {}
-    support: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for cid, type_, name, _source, count in store.iter_names():
-        if not _linkable(cid, type_) or not name.strip():
-            continue
-        if cid not in pos:
-            pos[cid] = len(ids)
-            ids.append(cid)
-            types.append(type_)
-        support[name.lower()][pos[cid]] += count
-    exact: dict[str, list[tuple[int, int, bool]]] = {}
-    normalised: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for lower, by_concept in support.items():
-        exact[lower] = [(i, n, ids[i].startswith("MESH:")) for i, n in by_concept.items()]
-        key = normalise(lower)
-        if key:
-            for i, n in by_concept.items():
-                normalised[key][i] += n
-    norm = {k: [(i, n, ids[i].startswith("MESH:")) for i, n in v.items()] for k, v in normalised.items()}
+    ids: list[str] = []
+    codes: list[int] = []
+    code_of = {t: k for k, t in enumerate(TYPE_CODES)}
 
-    names = sorted(support)
+    def index_of(cid: str, type_: str | None) -> int:
+        i = pos.get(cid)
+        if i is None:
+            i = pos[cid] = len(ids)
+            ids.append(cid)
+            codes.append(code_of.get(type_, 0))
+        return i
+
+    exact: dict[str, dict[int, int]] = {}
+    normalised: dict[str, dict[int, int]] = {}
+    fuzzy: set[str] = set()
+    for lower, norm, cid, type_, count in store.linkable_names(OPEN_TYPES):
+        i = index_of(cid, type_)
+        by_concept = exact.setdefault(lower, {})
+        by_concept[i] = by_concept.get(i, 0) + count
+        if norm:
+            by_concept = normalised.setdefault(norm, {})
+            by_concept[i] = by_concept.get(i, 0) + count
+        if _fuzzy(cid):
+            fuzzy.add(lower)
+    names = sorted(fuzzy)
+    fuzzy_readings = {name: list(exact[name]) for name in names}
+    exact_table, normalised_table = _Readings.build(exact), _Readings.build(normalised)
+    del exact, normalised
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), sublinear_tf=True, dtype=np.float32)
     matrix = vectorizer.fit_transform(names).tocsr()
+    types = np.array(codes, dtype=np.int8)
     groups = {}
     for eligible in set(ELIGIBLE.values()):
-        rows, concepts = [], []
+        allowed = np.array([t in eligible for t in TYPE_CODES])
+        rows, ptr, concepts = [], [0], []
         for r, name in enumerate(names):
-            cs = tuple(i for i in support[name] if types[i] in eligible)
+            cs = [i for i in fuzzy_readings[name] if allowed[types[i]] and _fuzzy(ids[i])]
             if cs:
                 rows.append(r)
-                concepts.append(cs)
-        groups[eligible] = _Group(matrix=matrix[rows].T.tocsr(), names=[names[r] for r in rows], concepts=concepts)
+                concepts.extend(cs)
+                ptr.append(len(concepts))
+        groups[eligible] = _Group(
+            matrix=matrix[rows].T.tocsr(), ptr=np.array(ptr, dtype=np.int64), concepts=np.array(concepts, dtype=np.int32)
+        )
     preferred = store.preferred_names()
-    return LinkerIndex(store.version, ids, types, [preferred.get(i, "") for i in ids], exact, norm, vectorizer, groups)
+    return LinkerIndex(
+        store.version, StringList(ids), types, StringList(preferred.get(i, "") for i in ids), exact_table,
+        normalised_table, vectorizer, groups,
+    )
 
 
 def load_index(store: ConceptStore, cache_dir: Path) -> LinkerIndex:
@@ -233,7 +316,11 @@ class TfidfLinker:
         variants = _variants(text, type_)
         for table, base, keyer in ((self.index.exact, EXACT, str), (self.index.normalised, NORMALISED, normalise)):
             for k, variant in enumerate(variants):
-                readings = [r for r in table.get(keyer(variant), ()) if self.index.types[r[0]] in eligible]
+                readings = [
+                    (i, n, self.index.is_mesh(i))
+                    for i, n in table.get(keyer(variant))
+                    if self.index.type_of(i) in eligible
+                ]
                 if not readings:
                     continue
                 ranked = _ranked(readings, base * (VARIANT if k else 1.0))
@@ -257,7 +344,8 @@ class TfidfLinker:
                 top = top[np.argsort(-vals[top], kind="stable")]
                 best: dict[int, float] = {}
                 for j in top:
-                    for i in group.concepts[cols[j]]:
+                    r = cols[j]
+                    for i in group.concepts[group.ptr[r] : group.ptr[r + 1]].tolist():
                         best.setdefault(i, float(vals[j]) * TFIDF)
                 out.append(sorted(best.items(), key=lambda x: (-x[1], self.index.ids[x[0]]))[:MAX_CANDIDATES])
         return out
@@ -268,7 +356,7 @@ class TfidfLinker:
         out = []
         for i, score in scored[:MAX_CANDIDATES]:
             cid = self.index.ids[i]
-            if self.index.types[i] is None:
+            if self.index.type_of(i) is None:
                 self._linked_types.setdefault(cid, type_)
             out.append(Candidate(concept_id=cid, score=round(min(score, 1.0), 4), name=self.index.labels[i] or None))
         return tuple(out)
@@ -326,12 +414,20 @@ class TfidfLinker:
 
 _INDUCED = re.compile(r"^.+?[- ](?:induced|associated|related|mediated|evoked|provoked|dependent)\s+(.+)$")
 _BRITISH = (
-    ("aemia", "emia"), ("haem", "hem"), ("oedema", "edema"), ("oea", "ea"), ("aesthe", "esthe"), ("tumour", "tumor")
+    ("aemia", "emia"), ("haem", "hem"), ("oedema", "edema"), ("oea", "ea"), ("aesthe", "esthe"), ("tumour", "tumor"),
+    ("oestr", "estr"), ("sulph", "sulf"), ("aluminium", "aluminum"),
+)
+# Salt and hydrate words: MeSH names the parent drug ("metformin hydrochloride" is Metformin).
+_SALT = re.compile(
+    r"(?:\s+(?:hydrochloride|hcl|dihydrochloride|hydrobromide|sulfate|sulphate|mesylate|maleate|citrate|tartrate|"
+    r"fumarate|succinate|besylate|tosylate|sodium|potassium|calcium|monohydrate|dihydrate|trihydrate))+$",
+    re.IGNORECASE,
 )
 
 
 def _variants(text: str, type_: str) -> list[str]:
-    """The text, its American spelling, and for diseases the part after "X-induced"/"X-associated".
+    """The text, its American spelling, for chemicals the name without a salt word, and for
+    diseases the part after "X-induced"/"X-associated".
 
     BC5CDR and NCBI-disease annotate "levodopa-induced dyskinesia" with the dyskinesia's id,
     and MeSH has no concept for most such compounds.
@@ -341,6 +437,8 @@ def _variants(text: str, type_: str) -> list[str]:
     for gb, us in _BRITISH:
         american = american.replace(gb, us)
     out.append(american)
+    if type_ == "Chemical":
+        out += [stripped for t in (text, american) if (stripped := _SALT.sub("", t)) and stripped != t]
     if type_ in ("Disease", "Finding"):
         for t in (text, american):
             if m := _INDUCED.match(t):
