@@ -19,7 +19,7 @@ from kg.link import Linker
 from kg.models import DocumentMentions
 from kg.sources.pubtator import NIL_ID, PubtatorAnnotation, PubtatorDocument, entity_type
 
-_PREFIXES_DROPPED = ("MESH:", "NCBIGene:", "NCBITaxon:", "dbSNP:", "tmVar:")
+_PREFIXES_DROPPED = ("MESH:", "NCBIGene:", "NCBITaxon:", "dbSNP:", "tmVar:", "Cellosaurus:")
 
 
 class Score(BaseModel):

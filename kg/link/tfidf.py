@@ -29,17 +29,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import marisa_trie
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from spacy.language import Language
 
 from kg.cache import cached_pickle
-from kg.config import Settings
+from kg.config import SHARED_DATA, Settings
 from kg.link.conceptstore import ConceptStore
 from kg.link.lexicon import normalise
 from kg.models import Candidate, Concept, DocumentMentions
+from kg.vocab.compact import KeyTable, StringList
+from kg.vocab.normalizers import TYPES as NORMALISER_TYPES
+from kg.vocab.normalizers import Normalizers, version_of
 
 INDEX_VERSION = "tfidf-v3"
 # Which concept types a mention of each type may link to (None: an untyped MeSH descriptor).
@@ -64,62 +66,6 @@ QUERY_BATCH = 512
 MEMO_SIZE = 100_000
 
 
-class StringList:
-    """A read-only list of strings in one joined string plus offsets: a few bytes per entry
-    where a Python list of ~700k strings costs ~70 MB."""
-
-    def __init__(self, items: Iterable[str]) -> None:
-        items = list(items)
-        self.blob = "".join(items)
-        self.offsets = np.zeros(len(items) + 1, dtype=np.int64)
-        np.cumsum([len(x) for x in items], out=self.offsets[1:])
-
-    def __len__(self) -> int:
-        return len(self.offsets) - 1
-
-    def __getitem__(self, i: int) -> str:
-        return self.blob[self.offsets[i] : self.offsets[i + 1]]
-
-    def __iter__(self) -> Iterator[str]:
-        return (self[i] for i in range(len(self)))
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, StringList) and self.blob == other.blob and np.array_equal(self.offsets, other.offsets)
-
-
-@dataclass
-class _Readings:
-    """key -> ``(concept index, gold count)`` readings: a marisa trie gives each key a number, and
-    CSR-style arrays hold the readings of key number k at ``ptr[k]:ptr[k + 1]``."""
-
-    keys: marisa_trie.Trie
-    ptr: np.ndarray
-    concepts: np.ndarray
-    counts: np.ndarray
-
-    @classmethod
-    def build(cls, table: dict[str, dict[int, int]]) -> _Readings:
-        """From key -> {concept index: gold count}."""
-        keys = marisa_trie.Trie(table)
-        order = sorted(table, key=keys.__getitem__)
-        sizes = np.fromiter((len(table[k]) for k in order), dtype=np.int64, count=len(order))
-        ptr = np.zeros(len(order) + 1, dtype=np.int64)
-        np.cumsum(sizes, out=ptr[1:])
-        concepts = np.fromiter((i for k in order for i in table[k]), dtype=np.int32, count=int(ptr[-1]))
-        counts = np.fromiter((n for k in order for n in table[k].values()), dtype=np.int32, count=int(ptr[-1]))
-        return cls(keys, ptr, concepts, counts)
-
-    def get(self, key: str) -> list[tuple[int, int]]:
-        k = self.keys.get(key)
-        if k is None:
-            return []
-        lo, hi = self.ptr[k], self.ptr[k + 1]
-        return list(zip(self.concepts[lo:hi].tolist(), self.counts[lo:hi].tolist(), strict=True))
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-
 @dataclass
 class _Group:
     """The TF-IDF rows of one eligible-type set; the concepts of row r are ``concepts[ptr[r]:ptr[r + 1]]``."""
@@ -137,8 +83,8 @@ class LinkerIndex:
     ids: StringList
     types: np.ndarray  # int8 codes into TYPE_CODES
     labels: StringList  # preferred name of each concept
-    exact: _Readings
-    normalised: _Readings
+    exact: KeyTable
+    normalised: KeyTable
     vectorizer: TfidfVectorizer
     groups: dict[frozenset, _Group]
 
@@ -184,7 +130,7 @@ def build_index(store: ConceptStore) -> LinkerIndex:
             fuzzy.add(lower)
     names = sorted(fuzzy)
     fuzzy_readings = {name: list(exact[name]) for name in names}
-    exact_table, normalised_table = _Readings.build(exact), _Readings.build(normalised)
+    exact_table, normalised_table = KeyTable(exact), KeyTable(normalised)
     del exact, normalised
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), sublinear_tf=True, dtype=np.float32)
     matrix = vectorizer.fit_transform(names).tocsr()
@@ -232,19 +178,35 @@ class TfidfLinker:
         threshold: float = DEFAULT_THRESHOLD,
         nlp: Language | None = None,
         index: LinkerIndex | None = None,
+        normalizers: Normalizers | None = None,
+        shared_data: Path = SHARED_DATA,
     ) -> None:
         self.store = store
         self.threshold = threshold
         self.index = index or (load_index(store, cache_dir) if cache_dir else build_index(store))
-        self.version = f"{INDEX_VERSION}-{store.version}"
+        # Genes, species, variants and cell lines go to kg.vocab's normalisers (with document
+        # context) when given, or when a cache folder is (loaded on the first such mention).
+        self._normalizers = normalizers
+        self._vocab = (shared_data, cache_dir) if normalizers is None and cache_dir is not None else None
+        vocab = normalizers.version if normalizers else version_of(shared_data) if self._vocab else None
+        self.version = f"{INDEX_VERSION}-{store.version}" + (f"+vocab-{vocab}" if vocab else "")
         self._nlp = nlp
         self._linked_types: dict[str, str] = {}
         self._memo: dict[tuple[str, str], list[tuple[int, float]]] = {}
 
     @classmethod
     def open(cls, settings: Settings, **kwargs) -> TfidfLinker:
-        """The linker over the built concept store, its index cached next to it."""
-        return cls(ConceptStore.open(settings), cache_dir=Path(settings.cache_path), **kwargs)
+        """The linker over the built concept store, its index and normalisers cached next to it."""
+        return cls(
+            ConceptStore.open(settings), cache_dir=Path(settings.cache_path), shared_data=settings.shared_data, **kwargs
+        )
+
+    @property
+    def normalizers(self) -> Normalizers | None:
+        """The context normalisers, built or read from the cache on first use (about 15 s built)."""
+        if self._normalizers is None and self._vocab is not None:
+            self._normalizers = Normalizers.load(*self._vocab)
+        return self._normalizers
 
     @property
     def nlp(self) -> Language:
@@ -272,6 +234,9 @@ class TfidfLinker:
         out = []
         for cid in dict.fromkeys(ids):
             concept = self.store.get(cid, default_type=self._linked_types.get(cid))
+            if concept is None and cid.startswith(("tmVar:", "dbSNP:")):  # a variant is its own description
+                concept = Concept(id=cid, name=cid.split(":", 1)[1], type="Variant", source="medkg-variants",
+                                  release=self.version)
             if concept is not None:
                 out.append(concept)
         return out
@@ -368,9 +333,15 @@ class TfidfLinker:
         short_forms = self._abbreviations(items)
         queries: list[tuple[str, str]] = []
         where: list[tuple[int, int, bool]] = []  # (item, mention, long form queried first)
+        updated: dict[tuple[int, int], tuple[Candidate, ...]] = {}
+        normalizers = self.normalizers if any(
+            m.label in NORMALISER_TYPES and not m.candidates for i in items for m in i.mentions
+        ) else None
         for n, item in enumerate(items):
+            if normalizers is not None:
+                updated.update(self._normalised(n, item, normalizers, short_forms[n]))
             for k, m in enumerate(item.mentions):
-                if m.candidates:
+                if m.candidates or (n, k) in updated:
                     continue
                 long = short_forms[n].get(m.text.strip())
                 if long is not None:
@@ -378,7 +349,6 @@ class TfidfLinker:
                 queries.append((m.text, m.label))
                 where.append((n, k, long is not None))
         found = iter(self.candidates(queries))
-        updated: dict[tuple[int, int], tuple[Candidate, ...]] = {}
         for n, k, via_long in where:
             cands = next(found)
             if via_long:
@@ -394,6 +364,32 @@ class TfidfLinker:
                 for k, m in enumerate(item.mentions)
             )
             yield item.model_copy(update={"mentions": mentions})
+
+    def _normalised(
+        self, n: int, item: DocumentMentions, normalizers: Normalizers, short_forms: dict[str, str]
+    ) -> dict[tuple[int, int], tuple[Candidate, ...]]:
+        """Candidates for the document's gene, species, variant and cell line mentions, each type
+        normalised with the document's context (species named, abbreviations, co-mentioned genes)."""
+        doc = item.document
+        by_type: dict[str, list[int]] = defaultdict(list)
+        for k, m in enumerate(item.mentions):
+            if m.label in NORMALISER_TYPES and not m.candidates:
+                by_type[m.label].append(k)
+        if not by_type:
+            return {}
+        context = normalizers.context(
+            doc.text, gene_texts=[m.text for m in item.mentions if m.label == "Gene"], abbreviations=short_forms,
+            title_end=len(doc.title) if doc.title and doc.text.startswith(doc.title) else 0,
+        )
+        out = {}
+        for type_, ks in by_type.items():
+            mentions = [(item.mentions[k].text, item.mentions[k].start, item.mentions[k].end) for k in ks]
+            for k, (curie, score) in zip(ks, normalizers.normalize(type_, mentions, context), strict=True):
+                keep = curie is not None and score >= self.threshold
+                out[(n, k)] = (
+                    (Candidate(concept_id=curie, score=round(score, 4), name=normalizers.label(curie)),) if keep else ()
+                )
+        return out
 
     def _abbreviations(self, items: list[DocumentMentions]) -> list[dict[str, str]]:
         """Per document: short form -> long form, from Schwartz-Hearst over the whole text.
