@@ -59,12 +59,14 @@ class SpeciesNormalizer:
     generic: frozenset[str] = GENERIC_HUMAN
     version: str = ""
     _scan: dict[str, str] = field(default_factory=dict, repr=False)
+    _starts: frozenset[str] = field(default=frozenset(), repr=False)
 
     def __post_init__(self) -> None:
         if not self.version:
             self.version = stable_hash(FORMAT_VERSION, sorted(self.names.items()))[:12]
         self._scan = {k: v for k, v in self.names.items() if len(k) >= MIN_SCAN_CHARS}
         self._scan.update(dict.fromkeys(self.generic, HUMAN))
+        self._starts = frozenset(k.split(" ", 1)[0] for k in self._scan) | frozenset(_ADJECTIVES)
 
     def normalize(self, text: str) -> tuple[str | None, bool]:
         """(NCBI Taxonomy CURIE or None, generic): ``"patients"`` -> ``("NCBITaxon:9606", True)``."""
@@ -89,11 +91,15 @@ class SpeciesNormalizer:
         gene or cell is, which is what context is for.
         """
         tokens = list(_TOKEN.finditer(text))
+        words = [t.group().lower() for t in tokens]
         i = 0
         while i < len(tokens):
+            if words[i] not in self._starts and _singular(words[i]) not in self._starts:
+                i += 1
+                continue
             for n in range(min(MAX_NGRAM, len(tokens) - i), 0, -1):
                 span = tokens[i : i + n]
-                key = " ".join(t.group().lower() for t in span)
+                key = " ".join(words[i : i + n])
                 taxon = self._scan.get(key) or self._scan.get(_singular(key))
                 if taxon is None and n == 1:
                     taxon = _ADJECTIVES.get(key)

@@ -274,12 +274,14 @@ class VariantNormalizer:
     def normalize(self, mentions: Sequence[tuple[str, int, int]], context: DocContext) -> list[tuple[str | None, float]]:
         """``(text, start, end)`` variant mentions -> ``(CURIE or None, score)``: the mention's own
         reading, replaced by the rsID the document (or training) ties that change to."""
-        in_text = self.find(context.text)
-        alias = {}
-        for v in find_variants(context.text):
-            for w in in_text:
-                if (w.start, w.end) == (v.start, v.end) and w.id != v.id:
-                    alias[v.id] = w.id
+        in_text = find_variants(context.text)
+        # a change the text ties to an rsID (or training does) is that rsID, in every mention
+        alias = {v.id: self.learned.get(v.id, v.id) for v in in_text}
+        for v in in_text:
+            if v.text != v.id.split(":", 1)[1] and v.id.startswith("dbSNP:"):
+                change = normalize_variant(v.text)
+                if change and change != v.id:
+                    alias[change] = v.id
         out = []
         for text, start, end in mentions:
             curie = normalize_variant(text)
