@@ -125,7 +125,8 @@ def _rows(
     for n, line in _lines(path, quarantine):
         if not line.strip() or line.startswith("#"):
             continue
-        cells = next(csv.reader([line], delimiter=delimiter))
+        # csv only where quoting can matter: it costs seconds on the million-row files
+        cells = next(csv.reader([line], delimiter=delimiter)) if '"' in line else line.split(delimiter)
         if header is None:
             header = [c.strip() for c in cells]
             missing = [c for c in columns if c not in header]
@@ -351,8 +352,10 @@ class GeneRecord:
     protein_coding: bool = True
 
     def term(self) -> Term:
+        """Symbol, name, aliases and previous symbols; ``other_names`` (NCBI's other designations,
+        long and many) stay with the gene normaliser, which matches mentions against them."""
         names = [(self.name, "name")] + [(a, "alias") for a in self.aliases]
-        names += [(p, "previous") for p in self.previous] + [(o, "other") for o in self.other_names]
+        names += [(p, "previous") for p in self.previous]
         return Term(
             id=self.id, name=self.symbol, source=self.source, release=self.release, type="Gene",
             synonyms=tuple(dict.fromkeys((n, k) for n, k in names if n and n != self.symbol)),

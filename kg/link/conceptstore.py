@@ -151,7 +151,8 @@ class _Writer:
     def term(self, t: loaders.Term) -> None:
         cid = self._mesh_id(t) if t.id.startswith("MESH:") else t.id
         self._put("concepts", ((cid, t.name, t.type, t.source, t.release),))
-        self._put("names", _distinct_names(cid, [(t.name, "preferred"), *t.synonyms], t.source))
+        names = [(t.name, "preferred"), *t.synonyms]
+        self._put("names", _distinct_names(cid, names, t.source, normalised=t.type != "Gene"))
         if t.xrefs:
             self._put("xrefs", ((cid, x, t.source) for x in t.xrefs if x != cid))
         if t.parents:
@@ -193,15 +194,21 @@ class _Writer:
             self.term(loaders.Term(id=m.object, name=m.object_label, source="omim", release=m.release, type="Disease"))
 
 
-def _distinct_names(concept_id: str, names: Iterable[tuple[str, str]], source: str) -> Iterator[tuple]:
+def _distinct_names(
+    concept_id: str, names: Iterable[tuple[str, str]], source: str, *, normalised: bool = True
+) -> Iterator[tuple]:
     """Name rows of one record, one per normalised form: MeSH lists every inversion and plural of
     an entry term ("Slaughter House", "House, Slaughter", "Houses, Slaughter"), which the
-    normalised lookup already equates, so the first (the preferred name first) stands for all."""
+    normalised lookup already equates, so the first (the preferred name first) stands for all.
+
+    Gene names get no normalised form (``normalised=False``): word order and plural -s carry
+    meaning in symbols, and :mod:`kg.vocab.genes` matches them with keys of its own.
+    """
     seen: set[str] = set()
     for n, kind in names:
-        if n.strip() and (norm := normalise(n)) not in seen:
-            seen.add(norm)
-            yield concept_id, n, n.lower(), norm, kind, source, 0
+        if n.strip() and (key := normalise(n) if normalised else n.lower()) not in seen:
+            seen.add(key)
+            yield concept_id, n, n.lower(), key if normalised else "", kind, source, 0
 
 
 def _ontology_files(root: Path) -> list[tuple[str, Path, object]]:

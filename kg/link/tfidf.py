@@ -118,7 +118,7 @@ def build_index(store: ConceptStore) -> LinkerIndex:
 
     exact: dict[str, dict[int, int]] = {}
     normalised: dict[str, dict[int, int]] = {}
-    fuzzy: set[str] = set()
+    fuzzy: dict[str, list[int]] = {}
     for lower, norm, cid, type_, count in store.linkable_names(OPEN_TYPES):
         i = index_of(cid, type_)
         by_concept = exact.setdefault(lower, {})
@@ -127,27 +127,35 @@ def build_index(store: ConceptStore) -> LinkerIndex:
             by_concept = normalised.setdefault(norm, {})
             by_concept[i] = by_concept.get(i, 0) + count
         if _fuzzy(cid):
-            fuzzy.add(lower)
-    names = sorted(fuzzy)
-    fuzzy_readings = {name: list(exact[name]) for name in names}
+            readings = fuzzy.setdefault(lower, [])
+            if i not in readings:
+                readings.append(i)
     exact_table, normalised_table = KeyTable(exact), KeyTable(normalised)
     del exact, normalised
+    names = sorted(fuzzy)
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), sublinear_tf=True, dtype=np.float32)
     matrix = vectorizer.fit_transform(names).tocsr()
     types = np.array(codes, dtype=np.int8)
-    groups = {}
-    for eligible in set(ELIGIBLE.values()):
-        allowed = np.array([t in eligible for t in TYPE_CODES])
-        rows, ptr, concepts = [], [0], []
-        for r, name in enumerate(names):
-            cs = [i for i in fuzzy_readings[name] if allowed[types[i]] and _fuzzy(ids[i])]
-            if cs:
-                rows.append(r)
-                concepts.extend(cs)
-                ptr.append(len(concepts))
-        groups[eligible] = _Group(
-            matrix=matrix[rows].T.tocsr(), ptr=np.array(ptr, dtype=np.int64), concepts=np.array(concepts, dtype=np.int32)
-        )
+    # One pass over the rows: each reading goes to every group its type is eligible in.
+    groups_of = [[g for g in set(ELIGIBLE.values()) if t in g] for t in TYPE_CODES]
+    members: dict[frozenset, tuple[list[int], list[int], list[int]]] = {
+        g: ([], [0], []) for g in set(ELIGIBLE.values())
+    }
+    for r, name in enumerate(names):
+        touched = set()
+        for i in fuzzy[name]:
+            for g in groups_of[types[i]]:
+                members[g][2].append(i)
+                touched.add(g)
+        for g in touched:
+            rows, ptr, concepts = members[g]
+            rows.append(r)
+            ptr.append(len(concepts))
+    groups = {
+        g: _Group(matrix=matrix[rows].T.tocsr(), ptr=np.array(ptr, dtype=np.int64),
+                  concepts=np.array(concepts, dtype=np.int32))
+        for g, (rows, ptr, concepts) in members.items()
+    }
     preferred = store.preferred_names()
     return LinkerIndex(
         store.version, StringList(ids), types, StringList(preferred.get(i, "") for i in ids), exact_table,

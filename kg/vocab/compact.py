@@ -7,6 +7,7 @@ keys costs a few MB, and numpy arrays hold what each key maps to.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import chain
 
 import marisa_trie
 import numpy as np
@@ -41,13 +42,24 @@ class KeyTable:
 
     def __init__(self, table: Mapping[str, Mapping[int, int]]) -> None:
         self.keys = marisa_trie.Trie(table)
-        order = sorted(table, key=self.keys.__getitem__)
-        sizes = np.fromiter((len(table[k]) for k in order), dtype=np.int64, count=len(order))
-        self.ptr = np.zeros(len(order) + 1, dtype=np.int64)
-        np.cumsum(sizes, out=self.ptr[1:])
-        n = int(self.ptr[-1])
-        self.values = np.fromiter((v for k in order for v in table[k]), dtype=np.int32, count=n)
-        self.weights = np.fromiter((w for k in order for w in table[k].values()), dtype=np.int32, count=n)
+        # Flatten in the table's order, then permute blocks into trie-id order with numpy: a
+        # million keys in a second or two instead of a Python sort and three passes.
+        n_keys = len(table)
+        trie_ids = np.fromiter((self.keys[k] for k in table), dtype=np.int64, count=n_keys)
+        sizes = np.fromiter(map(len, table.values()), dtype=np.int64, count=n_keys)
+        starts = np.zeros(n_keys, dtype=np.int64)
+        np.cumsum(sizes[:-1], out=starts[1:])
+        total = int(sizes.sum())
+        values = np.fromiter(chain.from_iterable(table.values()), dtype=np.int32, count=total)
+        weights = np.fromiter(
+            chain.from_iterable(v.values() for v in table.values()), dtype=np.int32, count=total
+        )
+        order = np.argsort(trie_ids, kind="stable")
+        self.ptr = np.zeros(n_keys + 1, dtype=np.int64)
+        np.cumsum(sizes[order], out=self.ptr[1:])
+        take = np.arange(total, dtype=np.int64) + np.repeat(starts[order] - self.ptr[:-1], sizes[order])
+        self.values = values[take]
+        self.weights = weights[take]
 
     def get(self, key: str) -> list[tuple[int, int]]:
         k = self.keys.get(key)

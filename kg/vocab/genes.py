@@ -91,7 +91,7 @@ class GeneIndex:
     version: str
 
 
-def _build_index(shared_data: Path, version: str) -> GeneIndex:
+def _build_index(shared_data: Path, version: str, species: SpeciesNormalizer) -> GeneIndex:
     ids: list[str] = []
     symbols: list[str] = []
     taxa: list[int] = []
@@ -138,7 +138,6 @@ def _build_index(shared_data: Path, version: str) -> GeneIndex:
         for i in group:
             orthologs[i] += tuple(j for j in group if j != i)
     learned: dict[str, dict[int, int]] = defaultdict(dict)
-    species = SpeciesNormalizer.build(shared_data)
     docs = list(training_docs(shared_data))
     for doc in docs:
         # an NCBI id the human and mouse files lack is a rat gene in a paper about rats, else another species'
@@ -186,7 +185,8 @@ class GeneNormalizer:
 
     @classmethod
     def build(cls, shared_data: Path = SHARED_DATA) -> GeneNormalizer:
-        return cls(_build_index(shared_data, _version(shared_data)), SpeciesNormalizer.build(shared_data))
+        species = SpeciesNormalizer.build(shared_data)
+        return cls(_build_index(shared_data, _version(shared_data), species), species)
 
     @classmethod
     def load(cls, shared_data: Path = SHARED_DATA, cache_dir: Path | None = None) -> GeneNormalizer:
@@ -194,12 +194,13 @@ class GeneNormalizer:
         if cache_dir is None:
             return cls.build(shared_data)
         version = _version(shared_data)
+        species = SpeciesNormalizer.load(shared_data, cache_dir)
         index = cached_pickle(
             Path(cache_dir) / f"genes-{version}.pkl",
             lambda cached: isinstance(cached, GeneIndex) and cached.version == version,
-            lambda: _build_index(shared_data, version),
+            lambda: _build_index(shared_data, version, species),
         )
-        return cls(index, SpeciesNormalizer.load(shared_data, cache_dir))
+        return cls(index, species)
 
     def symbol(self, curie: str) -> str | None:
         """The gene's official symbol, if the index has the gene."""
