@@ -53,6 +53,8 @@ def test_corpus_id():
     assert corpus_id("MESH:D009270") == "D009270"
     assert corpus_id("NCBIGene:672") == "672"
     assert corpus_id("OMIM:312080") == "OMIM:312080"
+    assert corpus_id("Cellosaurus:CVCL_0031") == "CVCL_0031"  # BioRED writes cell lines bare
+    assert corpus_id("tmVar:p|SUB|R|215|W") == "p|SUB|R|215|W"
     assert corpus_id(None) == "-1"
 
 

@@ -41,3 +41,34 @@ def test_accuracy_and_document_level_scores(built, tmp_path):
     out = report.as_dict()
     assert out["accuracy_at_1"]["Disease"]["accuracy"] == pytest.approx(0.6667, abs=1e-4)
     assert "Disease" in report.table()
+
+
+class _NoVariants:
+    """An extractor that finds one chemical and no variants (as the statistical NER mostly does)."""
+
+    name, version = "stub", "1"
+
+    def extract(self, docs, batch_size=256):
+        from kg.models import DocumentMentions, Mention
+
+        for doc in docs:
+            s = doc.text.index("metformin")
+            yield DocumentMentions(document=doc, mentions=(
+                Mention(doc_id=doc.id, start=s, end=s + 9, text="metformin", label="Chemical",
+                        extractor="stub", extractor_version="1"),
+                Mention(doc_id=doc.id, start=0, end=3, text="The", label="Variant", extractor="stub",
+                        extractor_version="1"),
+            ))
+
+
+def test_end_to_end_variants_come_from_the_rules(tmp_path):
+    from kg.evaluate.link import WithVariants
+
+    text = "The R215W change and metformin."
+    doc = tmp_path / "d.PubTator"
+    doc.write_text(f"7|t|{text}\n7|a|\n7\t4\t9\tR215W\tSequenceVariant\tp|SUB|R|215|W\n\n")
+    from kg.sources.pubtator import read_pubtator
+
+    (document,) = [d.to_document() for d in read_pubtator(doc)]
+    (item,) = WithVariants(_NoVariants()).extract([document])
+    assert [(m.text, m.label) for m in item.mentions] == [("R215W", "Variant"), ("metformin", "Chemical")]
