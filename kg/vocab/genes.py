@@ -40,10 +40,11 @@ from kg.vocab.learned import inputs_key, learned_names, training_docs, training_
 from kg.vocab.species import HUMAN, MOUSE, RAT, SpeciesNormalizer
 from ontology import loaders
 
-FORMAT_VERSION = "genes-v1"
+FORMAT_VERSION = "genes-v2"  # v2: MeSH gene-product records
 HGNC = "ontology/genes/hgnc_entries.tsv.gz"
 MOUSE_GENE_INFO = "ontology/genes/Mus_musculus.gene_info.gz"
 RGD = "ontology/genes/rgd_entries.tsv.gz"
+MESH_SUPPLEMENTARY = "ontology/mesh/mesh2024_supplementary_terms.tsv.gz"
 TAXA: tuple[str, ...] = (HUMAN, MOUSE, RAT, "other")
 # How much a kind of name is trusted (lower is better): a learned name was a gold mention.
 LEARNED, SYMBOL, NAME, PREVIOUS, ALIAS, OTHER = 0, 1, 2, 3, 4, 5
@@ -62,6 +63,7 @@ _NOISE_TAIL = re.compile(
     r"[\s-]+(?:genes?|proteins?|mrnas?|transcripts?|expression|levels?|isoforms?|polypeptides?|products?)$",
     re.IGNORECASE,
 )
+_INNER_ABBREVIATION = re.compile(r"^(?P<long>.+?)\s*\((?P<short>[A-Za-z][\w-]*)\)\s*(?P<rest>[-\w]*)$")
 _SPECIES_PREFIX = re.compile(r"^(human|mouse|murine|mice|rat|rats)[\s-]+", re.IGNORECASE)
 _LETTER_PREFIX = re.compile(r"^([hmr])(?=[A-Z0-9])")
 _PREFIX_TAXON = {"human": HUMAN, "h": HUMAN, "mouse": MOUSE, "murine": MOUSE, "mice": MOUSE, "m": MOUSE,
@@ -85,6 +87,7 @@ class GeneIndex:
     symbols: StringList  # official symbol, case kept ("Trp53"): rodent symbols are told apart by case
     taxa: np.ndarray  # int8 index into TAXA
     coding: np.ndarray  # bool: protein-coding
+    studied: np.ndarray  # bool: MeSH has a "<SYMBOL> protein, <species>" record (literature enough to index)
     table: KeyTable
     orthologs: dict[int, tuple[int, ...]]  # gene -> its orthologs (HGNC's human-mouse-rat groups)
     learned: dict[str, dict[int, int]]
@@ -137,6 +140,12 @@ def _build_index(shared_data: Path, version: str, species: SpeciesNormalizer) ->
     for group in groups:  # every member of an ortholog group reaches the others, both ways
         for i in group:
             orthologs[i] += tuple(j for j in group if j != i)
+    studied = np.zeros(len(ids), dtype=bool)
+    by_symbol = {(taxa[i], symbols[i].upper()): i for i in range(len(ids)) if symbols[i]}
+    for taxon, symbol, terms in _mesh_gene_products(Path(shared_data) / MESH_SUPPLEMENTARY):
+        if (i := by_symbol.get((TAXA.index(taxon), symbol.upper()))) is not None:
+            studied[i] = True
+            add_names(i, terms, OTHER)
     learned: dict[str, dict[int, int]] = defaultdict(dict)
     docs = list(training_docs(shared_data))
     for doc in docs:
@@ -151,9 +160,31 @@ def _build_index(shared_data: Path, version: str, species: SpeciesNormalizer) ->
             if key := gene_key(text):
                 learned[key][i] = learned[key].get(i, 0) + n
     return GeneIndex(
-        ids=StringList(ids), symbols=StringList(symbols), taxa=np.array(taxa, dtype=np.int8), coding=np.array(coding, dtype=bool),
+        ids=StringList(ids), symbols=StringList(symbols), taxa=np.array(taxa, dtype=np.int8),
+        coding=np.array(coding, dtype=bool), studied=np.concatenate([studied, np.zeros(len(ids) - len(studied), bool)]),
         table=KeyTable(names), orthologs=dict(orthologs), learned=dict(learned), version=version,
     )
+
+
+_PRODUCT = re.compile(r"^(?P<symbol>\S+) protein, (?P<species>human|mouse|rat)$")
+_PRODUCT_TAXA = {"human": HUMAN, "mouse": MOUSE, "rat": RAT}
+_SPECIES_SUFFIX = re.compile(r"(?:\s+protein)?,\s+(?:human|mouse|rat)$")
+
+
+def _mesh_gene_products(path: Path) -> Iterable[tuple[str, str, list[str]]]:
+    """(taxon, symbol, other names) of MeSH's gene-product records ("NOS2 protein, human": "iNOS",
+    "inducible nitric oxide 2A"). MeSH makes one for proteins the literature indexes, so having
+    one says a gene is well studied: what settles "iNOS" between NOS2 and ISYNA1."""
+    if not path.exists():
+        return
+    with loaders.open_binary(path) as fh:
+        for raw in fh:
+            if b" protein, " not in raw:
+                continue
+            cols = raw.decode("utf-8", "replace").rstrip("\r\n").split("\t")
+            if len(cols) >= 3 and (m := _PRODUCT.match(cols[1])):
+                terms = [_SPECIES_SUFFIX.sub("", t) for t in cols[2].split("|") if t]
+                yield _PRODUCT_TAXA[m["species"]], m["symbol"], terms
 
 
 def _majority(counts: Counter) -> str:
@@ -221,10 +252,17 @@ class GeneNormalizer:
         comentioned = self._unambiguous(context.genes, doc_taxon)
         out = []
         rodent = RAT if counts.get(RAT, 0) > counts.get(MOUSE, 0) else MOUSE
+        has_human, has_rodent = counts.get(HUMAN, 0) > 0, counts.get(MOUSE, 0) + counts.get(RAT, 0) > 0
         for text, start, end in mentions:
             taxon = self._taxon(text, start, context, doc_taxon)
-            if taxon == HUMAN and self._rodent_symbol(text):
+            # How a symbol is written tells the species where the document names both or neither:
+            # "Nanog" is the mouse gene unless only people are mentioned, "ADAM12" the human one
+            # when people are mentioned at all.
+            style = self._symbol_style(text)
+            if style == "rodent" and taxon == HUMAN and (has_rodent or not has_human):
                 taxon = rodent
+            elif style == "human" and taxon != HUMAN and has_human:
+                taxon = HUMAN
             ranked = self._ranked(text, taxon)
             best = [g for g, rank in ranked if rank == ranked[0][1]] if ranked else []
             if len(best) > 1:
@@ -251,22 +289,26 @@ class GeneNormalizer:
             return near.taxon
         return doc_taxon
 
-    def _rodent_symbol(self, text: str) -> bool:
-        """True for a mouse or rat symbol written as such ("Nanog", "Cacna2d4"), not as a human one:
-        case is how papers tell the species of a gene apart."""
+    def _symbol_style(self, text: str) -> str | None:
+        """``"rodent"`` for a mouse or rat symbol written as such ("Nanog", "Cacna2d4"), ``"human"``
+        for a human symbol ("ADAM12") that is no rodent one: case is how papers tell them apart."""
         text = text.strip()
-        if text.upper() == text or not text[:1].isupper():
-            return False
         readings = self.index.table.get(gene_key(text))
-        return any(self.index.taxa[i] in (1, 2) and self.index.symbols[i] == text for i, _ in readings) and not any(
-            self.index.taxa[i] == 0 and self.index.symbols[i] == text for i, _ in readings
-        )
+        human = any(self.index.taxa[i] == 0 and self.index.symbols[i] == text for i, _ in readings)
+        rodent = any(self.index.taxa[i] in (1, 2) and self.index.symbols[i] == text for i, _ in readings)
+        if human != rodent:
+            return "human" if human else "rodent"
+        return None
 
     def _keys(self, text: str) -> list[str]:
-        """The mention's key, then fallbacks: without "gene"/"protein"/"mRNA", without a species
-        prefix ("human", "h"), without a plural s."""
+        """The mention's key, then fallbacks: an abbreviation defined inside it with what follows
+        ("tumor necrosis factor (TNF)-alpha" -> "TNF-alpha") or the text without it, without
+        "gene"/"protein"/"mRNA", without a species prefix ("human", "h"), without a plural s."""
         text = text.strip()
         out = [text]
+        if m := _INNER_ABBREVIATION.match(text):
+            out += [m["short"] + m["rest"], f"{m['long']} {m['rest']}".strip()]
+            text = out[-1]
         trimmed = _NOISE_TAIL.sub("", text)
         out.append(trimmed)
         out.append(_SPECIES_PREFIX.sub("", trimmed))
@@ -321,7 +363,10 @@ class GeneNormalizer:
         if not ranks:  # a name only another species has ("Trp53" in a human context)
             for i, kind in readings:
                 offer(i, kind + ORTHOLOG_PENALTY)
-        return sorted(ranks.items(), key=lambda x: (x[1], not self.index.coding[x[0]], -learned.get(x[0], 0)))
+        return sorted(
+            ranks.items(),
+            key=lambda x: (x[1], not self.index.studied[x[0]], not self.index.coding[x[0]], -learned.get(x[0], 0)),
+        )
 
     def _unambiguous(self, texts: Iterable[str], taxon: str) -> set[int]:
         """Genes that some other mention of the document names without ambiguity."""
@@ -342,11 +387,13 @@ class GeneNormalizer:
                 return hit
         if hit := [g for g in tied if g in comentioned]:
             return hit
+        if studied := [g for g in tied if self.index.studied[g]]:
+            tied = studied
         if coding := [g for g in tied if self.index.coding[g]]:
             return coding
         return tied
 
 
 def _version(shared_data: Path) -> str:
-    paths = [Path(shared_data) / rel for rel in (HGNC, MOUSE_GENE_INFO, RGD)]
+    paths = [Path(shared_data) / rel for rel in (HGNC, MOUSE_GENE_INFO, RGD, MESH_SUPPLEMENTARY)]
     return stable_hash(FORMAT_VERSION, inputs_key(*paths, training_path(shared_data)))[:12]

@@ -34,6 +34,7 @@ def fixture_shared(root: Path) -> Path:
         ("genes/Mus_musculus.gene_info", "ontology/genes/Mus_musculus.gene_info.gz"),
         ("genes/rgd_entries.tsv", "ontology/genes/rgd_entries.tsv.gz"),
         ("mesh/mesh2024_descriptor_terms.tsv", "ontology/mesh/mesh2024_descriptor_terms.tsv.gz"),
+        ("mesh/mesh2024_supplementary_terms.tsv", "ontology/mesh/mesh2024_supplementary_terms.tsv.gz"),
     ):
         (root / dst).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(FIXTURES / src, root / dst)

@@ -48,6 +48,14 @@ def test_full_names_and_previous_symbols(genes):
     assert link(genes, "HNF-6 binds DNA.", "HNF-6") == "NCBIGene:3175"
 
 
+def test_abbreviation_inside_a_mention_and_mesh_gene_product_names(genes):
+    assert link(genes, "The tumor protein (TP)53 pathway.", "tumor protein (TP)53") == "NCBIGene:7157"
+    # "INS protein, human" in MeSH: its entry terms are names of INS, and INS counts as well studied
+    assert link(genes, "Proinsulin 1 was secreted by beta cells.", "Proinsulin 1") == "NCBIGene:3630"
+    ins = next(k for k in range(len(genes.index.ids)) if genes.index.ids[k] == "NCBIGene:3630")
+    assert genes.index.studied[ins] and not genes.index.studied[ins - 1]
+
+
 def test_ambiguous_without_context_is_nil_and_unknown_is_nil(genes):
     # insulin in a mouse paper is Ins1 or Ins2 (both orthologs of INS): nothing decides
     assert link(genes, "insulin secretion in mice", "insulin") is None
