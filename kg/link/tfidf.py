@@ -130,6 +130,14 @@ def build_index(store: ConceptStore) -> LinkerIndex:
             readings = fuzzy.setdefault(lower, [])
             if i not in readings:
                 readings.append(i)
+    # "Tiapride Hydrochloride" is the descriptor papers call "tiapride": a chemical name with a salt
+    # word also stands without it, where no concept has that name already.
+    chemical = code_of["Chemical"]
+    for lower in [k for k in exact if _SALT.search(k)]:
+        stripped = _SALT.sub("", lower)
+        readings = {i: n for i, n in exact[lower].items() if codes[i] == chemical}
+        if stripped and stripped not in exact and readings:
+            exact[stripped] = readings
     exact_table, normalised_table = KeyTable(exact), KeyTable(normalised)
     del exact, normalised
     names = sorted(fuzzy)
@@ -423,10 +431,11 @@ _BRITISH = (
 )
 # Salt and hydrate words: MeSH names the parent drug ("metformin hydrochloride" is Metformin).
 _SALT = re.compile(
-    r"(?:\s+(?:hydrochloride|hcl|dihydrochloride|hydrobromide|sulfate|sulphate|mesylate|maleate|citrate|tartrate|"
+    r"(?:[\s,]+(?:hydrochloride|hcl|dihydrochloride|hydrobromide|sulfate|sulphate|mesylate|maleate|citrate|tartrate|"
     r"fumarate|succinate|besylate|tosylate|sodium|potassium|calcium|monohydrate|dihydrate|trihydrate))+$",
     re.IGNORECASE,
 )
+_SALT_PREFIX = re.compile(r"^(?:sodium|potassium|calcium|magnesium)\s+(?=[a-z]{4,}$)", re.IGNORECASE)
 
 
 def _variants(text: str, type_: str) -> list[str]:
@@ -443,6 +452,7 @@ def _variants(text: str, type_: str) -> list[str]:
     out.append(american)
     if type_ == "Chemical":
         out += [stripped for t in (text, american) if (stripped := _SALT.sub("", t)) and stripped != t]
+        out += [stripped for t in (text, american) if (stripped := _SALT_PREFIX.sub("", t)) != t]
     if type_ in ("Disease", "Finding"):
         for t in (text, american):
             if m := _INDUCED.match(t):

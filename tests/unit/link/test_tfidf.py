@@ -77,6 +77,9 @@ def test_supplementary_records_link_like_descriptors(linker):
 def test_salt_words_are_dropped_for_chemicals(linker):
     cid, score = top(linker, "metformin hydrochloride", "Chemical")
     assert cid == "MESH:D008687" and score < 1.0
+    assert top(linker, "sodium metformin", "Chemical")[0] == "MESH:D008687"
+    # and a name with a salt word stands for the bare drug when nothing else has that name
+    assert top(linker, "Imatinib Mesylate", "Chemical")[0] == top(linker, "imatinib", "Chemical")[0]
 
 
 def test_gene_vocabularies_are_left_to_the_gene_normaliser(linker):
