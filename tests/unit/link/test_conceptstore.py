@@ -174,4 +174,9 @@ def test_real_store_from_shared_data(tmp_path):
     store = ConceptStore.open(settings)
     for xref in ("DOID:9352", "MONDO:0005148", "OMIM:125853", "ICD10CM:E11"):
         assert "MESH:D003924" in [c.id for c in store.by_xref(xref)], xref
-    assert store.get("MESH:D015742").type == "Chemical"  # propofol, typed by training gold
+    assert store.get("MESH:D015742").type == "Chemical"  # propofol, now typed by its D tree number
+    assert store.get("MESH:C084178") is None  # telmisartan's 2015 record: a descriptor (D000077333) in 2024
+    assert store.get("MESH:C000002").type == "Chemical" and store.get("MESH:C000002").name == "bevonium"
+    assert store.get("NCBIGene:7157").name == "TP53" and store.get("NCBIGene:22059").name == "Trp53"
+    assert store.primary("MESH:D051379") == "NCBITaxon:10090"
+    assert all(len(s["sha256"]) == 64 for s in store.info()["sources"])
