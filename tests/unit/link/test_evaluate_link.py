@@ -72,3 +72,12 @@ def test_end_to_end_variants_come_from_the_rules(tmp_path):
     (document,) = [d.to_document() for d in read_pubtator(doc)]
     (item,) = WithVariants(_NoVariants()).extract([document])
     assert [(m.text, m.label) for m in item.mentions] == [("R215W", "Variant"), ("metformin", "Chemical")]
+
+
+def test_gold_ids_resolved_through_the_store_count_the_same_concept(built, tmp_path):
+    path = tmp_path / "omim.PubTator"
+    path.write_text("3|t|NIDDM runs in families.\n3|a|\n3\t0\t5\tNIDDM\tDisease\tOMIM:125853\n\n")
+    report = evaluate_link(path, TfidfLinker(ConceptStore.open(built[0])))
+    # the corpus wrote the OMIM id, the linker the MeSH concept MONDO maps it to
+    assert report.concepts_gold_mentions["Disease"].tp == 0
+    assert report.concepts_gold_mentions_resolved["Disease"].tp == 1
