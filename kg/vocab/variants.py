@@ -24,6 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from kg.cache import cached_pickle
 from kg.config import SHARED_DATA
@@ -161,8 +162,9 @@ def normalize_variant(text: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class VariantMention:
+class VariantMention(NamedTuple):
+    """``(start, end, text, id, gene_id)``: a tuple, so ``for s, e, text, curie, gene in find_variants(t)`` works."""
+
     start: int
     end: int
     text: str
