@@ -79,11 +79,13 @@ class DocContext:
                 hi = mid
         return lo
 
-    def species_counts(self) -> Counter:
-        """Taxon -> weight of its mentions in the document (title mentions count double)."""
+    def species_counts(self, generic_weight: float = 1.0) -> Counter:
+        """Taxon -> weight of its mentions in the document: title mentions count double, generic
+        people words ("patients") ``generic_weight`` each."""
         counts: Counter = Counter()
         for s in self.species:
-            counts[s.taxon] += 2 if self.title_end and s.start < self.title_end else 1
+            title = 2 if self.title_end and s.start < self.title_end else 1
+            counts[s.taxon] += title * (generic_weight if s.generic else 1)
         return counts
 
     def species_before(self, offset: int) -> SpeciesMention | None:

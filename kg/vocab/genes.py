@@ -3,19 +3,24 @@
 Symbols are shared across species (TP53, Trp53 and Tp53 are the human, mouse and rat p53) and
 within a species aliases are shared by several genes, so a name alone is not enough:
 
-1. **Species** of a mention: a species word in it or just before it ("mouse p53", "hTERT"),
-   else the nearest species named before it in its sentence, else the species the document
-   names most (title counts double); human when it names none. Generic people words
-   ("patients") count as human.
+1. **Species** of a mention: a species word in it or just before it ("mouse p53"), else the
+   nearest species named before it in its sentence, else the species the document names most
+   (title counts double, people words like "patients" half); human when it names none. How a
+   symbol is written then has a say where the document names that species: "Nanog" is the
+   mouse gene, "ADAM12" the human one.
 2. **Candidates** of that species: the gene whose symbol, name, previous symbol, alias or other
    designation (in that order of trust) the mention is, compared case- and punctuation-blind
-   with Greek letters spelled out ("TNF-alpha" = "TNFα" = "tnfa"). A human name in a mouse
-   or rat paper reaches the mouse or rat gene through HGNC's orthologs (TP53 in a mouse paper
-   is Trp53). Names learned from training mentions rank first.
+   with Greek letters spelled out ("TNF-alpha" = "TNFα" = "tnfa"); fallbacks drop "gene" or
+   "protein", a species prefix, a plural s, or read an abbreviation defined inside the mention
+   ("tumor necrosis factor (TNF)-alpha"). A name of another species reaches this one's gene
+   through HGNC's ortholog groups (TP53 in a mouse paper is Trp53). Names learned from training
+   mentions rank first; a family's name stands for its first member ("histone deacetylase" is
+   HDAC1) only when nothing else matched.
 3. **Ambiguity** left among the best candidates is resolved by the document: the long form of
    an abbreviation, then the other gene mentions (an unambiguous "hepatocyte nuclear factor 6"
-   elsewhere settles "HNF6"), then protein-coding genes before others. What is still tied is
-   NIL, and so are names of gene families no source lists.
+   elsewhere settles "HNF6"), then genes MeSH indexes as proteins ("iNOS" is NOS2, not
+   ISYNA1), then protein-coding genes. What is still tied is NIL, and so are names no source
+   lists.
 
 Human genes come from HGNC, mouse genes from NCBI's ``gene_info``, rat genes from RGD (whose
 file has no NCBI ids: rat genes are ``RGD:`` ids unless training mentions gave their NCBI id).
@@ -66,8 +71,7 @@ _NOISE_TAIL = re.compile(
 _INNER_ABBREVIATION = re.compile(r"^(?P<long>.+?)\s*\((?P<short>[A-Za-z][\w-]*)\)\s*(?P<rest>[-\w]*)$")
 _SPECIES_PREFIX = re.compile(r"^(human|mouse|murine|mice|rat|rats)[\s-]+", re.IGNORECASE)
 _LETTER_PREFIX = re.compile(r"^([hmr])(?=[A-Z0-9])")
-_PREFIX_TAXON = {"human": HUMAN, "h": HUMAN, "mouse": MOUSE, "murine": MOUSE, "mice": MOUSE, "m": MOUSE,
-                 "rat": RAT, "rats": RAT, "r": RAT}
+_PREFIX_TAXON = {"human": HUMAN, "mouse": MOUSE, "murine": MOUSE, "mice": MOUSE, "rat": RAT, "rats": RAT}
 
 
 def gene_key(text: str) -> str:
@@ -243,10 +247,7 @@ class GeneNormalizer:
     # -- one document -------------------------------------------------------------------------
     def normalize(self, mentions: Sequence[tuple[str, int, int]], context: DocContext) -> list[tuple[str | None, float]]:
         """``(text, start, end)`` gene mentions of the document ``context`` describes -> ``(CURIE or None, score)``."""
-        counts = Counter()
-        for s in context.species:
-            weight = 2 if context.title_end and s.start < context.title_end else 1
-            counts[s.taxon] += weight * (self.generic_weight if s.generic else 1)
+        counts = context.species_counts(generic_weight=self.generic_weight)
         doc_taxon = _majority(counts)
         long_forms = context.long_forms
         comentioned = self._unambiguous(context.genes, doc_taxon)
@@ -254,15 +255,17 @@ class GeneNormalizer:
         rodent = RAT if counts.get(RAT, 0) > counts.get(MOUSE, 0) else MOUSE
         has_human, has_rodent = counts.get(HUMAN, 0) > 0, counts.get(MOUSE, 0) + counts.get(RAT, 0) > 0
         for text, start, end in mentions:
-            taxon = self._taxon(text, start, context, doc_taxon)
-            # How a symbol is written tells the species where the document names both or neither:
-            # "Nanog" is the mouse gene unless only people are mentioned, "ADAM12" the human one
-            # when people are mentioned at all.
-            style = self._symbol_style(text)
-            if style == "rodent" and taxon == HUMAN and (has_rodent or not has_human):
-                taxon = rodent
-            elif style == "human" and taxon != HUMAN and has_human:
-                taxon = HUMAN
+            taxon = self._said_species(text, start, context)
+            if taxon is None:
+                taxon = self._context_species(start, context, doc_taxon)
+                # How a symbol is written tells the species where the document names it: "Nanog"
+                # is the mouse gene unless only people are mentioned, "ADAM12" the human one
+                # when people are mentioned at all.
+                style = self._symbol_style(text)
+                if style == "rodent" and taxon == HUMAN and (has_rodent or not has_human):
+                    taxon = rodent
+                elif style == "human" and taxon != HUMAN and has_human:
+                    taxon = HUMAN
             ranked = self._ranked(text, taxon)
             best = [g for g, rank in ranked if rank == ranked[0][1]] if ranked else []
             if len(best) > 1:
@@ -278,12 +281,16 @@ class GeneNormalizer:
             out.append((curie, SCORES.get(min(rank, OTHER), 0.8)))
         return out
 
-    def _taxon(self, text: str, start: int, context: DocContext, doc_taxon: str) -> str:
+    @staticmethod
+    def _said_species(text: str, start: int, context: DocContext) -> str | None:
+        """The species a word in or right before the mention names ("mouse p53", "human TP53")."""
         if m := _SPECIES_PREFIX.match(text):
             return _PREFIX_TAXON[m.group(1).lower()]
         window = context.text[max(0, start - 12) : start].lower().split()
-        if window and window[-1] in _PREFIX_TAXON and len(window[-1]) > 1:
-            return _PREFIX_TAXON[window[-1]]
+        return _PREFIX_TAXON.get(window[-1]) if window else None
+
+    def _context_species(self, start: int, context: DocContext, doc_taxon: str) -> str:
+        """The species named nearest before the mention in its sentence, else the document's."""
         near = context.species_before(start) if self.sentence_species else None
         if near is not None and near.taxon in (HUMAN, MOUSE, RAT):
             return near.taxon

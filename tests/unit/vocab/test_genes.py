@@ -38,6 +38,11 @@ def test_a_species_word_before_the_mention_wins_over_the_document(genes):
     assert link(genes, text, "mouse p53") == "NCBIGene:22059"
 
 
+def test_a_species_said_next_to_the_gene_is_not_overruled_by_its_spelling(genes):
+    text = "Patients and mice: we expressed mouse TP53 in mice."
+    assert link(genes, text, "TP53") == "NCBIGene:22059"
+
+
 def test_a_rodent_symbol_written_as_such_is_the_rodent_gene(genes):
     assert link(genes, "Trp53 regulates apoptosis.", "Trp53") == "NCBIGene:22059"
 
