@@ -212,7 +212,7 @@ class GeneNormalizer:
     sentence_species: bool = True
     non_ncbi: bool = False  # also answer with RGD/MGI ids where NCBI Gene has none (BioRED-style scoring counts them wrong)
     _memo: dict = field(default_factory=dict, repr=False)
-    _positions: dict[str, int] | None = field(default=None, repr=False)
+    _symbols: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def version(self) -> str:
@@ -238,11 +238,8 @@ class GeneNormalizer:
         return cls(index, species)
 
     def symbol(self, curie: str) -> str | None:
-        """The gene's official symbol, if the index has the gene."""
-        if self._positions is None:
-            self._positions = {self.index.ids[i]: i for i in range(len(self.index.ids))}
-        i = self._positions.get(curie)
-        return (self.index.symbols[i] or None) if i is not None else None
+        """The official symbol of a gene this normaliser has answered with."""
+        return self._symbols.get(curie)
 
     # -- one document -------------------------------------------------------------------------
     def normalize(self, mentions: Sequence[tuple[str, int, int]], context: DocContext) -> list[tuple[str | None, float]]:
@@ -278,6 +275,8 @@ class GeneNormalizer:
             if not self.non_ncbi and not curie.startswith("NCBIGene:"):
                 out.append((None, 0.0))
                 continue
+            if symbol := self.index.symbols[best[0]]:
+                self._symbols[curie] = symbol
             out.append((curie, SCORES.get(min(rank, OTHER), 0.8)))
         return out
 
