@@ -315,6 +315,8 @@ def _resolve_primaries(db: sqlite3.Connection) -> None:
         if cid.split(":")[0] not in XREF_PREFIXES:
             continue  # MeSH itself; genes, taxa, variants and cell lines are their own primaries
         mesh = {m for m in mesh_of(cid) if m in ids}
+        if len(mesh) > 1:  # a descriptor and supplementary records (OMIM:313900): the descriptor
+            mesh = {m for m in mesh if m.startswith("MESH:D")}
         if len(mesh) == 1:
             primary[cid] = mesh.pop()
     # HPO terms: nothing maps them to MeSH, so a unique exact-name match to a MeSH disease does.

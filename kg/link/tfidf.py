@@ -328,7 +328,8 @@ class TfidfLinker:
                     r = cols[j]
                     for i in group.concepts[group.ptr[r] : group.ptr[r + 1]].tolist():
                         best.setdefault(i, float(vals[j]) * TFIDF)
-                out.append(sorted(best.items(), key=lambda x: (-x[1], self.index.ids[x[0]]))[:MAX_CANDIDATES])
+                ranked = sorted(best.items(), key=lambda x: (-x[1], not self.index.is_mesh(x[0]), self.index.ids[x[0]]))
+                out.append(ranked[:MAX_CANDIDATES])
         return out
 
     def _candidates(self, scored: list[tuple[int, float]], type_: str) -> tuple[Candidate, ...]:

@@ -180,3 +180,5 @@ def test_real_store_from_shared_data(tmp_path):
     assert store.get("NCBIGene:7157").name == "TP53" and store.get("NCBIGene:22059").name == "Trp53"
     assert store.primary("MESH:D051379") == "NCBITaxon:10090"
     assert all(len(s["sha256"]) == 64 for s in store.info()["sources"])
+    # MONDO maps this OMIM entry to a descriptor and to supplementary records: the descriptor wins
+    assert store.primary("OMIM:313900") == "MESH:D013921"
