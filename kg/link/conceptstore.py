@@ -542,6 +542,15 @@ class ConceptStore:
                 WHERE p.type IN ({types}) OR (p.type IS NULL AND p.id LIKE 'MESH:%') OR n.source LIKE '%-train'"""
         )
 
+    def shared_data(self) -> Path | None:
+        """The shared-data folder the store was built from (``<it>/corpora/...``, ``<it>/ontology/...``),
+        so what is built beside the store (the gene and species normalisers) reads the same files."""
+        for (file,) in self.db.execute("SELECT file FROM sources ORDER BY source LIKE '%-train' DESC"):
+            path = Path(file)
+            if len(path.parents) > 2 and path.parents[2].name and path.parents[1].name in ("corpora", "ontology"):
+                return path.parents[2]
+        return None
+
     def preferred_names(self) -> dict[str, str]:
         """Every concept id -> its preferred name (what candidates show)."""
         return dict(self.db.execute("SELECT id, name FROM concepts"))

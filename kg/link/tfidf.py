@@ -195,7 +195,7 @@ class TfidfLinker:
         nlp: Language | None = None,
         index: LinkerIndex | None = None,
         normalizers: Normalizers | None = None,
-        shared_data: Path = SHARED_DATA,
+        shared_data: Path | None = None,
     ) -> None:
         self.store = store
         self.threshold = threshold
@@ -203,6 +203,7 @@ class TfidfLinker:
         # Genes, species, variants and cell lines go to kg.vocab's normalisers (with document
         # context) when given, or when a cache folder is (loaded on the first such mention).
         self._normalizers = normalizers
+        shared_data = shared_data or store.shared_data() or SHARED_DATA  # the files the store was built from
         self._vocab = (shared_data, cache_dir) if normalizers is None and cache_dir is not None else None
         vocab = normalizers.version if normalizers else version_of(shared_data) if self._vocab else None
         self.version = f"{INDEX_VERSION}-{store.version}" + (f"+vocab-{vocab}" if vocab else "")

@@ -93,6 +93,10 @@ def test_every_source_file_is_listed_with_release_and_sha256(built):
     ).hexdigest()
 
 
+def test_store_knows_the_shared_folder_it_was_built_from(built, store):
+    assert store.shared_data() == built[0].shared_data
+
+
 def test_supplementary_records_are_typed_by_their_mapped_descriptors(store):
     sunitinib = store.get("MESH:C413408")
     assert sunitinib.type == "Chemical" and sunitinib.source == "mesh" and sunitinib.release == "2024"
