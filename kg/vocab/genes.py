@@ -191,6 +191,22 @@ def _mesh_gene_products(path: Path) -> Iterable[tuple[str, str, list[str]]]:
                 yield _PRODUCT_TAXA[m["species"]], m["symbol"], terms
 
 
+_NUMBERED_MEMBERS = re.compile(
+    r"^(?P<stem>.*?[A-Za-z][\s-]?)(?P<first>\d+[A-Za-z]?)(?P<rest>(?:\s*(?:/|,|and|or|&)\s*-?\s*\d+[A-Za-z]?)+)$"
+)
+_OTHER_MEMBERS = re.compile(r"\s*(?:/|,|\band\b|\bor\b|&)\s*")
+
+
+def _members(text: str) -> list[str]:
+    """The genes a coordinated mention names: "MMP-2/-9" -> MMP-2, MMP-9; "IL-4 and IL-13" -> both."""
+    text = text.strip()
+    if m := _NUMBERED_MEMBERS.match(text):
+        numbers = [m["first"], *re.findall(r"\d+[A-Za-z]?", m["rest"])]
+        return [m["stem"] + n for n in numbers]
+    parts = [p for p in _OTHER_MEMBERS.split(text) if p]
+    return parts if len(parts) > 1 else []
+
+
 def _majority(counts: Counter) -> str:
     """The most-named of human, mouse and rat (human on ties and when none is named)."""
     best = max((HUMAN, MOUSE, RAT), key=lambda t: (counts.get(t, 0), t == HUMAN))
@@ -264,6 +280,8 @@ class GeneNormalizer:
                 elif style == "human" and taxon != HUMAN and has_human:
                     taxon = HUMAN
             ranked = self._ranked(text, taxon)
+            if not ranked:  # "MMP-2/-9", "ERK1/2": the first member a coordination names
+                ranked = next((r for part in _members(text) if (r := self._ranked(part, taxon))), [])
             best = [g for g, rank in ranked if rank == ranked[0][1]] if ranked else []
             if len(best) > 1:
                 best = self._disambiguate(best, text, taxon, long_forms, comentioned)

@@ -51,6 +51,7 @@ def test_full_names_and_previous_symbols(genes):
     assert link(genes, "The tumor protein p53 was measured.", "tumor protein p53") == "NCBIGene:7157"
     assert link(genes, "IDDM2 variants were typed.", "IDDM2") == "NCBIGene:3630"
     assert link(genes, "HNF-6 binds DNA.", "HNF-6") == "NCBIGene:3175"
+    assert link(genes, "TP53/INS double knockouts.", "TP53/INS") == "NCBIGene:7157"
 
 
 def test_abbreviation_inside_a_mention_and_mesh_gene_product_names(genes):
@@ -59,6 +60,13 @@ def test_abbreviation_inside_a_mention_and_mesh_gene_product_names(genes):
     assert link(genes, "Proinsulin 1 was secreted by beta cells.", "Proinsulin 1") == "NCBIGene:3630"
     ins = next(k for k in range(len(genes.index.ids)) if genes.index.ids[k] == "NCBIGene:3630")
     assert genes.index.studied[ins] and not genes.index.studied[ins - 1]
+
+
+def test_a_coordinated_mention_names_its_first_member():
+    from kg.vocab.genes import _members
+
+    assert _members("MMP-2/-9") == ["MMP-2", "MMP-9"] and _members("Erk 1/2") == ["Erk 1", "Erk 2"]
+    assert _members("IL-4 and IL-13") == ["IL-4", "IL-13"] and _members("TP53") == []
 
 
 def test_ambiguous_without_context_is_nil_and_unknown_is_nil(genes):
