@@ -15,7 +15,8 @@ within a species aliases are shared by several genes, so a name alone is not eno
    ("tumor necrosis factor (TNF)-alpha"). A name of another species reaches this one's gene
    through HGNC's ortholog groups (TP53 in a mouse paper is Trp53). Names learned from training
    mentions rank first; a family's name stands for its first member ("histone deacetylase" is
-   HDAC1) only when nothing else matched.
+   HDAC1) and a coordination for its first gene ("MMP-2/-9" is MMP2) only when nothing else
+   matched.
 3. **Ambiguity** left among the best candidates is resolved by the document: the long form of
    an abbreviation, then the other gene mentions (an unambiguous "hepatocyte nuclear factor 6"
    elsewhere settles "HNF6"), then genes MeSH indexes as proteins ("iNOS" is NOS2, not
