@@ -299,6 +299,9 @@ class Errors:
     E230 = Message(SourceError, "training corpus {path} does not exist", "Check --shared-data / MEDKG_SHARED_DATA.")
     E231 = Message(SourceError, "unknown relation task {task!r}; expected one of {tasks}",
                    "Name the training corpora by the tasks the message lists.")
+    E233 = Message(SourceError, "{path}: no 'pmid' column in the header {header}",
+                   "Expected a TSV whose header names a 'pmid' column, such as pubmed_retractions.tsv.gz.")
+    E234 = Message(SourceError, "cannot read retractions file {path}: {error}", _DAMAGED)
     E232 = Message(SourceError, "refusing to train on {path}: it looks like a development or test split",
                    "Train on training splits; evaluate on dev with `medkg evaluate re`.")
     E240 = Message(EutilsError, "esearch for {query!r} returned an unexpected body: {body!r}")
@@ -369,6 +372,11 @@ class Errors:
     E369 = Message(RecordError, "no <name> or <desc>")
     E370 = Message(RecordError, "{count} fields, MRSTY has 6")
     E371 = Message(RecordError, "{count} fields or empty CUI/STR, MRCONSO has 18")
+    E372 = Message(RecordError, "bad descriptor id {id!r} or empty name")
+    E373 = Message(RecordError, "bad record id {id!r} or empty name")
+    E374 = Message(RecordError, "no symbol or bad HGNC id {id!r}")
+    E375 = Message(RecordError, "{count} columns or no GeneID/Symbol, gene_info has 16")
+    E376 = Message(RecordError, "bad id {id!r} or empty symbol")
     E380 = Message(RecordError, "training corpus missing; its gold mention names are not learned "
                    "(chemical linking suffers most)",
                    "Put the corpora under MEDKG_SHARED_DATA and run `medkg ontology build` again.")
@@ -420,6 +428,8 @@ class Errors:
     E511 = Message(OntologyError, "refusing to build a lexicon from evaluation split {path}",
                    "Only training splits may feed the lexicon; pass a training file.")
     E512 = Message(OntologyError, "cannot read {path}: {error}", _DAMAGED)
+    E514 = Message(OntologyError, "refusing to learn names from evaluation split {path}",
+                   "Only training splits may be learned from; dev and test splits are for scoring.")
     E513 = Message(OntologyError, "{path}: expected columns term, mesh_id, preferred_name", _DAMAGED)
     E520 = Message(OntologyError, "cannot open ontology file {path}: {error}", _ONTOLOGY_FILE)
     E521 = Message(OntologyError, "{path}: unreadable after line {line}: {error}", _ONTOLOGY_FILE)

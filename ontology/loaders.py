@@ -79,13 +79,18 @@ def open_binary(path: str | Path) -> IO[bytes]:
         raise OntologyError(Errors.E520, path=path, error=exc) from exc
 
 
-def file_release(path: str | Path) -> str:
-    """A release tag for files that carry no version: ``sha256:`` + 12 hex digits of the content."""
+def file_sha256(path: str | Path) -> str:
+    """The SHA-256 of the file's bytes (as stored: gzipped files are hashed compressed), hex."""
     h = hashlib.sha256()
     with Path(path).open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
-    return "sha256:" + h.hexdigest()[:12]
+    return h.hexdigest()
+
+
+def file_release(path: str | Path) -> str:
+    """A release tag for files that carry no version: ``sha256:`` + 12 hex digits of the content."""
+    return "sha256:" + file_sha256(path)[:12]
 
 
 def _lines(path: Path, quarantine: list[Quarantine] | None) -> Iterator[tuple[int, str]]:
@@ -120,7 +125,8 @@ def _rows(
     for n, line in _lines(path, quarantine):
         if not line.strip() or line.startswith("#"):
             continue
-        cells = next(csv.reader([line], delimiter=delimiter))
+        # csv only where quoting can matter: it costs seconds on the million-row files
+        cells = next(csv.reader([line], delimiter=delimiter)) if '"' in line else line.split(delimiter)
         if header is None:
             header = [c.strip() for c in cells]
             missing = [c for c in columns if c not in header]
@@ -138,12 +144,15 @@ MESH_URI = re.compile(r"(?:^|/)([DCQ]\d{6,9})$")
 
 
 def mesh_type(tree_numbers: Iterable[str]) -> str | None:
-    """C (diseases) and F03 (mental disorders) -> Disease, D (chemicals and drugs) -> Chemical."""
+    """C (diseases) and F03 (mental disorders) -> Disease, D (chemicals and drugs) -> Chemical,
+    B01-B05 (organisms) -> Species."""
     trees = list(tree_numbers)
     if any(t.startswith(("C", "F03")) for t in trees):
         return "Disease"
     if any(t.startswith("D") for t in trees):
         return "Chemical"
+    if any(t.startswith("B0") for t in trees):
+        return "Species"
     return None
 
 
@@ -257,6 +266,192 @@ def read_mesh_xml(
             synonyms=tuple((t, "entry") for t in terms),
             parents=parents,
         )
+
+
+
+def read_mesh_descriptor_terms(
+    path: str | Path, *, release: str | None = None, quarantine: list[Quarantine] | None = None
+) -> Iterator[Term]:
+    """``mesh2024_descriptor_terms.tsv``: every descriptor with all entry terms and tree numbers.
+
+    Organism descriptors that carry NCBI Taxonomy ids (``Mice``: 10090|10092) also yield an
+    ``NCBITaxon`` Term for the first id, with the descriptor's names: the corpora normalise
+    species to NCBI Taxonomy, so that is the concept a species mention links to, and the
+    descriptor is its cross-reference. The release is the year in the file name.
+    """
+    path = Path(path)
+    release = release or _xml_release(path, r"mesh(\d{4})")
+    for n, row in _rows(path, ("id", "name", "terms", "tree_numbers"), quarantine):
+        cid = f"MESH:{row['id']}"
+        if not MESH_URI.search(row["id"]) or not row["name"]:
+            _bad(path, f"line {n}", quarantine, Errors.E372, id=row["id"])
+            continue
+        trees = tuple(t for t in row["tree_numbers"].split("|") if t)
+        synonyms = tuple((t, "entry") for t in dict.fromkeys(row["terms"].split("|")) if t and t != row["name"])
+        taxa = [t for t in row.get("taxon_ids", "").split("|") if t.isdigit()]
+        taxon = f"NCBITaxon:{taxa[0]}" if taxa else None
+        yield Term(
+            id=cid, name=row["name"], source="mesh", release=release, type=mesh_type(trees), synonyms=synonyms,
+            xrefs=(taxon,) if taxon else (), parents=tuple(f"MESHTREE:{t}" for t in trees),
+        )
+        if taxon:
+            yield Term(
+                id=taxon, name=row["name"], source="mesh", release=release, type="Species",
+                synonyms=synonyms, xrefs=(cid,),
+            )
+
+
+def read_mesh_supplementary_terms(
+    path: str | Path, *, release: str | None = None, quarantine: list[Quarantine] | None = None
+) -> Iterator[Term]:
+    """``mesh2024_supplementary_terms.tsv``: supplementary concept records (C-ids) and their terms.
+
+    The file has no record class, so ``type`` is ``Chemical`` (most records are); the concept
+    store re-types a record whose mapped descriptors (its ``parents``, kept as ``broader``
+    links) are diseases or organisms.
+    """
+    path = Path(path)
+    release = release or _xml_release(path, r"mesh(\d{4})")
+    for n, row in _rows(path, ("id", "name", "terms", "mapped_to"), quarantine):
+        if not MESH_URI.search(row["id"]) or not row["name"]:
+            _bad(path, f"line {n}", quarantine, Errors.E373, id=row["id"])
+            continue
+        mapped = (d.strip().lstrip("*") for d in row["mapped_to"].split(","))
+        yield Term(
+            id=f"MESH:{row['id']}", name=row["name"], source="mesh", release=release, type="Chemical",
+            synonyms=tuple((t, "entry") for t in dict.fromkeys(row["terms"].split("|")) if t and t != row["name"]),
+            parents=tuple(f"MESH:{d}" for d in mapped if MESH_URI.search(d)),
+        )
+
+
+# -- genes ------------------------------------------------------------------------------------
+HUMAN, MOUSE, RAT = "9606", "10090", "10116"
+
+
+@dataclass(frozen=True, slots=True)
+class GeneRecord:
+    """One gene of one species, with its names by kind, as the gene normaliser needs them.
+
+    ``id`` is ``NCBIGene:…`` where the source gives an NCBI Gene id, else the source's own
+    (``MGI:…``, ``RGD:…``). ``orthologs`` are the source's ortholog ids in other species (HGNC
+    lists the MGI and RGD ids of a human gene's mouse and rat orthologs); ``xrefs`` are ids of
+    this same gene. :meth:`term` is what the concept store keeps of it.
+    """
+
+    id: str
+    taxon: str
+    symbol: str
+    source: str
+    release: str
+    name: str = ""
+    aliases: tuple[str, ...] = ()
+    previous: tuple[str, ...] = ()
+    other_names: tuple[str, ...] = ()
+    xrefs: tuple[str, ...] = ()
+    orthologs: tuple[str, ...] = ()
+    protein_coding: bool = True
+
+    def term(self) -> Term:
+        """Symbol, name, aliases and previous symbols; ``other_names`` (NCBI's other designations,
+        long and many) stay with the gene normaliser, which matches mentions against them."""
+        names = [(self.name, "name")] + [(a, "alias") for a in self.aliases]
+        names += [(p, "previous") for p in self.previous]
+        return Term(
+            id=self.id, name=self.symbol, source=self.source, release=self.release, type="Gene",
+            synonyms=tuple(dict.fromkeys((n, k) for n, k in names if n and n != self.symbol)),
+            xrefs=self.xrefs,
+        )
+
+
+def _split(value: str, sep: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v.strip() for v in value.split(sep) if v.strip() and v.strip() != "-"))
+
+
+def read_hgnc(
+    path: str | Path, *, release: str | None = None, quarantine: list[Quarantine] | None = None
+) -> Iterator[GeneRecord]:
+    """HGNC's human genes (approved entries only; withdrawn symbols live on as ``Previous symbols``).
+
+    The id is the NCBI Gene id (``NCBIGene:7157``), the corpora's identifier; the few approved
+    genes NCBI has not numbered keep their ``HGNC:`` id.
+    """
+    path = Path(path)
+    release = release or file_release(path)
+    columns = ("HGNC ID", "Approved symbol", "Approved name", "Status", "Alias symbols", "Previous symbols",
+               "NCBI Gene ID(supplied by NCBI)")
+    for n, row in _rows(path, columns, quarantine):
+        if row["Status"] != "Approved":
+            continue
+        ncbi, hgnc, symbol = row["NCBI Gene ID(supplied by NCBI)"], row["HGNC ID"], row["Approved symbol"]
+        if not symbol or not hgnc.startswith("HGNC:"):
+            _bad(path, f"line {n}", quarantine, Errors.E374, id=hgnc)
+            continue
+        orthologs = _split(row.get("Mouse genome database ID(supplied by MGI)", ""), ",")
+        orthologs += _split(row.get("Rat genome database ID(supplied by RGD)", ""), ",")
+        uniprot = tuple(f"UniProt:{u}" for u in _split(row.get("UniProt ID(supplied by UniProt)", ""), ","))
+        yield GeneRecord(
+            id=f"NCBIGene:{ncbi}" if ncbi.isdigit() else hgnc, taxon=HUMAN, symbol=symbol, source="hgnc",
+            release=release, name=row["Approved name"], aliases=_split(row["Alias symbols"], ","),
+            previous=_split(row["Previous symbols"], ","), xrefs=((hgnc,) if ncbi.isdigit() else ()) + uniprot,
+            orthologs=orthologs, protein_coding=row.get("Locus type", "") == "gene with protein product",
+        )
+
+
+def read_gene_info(
+    path: str | Path, *, release: str | None = None, quarantine: list[Quarantine] | None = None
+) -> Iterator[GeneRecord]:
+    """An NCBI ``gene_info`` file (one species): symbol, synonyms, full names, MGI/HGNC/RGD xrefs.
+
+    Its header is a ``#`` comment, so the columns are fixed by NCBI's layout. Release: the
+    newest ``Modification_date`` is not known until the end, so it is the file's hash.
+    """
+    path = Path(path)
+    release = release or file_release(path)
+    for n, line in _lines(path, quarantine):
+        if not line or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) < 14 or not cols[1].isdigit() or not cols[2]:
+            _bad(path, f"line {n}", quarantine, Errors.E375, count=len(cols))
+            continue
+        xrefs = []
+        for x in _split(cols[5], "|"):
+            db, _, local = x.partition(":")
+            if db in ("MGI", "HGNC", "RGD") and local:
+                xrefs.append(local if ":" in local else f"{db}:{local}")
+        name = next((x for x in (cols[8], cols[11]) if x and x != "-"), "")
+        yield GeneRecord(
+            id=f"NCBIGene:{cols[1]}", taxon=cols[0], symbol=cols[2], source="ncbi-gene", release=release,
+            name=name, aliases=_split(cols[4], "|"),
+            other_names=tuple(o for o in _split(f"{cols[11]}|{cols[13]}", "|") if o != name),
+            xrefs=tuple(dict.fromkeys(xrefs)),
+            protein_coding=cols[9] == "protein-coding",
+        )
+
+
+def _read_model_organism(path: Path, prefix: str, taxon: str, sep: str, release: str | None,
+                         quarantine: list[Quarantine] | None) -> Iterator[GeneRecord]:
+    release = release or file_release(path)
+    for n, row in _rows(path, ("ID", "symbol", "synonyms"), quarantine):
+        if not row["ID"].isdigit() or not row["symbol"]:
+            _bad(path, f"line {n}", quarantine, Errors.E376, id=row["ID"])
+            continue
+        yield GeneRecord(id=f"{prefix}:{row['ID']}", taxon=taxon, symbol=row["symbol"], source=prefix.lower(),
+                         release=release, aliases=_split(row["synonyms"], sep))
+
+
+def read_mgi(
+    path: str | Path, *, release: str | None = None, quarantine: list[Quarantine] | None = None
+) -> Iterator[GeneRecord]:
+    """``mgi_entries.tsv`` (ID, symbol, ``|``-separated synonyms): mouse genes by MGI id."""
+    return _read_model_organism(Path(path), "MGI", MOUSE, "|", release, quarantine)
+
+
+def read_rgd(
+    path: str | Path, *, release: str | None = None, quarantine: list[Quarantine] | None = None
+) -> Iterator[GeneRecord]:
+    """``rgd_entries.tsv`` (ID, symbol, ``;``-separated synonyms): rat genes by RGD id (no NCBI ids here)."""
+    return _read_model_organism(Path(path), "RGD", RAT, ";", release, quarantine)
 
 
 # -- OBO (HPO) --------------------------------------------------------------------------------

@@ -35,13 +35,16 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from kg.cache import cached_pickle
-from kg.config import Settings
+from kg.config import SHARED_DATA, Settings
 from kg.doc import AnnotatedDoc, batched
 from kg.models import Candidate, Concept, Mention
+from kg.vocab.compact import KeyTable, StringList
 from kg.vocab.conceptstore import ConceptStore
 from kg.vocab.lexicon import normalise
+from kg.vocab.normalizers import TYPES as NORMALISER_TYPES
+from kg.vocab.normalizers import Normalizers, version_of
 
-INDEX_VERSION = "tfidf-v2"
+INDEX_VERSION = "tfidf-v3"
 # Which concept types a mention of each type may link to (None: an untyped MeSH descriptor).
 ELIGIBLE: dict[str, frozenset[str | None]] = {
     "Chemical": frozenset({"Chemical", None}),
@@ -52,6 +55,10 @@ ELIGIBLE: dict[str, frozenset[str | None]] = {
     "CellLine": frozenset({"CellLine"}),
     "Variant": frozenset({"Variant"}),
 }
+# Types whose names come from every vocabulary; the others only from training corpora (kg.vocab
+# normalises genes, species, cell lines and variants with document context).
+OPEN_TYPES = ("Chemical", "Disease", "Finding")
+TYPE_CODES: tuple[str | None, ...] = (None, "Chemical", "Disease", "Finding", "Gene", "Species", "CellLine", "Variant")
 EXACT, NORMALISED, ABBREVIATION, TFIDF, VARIANT = 1.0, 0.95, 0.98, 0.9, 0.97
 DEFAULT_THRESHOLD = 0.7
 MAX_CANDIDATES = 5
@@ -63,69 +70,107 @@ CONCEPT_CACHE_SIZE = 50_000
 
 @dataclass
 class _Group:
-    """The TF-IDF rows of one eligible-type set: name strings and the concepts each names."""
+    """The TF-IDF rows of one eligible-type set; the concepts of row r are ``concepts[ptr[r]:ptr[r + 1]]``."""
 
     matrix: sparse.csr_matrix
-    names: list[str]
-    concepts: list[tuple[int, ...]]  # row -> indexes into LinkerIndex.ids
+    ptr: np.ndarray
+    concepts: np.ndarray
 
 
 @dataclass
 class LinkerIndex:
-    """Plain data, picklable; ``readings[key]`` lists ``(concept index, gold count, is_mesh)``."""
+    """Plain data, picklable, compact: ~1M names in a few hundred MB (see ``benchmarks/link.py``)."""
 
     store_version: str
-    ids: list[str]
-    types: list[str | None]
-    labels: list[str]  # preferred name of each concept
-    exact: dict[str, list[tuple[int, int, bool]]]
-    normalised: dict[str, list[tuple[int, int, bool]]]
+    ids: StringList
+    types: np.ndarray  # int8 codes into TYPE_CODES
+    labels: StringList  # preferred name of each concept
+    exact: KeyTable
+    normalised: KeyTable
     vectorizer: TfidfVectorizer
     groups: dict[frozenset, _Group]
 
+    def type_of(self, i: int) -> str | None:
+        return TYPE_CODES[self.types[i]]
 
-def _linkable(cid: str, type_: str | None) -> bool:
-    return type_ is not None or cid.startswith("MESH:")
+    def is_mesh(self, i: int) -> bool:
+        return self.ids[i].startswith("MESH:")
+
+
+def _fuzzy(cid: str) -> bool:
+    """Names that TF-IDF searches: all but supplementary records' (their ~600k mostly systematic
+    names are matched exactly or normalised; fuzzy neighbours among them are mostly wrong)."""
+    return not cid.startswith("MESH:C")
 
 
 def build_index(store: ConceptStore) -> LinkerIndex:
     """All linkable names of the store, keyed three ways (exact, normalised, TF-IDF rows)."""
-    ids: list[str] = []
-    types: list[str | None] = []
     pos: dict[str, int] = {}
-    support: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for cid, type_, name, _source, count in store.iter_names():
-        if not _linkable(cid, type_) or not name.strip():
-            continue
-        if cid not in pos:
-            pos[cid] = len(ids)
-            ids.append(cid)
-            types.append(type_)
-        support[name.lower()][pos[cid]] += count
-    exact: dict[str, list[tuple[int, int, bool]]] = {}
-    normalised: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for lower, by_concept in support.items():
-        exact[lower] = [(i, n, ids[i].startswith("MESH:")) for i, n in by_concept.items()]
-        key = normalise(lower)
-        if key:
-            for i, n in by_concept.items():
-                normalised[key][i] += n
-    norm = {k: [(i, n, ids[i].startswith("MESH:")) for i, n in v.items()] for k, v in normalised.items()}
+    ids: list[str] = []
+    codes: list[int] = []
+    code_of = {t: k for k, t in enumerate(TYPE_CODES)}
 
-    names = sorted(support)
+    def index_of(cid: str, type_: str | None) -> int:
+        i = pos.get(cid)
+        if i is None:
+            i = pos[cid] = len(ids)
+            ids.append(cid)
+            codes.append(code_of.get(type_, 0))
+        return i
+
+    exact: dict[str, dict[int, int]] = {}
+    normalised: dict[str, dict[int, int]] = {}
+    fuzzy: dict[str, list[int]] = {}
+    for lower, norm, cid, type_, count in store.linkable_names(OPEN_TYPES):
+        i = index_of(cid, type_)
+        by_concept = exact.setdefault(lower, {})
+        by_concept[i] = by_concept.get(i, 0) + count
+        if norm:
+            by_concept = normalised.setdefault(norm, {})
+            by_concept[i] = by_concept.get(i, 0) + count
+        if _fuzzy(cid):
+            readings = fuzzy.setdefault(lower, [])
+            if i not in readings:
+                readings.append(i)
+    # "Tiapride Hydrochloride" is the descriptor papers call "tiapride": a chemical name with a salt
+    # word also stands without it, where no concept has that name already.
+    chemical = code_of["Chemical"]
+    for lower in [k for k in exact if _SALT.search(k)]:
+        stripped = _SALT.sub("", lower)
+        readings = {i: n for i, n in exact[lower].items() if codes[i] == chemical}
+        if stripped and stripped not in exact and readings:
+            exact[stripped] = readings
+    exact_table, normalised_table = KeyTable(exact), KeyTable(normalised)
+    del exact, normalised
+    names = sorted(fuzzy)
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), sublinear_tf=True, dtype=np.float32)
     matrix = vectorizer.fit_transform(names).tocsr()
-    groups = {}
-    for eligible in set(ELIGIBLE.values()):
-        rows, concepts = [], []
-        for r, name in enumerate(names):
-            cs = tuple(i for i in support[name] if types[i] in eligible)
-            if cs:
-                rows.append(r)
-                concepts.append(cs)
-        groups[eligible] = _Group(matrix=matrix[rows].T.tocsr(), names=[names[r] for r in rows], concepts=concepts)
+    types = np.array(codes, dtype=np.int8)
+    # One pass over the rows: each reading goes to every group its type is eligible in.
+    groups_of = [[g for g in set(ELIGIBLE.values()) if t in g] for t in TYPE_CODES]
+    members: dict[frozenset, tuple[list[int], list[int], list[int]]] = {
+        g: ([], [0], []) for g in set(ELIGIBLE.values())
+    }
+    for r, name in enumerate(names):
+        touched = set()
+        for i in fuzzy[name]:
+            for g in groups_of[types[i]]:
+                members[g][2].append(i)
+                touched.add(g)
+        for g in touched:
+            rows, ptr, concepts = members[g]
+            rows.append(r)
+            ptr.append(len(concepts))
+    groups = {
+        g: _Group(matrix=matrix[rows].T.tocsr(), ptr=np.array(ptr, dtype=np.int64),
+                  concepts=np.array(concepts, dtype=np.int32))
+        for g, (rows, ptr, concepts) in members.items()
+    }
     preferred = store.preferred_names()
-    return LinkerIndex(store.version, ids, types, [preferred.get(i, "") for i in ids], exact, norm, vectorizer, groups)
+    return LinkerIndex(
+        store.version, StringList(ids), types, StringList(preferred.get(i, "") for i in ids), exact_table,
+        normalised_table, vectorizer, groups,
+    )
 
 
 def load_index(store: ConceptStore, cache_dir: Path) -> LinkerIndex:
@@ -154,18 +199,35 @@ class TfidfLinker:
         cache_dir: Path | None = None,
         threshold: float = DEFAULT_THRESHOLD,
         index: LinkerIndex | None = None,
+        normalizers: Normalizers | None = None,
+        shared_data: Path | None = None,
     ) -> None:
         self.store = store
         self.threshold = threshold
         self.index = index or (load_index(store, cache_dir) if cache_dir else build_index(store))
-        self.version = f"{INDEX_VERSION}-{store.version}"
+        # Genes, species, variants and cell lines go to kg.vocab's normalisers (with document
+        # context) when given, or when a cache folder is (loaded on the first such mention).
+        self._normalizers = normalizers
+        shared_data = shared_data or store.shared_data() or SHARED_DATA  # the files the store was built from
+        self._vocab = (shared_data, cache_dir) if normalizers is None and cache_dir is not None else None
+        vocab = normalizers.version if normalizers else version_of(shared_data) if self._vocab else None
+        self.version = f"{INDEX_VERSION}-{store.version}" + (f"+vocab-{vocab}" if vocab else "")
         self._memo: dict[tuple[str, str], list[tuple[int, float]]] = {}
         self._concepts: dict[str, Concept | None] = {}
 
     @classmethod
     def open(cls, settings: Settings, **kwargs) -> TfidfLinker:
-        """The linker over the built concept store, its index cached next to it."""
-        return cls(ConceptStore.open(settings), cache_dir=Path(settings.cache_path), **kwargs)
+        """The linker over the built concept store, its index and normalisers cached next to it."""
+        return cls(
+            ConceptStore.open(settings), cache_dir=Path(settings.cache_path), shared_data=settings.shared_data, **kwargs
+        )
+
+    @property
+    def normalizers(self) -> Normalizers | None:
+        """The context normalisers, built or read from the cache on first use (about 15 s built)."""
+        if self._normalizers is None and self._vocab is not None:
+            self._normalizers = Normalizers.load(*self._vocab)
+        return self._normalizers
 
     @property
     def settings(self) -> dict[str, object]:
@@ -182,6 +244,7 @@ class TfidfLinker:
         """Concept records (with synonyms and xrefs) of ``ids``; ids the store does not know are left out.
 
         Remembered per process: a corpus mentions the same few thousand concepts again and again.
+        A variant (``tmVar:``/``dbSNP:``), which no vocabulary here lists, is its own description.
         """
         ids = list(dict.fromkeys(ids))
         missing = [i for i in ids if i not in self._concepts]
@@ -190,7 +253,11 @@ class TfidfLinker:
                 self._concepts.clear()
             found = self.store.get_many(missing, default_type="Chemical")
             for cid in missing:
-                self._concepts[cid] = found.get(cid)
+                concept = found.get(cid)
+                if concept is None and cid.startswith(("tmVar:", "dbSNP:")):
+                    concept = Concept(id=cid, name=cid.split(":", 1)[1], type="Variant", source="medkg-variants",
+                                      release=self.version)
+                self._concepts[cid] = concept
         return {cid: c for cid in ids if (c := self._concepts.get(cid)) is not None}
 
     # -- candidate generation -----------------------------------------------------------------
@@ -233,7 +300,11 @@ class TfidfLinker:
         variants = _variants(text, type_)
         for table, base, keyer in ((self.index.exact, EXACT, str), (self.index.normalised, NORMALISED, normalise)):
             for k, variant in enumerate(variants):
-                readings = [r for r in table.get(keyer(variant), ()) if self.index.types[r[0]] in eligible]
+                readings = [
+                    (i, n, self.index.is_mesh(i))
+                    for i, n in table.get(keyer(variant))
+                    if self.index.type_of(i) in eligible
+                ]
                 if not readings:
                     continue
                 ranked = _ranked(readings, base * (VARIANT if k else 1.0))
@@ -257,9 +328,11 @@ class TfidfLinker:
                 top = top[np.argsort(-vals[top], kind="stable")]
                 best: dict[int, float] = {}
                 for j in top:
-                    for i in group.concepts[cols[j]]:
+                    r = cols[j]
+                    for i in group.concepts[group.ptr[r] : group.ptr[r + 1]].tolist():
                         best.setdefault(i, float(vals[j]) * TFIDF)
-                out.append(sorted(best.items(), key=lambda x: (-x[1], self.index.ids[x[0]]))[:MAX_CANDIDATES])
+                ranked = sorted(best.items(), key=lambda x: (-x[1], not self.index.is_mesh(x[0]), self.index.ids[x[0]]))
+                out.append(ranked[:MAX_CANDIDATES])
         return out
 
     def _candidates(self, scored: list[tuple[int, float]]) -> tuple[Candidate, ...]:
@@ -277,10 +350,16 @@ class TfidfLinker:
         (the long form may be a chemical name no vocabulary here spells out, "AZT" not)."""
         queries: list[tuple[str, str]] = []
         where: list[tuple[int, int, bool]] = []  # (document, mention, long form queried first)
+        updated: dict[tuple[int, int], tuple[Candidate, ...]] = {}
+        normalizers = self.normalizers if any(
+            m.label in NORMALISER_TYPES and not m.candidates for d in docs for m in d.mentions
+        ) else None
         for n, doc in enumerate(docs):
             short_forms = doc.short_forms()
+            if normalizers is not None:
+                updated.update(self._normalised(n, doc, normalizers, short_forms))
             for k, m in enumerate(doc.mentions):
-                if m.candidates:
+                if m.candidates or (n, k) in updated:
                     continue
                 long = short_forms.get(m.text.strip())
                 if long is not None:
@@ -288,7 +367,6 @@ class TfidfLinker:
                 queries.append((m.text, m.label))
                 where.append((n, k, long is not None))
         found = iter(self.candidates(queries))
-        updated: dict[tuple[int, int], tuple[Candidate, ...]] = {}
         for n, k, via_long in where:
             cands = next(found)
             if via_long:
@@ -306,15 +384,50 @@ class TfidfLinker:
             doc.mentions = tuple(mentions)
             doc.concepts = self.concepts(m.concept_id for m in mentions if m.concept_id)
 
+    def _normalised(
+        self, n: int, doc: AnnotatedDoc, normalizers: Normalizers, short_forms: dict[str, str]
+    ) -> dict[tuple[int, int], tuple[Candidate, ...]]:
+        """Candidates for the document's gene, species, variant and cell line mentions, each type
+        normalised with the document's context (species named, abbreviations, co-mentioned genes)."""
+        by_type: dict[str, list[int]] = defaultdict(list)
+        for k, m in enumerate(doc.mentions):
+            if m.label in NORMALISER_TYPES and not m.candidates:
+                by_type[m.label].append(k)
+        if not by_type:
+            return {}
+        title = doc.document.title
+        context = normalizers.context(
+            doc.text, gene_texts=[m.text for m in doc.mentions if m.label == "Gene"], abbreviations=short_forms,
+            title_end=len(title) if title and doc.text.startswith(title) else 0,
+        )
+        out = {}
+        for type_, ks in by_type.items():
+            mentions = [(doc.mentions[k].text, doc.mentions[k].start, doc.mentions[k].end) for k in ks]
+            for k, (curie, score) in zip(ks, normalizers.normalize(type_, mentions, context), strict=True):
+                keep = curie is not None and score >= self.threshold
+                out[(n, k)] = (
+                    (Candidate(concept_id=curie, score=round(score, 4), name=normalizers.label(curie)),) if keep else ()
+                )
+        return out
+
 
 _INDUCED = re.compile(r"^.+?[- ](?:induced|associated|related|mediated|evoked|provoked|dependent)\s+(.+)$")
 _BRITISH = (
-    ("aemia", "emia"), ("haem", "hem"), ("oedema", "edema"), ("oea", "ea"), ("aesthe", "esthe"), ("tumour", "tumor")
+    ("aemia", "emia"), ("haem", "hem"), ("oedema", "edema"), ("oea", "ea"), ("aesthe", "esthe"), ("tumour", "tumor"),
+    ("oestr", "estr"), ("sulph", "sulf"), ("aluminium", "aluminum"),
 )
+# Salt and hydrate words: MeSH names the parent drug ("metformin hydrochloride" is Metformin).
+_SALT = re.compile(
+    r"(?:[\s,]+(?:hydrochloride|hcl|dihydrochloride|hydrobromide|sulfate|sulphate|mesylate|maleate|citrate|tartrate|"
+    r"fumarate|succinate|besylate|tosylate|sodium|potassium|calcium|monohydrate|dihydrate|trihydrate))+$",
+    re.IGNORECASE,
+)
+_SALT_PREFIX = re.compile(r"^(?:sodium|potassium|calcium|magnesium)\s+(?=[a-z]{4,}$)", re.IGNORECASE)
 
 
 def _variants(text: str, type_: str) -> list[str]:
-    """The text, its American spelling, and for diseases the part after "X-induced"/"X-associated".
+    """The text, its American spelling, for chemicals the name without a salt word, and for
+    diseases the part after "X-induced"/"X-associated".
 
     BC5CDR and NCBI-disease annotate "levodopa-induced dyskinesia" with the dyskinesia's id,
     and MeSH has no concept for most such compounds.
@@ -324,6 +437,9 @@ def _variants(text: str, type_: str) -> list[str]:
     for gb, us in _BRITISH:
         american = american.replace(gb, us)
     out.append(american)
+    if type_ == "Chemical":
+        out += [stripped for t in (text, american) if (stripped := _SALT.sub("", t)) and stripped != t]
+        out += [stripped for t in (text, american) if (stripped := _SALT_PREFIX.sub("", t)) != t]
     if type_ in ("Disease", "Finding"):
         for t in (text, american):
             if m := _INDUCED.match(t):

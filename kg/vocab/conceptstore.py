@@ -28,7 +28,7 @@ import sqlite3
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.config import Settings
@@ -41,14 +41,14 @@ from kg.vocab.types import entity_type
 from ontology import loaders
 
 STORE_FILE = "concepts.sqlite"
-FORMAT_VERSION = "conceptstore-v2"  # v2: no synonyms from training documents that are in a dev split
+FORMAT_VERSION = "conceptstore-v3"  # v3: MeSH 2024 terms and supplementary records, genes, sha256 per source
 # Prefixes a MeSH concept carries as xrefs (UMLS and SNOMED CT ride along when a licensed
 # user's MRCONSO supplied them).
 XREF_PREFIXES = ("MONDO", "DOID", "OMIM", "ICD10CM", "HP", "UMLS", "SNOMEDCT_US")
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE sources (source TEXT NOT NULL, file TEXT NOT NULL, release TEXT NOT NULL,
+CREATE TABLE sources (source TEXT NOT NULL, file TEXT NOT NULL, release TEXT NOT NULL, sha256 TEXT NOT NULL,
                       records INTEGER NOT NULL, quarantined INTEGER NOT NULL, PRIMARY KEY (source, file));
 CREATE TABLE concepts (id TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT, source TEXT NOT NULL,
                        release TEXT NOT NULL, primary_id TEXT);
@@ -91,14 +91,46 @@ def _peak_rss_mb() -> float:
 
 
 # -- building ---------------------------------------------------------------------------------
+_INSERTS = {
+    "concepts": "INSERT INTO concepts (id, name, type, source, release) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET type = COALESCE(concepts.type, excluded.type)",
+    "names": "INSERT INTO names VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count",
+    "xrefs": "INSERT OR IGNORE INTO xrefs VALUES (?, ?, ?)",
+    "parents": "INSERT OR IGNORE INTO parents VALUES (?, ?, ?)",
+}
+FLUSH_ROWS = 50_000
+
+
 class _Writer:
-    """Accumulates terms into the open database, merging rows of one id from many records."""
+    """Accumulates terms into the open database, merging rows of one id from many records.
+
+    Rows are buffered per table and written in large batches (a million names would otherwise
+    cost a million statement calls); :meth:`flush` before reading the tables back.
+    """
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
         self.mesh_names: dict[str, str] = {}  # preferred name -> id; "" when two ids share it
         self.mesh_ids: dict[str, str] = {}  # id -> preferred name, as first loaded
+        self.mgi_genes: dict[str, str] = {}  # MGI id -> the NCBI mouse gene that cross-references it
         self.repaired = 0
+        self.rows: dict[str, list[tuple]] = {table: [] for table in _INSERTS}
+        self.buffered = 0
+
+    def _put(self, table: str, rows: Iterable[tuple]) -> None:
+        before = len(self.rows[table])
+        self.rows[table].extend(rows)
+        self.buffered += len(self.rows[table]) - before
+        if self.buffered >= FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every buffered row; concepts first, in the order they came (merges depend on it)."""
+        for table, sql in _INSERTS.items():
+            if self.rows[table]:
+                self.db.executemany(sql, self.rows[table])
+                self.rows[table] = []
+        self.buffered = 0
 
     def _mesh_id(self, t: loaders.Term) -> str:
         """The id whose MeSH preferred name ``t.name`` is, when ``t.id`` is known under another name.
@@ -118,36 +150,66 @@ class _Writer:
         return t.id
 
     def term(self, t: loaders.Term) -> None:
-        if t.id.startswith("MESH:"):
-            t = replace(t, id=self._mesh_id(t))
-        self.db.execute(
-            "INSERT INTO concepts (id, name, type, source, release) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET type = COALESCE(concepts.type, excluded.type)",
-            (t.id, t.name, t.type, t.source, t.release),
-        )
-        self.names(t.id, [(t.name, "preferred")] + list(t.synonyms), t.source)
-        self.db.executemany(
-            "INSERT OR IGNORE INTO xrefs VALUES (?, ?, ?)", [(t.id, x, t.source) for x in t.xrefs if x != t.id]
-        )
-        self.db.executemany(
-            "INSERT OR IGNORE INTO parents VALUES (?, ?, ?)", [(t.id, p, t.source) for p in t.parents]
-        )
+        cid = self._mesh_id(t) if t.id.startswith("MESH:") else t.id
+        self._put("concepts", ((cid, t.name, t.type, t.source, t.release),))
+        names = [(t.name, "preferred"), *t.synonyms]
+        self._put("names", _distinct_names(cid, names, t.source, normalised=t.type != "Gene"))
+        if t.xrefs:
+            self._put("xrefs", ((cid, x, t.source) for x in t.xrefs if x != cid))
+        if t.parents:
+            self._put("parents", ((cid, p, t.source) for p in t.parents))
 
     def names(self, concept_id: str, names: Iterable[tuple[str, str]], source: str, count: int = 0) -> None:
-        rows = [(concept_id, n, n.lower(), normalise(n), kind, source, count) for n, kind in names if n.strip()]
-        self.db.executemany(
-            "INSERT INTO names VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET count = count + excluded.count",
-            rows,
+        """Every name as given (training names carry their gold counts)."""
+        self._put(
+            "names",
+            ((concept_id, n, n.lower(), normalise(n), kind, source, count) for n, kind in names if n.strip()),
         )
 
+    def gene(self, g: loaders.GeneRecord) -> None:
+        """An MGI gene that NCBI Gene already has is that gene (an xref of it), not a second concept."""
+        ncbi = self.mgi_genes.get(g.id) if g.source == "mgi" else None
+        if ncbi is not None:  # NCBI Gene already carries MGI's symbol and synonyms
+            self._put("xrefs", ((ncbi, g.id, g.source),))
+            return
+        for x in g.xrefs:
+            if x.startswith("MGI:") and g.id.startswith("NCBIGene:"):
+                self.mgi_genes[x] = g.id
+        self.term(g.term())
+
+    def add(self, record: loaders.Term | loaders.Mapping | loaders.GeneRecord) -> None:
+        if isinstance(record, loaders.Mapping):
+            self.mapping(record)
+        elif isinstance(record, loaders.GeneRecord):
+            self.gene(record)
+        else:
+            self.term(record)
+
     def mapping(self, m: loaders.Mapping) -> None:
-        self.db.execute("INSERT OR IGNORE INTO xrefs VALUES (?, ?, ?)", (m.subject, m.object, m.source))
+        self._put("xrefs", ((m.subject, m.object, m.source),))
         if m.subject.startswith("MONDO:") and m.subject_label:
             self.term(
                 loaders.Term(id=m.subject, name=m.subject_label, source=m.source, release=m.release, type="Disease")
             )
         if m.object.startswith("OMIM:") and m.object_label:
             self.term(loaders.Term(id=m.object, name=m.object_label, source="omim", release=m.release, type="Disease"))
+
+
+def _distinct_names(
+    concept_id: str, names: Iterable[tuple[str, str]], source: str, *, normalised: bool = True
+) -> Iterator[tuple]:
+    """Name rows of one record, one per normalised form: MeSH lists every inversion and plural of
+    an entry term ("Slaughter House", "House, Slaughter", "Houses, Slaughter"), which the
+    normalised lookup already equates, so the first (the preferred name first) stands for all.
+
+    Gene names get no normalised form (``normalised=False``): word order and plural -s carry
+    meaning in symbols, and :mod:`kg.vocab.genes` matches them with keys of its own.
+    """
+    seen: set[str] = set()
+    for n, kind in names:
+        if n.strip() and (key := normalise(n) if normalised else n.lower()) not in seen:
+            seen.add(key)
+            yield concept_id, n, n.lower(), key if normalised else "", kind, source, 0
 
 
 def _ontology_files(root: Path) -> list[tuple[str, Path, object]]:
@@ -159,9 +221,15 @@ def _ontology_files(root: Path) -> list[tuple[str, Path, object]]:
             found.append((source, p, reader))
 
     add("mesh", "mesh/desc*.xml*", loaders.read_mesh_xml)
+    add("mesh", "mesh/mesh*_descriptor_terms.tsv*", loaders.read_mesh_descriptor_terms)
     add("mesh", "mesh/mesh_descriptors.csv*", loaders.read_mesh_descriptors_csv)
     add("mesh", "mesh/mesh_disease_terms.tsv*", loaders.read_mesh_disease_terms)
     add("mesh", "mesh/supp*.xml*", loaders.read_mesh_xml)
+    add("mesh", "mesh/mesh*_supplementary_terms.tsv*", loaders.read_mesh_supplementary_terms)
+    add("hgnc", "genes/hgnc_entries.tsv*", loaders.read_hgnc)
+    add("ncbi-gene", "genes/*.gene_info*", loaders.read_gene_info)
+    add("mgi", "genes/mgi_entries.tsv*", loaders.read_mgi)
+    add("rgd", "genes/rgd_entries.tsv*", loaders.read_rgd)
     add("hpo", "hpo/*.obo*", loaders.read_obo)
     add("doid", "doid/HumanDO.tsv*", loaders.read_doid_terms)
     add("doid", "doid/*inDO.tsv*", loaders.read_doid_xrefs)
@@ -207,6 +275,7 @@ def _learn_training_names(db: sqlite3.Connection, shared_data: Path, stats: Buil
         )
         for text, n in texts.items():
             writer.names(curie, [(text, "gold-mention")], f"{corpus}-train", n)
+    writer.flush()
     for curie, votes in type_votes.items():
         db.execute("UPDATE concepts SET type = ? WHERE id = ? AND type IS NULL", (votes.most_common(1)[0][0], curie))
     for corpus in TRAIN_CORPORA:
@@ -214,10 +283,15 @@ def _learn_training_names(db: sqlite3.Connection, shared_data: Path, stats: Buil
             stats.quarantined.append(
                 Quarantine(file=str(shared_data / corpus.path), record="whole file", reason=Errors.E380.reason())
             )
-    stats.sources.append(
-        {"source": "training-corpora", "file": ", ".join(c.path for c in TRAIN_CORPORA), "release": "corpus",
-         "records": sum(sum(c.values()) for c in counts.values()), "quarantined": 0}
-    )
+    records = Counter()
+    for (_, _, corpus), texts in counts.items():
+        records[corpus] += sum(texts.values())
+    for corpus in TRAIN_CORPORA:
+        if (path := shared_data / corpus.path).exists():
+            stats.sources.append(
+                {"source": f"{corpus.name}-train", "file": str(path), "release": "corpus",
+                 "sha256": loaders.file_sha256(path), "records": records[corpus.name], "quarantined": 0}
+            )
 
 
 def _resolve_primaries(db: sqlite3.Connection) -> None:
@@ -225,8 +299,9 @@ def _resolve_primaries(db: sqlite3.Connection) -> None:
     ids = {r[0] for r in db.execute("SELECT id FROM concepts")}
     edges: dict[str, set[str]] = defaultdict(set)
     for a, b in db.execute("SELECT concept_id, xref FROM xrefs"):
-        edges[a].add(b)
-        edges[b].add(a)
+        if a.split(":")[0] in XREF_PREFIXES or b.split(":")[0] in XREF_PREFIXES:
+            edges[a].add(b)
+            edges[b].add(a)
 
     def mesh_of(cid: str) -> set[str]:
         direct = {x for x in edges[cid] if x.startswith("MESH:")}
@@ -237,9 +312,11 @@ def _resolve_primaries(db: sqlite3.Connection) -> None:
 
     primary: dict[str, str] = {}
     for cid in ids:
-        if cid.startswith("MESH:"):
-            continue
+        if cid.split(":")[0] not in XREF_PREFIXES:
+            continue  # MeSH itself; genes, taxa, variants and cell lines are their own primaries
         mesh = {m for m in mesh_of(cid) if m in ids}
+        if len(mesh) > 1:  # a descriptor and supplementary records (OMIM:313900): the descriptor
+            mesh = {m for m in mesh if m.startswith("MESH:D")}
         if len(mesh) == 1:
             primary[cid] = mesh.pop()
     # HPO terms: nothing maps them to MeSH, so a unique exact-name match to a MeSH disease does.
@@ -257,6 +334,14 @@ def _resolve_primaries(db: sqlite3.Connection) -> None:
                 db.execute("INSERT OR IGNORE INTO xrefs VALUES (?, ?, 'name-match')", (hp, mesh))
     db.execute("UPDATE concepts SET primary_id = id")
     db.executemany("UPDATE concepts SET primary_id = ? WHERE id = ?", [(m, c) for c, m in primary.items()])
+    # A MeSH organism descriptor resolves to its NCBI Taxonomy concept: what species mentions link to.
+    db.execute(
+        """UPDATE concepts SET primary_id = (SELECT MIN(x.xref) FROM xrefs x WHERE x.concept_id = concepts.id
+                                             AND x.xref LIKE 'NCBITaxon:%' AND x.source = 'mesh')
+           WHERE type = 'Species' AND id LIKE 'MESH:D%'
+             AND EXISTS (SELECT 1 FROM xrefs x WHERE x.concept_id = concepts.id AND x.xref LIKE 'NCBITaxon:%'
+                         AND x.source = 'mesh')"""
+    )
     # A descriptor newer than the disease-terms file has no type yet; a disease that MONDO or
     # DOID maps onto it says what it is.
     db.execute(
@@ -269,6 +354,23 @@ def _resolve_primaries(db: sqlite3.Connection) -> None:
             if x.split(":")[0] in XREF_PREFIXES:
                 rows.append((mesh, x, "via " + cid))
     db.executemany("INSERT OR IGNORE INTO xrefs VALUES (?, ?, ?)", rows)
+
+
+def _type_supplementary_records(db: sqlite3.Connection) -> None:
+    """A supplementary record is a chemical unless the descriptors it is mapped to say otherwise:
+    a disease if any is a disease, an organism if all are organisms."""
+    db.execute(
+        """UPDATE concepts SET type = 'Disease' WHERE id LIKE 'MESH:C%' AND type = 'Chemical' AND EXISTS
+           (SELECT 1 FROM parents p JOIN concepts d ON d.id = p.parent
+            WHERE p.concept_id = concepts.id AND d.type = 'Disease')"""
+    )
+    db.execute(
+        """UPDATE concepts SET type = 'Species' WHERE id LIKE 'MESH:C%' AND type = 'Chemical'
+           AND EXISTS (SELECT 1 FROM parents p JOIN concepts d ON d.id = p.parent
+                       WHERE p.concept_id = concepts.id AND d.type = 'Species')
+           AND NOT EXISTS (SELECT 1 FROM parents p JOIN concepts d ON d.id = p.parent
+                           WHERE p.concept_id = concepts.id AND d.type IS NOT 'Species')"""
+    )
 
 
 def build_concept_store(settings: Settings, *, ontology_dir: Path | None = None) -> BuildStats:
@@ -295,7 +397,9 @@ def build_concept_store(settings: Settings, *, ontology_dir: Path | None = None)
     stats = BuildStats(path=path)
     db = sqlite3.connect(tmp)
     try:
-        db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
+        db.executescript(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;" + _SCHEMA
+        )
         writer = _Writer(db)
         for source, file, reader in files:
             quarantine: list[Quarantine] = []
@@ -304,18 +408,22 @@ def build_concept_store(settings: Settings, *, ontology_dir: Path | None = None)
                 for rec in reader(file, quarantine=quarantine):
                     records += 1
                     release = rec.release
-                    writer.mapping(rec) if isinstance(rec, loaders.Mapping) else writer.term(rec)
+                    writer.add(rec)
             except OntologyError as exc:
                 quarantine.append(Quarantine(file=str(file), record=f"after {records} records", reason=exc.reason))
             stats.quarantined += quarantine
             stats.sources.append(
-                {"source": source, "file": str(file), "release": release, "records": records,
-                 "quarantined": len(quarantine)}
+                {"source": source, "file": str(file), "release": release, "sha256": loaders.file_sha256(file),
+                 "records": records, "quarantined": len(quarantine)}
             )
+        writer.flush()
         _learn_training_names(db, Path(settings.shared_data), stats)
         db.executescript(_INDEXES)
+        _type_supplementary_records(db)
         _resolve_primaries(db)
-        db.executemany("INSERT INTO sources VALUES (:source, :file, :release, :records, :quarantined)", stats.sources)
+        db.executemany(
+            "INSERT INTO sources VALUES (:source, :file, :release, :sha256, :records, :quarantined)", stats.sources
+        )
         db.executemany(
             "INSERT INTO quarantine VALUES (?, ?, ?)", [(q.file, q.record, q.reason) for q in stats.quarantined]
         )
@@ -370,12 +478,13 @@ class ConceptStore:
 
     @property
     def version(self) -> str:
-        """Changes when a source release changes (not on a rebuild of the same files): linkers key
-        their caches and versions on it, and a new version makes the pipeline redo documents."""
-        releases = self.db.execute(
-            "SELECT group_concat(release, ',') FROM (SELECT release FROM sources ORDER BY release)"
+        """Changes when any source file's content changes (or the store's format), not on a rebuild of
+        the same files: linkers key their caches and versions on it, and a new version makes the
+        pipeline redo documents."""
+        digests = self.db.execute(
+            "SELECT group_concat(sha256, ',') FROM (SELECT sha256 FROM sources ORDER BY sha256)"
         ).fetchone()[0]
-        return stable_hash(FORMAT_VERSION, releases)[:12]
+        return stable_hash(FORMAT_VERSION, digests)[:12]
 
     def get(self, concept_id: str, *, default_type: str | None = None) -> Concept | None:
         """The concept ``concept_id`` names, or None; ``default_type`` fills in untyped MeSH descriptors."""
@@ -450,6 +559,29 @@ class ConceptStore:
                FROM names n JOIN concepts c ON c.id = n.concept_id JOIN concepts p ON p.id = c.primary_id"""
         )
 
+    def linkable_names(self, open_types: Iterable[str]) -> Iterator[tuple[str, str, str, str | None, int]]:
+        """(lowercased name, normalised name, primary id, its type, gold count) for the names linkers index.
+
+        Concepts of ``open_types`` and untyped MeSH descriptors contribute the names of every
+        source; other types only names learned from training corpora (genes, species, cell
+        lines and variants have normalisers of their own in :mod:`kg.vocab`).
+        """
+        types = ", ".join(f"'{t}'" for t in open_types)
+        yield from self.db.execute(
+            f"""SELECT n.lower, n.norm, c.primary_id, p.type, n.count
+                FROM names n JOIN concepts c ON c.id = n.concept_id JOIN concepts p ON p.id = c.primary_id
+                WHERE p.type IN ({types}) OR (p.type IS NULL AND p.id LIKE 'MESH:%') OR n.source LIKE '%-train'"""
+        )
+
+    def shared_data(self) -> Path | None:
+        """The shared-data folder the store was built from (``<it>/corpora/...``, ``<it>/ontology/...``),
+        so what is built beside the store (the gene and species normalisers) reads the same files."""
+        for (file,) in self.db.execute("SELECT file FROM sources ORDER BY source LIKE '%-train' DESC"):
+            path = Path(file)
+            if len(path.parents) > 2 and path.parents[2].name and path.parents[1].name in ("corpora", "ontology"):
+                return path.parents[2]
+        return None
+
     def preferred_names(self) -> dict[str, str]:
         """Every concept id -> its preferred name (what candidates show)."""
         return dict(self.db.execute("SELECT id, name FROM concepts"))
@@ -460,7 +592,7 @@ class ConceptStore:
             "path": str(self.path),
             "version": self.version,
             "sources": [
-                dict(zip(("source", "file", "release", "records", "quarantined"), r, strict=True))
+                dict(zip(("source", "file", "release", "sha256", "records", "quarantined"), r, strict=True))
                 for r in self.db.execute("SELECT * FROM sources")
             ],
             "counts": _counts(self.db),

@@ -10,8 +10,8 @@ from __future__ import annotations
 from kg.models import validate_curie
 from kg.sources.pubtator import NIL_ID  # what the corpora write for a mention with no concept
 
-# Prefixes the corpora leave out; others (OMIM:, Cellosaurus ids with their prefix) stay.
-_PREFIXES_DROPPED = ("MESH:", "NCBIGene:", "NCBITaxon:", "dbSNP:", "tmVar:")
+# Prefixes the corpora leave out (BioRED writes cell lines as bare CVCL ids); others (OMIM:) stay.
+_PREFIXES_DROPPED = ("MESH:", "NCBIGene:", "NCBITaxon:", "dbSNP:", "tmVar:", "Cellosaurus:")
 
 
 def to_curie(raw_id: str, type_: str) -> str | None:

@@ -56,3 +56,13 @@ def test_end_to_end_runs_the_chains_extractor(built, tmp_path):
     # the word extractor finds "aspirin" (a chemical) and "fever"; fever is not scored: the gold has no disease
     assert set(report.concepts_end_to_end) == {"Chemical", "overall"}
     assert report.mentions_per_second > 0
+
+
+def test_gold_ids_resolved_through_the_store_count_the_same_concept(built, tmp_path):
+    path = tmp_path / "omim.PubTator"
+    path.write_text("3|t|NIDDM runs in families.\n3|a|\n3\t0\t5\tNIDDM\tDisease\tOMIM:125853\n\n")
+    chain = Annotator(TextAnalyzer(), [WordExtractor(), TfidfLinker(ConceptStore.open(built[0]))])
+    report = evaluate_link(path, chain, end_to_end=False)
+    # the corpus wrote the OMIM id, the linker the MeSH concept MONDO maps it to
+    assert report.concepts_gold_mentions["Disease"].tp == 0
+    assert report.concepts_gold_mentions_resolved["Disease"].tp == 1

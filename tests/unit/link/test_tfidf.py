@@ -72,6 +72,26 @@ def test_untyped_descriptors_link_as_chemicals_and_take_that_type(linker):
     assert concept.type == "Chemical" and concept.name == "Propofol"
 
 
+def test_supplementary_records_link_like_descriptors(linker):
+    assert top(linker, "Sutent", "Chemical") == ("MESH:C413408", 1.0)
+    assert top(linker, "primary hypomagnesemia", "Disease")[0] == "MESH:C537153"
+    assert top(linker, "Sutent", "Disease")[0] is None
+
+
+def test_salt_words_are_dropped_for_chemicals(linker):
+    cid, score = top(linker, "metformin hydrochloride", "Chemical")
+    assert cid == "MESH:D008687" and score < 1.0
+    assert top(linker, "sodium metformin", "Chemical")[0] == "MESH:D008687"
+    # and a name with a salt word stands for the bare drug when nothing else has that name
+    assert top(linker, "Imatinib Mesylate", "Chemical")[0] == top(linker, "imatinib", "Chemical")[0]
+
+
+def test_gene_vocabularies_are_left_to_the_gene_normaliser(linker):
+    assert top(linker, "TP53", "Gene")[0] is None  # HGNC names are not in the index ...
+    assert top(linker, "tumor protein p53", "Chemical")[0] is None
+    assert linker.index.exact.keys.get("tp53") is None
+
+
 def test_concepts_carry_xrefs_source_and_release(linker):
     found = linker.concepts(["MESH:D003924", "MESH:D003924", "NOPE:1"])
     assert list(found) == ["MESH:D003924"]

@@ -41,6 +41,53 @@ def test_mesh_supplementary_xml_maps_to_descriptors():
     assert terms["MESH:C537153"].type == "Disease"
 
 
+def test_mesh_descriptor_terms_tsv_types_trees_and_taxa():
+    q = []
+    terms = list(loaders.read_mesh_descriptor_terms(FIXTURES / "mesh" / "mesh2024_descriptor_terms.tsv", quarantine=q))
+    by_id = {t.id: t for t in terms}
+    imatinib = by_id["MESH:D000068877"]
+    assert imatinib.type == "Chemical" and imatinib.release == "2024"
+    assert ("Gleevec", "entry") in imatinib.synonyms and "MESHTREE:D02.886.675.500" in imatinib.parents
+    assert by_id["MESH:D001172"].type == "Disease"
+    # an organism descriptor is a Species, cross-referenced to its (first) NCBI Taxonomy id ...
+    mice = by_id["MESH:D051379"]
+    assert mice.type == "Species" and mice.xrefs == ("NCBITaxon:10090",)
+    # ... which is a concept of its own, with the descriptor's names
+    taxon = by_id["NCBITaxon:10090"]
+    assert taxon.type == "Species" and taxon.name == "Mice" and ("Mouse", "entry") in taxon.synonyms
+    assert taxon.xrefs == ("MESH:D051379",)
+    assert [x.record for x in q] == ["line 7"]
+
+
+def test_mesh_supplementary_terms_tsv_maps_to_descriptors():
+    terms = {t.id: t for t in loaders.read_mesh_supplementary_terms(FIXTURES / "mesh" / "mesh2024_supplementary_terms.tsv")}
+    sunitinib = terms["MESH:C413408"]
+    assert sunitinib.type == "Chemical" and sunitinib.release == "2024"
+    assert sunitinib.parents == ("MESH:D000068877", "MESH:D007211")  # the '*' of a main heading is dropped
+    assert ("Sutent", "entry") in sunitinib.synonyms
+
+
+def test_gene_readers_keep_ids_names_and_orthologs():
+    human = {g.symbol: g for g in loaders.read_hgnc(FIXTURES / "genes" / "hgnc_entries.tsv")}
+    assert set(human) == {"TP53", "INS", "ONECUT1"}  # withdrawn entries are left out
+    tp53 = human["TP53"]
+    assert tp53.id == "NCBIGene:7157" and tp53.taxon == loaders.HUMAN and tp53.aliases == ("p53", "LFS1")
+    assert tp53.orthologs == ("MGI:98834", "RGD:3889") and "HGNC:11998" in tp53.xrefs
+    assert human["INS"].previous == ("IDDM2", "IDDM1") and human["INS"].orthologs[:2] == ("MGI:96572", "MGI:96573")
+    q = []
+    mouse = {g.symbol: g for g in loaders.read_gene_info(FIXTURES / "genes" / "Mus_musculus.gene_info", quarantine=q)}
+    trp53 = mouse["Trp53"]
+    assert trp53.id == "NCBIGene:22059" and trp53.taxon == loaders.MOUSE and trp53.xrefs == ("MGI:98834",)
+    assert trp53.name == "transformation related protein 53" and "tumor suppressor p53" in trp53.other_names
+    assert len(q) == 1
+    mgi = list(loaders.read_mgi(FIXTURES / "genes" / "mgi_entries.tsv"))
+    assert mgi[0].id == "MGI:98834" and mgi[0].aliases == ("p53", "Tp53")
+    rgd = list(loaders.read_rgd(FIXTURES / "genes" / "rgd_entries.tsv"))
+    assert rgd[1].id == "RGD:2916" and rgd[1].taxon == loaders.RAT and rgd[1].aliases == ("Ins", "insulin 1")
+    term = tp53.term()
+    assert term.type == "Gene" and term.name == "TP53" and ("tumor protein p53", "name") in term.synonyms
+
+
 def test_bad_record_raises_without_quarantine_list():
     with pytest.raises(RecordError, match="desc2025.xml: record DescriptorRecord #4"):
         list(loaders.read_mesh_xml(FIXTURES / "mesh" / "desc2025.xml"))
@@ -181,3 +228,16 @@ def test_shared_icd10cm():
     terms = {t.id: t for t in loaders.read_icd10cm(path)}
     assert terms["ICD10CM:E11"].name == "Type 2 diabetes mellitus"
     assert len(terms) > 40000
+
+
+@pytest.mark.slow
+def test_shared_mesh_2024_terms_and_genes():
+    descriptors = {t.id: t for t in loaders.read_mesh_descriptor_terms(shared("mesh/mesh2024_descriptor_terms.tsv.gz"))}
+    assert len([i for i in descriptors if i.startswith("MESH:")]) == 30_764
+    assert descriptors["NCBITaxon:10090"].name == "Mice" and descriptors["MESH:D008687"].type == "Chemical"
+    supplementary = sum(1 for _ in loaders.read_mesh_supplementary_terms(shared("mesh/mesh2024_supplementary_terms.tsv.gz")))
+    assert supplementary == 323_304  # the README says 323,303; the file has one more
+    human = {g.symbol: g for g in loaders.read_hgnc(shared("genes/hgnc_entries.tsv.gz"))}
+    assert human["TP53"].id == "NCBIGene:7157" and "MGI:98834" in human["TP53"].orthologs
+    mouse = {g.symbol: g for g in loaders.read_gene_info(shared("genes/Mus_musculus.gene_info.gz"))}
+    assert mouse["Trp53"].id == "NCBIGene:22059" and len(mouse) > 70_000

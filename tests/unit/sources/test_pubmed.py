@@ -289,3 +289,62 @@ def test_update_file_versions_and_deletions() -> None:
     assert sum(isinstance(d, Document) and d.version > 1 for d in items) == 5
     assert items[-20:] == [d for d in items if isinstance(d, Deletion)]
     assert items[-20] == Deletion(id="PMID:31688362")
+
+
+def _article(pmid: str, pub_types: list[str], comments: list[tuple[str, str]] = ()) -> str:
+    types = "".join(f"<PublicationType>{t}</PublicationType>" for t in pub_types)
+    refs = "".join(f'<CommentsCorrections RefType="{r}"><PMID>{p}</PMID></CommentsCorrections>' for r, p in comments)
+    return (
+        f"<PubmedArticle><MedlineCitation><PMID Version='1'>{pmid}</PMID><Article>"
+        f"<ArticleTitle>Title {pmid}.</ArticleTitle><PublicationTypeList>{types}</PublicationTypeList></Article>"
+        + (f"<CommentsCorrectionsList>{refs}</CommentsCorrectionsList>" if refs else "")
+        + "</MedlineCitation></PubmedArticle>"
+    )
+
+
+def test_retracted_citations_are_flagged_and_notices_are_not(tmp_path: Path) -> None:
+    xml = tmp_path / "retractions.xml"
+    xml.write_text(
+        "<PubmedArticleSet>"
+        + _article("11", ["Journal Article", "Retracted Publication"])
+        + _article("12", ["Journal Article"], [("RetractionIn", "13"), ("CommentIn", "99")])
+        + _article("13", ["Retraction of Publication"], [("RetractionOf", "12")])
+        + _article("14", ["Journal Article"], [("CommentIn", "99")])
+        + "</PubmedArticleSet>"
+    )
+    docs = _by_id(list(iter_pubmed(xml)))
+    assert docs["PMID:11"].metadata["retracted"] is True  # by publication type
+    assert docs["PMID:12"].metadata["retracted"] is True  # by a RetractionIn comment
+    notice = docs["PMID:13"].metadata
+    assert "retracted" not in notice and notice["retraction_of"] == ["12"]
+    # an ordinary citation gets neither key, so its content hash is what it was
+    assert {"retracted", "retraction_of"}.isdisjoint(docs["PMID:14"].metadata)
+
+
+def test_retraction_list_is_read_plain_or_gzipped(tmp_path: Path) -> None:
+    from kg.sources.pubmed import read_retracted_pmids
+
+    plain = tmp_path / "r.tsv"
+    plain.write_text("pmid\n993\n160560\nnot-a-pmid\n\n")
+    zipped = tmp_path / "r.tsv.gz"
+    zipped.write_bytes(gzip.compress(plain.read_bytes()))
+    assert read_retracted_pmids(plain) == read_retracted_pmids(zipped) == frozenset({"993", "160560"})
+    (tmp_path / "bad.tsv").write_text("id\n1\n")
+    with pytest.raises(SourceError, match="no 'pmid' column"):
+        read_retracted_pmids(tmp_path / "bad.tsv")
+    with pytest.raises(SourceError, match="cannot read"):
+        read_retracted_pmids(tmp_path / "missing.tsv")
+
+
+@pytest.mark.slow
+def test_baseline_file_retractions_agree_with_the_retraction_list() -> None:
+    from kg.sources.pubmed import read_retracted_pmids
+
+    docs = [d for d in iter_pubmed(_shared("pubmed20n0014.xml.gz")) if isinstance(d, Document)]
+    retracted = sorted(d.id for d in docs if d.metadata.get("retracted"))
+    notices = sorted(d.id for d in docs if "retraction_of" in d.metadata)
+    assert retracted == ["PMID:400712", "PMID:423962"]
+    assert notices == ["PMID:400955", "PMID:400964"]
+    listed = read_retracted_pmids(_shared("pubmed_retractions.tsv.gz"))
+    assert len(listed) == 19_163  # the README says 19,162; the file has one more
+    assert {d.id[5:] for d in docs} & listed == {"400712", "423962"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import shutil
 
 import pytest
@@ -80,6 +81,66 @@ def test_lookup_by_name_exact_then_normalised_and_typed(store):
     assert store.get("NOPE:1") is None
 
 
+def test_every_source_file_is_listed_with_release_and_sha256(built):
+    settings, stats = built
+    info = store_info(settings)
+    rows = {s["file"].rsplit("/", 1)[-1]: s for s in info["sources"]}
+    assert rows["mesh2024_supplementary_terms.tsv"]["release"] == "2024"
+    assert rows["hgnc_entries.tsv"]["source"] == "hgnc"
+    assert rows["CDR_TrainingSet.PubTator.txt"]["source"] == "bc5cdr-train"
+    assert all(len(s["sha256"]) == 64 for s in info["sources"])
+    assert rows["hgnc_entries.tsv"]["sha256"] == hashlib.sha256(
+        (FIXTURES / "genes" / "hgnc_entries.tsv").read_bytes()
+    ).hexdigest()
+
+
+def test_store_knows_the_shared_folder_it_was_built_from(built, store):
+    assert store.shared_data() == built[0].shared_data
+
+
+def test_supplementary_records_are_typed_by_their_mapped_descriptors(store):
+    sunitinib = store.get("MESH:C413408")
+    assert sunitinib.type == "Chemical" and sunitinib.source == "mesh" and sunitinib.release == "2024"
+    assert "Sutent" in sunitinib.synonyms
+    assert store.get("MESH:C537153").type == "Disease"  # mapped to Arthritis, Rheumatoid (C05)
+    assert store.get("MESH:C000600001").type == "Species"  # mapped to Rats only
+    # the mapped descriptors are its broader concepts: a query for the descriptor reaches it
+    broader = store.db.execute("SELECT parent FROM parents WHERE concept_id = 'MESH:C413408'").fetchall()
+    assert {p for (p,) in broader} == {"MESH:D000068877", "MESH:D007211"}
+
+
+def test_organism_descriptors_resolve_to_ncbi_taxonomy(store):
+    mice = store.get("NCBITaxon:10090")
+    assert mice.type == "Species" and mice.name == "Mice" and "Mouse" in mice.synonyms
+    assert store.primary("MESH:D051379") == "NCBITaxon:10090"
+    assert [c.id for c in store.by_xref("MESH:D051379")] == ["NCBITaxon:10090"]
+
+
+def test_genes_are_ncbi_gene_concepts_and_mgi_folds_into_them(store):
+    tp53 = store.get("NCBIGene:7157")
+    assert tp53.type == "Gene" and tp53.name == "TP53" and tp53.source == "hgnc"
+    assert {"p53", "tumor protein p53"} <= set(tp53.synonyms) and "HGNC:11998" in tp53.xrefs
+    trp53 = store.get("NCBIGene:22059")
+    assert trp53.name == "Trp53" and "MGI:98834" in trp53.xrefs
+    assert store.get("MGI:98834") is None  # the MGI record is the NCBI gene, not a second concept
+    assert store.get("MGI:1925547").type == "Gene"  # an MGI gene NCBI does not have stays itself
+    assert store.get("RGD:3889").name == "Tp53"
+
+
+def test_version_follows_file_content_not_rebuilds(tmp_path):
+    onto = tmp_path / "ontology"
+    shutil.copytree(FIXTURES, onto)
+    settings = fixture_settings(tmp_path / "a")
+    build_concept_store(settings, ontology_dir=onto)
+    first = ConceptStore.open(settings).version
+    build_concept_store(settings, ontology_dir=onto)
+    assert ConceptStore.open(settings).version == first
+    with (onto / "genes" / "rgd_entries.tsv").open("a") as fh:
+        fh.write("9999\tNew1\t\t\n")
+    build_concept_store(settings, ontology_dir=onto)
+    assert ConceptStore.open(settings).version != first
+
+
 def test_unreadable_file_is_quarantined_and_the_build_goes_on(tmp_path):
     onto = tmp_path / "ontology"
     shutil.copytree(FIXTURES, onto)
@@ -118,4 +179,11 @@ def test_real_store_from_shared_data(tmp_path):
     store = ConceptStore.open(settings)
     for xref in ("DOID:9352", "MONDO:0005148", "OMIM:125853", "ICD10CM:E11"):
         assert "MESH:D003924" in [c.id for c in store.by_xref(xref)], xref
-    assert store.get("MESH:D015742").type == "Chemical"  # propofol, typed by training gold
+    assert store.get("MESH:D015742").type == "Chemical"  # propofol, now typed by its D tree number
+    assert store.get("MESH:C084178") is None  # telmisartan's 2015 record: a descriptor (D000077333) in 2024
+    assert store.get("MESH:C000002").type == "Chemical" and store.get("MESH:C000002").name == "bevonium"
+    assert store.get("NCBIGene:7157").name == "TP53" and store.get("NCBIGene:22059").name == "Trp53"
+    assert store.primary("MESH:D051379") == "NCBITaxon:10090"
+    assert all(len(s["sha256"]) == 64 for s in store.info()["sources"])
+    # MONDO maps this OMIM entry to a descriptor and to supplementary records: the descriptor wins
+    assert store.primary("OMIM:313900") == "MESH:D013921"

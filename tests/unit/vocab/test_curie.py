@@ -8,6 +8,8 @@ def test_corpus_id():
     assert corpus_id("MESH:D009270") == "D009270"
     assert corpus_id("NCBIGene:672") == "672"
     assert corpus_id("OMIM:312080") == "OMIM:312080"
+    assert corpus_id("Cellosaurus:CVCL_0031") == "CVCL_0031"  # BioRED writes cell lines bare
+    assert corpus_id("tmVar:p|SUB|R|215|W") == "p|SUB|R|215|W"
     assert corpus_id(None) == "-1"
 
 
@@ -19,7 +21,7 @@ def test_corpus_id():
 ])
 def test_to_curie_and_back(raw, type_, curie):
     assert to_curie(raw, type_) == curie
-    if curie is not None and not raw.startswith(("OMIM", "CVCL")):
+    if curie is not None and not raw.startswith("OMIM"):
         assert corpus_id(curie) == raw
 
 

@@ -1,0 +1,424 @@
+"""Gene mentions -> NCBI Gene ids (``NCBIGene:7157``), with the species the document is about.
+
+Symbols are shared across species (TP53, Trp53 and Tp53 are the human, mouse and rat p53) and
+within a species aliases are shared by several genes, so a name alone is not enough:
+
+1. **Species** of a mention: a species word in it or just before it ("mouse p53"), else the
+   nearest species named before it in its sentence, else the species the document names most
+   (title counts double, people words like "patients" half); human when it names none. How a
+   symbol is written then has a say where the document names that species: "Nanog" is the
+   mouse gene, "ADAM12" the human one.
+2. **Candidates** of that species: the gene whose symbol, name, previous symbol, alias or other
+   designation (in that order of trust) the mention is, compared case- and punctuation-blind
+   with Greek letters spelled out ("TNF-alpha" = "TNFα" = "tnfa"); fallbacks drop "gene" or
+   "protein", a species prefix, a plural s, or read an abbreviation defined inside the mention
+   ("tumor necrosis factor (TNF)-alpha"). A name of another species reaches this one's gene
+   through HGNC's ortholog groups (TP53 in a mouse paper is Trp53). Names learned from training
+   mentions rank first; a family's name stands for its first member ("histone deacetylase" is
+   HDAC1) and a coordination for its first gene ("MMP-2/-9" is MMP2) only when nothing else
+   matched.
+3. **Ambiguity** left among the best candidates is resolved by the document: the long form of
+   an abbreviation, then the other gene mentions (an unambiguous "hepatocyte nuclear factor 6"
+   elsewhere settles "HNF6"), then genes MeSH indexes as proteins ("iNOS" is NOS2, not
+   ISYNA1), then protein-coding genes. What is still tied is NIL, and so are names no source
+   lists.
+
+Human genes come from HGNC, mouse genes from NCBI's ``gene_info``, rat genes from RGD (whose
+file has no NCBI ids: rat genes are ``RGD:`` ids unless training mentions gave their NCBI id).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from kg.cache import cached_pickle
+from kg.config import SHARED_DATA
+from kg.models import stable_hash
+from kg.vocab.compact import KeyTable, StringList
+from kg.vocab.context import DocContext
+from kg.vocab.learned import inputs_key, learned_names, training_docs, training_path
+from kg.vocab.species import HUMAN, MOUSE, RAT, SpeciesNormalizer
+from ontology import loaders
+
+FORMAT_VERSION = "genes-v2"  # v2: MeSH gene-product records
+HGNC = "ontology/genes/hgnc_entries.tsv.gz"
+MOUSE_GENE_INFO = "ontology/genes/Mus_musculus.gene_info.gz"
+RGD = "ontology/genes/rgd_entries.tsv.gz"
+MESH_SUPPLEMENTARY = "ontology/mesh/mesh2024_supplementary_terms.tsv.gz"
+TAXA: tuple[str, ...] = (HUMAN, MOUSE, RAT, "other")
+# How much a kind of name is trusted (lower is better): a learned name was a gold mention.
+LEARNED, SYMBOL, NAME, PREVIOUS, ALIAS, OTHER = 0, 1, 2, 3, 4, 5
+ORTHOLOG_PENALTY = 1
+FAMILY_PENALTY = 2
+GENERIC_WEIGHT = 0.5  # how much "patients" counts towards a human paper, against a named species (tuned on dev)
+FAMILY_SUFFIXES = ("1", "a")
+SCORES = {LEARNED: 1.0, SYMBOL: 1.0, NAME: 0.95, PREVIOUS: 0.9, ALIAS: 0.85, OTHER: 0.8}
+
+_GREEK_CHARS = str.maketrans({"α": "a", "β": "b", "γ": "g", "δ": "d", "ε": "e", "κ": "k", "λ": "l",
+                              "μ": "m", "σ": "s", "θ": "t", "ζ": "z", "ω": "o", "τ": "t"})
+_GREEK_WORDS = re.compile(r"alpha|beta|gamma|delta|epsilon|kappa|lambda|sigma|omega|theta|zeta")
+_GREEK_SHORT = re.compile(r"(?<![a-z])(mu|tau|eta|nu|xi|pi|rho|chi|psi)(?![a-z])")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_NOISE_TAIL = re.compile(
+    r"[\s-]+(?:genes?|proteins?|mrnas?|transcripts?|expression|levels?|isoforms?|polypeptides?|products?)$",
+    re.IGNORECASE,
+)
+_INNER_ABBREVIATION = re.compile(r"^(?P<long>.+?)\s*\((?P<short>[A-Za-z][\w-]*)\)\s*(?P<rest>[-\w]*)$")
+_SPECIES_PREFIX = re.compile(r"^(human|mouse|murine|mice|rat|rats)[\s-]+", re.IGNORECASE)
+_LETTER_PREFIX = re.compile(r"^([hmr])(?=[A-Z0-9])")
+_PREFIX_TAXON = {"human": HUMAN, "mouse": MOUSE, "murine": MOUSE, "mice": MOUSE, "rat": RAT, "rats": RAT}
+
+
+def gene_key(text: str) -> str:
+    """Case-, space- and punctuation-blind key with Greek letters as one Latin letter: "TNF-alpha" -> "tnfa"."""
+    t = text.lower().translate(_GREEK_CHARS)
+    t = _GREEK_WORDS.sub(lambda m: m.group()[0], t)
+    t = _GREEK_SHORT.sub(lambda m: m.group()[0], t)
+    return _NON_ALNUM.sub("", t)
+
+
+@dataclass
+class GeneIndex:
+    """Plain data, picklable. ``table`` maps a key to ``(gene index, kind)`` pairs; ``learned``
+    maps a key to the genes training mentions gave it, with their counts."""
+
+    ids: StringList
+    symbols: StringList  # official symbol, case kept ("Trp53"): rodent symbols are told apart by case
+    taxa: np.ndarray  # int8 index into TAXA
+    coding: np.ndarray  # bool: protein-coding
+    studied: np.ndarray  # bool: MeSH has a "<SYMBOL> protein, <species>" record (literature enough to index)
+    table: KeyTable
+    orthologs: dict[int, tuple[int, ...]]  # gene -> its orthologs (HGNC's human-mouse-rat groups)
+    learned: dict[str, dict[int, int]]
+    version: str
+
+
+def _build_index(shared_data: Path, version: str, species: SpeciesNormalizer) -> GeneIndex:
+    ids: list[str] = []
+    symbols: list[str] = []
+    taxa: list[int] = []
+    coding: list[bool] = []
+    pos: dict[str, int] = {}
+    names: dict[str, dict[int, int]] = defaultdict(dict)
+
+    def add_gene(curie: str, taxon: str, protein_coding: bool = True, symbol: str = "") -> int:
+        if curie not in pos:
+            pos[curie] = len(ids)
+            ids.append(curie)
+            symbols.append(symbol)
+            taxa.append(TAXA.index(taxon) if taxon in TAXA else TAXA.index("other"))
+            coding.append(protein_coding)
+        return pos[curie]
+
+    def add_names(i: int, texts: Iterable[str], kind: int) -> None:
+        for text in texts:
+            if (key := gene_key(text)) and kind < names[key].get(i, OTHER + 1):
+                names[key][i] = kind
+
+    records: list[loaders.GeneRecord] = []
+    for rel, reader in ((HGNC, loaders.read_hgnc), (MOUSE_GENE_INFO, loaders.read_gene_info), (RGD, loaders.read_rgd)):
+        if (path := Path(shared_data) / rel).exists():
+            records.extend(reader(path, quarantine=[]))
+    mgi_to_gene: dict[str, int] = {}
+    for g in records:
+        i = add_gene(g.id, f"NCBITaxon:{g.taxon}", g.protein_coding, g.symbol)
+        add_names(i, (g.symbol,), SYMBOL)
+        add_names(i, (g.name,), NAME)
+        add_names(i, g.previous, PREVIOUS)
+        add_names(i, g.aliases, ALIAS)
+        add_names(i, g.other_names, OTHER)
+        for x in g.xrefs:
+            if x.startswith("MGI:"):
+                mgi_to_gene[x] = i
+    groups: list[tuple[int, ...]] = []
+    for g in records:
+        found = tuple(j for o in g.orthologs if (j := mgi_to_gene.get(o, pos.get(o))) is not None)
+        if found:
+            groups.append((pos[g.id], *found))
+    orthologs: dict[int, tuple[int, ...]] = defaultdict(tuple)
+    for group in groups:  # every member of an ortholog group reaches the others, both ways
+        for i in group:
+            orthologs[i] += tuple(j for j in group if j != i)
+    studied = np.zeros(len(ids), dtype=bool)
+    by_symbol = {(taxa[i], symbols[i].upper()): i for i in range(len(ids)) if symbols[i]}
+    for taxon, symbol, terms in _mesh_gene_products(Path(shared_data) / MESH_SUPPLEMENTARY):
+        if (i := by_symbol.get((TAXA.index(taxon), symbol.upper()))) is not None:
+            studied[i] = True
+            add_names(i, terms, OTHER)
+    learned: dict[str, dict[int, int]] = defaultdict(dict)
+    docs = list(training_docs(shared_data))
+    for doc in docs:
+        # an NCBI id the human and mouse files lack is a rat gene in a paper about rats, else another species'
+        named = {s.taxon for s in species.find(doc.text)}
+        doc_taxon = RAT if RAT in named else "other"
+        for (text, raw), n in learned_names([doc], "Gene").items():
+            if not raw.isdigit():
+                continue
+            curie = f"NCBIGene:{raw}"
+            i = pos[curie] if curie in pos else add_gene(curie, doc_taxon)
+            if key := gene_key(text):
+                learned[key][i] = learned[key].get(i, 0) + n
+    return GeneIndex(
+        ids=StringList(ids), symbols=StringList(symbols), taxa=np.array(taxa, dtype=np.int8),
+        coding=np.array(coding, dtype=bool), studied=np.concatenate([studied, np.zeros(len(ids) - len(studied), bool)]),
+        table=KeyTable(names), orthologs=dict(orthologs), learned=dict(learned), version=version,
+    )
+
+
+_PRODUCT = re.compile(r"^(?P<symbol>\S+) protein, (?P<species>human|mouse|rat)$")
+_PRODUCT_TAXA = {"human": HUMAN, "mouse": MOUSE, "rat": RAT}
+_SPECIES_SUFFIX = re.compile(r"(?:\s+protein)?,\s+(?:human|mouse|rat)$")
+
+
+def _mesh_gene_products(path: Path) -> Iterable[tuple[str, str, list[str]]]:
+    """(taxon, symbol, other names) of MeSH's gene-product records ("NOS2 protein, human": "iNOS",
+    "inducible nitric oxide 2A"). MeSH makes one for proteins the literature indexes, so having
+    one says a gene is well studied: what settles "iNOS" between NOS2 and ISYNA1."""
+    if not path.exists():
+        return
+    with loaders.open_binary(path) as fh:
+        for raw in fh:
+            if b" protein, " not in raw:
+                continue
+            cols = raw.decode("utf-8", "replace").rstrip("\r\n").split("\t")
+            if len(cols) >= 3 and (m := _PRODUCT.match(cols[1])):
+                terms = [_SPECIES_SUFFIX.sub("", t) for t in cols[2].split("|") if t]
+                yield _PRODUCT_TAXA[m["species"]], m["symbol"], terms
+
+
+_NUMBERED_MEMBERS = re.compile(
+    r"^(?P<stem>.*?[A-Za-z][\s-]?)(?P<first>\d+[A-Za-z]?)(?P<rest>(?:\s*(?:/|,|and|or|&)\s*-?\s*\d+[A-Za-z]?)+)$"
+)
+_OTHER_MEMBERS = re.compile(r"\s*(?:/|,|\band\b|\bor\b|&)\s*")
+
+
+def _members(text: str) -> list[str]:
+    """The genes a coordinated mention names: "MMP-2/-9" -> MMP-2, MMP-9; "IL-4 and IL-13" -> both."""
+    text = text.strip()
+    if m := _NUMBERED_MEMBERS.match(text):
+        numbers = [m["first"], *re.findall(r"\d+[A-Za-z]?", m["rest"])]
+        return [m["stem"] + n for n in numbers]
+    parts = [p for p in _OTHER_MEMBERS.split(text) if p]
+    return parts if len(parts) > 1 else []
+
+
+def _majority(counts: Counter) -> str:
+    """The most-named of human, mouse and rat (human on ties and when none is named)."""
+    best = max((HUMAN, MOUSE, RAT), key=lambda t: (counts.get(t, 0), t == HUMAN))
+    return best if counts.get(best, 0) > 0 else HUMAN
+
+
+@dataclass
+class GeneNormalizer:
+    """Gene mentions of one document -> ``(NCBIGene CURIE or None, score)``; see the module docstring.
+
+    >>> normalizer = GeneNormalizer.load(cache_dir=Path(".medkg/cache"))   # doctest: +SKIP
+    >>> ctx = DocContext.build(text, species=normalizer.species, genes=[text[s:e] for s, e in spans])
+    >>> normalizer.normalize([(text[s:e], s, e) for s, e in spans], ctx)
+    """
+
+    index: GeneIndex
+    species: SpeciesNormalizer
+    generic_weight: float = GENERIC_WEIGHT
+    sentence_species: bool = True
+    non_ncbi: bool = False  # also answer with RGD/MGI ids where NCBI Gene has none (BioRED-style scoring counts them wrong)
+    _memo: dict = field(default_factory=dict, repr=False)
+    _symbols: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def version(self) -> str:
+        return f"{FORMAT_VERSION}-{self.index.version}"
+
+    @classmethod
+    def build(cls, shared_data: Path = SHARED_DATA) -> GeneNormalizer:
+        species = SpeciesNormalizer.build(shared_data)
+        return cls(_build_index(shared_data, _version(shared_data), species), species)
+
+    @classmethod
+    def load(cls, shared_data: Path = SHARED_DATA, cache_dir: Path | None = None) -> GeneNormalizer:
+        """Built once from the gene files and the training split, then read from ``<cache_dir>``."""
+        if cache_dir is None:
+            return cls.build(shared_data)
+        version = _version(shared_data)
+        species = SpeciesNormalizer.load(shared_data, cache_dir)
+        index = cached_pickle(
+            Path(cache_dir) / f"genes-{version}.pkl",
+            lambda cached: isinstance(cached, GeneIndex) and cached.version == version,
+            lambda: _build_index(shared_data, version, species),
+        )
+        return cls(index, species)
+
+    def symbol(self, curie: str) -> str | None:
+        """The official symbol of a gene this normaliser has answered with."""
+        return self._symbols.get(curie)
+
+    # -- one document -------------------------------------------------------------------------
+    def normalize(self, mentions: Sequence[tuple[str, int, int]], context: DocContext) -> list[tuple[str | None, float]]:
+        """``(text, start, end)`` gene mentions of the document ``context`` describes -> ``(CURIE or None, score)``."""
+        counts = context.species_counts(generic_weight=self.generic_weight)
+        doc_taxon = _majority(counts)
+        long_forms = context.long_forms
+        comentioned = self._unambiguous(context.genes, doc_taxon)
+        out = []
+        rodent = RAT if counts.get(RAT, 0) > counts.get(MOUSE, 0) else MOUSE
+        has_human, has_rodent = counts.get(HUMAN, 0) > 0, counts.get(MOUSE, 0) + counts.get(RAT, 0) > 0
+        for text, start, end in mentions:
+            taxon = self._said_species(text, start, context)
+            if taxon is None:
+                taxon = self._context_species(start, context, doc_taxon)
+                # How a symbol is written tells the species where the document names it: "Nanog"
+                # is the mouse gene unless only people are mentioned, "ADAM12" the human one
+                # when people are mentioned at all.
+                style = self._symbol_style(text)
+                if style == "rodent" and taxon == HUMAN and (has_rodent or not has_human):
+                    taxon = rodent
+                elif style == "human" and taxon != HUMAN and has_human:
+                    taxon = HUMAN
+            ranked = self._ranked(text, taxon)
+            if not ranked:  # "MMP-2/-9", "ERK1/2": the first member a coordination names
+                ranked = next((r for part in _members(text) if (r := self._ranked(part, taxon))), [])
+            best = [g for g, rank in ranked if rank == ranked[0][1]] if ranked else []
+            if len(best) > 1:
+                best = self._disambiguate(best, text, taxon, long_forms, comentioned)
+            if len(best) != 1:
+                out.append((None, 0.0))
+                continue
+            rank = dict(ranked)[best[0]]
+            curie = self.index.ids[best[0]]
+            if not self.non_ncbi and not curie.startswith("NCBIGene:"):
+                out.append((None, 0.0))
+                continue
+            if symbol := self.index.symbols[best[0]]:
+                self._symbols[curie] = symbol
+            out.append((curie, SCORES.get(min(rank, OTHER), 0.8)))
+        return out
+
+    @staticmethod
+    def _said_species(text: str, start: int, context: DocContext) -> str | None:
+        """The species a word in or right before the mention names ("mouse p53", "human TP53")."""
+        if m := _SPECIES_PREFIX.match(text):
+            return _PREFIX_TAXON[m.group(1).lower()]
+        window = context.text[max(0, start - 12) : start].lower().split()
+        return _PREFIX_TAXON.get(window[-1]) if window else None
+
+    def _context_species(self, start: int, context: DocContext, doc_taxon: str) -> str:
+        """The species named nearest before the mention in its sentence, else the document's."""
+        near = context.species_before(start) if self.sentence_species else None
+        if near is not None and near.taxon in (HUMAN, MOUSE, RAT):
+            return near.taxon
+        return doc_taxon
+
+    def _symbol_style(self, text: str) -> str | None:
+        """``"rodent"`` for a mouse or rat symbol written as such ("Nanog", "Cacna2d4"), ``"human"``
+        for a human symbol ("ADAM12") that is no rodent one: case is how papers tell them apart."""
+        text = text.strip()
+        readings = self.index.table.get(gene_key(text))
+        human = any(self.index.taxa[i] == 0 and self.index.symbols[i] == text for i, _ in readings)
+        rodent = any(self.index.taxa[i] in (1, 2) and self.index.symbols[i] == text for i, _ in readings)
+        if human != rodent:
+            return "human" if human else "rodent"
+        return None
+
+    def _keys(self, text: str) -> list[str]:
+        """The mention's key, then fallbacks: an abbreviation defined inside it with what follows
+        ("tumor necrosis factor (TNF)-alpha" -> "TNF-alpha") or the text without it, without
+        "gene"/"protein"/"mRNA", without a species prefix ("human", "h"), without a plural s."""
+        text = text.strip()
+        out = [text]
+        if m := _INNER_ABBREVIATION.match(text):
+            out += [m["short"] + m["rest"], f"{m['long']} {m['rest']}".strip()]
+            text = out[-1]
+        trimmed = _NOISE_TAIL.sub("", text)
+        out.append(trimmed)
+        out.append(_SPECIES_PREFIX.sub("", trimmed))
+        if _LETTER_PREFIX.match(trimmed) and len(trimmed) > 3:
+            out.append(trimmed[1:])
+        keys = [gene_key(t) for t in out]
+        keys += [k[:-1] for k in keys if len(k) > 3 and k.endswith("s")]
+        return [k for k in dict.fromkeys(keys) if k]
+
+    def _ranked(self, text: str, taxon: str) -> list[tuple[int, int]]:
+        """(gene, rank) of ``taxon`` for the first key with any, best first."""
+        memo_key = (text, taxon)
+        if memo_key in self._memo:
+            return self._memo[memo_key]
+        found: list[tuple[int, int]] = []
+        keys = self._keys(text)
+        for key in keys:
+            found = self._candidates(key, taxon)
+            if found:
+                break
+        else:  # a family's name for its first member: "histone deacetylase" is HDAC1, "VEGF" VEGFA
+            for key in (k + suffix for k in keys[:2] for suffix in FAMILY_SUFFIXES):
+                found = [(g, rank + FAMILY_PENALTY) for g, rank in self._candidates(key, taxon)]
+                if found:
+                    break
+        if len(self._memo) > 200_000:
+            self._memo.clear()
+        self._memo[memo_key] = found
+        return found
+
+    def _candidates(self, key: str, taxon: str) -> list[tuple[int, int]]:
+        t = TAXA.index(taxon) if taxon in TAXA else TAXA.index("other")
+        ranks: dict[int, int] = {}
+
+        def offer(i: int, rank: int) -> None:
+            if rank < ranks.get(i, 99):
+                ranks[i] = rank
+
+        learned = self.index.learned.get(key, {})
+        mine = [i for i in learned if self.index.taxa[i] == t]
+        if mine:  # the gene annotators chose most often for this name, in this species
+            offer(max(mine, key=lambda i: (learned[i], -i)), LEARNED)
+        readings = self.index.table.get(key)
+        for i, kind in readings:
+            if self.index.taxa[i] == t:
+                offer(i, kind)
+        if not ranks:  # a human name in a mouse paper (TP53 -> Trp53), a mouse designation in a human one
+            for i, kind in readings:
+                for j in self.index.orthologs.get(i, ()):
+                    if self.index.taxa[j] == t:
+                        offer(j, kind + ORTHOLOG_PENALTY)
+        if not ranks:  # a name only another species has ("Trp53" in a human context)
+            for i, kind in readings:
+                offer(i, kind + ORTHOLOG_PENALTY)
+        return sorted(
+            ranks.items(),
+            key=lambda x: (x[1], not self.index.studied[x[0]], not self.index.coding[x[0]], -learned.get(x[0], 0)),
+        )
+
+    def _unambiguous(self, texts: Iterable[str], taxon: str) -> set[int]:
+        """Genes that some other mention of the document names without ambiguity."""
+        genes = set()
+        for text in dict.fromkeys(texts):
+            ranked = self._ranked(text, taxon)
+            if ranked and (len(ranked) == 1 or ranked[1][1] > ranked[0][1]):
+                genes.add(ranked[0][0])
+        return genes
+
+    def _disambiguate(
+        self, tied: list[int], text: str, taxon: str, long_forms: dict[str, str], comentioned: set[int]
+    ) -> list[int]:
+        long = long_forms.get(text.strip())
+        if long:
+            via_long = [g for g, _ in self._ranked(long, taxon)]
+            if hit := [g for g in tied if g in via_long[:1]]:
+                return hit
+        if hit := [g for g in tied if g in comentioned]:
+            return hit
+        if studied := [g for g in tied if self.index.studied[g]]:
+            tied = studied
+        if coding := [g for g in tied if self.index.coding[g]]:
+            return coding
+        return tied
+
+
+def _version(shared_data: Path) -> str:
+    paths = [Path(shared_data) / rel for rel in (HGNC, MOUSE_GENE_INFO, RGD, MESH_SUPPLEMENTARY)]
+    return stable_hash(FORMAT_VERSION, inputs_key(*paths, training_path(shared_data)))[:12]

@@ -1,0 +1,147 @@
+"""Species mentions -> NCBI Taxonomy ids, and species found in a document's text.
+
+Names come from the MeSH organism descriptors that carry NCBI Taxonomy ids (``Mice`` ->
+10090) and from the species mentions of the training splits ("patients" -> 9606, "HBV" ->
+10407). People words ("patients", "women", "children") count as human for context but are
+*generic*: a graph can keep them from drawing every clinical paper into one "human" hub.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.cache import cached_pickle
+from kg.config import SHARED_DATA
+from kg.models import stable_hash
+from kg.vocab.context import SpeciesMention
+from kg.vocab.learned import inputs_key, learned_names, training_docs, training_path
+from ontology.loaders import read_mesh_descriptor_terms
+
+FORMAT_VERSION = "species-v1"
+MESH_DESCRIPTORS = "ontology/mesh/mesh2024_descriptor_terms.tsv.gz"
+HUMAN, MOUSE, RAT = "NCBITaxon:9606", "NCBITaxon:10090", "NCBITaxon:10116"
+GENERIC_HUMAN = frozenset({
+    "patient", "patients", "woman", "women", "man", "men", "child", "children", "infant", "infants",
+    "adult", "adults", "people", "person", "persons", "participant", "participants", "volunteer", "volunteers",
+    "boy", "boys", "girl", "girls", "inpatient", "inpatients", "outpatient", "outpatients", "neonate", "neonates",
+    "newborn", "newborns", "adolescent", "adolescents", "proband", "probands", "individuals", "subjects",
+})  # fmt: skip
+# Species words that ride on other words ("murine models", "rat liver") with the taxon they mean.
+_ADJECTIVES = {"murine": MOUSE, "human": HUMAN, "rat": RAT, "mouse": MOUSE}
+_IRREGULAR = {"mice": "mouse", "men": "man", "women": "woman", "children": "child", "geese": "goose", "teeth": "tooth"}
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+MAX_NGRAM = 4
+MIN_SCAN_CHARS = 3
+
+
+def _key(text: str) -> str:
+    return " ".join(_TOKEN.findall(text.lower()))
+
+
+def _singular(key: str) -> str:
+    last = key.rsplit(" ", 1)[-1]
+    if last in _IRREGULAR:
+        return key[: len(key) - len(last)] + _IRREGULAR[last]
+    if len(last) > 3 and last.endswith("s") and not last.endswith("ss"):
+        return key[:-1]
+    return key
+
+
+@dataclass
+class SpeciesNormalizer:
+    """``names``: key (lowercased alphanumeric tokens joined by spaces) -> taxon CURIE."""
+
+    names: dict[str, str]
+    generic: frozenset[str] = GENERIC_HUMAN
+    version: str = ""
+    _scan: dict[str, str] = field(default_factory=dict, repr=False)
+    _starts: frozenset[str] = field(default=frozenset(), repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.version:
+            self.version = stable_hash(FORMAT_VERSION, sorted(self.names.items()))[:12]
+        self._scan = {k: v for k, v in self.names.items() if len(k) >= MIN_SCAN_CHARS}
+        self._scan.update(dict.fromkeys(self.generic, HUMAN))
+        self._starts = frozenset(k.split(" ", 1)[0] for k in self._scan) | frozenset(_ADJECTIVES)
+
+    def normalize(self, text: str) -> tuple[str | None, bool]:
+        """(NCBI Taxonomy CURIE or None, generic): ``"patients"`` -> ``("NCBITaxon:9606", True)``."""
+        key = _key(text)
+        if key in self.generic or _singular(key) in self.generic:
+            return HUMAN, True
+        for k in (key, _singular(key)):
+            if k in self.names:
+                return self.names[k], False
+        words = key.split(" ")
+        for j in range(1, len(words)):  # "Sprague-Dawley rats", "C57BL/6 mice": the head noun names it
+            suffix = " ".join(words[j:])
+            for k in (suffix, _singular(suffix)):
+                if k in self.names:
+                    return self.names[k], False
+        return None, False
+
+    def find(self, text: str) -> Iterator[SpeciesMention]:
+        """Species names in ``text``, longest first, non-overlapping: the document's species context.
+
+        Adjectives count too ("murine macrophages", "human TP53"): they say which species a
+        gene or cell is, which is what context is for.
+        """
+        tokens = list(_TOKEN.finditer(text))
+        words = [t.group().lower() for t in tokens]
+        i = 0
+        while i < len(tokens):
+            if words[i] not in self._starts and _singular(words[i]) not in self._starts:
+                i += 1
+                continue
+            for n in range(min(MAX_NGRAM, len(tokens) - i), 0, -1):
+                span = tokens[i : i + n]
+                key = " ".join(words[i : i + n])
+                taxon = self._scan.get(key) or self._scan.get(_singular(key))
+                if taxon is None and n == 1:
+                    taxon = _ADJECTIVES.get(key)
+                if taxon is not None:
+                    generic = key in self.generic or _singular(key) in self.generic
+                    yield SpeciesMention(span[0].start(), span[-1].end(), taxon, generic)
+                    i += n
+                    break
+            else:
+                i += 1
+
+    @classmethod
+    def build(cls, shared_data: Path = SHARED_DATA) -> SpeciesNormalizer:
+        """MeSH organism names, then training-split names (majority taxon per name) on top."""
+        names: dict[str, str] = {}
+        mesh = Path(shared_data) / MESH_DESCRIPTORS
+        if mesh.exists():
+            for term in read_mesh_descriptor_terms(mesh, quarantine=[]):
+                if term.id.startswith("NCBITaxon:"):
+                    for name in (term.name, *(s for s, _ in term.synonyms)):
+                        names.setdefault(_key(name), term.id)
+        votes: dict[str, Counter] = defaultdict(Counter)
+        for (text, raw), n in learned_names(training_docs(shared_data), "Species").items():
+            if raw.isdigit():
+                votes[_key(text)][f"NCBITaxon:{raw}"] += n
+        for key, counter in votes.items():
+            if key:
+                names[key] = counter.most_common(1)[0][0]
+        return cls(names=names, version=stable_hash(FORMAT_VERSION, _inputs_key(shared_data))[:12])
+
+    @classmethod
+    def load(cls, shared_data: Path = SHARED_DATA, cache_dir: Path | None = None) -> SpeciesNormalizer:
+        """Built once, then read from ``<cache_dir>/species-<inputs>.pkl``."""
+        if cache_dir is None:
+            return cls.build(shared_data)
+        version = stable_hash(FORMAT_VERSION, _inputs_key(shared_data))[:12]
+        return cached_pickle(
+            Path(cache_dir) / f"species-{version}.pkl",
+            lambda cached: isinstance(cached, SpeciesNormalizer) and cached.version == version,
+            lambda: cls.build(shared_data),
+        )
+
+
+def _inputs_key(shared_data: Path) -> str:
+    return inputs_key(Path(shared_data) / MESH_DESCRIPTORS, training_path(shared_data))

@@ -1,0 +1,297 @@
+"""Sequence variants: recognise and normalise rsIDs and HGVS-like protein and DNA changes.
+
+Rule-based, in the spirit of tmVar: the statistical NER finds few variants, while their
+written forms are regular. Ids follow BioRED's tmVar notation, as CURIEs:
+
+- ``rs121913529`` -> ``dbSNP:rs121913529``;
+- protein substitutions ``p.Arg215Trp``, ``Arg215Trp``, ``R215W``, "arginine to tryptophan at
+  codon 215" -> ``tmVar:p|SUB|R|215|W``; frameshifts ``Y329fs`` -> ``tmVar:p|FS|Y|329||``;
+  protein deletions ``p.V239del`` -> ``tmVar:p|DEL|239|V``;
+- DNA changes ``c.1475G>A``, ``1284A>C``, ``C643T`` -> ``tmVar:c|SUB|G|1475|A``; deletions
+  ``657del5``, ``c.2113_2114delGG`` -> ``tmVar:c|DEL|657|5``, ``tmVar:c|DEL|2113_2114|GG``;
+  insertions and duplications alike (``c|INS|…``, ``c|DUP|…``); ``Delta32`` -> ``c|DEL||32``.
+
+Where a document gives a change together with its rsID ("Pro75Ala (rs74805019)"), every mention
+of that change in the document takes the rsID, as BioRED annotates it. A variant is tied to a
+gene mentioned just before it in its sentence ("the HNF-6 Pro75Ala variant") or named as "in
+the X gene" after it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from kg.cache import cached_pickle
+from kg.config import SHARED_DATA
+from kg.models import stable_hash
+from kg.vocab.context import DocContext
+from kg.vocab.learned import inputs_key, learned_names, training_docs, training_path
+
+FORMAT_VERSION = "variants-v1"
+
+THREE_LETTER = {
+    "ala": "A", "arg": "R", "asn": "N", "asp": "D", "cys": "C", "gln": "Q", "glu": "E", "gly": "G", "his": "H",
+    "ile": "I", "leu": "L", "lys": "K", "met": "M", "phe": "F", "pro": "P", "ser": "S", "thr": "T", "trp": "W",
+    "tyr": "Y", "val": "V", "ter": "X", "stop": "X", "sec": "U",
+}  # fmt: skip
+FULL_NAMES = {
+    "alanine": "A", "arginine": "R", "asparagine": "N", "aspartic acid": "D", "aspartate": "D", "cysteine": "C",
+    "glutamine": "Q", "glutamic acid": "E", "glutamate": "E", "glycine": "G", "histidine": "H", "isoleucine": "I",
+    "leucine": "L", "lysine": "K", "methionine": "M", "phenylalanine": "F", "proline": "P", "serine": "S",
+    "threonine": "T", "tryptophan": "W", "tyrosine": "Y", "valine": "V",
+}  # fmt: skip
+_AA1 = "ACDEFGHIKLMNPQRSTVWY"
+_AA3 = "|".join(sorted((k.capitalize() for k in THREE_LETTER if len(k) == 3), key=len, reverse=True))
+_AA3_ANY = rf"(?:{_AA3}|{_AA3.upper()})"
+_NAME = "|".join(sorted(FULL_NAMES, key=len, reverse=True))
+_NUC = "ACGT"
+_ARROW = r"\s?(?:>|-->|->|→|/)\s?"
+_POS = r"[-+*]?\d+(?:\s?[-+]\s?\d+)?"  # 1092+1, -107, *25
+
+# (pattern, builder) in order; earlier, longer patterns win overlaps.
+_PATTERNS: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"\brs\d{2,10}\b"), "rs"),
+    # protein, HGVS with p. and three- or one-letter codes; frameshifts and deletions first
+    (re.compile(rf"\bp\.\(?(?P<a>{_AA3}|[{_AA1}])(?P<pos>\d+)(?P<b>{_AA3}|[{_AA1}])?fs(?:\*|X|Ter)?(?P<n>\d+)?\)?"), "pfs"),
+    (re.compile(rf"\b(?P<a>{_AA3}|[{_AA1}])(?P<pos>\d{{2,5}})(?P<b>{_AA3}|[{_AA1}])?fs(?:\*|X|Ter)?(?P<n>\d+)?\b"), "pfs"),
+    (re.compile(rf"\bp\.\(?(?P<a>{_AA3}|[{_AA1}])(?P<pos>\d+)del\b\)?"), "pdel"),
+    (re.compile(rf"\bp\.\(?(?P<a>{_AA3}|[{_AA1}])(?P<pos>\d+)(?P<b>{_AA3}|[{_AA1}X*]|stop|Stop)\)?"), "psub"),
+    (re.compile(rf"\b(?P<a>{_AA3_ANY})[-\s]?(?P<pos>\d{{1,5}})[-\s]?(?P<b>{_AA3_ANY}|X|\*|stop)(?![a-z])"), "psub"),
+    # DNA, HGVS with c./g. and bare
+    (re.compile(rf"\b(?P<k>[cgm])\.\s?(?P<pos>{_POS})\s?(?P<a>[{_NUC}])\s?(?:>|-->|->|→)\s?(?P<b>[{_NUC}])"), "csub"),
+    (re.compile(rf"\b(?P<k>[cg])\.(?P<a>[{_NUC}])(?P<pos>\d+)(?P<b>[{_NUC}])\b"), "csub"),
+    (re.compile(rf"\bIVS(?P<ivs>\d+)\s?(?P<off>[-+]\s?\d+)\s?(?P<a>[{_NUC}])\s?(?:>|-->|->|→)\s?(?P<b>[{_NUC}])"), "ivs"),
+    (re.compile(r"\b(?P<k>[cg])\.\s?(?P<pos>\d+(?:[-+]\d+)?(?:_\d+(?:[-+]\d+)?)?)del(?P<seq>[ACGT]+|\d+)?(?![a-z])"), "cdel"),
+    (re.compile(r"\b(?P<k>[cg])\.\s?(?P<pos>\d+(?:[-+]\d+)?(?:_\d+(?:[-+]\d+)?)?)ins(?P<seq>[ACGT]+)\b"), "cins"),
+    (re.compile(r"\b(?P<k>[cg])\.\s?(?P<pos>\d+(?:_\d+)?)dup(?P<seq>[ACGT]+)?(?![a-z])"), "cdup"),
+    (re.compile(r"(?<![\w.])(?P<pos>\d+(?:_\d+)?)\s?del(?P<seq>[ACGT]+|\d+)(?![a-z])"), "cdel"),
+    (re.compile(r"(?<![\w.])(?P<pos>\d+(?:_\d+)?)ins(?P<seq>[ACGT]+)\b"), "cins"),
+    (re.compile(r"(?<![\w.])(?P<pos>\d+)dup(?P<seq>[ACGT]+)\b"), "cdup"),
+    (re.compile(r"\b[Dd]elta ?(?P<n>\d{2})\b"), "delta"),
+    (re.compile(r"\b(?P<n>\d+)[-\s]?(?:bp|base[-\s]pairs?|nucleotides?|nt)[-\s](?:genomic\s)?(?P<what>deletion|insertion|duplication)"),
+     "sized"),
+    (re.compile(r"\b(?P<what>dup|del|ins)(?P<n>\d+)\s?bp\b"), "sized"),
+    (re.compile(rf"(?<![\w.])(?P<pos>-?\d{{2,6}})\s?(?P<a>[{_NUC}])\s?(?:>|-->|->|/)\s?(?P<b>[{_NUC}])\b"), "csub"),
+    (re.compile(rf"\b(?P<a>[{_NUC}])\s?(?P<pos>-?\d{{2,6}})\s?(?P<b>[{_NUC}])\b"), "csub"),
+    (re.compile(rf"\b(?P<a>[{_AA1}])(?P<pos>\d{{2,5}})(?P<b>[{_AA1}X*])\b"), "psub"),
+    (re.compile(rf"\b(?P<a>[{_AA1}])\s+to\s+(?P<b>[{_AA1}])\s+(?:substitution\s+|mutation\s+)?at\s+(?:codon|position|residue)\s+(?P<pos>\d+)"),
+     "psub"),
+    (re.compile(rf"(?<![\w/])(?P<a>[{_NUC}])\s?(?:>|-->|->|→|/)\s?(?P<b>[{_NUC}])(?![\w/])"), "cchange"),
+    (re.compile(rf"\b(?P<a>[{_NUC}])\s+to\s+(?P<b>[{_NUC}])\b"), "cchange"),
+    # free text: "arginine to tryptophan at codon 198", "histidine 626-to-arginine", "codon 358, tyrosine to histidine"
+    (re.compile(rf"\b(?P<a>{_NAME})\s*(?:\([A-Z][a-z]{{2}}\)\s*)?(?:residue\s+)?(?:to|by|for|-->|->)\s+(?:an?\s+)?"
+                rf"(?P<b>{_NAME})\s*(?:\([A-Z][a-z]{{2}}\)\s*)?(?:residue\s+)?(?:substitution\s+|mutation\s+|change\s+)?"
+                r"at\s+(?:amino\s+acid\s+)?(?:codon|position|residue|amino\s+acid)\s+(?P<pos>\d+)", re.IGNORECASE), "ptext"),
+    (re.compile(rf"\b(?P<a>{_NAME})[-\s](?P<pos>\d+)[-\s](?:to[-\s]|by\s)?(?P<b>{_NAME})\b", re.IGNORECASE), "ptext"),
+    (re.compile(rf"\bcodon\s+(?P<pos>\d+),?\s+(?P<a>{_NAME})\s+to\s+(?P<b>{_NAME})\b", re.IGNORECASE), "ptext"),
+]
+
+
+def _aa(token: str | None) -> str:
+    if not token:
+        return ""
+    t = token.lower()
+    if t in FULL_NAMES:
+        return FULL_NAMES[t]
+    if t in THREE_LETTER:
+        return THREE_LETTER[t]
+    return "X" if token == "*" else token.upper()
+
+
+def _pos(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _build(kind: str, m: re.Match) -> str | None:
+    g = m.groupdict()
+    if kind == "rs":
+        return f"dbSNP:{m.group()}"
+    if kind == "psub":
+        a, b = _aa(g["a"]), _aa(g["b"])
+        return None if a == b else f"tmVar:p|SUB|{a}|{g['pos']}|{b}"
+    if kind == "ptext":
+        a, b = _aa(g["a"]), _aa(g["b"])
+        return None if a == b else f"tmVar:p|SUB|{a}|{g['pos']}|{b}"
+    if kind == "pfs":
+        return f"tmVar:p|FS|{_aa(g['a'])}|{g['pos']}|{_aa(g['b'])}|{g['n'] or ''}"
+    if kind == "pdel":
+        return f"tmVar:p|DEL|{g['pos']}|{_aa(g['a'])}"
+    if kind == "csub":
+        if g["a"] == g["b"]:
+            return None
+        return f"tmVar:{g.get('k') or 'c'}|SUB|{g['a']}|{_pos(g['pos'])}|{g['b']}"
+    if kind == "ivs":
+        return f"tmVar:c|SUB|{g['a']}|IVS{g['ivs']}{_pos(g['off'])}|{g['b']}"
+    if kind == "cdel":
+        return f"tmVar:{g.get('k') or 'c'}|DEL|{g['pos']}|{g['seq'] or ''}"
+    if kind == "cins":
+        return f"tmVar:{g.get('k') or 'c'}|INS|{g['pos']}|{g['seq']}"
+    if kind == "cdup":
+        return f"tmVar:{g.get('k') or 'c'}|DUP|{g['pos']}|{g['seq'] or ''}|"
+    if kind == "delta":
+        return f"tmVar:c|DEL||{g['n']}"
+    if kind == "sized":
+        what = {"deletion": "DEL", "del": "DEL", "insertion": "INS", "ins": "INS"}.get(g["what"], "DUP")
+        return f"tmVar:c|{what}||{g['n']}" + ("|" if what == "DUP" else "")
+    if kind == "cchange":
+        return None if g["a"] == g["b"] else f"tmVar:c|SUB|{g['a']}||{g['b']}"
+    return None
+
+
+def _bare_suspicious(kind: str, m: re.Match) -> bool:
+    """One-letter substitutions without "p." collide with names ("T2D", "A549" is no variant but
+    "S100A" is no gene change either): keep those whose position has two or more digits and whose
+    letters are not both nucleotides read as a protein change (C643T is DNA)."""
+    return kind == "psub" and len(m.group("a")) == 1 and not m.group().startswith("p.") and (
+        m.group("a") in _NUC and m.group("b") in _NUC
+    )
+
+
+def normalize_variant(text: str) -> str | None:
+    """The variant's id as a CURIE, or None: ``"Arg215Trp"`` -> ``"tmVar:p|SUB|R|215|W"``."""
+    text = text.strip()
+    for pattern, kind in _PATTERNS:
+        m = pattern.search(text)
+        if m and not _bare_suspicious(kind, m) and (curie := _build(kind, m)):
+            return curie
+    return None
+
+
+class VariantMention(NamedTuple):
+    """``(start, end, text, id, gene_id)``: a tuple, so ``for s, e, text, curie, gene in find_variants(t)`` works."""
+
+    start: int
+    end: int
+    text: str
+    id: str  # CURIE: dbSNP:rs… or tmVar:…
+    gene_id: str | None = None
+
+
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9(])")
+_GENE_AFTER = re.compile(r"^\W{0,3}(?:in|of|within)\s+(?:the\s+)?(?:human\s+)?$")
+GENE_WINDOW = 60
+RS_WINDOW = 25
+
+
+def find_variants(text: str, genes: Sequence[tuple[int, int, str]] = ()) -> list[VariantMention]:
+    """Variants in ``text``, non-overlapping, left to right; ``genes`` are ``(start, end, gene CURIE)``
+    of the document's linked gene mentions, used to tie each variant to its gene."""
+    taken: list[tuple[int, int]] = []
+    found: list[tuple[int, int, str, str]] = []
+    for pattern, kind in _PATTERNS:
+        for m in pattern.finditer(text):
+            s, e = m.span()
+            if any(s < te and ts < e for ts, te in taken) or _bare_suspicious(kind, m):
+                continue
+            if curie := _build(kind, m):
+                taken.append((s, e))
+                found.append((s, e, m.group(), curie))
+    found.sort()
+    found = _rs_for_changes(text, found)
+    sentences = [0, *(m.end() for m in _SENTENCE_END.finditer(text))]
+    return [VariantMention(s, e, t, c, _gene_of(text, s, e, genes, sentences)) for s, e, t, c in found]
+
+
+def _rs_for_changes(text: str, found: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """A change written next to its rsID ("Pro75Ala (rs74805019)") is that rsID, everywhere in the text."""
+    alias: dict[str, str] = {}
+    for k, (s, e, _, curie) in enumerate(found):
+        if curie.startswith("dbSNP:"):
+            continue
+        for s2, e2, _, other in found[max(0, k - 1) : k + 2]:
+            between = text[min(e, e2) : max(s, s2)]
+            if other.startswith("dbSNP:") and len(between) <= RS_WINDOW and not re.search(r"[.;]\s", between):
+                alias.setdefault(curie, other)
+    return [(s, e, t, alias.get(c, c)) for s, e, t, c in found]
+
+
+def _gene_of(text: str, s: int, e: int, genes: Sequence[tuple[int, int, str]], sentences: list[int]) -> str | None:
+    """The gene named just before the variant in its sentence, or as "in the X gene" right after it."""
+    sentence_start = max(b for b in sentences if b <= s)
+    before = [(ge, gid) for gs, ge, gid in genes if gid and sentence_start <= gs and ge <= s and s - ge <= GENE_WINDOW]
+    if before:
+        return max(before)[1]
+    after = [(gs, gid) for gs, ge, gid in genes if gid and gs >= e and _GENE_AFTER.match(text[e:gs])]
+    return min(after)[1] if after else None
+
+
+def link_gene(variants: Iterable[VariantMention], genes: Sequence[tuple[int, int, str]], text: str) -> list[VariantMention]:
+    """The same variants with ``gene_id`` set from ``genes`` (for mentions an extractor found)."""
+    sentences = [0, *(m.end() for m in _SENTENCE_END.finditer(text))]
+    return [
+        VariantMention(v.start, v.end, v.text, v.id, v.gene_id or _gene_of(text, v.start, v.end, genes, sentences))
+        for v in variants
+    ]
+
+
+@dataclass
+class VariantNormalizer:
+    """Variant mentions of one document -> ids, with what the document and training say.
+
+    ``learned`` maps a change (``tmVar:p|SUB|V|175|M``) to the rsID that training mentions of it
+    were normalised to where the text did not give it (tmVar resolves those through dbSNP,
+    which is not available here); only changes learned with a single rsID are kept.
+    """
+
+    learned: dict[str, str]
+    version: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.version:
+            self.version = stable_hash(FORMAT_VERSION, sorted(self.learned.items()))[:12]
+
+    @classmethod
+    def build(cls, shared_data: Path = SHARED_DATA) -> VariantNormalizer:
+        votes: dict[str, Counter] = defaultdict(Counter)
+        for (text, raw), n in learned_names(training_docs(shared_data), "Variant").items():
+            change = normalize_variant(text)
+            if change and change.startswith("tmVar:") and raw.startswith("rs") and raw not in text:
+                votes[change][f"dbSNP:{raw}"] += n
+        learned = {c: v.most_common(1)[0][0] for c, v in votes.items() if len(v) == 1}
+        return cls(learned, stable_hash(FORMAT_VERSION, inputs_key(training_path(shared_data)))[:12])
+
+    @classmethod
+    def load(cls, shared_data: Path = SHARED_DATA, cache_dir: Path | None = None) -> VariantNormalizer:
+        if cache_dir is None:
+            return cls.build(shared_data)
+        version = stable_hash(FORMAT_VERSION, inputs_key(training_path(shared_data)))[:12]
+        return cached_pickle(
+            Path(cache_dir) / f"variants-{version}.pkl",
+            lambda cached: isinstance(cached, VariantNormalizer) and cached.version == version,
+            lambda: cls.build(shared_data),
+        )
+
+    def find(self, text: str, genes: Sequence[tuple[int, int, str]] = ()) -> list[VariantMention]:
+        """:func:`find_variants`, with learned rsIDs for changes the text gives without one."""
+        return [
+            VariantMention(v.start, v.end, v.text, self.learned.get(v.id, v.id), v.gene_id)
+            for v in find_variants(text, genes)
+        ]
+
+    def normalize(self, mentions: Sequence[tuple[str, int, int]], context: DocContext) -> list[tuple[str | None, float]]:
+        """``(text, start, end)`` variant mentions -> ``(CURIE or None, score)``: the mention's own
+        reading, replaced by the rsID the document (or training) ties that change to."""
+        in_text = find_variants(context.text)
+        # a change the text ties to an rsID (or training does) is that rsID, in every mention
+        alias = {v.id: self.learned.get(v.id, v.id) for v in in_text}
+        for v in in_text:
+            if v.text != v.id.split(":", 1)[1] and v.id.startswith("dbSNP:"):
+                change = normalize_variant(v.text)
+                if change and change != v.id:
+                    alias[change] = v.id
+        out = []
+        for text, start, end in mentions:
+            curie = normalize_variant(text)
+            if curie is None:  # a mention whose text has no parse may hold one that the text scan found
+                curie = next((v.id for v in in_text if v.start < end and start < v.end), None)
+            if curie is None:
+                out.append((None, 0.0))
+                continue
+            curie = alias.get(curie) or self.learned.get(curie, curie)
+            out.append((curie, 1.0 if curie.startswith("dbSNP:") or "||" not in curie else 0.8))
+        return out

@@ -1,0 +1,95 @@
+"""Gene normalisation with species context, orthologs, case, co-mentions and learned names."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.vocab.context import DocContext
+from kg.vocab.genes import GeneNormalizer, gene_key
+
+
+def link(genes: GeneNormalizer, text: str, mention: str) -> str | None:
+    start = text.index(mention)
+    ctx = DocContext.build(text, species=genes.species, genes=[mention])
+    return genes.normalize([(mention, start, start + len(mention))], ctx)[0][0]
+
+
+@pytest.fixture(scope="module")
+def genes(normalizers) -> GeneNormalizer:
+    return normalizers.genes
+
+
+def test_keys_ignore_case_punctuation_and_spelled_greek():
+    assert gene_key("TNF-alpha") == gene_key("TNFα") == gene_key("tnf alpha") == "tnfa"
+    assert gene_key("NF-kappaB") == "nfkb" and gene_key("IL-6") == "il6"
+
+
+def test_p53_in_a_human_paper_is_human_tp53(genes):
+    assert link(genes, "Loss of p53 in patients with breast cancer.", "p53") == "NCBIGene:7157"
+    assert link(genes, "TP53 is mutated in many tumours.", "TP53") == "NCBIGene:7157"  # human by default
+
+
+def test_tp53_in_a_mouse_paper_is_mouse_trp53_through_the_ortholog(genes):
+    assert link(genes, "TP53 knockout mice develop lymphomas; mice died early.", "TP53") == "NCBIGene:22059"
+
+
+def test_a_species_word_before_the_mention_wins_over_the_document(genes):
+    text = "In patients and patients, we also studied mouse p53 expression."
+    assert link(genes, text, "mouse p53") == "NCBIGene:22059"
+
+
+def test_a_species_said_next_to_the_gene_is_not_overruled_by_its_spelling(genes):
+    text = "Patients and mice: we expressed mouse TP53 in mice."
+    assert link(genes, text, "TP53") == "NCBIGene:22059"
+
+
+def test_a_rodent_symbol_written_as_such_is_the_rodent_gene(genes):
+    assert link(genes, "Trp53 regulates apoptosis.", "Trp53") == "NCBIGene:22059"
+
+
+def test_full_names_and_previous_symbols(genes):
+    assert link(genes, "The tumor protein p53 was measured.", "tumor protein p53") == "NCBIGene:7157"
+    assert link(genes, "IDDM2 variants were typed.", "IDDM2") == "NCBIGene:3630"
+    assert link(genes, "HNF-6 binds DNA.", "HNF-6") == "NCBIGene:3175"
+    assert link(genes, "TP53/INS double knockouts.", "TP53/INS") == "NCBIGene:7157"
+
+
+def test_abbreviation_inside_a_mention_and_mesh_gene_product_names(genes):
+    assert link(genes, "The tumor protein (TP)53 pathway.", "tumor protein (TP)53") == "NCBIGene:7157"
+    # "INS protein, human" in MeSH: its entry terms are names of INS, and INS counts as well studied
+    assert link(genes, "Proinsulin 1 was secreted by beta cells.", "Proinsulin 1") == "NCBIGene:3630"
+    ins = next(k for k in range(len(genes.index.ids)) if genes.index.ids[k] == "NCBIGene:3630")
+    assert genes.index.studied[ins] and not genes.index.studied[ins - 1]
+
+
+def test_a_coordinated_mention_names_its_first_member():
+    from kg.vocab.genes import _members
+
+    assert _members("MMP-2/-9") == ["MMP-2", "MMP-9"] and _members("Erk 1/2") == ["Erk 1", "Erk 2"]
+    assert _members("IL-4 and IL-13") == ["IL-4", "IL-13"] and _members("TP53") == []
+
+
+def test_ambiguous_without_context_is_nil_and_unknown_is_nil(genes):
+    # insulin in a mouse paper is Ins1 or Ins2 (both orthologs of INS): nothing decides
+    assert link(genes, "insulin secretion in mice", "insulin") is None
+    assert link(genes, "QQZZ1 was high.", "QQZZ1") is None
+
+
+def test_co_mentioned_gene_settles_an_ambiguous_name(genes):
+    text = "Insulin 1 (Ins1) and insulin were measured in mice."
+    ctx = DocContext.build(text, species=genes.species, genes=["Ins1", "insulin"])
+    s = text.index("insulin were")
+    ((curie, score),) = genes.normalize([("insulin", s, s + 7)], ctx)
+    assert curie == "NCBIGene:16333" and score < 1.0  # an ortholog's name: less sure than a symbol
+
+
+def test_learned_rat_gene_and_rgd_only_genes(genes):
+    assert link(genes, "Bdnf levels in rats and rats.", "Bdnf") == "NCBIGene:24225"  # taught by training
+    # Tp53 in rats is an RGD gene only: NIL unless asked for non-NCBI ids
+    assert link(genes, "Tp53 in the rat liver of rats.", "Tp53") is None
+    genes.non_ncbi = True
+    genes._memo.clear()
+    try:
+        assert link(genes, "Tp53 in the rat liver of rats.", "Tp53") == "RGD:3889"
+    finally:
+        genes.non_ncbi = False

@@ -1,0 +1,42 @@
+"""The TF-IDF linker hands genes, species, variants and cell lines to the context normalisers."""
+
+from __future__ import annotations
+
+from kg.config import Settings
+from kg.link.tfidf import TfidfLinker
+from kg.models import Mention
+from kg.vocab.conceptstore import ConceptStore, build_concept_store
+
+from fakes import analyse
+from fixture_store import FIXTURES
+
+
+def test_linker_normalises_with_document_context(normalizers, shared, tmp_path):
+    settings = Settings(data_dir=tmp_path, shared_data=shared)
+    build_concept_store(settings, ontology_dir=FIXTURES)
+    linker = TfidfLinker(ConceptStore.open(settings), normalizers=normalizers)
+    assert linker.version.endswith(f"+vocab-{normalizers.version}")
+    text = "TP53 loss in mice: the Arg215Trp change in MCF7 cells, and metformin."
+    spans = [("TP53", "Gene"), ("mice", "Species"), ("Arg215Trp", "Variant"), ("MCF7", "CellLine"),
+             ("metformin", "Chemical")]
+
+    class Spans:
+        name, version, settings = "spans", "1", {}
+
+        def pipe(self, docs, batch_size=1):
+            for d in docs:
+                d.mentions = tuple(
+                    Mention(doc_id=d.id, start=text.index(t), end=text.index(t) + len(t), text=t, label=label,
+                            extractor="t", extractor_version="1")
+                    for t, label in spans
+                )
+                yield d
+
+    out = analyse(text, Spans(), linker)
+    assert [m.concept_id for m in out.mentions] == [
+        "NCBIGene:22059", "NCBITaxon:10090", "tmVar:p|SUB|R|215|W", "Cellosaurus:CVCL_0031", "MESH:D008687",
+    ]
+    assert out.mentions[0].candidates[0].name == "Trp53"
+    variant = linker.concepts(["tmVar:p|SUB|R|215|W"])["tmVar:p|SUB|R|215|W"]
+    assert set(out.concepts) >= {"NCBIGene:22059", "tmVar:p|SUB|R|215|W", "MESH:D008687"}
+    assert variant.type == "Variant" and variant.name == "p|SUB|R|215|W"

@@ -1,0 +1,92 @@
+"""Species (with the generic flag), variants (rules and rsIDs) and cell lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.vocab.context import DocContext
+from kg.vocab.variants import find_variants, normalize_variant
+
+
+def test_species_names_from_mesh_and_training_and_generic_people(normalizers):
+    species = normalizers.species
+    assert species.normalize("patients") == ("NCBITaxon:9606", True)
+    assert species.normalize("children") == ("NCBITaxon:9606", True)
+    assert species.normalize("mice") == ("NCBITaxon:10090", False)  # MeSH "Mice"/"Mouse"
+    assert species.normalize("Sprague-Dawley rats") == ("NCBITaxon:10116", False)
+    assert species.normalize("HBV") == ("NCBITaxon:10407", False)  # learned from training
+    assert species.normalize("unicorns") == (None, False)
+
+
+def test_species_found_in_text_give_the_document_context(normalizers):
+    text = "TP53 in mice. Human cells and patients were studied."
+    found = [(text[s.start : s.end], s.taxon, s.generic) for s in normalizers.species.find(text)]
+    assert found == [("mice", "NCBITaxon:10090", False), ("Human", "NCBITaxon:9606", False),
+                     ("patients", "NCBITaxon:9606", True)]
+    ctx = DocContext.build(text, species=normalizers.species)
+    assert ctx.species_before(text.index("cells")).taxon == "NCBITaxon:9606"
+    assert ctx.species_before(text.index("in mice")) is None  # nothing before it in its sentence
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Arg215Trp", "tmVar:p|SUB|R|215|W"),
+        ("p.Arg215Trp", "tmVar:p|SUB|R|215|W"),
+        ("R215W", "tmVar:p|SUB|R|215|W"),
+        ("p.W492X", "tmVar:p|SUB|W|492|X"),
+        ("C643T", "tmVar:c|SUB|C|643|T"),
+        ("c.1475G>A", "tmVar:c|SUB|G|1475|A"),
+        ("c.1092 +1G>A", "tmVar:c|SUB|G|1092+1|A"),
+        ("IVS3+1G>A", "tmVar:c|SUB|G|IVS3+1|A"),
+        ("1284A>C", "tmVar:c|SUB|A|1284|C"),
+        ("657del5", "tmVar:c|DEL|657|5"),
+        ("c.2113_2114delGG", "tmVar:c|DEL|2113_2114|GG"),
+        ("c.2172_2173insCCCC", "tmVar:c|INS|2172_2173|CCCC"),
+        ("Y329fs", "tmVar:p|FS|Y|329||"),
+        ("p.G204VfsX17", "tmVar:p|FS|G|204|V|17"),
+        ("p.V239del", "tmVar:p|DEL|239|V"),
+        ("Delta32", "tmVar:c|DEL||32"),
+        ("32-bp deletion", "tmVar:c|DEL||32"),
+        ("rs121913529", "dbSNP:rs121913529"),
+        ("arginine to tryptophan at codon 198", "tmVar:p|SUB|R|198|W"),
+        ("valine-539-aspartic acid", "tmVar:p|SUB|V|539|D"),
+    ],
+)
+def test_variant_forms_normalise_to_biored_ids(text, expected):
+    assert normalize_variant(text) == expected
+
+
+@pytest.mark.parametrize("text", ["T2D", "IL6", "CD4", "the A549 cells", "type 2"])
+def test_names_that_look_like_changes_are_not_variants(text):
+    assert normalize_variant(text) is None
+
+
+def test_find_variants_takes_the_rsid_written_beside_a_change_and_the_gene_before_it():
+    text = "The HNF-6 Pro75Ala (rs74805019) variant was common. Carriers of Pro75Ala had diabetes."
+    gene = (text.index("HNF-6"), text.index("HNF-6") + 5, "NCBIGene:3175")
+    found = find_variants(text, genes=[gene])
+    assert [(v.text, v.id) for v in found] == [
+        ("Pro75Ala", "dbSNP:rs74805019"), ("rs74805019", "dbSNP:rs74805019"), ("Pro75Ala", "dbSNP:rs74805019"),
+    ]
+    assert found[0].gene_id == "NCBIGene:3175" and found[2].gene_id is None  # no gene in the second sentence
+
+
+def test_variant_normaliser_uses_rsids_learned_from_training(normalizers):
+    text = "Val66Met carriers were studied."
+    ctx = DocContext(text=text)
+    assert normalizers.variants.normalize([("Val66Met", 0, 8)], ctx) == [("dbSNP:rs6265", 1.0)]
+
+
+def test_cell_lines_learned_from_training_ignore_hyphens(normalizers):
+    assert normalizers.normalize("CellLine", [("MCF7", 0, 4), ("HeLa", 5, 9)], DocContext()) == [
+        ("Cellosaurus:CVCL_0031", 1.0), (None, 0.0),
+    ]
+
+
+def test_learning_from_an_evaluation_split_is_refused(tmp_path):
+    from kg.errors import OntologyError
+    from kg.vocab.learned import training_path
+
+    with pytest.raises(OntologyError, match="evaluation split"):
+        training_path(tmp_path, "corpora/biored/Dev.PubTator")
