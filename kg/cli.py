@@ -157,7 +157,7 @@ def _print_summary(summary, counts: dict, quarantined: list[dict]) -> None:
     t = Table(title=f"run {summary.run_id} summary", show_header=True)
     t.add_column("documents")
     t.add_column("count", justify="right")
-    for name in ("read", "written", "revised", "skipped", "quarantined", "deleted"):
+    for name in ("read", "written", "revised", "retracted", "skipped", "quarantined", "deleted"):
         t.add_row(name, f"{getattr(summary, name):,}")
     t.add_row("mentions (linked)", f"{summary.mentions:,} ({summary.linked_mentions:,})")
     t.add_row("evidence sentences", f"{summary.evidence:,}")

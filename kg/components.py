@@ -95,6 +95,14 @@ def build_annotator(settings: Settings, *, relations: bool = True, tasks: tuple[
     return Annotator(_analyzer(getattr(extractor, "vocab", None)), components, source_name=source_name)
 
 
+@cache
+def retracted_pmids(path: Path | None) -> frozenset[str]:
+    """The retraction list's PMIDs (empty without one)."""
+    from kg.sources.pubmed import read_retracted_pmids
+
+    return read_retracted_pmids(path) if path is not None else frozenset()
+
+
 def build_pipeline(
     settings: Settings, *, store, ledger: Ledger, source_name: str, keep_note_text: bool = False
 ) -> Pipeline:
@@ -106,4 +114,5 @@ def build_pipeline(
         batch_size=settings.batch_size,
         max_doc_chars=settings.max_doc_chars,
         source_name=source_name,
+        retracted=retracted_pmids(settings.retractions_path),
     )

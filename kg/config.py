@@ -48,6 +48,9 @@ class Settings(BaseModel):
         description="None: the shipped CPU model; 'dictionary'; a BiLSTM-CRF or spaCy model dir (+dictionary); a HF name",
     )
     re_model: str | None = Field(default=None, description="relation model dir; None: the shipped models/re-cpu")
+    retractions: Path | None = Field(
+        default=None, description="PMIDs of retracted papers (TSV, 'pmid' column); default <shared_data>/pubmed/pubmed_retractions.tsv.gz"
+    )
     max_doc_chars: int = Field(default=200_000, ge=1000, description="longer texts are quarantined")
     neo4j_uri: str | None = None
     neo4j_user: str = "neo4j"
@@ -63,6 +66,12 @@ class Settings(BaseModel):
         if self.workers:
             return self.workers
         return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+    @property
+    def retractions_path(self) -> Path | None:
+        """The retraction list: the setting, else the shared one where it exists, else none."""
+        default = self.shared_data / "pubmed" / "pubmed_retractions.tsv.gz"
+        return self.retractions or (default if default.exists() else None)
 
     @property
     def ledger_path(self) -> Path:

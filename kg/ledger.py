@@ -69,6 +69,7 @@ class RunSummary(BaseModel):
     read: int = 0
     written: int = 0
     revised: int = Field(default=0, description="written documents that replaced an older version")
+    retracted: int = Field(default=0, description="written documents that are retracted papers (flagged, kept)")
     skipped: int = 0
     quarantined: int = 0
     deleted: int = 0
@@ -83,14 +84,14 @@ class RunSummary(BaseModel):
 
     def to_markdown(self) -> str:
         """The run summary as a Markdown table (for Prefect artifacts and reports)."""
-        rows = [(k, getattr(self, k)) for k in ("read", "written", "revised", "skipped", "quarantined", "deleted",
-                                                 "mentions", "linked_mentions", "evidence")]
+        rows = [(k, getattr(self, k)) for k in ("read", "written", "revised", "retracted", "skipped", "quarantined",
+                                                 "deleted", "mentions", "linked_mentions", "evidence")]
         rows.append(("seconds", round(self.seconds, 1)))
         rows.append(("reconciles", "yes" if self.reconciles else "NO"))
         return "| count | value |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
 
     def add(self, other: RunSummary) -> None:
-        for name in ("read", "written", "revised", "skipped", "quarantined", "deleted",
+        for name in ("read", "written", "revised", "retracted", "skipped", "quarantined", "deleted",
                      "mentions", "linked_mentions", "evidence"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 

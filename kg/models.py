@@ -249,6 +249,7 @@ class Evidence(_Model):
     assertion: Assertion = "affirmed"
     year: int | None = Field(default=None, description="publication year: edges keep first/last seen")
     novelty: str | None = Field(default=None, description="BioRED novelty: 'Novel' (the paper's finding) or 'No'")
+    retracted: bool = Field(default=False, description="read in a retracted paper: kept, flagged, left out of scores")
 
     @property
     def key(self) -> str:

@@ -32,6 +32,7 @@ from kg.doc import AnnotatedDoc, Component, batched, fingerprint
 from kg.errors import Errors
 from kg.ledger import Ledger, RunSummary
 from kg.models import Deletion, Document, GraphBatch, Quarantine
+from kg.sources.pubmed import mark_retracted
 from kg.text.analyzer import TextAnalyzer
 
 log = logging.getLogger(__name__)
@@ -142,8 +143,10 @@ class Pipeline:
         batch_size: int = 500,
         max_doc_chars: int = 200_000,
         source_name: str = "pubmed",
+        retracted: frozenset[str] = frozenset(),
     ) -> None:
         self.annotator = annotator
+        self.retracted = retracted  # PMIDs of the retraction list; the XML may predate a retraction
         self.assembler = assembler
         self.store = store
         self.ledger = ledger
@@ -184,6 +187,7 @@ class Pipeline:
                     )
                 )
             else:
+                item = mark_retracted(item, self.retracted)
                 if item.id in docs:  # a later version in the same batch supersedes the earlier one
                     p.skipped += 1
                 if item.id in p.deletions:  # re-added after its deletion: the deletion is superseded
@@ -238,6 +242,7 @@ class Pipeline:
             self.ledger.mark_written(analysed.written, self.fingerprint, run_id)
             s.written = len(analysed.written)
             s.revised = len(revised)
+            s.retracted = sum(1 for d in analysed.written if d.metadata.get("retracted"))
             s.mentions, s.linked_mentions = analysed.mentions, analysed.linked_mentions
             s.evidence = len(analysed.batch.evidence)
             quarantined += analysed.quarantined

@@ -101,3 +101,13 @@ WHERE e.assertion IN ['affirmed', 'negated']
 RETURN e.assertion AS assertion, e.predicate AS relation, e.doc_id AS document, e.score AS score, e.sentence AS sentence
 ORDER BY assertion, document, e.sentence_start
 LIMIT 50
+
+// name: edges_on_retracted_papers
+// description: Edges that rest only on retracted papers (kept for audit, scored 0), with the papers.
+MATCH (a:Concept)-[r]->(b:Concept)
+WHERE r.retracted_count > 0 AND r.retracted_count = r.evidence_count
+MATCH (e:Evidence {triple_key: r.key})
+WITH a, r, b, collect(DISTINCT e.doc_id) AS papers
+RETURN a.name AS subject, type(r) AS relation, b.name AS object, r.evidence_count AS evidence, papers[0..5] AS retracted_papers
+ORDER BY evidence DESC, subject, object
+LIMIT 25

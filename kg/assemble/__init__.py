@@ -14,7 +14,8 @@ concept, and evidence of two kinds:
   score so the graph can aggregate (max, noisy-OR) over documents.
 
 Clinical notes' sentences and surface forms are not stored unless ``keep_note_text`` is set:
-they may identify a patient. That rule is applied here and nowhere else.
+they may identify a patient. That rule is applied here and nowhere else. Evidence from a
+retracted paper is flagged (``retracted``); the graph leaves it out of edge scores.
 """
 
 from __future__ import annotations
@@ -112,6 +113,7 @@ class Assembler:
                         score=min(_mention_score(ma), _mention_score(mb)),
                         assertion=pair_assertion(ma, mb),
                         year=doc.document.metadata.get("year"),
+                        retracted=bool(doc.document.metadata.get("retracted")),
                     )
                 )
         return out
@@ -137,6 +139,7 @@ class Assembler:
                 assertion=s.assertion,
                 year=doc.document.metadata.get("year"),
                 novelty=r.novelty,
+                retracted=bool(doc.document.metadata.get("retracted")),
             )
             for s in r.supports
         ]

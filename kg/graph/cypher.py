@@ -101,12 +101,16 @@ UPSERT_EVIDENCE = (
 
 # Aggregates of a triple edge ``t``, recomputed from all its Evidence ``e`` (never incrementally,
 # so re-runs and deletes stay exact). combined_score is noisy-OR: 1 - prod(1 - score).
+# Evidence read in a retracted paper is counted (retracted_count) but left out of the scores: an
+# edge that rests only on retracted papers keeps its evidence for audit with combined_score 0.
 _AGGREGATE = (
-    "WITH t, collect(e.score) AS scores, count(e) AS n, count(DISTINCT e.doc_id) AS docs, max(e.score) AS top, "
+    "WITH t, collect(CASE WHEN e.retracted THEN null ELSE e.score END) AS scores, count(e) AS n, "
+    "count(DISTINCT e.doc_id) AS docs, max(CASE WHEN e.retracted THEN null ELSE e.score END) AS top, "
+    "toInteger(sum(CASE WHEN e.retracted THEN 1 ELSE 0 END)) AS retracted, "
     "toInteger(sum(CASE WHEN e.assertion = 'affirmed' THEN 1 ELSE 0 END)) AS affirmed, "
     "toInteger(sum(CASE WHEN e.assertion = 'negated' THEN 1 ELSE 0 END)) AS negated, "
     "min(e.year) AS first_seen, max(e.year) AS last_seen "
-    "SET t.evidence_count = n, t.doc_count = docs, t.max_score = top, "
+    "SET t.evidence_count = n, t.doc_count = docs, t.max_score = top, t.retracted_count = retracted, "
     "t.combined_score = 1.0 - reduce(p = 1.0, s IN scores | p * (1.0 - s)), "
     "t.affirmed = affirmed, t.negated = negated, t.first_seen = first_seen, t.last_seen = last_seen"
 )

@@ -143,6 +143,7 @@ def evidence_rows(schema: Schema, evidence: Iterable[Evidence]) -> list[dict[str
             "assertion": e.assertion,
             "year": e.year,
             "novelty": e.novelty,
+            "retracted": e.retracted,
         })
     return rows
 

@@ -318,6 +318,15 @@ def _retraction(base: etree._Element, pub_types: list[str]) -> dict[str, Any]:
     return out
 
 
+def mark_retracted(document: Document, pmids: frozenset[str]) -> Document:
+    """The citation, flagged retracted when the retraction list names it and its XML does not say so
+    already (the XML of a citation often predates its retraction). A retraction notice never is."""
+    meta = document.metadata
+    if document.source != "pubmed" or meta.get("retracted") or "retraction_of" in meta or meta.get("pmid") not in pmids:
+        return document
+    return document.model_copy(update={"metadata": {**meta, "retracted": True}})
+
+
 def read_retracted_pmids(path: str | Path) -> frozenset[str]:
     """PMIDs of retracted publications from a TSV with a ``pmid`` column (plain or gzip).
 

@@ -291,3 +291,20 @@ def test_patient_findings_are_refreshed_only_when_asked(store):
     assert (deleted.found, deleted.patients) == (1, ("pt_1",))
     store.refresh_findings(list(deleted.patients))
     assert store.query("MATCH (:Patient)-[f:HAS_FINDING]->() RETURN f") == []
+
+
+def test_retracted_evidence_is_counted_but_left_out_of_the_scores(store):
+    from kg.graph.saved import load_saved_queries
+
+    kept, retracted = ev("PMID:1", 0, 0.5), ev("PMID:2", 0, 0.9).model_copy(update={"retracted": True})
+    store.write(GraphBatch(documents=(doc(1), doc(2, retracted=True)), concepts=(CHEM, DIS), evidence=(kept, retracted)))
+    e = edge(store)
+    assert (e["evidence_count"], e["doc_count"], e["retracted_count"]) == (2, 2, 1)
+    assert e["max_score"] == pytest.approx(0.5) and e["combined_score"] == pytest.approx(0.5)
+    saved = load_saved_queries()["edges_on_retracted_papers"].cypher
+    assert store.query(saved) == []
+    store.delete_documents(["PMID:1"])  # now the edge rests on the retracted paper alone
+    e = edge(store)
+    assert (e["evidence_count"], e["retracted_count"], e["combined_score"]) == (1, 1, 0.0) and "max_score" not in e
+    (row,) = store.query(saved)
+    assert row["retracted_papers"] == ["PMID:2"]

@@ -106,3 +106,20 @@ def test_a_failed_write_stops_the_run_and_the_ledger_records_nothing_of_it(tmp_p
     with pytest.raises(ConnectionError):
         p.run([doc(1, "Aspirin."), doc(2, "Fever."), doc(3, "Headache.")], command="t", inputs=[])
     assert p.ledger.status("PMID:1") == "ok" and p.ledger.status("PMID:2") is None and p.ledger.status("PMID:3") is None
+
+
+def test_retracted_papers_are_flagged_counted_and_an_update_that_retracts_one_redoes_it(tmp_path):
+    p = _pipeline(tmp_path)
+    listed = Document(id="PMID:7", source="pubmed", text="Aspirin and fever.", metadata={"pmid": "7"})
+    notice = Document(id="PMID:8", source="pubmed", text="Aspirin and fever.",
+                      metadata={"pmid": "8", "retraction_of": ["9"]})
+    p.retracted = frozenset({"7", "8"})  # the list names PMID 7 (and wrongly the notice)
+    s = p.run([listed, notice, doc(9, "Aspirin and headache.")], command="t", inputs=[])
+    assert (s.written, s.retracted) == (3, 1)
+    flags = {e.doc_id: e.retracted for e in p.store.evidence.values()}
+    assert flags == {"PMID:7": True, "PMID:8": False, "PMID:9": False}
+    retracting_update = Document(id="PMID:9", source="pubmed", text="Aspirin and headache.", version=2,
+                                 metadata={"pmid": "9", "retracted": True})
+    s = p.run([retracting_update], command="t", inputs=[])
+    assert (s.written, s.revised, s.retracted) == (1, 1, 1)
+    assert {e.doc_id: e.retracted for e in p.store.evidence.values()}["PMID:9"] is True
