@@ -1,5 +1,7 @@
 """ask / report / viz / extraction / write-back against the embedded FalkorDB store and the tiny graph."""
 
+import json
+
 import pytest
 from pydantic import SecretStr
 from kg.errors import QueryError, ReportError, SchemaError, SubgraphTooLargeError
@@ -11,7 +13,7 @@ from kg.reason.inferred import from_discoveries, write_inferred
 from kg.reason.paths import best_paths, with_evidence
 from kg.reason.report import concept_report, patient_pseudonym, patient_report, report_command, to_html, to_markdown
 from kg.reason.subgraph import extract_subgraph
-from kg.reason.viz import neighbourhood, viz_command
+from kg.reason.viz import edge_style, neighbourhood, viz_command
 
 
 def test_extract_by_hops_predicates_scores_and_guard(store, tiny):
@@ -185,14 +187,38 @@ def test_patient_report_by_assertion_status_with_note_ids(store, settings, tiny)
     assert patient_pseudonym("1234", keyed).startswith("pt_") and patient_pseudonym("1234", keyed) != "pt_1234"
 
 
-@pytest.mark.slow  # matplotlib import and drawing: about 3 s
-def test_viz_png_and_self_contained_html(store, settings, tmp_path, tiny):
+def _page_data(page: str) -> dict:
+    return json.loads(page.split("const data = ", 1)[1].split(";\n", 1)[0].replace("<\\/", "</"))
+
+
+def test_viz_draws_claims_over_comentions_without_hubs(store, settings, tmp_path, tiny):
+    store.write(tiny.hub_and_comention_batch(store.schema))
+    store.refresh_statistics()
     g = neighbourhood(store, tiny.MET.id, hops=2, max_nodes=3)
-    assert g.number_of_nodes() == 3 and tiny.MET.id in g
-    png = viz_command("Metformin", settings, out=tmp_path / "m.png", hops=2)
-    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert g.number_of_nodes() == 3 and tiny.MET.id in g and tiny.HUMAN.id not in g
+    assert tiny.LA.id in g  # the claimed relation beats the co-mentions at the same distance
+    full = neighbourhood(store, tiny.MET.id, hops=1)
+    causes = tiny.predicate(store.schema, "biolink:causes")
+    edge = full.edges[tiny.MET.id, tiny.LA.id]
+    assert edge["claimed"] and edge["shown"]["predicate"] == causes  # not the co-mention
     page = viz_command(tiny.MET.id, settings, out=tmp_path / "m.html").read_text(encoding="utf-8")
     assert "new vis.Network" in page and "<script src" not in page and "Lactic Acid" in page
+    data = _page_data(page)
+    claimed = [e["claimed"] for e in data["edges"]]
+    assert claimed == sorted(claimed) and any(claimed) and not all(claimed)  # co-mentions first, drawn under
+    induces = next(e for e in data["edges"] if e["predicate"] == causes)
+    assert (induces["from"], induces["to"], induces["arrows"]) == (tiny.MET.id, tiny.LA.id, "to")
+    assert induces["color"]["color"] == edge_style(causes)[0] and induces["dashes"] is False
+    cooc = next(e for e in data["edges"] if not e["claimed"])
+    assert cooc["dashes"] and cooc["arrows"] == ""
+    assert f'class="legend-edge" data-type="{causes}"' in page and 'data-type="CO_OCCURS_WITH"' in page
+    assert 'class="legend-node" data-label="Chemical"' in page and "patients" not in page
+
+
+@pytest.mark.slow  # matplotlib import and drawing: about 3 s
+def test_viz_png(store, settings, tmp_path, tiny):
+    png = viz_command("Metformin", settings, out=tmp_path / "m.png", hops=2)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_write_back_only_on_request_marked_and_idempotent(store, tiny):
