@@ -392,13 +392,14 @@ REASON_EDGES_BETWEEN = (
     "ORDER BY combined_score DESC, predicate"
 )
 
-# The best $per_key sentences of each triple, with their document; evidence from retracted papers
-# (retracted on the Evidence or its Document; missing means false) comes last and says so.
+# The best $per_key sentences of each triple, with their document: affirmed before negated and
+# other readings, best scored first; evidence from retracted papers (retracted on the Evidence or
+# its Document; missing means false) comes last and says so.
 REASON_EVIDENCE = (
     "UNWIND $keys AS k MATCH (e:Evidence {triple_key: k}) "
     "OPTIONAL MATCH (e)-[:IN_DOCUMENT]->(d:Document) "
     "WITH k, e, d, coalesce(e.retracted, false) OR coalesce(d.retracted, false) AS retracted "
-    "ORDER BY retracted, e.score DESC, e.doc_id, e.sentence_start "
+    "ORDER BY retracted, coalesce(e.assertion, 'affirmed') <> 'affirmed', e.score DESC, e.doc_id, e.sentence_start "
     "WITH k, collect([e, d, retracted])[0..$per_key] AS best UNWIND best AS b "
     "WITH k, b[0] AS e, b[1] AS d, b[2] AS retracted "
     "RETURN k AS key, e.doc_id AS doc_id, e.sentence AS sentence, e.score AS score, e.assertion AS assertion, "

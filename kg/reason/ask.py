@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from kg.config import Settings
 from kg.errors import Errors, NotInGraphError, SubgraphTooLargeError
@@ -63,6 +63,9 @@ KINDS: dict[str, tuple[frozenset[str] | None, str, str]] = {
 PATH_HOPS = 3
 PATH_MAX_EDGES = 50_000
 SUMMARY_PER_SECTION = 5
+SUMMARY_SECTIONS = ("reported to cause (effects)", "reported causes",
+                    "treatment relations (treats / negatively correlated)", "interactions",
+                    "other claimed relations (associated, correlated, ...)")
 COMENTION_MIN_DOCS = 2
 
 Status = Literal["answered", "co_mentions_only", "no_evidence", "no_concept"]
@@ -70,101 +73,107 @@ Status = Literal["answered", "co_mentions_only", "no_evidence", "no_concept"]
 
 # -- the answer, as --json prints it -------------------------------------------------------------
 class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # every field is always printed, so the exported (serialization) schema marks them all required
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
 
-class ConceptRef(_Out):
+class AskConcept(_Out):
     """A concept of the graph."""
 
-    id: str
-    name: str | None = None
-    type: str | None = None
+    id: str = Field(description="CURIE, e.g. MESH:D006973")
+    name: str | None = Field(None, description="preferred name in the graph")
+    type: str | None = Field(None, description="Disease, Chemical, Gene, Finding, Species, CellLine or Variant")
 
 
-class FoundConcept(ConceptRef):
+class AskFoundConcept(AskConcept):
     """A concept the question names: the words that named it and how it was found."""
 
+    phrase: str = Field(description="the words of the question")
+    found_by: Literal["id", "linker", "graph name"] = Field(
+        description="written as an id; medkg's NER and linker; or the graph's names and synonyms")
+    score: float = Field(description="the linker's score (1.0 for ids and exact names)")
+
+
+class AskMissingConcept(_Out):
+    """Words read as an entity whose concept the graph does not hold."""
+
     phrase: str
-    found_by: Literal["id", "linker", "graph name"]
-    score: float
-
-
-class MissingConcept(_Out):
-    """Words read as an entity whose concept the graph does not hold (ontology_id: the linker's guess)."""
-
-    phrase: str
-    ontology_id: str | None = None
+    ontology_id: str | None = Field(None, description="the linker's concept for the words, if any")
     ontology_name: str | None = None
 
 
-class ReadingOut(_Out):
+class AskReading(_Out):
     """How the question was read."""
 
-    text: str
-    intent: Literal["causes", "effects", "treats", "interacts", "associated", "suggests", "summary", "links"] | None
-    pair: bool
-    concepts: list[FoundConcept]
-    answer_types: list[str]
-    answer_types_asked: bool
-    direction: Literal["in", "out", "any"]
-    cues: list[str]
-    ignored: list[str]
-    missing: list[MissingConcept]
-    unread: list[str]
+    text: str = Field(description="the reading in one sentence, as the Markdown answer prints it")
+    intent: Literal["causes", "effects", "treats", "interacts", "associated", "suggests", "summary", "links"] | None = \
+        Field(description="causes: what causes X; effects: what X causes (side effects); links: how A and B connect")
+    pair: bool = Field(description="a question about two concepts (the first two of concepts)")
+    concepts: list[AskFoundConcept] = Field(description="the asked concept first")
+    answer_types: list[str] = Field(description="labels an answer may have ([]: any)")
+    answer_types_asked: bool = Field(description="the question named them (else a default of the intent)")
+    direction: Literal["in", "out", "any"] = Field(
+        description="in: the asked concept is the object of the relation; out: the subject")
+    cues: list[str] = Field(description="the cue words that decided intent and answer type")
+    ignored: list[str] = Field(description="concepts named but never answered about (the human hub)")
+    missing: list[AskMissingConcept] = Field(description="entities named that the graph does not hold")
+    unread: list[str] = Field(description="words read as neither cue, question word nor concept")
 
 
-class CitationOut(_Out):
+class AskCitation(_Out):
     """One sentence of one document behind an edge."""
 
-    doc_id: str
+    doc_id: str = Field(description="PMID:… or a pseudonymised NOTE:…")
     year: int | None = None
     title: str | None = None
-    sentence: str | None
-    assertion: str
-    score: float
-    retracted: bool
+    sentence: str | None = Field(description="null where not stored (clinical notes without --keep-text)")
+    assertion: str = Field(description="affirmed, negated, uncertain, hypothetical, historical or family")
+    score: float = Field(description="the extractor's calibrated score for this sentence")
+    retracted: bool = Field(description="from a retracted paper")
 
 
-class ItemOut(_Out):
+class AskItem(_Out):
     """One answer: the other concept, the edge between them (as stored) and its evidence."""
 
-    concept: ConceptRef
-    predicate: str
-    outgoing: bool
-    claimed: bool
-    combined_score: float
+    concept: AskConcept = Field(description="the other end of the edge")
+    predicate: str = Field(description="relationship type, e.g. INDUCES; CO_OCCURS_WITH for co-mentions")
+    outgoing: bool = Field(description="the edge points from the asked concept to this one")
+    claimed: bool = Field(description="a relation papers claim (false: only mentioned in the same sentence)")
+    combined_score: float = Field(description="noisy-OR of the evidence scores")
     evidence_count: int
     doc_count: int
     affirmed: int
     negated: int
-    npmi: float | None = None
-    about: str | None = None
-    citations: list[CitationOut]
+    npmi: float | None = Field(None, description="co-mentions: normalised PMI over documents")
+    about: str | None = Field(None, description="the asked concept or, with --subtypes, the subtype it holds for")
+    citations: list[AskCitation]
 
 
-class SectionOut(_Out):
+class AskSection(_Out):
     """A titled list of items: claimed relations, co-mentions, or the edges between two concepts."""
 
     title: str
     kind: Literal["relations", "co-mentions", "edges"]
-    items: list[ItemOut]
+    items: list[AskItem]
 
 
-class HopOut(_Out):
+class AskHop(_Out):
+    """One edge of a path, as stored (subject -> object)."""
+
     subject: str
     predicate: str
     object: str
     claimed: bool
     combined_score: float
     evidence_count: int
-    citations: list[CitationOut]
+    citations: list[AskCitation]
 
 
-class PathOut(_Out):
-    """A chain of edges between two concepts; score = product of the hops' combined scores."""
+class AskPath(_Out):
+    """A chain of edges between two concepts through others; score = product of the hops' scores."""
 
-    nodes: list[ConceptRef]
-    hops: list[HopOut]
+    nodes: list[AskConcept]
+    hops: list[AskHop]
     score: float
 
 
@@ -173,23 +182,25 @@ class AskAnswer(_Out):
 
     schema_version: Literal[1] = SCHEMA_VERSION
     question: str
-    status: Status
-    reading: ReadingOut
-    message: str
-    sections: list[SectionOut] = []
-    paths: list[PathOut] = []
+    status: Status = Field(description=(
+        "answered: claimed evidence; co_mentions_only: only same-sentence mentions; no_evidence: the question "
+        "was read but the graph holds nothing for it; no_concept: no concept of the graph found"))
+    reading: AskReading
+    message: str = Field(description="the answer in one paragraph, as the Markdown answer prints it")
+    sections: list[AskSection] = Field(default_factory=list)
+    paths: list[AskPath] = Field(default_factory=list)
 
     @property
     def answered(self) -> bool:
         return self.status == "answered"
 
-    def items(self) -> list[ItemOut]:
+    def items(self) -> list[AskItem]:
         return [i for s in self.sections for i in s.items]
 
 
 def answer_schema() -> dict:
-    """The JSON Schema of ``AskAnswer`` (``docs/ask.schema.json``)."""
-    return AskAnswer.model_json_schema()
+    """The JSON Schema of what ``--json`` prints (``docs/ask.schema.json``)."""
+    return AskAnswer.model_json_schema(mode="serialization")
 
 
 # -- answering ---------------------------------------------------------------------------------
@@ -314,7 +325,7 @@ def _relations(ctx: _Context, reading: Reading) -> AskAnswer:
     title = f"{what.format(x=scope)}{only}: {names}"
     rows = _rows(ctx, ids, typed, labels, direction=direction) if typed else []
     if rows:
-        section = SectionOut(title=title, kind="relations", items=_items(ctx, rows, claimed=True))
+        section = AskSection(title=title, kind="relations", items=_items(ctx, rows, claimed=True))
         n = len({c.doc_id for i in section.items for c in i.citations})
         return _build(reading, "answered", f"{len(section.items)} concept(s) with a claimed relation, strongest "
                       f"first (citing {n} document(s)).", [section])
@@ -323,7 +334,7 @@ def _relations(ctx: _Context, reading: Reading) -> AskAnswer:
     if comention:
         message += (" Concepts mentioned in the same sentences instead, most informative first (NPMI; "
                     "a co-mention is not a claim):")
-        return _build(reading, "co_mentions_only", message, [SectionOut(
+        return _build(reading, "co_mentions_only", message, [AskSection(
             title=f"mentioned in the same sentence as {scope}{only}", kind="co-mentions",
             items=_items(ctx, comention, claimed=False))])
     message += " Nothing of that kind is mentioned with it in one sentence either (no evidence is not a no)."
@@ -348,18 +359,18 @@ def _rows(ctx: _Context, ids: list[str], predicates: list[str], labels: list[str
     return list(best.values())[:limit]
 
 
-def _citation(c: Citation) -> CitationOut:
-    return CitationOut(doc_id=c.doc_id, year=c.year, title=c.title, sentence=c.sentence or None,
+def _citation(c: Citation) -> AskCitation:
+    return AskCitation(doc_id=c.doc_id, year=c.year, title=c.title, sentence=c.sentence or None,
                        assertion=c.assertion, score=c.score, retracted=c.retracted)
 
 
-def _items(ctx: _Context, rows: list[dict], *, claimed: bool | None, other: ConceptRef | None = None) -> list[ItemOut]:
+def _items(ctx: _Context, rows: list[dict], *, claimed: bool | None, other: AskConcept | None = None) -> list[AskItem]:
     """Items for relation rows (``claimed`` None: decided per row, co-occurrence types are not claims)."""
     found = citations(ctx.store, (r["key"] for r in rows), per_key=ctx.per_item)
     cooc = set(_cooccurrence(ctx.store))
     return [
-        ItemOut(
-            concept=other or ConceptRef(id=r["other"], name=r.get("name"), type=r.get("type")),
+        AskItem(
+            concept=other or AskConcept(id=r["other"], name=r.get("name"), type=r.get("type")),
             predicate=r["predicate"], outgoing=bool(r["outgoing"]),
             claimed=(r["predicate"] not in cooc) if claimed is None else claimed,
             combined_score=float(r.get("combined_score") or 0.0), evidence_count=int(r.get("evidence_count") or 0),
@@ -381,20 +392,20 @@ def _summary(ctx: _Context, reading: Reading) -> AskAnswer:
     for r in rows:
         biolink = schema[r["predicate"]].biolink
         if biolink in CAUSES:
-            key = "reported to cause (effects)" if r["outgoing"] else "reported causes"
+            key = SUMMARY_SECTIONS[0] if r["outgoing"] else SUMMARY_SECTIONS[1]
         elif biolink in TREATS:
-            key = "treatment relations (treats / negatively correlated)"
+            key = SUMMARY_SECTIONS[2]
         elif biolink in INTERACTS:
-            key = "interactions"
+            key = SUMMARY_SECTIONS[3]
         else:
-            key = "other claimed relations (associated, correlated, ...)"
+            key = SUMMARY_SECTIONS[4]
         groups.setdefault(key, []).append(r)
-    sections = [SectionOut(title=k, kind="relations", items=_items(ctx, v[:SUMMARY_PER_SECTION], claimed=True))
-                for k, v in groups.items()]
+    sections = [AskSection(title=k, kind="relations", items=_items(ctx, groups[k][:SUMMARY_PER_SECTION], claimed=True))
+                for k in SUMMARY_SECTIONS if k in groups]
     comention = _rows(ctx, [x.id], _cooccurrence(ctx.store), [], min_docs=COMENTION_MIN_DOCS,
                       limit=SUMMARY_PER_SECTION)
     if comention:
-        sections.append(SectionOut(title=f"most telling co-mentions (NPMI, seen in at least {COMENTION_MIN_DOCS} "
+        sections.append(AskSection(title=f"most telling co-mentions (NPMI, seen in at least {COMENTION_MIN_DOCS} "
                                    "papers; not claims)", kind="co-mentions", items=_items(ctx, comention,
                                                                                          claimed=False)))
     docs = card.get("doc_count") or 0
@@ -421,7 +432,7 @@ def _pair(ctx: _Context, reading: Reading) -> AskAnswer:
         return (not (r["predicate"] in asked and forward), r["predicate"] in cooc, -(r["combined_score"] or 0.0))
 
     rows = sorted(rows, key=rank)
-    bref = ConceptRef(id=b.id, name=b.name, type=b.type)
+    bref = AskConcept(id=b.id, name=b.name, type=b.type)
     items = _items(ctx, rows, claimed=None, other=bref)
     na, nb = a.name or a.id, b.name or b.id
     hit = [r for r in rows if r["predicate"] in asked]
@@ -443,9 +454,9 @@ def _pair(ctx: _Context, reading: Reading) -> AskAnswer:
         message = f"No claimed relation between {na} and {nb}; they are only mentioned in the same sentences."
     else:
         message = (f"The graph has no edge between {na} and {nb} (which is not evidence that they are unrelated).")
-    sections = [SectionOut(title=f"edges between {na} ({a.id}) and {nb} ({b.id})", kind="edges", items=items)] \
+    sections = [AskSection(title=f"edges between {na} ({a.id}) and {nb} ({b.id})", kind="edges", items=items)] \
         if items else []
-    paths: list[PathOut] = []
+    paths: list[AskPath] = []
     if reading.intent == "links" or not claimed:
         paths = _paths(ctx, a.id, b.id)
         if paths:
@@ -459,7 +470,7 @@ def _pair(ctx: _Context, reading: Reading) -> AskAnswer:
     return _build(reading, status, message, sections, paths)
 
 
-def _paths(ctx: _Context, a: str, b: str) -> list[PathOut]:
+def _paths(ctx: _Context, a: str, b: str) -> list[AskPath]:
     g = None
     for hops in (2, 1):
         try:
@@ -480,25 +491,25 @@ def _paths(ctx: _Context, a: str, b: str) -> list[PathOut]:
     return [_path(p, g, cooc) for p in with_evidence(ctx.store, found, per_hop=ctx.per_item)]
 
 
-def _path(p: Path, g, cooc: set[str]) -> PathOut:
-    return PathOut(
-        nodes=[ConceptRef(id=n, name=g.nodes[n].get("name"), type=g.nodes[n].get("type")) for n in p.nodes],
-        hops=[HopOut(subject=h.subject, predicate=h.predicate, object=h.object, claimed=h.predicate not in cooc,
+def _path(p: Path, g, cooc: set[str]) -> AskPath:
+    return AskPath(
+        nodes=[AskConcept(id=n, name=g.nodes[n].get("name"), type=g.nodes[n].get("type")) for n in p.nodes],
+        hops=[AskHop(subject=h.subject, predicate=h.predicate, object=h.object, claimed=h.predicate not in cooc,
                      combined_score=h.combined_score, evidence_count=h.evidence_count,
                      citations=[_citation(c) for c in h.evidence]) for h in p.hops],
         score=p.score,
     )
 
 
-def _build(reading: Reading, status: Status, message: str, sections: Sequence[SectionOut] = (),
-           paths: Sequence[PathOut] = ()) -> AskAnswer:
-    out = ReadingOut(
+def _build(reading: Reading, status: Status, message: str, sections: Sequence[AskSection] = (),
+           paths: Sequence[AskPath] = ()) -> AskAnswer:
+    out = AskReading(
         text=reading.describe(), intent=reading.intent, pair=reading.pair and bool(reading.concepts),
-        concepts=[FoundConcept(id=c.id, name=c.name, type=c.type, phrase=c.phrase, found_by=c.how, score=c.score)
+        concepts=[AskFoundConcept(id=c.id, name=c.name, type=c.type, phrase=c.phrase, found_by=c.how, score=c.score)
                   for c in reading.concepts],
         answer_types=reading.answer_types, answer_types_asked=reading.types_asked, direction=reading.direction,
         cues=reading.cues, ignored=reading.ignored,
-        missing=[MissingConcept(phrase=m.phrase, ontology_id=m.known_as, ontology_name=m.name)
+        missing=[AskMissingConcept(phrase=m.phrase, ontology_id=m.known_as, ontology_name=m.name)
                  for m in reading.missing],
         unread=reading.unread,
     )
@@ -507,7 +518,7 @@ def _build(reading: Reading, status: Status, message: str, sections: Sequence[Se
 
 
 # -- rendering ---------------------------------------------------------------------------------
-def _cite(c: CitationOut, width: int = 220) -> str:
+def _cite(c: AskCitation, width: int = 220) -> str:
     return Citation(doc_id=c.doc_id, sentence=c.sentence or "", score=c.score, assertion=c.assertion, year=c.year,
                     retracted=c.retracted).short(width)
 

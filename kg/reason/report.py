@@ -40,6 +40,7 @@ STATUS_SECTIONS = (
     ("hypothetical", "Hypothetical or conditional"),
 )
 COMENTION_MIN_DOCS = 2
+FINDING_TYPES = ("Disease", "Finding")
 
 
 @dataclass
@@ -167,8 +168,8 @@ def patient_report(store: GraphStore, patient: str) -> PatientReport:
             sections[status].append(PatientFinding(
                 id=cid, name=hits[0]["name"], type=hits[0]["type"], notes=[(r["note"], r["year"]) for r in hits],
                 mentions=sum(int(r[status] or 0) for r in hits), also=also))
-    for findings in sections.values():
-        findings.sort(key=lambda f: (-len(f.notes), -f.mentions, (f.name or f.id).lower()))
+    for findings in sections.values():  # findings before the drugs and genes the notes mention
+        findings.sort(key=lambda f: (f.type not in FINDING_TYPES, -len(f.notes), -f.mentions, (f.name or f.id).lower()))
     return PatientReport(patient, notes, sections)
 
 
