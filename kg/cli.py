@@ -406,7 +406,8 @@ def ask(
     question: Annotated[Optional[str], typer.Argument(
         help='e.g. "What can trigger asthma attacks?", "Adverse reactions of cisplatin?", "Tell me about aspirin"')] = None,
     from_file: Annotated[Optional[Path], typer.Option(
-        "--file", help="Answer every line of FILE (models load once); with --json, one JSON object per line")] = None,
+        "--file", exists=True, dir_okay=False, readable=True,
+        help="Answer every line of FILE (models load once; # starts a comment); with --json, one JSON object per line")] = None,
     limit: Annotated[int, typer.Option("--limit", help="Answers to list")] = 10,
     citations: Annotated[int, typer.Option("--citations", help="Supporting sentences per answer")] = 2,
     subtypes: Annotated[bool, typer.Option("--subtypes", help="Include the concept's ontology subtypes")] = False,

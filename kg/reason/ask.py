@@ -453,7 +453,9 @@ def _pair(ctx: _Context, reading: Reading) -> AskAnswer:
     elif rows:
         message = f"No claimed relation between {na} and {nb}; they are only mentioned in the same sentences."
     else:
-        message = (f"The graph has no edge between {na} and {nb} (which is not evidence that they are unrelated).")
+        absent = {"interacts": "that they do not interact", "effects": f"that {na} does not cause {nb}",
+                  "treats": "that one does not treat the other"}.get(reading.intent or "", "that they are unrelated")
+        message = f"The graph has no edge between {na} and {nb} (which is not evidence {absent})."
     sections = [AskSection(title=f"edges between {na} ({a.id}) and {nb} ({b.id})", kind="edges", items=items)] \
         if items else []
     paths: list[AskPath] = []
