@@ -313,9 +313,9 @@ def _cooccurrence(store: GraphStore) -> list[str]:
 def _relations(ctx: _Context, reading: Reading) -> AskAnswer:
     x = reading.focus
     kinds, direction, what = KINDS[reading.intent]
-    if reading.intent == "treats":
-        direction = reading.direction
-        what = "what {x} treats" if direction == "out" else what
+    if reading.intent == "treats" and reading.direction == "out":
+        # BioRED's negative correlation has no fixed direction: the answer types pick the other side
+        what = "what {x} treats"
     ids = expand(ctx.isa, [x.id], include_subtypes=True) if ctx.include_subtypes else [x.id]
     scope = f"{x.name or x.id} ({x.id})" + (f" and {len(ids) - 1} subtype(s)" if len(ids) > 1 else "")
     labels = reading.answer_types
@@ -327,8 +327,9 @@ def _relations(ctx: _Context, reading: Reading) -> AskAnswer:
     if rows:
         section = AskSection(title=title, kind="relations", items=_items(ctx, rows, claimed=True))
         n = len({c.doc_id for i in section.items for c in i.citations})
+        cited = f" (citing {n} document(s))" if n else ""
         return _build(reading, "answered", f"{len(section.items)} concept(s) with a claimed relation, strongest "
-                      f"first (citing {n} document(s)).", [section])
+                      f"first{cited}.", [section])
     comention = _rows(ctx, ids, _cooccurrence(ctx.store), labels, min_docs=1)
     message = f"The graph has no claimed relation of this kind for {scope}{only}."
     if comention:

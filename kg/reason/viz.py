@@ -303,7 +303,7 @@ const network = new vis.Network(document.getElementById("graph"),
     edges: {{smooth: false, arrows: {{to: {{scaleFactor: 0.6}}}}}},
     physics: {{stabilization: {{iterations: 300}}, barnesHut: {{gravitationalConstant: -9000, springLength: 150}}}},
     interaction: {{hover: true, tooltipDelay: 100}}}});
-network.once("stabilizationIterationsDone", () => network.setOptions({{physics: false}}));
+network.once("stabilizationIterationsDone", () => {{ network.setOptions({{physics: false}}); network.redraw(); }});
 network.on("afterDrawing", () => {{ document.body.dataset.drawnEdges = String(data.edges.length); }});
 </script></body></html>
 """
