@@ -490,7 +490,8 @@ def viz(
     max_nodes: Annotated[int, typer.Option("--max-nodes")] = 40,
     min_score: Annotated[float, typer.Option("--min-score")] = 0.0,
 ) -> None:
-    """Draw a concept's neighbourhood, coloured by label as in ontology/medkg.grass."""
+    """Draw a concept's neighbourhood: nodes coloured by label (ontology/medkg.grass), edges by
+    relation type with a legend, claimed relations drawn over co-mentions (PNG or HTML)."""
     from kg.reason.viz import viz_command
 
     path = viz_command(target, settings(), out=out, hops=hops, max_nodes=max_nodes, min_score=min_score)
