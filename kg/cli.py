@@ -403,21 +403,37 @@ def ontology_info(as_json: Annotated[bool, typer.Option("--json", help="Print JS
 # -- reasoning --------------------------------------------------------------------------------
 @app.command()
 def ask(
-    question: Annotated[str, typer.Argument(help='e.g. "What causes lactic acidosis?" or "What links metformin and lactic acidosis?"')],
+    question: Annotated[Optional[str], typer.Argument(
+        help='e.g. "What can trigger asthma attacks?", "Adverse reactions of cisplatin?", "Tell me about aspirin"')] = None,
+    from_file: Annotated[Optional[Path], typer.Option(
+        "--file", exists=True, dir_okay=False, readable=True,
+        help="Answer every line of FILE (models load once; # starts a comment); with --json, one JSON object per line")] = None,
     limit: Annotated[int, typer.Option("--limit", help="Answers to list")] = 10,
     citations: Annotated[int, typer.Option("--citations", help="Supporting sentences per answer")] = 2,
     subtypes: Annotated[bool, typer.Option("--subtypes", help="Include the concept's ontology subtypes")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (schema: docs/ask.schema.json)")] = False,
 ) -> None:
-    """Answer a question from the graph, with PMIDs and sentences (no LLM; unknown shapes are refused).
+    """Answer a question from the graph, with PMIDs/note ids and sentences (offline, no LLM).
 
-    Shapes: what causes / treats / is associated with X; what links X and Y; what does finding X
-    suggest; does A interact with B.
+    Concepts are found by medkg's own NER and linker; the intent is read from the words around
+    them: causes / side effects / treatment / interactions / associations / "tell me about" /
+    how two concepts connect, and the answer type from "drugs", "genes", "diseases", "findings".
+    Every answer says how the question was read and says plainly when the graph has no
+    evidence. Exit status 2 when a question names no concept of the graph, or one it does not hold.
     """
     from kg.reason.ask import ask_command
 
-    text, code = ask_command(question, settings(), limit=limit, per_item=citations, subtypes=subtypes, as_json=as_json)
-    console.print(text, markup=False, highlight=False)
+    if (question is None) == (from_file is None):
+        raise typer.BadParameter("give a QUESTION or --file FILE (one question per line)")
+    questions: str | list[str] = question if from_file is None else [
+        line.strip() for line in from_file.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")]
+    text, code = ask_command(questions, settings(), limit=limit, per_item=citations, subtypes=subtypes,
+                             as_json=as_json)
+    if as_json:
+        typer.echo(text)  # byte for byte: no wrapping, no markup, one object per line with --file
+    else:
+        console.print(text, markup=False, highlight=False, emoji=False)
     raise typer.Exit(code)
 
 
@@ -448,14 +464,22 @@ def ddi(
 
 @app.command()
 def report(
-    target: Annotated[str, typer.Argument(help="A concept id (MESH:D006973), a name, or a patient pseudonym (pt_…)")],
+    target: Annotated[Optional[str], typer.Argument(help="A concept id (MESH:D006973) or name")] = None,
+    patient: Annotated[Optional[str], typer.Option(
+        "--patient", help="A patient's findings instead: a pseudonym (pt_…) or the source patient id "
+                          "(pseudonymised with MEDKG_PSEUDONYM_KEY)")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write FILE.md or FILE.html instead of printing")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="Relations to list")] = 10,
+    limit: Annotated[int, typer.Option("--limit", help="Relations and co-mentions to list")] = 10,
 ) -> None:
-    """An evidence report: synonyms and xrefs, top relations with PMIDs and sentences, negated evidence."""
+    """An evidence report: claimed relations first (by calibrated score and papers), co-mentions by
+    NPMI in their own section, negated and retracted evidence marked; or, with --patient, a
+    patient's findings by assertion status with the (pseudonymised) note ids."""
     from kg.reason.report import report_command
 
-    console.print(report_command(target, settings(), out=out, limit=limit), markup=False, highlight=False)
+    if (target is None) == (patient is None):
+        raise typer.BadParameter("give a CONCEPT or --patient ID")
+    console.print(report_command(target, settings(), patient=patient, out=out, limit=limit), markup=False,
+                  highlight=False, emoji=False)
 
 
 @app.command()
@@ -466,7 +490,8 @@ def viz(
     max_nodes: Annotated[int, typer.Option("--max-nodes")] = 40,
     min_score: Annotated[float, typer.Option("--min-score")] = 0.0,
 ) -> None:
-    """Draw a concept's neighbourhood, coloured by label as in ontology/medkg.grass."""
+    """Draw a concept's neighbourhood: nodes coloured by label (ontology/medkg.grass), edges by
+    relation type with a legend, claimed relations drawn over co-mentions (PNG or HTML)."""
     from kg.reason.viz import viz_command
 
     path = viz_command(target, settings(), out=out, hops=hops, max_nodes=max_nodes, min_score=min_score)

@@ -365,7 +365,7 @@ REASON_CONCEPTS = (
 
 REASON_CONCEPT = (
     "MATCH (c:Concept {id: $id}) RETURN c.id AS id, c.name AS name, c.type AS type, labels(c) AS labels, "
-    "c.synonyms AS synonyms, c.xrefs AS xrefs, c.source AS source, c.release AS release"
+    "c.synonyms AS synonyms, c.xrefs AS xrefs, c.source AS source, c.release AS release, c.doc_count AS doc_count"
 )
 
 # Case-insensitive exact name or synonym: the fallback resolver when no concept store is built.
@@ -375,10 +375,12 @@ REASON_CONCEPTS_BY_NAME = (
 )
 
 # Relations of some concepts ($ids: one concept, or it and its subtypes). $direction is 'in'
-# (the concept is the object), 'out' or 'any'; $labels ([] for any) filters the other end.
+# (the concept is the object), 'out' or 'any'; $labels ([] for any) filters the other end; hubs
+# ($hubs, and concepts marked generic, such as "patients") are never listed.
 REASON_RELATIONS = (
     "UNWIND $ids AS id MATCH (c:Concept {id: id})-[t]-(o:Concept) "
     "WHERE t.evidence_count IS NOT NULL AND type(t) IN $predicates AND NOT o.id IN $ids "
+    "AND NOT o.id IN $hubs AND coalesce(o.generic, false) = false "
     "AND ($direction = 'any' OR ($direction = 'in' AND endNode(t) = c) OR ($direction = 'out' AND startNode(t) = c)) "
     "AND (size($labels) = 0 OR any(l IN labels(o) WHERE l IN $labels)) "
     "RETURN c.id AS concept, type(t) AS predicate, startNode(t) = c AS outgoing, o.id AS other, o.name AS name, "
@@ -394,14 +396,18 @@ REASON_EDGES_BETWEEN = (
     "ORDER BY combined_score DESC, predicate"
 )
 
-# The best $per_key sentences of each triple, with their document.
+# The best $per_key sentences of each triple, with their document: affirmed before negated and
+# other readings, best scored first; evidence from retracted papers (retracted on the Evidence or
+# its Document; missing means false) comes last and says so.
 REASON_EVIDENCE = (
     "UNWIND $keys AS k MATCH (e:Evidence {triple_key: k}) "
-    "WITH k, e ORDER BY e.score DESC, e.doc_id, e.sentence_start "
-    "WITH k, collect(e)[0..$per_key] AS best UNWIND best AS e "
     "OPTIONAL MATCH (e)-[:IN_DOCUMENT]->(d:Document) "
+    "WITH k, e, d, coalesce(e.retracted, false) OR coalesce(d.retracted, false) AS retracted "
+    "ORDER BY retracted, coalesce(e.assertion, 'affirmed') <> 'affirmed', e.score DESC, e.doc_id, e.sentence_start "
+    "WITH k, collect([e, d, retracted])[0..$per_key] AS best UNWIND best AS b "
+    "WITH k, b[0] AS e, b[1] AS d, b[2] AS retracted "
     "RETURN k AS key, e.doc_id AS doc_id, e.sentence AS sentence, e.score AS score, e.assertion AS assertion, "
-    "d.title AS title, d.year AS year"
+    "d.title AS title, d.year AS year, retracted"
 )
 
 # Edges read both affirmed and negated ($id: only those touching one concept; null for all).
@@ -428,16 +434,6 @@ REASON_RECENT_PAPERS = (
     "ORDER BY year DESC, id DESC LIMIT $limit"
 )
 
-# A pseudonymised patient's findings (HAS_FINDING sums the MENTIONS of all the patient's notes).
-REASON_PATIENT_FINDINGS = (
-    "MATCH (p:Patient {id: $patient})-[f:HAS_FINDING]->(c:Concept) "
-    "RETURN c.id AS id, c.name AS name, c.type AS type, f.status AS status, f.affirmed AS affirmed, "
-    "f.negated AS negated, f.uncertain AS uncertain, f.hypothetical AS hypothetical, f.historical AS historical, "
-    "f.family AS family, f.notes AS notes, f.first_year AS first_year, f.last_year AS last_year "
-    "ORDER BY status, name, id"
-)
-
-
 def reason_upsert_inferred(schema: Schema, rel_type: str) -> str:
     """MERGE inferred edges on their key (rule + subject + object); endpoints must already exist.
 
@@ -455,3 +451,65 @@ def reason_delete_inferred(schema: Schema, rel_type: str) -> str:
     """Drop the inferred edges of one rule (a refresh replaces them all)."""
     rel = schema.rel_type(rel_type)
     return f"MATCH ()-[t:{rel}]->() WHERE t.inferred = true AND t.rule = $rule DELETE t"
+
+
+# -------------------------------------------------------- ask / report / viz reads (kg/reason)
+
+# Concepts by id with what reading a question needs: how many documents mention each, whether
+# it is a generic mention (generic: true, e.g. "patients"; missing means false).
+REASON_CONCEPT_CARDS = (
+    "UNWIND $ids AS id MATCH (c:Concept {id: id}) "
+    "RETURN c.id AS id, c.name AS name, c.type AS type, labels(c) AS labels, c.doc_count AS doc_count, "
+    "coalesce(c.generic, false) AS generic"
+)
+
+# Concepts whose name or a synonym is, case aside, one of $names (lower-case): one pass over the
+# concepts for all the phrases of a question. lname/lsynonyms tell the caller which name matched.
+REASON_CONCEPTS_BY_NAMES = (
+    "MATCH (c:Concept) WHERE toLower(c.name) IN $names "
+    "OR any(s IN coalesce(c.synonyms, []) WHERE toLower(s) IN $names) "
+    "RETURN c.id AS id, c.name AS name, c.type AS type, labels(c) AS labels, c.doc_count AS doc_count, "
+    "coalesce(c.generic, false) AS generic, toLower(c.name) AS lname, "
+    "[s IN coalesce(c.synonyms, []) | toLower(s)] AS lsynonyms"
+)
+
+# Co-mentions of some concepts, most informative first: NPMI (how much more often than chance
+# the two share a sentence), then papers. $predicates is the schema's co-occurrence types;
+# $min_docs drops pairs seen in fewer papers (NPMI is 1.0 for any pair of one-paper concepts).
+REASON_COMENTIONS = (
+    "UNWIND $ids AS id MATCH (c:Concept {id: id})-[t]-(o:Concept) "
+    "WHERE t.evidence_count IS NOT NULL AND type(t) IN $predicates AND NOT o.id IN $ids "
+    "AND NOT o.id IN $hubs AND coalesce(o.generic, false) = false AND t.doc_count >= $min_docs "
+    "AND (size($labels) = 0 OR any(l IN labels(o) WHERE l IN $labels)) "
+    "RETURN c.id AS concept, type(t) AS predicate, startNode(t) = c AS outgoing, o.id AS other, o.name AS name, "
+    "o.type AS type, t.key AS key, t.npmi AS npmi, t.combined_score AS combined_score, "
+    "t.evidence_count AS evidence_count, t.doc_count AS doc_count, t.affirmed AS affirmed, t.negated AS negated "
+    "ORDER BY coalesce(t.npmi, -1.0) DESC, doc_count DESC, other LIMIT $limit"
+)
+
+# Evidence about a concept read in retracted papers (retracted documents are few: start there),
+# hubs left out as everywhere in reports.
+REASON_RETRACTED_EVIDENCE = (
+    "MATCH (d:Document) WHERE d.retracted = true "
+    "MATCH (e:Evidence {doc_id: d.id}) WHERE e.subject = $id OR e.object = $id "
+    "WITH d, e, CASE WHEN e.subject = $id THEN e.object ELSE e.subject END AS oid "
+    "MATCH (o:Concept {id: oid}) WHERE NOT o.id IN $hubs AND coalesce(o.generic, false) = false "
+    "RETURN e.predicate AS predicate, o.id AS other, o.name AS name, e.doc_id AS doc_id, d.year AS year, "
+    "e.sentence AS sentence, e.assertion AS assertion ORDER BY doc_id DESC, other LIMIT $limit"
+)
+
+# A pseudonymised patient's findings note by note (MENTIONS of each note), for the report that
+# lists findings by assertion status with the notes they were read in.
+REASON_PATIENT_NOTE_FINDINGS = (
+    "MATCH (p:Patient {id: $patient})-[:HAS_NOTE]->(d:Document)-[m:MENTIONS]->(c:Concept) "
+    "WHERE NOT c.id IN $hubs AND coalesce(c.generic, false) = false "
+    "RETURN c.id AS id, c.name AS name, c.type AS type, d.id AS note, d.year AS year, m.affirmed AS affirmed, "
+    "m.negated AS negated, m.uncertain AS uncertain, m.hypothetical AS hypothetical, m.historical AS historical, "
+    "m.family AS family, m.sections AS sections ORDER BY id, note"
+)
+
+# A pseudonymised patient's notes, oldest first (ids are keyed hashes; only the year is kept).
+REASON_PATIENT_NOTES = (
+    "MATCH (p:Patient {id: $patient})-[:HAS_NOTE]->(d:Document) "
+    "RETURN d.id AS id, d.year AS year, d.title AS title ORDER BY year, id"
+)

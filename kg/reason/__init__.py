@@ -6,5 +6,6 @@
 - ``discovery``: Swanson ABC literature-based discovery with a score anyone can recompute;
 - ``contradictions``: edges read both affirmed and negated;
 - ``inferred``: writing inferences back, only on request, as their own relationship type;
+- ``question`` (with the cue lists of ``cues``): reading a question with medkg's own NER and linker;
 - ``ask``, ``report``, ``viz``: what ``medkg ask``, ``medkg report`` and ``medkg viz`` do.
 """

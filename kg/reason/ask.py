@@ -1,35 +1,48 @@
 """``medkg ask "QUESTION"``: answers from the graph, with the PMIDs and sentences behind them, no LLM.
 
-A question is matched against a few templates (regular expressions, tried in order); the
-phrases it names are resolved to concepts by the linker (a CURIE is taken as it is, and
-without a concept store an exact name or synonym in the graph is used); the template becomes
-parameterised Cypher (``kg.graph.cypher.REASON_*``) or a reasoning call (``best_paths``).
+A question is read by ``kg.reason.question`` (concepts by medkg's own NER and linker, intent and
+answer type from the cue words of ``kg.reason.cues``) and answered by parameterised Cypher
+(``kg.graph.cypher.REASON_*``) or path search (``best_paths``):
+
+- one concept and a relation word ("what causes X", "side effects of X", "what treats X", "what
+  interacts with X", "genes linked to X"): the claimed relations of that kind, strongest first;
+- two concepts ("does A cause B", "how are A and B connected"): the edges between them, and the
+  most believable paths when asked how they connect or when no claimed edge joins them;
+- one concept and no relation word ("tell me about X"): a summary, by kind of relation.
+
 Relation types are chosen by their biolink predicate in ``ontology/schema.yaml``, read at run
-time. When no claimed relation of the asked kind exists, co-mentions are shown instead and
-labelled as such ("same sentence", not "causes"). A question of another shape, or a phrase
-that resolves to nothing in the graph, gets a message saying what can be asked: never a guess.
+time. Every item cites documents and sentences. When no claimed relation of the asked kind
+exists, co-mentions are shown instead and labelled as such (same sentence, not a claim); when
+the graph has nothing, the answer says so, and that absence of evidence is not a "no".
+
+``AskAnswer`` is what ``medkg ask --json`` prints; its JSON Schema is ``docs/ask.schema.json``
+(``python -m kg.reason.ask > docs/ask.schema.json``), described in ``docs/ask.md``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from kg.config import Settings
 from kg.errors import Errors, NotInGraphError, SubgraphTooLargeError
-from kg.graph.base import GraphStore
 from kg.graph import cypher as q
-from kg.models import validate_curie
+from kg.graph.base import GraphStore
+from kg.reason import cues
 from kg.reason.closure import expand
 from kg.reason.evidence import Citation, citations
 from kg.reason.paths import Path, best_paths, with_evidence
+from kg.reason.question import Finder, Reading, StoreLookup, no_ner, read
 from kg.reason.subgraph import extract_subgraph
 
 log = logging.getLogger(__name__)
 
+SCHEMA_VERSION = 1
 COOCCURRENCE = "biolink:occurs_together_in_literature_with"
 CAUSES = frozenset({"biolink:causes", "biolink:contributes_to", "biolink:causes_adverse_event"})
 # BioRED's Negative_Correlation between a chemical and a disease is how it annotates treatment.
@@ -38,209 +51,189 @@ INTERACTS = frozenset({
     "biolink:interacts_with", "biolink:chemical_interacts_with", "biolink:physically_interacts_with",
     "biolink:directly_physically_interacts_with",
 })
-LINKER_TYPES = ("Disease", "Chemical", "Gene", "Finding", "Species", "CellLine", "Variant")
-NOUN_LABELS = {
-    "Chemical": ("drug", "drugs", "chemical", "chemicals", "medication", "medications", "medicine", "medicines",
-                 "compound", "compounds", "substance", "substances", "agent", "agents"),
-    "Gene": ("gene", "genes", "protein", "proteins"),
-    "Disease": ("disease", "diseases", "condition", "conditions", "disorder", "disorders", "illness", "illnesses"),
+# intent -> (biolink predicates asked about (None: every claimed relation), direction, what it asks)
+KINDS: dict[str, tuple[frozenset[str] | None, str, str]] = {
+    "causes": (CAUSES, "in", "what causes {x}"),
+    "effects": (CAUSES, "out", "what {x} causes"),
+    "treats": (TREATS, "any", "what treats {x}"),
+    "interacts": (INTERACTS, "any", "what interacts with {x}"),
+    "associated": (None, "any", "what is associated with {x}"),
+    "suggests": (None, "any", "which diseases {x} points to"),
 }
 PATH_HOPS = 3
 PATH_MAX_EDGES = 50_000
+SUMMARY_PER_SECTION = 5
+SUMMARY_SECTIONS = ("reported to cause (effects)", "reported causes",
+                    "treatment relations (treats / negatively correlated)", "interactions",
+                    "other claimed relations (associated, correlated, ...)")
+COMENTION_MIN_DOCS = 2
+
+Status = Literal["answered", "co_mentions_only", "no_evidence", "no_concept"]
 
 
-@dataclass(frozen=True)
-class Resolved:
-    """How a phrase of the question was read: the concept, its name and the resolver's confidence."""
+# -- the answer, as --json prints it -------------------------------------------------------------
+class _Out(BaseModel):
+    # every field is always printed, so the exported (serialization) schema marks them all required
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
+
+
+class AskConcept(_Out):
+    """A concept of the graph."""
+
+    id: str = Field(description="CURIE, e.g. MESH:D006973")
+    name: str | None = Field(None, description="preferred name in the graph")
+    type: str | None = Field(None, description="Disease, Chemical, Gene, Finding, Species, CellLine or Variant")
+
+
+class AskFoundConcept(AskConcept):
+    """A concept the question names: the words that named it and how it was found."""
+
+    phrase: str = Field(description="the words of the question")
+    found_by: Literal["id", "linker", "graph name"] = Field(
+        description="written as an id; medkg's NER and linker; or the graph's names and synonyms")
+    score: float = Field(description="the linker's score (1.0 for ids and exact names)")
+
+
+class AskMissingConcept(_Out):
+    """Words read as an entity whose concept the graph does not hold."""
 
     phrase: str
-    id: str
-    name: str | None
+    ontology_id: str | None = Field(None, description="the linker's concept for the words, if any")
+    ontology_name: str | None = None
+
+
+class AskReading(_Out):
+    """How the question was read."""
+
+    text: str = Field(description="the reading in one sentence, as the Markdown answer prints it")
+    intent: Literal["causes", "effects", "treats", "interacts", "associated", "suggests", "summary", "links"] | None = \
+        Field(description="causes: what causes X; effects: what X causes (side effects); links: how A and B connect")
+    pair: bool = Field(description="a question about two concepts (the first two of concepts)")
+    concepts: list[AskFoundConcept] = Field(description="the asked concept first")
+    answer_types: list[str] = Field(description="labels an answer may have ([]: any)")
+    answer_types_asked: bool = Field(description="the question named them (else a default of the intent)")
+    direction: Literal["in", "out", "any"] = Field(
+        description="in: the asked concept is the object of the relation; out: the subject")
+    cues: list[str] = Field(description="the cue words that decided intent and answer type")
+    ignored: list[str] = Field(description="concepts named but never answered about (the human hub)")
+    missing: list[AskMissingConcept] = Field(description="entities named that the graph does not hold")
+    unread: list[str] = Field(description="words read as neither cue, question word nor concept")
+
+
+class AskCitation(_Out):
+    """One sentence of one document behind an edge."""
+
+    doc_id: str = Field(description="PMID:… or a pseudonymised NOTE:…")
+    year: int | None = None
+    title: str | None = None
+    sentence: str | None = Field(description="null where not stored (clinical notes without --keep-text)")
+    assertion: str = Field(description="affirmed, negated, uncertain, hypothetical, historical or family")
+    score: float = Field(description="the extractor's calibrated score for this sentence")
+    retracted: bool = Field(description="from a retracted paper")
+
+
+class AskItem(_Out):
+    """One answer: the other concept, the edge between them (as stored) and its evidence."""
+
+    concept: AskConcept = Field(description="the other end of the edge")
+    predicate: str = Field(description="relationship type, e.g. INDUCES; CO_OCCURS_WITH for co-mentions")
+    outgoing: bool = Field(description="the edge points from the asked concept to this one")
+    claimed: bool = Field(description="a relation papers claim (false: only mentioned in the same sentence)")
+    combined_score: float = Field(description="noisy-OR of the evidence scores")
+    evidence_count: int
+    doc_count: int
+    affirmed: int
+    negated: int
+    npmi: float | None = Field(None, description="co-mentions: normalised PMI over documents")
+    about: str | None = Field(None, description="the asked concept or, with --subtypes, the subtype it holds for")
+    citations: list[AskCitation]
+
+
+class AskSection(_Out):
+    """A titled list of items: claimed relations, co-mentions, or the edges between two concepts."""
+
+    title: str
+    kind: Literal["relations", "co-mentions", "edges"]
+    items: list[AskItem]
+
+
+class AskHop(_Out):
+    """One edge of a path, as stored (subject -> object)."""
+
+    subject: str
+    predicate: str
+    object: str
+    claimed: bool
+    combined_score: float
+    evidence_count: int
+    citations: list[AskCitation]
+
+
+class AskPath(_Out):
+    """A chain of edges between two concepts through others; score = product of the hops' scores."""
+
+    nodes: list[AskConcept]
+    hops: list[AskHop]
     score: float
 
 
-Resolver = Callable[[str], list[Resolved]]
+class AskAnswer(_Out):
+    """What ``medkg ask --json`` prints for one question (docs/ask.md)."""
 
-
-@dataclass
-class Item:
-    """One ranked answer: the other concept, the edge that supports it, and its sentences."""
-
-    concept: str
-    name: str | None
-    predicate: str
-    outgoing: bool
-    combined_score: float
-    evidence_count: int
-    doc_count: int
-    key: str | None
-    claimed: bool
-    citations: list[Citation] = field(default_factory=list)
-    about: str | None = None  # the asked concept, or the subtype of it that has this relation
-
-
-@dataclass
-class Answer:
+    schema_version: Literal[1] = SCHEMA_VERSION
     question: str
-    supported: bool
-    template: str | None = None
-    reading: str = ""
-    concepts: list[Resolved] = field(default_factory=list)
-    items: list[Item] = field(default_factory=list)
-    paths: list[Path] = field(default_factory=list)
-    message: str = ""
+    status: Status = Field(description=(
+        "answered: claimed evidence; co_mentions_only: only same-sentence mentions; no_evidence: the question "
+        "was read but the graph holds nothing for it; no_concept: no concept of the graph found"))
+    reading: AskReading
+    message: str = Field(description="the answer in one paragraph, as the Markdown answer prints it")
+    sections: list[AskSection] = Field(default_factory=list)
+    paths: list[AskPath] = Field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    @property
+    def answered(self) -> bool:
+        return self.status == "answered"
 
-    def to_markdown(self) -> str:
-        lines = [f"**Q:** {self.question}"]
-        if self.reading:
-            lines.append(f"**Read as:** {self.reading}")
-        if self.message:
-            lines += ["", self.message]
-        for n, it in enumerate(self.items, 1):
-            arrow = "->" if it.outgoing else "<-"
-            kind = "" if it.claimed else " (same sentence, not a claimed relation)"
-            if it.about and self.concepts and it.about != self.concepts[0].id:
-                kind += f" [via subtype {it.about}]"
-            lines.append(
-                f"{n}. {it.name or it.concept} ({it.concept}): {arrow} {it.predicate}{kind}, score "
-                f"{it.combined_score:.3f}, {it.evidence_count} sentence(s) in {it.doc_count} paper(s)"
-            )
-            lines += [f"   - {c.short()}" for c in it.citations]
-        for n, p in enumerate(self.paths, 1):
-            lines.append(f"{n}. {p.describe()}  (path score {p.score:.3f})")
-            for h in p.hops:
-                lines.append(f"   - hop {h.subject} -[{h.predicate}]-> {h.object}: score {h.combined_score:.3f}, "
-                             f"{h.evidence_count} sentence(s)")
-                lines += [f"     - {c.short()}" for c in h.evidence]
-        return "\n".join(lines)
+    def items(self) -> list[AskItem]:
+        return [i for s in self.sections for i in s.items]
 
 
-def what_i_can_answer() -> str:
-    """The message for questions of another shape: every template with an example."""
-    rows = "\n".join(f"  - {t.example}" for t in TEMPLATES)
-    return (
-        "I can only answer questions of these shapes (the words in capitals are concepts: a name the "
-        f"linker knows, or an id such as MESH:D003920):\n{rows}\n"
-        "With --subtypes, a question about X covers X's subtypes too. For anything else, use `medkg query`."
-    )
+def answer_schema() -> dict:
+    """The JSON Schema of what ``--json`` prints (``docs/ask.schema.json``)."""
+    return AskAnswer.model_json_schema(mode="serialization")
 
 
-# -- resolving phrases ------------------------------------------------------------------------
-def graph_resolver(store: GraphStore) -> Resolver:
-    """Exact (case-insensitive) name or synonym of a concept in the graph: no concept store needed."""
-
-    def resolve(phrase: str) -> list[Resolved]:
-        rows = store.query(q.REASON_CONCEPTS_BY_NAME, {"name": phrase.lower()})
-        return [Resolved(phrase, r["id"], r["name"], 1.0) for r in rows]
-
-    return resolve
-
-
-def linker_resolver(linker, store: GraphStore) -> Resolver:
-    """The linker's candidates for the phrase read as each entity type, kept when in the graph, best first."""
-
-    def resolve(phrase: str) -> list[Resolved]:
-        found: dict[str, Resolved] = {}
-        for cands in linker.candidates([(phrase, t) for t in LINKER_TYPES]):
-            for c in cands:
-                if c.concept_id not in found or found[c.concept_id].score < c.score:
-                    found[c.concept_id] = Resolved(phrase, c.concept_id, c.name, c.score)
-        present = _present(store, list(found))
-        return sorted((r for r in found.values() if r.id in present), key=lambda r: (-r.score, r.id))
-
-    return resolve
+# -- answering ---------------------------------------------------------------------------------
+@dataclass
+class _Context:
+    store: GraphStore
+    limit: int
+    per_item: int
+    isa: object
+    include_subtypes: bool
 
 
-def _present(store: GraphStore, ids: Sequence[str]) -> dict[str, dict]:
-    return {r["id"]: r for r in store.query(q.REASON_CONCEPTS, {"ids": list(ids)})} if ids else {}
-
-
-def _clean(phrase: str) -> str:
-    phrase = re.sub(r",?\s+and\s+(?:where|in which papers|why)$", "", phrase.strip(" ,.?!\"'"), flags=re.I)
-    phrase = re.sub(r"^(?:the|a|an|finding|findings|of)\s+", "", phrase, flags=re.I)
-    return re.sub(r"^(?:the|a|an)\s+", "", phrase, flags=re.I).strip(" ,.?!\"'")
-
-
-# -- templates --------------------------------------------------------------------------------
-_WH = r"(?:what|which(?:\s+(?P<noun>\w+))?)"
-
-
-@dataclass(frozen=True)
-class Template:
-    name: str
-    example: str
-    patterns: tuple[re.Pattern, ...]
-
-
-def _p(*patterns: str) -> tuple[re.Pattern, ...]:
-    return tuple(re.compile(p, re.I) for p in patterns)
-
-
-TEMPLATES: tuple[Template, ...] = (
-    Template("associated", "what is associated with X? / what is X associated with?", _p(
-        rf"^{_WH}\s+(?:is|are)\s+(?:associated|linked|related|correlated)\s+(?:with|to)\s+(?P<x>.+)$",
-        r"^what\s+(?:is|are)\s+(?P<x>.+?)\s+(?:associated|linked|related|correlated)\s+(?:with|to)$",
-    )),
-    Template("links", "what links X and Y? / what could link X to Y? / how is X related to Y?", _p(
-        r"^(?:what|how)\s+(?:could\s+|might\s+|may\s+|can\s+|does\s+|do\s+)?(?:link|links|connect|connects)\s+"
-        r"(?P<a>.+?)\s+(?:to|and|with)\s+(?P<b>.+)$",
-        r"^what\s+is\s+the\s+(?:link|connection|relation|relationship)\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>.+)$",
-        r"^how\s+(?:is|are)\s+(?P<a>.+?)\s+(?:related|linked|connected)\s+(?:to|with)\s+(?P<b>.+)$",
-    )),
-    Template("interacts", "does A interact with B? / do A and B interact?", _p(
-        r"^(?:does|do|can|could)\s+(?P<a>.+?)\s+(?:interact|interacts|bind|binds)\s+with\s+(?P<b>.+)$",
-        r"^(?:does|do|can|could)\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s+interact$",
-    )),
-    Template("causes", "what causes X? / which drugs are reported to cause X?", _p(
-        rf"^{_WH}\s+(?:(?:is|are)\s+(?:reported|known|said|thought)\s+to\s+)?(?:can\s+|could\s+|may\s+|might\s+)?"
-        r"(?:cause|causes|induce|induces|lead\s+to|leads\s+to|trigger|triggers)\s+(?P<x>.+)$",
-    )),
-    Template("treats", "what treats X? / which drugs are used to treat X?", _p(
-        rf"^{_WH}\s+(?:(?:is|are)\s+(?:used|reported|known)\s+to\s+)?(?:can\s+|may\s+)?"
-        r"(?:treat|treats|cure|cures|relieve|relieves)\s+(?P<x>.+)$",
-        r"^what\s+(?:is|are)\s+(?P<x>.+?)\s+treated\s+with$",
-    )),
-    Template("suggests", "what does finding X suggest? / what does X point to?", _p(
-        r"^what\s+(?:does|do|could|might|may|can)\s+(?P<x>.+?)\s+(?:suggest|point\s+to|indicate|imply)$",
-    )),
-)
-
-
-def match(question: str) -> tuple[Template, dict[str, str]] | None:
-    """The first template whose pattern matches, with its cleaned phrases (and ``noun``, if any)."""
-    text = " ".join(question.strip().rstrip("?.! ").split())
-    for template in TEMPLATES:
-        for pattern in template.patterns:
-            if m := pattern.match(text):
-                groups = {k: v for k, v in m.groupdict().items() if v}
-                return template, {k: (v.lower() if k == "noun" else _clean(v)) for k, v in groups.items()}
-    return None
-
-
-# -- answering --------------------------------------------------------------------------------
-def answer(
+def ask(
     question: str,
     store: GraphStore,
-    resolve: Resolver,
+    find: Finder = no_ner,
     *,
     limit: int = 10,
     per_item: int = 2,
     isa=None,
     include_subtypes: bool = False,
-) -> Answer:
-    """Answer ``question`` from ``store`` or say why not.
+) -> AskAnswer:
+    """Read ``question`` and answer it from ``store``, or say plainly why there is nothing to say.
 
     Parameters
     ----------
     question : str
-        Free text in one of the template shapes (``what_i_can_answer`` lists them).
+        Free text: "What can trigger asthma attacks?", "Adverse reactions of cisplatin?", ...
     store : GraphStore
         An open store.
-    resolve : callable
-        Phrase -> concepts in the graph, best first (``linker_resolver`` or ``graph_resolver``).
+    find : callable
+        The NER + linker finder (``kg.reason.question.annotator_finder``); the default finds
+        concepts by ids and graph names only.
     limit : int
         Answers (or paths) to return.
     per_item : int
@@ -252,8 +245,8 @@ def answer(
 
     Returns
     -------
-    Answer
-        ``supported`` is False for a question of another shape or a phrase not found in the graph.
+    AskAnswer
+        ``status`` is ``no_concept`` when the question names nothing the graph holds.
 
     Raises
     ------
@@ -263,58 +256,46 @@ def answer(
     if include_subtypes and isa is None:
         # Internal: ask_command always passes isa with include_subtypes; only a wrong caller gets here.
         raise ValueError("include_subtypes needs the is_a graph (kg.reason.closure.isa_graph)")
-    matched = match(question)
-    if matched is None:
-        return Answer(question, supported=False, message="I do not understand this question's shape.\n"
-                      + what_i_can_answer())
-    template, parts = matched
-    concepts: dict[str, Resolved] = {}
-    for slot in ("x", "a", "b"):
-        if slot not in parts:
-            continue
-        found = resolve_phrase(parts[slot], resolve, store)
-        if not found:
-            return Answer(question, supported=False, template=template.name, message=(
-                f"I read this as a '{template.name}' question, but found no concept in the graph for "
-                f"\"{parts[slot]}\". Try another name or the concept id (`medkg query --saved concept_by_xref`)."
-            ))
-        concepts[slot] = found[0]
-    ans = Answer(question, supported=True, template=template.name, concepts=list(concepts.values()))
-    labels = [label for label, nouns in NOUN_LABELS.items() if parts.get("noun") in nouns]
+    return answer(read(question, find, StoreLookup(store)), store, limit=limit, per_item=per_item, isa=isa,
+                  include_subtypes=include_subtypes)
+
+
+def answer(reading: Reading, store: GraphStore, *, limit: int = 10, per_item: int = 2, isa=None,
+           include_subtypes: bool = False) -> AskAnswer:
+    """Answer a question already read (``kg.reason.question.read``)."""
     ctx = _Context(store, limit, per_item, isa, include_subtypes)
-    if template.name in ("links", "interacts"):
-        (_links if template.name == "links" else _interacts)(ctx, ans, concepts["a"], concepts["b"])
-    else:
-        x = concepts["x"]
-        if template.name == "causes":
-            kinds, direction, what = CAUSES, "in", "what causes {x}"
-        elif template.name == "treats":
-            kinds, direction, what = TREATS, "any", "what treats {x}"
-            labels = labels or ["Chemical"]
-        elif template.name == "suggests":
-            kinds, direction, what = None, "any", "which diseases {x} points to"
-            labels = ["Disease"]
-        else:
-            kinds, direction, what = None, "any", "what is associated with {x}"
-        _relations(ctx, ans, x, kinds, direction, labels, what)
-    return ans
+    if not reading.concepts:
+        known = [m for m in reading.missing if m.known_as]
+        if known:  # understood, but the graph has never seen it: no evidence, said plainly
+            return _build(reading, "no_evidence", "; ".join(
+                f"\"{m.phrase}\" is {m.name or m.known_as} ({m.known_as}) in the ontology, but no document of the "
+                "graph mentions it" for m in known) + ": the graph has no evidence about it (which is not evidence "
+                "that there is none).")
+        return _build(reading, "no_concept", _no_concept_message(reading))
+    if reading.pair and len(reading.concepts) < 2:
+        # "does aspirin interact with zorblax?": the second concept is not in the graph at all
+        m = reading.missing[0]
+        known = f" (the ontology knows it as {m.name or m.known_as})" if m.known_as else ""
+        return _build(reading, "no_evidence", (
+            f"The graph holds no document that mentions \"{m.phrase}\"{known}, so it has no evidence "
+            f"about it and {reading.concepts[0].name or reading.concepts[0].id} (which is not evidence that "
+            "there is no relation)."))
+    if reading.pair:
+        return _pair(ctx, reading)
+    if reading.intent == "summary":
+        return _summary(ctx, reading)
+    return _relations(ctx, reading)
 
 
-@dataclass
-class _Context:
-    store: GraphStore
-    limit: int
-    per_item: int
-    isa: object
-    include_subtypes: bool
-
-
-def resolve_phrase(phrase: str, resolve: Resolver, store: GraphStore) -> list[Resolved]:
-    """An id (``MESH:D003920``) is taken as it is when the graph has it; any other phrase goes to ``resolve``."""
-    if validate_curie(phrase) and re.match(r"^[A-Za-z][A-Za-z0-9_.-]*:\S+$", phrase):
-        cid = phrase.upper() if phrase.lower().startswith("mesh:") else phrase
-        return [Resolved(phrase, cid, r["name"], 1.0) for r in _present(store, [cid]).values()]
-    return resolve(phrase)
+def _no_concept_message(reading: Reading) -> str:
+    parts = [f"\"{m.phrase}\" is not in the graph" for m in reading.missing] + [
+        f"ignored {x}" for x in reading.ignored]
+    if reading.unread:
+        parts.append("words I could not place: " + ", ".join(f"\"{w}\"" for w in reading.unread))
+    return ("I found no concept of the graph in this question" + (f" ({'; '.join(parts)})" if parts else "") + ". "
+            "Name a disease, drug, gene or finding (or an id such as MESH:D003920); for example \"What causes "
+            "lactic acidosis?\", \"Side effects of cisplatin?\", \"Tell me about aspirin\", \"How are insulin and "
+            "obesity connected?\". `medkg query` runs Cypher for anything else.")
 
 
 def _types(store: GraphStore, biolink: frozenset[str] | None) -> list[str]:
@@ -329,118 +310,293 @@ def _cooccurrence(store: GraphStore) -> list[str]:
     return [t for t in store.schema.triple_types if store.schema.relationships[t].biolink == COOCCURRENCE]
 
 
-def _relations(ctx: _Context, ans: Answer, x: Resolved, kinds, direction: str, labels: list[str], what: str) -> None:
+def _relations(ctx: _Context, reading: Reading) -> AskAnswer:
+    x = reading.focus
+    kinds, direction, what = KINDS[reading.intent]
+    if reading.intent == "treats" and reading.direction == "out":
+        # BioRED's negative correlation has no fixed direction: the answer types pick the other side
+        what = "what {x} treats"
     ids = expand(ctx.isa, [x.id], include_subtypes=True) if ctx.include_subtypes else [x.id]
     scope = f"{x.name or x.id} ({x.id})" + (f" and {len(ids) - 1} subtype(s)" if len(ids) > 1 else "")
-    only = f" (only {', '.join(labels)})" if labels else ""
+    labels = reading.answer_types
     typed = _types(ctx.store, kinds)
-    ans.reading = f"{what.format(x=scope)}{only}; relation types: {', '.join(typed) or 'none in the schema'}"
-    rows = _rows(ctx, ids, typed, direction, labels) if typed else []
-    claimed = bool(rows)
-    if not rows:
-        rows = _rows(ctx, ids, _cooccurrence(ctx.store), "any", labels)
-        ans.message = (
-            f"No claimed relation of these types is in the graph for {scope}. "
-            + ("Concepts mentioned in the same sentence instead, strongest first (co-mention is not a claim):"
-               if rows else "Nothing is mentioned with it in one sentence either.")
-        )
+    only = f" (only {', '.join(labels)})" if labels else ""
+    names = "any claimed relation" if kinds is None else ", ".join(typed) or "no such relation type in the schema"
+    title = f"{what.format(x=scope)}{only}: {names}"
+    rows = _rows(ctx, ids, typed, labels, direction=direction) if typed else []
+    if rows:
+        section = AskSection(title=title, kind="relations", items=_items(ctx, rows, claimed=True))
+        n = len({c.doc_id for i in section.items for c in i.citations})
+        cited = f" (citing {n} document(s))" if n else ""
+        return _build(reading, "answered", f"{len(section.items)} concept(s) with a claimed relation, strongest "
+                      f"first{cited}.", [section])
+    comention = _rows(ctx, ids, _cooccurrence(ctx.store), labels, min_docs=1)
+    message = f"The graph has no claimed relation of this kind for {scope}{only}."
+    if comention:
+        message += (" Concepts mentioned in the same sentences instead, most informative first (NPMI; "
+                    "a co-mention is not a claim):")
+        return _build(reading, "co_mentions_only", message, [AskSection(
+            title=f"mentioned in the same sentence as {scope}{only}", kind="co-mentions",
+            items=_items(ctx, comention, claimed=False))])
+    message += " Nothing of that kind is mentioned with it in one sentence either (no evidence is not a no)."
+    return _build(reading, "no_evidence", message)
+
+
+def _rows(ctx: _Context, ids: list[str], predicates: list[str], labels: list[str], *, direction: str | None = None,
+          min_docs: int | None = None, limit: int | None = None) -> list[dict]:
+    """Relation rows (``direction`` given) or co-mention rows (``min_docs`` given), one per other
+    concept: its strongest edge when several ids or types reach it."""
+    if not predicates:
+        return []
+    limit = limit or ctx.limit
+    params = {"ids": ids, "predicates": predicates, "labels": labels, "hubs": list(cues.HUBS), "limit": limit * 5}
+    if direction is not None:
+        query, params["direction"] = q.REASON_RELATIONS, direction
+    else:
+        query, params["min_docs"] = q.REASON_COMENTIONS, min_docs or 1
+    best: dict[str, dict] = {}
+    for r in ctx.store.query(query, params):  # already ordered, best first
+        best.setdefault(r["other"], r)
+    return list(best.values())[:limit]
+
+
+def _citation(c: Citation) -> AskCitation:
+    return AskCitation(doc_id=c.doc_id, year=c.year, title=c.title, sentence=c.sentence or None,
+                       assertion=c.assertion, score=c.score, retracted=c.retracted)
+
+
+def _items(ctx: _Context, rows: list[dict], *, claimed: bool | None, other: AskConcept | None = None) -> list[AskItem]:
+    """Items for relation rows (``claimed`` None: decided per row, co-occurrence types are not claims)."""
     found = citations(ctx.store, (r["key"] for r in rows), per_key=ctx.per_item)
-    ans.items = [
-        Item(concept=r["other"], name=r["name"], predicate=r["predicate"], outgoing=bool(r["outgoing"]),
-             combined_score=float(r["combined_score"] or 0.0), evidence_count=int(r["evidence_count"] or 0),
-             doc_count=int(r["doc_count"] or 0), key=r["key"], claimed=claimed, citations=found.get(r["key"], []),
-             about=r["concept"])
+    cooc = set(_cooccurrence(ctx.store))
+    return [
+        AskItem(
+            concept=other or AskConcept(id=r["other"], name=r.get("name"), type=r.get("type")),
+            predicate=r["predicate"], outgoing=bool(r["outgoing"]),
+            claimed=(r["predicate"] not in cooc) if claimed is None else claimed,
+            combined_score=float(r.get("combined_score") or 0.0), evidence_count=int(r.get("evidence_count") or 0),
+            doc_count=int(r.get("doc_count") or 0), affirmed=int(r.get("affirmed") or 0),
+            negated=int(r.get("negated") or 0), npmi=r.get("npmi"), about=r.get("concept"),
+            citations=[_citation(c) for c in found.get(r["key"], [])],
+        )
         for r in rows
     ]
 
 
-def _rows(ctx: _Context, ids: list[str], predicates: list[str], direction: str, labels: list[str]) -> list[dict]:
-    """Relation rows, one per other concept (its strongest edge when several ids or types reach it)."""
-    if not predicates:
-        return []
-    rows = ctx.store.query(q.REASON_RELATIONS, {"ids": ids, "predicates": predicates, "direction": direction,
-                                                "labels": labels, "limit": ctx.limit * 5})
-    best: dict[str, dict] = {}
-    for r in rows:  # already ordered by score
-        best.setdefault(r["other"], r)
-    return list(best.values())[: ctx.limit]
+def _summary(ctx: _Context, reading: Reading) -> AskAnswer:
+    """Everything claimed about one concept, by kind of relation, then its most telling co-mentions."""
+    x = reading.focus
+    card = ctx.store.query(q.REASON_CONCEPT, {"id": x.id})[0]
+    rows = _rows(ctx, [x.id], _types(ctx.store, None), [], direction="any", limit=60)
+    schema = ctx.store.schema.relationships
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        biolink = schema[r["predicate"]].biolink
+        if biolink in CAUSES:
+            key = SUMMARY_SECTIONS[0] if r["outgoing"] else SUMMARY_SECTIONS[1]
+        elif biolink in TREATS:
+            key = SUMMARY_SECTIONS[2]
+        elif biolink in INTERACTS:
+            key = SUMMARY_SECTIONS[3]
+        else:
+            key = SUMMARY_SECTIONS[4]
+        groups.setdefault(key, []).append(r)
+    sections = [AskSection(title=k, kind="relations", items=_items(ctx, groups[k][:SUMMARY_PER_SECTION], claimed=True))
+                for k in SUMMARY_SECTIONS if k in groups]
+    comention = _rows(ctx, [x.id], _cooccurrence(ctx.store), [], min_docs=COMENTION_MIN_DOCS,
+                      limit=SUMMARY_PER_SECTION)
+    if comention:
+        sections.append(AskSection(title=f"most telling co-mentions (NPMI, seen in at least {COMENTION_MIN_DOCS} "
+                                   "papers; not claims)", kind="co-mentions", items=_items(ctx, comention,
+                                                                                         claimed=False)))
+    docs = card.get("doc_count") or 0
+    intro = f"{x.name or x.id} ({x.id}, {x.type or 'concept'}) is mentioned in {docs} document(s) of the graph."
+    if not sections:
+        return _build(reading, "no_evidence", intro + " The graph holds no relation or co-mention for it.")
+    status: Status = "answered" if groups else "co_mentions_only"
+    if not groups:
+        intro += " No claimed relation; only co-mentions:"
+    return _build(reading, status, intro, sections)
 
 
-def _links(ctx: _Context, ans: Answer, a: Resolved, b: Resolved) -> None:
-    ans.reading = f"paths of up to {PATH_HOPS} hops between {a.name or a.id} ({a.id}) and {b.name or b.id} ({b.id})"
+def _pair(ctx: _Context, reading: Reading) -> AskAnswer:
+    a, b = reading.concepts[0], reading.concepts[1]
     if a.id == b.id:
-        ans.supported = False
-        ans.message = f"Both phrases resolve to the same concept {a.id}; name two different concepts."
-        return
+        return _build(reading, "no_concept", f"Both phrases name the same concept {a.id}; name two different ones.")
+    kinds, _, _ = KINDS.get(reading.intent or "", (None, "any", ""))
+    asked = set(_types(ctx.store, kinds))  # None: any claimed relation ("is A associated with B?")
+    cooc = set(_cooccurrence(ctx.store))
+    rows = ctx.store.query(q.REASON_EDGES_BETWEEN, {"a": a.id, "b": b.id})
+
+    def rank(r: dict) -> tuple:
+        forward = bool(r["outgoing"]) or reading.intent not in ("effects", "causes")
+        return (not (r["predicate"] in asked and forward), r["predicate"] in cooc, -(r["combined_score"] or 0.0))
+
+    rows = sorted(rows, key=rank)
+    bref = AskConcept(id=b.id, name=b.name, type=b.type)
+    items = _items(ctx, rows, claimed=None, other=bref)
+    na, nb = a.name or a.id, b.name or b.id
+    hit = [r for r in rows if r["predicate"] in asked]
+    claimed = [r for r in rows if r["predicate"] not in cooc]
+    if hit:
+        r = hit[0]
+        s, o = (na, nb) if r["outgoing"] else (nb, na)
+        lead = "Directly" if reading.intent == "links" else "Yes, the graph has evidence"
+        message = (f"{lead}: {s} -[{r['predicate']}]-> {o} in {r['doc_count']} document(s) "
+                   f"(score {float(r['combined_score'] or 0):.3f})" + (
+                       f", and {len(claimed) - 1} other claimed relation(s) between them." if len(claimed) > 1 else "."))
+        if reading.intent == "effects" and not r["outgoing"]:
+            message = (f"Papers report the reverse direction: {nb} -[{r['predicate']}]-> {na} "
+                       f"({r['doc_count']} paper(s)); none reports {na} causing {nb}.")
+    elif claimed:
+        message = (f"Papers relate {na} and {nb}" + (", but not as asked" if asked else "") + ": "
+                   + ", ".join(sorted({r['predicate'] for r in claimed})) + ".")
+    elif rows:
+        message = f"No claimed relation between {na} and {nb}; they are only mentioned in the same sentences."
+    else:
+        absent = {"interacts": "that they do not interact", "effects": f"that {na} does not cause {nb}",
+                  "treats": "that one does not treat the other"}.get(reading.intent or "", "that they are unrelated")
+        message = f"The graph has no edge between {na} and {nb} (which is not evidence {absent})."
+    sections = [AskSection(title=f"edges between {na} ({a.id}) and {nb} ({b.id})", kind="edges", items=items)] \
+        if items else []
+    paths: list[AskPath] = []
+    if reading.intent == "links" or not claimed:
+        paths = _paths(ctx, a.id, b.id)
+        if paths:
+            message += (f" Paths through other concepts (up to {PATH_HOPS} hops), most believable first (path "
+                        "score = product of the hops' scores; CO_OCCURS_WITH hops are same-sentence mentions, "
+                        "not claims):")
+        elif not rows:
+            message += f" No chain of at most {PATH_HOPS} edges connects them either."
+    any_claim = bool(claimed) or any(h.claimed for p in paths for h in p.hops)
+    status: Status = "answered" if any_claim else ("co_mentions_only" if rows or paths else "no_evidence")
+    return _build(reading, status, message, sections, paths)
+
+
+def _paths(ctx: _Context, a: str, b: str) -> list[AskPath]:
     g = None
     for hops in (2, 1):
         try:
-            g = extract_subgraph(ctx.store, [a.id, b.id], hops=hops, max_edges=PATH_MAX_EDGES)
+            g = extract_subgraph(ctx.store, [a, b], hops=hops, max_edges=PATH_MAX_EDGES)
             break
         except SubgraphTooLargeError:
             continue
     if g is None:
-        ans.message = "The neighbourhoods of these concepts are too large to search for paths."
-        return
-    paths = best_paths(g, a.id, b.id, k=ctx.limit, max_hops=PATH_HOPS) if a.id in g and b.id in g else []
-    ans.paths = with_evidence(ctx.store, paths, per_hop=ctx.per_item)
-    if not paths:
-        ans.message = f"No chain of at most {PATH_HOPS} supported edges connects them in the graph."
-    else:
-        ans.message = ("Paths, most believable first (path score = product of the hops' combined scores; "
-                       "CO_OCCURS_WITH hops are same-sentence mentions, not claims):")
-
-
-def _interacts(ctx: _Context, ans: Answer, a: Resolved, b: Resolved) -> None:
-    kinds = _types(ctx.store, INTERACTS)
-    ans.reading = (f"edges between {a.name or a.id} ({a.id}) and {b.name or b.id} ({b.id}); interaction types: "
-                   f"{', '.join(kinds) or 'none in the schema'}")
-    rows = ctx.store.query(q.REASON_EDGES_BETWEEN, {"a": a.id, "b": b.id})
-    found = citations(ctx.store, (r["key"] for r in rows), per_key=ctx.per_item)
+        return []
+    g.remove_nodes_from([n for n, d in list(g.nodes(data=True))
+                         if n not in (a, b) and (n in cues.HUBS or d.get("generic"))])
+    # the direct edges are listed on their own: paths here go through at least one other concept
+    for u, v in ((a, b), (b, a)):
+        while g.has_edge(u, v):
+            g.remove_edge(u, v)
+    found = best_paths(g, a, b, k=ctx.limit, max_hops=PATH_HOPS) if a in g and b in g else []
     cooc = set(_cooccurrence(ctx.store))
-    ans.items = [
-        Item(concept=b.id, name=b.name, predicate=r["predicate"], outgoing=bool(r["outgoing"]),
-             combined_score=float(r["combined_score"] or 0.0), evidence_count=int(r["evidence_count"] or 0),
-             doc_count=int(r["doc_count"] or 0), key=r["key"], claimed=r["predicate"] not in cooc,
-             citations=found.get(r["key"], []))
-        for r in sorted(rows, key=lambda r: (r["predicate"] not in kinds, -(r["combined_score"] or 0.0)))
-    ]
-    if any(r["predicate"] in kinds for r in rows):
-        ans.message = "Yes: papers report an interaction."
-    elif any(r["predicate"] not in cooc for r in rows):
-        ans.message = "Papers relate them, but not as an interaction:"
-    elif rows:
-        ans.message = "No reported interaction; they are only mentioned in the same sentences:"
-    else:
-        ans.message = "The graph has no edge between them (which is not evidence that they do not interact)."
+    return [_path(p, g, cooc) for p in with_evidence(ctx.store, found, per_hop=ctx.per_item)]
 
 
-# -- the command ------------------------------------------------------------------------------
-def default_resolver(store: GraphStore, settings: Settings) -> tuple[Resolver, object | None]:
-    """The linker then exact graph names, and the concept store, when one is built; else graph names only.
+def _path(p: Path, g, cooc: set[str]) -> AskPath:
+    return AskPath(
+        nodes=[AskConcept(id=n, name=g.nodes[n].get("name"), type=g.nodes[n].get("type")) for n in p.nodes],
+        hops=[AskHop(subject=h.subject, predicate=h.predicate, object=h.object, claimed=h.predicate not in cooc,
+                     combined_score=h.combined_score, evidence_count=h.evidence_count,
+                     citations=[_citation(c) for c in h.evidence]) for h in p.hops],
+        score=p.score,
+    )
+
+
+def _build(reading: Reading, status: Status, message: str, sections: Sequence[AskSection] = (),
+           paths: Sequence[AskPath] = ()) -> AskAnswer:
+    out = AskReading(
+        text=reading.describe(), intent=reading.intent, pair=reading.pair and bool(reading.concepts),
+        concepts=[AskFoundConcept(id=c.id, name=c.name, type=c.type, phrase=c.phrase, found_by=c.how, score=c.score)
+                  for c in reading.concepts],
+        answer_types=reading.answer_types, answer_types_asked=reading.types_asked, direction=reading.direction,
+        cues=reading.cues, ignored=reading.ignored,
+        missing=[AskMissingConcept(phrase=m.phrase, ontology_id=m.known_as, ontology_name=m.name)
+                 for m in reading.missing],
+        unread=reading.unread,
+    )
+    return AskAnswer(question=reading.question, status=status, reading=out, message=message, sections=list(sections),
+                     paths=list(paths))
+
+
+# -- rendering ---------------------------------------------------------------------------------
+def _cite(c: AskCitation, width: int = 220) -> str:
+    return Citation(doc_id=c.doc_id, sentence=c.sentence or "", score=c.score, assertion=c.assertion, year=c.year,
+                    retracted=c.retracted).short(width)
+
+
+def to_markdown(ans: AskAnswer) -> str:
+    """The answer as ``medkg ask`` prints it: the question, how it was read, the answer, the evidence."""
+    r = ans.reading
+    lines = [f"**Q:** {ans.question}", f"**Read as:** {r.text}"]
+    if r.concepts:
+        lines.append("**Concepts:** " + "; ".join(
+            f"\"{c.phrase}\" -> {c.name or c.id} ({c.id}, {c.type or '?'}, by {c.found_by})" for c in r.concepts))
+    if r.ignored:
+        lines.append("**Ignored:** " + "; ".join(r.ignored))
+    lines += ["", f"**Answer:** {ans.message}"]
+    for s in ans.sections:
+        lines += ["", f"*{s.title}*"]
+        for n, it in enumerate(s.items, 1):
+            arrow = "->" if it.outgoing else "<-"
+            kind = "" if it.claimed else " (same sentence, not a claimed relation)"
+            if it.about and r.concepts and it.about != r.concepts[0].id and s.kind != "edges":
+                kind += f" [via subtype {it.about}]"
+            npmi = f", NPMI {it.npmi:.2f}" if it.npmi is not None and not it.claimed else ""
+            neg = f", negated in {it.negated}" if it.negated else ""
+            lines.append(f"{n}. {it.concept.name or it.concept.id} ({it.concept.id}): {arrow} {it.predicate}{kind}, "
+                         f"score {it.combined_score:.3f}{npmi}, {it.evidence_count} sentence(s) in {it.doc_count} "
+                         f"document(s){neg}")
+            lines += [f"   - {_cite(c)}" for c in it.citations]
+    for n, p in enumerate(ans.paths, 1):
+        names = {c.id: f"{c.name} ({c.id})" if c.name else c.id for c in p.nodes}
+        chain = [names[p.nodes[0].id]]
+        for node, hop in zip(p.nodes[1:], p.hops, strict=True):
+            chain.append(f"-[{hop.predicate}]->" if hop.object == node.id else f"<-[{hop.predicate}]-")
+            chain.append(names[node.id])
+        lines.append(f"{n}. {' '.join(chain)}  (path score {p.score:.3f})")
+        for h in p.hops:
+            lines.append(f"   - hop {h.subject} -[{h.predicate}]-> {h.object}: score {h.combined_score:.3f}, "
+                         f"{h.evidence_count} sentence(s)")
+            lines += [f"     - {_cite(c)}" for c in h.citations]
+    return "\n".join(lines)
+
+
+# -- the command ---------------------------------------------------------------------------------
+def default_finder(settings: Settings) -> tuple[Finder, object | None]:
+    """The ingestion chain (``build_annotator(settings, relations=False)``) and the concept store,
+    when the concept store is built; else ids and graph names only.
 
     A missing concept store is not built here (that takes a minute): ``medkg ontology build`` does it.
     One that cannot be opened (built by another medkg version) is reported and left aside.
     """
-    from kg.components import build_linker
+    from kg.components import build_annotator, build_linker
     from kg.errors import OntologyError
+    from kg.reason.question import annotator_finder
     from kg.vocab.conceptstore import store_path
 
     if not store_path(settings).exists():
-        return graph_resolver(store), None
+        log.warning("no concept store: names are matched exactly against the graph (`medkg ontology build`)")
+        return no_ner, None
     try:
-        linker = build_linker(settings)
+        annotator = build_annotator(settings, relations=False)
+        concepts = build_linker(settings).store
     except OntologyError as exc:
-        log.warning("names are matched exactly, without the linker: %s", exc)
-        return graph_resolver(store), None
-    return _first(linker_resolver(linker, store), graph_resolver(store)), linker.store
+        log.warning("names are matched exactly against the graph, without NER and linker: %s", exc)
+        return no_ner, None
+    return annotator_finder(annotator), concepts
 
 
 def ask_command(
-    question: str, settings: Settings, *, limit: int = 10, per_item: int = 2, subtypes: bool = False,
+    questions: str | Sequence[str], settings: Settings, *, limit: int = 10, per_item: int = 2, subtypes: bool = False,
     as_json: bool = False,
 ) -> tuple[str, int]:
-    """What ``medkg ask`` prints and its exit status (0 answered, 2 not a question it can answer).
+    """What ``medkg ask`` prints and its exit status: 2 when a question names no concept of the graph,
+    or names one the graph does not hold (the answer then says so); else 0.
+
+    Several questions are answered with the models loaded once; with ``as_json`` each answer is one
+    line of JSON (JSON Lines), a single question one indented object.
 
     Raises
     ------
@@ -451,37 +607,44 @@ def ask_command(
     from kg.graph.backends import open_store
     from kg.reason.closure import isa_graph
 
+    batch = [questions] if isinstance(questions, str) else list(questions)
+    find, concepts = default_finder(settings)
+    isa = None
+    if subtypes:
+        if concepts is None:
+            raise OntologyError(Errors.E540)
+        isa = isa_graph(concepts)
     with open_store(settings) as store:
-        resolve, concepts = default_resolver(store, settings)
-        isa = None
-        if subtypes:
-            if concepts is None:
-                raise OntologyError(Errors.E540)
-            isa = isa_graph(concepts)
-        result = answer(question, store, resolve, limit=limit, per_item=per_item, isa=isa, include_subtypes=subtypes)
-    text = json.dumps(result.to_dict(), indent=2, default=str) if as_json else result.to_markdown()
-    return text, 0 if result.supported else 2
+        answers = [ask(x, store, find, limit=limit, per_item=per_item, isa=isa, include_subtypes=subtypes)
+                   for x in batch]
+    if as_json:
+        text = answers[0].model_dump_json(indent=2) if isinstance(questions, str) else "\n".join(
+            a.model_dump_json() for a in answers)
+    else:
+        text = "\n\n---\n\n".join(to_markdown(a) for a in answers)
+    unknown = any(a.status == "no_concept" or a.reading.missing for a in answers)
+    return text, 2 if unknown else 0
 
 
 def resolve_target(store: GraphStore, settings: Settings, target: str) -> str:
-    """A concept id for a command-line argument: an id the graph has, or the best concept its name resolves to.
+    """A concept id for a command-line argument: an id the graph has, or the concept its name reads as.
 
     Raises
     ------
     NotInGraphError
         When nothing in the graph answers to it.
     """
-    resolve, _ = default_resolver(store, settings)
-    if found := resolve_phrase(target, resolve, store):
-        return found[0].id
+    lookup = StoreLookup(store)
+    if found := lookup.concepts([target.upper() if target.lower().startswith("mesh:") else target]):
+        return next(iter(found))
+    if rows := lookup.by_names([target]).get(target.lower()):
+        return max(rows, key=lambda r: r.get("doc_count") or 0)["id"]
+    find, _ = default_finder(settings)
+    reading = read(target, find, lookup)
+    if reading.concepts:
+        return reading.concepts[0].id
     raise NotInGraphError(Errors.E910, target=target)
 
 
-def _first(*resolvers: Resolver) -> Resolver:
-    def resolve(phrase: str) -> list[Resolved]:
-        for r in resolvers:
-            if found := r(phrase):
-                return found
-        return []
-
-    return resolve
+if __name__ == "__main__":
+    print(json.dumps(answer_schema(), indent=2))

@@ -14,7 +14,8 @@ KEYS_PER_QUERY = 1000
 
 @dataclass(frozen=True)
 class Citation:
-    """One supporting sentence: the document (``PMID:…``), its title and year, and how it was read."""
+    """One supporting sentence: the document (``PMID:…`` or a pseudonymised ``NOTE:…``), its title
+    and year, how it was read (assertion), and whether the paper was retracted."""
 
     doc_id: str
     sentence: str
@@ -22,15 +23,28 @@ class Citation:
     assertion: str
     title: str | None = None
     year: int | None = None
+    retracted: bool = False
+
+    @property
+    def is_note(self) -> bool:
+        return self.doc_id.startswith("NOTE:")
+
+    def text(self) -> str:
+        """The sentence, or why there is none: note text is not stored unless ingested with --keep-text."""
+        if self.sentence:
+            return self.sentence
+        return "(note text not stored)" if self.is_note else "(sentence not stored)"
 
     def short(self, width: int = 220) -> str:
-        """``PMID:1 (2019) [negated]: "sentence"``, the sentence cut to ``width`` characters."""
-        sentence = self.sentence or "(sentence not stored)"
+        """``PMID:1 (2019) [negated] [RETRACTED]: "sentence"``, the sentence cut to ``width`` characters."""
+        sentence = self.text()
         if len(sentence) > width:
             sentence = sentence[: width - 1].rstrip() + "…"
         year = f" ({self.year})" if self.year else ""
         flag = "" if self.assertion in ("affirmed", None) else f" [{self.assertion}]"
-        return f'{self.doc_id}{year}{flag}: "{sentence}"'
+        flag += " [RETRACTED]" if self.retracted else ""
+        quoted = f'"{sentence}"' if self.sentence else sentence
+        return f"{self.doc_id}{year}{flag}: {quoted}"
 
 
 def citations(store: GraphStore, keys: Iterable[str], *, per_key: int = 2) -> dict[str, list[Citation]]:
@@ -42,6 +56,7 @@ def citations(store: GraphStore, keys: Iterable[str], *, per_key: int = 2) -> di
         for r in rows:
             out[r["key"]].append(
                 Citation(doc_id=r["doc_id"], sentence=r["sentence"] or "", score=float(r["score"] or 0.0),
-                         assertion=r["assertion"] or "affirmed", title=r["title"], year=r["year"])
+                         assertion=r["assertion"] or "affirmed", title=r["title"], year=r["year"],
+                         retracted=bool(r.get("retracted")))
             )
     return {k: out.get(k, []) for k in wanted}

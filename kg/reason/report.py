@@ -1,28 +1,46 @@
-"""``medkg report CONCEPT``: an evidence report for a concept, or the findings of a pseudonymised patient.
+"""``medkg report CONCEPT`` and ``medkg report --patient ID``: evidence reports, Markdown or HTML.
 
-Everything in a report is read from the graph and cited: a relation line names its PMIDs and
-sentences, negated evidence is listed apart (a "does not cause" sentence is a result, not
-noise), and co-mentions are marked as such. A patient report (``pt_…`` ids, as the notes source
-writes them) lists the patient's findings over all notes (``HAS_FINDING``): status, counts per
-assertion, number of notes and the years they span; it never holds note text.
+A concept report puts what papers *claim* first: typed relations (INDUCES, ASSOCIATED_WITH, ...)
+ranked by their calibrated combined score and then the number of papers, each with the PMIDs
+and sentences behind it. Co-mentions (same sentence, not a claim) follow in their own section,
+ranked by NPMI, so a frequent word such as "patients" cannot crowd out a relation; the human hub
+and generic species are never listed. Negated evidence and evidence from retracted papers are
+marked where they are cited and listed in sections of their own.
+
+A patient report (``pt_…`` pseudonyms, as the notes source writes them) lists the findings of
+the patient's notes by assertion status, present first and pertinent negatives next, each with
+the pseudonymised note ids it was read in: what a clinician skims. It never holds note text.
 """
 
 from __future__ import annotations
 
 import html
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.config import Settings
-from kg.graph.base import GraphStore
-from kg.graph import cypher as q
 from kg.errors import ArgumentError, Errors, ReportError
-from kg.reason.ask import resolve_target
+from kg.graph import cypher as q
+from kg.graph.base import GraphStore
+from kg.reason import cues
+from kg.reason.ask import COOCCURRENCE, resolve_target
 from kg.reason.contradictions import Contradiction, contradictions_in_store
 from kg.reason.evidence import Citation, citations
 
 PATIENT_PREFIX = "pt_"
 ASSERTION_COUNTS = ("affirmed", "negated", "uncertain", "hypothetical", "historical", "family")
+# How a clinician skims: what the patient has, what was ruled out, what is possible, then history.
+STATUS_SECTIONS = (
+    ("affirmed", "Present (affirmed)"),
+    ("negated", "Absent (negated: pertinent negatives)"),
+    ("uncertain", "Possible (uncertain)"),
+    ("historical", "History (historical)"),
+    ("family", "Family history"),
+    ("hypothetical", "Hypothetical or conditional"),
+)
+COMENTION_MIN_DOCS = 2
+FINDING_TYPES = ("Disease", "Finding")
 
 
 @dataclass
@@ -31,32 +49,65 @@ class Relation:
     outgoing: bool
     other: str
     name: str | None
+    type: str | None
     combined_score: float
     evidence_count: int
     doc_count: int
     affirmed: int
     negated: int
+    npmi: float | None = None
     citations: list[Citation] = field(default_factory=list)
+
+    @property
+    def retracted(self) -> int:
+        """Cited sentences from retracted papers."""
+        return sum(c.retracted for c in self.citations)
 
 
 @dataclass
 class ConceptReport:
     concept: dict
     relations: list[Relation]
+    comentions: list[Relation]
+    comention_min_docs: int
     negated: list[dict]
+    retracted: list[dict]
     contradictions: list[Contradiction]
     papers: list[dict]
 
 
 @dataclass
+class PatientFinding:
+    """One finding of a patient under one assertion status, with the notes it was read in."""
+
+    id: str
+    name: str | None
+    type: str | None
+    notes: list[tuple[str, int | None]]
+    mentions: int
+    also: dict[str, list[str]]  # the other statuses it was read with, and in which notes
+
+
+@dataclass
 class PatientReport:
     patient: str
-    findings: list[dict]
+    notes: list[dict]
+    sections: dict[str, list[PatientFinding]]
+
+
+def _relations(store: GraphStore, rows: list[dict], per_relation: int) -> list[Relation]:
+    cites = citations(store, (r["key"] for r in rows), per_key=per_relation)
+    return [
+        Relation(r["predicate"], bool(r["outgoing"]), r["other"], r["name"], r.get("type"),
+                 float(r["combined_score"] or 0.0), int(r["evidence_count"] or 0), int(r["doc_count"] or 0),
+                 int(r["affirmed"] or 0), int(r["negated"] or 0), r.get("npmi"), cites.get(r["key"], []))
+        for r in rows
+    ]
 
 
 def concept_report(store: GraphStore, concept_id: str, *, limit: int = 10, per_relation: int = 2) -> ConceptReport:
-    """Gather the report of ``concept_id``: its names and xrefs, top relations with sentences,
-    negated evidence, contradicted edges and the most recent papers.
+    """Gather the report of ``concept_id``: names and xrefs, claimed relations, co-mentions by NPMI,
+    negated and retracted evidence, contradicted edges and the most recent papers.
 
     Raises
     ------
@@ -66,149 +117,274 @@ def concept_report(store: GraphStore, concept_id: str, *, limit: int = 10, per_r
     found = store.query(q.REASON_CONCEPT, {"id": concept_id})
     if not found:
         raise ReportError(Errors.E920, concept=concept_id)
-    rows = store.query(q.REASON_RELATIONS, {"ids": [concept_id], "predicates": list(store.schema.triple_types),
-                                            "direction": "any", "labels": [], "limit": limit})
-    cites = citations(store, (r["key"] for r in rows), per_key=per_relation)
-    relations = [
-        Relation(r["predicate"], bool(r["outgoing"]), r["other"], r["name"], float(r["combined_score"] or 0.0),
-                 int(r["evidence_count"] or 0), int(r["doc_count"] or 0), int(r["affirmed"] or 0),
-                 int(r["negated"] or 0), cites.get(r["key"], []))
-        for r in rows
-    ]
+    spec = store.schema.relationships
+    typed = [t for t in store.schema.triple_types if spec[t].biolink != COOCCURRENCE]
+    cooc = [t for t in store.schema.triple_types if spec[t].biolink == COOCCURRENCE]
+    hubs = list(cues.HUBS)
+    rows = store.query(q.REASON_RELATIONS, {"ids": [concept_id], "predicates": typed, "direction": "any",
+                                            "labels": [], "hubs": hubs, "limit": limit})
+    comentions, min_docs = [], COMENTION_MIN_DOCS
+    for min_docs in (COMENTION_MIN_DOCS, 1):  # a small graph may have no pair seen twice
+        comentions = store.query(q.REASON_COMENTIONS, {"ids": [concept_id], "predicates": cooc, "labels": [],
+                                                       "hubs": hubs, "min_docs": min_docs, "limit": limit})
+        if comentions:
+            break
+    negated = [r for r in store.query(q.REASON_NEGATED_EVIDENCE, {"id": concept_id, "limit": limit * 3})
+               if r["other"] not in cues.HUBS][:limit]
     return ConceptReport(
         concept=found[0],
-        relations=relations,
-        negated=store.query(q.REASON_NEGATED_EVIDENCE, {"id": concept_id, "limit": limit}),
+        relations=_relations(store, rows, per_relation),
+        comentions=_relations(store, comentions, per_relation),
+        comention_min_docs=min_docs,
+        negated=negated,
+        retracted=store.query(q.REASON_RETRACTED_EVIDENCE, {"id": concept_id, "hubs": hubs, "limit": limit}),
         contradictions=contradictions_in_store(store, concept=concept_id, top=limit),
         papers=store.query(q.REASON_RECENT_PAPERS, {"id": concept_id, "limit": limit}),
     )
 
 
 def patient_report(store: GraphStore, patient: str) -> PatientReport:
-    """The patient's findings over all notes: status (affirmed beats historical, uncertain,
-    hypothetical, family; negated only when nothing else), counts, notes and years.
+    """The patient's findings by assertion status, each with the notes it was read in.
 
     Raises
     ------
     ReportError
         When no note of that pseudonym is in the graph.
     """
-    findings = store.query(q.REASON_PATIENT_FINDINGS, {"patient": patient})
-    if not findings:
+    notes = store.query(q.REASON_PATIENT_NOTES, {"patient": patient})
+    if not notes:
         raise ReportError(Errors.E921, patient=patient)
-    return PatientReport(patient, findings)
+    rows = store.query(q.REASON_PATIENT_NOTE_FINDINGS, {"patient": patient, "hubs": list(cues.HUBS)})
+    per_concept: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        per_concept[r["id"]].append(r)
+    sections: dict[str, list[PatientFinding]] = {status: [] for status, _ in STATUS_SECTIONS}
+    for cid, reads in per_concept.items():
+        by_status = {s: [r for r in reads if (r.get(s) or 0) > 0] for s, _ in STATUS_SECTIONS}
+        for status, hits in by_status.items():
+            if not hits:
+                continue
+            also = {s: [r["note"] for r in other] for s, other in by_status.items() if other and s != status}
+            sections[status].append(PatientFinding(
+                id=cid, name=hits[0]["name"], type=hits[0]["type"], notes=[(r["note"], r["year"]) for r in hits],
+                mentions=sum(int(r[status] or 0) for r in hits), also=also))
+    for findings in sections.values():  # findings before the drugs and genes the notes mention
+        findings.sort(key=lambda f: (f.type not in FINDING_TYPES, -len(f.notes), -f.mentions, (f.name or f.id).lower()))
+    return PatientReport(patient, notes, sections)
+
+
+def patient_pseudonym(patient: str, settings: Settings) -> str:
+    """``pt_…`` as it is; a source patient id is pseudonymised with MEDKG_PSEUDONYM_KEY, as ingestion does.
+
+    Raises
+    ------
+    ConfigError
+        When a source id is given and no pseudonymisation key is set.
+    """
+    if patient.startswith(PATIENT_PREFIX):
+        return patient
+    from kg.privacy import load_key, pseudonymize
+
+    return pseudonymize(patient, load_key(settings), "pt")
 
 
 # -- rendering --------------------------------------------------------------------------------
-def _assertions(row: dict) -> str:
-    return ", ".join(f"{k} {int(row[k])}" for k in ASSERTION_COUNTS if row.get(k))
-
-
-def _years(row: dict) -> str:
-    first, last = row.get("first_year"), row.get("last_year")
+def _years(first, last) -> str:
     return "" if first is None else str(first) if first == last else f"{first}–{last}"
+
+
+def _notes(notes: list[tuple[str, int | None]]) -> str:
+    return ", ".join(f"{n} ({y})" if y else n for n, y in notes)
+
+
+def _also(also: dict[str, list[str]]) -> str:
+    return "; ".join(f"{s} in {', '.join(ns)}" for s, ns in also.items())
+
+
+def _relation_line(r: Relation) -> str:
+    arrow = "->" if r.outgoing else "<-"
+    flags = f", negated in {r.negated}" if r.negated else ""
+    flags += f", {r.retracted} cited sentence(s) from RETRACTED papers" if r.retracted else ""
+    return (f"{arrow} **{r.predicate}** {r.name or r.other} ({r.other}{', ' + r.type if r.type else ''}): "
+            f"score {r.combined_score:.3f}, {r.doc_count} paper(s), {r.evidence_count} sentence(s), "
+            f"affirmed {r.affirmed}{flags}")
+
+
+def _comention_line(r: Relation) -> str:
+    npmi = f"NPMI {r.npmi:.2f}" if r.npmi is not None else "NPMI n/a"
+    return (f"{r.name or r.other} ({r.other}{', ' + r.type if r.type else ''}): {npmi}, {r.doc_count} paper(s), "
+            f"{r.evidence_count} sentence(s)")
+
+
+RELATIONS_NOTE = ("What papers claim, strongest first: calibrated combined score (noisy-OR of the per-sentence "
+                  "scores), then the number of papers. The human hub and generic species are not listed.")
+
+
+def _comentions_note(report: ConceptReport) -> str:
+    return (f"Mentioned in the same sentence (not a claimed relation), most informative first: NPMI over documents, "
+            f"pairs seen in at least {report.comention_min_docs} paper(s).")
 
 
 def to_markdown(report: ConceptReport | PatientReport) -> str:
     if isinstance(report, PatientReport):
-        lines = [f"# Patient {report.patient}", "", "| finding | type | status | counts | notes | years |",
-                 "|---|---|---|---|---|---|"]
-        lines += [
-            f"| {f['name']} ({f['id']}) | {f['type'] or ''} | **{f['status'] or ''}** | {_assertions(f)} | "
-            f"{f['notes']} | {_years(f)} |"
-            for f in report.findings
-        ]
-        return "\n".join(lines) + "\n"
+        return _patient_markdown(report)
     c = report.concept
-    lines = [f"# {c['name']} ({c['id']})", "", f"- type: {c['type']}; source: {c['source']} {c['release'] or ''}"]
+    lines = [f"# {c['name']} ({c['id']})", "",
+             (f"- type: {c['type']}; source: {c['source']} {c['release'] or ''}; mentioned in "
+             f"{c.get('doc_count') or 0} document(s)")]
     if c.get("synonyms"):
         lines.append(f"- synonyms: {'; '.join(c['synonyms'][:30])}")
     if c.get("xrefs"):
         lines.append(f"- xrefs: {', '.join(c['xrefs'])}")
-    lines += ["", "## Top relations", ""]
+    lines += ["", "## Relations claimed in papers", "", RELATIONS_NOTE, ""]
     if not report.relations:
-        lines.append("No relation in the graph.")
+        lines.append("No claimed relation in the graph.")
     for n, r in enumerate(report.relations, 1):
-        arrow = "->" if r.outgoing else "<-"
-        lines.append(f"{n}. {arrow} **{r.predicate}** {r.name or r.other} ({r.other}): score {r.combined_score:.3f}, "
-                     f"{r.evidence_count} sentence(s) in {r.doc_count} paper(s), affirmed {r.affirmed}, "
-                     f"negated {r.negated}")
+        lines.append(f"{n}. {_relation_line(r)}")
+        lines += [f"   - {x.short()}" for x in r.citations]
+    lines += ["", "## Co-mentions (same sentence, not claims)", "", _comentions_note(report), ""]
+    if not report.comentions:
+        lines.append("None.")
+    for n, r in enumerate(report.comentions, 1):
+        lines.append(f"{n}. {_comention_line(r)}")
         lines += [f"   - {x.short()}" for x in r.citations]
     lines += ["", "## Negated evidence", ""]
     lines += [f"- {r['predicate']} {r['name']} ({r['other']}): {r['doc_id']}: \"{r['sentence']}\""
-              for r in report.negated]
-    if not report.negated:
-        lines.append("None.")
+              for r in report.negated] or ["None."]
+    lines += ["", "## Evidence from retracted papers", ""]
+    lines += [f"- [RETRACTED] {r['predicate']} {r['name']} ({r['other']}): {r['doc_id']}: \"{r['sentence'] or ''}\""
+              for r in report.retracted] or ["None."]
     lines += ["", "## Contradicted edges (affirmed and negated)", ""]
     lines += [f"- {x.subject} {x.predicate} {x.object}: affirmed {x.affirmed}, negated {x.negated} "
-              f"(balance {x.balance:.2f})" for x in report.contradictions]
-    if not report.contradictions:
-        lines.append("None.")
+              f"(balance {x.balance:.2f})" for x in report.contradictions] or ["None."]
     lines += ["", "## Recent papers", ""]
-    lines += [f"- {p['id']} ({p['year'] or 'n.d.'}) {p['title'] or ''} *{p['journal'] or ''}*" for p in report.papers]
-    if not report.papers:
-        lines.append("None.")
+    lines += [f"- {p['id']} ({p['year'] or 'n.d.'}) {p['title'] or ''} *{p['journal'] or ''}*"
+              for p in report.papers] or ["None."]
     return "\n".join(lines) + "\n"
 
 
-_CSS = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;line-height:1.4}"
-        "blockquote{color:#444;margin:.2rem 0 .2rem 1rem;font-size:.92em}.neg{color:#b00}"
-        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem}")
+def _patient_markdown(report: PatientReport) -> str:
+    notes = _notes([(n["id"], n["year"]) for n in report.notes])
+    lines = [f"# Patient {report.patient}", "",
+             (f"{len(report.notes)} note(s): {notes}. Findings by assertion status (ConText rules and note sections); "
+             "ids are pseudonyms and no note text is stored."), ""]
+    for status, title in STATUS_SECTIONS:
+        found = report.sections[status]
+        lines += [f"## {title}: {len(found)}", ""]
+        if not found:
+            lines += ["None.", ""]
+            continue
+        lines += ["| finding | type | notes | also read as |", "|---|---|---|---|"]
+        lines += [f"| {f.name or f.id} ({f.id}) | {f.type or ''} | {_notes(f.notes)} | {_also(f.also)} |"
+                  for f in found]
+        lines.append("")
+    return "\n".join(lines)
+
+
+_CSS = (
+    "body{font-family:system-ui,sans-serif;max-width:62rem;margin:2rem auto;line-height:1.45;color:#222}"
+    "h1{font-size:1.6rem}h2{font-size:1.2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}"
+    ".note{color:#555;font-size:.92em}blockquote{color:#444;margin:.2rem 0 .2rem 1rem;font-size:.92em}"
+    ".pred{display:inline-block;padding:0 .4rem;border-radius:.3rem;background:#e8eefc;color:#1f3c88;"
+    "font-weight:600;font-size:.9em}.cooc .pred{background:#eee;color:#555}"
+    ".neg{color:#b00}.badge{display:inline-block;padding:0 .35rem;border-radius:.3rem;font-size:.8em;"
+    "font-weight:700;margin-left:.3rem}.badge.neg{background:#fde2e2}.badge.retracted{background:#b00;color:#fff}"
+    "table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;"
+    "vertical-align:top}th{background:#f4f4f4}"
+)
+
+
+def _cite_html(x: Citation) -> str:
+    e = html.escape
+    badges = ""
+    if x.assertion not in ("affirmed", None):
+        badges += f"<span class=\"badge neg\">{e(x.assertion)}</span>"
+    if x.retracted:
+        badges += "<span class=\"badge retracted\">RETRACTED</span>"
+    year = f" ({x.year})" if x.year else ""
+    cls = " ".join(c for c in ("neg" if x.assertion == "negated" else "", "retracted" if x.retracted else "") if c)
+    return (f"<blockquote class=\"{cls}\"><b>{e(x.doc_id)}</b>{year}{badges}: "
+            f"{e(x.text() if not x.sentence else chr(8220) + x.sentence[:400] + chr(8221))}</blockquote>")
 
 
 def to_html(report: ConceptReport | PatientReport) -> str:
-    """A self-contained page (no script, no external resource)."""
+    """A self-contained page (no script, no external resource); sections have ids for links and tests."""
     e = html.escape
     if isinstance(report, PatientReport):
         title = f"Patient {report.patient}"
-        rows = "".join(
-            f"<tr><td>{e(f['name'] or '')} ({e(f['id'])})</td><td>{e(f['type'] or '')}</td>"
-            f"<td class=\"{'neg' if f['status'] == 'negated' else ''}\">{e(f['status'] or '')}</td>"
-            f"<td>{e(_assertions(f))}</td><td>{f['notes']}</td><td>{e(_years(f))}</td></tr>"
-            for f in report.findings
-        )
-        body = ("<table><tr><th>finding</th><th>type</th><th>status</th><th>counts</th><th>notes</th>"
-                f"<th>years</th></tr>{rows}</table>")
+        parts = [(f"<p class=\"note\">{len(report.notes)} note(s): {e(_notes([(n['id'], n['year']) for n in report.notes]))}"
+                 ". Findings by assertion status (ConText rules and note sections); ids are pseudonyms and no note "
+                 "text is stored.</p>")]
+        for status, heading in STATUS_SECTIONS:
+            found = report.sections[status]
+            parts.append(f"<section id=\"{status}\" class=\"status\"><h2>{e(heading)}: {len(found)}</h2>")
+            if not found:
+                parts.append("<p>None.</p></section>")
+                continue
+            rows = "".join(
+                f"<tr class=\"finding\"><td>{e(f.name or f.id)} ({e(f.id)})</td><td>{e(f.type or '')}</td>"
+                f"<td>{e(_notes(f.notes))}</td><td>{e(_also(f.also))}</td></tr>" for f in found)
+            parts.append("<table><tr><th>finding</th><th>type</th><th>notes</th><th>also read as</th></tr>"
+                         f"{rows}</table></section>")
+        body = "".join(parts)
     else:
         c = report.concept
         title = f"{c['name']} ({c['id']})"
-        parts = [f"<p>type {e(str(c['type']))}; source {e(str(c['source']))} {e(str(c['release'] or ''))}</p>"]
+        parts = [(f"<p>type {e(str(c['type']))}; source {e(str(c['source']))} {e(str(c['release'] or ''))}; "
+                 f"mentioned in {c.get('doc_count') or 0} document(s)</p>")]
         if c.get("synonyms"):
             parts.append(f"<p><b>Synonyms:</b> {e('; '.join(c['synonyms'][:30]))}</p>")
         if c.get("xrefs"):
             parts.append(f"<p><b>Xrefs:</b> {e(', '.join(c['xrefs']))}</p>")
-        parts.append("<h2>Top relations</h2><ol>")
+        parts.append(f"<section id=\"relations\"><h2>Relations claimed in papers</h2><p class=\"note\">"
+                     f"{e(RELATIONS_NOTE)}</p><ol>")
         for r in report.relations:
-            cites = "".join(f"<blockquote class=\"{'neg' if x.assertion == 'negated' else ''}\">{e(x.short(400))}"
-                            "</blockquote>" for x in r.citations)
+            flags = f"<span class=\"badge neg\">negated in {r.negated}</span>" if r.negated else ""
+            flags += (f"<span class=\"badge retracted\">{r.retracted} from retracted papers</span>"
+                      if r.retracted else "")
             parts.append(
-                f"<li>{'&rarr;' if r.outgoing else '&larr;'} <b>{e(r.predicate)}</b> {e(r.name or r.other)} "
-                f"({e(r.other)}): score {r.combined_score:.3f}, {r.evidence_count} sentence(s) in {r.doc_count} "
-                f"paper(s), affirmed {r.affirmed}, negated {r.negated}{cites}</li>"
-            )
-        parts.append("</ol><h2>Negated evidence</h2><ul>")
+                f"<li class=\"relation\" data-predicate=\"{e(r.predicate)}\">{'&rarr;' if r.outgoing else '&larr;'} "
+                f"<span class=\"pred\">{e(r.predicate)}</span> <b>{e(r.name or r.other)}</b> ({e(r.other)}"
+                f"{', ' + e(r.type) if r.type else ''}): score {r.combined_score:.3f}, {r.doc_count} paper(s), "
+                f"{r.evidence_count} sentence(s), affirmed {r.affirmed}{flags}"
+                f"{''.join(_cite_html(x) for x in r.citations)}</li>")
+        if not report.relations:
+            parts.append("<li>No claimed relation in the graph.</li>")
+        parts.append(f"</ol></section><section id=\"co-mentions\"><h2>Co-mentions (same sentence, not claims)</h2>"
+                     f"<p class=\"note\">{e(_comentions_note(report))}</p><ol>")
+        for r in report.comentions:
+            parts.append(f"<li class=\"comention cooc\"><span class=\"pred\">{e(r.predicate)}</span> "
+                         f"{e(_comention_line(r))}{''.join(_cite_html(x) for x in r.citations)}</li>")
+        if not report.comentions:
+            parts.append("<li>None.</li>")
+        parts.append("</ol></section><section id=\"negated\"><h2>Negated evidence</h2><ul>")
         parts += [f"<li class=\"neg\">{e(r['predicate'])} {e(r['name'] or '')} ({e(r['other'])}): {e(r['doc_id'])}: "
                   f"&ldquo;{e(r['sentence'] or '')}&rdquo;</li>" for r in report.negated] or ["<li>None.</li>"]
-        parts.append("</ul><h2>Contradicted edges</h2><ul>")
+        parts.append("</ul></section><section id=\"retracted\"><h2>Evidence from retracted papers</h2><ul>")
+        parts += [f"<li class=\"retracted\"><span class=\"badge retracted\">RETRACTED</span> {e(r['predicate'])} "
+                  f"{e(r['name'] or '')} ({e(r['other'])}): {e(r['doc_id'])}: &ldquo;{e(r['sentence'] or '')}&rdquo;"
+                  "</li>" for r in report.retracted] or ["<li>None.</li>"]
+        parts.append("</ul></section><section id=\"contradictions\"><h2>Contradicted edges</h2><ul>")
         parts += [f"<li>{e(x.subject)} {e(x.predicate)} {e(x.object)}: affirmed {x.affirmed}, negated {x.negated} "
                   f"(balance {x.balance:.2f})</li>" for x in report.contradictions] or ["<li>None.</li>"]
-        parts.append("</ul><h2>Recent papers</h2><ul>")
+        parts.append("</ul></section><section id=\"papers\"><h2>Recent papers</h2><ul>")
         parts += [f"<li>{e(p['id'])} ({e(str(p['year'] or 'n.d.'))}) {e(p['title'] or '')} "
                   f"<i>{e(p['journal'] or '')}</i></li>" for p in report.papers] or ["<li>None.</li>"]
-        parts.append("</ul>")
+        parts.append("</ul></section>")
         body = "".join(parts)
     return (f"<!doctype html><html><head><meta charset=\"utf-8\"><title>{e(title)}</title><style>{_CSS}</style>"
             f"</head><body><h1>{e(title)}</h1>{body}</body></html>\n")
 
 
 def report_command(
-    target: str, settings: Settings, *, out: Path | None = None, fmt: str | None = None, limit: int = 10,
-    per_relation: int = 2,
+    target: str | None, settings: Settings, *, patient: str | None = None, out: Path | None = None,
+    fmt: str | None = None, limit: int = 10, per_relation: int = 2,
 ) -> str:
-    """What ``medkg report TARGET`` prints (or writes to ``out``; the format follows its suffix).
+    """What ``medkg report`` prints (or writes to ``out``; the format follows its suffix).
 
-    ``target`` is a concept id, a concept name (resolved as ``medkg ask`` does) or a ``pt_`` patient
-    pseudonym. Returns the report text, or the path written.
+    ``target`` is a concept id, a concept name (read as ``medkg ask`` reads it) or a ``pt_``
+    pseudonym; ``patient`` a ``pt_`` pseudonym or a source patient id (pseudonymised with
+    MEDKG_PSEUDONYM_KEY). Returns the report text, or the path written.
 
     Raises
     ------
@@ -216,17 +392,21 @@ def report_command(
         When the target is not in the graph (ReportError for a patient or an unknown id).
     ArgumentError
         When the format is neither md nor html (a ValueError).
+    ConfigError
+        When a source patient id is given without MEDKG_PSEUDONYM_KEY.
     """
     from kg.graph.backends import open_store
 
     fmt = (fmt or (out.suffix.lstrip(".") if out else "md")).lower()
     if fmt not in ("md", "markdown", "html", "htm"):
         raise ArgumentError(Errors.E922, format=fmt)
+    if patient is None and target is not None and target.startswith(PATIENT_PREFIX):
+        patient = target
     with open_store(settings) as store:
-        if target.startswith(PATIENT_PREFIX):
-            report = patient_report(store, target)
+        if patient is not None:
+            report = patient_report(store, patient_pseudonym(patient, settings))
         else:
-            report = concept_report(store, resolve_target(store, settings, target), limit=limit,
+            report = concept_report(store, resolve_target(store, settings, target or ""), limit=limit,
                                     per_relation=per_relation)
     text = to_html(report) if fmt.startswith("htm") else to_markdown(report)
     if out is None:
@@ -234,4 +414,3 @@ def report_command(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     return str(out)
-

@@ -2,10 +2,20 @@
 
 PNG through matplotlib (Agg, no display needed); HTML as one self-contained page with
 vis-network 9.1.2 inlined from the copy the ``pyvis`` package ships (no CDN, so it opens
-offline and can be archived next to a report). Colours follow the label, as in the Neo4j
-Browser: from ``ontology/medkg.grass`` when it defines the label, else the palette here.
-The neighbourhood is cut to ``max_nodes``, nearest first and then best documented, so a hub
-such as "patients" still gives a readable picture.
+offline and can be archived next to a report). Both draw the same picture:
+
+- node colour by label, as in the Neo4j Browser (``ontology/medkg.grass`` where it defines the
+  label, else the palette here);
+- edge colour and line style by relation type (``EDGE_STYLES``), an arrow from subject to
+  object for claimed relations; co-mentions (same sentence, not a claim) thin, grey and dashed,
+  drawn first so that claimed relations lie over them;
+- between two concepts, the strongest *claimed* edge is drawn (a co-mention only when nothing is
+  claimed); every parallel edge is listed in the HTML tooltip;
+- a legend of the node labels and relation types present; labels with a halo so they stay
+  readable over edges.
+
+The neighbourhood is cut to ``max_nodes``, nearest first, then those with claimed relations,
+then the best documented; the human hub and generic species ("patients") are left out.
 """
 
 from __future__ import annotations
@@ -21,7 +31,9 @@ import networkx as nx
 
 from kg.config import Settings
 from kg.errors import Errors, VizError
+from kg.graph import cypher as q
 from kg.graph.base import GraphStore
+from kg.reason import cues
 from kg.reason.subgraph import add_edges_among, best_edges, extract_subgraph
 
 PALETTE = {
@@ -34,6 +46,25 @@ PALETTE = {
     "Finding": "#F16667",
 }
 DEFAULT_COLOUR = "#A5ABB6"
+COOCCURRENCE = "CO_OCCURS_WITH"
+# Relation type -> (colour, line style: solid, dashed, dotted or dashdot). Dark, saturated colours
+# so lines stand apart from the light node fills; a type missing here is drawn solid grey.
+EDGE_STYLES: dict[str, tuple[str, str]] = {
+    "INDUCES": ("#C0392B", "solid"),
+    "NEGATIVELY_CORRELATED_WITH": ("#1E8449", "solid"),
+    "POSITIVELY_CORRELATED_WITH": ("#D68910", "solid"),
+    "ASSOCIATED_WITH": ("#2E5FA8", "solid"),
+    "INTERACTS_WITH": ("#7D3C98", "solid"),
+    "BINDS": ("#7D3C98", "dashdot"),
+    "COTREATED_WITH": ("#8E6E53", "dashed"),
+    "COMPARED_WITH": ("#566573", "dotted"),
+    "CONVERTS_TO": ("#117A65", "dotted"),
+    COOCCURRENCE: ("#B3B6B7", "dashed"),
+}
+OTHER_EDGE = ("#566573", "solid")
+# vis-network's dashes for each line style; SVG's stroke-dasharray for the HTML legend
+_VIS_DASHES = {"solid": False, "dashed": [8, 6], "dotted": [2, 5], "dashdot": [10, 4, 2, 4]}
+_SVG_DASHES = {"solid": "", "dashed": "8,6", "dotted": "2,5", "dashdot": "10,4,2,4"}
 GRASS = Path(str(files("ontology") / "medkg.grass"))
 VIS_JS = ("lib", "vis-9.1.2", "vis-network.min.js")
 _GRASS_RULE = re.compile(r"node\.(\w+)\s*\{([^}]*)\}", re.S)
@@ -50,6 +81,11 @@ def label_colours(grass: Path = GRASS) -> dict[str, str]:
     return colours
 
 
+def edge_style(predicate: str | None) -> tuple[str, str]:
+    """(colour, line style) of a relation type."""
+    return EDGE_STYLES.get(predicate or "", OTHER_EDGE)
+
+
 def _label(node: dict) -> str:
     labels = [x for x in node.get("labels") or () if x != "Concept"]
     return labels[0] if labels else (node.get("type") or "Concept")
@@ -59,7 +95,8 @@ def neighbourhood(
     store: GraphStore, concept_id: str, *, hops: int = 1, max_nodes: int = 40, min_score: float = 0.0,
     max_edges: int = 20_000,
 ) -> nx.Graph:
-    """The undirected best-edge graph around ``concept_id``, cut to ``max_nodes`` concepts.
+    """The undirected picture graph around ``concept_id``: per concept pair the edge to draw
+    (``shown``: the strongest claimed edge, else the co-mention) and all parallel edges (``edges``).
 
     Raises
     ------
@@ -68,59 +105,127 @@ def neighbourhood(
     VizError
         When the concept has no edge to draw.
     """
-    g = best_edges(extract_subgraph(store, [concept_id], hops=hops, min_score=min_score, max_edges=max_edges))
+    g = extract_subgraph(store, [concept_id], hops=hops, min_score=min_score, max_edges=max_edges)
+    _drop_hubs(store, g, concept_id)
+    g = _shown(best_edges(g))
     if g.number_of_edges() == 0:
         raise VizError(Errors.E930, concept=concept_id)
     kept = cut(g, concept_id, max_nodes)
     full = nx.MultiDiGraph()
     full.add_nodes_from(kept.nodes(data=True))
-    return best_edges(add_edges_among(store, full, min_score=min_score, max_edges=max_edges))
+    return _shown(best_edges(add_edges_among(store, full, min_score=min_score, max_edges=max_edges)))
+
+
+def _drop_hubs(store: GraphStore, g: nx.Graph, keep: str) -> None:
+    cards = store.query(q.REASON_CONCEPT_CARDS, {"ids": list(g.nodes)})
+    hubs = {r["id"] for r in cards if r["id"] in cues.HUBS or r["generic"]} | (set(cues.HUBS) & set(g.nodes))
+    g.remove_nodes_from(hubs - {keep})
+
+
+def _shown(g: nx.Graph) -> nx.Graph:
+    """Mark on each pair the edge to draw: the strongest claimed one, or the co-mention."""
+    for _, _, d in g.edges(data=True):
+        parallel = d.get("edges") or [d]
+        claimed = [h for h in parallel if h.get("predicate") != COOCCURRENCE]
+        d["shown"] = claimed[0] if claimed else parallel[0]
+        d["claimed"] = bool(claimed)
+    return g
 
 
 def cut(g: nx.Graph, center: str, max_nodes: int) -> nx.Graph:
-    """Keep ``center`` and the ``max_nodes - 1`` nearest concepts, ties by the papers of their best edge."""
+    """Keep ``center`` and the ``max_nodes - 1`` nearest concepts; among equally near ones, those with
+    claimed relations first, then the papers of their best edge."""
     if g.number_of_nodes() <= max_nodes:
         return g
     dist = nx.single_source_shortest_path_length(g, center)
-    support = {n: max((d.get("doc_count") or 0) for _, _, d in g.edges(n, data=True)) for n in g}
-    keep = sorted(dist, key=lambda n: (dist[n], -support[n], n))[:max_nodes]
+
+    def docs(n: str, claimed_only: bool) -> int:
+        return max((d.get("doc_count") or 0 for _, _, d in g.edges(n, data=True)
+                    if d.get("claimed", True) or not claimed_only), default=0)
+
+    keep = sorted(dist, key=lambda n: (dist[n], -docs(n, True), -docs(n, False), n))[:max_nodes]
     return g.subgraph(keep).copy()
 
 
+def _short(text: str, width: int = 30) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _present_types(g: nx.Graph) -> list[str]:
+    """Relation types drawn, claimed ones by the legend order of EDGE_STYLES, co-mentions last."""
+    drawn = {d["shown"].get("predicate") for _, _, d in g.edges(data=True)}
+    order = [t for t in EDGE_STYLES if t in drawn and t != COOCCURRENCE]
+    order += sorted(t for t in drawn if t not in EDGE_STYLES and t)
+    return order + ([COOCCURRENCE] if COOCCURRENCE in drawn else [])
+
+
+def _ends(u: str, v: str, shown: dict) -> tuple[str, str]:
+    """The drawn edge's stored direction (subject -> object)."""
+    return (shown.get("subject", u), shown.get("object", v))
+
+
 def draw_png(g: nx.Graph, path: Path, *, center: str | None = None, title: str | None = None) -> Path:
-    """Spring layout (seeded, so the same graph gives the same picture), nodes coloured by label,
-    edge width by papers, a legend of the labels present."""
+    """Spring layout (seeded: the same graph gives the same picture); co-mentions first, claimed
+    relations over them with arrows; legends of node labels and relation types."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     colours = label_colours()
-    pos = nx.spring_layout(g, seed=7, k=1.6 / math.sqrt(max(g.number_of_nodes(), 1)))
-    fig, ax = plt.subplots(figsize=(13, 10), dpi=110)
-    widths = [0.6 + 1.2 * math.log1p(d.get("doc_count") or 0) for _, _, d in g.edges(data=True)]
-    nx.draw_networkx_edges(g, pos, ax=ax, width=widths, edge_color="#9a9a9a", alpha=0.7)
+    pos = nx.spring_layout(g, seed=7, k=1.8 / math.sqrt(max(g.number_of_nodes(), 1)), iterations=100)
+    fig, ax = plt.subplots(figsize=(15, 10), dpi=110)
     node_labels = {n: _label(g.nodes[n]) for n in g}
-    sizes = [1400 if n == center else 350 + 90 * g.degree(n) for n in g]
-    nx.draw_networkx_nodes(g, pos, ax=ax, node_size=sizes, linewidths=[3 if n == center else 0.8 for n in g],
-                           node_color=[colours.get(node_labels[n], DEFAULT_COLOUR) for n in g], edgecolors="#333333")
-    names = {n: _short(g.nodes[n].get("name") or n) for n in g}
-    nx.draw_networkx_labels(g, pos, labels=names, ax=ax, font_size=8)
-    present = sorted(set(node_labels.values()))
-    handles = [plt.Line2D([], [], marker="o", linestyle="", markersize=10, color=colours.get(x, DEFAULT_COLOUR),
-                          label=x) for x in present]
-    ax.legend(handles=handles, loc="lower left", frameon=False)
+    sizes = {n: 1500 if n == center else 380 + 80 * min(g.degree(n), 12) for n in g}
+    by_type: dict[str, list[tuple[str, str, float]]] = {}
+    for u, v, d in g.edges(data=True):
+        shown = d["shown"]
+        by_type.setdefault(shown.get("predicate") or "", []).append(
+            (*_ends(u, v, shown), 0.8 + 1.1 * math.log1p(shown.get("doc_count") or 0)))
+    types = _present_types(g)
+    for z, predicate in enumerate([COOCCURRENCE] + [t for t in types if t != COOCCURRENCE]):
+        edges = by_type.get(predicate)
+        if not edges:
+            continue
+        colour, style = edge_style(predicate)
+        cooc = predicate == COOCCURRENCE
+        arrows = {} if cooc else {"arrowstyle": "-|>", "arrowsize": 14, "node_size": [sizes[n] for n in g],
+                                  "nodelist": list(g), "connectionstyle": "arc3,rad=0.06"}
+        drawn = nx.draw_networkx_edges(
+            g, pos, ax=ax, edgelist=[(u, v) for u, v, _ in edges], width=[0.8 if cooc else w for *_, w in edges],
+            edge_color=colour, style=style, alpha=0.55 if cooc else 0.95, arrows=not cooc, **arrows)
+        for artist in drawn if isinstance(drawn, list) else [drawn]:
+            artist.set_zorder(1 + z)
+    nodes = nx.draw_networkx_nodes(
+        g, pos, ax=ax, node_size=[sizes[n] for n in g], linewidths=[3 if n == center else 0.8 for n in g],
+        node_color=[colours.get(node_labels[n], DEFAULT_COLOUR) for n in g], edgecolors="#333333")
+    nodes.set_zorder(20)
+    texts = nx.draw_networkx_labels(g, pos, labels={n: _short(g.nodes[n].get("name") or n) for n in g}, ax=ax,
+                                    font_size=9, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                                                       "alpha": 0.8})
+    for n, t in texts.items():
+        t.set_zorder(30)
+        if n == center:
+            t.set_fontweight("bold")
+            t.set_fontsize(11)
+    node_handles = [Line2D([], [], marker="o", linestyle="", markersize=10, markeredgecolor="#333333",
+                           color=colours.get(x, DEFAULT_COLOUR), label=x) for x in sorted(set(node_labels.values()))]
+    edge_handles = [Line2D([], [], color=edge_style(t)[0], linestyle=edge_style(t)[1], linewidth=2.2,
+                           label="co-mention (same sentence, not a claim)" if t == COOCCURRENCE else f"{t} (claimed)")
+                    for t in types]
+    first = ax.legend(handles=node_handles, title="concepts", loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                      frameon=False)
+    ax.add_artist(first)
+    ax.legend(handles=edge_handles, title="relations (arrow: subject -> object)", loc="upper left",
+              bbox_to_anchor=(1.0, 0.62), frameon=False)
     ax.set_title(title or "", fontsize=13)
     ax.axis("off")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
+    fig.savefig(path, bbox_inches="tight")
     plt.close(fig)
     return path
-
-
-def _short(text: str, width: int = 28) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _vis_network_js() -> str:
@@ -131,8 +236,16 @@ def _vis_network_js() -> str:
     return Path(pyvis.__file__).parent.joinpath(*VIS_JS).read_text(encoding="utf-8")
 
 
+def _tooltip(d: dict) -> str:
+    return "\n".join(
+        f"{h.get('predicate')}{' (co-mention, not a claim)' if h.get('predicate') == COOCCURRENCE else ''}: "
+        f"score {h['combined_score']:.3f}, {h['evidence_count']} sentence(s), {h['doc_count']} paper(s)"
+        for h in d.get("edges", [d]))
+
+
 def write_html(g: nx.Graph, path: Path, *, center: str | None = None, title: str | None = None) -> Path:
-    """One page: vis-network inlined, nodes and edges as JSON, tooltips with ids, scores and papers.
+    """One page: vis-network inlined, nodes and edges as JSON (co-mentions first, so claimed
+    relations are drawn over them), tooltips with every parallel edge, a legend.
 
     Raises
     ------
@@ -143,29 +256,55 @@ def write_html(g: nx.Graph, path: Path, *, center: str | None = None, title: str
     nodes = [
         {"id": n, "label": _short(d.get("name") or n), "group": _label(d),
          "title": f"{d.get('name') or n}\n{n}\n{_label(d)}", "color": colours.get(_label(d), DEFAULT_COLOUR),
-         "size": 30 if n == center else 12 + 2 * g.degree(n), "borderWidth": 4 if n == center else 1}
+         "size": 30 if n == center else 12 + 2 * min(g.degree(n), 12), "borderWidth": 4 if n == center else 1,
+         "font": {"size": 18 if n == center else 14, "bold": n == center}}
         for n, d in g.nodes(data=True)
     ]
-    edges = [
-        {"from": u, "to": v, "width": 1 + math.log1p(d.get("doc_count") or 0),
-         "title": "\n".join(f"{h['predicate']}: score {h['combined_score']:.3f}, {h['evidence_count']} sentence(s), "
-                            f"{h['doc_count']} paper(s)" for h in d.get("edges", [d]))}
-        for u, v, d in g.edges(data=True)
-    ]
+    edges = []
+    for u, v, d in sorted(g.edges(data=True), key=lambda e: e[2]["claimed"]):
+        shown = d["shown"]
+        predicate = shown.get("predicate") or ""
+        colour, style = edge_style(predicate)
+        cooc = predicate == COOCCURRENCE
+        a, b = _ends(u, v, shown)
+        edges.append({"from": a, "to": b, "predicate": predicate, "claimed": not cooc,
+                      "width": 1 if cooc else 1.5 + math.log1p(shown.get("doc_count") or 0),
+                      "color": {"color": colour, "opacity": 0.6 if cooc else 1.0}, "dashes": _VIS_DASHES[style],
+                      "arrows": "" if cooc else "to", "title": _tooltip(d)})
     data = json.dumps({"nodes": nodes, "edges": edges}, ensure_ascii=False).replace("</", "<\\/")
+    e = html.escape
+    present_labels = sorted({_label(d) for _, d in g.nodes(data=True)})
+    legend_nodes = "".join(
+        f"<li class=\"legend-node\" data-label=\"{e(x)}\"><span class=\"dot\" style=\"background:"
+        f"{colours.get(x, DEFAULT_COLOUR)}\"></span>{e(x)}</li>" for x in present_labels)
+    legend_edges = "".join(
+        f"<li class=\"legend-edge\" data-type=\"{e(t)}\"><svg width=\"42\" height=\"10\"><line x1=\"1\" y1=\"5\" "
+        f"x2=\"41\" y2=\"5\" stroke=\"{edge_style(t)[0]}\" stroke-width=\"3\" stroke-dasharray=\""
+        f"{_SVG_DASHES[edge_style(t)[1]]}\"/></svg>"
+        f"{'co-mention (same sentence, not a claim)' if t == COOCCURRENCE else e(t) + ' (claimed)'}</li>"
+        for t in _present_types(g))
     page = f"""<!doctype html>
-<html><head><meta charset="utf-8"><title>{html.escape(title or "medkg")}</title>
+<html><head><meta charset="utf-8"><title>{e(title or "medkg")}</title>
 <style>body{{margin:0;font-family:system-ui,sans-serif}}#graph{{width:100vw;height:92vh}}
-h1{{font-size:1.1rem;margin:.5rem}}</style>
+h1{{font-size:1.1rem;margin:.5rem}}#legend{{position:absolute;top:3rem;right:.8rem;background:rgba(255,255,255,.93);
+border:1px solid #ccc;border-radius:.4rem;padding:.4rem .7rem;font-size:.85rem;max-width:20rem}}
+#legend h2{{font-size:.9rem;margin:.3rem 0}}#legend ul{{list-style:none;margin:0;padding:0}}
+#legend li{{display:flex;align-items:center;gap:.4rem;margin:.15rem 0}}
+.dot{{display:inline-block;width:.8rem;height:.8rem;border-radius:50%;border:1px solid #333}}</style>
 <script>{_vis_network_js()}</script></head>
-<body><h1>{html.escape(title or "")}</h1><div id="graph"></div>
+<body><h1>{e(title or "")}</h1><div id="graph"></div>
+<div id="legend"><h2>Concepts</h2><ul>{legend_nodes}</ul>
+<h2>Relations (arrow: subject &rarr; object)</h2><ul>{legend_edges}</ul></div>
 <script>
 const data = {data};
 const network = new vis.Network(document.getElementById("graph"),
   {{nodes: new vis.DataSet(data.nodes), edges: new vis.DataSet(data.edges)}},
-  {{nodes: {{shape: "dot", font: {{size: 14}}}}, edges: {{color: {{color: "#9a9a9a"}}, smooth: false}},
-    physics: {{stabilization: {{iterations: 300}}, barnesHut: {{gravitationalConstant: -8000, springLength: 140}}}},
+  {{nodes: {{shape: "dot", font: {{size: 14, strokeWidth: 4, strokeColor: "#ffffff"}}}},
+    edges: {{smooth: false, arrows: {{to: {{scaleFactor: 0.6}}}}}},
+    physics: {{stabilization: {{iterations: 300}}, barnesHut: {{gravitationalConstant: -9000, springLength: 150}}}},
     interaction: {{hover: true, tooltipDelay: 100}}}});
+network.once("stabilizationIterationsDone", () => {{ network.setOptions({{physics: false}}); network.redraw(); }});
+network.on("afterDrawing", () => {{ document.body.dataset.drawnEdges = String(data.edges.length); }});
 </script></body></html>
 """
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -195,5 +334,7 @@ def viz_command(
         cid = resolve_target(store, settings, target)
         g = neighbourhood(store, cid, hops=hops, max_nodes=max_nodes, min_score=min_score)
     name = g.nodes[cid].get("name") or cid
-    title = f"{name} ({cid}): {hops} hop(s), {g.number_of_nodes()} concepts, {g.number_of_edges()} relations"
+    claimed = sum(d["claimed"] for _, _, d in g.edges(data=True))
+    title = (f"{name} ({cid}): {hops} hop(s), {g.number_of_nodes()} concepts, {claimed} claimed relation(s), "
+             f"{g.number_of_edges() - claimed} co-mention(s)")
     return (draw_png if suffix == ".png" else write_html)(g, out, center=cid, title=title)

@@ -36,6 +36,7 @@ ASP = Concept(id="MESH:D001241", name="Aspirin", type="Chemical", source="MeSH",
 LEUK = Concept(id="MESH:D007970", name="Leukopenia", type="Disease", synonyms=("low white cell count",),
                source="MeSH", release="2025")
 INF = Concept(id="MESH:D007239", name="Infections", type="Disease", source="MeSH", release="2025")
+HUMAN = Concept(id="NCBITaxon:9606", name="patients", type="Species", source="NCBITaxon", release="2025")
 CONCEPTS = (MET, LA, LAC, DM2, WARF, ASP, LEUK, INF)
 PATIENT = "pt_0123456789abcdef"
 
@@ -88,6 +89,44 @@ def tiny_batch(schema: Schema) -> GraphBatch:
     return GraphBatch(documents=docs + (note,), concepts=CONCEPTS, mentions=mentions, evidence=evidence)
 
 
+def mention(doc: str, concept: str, **counts) -> MentionLink:
+    counts = counts or {"affirmed": 1}
+    status = next(iter(counts))
+    return MentionLink(doc_id=doc, concept_id=concept, count=sum(counts.values()), texts=("x",), max_score=1.0,
+                       assertion=status, extractor="test", extractor_version="1", **counts)
+
+
+def hub_and_comention_batch(schema: Schema) -> GraphBatch:
+    """The human hub co-mentioned and 'associated' with metformin everywhere, and two more papers
+    where metformin shares sentences with warfarin and lactic acid: reports must rank and filter."""
+    cooc = predicate(schema, "biolink:occurs_together_in_literature_with")
+    assoc = predicate(schema, "biolink:associated_with")
+    docs = tuple(Document(id=f"PMID:{n}", source="pubmed", text="x", title=f"Paper {n}",
+                          metadata={"journal": "J Test", "year": 2000 + n}) for n in (7, 8))
+    evidence = tuple(
+        ev(Triple(subject=MET.id, predicate=cooc, object=HUMAN.id), f"PMID:{n}", "Patients took metformin.", 1.0)
+        for n in (1, 2, 3, 4)
+    ) + (
+        ev(Triple(subject=HUMAN.id, predicate=assoc, object=MET.id), "PMID:3", "Patients on metformin.", 0.99),
+        ev(Triple(subject=MET.id, predicate=cooc, object=WARF.id), "PMID:7", "Metformin and warfarin.", 1.0),
+        ev(Triple(subject=MET.id, predicate=cooc, object=WARF.id), "PMID:8", "Warfarin with metformin.", 1.0),
+        ev(Triple(subject=MET.id, predicate=cooc, object=LAC.id), "PMID:8", "Metformin and lactic acid.", 1.0),
+    )
+    mentions = tuple(mention(e.doc_id, c) for e in evidence for c in (e.triple.subject, e.triple.object))
+    return GraphBatch(documents=docs, concepts=(HUMAN,), mentions=tuple({(m.doc_id, m.concept_id): m
+                                                                         for m in mentions}.values()),
+                      evidence=evidence)
+
+
+def second_note_batch() -> GraphBatch:
+    """A later note of the same patient: leukopenia now denied, a family history of infections."""
+    note = Document(id="NOTE:n2", source="note", text="x", title="Follow-up note",
+                    metadata={"patient": PATIENT, "year": 2022})
+    return GraphBatch(documents=(note,), concepts=(HUMAN,), mentions=(
+        mention("NOTE:n2", LEUK.id, negated=1), mention("NOTE:n2", INF.id, family=1),
+        mention("NOTE:n2", HUMAN.id)), evidence=())
+
+
 @pytest.fixture(scope="session")
 def reason_schema(tmp_path_factory) -> Schema:
     path = tmp_path_factory.mktemp("schema") / "schema.yaml"
@@ -115,6 +154,7 @@ def store(session_store):
     session_store.query("MATCH (n) DETACH DELETE n", write=True)
     session_store.write(tiny_batch(session_store.schema))
     session_store.refresh_findings([PATIENT])
+    session_store.refresh_statistics()
     return session_store
 
 
@@ -122,4 +162,5 @@ def store(session_store):
 def tiny():
     """The tiny graph's concepts and helpers (a conftest cannot be imported under importlib mode)."""
     return SimpleNamespace(MET=MET, LA=LA, LAC=LAC, DM2=DM2, WARF=WARF, ASP=ASP, LEUK=LEUK, INF=INF, PATIENT=PATIENT,
-                           predicate=predicate)
+                           HUMAN=HUMAN, predicate=predicate, hub_and_comention_batch=hub_and_comention_batch,
+                           second_note_batch=second_note_batch)

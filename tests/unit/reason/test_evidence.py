@@ -21,4 +21,6 @@ def test_short_form_flags_assertion_and_cuts_long_sentences():
     text = c.short(width=50)
     assert text.startswith('PMID:9 (2019) [negated]: "') and text.endswith('…"') and len(text) < 90
     assert Citation(doc_id="NOTE:1", sentence="", score=1.0, assertion="affirmed").short() == \
-        'NOTE:1: "(sentence not stored)"'
+        "NOTE:1: (note text not stored)"
+    assert Citation(doc_id="PMID:3", sentence="s", score=1.0, assertion="affirmed", retracted=True).short() == \
+        'PMID:3 [RETRACTED]: "s"'

@@ -1,15 +1,19 @@
 """ask / report / viz / extraction / write-back against the embedded FalkorDB store and the tiny graph."""
 
+import json
+
 import pytest
+from pydantic import SecretStr
 from kg.errors import QueryError, ReportError, SchemaError, SubgraphTooLargeError
-from kg.reason.ask import answer, ask_command, graph_resolver
+from kg.reason.ask import AskAnswer, ask, ask_command, resolve_target
+from kg.reason.ask import to_markdown as ask_markdown
 from kg.reason.contradictions import contradictions, contradictions_in_store
 from kg.reason.discovery import swanson_abc
 from kg.reason.inferred import from_discoveries, write_inferred
 from kg.reason.paths import best_paths, with_evidence
-from kg.reason.report import concept_report, patient_report, report_command, to_html, to_markdown
+from kg.reason.report import concept_report, patient_pseudonym, patient_report, report_command, to_html, to_markdown
 from kg.reason.subgraph import extract_subgraph
-from kg.reason.viz import neighbourhood, viz_command
+from kg.reason.viz import edge_style, neighbourhood, viz_command
 
 
 def test_extract_by_hops_predicates_scores_and_guard(store, tiny):
@@ -49,67 +53,172 @@ def test_paths_abc_contradictions_on_the_store_graph(store, tiny):
     assert [(x.subject, x.object) for x in contradictions_in_store(store)] == [(tiny.MET.id, tiny.LA.id)]
 
 
-def test_ask_three_templates_with_citations(store, tiny):
-    resolve = graph_resolver(store)
-    causes = answer("Which drugs are reported to cause lactic acidosis, and where?", store, resolve)
-    assert causes.supported and causes.template == "causes"
-    assert [i.concept for i in causes.items] == [tiny.MET.id] and causes.items[0].claimed
-    assert {c.doc_id for c in causes.items[0].citations} == {"PMID:1", "PMID:2"}
-    assert "PMID:1" in causes.to_markdown()
+def test_ask_intents_with_citations(store, tiny):
+    causes = ask("Which drugs are reported to cause lactic acidosis, and where?", store)
+    assert causes.status == "answered" and causes.reading.intent == "causes"
+    assert causes.reading.answer_types == ["Chemical"]
+    assert [i.concept.id for i in causes.items()] == [tiny.MET.id] and causes.items()[0].claimed
+    assert {c.doc_id for c in causes.items()[0].citations} == {"PMID:1", "PMID:2"}
+    md = ask_markdown(causes)
+    assert "PMID:1" in md and "**Read as:** what causes Acidosis, Lactic (MESH:D000140)" in md
 
-    treats = answer("what treats type 2 diabetes?", store, resolve)
-    assert [i.concept for i in treats.items] == [tiny.MET.id]
+    effects = ask("What are the side effects of metformin?", store)
+    assert effects.reading.intent == "effects" and [i.concept.id for i in effects.items()] == [tiny.LA.id]
+    assert effects.items()[0].outgoing
 
-    suggests = answer("What does a low white cell count point to?", store, resolve)
-    assert [i.concept for i in suggests.items] == [tiny.INF.id]
-    assert not suggests.items[0].claimed and "not a claim" in suggests.message
+    treats = ask("Which agents are used in the treatment of type 2 diabetes?", store)
+    assert [i.concept.id for i in treats.items()] == [tiny.MET.id]
+    used_for = ask("What is metformin used for?", store)
+    assert used_for.reading.direction == "out" and [i.concept.id for i in used_for.items()] == [tiny.DM2.id]
 
-    links = answer("What could link lactic acid to type 2 diabetes?", store, resolve)
-    assert [p.nodes for p in links.paths][0] == (tiny.LAC.id, tiny.MET.id, tiny.DM2.id)
-    assert all(h.evidence for h in links.paths[0].hops)
+    interacts = ask("what interacts with warfarin", store)
+    assert [i.concept.id for i in interacts.items()] == [tiny.ASP.id]
 
-    yes = answer("Does warfarin interact with aspirin?", store, resolve)
-    assert yes.message.startswith("Yes") and yes.items[0].citations[0].doc_id == "PMID:5"
-    no = answer("Does warfarin interact with metformin?", store, resolve)
-    assert no.items == [] and "no edge" in no.message
+    suggests = ask("What does a low white cell count point to?", store)
+    assert [i.concept.id for i in suggests.items()] == [tiny.INF.id]
+    assert suggests.status == "co_mentions_only" and not suggests.items()[0].claimed
+    assert "not a claim" in suggests.message and "(same sentence, not a claimed relation)" in ask_markdown(suggests)
 
 
-def test_ask_refuses_unknown_concepts_and_shapes(store, settings, tiny):
-    unknown = answer("what causes dragon pox?", store, graph_resolver(store))
-    assert not unknown.supported and "dragon pox" in unknown.message and unknown.items == []
+def test_ask_summary_and_pairs(store, tiny):
+    summary = ask("Tell me about metformin", store)
+    assert summary.reading.intent == "summary" and summary.status == "answered"
+    titles = [s.title for s in summary.sections]
+    assert titles[:2] == ["reported to cause (effects)", "treatment relations (treats / negatively correlated)"]
+    assert "mentioned in 4 document(s)" in summary.message
+
+    links = ask("How are lactic acid and type 2 diabetes connected?", store)
+    assert links.reading.intent == "links" and links.sections == []  # no direct edge
+    assert [c.id for c in links.paths[0].nodes] == [tiny.LAC.id, tiny.MET.id, tiny.DM2.id]
+    assert all(h.citations for h in links.paths[0].hops) and links.status == "answered"
+
+    yes = ask("Does warfarin interact with aspirin?", store)
+    assert yes.message.startswith("Yes") and yes.sections[0].items[0].citations[0].doc_id == "PMID:5"
+    cause = ask("Can metformin cause lactic acidosis?", store)
+    assert cause.message.startswith("Yes") and cause.reading.pair
+    reverse = ask("Can lactic acidosis cause metformin?", store)
+    assert reverse.message.startswith("Papers report the reverse direction")
+    none = ask("Does warfarin interact with metformin?", store)
+    assert none.status == "no_evidence" and none.sections == [] and none.paths == []
+    assert "no edge between Warfarin and Metformin (which is not evidence that they do not interact)" in none.message
+
+
+def test_ask_unknown_concepts_and_no_evidence(store, settings, tiny):
+    unknown = ask("what causes dragon pox?", store)
+    assert unknown.status == "no_concept" and unknown.sections == [] and '"dragon", "pox"' in unknown.message
+    missing_partner = ask("Does warfarin interact with MESH:D999999?", store)  # an id the graph lacks
+    assert missing_partner.status == "no_concept" or missing_partner.reading.missing
+    nothing = ask("Which genes are linked to lactic acidosis?", store)
+    assert nothing.status == "no_evidence" and nothing.sections == []
+    assert "no evidence is not a no" in nothing.message
+    assert not nothing.message.lower().startswith("no,")
     text, code = ask_command("Is this a question?", settings)
-    assert code == 2 and "I can only answer" in text
+    assert code == 2 and "I found no concept of the graph" in text
     text, code = ask_command("what is associated with MESH:D007970", settings)
     assert code == 0 and "Infections" in text
+    text, code = ask_command(["Tell me about warfarin", "what causes dragon pox"], settings, as_json=True)
+    lines = text.splitlines()
+    assert code == 2 and [AskAnswer.model_validate_json(x).status for x in lines] == ["answered", "no_concept"]
+    assert resolve_target(store, settings, "glucophage") == tiny.MET.id
 
 
 def test_report_markdown_html_and_patient(store, settings, tmp_path, tiny):
     rep = concept_report(store, tiny.MET.id)
     md = to_markdown(rep)
-    assert "Glucophage" in md and "CHEBI:6801" in md
+    assert "Glucophage" in md and "CHEBI:6801" in md and "mentioned in 4 document(s)" in md
     assert "PMID:1" in md and "did not cause lactic acidosis" in md
     assert "## Negated evidence" in md and md.index("PMID:2", md.index("## Negated evidence")) > 0
     page = to_html(rep)
     assert page.startswith("<!doctype html>") and "Metformin" in page and "<script" not in page
     assert [p["id"] for p in rep.papers] == ["PMID:4", "PMID:3", "PMID:2", "PMID:1"]  # newest first
-    patient = to_markdown(patient_report(store, tiny.PATIENT))
-    assert "| Leukopenia (MESH:D007970) | Disease | **affirmed** | affirmed 1 | 1 | 2021 |" in patient
-    assert "| Diabetes Mellitus, Type 2 (MESH:D003924) | Disease | **negated** | negated 1 | 1 | 2021 |" in patient
-    assert "<td class=\"neg\">negated</td>" in to_html(patient_report(store, tiny.PATIENT))
     with pytest.raises(ReportError):
         concept_report(store, "MESH:D000000")
     out = report_command("Metformin", settings, out=tmp_path / "met.html")
     assert (tmp_path / "met.html").read_text(encoding="utf-8").count("PMID:") >= 2 and out.endswith("met.html")
 
 
-@pytest.mark.slow  # matplotlib import and drawing: about 3 s
-def test_viz_png_and_self_contained_html(store, settings, tmp_path, tiny):
+def test_report_puts_claims_first_leaves_hubs_out_and_marks_retracted(store, tiny):
+    store.write(tiny.hub_and_comention_batch(store.schema))
+    store.refresh_statistics()
+    store.query("MATCH (d:Document {id: 'PMID:1'}) SET d.retracted = true", write=True)
+    rep = concept_report(store, tiny.MET.id)
+    # claimed relations only, by score then papers; co-mentions apart, by NPMI; never the human hub
+    assert [(r.predicate, r.other) for r in rep.relations] == [
+        (tiny.predicate(store.schema, "biolink:causes"), tiny.LA.id),
+        (tiny.predicate(store.schema, "biolink:negatively_correlated_with"), tiny.DM2.id)]
+    assert [r.other for r in rep.comentions] == [tiny.LAC.id, tiny.WARF.id]  # lactic acid: rarer, higher NPMI
+    assert rep.comentions[0].npmi >= rep.comentions[1].npmi and rep.comention_min_docs == 2
+    assert tiny.HUMAN.id not in {r.other for r in rep.relations + rep.comentions}
+    # evidence from the retracted paper is marked where cited and listed on its own
+    assert rep.relations[0].retracted == 1 and rep.relations[0].citations[-1].retracted
+    assert [(r["doc_id"], r["other"]) for r in rep.retracted] == [("PMID:1", tiny.LA.id)]
+    md = to_markdown(rep)
+    assert "PMID:1 (2001) [RETRACTED]" in md and "## Evidence from retracted papers" in md
+    assert md.index("## Relations claimed in papers") < md.index("## Co-mentions") and "patients" not in md
+    assert "CO_OCCURS_WITH" not in md[md.index("## Relations claimed"):md.index("## Co-mentions")]
+    page = to_html(rep)
+    for section in ("relations", "co-mentions", "negated", "retracted", "contradictions", "papers"):
+        assert f'<section id="{section}">' in page
+    assert 'class="badge retracted"' in page and 'class="badge neg"' in page
+
+
+def test_patient_report_by_assertion_status_with_note_ids(store, settings, tiny):
+    store.write(tiny.second_note_batch())
+    store.refresh_findings([tiny.PATIENT])
+    rep = patient_report(store, tiny.PATIENT)
+    assert [n["id"] for n in rep.notes] == ["NOTE:n1", "NOTE:n2"]
+    present = {f.id: f for f in rep.sections["affirmed"]}
+    absent = {f.id: f for f in rep.sections["negated"]}
+    assert present[tiny.LEUK.id].notes == [("NOTE:n1", 2021)] and present[tiny.LEUK.id].also == {
+        "negated": ["NOTE:n2"]}
+    assert set(absent) == {tiny.DM2.id, tiny.LEUK.id} and absent[tiny.DM2.id].notes == [("NOTE:n1", 2021)]
+    assert [f.id for f in rep.sections["family"]] == [tiny.INF.id]
+    assert tiny.HUMAN.id not in {f.id for fs in rep.sections.values() for f in fs}
+    md = to_markdown(rep)
+    assert md.index("## Present (affirmed): 1") < md.index("## Absent (negated: pertinent negatives): 2")
+    assert "| Leukopenia (MESH:D007970) | Disease | NOTE:n1 (2021) | negated in NOTE:n2 |" in md
+    page = to_html(rep)
+    assert '<section id="affirmed" class="status">' in page and page.count('class="finding"') == 4
+    with pytest.raises(ReportError):
+        patient_report(store, "pt_ffffffffffffffff")
+    # a source patient id is pseudonymised with the key, as ingestion does
+    assert patient_pseudonym("pt_abc", settings) == "pt_abc"
+    keyed = settings.model_copy(update={"pseudonym_key": SecretStr("k" * 16)})
+    assert patient_pseudonym("1234", keyed).startswith("pt_") and patient_pseudonym("1234", keyed) != "pt_1234"
+
+
+def _page_data(page: str) -> dict:
+    return json.loads(page.split("const data = ", 1)[1].split(";\n", 1)[0].replace("<\\/", "</"))
+
+
+def test_viz_draws_claims_over_comentions_without_hubs(store, settings, tmp_path, tiny):
+    store.write(tiny.hub_and_comention_batch(store.schema))
+    store.refresh_statistics()
     g = neighbourhood(store, tiny.MET.id, hops=2, max_nodes=3)
-    assert g.number_of_nodes() == 3 and tiny.MET.id in g
-    png = viz_command("Metformin", settings, out=tmp_path / "m.png", hops=2)
-    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert g.number_of_nodes() == 3 and tiny.MET.id in g and tiny.HUMAN.id not in g
+    assert tiny.LA.id in g  # the claimed relation beats the co-mentions at the same distance
+    full = neighbourhood(store, tiny.MET.id, hops=1)
+    causes = tiny.predicate(store.schema, "biolink:causes")
+    edge = full.edges[tiny.MET.id, tiny.LA.id]
+    assert edge["claimed"] and edge["shown"]["predicate"] == causes  # not the co-mention
     page = viz_command(tiny.MET.id, settings, out=tmp_path / "m.html").read_text(encoding="utf-8")
     assert "new vis.Network" in page and "<script src" not in page and "Lactic Acid" in page
+    data = _page_data(page)
+    claimed = [e["claimed"] for e in data["edges"]]
+    assert claimed == sorted(claimed) and any(claimed) and not all(claimed)  # co-mentions first, drawn under
+    induces = next(e for e in data["edges"] if e["predicate"] == causes)
+    assert (induces["from"], induces["to"], induces["arrows"]) == (tiny.MET.id, tiny.LA.id, "to")
+    assert induces["color"]["color"] == edge_style(causes)[0] and induces["dashes"] is False
+    cooc = next(e for e in data["edges"] if not e["claimed"])
+    assert cooc["dashes"] and cooc["arrows"] == ""
+    assert f'class="legend-edge" data-type="{causes}"' in page and 'data-type="CO_OCCURS_WITH"' in page
+    assert 'class="legend-node" data-label="Chemical"' in page and "patients" not in page
+
+
+@pytest.mark.slow  # matplotlib import and drawing: about 3 s
+def test_viz_png(store, settings, tmp_path, tiny):
+    png = viz_command("Metformin", settings, out=tmp_path / "m.png", hops=2)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_write_back_only_on_request_marked_and_idempotent(store, tiny):
@@ -137,10 +246,10 @@ def test_ask_with_subtypes_covers_them_and_says_so(store, tiny):
 
     isa = isa_graph_from_parents([(tiny.LA.id, "MESH:D000138", "mesh")])  # lactic acidosis is_a acidosis
     store.query("MERGE (c:Concept {id: 'MESH:D000138'}) SET c.name = 'Acidosis'", write=True)
-    plain = answer("what causes acidosis?", store, graph_resolver(store))
-    assert plain.items == []
-    wide = answer("what causes acidosis?", store, graph_resolver(store), isa=isa, include_subtypes=True)
-    assert [(i.concept, i.about) for i in wide.items] == [(tiny.MET.id, tiny.LA.id)]
-    assert "via subtype MESH:D000140" in wide.to_markdown()
+    plain = ask("what causes acidosis?", store)
+    assert plain.items() == []
+    wide = ask("what causes acidosis?", store, isa=isa, include_subtypes=True)
+    assert [(i.concept.id, i.about) for i in wide.items()] == [(tiny.MET.id, tiny.LA.id)]
+    assert "via subtype MESH:D000140" in ask_markdown(wide)
     with pytest.raises(ValueError):
-        answer("what causes acidosis?", store, graph_resolver(store), include_subtypes=True)
+        ask("what causes acidosis?", store, include_subtypes=True)

@@ -1,0 +1,446 @@
+"""Reading a question: which concepts it names, what it asks about them, what kind of answer it wants.
+
+The concepts come from medkg's own chain (``build_annotator(settings, relations=False)``: the
+same text analysis, NER and linker ingestion runs), so a question names a drug the way an
+abstract does, in any case. A mention whose concept is not in the graph falls back to the
+graph's own names and synonyms, and words the NER missed are looked up there too, longest
+first. Ids such as ``MESH:D003920`` are taken as they are.
+
+The intent and the answer type are read from the words around the concepts, with the cue lists
+of ``kg.reason.cues`` (data; this module is the little code that reads them). Nothing is
+guessed: a question without a concept of the graph says so, and every reading says which words
+decided it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from kg.graph import cypher as q
+from kg.models import validate_curie
+from kg.reason import cues
+
+INTENTS = ("causes", "effects", "treats", "interacts", "associated", "suggests", "summary", "links")
+MAX_NAME_WORDS = 6  # the longest run of words looked up as a graph name
+_WORD = re.compile(r"[a-z0-9]+")
+_CURIE = re.compile(r"\b[A-Za-z][A-Za-z0-9_.-]*:[A-Za-z0-9][A-Za-z0-9_.:-]*")
+
+
+def stem(word: str) -> str:
+    """A crude stem, the same for a cue and a question word: plural, then -ing/-ed, then a final e.
+
+    ``induces``, ``induced``, ``inducing`` and ``induce`` all give ``induc``; ``findings`` and
+    ``finding`` give ``find``. It only has to be consistent, not linguistic.
+    """
+    w = word.lower()
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("es", ""), ("s", "")):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3 and not w.endswith(("ss", "us", "is")):
+            w = w[: -len(suffix)] + repl
+            break
+    for suffix in ("ing", "ed"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[: -len(suffix)]
+            break
+    return w[:-1] if w.endswith("e") and len(w) > 3 else w
+
+
+def stems(text: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in _WORD.findall(text.lower()))
+
+
+# -- what the reader needs from the graph and the NER ------------------------------------------
+@dataclass(frozen=True)
+class Span:
+    """A stretch of the question the NER and linker read as an entity, with ranked concept ids."""
+
+    start: int
+    end: int
+    text: str
+    candidates: tuple[tuple[str, float, str | None], ...] = ()  # (concept id, score, name), best first
+    how: str = "linker"  # or "id" (written as an id) or "graph name"
+
+
+Finder = Callable[[str], list[Span]]
+
+
+class GraphLookup(Protocol):
+    """The two reads the reader makes: concepts by id, and concepts by exact name or synonym."""
+
+    def concepts(self, ids: Sequence[str]) -> dict[str, dict]:
+        """id -> {id, name, type, labels, doc_count, generic} for the ids the graph has."""
+        ...
+
+    def by_names(self, names: Sequence[str]) -> dict[str, list[dict]]:
+        """lower-case name -> the concepts (as ``concepts`` gives them) with that name or synonym."""
+        ...
+
+
+class StoreLookup:
+    """``GraphLookup`` over an open GraphStore (one query per call)."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+
+    def concepts(self, ids: Sequence[str]) -> dict[str, dict]:
+        ids = list(dict.fromkeys(ids))
+        return {r["id"]: r for r in self.store.query(q.REASON_CONCEPT_CARDS, {"ids": ids})} if ids else {}
+
+    def by_names(self, names: Sequence[str]) -> dict[str, list[dict]]:
+        names = list(dict.fromkeys(n.lower() for n in names))
+        out: dict[str, list[dict]] = {}
+        if not names:
+            return out
+        wanted = set(names)
+        for r in self.store.query(q.REASON_CONCEPTS_BY_NAMES, {"names": names}):
+            for n in {r["lname"], *(r["lsynonyms"] or ())} & wanted:
+                out.setdefault(n, []).append(r)
+        return out
+
+
+def no_ner(text: str) -> list[Span]:
+    """A finder that finds nothing: the reader then relies on ids and graph names alone."""
+    return []
+
+
+def annotator_finder(annotator) -> Finder:
+    """The ingestion chain as a finder: each mention with its linker candidates."""
+    from kg.models import Document
+
+    def find(text: str) -> list[Span]:
+        docs, _ = annotator.annotate([Document(id="QUESTION:1", source="text", text=text)])
+        if not docs:
+            return []
+        return [Span(m.start, m.end, m.text, tuple((c.concept_id, c.score, c.name) for c in m.candidates))
+                for m in docs[0].mentions]
+
+    return find
+
+
+# -- the reading -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Found:
+    """A concept of the graph the question names, and how it was found."""
+
+    phrase: str
+    id: str
+    name: str | None
+    type: str | None
+    how: str  # "id", "linker" or "graph name"
+    score: float
+    start: int = 0
+    end: int = 0
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A phrase read as an entity whose concept the graph does not hold (``known_as``: the linker's guess)."""
+
+    phrase: str
+    known_as: str | None = None
+    name: str | None = None
+    start: int = 0
+
+
+@dataclass(frozen=True)
+class Cue:
+    intent: str
+    words: str
+    start: int  # token positions
+    end: int
+
+
+@dataclass
+class Reading:
+    """How a question was read; ``describe()`` says it in one sentence for the answer."""
+
+    question: str
+    intent: str | None = None
+    concepts: list[Found] = field(default_factory=list)
+    answer_types: list[str] = field(default_factory=list)
+    types_asked: bool = False  # the question named the answer type (not a default)
+    direction: str = "any"  # for a one-concept question: 'in' (the concept is the object), 'out', 'any'
+    cues: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    missing: list[Missing] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # words read as neither cue, question word nor concept
+
+    @property
+    def focus(self) -> Found | None:
+        return self.concepts[0] if self.concepts else None
+
+    @property
+    def pair(self) -> bool:
+        """A question about two concepts (one of them may be missing from the graph)."""
+        named = len(self.concepts) + len(self.missing)
+        return named >= 2 and (self.intent == "links" or not self.types_asked)
+
+    def describe(self) -> str:
+        if not self.concepts and not self.missing:
+            return "no concept of the graph found in the question"
+        names = [f"{c.name or c.id} ({c.id})" for c in self.concepts] + [
+            f"\"{m.phrase}\" ({f'{m.name or m.known_as} ({m.known_as}), ' if m.known_as else ''}not in the graph)"
+            for m in self.missing]
+        types = f"; answers: {', '.join(self.answer_types)}" if self.answer_types else ""
+        if self.pair and len(names) > 1:
+            a, b = names[0], names[1]
+            text = {"effects": f"whether {a} causes {b}", "treats": f"whether one of {a} and {b} treats the other",
+                    "interacts": f"whether {a} and {b} interact"}.get(
+                self.intent or "", f"how {a} and {b} are related" if self.intent != "links"
+                else f"how {a} and {b} are connected (direct edges and paths)")
+        else:
+            x = names[0]
+            text = {
+                "causes": f"what causes {x}",
+                "effects": f"what {x} causes (effects, adverse effects)",
+                "treats": f"what treats {x}" if self.direction != "out" else f"what {x} treats",
+                "interacts": f"what interacts with {x}",
+                "associated": f"what is associated with {x}",
+                "suggests": f"what {x} points to",
+                "summary": f"a summary of what the graph holds on {x}",
+            }[self.intent or "summary"]
+        cue = f"; cue words: {', '.join(repr(c) for c in self.cues)}" if self.cues else "; no relation word found"
+        extra = ""
+        if len(self.concepts) > (2 if self.pair else 1):
+            rest = self.concepts[2:] if self.pair else self.concepts[1:]
+            extra = f"; also named, not used: {', '.join(c.name or c.id for c in rest)}"
+        return f"{text}{types}{cue}{extra}"
+
+
+# -- reading -----------------------------------------------------------------------------------
+def _phrases(items) -> list[tuple[str, tuple[str, ...]]]:
+    """(phrase, stems), longest first, so "adverse reaction" wins over "adverse"."""
+    return sorted(((p, stems(p)) for p in items), key=lambda x: -len(x[1]))
+
+
+_CAUSAL = (
+    [("active", p, s) for p, s in _phrases(cues.CAUSE_ACTIVE)]
+    + [("passive", p, s) for p, s in _phrases(cues.CAUSE_PASSIVE)]
+    + [("effect", p, s) for p, s in _phrases(cues.EFFECT_NOUNS)]
+    + [("cause", p, s) for p, s in _phrases(cues.CAUSE_NOUNS)]
+)
+_INTENT_PHRASES = {intent: _phrases(words) for intent, words in cues.INTENT_CUES.items()}
+_TYPE_PHRASES = _phrases(cues.ANSWER_TYPES)
+_NOT_CONCEPTS = {stem(w) for w in cues.NOT_CONCEPTS}
+_CUE_STEMS = {s for _, _, s in _CAUSAL} | {s for ps in _INTENT_PHRASES.values() for _, s in ps} | {
+    s for _, s in _TYPE_PHRASES}
+_CUE_WORDS = {w for s in _CUE_STEMS for w in s}
+_LINK_STEMS = {stems(w) for w in cues.LINK_WORDS}
+
+
+def _not_a_concept(text: str) -> bool:
+    """A span made only of question words, cue words or answer-type nouns ("side effects", "drugs", "How")."""
+    s = stems(text)
+    return not s or s in _CUE_STEMS or all(w in _NOT_CONCEPTS or w in _CUE_WORDS for w in s)
+
+
+def _is_hub(row: dict) -> bool:
+    return row["id"] in cues.HUBS or bool(row.get("generic"))
+
+
+def read(question: str, find: Finder, graph: GraphLookup) -> Reading:
+    """Read ``question``: its concepts (in the graph), intent, answer types and the cue words used.
+
+    Parameters
+    ----------
+    question : str
+        Free text; case and punctuation do not matter.
+    find : callable
+        Text -> entity spans with linker candidates (``annotator_finder``; ``no_ner`` in tests).
+    graph : GraphLookup
+        Which concepts the graph holds (``StoreLookup``).
+
+    Returns
+    -------
+    Reading
+        ``concepts`` empty when the question names nothing the graph holds (``missing`` then says
+        what was recognised but is absent).
+
+    Examples
+    --------
+    >>> r = read("Adverse reactions of cisplatin?", find, graph)  # doctest: +SKIP
+    >>> r.intent, r.concepts[0].id, r.answer_types                 # doctest: +SKIP
+    ('effects', 'MESH:D002945', ['Disease', 'Finding'])
+    """
+    reading = Reading(question)
+    text = " ".join(question.split())
+    spans = _non_overlapping(_curie_spans(text) + [s for s in find(text) if not _not_a_concept(s.text)])
+    tokens = [(m.start(), m.end(), stem(m.group())) for m in _WORD.finditer(text.lower())]
+    used = [any(s.start <= a < s.end for s in spans) for a, _, _ in tokens]
+
+    # cue words outside the concepts, longest first; then answer-type nouns among the words left
+    found_cues = _match(tokens, used, [("causal:" + kind, p, s) for kind, p, s in _CAUSAL]
+                        + [(intent, p, s) for intent, ps in _INTENT_PHRASES.items() for p, s in ps])
+    types = _match(tokens, used, [("type", p, s) for p, s in _TYPE_PHRASES])
+    free = [t[2] for t, u in zip(tokens, used, strict=True) if not u]
+
+    # graph names for the words the NER did not take (and that are not cue or question words)
+    spans = sorted(spans + _name_spans(text, tokens, used, graph), key=lambda s: s.start)
+    reading.unread = [text[a:b] for (a, b, w), u in zip(tokens, used, strict=True)
+                      if not u and w not in _NOT_CONCEPTS]
+    _resolve(reading, spans, graph)
+    if not reading.concepts:
+        if reading.missing:  # still say what was asked: "what causes Ebola (not in the graph)"
+            _intent(reading, found_cues, _token_of(tokens, reading.missing[0].start), free)
+        return reading
+    labels = [lab for c in types for lab in cues.ANSWER_TYPES[c.words]]
+    if labels:
+        reading.answer_types = list(dict.fromkeys(labels))
+        reading.types_asked = True
+    positions = [_token_of(tokens, c.start) for c in reading.concepts]
+    if reading.types_asked and len(reading.concepts) > 1 and found_cues:
+        _focus(reading, positions, found_cues[0].end)
+    _intent(reading, found_cues, positions[0], free)
+    reading.cues += [c.words for c in types]
+    if reading.pair and reading.intent == "causes":
+        # "Is pain caused by ibuprofen?": the cause first, as in "does ibuprofen cause pain?"
+        reading.concepts[0], reading.concepts[1] = reading.concepts[1], reading.concepts[0]
+        reading.intent = "effects"
+    if not reading.pair and not reading.types_asked:
+        defaults = cues.DEFAULT_TYPES.get(reading.intent or "", {})
+        focus_type = reading.focus.type or ""
+        reading.answer_types = list(defaults.get(focus_type, defaults.get("*", ())))
+    if reading.intent == "treats" and not reading.pair and reading.focus.type == "Chemical":
+        reading.direction = "out"  # "what does nitroglycerin treat?"
+    return reading
+
+
+def _curie_spans(text: str) -> list[Span]:
+    out = []
+    for m in _CURIE.finditer(text):
+        raw = m.group().rstrip(".:")
+        if validate_curie(raw):
+            cid = raw.upper() if raw.lower().startswith("mesh:") else raw
+            out.append(Span(m.start(), m.start() + len(raw), raw, ((cid, 1.0, None),), "id"))
+    return out
+
+
+def _non_overlapping(spans: list[Span]) -> list[Span]:
+    """Earlier spans first (ids before NER), then longer; a span overlapping a kept one is dropped."""
+    kept: list[Span] = []
+    for s in spans:
+        if all(s.end <= k.start or s.start >= k.end for k in kept):
+            kept.append(s)
+    return sorted(kept, key=lambda s: s.start)
+
+
+def _match(tokens, used: list[bool], phrases) -> list[Cue]:
+    """Cue phrases found as consecutive unused tokens; the tokens they take are marked used."""
+    found: list[Cue] = []
+    for intent, phrase, s in sorted(phrases, key=lambda x: -len(x[2])):
+        n = len(s)
+        for i in range(len(tokens) - n + 1):
+            if not any(used[i : i + n]) and tuple(t[2] for t in tokens[i : i + n]) == s:
+                found.append(Cue(intent, phrase, i, i + n))
+                for k in range(i, i + n):
+                    used[k] = True
+    return sorted(found, key=lambda c: c.start)
+
+
+def _name_spans(text: str, tokens, used: list[bool], graph: GraphLookup) -> list[Span]:
+    """Runs of free words that are, as a whole, a name or synonym in the graph (longest first).
+
+    A run neither starts nor ends with a question word ("of" may sit inside: "tetralogy of
+    fallot"); a name of three letters or fewer must be written in capitals ("AR", not "ar"), so
+    gene symbols do not match ordinary words.
+    """
+    runs, run = [], []
+    for i, u in enumerate(used):
+        if u:
+            if run:
+                runs.append(run)
+            run = []
+        else:
+            run.append(i)
+    if run:
+        runs.append(run)
+    grams: dict[str, tuple[int, int]] = {}
+    for run in runs:
+        for n in range(min(len(run), MAX_NAME_WORDS), 0, -1):
+            for k in range(len(run) - n + 1):
+                first, last = tokens[run[k]], tokens[run[k + n - 1]]
+                if first[2] in _NOT_CONCEPTS or last[2] in _NOT_CONCEPTS:
+                    continue
+                original = text[first[0] : last[1]]
+                if len(original) <= 3 and not original.isupper():
+                    continue
+                phrase = original.lower()
+                for variant in (phrase, phrase + "s", phrase.removesuffix("s")):
+                    grams.setdefault(variant, (first[0], last[1]))
+    if not grams:
+        return []
+    hits = graph.by_names(list(grams))
+    out: list[Span] = []
+    for name, (a, b) in sorted(((n, grams[n]) for n in hits), key=lambda x: (-(x[1][1] - x[1][0]), x[1][0])):
+        if all(b <= s.start or a >= s.end for s in out):
+            rows = sorted(hits[name], key=lambda r: -(r.get("doc_count") or 0))
+            out.append(Span(a, b, text[a:b], tuple((r["id"], 1.0, r.get("name")) for r in rows), "graph name"))
+    for s in out:
+        for i, (ta, _, _) in enumerate(tokens):
+            if s.start <= ta < s.end:
+                used[i] = True
+    return out
+
+
+def _resolve(reading: Reading, spans: list[Span], graph: GraphLookup) -> None:
+    """Each span to its best concept in the graph: linker candidates, then the graph's names for the text."""
+    known = graph.concepts([c[0] for s in spans for c in s.candidates])
+    by_name = graph.by_names([s.text for s in spans if s.how == "linker"])
+    for s in spans:
+        options = [(score, known[cid], s.how) for cid, score, _ in s.candidates if cid in known]
+        seen = {o[1]["id"] for o in options}
+        options += [(1.0, r, "graph name") for r in by_name.get(s.text.lower(), ()) if r["id"] not in seen]
+        if not options:
+            top = s.candidates[0] if s.candidates else (None, 0.0, None)
+            reading.missing.append(Missing(s.text, top[0], top[2], s.start))
+            continue
+        # the linker's best score first; equal scores (insulin the gene, insulin the chemical):
+        # the concept more documents mention
+        score, row, how = max(options, key=lambda o: (round(o[0], 2), o[1].get("doc_count") or 0))
+        if _is_hub(row):
+            reading.ignored.append(f"{s.text} ({row['id']}: the human hub, never an answer)")
+            continue
+        if any(c.id == row["id"] for c in reading.concepts):
+            continue
+        reading.concepts.append(Found(s.text, row["id"], row.get("name"), row.get("type"), how, float(score),
+                                      s.start, s.end))
+
+
+def _token_of(tokens, offset: int) -> int:
+    return next((i for i, (a, b, _) in enumerate(tokens) if a <= offset < b), len(tokens))
+
+
+def _intent(reading: Reading, found: list[Cue], focus: int, free: list[str]) -> None:
+    """The intent (for cause and effect, who causes what) from the cues and where the focus concept is."""
+    candidates: list[tuple[str, Cue]] = []
+    for c in found:
+        if c.intent.startswith("causal:"):
+            kind = c.intent.split(":", 1)[1]
+            after = focus >= c.end  # the concept comes after the cue
+            intent = {"active": "causes" if after else "effects", "passive": "effects" if after else "causes",
+                      "effect": "effects", "cause": "causes"}[kind]
+            candidates.append((intent, c))
+        else:
+            candidates.append((c.intent, c))
+    if not candidates:
+        reading.intent = "links" if len(reading.concepts) >= 2 else "summary"
+        return
+    intent, _ = min(candidates, key=lambda x: cues.PRIORITY.index(x[0]))
+    reading.intent = intent
+    reading.cues = list(dict.fromkeys(c.words for _, c in candidates))
+    reading.direction = {"causes": "in", "effects": "out"}.get(intent, "any")
+    if len(reading.concepts) >= 2 and intent in ("associated", "summary"):
+        words = {stems(c.words) for _, c in candidates} | {(w,) for w in free}
+        if words & _LINK_STEMS:
+            reading.intent = "links"
+
+
+def _focus(reading: Reading, positions: list[int], cue_end: int) -> None:
+    """With an answer type and several concepts, ask about the one right after the first cue."""
+    after = [k for k, p in enumerate(positions) if p >= cue_end]
+    if after and after[0] != 0:
+        k = after[0]
+        reading.concepts.insert(0, reading.concepts.pop(k))
+        positions.insert(0, positions.pop(k))

@@ -1,0 +1,119 @@
+"""The HTML report and picture open in a real (headless) browser and show what they should.
+
+The page is loaded from a file URL; ``--dump-dom`` gives the DOM after the scripts ran (the
+picture's script marks ``body[data-drawn-edges]`` once vis-network has drawn), ``--screenshot``
+a PNG whose pixels are checked for the relation colours. Skipped where no Chromium is installed
+(``apt-get install chromium-headless-shell``: .ci/run tries it; MEDKG_BROWSER names another).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+
+from kg.reason.report import concept_report, patient_report, to_html
+from kg.reason.viz import COOCCURRENCE, edge_style, neighbourhood, write_html
+
+pytestmark = pytest.mark.slow  # a browser start per page: about 1-3 s each
+
+BROWSERS = ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome", "chrome-headless-shell")
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--virtual-time-budget=8000")
+
+
+@pytest.fixture(scope="module")
+def browser() -> str:
+    found = os.environ.get("MEDKG_BROWSER") or next(filter(None, map(shutil.which, BROWSERS)), None)
+    if not found:
+        pytest.skip("no headless Chromium: apt-get install chromium-headless-shell (or set MEDKG_BROWSER)")
+    return found
+
+
+def dump_dom(browser: str, page: Path, *, ready: str | None = None, tries: int = 3):
+    """The DOM after the page's scripts ran; with ``ready``, retried until that XPath matches (the
+    browser's virtual clock can stop before the first animation frame on a loaded machine)."""
+    for _ in range(tries):
+        out = subprocess.run([browser, *FLAGS, "--dump-dom", page.as_uri()], capture_output=True, text=True,
+                             timeout=120, check=False)
+        assert out.returncode == 0 and "<html" in out.stdout, out.stderr[-2000:]
+        dom = lxml_html.fromstring(out.stdout)
+        if ready is None or dom.xpath(ready):
+            break
+    return dom
+
+
+def screenshot(browser: str, page: Path, png: Path, size: str = "1400,900") -> Path:
+    out = subprocess.run([browser, *FLAGS, f"--window-size={size}", f"--screenshot={png}", page.as_uri()],
+                         capture_output=True, text=True, timeout=120, check=False, cwd=png.parent)
+    assert out.returncode == 0 and png.exists(), out.stderr[-2000:]
+    return png
+
+
+def colour_pixels(png: Path, hex_colour: str, tolerance: int = 40, *, left: float = 1.0) -> int:
+    """How many pixels of the screenshot (of its ``left`` fraction) are within ``tolerance`` of ``hex_colour``."""
+    import numpy as np
+    from matplotlib import image
+
+    pixels = (image.imread(png)[..., :3] * 255).astype(int)
+    pixels = pixels[:, : int(pixels.shape[1] * left)]
+    want = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)])
+    return int((np.abs(pixels - want) <= tolerance).all(axis=-1).sum())
+
+
+def test_concept_report_renders_its_sections(browser, store, tiny, tmp_path):
+    store.write(tiny.hub_and_comention_batch(store.schema))
+    store.refresh_statistics()
+    store.query("MATCH (d:Document {id: 'PMID:1'}) SET d.retracted = true", write=True)
+    page = tmp_path / "metformin.html"
+    page.write_text(to_html(concept_report(store, tiny.MET.id)), encoding="utf-8")
+    dom = dump_dom(browser, page)
+    assert dom.xpath("string(//h1)") == "Metformin (MESH:D008687)"
+    sections = [s.get("id") for s in dom.xpath("//section")]
+    assert sections == ["relations", "co-mentions", "negated", "retracted", "contradictions", "papers"]
+    relations = dom.xpath("//section[@id='relations']//li[@class='relation']")
+    assert [li.get("data-predicate") for li in relations] == [
+        tiny.predicate(store.schema, "biolink:causes"), tiny.predicate(store.schema, "biolink:negatively_correlated_with")]
+    assert len(dom.xpath("//section[@id='co-mentions']//li[contains(@class, 'comention')]")) == 2
+    assert dom.xpath("//section[@id='relations']//span[@class='badge retracted']")
+    assert dom.xpath("//section[@id='relations']//blockquote[contains(@class, 'neg')]")
+    assert "patients" not in dom.xpath("string(//body)")
+    shot = screenshot(browser, page, tmp_path / "report.png", "1200,1600")
+    assert colour_pixels(shot, "#B00000") > 50  # the red RETRACTED badges are on screen
+
+
+def test_patient_report_renders_by_status(browser, store, tiny, tmp_path):
+    store.write(tiny.second_note_batch())
+    store.refresh_findings([tiny.PATIENT])
+    page = tmp_path / "patient.html"
+    page.write_text(to_html(patient_report(store, tiny.PATIENT)), encoding="utf-8")
+    dom = dump_dom(browser, page)
+    assert [s.get("id") for s in dom.xpath("//section")] == [
+        "affirmed", "negated", "uncertain", "historical", "family", "hypothetical"]
+    negated = dom.xpath("//section[@id='negated']//tr[@class='finding']/td[1]/text()")
+    assert sorted(negated) == ["Diabetes Mellitus, Type 2 (MESH:D003924)", "Leukopenia (MESH:D007970)"]
+    assert "NOTE:n2 (2022)" in dom.xpath("string(//section[@id='negated'])")
+
+
+def test_viz_page_draws_the_graph_with_a_legend(browser, store, tiny, tmp_path):
+    store.write(tiny.hub_and_comention_batch(store.schema))
+    store.refresh_statistics()
+    g = neighbourhood(store, tiny.MET.id, hops=2)
+    page = write_html(g, tmp_path / "metformin-viz.html", center=tiny.MET.id, title="Metformin")
+    dom = dump_dom(browser, page, ready="//body[@data-drawn-edges]")
+    body = dom.xpath("//body")[0]
+    assert body.get("data-drawn-edges") == str(g.number_of_edges())  # vis-network ran and drew
+    assert dom.xpath("//div[@id='graph']//canvas")
+    causes = tiny.predicate(store.schema, "biolink:causes")
+    legend_types = [li.get("data-type") for li in dom.xpath("//div[@id='legend']//li[@class='legend-edge']")]
+    assert causes in legend_types and legend_types[-1] == COOCCURRENCE
+    assert {li.get("data-label") for li in dom.xpath("//li[@class='legend-node']")} == {"Chemical", "Disease"}
+    for _ in range(3):  # as dump_dom: a loaded machine may take the picture before the first frame
+        shot = screenshot(browser, page, tmp_path / "viz.png")
+        drawn = colour_pixels(shot, edge_style(causes)[0], tolerance=30, left=0.7)  # the legend is on the right
+        if drawn > 60:
+            break
+    assert drawn > 60  # the INDUCES edge is drawn in its colour
