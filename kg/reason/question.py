@@ -106,14 +106,20 @@ def no_ner(text: str) -> list[Span]:
 
 
 def annotator_finder(annotator) -> Finder:
-    """The ingestion chain as a finder: each mention with its linker candidates."""
+    """The ingestion chain as a finder: each mention with its linker candidates.
+
+    A question typed in capitals ("WHAT CAUSES GOUT?") is read in lower case: the NER learned
+    from abstracts, where capitals mark acronyms, not shouting. Offsets are unchanged.
+    """
     from kg.models import Document
 
     def find(text: str) -> list[Span]:
-        docs, _ = annotator.annotate([Document(id="QUESTION:1", source="text", text=text)])
+        shouted = sum(c.isupper() for c in text) > 0.6 * max(sum(c.isalpha() for c in text), 1)
+        analysed = text.lower() if shouted else text
+        docs, _ = annotator.annotate([Document(id="QUESTION:1", source="text", text=analysed)])
         if not docs:
             return []
-        return [Span(m.start, m.end, m.text, tuple((c.concept_id, c.score, c.name) for c in m.candidates))
+        return [Span(m.start, m.end, text[m.start : m.end], tuple((c.concept_id, c.score, c.name) for c in m.candidates))
                 for m in docs[0].mentions]
 
     return find
