@@ -42,7 +42,7 @@ class AnnotatedDoc:
     """One document and its annotation layers (see the module docstring)."""
 
     __slots__ = ("document", "tokens", "sentences", "abbreviations", "mentions", "concepts", "relations",
-                 "_starts")
+                 "curation", "_starts")
 
     def __init__(
         self,
@@ -58,6 +58,7 @@ class AnnotatedDoc:
         self.mentions: tuple[Mention, ...] = ()
         self.concepts: dict[str, Concept] = {}
         self.relations: tuple[Relation, ...] = ()
+        self.curation: tuple[str, ...] = ()  # ids of the curators' link decisions that changed it (kg.link.curated)
         self._starts = [s for s, _ in sentences]
 
     @property
