@@ -310,10 +310,14 @@ class _Context:
 
 
 def resolve_phrase(phrase: str, resolve: Resolver, store: GraphStore) -> list[Resolved]:
-    """An id (``MESH:D003920``) is taken as it is when the graph has it; any other phrase goes to ``resolve``."""
+    """An id (``MESH:D003920``) is taken as it is when the graph has it, or as the concept curators merged
+    it into (``same_as``: the kept node lists it in ``aliases``); any other phrase goes to ``resolve``."""
     if validate_curie(phrase) and re.match(r"^[A-Za-z][A-Za-z0-9_.-]*:\S+$", phrase):
         cid = phrase.upper() if phrase.lower().startswith("mesh:") else phrase
-        return [Resolved(phrase, cid, r["name"], 1.0) for r in _present(store, [cid]).values()]
+        if found := [Resolved(phrase, cid, r["name"], 1.0) for r in _present(store, [cid]).values()]:
+            return found
+        return [Resolved(phrase, r["id"], r["name"], 1.0)
+                for r in store.query(q.CURATION_CONCEPTS_BY_ALIAS, {"ids": [cid]})]
     return resolve(phrase)
 
 

@@ -202,6 +202,9 @@ def test_each_decision_applies_at_once_and_a_rebuild_gives_the_same_graph(setup)
     docs = {r["d"] for r in a.query("MATCH (d:Document)-[:MENTIONS]->(:Concept {id: $id}) RETURN d.id AS d",
                                     id=ASPIRIN)}
     assert docs == {"PMID:1", "PMID:2", "PMID:3"}
+    from kg.reason.ask import resolve_target
+
+    assert resolve_target(a.store, a.settings, ASA) == ASPIRIN  # the alias id still resolves
     # the rejected edge now has PMID:2's evidence too (asa -> aspirin), rejected like the rest
     assert a.edge(ASPIRIN, "CO_OCCURS_WITH", HEADACHE)["rejected_evidence"] == 3
 
