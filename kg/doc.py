@@ -15,6 +15,7 @@ mention candidates  the linker (``kg.link``)                    relations, assem
 concepts            the linker                                  assembler
 mention assertion   the assertion tagger (``kg.extract``)       relations, assembler
 relations           the relation extractor (``kg.relate``)      assembler
+curation            curated links (``kg.link.curated``)          the pipeline, for the ledger
 ==================  ==========================================  ===============================
 
 The carrier is mutable (a layer is replaced as a whole by the component that owns it); what it
