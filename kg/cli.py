@@ -665,6 +665,10 @@ def _curate(decision, *, edges: list[dict] = (), concepts: list[str] = ()) -> No
                      "documents after": after["docs"].get(cid, 0)})
     if rows:
         _print_rows(rows, title="in the graph")
+    for e in edges:
+        if e["key"] not in before["edges"] and e["key"] not in after["edges"]:
+            console.print(f"{e['subject']} -[{e.get('predicate', '')}]-> {e['object']} is not in the graph now: "
+                          "the decision applies when an ingest writes it")
     console.print(f"applied: {result.edges} edge(s) refreshed, {result.redone} document(s) redone, "
                   f"{result.concepts_deleted} concept node(s) merged away or left unused")
     if result.pending:
@@ -684,11 +688,11 @@ def _edge(subject: str, predicate: str, object_: str) -> dict:
 
 @curate_app.command("reject")
 def curate_reject(
+    reason: _Reason,
     subject: Annotated[Optional[str], typer.Argument(metavar="SUBJECT_ID", help="e.g. MESH:D005947")] = None,
     predicate: Annotated[Optional[str], typer.Argument(metavar="PREDICATE", help="e.g. INDUCES")] = None,
     object_: Annotated[Optional[str], typer.Argument(metavar="OBJECT_ID", help="e.g. MESH:D009765")] = None,
     evidence: Annotated[Optional[str], typer.Option("--evidence", help="Reject one evidence (its key) instead of the edge")] = None,
-    reason: _Reason = "",
     author: _Author = None,
 ) -> None:
     """Reject an edge (or one evidence): left out of aggregates and queries, kept for audit.
@@ -720,10 +724,10 @@ def curate_reject(
 
 @curate_app.command("confirm")
 def curate_confirm(
+    reason: _Reason,
     subject: Annotated[str, typer.Argument(metavar="SUBJECT_ID")],
     predicate: Annotated[str, typer.Argument(metavar="PREDICATE")],
     object_: Annotated[str, typer.Argument(metavar="OBJECT_ID")],
-    reason: _Reason = "",
     author: _Author = None,
 ) -> None:
     """Mark an edge confirmed (its score stays the model's). Supersedes an earlier reject of it."""
@@ -736,9 +740,9 @@ def curate_confirm(
 
 @curate_app.command("same-as")
 def curate_same_as(
+    reason: _Reason,
     alias: Annotated[str, typer.Argument(metavar="ALIAS_ID", help="The id merged away (it stays as an alias)")],
     kept: Annotated[str, typer.Argument(metavar="KEPT_ID", help="The id the one node keeps")],
-    reason: _Reason = "",
     author: _Author = None,
 ) -> None:
     """Two ids are one concept: one node (KEPT_ID) in the graph, ALIAS_ID in its `aliases`.
@@ -758,11 +762,11 @@ def curate_same_as(
 
 @curate_app.command("wrong-link")
 def curate_wrong_link(
+    reason: _Reason,
     text: Annotated[str, typer.Argument(metavar="TEXT", help="The surface form, as in the text (case is ignored)")],
     wrong: Annotated[str, typer.Argument(metavar="WRONG_ID", help="The id it was linked to")],
     right: Annotated[str, typer.Argument(metavar="RIGHT_ID", help="The id it means, or NIL for none")],
     document: Annotated[Optional[str], typer.Option("--document", help="Only in this document (e.g. PMID:123)")] = None,
-    reason: _Reason = "",
     author: _Author = None,
 ) -> None:
     """A surface form was linked to the wrong concept: the linker obeys this on every later run.
@@ -782,8 +786,8 @@ def curate_wrong_link(
 
 @curate_app.command("retract")
 def curate_retract(
+    reason: _Reason,
     decision_id: Annotated[str, typer.Argument(metavar="DECISION_ID", help="As `medkg curate list` shows it")],
-    reason: _Reason = "",
     author: _Author = None,
 ) -> None:
     """Take a decision back: what it was about returns to what the models say."""

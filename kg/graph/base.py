@@ -195,7 +195,8 @@ class GraphStore(ABC):
         self._batched(cypher.DELETE_MENTIONS_OF_DOCUMENTS, ids, stats, "ids")
         for predicate, group in rows.triple_rows(self.schema, triples).items():
             self._batched(cypher.refresh_triples(self.schema, predicate), group, stats)
-            self._batched(cypher.clear_unaccepted_triples(self.schema, predicate), group, stats)
+            self._batched(cypher.clear_unaccepted_triples(self.schema, predicate),
+                          [{**r, "curated": False} for r in group], stats)
             self._batched(cypher.delete_unsupported_triples(self.schema, predicate), group, stats)
         if not keep_nodes:
             self._batched(cypher.DELETE_DOCUMENTS, ids, stats, "ids")
@@ -219,7 +220,8 @@ class GraphStore(ABC):
             self._batched(cypher.CURATION_REJECT_EVIDENCE, curated.rejected_evidence_rows(curation, keys), stats)
         for predicate, group in groups.items():
             self._batched(cypher.refresh_triples(self.schema, predicate), group, stats)
-            self._batched(cypher.clear_unaccepted_triples(self.schema, predicate), group, stats)
+            self._batched(cypher.clear_unaccepted_triples(self.schema, predicate),
+                          [{**r, "curated": True} for r in group], stats)
             marks = curated.edge_rows(curation, ({"triple_key": r["key"], **r} for r in group))
             self._batched(cypher.curation_mark_triples(self.schema, predicate), marks, stats)
         if concepts:

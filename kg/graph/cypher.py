@@ -480,16 +480,17 @@ def clear_unaccepted_triples(schema: Schema, predicate: str) -> str:
     evidence is all rejected loses its aggregates (``refresh_triples`` found nothing to set them from).
 
     Run after ``refresh_triples`` and before ``delete_unsupported_triples``, wherever evidence
-    changes. Edges that never had rejected evidence are filtered out before any SET, so an
-    uncurated graph pays one lookup per edge and writes nothing.
+    changes. An edge has rejected evidence only once ``GraphStore.refresh_curation`` flagged it,
+    and that sets ``rejected_evidence``; so only edges with it, or rows marked ``curated`` (the
+    refresh itself), are looked at further: on an uncurated graph this costs one edge lookup.
     """
     rel = schema.predicate(predicate)
     return (
         "UNWIND $rows AS r "
         f"MATCH (:Concept {{id: r.subject}})-[t:{rel} {{key: r.key}}]->(:Concept {{id: r.object}}) "
+        "WHERE t.rejected_evidence IS NOT NULL OR r.curated "
         "OPTIONAL MATCH (e:Evidence {triple_key: r.key}) "
         "WITH t, count(e) AS n, count(e.rejected) AS rejected "
-        "WHERE rejected > 0 OR t.rejected_evidence IS NOT NULL "
         "WITH t, rejected, n > rejected AS accepted "
         "SET t.rejected_evidence = CASE WHEN rejected > 0 THEN rejected END, "
         "t.evidence_count = CASE WHEN accepted THEN t.evidence_count END, "
