@@ -70,7 +70,8 @@ class CuratedLinks:
             candidates = m.candidates
             if candidates and any(c.concept_id in aliases for c in candidates):
                 candidates = _canonical(candidates, aliases)
-                applied.extend(_alias_decisions(curation, m.candidates))
+                # only the top id reaches the graph: a document is "changed by" a same_as only through it
+                applied.extend(_alias_decisions(curation, m.candidates[:1]))
             if candidates:
                 key = m.text.strip().casefold()
                 top = candidates[0]
@@ -83,7 +84,7 @@ class CuratedLinks:
                     )
                     applied.append(decision.id)
             mentions.append(m if candidates == m.candidates else m.model_copy(update={"candidates": candidates}))
-        if not applied:
+        if all(a is b for a, b in zip(mentions, doc.mentions, strict=True)):
             return
         doc.mentions = tuple(mentions)
         doc.curation = tuple(sorted(set(applied)))

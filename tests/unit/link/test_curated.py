@@ -71,3 +71,20 @@ def test_wrong_link_to_an_alias_ends_at_the_kept_id():
 def test_the_decisions_are_not_in_the_fingerprint():
     assert CuratedLinks(Curation()).settings == CuratedLinks(Curation(None, (d("same_as", subject=ASPIRIN,
                                                                                  object="MESH:D9"),))).settings
+
+
+def test_an_alias_below_the_top_candidate_is_mapped_but_does_not_count_as_a_change():
+    from kg.models import Candidate
+
+    class TwoCandidates:
+        name, version, settings = "two", "1", {}
+
+        def pipe(self, docs, batch_size=1):
+            for doc in docs:
+                doc.mentions = tuple(m.model_copy(update={"candidates": (*m.candidates, Candidate(
+                    concept_id="MESH:C7", score=0.5))}) for m in doc.mentions)
+                yield doc
+
+    same = d("same_as", subject="MESH:C7", object="MESH:D7")
+    doc = analyse(TEXT, WordExtractor(), WordLinker(), TwoCandidates(), CuratedLinks(Curation(None, (same,)), lookup))
+    assert doc.mentions[0].candidates[1].concept_id == "MESH:D7" and doc.curation == ()
