@@ -23,11 +23,13 @@ from prefect_dask import DaskTaskRunner
 
 from kg.components import build_pipeline
 from kg.config import SECRET_FIELDS, Settings, load_settings
+from kg.curator import apply_curation
 from kg.doc import batched
 from kg.graph.backends import open_store
 from kg.ledger import Ledger, RunSummary
 from kg.models import Document
 from kg.pipeline import Analysed, Item, Pending, Pipeline, Prepared
+from kg.privacy import load_key
 
 
 def dask_runner(address: str | None = None, workers: int | None = None) -> DaskTaskRunner:
@@ -80,6 +82,8 @@ def run_ingestion(
     ahead = in_flight or 2 * settings.worker_count
     with open_store(settings) as store, Ledger(settings.ledger_path) as ledger:
         store.ensure_schema()
+        # what changed in the curation file since it was last applied (a curator's pull): at once
+        apply_curation(settings, store, ledger, key=load_key(settings) if settings.pseudonym_key else None)
         pipeline = build_pipeline(
             settings, store=store, ledger=ledger, source_name=source_name, keep_note_text=keep_note_text
         )

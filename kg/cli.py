@@ -43,6 +43,10 @@ evaluate_app = typer.Typer(help="Score medkg's components on annotated corpora (
 ontology_app = typer.Typer(help="Build and inspect the concept store that mentions are linked to.")
 export_app = typer.Typer(help="Export the graph for Neo4j bulk import or for other KG tools (KGX).")
 train_app = typer.Typer(help="Train medkg's models from the shared corpora' training splits (seeded, logged).")
+curate_app = typer.Typer(help=(
+    "Curators' decisions, kept in the curation file (MEDKG_CURATION, default <data_dir>/curation.tsv) and applied "
+    "to the graph at once and on every later run. See README 'Curation'."))
+app.add_typer(curate_app, name="curate")
 app.add_typer(train_app, name="train")
 app.add_typer(export_app, name="export")
 app.add_typer(ingest_app, name="ingest")
@@ -122,6 +126,7 @@ def _run_ingest(items, *, source_name: str, command: str, inputs: list[str], tot
 
     s = settings()
     with _graph() as store, Ledger(s.ledger_path) as ledger:
+        _apply_curation_changes(s, store, ledger)
         pipeline = build_pipeline(s, store=store, ledger=ledger, source_name=source_name, keep_note_text=keep_note_text)
         workers = s.worker_count
         with _progress(total) as progress:
@@ -637,6 +642,252 @@ def serve(
         notes_every_minutes=notes_every_minutes, data_dir=str(s.data_dir), batch_size=s.batch_size,
         dask_address=dask_address,
     )
+
+
+# -- curate -----------------------------------------------------------------------------------
+_Reason = Annotated[str, typer.Option("--reason", "-r", help="Why (required: the next curator needs it)")]
+_Author = Annotated[Optional[str], typer.Option("--author", help="Who decides [default: $USER]")]
+
+
+def _notes_key(s: Settings) -> bytes | None:
+    """The key notes were pseudonymised with, if this machine has it (to redo notes for curation)."""
+    from kg.privacy import load_key
+
+    if s.pseudonym_key:
+        return load_key(s)
+    demo = s.data_dir / "demo-pseudonym.key"
+    return demo.read_text().strip().encode() if demo.exists() else None
+
+
+def _apply_curation_changes(s: Settings, store, ledger) -> None:
+    """Before an ingest: apply what changed in the curation file since it was last applied."""
+    from kg.curator import apply_curation
+
+    result = apply_curation(s, store, ledger, key=_notes_key(s))
+    if result.added or result.removed:
+        console.print(f"curation file {s.curation_path}: applied {len(result.added)} new and "
+                      f"{len(result.removed)} ended decision(s); {result.redone} document(s) redone")
+
+
+def _known_concept(store, s: Settings, cid: str) -> None:
+    from kg.errors import CurationError, OntologyError
+    from kg.graph import cypher
+    from kg.vocab.conceptstore import ConceptStore, store_path
+
+    if store.query(cypher.REASON_CONCEPTS, {"ids": [cid]}):
+        return
+    if store_path(s).exists():
+        try:
+            if ConceptStore(store_path(s)).get_many([cid]):
+                return
+        except OntologyError:
+            pass
+    raise CurationError(Errors.E162, id=cid)
+
+
+def _curate(decision, *, edges: list[dict] = (), concepts: list[str] = ()) -> None:
+    """Record a decision, apply it at once, and show what it changed."""
+    from kg.curation import append_decision, describe
+    from kg.curator import apply_curation
+    from kg.graph import cypher
+    from kg.ledger import Ledger
+
+    s = settings()
+    with _graph() as store, Ledger(s.ledger_path) as ledger:
+        def show() -> dict:
+            rows = {r["key"]: r["edge"] for r in store.query(cypher.CURATION_EDGES, {"rows": list(edges)})} if edges else {}
+            docs = {r["id"]: r["documents"] for r in store.query(cypher.CURATION_CONCEPT_DOCUMENTS,
+                                                                  {"ids": list(concepts)})} if concepts else {}
+            return {"edges": rows, "docs": docs}
+
+        before = show()
+        if not append_decision(s.curation_path, decision):
+            console.print(f"already recorded: {decision.id} ({escape(describe(decision))})")
+            return
+        console.print(f"recorded {decision.id} in {s.curation_path}: {escape(describe(decision))}")
+        result = apply_curation(s, store, ledger, key=_notes_key(s))
+        after = show()
+    rows = []
+    for e in edges:
+        for when, state in (("before", before), ("after", after)):
+            p = state["edges"].get(e["key"]) or {}
+            rows.append({"edge": f"{e['subject']} -[{e.get('predicate', '')}]-> {e['object']}", "when": when,
+                         "evidence": p.get("evidence_count"), "combined_score": p.get("combined_score"),
+                         "rejected_evidence": p.get("rejected_evidence"), "status": p.get("curation_status")})
+    for cid in concepts:
+        rows.append({"concept": cid, "documents before": before["docs"].get(cid, 0),
+                     "documents after": after["docs"].get(cid, 0)})
+    if rows:
+        _print_rows(rows, title="in the graph")
+    for e in edges:
+        if e["key"] not in before["edges"] and e["key"] not in after["edges"]:
+            console.print(f"{e['subject']} -[{e.get('predicate', '')}]-> {e['object']} is not in the graph now: "
+                          "the decision applies when an ingest writes it")
+    console.print(f"applied: {result.edges} edge(s) refreshed, {result.redone} document(s) redone, "
+                  f"{result.concepts_deleted} concept node(s) merged away or left unused")
+    if result.pending:
+        console.print(f"[yellow]{len(result.pending)} document(s) wait to be redone (their input cannot be read "
+                      "here); they will be when their source is ingested again, or run `medkg curate apply`[/yellow]")
+
+
+def _edge(subject: str, predicate: str, object_: str) -> dict:
+    from kg.curation import Curation
+    from kg.graph.schema import Schema
+    from kg.models import Triple
+
+    cur = Curation.load(settings().curation_path)
+    t = Triple(subject=cur.canonical(subject), predicate=Schema.load().predicate(predicate), object=cur.canonical(object_))
+    return {"key": t.key, "subject": t.subject, "predicate": t.predicate, "object": t.object}
+
+
+@curate_app.command("reject")
+def curate_reject(
+    reason: _Reason,
+    subject: Annotated[Optional[str], typer.Argument(metavar="SUBJECT_ID", help="e.g. MESH:D005947")] = None,
+    predicate: Annotated[Optional[str], typer.Argument(metavar="PREDICATE", help="e.g. INDUCES")] = None,
+    object_: Annotated[Optional[str], typer.Argument(metavar="OBJECT_ID", help="e.g. MESH:D009765")] = None,
+    evidence: Annotated[Optional[str], typer.Option("--evidence", help="Reject one evidence (its key) instead of the edge")] = None,
+    author: _Author = None,
+) -> None:
+    """Reject an edge (or one evidence): left out of aggregates and queries, kept for audit.
+
+    Example: `medkg curate reject MESH:D005947 INDUCES MESH:D009765 --reason "glucose does not cause obesity"`
+    """
+    from kg.curation import new_decision
+    from kg.errors import CurationError
+    from kg.graph import cypher
+
+    if evidence:
+        with _graph() as store:
+            found = store.query(cypher.CURATION_EVIDENCE, {"key": evidence})
+        if not found:
+            raise CurationError(Errors.E161, key=evidence)
+        e = found[0]
+        edge = _edge(e["subject"], e["predicate"], e["object"])
+        decision = new_decision("reject", reason=reason, author=author, subject=edge["subject"],
+                                predicate=edge["predicate"], object=edge["object"], document=e["doc_id"],
+                                evidence=evidence)
+    else:
+        if not (subject and predicate and object_):
+            raise typer.BadParameter("give SUBJECT_ID PREDICATE OBJECT_ID, or --evidence KEY")
+        edge = _edge(subject, predicate, object_)
+        decision = new_decision("reject", reason=reason, author=author, subject=edge["subject"],
+                                predicate=edge["predicate"], object=edge["object"])
+    _curate(decision, edges=[edge])
+
+
+@curate_app.command("confirm")
+def curate_confirm(
+    reason: _Reason,
+    subject: Annotated[str, typer.Argument(metavar="SUBJECT_ID")],
+    predicate: Annotated[str, typer.Argument(metavar="PREDICATE")],
+    object_: Annotated[str, typer.Argument(metavar="OBJECT_ID")],
+    author: _Author = None,
+) -> None:
+    """Mark an edge confirmed (its score stays the model's). Supersedes an earlier reject of it."""
+    from kg.curation import new_decision
+
+    edge = _edge(subject, predicate, object_)
+    _curate(new_decision("confirm", reason=reason, author=author, subject=edge["subject"],
+                         predicate=edge["predicate"], object=edge["object"]), edges=[edge])
+
+
+@curate_app.command("same-as")
+def curate_same_as(
+    reason: _Reason,
+    alias: Annotated[str, typer.Argument(metavar="ALIAS_ID", help="The id merged away (it stays as an alias)")],
+    kept: Annotated[str, typer.Argument(metavar="KEPT_ID", help="The id the one node keeps")],
+    author: _Author = None,
+) -> None:
+    """Two ids are one concept: one node (KEPT_ID) in the graph, ALIAS_ID in its `aliases`.
+
+    The documents linked to ALIAS_ID are annotated again. Example:
+    `medkg curate same-as ICD10CM:R11.0 MESH:D009325 --reason "both are nausea"`
+    """
+    from kg.curation import Curation, new_decision
+
+    s = settings()
+    with _graph() as store:
+        _known_concept(store, s, kept)
+    kept_id = Curation.load(s.curation_path).canonical(kept)
+    _curate(new_decision("same_as", reason=reason, author=author, subject=alias, object=kept),
+            concepts=[alias, kept_id])
+
+
+@curate_app.command("wrong-link")
+def curate_wrong_link(
+    reason: _Reason,
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="The surface form, as in the text (case is ignored)")],
+    wrong: Annotated[str, typer.Argument(metavar="WRONG_ID", help="The id it was linked to")],
+    right: Annotated[str, typer.Argument(metavar="RIGHT_ID", help="The id it means, or NIL for none")],
+    document: Annotated[Optional[str], typer.Option("--document", help="Only in this document (e.g. PMID:123)")] = None,
+    author: _Author = None,
+) -> None:
+    """A surface form was linked to the wrong concept: the linker obeys this on every later run.
+
+    The documents where TEXT is linked to WRONG_ID are annotated again. Example:
+    `medkg curate wrong-link "clonidine hydrochloride" MESH:C016986 MESH:D003000 --reason "not apraclonidine"`
+    """
+    from kg.curation import NIL, new_decision
+
+    s = settings()
+    if right != NIL:
+        with _graph() as store:
+            _known_concept(store, s, right)
+    _curate(new_decision("wrong_link", reason=reason, author=author, text=text, subject=wrong, object=right,
+                         document=document or ""), concepts=[wrong] + ([right] if right != NIL else []))
+
+
+@curate_app.command("retract")
+def curate_retract(
+    reason: _Reason,
+    decision_id: Annotated[str, typer.Argument(metavar="DECISION_ID", help="As `medkg curate list` shows it")],
+    author: _Author = None,
+) -> None:
+    """Take a decision back: what it was about returns to what the models say."""
+    from kg.curation import new_decision
+
+    _curate(new_decision("retract", reason=reason, author=author, subject=decision_id))
+
+
+@curate_app.command("list")
+def curate_list(
+    history: Annotated[bool, typer.Option("--all", help="Every line, with what superseded or retracted it")] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+) -> None:
+    """The decisions in force (or the whole history), and documents still waiting to be redone."""
+    from kg.curation import Curation, describe
+    from kg.ledger import Ledger
+
+    s = settings()
+    cur = Curation.load(s.curation_path)
+    effective, ended = cur.effective(), cur.ended_by()
+    rows = [{"id": d.id, "date": d.date, "author": d.author, "decision": describe(d), "reason": d.reason,
+             **({"status": "in force" if d.id in effective else
+                 (f"ended by {ended[d.id]}" if d.id in ended else "-")} if history else {})}
+            for d in (cur.history if history else effective.values())]
+    _print_rows(rows, fmt, title=f"{s.curation_path}: {len(effective)} decision(s) in force, "
+                                 f"{len(cur.history)} line(s)")
+    if fmt == "table" and s.ledger_path.exists():
+        with Ledger(s.ledger_path) as ledger:
+            stale = ledger.stale()
+        if stale:
+            console.print(f"{len(stale)} document(s) wait to be redone for curation: `medkg curate apply`")
+
+
+@curate_app.command("apply")
+def curate_apply() -> None:
+    """Apply the curation file now (after editing it by hand or pulling it): touched edges are refreshed,
+    touched documents redone from their inputs."""
+    from kg.curator import apply_curation
+    from kg.ledger import Ledger
+
+    s = settings()
+    with _graph() as store, Ledger(s.ledger_path) as ledger:
+        result = apply_curation(s, store, ledger, key=_notes_key(s))
+    console.print(f"{len(result.added)} new and {len(result.removed)} ended decision(s); {result.edges} edge(s) "
+                  f"refreshed, {result.redone} document(s) redone, {result.concepts_deleted} concept node(s) "
+                  f"removed; {len(result.pending)} document(s) still wait (input not readable here)")
 
 
 # -- query / stats ----------------------------------------------------------------------------

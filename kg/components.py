@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kg.assemble import Assembler
 from kg.config import REPO_ROOT, Settings
+from kg.curation import CurationSource
 from kg.ledger import Ledger
 from kg.pipeline import Annotator, Pipeline
 from kg.text.analyzer import TextAnalyzer
@@ -78,17 +79,26 @@ def _analyzer(vocab) -> TextAnalyzer:
     return TextAnalyzer(vocab)
 
 
+def build_curation(settings: Settings) -> CurationSource:
+    """The curation file (``MEDKG_CURATION``) as the chain and the commits read it."""
+    return CurationSource(settings.curation_path)
+
+
 def build_annotator(settings: Settings, *, relations: bool = True, tasks: tuple[str, ...] | None = None,
-                    source_name: str = "text") -> Annotator:
-    """The middle of the pipeline, in order: text analysis, NER, linking, assertion, relations.
+                    source_name: str = "text", curation: CurationSource | None = None) -> Annotator:
+    """The middle of the pipeline, in order: text analysis, NER, linking, the curators' link
+    decisions, assertion, relations.
 
     ``relations=False`` stops after assertion; ``tasks`` picks the relation model's heads
     (all by default).
     """
+    from kg.link.curated import CuratedLinks
     from kg.relate.model import RelationExtractor
 
     extractor = build_extractor(settings)
-    components = [extractor, build_linker(settings), build_tagger()]
+    linker = build_linker(settings)
+    curated = CuratedLinks(curation or build_curation(settings), linker.concepts)
+    components = [extractor, linker, curated, build_tagger()]
     model = build_relation_model(settings) if relations else None
     if model is not None:
         components.append(RelationExtractor(model, tasks))
@@ -106,8 +116,9 @@ def retracted_pmids(path: Path | None) -> frozenset[str]:
 def build_pipeline(
     settings: Settings, *, store, ledger: Ledger, source_name: str, keep_note_text: bool = False
 ) -> Pipeline:
+    curation = build_curation(settings)
     return Pipeline(
-        annotator=build_annotator(settings, source_name=source_name),
+        annotator=build_annotator(settings, source_name=source_name, curation=curation),
         assembler=Assembler(keep_note_text=keep_note_text),
         store=store,
         ledger=ledger,
@@ -115,4 +126,5 @@ def build_pipeline(
         max_doc_chars=settings.max_doc_chars,
         source_name=source_name,
         retracted=retracted_pmids(settings.retractions_path),
+        curation=curation,
     )

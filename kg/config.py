@@ -52,6 +52,7 @@ class Settings(BaseModel):
         default=None, description="PMIDs of retracted papers (TSV, 'pmid' column); default <shared_data>/pubmed/pubmed_retractions.tsv.gz"
     )
     max_doc_chars: int = Field(default=200_000, ge=1000, description="longer texts are quarantined")
+    curation: Path | None = Field(default=None, description="curators' decisions (TSV); default <data_dir>/curation.tsv")
     neo4j_uri: str | None = None
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr | None = None
@@ -76,6 +77,10 @@ class Settings(BaseModel):
     @property
     def ledger_path(self) -> Path:
         return self.data_dir / "ledger.sqlite"
+
+    @property
+    def curation_path(self) -> Path:
+        return self.curation or self.data_dir / "curation.tsv"
 
     @property
     def cache_path(self) -> Path:

@@ -15,6 +15,7 @@ mention candidates  the linker (``kg.link``)                    relations, assem
 concepts            the linker                                  assembler
 mention assertion   the assertion tagger (``kg.extract``)       relations, assembler
 relations           the relation extractor (``kg.relate``)      assembler
+curation            curated links (``kg.link.curated``)          the pipeline, for the ledger
 ==================  ==========================================  ===============================
 
 The carrier is mutable (a layer is replaced as a whole by the component that owns it); what it
@@ -42,7 +43,7 @@ class AnnotatedDoc:
     """One document and its annotation layers (see the module docstring)."""
 
     __slots__ = ("document", "tokens", "sentences", "abbreviations", "mentions", "concepts", "relations",
-                 "_starts")
+                 "curation", "_starts")
 
     def __init__(
         self,
@@ -58,6 +59,7 @@ class AnnotatedDoc:
         self.mentions: tuple[Mention, ...] = ()
         self.concepts: dict[str, Concept] = {}
         self.relations: tuple[Relation, ...] = ()
+        self.curation: tuple[str, ...] = ()  # ids of the curators' link decisions that changed it (kg.link.curated)
         self._starts = [s for s, _ in sentences]
 
     @property

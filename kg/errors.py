@@ -124,6 +124,13 @@ class SchemaError(MedkgError):
     hint = "Add it to ontology/schema.yaml; medkg writes only whitelisted labels and types."
 
 
+class CurationError(MedkgError):
+    """The curation file (MEDKG_CURATION) is malformed, or a curation command names what does not exist."""
+
+    hint = ("Fix the line the message names (the file is plain TSV; `medkg curate list` shows what it says), "
+            "or see README 'Curation'.")
+
+
 class GraphStoreError(MedkgError):
     """The graph database cannot be started, reached or written."""
 
@@ -203,7 +210,7 @@ class Area:
 
 AREAS = (
     Area("general and arguments", 0, 99, (MedkgError, ArgumentError)),
-    Area("config", 100, 199, (ConfigError,)),
+    Area("config and curation", 100, 199, (ConfigError, CurationError)),
     Area("source", 200, 299, (SourceError, EutilsError)),
     Area("record (quarantine reasons)", 300, 399, (RecordError,)),
     Area("model", 400, 499, (ModelError,)),
@@ -275,6 +282,37 @@ class Errors:
                    "Resume from a model directory with meta.json, such as OUTPUT/train/model-best.")
     E144 = Message(ConfigError, "no training sentences: the corpora produced no documents",
                    "Check MEDKG_SHARED_DATA: the training splits of BioRED, BC5CDR and NCBI-disease must be there.")
+    # the curation file (kg/curation.py) and `medkg curate`
+    E150 = Message(CurationError, "curation file {path}: line {line}: expected the header {expected!r}, got {got!r}",
+                   "The first line that is not blank or a # comment must be the header; "
+                   "`medkg curate` writes it when it creates the file.")
+    E151 = Message(CurationError, "curation file {path}: line {line}: {count} tab-separated fields, expected {expected}",
+                   "Every line has all the columns of the header, empty ones included, separated by single tabs.")
+    E152 = Message(CurationError, "curation file {path}: line {line}: unknown decision {value!r}; expected one of "
+                   "{decisions}")
+    E153 = Message(CurationError, "curation file {path}: line {line}: {decision} needs {column}: {problem}")
+    E154 = Message(CurationError, "curation file {path}: line {line}: the reason is empty",
+                   "Every decision says why (the reason column): the next curator needs it.")
+    E155 = Message(CurationError, "curation file {path}: line {line}: date {value!r} is not YYYY-MM-DD")
+    E156 = Message(CurationError, "curation file {path}: line {line}: decision id {id} is already used on line {first}",
+                   "Ids are unique: leave the id column empty on a hand-written line and medkg derives one.")
+    E157 = Message(CurationError, "curation file {path}: line {line}: retract names {id}, which no earlier line "
+                   "defines", "Retract a decision recorded above it; `medkg curate list --all` shows the ids.")
+    E158 = Message(CurationError, "curation file {path}: same_as decisions form a cycle ({cycle})",
+                   "Retract one of them (`medkg curate retract ID --reason ...`): one id of a group must be kept.")
+    E159 = Message(CurationError, "cannot read curation file {path}: {error}",
+                   "Check MEDKG_CURATION names a readable UTF-8 file.")
+    E160 = Message(CurationError, "cannot write curation file {path}: {error}",
+                   "Check MEDKG_CURATION names a writable file.")
+    E161 = Message(CurationError, "no evidence {key} in the graph",
+                   "Evidence keys are in the graph (`MATCH (e:Evidence) RETURN e.key, e.sentence`); a revised "
+                   "document gets new keys.")
+    E162 = Message(CurationError, "{id} is neither in the graph nor in the concept store",
+                   "Check the id (`medkg query --saved concept_by_xref -p xref=ID`); decisions link only to known concepts.")
+    E164 = Message(CurationError, "the reason is empty", "Say why with --reason: the next curator needs it.")
+    E165 = Message(CurationError, "no author: $USER is not set", "Pass --author NAME.")
+    E166 = Message(CurationError, "curation file {path}: line {line}: {id} is itself a retraction",
+                   "Record the decision again instead of retracting its retraction.")
 
     # -- source: a whole file or service (E2xx) -----------------------------------------------
     E201 = Message(SourceError, "cannot open PubMed file {path}: {error}")

@@ -12,7 +12,7 @@ import functools
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -55,7 +55,21 @@ CREATE TABLE IF NOT EXISTS quarantine (
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS quarantine_run ON quarantine (run_id);
+-- curation (kg.curator): the decisions last applied to this graph, as JSON, and which link
+-- decisions changed each document when it was last written.
+CREATE TABLE IF NOT EXISTS curation_applied (
+    decision_id TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS curation_documents (
+    doc_id TEXT NOT NULL,
+    decision_id TEXT NOT NULL,
+    PRIMARY KEY (doc_id, decision_id)
+);
+CREATE INDEX IF NOT EXISTS curation_documents_decision ON curation_documents (decision_id);
 """
+STALE = "stale:"  # prefix of the pipeline fingerprint of a document a curation decision needs redone
 
 
 def _now() -> str:
@@ -176,8 +190,14 @@ class Ledger:
         return row["status"] if row else None
 
     @_locked
-    def mark_written(self, docs: Iterable[Document], pipeline: str, run_id: int) -> None:
+    def mark_written(self, docs: Iterable[Document], pipeline: str, run_id: int,
+                     curation: Mapping[str, Sequence[str]] | None = None) -> None:
+        """Record written documents; ``curation``: doc id -> the link decisions that changed it."""
         now = _now()
+        docs = list(docs)
+        self._db.executemany("DELETE FROM curation_documents WHERE doc_id = ?", [(d.id,) for d in docs])
+        self._db.executemany("INSERT INTO curation_documents (doc_id, decision_id) VALUES (?, ?)",
+                             [(d.id, c) for d in docs for c in (curation or {}).get(d.id, ())])
         self._db.executemany(
             "INSERT INTO documents (doc_id, source, version, content_hash, pipeline, status, reason, run_id, updated_at)"
             " VALUES (?, ?, ?, ?, ?, 'ok', NULL, ?, ?)"
@@ -191,6 +211,8 @@ class Ledger:
     @_locked
     def mark_deleted(self, doc_ids: Iterable[str], run_id: int, source: str = "pubmed") -> None:
         now = _now()
+        doc_ids = list(doc_ids)
+        self._db.executemany("DELETE FROM curation_documents WHERE doc_id = ?", [(i,) for i in doc_ids])
         self._db.executemany(
             "INSERT INTO documents (doc_id, source, version, content_hash, pipeline, status, reason, run_id, updated_at)"
             " VALUES (?, ?, 0, NULL, NULL, 'deleted', 'deleted by source', ?, ?)"
@@ -237,6 +259,58 @@ class Ledger:
         cols = ("run_id", "command", "inputs", "started_at", "finished_at", "summary")
         rows = self._db.execute(f"SELECT {', '.join(cols)} FROM runs ORDER BY run_id DESC LIMIT ?", (last,))
         return [dict(zip(cols, r, strict=True)) for r in rows]
+
+    # curation (kg.curator) -------------------------------------------------------------------
+    @_locked
+    def mark_stale(self, doc_ids: Iterable[str]) -> int:
+        """Make written documents "changed" for the next run that reads them (a curation decision
+        touches them); their fingerprint is kept behind a prefix. Returns how many were marked."""
+        ids = list(dict.fromkeys(doc_ids))
+        cur = self._db.executemany(
+            "UPDATE documents SET pipeline = ? || coalesce(pipeline, '') WHERE doc_id = ? AND status = 'ok'"
+            " AND coalesce(pipeline, '') NOT LIKE ?", [(STALE, i, STALE + "%") for i in ids])
+        self._db.commit()
+        return cur.rowcount
+
+    @_locked
+    def stale(self) -> list[dict]:
+        """Documents waiting to be redone for curation: id, source, content hash, the run that wrote them
+        and the fingerprint they were written with."""
+        cols = ("doc_id", "source", "content_hash", "run_id", "pipeline")
+        rows = self._db.execute(f"SELECT {', '.join(cols)} FROM documents WHERE status = 'ok' AND pipeline LIKE ?"
+                                " ORDER BY doc_id", (STALE + "%",))
+        return [dict(zip(cols, (*r[:4], r[4][len(STALE):]), strict=True)) for r in rows]
+
+    @_locked
+    def run_inputs(self, run_id: int) -> tuple[str, list[str]] | None:
+        """(command, inputs) of a run."""
+        row = self._db.execute("SELECT command, inputs FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        return (row[0], json.loads(row[1])) if row else None
+
+    @_locked
+    def documents_changed_by(self, decision_ids: Iterable[str]) -> set[str]:
+        """Documents whose last write a link decision changed."""
+        out: set[str] = set()
+        ids = list(decision_ids)
+        for i in range(0, len(ids), 900):
+            chunk = ids[i : i + 900]
+            marks = ",".join("?" * len(chunk))
+            out.update(r[0] for r in self._db.execute(
+                f"SELECT DISTINCT doc_id FROM curation_documents WHERE decision_id IN ({marks})", chunk))
+        return out
+
+    @_locked
+    def curation_applied(self) -> dict[str, str]:
+        """Decision id -> its JSON, for the decisions last applied to the graph."""
+        return dict(self._db.execute("SELECT decision_id, body FROM curation_applied ORDER BY rowid"))
+
+    @_locked
+    def set_curation_applied(self, decisions: Mapping[str, str]) -> None:
+        now = _now()
+        self._db.execute("DELETE FROM curation_applied")
+        self._db.executemany("INSERT INTO curation_applied (decision_id, body, applied_at) VALUES (?, ?, ?)",
+                             [(k, v, now) for k, v in decisions.items()])
+        self._db.commit()
 
     @_locked
     def _rows(self, doc_ids: Sequence[str]) -> dict[str, dict]:

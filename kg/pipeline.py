@@ -9,6 +9,9 @@ separate tasks so that only the I/O step retries.
 
 Revision handling lives in :meth:`Pipeline.commit`, once: the ledger says which documents
 changed since they were written, and their old evidence is deleted before the new is written.
+Curation (``kg.curation``) acts in two places: link decisions in the chain (``kg.link.curated``,
+whose changes per document the ledger records), and edge decisions as a refresh of the curated
+edges a commit wrote (:meth:`GraphStore.refresh_curation`).
 The graph store only writes and deletes; refreshing patients' findings and the corpus
 statistics are explicit steps after a write.
 """
@@ -28,8 +31,10 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from kg.assemble import Assembler
+from kg.curation import CurationSource
 from kg.doc import AnnotatedDoc, Component, batched, fingerprint
 from kg.errors import Errors
+from kg.graph.curation import batch_targets
 from kg.ledger import Ledger, RunSummary
 from kg.models import Deletion, Document, GraphBatch, Quarantine
 from kg.sources.pubmed import mark_retracted
@@ -113,6 +118,7 @@ class Analysed:
     mentions: int = 0
     linked_mentions: int = 0
     worker: int = 0  # the process that analysed the batch
+    curation: dict[str, tuple[str, ...]] = field(default_factory=dict)  # doc id -> link decisions that changed it
 
     @classmethod
     def combine(cls, parts: Sequence[Analysed]) -> Analysed:
@@ -127,6 +133,7 @@ class Analysed:
             quarantined=[q for p in parts for q in p.quarantined],
             mentions=sum(p.mentions for p in parts),
             linked_mentions=sum(p.linked_mentions for p in parts),
+            curation={k: v for p in parts for k, v in p.curation.items()},
         )
 
 
@@ -144,9 +151,11 @@ class Pipeline:
         max_doc_chars: int = 200_000,
         source_name: str = "pubmed",
         retracted: frozenset[str] = frozenset(),
+        curation: CurationSource | None = None,
     ) -> None:
         self.annotator = annotator
         self.retracted = retracted  # PMIDs of the retraction list; the XML may predate a retraction
+        self.curation = curation
         self.assembler = assembler
         self.store = store
         self.ledger = ledger
@@ -215,6 +224,7 @@ class Pipeline:
             mentions=sum(len(d.mentions) for d in annotated),
             linked_mentions=sum(1 for d in annotated for m in d.mentions if m.concept_id),
             worker=os.getpid(),
+            curation={d.id: d.curation for d in annotated if d.curation},
         )
 
     def stage(self, chunk: Sequence[Item]) -> tuple[Prepared, Analysed | None]:
@@ -238,8 +248,9 @@ class Pipeline:
             revised = [d.id for d in analysed.written if d.id in changed]
             patients.update(self.store.delete_documents(revised, keep_nodes=True).patients)
             self.store.write(analysed.batch)
+            self._curate(analysed.batch)
             patients.update(d.metadata["patient"] for d in analysed.written if d.metadata.get("patient"))
-            self.ledger.mark_written(analysed.written, self.fingerprint, run_id)
+            self.ledger.mark_written(analysed.written, self.fingerprint, run_id, curation=analysed.curation)
             s.written = len(analysed.written)
             s.revised = len(revised)
             s.retracted = sum(1 for d in analysed.written if d.metadata.get("retracted"))
@@ -258,6 +269,14 @@ class Pipeline:
             self.ledger.quarantine(quarantined, run_id, self.source_name)
             s.quarantined = len(quarantined)
         return s
+
+    def _curate(self, batch: GraphBatch) -> None:
+        """The curation flags of what the batch wrote (its evidence was written afresh, without them)."""
+        curation = self.curation.current() if self.curation is not None else None
+        if curation:
+            triples, concepts = batch_targets(curation, batch)
+            if triples or concepts:
+                self.store.refresh_curation(curation, triples, concepts)
 
     def process(self, chunk: Sequence[Item], run_id: int) -> RunSummary:
         return self.commit(*self.stage(chunk), run_id)

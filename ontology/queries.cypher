@@ -1,6 +1,8 @@
 // medkg saved research queries. Each block starts with "// name:" and "// description:" lines;
 // parameters are written $like_this. `medkg query --saved NAME --param key=value` runs one,
 // `medkg demo` runs three of them, and they paste into Neo4j Browser as they are.
+// Curation (README 'Curation'): an edge curators rejected has no evidence_count, and rejected
+// evidence has e.rejected = true; the queries leave both out.
 
 // name: top_diseases
 // description: Diseases mentioned by the most documents.
@@ -12,10 +14,12 @@ LIMIT 10
 // name: chemicals_for_disease
 // description: Chemicals co-mentioned with a disease in one sentence, by number of papers, with PMIDs.
 MATCH (d:Concept {id: $disease})-[r:CO_OCCURS_WITH]-(c:Chemical)
+WHERE r.evidence_count IS NOT NULL
 WITH c, r
 ORDER BY r.doc_count DESC, r.evidence_count DESC, c.id
 LIMIT 10
 MATCH (e:Evidence {triple_key: r.key})
+WHERE e.rejected IS NULL
 WITH c, r, collect(DISTINCT e.doc_id) AS docs
 RETURN c.id AS id, c.name AS chemical, r.doc_count AS papers, r.evidence_count AS sentences, r.npmi AS npmi,
        docs[0..5] AS pmids
@@ -25,6 +29,7 @@ ORDER BY papers DESC, sentences DESC, id
 // description: The sentences behind the edge between two concepts (either direction).
 MATCH (a:Concept {id: $a})-[r]-(b:Concept {id: $b})
 MATCH (e:Evidence {triple_key: r.key})
+WHERE e.rejected IS NULL
 RETURN type(r) AS relation, e.doc_id AS document, e.assertion AS assertion, e.score AS score, e.sentence AS sentence
 ORDER BY document, e.sentence_start
 LIMIT 25
@@ -32,10 +37,12 @@ LIMIT 25
 // name: strongest_chemical_disease
 // description: The chemical-disease pairs co-mentioned in the most papers, with one supporting sentence each.
 MATCH (c:Chemical)-[r:CO_OCCURS_WITH]-(d:Disease)
+WHERE r.evidence_count IS NOT NULL
 WITH c, d, r
 ORDER BY r.doc_count DESC, r.evidence_count DESC, c.id, d.id
 LIMIT 5
 MATCH (e:Evidence {triple_key: r.key})
+WHERE e.rejected IS NULL
 WITH c, d, r, collect(e.doc_id + ': ' + e.sentence)[0] AS example
 RETURN c.name AS chemical, d.name AS disease, r.doc_count AS papers, example
 ORDER BY papers DESC, chemical, disease
@@ -48,16 +55,17 @@ WITH c, d, r
 ORDER BY r.combined_score DESC, r.doc_count DESC, c.id
 LIMIT 10
 MATCH (e:Evidence {triple_key: r.key})
+WHERE e.rejected IS NULL
 WITH c, r, collect(DISTINCT e.doc_id) AS docs, collect(e.sentence)[0] AS sentence
 RETURN c.id AS id, c.name AS name, type(r) AS relation, r.combined_score AS combined_score,
        r.evidence_count AS evidence, r.doc_count AS papers, docs[0..5] AS pmids, sentence
 ORDER BY combined_score DESC, papers DESC, id
 
 // name: concept_by_xref
-// description: Find a concept by its id or any cross-reference (MONDO, DOID, OMIM, ICD-10-CM, HPO).
+// description: Find a concept by its id, any cross-reference (MONDO, DOID, OMIM, ICD-10-CM, HPO) or an id curators merged into it (same_as).
 MATCH (c:Concept)
-WHERE c.id = $xref OR $xref IN c.xrefs
-RETURN c.id AS id, c.name AS name, c.type AS type, c.xrefs AS xrefs
+WHERE c.id = $xref OR $xref IN c.xrefs OR $xref IN coalesce(c.aliases, [])
+RETURN c.id AS id, c.name AS name, c.type AS type, c.xrefs AS xrefs, c.aliases AS aliases
 
 // name: documents_for_concept
 // description: Documents that mention a concept, with how often and the surface forms used.

@@ -6,9 +6,10 @@ aggregates are recomputed, how a document is deleted, the read-only guard) lives
 FalkorDB and Neo4j cannot drift apart in what they write.
 
 A store writes and deletes what it is given; it decides nothing about documents (whether one
-was revised is the pipeline's call, from the ledger). Two derived views are recomputed only
-when asked, as named steps after writes: patients' findings (:meth:`GraphStore.refresh_findings`)
-and corpus statistics (:meth:`GraphStore.refresh_statistics`).
+was revised is the pipeline's call, from the ledger). Three derived views are recomputed only
+when asked, as named steps after writes: patients' findings (:meth:`GraphStore.refresh_findings`),
+corpus statistics (:meth:`GraphStore.refresh_statistics`) and the curation flags of some edges
+and concepts (:meth:`GraphStore.refresh_curation`; aggregates always leave rejected evidence out).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from kg.config import Settings
+from kg.curation import Curation
 from kg.errors import Errors, QueryError
+from kg.graph import curation as curated
 from kg.graph import cypher, rows
 from kg.graph.schema import Schema
 from kg.models import GraphBatch
@@ -192,10 +195,48 @@ class GraphStore(ABC):
         self._batched(cypher.DELETE_MENTIONS_OF_DOCUMENTS, ids, stats, "ids")
         for predicate, group in rows.triple_rows(self.schema, triples).items():
             self._batched(cypher.refresh_triples(self.schema, predicate), group, stats)
+            self._batched(cypher.clear_unaccepted_triples(self.schema, predicate),
+                          [{**r, "curated": False} for r in group], stats)
             self._batched(cypher.delete_unsupported_triples(self.schema, predicate), group, stats)
         if not keep_nodes:
             self._batched(cypher.DELETE_DOCUMENTS, ids, stats, "ids")
         return Deleted(found=found, patients=tuple(patients))
+
+    def refresh_curation(self, curation: Curation, triples: Sequence[dict] = (),
+                         concepts: Sequence[str] = ()) -> WriteStats:
+        """Make these edges and concepts say what ``curation`` says now: a named step, like the refreshes.
+
+        ``triples``: dicts with triple_key/predicate/subject/object. Their Evidence flags are set
+        afresh (every evidence of a rejected edge, and each rejected evidence), their aggregates
+        recomputed from the evidence left (none left: no aggregates, see cypher's curation block) and
+        their status set. ``concepts``: kept ids whose ``aliases`` (same_as) are set afresh.
+        """
+        stats = WriteStats()
+        groups = rows.triple_rows(self.schema, triples)  # the predicates are checked before anything is written
+        keys = [r["key"] for group in groups.values() for r in group]
+        if keys:
+            self._batched(cypher.CURATION_CLEAR_EVIDENCE, keys, stats, "keys")
+            self._batched(cypher.CURATION_REJECT_EDGE_EVIDENCE, curated.rejected_edge_rows(curation, keys), stats)
+            self._batched(cypher.CURATION_REJECT_EVIDENCE, curated.rejected_evidence_rows(curation, keys), stats)
+        for predicate, group in groups.items():
+            self._batched(cypher.refresh_triples(self.schema, predicate), group, stats)
+            self._batched(cypher.clear_unaccepted_triples(self.schema, predicate),
+                          [{**r, "curated": True} for r in group], stats)
+            marks = curated.edge_rows(curation, ({"triple_key": r["key"], **r} for r in group))
+            self._batched(cypher.curation_mark_triples(self.schema, predicate), marks, stats)
+        if concepts:
+            self._batched(cypher.CURATION_SET_ALIASES, curated.alias_rows(curation, concepts), stats)
+        return stats
+
+    def delete_orphan_concepts(self, ids: Sequence[str]) -> int:
+        """Delete the Concept nodes of ``ids`` that no relationship touches; returns how many went.
+
+        Only for ids a caller knows lost their last reference (curation: an alias merged away, a
+        wrongly linked id); concepts are otherwise never deleted.
+        """
+        stats = WriteStats()
+        self._batched(cypher.CURATION_DELETE_ORPHAN_CONCEPTS, list(ids), stats, "ids")
+        return stats.nodes_deleted
 
     def refresh_statistics(self) -> None:
         """Concept document counts and co-occurrence NPMI: global, so recomputed once per run, not per batch."""

@@ -100,9 +100,10 @@ UPSERT_EVIDENCE = (
 
 
 # Aggregates of a triple edge ``t``, recomputed from all its Evidence ``e`` (never incrementally,
-# so re-runs and deletes stay exact). combined_score is noisy-OR: 1 - prod(1 - score).
-# Evidence read in a retracted paper is counted (retracted_count) but left out of the scores: an
-# edge that rests only on retracted papers keeps its evidence for audit with combined_score 0.
+# so re-runs and deletes stay exact) that curation did not reject (``e.rejected``, see the curation
+# block below). combined_score is noisy-OR: 1 - prod(1 - score). Evidence read in a retracted paper
+# is counted (retracted_count) but left out of the scores: an edge that rests only on retracted
+# papers keeps its evidence for audit with combined_score 0.
 _AGGREGATE = (
     "WITH t, collect(CASE WHEN e.retracted THEN null ELSE e.score END) AS scores, count(e) AS n, "
     "count(DISTINCT e.doc_id) AS docs, max(CASE WHEN e.retracted THEN null ELSE e.score END) AS top, "
@@ -116,6 +117,12 @@ _AGGREGATE = (
 )
 
 
+# Every property _AGGREGATE sets on a triple edge, and npmi (refresh_npmi): what an edge loses when
+# curation rejects all its evidence.
+EDGE_AGGREGATES = ("evidence_count", "doc_count", "max_score", "retracted_count", "combined_score", "affirmed",
+                   "negated", "first_seen", "last_seen", "npmi")
+
+
 def upsert_triples(schema: Schema, predicate: str) -> str:
     """MERGE triple edges and set their aggregates in one pass (run after their Evidence is written).
 
@@ -126,7 +133,7 @@ def upsert_triples(schema: Schema, predicate: str) -> str:
     return (
         "UNWIND $rows AS r MERGE (s:Concept {id: r.subject}) MERGE (o:Concept {id: r.object}) "
         f"MERGE (s)-[t:{rel} {{key: r.key}}]->(o) "
-        f"WITH t, r MATCH (e:Evidence {{triple_key: r.key}}) {_AGGREGATE}"
+        f"WITH t, r MATCH (e:Evidence {{triple_key: r.key}}) WHERE e.rejected IS NULL {_AGGREGATE}"
     )
 
 
@@ -136,7 +143,7 @@ def refresh_triples(schema: Schema, predicate: str) -> str:
     return (
         "UNWIND $rows AS r "
         f"MATCH (:Concept {{id: r.subject}})-[t:{rel} {{key: r.key}}]->(:Concept {{id: r.object}}) "
-        f"WITH t, r MATCH (e:Evidence {{triple_key: r.key}}) {_AGGREGATE}"
+        f"WITH t, r MATCH (e:Evidence {{triple_key: r.key}}) WHERE e.rejected IS NULL {_AGGREGATE}"
     )
 
 
@@ -223,7 +230,7 @@ def count_rel_type(schema: Schema, rel_type: str) -> str:
 DOCUMENT = "MATCH (d:Document {id: $id}) RETURN properties(d) AS document"
 
 EVIDENCE_OF_TRIPLE = (
-    "MATCH (e:Evidence {triple_key: $key}) RETURN properties(e) AS evidence "
+    "MATCH (e:Evidence {triple_key: $key}) WHERE e.rejected IS NULL RETURN properties(e) AS evidence "
     "ORDER BY e.doc_id, e.sentence_start"
 )
 
@@ -316,7 +323,8 @@ def export_relationships(schema: Schema, rel_type: str) -> str:
 
 
 DOCUMENTS_OF_TRIPLES = (
-    "UNWIND $keys AS k MATCH (e:Evidence {triple_key: k}) RETURN k AS key, collect(DISTINCT e.doc_id) AS docs"
+    "UNWIND $keys AS k MATCH (e:Evidence {triple_key: k}) WHERE e.rejected IS NULL "
+    "RETURN k AS key, collect(DISTINCT e.doc_id) AS docs"
 )
 
 
@@ -400,7 +408,7 @@ REASON_EDGES_BETWEEN = (
 # other readings, best scored first; evidence from retracted papers (retracted on the Evidence or
 # its Document; missing means false) comes last and says so.
 REASON_EVIDENCE = (
-    "UNWIND $keys AS k MATCH (e:Evidence {triple_key: k}) "
+    "UNWIND $keys AS k MATCH (e:Evidence {triple_key: k}) WHERE e.rejected IS NULL "
     "OPTIONAL MATCH (e)-[:IN_DOCUMENT]->(d:Document) "
     "WITH k, e, d, coalesce(e.retracted, false) OR coalesce(d.retracted, false) AS retracted "
     "ORDER BY retracted, coalesce(e.assertion, 'affirmed') <> 'affirmed', e.score DESC, e.doc_id, e.sentence_start "
@@ -423,7 +431,7 @@ REASON_CONTRADICTED = (
 
 REASON_NEGATED_EVIDENCE = (
     "MATCH (c:Concept {id: $id})-[t]-(o:Concept) WHERE t.evidence_count IS NOT NULL AND t.negated > 0 "
-    "MATCH (e:Evidence {triple_key: t.key}) WHERE e.assertion = 'negated' "
+    "MATCH (e:Evidence {triple_key: t.key}) WHERE e.assertion = 'negated' AND e.rejected IS NULL "
     "RETURN type(t) AS predicate, o.id AS other, o.name AS name, e.doc_id AS doc_id, e.sentence AS sentence "
     "ORDER BY doc_id DESC, other LIMIT $limit"
 )
@@ -512,4 +520,90 @@ REASON_PATIENT_NOTE_FINDINGS = (
 REASON_PATIENT_NOTES = (
     "MATCH (p:Patient {id: $patient})-[:HAS_NOTE]->(d:Document) "
     "RETURN d.id AS id, d.year AS year, d.title AS title ORDER BY year, id"
+)
+
+
+# ---------------------------------------------------------------------------------- curation
+# What kg.curator and GraphStore.refresh_curation send (the decisions are kg.curation's). Flags
+# are set only as true (absent otherwise) so that "not rejected" is ``IS NULL`` on both backends.
+# A rejected edge keeps its Evidence for audit, but no aggregates: every read that selects triple
+# edges by ``evidence_count IS NOT NULL`` (kg.reason, CONCEPT_FACTS, the saved queries) skips it.
+
+CURATION_CLEAR_EVIDENCE = (
+    "UNWIND $keys AS k MATCH (e:Evidence {triple_key: k}) "
+    "WHERE e.rejected IS NOT NULL OR e.curation IS NOT NULL SET e.rejected = null, e.curation = null"
+)
+# Every evidence of a rejected edge: r.key is the triple key.
+CURATION_REJECT_EDGE_EVIDENCE = (
+    "UNWIND $rows AS r MATCH (e:Evidence {triple_key: r.key}) SET e.rejected = true, e.curation = r.decision"
+)
+# One evidence: r.key is the evidence key.
+CURATION_REJECT_EVIDENCE = (
+    "UNWIND $rows AS r MATCH (e:Evidence {key: r.key}) SET e.rejected = true, e.curation = r.decision"
+)
+
+
+def clear_unaccepted_triples(schema: Schema, predicate: str) -> str:
+    """Edges of these keys with rejected evidence: ``rejected_evidence`` counts it, and an edge whose
+    evidence is all rejected loses its aggregates (``refresh_triples`` found nothing to set them from).
+
+    Run after ``refresh_triples`` and before ``delete_unsupported_triples``, wherever evidence
+    changes. An edge has rejected evidence only once ``GraphStore.refresh_curation`` flagged it,
+    and that sets ``rejected_evidence``; so only edges with it, or rows marked ``curated`` (the
+    refresh itself), are looked at further: on an uncurated graph this costs one edge lookup.
+    """
+    rel = schema.predicate(predicate)
+    return (
+        "UNWIND $rows AS r "
+        f"MATCH (:Concept {{id: r.subject}})-[t:{rel} {{key: r.key}}]->(:Concept {{id: r.object}}) "
+        "WHERE t.rejected_evidence IS NOT NULL OR r.curated "
+        "OPTIONAL MATCH (e:Evidence {triple_key: r.key}) "
+        "WITH t, count(e) AS n, count(e.rejected) AS rejected "
+        "WITH t, rejected, n > rejected AS accepted "
+        "SET t.rejected_evidence = CASE WHEN rejected > 0 THEN rejected END, "
+        + ", ".join(f"t.{p} = CASE WHEN accepted THEN t.{p} END" for p in EDGE_AGGREGATES)
+    )
+
+
+def curation_mark_triples(schema: Schema, predicate: str) -> str:
+    """An edge's curation state: status ('rejected', 'confirmed' or none), the boolean flags and the
+    deciding decision's id (null values remove a flag)."""
+    rel = schema.predicate(predicate)
+    return (
+        "UNWIND $rows AS r "
+        f"MATCH (:Concept {{id: r.subject}})-[t:{rel} {{key: r.key}}]->(:Concept {{id: r.object}}) "
+        "SET t.curation_status = r.status, t.confirmed = r.confirmed, t.rejected = r.rejected, "
+        "t.curation = r.decision"
+    )
+
+
+# A kept concept's aliases (same_as); null removes them.
+CURATION_SET_ALIASES = "UNWIND $rows AS r MATCH (c:Concept {id: r.id}) SET c.aliases = r.aliases"
+# The documents linked to some concepts, with the surface forms (for the documents a link decision touches).
+CURATION_DOCUMENTS_MENTIONING = (
+    "UNWIND $ids AS id MATCH (d:Document)-[m:MENTIONS]->(:Concept {id: id}) "
+    "RETURN id AS concept, d.id AS doc_id, m.texts AS texts"
+)
+# Concept nodes nothing refers to any more (an alias merged away, a wrong link's id): a fresh
+# ingest would not have them.
+CURATION_DELETE_ORPHAN_CONCEPTS = (
+    "UNWIND $ids AS id MATCH (c:Concept {id: id}) OPTIONAL MATCH (c)-[x]-() "
+    "WITH c, count(x) AS n WHERE n = 0 DELETE c"
+)
+CURATION_EVIDENCE = (
+    "MATCH (e:Evidence {key: $key}) RETURN e.subject AS subject, e.predicate AS predicate, e.object AS object, "
+    "e.doc_id AS doc_id, e.sentence AS sentence"
+)
+# How many documents link to each of some concepts, for showing a link decision's effect.
+CURATION_CONCEPT_DOCUMENTS = (
+    "UNWIND $ids AS id OPTIONAL MATCH (d:Document)-[:MENTIONS]->(:Concept {id: id}) RETURN id, count(d) AS documents"
+)
+# An edge's properties, by its key, for showing a decision's effect.
+CURATION_EDGES = (
+    "UNWIND $rows AS r MATCH (:Concept {id: r.subject})-[t {key: r.key}]->(:Concept {id: r.object}) "
+    "RETURN r.key AS key, properties(t) AS edge"
+)
+# The concept an alias id now stands for (a scan of aliases: used only for an id the graph lacks).
+CURATION_CONCEPTS_BY_ALIAS = (
+    "UNWIND $ids AS id MATCH (c:Concept) WHERE id IN c.aliases RETURN id AS alias, c.id AS id, c.name AS name"
 )

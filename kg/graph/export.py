@@ -6,7 +6,9 @@ baseline, where transactional MERGE into Neo4j is too slow. ``export_kgx`` write
 (Biolink categories and the predicates of ontology/schema.yaml) for other KG tools.
 
 Both read any GraphStore page by page (keyset pagination on node keys) and spool to disk, so
-memory stays flat however large the graph is.
+memory stays flat however large the graph is. The neo4j-admin export copies every property, so
+it carries the curation state as it is (``rejected``, ``confirmed``, ``curation_status``,
+``curation`` on edges and evidence, ``aliases`` on concepts): an imported graph is the curated one.
 """
 
 from __future__ import annotations
@@ -39,12 +41,17 @@ BIOLINK_CATEGORIES = {
 # What kind of knowledge each predicate is, in Biolink's terms: co-mention is a statistic of the
 # corpus; the extracted relations are claims the text makes.
 KNOWLEDGE_LEVEL = {"CO_OCCURS_WITH": "statistical_association"}
-KGX_NODE_COLUMNS = ("id", "category", "name", "synonym", "xref", "provided_by", "publication_year", "journal")
+KGX_NODE_COLUMNS = ("id", "category", "name", "synonym", "xref", "provided_by", "publication_year", "journal",
+                    "same_as")
 KGX_EDGE_COLUMNS = (
     "id", "subject", "predicate", "object", "category", "knowledge_level", "agent_type",
     "primary_knowledge_source", "publications", "evidence_count", "doc_count", "max_score", "combined_score",
-    "affirmed_count", "negated_count",
+    "affirmed_count", "negated_count", "curation_status",
 )
+# Curation in KGX: a confirmed edge was checked by a person (Biolink's agent type for that); a
+# rejected one is not knowledge, so it is left out (and counted); a merged id is the kept node's same_as.
+CONFIRMED_AGENT = "manual_validation_of_automated_agent"
+REJECTED = "edges rejected by curation (all their evidence rejected)"
 KGX_SOURCE = "infores:medkg"
 
 
@@ -273,6 +280,8 @@ def export_kgx(store: GraphStore, outdir: Path, *, page_size: int = PAGE_SIZE) -
 
     Evidence nodes are folded into each edge's ``publications`` and counts; clinical notes are
     never exported (they are private and not publications), so neither are edges' note ids.
+    Curation: rejected edges and evidence are left out, confirmed edges say so (``agent_type``,
+    ``curation_status``), and a concept's merged ids are its ``same_as``.
     """
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -285,7 +294,7 @@ def export_kgx(store: GraphStore, outdir: Path, *, page_size: int = PAGE_SIZE) -
         for row in iter_nodes(store, "Concept", page_size):
             p = row["props"]
             w.writerow((row["key"], _category(row["labels"]), p.get("name"), p.get("synonyms"), p.get("xrefs"),
-                        KGX_SOURCE, None, None))
+                        KGX_SOURCE, None, None, p.get("aliases")))
             n += 1
         skipped_notes = 0
         for row in iter_nodes(store, "Document", page_size):
@@ -294,7 +303,7 @@ def export_kgx(store: GraphStore, outdir: Path, *, page_size: int = PAGE_SIZE) -
                 skipped_notes += 1
                 continue
             w.writerow((row["key"], "biolink:Publication", p.get("title"), None, None, KGX_SOURCE, p.get("year"),
-                        p.get("journal")))
+                        p.get("journal"), None))
             n += 1
     summary.rows["nodes.tsv"] = n
     if skipped_notes:
@@ -311,6 +320,9 @@ def export_kgx(store: GraphStore, outdir: Path, *, page_size: int = PAGE_SIZE) -
                 continue
             page: list[dict] = []
             for row in iter_relationships(store, rel_type, page_size):
+                if row["props"].get("evidence_count") is None:  # rejected: kept in the graph for audit only
+                    summary.skipped[REJECTED] = summary.skipped.get(REJECTED, 0) + 1
+                    continue
                 page.append(row)
                 if len(page) >= page_size:
                     n += _write_edges(store, w, rel_type, spec.biolink, page)
@@ -329,7 +341,8 @@ def _write_edges(store: GraphStore, w: _TsvWriter, rel_type: str, predicate: str
     for r in rows:
         p = r["props"]
         pmids = sorted(d for d in docs.get(p["key"], []) if d.startswith("PMID:"))
-        w.writerow((p["key"], r["start"], predicate, r["end"], "biolink:Association", level, "text_mining_agent",
+        agent = CONFIRMED_AGENT if p.get("confirmed") else "text_mining_agent"
+        w.writerow((p["key"], r["start"], predicate, r["end"], "biolink:Association", level, agent,
                     KGX_SOURCE, pmids, p.get("evidence_count"), p.get("doc_count"), p.get("max_score"),
-                    p.get("combined_score"), p.get("affirmed"), p.get("negated")))
+                    p.get("combined_score"), p.get("affirmed"), p.get("negated"), p.get("curation_status")))
     return len(rows)

@@ -636,7 +636,7 @@ def resolve_target(store: GraphStore, settings: Settings, target: str) -> str:
     """
     lookup = StoreLookup(store)
     if found := lookup.concepts([target.upper() if target.lower().startswith("mesh:") else target]):
-        return next(iter(found))
+        return next(iter(found.values()))["id"]  # an alias id curators merged answers with the kept concept
     if rows := lookup.by_names([target]).get(target.lower()):
         return max(rows, key=lambda r: r.get("doc_count") or 0)["id"]
     find, _ = default_finder(settings)

@@ -85,8 +85,18 @@ class StoreLookup:
         self.store = store
 
     def concepts(self, ids: Sequence[str]) -> dict[str, dict]:
+        """Cards of the concepts ``ids`` name; an id curators merged into another (``same_as``: the kept
+        node lists it in ``aliases``) gets the kept concept's card."""
         ids = list(dict.fromkeys(ids))
-        return {r["id"]: r for r in self.store.query(q.REASON_CONCEPT_CARDS, {"ids": ids})} if ids else {}
+        if not ids:
+            return {}
+        found = {r["id"]: r for r in self.store.query(q.REASON_CONCEPT_CARDS, {"ids": ids})}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            kept = {r["alias"]: r["id"] for r in self.store.query(q.CURATION_CONCEPTS_BY_ALIAS, {"ids": missing})}
+            cards = {r["id"]: r for r in self.store.query(q.REASON_CONCEPT_CARDS, {"ids": sorted(set(kept.values()))})}
+            found.update({alias: cards[cid] for alias, cid in kept.items() if cid in cards})
+        return found
 
     def by_names(self, names: Sequence[str]) -> dict[str, list[dict]]:
         names = list(dict.fromkeys(n.lower() for n in names))

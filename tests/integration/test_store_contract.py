@@ -308,3 +308,91 @@ def test_retracted_evidence_is_counted_but_left_out_of_the_scores(store):
     assert (e["evidence_count"], e["retracted_count"], e["combined_score"]) == (1, 1, 0.0) and "max_score" not in e
     (row,) = store.query(saved)
     assert row["retracted_papers"] == ["PMID:2"]
+
+
+# -- curation (kg.curation decisions, applied by GraphStore.refresh_curation) ------------------
+def curation(*decisions):
+    from kg.curation import Curation
+
+    return Curation(None, tuple(decisions))
+
+
+def decision(kind, **fields):
+    from kg.curation import new_decision
+
+    return new_decision(kind, reason="contract", author="tester", date="2025-01-01", **fields)
+
+
+COOC_ROW = {"triple_key": COOC.key, "predicate": "CO_OCCURS_WITH", "subject": CHEM.id, "object": DIS.id}
+
+
+def test_rejected_edge_keeps_its_evidence_but_loses_its_aggregates(store):
+    store.write(batch())
+    reject = decision("reject", subject=CHEM.id, predicate="CO_OCCURS_WITH", object=DIS.id)
+    store.refresh_curation(curation(reject), [COOC_ROW])
+    t = edge(store)
+    assert t["rejected"] is True and t["curation_status"] == "rejected" and t["curation"] == reject.id
+    assert t["rejected_evidence"] == 3 and "evidence_count" not in t and "combined_score" not in t
+    flags = store.query("MATCH (e:Evidence) RETURN e.rejected AS r, e.curation AS c")
+    assert flags == [{"r": True, "c": reject.id}] * 3
+    assert store.query(q.CONCEPT_FACTS, {"id": DIS.id, "limit": 10}) == []  # reads skip it
+    assert store.query(q.EVIDENCE_OF_TRIPLE, {"key": COOC.key}) == []
+    # a new document supporting the edge: written, then its flags refreshed as the pipeline does
+    store.write(GraphBatch(documents=(doc(3),), evidence=(ev("PMID:3", 0, 0.9),)))
+    store.refresh_curation(curation(reject), [COOC_ROW])
+    assert edge(store)["rejected_evidence"] == 4 and "evidence_count" not in edge(store)
+    # taken back: the aggregates of all four
+    store.refresh_curation(curation(), [COOC_ROW])
+    t = edge(store)
+    assert t["evidence_count"] == 4 and t["doc_count"] == 3
+    assert not {"rejected", "curation_status", "curation", "rejected_evidence"} & set(t)
+    assert store.query("MATCH (e:Evidence) WHERE e.rejected IS NOT NULL OR e.curation IS NOT NULL RETURN e") == []
+
+
+def test_rejected_evidence_is_left_out_of_aggregates_and_reads(store):
+    store.write(batch())
+    bad = ev("PMID:1", 30, 0.8, "negated")
+    reject = decision("reject", subject=CHEM.id, predicate="CO_OCCURS_WITH", object=DIS.id, evidence=bad.key)
+    store.refresh_curation(curation(reject), [COOC_ROW])
+    t = edge(store)
+    assert t["evidence_count"] == 2 and t["negated"] == 0 and t["rejected_evidence"] == 1
+    assert t["combined_score"] == pytest.approx(1 - 0.5 * 0.4) and "curation_status" not in t
+    keys = {r["evidence"]["key"] for r in store.query(q.EVIDENCE_OF_TRIPLE, {"key": COOC.key})}
+    assert bad.key not in keys and len(keys) == 2
+    # the document of the rejected evidence goes: the count follows, without a curation refresh
+    store.delete_documents(["PMID:1"])
+    t = edge(store)
+    assert t["evidence_count"] == 1 and "rejected_evidence" not in t
+    # only rejected evidence left on an edge after a delete: no aggregates
+    store.write(batch())
+    store.refresh_curation(curation(reject), [COOC_ROW])
+    store.delete_documents(["PMID:2"])
+    store.delete_documents(["PMID:1"], keep_nodes=True)
+    assert edge(store) == {}
+
+
+def test_confirmed_edge_keeps_the_model_score(store):
+    store.write(batch())
+    before = edge(store)
+    confirm = decision("confirm", subject=CHEM.id, predicate="CO_OCCURS_WITH", object=DIS.id)
+    store.refresh_curation(curation(confirm), [COOC_ROW])
+    t = edge(store)
+    assert t["confirmed"] is True and t["curation_status"] == "confirmed" and "rejected" not in t
+    assert {k: v for k, v in t.items() if k not in ("confirmed", "curation_status", "curation")} == before
+
+
+def test_aliases_and_orphan_concepts(store):
+    alias = Concept(id="MESH:C000001", name="ASA", type="Chemical")
+    store.write(GraphBatch(concepts=(CHEM, alias, DIS), mentions=(mention("PMID:1", DIS),), documents=(doc(1),)))
+    same = decision("same_as", subject=alias.id, object=CHEM.id)
+    store.refresh_curation(curation(same), (), [CHEM.id])
+    [row] = store.query("MATCH (c:Concept {id: $id}) RETURN c.aliases AS a", {"id": CHEM.id})
+    assert row["a"] == [alias.id]
+    assert store.delete_orphan_concepts([alias.id, CHEM.id, DIS.id]) == 2  # DIS is mentioned: it stays
+    assert [r["id"] for r in store.query("MATCH (c:Concept) RETURN c.id AS id")] == [DIS.id]
+    store.write(GraphBatch(concepts=(CHEM,)))
+    store.refresh_curation(curation(same), (), [CHEM.id])
+    found = store.query(q.CURATION_CONCEPTS_BY_ALIAS, {"ids": [alias.id]})
+    assert found == [{"alias": alias.id, "id": CHEM.id, "name": "Aspirin"}]
+    store.refresh_curation(curation(), (), [CHEM.id])
+    assert store.query("MATCH (c:Concept {id: $id}) RETURN c.aliases AS a", {"id": CHEM.id}) == [{"a": None}]

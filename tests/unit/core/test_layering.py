@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("kg.graph",),
     ("kg.pipeline",),
     ("kg.components",),
-    ("kg.evaluate", "kg.train", "kg.reason"),
+    ("kg.evaluate", "kg.train", "kg.reason", "kg.curator"),
     ("flows",),
     ("kg.cli",),  # the front door: `medkg serve` starts the flows' deployments
 )

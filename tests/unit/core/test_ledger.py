@@ -61,3 +61,28 @@ def test_summary_reconciles():
     s.add(RunSummary(read=1))
     assert not s.reconciles
     assert "| reconciles | NO |" in s.to_markdown()
+
+
+def test_curation_marks_stale_and_remembers_what_changed_each_document(tmp_path):
+    from kg.models import Document
+
+    docs = [Document(id=f"PMID:{i}", source="pubmed", text=f"text {i}") for i in (1, 2, 3)]
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        run = ledger.start_run("ingest pubmed", ["in.xml"])
+        ledger.mark_written(docs, "fp", run, curation={"PMID:1": ("c1", "c2"), "PMID:2": ("c2",)})
+        assert ledger.documents_changed_by(["c2"]) == {"PMID:1", "PMID:2"}
+        assert ledger.documents_changed_by(["c1", "c9"]) == {"PMID:1"}
+        assert ledger.mark_stale(["PMID:1", "PMID:3", "PMID:404"]) == 2
+        assert ledger.mark_stale(["PMID:1"]) == 0  # already stale: the fingerprint is kept once
+        assert ledger.decide(docs, "fp") == {"PMID:1": "changed", "PMID:2": "unchanged", "PMID:3": "changed"}
+        assert [(r["doc_id"], r["pipeline"], r["run_id"]) for r in ledger.stale()] == [
+            ("PMID:1", "fp", run), ("PMID:3", "fp", run)]
+        assert ledger.run_inputs(run) == ("ingest pubmed", ["in.xml"])
+        ledger.mark_written(docs[:1], "fp", run)  # redone, and no decision changed it this time
+        assert ledger.documents_changed_by(["c1"]) == set() and [r["doc_id"] for r in ledger.stale()] == ["PMID:3"]
+        ledger.mark_deleted(["PMID:2"], run)
+        assert ledger.documents_changed_by(["c2"]) == set()
+        ledger.set_curation_applied({"c1": "{}", "c2": "{}"})
+        assert ledger.curation_applied() == {"c1": "{}", "c2": "{}"}
+        ledger.set_curation_applied({})
+        assert ledger.curation_applied() == {}

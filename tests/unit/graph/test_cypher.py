@@ -87,3 +87,10 @@ def test_shared_dml_passes_data_only_as_parameters(schema):
               cypher.upsert_triples(schema, "CO_OCCURS_WITH"), cypher.refresh_triples(schema, "CO_OCCURS_WITH")):
         assert q.startswith("UNWIND $rows AS r ")
         assert "'" not in q.replace("'affirmed'", "").replace("'negated'", "")
+
+
+def test_rejection_clears_every_aggregate_the_edges_carry():
+    import re
+
+    set_by_aggregate = set(re.findall(r"t\.(\w+) =", cypher._AGGREGATE))
+    assert set_by_aggregate | {"npmi"} == set(cypher.EDGE_AGGREGATES)

@@ -73,6 +73,21 @@ def _full_batch(schema: Schema) -> GraphBatch:
     )
 
 
+def _curation():
+    """A decision of every kind the graph acts on, so every curation statement is sent."""
+    from kg.curation import Curation, new_decision
+
+    def d(kind, **fields):
+        return new_decision(kind, reason="lint", author="lint", date="2025-01-01", **fields)
+
+    return Curation(None, (
+        d("reject", subject="X:Chemical", predicate="INDUCES", object="X:Disease"),
+        d("reject", subject="X:Chemical", predicate="BINDS", object="X:Disease", evidence="e1"),
+        d("confirm", subject="X:Chemical", predicate="CO_OCCURS_WITH", object="X:Disease"),
+        d("same_as", subject="X:Alias", object="X:Chemical"),
+    ))
+
+
 def _sent_by_the_store(monkeypatch, tmp_path) -> dict[str, str]:
     out: dict[str, str] = {}
     for version in ("5.26.0", "4.4.40"):
@@ -90,6 +105,14 @@ def _sent_by_the_store(monkeypatch, tmp_path) -> dict[str, str]:
             store.delete_documents(["PMID:1"])
             store.counts()
             store.refresh_statistics()
+            from kg.graph.curation import triple_of
+
+            curation = _curation()
+            named = [triple_of(curation, d) for d in curation.history if d.decision != "same_as"]
+            store.refresh_curation(curation, named + [
+                {"triple_key": f"k{i}", "predicate": p, "subject": "X:Chemical", "object": "X:Disease"}
+                for i, p in enumerate(store.schema.triple_types)], ["X:Chemical"])
+            store.delete_orphan_concepts(["X:Gene"])
             store.query(cypher.DOCUMENT, {"id": "PMID:1"})
             store.query(cypher.EVIDENCE_OF_TRIPLE, {"key": "k"})
             store.query(cypher.CONCEPT_FACTS, {"id": "X:Chemical", "limit": 5})

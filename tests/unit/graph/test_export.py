@@ -106,3 +106,42 @@ def test_kgx_has_biolink_categories_predicates_and_no_notes(store, tmp_path):
     assert cooc["evidence_count"] == "3" and cooc["knowledge_level"] == "statistical_association"
     assert e["biolink:causes"]["knowledge_level"] == "knowledge_assertion"
     assert summary.rows == {"nodes.tsv": 5, "edges.tsv": 3}
+
+
+def test_exports_carry_the_curation_state(tmp_path):
+    from kg.curation import Curation, new_decision
+
+    def d(kind, **f):
+        return new_decision(kind, reason="r", author="a", date="2025-01-01", **f)
+
+    cur = Curation(None, (d("reject", subject=CHEM.id, predicate="CO_OCCURS_WITH", object=DIS.id),
+                          d("confirm", subject=CHEM.id, predicate="INDUCES", object=DIS.id),
+                          d("same_as", subject="MESH:C000001", object=CHEM.id)))
+    settings = Settings(data_dir=tmp_path / "data", graph_name="export-curated")
+    with open_store(settings) as s:
+        s.ensure_schema()
+        s.write(GraphBatch(documents=(Document(id="PMID:1", source="pubmed", text="x", title="One"),),
+                           concepts=(CHEM, DIS),
+                           evidence=(ev("PMID:1", 0, "CO_OCCURS_WITH", DIS), ev("PMID:1", 50, "INDUCES", DIS, 0.9))))
+        triples = [{"triple_key": Triple(subject=CHEM.id, predicate=p, object=DIS.id).key, "predicate": p,
+                    "subject": CHEM.id, "object": DIS.id} for p in ("CO_OCCURS_WITH", "INDUCES")]
+        s.refresh_curation(cur, triples, [CHEM.id])
+        kgx = export_kgx(s, tmp_path / "kgx")
+        export_neo4j_admin(s, tmp_path / "admin")
+    rows = [line.split("\t") for line in (tmp_path / "kgx" / "edges.tsv").read_text().splitlines()]
+    [edge] = [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+    assert edge["predicate"] == "biolink:causes" and edge["curation_status"] == "confirmed"
+    assert edge["agent_type"] == "manual_validation_of_automated_agent"
+    assert kgx.skipped == {"edges rejected by curation (all their evidence rejected)": 1}
+    nodes = [line.split("\t") for line in (tmp_path / "kgx" / "nodes.tsv").read_text().splitlines()]
+    assert {r[0]: dict(zip(nodes[0], r, strict=True)) for r in nodes[1:]}[CHEM.id]["same_as"] == "MESH:C000001"
+
+    header, cooc = read_csv(tmp_path / "admin" / "relationships_CO_OCCURS_WITH.csv")
+    assert "rejected:boolean" in header and "curation_status:string" in header and "evidence_count:long" not in header
+    assert cooc[0]["rejected:boolean"] == "true" and cooc[0]["rejected_evidence:long"] == "1"
+    header, induces = read_csv(tmp_path / "admin" / "relationships_INDUCES.csv")
+    assert induces[0]["confirmed:boolean"] == "true"
+    header, evidence = read_csv(tmp_path / "admin" / "nodes_Evidence.csv")
+    assert sorted(e.get("rejected:boolean", "") for e in evidence) == ["", "true"]
+    header, concepts = read_csv(tmp_path / "admin" / "nodes_Concept.csv")
+    assert next(c for c in concepts if c["id:ID(Concept)"] == CHEM.id)["aliases:string[]"] == "MESH:C000001"

@@ -1,0 +1,466 @@
+"""The curation file: curators' decisions about the graph, kept as data that every run applies.
+
+No extraction is perfect, and a fix made by hand in the database is lost on the next rebuild.
+So a curator's decision is a line in a plain TSV file (``MEDKG_CURATION``, default
+``<data_dir>/curation.tsv``; keep it under version control, outside the data dir, so that a
+rebuild from scratch finds it), and the pipeline obeys the file on every run.
+
+The format
+----------
+A header line, then one decision per line, tab-separated, in these columns (``#`` starts a
+comment line; blank lines are skipped)::
+
+    id  date  author  decision  subject  predicate  object  text  document  evidence  reason
+
+==============  ===================================================================================
+decision        what the columns mean
+==============  ===================================================================================
+``reject``      the edge ``subject -[predicate]-> object``; or, with ``evidence`` (an Evidence key),
+                that one evidence (subject/predicate/object then say which edge it supports)
+``confirm``     the edge ``subject -[predicate]-> object`` is right (its score stays the model's)
+``same_as``     ``subject`` (the alias) is the same concept as ``object`` (the id that is kept)
+``wrong_link``  the surface form ``text`` linked to ``subject`` is wrong: it means ``object`` (a
+                concept id, or ``NIL`` for nothing); in ``document`` only, or everywhere if empty
+``retract``     takes back decision ``subject`` (the target returns to what the models say)
+==============  ===================================================================================
+
+Every line needs a ``reason``, an ``author`` (``medkg curate`` uses ``$USER``) and a ``date``
+(UTC, ``YYYY-MM-DD``). A TSV rather than YAML: one decision per line diffs, merges and blames
+line by line, and an error can name its line.
+
+History and the last word
+-------------------------
+Lines are never edited or removed: a later decision about the same *target* supersedes an
+earlier one, and the later line wins (file order, not the date, which has only a day's
+resolution; after a git merge, the merged order). The targets: an edge (reject and confirm of
+the same edge supersede each other), an evidence key, an alias id (``same_as``), and a surface
+form with its wrong id and document (``wrong_link``). ``retract`` ends its decision's target.
+
+Ids
+---
+A decision's id is a hash of its line (date, author, decision, fields, reason), so it is stable,
+needs no counter (two curators on two branches cannot both take "c42"), and the same decision
+recorded twice is recognised. A hand-written line may leave ``id`` empty; it gets the hash.
+
+Concept ids in decisions are read through ``same_as``: a rejected edge of an alias is the
+rejected edge of the kept id, once the two are one node.
+
+This module is data only (it imports nothing above ``kg.models``, ``kg.errors`` and
+``kg.config``); where each decision acts is said in ``kg.curator``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from kg.errors import CurationError, Errors
+from kg.models import Triple, stable_hash, validate_curie
+
+COLUMNS = ("id", "date", "author", "decision", "subject", "predicate", "object", "text", "document", "evidence",
+           "reason")
+HEADER = "\t".join(COLUMNS)
+DECISIONS = ("reject", "confirm", "same_as", "wrong_link", "retract")
+NIL = "NIL"
+Kind = Literal["reject", "confirm", "same_as", "wrong_link", "retract"]
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PREDICATE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_BLANKS = re.compile(r"[\t\r\n]+")
+
+
+class Decision(BaseModel):
+    """One line of the curation file."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    date: str
+    author: str
+    decision: Kind
+    subject: str = ""
+    predicate: str = ""
+    object: str = ""
+    text: str = ""
+    document: str = ""
+    evidence: str = ""
+    reason: str
+
+    @property
+    def is_link(self) -> bool:
+        """Decisions that act in the chain (what mentions link to), not on graph flags."""
+        return self.decision in ("same_as", "wrong_link")
+
+    def line(self) -> str:
+        return "\t".join(_clean(getattr(self, c)) for c in COLUMNS)
+
+
+def decision_id(date: str, author: str, decision: str, fields: dict[str, str], reason: str) -> str:
+    """``c`` + 12 hex digits of the line's content (see the module docstring)."""
+    return "c" + stable_hash(date, author, decision, *(fields.get(c, "") for c in COLUMNS[4:10]), reason)[:12]
+
+
+def new_decision(decision: Kind, *, reason: str, author: str | None = None, date: str | None = None,
+                 **fields: str) -> Decision:
+    """A decision as ``medkg curate`` records it: author ``$USER``, date today (UTC), reason required.
+
+    Raises
+    ------
+    CurationError
+        When the reason is empty or no author is given and ``$USER`` is unset.
+    """
+    author = (author or os.environ.get("USER") or _login() or "").strip()
+    if not author:
+        raise CurationError(Errors.E165)
+    if not reason.strip():
+        raise CurationError(Errors.E164)
+    date = date or datetime.now(UTC).date().isoformat()
+    fields = {k: _clean(v) for k, v in fields.items() if v}
+    return Decision(id=decision_id(date, _clean(author), decision, fields, _clean(reason)), date=date,
+                    author=_clean(author), decision=decision, reason=_clean(reason), **fields)
+
+
+def _login() -> str | None:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user database (containers): the caller asks for --author
+        return None
+
+
+def _clean(value: str) -> str:
+    """Tabs and line breaks would break the line: they become single spaces."""
+    return _BLANKS.sub(" ", value).strip()
+
+
+# -- reading and writing ----------------------------------------------------------------------
+def read_decisions(path: Path) -> list[Decision]:
+    """Every decision of the file, in file order, validated; a missing file has none.
+
+    Raises
+    ------
+    CurationError
+        Naming the file and line of the first problem.
+    """
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CurationError(Errors.E159, path=path, error=exc) from exc
+    out: list[Decision] = []
+    seen: dict[str, int] = {}
+    header_seen = False
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        if not header_seen:
+            if raw.rstrip("\r\n") != HEADER:
+                raise CurationError(Errors.E150, path=path, line=number, expected=HEADER.replace("\t", " "),
+                                    got=raw.replace("\t", " ")[:200])
+            header_seen = True
+            continue
+        decision = _parse(path, number, raw)
+        if decision.id in seen:
+            raise CurationError(Errors.E156, path=path, line=number, id=decision.id, first=seen[decision.id])
+        _check_retract(path, number, decision, out)
+        seen[decision.id] = number
+        out.append(decision)
+    Curation(path, tuple(out)).aliases()  # a same_as cycle is an error of the file, found now
+    return out
+
+
+def _parse(path: Path, number: int, raw: str) -> Decision:
+    cells = raw.rstrip("\r\n").split("\t")
+    if len(cells) != len(COLUMNS):
+        raise CurationError(Errors.E151, path=path, line=number, count=len(cells), expected=len(COLUMNS))
+    row = dict(zip(COLUMNS, (c.strip() for c in cells), strict=True))
+    if row["decision"] not in DECISIONS:
+        raise CurationError(Errors.E152, path=path, line=number, value=row["decision"],
+                            decisions=", ".join(DECISIONS))
+    if not _DATE.match(row["date"]):
+        raise CurationError(Errors.E155, path=path, line=number, value=row["date"])
+    if not row["author"]:
+        raise CurationError(Errors.E153, path=path, line=number, decision=row["decision"], column="author",
+                            problem="empty")
+    if not row["reason"]:
+        raise CurationError(Errors.E154, path=path, line=number)
+    for column, problem in _problems(row):
+        raise CurationError(Errors.E153, path=path, line=number, decision=row["decision"], column=column,
+                            problem=problem)
+    fields = {k: v for k, v in row.items() if k in COLUMNS[4:10] and v}
+    row["id"] = row["id"] or decision_id(row["date"], row["author"], row["decision"], fields, row["reason"])
+    return Decision(**row)
+
+
+def _problems(row: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """(column, what is wrong) for the first fields a decision of this kind lacks or gets wrong."""
+    kind = row["decision"]
+
+    def curie(column: str, *, nil: bool = False, optional: bool = False) -> Iterator[tuple[str, str]]:
+        value = row[column]
+        if not value and optional:
+            return
+        if not value:
+            yield column, "empty"
+        elif not (validate_curie(value) or (nil and value == NIL)):
+            yield column, f"{value!r} is not a concept id (PREFIX:LOCAL{' or NIL' if nil else ''})"
+
+    if kind in ("reject", "confirm"):
+        yield from curie("subject")
+        yield from curie("object")
+        if not _PREDICATE.match(row["predicate"]):
+            yield "predicate", f"{row['predicate']!r} is not a relationship type such as INDUCES"
+        if kind == "confirm" and row["evidence"]:
+            yield "evidence", "confirm takes an edge, not one evidence"
+    elif kind == "same_as":
+        yield from curie("subject")
+        yield from curie("object")
+        if row["subject"] and row["subject"] == row["object"]:
+            yield "object", "an id cannot be an alias of itself"
+    elif kind == "wrong_link":
+        if not row["text"]:
+            yield "text", "empty: the surface form that was linked wrongly"
+        yield from curie("subject")
+        yield from curie("object", nil=True)
+        yield from curie("document", optional=True)
+        if row["subject"] and row["subject"] == row["object"]:
+            yield "object", "the right id is the wrong one"
+    elif kind == "retract" and not row["subject"]:
+        yield "subject", "empty: the id of the decision taken back"
+
+
+def append_decision(path: Path, decision: Decision) -> bool:
+    """Add a line (and the header to a new file); False when the same decision is already there.
+
+    Raises
+    ------
+    CurationError
+        When the file cannot be written, or the new line would make it invalid (it is then not written).
+    """
+    path = Path(path)
+    existing = read_decisions(path)
+    if any(d.id == decision.id for d in existing):
+        return False
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    line = len(text.splitlines()) + 1 + (not text.strip())
+    _parse(path, line, decision.line())  # the checks a hand-written line gets
+    _check_retract(path, line, decision, existing)
+    Curation(path, (*existing, decision)).aliases()  # refuse a same_as cycle before writing it
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8", newline="\n") as fh:
+            if not text.strip():
+                fh.write(HEADER + "\n")
+            elif not text.endswith("\n"):
+                fh.write("\n")
+            fh.write(decision.line() + "\n")
+    except OSError as exc:
+        raise CurationError(Errors.E160, path=path, error=exc) from exc
+    return True
+
+
+def _check_retract(path: Path, line: int, decision: Decision, earlier: list[Decision]) -> None:
+    if decision.decision != "retract":
+        return
+    retracted = next((d for d in earlier if d.id == decision.subject), None)
+    if retracted is None:
+        raise CurationError(Errors.E157, path=path, line=line, id=decision.subject)
+    if retracted.decision == "retract":
+        raise CurationError(Errors.E166, path=path, line=line, id=decision.subject)
+
+
+# -- what the file says now -------------------------------------------------------------------
+Target = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Curation:
+    """The decisions of one curation file, and what they say now (the last word per target)."""
+
+    path: Path | None = None
+    history: tuple[Decision, ...] = ()
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def load(cls, path: Path | None) -> Curation:
+        return cls(path, tuple(read_decisions(path))) if path else cls()
+
+    def __bool__(self) -> bool:
+        return bool(self.history)
+
+    # the last word --------------------------------------------------------------------------
+    def effective(self) -> dict[str, Decision]:
+        """Decision id -> decision, for the decisions in force (superseded and retracted ones left out), in file order.
+
+        A retraction of a decision that is no longer in force (a later one superseded it) changes nothing.
+        """
+        if "effective" not in self._cache:
+            by_id = {d.id: d for d in self.history}
+            last: dict[Target, str] = {}
+            for d in self.history:
+                if d.decision == "retract":
+                    target = self.target(by_id[d.subject])
+                    if last.get(target) == d.subject:
+                        del last[target]
+                else:
+                    last[self.target(d)] = d.id
+            kept = set(last.values())
+            self._cache["effective"] = {d.id: d for d in self.history if d.id in kept}
+        return self._cache["effective"]
+
+    def ended_by(self) -> dict[str, str]:
+        """Decision id -> the later decision that ended it (a newer decision on its target, or a retraction)."""
+        by_id = {d.id: d for d in self.history}
+        last: dict[Target, str] = {}
+        out: dict[str, str] = {}
+        for d in self.history:
+            if d.decision == "retract":
+                target = self.target(by_id[d.subject])
+                if last.get(target) == d.subject:
+                    del last[target]
+                    out[d.subject] = d.id
+                continue
+            target = self.target(d)
+            if target in last:
+                out[last[target]] = d.id
+            last[target] = d.id
+        return out
+
+    @staticmethod
+    def target(d: Decision) -> Target:
+        """What a decision is about: a later decision with the same target supersedes it."""
+        if d.decision == "reject" and d.evidence:
+            return ("evidence", d.evidence)
+        if d.decision in ("reject", "confirm"):
+            return ("edge", d.subject, d.predicate, d.object)
+        if d.decision == "same_as":
+            return ("alias", d.subject)
+        return ("link", d.text.casefold(), d.subject, d.document)
+
+    # same_as --------------------------------------------------------------------------------
+    def aliases(self) -> dict[str, str]:
+        """Alias id -> the id kept, followed to the end of a chain (a -> b -> c gives a -> c).
+
+        Raises
+        ------
+        CurationError
+            When ``same_as`` decisions form a cycle.
+        """
+        if "aliases" not in self._cache:
+            direct = {d.subject: d.object for d in self.effective().values() if d.decision == "same_as"}
+            out: dict[str, str] = {}
+            for alias in direct:
+                seen = [alias]
+                target = direct[alias]
+                while target in direct:
+                    if target in seen:
+                        raise CurationError(Errors.E158, path=self.path, cycle=" -> ".join([*seen, target]))
+                    seen.append(target)
+                    target = direct[target]
+                out[alias] = target
+            self._cache["aliases"] = out
+        return self._cache["aliases"]
+
+    def canonical(self, concept_id: str) -> str:
+        """The id kept for ``concept_id`` (itself unless it is an alias)."""
+        return self.aliases().get(concept_id, concept_id)
+
+    def aliases_of(self) -> dict[str, list[str]]:
+        """Kept id -> its aliases, sorted."""
+        out: dict[str, list[str]] = {}
+        for alias, kept in sorted(self.aliases().items()):
+            out.setdefault(kept, []).append(alias)
+        return out
+
+    # edges and evidence ---------------------------------------------------------------------
+    def triple_key(self, d: Decision) -> str:
+        """The key of the edge a reject/confirm decision names, read through ``same_as``."""
+        return Triple(subject=self.canonical(d.subject), predicate=d.predicate, object=self.canonical(d.object)).key
+
+    def edge_decisions(self) -> dict[str, Decision]:
+        """Triple key -> the reject or confirm decision in force for that edge."""
+        if "edges" not in self._cache:
+            self._cache["edges"] = {self.triple_key(d): d for d in self.effective().values()
+                                    if d.decision in ("reject", "confirm") and not d.evidence}
+        return self._cache["edges"]
+
+    def evidence_decisions(self) -> dict[str, Decision]:
+        """Evidence key -> the reject decision in force for that evidence."""
+        if "evidence" not in self._cache:
+            self._cache["evidence"] = {d.evidence: d for d in self.effective().values()
+                                       if d.decision == "reject" and d.evidence}
+        return self._cache["evidence"]
+
+    def curated_triples(self) -> set[str]:
+        """Keys of every edge some decision in force is about (the edge, or one of its evidence)."""
+        return set(self.edge_decisions()) | {self.triple_key(d) for d in self.evidence_decisions().values()}
+
+    # links ----------------------------------------------------------------------------------
+    def link_decisions(self) -> dict[tuple[str, str, str], Decision]:
+        """(casefolded surface form, wrong id, document or '') -> the wrong_link decision in force.
+
+        Wrong ids are read through ``same_as`` (the chain maps aliases first); the right id is
+        too, when it is not NIL.
+        """
+        if "links" not in self._cache:
+            self._cache["links"] = {(d.text.casefold(), self.canonical(d.subject), d.document): d
+                                    for d in self.effective().values() if d.decision == "wrong_link"}
+        return self._cache["links"]
+
+    def right_id(self, d: Decision) -> str | None:
+        """What a wrong_link decision links its surface form to: a kept id, or None for NIL."""
+        return None if d.object == NIL else self.canonical(d.object)
+
+
+class CurationSource:
+    """The curation file as the pipeline reads it: loaded once, loaded again when the file changes.
+
+    A long-lived process (a Dask worker, ``medkg serve``) thus obeys decisions recorded after it
+    started; one ``stat`` per batch is all it costs.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = Path(path) if path else None
+        self._stamp: tuple[int, int] | None = None
+        self._curation = Curation(self.path)
+
+    def current(self) -> Curation:
+        if self.path is None:
+            return self._curation
+        try:
+            st = self.path.stat()
+            stamp = (st.st_mtime_ns, st.st_size)
+        except FileNotFoundError:
+            stamp = None
+        if stamp != self._stamp:
+            self._curation = Curation.load(self.path) if stamp else Curation(self.path)
+            self._stamp = stamp
+        return self._curation
+
+    def __getstate__(self) -> dict:  # sent to workers as a path: they read the file themselves
+        return {"path": self.path}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["path"])
+
+
+def describe(d: Decision) -> str:
+    """One line for people: what the decision says."""
+    if d.decision in ("reject", "confirm"):
+        what = f"evidence {d.evidence} of " if d.evidence else ""
+        return f"{d.decision} {what}{d.subject} -[{d.predicate}]-> {d.object}"
+    if d.decision == "same_as":
+        return f"same_as {d.subject} = {d.object} (kept)"
+    if d.decision == "wrong_link":
+        where = f"in {d.document}" if d.document else "everywhere"
+        return f"wrong_link {d.text!r}: {d.subject} -> {d.object} {where}"
+    return f"retract {d.subject}"
+

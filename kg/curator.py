@@ -1,0 +1,209 @@
+"""Applying the curation file (``kg.curation``) to the graph and the ledger, now and on every later run.
+
+Where each decision acts, so that the same input and the same file always give the same graph,
+whatever the order of ingests and curations:
+
+=============  =====================================================================================
+decision       where it acts
+=============  =====================================================================================
+reject         in the graph. Each Evidence of a rejected edge (or the one rejected evidence) gets
+               ``rejected: true`` and ``curation: <decision id>``; edge aggregates are computed
+               from the evidence that is not rejected, and an edge left with none keeps its
+               evidence for audit but loses its aggregates (so every read that selects triple edges
+               by ``evidence_count`` skips it) and gets ``rejected: true``, ``curation_status:
+               'rejected'``. Evidence reads (citations, KGX publications) skip rejected evidence.
+confirm        in the graph: ``confirmed: true``, ``curation_status: 'confirmed'``; aggregates stay
+               the model's.
+same_as        in the chain (``kg.link.curated``): the alias id never reaches the graph; the kept
+               concept gets ``aliases``. The alias's old node goes once nothing refers to it.
+wrong_link     in the chain, after the linker: the surface form links to the right id, or to nothing.
+=============  =====================================================================================
+
+Edge decisions are flags: the graph can be set right at once (:meth:`GraphStore.refresh_curation`
+on the edges a decision names), and every commit refreshes the curated edges it wrote. Link
+decisions change what the whole chain after the linker sees, so the documents they touch are
+annotated again (the graph cannot be patched into what a fresh ingest would give). Which
+documents: for a new ``same_as``, those linked to the alias (the graph's MENTIONS); for a new
+``wrong_link``, those linked to the wrong id with that surface form (MENTIONS ``texts``; a link
+whose texts are not stored, as for notes, or are cut off, counts as touched); for a decision
+taken back or superseded, those it changed (the ledger records this per document). Those
+documents, and only those, are marked stale in the ledger and redone from the input of the run
+that wrote them (the ledger records that too); a document whose input cannot be read again
+(an E-utilities query, a moved file) stays stale and is redone the next time its source is
+ingested. A new model version redoes documents through the same chain, so it obeys too.
+
+The ledger keeps the decisions last applied, so :func:`apply_curation` knows what changed in
+the file, whether ``medkg curate`` wrote it or a curator edited it and pulled it from git.
+``medkg curate ...`` applies at once; ``medkg ingest`` and the flows apply what changed first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.assemble import MAX_TEXTS_PER_LINK
+from kg.components import build_curation, build_pipeline
+from kg.config import Settings
+from kg.curation import Curation, Decision
+from kg.graph import cypher
+from kg.graph.base import GraphStore
+from kg.graph.curation import triple_of
+from kg.ledger import Ledger
+from kg.models import Document
+from kg.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
+Build = Callable[..., Pipeline]
+
+
+@dataclass
+class Applied:
+    """What :func:`apply_curation` did."""
+
+    added: list[Decision] = field(default_factory=list)
+    removed: list[Decision] = field(default_factory=list)
+    edges: int = 0  # edges whose flags and aggregates were refreshed
+    marked: int = 0  # documents newly marked to be redone
+    redone: int = 0  # documents annotated again
+    pending: list[dict] = field(default_factory=list)  # stale documents not redone: doc_id, why
+    concepts_deleted: int = 0  # alias / wrong-link nodes nothing refers to any more
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed or self.redone or self.concepts_deleted)
+
+
+def apply_curation(settings: Settings, store: GraphStore, ledger: Ledger, *, key: bytes | None = None,
+                   redo: bool = True, curation: Curation | None = None, build: Build = build_pipeline) -> Applied:
+    """Bring the graph in line with the curation file; returns what it did.
+
+    ``key``: the pseudonymisation key notes were read with (notes are redone only with it).
+    ``redo=False`` marks the touched documents stale but leaves redoing them to a later run.
+    ``build``: makes the pipeline that redoes documents (``kg.components.build_pipeline``'s signature).
+    """
+    cur = curation if curation is not None else build_curation(settings).current()
+    effective = cur.effective()
+    applied = {k: Decision.model_validate_json(v) for k, v in ledger.curation_applied().items()}
+    out = Applied(added=[d for k, d in effective.items() if k not in applied],
+                  removed=[d for k, d in applied.items() if k not in effective])
+    changed = out.added + out.removed
+    if changed:
+        docs = set()
+        for d in out.added:
+            docs |= _touched_by_new(store, cur, d)
+        docs |= ledger.documents_changed_by(d.id for d in out.removed if d.is_link)
+        out.marked = ledger.mark_stale(sorted(docs))
+        triples = _named_edges(cur, changed)
+        store.refresh_curation(cur, triples)
+        out.edges = len(triples)
+        ledger.set_curation_applied({k: d.model_dump_json() for k, d in effective.items()})
+    if redo and (changed or out.marked):
+        out.redone = redo_stale(settings, store, ledger, key=key, build=build)
+    link_changes = [d for d in changed if d.is_link]
+    if link_changes or (redo and out.redone):
+        kept = {d.object for d in link_changes if d.decision == "same_as"} | set(cur.aliases_of())
+        store.refresh_curation(cur, (), sorted(kept))
+        out.concepts_deleted = _delete_orphans(store, cur, link_changes)
+    if out.changed:
+        store.refresh_statistics()
+    out.pending = [{"doc_id": d["doc_id"], "source": d["source"]} for d in ledger.stale()]
+    return out
+
+
+def _touched_by_new(store: GraphStore, cur: Curation, d: Decision) -> set[str]:
+    """Documents whose annotation a newly added link decision changes, read from the graph."""
+    if d.decision == "same_as":
+        rows = store.query(cypher.CURATION_DOCUMENTS_MENTIONING, {"ids": [d.subject]})
+        return {r["doc_id"] for r in rows}
+    if d.decision != "wrong_link":
+        return set()
+    wrong = cur.canonical(d.subject)
+    surface = d.text.strip().casefold()
+    rows = store.query(cypher.CURATION_DOCUMENTS_MENTIONING, {"ids": [wrong]})
+    return {r["doc_id"] for r in rows
+            if (not d.document or r["doc_id"] == d.document)
+            and (not r["texts"] or len(r["texts"]) >= MAX_TEXTS_PER_LINK
+                 or any(t.strip().casefold() == surface for t in r["texts"]))}
+
+
+def _named_edges(cur: Curation, decisions: Iterable[Decision]) -> list[dict]:
+    """The edges edge decisions name: read through same_as now, and as written (an alias may have changed)."""
+    out: dict[str, dict] = {}
+    for d in decisions:
+        if d.decision in ("reject", "confirm"):
+            for t in (triple_of(cur, d), triple_of(Curation(), d)):
+                out[t["triple_key"]] = t
+    return list(out.values())
+
+
+def _delete_orphans(store: GraphStore, cur: Curation, link_changes: list[Decision]) -> int:
+    """Concept nodes of the ids link decisions name (aliases, wrong and right ids) that nothing refers to:
+    a fresh ingest with the same file would not have them."""
+    ids = set(cur.aliases())
+    for d in link_changes:
+        ids |= {d.subject, d.object} - {"NIL"}
+    return store.delete_orphan_concepts(sorted(ids))
+
+
+# -- redoing documents ------------------------------------------------------------------------
+def redo_stale(settings: Settings, store: GraphStore, ledger: Ledger, *, key: bytes | None = None,
+               build: Build = build_pipeline) -> int:
+    """Annotate again the documents the ledger marks stale, read from the inputs of the runs that wrote
+    them (only the version the ledger holds); returns how many were written. What cannot be read stays stale."""
+    by_input: dict[tuple[str, tuple[str, ...]], dict[str, dict]] = defaultdict(dict)
+    for row in ledger.stale():
+        command_inputs = ledger.run_inputs(row["run_id"]) if row["run_id"] is not None else None
+        inputs = tuple(command_inputs[1]) if command_inputs else ()
+        by_input[(row["source"], inputs)][row["doc_id"]] = row
+    written = 0
+    for (source, inputs), rows in sorted(by_input.items()):
+        files = [Path(i) for i in inputs if Path(i).exists()]
+        items = _documents(source, files, key)
+        if items is None or not files:
+            log.warning("%d stale %s documents: input %s cannot be read again here", len(rows), source, inputs)
+            continue
+        fingerprint = next(iter(rows.values()))["pipeline"]
+        pipeline = _pipeline_for(build, settings, store, ledger, source, fingerprint)
+        wanted = {doc_id: row["content_hash"] for doc_id, row in rows.items()}
+        summary = pipeline.run(_select(items, wanted), command="curate", inputs=[str(f) for f in files], workers=1)
+        written += summary.written
+    return written
+
+
+def _documents(source: str, files: list[Path], key: bytes | None) -> Iterator | None:
+    if source == "pubmed":
+        from kg.sources.pubmed import iter_pubmed
+
+        return (item for f in files for item in iter_pubmed(f))
+    if source == "note" and key:
+        from kg.sources.notes import iter_notes
+
+        return (item for f in files for item in iter_notes(f, key=key))
+    return None
+
+
+def _select(items: Iterator, wanted: dict[str, str]) -> Iterator[Document]:
+    """The documents of ``wanted`` (id -> content hash) in the exact version the ledger holds; stops
+    reading once all are found."""
+    wanted = dict(wanted)
+    for item in items:
+        if isinstance(item, Document) and wanted.get(item.id) == item.content_hash:
+            del wanted[item.id]
+            yield item
+            if not wanted:
+                return
+
+
+def _pipeline_for(build: Build, settings: Settings, store: GraphStore, ledger: Ledger, source: str,
+                  fingerprint: str) -> Pipeline:
+    """The pipeline that wrote the documents: the one whose fingerprint they carry (notes may have been
+    written with --keep-text), else today's default (as a new model version would)."""
+    for keep in (False, True):
+        pipeline = build(settings, store=store, ledger=ledger, source_name=source, keep_note_text=keep)
+        if pipeline.fingerprint == fingerprint:
+            return pipeline
+    return build(settings, store=store, ledger=ledger, source_name=source, keep_note_text=False)

@@ -1,0 +1,249 @@
+"""Curation on the embedded store: each decision kind applied to a graph at once, and a rebuild from
+scratch (same input, same curation file; and a new fingerprint) gives the same curated graph.
+
+The chain is the tiny word extractor and linker of ``tests/fakes.py``'s kind (no models), followed
+by the real :class:`CuratedLinks`; the store, ledger, assembler, pipeline and curator are real.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kg.assemble import Assembler
+from kg.config import Settings
+from kg.curation import CurationSource, append_decision, new_decision, read_decisions
+from kg.curator import apply_curation
+from kg.graph.backends import open_store
+from kg.ledger import Ledger
+from kg.link.curated import CuratedLinks
+from kg.models import Candidate, Concept, Mention, Triple
+from kg.pipeline import Annotator, Pipeline
+from kg.sources.pubmed import iter_pubmed
+from kg.text.analyzer import TextAnalyzer
+
+from graph_snapshot import snapshot
+
+LEXICON = {
+    "aspirin": ("MESH:D001241", "Chemical"),
+    "asa": ("MESH:C000001", "Chemical"),  # a duplicate of aspirin: same_as
+    "headache": ("MESH:D006261", "Disease"),
+    "fever": ("MESH:D005334", "Disease"),
+    "pyrexia": ("HP:0001945", "Disease"),  # linked to HPO where MeSH's Fever is wanted: wrong_link
+}
+NAMES = {cid: word for word, (cid, _) in LEXICON.items()}
+TYPES = {cid: t for cid, t in LEXICON.values()}
+ASPIRIN, ASA, HEADACHE, FEVER, PYREXIA = (LEXICON[w][0] for w in ("aspirin", "asa", "headache", "fever", "pyrexia"))
+TEXTS = {
+    1: "Aspirin relieved headache. Fever was absent.",
+    2: "ASA relieved headache and fever.",
+    3: "Pyrexia and headache after aspirin.",
+    4: "Headache with fever. Later fever and headache again.",
+    5: "Nothing to see.",
+}
+
+
+def concepts(ids):
+    return {i: Concept(id=i, name=NAMES[i], type=TYPES[i]) for i in ids if i in NAMES}
+
+
+class Words:
+    name, version, settings = "words", "1", {}
+
+    def pipe(self, docs, batch_size=1):
+        for d in docs:
+            found = []
+            for m in re.finditer(r"[A-Za-z]+", d.text):
+                if m.group().lower() in LEXICON:
+                    s, e = d.sentence_of(m.start(), m.end())
+                    found.append(Mention(doc_id=d.id, start=m.start(), end=m.end(), text=m.group(),
+                                         label=LEXICON[m.group().lower()][1], extractor="words",
+                                         extractor_version="1", sentence_start=s, sentence_end=e))
+            d.mentions = tuple(found)
+            yield d
+
+
+class Linker:
+    name, settings = "lexicon", {}
+
+    def __init__(self, version="1"):
+        self.version = version
+
+    def pipe(self, docs, batch_size=1):
+        for d in docs:
+            d.mentions = tuple(m.model_copy(update={"candidates": (
+                Candidate(concept_id=LEXICON[m.text.lower()][0], score=0.9),)}) for m in d.mentions)
+            d.concepts = concepts({m.concept_id for m in d.mentions})
+            yield d
+
+
+def builder(linker_version="1"):
+    def build(settings, *, store, ledger, source_name, keep_note_text=False):
+        source = CurationSource(settings.curation_path)
+        annotator = Annotator(TextAnalyzer(), [Words(), Linker(linker_version), CuratedLinks(source, concepts)])
+        return Pipeline(annotator=annotator, assembler=Assembler(keep_note_text=keep_note_text), store=store,
+                        ledger=ledger, batch_size=2, source_name=source_name, curation=source)
+    return build
+
+
+def pubmed_xml(texts: dict[int, str]) -> str:
+    articles = "".join(
+        f'<PubmedArticle><MedlineCitation><PMID Version="1">{n}</PMID><Article><Journal><Title>J</Title>'
+        f"<JournalIssue><PubDate><Year>2020</Year></PubDate></JournalIssue></Journal><ArticleTitle>Title {n}."
+        f"</ArticleTitle><Abstract><AbstractText>{t}</AbstractText></Abstract></Article></MedlineCitation>"
+        "</PubmedArticle>" for n, t in texts.items())
+    return f'<?xml version="1.0"?>\n<PubmedArticleSet>{articles}</PubmedArticleSet>\n'
+
+
+class World:
+    """One data dir: its store and ledger, ingesting the input file the way `medkg ingest` does."""
+
+    def __init__(self, tmp_path, name, curation, xml):
+        self.settings = Settings(data_dir=tmp_path / name, curation=curation, graph_name="curation")
+        self.xml = xml
+        self.store = open_store(self.settings)
+        self.store.ensure_schema()
+        self.ledger = Ledger(self.settings.ledger_path)
+
+    def ingest(self, linker_version="1"):
+        build = builder(linker_version)
+        apply_curation(self.settings, self.store, self.ledger, build=build)
+        pipeline = build(self.settings, store=self.store, ledger=self.ledger, source_name="pubmed")
+        return pipeline.run(iter_pubmed(self.xml), command="ingest pubmed", inputs=[str(self.xml)])
+
+    def curate(self, decision):
+        assert append_decision(self.settings.curation_path, decision)
+        return apply_curation(self.settings, self.store, self.ledger, build=builder())
+
+    def graph(self):
+        return snapshot(self.store)
+
+    def query(self, cypher, **params):
+        return self.store.query(cypher, params)
+
+    def edge(self, subject, predicate, obj):
+        key = Triple(subject=subject, predicate=predicate, object=obj).key
+        rows = self.query("MATCH ()-[t {key: $key}]->() RETURN properties(t) AS t", key=key)
+        return rows[0]["t"] if rows else None
+
+    def close(self):
+        self.store.close()
+        self.ledger.close()
+
+
+@pytest.fixture
+def setup(tmp_path):
+    xml = tmp_path / "input.xml"
+    xml.write_text(pubmed_xml(TEXTS))
+    worlds = []
+
+    def world(name, curation=tmp_path / "curation.tsv"):
+        w = World(tmp_path, name, curation, xml)
+        worlds.append(w)
+        return w
+
+    yield world, tmp_path
+    for w in worlds:
+        w.close()
+
+
+def assert_same(got: dict, want: dict) -> None:
+    diff = {f"{kind} {side}": sorted(set(x[kind]) - set(y[kind]))
+            for kind in ("nodes", "relationships") for side, x, y in (("extra", got, want), ("missing", want, got))}
+    assert got == want, {k: v for k, v in diff.items() if v}
+
+
+def decide(kind, **fields):
+    return new_decision(kind, reason="test", author="curator", date="2025-01-01", **fields)
+
+
+def test_each_decision_applies_at_once_and_a_rebuild_gives_the_same_graph(setup):
+    world, tmp = setup
+    plain = world("plain", curation=tmp / "no-curation.tsv")
+    plain.ingest()
+    uncurated = plain.graph()
+
+    a = world("a")
+    a.ingest()
+    assert a.graph() == uncurated
+
+    # reject an edge: kept for audit, no aggregates, its evidence flagged
+    result = a.curate(decide("reject", subject=ASPIRIN, predicate="CO_OCCURS_WITH", object=HEADACHE))
+    assert result.edges >= 1 and result.redone == 0
+    edge = a.edge(ASPIRIN, "CO_OCCURS_WITH", HEADACHE)
+    assert edge["rejected"] is True and edge["curation_status"] == "rejected" and "evidence_count" not in edge
+    assert edge["rejected_evidence"] == 2
+    facts = a.query("MATCH (:Concept {id: $id})-[t]-(o:Concept) WHERE t.evidence_count IS NOT NULL "
+                    "RETURN o.id AS o", id=ASPIRIN)
+    assert HEADACHE not in {r["o"] for r in facts}
+
+    # reject one evidence: the edge's aggregates leave it out
+    before = a.edge(FEVER, "CO_OCCURS_WITH", HEADACHE)
+    ev = a.query("MATCH (e:Evidence {doc_id: 'PMID:4'}) RETURN e.key AS key ORDER BY e.sentence_start")[0]
+    a.curate(decide("reject", subject=FEVER, predicate="CO_OCCURS_WITH", object=HEADACHE, evidence=ev["key"],
+                    document="PMID:4"))
+    after = a.edge(FEVER, "CO_OCCURS_WITH", HEADACHE)
+    assert after["evidence_count"] == before["evidence_count"] - 1 and after["rejected_evidence"] == 1
+    assert "curation_status" not in after
+
+    # confirm: flagged, the score stays the model's
+    a.curate(decide("confirm", subject=FEVER, predicate="CO_OCCURS_WITH", object=HEADACHE))
+    confirmed = a.edge(FEVER, "CO_OCCURS_WITH", HEADACHE)
+    assert confirmed["confirmed"] is True and confirmed["curation_status"] == "confirmed"
+    assert confirmed["combined_score"] == after["combined_score"]
+
+    # same_as: one node, the alias kept on it; the documents linked to the alias are redone
+    result = a.curate(decide("same_as", subject=ASA, object=ASPIRIN))
+    assert result.redone == 1 and result.concepts_deleted == 1
+    assert a.query("MATCH (c:Concept {id: $id}) RETURN c", id=ASA) == []
+    [kept] = a.query("MATCH (c:Concept {id: $id}) RETURN c.aliases AS aliases", id=ASPIRIN)
+    assert kept["aliases"] == [ASA]
+    docs = {r["d"] for r in a.query("MATCH (d:Document)-[:MENTIONS]->(:Concept {id: $id}) RETURN d.id AS d",
+                                    id=ASPIRIN)}
+    assert docs == {"PMID:1", "PMID:2", "PMID:3"}
+    from kg.reason.ask import resolve_target
+
+    assert resolve_target(a.store, a.settings, ASA) == ASPIRIN  # the alias id still resolves
+    # the rejected edge now has PMID:2's evidence too (asa -> aspirin), rejected like the rest
+    assert a.edge(ASPIRIN, "CO_OCCURS_WITH", HEADACHE)["rejected_evidence"] == 3
+
+    # wrong_link everywhere, to another id: pyrexia means MeSH Fever
+    result = a.curate(decide("wrong_link", text="pyrexia", subject=PYREXIA, object=FEVER))
+    assert result.redone == 1 and a.query("MATCH (c:Concept {id: $id}) RETURN c", id=PYREXIA) == []
+    [m] = a.query("MATCH (:Document {id: 'PMID:3'})-[m:MENTIONS]->(:Concept {id: $id}) RETURN m.texts AS t", id=FEVER)
+    assert m["t"] == ["Pyrexia"]
+
+    # wrong_link in one document, to NIL
+    a.curate(decide("wrong_link", text="fever", subject=FEVER, object="NIL", document="PMID:4"))
+    assert a.query("MATCH (:Document {id: 'PMID:4'})-[m:MENTIONS]->(:Concept {id: $id}) RETURN m", id=FEVER) == []
+    assert a.query("MATCH (:Document {id: 'PMID:2'})-[m:MENTIONS]->(:Concept {id: $id}) RETURN m", id=FEVER) != []
+    curated = a.graph()
+    assert curated != uncurated
+
+    # the data dir deleted, the same input re-ingested with the same curation file: the same graph
+    b = world("b")
+    b.ingest()
+    assert_same(b.graph(), curated)
+
+    # a new fingerprint (a new linker version) redoes every document: they still obey
+    summary = b.ingest(linker_version="2")
+    assert summary.written == summary.revised == len(TEXTS)
+    assert_same(b.graph(), curated)
+
+    # everything taken back: the graph of no curation at all
+    for d in read_decisions(a.settings.curation_path):
+        if d.decision != "retract":
+            a.curate(decide("retract", subject=d.id))
+    assert_same(a.graph(), uncurated)
+
+
+def test_decisions_recorded_before_the_first_ingest_apply_to_it(setup):
+    world, tmp = setup
+    c = world("c")
+    assert append_decision(c.settings.curation_path, decide("same_as", subject=ASA, object=ASPIRIN))
+    c.ingest()
+    assert c.query("MATCH (c:Concept {id: $id}) RETURN c", id=ASA) == []
+    assert c.ledger.curation_applied()  # what the graph now reflects
+    again = c.ingest()
+    assert again.written == 0  # nothing changed since: nothing is redone

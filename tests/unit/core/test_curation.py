@@ -1,0 +1,143 @@
+"""The curation file: format, validation with coded errors naming file and line, the last word per target."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.curation import (
+    HEADER,
+    NIL,
+    Curation,
+    CurationSource,
+    append_decision,
+    new_decision,
+    read_decisions,
+)
+from kg.errors import CurationError
+from kg.models import Triple
+
+
+def d(kind, **fields):
+    return new_decision(kind, reason=fields.pop("reason", "because"), author=fields.pop("author", "ana"),
+                        date=fields.pop("date", "2025-03-01"), **fields)
+
+
+REJECT = d("reject", subject="MESH:D1", predicate="INDUCES", object="MESH:D2")
+CONFIRM = d("confirm", subject="MESH:D1", predicate="INDUCES", object="MESH:D2")
+
+
+def test_a_new_file_gets_the_header_and_one_line_per_decision(tmp_path):
+    path = tmp_path / "sub" / "curation.tsv"
+    assert append_decision(path, REJECT)
+    assert not append_decision(path, REJECT)  # the same decision twice: recognised by its id
+    assert append_decision(path, CONFIRM)
+    lines = path.read_text().splitlines()
+    assert lines[0] == HEADER and len(lines) == 3
+    assert read_decisions(path) == [REJECT, CONFIRM]
+
+
+def test_defaults_author_from_user_and_date_today(monkeypatch):
+    monkeypatch.setenv("USER", "bea")
+    decision = new_decision("confirm", subject="MESH:D1", predicate="INDUCES", object="MESH:D2", reason="ok")
+    assert decision.author == "bea" and len(decision.date) == 10 and decision.id.startswith("c")
+    with pytest.raises(CurationError, match="E164"):
+        new_decision("confirm", subject="MESH:D1", predicate="INDUCES", object="MESH:D2", reason="  ")
+
+
+def test_ids_are_stable_and_tabs_cannot_break_a_line(tmp_path):
+    a = d("reject", subject="MESH:D1", predicate="INDUCES", object="MESH:D2", reason="two\tcolumns\nand lines")
+    assert a.reason == "two columns and lines"
+    assert a.id == d("reject", subject="MESH:D1", predicate="INDUCES", object="MESH:D2",
+                     reason="two\tcolumns\nand lines").id
+    assert a.id != REJECT.id
+
+
+def test_the_last_word_per_target_wins_and_history_is_kept():
+    retract = d("retract", subject=CONFIRM.id, date="2025-03-02")
+    cur = Curation(None, (REJECT, CONFIRM))
+    assert list(cur.effective()) == [CONFIRM.id]
+    assert cur.ended_by() == {REJECT.id: CONFIRM.id}
+    key = Triple(subject="MESH:D1", predicate="INDUCES", object="MESH:D2").key
+    assert cur.edge_decisions()[key] == CONFIRM
+    cur = Curation(None, (REJECT, CONFIRM, retract))
+    assert cur.effective() == {} and cur.ended_by() == {REJECT.id: CONFIRM.id, CONFIRM.id: retract.id}
+    # retracting a decision no longer in force changes nothing
+    cur = Curation(None, (REJECT, CONFIRM, d("retract", subject=REJECT.id)))
+    assert list(cur.effective()) == [CONFIRM.id]
+
+
+def test_same_as_chains_resolve_and_decisions_read_ids_through_them():
+    cur = Curation(None, (d("same_as", subject="MESH:C1", object="MESH:C2"),
+                          d("same_as", subject="MESH:C2", object="MESH:D1"),
+                          d("reject", subject="MESH:C1", predicate="INDUCES", object="MESH:D2"),
+                          d("wrong_link", text="ASA", subject="MESH:C2", object=NIL)))
+    assert cur.aliases() == {"MESH:C1": "MESH:D1", "MESH:C2": "MESH:D1"}
+    assert cur.aliases_of() == {"MESH:D1": ["MESH:C1", "MESH:C2"]}
+    assert set(cur.edge_decisions()) == {Triple(subject="MESH:D1", predicate="INDUCES", object="MESH:D2").key}
+    [(key, link)] = cur.link_decisions().items()
+    assert key == ("asa", "MESH:D1", "") and cur.right_id(link) is None
+
+
+def test_a_same_as_cycle_is_refused_before_it_is_written(tmp_path):
+    path = tmp_path / "c.tsv"
+    append_decision(path, d("same_as", subject="MESH:C1", object="MESH:C2"))
+    with pytest.raises(CurationError, match="E158.*cycle"):
+        append_decision(path, d("same_as", subject="MESH:C2", object="MESH:C1"))
+    assert len(read_decisions(path)) == 1
+
+
+@pytest.mark.parametrize(("line", "code", "words"), [
+    ("x\t2025-01-01\tana\treject\tMESH:D1\tINDUCES", "E151", "6 tab-separated fields"),
+    ("\t2025-01-01\tana\tdelete\tMESH:D1\tINDUCES\tMESH:D2\t\t\t\twhy", "E152", "unknown decision 'delete'"),
+    ("\t1/1/2025\tana\treject\tMESH:D1\tINDUCES\tMESH:D2\t\t\t\twhy", "E155", "not YYYY-MM-DD"),
+    ("\t2025-01-01\tana\treject\tMESH:D1\tINDUCES\tMESH:D2\t\t\t\t", "E154", "reason is empty"),
+    ("\t2025-01-01\tana\treject\taspirin\tINDUCES\tMESH:D2\t\t\t\twhy", "E153", "needs subject: 'aspirin'"),
+    ("\t2025-01-01\tana\treject\tMESH:D1\tinduces!\tMESH:D2\t\t\t\twhy", "E153", "needs predicate"),
+    ("\t2025-01-01\tana\twrong_link\tMESH:D1\t\tMESH:D2\t\t\t\twhy", "E153", "needs text"),
+    ("\t2025-01-01\tana\twrong_link\tMESH:D1\t\tnothing\tASA\t\t\twhy", "E153", "or NIL"),
+    ("\t2025-01-01\tana\tsame_as\tMESH:D1\t\tMESH:D1\t\t\t\twhy", "E153", "alias of itself"),
+    ("\t2025-01-01\tana\tretract\tc123\t\t\t\t\t\twhy", "E157", "retract names c123"),
+    ("\t2025-01-01\t\tconfirm\tMESH:D1\tINDUCES\tMESH:D2\t\t\t\twhy", "E153", "needs author"),
+])
+def test_a_bad_line_is_named_by_file_line_and_code(tmp_path, line, code, words):
+    path = tmp_path / "c.tsv"
+    path.write_text(f"# decisions about the demo graph\n{HEADER}\n\n{REJECT.line()}\n{line}\n")
+    with pytest.raises(CurationError) as err:
+        read_decisions(path)
+    assert err.value.code == code and f"{path}: line 5" in err.value.message and words in err.value.message
+
+
+def test_header_duplicates_and_hand_written_lines(tmp_path):
+    path = tmp_path / "c.tsv"
+    path.write_text("id\tdate\n")
+    with pytest.raises(CurationError, match="E150.*line 1"):
+        read_decisions(path)
+    path.write_text(f"{HEADER}\n{REJECT.line()}\n{REJECT.line()}\n")
+    with pytest.raises(CurationError, match="E156.*line 3.*line 2"):
+        read_decisions(path)
+    # a hand-written line without an id gets the id medkg would give it
+    path.write_text(f"{HEADER}\n" + REJECT.line().replace(REJECT.id, "", 1) + "\n")
+    assert read_decisions(path) == [REJECT]
+    assert read_decisions(tmp_path / "missing.tsv") == []
+
+
+def test_a_retraction_cannot_be_retracted(tmp_path):
+    path = tmp_path / "c.tsv"
+    append_decision(path, REJECT)
+    retract = d("retract", subject=REJECT.id)
+    append_decision(path, retract)
+    with pytest.raises(CurationError, match="E166"):
+        append_decision(path, d("retract", subject=retract.id))
+
+
+def test_the_source_reads_the_file_again_when_it_changes(tmp_path):
+    path = tmp_path / "c.tsv"
+    source = CurationSource(path)
+    assert not source.current()
+    append_decision(path, REJECT)
+    assert list(source.current().effective()) == [REJECT.id]
+    first = source.current()
+    assert source.current() is first  # unchanged file: not read again
+    import pickle
+
+    assert list(pickle.loads(pickle.dumps(source)).current().effective()) == [REJECT.id]
