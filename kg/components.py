@@ -23,12 +23,14 @@ RELATION_MODEL = REPO_ROOT / "models" / "re-cpu"
 @cache
 def _extractor(spec: str | None, settings: Settings):
     from kg.extract.loader import load_extractor
+    from kg.extract.variant_rules import WithVariantRules
 
-    return load_extractor(spec, settings)
+    return WithVariantRules(load_extractor(spec, settings))
 
 
 def build_extractor(settings: Settings):
-    """The NER component ``settings.ner_model`` names (default: the shipped CPU model + dictionary).
+    """The NER component ``settings.ner_model`` names (default: the shipped CPU model + dictionary),
+    followed by the variant rules (:mod:`kg.extract.variant_rules`).
 
     Components are built once per process: the flows and tests build many pipelines.
     """

@@ -51,6 +51,14 @@ def test_species_found_in_text_give_the_document_context(normalizers):
         ("rs121913529", "dbSNP:rs121913529"),
         ("arginine to tryptophan at codon 198", "tmVar:p|SUB|R|198|W"),
         ("valine-539-aspartic acid", "tmVar:p|SUB|V|539|D"),
+        # forms from BioRED dev that the first rules missed
+        ("-1082(G/A)", "tmVar:c|SUB|G|-1082|A"),
+        ("IVS9+459, A/G", "tmVar:c|SUB|A|IVS9+459|G"),
+        ("DD32 deletion", "tmVar:c|DEL||32"),
+        ("Glu 272 to stop", "tmVar:p|SUB|E|272|X"),
+        ("T to A transition at the nucleotide position +387", "tmVar:c|SUB|T|387|A"),
+        ("thymidine to cytosine mutation at position 28", "tmVar:c|SUB|T|28|C"),
+        ("proline residue for arginine residue at position 150", "tmVar:p|SUB|R|150|P"),
     ],
 )
 def test_variant_forms_normalise_to_biored_ids(text, expected):
@@ -76,6 +84,8 @@ def test_variant_normaliser_uses_rsids_learned_from_training(normalizers):
     text = "Val66Met carriers were studied."
     ctx = DocContext(text=text)
     assert normalizers.variants.normalize([("Val66Met", 0, 8)], ctx) == [("dbSNP:rs6265", 1.0)]
+    # a change without a position names no one variant: never an rsID learned from training
+    assert normalizers.variants.normalize([("C to T", 0, 6)], DocContext(text="C to T")) == [("tmVar:c|SUB|C||T", 0.8)]
 
 
 def test_cell_lines_learned_from_training_ignore_hyphens(normalizers):

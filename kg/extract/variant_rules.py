@@ -1,0 +1,59 @@
+"""Sequence variants the extractor missed, found by the rules of :mod:`kg.vocab.variants`.
+
+Variant names are regular ("c.677C>T", "Arg215Trp", "-1082(G/A)") but rare in training text,
+so a statistical tagger misses many. :class:`WithVariantRules` is the extractor followed by the
+rules: their variants (those that stand alone, with a position) that overlap no mention the
+extractor found are added (the extractor's
+spans win where both speak), marked ``extractor="variant-rules"``. It takes the extractor's
+place in the chain, so gold-mention evaluations, which replace the extractor, leave it out too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from kg.doc import AnnotatedDoc
+from kg.models import Mention
+from kg.vocab.variants import FORMAT_VERSION, find_variants, stands_alone
+
+RULE_SCORE = 0.9  # what a fill-in mention carries; the linker scores its id separately
+
+
+RULES = "variant-rules"
+
+
+class WithVariantRules:
+    """An extractor, then rule-found ``Variant`` mentions where it found nothing."""
+
+    def __init__(self, extractor) -> None:
+        self.extractor = extractor
+        self.name = extractor.name
+        self.version = f"{extractor.version}+{FORMAT_VERSION}"
+        self.vocab = getattr(extractor, "vocab", None)  # the text analysis shares the extractor's strings
+
+    @property
+    def settings(self) -> dict[str, object]:
+        return {**self.extractor.settings, RULES: RULE_SCORE}
+
+    def pipe(self, docs: Iterable[AnnotatedDoc], batch_size: int = 256) -> Iterator[AnnotatedDoc]:
+        for doc in self.extractor.pipe(docs, batch_size=batch_size):
+            doc.mentions = fill_variants(doc)
+            yield doc
+
+
+def fill_variants(doc: AnnotatedDoc) -> tuple[Mention, ...]:
+    """The document's mentions and the rules' variants that overlap none of them, by offset."""
+    taken = [(m.start, m.end) for m in doc.mentions]
+    added = []
+    for v in find_variants(doc.text):
+        if not stands_alone(v) or any(v.start < e and s < v.end for s, e in taken):
+            continue
+        sentence_start, sentence_end = doc.sentence_of(v.start, v.end)
+        added.append(Mention(
+            doc_id=doc.id, start=v.start, end=v.end, text=v.text, label="Variant", extractor=RULES,
+            extractor_version=FORMAT_VERSION, score=RULE_SCORE, sentence_start=sentence_start,
+            sentence_end=sentence_end,
+        ))
+    if not added:
+        return doc.mentions
+    return tuple(sorted((*doc.mentions, *added), key=lambda m: (m.start, m.end)))

@@ -1,0 +1,32 @@
+from kg.doc import Component
+from kg.extract.dictionary import DictionaryExtractor
+from kg.extract.variant_rules import WithVariantRules
+from kg.vocab.lexicon import Lexicon
+
+from fakes import analyse
+
+
+def _extractor():
+    return DictionaryExtractor(Lexicon.from_entries([("MTHFR", "NCBIGene:4524", "Gene", "t"), ("R215W", None, "Variant", "t")]))
+
+
+def test_rule_variants_fill_in_where_the_extractor_found_nothing():
+    chain = WithVariantRules(_extractor())
+    assert isinstance(chain, Component)
+    text = "The MTHFR c.677C>T change and R215W were found; C/T and delta 14 sterols were not variants."
+    doc = analyse(text, chain)
+    found = [(m.text, m.label, m.extractor) for m in doc.mentions]
+    assert found == [
+        ("MTHFR", "Gene", "dictionary"),
+        ("c.677C>T", "Variant", "variant-rules"),
+        ("R215W", "Variant", "dictionary"),  # the extractor's span wins: no second mention
+    ]
+    assert [m.start for m in doc.mentions] == sorted(m.start for m in doc.mentions)
+    assert doc.mentions[1].sentence_start == 0 and doc.mentions[1].score == 0.9
+
+
+def test_the_rules_are_part_of_the_extractors_version_and_settings():
+    extractor = _extractor()
+    chain = WithVariantRules(extractor)
+    assert chain.name == extractor.name and chain.version.startswith(extractor.version + "+variants-")
+    assert chain.settings["variant-rules"] == 0.9
