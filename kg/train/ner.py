@@ -35,33 +35,17 @@ from kg.errors import ConfigError, Errors, SourceError
 from kg.models import Quarantine
 from kg.sources.pubtator import PubtatorDocument, read_pubtator
 from kg.text.tokenizer import make_bio_tokenizer
+from kg.vocab import corpora as shared_corpora
+from kg.vocab.corpora import ALL_TYPES, Corpus
 from kg.vocab.types import entity_type
 
 log = logging.getLogger(__name__)
 
-ALL_TYPES = frozenset({"Chemical", "Disease", "Gene", "Variant", "Species", "CellLine"})
 MIN_MISSING_FORM_CHARS = 2
 
-
-@dataclass(frozen=True)
-class Corpus:
-    """One PubTator split and the entity types its annotators marked exhaustively."""
-
-    name: str
-    path: str  # relative to the shared data folder
-    types: frozenset[str]
-
-
-TRAIN_CORPORA: tuple[Corpus, ...] = (
-    Corpus("biored", "corpora/biored/Train.PubTator", ALL_TYPES),
-    Corpus("bc5cdr", "corpora/bc5cdr/CDR_TrainingSet.PubTator.txt", frozenset({"Chemical", "Disease"})),
-    Corpus("ncbi-disease", "corpora/ncbi-disease/NCBItrainset_corpus.txt", frozenset({"Disease"})),
-)
-DEV_CORPORA: tuple[Corpus, ...] = (
-    Corpus("biored", "corpora/biored/Dev.PubTator", ALL_TYPES),
-    Corpus("bc5cdr", "corpora/bc5cdr/CDR_DevelopmentSet.PubTator.txt", frozenset({"Chemical", "Disease"})),
-    Corpus("ncbi-disease", "corpora/ncbi-disease/NCBIdevelopset_corpus.txt", frozenset({"Disease"})),
-)
+# BioRED first: an abstract in two corpora is kept with its BioRED annotation (more types).
+TRAIN_CORPORA: tuple[Corpus, ...] = tuple(sorted(shared_corpora.TRAIN_CORPORA, key=lambda c: c.name != "biored"))
+DEV_CORPORA: tuple[Corpus, ...] = tuple(sorted(shared_corpora.DEV_CORPORA, key=lambda c: c.name != "biored"))
 PRETRAIN_TEXT = "pubmed/pubmed20n0014.xml.gz"
 MODEL_NAME = "medkg_ner_cpu"
 

@@ -3,27 +3,20 @@
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from kg.cli import app
 from kg.config import load_settings
 from kg.graph.backends import open_store
 from kg.reason.ask import AskAnswer
 
+from clirun import medkg
+
 pytestmark = pytest.mark.slow
-runner = CliRunner()
 
 # The most mentioned disease with a claimed relation (a question about it must find it by NER + linker).
 DISEASE = (
     "MATCH (c:Disease)-[t]-(:Concept) WHERE t.evidence_count IS NOT NULL AND type(t) <> 'CO_OCCURS_WITH' "
     "RETURN c.id AS id, c.name AS name, c.doc_count AS docs ORDER BY docs DESC, id LIMIT 1"
 )
-
-
-def medkg(*args, code=0):
-    result = runner.invoke(app, list(args), catch_exceptions=False)
-    assert result.exit_code == code, result.output
-    return result.output
 
 
 def test_ask_report_and_viz_on_a_demo_graph(medkg_env, tmp_path):

@@ -5,7 +5,6 @@ import json
 import re
 
 import pytest
-from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.config import load_settings
@@ -13,16 +12,10 @@ from kg.errors import QueryError
 from kg.graph.backends import open_store
 from kg.ledger import Ledger
 
+from clirun import medkg, runner
 from realdata import BASELINE, UPDATE, first_citations_xml
 
 pytestmark = pytest.mark.slow
-runner = CliRunner()
-
-
-def medkg(*args):
-    result = runner.invoke(app, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def graph_counts():

@@ -5,24 +5,16 @@ pipeline fingerprint, give the same curated graph."""
 from __future__ import annotations
 
 import pytest
-from typer.testing import CliRunner
 
-from kg.cli import app
 from kg.config import load_settings
 from kg.graph.backends import open_store
 from kg.link.curated import CuratedLinks
 
+from clirun import medkg
 from graph_snapshot import snapshot
 from realdata import BASELINE, first_citations_xml
 
 pytestmark = pytest.mark.slow
-runner = CliRunner()
-
-
-def medkg(*args):
-    result = runner.invoke(app, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def query(cypher, **params):

@@ -3,15 +3,14 @@
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from kg.cli import app
 from kg.config import SHARED_DATA, load_settings
 from kg.graph.backends import open_store
 from kg.graph.saved import load_saved_queries
 
+from clirun import medkg
+
 pytestmark = pytest.mark.slow
-runner = CliRunner()
 FIXTURE = __import__("pathlib").Path(__file__).parents[1] / "fixtures" / "notes" / "noteevents.csv"
 ACI_VALID = SHARED_DATA / "notes" / "aci-bench" / "valid.csv"
 
@@ -20,12 +19,6 @@ ACI_VALID = SHARED_DATA / "notes" / "aci-bench" / "valid.csv"
 def notes_env(medkg_env, monkeypatch):
     monkeypatch.setenv("MEDKG_PSEUDONYM_KEY", "test-key-0123456789abcdef")
     return medkg_env
-
-
-def medkg(*args):
-    result = runner.invoke(app, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def all_properties() -> list[str]:
