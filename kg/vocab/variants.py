@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -56,47 +56,47 @@ _NUC_NAME = "|".join(NUCLEOTIDES)
 _ARROW = r"\s?(?:>|-->|->|→|/)\s?"
 _POS = r"[-+*]?\d+(?:\s?[-+]\s?\d+)?"  # 1092+1, -107, *25
 
-# (pattern, builder) in order; earlier, longer patterns win overlaps.
-_PATTERNS: list[tuple[re.Pattern, str]] = [
-    (re.compile(r"\brs\d{2,10}\b"), "rs"),
+_NAMES = tuple(FULL_NAMES)
+# (pattern, builder, needs) in order; earlier, longer patterns win overlaps. ``needs``: strings of
+# which the lower-cased text must hold one for the pattern to be tried (None: always tried); a
+# substring test is far cheaper than a regex scan, and most abstracts name no variant.
+_PATTERNS: list[tuple[re.Pattern, str, tuple[str, ...] | None]] = [
+    (re.compile(r"\brs\d{2,10}\b"), "rs", ("rs",)),
     # protein, HGVS with p. and three- or one-letter codes; frameshifts and deletions first
-    (re.compile(rf"\bp\.\(?(?P<a>{_AA3}|[{_AA1}])(?P<pos>\d+)(?P<b>{_AA3}|[{_AA1}])?fs(?:\*|X|Ter)?(?P<n>\d+)?\)?"), "pfs"),
-    (re.compile(rf"\b(?P<a>{_AA3}|[{_AA1}])(?P<pos>\d{{2,5}})(?P<b>{_AA3}|[{_AA1}])?fs(?:\*|X|Ter)?(?P<n>\d+)?\b"), "pfs"),
-    (re.compile(rf"\bp\.\(?(?P<a>{_AA3}|[{_AA1}])(?P<pos>\d+)del\b\)?"), "pdel"),
-    (re.compile(rf"\bp\.\(?(?P<a>{_AA3}|[{_AA1}])(?P<pos>\d+)(?P<b>{_AA3}|[{_AA1}X*]|stop|Stop)\)?"), "psub"),
-    (re.compile(rf"\b(?P<a>{_AA3_ANY})[-\s]?(?P<pos>\d{{1,5}})[-\s]?(?:to\s)?(?P<b>{_AA3_ANY}|X|\*|stop)(?![a-z0-9])"), "psub"),
+    (re.compile(rf"\bp\.\(?(?P<a>{_AA3}|[{_AA1}])(?P<pos>\d+)(?P<b>{_AA3}|[{_AA1}])?fs(?:\*|X|Ter)?(?P<n>\d+)?\)?"), "pfs", ("p.",)),
+    (re.compile(rf"\b(?P<a>{_AA3}|[{_AA1}])(?P<pos>\d{{2,5}})(?P<b>{_AA3}|[{_AA1}])?fs(?:\*|X|Ter)?(?P<n>\d+)?\b"), "pfs", ("fs",)),
+    (re.compile(rf"\bp\.\(?(?P<a>{_AA3}|[{_AA1}])(?P<pos>\d+)del\b\)?"), "pdel", ("p.",)),
+    (re.compile(rf"\bp\.\(?(?P<a>{_AA3}|[{_AA1}])(?P<pos>\d+)(?P<b>{_AA3}|[{_AA1}X*]|stop|Stop)\)?"), "psub", ("p.",)),
+    (re.compile(rf"\b(?P<a>{_AA3_ANY})[-\s]?(?P<pos>\d{{1,5}})[-\s]?(?:to\s)?(?P<b>{_AA3_ANY}|X|\*|stop)(?![a-z0-9])"), "psub", None),
     # DNA, HGVS with c./g. and bare
-    (re.compile(rf"\b(?P<k>[cgm])\.\s?(?P<pos>{_POS})\s?(?P<a>[{_NUC}])\s?(?:>|-->|->|→)\s?(?P<b>[{_NUC}])"), "csub"),
-    (re.compile(rf"\b(?P<k>[cg])\.(?P<a>[{_NUC}])(?P<pos>\d+)(?P<b>[{_NUC}])\b"), "csub"),
-    (re.compile(rf"\bIVS(?P<ivs>\d+)\s?(?P<off>[-+]\s?\d+)\s?(?P<a>[{_NUC}])\s?(?:>|-->|->|→)\s?(?P<b>[{_NUC}])"), "ivs"),
-    (re.compile(r"\b(?P<k>[cg])\.\s?(?P<pos>\d+(?:[-+]\d+)?(?:_\d+(?:[-+]\d+)?)?)del(?P<seq>[ACGT]+|\d+)?(?![a-z])"), "cdel"),
-    (re.compile(r"\b(?P<k>[cg])\.\s?(?P<pos>\d+(?:[-+]\d+)?(?:_\d+(?:[-+]\d+)?)?)ins(?P<seq>[ACGT]+)\b"), "cins"),
-    (re.compile(r"\b(?P<k>[cg])\.\s?(?P<pos>\d+(?:_\d+)?)dup(?P<seq>[ACGT]+)?(?![a-z])"), "cdup"),
-    (re.compile(r"(?<![\w.])(?P<pos>\d+(?:_\d+)?)\s?del(?P<seq>[ACGT]+|\d+)(?![a-z])"), "cdel"),
-    (re.compile(r"(?<![\w.])(?P<pos>\d+(?:_\d+)?)ins(?P<seq>[ACGT]+)\b"), "cins"),
-    (re.compile(r"(?<![\w.])(?P<pos>\d+)dup(?P<seq>[ACGT]+)\b"), "cdup"),
-    (re.compile(r"(?:\b[Dd]elta|\bDD|Δ) ?(?P<n>\d{2})\b"), "delta"),
-    (re.compile(r"\b(?P<n>\d+)[-\s]?(?:bp|base[-\s]pairs?|nucleotides?|nt)[-\s](?:genomic\s)?(?P<what>deletion|insertion|duplication)"),
-     "sized"),
-    (re.compile(r"\b(?P<what>dup|del|ins)(?P<n>\d+)\s?bp\b"), "sized"),
-    (re.compile(rf"(?<![\w.])(?P<pos>(?:IVS\d+)?[-+]?\d{{2,6}})(?:\s?\(|,?\s?)(?P<a>[{_NUC}])\s?(?:>|-->|->|/)\s?(?P<b>[{_NUC}])\b\)?"),
-     "csub"),
-    (re.compile(rf"\b(?P<a>[{_NUC}])(?P<pos>-?\d{{2,6}})\s?(?P<b>[{_NUC}])\b"), "csub"),
-    (re.compile(rf"\b(?P<a>[{_AA1}])(?P<pos>\d{{2,5}})(?P<b>[{_AA1}X*])\b"), "psub"),
-    (re.compile(rf"\b(?P<a>[{_AA1}])\s+to\s+(?P<b>[{_AA1}])\s+(?:substitution\s+|mutation\s+)?at\s+(?:codon|position|residue)\s+(?P<pos>\d+)"),
-     "psub"),
+    (re.compile(rf"\b(?P<k>[cgm])\.\s?(?P<pos>{_POS})\s?(?P<a>[{_NUC}])\s?(?:>|-->|->|→)\s?(?P<b>[{_NUC}])"), "csub", (">", "→")),
+    (re.compile(rf"\b(?P<k>[cg])\.(?P<a>[{_NUC}])(?P<pos>\d+)(?P<b>[{_NUC}])\b"), "csub", ("c.", "g.")),
+    (re.compile(rf"\bIVS(?P<ivs>\d+)\s?(?P<off>[-+]\s?\d+)\s?(?P<a>[{_NUC}])\s?(?:>|-->|->|→)\s?(?P<b>[{_NUC}])"), "ivs", ("ivs",)),
+    (re.compile(r"\b(?P<k>[cg])\.\s?(?P<pos>\d+(?:[-+]\d+)?(?:_\d+(?:[-+]\d+)?)?)del(?P<seq>[ACGT]+|\d+)?(?![a-z])"), "cdel", ("del",)),
+    (re.compile(r"\b(?P<k>[cg])\.\s?(?P<pos>\d+(?:[-+]\d+)?(?:_\d+(?:[-+]\d+)?)?)ins(?P<seq>[ACGT]+)\b"), "cins", ("ins",)),
+    (re.compile(r"\b(?P<k>[cg])\.\s?(?P<pos>\d+(?:_\d+)?)dup(?P<seq>[ACGT]+)?(?![a-z])"), "cdup", ("dup",)),
+    (re.compile(r"(?<![\w.])(?P<pos>\d+(?:_\d+)?)\s?del(?P<seq>[ACGT]+|\d+)(?![a-z])"), "cdel", ("del",)),
+    (re.compile(r"(?<![\w.])(?P<pos>\d+(?:_\d+)?)ins(?P<seq>[ACGT]+)\b"), "cins", ("ins",)),
+    (re.compile(r"(?<![\w.])(?P<pos>\d+)dup(?P<seq>[ACGT]+)\b"), "cdup", ("dup",)),
+    (re.compile(r"(?:\b[Dd]elta|\bDD|Δ) ?(?P<n>\d{2})\b"), "delta", ("delta", "dd", "δ")),
+    (re.compile(r"\b(?P<n>\d+)[-\s]?(?:bp|base[-\s]pairs?|nucleotides?|nt)[-\s](?:genomic\s)?(?P<what>deletion|insertion|duplication)"), "sized", ("bp", "base", "nucleotide", "nt")),
+    (re.compile(r"\b(?P<what>dup|del|ins)(?P<n>\d+)\s?bp\b"), "sized", ("bp",)),
+    (re.compile(rf"(?<![\w.])(?P<pos>(?:IVS\d+)?[-+]?\d{{2,6}})(?:\s?\(|,?\s?)(?P<a>[{_NUC}])\s?(?:>|-->|->|/)\s?(?P<b>[{_NUC}])\b\)?"), "csub", (">", "/")),
+    (re.compile(rf"\b(?P<a>[{_NUC}])(?P<pos>-?\d{{2,6}})\s?(?P<b>[{_NUC}])\b"), "csub", None),
+    (re.compile(rf"\b(?P<a>[{_AA1}])(?P<pos>\d{{2,5}})(?P<b>[{_AA1}X*])\b"), "psub", None),
+    (re.compile(rf"\b(?P<a>[{_AA1}])\s+to\s+(?P<b>[{_AA1}])\s+(?:substitution\s+|mutation\s+)?at\s+(?:codon|position|residue)\s+(?P<pos>\d+)"), "psub", ("to",)),
     # "T to A transition at the nucleotide position +387", "thymidine to cytosine mutation at position 28"
     (re.compile(rf"\b(?P<a>[{_NUC}]|{_NUC_NAME})\s+to\s+(?P<b>[{_NUC}]|{_NUC_NAME})\s+(?:(?:point\s+)?(?:transition|transversion|"
                 r"substitution|mutation|change)\s+)?at\s+(?:the\s+)?(?:nucleotide\s+)?(?:position\s+|base\s+)?\+?(?P<pos>-?\d+)\b",
-                re.IGNORECASE), "csub"),
-    (re.compile(rf"(?<![\w/])(?P<a>[{_NUC}])\s?(?:>|-->|->|→|/)\s?(?P<b>[{_NUC}])(?![\w/])"), "cchange"),
-    (re.compile(rf"\b(?P<a>[{_NUC}])\s+to\s+(?P<b>[{_NUC}])\b"), "cchange"),
+                re.IGNORECASE), "csub", ("to",)),
+    (re.compile(rf"(?<![\w/])(?P<a>[{_NUC}])\s?(?:>|-->|->|→|/)\s?(?P<b>[{_NUC}])(?![\w/])"), "cchange", (">", "/", "→")),
+    (re.compile(rf"\b(?P<a>[{_NUC}])\s+to\s+(?P<b>[{_NUC}])\b"), "cchange", ("to",)),
     # free text: "arginine to tryptophan at codon 198", "histidine 626-to-arginine", "codon 358, tyrosine to histidine"
     (re.compile(rf"\b(?P<a>{_NAME})\s*(?:\([A-Z][a-z]{{2}}\)\s*)?(?:residue\s+)?(?:to|by|for|-->|->)\s+(?:an?\s+)?"
                 rf"(?P<b>{_NAME})\s*(?:\([A-Z][a-z]{{2}}\)\s*)?(?:residue\s+)?(?:substitution\s+|mutation\s+|change\s+)?"
-                r"at\s+(?:amino\s+acid\s+)?(?:codon|position|residue|amino\s+acid)\s+(?P<pos>\d+)", re.IGNORECASE), "ptext"),
-    (re.compile(rf"\b(?P<a>{_NAME})[-\s](?P<pos>\d+)[-\s](?:to[-\s]|by\s)?(?P<b>{_NAME})\b", re.IGNORECASE), "ptext"),
-    (re.compile(rf"\bcodon\s+(?P<pos>\d+),?\s+(?P<a>{_NAME})\s+to\s+(?P<b>{_NAME})\b", re.IGNORECASE), "ptext"),
+                r"at\s+(?:amino\s+acid\s+)?(?:codon|position|residue|amino\s+acid)\s+(?P<pos>\d+)", re.IGNORECASE), "ptext", _NAMES),
+    (re.compile(rf"\b(?P<a>{_NAME})[-\s](?P<pos>\d+)[-\s](?:to[-\s]|by\s)?(?P<b>{_NAME})\b", re.IGNORECASE), "ptext", _NAMES),
+    (re.compile(rf"\bcodon\s+(?P<pos>\d+),?\s+(?P<a>{_NAME})\s+to\s+(?P<b>{_NAME})\b", re.IGNORECASE), "ptext", ("codon",)),
 ]
 
 
@@ -161,10 +161,18 @@ def _bare_suspicious(kind: str, m: re.Match) -> bool:
     )
 
 
+def _patterns_for(text: str) -> Iterator[tuple[re.Pattern, str]]:
+    """The patterns worth trying on ``text``: those whose needed strings it holds."""
+    low = text.lower()
+    for pattern, kind, needs in _PATTERNS:
+        if needs is None or any(n in low for n in needs):
+            yield pattern, kind
+
+
 def normalize_variant(text: str) -> str | None:
     """The variant's id as a CURIE, or None: ``"Arg215Trp"`` -> ``"tmVar:p|SUB|R|215|W"``."""
     text = text.strip()
-    for pattern, kind in _PATTERNS:
+    for pattern, kind in _patterns_for(text):
         m = pattern.search(text)
         if m and not _bare_suspicious(kind, m) and (curie := _build(kind, m)):
             return curie
@@ -193,7 +201,7 @@ def find_variants(text: str, genes: Sequence[tuple[int, int, str]] = ()) -> list
     of the document's linked gene mentions, used to tie each variant to its gene."""
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, int, str, str]] = []
-    for pattern, kind in _PATTERNS:
+    for pattern, kind in _patterns_for(text):
         for m in pattern.finditer(text):
             s, e = m.span()
             if any(s < te and ts < e for ts, te in taken) or _bare_suspicious(kind, m):
