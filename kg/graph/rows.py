@@ -143,6 +143,8 @@ def evidence_rows(schema: Schema, evidence: Iterable[Evidence]) -> list[dict[str
             "assertion": e.assertion,
             "year": e.year,
             "novelty": e.novelty,
+            "same_sentence": e.same_sentence,
+            "sentence_score": e.sentence_score,
         })
     return rows
 
