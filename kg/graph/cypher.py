@@ -108,7 +108,7 @@ _AGGREGATE = (
     "sum(CASE WHEN e.assertion = 'affirmed' THEN 1 ELSE 0 END) AS doc_affirmed, "
     "sum(CASE WHEN e.assertion = 'negated' THEN 1 ELSE 0 END) AS doc_negated, "
     "min(e.year) AS doc_first, max(e.year) AS doc_last "
-    "WITH t, collect(doc_score) AS scores, sum(doc_n) AS n, count(doc) AS docs, max(doc_score) AS top, "
+    "WITH t, collect(doc_score) AS scores, toInteger(sum(doc_n)) AS n, count(doc) AS docs, max(doc_score) AS top, "
     "toInteger(sum(doc_affirmed)) AS affirmed, toInteger(sum(doc_negated)) AS negated, "
     "min(doc_first) AS first_seen, max(doc_last) AS last_seen "
     "SET t.evidence_count = n, t.doc_count = docs, t.max_score = top, "

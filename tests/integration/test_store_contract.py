@@ -111,6 +111,7 @@ def test_aggregates_are_recomputed_from_evidence(store):
     t = edge(store)
     assert t["key"] == COOC.key
     assert t["evidence_count"] == 3 and t["doc_count"] == 2
+    assert isinstance(t["evidence_count"], int) and isinstance(t["affirmed"], int)  # counts stay integers
     assert t["max_score"] == pytest.approx(0.8)
     assert t["combined_score"] == pytest.approx(1 - 0.2 * 0.4)  # noisy-OR over documents: PMID:1 counts once, at 0.8
     assert (t["affirmed"], t["negated"]) == (2, 1)
