@@ -577,8 +577,8 @@ def train_re_cmd(
 ) -> None:
     """Train the CPU relation model (BC5CDR CID + BioRED heads) on the training splits, gold entities.
 
-    About 2 minutes on 2 cores; hyperparameters are chosen by cross-validation on training
-    documents. Score it with `medkg evaluate re --corpus DEV.PubTator`.
+    Under 2 minutes on 2 cores; hyperparameters, thresholds and score calibration come from
+    cross-validation on training documents. Score it with `medkg evaluate re --corpus DEV.PubTator`.
     """
     from kg.train.re import train_re
 

@@ -215,6 +215,7 @@ class Support(_Model):
     object_span: tuple[int, int]
     same_sentence: bool
     assertion: Assertion = "affirmed"
+    score: float | None = Field(default=None, ge=0.0, le=1.0, description="how likely the sentence states the relation")
 
 
 class Relation(_Model):
@@ -250,6 +251,9 @@ class Evidence(_Model):
     year: int | None = Field(default=None, description="publication year: edges keep first/last seen")
     novelty: str | None = Field(default=None, description="BioRED novelty: 'Novel' (the paper's finding) or 'No'")
     retracted: bool = Field(default=False, description="read in a retracted paper: kept, flagged, left out of scores")
+    same_sentence: bool = Field(default=True, description="False: a passage of several sentences relates the pair")
+    sentence_score: float | None = Field(default=None, ge=0.0, le=1.0,
+                                         description="how likely this sentence states the relation (relations only)")
 
     @property
     def key(self) -> str:

@@ -9,9 +9,10 @@ concept, and evidence of two kinds:
   honest baseline that needs no relation model, kept apart from extracted relations.
 - relations: each predicted relation (the ``relations`` layer) becomes a triple whose predicate
   is a relationship type of ``ontology/schema.yaml`` (:data:`RELATION_TYPES` maps corpus type ->
-  graph type -> Biolink), with one evidence per supporting sentence (or the nearest passage,
-  for a pair the abstract relates across sentences), each carrying the model's document-level
-  score so the graph can aggregate (max, noisy-OR) over documents.
+  graph type -> Biolink), with one evidence per sentence that states it (the relation model
+  chose them; or the nearest passage, marked ``same_sentence=False``, for a pair the abstract
+  relates across sentences), each carrying the model's calibrated document-level score, which
+  the graph aggregates per document (max, noisy-OR over documents), and the sentence's own score.
 
 Clinical notes' sentences and surface forms are not stored unless ``keep_note_text`` is set:
 they may identify a patient. That rule is applied here and nowhere else. Evidence from a
@@ -59,7 +60,7 @@ class Assembler:
     """
 
     name = "assembler"
-    version = "2"
+    version = "3"
 
     def __init__(self, *, cooccurrence: bool = True, keep_note_text: bool = False) -> None:
         self.cooccurrence = cooccurrence
@@ -140,6 +141,8 @@ class Assembler:
                 year=doc.document.metadata.get("year"),
                 novelty=r.novelty,
                 retracted=bool(doc.document.metadata.get("retracted")),
+                same_sentence=s.same_sentence,
+                sentence_score=s.score,
             )
             for s in r.supports
         ]

@@ -11,18 +11,50 @@ model does too). Three measures:
 
 A PMID missing from the predictions counts as no predicted relations. Ids are compared as
 written (MeSH without prefix, NCBI Gene ids), which is what :func:`predict_relations` writes.
+
+The report also holds a reliability table of the relation scores: per score bin, the mean score
+of the predicted relations and the share of them that are right (pair and type), which is what
+a calibrated score promises (a 0.9 edge is right about 90% of the time).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from kg.evaluate.gold import GoldExtractor, corpus_tasks, predicted, run_corpus
 from kg.evaluate.ner import Score
+from kg.models import Relation
 from kg.pipeline import Annotator
 from kg.sources.pubtator import PubtatorDocument, PubtatorRelation
+from kg.vocab.curie import corpus_id
+
+RELIABILITY_BINS = 10
+
+
+class ReliabilityRow(BaseModel):
+    """One score bin: how many relations scored in it, their mean score and the share that is right."""
+
+    model_config = ConfigDict(frozen=True)
+
+    bin: str
+    mean_score: float
+    observed: float
+    count: int
+
+
+def reliability(scores: Sequence[float], correct: Sequence[bool], bins: int = RELIABILITY_BINS) -> list[ReliabilityRow]:
+    """Reliability table of ``scores`` against whether each prediction was ``correct``; empty bins are left out."""
+    scores, correct = np.asarray(scores, dtype=float), np.asarray(correct, dtype=float)
+    which = np.clip(np.floor(scores * bins + 1e-9).astype(int), 0, bins - 1)  # [0.3, 0.4) is bin 3; 1.0 joins the last
+    return [
+        ReliabilityRow(bin=f"{b / bins:.1f}-{(b + 1) / bins:.1f}", mean_score=round(float(scores[which == b].mean()), 3),
+                       observed=round(float(correct[which == b].mean()), 3), count=int((which == b).sum()))
+        for b in range(bins)
+        if (which == b).any()
+    ]
 
 
 class ReReport(BaseModel):
@@ -34,6 +66,7 @@ class ReReport(BaseModel):
     pair_type: Score
     per_type: dict[str, Score]
     novelty: Score | None = None
+    reliability: list[ReliabilityRow] = []
 
     def table(self) -> str:
         rows = [f"{self.corpus or 'relations'}: {self.documents} documents",
@@ -44,6 +77,10 @@ class ReReport(BaseModel):
         named += [(f"  {t}", s) for t, s in sorted(self.per_type.items())]
         for name, s in named:
             rows.append(f"{name:22} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.tp:6} {s.fp:6} {s.fn:6}")
+        if self.reliability:
+            rows.append("reliability (relation score vs share right, pair + type):")
+            rows.append(f"{'  score':22} {'mean':>6} {'right':>6} {'n':>6}")
+            rows += [f"  {r.bin:20} {r.mean_score:6.3f} {r.observed:6.3f} {r.count:6}" for r in self.reliability]
         return "\n".join(rows)
 
 
@@ -89,19 +126,32 @@ def evaluate_re(
     )
 
 
-def predict_relations(docs: Iterable[PubtatorDocument], annotator: Annotator, *, gold_entities: bool = False
-                      ) -> Iterator[PubtatorDocument]:
+def predict_relations(docs: Iterable[PubtatorDocument], annotator: Annotator, *, gold_entities: bool = False,
+                      scored: list[tuple[str, Relation]] | None = None) -> Iterator[PubtatorDocument]:
     """The documents with predicted relations (and, end to end, predicted mentions) in corpus notation.
 
     ``annotator``: the ingestion chain, ending with the relation extractor. With
     ``gold_entities`` the corpus's linked mentions take the extractor's place and only
     relations are predicted; otherwise entities are found and linked from the raw text.
+    ``scored``, when given, collects each predicted relation with its PMID (scores included).
     """
     if gold_entities:
         docs = list(docs)
         annotator = Annotator(annotator.analyzer, [GoldExtractor(docs, linked=True), *annotator.components[1:]])
     for pdoc, doc in run_corpus(annotator, docs):
+        if scored is not None:
+            scored.extend((pdoc.pmid, r) for r in doc.relations)
         yield predicted(pdoc, doc, mentions=not gold_entities)
+
+
+def score_reliability(gold_docs: Iterable[PubtatorDocument], scored: Iterable[tuple[str, Relation]]) -> list[ReliabilityRow]:
+    """Reliability of predicted relations' scores: right means the gold relates the pair with the predicted type."""
+    gold = {(d.pmid, key): r.type for d in gold_docs for key, r in _relations(d).items()}
+    scores, correct = [], []
+    for pmid, r in scored:
+        scores.append(r.score)
+        correct.append(gold.get((pmid, frozenset((corpus_id(r.subject), corpus_id(r.object))))) == r.type)
+    return reliability(scores, correct) if scores else []
 
 
 def evaluate_re_corpus(settings, corpus, *, gold_entities: bool = False) -> ReReport:
@@ -114,4 +164,7 @@ def evaluate_re_corpus(settings, corpus, *, gold_entities: bool = False) -> ReRe
         raise ModelError(Errors.E410)
     gold = list(read_pubtator(corpus))
     annotator = build_annotator(settings, tasks=corpus_tasks(gold))
-    return evaluate_re(gold, predict_relations(gold, annotator, gold_entities=gold_entities), corpus=str(corpus))
+    scored: list[tuple[str, Relation]] = []
+    report = evaluate_re(gold, predict_relations(gold, annotator, gold_entities=gold_entities, scored=scored),
+                         corpus=str(corpus))
+    return report.model_copy(update={"reliability": score_reliability(gold, scored)})

@@ -101,16 +101,20 @@ UPSERT_EVIDENCE = (
 
 # Aggregates of a triple edge ``t``, recomputed from all its Evidence ``e`` (never incrementally,
 # so re-runs and deletes stay exact) that curation did not reject (``e.rejected``, see the curation
-# block below). combined_score is noisy-OR: 1 - prod(1 - score). Evidence read in a retracted paper
-# is counted (retracted_count) but left out of the scores: an edge that rests only on retracted
-# papers keeps its evidence for audit with combined_score 0.
+# block below). A document's evidence sentences all carry its one document-level score, so the
+# document counts once, at its best score, and combined_score is the noisy-OR over documents:
+# 1 - prod(1 - doc score). Evidence read in a retracted paper is counted (retracted_count) but left
+# out of the scores: an edge that rests only on retracted papers keeps its evidence for audit with
+# combined_score 0.
 _AGGREGATE = (
-    "WITH t, collect(CASE WHEN e.retracted THEN null ELSE e.score END) AS scores, count(e) AS n, "
-    "count(DISTINCT e.doc_id) AS docs, max(CASE WHEN e.retracted THEN null ELSE e.score END) AS top, "
-    "toInteger(sum(CASE WHEN e.retracted THEN 1 ELSE 0 END)) AS retracted, "
-    "toInteger(sum(CASE WHEN e.assertion = 'affirmed' THEN 1 ELSE 0 END)) AS affirmed, "
-    "toInteger(sum(CASE WHEN e.assertion = 'negated' THEN 1 ELSE 0 END)) AS negated, "
-    "min(e.year) AS first_seen, max(e.year) AS last_seen "
+    "WITH t, e.doc_id AS doc, max(CASE WHEN e.retracted THEN null ELSE e.score END) AS doc_score, "
+    "count(e) AS doc_n, sum(CASE WHEN e.retracted THEN 1 ELSE 0 END) AS doc_retracted, "
+    "sum(CASE WHEN e.assertion = 'affirmed' THEN 1 ELSE 0 END) AS doc_affirmed, "
+    "sum(CASE WHEN e.assertion = 'negated' THEN 1 ELSE 0 END) AS doc_negated, "
+    "min(e.year) AS doc_first, max(e.year) AS doc_last "
+    "WITH t, collect(doc_score) AS scores, toInteger(sum(doc_n)) AS n, count(doc) AS docs, max(doc_score) AS top, "
+    "toInteger(sum(doc_retracted)) AS retracted, toInteger(sum(doc_affirmed)) AS affirmed, "
+    "toInteger(sum(doc_negated)) AS negated, min(doc_first) AS first_seen, max(doc_last) AS last_seen "
     "SET t.evidence_count = n, t.doc_count = docs, t.max_score = top, t.retracted_count = retracted, "
     "t.combined_score = 1.0 - reduce(p = 1.0, s IN scores | p * (1.0 - s)), "
     "t.affirmed = affirmed, t.negated = negated, t.first_seen = first_seen, t.last_seen = last_seen"

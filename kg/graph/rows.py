@@ -144,6 +144,8 @@ def evidence_rows(schema: Schema, evidence: Iterable[Evidence]) -> list[dict[str
             "year": e.year,
             "novelty": e.novelty,
             "retracted": e.retracted,
+            "same_sentence": e.same_sentence,
+            "sentence_score": e.sentence_score,
         })
     return rows
 

@@ -5,9 +5,14 @@ abstract as a whole says so, whether or not one sentence holds both names (about
 CID pairs never share a sentence). So a candidate is a pair of *concepts*, and its features
 summarise all mentions of both: how often and how closely they co-occur, the words between
 the closest same-sentence mentions, where they appear (title, last sentence), how prominent
-each concept is in the document, and how often the pair was related in the training corpora
-(a knowledge prior, as the best BioCreative V CID systems used; computed leave-one-document-
-out while training so a document never sees its own label).
+each concept is in the document, which MeSH classes the two concepts belong to (drug class,
+disease class; supplementary chemicals through their descriptors), negation, hedging and the
+assertion tagger's status around the mentions, and how often the pair was related in the
+training corpora (a knowledge prior, as the best BioCreative V CID systems used; computed
+leave-one-document-out while training so a document never sees its own label).
+
+The same words, read in one sentence at a time (:func:`sentence_features`), let the sentence
+scorer pick which sentences state a relation (:func:`supports`).
 
 Everything here works on :class:`~kg.doc.AnnotatedDoc`, so the same code serves gold entities
 (from a PubTator corpus, :func:`kg.vocab.corpora.gold_documents`) and the pipeline's own
@@ -19,8 +24,9 @@ from __future__ import annotations
 import csv
 import gzip
 import re
+import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -54,6 +60,12 @@ _TOKEN = re.compile(r"\w+|[^\w\s]")
 _DIGITS = re.compile(r"\d+")
 NEGATION_CUES = frozenset(
     {"no", "not", "without", "neither", "nor", "lack", "lacked", "absence", "absent", "failed", "unlikely", "none"}
+)
+# Words that make a statement tentative ("X may cause Y", "whether X induces Y").
+HEDGE_CUES = frozenset(
+    {"may", "might", "could", "possibly", "possible", "suggest", "suggests", "suggested", "suggesting", "whether",
+     "potential", "potentially", "likely", "appear", "appears", "speculate", "hypothesis", "hypothesized", "unclear",
+     "perhaps", "putative", "presumably"}
 )
 # Stems of the words that state a relation; matching stems generalises over inflections.
 TRIGGER_STEMS: tuple[str, ...] = (
@@ -96,7 +108,7 @@ class DocView:
     sentences: list[tuple[int, int]]
     entities: dict[str, Entity]
     sentence_of: dict[tuple[int, int], int]  # mention span -> sentence index
-    trees: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    trees: Mapping[str, tuple[str, ...]] | MeshTrees = field(default_factory=dict)
     _cache: dict[object, object] = field(default_factory=dict, repr=False)
 
     def tokens(self, start: int, end: int) -> list[str]:
@@ -120,6 +132,13 @@ class DocView:
             self._cache[key] = {self.sentence_of[(m.start, m.end)] for m in self.entities[ent_id].mentions}
         return self._cache[key]  # type: ignore[return-value]
 
+    def tree(self, ent_id: str) -> tuple[str, ...]:
+        """The concept's MeSH tree numbers (none for genes, variants and unknown ids)."""
+        key = ("tree", ent_id)
+        if key not in self._cache:
+            self._cache[key] = self.trees.get(ent_id, ())
+        return self._cache[key]  # type: ignore[return-value]
+
     def entity_features(self, ent_id: str) -> dict[str, float]:
         """Facts about one concept in the document, unprefixed (the caller adds its role)."""
         key = ("efeat", ent_id)
@@ -141,14 +160,17 @@ class DocView:
             f["in_last"] = 1.0
         if any(m.assertion == "negated" for m in ent.mentions):
             f["negated"] = 1.0
-        if self.trees.get(ent_id):
+        if self.tree(ent_id):
             for other in same_type:
-                if other is ent or not self.trees.get(other.id):
+                if other is ent or not self.tree(other.id):
                     continue
-                if _below(self.trees[other.id], self.trees[ent_id]):
+                if is_below(self.tree(other.id), self.tree(ent_id)):
                     f["has_narrower_in_doc"] = 1.0
-                elif _below(self.trees[ent_id], self.trees[other.id]):
+                elif is_below(self.tree(ent_id), self.tree(other.id)):
                     f["has_broader_in_doc"] = 1.0
+        for depth in (1, 2):
+            for c in tree_classes(self.tree(ent_id), depth):
+                f[f"cls{depth}={c}"] = 1.0
         self._cache[key] = f
         return f
 
@@ -162,7 +184,7 @@ class DocView:
         )
 
 
-def _below(narrow: tuple[str, ...], broad: tuple[str, ...]) -> bool:
+def is_below(narrow: tuple[str, ...], broad: tuple[str, ...]) -> bool:
     """True when some tree number of ``narrow`` lies under some tree number of ``broad``."""
     return any(n.startswith(b + ".") for n in narrow for b in broad)
 
@@ -174,18 +196,84 @@ def load_disease_trees(path: Path) -> dict[str, tuple[str, ...]]:
     narrower disease is also mentioned is the feature that encodes that guideline.
     """
     trees: dict[str, tuple[str, ...]] = {}
-    try:
-        with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh, delimiter="\t"):
-                cid, raw = row.get("mesh_id") or "", row.get("tree_numbers") or ""
-                if cid and raw and cid not in trees:
-                    trees[cid] = tuple(t for t in raw.split("|") if t)
-    except (OSError, EOFError, UnicodeDecodeError, csv.Error) as exc:
-        raise OntologyError(Errors.E530, path=path, error=exc) from exc
+    for row in _tsv_rows(path):
+        cid, raw = row.get("mesh_id") or "", row.get("tree_numbers") or ""
+        if cid and raw and cid not in trees:
+            trees[cid] = tuple(t for t in raw.split("|") if t)
     return trees
 
 
-def document_view(doc: AnnotatedDoc, trees: dict[str, tuple[str, ...]] | None = None) -> DocView:
+def _tsv_rows(path: Path) -> Iterable[dict[str, str]]:
+    try:
+        with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+            yield from csv.DictReader(fh, delimiter="\t")
+    except (OSError, EOFError, UnicodeDecodeError, csv.Error) as exc:
+        raise OntologyError(Errors.E530, path=path, error=exc) from exc
+
+
+@dataclass
+class MeshTrees:
+    """Tree numbers of every MeSH concept: descriptors directly, supplementary records (C-ids,
+    most chemicals outside the descriptors) through the descriptors they are mapped to.
+
+    A supplementary concept sits just under each descriptor it maps to (its tree numbers get a
+    ``.~`` leaf), so "a narrower concept is in the document" holds for it too. Tree numbers
+    say which class a concept belongs to (C10 nervous system diseases, C25 chemically-induced
+    disorders, D03 heterocyclic compounds, ...): features that generalise beyond the pairs
+    seen in training.
+    """
+
+    descriptors: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "MESH:D..." -> tree numbers
+    supplementary: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "MESH:C..." -> descriptor CURIEs
+
+    def get(self, curie: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+        if curie in self.descriptors:
+            return self.descriptors[curie]
+        mapped = self.supplementary.get(curie)
+        if not mapped:
+            return default
+        return tuple(t + ".~" for d in mapped for t in self.descriptors.get(d, ())) or default
+
+    def __contains__(self, curie: object) -> bool:
+        return bool(self.get(str(curie)))
+
+    def __len__(self) -> int:
+        return len(self.descriptors) + len(self.supplementary)
+
+
+def load_mesh_trees(
+    descriptor_terms: Path | None = None, supplementary_terms: Path | None = None, disease_terms: Path | None = None
+) -> MeshTrees:
+    """:class:`MeshTrees` from ``mesh2024_descriptor_terms.tsv.gz`` (id, tree_numbers),
+    ``mesh2024_supplementary_terms.tsv.gz`` (id, mapped_to) and, for diseases the 2024 file
+    lacks, ``mesh_disease_terms.tsv.gz``; each file is optional."""
+    trees = MeshTrees()
+    if disease_terms is not None:
+        trees.descriptors.update(load_disease_trees(disease_terms))
+    if descriptor_terms is not None:
+        for row in _tsv_rows(descriptor_terms):
+            raw = row.get("tree_numbers") or ""
+            if row.get("id") and raw:
+                trees.descriptors["MESH:" + row["id"]] = tuple(sys.intern(t) for t in raw.split("|") if t)
+    if supplementary_terms is not None:
+        interned: dict[str, str] = {}
+        for row in _tsv_rows(supplementary_terms):
+            mapped = tuple(
+                interned.setdefault(d, "MESH:" + d)
+                for d in (x.strip().lstrip("*") for x in (row.get("mapped_to") or "").split(","))
+                if d
+            )
+            if row.get("id") and mapped:
+                trees.supplementary["MESH:" + row["id"]] = mapped
+    return trees
+
+
+def tree_classes(trees: tuple[str, ...], depth: int) -> set[str]:
+    """The tree-number prefixes ``depth`` levels deep: ``C10.228.140`` -> ``C10`` (1), ``C10.228`` (2)."""
+    return {".".join(t.split(".")[:depth]) for t in trees}
+
+
+def document_view(doc: AnnotatedDoc, trees: Mapping[str, tuple[str, ...]] | MeshTrees | None = None) -> DocView:
     """The linked mentions of ``doc`` grouped by concept, over the sentences that hold them.
 
     Sentence positions (first, last, gaps) count only sentences with a linked mention: that is
@@ -301,22 +389,112 @@ def _closest(view: DocView, e1: Entity, e2: Entity) -> tuple[Mention, Mention, i
     return best[1], best[2], best[3], best[4]
 
 
-def supports(view: DocView, a: str, b: str) -> list[Support]:
-    """One support per sentence holding both concepts (nearest mentions), else the nearest passage."""
-    e1, e2 = view.entities[a], view.entities[b]
+def sentence_pairs(view: DocView, a: str, b: str) -> list[tuple[int, Mention, Mention]]:
+    """Each sentence holding both concepts, with its nearest pair of mentions (``a``'s, ``b``'s), in text order."""
+    key = ("spairs", a, b)
+    if key in view._cache:
+        return view._cache[key]  # type: ignore[return-value]
     by_sentence: dict[int, list[Mention]] = defaultdict(list)
-    for m in e1.mentions:
+    for m in view.entities[a].mentions:
         by_sentence[view.sentence_of[(m.start, m.end)]].append(m)
-    out = []
-    for m2 in e2.mentions:
-        s = view.sentence_of[(m2.start, m2.end)]
-        if s in by_sentence and all(sup.sentence != view.sentences[s] for sup in out):
-            m1 = min(by_sentence[s], key=lambda m: max(m2.start - m.end, m.start - m2.end, 0))
-            out.append(Support(sentence=view.sentences[s], subject_span=(m1.start, m1.end),
-                               object_span=(m2.start, m2.end), same_sentence=True, assertion=pair_assertion(m1, m2)))
-    if out:
-        return out
-    m1, m2, s1, s2 = _closest(view, e1, e2)
+    best: dict[int, tuple[int, Mention, Mention]] = {}
+    for m2 in view.entities[b].mentions:
+        i = view.sentence_of[(m2.start, m2.end)]
+        for m1 in by_sentence.get(i, ()):
+            gap = max(m2.start - m1.end, m1.start - m2.end, 0)
+            if i not in best or gap < best[i][0]:
+                best[i] = (gap, m1, m2)
+    out = [(i, m1, m2) for i, (_, m1, m2) in sorted(best.items())]
+    view._cache[key] = out
+    return out
+
+
+def sentence_features(view: DocView, a: str, b: str, i: int, m1: Mention, m2: Mention) -> dict[str, float]:
+    """What sentence ``i`` says about the pair, read around its mentions ``m1`` (of ``a``) and ``m2`` (of ``b``).
+
+    The words between the two mentions carry most of it ("X-induced Y", "Y after X", "X and
+    Y"), then trigger stems, negation and hedging cues, the words just outside, and the
+    assertion status the tagger gave each mention. The sentence scorer reads these for every
+    shared sentence; the pair model reads them for the closest mentions.
+    """
+    types = f"{view.entities[a].type}|{view.entities[b].type}"
+    f: dict[str, float] = {}
+    first, second = (m1, m2) if m1.start <= m2.start else (m2, m1)
+    f["a_first" if first is m1 else "b_first"] = 1.0
+    between = view.tokens(first.end, second.start) if second.start > first.end else []
+    f[f"tok_gap={_bin(len(between), (0, 1, 2, 3, 5, 8, 12, 20))}"] = 1.0
+    f[f"ents_between={_bin(view.mentions_between(first.end, second.start, (a, b)), (0, 1, 2, 4))}"] = 1.0
+    if len(between) <= 4:
+        f["between=" + " ".join(between)] = 1.0
+    window = between[:MAX_BETWEEN_TOKENS]
+    for w in window:
+        f["btw:" + w] = 1.0
+        f[f"{types}|btw:{w}"] = 1.0
+    for x, y in zip(window, window[1:]):
+        f[f"btw2:{x} {y}"] = 1.0
+    for st in _stems(window):
+        f["btw_trig:" + st] = 1.0
+        f[f"{types}|btw_trig:{st}"] = 1.0
+    if NEGATION_CUES.intersection(window):
+        f["btw_neg"] = 1.0
+    if HEDGE_CUES.intersection(window):
+        f["btw_hedge"] = 1.0
+    s_start, s_end = view.sentences[i]
+    for w in view.tokens(s_start, first.start)[-3:]:
+        f["pre:" + w] = 1.0
+    for w in view.tokens(second.end, s_end)[:3]:
+        f["post:" + w] = 1.0
+    for st in view.sentence_stems(i):
+        f["sent_trig:" + st] = 1.0
+        f[f"{types}|trig:{st}"] = 1.0
+    words = view.sentence_tokens(i)
+    if NEGATION_CUES.intersection(words):
+        f["sent_neg"] = 1.0
+    if HEDGE_CUES.intersection(words):
+        f["sent_hedge"] = 1.0
+    for role, m in (("a", m1), ("b", m2)):
+        if m.assertion != "affirmed":
+            f[f"{role}_assertion={m.assertion}"] = 1.0
+    return f
+
+
+def sentence_scorer_features(view: DocView, a: str, b: str, i: int, m1: Mention, m2: Mention) -> dict[str, float]:
+    """Features of one (pair, shared sentence) for the sentence scorer: :func:`sentence_features`
+    plus the sentence's place in the abstract and how crowded it is."""
+    f = sentence_features(view, a, b, i, m1, m2)
+    f[f"types={view.entities[a].type}|{view.entities[b].type}"] = 1.0
+    f["bias"] = 1.0
+    if i == 0 and view.title_end and view.sentences[0][0] < view.title_end:
+        f["in_title"] = 1.0
+    if i == len(view.sentences) - 1 and i > 0:
+        f["last_sentence"] = 1.0
+    n_concepts = sum(1 for e in view.entities.values() if i in view.entity_sentences(e.id))
+    f[f"sent_concepts={_bin(n_concepts, (2, 3, 4, 6))}"] = 1.0
+    return f
+
+
+def supports(
+    view: DocView, a: str, b: str, scores: Mapping[int, float] | None = None, threshold: float = 0.0
+) -> list[Support]:
+    """Where the document states the relation between ``a`` and ``b``.
+
+    With sentence ``scores`` (sentence index -> probability that it states the relation), the
+    shared sentences scoring at least ``threshold``, best first, or the best one when none
+    does; without, every shared sentence in text order. A pair that shares no sentence gets
+    the nearest passage, marked ``same_sentence=False``.
+    """
+    shared = sentence_pairs(view, a, b)
+    if shared:
+        if scores is not None:
+            ranked = sorted(shared, key=lambda p: (-scores[p[0]], p[0]))
+            shared = [p for p in ranked if scores[p[0]] >= threshold] or ranked[:1]
+        return [
+            Support(sentence=view.sentences[i], subject_span=(m1.start, m1.end), object_span=(m2.start, m2.end),
+                    same_sentence=True, assertion=pair_assertion(m1, m2),
+                    score=None if scores is None else round(float(scores[i]), 4))
+            for i, m1, m2 in shared
+        ]
+    m1, m2, s1, s2 = _closest(view, view.entities[a], view.entities[b])
     lo, hi = min(s1, s2), max(s1, s2)
     passage = (view.sentences[lo][0], view.sentences[hi][1])
     return [Support(sentence=passage, subject_span=(m1.start, m1.end), object_span=(m2.start, m2.end),
@@ -324,7 +502,7 @@ def supports(view: DocView, a: str, b: str) -> list[Support]:
 
 
 def pair_features(view: DocView, a: str, b: str) -> dict[str, float]:
-    """Sparse binary features of the candidate pair ``(a, b)`` (priors are added by the model)."""
+    """Sparse features of the candidate pair ``(a, b)`` (priors and sentence scores are added by the model)."""
     e1, e2 = view.entities[a], view.entities[b]
     types = f"{e1.type}|{e2.type}"
     f: dict[str, float] = {f"types={types}": 1.0, "bias": 1.0}
@@ -342,57 +520,29 @@ def pair_features(view: DocView, a: str, b: str) -> dict[str, float]:
     for role, ent_id in (("a", a), ("b", b)):
         for name in view.entity_features(ent_id):
             f[f"{role}_{name}"] = 1.0
-    if view.trees.get(b) and e1.type != e2.type:
+    for c1 in tree_classes(view.tree(a), 1):
+        for c2 in tree_classes(view.tree(b), 1):
+            f[f"cls_pair={c1}|{c2}"] = 1.0
+    if view.tree(b) and e1.type != e2.type:
         narrower_with_a = any(
-            x.type == e2.type and x.id != b and view.trees.get(x.id) and _below(view.trees[x.id], view.trees[b])
+            x.type == e2.type and x.id != b and view.tree(x.id) and is_below(view.tree(x.id), view.tree(b))
             and view.entity_sentences(x.id) & s1
             for x in view.entities.values()
         )
         if narrower_with_a:
             f["b_narrower_cooccurs_with_a"] = 1.0
     m1, m2, i1, i2 = _closest(view, e1, e2)
-    stems: set[str] = set()
     if i1 == i2:
-        first, second = (m1, m2) if m1.start <= m2.start else (m2, m1)
-        f["a_first" if first is m1 else "b_first"] = 1.0
-        between = view.tokens(first.end, second.start) if second.start > first.end else []
-        f[f"tok_gap={_bin(len(between), (0, 1, 2, 3, 5, 8, 12, 20))}"] = 1.0
-        f[f"ents_between={_bin(view.mentions_between(first.end, second.start, (a, b)), (0, 1, 2, 4))}"] = 1.0
-        if len(between) <= 4:
-            f["between=" + " ".join(between)] = 1.0
-        window = between[:MAX_BETWEEN_TOKENS]
-        for w in window:
-            f["btw:" + w] = 1.0
-            f[f"{types}|btw:{w}"] = 1.0
-        for x, y in zip(window, window[1:]):
-            f[f"btw2:{x} {y}"] = 1.0
-        btw_stems = _stems(window)
-        for st in btw_stems:
-            f["btw_trig:" + st] = 1.0
-            f[f"{types}|btw_trig:{st}"] = 1.0
-        if NEGATION_CUES.intersection(window):
-            f["btw_neg"] = 1.0
-        s_start, s_end = view.sentences[i1]
-        for w in view.tokens(s_start, first.start)[-3:]:
-            f["pre:" + w] = 1.0
-        for w in view.tokens(second.end, s_end)[:3]:
-            f["post:" + w] = 1.0
-        stems = view.sentence_stems(i1)
-        for st in stems:
-            f["sent_trig:" + st] = 1.0
-        if NEGATION_CUES.intersection(view.sentence_tokens(i1)):
-            f["sent_neg"] = 1.0
+        f.update(sentence_features(view, a, b, i1, m1, m2))
     else:
         f["cross_sentence"] = 1.0
-        stems = view.sentence_stems(i1) | view.sentence_stems(i2)
-        for st in stems:
+        for st in view.sentence_stems(i1) | view.sentence_stems(i2):
             f["xs_trig:" + st] = 1.0
-    for st in stems:
-        f[f"{types}|trig:{st}"] = 1.0
-    for sup in supports(view, a, b)[:MAX_SHARED_SENTENCES]:
-        if not sup.same_sentence:
-            break
-        lo, hi = sorted((sup.subject_span, sup.object_span))
+            f[f"{types}|trig:{st}"] = 1.0
+        if pair_assertion(m1, m2) != "affirmed":
+            f["xs_negated"] = 1.0
+    for i, n1, n2 in sentence_pairs(view, a, b)[:MAX_SHARED_SENTENCES]:
+        lo, hi = sorted(((n1.start, n1.end), (n2.start, n2.end)))
         words = view.tokens(lo[1], hi[0])[:MAX_BETWEEN_TOKENS] if hi[0] > lo[1] else []
         for w in words:
             f["any_btw:" + w] = 1.0

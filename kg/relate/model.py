@@ -10,13 +10,18 @@ Two heads because the two corpora answer different questions about the same kind
   typing lets the typer see only related pairs, which types them better than one classifier
   with a "none" class.
 
-Thresholds are chosen by cross-validation on the training split (not on dev), so dev scores
-stay an honest estimate. The file is a joblib pickle: load only models you trust.
+Each head also has a sentence scorer (:class:`SentenceHead`) that decides which of the
+pair's sentences state the relation: those become the relation's evidence. A relation's score
+is calibrated (:class:`Calibrator`): a 0.9 relation is right about nine times in ten on data
+like the training corpora.
+
+Thresholds and calibration come from cross-validation on the training split (not on dev), so
+dev scores stay an honest estimate. The file is a joblib pickle: load only models you trust.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,44 +33,143 @@ from sklearn.feature_extraction import DictVectorizer
 
 from kg.doc import AnnotatedDoc, batched
 from kg.errors import Errors, ModelError
-from kg.models import Relation
-from kg.relate.features import DocView, Priors, candidate_pairs, document_view, pair_features, supports
+from kg.models import Relation, Support
+from kg.relate.features import (
+    DocView,
+    MeshTrees,
+    Priors,
+    candidate_pairs,
+    document_view,
+    is_below,
+    pair_features,
+    sentence_pairs,
+    sentence_scorer_features,
+    supports,
+)
 
 TASKS: tuple[str, ...] = ("cid", "biored")
-FORMAT_VERSION = "re-cpu-1"
+FORMAT_VERSION = "re-cpu-2"
 MODEL_FILE = "model.joblib"
+SCORE_FLOOR, SCORE_CEILING = 0.005, 0.995  # no edge is certain: a 1.0 would end every noisy-OR
+
+
+@dataclass
+class Calibrator:
+    """A monotone map from a raw classifier score to the probability that the prediction is right.
+
+    Fitted by isotonic regression on out-of-fold scores of the training documents
+    (:func:`fit_calibrator`); stored as the breakpoints of the step function and applied with
+    linear interpolation, so it needs nothing but numpy to load.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+
+    def __call__(self, scores: Any) -> np.ndarray:
+        return np.clip(np.interp(np.asarray(scores, dtype=float), self.x, self.y), SCORE_FLOOR, SCORE_CEILING)
+
+
+def fit_calibrator(scores: np.ndarray, correct: np.ndarray) -> Calibrator:
+    """Isotonic regression of ``correct`` (0/1) on ``scores``."""
+    from sklearn.isotonic import IsotonicRegression
+
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(scores, correct.astype(float))
+    return Calibrator(x=np.asarray(iso.X_thresholds_, dtype=float), y=np.asarray(iso.y_thresholds_, dtype=float))
+
+
+@dataclass
+class SentenceHead:
+    """Does one sentence state the pair's relation? Scores every sentence that holds both concepts.
+
+    Trained by distant supervision (a sentence holding both concepts of a related pair is
+    positive, of an unrelated pair negative) on the words between and around the two mentions,
+    and calibrated on out-of-fold scores. It picks a relation's evidence: ``threshold``: the
+    sentences at or above it state the relation (the best one stands in when none does).
+    """
+
+    vectorizer: DictVectorizer
+    classifier: Any
+    threshold: float
+    calibrator: Calibrator | None = None
+
+    def scores(self, feats: list[dict[str, float]]) -> np.ndarray:
+        if not feats:
+            return np.zeros(0)
+        raw = positive_scores(self.classifier, self.vectorizer.transform(feats))
+        return self.calibrator(raw) if self.calibrator is not None else raw
+
+
+def positive_scores(classifier: Any, X: Any) -> np.ndarray:
+    return classifier.predict_proba(X)[:, list(classifier.classes_).index(1)]
 
 
 @dataclass
 class Head:
     """Vectoriser, classifier and decision threshold of one task.
 
-    ``at_least_one``: a document whose pairs all score under the threshold still gets its best
-    pair (the corpora were sampled for abstracts that state relations; cross-validation decides
-    whether the rule pays).
+    ``most_specific``: BC5CDR relates a chemical to the most specific disease the abstract
+    names, so a relation to a broader disease is dropped when one to a narrower disease under it
+    is kept (training turns it on where cross-validation says it pays).
+    ``threshold`` applies to the raw score; the score a relation
+    carries is calibrated: ``calibrator`` maps the raw score to the probability that the pair is
+    related, ``typed_calibrator`` (heads with a typer) maps raw score x typer probability to the
+    probability that the pair is related *with the predicted type*.
     """
 
     vectorizer: DictVectorizer
     classifier: Any  # binary LogisticRegression: is the pair related?
     threshold: float
-    at_least_one: bool = False
     typer: Any = None  # which type, for related pairs (None: the head has one type)
+    most_specific: bool = False  # drop (a, b) when (a, b') is kept and b' is narrower in MeSH
+    sentences: SentenceHead | None = None
+    calibrator: Calibrator | None = None
+    typed_calibrator: Calibrator | None = None
 
     def scores(self, X: Any) -> np.ndarray:
-        return self.classifier.predict_proba(X)[:, list(self.classifier.classes_).index(1)]
+        return positive_scores(self.classifier, X)
+
+
+def sentence_rows(view: DocView, pairs: Sequence[tuple[str, str]]) -> tuple[list[tuple[int, int]], list[dict[str, float]]]:
+    """(pair index, sentence index) and sentence-scorer features of every sentence holding both concepts of a pair."""
+    keys, feats = [], []
+    for k, (a, b) in enumerate(pairs):
+        for i, m1, m2 in sentence_pairs(view, a, b):
+            keys.append((k, i))
+            feats.append(sentence_scorer_features(view, a, b, i, m1, m2))
+    return keys, feats
 
 
 def featurize(
-    view: DocView, task: str, priors: Priors, exclude: dict[str, Counter] | None = None
-) -> tuple[list[tuple[str, str]], list[dict[str, float]]]:
-    """Candidate pairs of ``task`` in the document and their features, priors included."""
-    pairs = candidate_pairs(view, task)
+    view: DocView, pairs: Sequence[tuple[str, str]], priors: Priors, exclude: dict[str, Counter] | None = None
+) -> list[dict[str, float]]:
+    """Features of each candidate pair: its own and the training priors.
+
+    The sentence scorer's scores are not among them: summed up per pair (best score, number
+    of stating sentences) they added nothing in cross-validation on either corpus, since the
+    pair features already read every shared sentence.
+    """
     feats = []
     for a, b in pairs:
         f = pair_features(view, a, b)
         f.update(priors.features(a, b, exclude))
         feats.append(f)
-    return pairs, feats
+    return feats
+
+
+def most_specific(views: Sequence[DocView], pairs: Sequence[tuple[int, tuple[str, str]]], keep: Sequence[int]
+                  ) -> list[int]:
+    """``keep`` without the pairs ``(n, (a, b))`` for which some kept ``(n, (a, c))`` has ``c`` under ``b`` in MeSH."""
+    kept: dict[tuple[int, str], list[str]] = {}
+    for i in keep:
+        n, (a, b) = pairs[i]
+        kept.setdefault((n, a), []).append(b)
+    out = []
+    for i in keep:
+        n, (a, b) = pairs[i]
+        view = views[n]
+        if not any(c != b and is_below(view.tree(c), view.tree(b)) for c in kept[(n, a)]):
+            out.append(i)
+    return out
 
 
 @dataclass
@@ -73,7 +177,7 @@ class RelationModel:
     heads: dict[str, Head]
     priors: dict[str, Priors]
     novelty: Head | None = None
-    trees: dict[str, tuple[str, ...]] = field(default_factory=dict)  # MeSH disease tree numbers
+    trees: MeshTrees | dict[str, tuple[str, ...]] = field(default_factory=dict)  # MeSH tree numbers
     metadata: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -85,9 +189,13 @@ class RelationModel:
         return self.predict_many([doc], tasks)[0]
 
     def predict_many(self, docs: Sequence[AnnotatedDoc], tasks: Sequence[str] | None = None) -> list[list[Relation]]:
-        """:meth:`predict` for each document, with one vectoriser and classifier call per head for all of them."""
-        views = [document_view(doc, self.trees) for doc in docs]
-        out: list[list[Relation]] = [[] for _ in docs]
+        """:meth:`predict` for each document, with one vectoriser and classifier call per head (and
+        one per sentence scorer) for all of them."""
+        return self.predict_views([document_view(doc, self.trees) for doc in docs], tasks)
+
+    def predict_views(self, views: Sequence[DocView], tasks: Sequence[str] | None = None) -> list[list[Relation]]:
+        """:meth:`predict_many` on documents already grouped by concept (:func:`document_view`)."""
+        out: list[list[Relation]] = [[] for _ in views]
         for task in tasks or TASKS:
             head = self.heads.get(task)
             if head is None:
@@ -95,36 +203,31 @@ class RelationModel:
             pairs: list[tuple[int, tuple[str, str]]] = []
             feats: list[dict[str, float]] = []
             for n, view in enumerate(views):
-                doc_pairs, doc_feats = featurize(view, task, self.priors[task])
+                doc_pairs = candidate_pairs(view, task)
                 pairs += [(n, p) for p in doc_pairs]
-                feats += doc_feats
+                feats += featurize(view, doc_pairs, self.priors[task])
             if not pairs:
                 continue
             X = head.vectorizer.transform(feats)
             scores = head.scores(X)
-            by_doc: dict[int, list[int]] = defaultdict(list)
-            for i, (owner, _) in enumerate(pairs):
-                by_doc[owner].append(i)
-            keep = []
-            for rows in by_doc.values():
-                chosen = [i for i in rows if scores[i] >= head.threshold]
-                if not chosen and head.at_least_one:
-                    chosen = [max(rows, key=lambda i: (scores[i], -i))]  # the first best, as argmax
-                keep += chosen
+            keep = [i for i in range(len(pairs)) if scores[i] >= head.threshold]
+            if head.most_specific:
+                keep = most_specific(views, pairs, keep)
             if not keep:
                 continue
             novelty = self._novelty(X[keep]) if task == "biored" else None
-            types = head.typer.predict(X[keep]) if head.typer is not None else ["CID"] * len(keep)
-            for k, (i, rtype) in enumerate(zip(keep, types)):
-                n, (a, b) = pairs[i]
+            types, edge_scores = self._types_and_scores(head, X[keep], scores[keep])
+            kept = [pairs[i] for i in keep]
+            evidence = self._evidence(head, views, kept)
+            for k, (n, (a, b)) in enumerate(kept):
                 out[n].append(
                     Relation(
                         subject=a,
                         object=b,
-                        type=str(rtype),
-                        score=round(float(scores[i]), 4),
+                        type=types[k],
+                        score=round(float(edge_scores[k]), 4),
                         novelty=None if novelty is None else novelty[k],
-                        supports=tuple(supports(views[n], a, b)),
+                        supports=evidence[k],
                         task=task,
                         model_version=self.version,
                     )
@@ -132,6 +235,38 @@ class RelationModel:
         for relations in out:
             relations.sort(key=lambda p: (TASKS.index(p.task) if p.task in TASKS else 9, -p.score, p.subject, p.object))
         return out
+
+    @staticmethod
+    def _evidence(head: Head, views: Sequence[DocView], kept: Sequence[tuple[int, tuple[str, str]]]
+                  ) -> list[tuple[Support, ...]]:
+        """The supports of each kept pair: its sentences that state the relation, scored in one
+        call for the whole batch (every shared sentence when the head has no sentence scorer)."""
+        if head.sentences is None:
+            return [tuple(supports(views[n], a, b)) for n, (a, b) in kept]
+        keys: list[tuple[int, int]] = []
+        feats: list[dict[str, float]] = []
+        for k, (n, pair) in enumerate(kept):
+            rows, f = sentence_rows(views[n], [pair])
+            keys += [(k, i) for _, i in rows]
+            feats += f
+        scores: list[dict[int, float]] = [{} for _ in kept]
+        for (k, i), s in zip(keys, head.sentences.scores(feats), strict=True):
+            scores[k][i] = float(s)
+        return [tuple(supports(views[n], a, b, scores[k], head.sentences.threshold))
+                for k, (n, (a, b)) in enumerate(kept)]
+
+    @staticmethod
+    def _types_and_scores(head: Head, X: Any, raw: np.ndarray) -> tuple[list[str], np.ndarray]:
+        """The predicted type of each kept pair and its calibrated score (see :class:`Head`)."""
+        if head.typer is None:
+            return ["CID"] * len(raw), head.calibrator(raw) if head.calibrator is not None else raw
+        proba = head.typer.predict_proba(X)
+        classes = np.asarray(head.typer.classes_, dtype=object)
+        best = proba.argmax(axis=1)
+        types = [str(t) for t in classes[best]]
+        if head.typed_calibrator is not None:
+            return types, head.typed_calibrator(raw * proba[np.arange(len(best)), best])
+        return types, raw
 
     def _novelty(self, X: Any) -> list[str] | None:
         if self.novelty is None:

@@ -80,7 +80,9 @@ def _pubtator_doc(pmid: int, sentences: list[str], anns: list[tuple[str, str, st
 
 
 def write_cdr_corpus(path: Path, n: int = 12) -> Path:
-    """Documents where "X-induced Y" is CID and "X did not change Y" is not."""
+    """Documents where "X-induced Y" is CID and "X did not change Y" is not; a sentence that only
+    lists an unrelated chemical and disease side by side teaches the sentence scorer that co-mention
+    is not a statement."""
     out = []
     for i in range(n):
         (c1, c1id), (c2, c2id) = CHEMICALS[i % 4], CHEMICALS[(i + 1) % 4]
@@ -89,6 +91,7 @@ def write_cdr_corpus(path: Path, n: int = 12) -> Path:
             f"{c1}-induced {d1} in rats.",
             f"We gave {c1} to {10 + i} animals and observed {d1} after dosing.",
             f"In a second group {c2} did not change {d2} at all.",
+            f"Records of {c1} and {d2} were both kept.",
         ]
         out.append(
             _pubtator_doc(
@@ -140,13 +143,33 @@ def write_trees(path: Path) -> Path:
     return path
 
 
+def write_mesh2024(root: Path) -> tuple[Path, Path]:
+    """Tiny ``mesh2024_descriptor_terms`` and ``mesh2024_supplementary_terms`` files: two drug
+    classes, two disease classes and one supplementary chemical mapped to a descriptor."""
+    descriptors = root / "mesh2024_descriptor_terms.tsv.gz"
+    with gzip.open(descriptors, "wt", encoding="utf-8") as fh:
+        fh.write("id\tname\tterms\ttree_numbers\ttaxon_ids\n")
+        fh.write("D006220\tHaloperidol\t\tD03.383.621.424\t\n")
+        fh.write("D002945\tCisplatin\t\tD01.210.375.185|D01.710.200\t\n")
+        fh.write("D006505\tHepatitis\t\tC06.552.380\t\n")
+        fh.write("D014202\tTremor\t\tC10.597.350.850|C23.888.592.350.850\t\n")
+        fh.write("D012640\tSeizures\t\tC10.597.742\t\n")
+    supplementary = root / "mesh2024_supplementary_terms.tsv.gz"
+    with gzip.open(supplementary, "wt", encoding="utf-8") as fh:
+        fh.write("id\tname\tterms\tmapped_to\n")
+        fh.write("C000001\thaloperidol decanoate\t\t*D006220\n")
+    return descriptors, supplementary
+
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Path:
     from kg.train.re import train_re
 
     root = tmp_path_factory.mktemp("re")
     corpora = {"cid": write_cdr_corpus(root / "cdr_train.txt"), "biored": write_biored_corpus(root / "biored_train.txt")}
-    train_re(root / "model", corpora=corpora, mesh_disease_terms=write_trees(root / "trees.tsv.gz"), seed=1)
+    descriptors, supplementary = write_mesh2024(root)
+    train_re(root / "model", corpora=corpora, mesh_disease_terms=write_trees(root / "trees.tsv.gz"),
+             mesh_descriptor_terms=descriptors, mesh_supplementary_terms=supplementary, seed=1)
     return root / "model"
 
 
@@ -157,7 +180,7 @@ def make_item():
 
 @pytest.fixture
 def corpus_writers():
-    return {"cid": write_cdr_corpus, "biored": write_biored_corpus, "trees": write_trees}
+    return {"cid": write_cdr_corpus, "biored": write_biored_corpus, "trees": write_trees, "mesh2024": write_mesh2024}
 
 
 # -- the fixture concept store ---------------------------------------------------------------

@@ -1,7 +1,8 @@
 import pytest
 
 from kg.config import SHARED_DATA
-from kg.evaluate.re import corpus_tasks, evaluate_re, predict_relations
+from kg.evaluate.re import corpus_tasks, evaluate_re, predict_relations, reliability, score_reliability
+from kg.models import Relation
 from kg.sources.pubtator import PubtatorDocument, PubtatorRelation, read_pubtator
 
 
@@ -28,6 +29,25 @@ def test_cid_has_no_novelty_and_pair_equals_pair_type():
     r = evaluate_re(gold, [_doc("1", ("CID", "D1", "D2", None))])
     assert r.novelty is None and r.pair.f1 == r.pair_type.f1 == 1.0
     assert corpus_tasks(gold) == ("cid",) and corpus_tasks([_doc("1", ("Bind", "1", "2", "No"))]) == ("biored",)
+
+
+def test_reliability_bins_scores_and_counts_the_right_ones():
+    rows = reliability([0.05, 0.92, 0.95, 0.97, 0.55], [False, True, True, False, True])
+    assert [(r.bin, r.count) for r in rows] == [("0.0-0.1", 1), ("0.5-0.6", 1), ("0.9-1.0", 3)]
+    top = rows[-1]
+    assert top.mean_score == pytest.approx(0.947, abs=1e-3) and top.observed == pytest.approx(2 / 3, abs=1e-3)
+    assert reliability([1.0], [True])[0].bin == "0.9-1.0"
+
+
+def test_score_reliability_needs_pair_and_type_right():
+    gold = [_doc("1", ("Association", "672", "D001", "No"))]
+    scored = [("1", Relation(subject="MESH:D001", object="NCBIGene:672", type="Association", score=0.8)),
+              ("1", Relation(subject="MESH:D001", object="NCBIGene:672", type="Bind", score=0.85)),
+              ("2", Relation(subject="MESH:D001", object="NCBIGene:672", type="Association", score=0.3))]
+    rows = score_reliability(gold, scored)
+    assert [(r.bin, r.observed, r.count) for r in rows] == [("0.3-0.4", 0.0, 1), ("0.8-0.9", 0.5, 2)]
+    report = evaluate_re(gold, gold).model_copy(update={"reliability": rows})
+    assert "reliability" in report.table() and "0.8-0.9" in report.table()
 
 
 @pytest.mark.slow

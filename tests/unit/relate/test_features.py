@@ -5,8 +5,10 @@ from kg.relate.features import (
     candidate_pairs,
     document_view,
     load_disease_trees,
+    load_mesh_trees,
     pair_features,
     supports,
+    tree_classes,
 )
 
 CIS, NEPH, TREM, LI, TP53 = "MESH:D002945", "MESH:D007674", "MESH:D014202", "MESH:D008094", "NCBIGene:7157"
@@ -98,3 +100,47 @@ def test_words_between_are_read_in_every_shared_sentence(make_item):
     f = pair_features(document_view(item), LI, TREM)
     assert {"any_btw:and", "any_btw:worsened", "any_btw:caused"} <= set(f)
     assert f["Chemical|Disease|any_btw_trig:caus"] == 1.0
+
+
+def test_mesh_trees_put_supplementary_chemicals_under_their_descriptors(tmp_path, corpus_writers):
+    descriptors, supplementary = corpus_writers["mesh2024"](tmp_path)
+    trees = load_mesh_trees(descriptors, supplementary)
+    assert trees.get("MESH:D014202") == ("C10.597.350.850", "C23.888.592.350.850")
+    assert trees.get("MESH:C000001") == ("D03.383.621.424.~",)  # "*D006220": the star is MeSH's main-heading mark
+    assert trees.get("MESH:C999999") == () and "NCBIGene:7157" not in trees
+    assert tree_classes(trees.get("MESH:D014202"), 1) == {"C10", "C23"}
+    assert tree_classes(trees.get("MESH:D014202"), 2) == {"C10.597", "C23.888"}
+
+
+def test_mesh_classes_of_both_concepts_are_pair_features(make_item, tmp_path, corpus_writers):
+    trees = load_mesh_trees(*corpus_writers["mesh2024"](tmp_path))
+    item = make_item("PMID:4", ["Haloperidol decanoate was followed by tremor."],
+                     [("Haloperidol decanoate", "Chemical", "MESH:C000001"), ("tremor", "Disease", TREM)])
+    f = pair_features(document_view(item, trees), "MESH:C000001", TREM)
+    assert {"a_cls1=D03", "a_cls2=D03.383", "b_cls1=C10", "b_cls2=C23.888", "cls_pair=D03|C10"} <= set(f)
+
+
+def test_hedging_and_the_taggers_assertion_are_read_around_the_pair(make_item):
+    item = make_item("PMID:5", ["Lithium may cause tremor."], [("Lithium", "Chemical", LI), ("tremor", "Disease", TREM)])
+    item.mentions = (item.mentions[0], item.mentions[1].model_copy(update={"assertion": "uncertain"}))
+    f = pair_features(document_view(item), LI, TREM)
+    assert f["btw_hedge"] == f["sent_hedge"] == f["b_assertion=uncertain"] == 1.0
+    assert "a_assertion=affirmed" not in f and "btw_neg" not in f
+
+
+def test_evidence_keeps_the_stating_sentences_and_falls_back_to_the_best(make_item):
+    item = make_item(
+        "PMID:6",
+        ["Lithium and tremor were recorded.", "Lithium induced tremor in two patients.", "Tremor ended after lithium."],
+        [("Lithium", "Chemical", LI), ("lithium", "Chemical", LI), ("tremor", "Disease", TREM), ("Tremor", "Disease", TREM)],
+    )
+    view = document_view(item)
+    text = view.text
+    chosen = supports(view, LI, TREM, {0: 0.2, 1: 0.9, 2: 0.6}, threshold=0.5)
+    assert [text[slice(*s.sentence)] for s in chosen] == ["Lithium induced tremor in two patients.",
+                                                          "Tremor ended after lithium."]  # best first
+    assert [s.score for s in chosen] == [0.9, 0.6] and all(s.same_sentence for s in chosen)
+    (best,) = supports(view, LI, TREM, {0: 0.2, 1: 0.3, 2: 0.1}, threshold=0.5)  # none passes: the best one
+    assert text[slice(*best.sentence)] == "Lithium induced tremor in two patients." and best.score == 0.3
+    assert len(supports(view, LI, TREM)) == 3  # no scores: every shared sentence
+

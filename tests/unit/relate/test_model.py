@@ -15,7 +15,9 @@ def test_training_writes_a_loadable_model_and_report(tiny_model_dir):
     assert report["tasks"]["cid"]["documents"] == 12 and report["tasks"]["cid"]["gold_relations"] == 12
     model = RelationModel.load(tiny_model_dir)
     assert set(model.heads) == {"cid", "biored"} and model.novelty is not None
-    assert "MESH:D013226" in model.trees
+    assert "MESH:D013226" in model.trees and model.trees.get("MESH:C000001")  # disease file, MeSH 2024 files
+    assert report["tasks"]["cid"]["sentence_scorer"]["sentences"] == 48
+    assert model.heads["cid"].calibrator is not None and model.heads["biored"].typed_calibrator is not None
 
 
 def test_model_finds_the_induced_pair_and_not_the_unchanged_one(tiny_model_dir, make_item):
@@ -66,3 +68,34 @@ def test_training_refuses_development_splits(tmp_path, corpus_writers):
     dev = corpus_writers["cid"](tmp_path / "CDR_DevelopmentSet.PubTator.txt")
     with pytest.raises(SourceError, match="refusing to train"):
         train_re(tmp_path / "m", corpora={"cid": dev})
+
+
+def test_evidence_is_the_stating_sentence_not_a_co_mention(tiny_model_dir, make_item):
+    model = RelationModel.load(tiny_model_dir)
+    item = make_item(
+        "PMID:10",
+        ["Records of haloperidol and hepatitis were both kept.", "Haloperidol-induced hepatitis in rats."],
+        [("haloperidol", "Chemical", "MESH:D006220"), ("Haloperidol", "Chemical", "MESH:D006220"),
+         ("hepatitis", "Disease", "MESH:D006505")],
+    )
+    (rel,) = model.predict(item, ["cid"])
+    sentences = [item.document.text[s.sentence[0]:s.sentence[1]] for s in rel.supports]
+    assert sentences == ["Haloperidol-induced hepatitis in rats."]
+    assert rel.supports[0].same_sentence and rel.supports[0].score >= model.heads["cid"].sentences.threshold
+    raw = model.heads["cid"].calibrator  # the relation's score is the calibrated probability
+    assert 0.0 < rel.score < 1.0 and raw is not None
+
+
+def test_a_pair_related_across_sentences_gets_one_marked_passage(tiny_model_dir, make_item):
+    model = RelationModel.load(tiny_model_dir)
+    item = make_item(
+        "PMID:11",
+        ["Haloperidol-induced hepatitis in rats.", "We gave haloperidol to rats.", "Tremor was seen after dosing."],
+        [("Haloperidol", "Chemical", "MESH:D006220"), ("haloperidol", "Chemical", "MESH:D006220"),
+         ("hepatitis", "Disease", "MESH:D006505"), ("Tremor", "Disease", "MESH:D014202")],
+    )
+    cross = [r for r in model.predict(item, ["cid"]) if r.object == "MESH:D014202"]
+    for rel in cross:
+        (support,) = rel.supports
+        assert not support.same_sentence and support.score is None
+        assert item.document.text[slice(*support.sentence)] == "We gave haloperidol to rats. Tremor was seen after dosing."
