@@ -20,7 +20,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-import medspacy.context
 import spacy
 from medspacy.context import ConText, ConTextRule
 from medspacy.custom_tokenizer import create_medspacy_tokenizer
@@ -31,9 +30,6 @@ from kg.errors import ConfigError, Errors
 from kg.models import Assertion, Mention, Section
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "resources" / "assertion_rules.json"
-MEDSPACY_DEFAULT_RULES = (
-    Path(medspacy.context.__file__).resolve().parents[2] / "resources" / "en" / "context_rules.json"
-)
 
 CATEGORY_TO_ASSERTION: dict[str, Assertion] = {
     "NEGATED_EXISTENCE": "negated",

@@ -380,12 +380,6 @@ REASON_CONCEPT = (
     "c.synonyms AS synonyms, c.xrefs AS xrefs, c.source AS source, c.release AS release, c.doc_count AS doc_count"
 )
 
-# Case-insensitive exact name or synonym: the fallback resolver when no concept store is built.
-REASON_CONCEPTS_BY_NAME = (
-    "MATCH (c:Concept) WHERE toLower(c.name) = $name OR any(s IN c.synonyms WHERE toLower(s) = $name) "
-    "RETURN c.id AS id, c.name AS name, c.type AS type ORDER BY id LIMIT 10"
-)
-
 # Relations of some concepts ($ids: one concept, or it and its subtypes). $direction is 'in'
 # (the concept is the object), 'out' or 'any'; $labels ([] for any) filters the other end; hubs
 # ($hubs, and concepts marked generic, such as "patients") are never listed.

@@ -89,14 +89,3 @@ def write_inferred(
         res = store.query(q.reason_upsert_inferred(store.schema, rel), {"rows": chunk}, write=True)
         written += int(res[0]["n"]) if res else 0
     return written
-
-
-def delete_inferred(store: GraphStore, rule: str, *, rel_type: str = INFERRED_TYPE) -> None:
-    """Remove every inferred edge ``rule`` wrote.
-
-    Raises
-    ------
-    SchemaError
-        As ``write_inferred``.
-    """
-    store.query(q.reason_delete_inferred(store.schema, _type(store, rel_type)), {"rule": rule}, write=True)

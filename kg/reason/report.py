@@ -189,10 +189,6 @@ def patient_pseudonym(patient: str, settings: Settings) -> str:
 
 
 # -- rendering --------------------------------------------------------------------------------
-def _years(first, last) -> str:
-    return "" if first is None else str(first) if first == last else f"{first}–{last}"
-
-
 def _notes(notes: list[tuple[str, int | None]]) -> str:
     return ", ".join(f"{n} ({y})" if y else n for n, y in notes)
 

@@ -552,13 +552,6 @@ class ConceptStore:
                 return found
         return []
 
-    def iter_names(self) -> Iterator[tuple[str, str | None, str, str, int]]:
-        """(primary id, its type, name, name source, gold count) for every name: what indexes are built from."""
-        yield from self.db.execute(
-            """SELECT c.primary_id, p.type, n.name, n.source, n.count
-               FROM names n JOIN concepts c ON c.id = n.concept_id JOIN concepts p ON p.id = c.primary_id"""
-        )
-
     def linkable_names(self, open_types: Iterable[str]) -> Iterator[tuple[str, str, str, str | None, int]]:
         """(lowercased name, normalised name, primary id, its type, gold count) for the names linkers index.
 

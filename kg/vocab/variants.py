@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -53,7 +53,6 @@ _AA3_ANY = rf"(?:{_AA3}|{_AA3.upper()})"
 _NAME = "|".join(sorted(FULL_NAMES, key=len, reverse=True))
 _NUC = "ACGT"
 _NUC_NAME = "|".join(NUCLEOTIDES)
-_ARROW = r"\s?(?:>|-->|->|→|/)\s?"
 _POS = r"[-+*]?\d+(?:\s?[-+]\s?\d+)?"  # 1092+1, -107, *25
 
 _NAMES = tuple(FULL_NAMES)
@@ -248,15 +247,6 @@ def _gene_of(text: str, s: int, e: int, genes: Sequence[tuple[int, int, str]], s
         return max(before)[1]
     after = [(gs, gid) for gs, ge, gid in genes if gid and gs >= e and _GENE_AFTER.match(text[e:gs])]
     return min(after)[1] if after else None
-
-
-def link_gene(variants: Iterable[VariantMention], genes: Sequence[tuple[int, int, str]], text: str) -> list[VariantMention]:
-    """The same variants with ``gene_id`` set from ``genes`` (for mentions an extractor found)."""
-    sentences = [0, *(m.end() for m in _SENTENCE_END.finditer(text))]
-    return [
-        VariantMention(v.start, v.end, v.text, v.id, v.gene_id or _gene_of(text, v.start, v.end, genes, sentences))
-        for v in variants
-    ]
 
 
 @dataclass
