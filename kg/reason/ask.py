@@ -35,7 +35,7 @@ from kg.graph import cypher as q
 from kg.graph.base import GraphStore
 from kg.reason import cues
 from kg.reason.closure import expand
-from kg.reason.evidence import Citation, citations
+from kg.reason.evidence import WEAK_NOTE, WEAK_SCORE, Citation, citations
 from kg.reason.paths import Path, best_paths, with_evidence
 from kg.reason.question import Finder, Reading, StoreLookup, no_ner, read
 from kg.reason.subgraph import extract_subgraph
@@ -328,8 +328,10 @@ def _relations(ctx: _Context, reading: Reading) -> AskAnswer:
         section = AskSection(title=title, kind="relations", items=_items(ctx, rows, claimed=True))
         n = len({c.doc_id for i in section.items for c in i.citations})
         cited = f" (citing {n} document(s))" if n else ""
+        weak = sum(i.combined_score < WEAK_SCORE for i in section.items)
+        weak_note = f" {weak} of them weak (score below 0.5: more likely wrong than right)." if weak else ""
         return _build(reading, "answered", f"{len(section.items)} concept(s) with a claimed relation, strongest "
-                      f"first{cited}.", [section])
+                      f"first{cited}.{weak_note}", [section])
     comention = _rows(ctx, ids, _cooccurrence(ctx.store), labels, min_docs=1)
     message = f"The graph has no claimed relation of this kind for {scope}{only}."
     if comention:
@@ -442,8 +444,10 @@ def _pair(ctx: _Context, reading: Reading) -> AskAnswer:
         r = hit[0]
         s, o = (na, nb) if r["outgoing"] else (nb, na)
         lead = "Directly" if reading.intent == "links" else "Yes, the graph has evidence"
+        score = float(r["combined_score"] or 0)
+        weak = f"; {WEAK_NOTE}" if r["predicate"] not in cooc and score < WEAK_SCORE else ""
         message = (f"{lead}: {s} -[{r['predicate']}]-> {o} in {r['doc_count']} document(s) "
-                   f"(score {float(r['combined_score'] or 0):.3f})" + (
+                   f"(score {score:.3f}{weak})" + (
                        f", and {len(claimed) - 1} other claimed relation(s) between them." if len(claimed) > 1 else "."))
         if reading.intent == "effects" and not r["outgoing"]:
             message = (f"Papers report the reverse direction: {nb} -[{r['predicate']}]-> {na} "
@@ -545,9 +549,10 @@ def to_markdown(ans: AskAnswer) -> str:
                 kind += f" [via subtype {it.about}]"
             npmi = f", NPMI {it.npmi:.2f}" if it.npmi is not None and not it.claimed else ""
             neg = f", negated in {it.negated}" if it.negated else ""
+            weak = f" ({WEAK_NOTE})" if it.claimed and it.combined_score < WEAK_SCORE else ""
             lines.append(f"{n}. {it.concept.name or it.concept.id} ({it.concept.id}): {arrow} {it.predicate}{kind}, "
-                         f"score {it.combined_score:.3f}{npmi}, {it.evidence_count} sentence(s) in {it.doc_count} "
-                         f"document(s){neg}")
+                         f"score {it.combined_score:.3f}{weak}{npmi}, {it.evidence_count} sentence(s) in "
+                         f"{it.doc_count} document(s){neg}")
             lines += [f"   - {_cite(c)}" for c in it.citations]
     for n, p in enumerate(ans.paths, 1):
         names = {c.id: f"{c.name} ({c.id})" if c.name else c.id for c in p.nodes}

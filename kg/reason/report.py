@@ -26,7 +26,7 @@ from kg.graph.base import GraphStore
 from kg.reason import cues
 from kg.reason.ask import COOCCURRENCE, resolve_target
 from kg.reason.contradictions import Contradiction, contradictions_in_store
-from kg.reason.evidence import Citation, citations
+from kg.reason.evidence import WEAK_NOTE, WEAK_SCORE, Citation, citations
 
 PATIENT_PREFIX = "pt_"
 ASSERTION_COUNTS = ("affirmed", "negated", "uncertain", "hypothetical", "historical", "family")
@@ -201,8 +201,9 @@ def _relation_line(r: Relation) -> str:
     arrow = "->" if r.outgoing else "<-"
     flags = f", negated in {r.negated}" if r.negated else ""
     flags += f", {r.retracted} cited sentence(s) from RETRACTED papers" if r.retracted else ""
+    weak = f" ({WEAK_NOTE})" if r.combined_score < WEAK_SCORE else ""
     return (f"{arrow} **{r.predicate}** {r.name or r.other} ({r.other}{', ' + r.type if r.type else ''}): "
-            f"score {r.combined_score:.3f}, {r.doc_count} paper(s), {r.evidence_count} sentence(s), "
+            f"score {r.combined_score:.3f}{weak}, {r.doc_count} paper(s), {r.evidence_count} sentence(s), "
             f"affirmed {r.affirmed}{flags}")
 
 
@@ -213,7 +214,8 @@ def _comention_line(r: Relation) -> str:
 
 
 RELATIONS_NOTE = ("What papers claim, strongest first: calibrated combined score (noisy-OR of the per-sentence "
-                  "scores), then the number of papers. The human hub and generic species are not listed.")
+                  "scores), then the number of papers; a score below 0.5 is marked weak (more likely wrong than "
+                  "right). The human hub and generic species are not listed.")
 
 
 def _comentions_note(report: ConceptReport) -> str:
@@ -285,6 +287,7 @@ _CSS = (
     "font-weight:600;font-size:.9em}.cooc .pred{background:#eee;color:#555}"
     ".neg{color:#b00}.badge{display:inline-block;padding:0 .35rem;border-radius:.3rem;font-size:.8em;"
     "font-weight:700;margin-left:.3rem}.badge.neg{background:#fde2e2}.badge.retracted{background:#b00;color:#fff}"
+    ".badge.weak{background:#eee;color:#555}"
     "table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;"
     "vertical-align:top}th{background:#f4f4f4}"
 )
@@ -338,6 +341,7 @@ def to_html(report: ConceptReport | PatientReport) -> str:
             flags = f"<span class=\"badge neg\">negated in {r.negated}</span>" if r.negated else ""
             flags += (f"<span class=\"badge retracted\">{r.retracted} from retracted papers</span>"
                       if r.retracted else "")
+            flags += f"<span class=\"badge weak\">{e(WEAK_NOTE)}</span>" if r.combined_score < WEAK_SCORE else ""
             parts.append(
                 f"<li class=\"relation\" data-predicate=\"{e(r.predicate)}\">{'&rarr;' if r.outgoing else '&larr;'} "
                 f"<span class=\"pred\">{e(r.predicate)}</span> <b>{e(r.name or r.other)}</b> ({e(r.other)}"

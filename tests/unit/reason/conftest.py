@@ -163,4 +163,4 @@ def tiny():
     """The tiny graph's concepts and helpers (a conftest cannot be imported under importlib mode)."""
     return SimpleNamespace(MET=MET, LA=LA, LAC=LAC, DM2=DM2, WARF=WARF, ASP=ASP, LEUK=LEUK, INF=INF, PATIENT=PATIENT,
                            HUMAN=HUMAN, predicate=predicate, hub_and_comention_batch=hub_and_comention_batch,
-                           second_note_batch=second_note_batch)
+                           second_note_batch=second_note_batch, ev=ev)

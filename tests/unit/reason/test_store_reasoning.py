@@ -5,6 +5,7 @@ import json
 import pytest
 from pydantic import SecretStr
 from kg.errors import QueryError, ReportError, SchemaError, SubgraphTooLargeError
+from kg.models import GraphBatch, Triple
 from kg.reason.ask import AskAnswer, ask, ask_command, resolve_target
 from kg.reason.ask import to_markdown as ask_markdown
 from kg.reason.contradictions import contradictions, contradictions_in_store
@@ -101,6 +102,26 @@ def test_ask_summary_and_pairs(store, tiny):
     none = ask("Does warfarin interact with metformin?", store)
     assert none.status == "no_evidence" and none.sections == [] and none.paths == []
     assert "no edge between Warfarin and Metformin (which is not evidence that they do not interact)" in none.message
+
+
+def test_claims_scored_below_one_half_are_marked_weak_in_answers_and_reports(store, tiny):
+    causes = tiny.predicate(store.schema, "biolink:causes")
+    weak = Triple(subject=tiny.WARF.id, predicate=causes, object=tiny.LA.id)
+    store.write(GraphBatch(evidence=(tiny.ev(weak, "PMID:6", "Warfarin and lactic acidosis were both seen.", 0.3),)))
+    answered = ask("What causes lactic acidosis?", store)
+    assert answered.message.endswith("strongest first (citing 3 document(s)). 1 of them weak (score below 0.5: "
+                                     "more likely wrong than right).")
+    answer = ask_markdown(answered)
+    lines = {line.split(" (")[0]: line for line in answer.splitlines() if line[:2] in ("1.", "2.")}
+    assert "score 0.300 (weak: score below 0.5, more likely wrong than right)" in lines["2. Warfarin"]
+    assert "weak" not in lines["1. Metformin"]  # 0.98: two papers, noisy-OR of 0.9 and 0.8
+    pair = ask("Does warfarin cause lactic acidosis?", store).message
+    assert pair.startswith("Yes, the graph has evidence") and "(score 0.300; weak: score below 0.5" in pair
+    assert "weak" not in ask("Can metformin cause lactic acidosis?", store).message
+    report = concept_report(store, tiny.LA.id)
+    md, page = to_markdown(report), to_html(report)
+    assert md.count("more likely wrong than right") == 2  # the note that explains it, and the warfarin line
+    assert page.count('class="badge weak"') == 1
 
 
 def test_ask_unknown_concepts_and_no_evidence(store, settings, tiny):
