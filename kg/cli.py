@@ -736,7 +736,9 @@ def _edge(subject: str, predicate: str, object_: str) -> dict:
     from kg.models import Triple
 
     cur = Curation.load(settings().curation_path)
-    t = Triple(subject=cur.canonical(subject), predicate=Schema.load().predicate(predicate), object=cur.canonical(object_))
+    # relationship types are upper case (INDUCES); a curator typing 'induces' means the same
+    t = Triple(subject=cur.canonical(subject), predicate=Schema.load().predicate(predicate.upper()),
+               object=cur.canonical(object_))
     return {"key": t.key, "subject": t.subject, "predicate": t.predicate, "object": t.object}
 
 

@@ -487,7 +487,9 @@ class Errors:
     E610 = Message(SchemaError, "node label {name!r} is not in the schema (known: {known})")
     E611 = Message(SchemaError, "relationship type {name!r} is not in the schema (known: {known})")
     E612 = Message(SchemaError, "{name!r} is not a Concept-to-Concept relationship with a key, so it cannot be a "
-                   "triple predicate (predicates: {predicates})")
+                   "triple predicate (predicates: {predicates})",
+                   "Use one of the predicates listed, spelled as there (e.g. INDUCES); a new relation type is "
+                   "added to ontology/schema.yaml first.")
     E620 = Message(SchemaError, "{name} is a type of extracted relations; inferred edges need a type of their own",
                    "Add INFERRED (no key) to ontology/schema.yaml and use it.")
 

@@ -121,6 +121,6 @@ class Schema:
 
     def predicate(self, name: str) -> str:
         """``name`` if it is a triple type: a keyed Concept-to-Concept relationship."""
-        if self.rel_type(name) not in self.triple_types:
+        if name not in self.triple_types:
             raise SchemaError(Errors.E612, name=name, predicates=", ".join(self.triple_types))
         return name

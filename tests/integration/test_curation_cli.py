@@ -40,7 +40,7 @@ def test_curate_then_rebuild(medkg_env, tmp_path, monkeypatch):
     (s1, p1, o1), (s2, p2, o2) = ((e["s"], e["p"], e["o"]) for e in edges)
     out = medkg("curate", "reject", s1, p1, o1, "--reason", "not what the papers say")
     assert "rejected" in out
-    medkg("curate", "confirm", s2, p2, o2, "--reason", "checked")
+    medkg("curate", "confirm", s2, p2.lower(), o2, "--reason", "checked")  # a predicate in any case
     [[evidence]] = [[r["key"]] for r in query(
         "MATCH (e:Evidence {subject: $s, predicate: $p, object: $o}) RETURN e.key AS key ORDER BY key LIMIT 1",
         s=s2, p=p2, o=o2)]

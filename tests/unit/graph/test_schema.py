@@ -35,6 +35,8 @@ def test_unknown_or_non_triple_relationship_raises(schema):
         schema.rel_type("TREATS]->() DELETE r //")
     with pytest.raises(SchemaError, match="cannot be a triple predicate"):
         schema.predicate("MENTIONS")
+    with pytest.raises(SchemaError, match=r"E612: 'TREATS' .* \(predicates: .*INDUCES"):  # names the choices
+        schema.predicate("TREATS")
 
 
 def test_non_identifier_in_yaml_is_rejected(tmp_path):
