@@ -329,7 +329,7 @@ def _relations(ctx: _Context, reading: Reading) -> AskAnswer:
         n = len({c.doc_id for i in section.items for c in i.citations})
         cited = f" (citing {n} document(s))" if n else ""
         weak = sum(i.combined_score < WEAK_SCORE for i in section.items)
-        weak_note = f" {weak} of them weak (score below 0.5: more likely wrong than right)." if weak else ""
+        weak_note = f" {weak} of them weak (score below {WEAK_SCORE}: more likely wrong than right)." if weak else ""
         return _build(reading, "answered", f"{len(section.items)} concept(s) with a claimed relation, strongest "
                       f"first{cited}.{weak_note}", [section])
     comention = _rows(ctx, ids, _cooccurrence(ctx.store), labels, min_docs=1)

@@ -13,7 +13,7 @@ KEYS_PER_QUERY = 1000
 # Scores are calibrated: below this, a claimed relation is more likely wrong than right, and
 # answers and reports say so beside it.
 WEAK_SCORE = 0.5
-WEAK_NOTE = "weak: score below 0.5, more likely wrong than right"
+WEAK_NOTE = f"weak: score below {WEAK_SCORE}, more likely wrong than right"
 
 
 @dataclass(frozen=True)
