@@ -66,6 +66,19 @@ class _Timed:
         return iter(out)
 
 
+def _timed_call(fn, label: str, seconds: dict):
+    """``fn``, adding up the seconds spent in it under ``label``."""
+
+    def timed(*args):
+        t = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            seconds[label] += time.perf_counter() - t
+
+    return timed
+
+
 def parse(path: Path, n: int, workers: int = 0) -> dict:
     from kg.sources.pubmed import iter_pubmed
 
@@ -162,23 +175,8 @@ def end_to_end(path: Path, n: int, workers: int = 0) -> dict:
         annotator.components = [_Timed(c, c.name, seconds) for c in annotator.components]
         analyzer = annotator.analyzer
         annotator.analyzer = _Timed(analyzer, "text", seconds)
-        write, assemble = store.write, pipeline.assembler.assemble
-
-        def timed_write(batch):
-            t = time.perf_counter()
-            try:
-                return write(batch)
-            finally:
-                seconds["graph write"] += time.perf_counter() - t
-
-        def timed_assemble(items):
-            t = time.perf_counter()
-            try:
-                return assemble(items)
-            finally:
-                seconds["assemble"] += time.perf_counter() - t
-
-        store.write, pipeline.assembler.assemble = timed_write, timed_assemble
+        store.write = _timed_call(store.write, "graph write", seconds)
+        pipeline.assembler.assemble = _timed_call(pipeline.assembler.assemble, "assemble", seconds)
         t = time.perf_counter()
         first = pipeline.run(docs, command="benchmark", inputs=[str(path)])
         s = time.perf_counter() - t
