@@ -12,7 +12,6 @@ so a later DeleteCitation or revised record still wins.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable
 from functools import cache
 
@@ -24,7 +23,6 @@ from prefect_dask import DaskTaskRunner
 from kg.components import build_pipeline
 from kg.config import SECRET_FIELDS, Settings, load_settings
 from kg.curator import apply_curation
-from kg.doc import batched
 from kg.graph.backends import open_store
 from kg.ledger import Ledger, RunSummary
 from kg.models import Document
@@ -90,24 +88,16 @@ def run_ingestion(
         run_id = ledger.start_run(command, inputs)
         total = RunSummary(run_id=run_id)
         pending = Pending()
-        window: deque = deque()
 
-        def commit_oldest() -> None:
-            prepared, future, batch_no = window.popleft()
+        def submit(prepared: Prepared, batch_no: int):
+            if not prepared.to_analyse:
+                return None
+            return analyse_batch.submit(worker_settings, source_name, keep_note_text, prepared.to_analyse, batch_no)
+
+        for prepared, future, batch_no in pipeline.in_order(items, pending, submit, ahead):
             analysed = future.result() if future is not None else None
             total.add(commit_batch(pipeline, prepared, analysed, run_id, batch_no))
             pending.done(prepared)
-
-        for batch_no, chunk in enumerate(batched(items, settings.batch_size)):
-            prepared = pipeline.prepare(chunk, pending)
-            pending.add(prepared)
-            future = (analyse_batch.submit(worker_settings, source_name, keep_note_text, prepared.to_analyse, batch_no)
-                      if prepared.to_analyse else None)
-            window.append((prepared, future, batch_no))
-            while len(window) > ahead:
-                commit_oldest()
-        while window:
-            commit_oldest()
         pipeline.finish(total)
     create_markdown_artifact(
         markdown=f"# {command}\n\nInputs: {', '.join(inputs)}\n\n{total.to_markdown()}",

@@ -3,9 +3,10 @@
 :class:`Annotator` is the middle: the text analysis and the components, in order. ``medkg
 annotate`` and ``medkg evaluate`` run it alone; :class:`Pipeline` wraps the same Annotator with
 the ledger, the assembler and the graph store, and is what ``medkg ingest`` and the Prefect flows
-run. ``Pipeline.run`` streams a source; the flows call its steps (``stage``: ledger check,
-annotation and assembly, pure CPU work; ``commit``: graph write then ledger, the only I/O) as
-separate tasks so that only the I/O step retries.
+run. ``Pipeline.run`` streams a source; the flows call its steps (``prepare``: ledger check;
+``analyse``: annotation and assembly, pure CPU work; ``commit``: graph write then ledger, the only
+I/O) as separate tasks so that only the I/O step retries. Both keep batches in input order with
+:meth:`Pipeline.in_order`.
 
 Revision handling lives in :meth:`Pipeline.commit`, once: the ledger says which documents
 changed since they were written, and their old evidence is deleted before the new is written.
@@ -29,6 +30,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from kg.assemble import Assembler
 from kg.curation import CurationSource
@@ -227,12 +229,6 @@ class Pipeline:
             curation={d.id: d.curation for d in annotated if d.curation},
         )
 
-    def stage(self, chunk: Sequence[Item]) -> tuple[Prepared, Analysed | None]:
-        """Everything before the write: pure CPU work, safe to run anywhere and to repeat."""
-        prepared = self.prepare(chunk)
-        analysed = self.analyse(prepared.to_analyse) if prepared.to_analyse else None
-        return prepared, analysed
-
     def commit(self, prepared: Prepared, analysed: Analysed | None, run_id: int) -> RunSummary:
         """Write to the graph, then the ledger (only after the graph write succeeded).
 
@@ -278,8 +274,22 @@ class Pipeline:
             if triples or concepts:
                 self.store.refresh_curation(curation, triples, concepts)
 
-    def process(self, chunk: Sequence[Item], run_id: int) -> RunSummary:
-        return self.commit(*self.stage(chunk), run_id)
+    def in_order(
+        self, items: Iterable[Item], pending: Pending, submit: Callable[[Prepared, int], Any], ahead: int
+    ) -> Iterator[tuple[Prepared, Any, int]]:
+        """Prepare each batch of ``items`` against the ledger, hand it to ``submit(prepared, batch_no)``
+        (which starts its analysis), and yield ``(prepared, submit's result, batch_no)`` oldest first,
+        keeping at most ``ahead`` batches submitted beyond the one yielded. The caller commits what
+        it is given before the next batch is prepared, so commits follow the input order."""
+        window: deque[tuple[Prepared, Any, int]] = deque()
+        for batch_no, chunk in enumerate(batched(items, self.batch_size)):
+            prepared = self.prepare(chunk, pending)
+            pending.add(prepared)
+            window.append((prepared, submit(prepared, batch_no), batch_no))
+            while len(window) > ahead:
+                yield window.popleft()
+        while window:
+            yield window.popleft()
 
     # -- the whole run ------------------------------------------------------------------------
     def run(
@@ -312,23 +322,13 @@ class Pipeline:
 
         # The workers are forked before the writer thread starts: a fork copies only the thread that makes it.
         with Analysers(self, workers) as analysers, Committer(self, run_id, pending, done) as committer:
-            window: deque[tuple[Prepared, list[Future]]] = deque()
-
-            def commit_oldest() -> None:
-                prepared, futures = window.popleft()
+            for prepared, futures, _ in self.in_order(
+                items, pending, lambda prepared, _: analysers.submit(prepared.to_analyse), analysers.in_flight
+            ):
                 parts = [f.result() for f in futures]
                 for part in parts:
                     self.worker_documents[part.worker] += len(part.written)
                 committer.submit(prepared, Analysed.combine(parts) if parts else None)
-
-            for chunk in batched(items, self.batch_size):
-                prepared = self.prepare(chunk, pending)
-                pending.add(prepared)
-                window.append((prepared, analysers.submit(prepared.to_analyse)))
-                while len(window) > analysers.in_flight:
-                    commit_oldest()
-            while window:
-                commit_oldest()
         total.seconds = time.perf_counter() - started
         self.finish(total)
         return total

@@ -82,7 +82,9 @@ class Assembler:
             links.extend(_links(doc.id, linked, keep_text=keep_text))
             if self.cooccurrence:
                 evidence.extend(self._cooccurrences(doc, linked, keep_text))
-            evidence.extend(e for r in doc.relations for e in self._relation_evidence(doc, r, keep_text))
+            if linked:  # a relation's evidence names the extractor of the document's first linked mention
+                evidence.extend(e for r in doc.relations
+                                for e in self._relation_evidence(doc, r, keep_text, linked[0]))
         return GraphBatch(documents=tuple(documents), concepts=tuple(concepts[c] for c in sorted(concepts)),
                           mentions=tuple(links), evidence=tuple(evidence))
 
@@ -120,10 +122,7 @@ class Assembler:
         return out
 
     @staticmethod
-    def _relation_evidence(doc: AnnotatedDoc, r: Relation, keep_text: bool) -> list[Evidence]:
-        extractor = next((m for m in doc.mentions if m.concept_id), None)
-        if extractor is None:
-            return []
+    def _relation_evidence(doc: AnnotatedDoc, r: Relation, keep_text: bool, extractor: Mention) -> list[Evidence]:
         predicate, _ = RELATION_TYPES[r.type]
         triple = Triple(subject=r.subject, predicate=predicate, object=r.object)
         return [
