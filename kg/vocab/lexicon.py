@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -38,6 +37,7 @@ from kg.models import stable_hash, validate_curie
 from kg.vocab.corpora import TRAIN_CORPORA, training_documents
 from kg.vocab.curie import to_curie
 from kg.vocab.types import entity_type
+from ontology.loaders import file_sha256
 
 FORMAT_VERSION = "lexicon-v3"  # v3: training documents that are also in a dev split are skipped
 MESH_DISEASE_TERMS = "ontology/mesh/mesh_disease_terms.tsv.gz"
@@ -190,14 +190,6 @@ def _is_noise(form: str) -> bool:
     )
 
 
-def _file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _inputs(shared_data: Path) -> list[Path]:
     paths = [shared_data / MESH_DISEASE_TERMS, shared_data / MESH_DESCRIPTORS]
     paths += [shared_data / c.path for c in TRAIN_CORPORA]
@@ -210,7 +202,7 @@ def _inputs(shared_data: Path) -> list[Path]:
 
 
 def _inputs_key(shared_data: Path) -> str:
-    return stable_hash(FORMAT_VERSION, *(_file_digest(p) for p in _inputs(shared_data)))
+    return stable_hash(FORMAT_VERSION, *(file_sha256(p) for p in _inputs(shared_data)))
 
 
 def _read_tsv_gz(path: Path) -> Iterable[dict[str, str]]:
