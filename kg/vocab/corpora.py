@@ -8,6 +8,7 @@ place. Only the PMIDs of the dev splits are read for it, never their annotations
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -17,6 +18,8 @@ from kg.config import SHARED_DATA
 from kg.sources.pubtator import PubtatorDocument, read_pubtator
 
 ALL_TYPES = frozenset({"Chemical", "Disease", "Gene", "Variant", "Species", "CellLine"})
+# A file name that marks an evaluation split: such a file is never read as training data.
+NOT_TRAINING = re.compile(r"dev|develop|test", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

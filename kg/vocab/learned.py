@@ -7,25 +7,23 @@ development split.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from kg.errors import Errors, OntologyError
 from kg.sources.pubtator import PubtatorDocument
-from kg.vocab.corpora import training_documents
+from kg.vocab.corpora import NOT_TRAINING, TRAIN_CORPORA, training_documents
 from kg.vocab.types import entity_type
 from ontology.loaders import file_sha256
 
-BIORED_TRAIN = "corpora/biored/Train.PubTator"
-_NOT_TRAINING = re.compile(r"dev|develop|test", re.IGNORECASE)
+BIORED_TRAIN = next(c.path for c in TRAIN_CORPORA if c.name == "biored")
 
 
 def training_path(shared_data: Path, rel: str = BIORED_TRAIN) -> Path:
     """The training corpus file; evaluation splits are refused outright."""
     path = Path(shared_data) / rel
-    if _NOT_TRAINING.search(path.name):
+    if NOT_TRAINING.search(path.name):
         raise OntologyError(Errors.E514, path=path)
     return path
 

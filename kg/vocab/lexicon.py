@@ -34,7 +34,7 @@ from kg.cache import cached_pickle
 from kg.config import SHARED_DATA
 from kg.errors import Errors, OntologyError
 from kg.models import stable_hash, validate_curie
-from kg.vocab.corpora import TRAIN_CORPORA, training_documents
+from kg.vocab.corpora import NOT_TRAINING, TRAIN_CORPORA, training_documents
 from kg.vocab.curie import to_curie
 from kg.vocab.types import entity_type
 from ontology.loaders import file_sha256
@@ -57,7 +57,6 @@ MIN_FORM_CHARS = 3
 MIN_TYPE_SHARE = 0.25
 MIN_ANNOTATION_RATE = 0.30
 MIN_OCCURRENCES_FOR_RATE = 3
-_NOT_TRAINING = re.compile(r"dev|develop|test", re.IGNORECASE)
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _NORMALISE_DROP = frozenset({"of", "the", "and", "in", "with", "nos", "a", "an", "to", "by"})
 
@@ -196,7 +195,7 @@ def _inputs(shared_data: Path) -> list[Path]:
     for p in paths:
         if not p.exists():
             raise OntologyError(Errors.E510, path=p)
-        if p.parent.parent.name == "corpora" and _NOT_TRAINING.search(p.name):
+        if p.parent.parent.name == "corpora" and NOT_TRAINING.search(p.name):
             raise OntologyError(Errors.E511, path=p)
     return paths
 
