@@ -33,11 +33,7 @@ class CellLineNormalizer:
     """``names``: key -> Cellosaurus CURIE (the majority id of the training mentions)."""
 
     names: dict[str, str]
-    version: str = ""
-
-    def __post_init__(self) -> None:
-        if not self.version:
-            self.version = stable_hash(FORMAT_VERSION, sorted(self.names.items()))[:12]
+    version: str
 
     @classmethod
     def build(cls, shared_data: Path = SHARED_DATA) -> CellLineNormalizer:
@@ -46,13 +42,13 @@ class CellLineNormalizer:
             if raw.startswith("CVCL_") and (key := cellline_key(text)):
                 votes[key][f"Cellosaurus:{raw}"] += n
         names = {k: v.most_common(1)[0][0] for k, v in votes.items()}
-        return cls(names, stable_hash(FORMAT_VERSION, inputs_key(training_path(shared_data)))[:12])
+        return cls(names, _version(shared_data))
 
     @classmethod
     def load(cls, shared_data: Path = SHARED_DATA, cache_dir: Path | None = None) -> CellLineNormalizer:
         if cache_dir is None:
             return cls.build(shared_data)
-        version = stable_hash(FORMAT_VERSION, inputs_key(training_path(shared_data)))[:12]
+        version = _version(shared_data)
         return cached_pickle(
             Path(cache_dir) / f"celllines-{version}.pkl",
             lambda cached: isinstance(cached, CellLineNormalizer) and cached.version == version,
@@ -75,3 +71,7 @@ class CellLineNormalizer:
                 curie = self.normalize_one(long)
             out.append((curie, 1.0) if curie else (None, 0.0))
         return out
+
+
+def _version(shared_data: Path) -> str:
+    return stable_hash(FORMAT_VERSION, inputs_key(training_path(shared_data)))[:12]

@@ -57,13 +57,11 @@ class SpeciesNormalizer:
 
     names: dict[str, str]
     generic: frozenset[str] = GENERIC_HUMAN
-    version: str = ""
+    version: str = field(kw_only=True)
     _scan: dict[str, str] = field(default_factory=dict, repr=False)
     _starts: frozenset[str] = field(default=frozenset(), repr=False)
 
     def __post_init__(self) -> None:
-        if not self.version:
-            self.version = stable_hash(FORMAT_VERSION, sorted(self.names.items()))[:12]
         self._scan = {k: v for k, v in self.names.items() if len(k) >= MIN_SCAN_CHARS}
         self._scan.update(dict.fromkeys(self.generic, HUMAN))
         self._starts = frozenset(k.split(" ", 1)[0] for k in self._scan) | frozenset(_ADJECTIVES)
@@ -128,14 +126,14 @@ class SpeciesNormalizer:
         for key, counter in votes.items():
             if key:
                 names[key] = counter.most_common(1)[0][0]
-        return cls(names=names, version=stable_hash(FORMAT_VERSION, _inputs_key(shared_data))[:12])
+        return cls(names=names, version=_version(shared_data))
 
     @classmethod
     def load(cls, shared_data: Path = SHARED_DATA, cache_dir: Path | None = None) -> SpeciesNormalizer:
         """Built once, then read from ``<cache_dir>/species-<inputs>.pkl``."""
         if cache_dir is None:
             return cls.build(shared_data)
-        version = stable_hash(FORMAT_VERSION, _inputs_key(shared_data))[:12]
+        version = _version(shared_data)
         return cached_pickle(
             Path(cache_dir) / f"species-{version}.pkl",
             lambda cached: isinstance(cached, SpeciesNormalizer) and cached.version == version,
@@ -143,5 +141,5 @@ class SpeciesNormalizer:
         )
 
 
-def _inputs_key(shared_data: Path) -> str:
-    return inputs_key(Path(shared_data) / MESH_DESCRIPTORS, training_path(shared_data))
+def _version(shared_data: Path) -> str:
+    return stable_hash(FORMAT_VERSION, inputs_key(Path(shared_data) / MESH_DESCRIPTORS, training_path(shared_data)))[:12]

@@ -259,11 +259,7 @@ class VariantNormalizer:
     """
 
     learned: dict[str, str]
-    version: str = ""
-
-    def __post_init__(self) -> None:
-        if not self.version:
-            self.version = stable_hash(FORMAT_VERSION, sorted(self.learned.items()))[:12]
+    version: str
 
     @classmethod
     def build(cls, shared_data: Path = SHARED_DATA) -> VariantNormalizer:
@@ -274,13 +270,13 @@ class VariantNormalizer:
                 votes[change][f"dbSNP:{raw}"] += n
         # a change without a position ("C to T") names no one variant: never learned
         learned = {c: v.most_common(1)[0][0] for c, v in votes.items() if len(v) == 1 and not _POSITIONLESS.match(c)}
-        return cls(learned, stable_hash(FORMAT_VERSION, inputs_key(training_path(shared_data)))[:12])
+        return cls(learned, _version(shared_data))
 
     @classmethod
     def load(cls, shared_data: Path = SHARED_DATA, cache_dir: Path | None = None) -> VariantNormalizer:
         if cache_dir is None:
             return cls.build(shared_data)
-        version = stable_hash(FORMAT_VERSION, inputs_key(training_path(shared_data)))[:12]
+        version = _version(shared_data)
         return cached_pickle(
             Path(cache_dir) / f"variants-{version}.pkl",
             lambda cached: isinstance(cached, VariantNormalizer) and cached.version == version,
@@ -316,3 +312,7 @@ class VariantNormalizer:
             curie = alias.get(curie) or self.learned.get(curie, curie)
             out.append((curie, 1.0 if curie.startswith("dbSNP:") or "||" not in curie else 0.8))
         return out
+
+
+def _version(shared_data: Path) -> str:
+    return stable_hash(FORMAT_VERSION, inputs_key(training_path(shared_data)))[:12]
