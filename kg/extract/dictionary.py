@@ -44,6 +44,17 @@ class LexiconMatcher:
                 ents[span], scores[span] = best_type(self.lexicon.entries[forms[span]])
         return ents, scores
 
+    def fill_in(self, doc: AnnotatedDoc, labels: Ents, scores: dict[tuple[int, int], float] | None = None) -> None:
+        """Add to ``labels`` the matches that overlap none of its spans (those win every overlap);
+        with ``scores``, each added match's score there is its type's share of the form's readings."""
+        matches, shares = self(doc)
+        taken = {i for s, e in labels for i in range(s, e)}
+        for (s, e), label in matches.items():
+            if not taken.intersection(range(s, e)):
+                labels[(s, e)] = label
+                if scores is not None:
+                    scores[(s, e)] = shares[(s, e)]
+
 
 class DictionaryExtractor:
     """Extractor over a :class:`Lexicon`; ``version`` changes whenever the lexicon does."""

@@ -530,8 +530,4 @@ class NerCpuExtractor:
 
     def add_lexicon_matches(self, doc: AnnotatedDoc, labels: Ents, scores: dict[tuple[int, int], float]) -> None:
         """Lexicon matches that overlap no tagged entity, scored by their type's share of the form's readings."""
-        matches, shares = self.lexicon(doc)
-        taken = {i for s, e in labels for i in range(s, e)}
-        for (s, e), label in matches.items():
-            if not taken.intersection(range(s, e)):
-                labels[(s, e)], scores[(s, e)] = label, shares[(s, e)]
+        self.lexicon.fill_in(doc, labels, scores)

@@ -90,10 +90,6 @@ class SpacyNerExtractor:
             for doc in batch:
                 ents = {(e.start, e.end): e.label_ for e in doc.tokens.ents if e.label_ in ENTITY_TYPES}
                 if self.lexicon is not None:
-                    matches, _ = self.lexicon(doc)
-                    taken = {i for s, e in ents for i in range(s, e)}
-                    for (s, e), label in matches.items():
-                        if not taken.intersection(range(s, e)):
-                            ents[(s, e)] = label
+                    self.lexicon.fill_in(doc, ents)
                 doc.mentions = to_mentions(doc, ents, self.name, self.version)
                 yield doc
