@@ -118,12 +118,10 @@ def _build(kind: str, m: re.Match) -> str | None:
     g = m.groupdict()
     if kind == "rs":
         return f"dbSNP:{m.group()}"
-    if kind == "psub":
+    if kind in ("psub", "ptext"):
         a, b = _aa(g["a"]), _aa(g["b"])
-        return None if a == b else f"tmVar:p|SUB|{a}|{g['pos']}|{b}"
-    if kind == "ptext":
-        a, b = _aa(g["a"]), _aa(g["b"])
-        if re.search(r"\sfor\s", m.group(), re.IGNORECASE):  # "proline for arginine": arginine became proline
+        # free text "proline for arginine": arginine became proline
+        if kind == "ptext" and re.search(r"\sfor\s", m.group(), re.IGNORECASE):
             a, b = b, a
         return None if a == b else f"tmVar:p|SUB|{a}|{g['pos']}|{b}"
     if kind == "pfs":
@@ -210,6 +208,8 @@ def find_variants(text: str, genes: Sequence[tuple[int, int, str]] = ()) -> list
                 found.append((s, e, m.group(), curie))
     found.sort()
     found = _rs_for_changes(text, found)
+    if not genes:  # no gene to tie a variant to: the sentence bounds are not needed
+        return [VariantMention(s, e, t, c) for s, e, t, c in found]
     sentences = [0, *(m.end() for m in _SENTENCE_END.finditer(text))]
     return [VariantMention(s, e, t, c, _gene_of(text, s, e, genes, sentences)) for s, e, t, c in found]
 
@@ -282,13 +282,6 @@ class VariantNormalizer:
             lambda cached: isinstance(cached, VariantNormalizer) and cached.version == version,
             lambda: cls.build(shared_data),
         )
-
-    def find(self, text: str, genes: Sequence[tuple[int, int, str]] = ()) -> list[VariantMention]:
-        """:func:`find_variants`, with learned rsIDs for changes the text gives without one."""
-        return [
-            VariantMention(v.start, v.end, v.text, self.learned.get(v.id, v.id), v.gene_id)
-            for v in find_variants(text, genes)
-        ]
 
     def normalize(self, mentions: Sequence[tuple[str, int, int]], context: DocContext) -> list[tuple[str | None, float]]:
         """``(text, start, end)`` variant mentions -> ``(CURIE or None, score)``: the mention's own
