@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -69,15 +70,8 @@ class DocContext:
         return dict(self.abbreviations)
 
     def sentence_of(self, offset: int) -> int:
-        """Index of the sentence holding character ``offset``."""
-        lo, hi = 0, len(self._sentences)
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if self._sentences[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid
-        return lo
+        """Index of the sentence holding character ``offset`` (0 for an offset before the text)."""
+        return max(bisect_right(self._sentences, offset) - 1, 0)
 
     def species_counts(self, generic_weight: float = 1.0) -> Counter:
         """Taxon -> weight of its mentions in the document: title mentions count double, generic
