@@ -74,6 +74,19 @@ def normalise_word(text: str) -> str:
     return _DIGITS.sub("0", text.lower())
 
 
+def encode_word(text: str, words: dict[str, int]) -> int:
+    """The word id of a token: its :func:`normalise_word` key in ``words``, else 1 (``<unk>``)."""
+    return words.get(normalise_word(text), 1)
+
+
+def encode_chars(text: str, chars: dict[str, int]) -> list[int]:
+    """The character ids the char CNN reads (the first and last ``MAX_CHARS // 2`` of longer
+    tokens), 1 (``<unk>``) for a character not in ``chars``."""
+    if len(text) > MAX_CHARS:
+        text = text[: MAX_CHARS // 2] + text[-MAX_CHARS // 2 :]
+    return [chars.get(c, 1) for c in text]
+
+
 def shape_class(text: str) -> int:
     if text.isalpha():
         if text.islower():
@@ -193,11 +206,6 @@ class BiLstmCrf:
         self.start = w["crf_start"] + start_penalty()
         self.end = w["crf_end"] + end_penalty()
 
-    def char_ids(self, text: str) -> list[int]:
-        if len(text) > MAX_CHARS:
-            text = text[: MAX_CHARS // 2] + text[-MAX_CHARS // 2 :]
-        return [self.chars.get(c, 1) for c in text]
-
     def char_features(self, texts: Sequence[str]) -> np.ndarray:
         missing = sorted({t for t in texts if t not in self._char_cache})
         if missing:
@@ -206,7 +214,7 @@ class BiLstmCrf:
             pad = width // 2
             ids = np.zeros((len(missing), MAX_CHARS + 2 * pad), dtype=np.int64)
             for i, t in enumerate(missing):
-                c = self.char_ids(t)
+                c = encode_chars(t, self.chars)
                 ids[i, pad : pad + len(c)] = c
             x = emb[ids]  # (N, L, E)
             n, length, e = x.shape
@@ -228,7 +236,7 @@ class BiLstmCrf:
         if ids is None:
             if len(self._token_cache) > 200_000:
                 self._token_cache.clear()
-            ids = self._token_cache[text] = (self.words.get(normalise_word(text), 1), shape_class(text))
+            ids = self._token_cache[text] = (encode_word(text, self.words), shape_class(text))
         return ids
 
     def inputs(self, doc: Doc, gaz: np.ndarray) -> np.ndarray:

@@ -41,6 +41,8 @@ from kg.extract.ner_cpu import (
     BiLstmCrf,
     Gazetteer,
     allowed_transitions_penalty,
+    encode_chars,
+    encode_word,
     end_penalty,
     normalise_word,
     shape_class,
@@ -454,7 +456,7 @@ class Featurizer:
         uniq: dict[str, int] = {}
         for i, ex in enumerate(exs):
             for j, t in enumerate(ex.doc):
-                w = self.words.get(normalise_word(t.text), 1)
+                w = encode_word(t.text, self.words)
                 if word_dropout and rng is not None and rng.random() < word_dropout:
                     w = 1
                 word_ids[i, j] = w
@@ -466,9 +468,7 @@ class Featurizer:
         char_ids = np.zeros((len(uniq), MAX_CHARS + 2 * pad), np.int64)
         char_lengths = np.zeros(len(uniq), np.int64)
         for text, k in uniq.items():
-            if len(text) > MAX_CHARS:
-                text = text[: MAX_CHARS // 2] + text[-MAX_CHARS // 2 :]
-            ids = [self.chars.get(c, 1) for c in text]
+            ids = encode_chars(text, self.chars)
             char_ids[k, pad : pad + len(ids)] = ids
             char_lengths[k] = len(ids)
         t = torch.from_numpy
