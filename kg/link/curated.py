@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-from kg.curation import Curation, CurationSource
+from kg.curation import Curation, CurationSource, Decision
 from kg.doc import AnnotatedDoc
 from kg.models import Candidate, Concept, Mention
 
@@ -58,12 +58,15 @@ class CuratedLinks:
     def pipe(self, docs: Iterable[AnnotatedDoc], batch_size: int = 256) -> Iterator[AnnotatedDoc]:
         curation = self.curation  # one reading per call: a batch sees one version of the file
         aliases, links = curation.aliases(), curation.link_decisions()
+        same_as = _same_as_by_subject(curation) if aliases else {}  # read only where a candidate is an alias
         for doc in docs:
             if aliases or links:
-                self._apply(doc, curation, aliases, links)
+                self._apply(doc, curation, aliases, same_as, links)
             yield doc
 
-    def _apply(self, doc: AnnotatedDoc, curation: Curation, aliases: dict[str, str], links: dict) -> None:
+    def _apply(
+        self, doc: AnnotatedDoc, curation: Curation, aliases: dict[str, str], same_as: dict[str, Decision], links: dict
+    ) -> None:
         applied: list[str] = []
         mentions: list[Mention] = []
         for m in doc.mentions:
@@ -71,7 +74,7 @@ class CuratedLinks:
             if candidates and any(c.concept_id in aliases for c in candidates):
                 candidates = _canonical(candidates, aliases)
                 # only the top id reaches the graph: a document is "changed by" a same_as only through it
-                applied.extend(_alias_decisions(curation, m.candidates[:1]))
+                applied.extend(_alias_decisions(same_as, m.candidates[:1]))
             if candidates:
                 key = m.text.strip().casefold()
                 top = candidates[0]
@@ -110,9 +113,14 @@ def _canonical(candidates: tuple[Candidate, ...], aliases: dict[str, str]) -> tu
     return tuple(out.values())
 
 
-def _alias_decisions(curation: Curation, candidates: tuple[Candidate, ...]) -> list[str]:
-    """The same_as decisions that mapped these candidates (each link of a chain a -> b -> c)."""
-    direct = {d.subject: d for d in curation.effective().values() if d.decision == "same_as"}
+def _same_as_by_subject(curation: Curation) -> dict[str, Decision]:
+    """The same_as decisions in force, by the id they map away (built once per :meth:`CuratedLinks.pipe` call)."""
+    return {d.subject: d for d in curation.effective().values() if d.decision == "same_as"}
+
+
+def _alias_decisions(direct: dict[str, Decision], candidates: tuple[Candidate, ...]) -> list[str]:
+    """The same_as decisions (``direct``: :func:`_same_as_by_subject`) that mapped these candidates
+    (each link of a chain a -> b -> c)."""
     out = []
     for c in candidates:
         cid = c.concept_id
