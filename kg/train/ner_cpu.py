@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from kg.config import SHARED_DATA
+from kg.evaluate.ner import Score
 from kg.extract.ner_cpu import (
     MAX_CHARS,
     SHAPES,
@@ -532,9 +533,8 @@ def dev_f1(model: BiLstmCrf, features, dev: list[Example]) -> dict[str, dict[str
             c[2] += len(ex.gold - pred)
     out = {}
     for name, (tp, fp, fn) in counts.items():
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        out[name] = {"p": round(p, 4), "r": round(r, 4), "f1": round(2 * p * r / (p + r) if p + r else 0.0, 4)}
+        s = Score(tp=tp, fp=fp, fn=fn)
+        out[name] = {"p": round(s.precision, 4), "r": round(s.recall, 4), "f1": round(s.f1, 4)}
     return out
 
 
