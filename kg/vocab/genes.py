@@ -51,6 +51,9 @@ HGNC = "ontology/genes/hgnc_entries.tsv.gz"
 MOUSE_GENE_INFO = "ontology/genes/Mus_musculus.gene_info.gz"
 RGD = "ontology/genes/rgd_entries.tsv.gz"
 MESH_SUPPLEMENTARY = "ontology/mesh/mesh2024_supplementary_terms.tsv.gz"
+# The gene files the index is built from, in the order their digests enter the version
+# (genes._version and normalizers.version_of).
+INPUT_FILES = (HGNC, MOUSE_GENE_INFO, RGD, MESH_SUPPLEMENTARY)
 TAXA: tuple[str, ...] = (HUMAN, MOUSE, RAT, "other")
 # How much a kind of name is trusted (lower is better): a learned name was a gold mention.
 LEARNED, SYMBOL, NAME, PREVIOUS, ALIAS, OTHER = 0, 1, 2, 3, 4, 5
@@ -420,5 +423,5 @@ class GeneNormalizer:
 
 
 def _version(shared_data: Path) -> str:
-    paths = [Path(shared_data) / rel for rel in (HGNC, MOUSE_GENE_INFO, RGD, MESH_SUPPLEMENTARY)]
+    paths = [Path(shared_data) / rel for rel in INPUT_FILES]
     return stable_hash(FORMAT_VERSION, inputs_key(*paths, training_path(shared_data)))[:12]

@@ -22,8 +22,7 @@ TYPES = ("Gene", "Species", "Variant", "CellLine")
 def version_of(shared_data: Path = SHARED_DATA) -> str:
     """What the normalisers would be built from, hashed: cheap (file digests), no build needed."""
     root = Path(shared_data)
-    files = [root / genes.HGNC, root / genes.MOUSE_GENE_INFO, root / genes.RGD, root / genes.MESH_SUPPLEMENTARY,
-             root / species.MESH_DESCRIPTORS]
+    files = [*(root / rel for rel in genes.INPUT_FILES), root / species.MESH_DESCRIPTORS]
     return stable_hash(
         genes.FORMAT_VERSION, species.FORMAT_VERSION, variants.FORMAT_VERSION, celllines.FORMAT_VERSION,
         inputs_key(*files, training_path(root)),
