@@ -136,7 +136,7 @@ def evaluate_link(corpus: str | Path, annotator: Annotator, *, end_to_end: bool 
     docs = list(read_pubtator(corpus))
     gold_types = {t for d in docs for a in d.annotations if (t := entity_type(a.type))}
     keep = set(types) if types is not None else gold_types
-    extractor, linker = annotator.components[:2]
+    _, linker = annotator.components[:2]
     getattr(linker, "normalizers", None)  # load lazily built parts outside the timing
     timed = _Timed(linker)
     on_gold_mentions = Annotator(annotator.analyzer, [GoldExtractor(docs, linked=False), timed])
