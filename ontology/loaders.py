@@ -269,6 +269,12 @@ def read_mesh_xml(
 
 
 
+def _entry_terms(row: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """A MeSH terms row's ``|``-separated entry terms as ``(term, "entry")`` synonyms, in order,
+    without repeats, empties or the row's name."""
+    return tuple((t, "entry") for t in dict.fromkeys(row["terms"].split("|")) if t and t != row["name"])
+
+
 def read_mesh_descriptor_terms(
     path: str | Path, *, release: str | None = None, quarantine: list[Quarantine] | None = None
 ) -> Iterator[Term]:
@@ -287,7 +293,7 @@ def read_mesh_descriptor_terms(
             _bad(path, f"line {n}", quarantine, Errors.E372, id=row["id"])
             continue
         trees = tuple(t for t in row["tree_numbers"].split("|") if t)
-        synonyms = tuple((t, "entry") for t in dict.fromkeys(row["terms"].split("|")) if t and t != row["name"])
+        synonyms = _entry_terms(row)
         taxa = [t for t in row.get("taxon_ids", "").split("|") if t.isdigit()]
         taxon = f"NCBITaxon:{taxa[0]}" if taxa else None
         yield Term(
@@ -319,7 +325,7 @@ def read_mesh_supplementary_terms(
         mapped = (d.strip().lstrip("*") for d in row["mapped_to"].split(","))
         yield Term(
             id=f"MESH:{row['id']}", name=row["name"], source="mesh", release=release, type="Chemical",
-            synonyms=tuple((t, "entry") for t in dict.fromkeys(row["terms"].split("|")) if t and t != row["name"]),
+            synonyms=_entry_terms(row),
             parents=tuple(f"MESH:{d}" for d in mapped if MESH_URI.search(d)),
         )
 
