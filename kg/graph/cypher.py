@@ -382,11 +382,12 @@ REASON_CONCEPT = (
 
 # Relations of some concepts ($ids: one concept, or it and its subtypes). $direction is 'in'
 # (the concept is the object), 'out' or 'any'; $labels ([] for any) filters the other end; hubs
-# ($hubs, and concepts marked generic, such as "patients") are never listed.
+# ($hubs: the human hub NCBITaxon:9606, which people words such as "patients" link to) are
+# never listed.
 REASON_RELATIONS = (
     "UNWIND $ids AS id MATCH (c:Concept {id: id})-[t]-(o:Concept) "
     "WHERE t.evidence_count IS NOT NULL AND type(t) IN $predicates AND NOT o.id IN $ids "
-    "AND NOT o.id IN $hubs AND coalesce(o.generic, false) = false "
+    "AND NOT o.id IN $hubs "
     "AND ($direction = 'any' OR ($direction = 'in' AND endNode(t) = c) OR ($direction = 'out' AND startNode(t) = c)) "
     "AND (size($labels) = 0 OR any(l IN labels(o) WHERE l IN $labels)) "
     "RETURN c.id AS concept, type(t) AS predicate, startNode(t) = c AS outgoing, o.id AS other, o.name AS name, "
@@ -461,8 +462,9 @@ def reason_delete_inferred(schema: Schema, rel_type: str) -> str:
 
 # -------------------------------------------------------- ask / report / viz reads (kg/reason)
 
-# Concepts by id with what reading a question needs: how many documents mention each, whether
-# it is a generic mention (generic: true, e.g. "patients"; missing means false).
+# Concepts by id with what reading a question needs: how many documents mention each, and a
+# `generic` flag that the question reader treats as a hub. Ingest writes no such property (people
+# words such as "patients" link to the human hub NCBITaxon:9606), so it is false unless set by hand.
 REASON_CONCEPT_CARDS = (
     "UNWIND $ids AS id MATCH (c:Concept {id: id}) "
     "RETURN c.id AS id, c.name AS name, c.type AS type, labels(c) AS labels, c.doc_count AS doc_count, "
@@ -485,7 +487,7 @@ REASON_CONCEPTS_BY_NAMES = (
 REASON_COMENTIONS = (
     "UNWIND $ids AS id MATCH (c:Concept {id: id})-[t]-(o:Concept) "
     "WHERE t.evidence_count IS NOT NULL AND type(t) IN $predicates AND NOT o.id IN $ids "
-    "AND NOT o.id IN $hubs AND coalesce(o.generic, false) = false AND t.doc_count >= $min_docs "
+    "AND NOT o.id IN $hubs AND t.doc_count >= $min_docs "
     "AND (size($labels) = 0 OR any(l IN labels(o) WHERE l IN $labels)) "
     "RETURN c.id AS concept, type(t) AS predicate, startNode(t) = c AS outgoing, o.id AS other, o.name AS name, "
     "o.type AS type, t.key AS key, t.npmi AS npmi, t.combined_score AS combined_score, "
@@ -499,7 +501,7 @@ REASON_RETRACTED_EVIDENCE = (
     "MATCH (d:Document) WHERE d.retracted = true "
     "MATCH (e:Evidence {doc_id: d.id}) WHERE e.subject = $id OR e.object = $id "
     "WITH d, e, CASE WHEN e.subject = $id THEN e.object ELSE e.subject END AS oid "
-    "MATCH (o:Concept {id: oid}) WHERE NOT o.id IN $hubs AND coalesce(o.generic, false) = false "
+    "MATCH (o:Concept {id: oid}) WHERE NOT o.id IN $hubs "
     "RETURN e.predicate AS predicate, o.id AS other, o.name AS name, e.doc_id AS doc_id, d.year AS year, "
     "e.sentence AS sentence, e.assertion AS assertion ORDER BY doc_id DESC, other LIMIT $limit"
 )
@@ -508,7 +510,7 @@ REASON_RETRACTED_EVIDENCE = (
 # lists findings by assertion status with the notes they were read in.
 REASON_PATIENT_NOTE_FINDINGS = (
     "MATCH (p:Patient {id: $patient})-[:HAS_NOTE]->(d:Document)-[m:MENTIONS]->(c:Concept) "
-    "WHERE NOT c.id IN $hubs AND coalesce(c.generic, false) = false "
+    "WHERE NOT c.id IN $hubs "
     "RETURN c.id AS id, c.name AS name, c.type AS type, d.id AS note, d.year AS year, m.affirmed AS affirmed, "
     "m.negated AS negated, m.uncertain AS uncertain, m.hypothetical AS hypothetical, m.historical AS historical, "
     "m.family AS family, m.sections AS sections ORDER BY id, note"

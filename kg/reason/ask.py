@@ -487,8 +487,7 @@ def _paths(ctx: _Context, a: str, b: str) -> list[AskPath]:
             continue
     if g is None:
         return []
-    g.remove_nodes_from([n for n, d in list(g.nodes(data=True))
-                         if n not in (a, b) and (n in cues.HUBS or d.get("generic"))])
+    g.remove_nodes_from([n for n in list(g.nodes) if n not in (a, b) and n in cues.HUBS])
     # the direct edges are listed on their own: paths here go through at least one other concept
     for u, v in ((a, b), (b, a)):
         while g.has_edge(u, v):

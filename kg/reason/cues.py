@@ -105,7 +105,6 @@ NOT_CONCEPTS = (
     "reaction", "event", "evidence", "paper", "literature", "question", "answer", "graph",
 )
 
-# Concepts kept out of every relation list (answers, reports, pictures): the human hub. Species
-# concepts that stand for generic human mentions ("patients", "women") carry ``generic: true``
-# in the graph and are excluded the same way.
+# Concepts kept out of every relation list (answers, reports, pictures): the human hub, which
+# people words such as "patients" and "women" are linked to.
 HUBS = ("NCBITaxon:9606",)

@@ -4,8 +4,9 @@ A concept report puts what papers *claim* first: typed relations (INDUCES, ASSOC
 ranked by their calibrated combined score and then the number of papers, each with the PMIDs
 and sentences behind it. Co-mentions (same sentence, not a claim) follow in their own section,
 ranked by NPMI, so a frequent word such as "patients" cannot crowd out a relation; the human hub
-and generic species are never listed. Negated evidence and evidence from retracted papers are
-marked where they are cited and listed in sections of their own.
+(NCBITaxon:9606, which people words such as "patients" link to) is never listed. Negated
+evidence and evidence from retracted papers are marked where they are cited and listed in
+sections of their own.
 
 A patient report (``pt_…`` pseudonyms, as the notes source writes them) lists the findings of
 the patient's notes by assertion status, present first and pertinent negatives next, each with
@@ -215,7 +216,7 @@ def _comention_line(r: Relation) -> str:
 
 RELATIONS_NOTE = ("What papers claim, strongest first: calibrated combined score (noisy-OR of the per-sentence "
                   "scores), then the number of papers; a score below 0.5 is marked weak (more likely wrong than "
-                  "right). The human hub and generic species are not listed.")
+                  "right). The human hub (NCBITaxon:9606) is not listed.")
 
 
 def _comentions_note(report: ConceptReport) -> str:

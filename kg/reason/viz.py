@@ -15,7 +15,8 @@ offline and can be archived next to a report). Both draw the same picture:
   readable over edges.
 
 The neighbourhood is cut to ``max_nodes``, nearest first, then those with claimed relations,
-then the best documented; the human hub and generic species ("patients") are left out.
+then the best documented; the human hub (NCBITaxon:9606, which people words such as
+"patients" link to) is left out.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ import networkx as nx
 
 from kg.config import Settings
 from kg.errors import Errors, VizError
-from kg.graph import cypher as q
 from kg.graph.base import GraphStore
 from kg.reason import cues
 from kg.reason.subgraph import add_edges_among, best_edges, extract_subgraph
@@ -106,7 +106,7 @@ def neighbourhood(
         When the concept has no edge to draw.
     """
     g = extract_subgraph(store, [concept_id], hops=hops, min_score=min_score, max_edges=max_edges)
-    _drop_hubs(store, g, concept_id)
+    _drop_hubs(g, concept_id)
     g = _shown(best_edges(g))
     if g.number_of_edges() == 0:
         raise VizError(Errors.E930, concept=concept_id)
@@ -116,10 +116,8 @@ def neighbourhood(
     return _shown(best_edges(add_edges_among(store, full, min_score=min_score, max_edges=max_edges)))
 
 
-def _drop_hubs(store: GraphStore, g: nx.Graph, keep: str) -> None:
-    cards = store.query(q.REASON_CONCEPT_CARDS, {"ids": list(g.nodes)})
-    hubs = {r["id"] for r in cards if r["id"] in cues.HUBS or r["generic"]} | (set(cues.HUBS) & set(g.nodes))
-    g.remove_nodes_from(hubs - {keep})
+def _drop_hubs(g: nx.Graph, keep: str) -> None:
+    g.remove_nodes_from((set(cues.HUBS) & set(g.nodes)) - {keep})
 
 
 def _shown(g: nx.Graph) -> nx.Graph:
