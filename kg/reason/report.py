@@ -25,7 +25,7 @@ from kg.errors import ArgumentError, Errors, ReportError
 from kg.graph import cypher as q
 from kg.graph.base import GraphStore
 from kg.reason import cues
-from kg.reason.ask import COOCCURRENCE, resolve_target
+from kg.reason.ask import COMENTION_MIN_DOCS, _cooccurrence, _types, resolve_target
 from kg.reason.contradictions import Contradiction, contradictions_in_store
 from kg.reason.evidence import WEAK_NOTE, WEAK_SCORE, Citation, citations
 
@@ -40,7 +40,6 @@ STATUS_SECTIONS = (
     ("family", "Family history"),
     ("hypothetical", "Hypothetical or conditional"),
 )
-COMENTION_MIN_DOCS = 2
 FINDING_TYPES = ("Disease", "Finding")
 
 
@@ -118,9 +117,7 @@ def concept_report(store: GraphStore, concept_id: str, *, limit: int = 10, per_r
     found = store.query(q.REASON_CONCEPT, {"id": concept_id})
     if not found:
         raise ReportError(Errors.E920, concept=concept_id)
-    spec = store.schema.relationships
-    typed = [t for t in store.schema.triple_types if spec[t].biolink != COOCCURRENCE]
-    cooc = [t for t in store.schema.triple_types if spec[t].biolink == COOCCURRENCE]
+    typed, cooc = _types(store, None), _cooccurrence(store)
     hubs = list(cues.HUBS)
     rows = store.query(q.REASON_RELATIONS, {"ids": [concept_id], "predicates": typed, "direction": "any",
                                             "labels": [], "hubs": hubs, "limit": limit})
