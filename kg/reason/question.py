@@ -23,7 +23,6 @@ from kg.graph import cypher as q
 from kg.models import validate_curie
 from kg.reason import cues
 
-INTENTS = ("causes", "effects", "treats", "interacts", "associated", "suggests", "summary", "links")
 MAX_NAME_WORDS = 6  # the longest run of words looked up as a graph name
 _WORD = re.compile(r"[a-z0-9]+")
 _CURIE = re.compile(r"\b[A-Za-z][A-Za-z0-9_.-]*:[A-Za-z0-9][A-Za-z0-9_.:-]*")
