@@ -301,19 +301,12 @@ class Curation:
         """Decision id -> decision, for the decisions in force (superseded and retracted ones left out), in file order.
 
         A retraction of a decision that is no longer in force (a later one superseded it) changes nothing.
+        In force means not a retraction and not ended (``ended_by``): decision ids are unique (E156).
         """
         if "effective" not in self._cache:
-            by_id = {d.id: d for d in self.history}
-            last: dict[Target, str] = {}
-            for d in self.history:
-                if d.decision == "retract":
-                    target = self.target(by_id[d.subject])
-                    if last.get(target) == d.subject:
-                        del last[target]
-                else:
-                    last[self.target(d)] = d.id
-            kept = set(last.values())
-            self._cache["effective"] = {d.id: d for d in self.history if d.id in kept}
+            ended = self.ended_by()
+            self._cache["effective"] = {d.id: d for d in self.history
+                                        if d.decision != "retract" and d.id not in ended}
         return self._cache["effective"]
 
     def ended_by(self) -> dict[str, str]:
