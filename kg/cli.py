@@ -649,21 +649,11 @@ _Reason = Annotated[str, typer.Option("--reason", "-r", help="Why (required: the
 _Author = Annotated[Optional[str], typer.Option("--author", help="Who decides [default: $USER]")]
 
 
-def _notes_key(s: Settings) -> bytes | None:
-    """The key notes were pseudonymised with, if this machine has it (to redo notes for curation)."""
-    from kg.privacy import load_key
-
-    if s.pseudonym_key:
-        return load_key(s)
-    demo = s.data_dir / "demo-pseudonym.key"
-    return demo.read_text().strip().encode() if demo.exists() else None
-
-
 def _apply_curation_changes(s: Settings, store, ledger) -> None:
     """Before an ingest: apply what changed in the curation file since it was last applied."""
     from kg.curator import apply_curation
 
-    result = apply_curation(s, store, ledger, key=_notes_key(s))
+    result = apply_curation(s, store, ledger, key=_demo_key(s, create=False))
     if result.added or result.removed:
         console.print(f"curation file {s.curation_path}: applied {len(result.added)} new and "
                       f"{len(result.removed)} ended decision(s); {result.redone} document(s) redone")
@@ -705,7 +695,7 @@ def _curate(decision, *, edges: list[dict] = (), concepts: list[str] = ()) -> No
             console.print(f"already recorded: {decision.id} ({escape(describe(decision))})")
             return
         console.print(f"recorded {decision.id} in {s.curation_path}: {escape(describe(decision))}")
-        result = apply_curation(s, store, ledger, key=_notes_key(s))
+        result = apply_curation(s, store, ledger, key=_demo_key(s, create=False))
         after = show()
     rows = []
     for e in edges:
@@ -886,7 +876,7 @@ def curate_apply() -> None:
 
     s = settings()
     with _graph() as store, Ledger(s.ledger_path) as ledger:
-        result = apply_curation(s, store, ledger, key=_notes_key(s))
+        result = apply_curation(s, store, ledger, key=_demo_key(s, create=False))
     console.print(f"{len(result.added)} new and {len(result.removed)} ended decision(s); {result.edges} edge(s) "
                   f"refreshed, {result.redone} document(s) redone, {result.concepts_deleted} concept node(s) "
                   f"removed; {len(result.pending)} document(s) still wait (input not readable here)")
@@ -954,8 +944,12 @@ DEMO_FILE = "pubmed/pubmed20n0014.xml.gz"
 DEMO_NOTES = "notes/aci-bench/valid.csv"
 
 
-def _demo_key(s: Settings) -> bytes:
-    """MEDKG_PSEUDONYM_KEY if set; else a random key kept in the data dir, so demo re-runs stay idempotent."""
+def _demo_key(s: Settings, *, create: bool = True) -> bytes | None:
+    """MEDKG_PSEUDONYM_KEY if set; else a random key kept in the data dir, so demo re-runs stay idempotent.
+
+    ``create=False`` only reads: the key notes were pseudonymised with, if this machine has it (to redo
+    notes for curation), else None.
+    """
     import secrets
 
     from kg.privacy import load_key
@@ -964,6 +958,8 @@ def _demo_key(s: Settings) -> bytes:
         return load_key(s)
     path = s.data_dir / "demo-pseudonym.key"
     if not path.exists():
+        if not create:
+            return None
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
