@@ -220,15 +220,18 @@ def _peak_rss_mb() -> float:
 
 
 # -- ingest -----------------------------------------------------------------------------------
+_Workers = Annotated[
+    Optional[int], typer.Option("--workers", min=1, help="Processes that analyse batches [env MEDKG_WORKERS; default: the cores]")
+]
+
+
 @ingest_app.command("pubmed")
 def ingest_pubmed(
     files: Annotated[Optional[list[Path]], typer.Argument(help="PubMed XML files (.xml or .xml.gz; baseline or update)")] = None,
     query: Annotated[Optional[str], typer.Option("--query", "-q", help="E-utilities search instead of files")] = None,
     max_records: Annotated[int, typer.Option("--max", help="With --query: at most this many records")] = 1000,
     limit: Annotated[int, typer.Option("--limit", help="Only the first N records of the files (0 = all)")] = 0,
-    workers: Annotated[
-        Optional[int], typer.Option("--workers", min=1, help="Processes that analyse batches [env MEDKG_WORKERS; default: the cores]")
-    ] = None,
+    workers: _Workers = None,
 ) -> None:
     """Ingest PubMed citations from files or an E-utilities query.
 
@@ -270,9 +273,7 @@ def ingest_notes(
     keep_text: Annotated[
         bool, typer.Option("--keep-text", help="Store evidence sentences of notes in the graph (they may identify patients)")
     ] = False,
-    workers: Annotated[
-        Optional[int], typer.Option("--workers", min=1, help="Processes that analyse batches [env MEDKG_WORKERS; default: the cores]")
-    ] = None,
+    workers: _Workers = None,
 ) -> None:
     """Ingest clinical notes. Patient ids are replaced by a keyed hash (set MEDKG_PSEUDONYM_KEY)."""
     _set_workers(workers)
@@ -975,9 +976,7 @@ def demo(
     notes: Annotated[
         bool, typer.Option("--notes/--no-notes", help="Also ingest the 20 ACI-Bench validation notes (assertion demo)")
     ] = True,
-    workers: Annotated[
-        Optional[int], typer.Option("--workers", min=1, help="Processes that analyse batches [env MEDKG_WORKERS; default: the cores]")
-    ] = None,
+    workers: _Workers = None,
 ) -> None:
     """The main job on the embedded graph: ingest a real PubMed baseline file (and clinical notes),
     then answer saved Cypher queries."""
