@@ -76,6 +76,11 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+# The counts of a RunSummary, in the order to_markdown lists them (seconds and reconciles follow).
+_COUNTS = ("read", "written", "revised", "retracted", "skipped", "quarantined", "deleted", "mentions",
+           "linked_mentions", "evidence")
+
+
 class RunSummary(BaseModel):
     """Counts for one run. ``reconciles`` is the invariant every run must satisfy."""
 
@@ -98,15 +103,13 @@ class RunSummary(BaseModel):
 
     def to_markdown(self) -> str:
         """The run summary as a Markdown table (for Prefect artifacts and reports)."""
-        rows = [(k, getattr(self, k)) for k in ("read", "written", "revised", "retracted", "skipped", "quarantined",
-                                                 "deleted", "mentions", "linked_mentions", "evidence")]
+        rows = [(k, getattr(self, k)) for k in _COUNTS]
         rows.append(("seconds", round(self.seconds, 1)))
         rows.append(("reconciles", "yes" if self.reconciles else "NO"))
         return "| count | value |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
 
     def add(self, other: RunSummary) -> None:
-        for name in ("read", "written", "revised", "retracted", "skipped", "quarantined", "deleted",
-                     "mentions", "linked_mentions", "evidence"):
+        for name in _COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
