@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import re
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -50,7 +49,7 @@ from kg.relate.model import (
 )
 from kg.sources.pubtator import PubtatorDocument
 from kg.text.analyzer import TextAnalyzer
-from kg.vocab.corpora import training_documents
+from kg.vocab.corpora import NOT_TRAINING, training_documents
 from kg.vocab.curie import to_curie
 from kg.vocab.lexicon import MESH_DISEASE_TERMS
 from kg.vocab.types import entity_type
@@ -65,7 +64,6 @@ C_GRID: tuple[float, ...] = (0.03, 0.1, 0.3)
 SENTENCE_C = 0.1
 EVIDENCE_THRESHOLD = 0.5  # calibrated sentence score at which a sentence counts as stating the relation
 FOLDS = 5
-_NOT_TRAINING = re.compile(r"dev|develop|test", re.IGNORECASE)
 NONE = "None"  # label of candidate pairs the gold does not relate
 
 
@@ -279,7 +277,7 @@ def train_re(
     for task, path in paths.items():
         if task not in TRAINING_CORPORA:
             raise SourceError(Errors.E231, task=task, tasks=sorted(TRAINING_CORPORA))
-        if _NOT_TRAINING.search(path.name):
+        if NOT_TRAINING.search(path.name):
             raise SourceError(Errors.E232, path=path)
         if not path.exists():
             raise SourceError(Errors.E230, path=path)
