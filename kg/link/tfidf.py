@@ -212,7 +212,7 @@ class TfidfLinker:
         self._vocab = (shared_data, cache_dir) if normalizers is None and cache_dir is not None else None
         vocab = normalizers.version if normalizers else version_of(shared_data) if self._vocab else None
         self.version = f"{INDEX_VERSION}-{store.version}" + (f"+vocab-{vocab}" if vocab else "")
-        self._memo: dict[tuple[str, str], list[tuple[int, float]]] = {}
+        self._memo: dict[tuple[str, str], tuple[Candidate, ...]] = {}
         self._concepts: dict[str, Concept | None] = {}
 
     @classmethod
@@ -268,24 +268,28 @@ class TfidfLinker:
         once and remembered (up to ``MEMO_SIZE`` of them) across calls.
         """
         keys = [(text.lower().strip(), type_) for text, type_ in texts]
+        here: dict[tuple[str, str], tuple[Candidate, ...]] = {}  # this call's, whatever the memo forgets
         pending: dict[frozenset, list[tuple[str, str]]] = defaultdict(list)
         for key in dict.fromkeys(keys):
             if key in self._memo:
+                here[key] = self._memo[key]
                 continue
             found = self._string_match(*key)
             if found is None and key[1] in ELIGIBLE:
                 pending[ELIGIBLE[key[1]]].append(key)
             else:
-                self._remember(key, found or [])
+                here[key] = self._remember(key, found or [])
         for eligible, group in pending.items():
             for key, found in zip(group, self._nearest([k[0] for k in group], eligible), strict=True):
-                self._remember(key, found)
-        return [self._candidates(self._memo[key]) for key in keys]
+                here[key] = self._remember(key, found)
+        return [here[key] for key in keys]
 
-    def _remember(self, key: tuple[str, str], found: list[tuple[int, float]]) -> None:
+    def _remember(self, key: tuple[str, str], found: list[tuple[int, float]]) -> tuple[Candidate, ...]:
+        """The candidates of ``found``, kept for ``key`` (frozen: one tuple serves every mention of it)."""
         if len(self._memo) >= MEMO_SIZE:
             self._memo.clear()
-        self._memo[key] = found
+        self._memo[key] = out = self._candidates(found)
+        return out
 
     def _string_match(self, text: str, type_: str) -> list[tuple[int, float]] | None:
         """Exact then normalised, over the text and its variants; a MeSH reading beats any other.

@@ -66,6 +66,18 @@ def test_type_aware_and_nil(linker):
     assert top(linker, "metformin", "Gene")[0] is None
 
 
+def test_a_memo_that_fills_up_mid_call_forgets_nothing_of_that_call(built, linker, monkeypatch):
+    from kg.vocab.conceptstore import ConceptStore
+
+    monkeypatch.setattr(tfidf, "MEMO_SIZE", 2)  # cleared twice while these five are looked up
+    fresh = TfidfLinker(ConceptStore.open(built[0]))
+    texts = [("niddm", "Disease"), ("metformin", "Chemical"), ("seizure", "Disease"), ("asthma", "Disease"),
+             ("diabetes melitus type 2", "Disease"), ("niddm", "Disease")]
+    got = [c[0].concept_id if c else None for c in fresh.candidates(texts)]
+    assert got == [top(linker, t, y)[0] for t, y in texts]  # the module linker never fills its memo
+    assert got[0] == got[-1] == "MESH:D003924" and len(fresh._memo) <= 2
+
+
 def test_untyped_descriptors_link_as_chemicals_and_take_that_type(linker):
     assert top(linker, "Propofol", "Chemical")[0] == "MESH:D015742"
     concept = linker.concepts(["MESH:D015742"])["MESH:D015742"]
