@@ -191,6 +191,9 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return expit(x)
 
 
+CACHE_SIZE = 200_000  # tokens whose word ids and character features are remembered
+
+
 class BiLstmCrf:
     """The network's forward pass and CRF decoding, in NumPy (float32); weights from torch."""
 
@@ -209,6 +212,9 @@ class BiLstmCrf:
     def char_features(self, texts: Sequence[str]) -> np.ndarray:
         missing = sorted({t for t in texts if t not in self._char_cache})
         if missing:
+            if len(self._char_cache) + len(missing) > CACHE_SIZE:  # before filling: this call reads what it adds
+                self._char_cache.clear()
+                missing = sorted(set(texts))
             emb, conv_w, conv_b = self.w["char_emb"], self.w["char_conv_w"], self.w["char_conv_b"]
             width = conv_w.shape[2]
             pad = width // 2
@@ -226,15 +232,13 @@ class BiLstmCrf:
             out = np.where(valid[:, :, None], out, -np.inf).max(axis=1)
             for t, v in zip(missing, out.astype(np.float32), strict=True):
                 self._char_cache[t] = v
-            if len(self._char_cache) > 200_000:
-                self._char_cache.clear()
         return np.stack([self._char_cache[t] for t in texts]) if texts else np.zeros((0, self.w["char_conv_b"].shape[0]), np.float32)
 
     def token_ids(self, text: str) -> tuple[int, int]:
         """(word id, shape class) of a token, cached: most tokens of an abstract are frequent words."""
         ids = self._token_cache.get(text)
         if ids is None:
-            if len(self._token_cache) > 200_000:
+            if len(self._token_cache) > CACHE_SIZE:
                 self._token_cache.clear()
             ids = self._token_cache[text] = (encode_word(text, self.words), shape_class(text))
         return ids

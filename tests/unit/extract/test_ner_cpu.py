@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from kg.errors import ModelError
+from kg.extract import ner_cpu
 from kg.extract.ner_cpu import (
     SHAPES,
     TAGS,
@@ -218,3 +219,14 @@ def test_emissions_do_not_depend_on_the_padding_of_a_batch():
     batched = model.emissions(xs)
     for x, em in zip(xs, batched, strict=True):
         np.testing.assert_allclose(em, model.emissions([x])[0], rtol=1e-5, atol=1e-5)
+
+
+def test_character_features_survive_a_cache_that_fills_up_mid_batch(monkeypatch):
+    model = BiLstmCrf(random_weights(4, 4, 3, hidden=5), {}, {"a": 2, "b": 3})
+    texts = ["ab", "ba", "aab", "ab", "bbb"]
+    whole = model.char_features(texts)
+    monkeypatch.setattr(ner_cpu, "CACHE_SIZE", 2)
+    small = BiLstmCrf(model.w, {}, model.chars)
+    small.char_features(["b"])  # one remembered: the next call overflows the cache
+    np.testing.assert_array_equal(small.char_features(texts), whole)
+    assert len(small._char_cache) <= len(set(texts))
