@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -95,7 +96,7 @@ class Schema:
             )
         return cls(nodes=nodes, relationships=rels)
 
-    @property
+    @cached_property
     def labels(self) -> tuple[str, ...]:
         """Every node label, extra labels included (e.g. Concept and Disease)."""
         out = list(self.nodes)
@@ -103,8 +104,9 @@ class Schema:
             out.extend(x for x in spec.extra_labels if x not in out)
         return tuple(out)
 
-    @property
+    @cached_property
     def triple_types(self) -> tuple[str, ...]:
+        """The relationship types that are claims between concepts (asked for once per triple written)."""
         return tuple(name for name, spec in self.relationships.items() if spec.is_triple)
 
     def label(self, name: str) -> str:
