@@ -123,3 +123,32 @@ def test_retracted_papers_are_flagged_counted_and_an_update_that_retracts_one_re
     s = p.run([retracting_update], command="t", inputs=[])
     assert (s.written, s.revised, s.retracted) == (1, 1, 1)
     assert {e.doc_id: e.retracted for e in p.store.evidence.values()}["PMID:9"] is True
+
+
+class _BlasThreads:
+    """A component that records how many threads the BLAS pool may use while it runs."""
+
+    name, version, settings = "blas-probe", "1", {}
+
+    def __init__(self):
+        self.seen: list[int] = []
+
+    def pipe(self, docs, batch_size=256):
+        from threadpoolctl import threadpool_info
+
+        self.seen += [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+        yield from docs
+
+
+def test_a_one_process_run_analyses_with_one_blas_thread_and_restores_the_limit(tmp_path):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    import numpy  # noqa: F401 - loads the BLAS pool threadpoolctl limits
+
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        probe = _BlasThreads()
+        p = Pipeline(annotator=word_annotator(probe), assembler=Assembler(), store=MemoryStore(),
+                     ledger=Ledger(tmp_path / "ledger.sqlite"))
+        p.run([doc(1, "Aspirin and fever.")], command="t", inputs=[])
+        after = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+    assert probe.seen and set(probe.seen) == {1}
+    assert after and set(after) == {2}
