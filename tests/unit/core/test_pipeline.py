@@ -125,18 +125,22 @@ def test_retracted_papers_are_flagged_counted_and_an_update_that_retracts_one_re
     assert {e.doc_id: e.retracted for e in p.store.evidence.values()}["PMID:9"] is True
 
 
-class _BlasThreads:
-    """A component that records how many threads the BLAS pool may use while it runs."""
+class _Probe:
+    """A component that records the BLAS pool's thread limit and the frozen objects while it runs."""
 
-    name, version, settings = "blas-probe", "1", {}
+    name, version, settings = "probe", "1", {}
 
     def __init__(self):
-        self.seen: list[int] = []
+        self.blas_threads: list[int] = []
+        self.frozen: list[int] = []
 
     def pipe(self, docs, batch_size=256):
+        import gc
+
         from threadpoolctl import threadpool_info
 
-        self.seen += [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+        self.blas_threads += [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+        self.frozen.append(gc.get_freeze_count())
         yield from docs
 
 
@@ -145,10 +149,21 @@ def test_a_one_process_run_analyses_with_one_blas_thread_and_restores_the_limit(
     import numpy  # noqa: F401 - loads the BLAS pool threadpoolctl limits
 
     with threadpoolctl.threadpool_limits(2, user_api="blas"):
-        probe = _BlasThreads()
+        probe = _Probe()
         p = Pipeline(annotator=word_annotator(probe), assembler=Assembler(), store=MemoryStore(),
                      ledger=Ledger(tmp_path / "ledger.sqlite"))
         p.run([doc(1, "Aspirin and fever.")], command="t", inputs=[])
         after = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
-    assert probe.seen and set(probe.seen) == {1}
+    assert probe.blas_threads and set(probe.blas_threads) == {1}
     assert after and set(after) == {2}
+
+
+def test_what_was_loaded_before_the_run_is_frozen_during_it_and_released_after(tmp_path):
+    import gc
+
+    probe = _Probe()
+    p = Pipeline(annotator=word_annotator(probe), assembler=Assembler(), store=MemoryStore(),
+                 ledger=Ledger(tmp_path / "ledger.sqlite"))
+    p.run([doc(1, "Aspirin and fever."), doc(2, "Fever.")], command="t", inputs=[])
+    assert probe.frozen and min(probe.frozen) > 1000  # the interpreter's and the pipeline's objects
+    assert gc.get_freeze_count() == 0
