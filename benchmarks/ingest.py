@@ -12,6 +12,9 @@ process and is not counted):
   parallel    the same with --workers processes (default: the cores); the graph is compared with
               the one-worker graph node by node, and the process tree's memory is sampled
               (RSS summed over the medkg processes, and PSS, which counts shared pages once)
+  ceiling     the same pure-Python loop in one process, then in --workers processes at once: the
+              speed-up this machine gives that many processes at all (a shared VM's host takes
+              cycles), against which the parallel speed-up is read
 Ratios: end-to-end / ner says what the rest of the pipeline costs on top of NER (1.0: nothing);
 parallel / end-to-end is the speed-up of the workers.
 """
@@ -104,7 +107,9 @@ def ner(path: Path, n: int, workers: int = 0) -> dict:
 
 
 class _TreeMemory:
-    """Samples the memory of this process and its children (not the FalkorDB server) in a thread."""
+    """Samples the memory of this process and its children (not the FalkorDB server) in a thread:
+    RSS four times a second; PSS (a walk of every mapping, ~12 ms for a 700 MB process) once a
+    second: the sampling itself took 14% of a core when every sample read PSS."""
 
     def __init__(self) -> None:
         import threading
@@ -117,13 +122,17 @@ class _TreeMemory:
         import psutil
 
         me = psutil.Process()
+        tick = 0
         while not self._stop.wait(0.25):
             procs = [me] + [c for c in me.children(recursive=True) if "redis-server" not in c.name()]
+            full = tick % 4 == 0
+            tick += 1
             rss = pss = 0.0
             for p in procs:
                 try:
-                    info = p.memory_full_info()
-                    rss, pss = rss + info.rss / 2**20, pss + info.pss / 2**20
+                    info = p.memory_full_info() if full else p.memory_info()
+                    rss += info.rss / 2**20
+                    pss += info.pss / 2**20 if full else 0.0
                 except psutil.Error:
                     pass
             self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
@@ -190,6 +199,40 @@ def end_to_end(path: Path, n: int, workers: int = 0) -> dict:
             "extra": f"re-run skipped {second.skipped:,} in {again:.2f} s; time: {shares}"}
 
 
+def _spin(seconds: float) -> int:
+    """Pure-Python work for about ``seconds`` on an idle core; the same count of steps every call."""
+    steps = int(seconds * 16_000_000)
+    total = 0
+    for i in range(steps):
+        total += i * i % 7
+    return total
+
+
+def ceiling(path: Path, n: int, workers: int = 0) -> dict:
+    """What this machine gives N processes: the same pure-Python work in one process, then in N at
+    once, five times in turn (after a warm-up). N x (one's time) / (the N's wall time), the median,
+    is the speed-up no N-worker run can beat here: N on a quiet machine with N free cores; less
+    where the host's other guests take cycles."""
+    import statistics
+
+    workers = workers or len(os.sched_getaffinity(0))
+    with mp.get_context("fork").Pool(workers) as pool:
+        pool.map(_spin, [0.2] * workers)
+        ratios, ones, manys = [], [], []
+        for _ in range(5):
+            t = time.perf_counter()
+            pool.apply(_spin, (0.5,))
+            ones.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            pool.map(_spin, [0.5] * workers, chunksize=1)
+            manys.append(time.perf_counter() - t)
+            ratios.append(workers * ones[-1] / manys[-1])
+    return {"phase": f"ceiling x{workers}", "items": workers, "seconds": sum(ones) + sum(manys),
+            "rate": statistics.median(ratios), "unit": "x (same work)",
+            "extra": f"median of 5; one process {statistics.median(ones):.2f} s, {workers} at once "
+            f"{statistics.median(manys):.2f} s; ratios {min(ratios):.2f}-{max(ratios):.2f}"}
+
+
 def _child(fn, path, n, workers, queue):
     out = fn(path, n, workers)
     out["peak_rss_mb"] = _rss_mb()
@@ -201,9 +244,9 @@ def main() -> None:
     ap.add_argument("--file", type=Path, default=DEFAULT_FILE)
     ap.add_argument("--docs", type=int, default=2000, help="abstracts for the ner, end-to-end and parallel phases")
     ap.add_argument("--workers", type=int, default=0, help="processes of the parallel phase (default: the cores)")
-    ap.add_argument("--phases", default="parse,ner,end-to-end,parallel")
+    ap.add_argument("--phases", default="parse,ner,end-to-end,parallel,ceiling")
     args = ap.parse_args()
-    phases = {"parse": parse, "ner": ner, "end-to-end": end_to_end, "parallel": parallel}
+    phases = {"parse": parse, "ner": ner, "end-to-end": end_to_end, "parallel": parallel, "ceiling": ceiling}
     print(f"machine: {platform.node()} {platform.machine()}, {mp.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
           f"file {args.file.name}; {args.docs:,} abstracts")
     ctx = mp.get_context("spawn")
@@ -225,6 +268,9 @@ def main() -> None:
         print(f"speed-up {many['phase']} / one worker: {many['rate'] / one['rate']:.2f}x; "
               f"same graph counts: {'yes' if many['counts'] == one['counts'] else 'NO'}; "
               f"extra memory per extra worker (PSS): {(many['tree_pss_mb'] - one['peak_rss_mb']) / max(int(many['phase'][10:]) - 1, 1):,.0f} MB")
+        if "ceiling" in by:
+            print(f"that speed-up is {many['rate'] / one['rate'] / by['ceiling']['rate']:.2f} of this machine's "
+                  f"{by['ceiling']['rate']:.2f}x for the same pure-Python work in {by['ceiling']['items']} processes")
     print(f"load average after the run: {os.getloadavg()[0]:.1f}")
 
 
