@@ -230,3 +230,16 @@ def test_character_features_survive_a_cache_that_fills_up_mid_batch(monkeypatch)
     small.char_features(["b"])  # one remembered: the next call overflows the cache
     np.testing.assert_array_equal(small.char_features(texts), whole)
     assert len(small._char_cache) <= len(set(texts))
+
+
+@pytest.mark.parametrize("spread", [True, False])
+def test_key_index_finds_what_a_binary_search_finds(spread):
+    rng = np.random.default_rng(7)
+    high = np.iinfo(np.uint64).max if spread else 50  # hashed keys, or all in one bucket
+    keys = np.unique(rng.integers(0, high, size=3000, dtype=np.uint64, endpoint=True))
+    needles = np.concatenate([rng.choice(keys, 500), rng.integers(0, high, size=500, dtype=np.uint64, endpoint=True),
+                              np.array([0, high], dtype=np.uint64)])
+    at = np.minimum(np.searchsorted(keys, needles), len(keys) - 1)
+    expected = np.where(keys[at] == needles, at, -1)
+    np.testing.assert_array_equal(ner_cpu._KeyIndex(keys).find(needles), expected)
+    assert (ner_cpu._KeyIndex(keys[:0]).find(needles) == -1).all()
