@@ -250,7 +250,8 @@ class TfidfLinker:
         missing = [i for i in ids if i not in self._concepts]
         if missing:
             if len(self._concepts) + len(missing) > CONCEPT_CACHE_SIZE:
-                self._concepts.clear()
+                self._concepts.clear()  # and this call's remembered ones with it: fetched again
+                missing = ids
             found = self.store.get_many(missing, default_type="Chemical")
             for cid in missing:
                 concept = found.get(cid)

@@ -112,6 +112,16 @@ def test_concepts_carry_xrefs_source_and_release(linker):
     assert t2d.source == "mesh" and t2d.release
 
 
+def test_a_concept_cache_that_fills_up_still_returns_every_known_id(built, monkeypatch):
+    from kg.vocab.conceptstore import ConceptStore
+
+    monkeypatch.setattr(tfidf, "CONCEPT_CACHE_SIZE", 2)
+    fresh = TfidfLinker(ConceptStore.open(built[0]))
+    assert list(fresh.concepts(["MESH:D003924"])) == ["MESH:D003924"]
+    both = fresh.concepts(["MESH:D003924", "MESH:D008687", "MESH:D012640"])  # the cache overflows here
+    assert sorted(both) == ["MESH:D003924", "MESH:D008687", "MESH:D012640"]
+
+
 def _linked(linker, text: str, spans: list[tuple[int, int, str]], candidates: dict[int, tuple] | None = None):
     """``text`` analysed, with mentions at ``spans`` (some with upstream candidates), through the linker."""
 
