@@ -46,7 +46,7 @@ from kg.vocab.learned import inputs_key, learned_names, training_docs, training_
 from kg.vocab.species import HUMAN, MOUSE, RAT, SpeciesNormalizer
 from ontology import loaders
 
-FORMAT_VERSION = "genes-v2"  # v2: MeSH gene-product records
+FORMAT_VERSION = "genes-v3"  # v2: MeSH gene-product records; v3: microRNAs as their MIR genes
 HGNC = "ontology/genes/hgnc_entries.tsv.gz"
 MOUSE_GENE_INFO = "ontology/genes/Mus_musculus.gene_info.gz"
 RGD = "ontology/genes/rgd_entries.tsv.gz"
@@ -75,6 +75,9 @@ _NOISE_TAIL = re.compile(
 _INNER_ABBREVIATION = re.compile(r"^(?P<long>.+?)\s*\((?P<short>[A-Za-z][\w-]*)\)\s*(?P<rest>[-\w]*)$")
 _SPECIES_PREFIX = re.compile(r"^(human|mouse|murine|mice|rat|rats)[\s-]+", re.IGNORECASE)
 _LETTER_PREFIX = re.compile(r"^([hmr])(?=[A-Z0-9])")
+# "miRNA-193a", "hsa-miR-21-5p": the MIR gene ("MIR193A", "MIR21") of a microRNA written as a mature one
+_MICRORNA = re.compile(r"^(?:(?:hsa|mmu|rno)-)?(?:micro-?rna|mirna|mir)[\s-]*(?P<name>\d+[a-z]?(?:-\d+)?)(?:-[35]p)?$",
+                       re.IGNORECASE)
 _PREFIX_TAXON = {"human": HUMAN, "mouse": MOUSE, "murine": MOUSE, "mice": MOUSE, "rat": RAT, "rats": RAT}
 
 
@@ -331,7 +334,8 @@ class GeneNormalizer:
     def _keys(self, text: str) -> list[str]:
         """The mention's key, then fallbacks: an abbreviation defined inside it with what follows
         ("tumor necrosis factor (TNF)-alpha" -> "TNF-alpha") or the text without it, without
-        "gene"/"protein"/"mRNA", without a species prefix ("human", "h"), without a plural s."""
+        "gene"/"protein"/"mRNA", without a species prefix ("human", "h"), a microRNA as its MIR
+        gene ("miRNA-21-5p" -> "mir21"), without a plural s."""
         text = text.strip()
         out = [text]
         if m := _INNER_ABBREVIATION.match(text):
@@ -342,6 +346,8 @@ class GeneNormalizer:
         out.append(_SPECIES_PREFIX.sub("", trimmed))
         if _LETTER_PREFIX.match(trimmed) and len(trimmed) > 3:
             out.append(trimmed[1:])
+        if m := _MICRORNA.match(trimmed):
+            out.append(f"mir{m['name']}")
         keys = [gene_key(t) for t in out]
         keys += [k[:-1] for k in keys if len(k) > 3 and k.endswith("s")]
         return [k for k in dict.fromkeys(keys) if k]

@@ -62,6 +62,11 @@ def test_abbreviation_inside_a_mention_and_mesh_gene_product_names(genes):
     assert genes.index.studied[ins] and not genes.index.studied[ins - 1]
 
 
+@pytest.mark.parametrize("mention", ["miR-21", "microRNA-21", "miRNA-21", "miRNA21", "hsa-miR-21-5p", "miR-21-3p"])
+def test_a_microrna_however_written_is_its_mir_gene(genes, mention):
+    assert link(genes, f"In patients with glioma, {mention} was raised.", mention) == "NCBIGene:406991"
+
+
 def test_a_coordinated_mention_names_its_first_member():
     from kg.vocab.genes import _members
 
