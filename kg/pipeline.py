@@ -486,13 +486,17 @@ class Analysers:
         # abstracts), and out of the pages those passes would copy in every forked worker.
         gc.collect()
         gc.freeze()
-        if self.workers > 1:
-            _FORKED = self.pipeline
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
-                                            initializer=_worker_start, initargs=(os.getpid(),))
-            self.pool.submit(os.getpid).result()  # forks every worker now, before any other thread starts
-        else:
-            self._limits = _one_blas_thread()
+        try:
+            if self.workers > 1:
+                _FORKED = self.pipeline
+                self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
+                                                initializer=_worker_start, initargs=(os.getpid(),))
+                self.pool.submit(os.getpid).result()  # forks every worker now, before any other thread starts
+            else:
+                self._limits = _one_blas_thread()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def submit(self, documents: list[Document]) -> list[Future]:
