@@ -106,17 +106,18 @@ def shape_class(text: str) -> int:
     return 7
 
 
-def ngram_keys(hashes: np.ndarray, n: int) -> np.ndarray:
-    """Keys of all token n-grams of a hash sequence (uint64 arithmetic wraps, as intended)."""
-    keys = hashes[: len(hashes) - n + 1].copy()
+def ngram_keys(hashes: np.ndarray, max_n: int) -> list[np.ndarray]:
+    """Keys of the token n-grams of a hash sequence, one array per n = 1 .. ``max_n`` (by start),
+    each from the one before: key(n) = key(n-1) * MUL + hash(token n); uint64 wraps, as intended."""
+    grams = [hashes]
     with np.errstate(over="ignore"):
-        for k in range(1, n):
-            keys = keys * _HASH_MUL + hashes[k : len(hashes) - n + 1 + k]
-    return keys
+        for n in range(2, max_n + 1):
+            grams.append(grams[-1][:-1] * _HASH_MUL + hashes[n - 1 :])
+    return grams
 
 
 def term_key(hashes: Sequence[int]) -> int:
-    return int(ngram_keys(np.asarray(hashes, dtype=np.uint64), len(hashes))[0])
+    return int(ngram_keys(np.asarray(hashes, dtype=np.uint64), len(hashes))[-1][0])
 
 
 class _KeyIndex:
@@ -206,12 +207,7 @@ class Gazetteer:
                                               (3 * n_groups, 1, self._cased_index, self.cased_masks)):
             if not len(masks):
                 continue
-            hashes = np.ascontiguousarray(columns[:, column], dtype=np.uint64)
-            grams = [hashes]  # the n-grams' keys from the (n-1)-grams': ngram_keys(hashes, n) for each n
-            with np.errstate(over="ignore"):
-                for n in lens[1:]:
-                    grams.append(grams[-1][:-1] * _HASH_MUL + hashes[n - 1 :])
-            keys = np.concatenate(grams)
+            keys = np.concatenate(ngram_keys(np.ascontiguousarray(columns[:, column], dtype=np.uint64), len(lens)))
             idx = index.find(keys)
             for j in np.flatnonzero(idx >= 0):
                 mask, i, n = int(masks[idx[j]]), int(starts[j]), int(ns[j])
