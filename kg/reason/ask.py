@@ -139,7 +139,7 @@ class AskItem(_Out):
     predicate: str = Field(description="relationship type, e.g. INDUCES; CO_OCCURS_WITH for co-mentions")
     outgoing: bool = Field(description="the edge points from the asked concept to this one")
     claimed: bool = Field(description="a relation papers claim (false: only mentioned in the same sentence)")
-    combined_score: float = Field(description="noisy-OR of the evidence scores")
+    combined_score: float = Field(description="noisy-OR over documents of each document's best evidence score")
     evidence_count: int
     doc_count: int
     affirmed: int

@@ -211,9 +211,9 @@ def _comention_line(r: Relation) -> str:
             f"{r.evidence_count} sentence(s)")
 
 
-RELATIONS_NOTE = ("What papers claim, strongest first: calibrated combined score (noisy-OR of the per-sentence "
-                  "scores), then the number of papers; a score below 0.5 is marked weak (more likely wrong than "
-                  "right). The human hub (NCBITaxon:9606) is not listed.")
+RELATIONS_NOTE = ("What papers claim, strongest first: calibrated combined score (noisy-OR over the papers of "
+                  f"each paper's score), then the number of papers; a score below {WEAK_SCORE} is marked weak (more "
+                  "likely wrong than right). The human hub (NCBITaxon:9606) is not listed.")
 
 
 def _comentions_note(report: ConceptReport) -> str:
