@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 
 from kg.doc import AnnotatedDoc
 from kg.models import Mention
-from kg.vocab.variants import FORMAT_VERSION, find_variants, stands_alone
+from kg.vocab.variants import FORMAT_VERSION, find_variants, not_a_name, stands_alone
 
 RULE_SCORE = 0.9  # what a fill-in mention carries; the linker scores its id separately
 
@@ -42,10 +42,15 @@ class WithVariantRules:
 
 
 def fill_variants(doc: AnnotatedDoc) -> tuple[Mention, ...]:
-    """The document's mentions and the rules' variants that overlap none of them, by offset."""
-    taken = [(m.start, m.end) for m in doc.mentions]
+    """The document's mentions and the rules' variants that overlap none of them, by offset; a
+    gene mention that lies inside a rule variant that cannot be a name ("DD32") is that variant."""
+    variants = find_variants(doc.text)
+    regenes = [(v.start, v.end) for v in variants if not_a_name(v)]
+    kept = tuple(m for m in doc.mentions
+                 if not (m.label == "Gene" and any(s <= m.start and m.end <= e for s, e in regenes)))
+    taken = [(m.start, m.end) for m in kept]
     added = []
-    for v in find_variants(doc.text):
+    for v in variants:
         if not stands_alone(v) or any(v.start < e and s < v.end for s, e in taken):
             continue
         sentence_start, sentence_end = doc.sentence_of(v.start, v.end)
@@ -55,5 +60,5 @@ def fill_variants(doc: AnnotatedDoc) -> tuple[Mention, ...]:
             sentence_end=sentence_end,
         ))
     if not added:
-        return doc.mentions
-    return tuple(sorted((*doc.mentions, *added), key=lambda m: (m.start, m.end)))
+        return kept
+    return tuple(sorted((*kept, *added), key=lambda m: (m.start, m.end)))

@@ -32,7 +32,7 @@ from kg.models import stable_hash
 from kg.vocab.context import DocContext
 from kg.vocab.learned import inputs_key, learned_names, training_docs, training_path
 
-FORMAT_VERSION = "variants-v2"
+FORMAT_VERSION = "variants-v3"
 
 THREE_LETTER = {
     "ala": "A", "arg": "R", "asn": "N", "asp": "D", "cys": "C", "gln": "Q", "glu": "E", "gly": "G", "his": "H",
@@ -71,10 +71,18 @@ _PATTERNS: list[tuple[re.Pattern, str, tuple[str, ...] | None]] = [
     (re.compile(rf"\b(?P<k>[cgm])\.\s?(?P<pos>{_POS})\s?(?P<a>[{_NUC}])\s?(?:>|-->|->|→)\s?(?P<b>[{_NUC}])"), "csub", (">", "→")),
     (re.compile(rf"\b(?P<k>[cg])\.(?P<a>[{_NUC}])(?P<pos>\d+)(?P<b>[{_NUC}])\b"), "csub", ("c.", "g.")),
     (re.compile(rf"\bIVS(?P<ivs>\d+)\s?(?P<off>[-+]\s?\d+)\s?(?P<a>[{_NUC}])\s?(?:>|-->|->|→)\s?(?P<b>[{_NUC}])"), "ivs", ("ivs",)),
+    # genotypes at a position: "-3279 CC", "IVS9+459 GA+GG"; "nucleotide A at position -1082"
+    (re.compile(rf"(?<![\w.])(?P<pos>IVS\d+[-+]\d+|[-+]\d{{2,6}})\s(?P<g>[{_NUC}]{{2}})(?:\+[{_NUC}]{{2}})*(?![\w/+])"), "allele", ("ivs", "-", "+")),
+    (re.compile(rf"\b(?P<g>[{_NUC}])\sat\sposition\s(?P<pos>[-+]?\d+)\b"), "allele", ("position",)),
     (re.compile(r"\b(?P<k>[cg])\.\s?(?P<pos>\d+(?:[-+]\d+)?(?:_\d+(?:[-+]\d+)?)?)del(?P<seq>[ACGT]+|\d+)?(?![a-z])"), "cdel", ("del",)),
+    # protein deletions written with the residues: "157delMTTTVP"
+    (re.compile(rf"(?<![\w.])(?P<pos>\d+(?:_\d+)?)del(?P<seq>[{_AA1}]*[DEFHIKLMNPQRSVWY][{_AA1}]*)\b"), "pdelseq", ("del",)),
     (re.compile(r"\b(?P<k>[cg])\.\s?(?P<pos>\d+(?:[-+]\d+)?(?:_\d+(?:[-+]\d+)?)?)ins(?P<seq>[ACGT]+)\b"), "cins", ("ins",)),
     (re.compile(r"\b(?P<k>[cg])\.\s?(?P<pos>\d+(?:_\d+)?)dup(?P<seq>[ACGT]+)?(?![a-z])"), "cdup", ("dup",)),
-    (re.compile(r"(?<![\w.])(?P<pos>\d+(?:_\d+)?)\s?del(?P<seq>[ACGT]+|\d+)(?![a-z])"), "cdel", ("del",)),
+    (re.compile(r"(?<![\w.])(?P<pos>\d+(?:[-_]\d+)?)\s?del\s?(?P<seq>[ACGT]+|\d+)(?![a-z])"), "cdel", ("del",)),
+    # "T deletion at 5063", "nucleotide T insertion at 7916 and 7917"
+    (re.compile(rf"\b(?P<seq>[{_NUC}])\s(?P<what>deletion|insertion)\sat\s(?:position\s|nucleotide\s)?(?P<pos>-?\d+)"
+                r"(?:\s(?:and|to)\s(?P<pos2>\d+))?"), "ntext", ("deletion", "insertion")),
     (re.compile(r"(?<![\w.])(?P<pos>\d+(?:_\d+)?)ins(?P<seq>[ACGT]+)\b"), "cins", ("ins",)),
     (re.compile(r"(?<![\w.])(?P<pos>\d+)dup(?P<seq>[ACGT]+)\b"), "cdup", ("dup",)),
     (re.compile(r"(?:\b[Dd]elta|\bDD|Δ) ?(?P<n>\d{2})\b"), "delta", ("delta", "dd", "δ")),
@@ -128,17 +136,25 @@ def _build(kind: str, m: re.Match) -> str | None:
         return f"tmVar:p|FS|{_aa(g['a'])}|{g['pos']}|{_aa(g['b'])}|{g['n'] or ''}"
     if kind == "pdel":
         return f"tmVar:p|DEL|{g['pos']}|{_aa(g['a'])}"
-    if kind == "csub":
+    if kind == "csub":  # a == b is kept: "C35322C" names the reference allele of a written position
         a, b = (NUCLEOTIDES.get(x.lower(), x.upper()) for x in (g["a"], g["b"]))
-        return None if a == b else f"tmVar:{g.get('k') or 'c'}|SUB|{a}|{_pos(g['pos'])}|{b}"
+        pos = _signed(m, _pos(g["pos"]))
+        return pos and f"tmVar:{g.get('k') or 'c'}|SUB|{a}|{pos}|{b}"
     if kind == "ivs":
         return f"tmVar:c|SUB|{g['a']}|IVS{g['ivs']}{_pos(g['off'])}|{g['b']}"
     if kind == "cdel":
-        return f"tmVar:{g.get('k') or 'c'}|DEL|{g['pos']}|{g['seq'] or ''}"
+        return f"tmVar:{g.get('k') or 'c'}|DEL|{_range(g['pos'], bare=not g.get('k'))}|{g['seq'] or ''}"
     if kind == "cins":
-        return f"tmVar:{g.get('k') or 'c'}|INS|{g['pos']}|{g['seq']}"
+        return f"tmVar:{g.get('k') or 'c'}|INS|{_range(g['pos'], bare=not g.get('k'))}|{g['seq']}"
     if kind == "cdup":
-        return f"tmVar:{g.get('k') or 'c'}|DUP|{g['pos']}|{g['seq'] or ''}|"
+        return f"tmVar:{g.get('k') or 'c'}|DUP|{_range(g['pos'], bare=not g.get('k'))}|{g['seq'] or ''}|"
+    if kind == "pdelseq":
+        return f"tmVar:p|DEL|{g['pos']}|{g['seq']}"
+    if kind == "ntext":
+        pos = f"{g['pos']}_{g['pos2']}" if g["pos2"] else g["pos"]
+        return f"tmVar:c|{'DEL' if g['what'] == 'deletion' else 'INS'}|{pos}|{g['seq']}"
+    if kind == "allele":
+        return f"tmVar:c|Allele|{g['g']}|{_pos(g['pos'])}"
     if kind == "delta":
         return f"tmVar:c|DEL||{g['n']}"
     if kind == "sized":
@@ -147,6 +163,28 @@ def _build(kind: str, m: re.Match) -> str | None:
     if kind == "cchange":
         return None if g["a"] == g["b"] else f"tmVar:c|SUB|{g['a']}||{g['b']}"
     return None
+
+
+def _range(pos: str, *, bare: bool) -> str:
+    """A range written with a hyphen as BioRED writes it: ``899-1142`` -> ``899_1142``, and in a
+    bare change (no ``c.``) an abbreviated end, ``2238-9`` -> ``2238_2239``. An end below the start
+    is an intronic offset (``c.1234-2delA``) and stays as written."""
+    m = re.fullmatch(r"(\d+)-(\d+)", pos)
+    if not m:
+        return pos
+    start, end = m.groups()
+    if int(end) <= int(start) and bare and len(end) < len(start):
+        end = start[: -len(end)] + end
+    return f"{start}_{end}" if int(end) > int(start) else pos
+
+
+def _signed(m: re.Match, pos: str) -> str | None:
+    """A promoter position glued to its gene by the minus sign ("FOXP3-924 A/G") is -924; a
+    glued number of one or two digits is the gene's own ("IL-10 G/A" names interleukin 10): None."""
+    start = m.start("pos")
+    if pos.isdigit() and start >= 2 and m.string[start - 1] == "-" and m.string[start - 2].isalnum():
+        return f"-{pos}" if len(pos) >= 3 else None
+    return pos
 
 
 def _bare_suspicious(kind: str, m: re.Match) -> bool:
@@ -227,16 +265,27 @@ def _rs_for_changes(text: str, found: list[tuple[int, int, str, str]]) -> list[t
     return [(s, e, t, alias.get(c, c)) for s, e, t, c in found]
 
 
+_SAME = re.compile(r"tmVar:\w\|SUB\|(\w)\|[^|]+\|\1$")
+_BARE = re.compile(r"[A-Z]-?\d+[A-Z*]")
 _OTHER_DELTA = re.compile(r"(?:[Dd]elta|DD|Δ)\s?(?!32\b)\d")
 
 
 def stands_alone(variant: VariantMention) -> bool:
     """Whether a rule match names a variant with no extractor's word for it: not a change without a
-    position ("C/T", "G to C"), and of the "delta N" names only CCR5's Delta32 (delta 11, delta 14
+    position ("C/T", "G to C"), not a bare "no change" (the antibiotic "A2315A"; an extractor's
+    "C35322C" is still read), and of the "delta N" names only CCR5's Delta32 (delta 11, delta 14
     are double bonds of fatty acids and sterols). On the first 30,000 citations of the shared 2020
     baseline file the fill-in adds 2 mentions ("Leu17-Phe", "Met5-Thr", peptide notation), 24
     before these exclusions; on BioRED dev it adds 18 gold variants."""
-    return not _POSITIONLESS.match(variant.id) and not _OTHER_DELTA.match(variant.text)
+    return not (_POSITIONLESS.match(variant.id) or _OTHER_DELTA.match(variant.text)
+                or (_SAME.match(variant.id) and _BARE.fullmatch(variant.text)))
+
+
+def not_a_name(variant: VariantMention) -> bool:
+    """Whether a rule match cannot be a gene or cell-line name, so that it wins over an extractor
+    that called it a gene ("DD32", "c.677C>T"): not the bare letter-number-letter shape that
+    changes share with names ("R215W", but also the cell line "T98G" and the gene "S100B")."""
+    return stands_alone(variant) and not _BARE.fullmatch(variant.text)
 
 
 def _gene_of(text: str, s: int, e: int, genes: Sequence[tuple[int, int, str]], sentences: list[int]) -> str | None:
@@ -296,9 +345,13 @@ class VariantNormalizer:
                     alias[change] = v.id
         out = []
         for text, start, end in mentions:
-            curie = normalize_variant(text)
-            if curie is None:  # a mention whose text has no parse may hold one that the text scan found
-                curie = next((v.id for v in in_text if v.start < end and start < v.end), None)
+            # the text scan's reading of the same span saw its context ("FOXP3-924 A/G" is -924)
+            curie = next((v.id for v in in_text if (v.start, v.end) == (start, end)), None) or normalize_variant(text)
+            if curie is None or _POSITIONLESS.match(curie):
+                # a mention whose text has no parse, or none with a position ("C to T" of "C to T at
+                # 33468"), may hold one that the text scan found
+                curie = next((v.id for v in in_text if v.start < end and start < v.end
+                              and not _POSITIONLESS.match(v.id)), curie)
             if curie is None:
                 out.append((None, 0.0))
                 continue

@@ -30,3 +30,12 @@ def test_the_rules_are_part_of_the_extractors_version_and_settings():
     chain = WithVariantRules(extractor)
     assert chain.name == extractor.name and chain.version.startswith(extractor.version + "+variants-")
     assert chain.settings["variant-rules"] == 0.9
+
+
+def test_a_gene_mention_inside_a_variant_that_cannot_be_a_name_is_that_variant():
+    extractor = DictionaryExtractor(Lexicon.from_entries([("DD32", None, "Gene", "t"), ("R215W", None, "Gene", "t")]))
+    doc = analyse("The CCR5 DD32 deletion and R215W.", WithVariantRules(extractor))
+    assert [(m.text, m.label, m.extractor) for m in doc.mentions] == [
+        ("DD32", "Variant", "variant-rules"),
+        ("R215W", "Gene", "dictionary"),  # the bare shape is shared with names (S100B, T98G): the extractor's call
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.vocab.context import DocContext
-from kg.vocab.variants import find_variants, normalize_variant
+from kg.vocab.variants import find_variants, normalize_variant, not_a_name, stands_alone
 
 
 def test_species_names_from_mesh_and_training_and_generic_people(normalizers):
@@ -59,6 +59,19 @@ def test_species_found_in_text_give_the_document_context(normalizers):
         ("T to A transition at the nucleotide position +387", "tmVar:c|SUB|T|387|A"),
         ("thymidine to cytosine mutation at position 28", "tmVar:c|SUB|T|28|C"),
         ("proline residue for arginine residue at position 150", "tmVar:p|SUB|R|150|P"),
+        # and forms a second look at BioRED dev's misses found (its conventions, as in its training split)
+        ("C35322C", "tmVar:c|SUB|C|35322|C"),  # the reference allele of a written position
+        ("c.899-1142del", "tmVar:c|DEL|899_1142|"),  # a range written with a hyphen
+        ("2238-9del AG", "tmVar:c|DEL|2238_2239|AG"),  # ... and with its end abbreviated
+        ("c.1234-2delA", "tmVar:c|DEL|1234-2|A"),  # an intronic offset is no range
+        ("157delMTTTVP", "tmVar:p|DEL|157|MTTTVP"),
+        ("T deletion at 5063", "tmVar:c|DEL|5063|T"),
+        ("nucleotide T insertion at 7916 and 7917", "tmVar:c|INS|7916_7917|T"),
+        ("FOXP3-924 A/G", "tmVar:c|SUB|A|-924|G"),  # a promoter position glued to its gene
+        ("IL-10 G/A", "tmVar:c|SUB|G||A"),  # ... but interleukin 10 is no position
+        ("IVS9+459 GG", "tmVar:c|Allele|GG|IVS9+459"),
+        ("the -3279 AC+AA genotype", "tmVar:c|Allele|AC|-3279"),
+        ("nucleotide A at position -1082", "tmVar:c|Allele|A|-1082"),
     ],
 )
 def test_variant_forms_normalise_to_biored_ids(text, expected):
@@ -68,6 +81,21 @@ def test_variant_forms_normalise_to_biored_ids(text, expected):
 @pytest.mark.parametrize("text", ["T2D", "IL6", "CD4", "the A549 cells", "type 2"])
 def test_names_that_look_like_changes_are_not_variants(text):
     assert normalize_variant(text) is None
+
+
+def test_a_bare_no_change_is_read_but_does_not_stand_alone_and_bare_changes_may_be_names():
+    antibiotic, = find_variants("Structure of A2315A.")
+    assert antibiotic.id == "tmVar:c|SUB|A|2315|A" and not stands_alone(antibiotic)
+    t98g, dd32 = find_variants("T98G cells; the DD32 deletion")
+    assert stands_alone(t98g) and not not_a_name(t98g)  # T98G is also a glioblastoma cell line
+    assert not_a_name(dd32)
+
+
+def test_a_mention_without_a_position_takes_the_one_its_sentence_writes(normalizers):
+    text = "A substitution of C to T at 33468 in exon 8."
+    start = text.index("C to T")
+    got = normalizers.variants.normalize([("C to T", start, start + 6)], DocContext(text=text))
+    assert got == [("tmVar:c|SUB|C|33468|T", 1.0)]
 
 
 def test_find_variants_takes_the_rsid_written_beside_a_change_and_the_gene_before_it():
