@@ -5,9 +5,10 @@ within a species aliases are shared by several genes, so a name alone is not eno
 
 1. **Species** of a mention: a species word in it or just before it ("mouse p53"), else the
    nearest species named before it in its sentence, else the species the document names most
-   (title counts double, people words like "patients" half); human when it names none. How a
-   symbol is written then has a say where the document names that species: "Nanog" is the
-   mouse gene, "ADAM12" the human one.
+   (title counts double, people words like "patients" half); when it names no human or rodent,
+   the species most of its gene symbols are written for ("Ctr9, Sox2, Mest": mouse), else
+   human. How a symbol is written then has a say where the document names that species:
+   "Nanog" is the mouse gene, "ADAM12" the human one.
 2. **Candidates** of that species: the gene whose symbol, name, previous symbol, alias or other
    designation (in that order of trust) the mention is, compared case- and punctuation-blind
    with Greek letters spelled out ("TNF-alpha" = "TNFα" = "tnfa"); fallbacks drop "gene" or
@@ -46,7 +47,7 @@ from kg.vocab.learned import inputs_key, learned_names, training_docs, training_
 from kg.vocab.species import HUMAN, MOUSE, RAT, SpeciesNormalizer
 from ontology import loaders
 
-FORMAT_VERSION = "genes-v3"  # v2: MeSH gene-product records; v3: microRNAs as their MIR genes
+FORMAT_VERSION = "genes-v4"  # v2: MeSH gene-product records; v3: microRNAs as their MIR genes; v4: symbol-style species vote
 HGNC = "ontology/genes/hgnc_entries.tsv.gz"
 MOUSE_GENE_INFO = "ontology/genes/Mus_musculus.gene_info.gz"
 RGD = "ontology/genes/rgd_entries.tsv.gz"
@@ -269,6 +270,12 @@ class GeneNormalizer:
         """``(text, start, end)`` gene mentions of the document ``context`` describes -> ``(CURIE or None, score)``."""
         counts = context.species_counts(generic_weight=self.generic_weight)
         doc_taxon = _majority(counts)
+        if not any(counts.get(t, 0) for t in (HUMAN, MOUSE, RAT)):
+            # A document that names no human or rodent is about the species its symbols are
+            # written for: "Ctr9, Sox2, Mest" are mouse genes, so its "Oct4" is mouse's too.
+            styles = Counter(self._symbol_style(g) for g in set(context.genes))
+            if styles["rodent"] > max(1, styles["human"]):
+                doc_taxon = MOUSE
         long_forms = context.long_forms
         comentioned = self._unambiguous(context.genes, doc_taxon)
         out = []

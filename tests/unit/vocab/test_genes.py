@@ -47,6 +47,18 @@ def test_a_rodent_symbol_written_as_such_is_the_rodent_gene(genes):
     assert link(genes, "Trp53 regulates apoptosis.", "Trp53") == "NCBIGene:22059"
 
 
+def test_a_document_naming_no_species_is_about_the_one_its_symbols_are_written_for(genes):
+    def p53(text: str, mentioned: list[str]) -> str | None:
+        start = text.index("p53 was")
+        ctx = DocContext.build(text, species=genes.species, genes=[*mentioned, "p53"])
+        return genes.normalize([("p53", start, start + 3)], ctx)[0][0]
+
+    assert p53("Trp53 and Ins2 were lost; p53 was absent.", ["Trp53", "Ins2"]) == "NCBIGene:22059"  # mouse
+    # one rodent-written symbol is not enough, and a document that names people stays human
+    assert p53("Trp53 was lost; p53 was absent.", ["Trp53"]) == "NCBIGene:7157"
+    assert p53("Trp53 and Ins2 were lost in patients; p53 was absent.", ["Trp53", "Ins2"]) == "NCBIGene:7157"
+
+
 def test_full_names_and_previous_symbols(genes):
     assert link(genes, "The tumor protein p53 was measured.", "tumor protein p53") == "NCBIGene:7157"
     assert link(genes, "IDDM2 variants were typed.", "IDDM2") == "NCBIGene:3630"
