@@ -71,8 +71,8 @@ _PATTERNS: list[tuple[re.Pattern, str, tuple[str, ...] | None]] = [
     (re.compile(rf"\b(?P<k>[cgm])\.\s?(?P<pos>{_POS})\s?(?P<a>[{_NUC}])\s?(?:>|-->|->|→)\s?(?P<b>[{_NUC}])"), "csub", (">", "→")),
     (re.compile(rf"\b(?P<k>[cg])\.(?P<a>[{_NUC}])(?P<pos>\d+)(?P<b>[{_NUC}])\b"), "csub", ("c.", "g.")),
     (re.compile(rf"\bIVS(?P<ivs>\d+)\s?(?P<off>[-+]\s?\d+)\s?(?P<a>[{_NUC}])\s?(?:>|-->|->|→)\s?(?P<b>[{_NUC}])"), "ivs", ("ivs",)),
-    # genotypes at a position: "-3279 CC", "IVS9+459 GA+GG"; "nucleotide A at position -1082"
-    (re.compile(rf"(?<![\w.])(?P<pos>IVS\d+[-+]\d+|[-+]\d{{2,6}})\s(?P<g>[{_NUC}]{{2}})(?:\+[{_NUC}]{{2}})*(?![\w/+])"), "allele", ("ivs", "-", "+")),
+    # genotypes at a position: "-3279 CC", "FOXP3-3279 AC+AA", "IVS9+459 GA+GG"; "nucleotide A at position -1082"
+    (re.compile(rf"(?P<pos>(?<![\w.])(?:IVS\d+[-+]\d+|[-+]\d{{2,6}})|(?<=[A-Za-z0-9])-\d{{3,6}})\s(?P<g>[{_NUC}]{{2}})(?:\+[{_NUC}]{{2}})*(?![\w/+])"), "allele", ("ivs", "genotyp", "allele", "zygo", "carrier")),
     (re.compile(rf"\b(?P<g>[{_NUC}])\sat\sposition\s(?P<pos>[-+]?\d+)\b"), "allele", ("position",)),
     (re.compile(r"\b(?P<k>[cg])\.\s?(?P<pos>\d+(?:[-+]\d+)?(?:_\d+(?:[-+]\d+)?)?)del(?P<seq>[ACGT]+|\d+)?(?![a-z])"), "cdel", ("del",)),
     # protein deletions written with the residues: "157delMTTTVP"

@@ -71,6 +71,8 @@ def test_species_found_in_text_give_the_document_context(normalizers):
         ("IL-10 G/A", "tmVar:c|SUB|G||A"),  # ... but interleukin 10 is no position
         ("IVS9+459 GG", "tmVar:c|Allele|GG|IVS9+459"),
         ("the -3279 AC+AA genotype", "tmVar:c|Allele|AC|-3279"),
+        ("the FOXP3-3279 AC+AA genotype", "tmVar:c|Allele|AC|-3279"),
+        ("the IL-10 GG genotype", None),  # interleukin 10 again
         ("nucleotide A at position -1082", "tmVar:c|Allele|A|-1082"),
     ],
 )
