@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 
 from kg.doc import AnnotatedDoc
 from kg.models import Mention
-from kg.vocab.variants import FORMAT_VERSION, find_variants, not_a_name, stands_alone
+from kg.vocab.variants import FORMAT_VERSION, change_phrases, find_variants, not_a_name, stands_alone
 
 RULE_SCORE = 0.9  # what a fill-in mention carries; the linker scores its id separately
 
@@ -43,11 +43,14 @@ class WithVariantRules:
 
 def fill_variants(doc: AnnotatedDoc) -> tuple[Mention, ...]:
     """The document's mentions and the rules' variants that overlap none of them, by offset; a
-    gene mention that lies inside a rule variant that cannot be a name ("DD32") is that variant."""
+    gene mention that lies inside a rule variant that cannot be a name ("DD32") is that variant,
+    and a chemical that is a residue of a change told in words ("arginine ... by glycine") is none."""
     variants = find_variants(doc.text)
     regenes = [(v.start, v.end) for v in variants if not_a_name(v)]
+    phrases = change_phrases(doc.text)
     kept = tuple(m for m in doc.mentions
-                 if not (m.label == "Gene" and any(s <= m.start and m.end <= e for s, e in regenes)))
+                 if not (m.label == "Gene" and any(s <= m.start and m.end <= e for s, e in regenes))
+                 and not (m.label == "Chemical" and any(s <= m.start and m.end <= e for s, e in phrases)))
     taken = [(m.start, m.end) for m in kept]
     added = []
     for v in variants:

@@ -39,3 +39,12 @@ def test_a_gene_mention_inside_a_variant_that_cannot_be_a_name_is_that_variant()
         ("DD32", "Variant", "variant-rules"),
         ("R215W", "Gene", "dictionary"),  # the bare shape is shared with names (S100B, T98G): the extractor's call
     ]
+
+
+def test_residues_of_a_change_told_in_words_are_no_chemicals():
+    lexicon = Lexicon.from_entries([("arginine", "MESH:D001120", "Chemical", "t"), ("glycine", "MESH:D005998", "Chemical", "t")])
+    text = ("The substitution of a conserved arginine at amino acid position 229 by glycine was found. "
+            "Oral arginine lowered blood pressure.")
+    doc = analyse(text, WithVariantRules(DictionaryExtractor(lexicon)))
+    assert [(m.text, m.label) for m in doc.mentions] == [("arginine", "Chemical")]  # the supplement only
+    assert doc.mentions[0].start == text.index("Oral") + 5
