@@ -12,6 +12,7 @@ so a later DeleteCitation or revised record still wins.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from functools import cache
 
@@ -44,8 +45,16 @@ def dask_runner(address: str | None = None, workers: int | None = None) -> DaskT
 
 @cache
 def _analysis_pipeline(settings: Settings, source_name: str, keep_note_text: bool) -> Pipeline:
-    """Once per worker process: the components, without store or ledger (analysis needs neither)."""
-    return build_pipeline(settings, store=None, ledger=None, source_name=source_name, keep_note_text=keep_note_text)
+    """Once per worker process: the components, without store or ledger (analysis needs neither).
+
+    The loaded models and vocabularies live as long as the worker: frozen out of the collector's
+    full passes, which would otherwise walk them all again and again (as ``Analysers`` does for a
+    CLI run)."""
+    pipeline = build_pipeline(settings, store=None, ledger=None, source_name=source_name,
+                              keep_note_text=keep_note_text)
+    gc.collect()
+    gc.freeze()
+    return pipeline
 
 
 @task(cache_policy=NO_CACHE, task_run_name="analyse-{batch_no}")

@@ -44,3 +44,19 @@ def test_the_runner_is_a_scheduler_when_one_is_named_else_a_local_cluster(monkey
     monkeypatch.setenv("MEDKG_DASK_ADDRESS", "tcp://scheduler:8786")
     assert dask_runner().address == "tcp://scheduler:8786"
     assert dask_runner("tcp://other:8786").address == "tcp://other:8786"
+
+
+def test_a_worker_builds_its_components_once_and_freezes_them_out_of_the_collector(monkeypatch):
+    import gc
+
+    built = []
+    monkeypatch.setattr(common, "build_pipeline", lambda settings, **kw: built.append(object()) or built[-1])
+    common._analysis_pipeline.cache_clear()
+    try:
+        gc.unfreeze()
+        first = common._analysis_pipeline(Settings(), "pubmed", False)
+        assert gc.get_freeze_count() > 0 and first is built[0]
+        assert common._analysis_pipeline(Settings(), "pubmed", False) is first and len(built) == 1
+    finally:
+        gc.unfreeze()
+        common._analysis_pipeline.cache_clear()
