@@ -44,7 +44,7 @@ from kg.vocab.lexicon import normalise
 from kg.vocab.normalizers import TYPES as NORMALISER_TYPES
 from kg.vocab.normalizers import Normalizers, version_of
 
-INDEX_VERSION = "tfidf-v3"
+INDEX_VERSION = "tfidf-v4"
 # Which concept types a mention of each type may link to (None: an untyped MeSH descriptor).
 ELIGIBLE: dict[str, frozenset[str | None]] = {
     "Chemical": frozenset({"Chemical", None}),
@@ -133,12 +133,22 @@ def build_index(store: ConceptStore) -> LinkerIndex:
             if i not in readings:
                 readings.append(i)
     # "Tiapride Hydrochloride" is the descriptor papers call "tiapride": a chemical name with a salt
-    # word also stands without it, where no concept has that name already.
+    # word also stands without it, where no concept has that name already. Where the salts of a
+    # descriptor and of a supplementary record meet ("Glycopyrronium Bromide" of Glycopyrrolate,
+    # "glycopyrronium tosylate"), the descriptor is what the bare name means.
     chemical = code_of["Chemical"]
+    stripped_names: dict[str, dict[int, int]] = {}
     for lower in [k for k in exact if _SALT.search(k)]:
         stripped = _SALT.sub("", lower)
-        readings = {i: n for i, n in exact[lower].items() if codes[i] == chemical}
-        if stripped and stripped not in exact and readings:
+        if stripped and stripped not in exact:
+            into = stripped_names.setdefault(stripped, {})
+            for i, n in exact[lower].items():
+                if codes[i] == chemical:
+                    into[i] = into.get(i, 0) + n
+    for stripped, readings in stripped_names.items():
+        if descriptors := {i: n for i, n in readings.items() if not ids[i].startswith("MESH:C")}:
+            exact[stripped] = descriptors
+        elif readings:
             exact[stripped] = readings
     exact_table, normalised_table = KeyTable(exact), KeyTable(normalised)
     del exact, normalised
@@ -424,7 +434,7 @@ _BRITISH = (
 # Salt and hydrate words: MeSH names the parent drug ("metformin hydrochloride" is Metformin).
 _SALT = re.compile(
     r"(?:[\s,]+(?:hydrochloride|hcl|dihydrochloride|hydrobromide|sulfate|sulphate|mesylate|maleate|citrate|tartrate|"
-    r"fumarate|succinate|besylate|tosylate|sodium|potassium|calcium|monohydrate|dihydrate|trihydrate))+$",
+    r"fumarate|succinate|besylate|tosylate|bromide|sodium|potassium|calcium|monohydrate|dihydrate|trihydrate))+$",
     re.IGNORECASE,
 )
 _SALT_PREFIX = re.compile(r"^(?:sodium|potassium|calcium|magnesium)\s+(?=[a-z]{4,}$)", re.IGNORECASE)

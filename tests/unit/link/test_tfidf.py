@@ -96,6 +96,9 @@ def test_salt_words_are_dropped_for_chemicals(linker):
     assert top(linker, "sodium metformin", "Chemical")[0] == "MESH:D008687"
     # and a name with a salt word stands for the bare drug when nothing else has that name
     assert top(linker, "Imatinib Mesylate", "Chemical")[0] == top(linker, "imatinib", "Chemical")[0]
+    # where a descriptor's salt and a supplementary record's meet, the bare name is the descriptor's
+    assert top(linker, "glycopyrronium", "Chemical")[0] == "MESH:D006024"
+    assert top(linker, "glycopyrronium tosylate", "Chemical")[0] == "MESH:C000629920"
 
 
 def test_gene_vocabularies_are_left_to_the_gene_normaliser(linker):
