@@ -42,9 +42,12 @@ def test_a_gene_mention_inside_a_variant_that_cannot_be_a_name_is_that_variant()
 
 
 def test_residues_of_a_change_told_in_words_are_no_chemicals():
-    lexicon = Lexicon.from_entries([("arginine", "MESH:D001120", "Chemical", "t"), ("glycine", "MESH:D005998", "Chemical", "t")])
+    lexicon = Lexicon.from_entries([("arginine", "MESH:D001120", "Chemical", "t"), ("glycine", "MESH:D005998", "Chemical", "t"),
+                                    ("phenylalanine", "MESH:D010649", "Chemical", "t"), ("tyrosine", "MESH:D014443", "Chemical", "t")])
     text = ("The substitution of a conserved arginine at amino acid position 229 by glycine was found. "
-            "Oral arginine lowered blood pressure.")
+            "Oral arginine lowered blood pressure. The conversion of phenylalanine to tyrosine was normal.")
     doc = analyse(text, WithVariantRules(DictionaryExtractor(lexicon)))
-    assert [(m.text, m.label) for m in doc.mentions] == [("arginine", "Chemical")]  # the supplement only
+    # the supplement, and a conversion: no word of a sequence change near it
+    assert [(m.text, m.label) for m in doc.mentions] == [("arginine", "Chemical"), ("phenylalanine", "Chemical"),
+                                                          ("tyrosine", "Chemical")]
     assert doc.mentions[0].start == text.index("Oral") + 5
