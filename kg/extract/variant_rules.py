@@ -3,9 +3,12 @@
 Variant names are regular ("c.677C>T", "Arg215Trp", "-1082(G/A)") but rare in training text,
 so a statistical tagger misses many. :class:`WithVariantRules` is the extractor followed by the
 rules: their variants (those that stand alone, with a position) that overlap no mention the
-extractor found are added (the extractor's
-spans win where both speak), marked ``extractor="variant-rules"``. It takes the extractor's
-place in the chain, so gold-mention evaluations, which replace the extractor, leave it out too.
+extractor found are added (the extractor's spans win where both speak), marked
+``extractor="variant-rules"``. Two readings of the extractor's are corrected first: a gene
+mention inside a variant that cannot be a name ("DD32") gives way to the variant, and a chemical
+that is a residue of a change told in words ("arginine at amino acid position 229 by glycine")
+is dropped. It takes the extractor's place in the chain, so gold-mention evaluations, which
+replace the extractor, leave it out too.
 """
 
 from __future__ import annotations
