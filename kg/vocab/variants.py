@@ -265,7 +265,8 @@ def _rs_for_changes(text: str, found: list[tuple[int, int, str, str]]) -> list[t
     return [(s, e, t, alias.get(c, c)) for s, e, t, c in found]
 
 
-_RESIDUE = "|".join(sorted([*FULL_NAMES, *NUCLEOTIDES, "a stop codon", "stop", "term"], key=len, reverse=True))
+_RESIDUE_NAMES = (*FULL_NAMES, *NUCLEOTIDES)
+_RESIDUE = "|".join(sorted([*_RESIDUE_NAMES, "a stop codon", "stop", "term"], key=len, reverse=True))
 _CODON = re.compile(rf"\b(?:{_RESIDUE})(?:\s*\([A-Z][a-z]{{2}}\))?\s+codon", re.IGNORECASE)  # "the tyrosine codon"
 _AMINO_ACID_CHANGE = re.compile(r"\bamino[-\s]acids?(?=\s+(?:position|substitution|change|exchange|\d))", re.IGNORECASE)
 # "arginine at amino acid position 229 by glycine", "proline 484 by arginine", "Tyrosine (Tyr) instead of a Term":
@@ -273,8 +274,8 @@ _AMINO_ACID_CHANGE = re.compile(r"\bamino[-\s]acids?(?=\s+(?:position|substituti
 _RESIDUE_TO_RESIDUE = re.compile(
     rf"\b(?:{_RESIDUE})(?:\s*\([A-Z][a-z]{{2}}\))?(?:\s+(?:residue|codon))?(?:\s+\d{{1,5}}|\s+(?:\(\w+\)\s+)?at\s+[\w\s-]{{0,30}}?)?"
     rf"\s+(?:to|by|for|-->|->|instead\s+of)\s+(?:an?\s+)?(?:{_RESIDUE})", re.IGNORECASE)
-_CHANGE_WORD = re.compile(r"substitut|replace|mutat|codon|residue|position|transition|transversion|change|exchange",
-                          re.IGNORECASE)
+_CHANGE_WORDS = ("substitut", "replace", "mutat", "codon", "residue", "position", "transition", "transversion", "change")
+_CHANGE_WORD = re.compile("|".join(_CHANGE_WORDS), re.IGNORECASE)
 CHANGE_WINDOW = 40
 
 
@@ -282,9 +283,13 @@ def change_phrases(text: str) -> list[tuple[int, int]]:
     """Spans of text that describe a sequence change in words ("arginine at amino acid position 229
     by glycine", "the tyrosine codon", "amino acid substitutions"): the residues they name are
     no chemicals (none of the 75 such names in BioRED's training split is annotated as one)."""
-    if not _CHANGE_WORD.search(text):
+    low = text.lower()  # substring tests first: most abstracts describe no change, and the scans cost
+    if not any(word in low for word in _CHANGE_WORDS):
         return []
-    spans = [m.span() for pattern in (_CODON, _AMINO_ACID_CHANGE) for m in pattern.finditer(text)]
+    spans = [m.span() for m in _AMINO_ACID_CHANGE.finditer(text)] if "amino" in low else []
+    if not any(name in low for name in _RESIDUE_NAMES):
+        return spans
+    spans += [m.span() for m in _CODON.finditer(text)]
     return spans + [m.span() for m in _RESIDUE_TO_RESIDUE.finditer(text)
                     if _CHANGE_WORD.search(text, max(0, m.start() - CHANGE_WINDOW), m.end() + CHANGE_WINDOW)]
 
