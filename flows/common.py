@@ -12,7 +12,6 @@ so a later DeleteCitation or revised record still wins.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable
 from functools import cache
 
@@ -27,7 +26,7 @@ from kg.curator import apply_curation
 from kg.graph.backends import open_store
 from kg.ledger import Ledger, RunSummary
 from kg.models import Document
-from kg.pipeline import Analysed, Item, Pending, Pipeline, Prepared
+from kg.pipeline import Analysed, Item, Pending, Pipeline, Prepared, freeze_loaded
 from kg.privacy import load_key
 
 
@@ -47,13 +46,10 @@ def dask_runner(address: str | None = None, workers: int | None = None) -> DaskT
 def _analysis_pipeline(settings: Settings, source_name: str, keep_note_text: bool) -> Pipeline:
     """Once per worker process: the components, without store or ledger (analysis needs neither).
 
-    The loaded models and vocabularies live as long as the worker: frozen out of the collector's
-    full passes, which would otherwise walk them all again and again (as ``Analysers`` does for a
-    CLI run)."""
+    They live as long as the worker: frozen out of the collector (as ``Analysers`` does for a CLI run)."""
     pipeline = build_pipeline(settings, store=None, ledger=None, source_name=source_name,
                               keep_note_text=keep_note_text)
-    gc.collect()
-    gc.freeze()
+    freeze_loaded()
     return pipeline
 
 

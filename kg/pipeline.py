@@ -460,6 +460,15 @@ def _one_blas_thread() -> Any:
     return threadpool_limits(1)
 
 
+def freeze_loaded() -> None:
+    """Keep every object alive now (the loaded models and vocabularies, ~350k objects that live
+    as long as the run or the worker) out of the collector's full passes, which walked them all
+    (161 ms a pass; 7% of a one-process run of 1,500 abstracts), and out of the pages those
+    passes would copy in forked workers. ``gc.unfreeze()`` undoes it."""
+    gc.collect()
+    gc.freeze()
+
+
 def _analyse_forked(documents: list[Document]) -> Analysed:
     assert _FORKED is not None, "not a forked medkg worker"
     return _FORKED.analyse(documents)
@@ -481,11 +490,7 @@ class Analysers:
 
     def __enter__(self) -> Analysers:
         global _FORKED
-        # The loaded models and vocabularies (~360k objects) live as long as the run: kept out of
-        # the collector's full passes, which walked them all (7% of a one-process run, 1,500
-        # abstracts), and out of the pages those passes would copy in every forked worker.
-        gc.collect()
-        gc.freeze()
+        freeze_loaded()
         try:
             if self.workers > 1:
                 _FORKED = self.pipeline
