@@ -14,8 +14,9 @@ both faster and more precise than vectors):
 
 Where several concepts share a name, names learned from training-corpus gold mentions rank
 first by how often annotators chose each concept, then MeSH before other vocabularies. Only
-concepts of the mention's type are candidates (untyped MeSH descriptors count as chemical:
-the CSV has no tree numbers, and its non-disease descriptors are mostly chemicals and drugs),
+concepts of the mention's type are candidates (a MeSH descriptor's tree numbers give its type;
+untyped descriptors from a file without tree numbers count as chemical, most of its
+non-disease descriptors being chemicals and drugs),
 and a top score under ``threshold`` (tuned on the dev sets) makes the mention NIL.
 
 The index (dicts and a sparse matrix) is pickled in the cache folder keyed by the
@@ -44,7 +45,7 @@ from kg.vocab.lexicon import normalise
 from kg.vocab.normalizers import TYPES as NORMALISER_TYPES
 from kg.vocab.normalizers import Normalizers, version_of
 
-INDEX_VERSION = "tfidf-v4"
+INDEX_VERSION = "tfidf-v5"
 # Which concept types a mention of each type may link to (None: an untyped MeSH descriptor).
 ELIGIBLE: dict[str, frozenset[str | None]] = {
     "Chemical": frozenset({"Chemical", None}),

@@ -555,15 +555,20 @@ class ConceptStore:
     def linkable_names(self, open_types: Iterable[str]) -> Iterator[tuple[str, str, str, str | None, int]]:
         """(lowercased name, normalised name, primary id, its type, gold count) for the names linkers index.
 
-        Concepts of ``open_types`` and untyped MeSH descriptors contribute the names of every
-        source; other types only names learned from training corpora (genes, species, cell
-        lines and variants have normalisers of their own in :mod:`kg.vocab`).
+        Concepts of ``open_types`` and untyped MeSH descriptors without tree numbers (from a
+        descriptor file that gives none) contribute the names of every source; other types only
+        names learned from training corpora (genes, species, cell lines and variants have
+        normalisers of their own in :mod:`kg.vocab`). A descriptor whose tree numbers place it
+        outside every entity type (techniques such as "HAART", anatomy, phenomena such as
+        "high-fat diet") is no linking target.
         """
         types = ", ".join(f"'{t}'" for t in open_types)
         yield from self.db.execute(
             f"""SELECT n.lower, n.norm, c.primary_id, p.type, n.count
                 FROM names n JOIN concepts c ON c.id = n.concept_id JOIN concepts p ON p.id = c.primary_id
-                WHERE p.type IN ({types}) OR (p.type IS NULL AND p.id LIKE 'MESH:%') OR n.source LIKE '%-train'"""
+                WHERE p.type IN ({types}) OR n.source LIKE '%-train'
+                   OR (p.type IS NULL AND p.id LIKE 'MESH:%' AND NOT EXISTS (
+                       SELECT 1 FROM parents t WHERE t.concept_id = p.id AND t.parent LIKE 'MESHTREE:%'))"""
         )
 
     def shared_data(self) -> Path | None:

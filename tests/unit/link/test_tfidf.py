@@ -84,6 +84,12 @@ def test_untyped_descriptors_link_as_chemicals_and_take_that_type(linker):
     assert concept.type == "Chemical" and concept.name == "Propofol"
 
 
+def test_descriptors_whose_tree_numbers_name_no_entity_type_are_no_candidates(linker):
+    # HAART is a descriptor of therapeutic techniques (E02): no chemical, though untyped
+    assert top(linker, "HAART", "Chemical")[0] is None
+    assert top(linker, "Propofol", "Chemical")[0] == "MESH:D015742"  # untyped, but without tree numbers
+
+
 def test_supplementary_records_link_like_descriptors(linker):
     assert top(linker, "Sutent", "Chemical") == ("MESH:C413408", 1.0)
     assert top(linker, "primary hypomagnesemia", "Disease")[0] == "MESH:C537153"
