@@ -23,14 +23,18 @@ RELATION_MODEL = REPO_ROOT / "models" / "re-cpu"
 @cache
 def _extractor(spec: str | None, settings: Settings):
     from kg.extract.loader import load_extractor
-    from kg.extract.variant_rules import WithVariantRules
+    from kg.extract.rules import WithRules
+    from kg.vocab.genes import GeneNormalizer
 
-    return WithVariantRules(load_extractor(spec, settings))
+    def gene_symbols():
+        return GeneNormalizer.load(settings.shared_data, settings.cache_path).is_symbol
+
+    return WithRules(load_extractor(spec, settings), gene_symbols)
 
 
 def build_extractor(settings: Settings):
     """The NER component ``settings.ner_model`` names (default: the shipped CPU model + dictionary),
-    followed by the variant rules (:mod:`kg.extract.variant_rules`).
+    followed by the variant and gene-list rules (:mod:`kg.extract.rules`).
 
     Components are built once per process: the flows and tests build many pipelines.
     """

@@ -1,47 +1,23 @@
 """Sequence variants the extractor missed, found by the rules of :mod:`kg.vocab.variants`.
 
 Variant names are regular ("c.677C>T", "Arg215Trp", "-1082(G/A)") but rare in training text,
-so a statistical tagger misses many. :class:`WithVariantRules` is the extractor followed by the
-rules: their variants (those that stand alone, with a position) that overlap no mention the
-extractor found are added (the extractor's spans win where both speak), marked
-``extractor="variant-rules"``. Two readings of the extractor's are corrected first: a gene
-mention inside a variant that cannot be a name ("DD32") gives way to the variant, and a chemical
-that is a residue of a change told in words ("arginine at amino acid position 229 by glycine")
-is dropped. It takes the extractor's place in the chain, so gold-mention evaluations, which
-replace the extractor, leave it out too.
+so a statistical tagger misses many. :func:`fill_variants` runs after the extractor
+(:class:`kg.extract.rules.WithRules`): the rules' variants (those that stand alone, with a
+position) that overlap no mention the extractor found are added (the extractor's spans win
+where both speak), marked ``extractor="variant-rules"``. Two readings of the extractor's are
+corrected first: a gene mention inside a variant that cannot be a name ("DD32") gives way to
+the variant, and a chemical that is a residue of a change told in words ("arginine at amino
+acid position 229 by glycine") is dropped.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable, Iterator
 
 from kg.doc import AnnotatedDoc
 from kg.models import Mention
 from kg.vocab.variants import FORMAT_VERSION, change_phrases, find_variants, not_a_name, stands_alone
 
 RULE_SCORE = 0.9  # what a fill-in mention carries; the linker scores its id separately
-
-
 RULES = "variant-rules"
-
-
-class WithVariantRules:
-    """An extractor, then rule-found ``Variant`` mentions where it found nothing."""
-
-    def __init__(self, extractor) -> None:
-        self.extractor = extractor
-        self.name = extractor.name
-        self.version = f"{extractor.version}+{FORMAT_VERSION}"
-        self.vocab = getattr(extractor, "vocab", None)  # the text analysis shares the extractor's strings
-
-    @property
-    def settings(self) -> dict[str, object]:
-        return {**self.extractor.settings, RULES: RULE_SCORE}
-
-    def pipe(self, docs: Iterable[AnnotatedDoc], batch_size: int = 256) -> Iterator[AnnotatedDoc]:
-        for doc in self.extractor.pipe(docs, batch_size=batch_size):
-            doc.mentions = fill_variants(doc)
-            yield doc
 
 
 def fill_variants(doc: AnnotatedDoc) -> tuple[Mention, ...]:

@@ -34,6 +34,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -178,6 +179,17 @@ def _build_index(shared_data: Path, version: str, species: SpeciesNormalizer) ->
     )
 
 
+@lru_cache(maxsize=2)
+def _cached_index(path: Path, shared_data: Path, version: str) -> GeneIndex:
+    """The index read from (or built into) ``path``, once per process: the extractor's gene-list
+    rule and the linker's normaliser share it (the index is plain data, never changed)."""
+    return cached_pickle(
+        path,
+        lambda cached: isinstance(cached, GeneIndex) and cached.version == version,
+        lambda: _build_index(shared_data, version, SpeciesNormalizer.load(shared_data, path.parent)),
+    )
+
+
 _PRODUCT = re.compile(r"^(?P<symbol>\S+) protein, (?P<species>human|mouse|rat)$")
 _PRODUCT_TAXA = {"human": HUMAN, "mouse": MOUSE, "rat": RAT}
 _SPECIES_SUFFIX = re.compile(r"(?:\s+protein)?,\s+(?:human|mouse|rat)$")
@@ -254,16 +266,16 @@ class GeneNormalizer:
             return cls.build(shared_data)
         version = _version(shared_data)
         species = SpeciesNormalizer.load(shared_data, cache_dir)
-        index = cached_pickle(
-            Path(cache_dir) / f"genes-{version}.pkl",
-            lambda cached: isinstance(cached, GeneIndex) and cached.version == version,
-            lambda: _build_index(shared_data, version, species),
-        )
-        return cls(index, species)
+        return cls(_cached_index(Path(cache_dir) / f"genes-{version}.pkl", Path(shared_data), version), species)
 
     def symbol(self, curie: str) -> str | None:
         """The official symbol of a gene this normaliser has answered with."""
         return self._symbols.get(curie)
+
+    def is_symbol(self, text: str) -> bool:
+        """Whether ``text`` is the official symbol of a human, mouse or rat gene, compared case-,
+        punctuation- and Greek-blind as names are ("b2m" is B2m's, "IL-6" IL6's)."""
+        return any(kind == SYMBOL for _, kind in self.index.table.get(gene_key(text)))
 
     # -- one document -------------------------------------------------------------------------
     def normalize(self, mentions: Sequence[tuple[str, int, int]], context: DocContext) -> list[tuple[str | None, float]]:

@@ -1,6 +1,6 @@
 from kg.doc import Component
 from kg.extract.dictionary import DictionaryExtractor
-from kg.extract.variant_rules import WithVariantRules
+from kg.extract.rules import WithRules
 from kg.vocab.lexicon import Lexicon
 
 from fakes import analyse
@@ -11,7 +11,7 @@ def _extractor():
 
 
 def test_rule_variants_fill_in_where_the_extractor_found_nothing():
-    chain = WithVariantRules(_extractor())
+    chain = WithRules(_extractor())
     assert isinstance(chain, Component)
     text = "The MTHFR c.677C>T change and R215W were found; C/T and delta 14 sterols were not variants."
     doc = analyse(text, chain)
@@ -27,14 +27,14 @@ def test_rule_variants_fill_in_where_the_extractor_found_nothing():
 
 def test_the_rules_are_part_of_the_extractors_version_and_settings():
     extractor = _extractor()
-    chain = WithVariantRules(extractor)
+    chain = WithRules(extractor)
     assert chain.name == extractor.name and chain.version.startswith(extractor.version + "+variants-")
     assert chain.settings["variant-rules"] == 0.9
 
 
 def test_a_gene_mention_inside_a_variant_that_cannot_be_a_name_is_that_variant():
     extractor = DictionaryExtractor(Lexicon.from_entries([("DD32", None, "Gene", "t"), ("R215W", None, "Gene", "t")]))
-    doc = analyse("The CCR5 DD32 deletion and R215W.", WithVariantRules(extractor))
+    doc = analyse("The CCR5 DD32 deletion and R215W.", WithRules(extractor))
     assert [(m.text, m.label, m.extractor) for m in doc.mentions] == [
         ("DD32", "Variant", "variant-rules"),
         ("R215W", "Gene", "dictionary"),  # the bare shape is shared with names (S100B, T98G): the extractor's call
@@ -46,7 +46,7 @@ def test_residues_of_a_change_told_in_words_are_no_chemicals():
                                     ("phenylalanine", "MESH:D010649", "Chemical", "t"), ("tyrosine", "MESH:D014443", "Chemical", "t")])
     text = ("The substitution of a conserved arginine at amino acid position 229 by glycine was found. "
             "Oral arginine lowered blood pressure. The conversion of phenylalanine to tyrosine was normal.")
-    doc = analyse(text, WithVariantRules(DictionaryExtractor(lexicon)))
+    doc = analyse(text, WithRules(DictionaryExtractor(lexicon)))
     # the supplement, and a conversion: no word of a sequence change near it
     assert [(m.text, m.label) for m in doc.mentions] == [("arginine", "Chemical"), ("phenylalanine", "Chemical"),
                                                           ("tyrosine", "Chemical")]

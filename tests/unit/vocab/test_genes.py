@@ -24,6 +24,12 @@ def test_keys_ignore_case_punctuation_and_spelled_greek():
     assert gene_key("NF-kappaB") == "nfkb" and gene_key("IL-6") == "il6"
 
 
+def test_official_symbols_of_any_of_the_three_species_case_blind(genes):
+    assert genes.is_symbol("TP53") and genes.is_symbol("trp53") and genes.is_symbol("Ins1")
+    assert not genes.is_symbol("p53")  # an alias, not a symbol
+    assert not genes.is_symbol("tumor protein p53") and not genes.is_symbol("age")
+
+
 def test_p53_in_a_human_paper_is_human_tp53(genes):
     assert link(genes, "Loss of p53 in patients with breast cancer.", "p53") == "NCBIGene:7157"
     assert link(genes, "TP53 is mutated in many tumours.", "TP53") == "NCBIGene:7157"  # human by default

@@ -1,0 +1,48 @@
+"""The extractor followed by medkg's rules for what a tagger trained on a few hundred abstracts
+misses: sequence variants (:mod:`kg.extract.variant_rules`) and gene-symbol lists
+(:mod:`kg.extract.gene_lists`). :class:`WithRules` takes the extractor's place in the chain, so
+gold-mention evaluations, which replace the extractor, leave the rules out too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from kg.doc import AnnotatedDoc
+from kg.extract import gene_lists
+from kg.extract.gene_lists import fill_gene_lists
+from kg.extract.variant_rules import RULE_SCORE, RULES, fill_variants
+from kg.vocab.variants import FORMAT_VERSION as VARIANTS_VERSION
+
+
+class WithRules:
+    """An extractor, then rule-found ``Variant`` and ``Gene`` mentions where it found nothing.
+
+    ``gene_symbols`` returns the test "is this word an official gene symbol?"; it is called on the
+    first document that holds a list (without it, no list is read).
+    """
+
+    def __init__(self, extractor, gene_symbols: Callable[[], Callable[[str], bool]] | None = None) -> None:
+        self.extractor = extractor
+        self.name = extractor.name
+        self.version = f"{extractor.version}+{VARIANTS_VERSION}" + (f"+{gene_lists.FORMAT_VERSION}" if gene_symbols else "")
+        self.vocab = getattr(extractor, "vocab", None)  # the text analysis shares the extractor's strings
+        self._provider = gene_symbols
+        self._is_symbol: Callable[[str], bool] | None = None
+
+    @property
+    def settings(self) -> dict[str, object]:
+        lists = {"min_items": gene_lists.MIN_ITEMS, "min_share": gene_lists.MIN_SHARE} if self._provider else None
+        return {**self.extractor.settings, RULES: RULE_SCORE, gene_lists.RULES: lists}
+
+    def _symbols(self) -> Callable[[str], bool]:
+        if self._is_symbol is None and self._provider is not None:
+            self._is_symbol = self._provider()
+        return self._is_symbol
+
+    def pipe(self, docs: Iterable[AnnotatedDoc], batch_size: int = 256) -> Iterator[AnnotatedDoc]:
+        for doc in self.extractor.pipe(docs, batch_size=batch_size):
+            doc.mentions = fill_variants(doc)
+            if self._provider is not None:
+                doc.mentions = fill_gene_lists(doc, self._symbols)
+            yield doc

@@ -1,0 +1,65 @@
+"""Gene-symbol lists: each listed symbol (and its other occurrences) is a gene mention the extractor missed."""
+
+from fakes import analyse
+
+from kg.extract.dictionary import DictionaryExtractor
+from kg.extract.gene_lists import list_symbols
+from kg.extract.rules import WithRules
+from kg.vocab.lexicon import Lexicon
+
+SYMBOLS = {"b2m", "ccl7", "cd200", "cd63", "dusp1", "nfkbia", "mmp2", "ie"}
+
+
+def is_symbol(word: str) -> bool:
+    return word.lower() in SYMBOLS
+
+
+def test_a_list_of_mostly_symbols_names_its_symbols():
+    text = "Among the transcripts: b2m, ccl7, cd200, cd63, cdbpd, dusp1 and nfkbia. Ages, sexes, b2m and diet."
+    assert list_symbols(text, is_symbol) == {"b2m", "ccl7", "cd200", "cd63", "dusp1", "nfkbia"}
+
+
+def test_words_that_introduce_the_items_are_none_of_them():
+    assert list_symbols("Cultured in media (ie, b2m, ccl7, cd63, cdbpd).", is_symbol) == {"b2m", "ccl7", "cd63"}
+
+
+def test_short_lists_and_lists_of_other_words_name_nothing():
+    assert list_symbols("We measured b2m, ccl7 and cd63.", is_symbol) == set()  # three items
+    assert list_symbols("Age, sex, weight, b2m and cd63 were recorded.", is_symbol) == set()  # 2 of 5 symbols
+
+
+def test_listed_symbols_become_gene_mentions_everywhere_the_extractor_found_nothing():
+    lexicon = Lexicon.from_entries([("mmp2", "NCBIGene:17390", "Gene", "t"), ("cd63", None, "Chemical", "t")])
+    asked = []
+
+    def provider():
+        asked.append(1)
+        return is_symbol
+
+    chain = WithRules(DictionaryExtractor(lexicon), provider)
+    assert analyse("No list here: b2m alone.", chain).mentions == () and not asked  # no list: no vocabulary
+
+    text = "Dependent transcripts were b2m, ccl7, cd63, mmp2, dusp1 and nfkbia. Later, dusp1 and nfkbia rose."
+    doc = analyse(text, chain)
+    found = [(m.text, m.label, m.extractor, m.start) for m in doc.mentions]
+    assert found == [
+        ("b2m", "Gene", "gene-lists", text.index("b2m")),
+        ("ccl7", "Gene", "gene-lists", text.index("ccl7")),
+        ("cd63", "Chemical", "dictionary", text.index("cd63")),  # the extractor's reading wins
+        ("mmp2", "Gene", "dictionary", text.index("mmp2")),
+        ("dusp1", "Gene", "gene-lists", text.index("dusp1")),
+        ("nfkbia", "Gene", "gene-lists", text.index("nfkbia")),
+        ("dusp1", "Gene", "gene-lists", text.rindex("dusp1")),  # the same symbol outside the list
+        ("nfkbia", "Gene", "gene-lists", text.rindex("nfkbia")),
+    ]
+    assert asked == [1]
+    later = doc.mentions[-1]
+    assert (later.sentence_start, later.sentence_end) == doc.sentence_of(later.start, later.end)
+
+
+def test_the_lists_are_part_of_the_extractors_version_and_settings():
+    extractor = DictionaryExtractor(Lexicon.from_entries([("b2m", None, "Gene", "t")]))
+    with_lists, without = WithRules(extractor, lambda: is_symbol), WithRules(extractor)
+    assert with_lists.version == without.version + "+gene-lists-1"
+    assert with_lists.settings["gene-lists"] == {"min_items": 4, "min_share": 0.75}
+    assert without.settings["gene-lists"] is None
