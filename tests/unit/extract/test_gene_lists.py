@@ -7,7 +7,7 @@ from kg.extract.gene_lists import list_symbols
 from kg.extract.rules import WithRules
 from kg.vocab.lexicon import Lexicon
 
-SYMBOLS = {"b2m", "ccl7", "cd200", "cd63", "dusp1", "nfkbia", "mmp2", "ie"}
+SYMBOLS = {"b2m", "ccl7", "cd200", "cd63", "dusp1", "nfkbia", "mmp2", "ie", "hs", "hp", "hm"}
 
 
 def is_symbol(word: str) -> bool:
@@ -19,6 +19,10 @@ def test_a_list_of_mostly_symbols_names_its_symbols():
     assert list_symbols(text, is_symbol) == {"b2m", "ccl7", "cd200", "cd63", "dusp1", "nfkbia"}
 
 
+def test_the_item_after_and_counts():
+    assert list_symbols("Imprinted genes (b2m, ccl7, cd63 and dusp1) rose.", is_symbol) == {"b2m", "ccl7", "cd63", "dusp1"}
+
+
 def test_words_that_introduce_the_items_are_none_of_them():
     assert list_symbols("Cultured in media (ie, b2m, ccl7, cd63, cdbpd).", is_symbol) == {"b2m", "ccl7", "cd63"}
 
@@ -26,6 +30,7 @@ def test_words_that_introduce_the_items_are_none_of_them():
 def test_short_lists_and_lists_of_other_words_name_nothing():
     assert list_symbols("We measured b2m, ccl7 and cd63.", is_symbol) == set()  # three items
     assert list_symbols("Age, sex, weight, b2m and cd63 were recorded.", is_symbol) == set()  # 2 of 5 symbols
+    assert list_symbols("In C. elegans, HS, HP and HM extracts helped.", is_symbol) == set()  # two letters: no evidence
 
 
 def test_listed_symbols_become_gene_mentions_everywhere_the_extractor_found_nothing():
