@@ -334,6 +334,9 @@ def read_mesh_supplementary_terms(
 HUMAN, MOUSE, RAT = "9606", "10090", "10116"
 
 
+PHENOTYPE_LOCI = frozenset({"unknown", "biological-region", "phenotype only"})
+
+
 @dataclass(frozen=True, slots=True)
 class GeneRecord:
     """One gene of one species, with its names by kind, as the gene normaliser needs them.
@@ -355,7 +358,18 @@ class GeneRecord:
     other_names: tuple[str, ...] = ()
     xrefs: tuple[str, ...] = ()
     orthologs: tuple[str, ...] = ()
-    protein_coding: bool = True
+    locus_type: str = ""  # NCBI's type_of_gene or HGNC's locus type; "" where the source gives none
+
+    @property
+    def protein_coding(self) -> bool:
+        return self.locus_type in ("", "protein-coding", "gene with protein product")
+
+    @property
+    def phenotype_locus(self) -> bool:
+        """A locus known by a phenotype, a QTL or a region, not a gene product: NCBI files mouse
+        mutants and QTLs ("act" adult cataract, "Par1" pulmonary adenoma resistance 1) as type
+        "unknown", enhancers as "biological-region"; HGNC has "phenotype only" entries."""
+        return self.locus_type in PHENOTYPE_LOCI
 
     def term(self) -> Term:
         """Symbol, name, aliases and previous symbols; ``other_names`` (NCBI's other designations,
@@ -399,7 +413,7 @@ def read_hgnc(
             id=f"NCBIGene:{ncbi}" if ncbi.isdigit() else hgnc, taxon=HUMAN, symbol=symbol, source="hgnc",
             release=release, name=row["Approved name"], aliases=_split(row["Alias symbols"], ","),
             previous=_split(row["Previous symbols"], ","), xrefs=((hgnc,) if ncbi.isdigit() else ()) + uniprot,
-            orthologs=orthologs, protein_coding=row.get("Locus type", "") == "gene with protein product",
+            orthologs=orthologs, locus_type=row.get("Locus type", ""),
         )
 
 
@@ -431,7 +445,7 @@ def read_gene_info(
             name=name, aliases=_split(cols[4], "|"),
             other_names=tuple(o for o in _split(f"{cols[11]}|{cols[13]}", "|") if o != name),
             xrefs=tuple(dict.fromkeys(xrefs)),
-            protein_coding=cols[9] == "protein-coding",
+            locus_type=cols[9],
         )
 
 

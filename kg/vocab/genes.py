@@ -48,7 +48,7 @@ from kg.vocab.learned import inputs_key, learned_names, training_docs, training_
 from kg.vocab.species import HUMAN, MOUSE, RAT, SpeciesNormalizer
 from ontology import loaders
 
-FORMAT_VERSION = "genes-v4"  # v2: MeSH gene-product records; v3: microRNAs as their MIR genes; v4: symbol-style species vote
+FORMAT_VERSION = "genes-v5"  # v2: MeSH gene-product records; v3: microRNAs as their MIR genes; v4: symbol-style species vote; v5: no phenotype loci
 HGNC = "ontology/genes/hgnc_entries.tsv.gz"
 MOUSE_GENE_INFO = "ontology/genes/Mus_musculus.gene_info.gz"
 RGD = "ontology/genes/rgd_entries.tsv.gz"
@@ -134,6 +134,9 @@ def _build_index(shared_data: Path, version: str, species: SpeciesNormalizer) ->
         if (path := Path(shared_data) / rel).exists():
             records.extend(reader(path, quarantine=[]))
     mgi_to_gene: dict[str, int] = {}
+    # Loci known by a phenotype or a QTL are no gene products: their symbols ("Par1", "act") would
+    # outrank the aliases of the genes papers mean (F2r is "PAR1"); no training mention names one.
+    records = [g for g in records if not g.phenotype_locus]
     for g in records:
         i = add_gene(g.id, f"NCBITaxon:{g.taxon}", g.protein_coding, g.symbol)
         add_names(i, (g.symbol,), SYMBOL)

@@ -79,6 +79,8 @@ def test_gene_readers_keep_ids_names_and_orthologs():
     trp53 = mouse["Trp53"]
     assert trp53.id == "NCBIGene:22059" and trp53.taxon == loaders.MOUSE and trp53.xrefs == ("MGI:98834",)
     assert trp53.name == "transformation related protein 53" and "tumor suppressor p53" in trp53.other_names
+    assert trp53.protein_coding and not trp53.phenotype_locus
+    assert mouse["bbl"].locus_type == "unknown" and mouse["bbl"].phenotype_locus and not mouse["bbl"].protein_coding
     assert len(q) == 1
     mgi = list(loaders.read_mgi(FIXTURES / "genes" / "mgi_entries.tsv"))
     assert mgi[0].id == "MGI:98834" and mgi[0].aliases == ("p53", "Tp53")

@@ -49,6 +49,12 @@ def test_a_species_said_next_to_the_gene_is_not_overruled_by_its_spelling(genes)
     assert link(genes, text, "TP53") == "NCBIGene:22059"
 
 
+def test_a_locus_known_by_a_phenotype_is_no_gene_to_normalise_to(genes):
+    # "bbl" is the symbol of a mouse phenotype locus and an alias of Trp53: the gene product wins
+    assert link(genes, "In mice, bbl was lost in tumours of mice.", "bbl") == "NCBIGene:22059"
+    assert not genes.is_symbol("bbl")
+
+
 def test_a_rodent_symbol_written_as_such_is_the_rodent_gene(genes):
     assert link(genes, "Trp53 regulates apoptosis.", "Trp53") == "NCBIGene:22059"
 
