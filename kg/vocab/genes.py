@@ -48,7 +48,9 @@ from kg.vocab.learned import inputs_key, learned_names, training_docs, training_
 from kg.vocab.species import HUMAN, MOUSE, RAT, SpeciesNormalizer
 from ontology import loaders
 
-FORMAT_VERSION = "genes-v5"  # v2: MeSH gene-product records; v3: microRNAs as their MIR genes; v4: symbol-style species vote; v5: no phenotype loci
+# v2: MeSH gene-product records; v3: microRNAs as their MIR genes; v4: symbol-style species vote;
+# v5: no phenotype loci; v6: "protease" = "proteinase", numbered members of abbreviated families
+FORMAT_VERSION = "genes-v6"
 HGNC = "ontology/genes/hgnc_entries.tsv.gz"
 MOUSE_GENE_INFO = "ontology/genes/Mus_musculus.gene_info.gz"
 RGD = "ontology/genes/rgd_entries.tsv.gz"
@@ -84,8 +86,9 @@ _PREFIX_TAXON = {"human": HUMAN, "mouse": MOUSE, "murine": MOUSE, "mice": MOUSE,
 
 
 def gene_key(text: str) -> str:
-    """Case-, space- and punctuation-blind key with Greek letters as one Latin letter: "TNF-alpha" -> "tnfa"."""
-    t = text.lower().translate(_GREEK_CHARS)
+    """Case-, space- and punctuation-blind key with Greek letters as one Latin letter: "TNF-alpha" -> "tnfa";
+    "proteinase" and "protease", which names use alike ("proteinase-activated receptor 1"), are one word."""
+    t = text.lower().replace("proteinase", "protease").translate(_GREEK_CHARS)
     t = _GREEK_WORDS.sub(lambda m: m.group()[0], t)
     t = _GREEK_SHORT.sub(lambda m: m.group()[0], t)
     return _NON_ALNUM.sub("", t)
@@ -436,7 +439,7 @@ class GeneNormalizer:
     def _disambiguate(
         self, tied: list[int], text: str, taxon: str, long_forms: dict[str, str], comentioned: set[int]
     ) -> list[int]:
-        long = long_forms.get(text.strip())
+        long = long_forms.get(text.strip()) or _numbered_long_form(text.strip(), long_forms)
         if long:
             via_long = [g for g, _ in self._ranked(long, taxon)]
             if hit := [g for g in tied if g in via_long[:1]]:
@@ -448,6 +451,18 @@ class GeneNormalizer:
         if coding := [g for g in tied if self.index.coding[g]]:
             return coding
         return tied
+
+
+_NUMBERED = re.compile(r"(?P<short>[A-Za-z]{2,})-?(?P<n>\d{1,2}[a-z]?)")
+
+
+def _numbered_long_form(text: str, long_forms: dict[str, str]) -> str | None:
+    """The long form of a numbered member of an abbreviated family: "PAR1" where the document
+    defined "Protease-activated receptors (PAR)" is "Protease-activated receptor 1"."""
+    if not (m := _NUMBERED.fullmatch(text)):
+        return None
+    long = long_forms.get(m["short"]) or long_forms.get(m["short"] + "s")
+    return f"{long.removesuffix('s')} {m['n']}" if long else None
 
 
 def _version(shared_data: Path) -> str:

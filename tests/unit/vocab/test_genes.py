@@ -21,6 +21,7 @@ def genes(normalizers) -> GeneNormalizer:
 
 def test_keys_ignore_case_punctuation_and_spelled_greek():
     assert gene_key("TNF-alpha") == gene_key("TNFα") == gene_key("tnf alpha") == "tnfa"
+    assert gene_key("Protease-activated receptor-1") == gene_key("proteinase activated receptor 1")
     assert gene_key("NF-kappaB") == "nfkb" and gene_key("IL-6") == "il6"
 
 
@@ -47,6 +48,17 @@ def test_a_species_word_before_the_mention_wins_over_the_document(genes):
 def test_a_species_said_next_to_the_gene_is_not_overruled_by_its_spelling(genes):
     text = "Patients and mice: we expressed mouse TP53 in mice."
     assert link(genes, text, "TP53") == "NCBIGene:22059"
+
+
+def test_a_numbered_member_of_an_abbreviated_family_takes_the_familys_long_form(genes):
+    # "Par1" is an alias of F2r and of Mark2; "Protease-activated receptors (PAR)" settles it
+    text = "Protease-activated receptors (PAR) were studied. PAR1-/- mice and mice lacking PAR-1."
+    ctx = DocContext.build(text, species=genes.species, genes=["PAR1", "PAR-1"],
+                           abbreviations={"PAR": "Protease-activated receptors"})
+    spans = [(t, text.index(t), text.index(t) + len(t)) for t in ("PAR1", "PAR-1")]
+    assert [c for c, _ in genes.normalize(spans, ctx)] == ["NCBIGene:14062", "NCBIGene:14062"]
+    no_family = DocContext.build(text, species=genes.species, genes=["PAR1"])
+    assert genes.normalize(spans[:1], no_family)[0][0] != "NCBIGene:14062"  # without it, no reason for F2r
 
 
 def test_a_locus_known_by_a_phenotype_is_no_gene_to_normalise_to(genes):
