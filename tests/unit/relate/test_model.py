@@ -99,3 +99,15 @@ def test_a_pair_related_across_sentences_gets_one_marked_passage(tiny_model_dir,
         (support,) = rel.supports
         assert not support.same_sentence and support.score is None
         assert item.document.text[slice(*support.sentence)] == "We gave haloperidol to rats. Tremor was seen after dosing."
+
+
+def test_vectorize_is_the_vectorizers_transform():
+    from sklearn.feature_extraction import DictVectorizer
+
+    from kg.relate.model import vectorize
+
+    vec = DictVectorizer().fit([{"btw:induced": 1.0, "bias": 1.0}, {"prior": 0.25, "bias": 1.0}])
+    feats = [{"bias": 1.0, "btw:induced": 1.0, "unseen": 1.0}, {}, {"prior": 0.5, "bias": 1.0}]
+    got, want = vectorize(vec, feats), vec.transform(feats)
+    assert got.shape == want.shape == (3, 3) and (got != want).nnz == 0
+    assert vectorize(vec, []).shape == (0, 3)
