@@ -21,6 +21,7 @@ def test_a_list_of_mostly_symbols_names_its_symbols():
 
 def test_the_item_after_and_counts():
     assert list_symbols("Imprinted genes (b2m, ccl7, cd63 and dusp1) rose.", is_symbol) == {"b2m", "ccl7", "cd63", "dusp1"}
+    assert list_symbols("Genes b2m, ccl7, cd63, and dusp1.", is_symbol) == {"b2m", "ccl7", "cd63", "dusp1"}  # serial comma
 
 
 def test_words_that_introduce_the_items_are_none_of_them():
@@ -31,6 +32,8 @@ def test_short_lists_and_lists_of_other_words_name_nothing():
     assert list_symbols("We measured b2m, ccl7 and cd63.", is_symbol) == set()  # three items
     assert list_symbols("Age, sex, weight, b2m and cd63 were recorded.", is_symbol) == set()  # 2 of 5 symbols
     assert list_symbols("In C. elegans, HS, HP and HM extracts helped.", is_symbol) == set()  # two letters: no evidence
+    # "Ang-(1-7)" is a peptide, not the symbol Ang: without it three items are left
+    assert list_symbols("Plasma b2m, ccl7, cd63, and Ang-(1-7) levels.", lambda w: w.lower() in SYMBOLS | {"ang"}) == set()
 
 
 def test_listed_symbols_become_gene_mentions_everywhere_the_extractor_found_nothing():
