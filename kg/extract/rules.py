@@ -32,11 +32,12 @@ class WithRules:
 
     @property
     def settings(self) -> dict[str, object]:
-        lists = {"min_items": gene_lists.MIN_ITEMS, "min_share": gene_lists.MIN_SHARE} if self._provider else None
+        lists = {"min_items": gene_lists.MIN_ITEMS, "min_share": gene_lists.MIN_SHARE,
+                 "min_chars": gene_lists.MIN_CHARS} if self._provider else None
         return {**self.extractor.settings, RULES: RULE_SCORE, gene_lists.RULES: lists}
 
     def _symbols(self) -> Callable[[str], bool]:
-        if self._is_symbol is None and self._provider is not None:
+        if self._is_symbol is None:
             self._is_symbol = self._provider()
         return self._is_symbol
 
