@@ -30,7 +30,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kg.assemble import Assembler
@@ -107,10 +107,22 @@ class Prepared:
     deletions: list[str] = field(default_factory=list)
     read: int = 0
     batch_no: int = 0
+    last_share: bool = True  # see shares(): only the batch's last share ends it
 
     @property
     def to_analyse(self) -> list[Document]:
         return self.new + self.changed
+
+    def shares(self, n: int) -> list[Prepared]:
+        """The batch committed in ``n`` shares, one per part analysed, in order, so that the first
+        part is written while the last is still analysed. The counts, quarantine and deletions go
+        with the last share: deletions after every write of the batch (a batch never holds both a
+        document and its deletion: :meth:`Pipeline.prepare` keeps the later), and only the last
+        share tells ``Pending`` that the batch is in the ledger."""
+        if n <= 1:
+            return [self]
+        early = replace(self, skipped=0, quarantined=[], deletions=[], read=0, last_share=False)
+        return [early] * (n - 1) + [self]
 
 
 @dataclass
@@ -122,22 +134,6 @@ class Analysed:
     linked_mentions: int = 0
     worker: int = 0  # the process that analysed the batch
     curation: dict[str, tuple[str, ...]] = field(default_factory=dict)  # doc id -> link decisions that changed it
-
-    @classmethod
-    def combine(cls, parts: Sequence[Analysed]) -> Analysed:
-        """One batch analysed in parts (by several workers), in the parts' order."""
-        def joined(name: str) -> tuple:
-            return tuple(x for p in parts for x in getattr(p.batch, name))
-
-        return cls(
-            batch=GraphBatch(documents=joined("documents"), concepts=joined("concepts"), mentions=joined("mentions"),
-                             evidence=joined("evidence")),
-            written=[d for p in parts for d in p.written],
-            quarantined=[q for p in parts for q in p.quarantined],
-            mentions=sum(p.mentions for p in parts),
-            linked_mentions=sum(p.linked_mentions for p in parts),
-            curation={k: v for p in parts for k, v in p.curation.items()},
-        )
 
 
 class Pipeline:
@@ -326,10 +322,13 @@ class Pipeline:
             for prepared, futures, _ in self.in_order(
                 items, pending, lambda prepared, _: analysers.submit(prepared.to_analyse), analysers.in_flight
             ):
-                parts = [f.result() for f in futures]
-                for part in parts:
+                if not futures:
+                    committer.submit(prepared, None)
+                    continue
+                for share, future in zip(prepared.shares(len(futures)), futures, strict=True):
+                    part = future.result()
                     self.worker_documents[part.worker] += len(part.written)
-                committer.submit(prepared, Analysed.combine(parts) if parts else None)
+                    committer.submit(share, part)
         total.seconds = time.perf_counter() - started
         self.finish(total)
         return total
@@ -416,7 +415,8 @@ class Committer:
             prepared, analysed = item
             try:
                 self._summaries.put(self.pipeline.commit(prepared, analysed, self.run_id))
-                self.pending.done(prepared)
+                if prepared.last_share:
+                    self.pending.done(prepared)
             except BaseException as exc:  # noqa: BLE001 - handed to the submitting thread
                 self._error = exc
 

@@ -171,3 +171,23 @@ def test_what_was_loaded_before_the_run_is_frozen_during_it_and_released_after(t
     p.run([doc(1, "Aspirin and fever."), doc(2, "Fever.")], command="t", inputs=[])
     assert probe.frozen and min(probe.frozen) > 1000  # the interpreter's and the pipeline's objects
     assert gc.get_freeze_count() == 0
+
+
+def test_a_batch_analysed_in_parts_is_committed_part_by_part(tmp_path):
+    """With workers, each part of a batch is written as soon as it is analysed (so the last part's
+    analysis overlaps the first part's write); counts and deletions go with the batch's last part."""
+    p = _pipeline(tmp_path, batch_size=4)
+    p.run([doc(1, "Aspirin and fever."), doc(2, "Fever.")], command="t", inputs=[])
+    commits = []
+    commit = p.commit
+
+    def recording(prepared, analysed, run_id):
+        commits.append((len(analysed.written), prepared.deletions, prepared.read, prepared.last_share))
+        return commit(prepared, analysed, run_id)
+
+    p.commit = recording
+    s = p.run([doc(4, "Headache."), doc(5, "Aspirin."), Deletion(id="PMID:1"), doc(6, "Fever and headache.")],
+              command="t", inputs=[], workers=2)
+    assert commits == [(2, [], 0, False), (1, ["PMID:1"], 4, True)]
+    assert (s.read, s.written, s.deleted) == (4, 3, 1) and s.reconciles
+    assert "PMID:1" not in p.store.docs and {"PMID:4", "PMID:5", "PMID:6"} <= set(p.store.docs)
