@@ -11,6 +11,7 @@ tokens, sentences,  ``TextAnalyzer``                            everyone
 sections,
 abbreviations
 mentions            an extractor (``kg.extract``)               linker, tagger, relations
+variants            ``kg.extract.rules`` after the extractor  the linker's variant normaliser
 mention candidates  the linker (``kg.link``)                    relations, assembler
 concepts            the linker                                  assembler
 mention assertion   the assertion tagger (``kg.extract``)       relations, assembler
@@ -42,7 +43,7 @@ from kg.models import Abbreviation, Concept, Document, Mention, Relation, Sectio
 class AnnotatedDoc:
     """One document and its annotation layers (see the module docstring)."""
 
-    __slots__ = ("document", "tokens", "sentences", "abbreviations", "mentions", "concepts", "relations",
+    __slots__ = ("document", "tokens", "sentences", "abbreviations", "mentions", "variants", "concepts", "relations",
                  "curation", "_starts")
 
     def __init__(
@@ -57,6 +58,9 @@ class AnnotatedDoc:
         self.sentences = sentences  # character spans, in order, covering every token
         self.abbreviations = abbreviations
         self.mentions: tuple[Mention, ...] = ()
+        # the variant rules' scan of the text (kg.vocab.variants.VariantMention tuples), filled by
+        # the extractor's rules for the linker's variant normaliser; None where no rule ran
+        self.variants: tuple | None = None
         self.concepts: dict[str, Concept] = {}
         self.relations: tuple[Relation, ...] = ()
         self.curation: tuple[str, ...] = ()  # ids of the curators' link decisions that changed it (kg.link.curated)

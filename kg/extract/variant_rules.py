@@ -23,8 +23,10 @@ RULES = "variant-rules"
 def fill_variants(doc: AnnotatedDoc) -> tuple[Mention, ...]:
     """The document's mentions and the rules' variants that overlap none of them, by offset; a
     gene mention that lies inside a rule variant that cannot be a name ("DD32") is that variant,
-    and a chemical that is a residue of a change told in words ("arginine ... by glycine") is none."""
+    and a chemical that is a residue of a change told in words ("arginine ... by glycine") is none.
+    The scan is kept on the document (``doc.variants``) for the linker, which would repeat it."""
     variants = find_variants(doc.text)
+    doc.variants = tuple(variants)
     regenes = [(v.start, v.end) for v in variants if not_a_name(v)]
     phrases = change_phrases(doc.text)
     kept = tuple(m for m in doc.mentions

@@ -414,7 +414,7 @@ class TfidfLinker:
         title = doc.document.title
         context = normalizers.context(
             doc.text, gene_texts=[m.text for m in doc.mentions if m.label == "Gene"], abbreviations=short_forms,
-            title_end=len(title) if title and doc.text.startswith(title) else 0,
+            title_end=len(title) if title and doc.text.startswith(title) else 0, variants=doc.variants,
         )
         out = {}
         for type_, ks in by_type.items():

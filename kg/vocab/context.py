@@ -37,6 +37,7 @@ class DocContext:
     abbreviations: tuple[tuple[str, str], ...] = ()
     genes: tuple[str, ...] = ()
     title_end: int = 0  # where the title ends in ``text`` (0: unknown); title species count double
+    variants: tuple | None = None  # the variant rules' scan of ``text`` where the extractor made one
     _sentences: tuple[int, ...] = field(default=(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -55,6 +56,7 @@ class DocContext:
         genes: tuple[str, ...] | list[str] = (),
         species_mentions: tuple[SpeciesMention, ...] | None = None,
         title_end: int = 0,
+        variants: tuple | None = None,
     ) -> DocContext:
         """``species`` is a :class:`~kg.vocab.species.SpeciesNormalizer` that scans ``text`` when
         ``species_mentions`` (what an extractor found) is not given."""
@@ -62,7 +64,7 @@ class DocContext:
             species_mentions = tuple(species.find(text)) if species is not None else ()
         return cls(
             text=text, species=tuple(species_mentions), abbreviations=tuple((abbreviations or {}).items()),
-            genes=tuple(genes), title_end=title_end,
+            genes=tuple(genes), title_end=title_end, variants=variants,
         )
 
     @property

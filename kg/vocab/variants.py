@@ -363,8 +363,9 @@ class VariantNormalizer:
 
     def normalize(self, mentions: Sequence[tuple[str, int, int]], context: DocContext) -> list[tuple[str | None, float]]:
         """``(text, start, end)`` variant mentions -> ``(CURIE or None, score)``: the mention's own
-        reading, replaced by the rsID the document (or training) ties that change to."""
-        in_text = find_variants(context.text)
+        reading, replaced by the rsID the document (or training) ties that change to. The text is
+        scanned here only where the extractor's rules did not scan it (``context.variants``)."""
+        in_text = context.variants if context.variants is not None else find_variants(context.text)
         # a change the text ties to an rsID (or training does) is that rsID, in every mention
         alias = {v.id: self.learned.get(v.id, v.id) for v in in_text}
         for v in in_text:

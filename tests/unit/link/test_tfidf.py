@@ -187,3 +187,24 @@ def test_cut_cache_file_is_rebuilt(built, tmp_path):
     store = ConceptStore.open(built[0])
     (tmp_path / f"{tfidf.INDEX_VERSION}-{store.version}.pkl").write_bytes(b"\x80\x05cut")
     assert load_index(store, tmp_path).ids == build_index(store).ids
+
+
+
+def test_the_variant_scan_the_extractor_left_on_the_document_is_not_repeated(monkeypatch):
+    from kg.extract.variant_rules import fill_variants
+    from kg.vocab import variants
+    from kg.vocab.context import DocContext
+
+    text = "The MTHFR c.677C>T change was found."
+    doc = analyse(text)
+    doc.mentions = fill_variants(doc)
+    assert [v.id for v in doc.variants] == ["tmVar:c|SUB|C|677|T"]
+    scans = []
+    monkeypatch.setattr(variants, "find_variants", lambda *a, **k: scans.append(a) or [])
+    normalizer = variants.VariantNormalizer(learned={}, version="t")
+    start = text.index("c.677")
+    mention = [("c.677C>T", start, start + 8)]
+    assert normalizer.normalize(mention, DocContext.build(text, variants=doc.variants))[0][0] == "tmVar:c|SUB|C|677|T"
+    assert scans == []  # read from the layer, not scanned again
+    normalizer.normalize(mention, DocContext.build(text))  # no layer (gold mentions): the normaliser scans
+    assert len(scans) == 1
