@@ -41,7 +41,7 @@ class DocContext:
     _sentences: tuple[int, ...] = field(default=(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        starts = (0, *(m.end() for m in _SENTENCE_END.finditer(self.text)))
+        starts = self._sentences or (0, *(m.end() for m in _SENTENCE_END.finditer(self.text)))
         if self.title_end:
             starts = tuple(sorted({*starts, self.title_end}))
         object.__setattr__(self, "_sentences", starts)
@@ -57,6 +57,7 @@ class DocContext:
         species_mentions: tuple[SpeciesMention, ...] | None = None,
         title_end: int = 0,
         variants: tuple | None = None,
+        sentence_starts: tuple[int, ...] = (),
     ) -> DocContext:
         """``species`` is a :class:`~kg.vocab.species.SpeciesNormalizer` that scans ``text`` when
         ``species_mentions`` (what an extractor found) is not given."""
@@ -64,7 +65,7 @@ class DocContext:
             species_mentions = tuple(species.find(text)) if species is not None else ()
         return cls(
             text=text, species=tuple(species_mentions), abbreviations=tuple((abbreviations or {}).items()),
-            genes=tuple(genes), title_end=title_end, variants=variants,
+            genes=tuple(genes), title_end=title_end, variants=variants, _sentences=tuple(sentence_starts),
         )
 
     @property

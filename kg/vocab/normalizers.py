@@ -53,13 +53,13 @@ class Normalizers:
 
     def context(
         self, text: str, *, gene_texts: Sequence[str] = (), abbreviations: dict[str, str] | None = None,
-        title_end: int = 0, variants: tuple | None = None,
+        title_end: int = 0, variants: tuple | None = None, sentence_starts: tuple[int, ...] = (),
     ) -> DocContext:
         """The document's context: species scanned from its text, plus what the caller knows
         (``variants``: the variant rules' scan of the text, when the extractor made one)."""
         return DocContext.build(
             text, species=self.species, abbreviations=abbreviations, genes=tuple(gene_texts), title_end=title_end,
-            variants=variants,
+            variants=variants, sentence_starts=sentence_starts,
         )
 
     def normalize(

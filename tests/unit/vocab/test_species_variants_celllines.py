@@ -28,6 +28,15 @@ def test_species_found_in_text_give_the_document_context(normalizers):
     assert ctx.species_before(text.index("in mice")) is None  # nothing before it in its sentence
 
 
+def test_the_context_reads_the_sentences_it_is_given(normalizers):
+    # the linker passes the text analysis's sentences; alone, the context splits after ". "
+    text = "Cells of mice vs. Rats were compared."
+    at = text.index("were")
+    alone = DocContext.build(text, species=normalizers.species)
+    given = DocContext.build(text, species=normalizers.species, sentence_starts=(0,))
+    assert alone.sentence_of(at) == 1 and given.sentence_of(at) == 0
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
