@@ -7,6 +7,9 @@ concept, and evidence of two kinds:
 - co-mention: every pair of concepts linked in one sentence becomes one ``CO_OCCURS_WITH``
   evidence (document, sentence, both spans). Co-mention is not a claimed relation; it is the
   honest baseline that needs no relation model, kept apart from extracted relations.
+- variant of a gene: a linked variant mention whose sentence names a linked gene just before it
+  ("BRAF V600E") or "in the X gene" right after it becomes ``IS_VARIANT_OF`` evidence (variant ->
+  gene; :func:`kg.vocab.variants.gene_of`), a rule over the mentions like co-mention.
 - relations: each predicted relation (the ``relations`` layer) becomes a triple whose predicate
   is a relationship type of ``ontology/schema.yaml`` (:data:`RELATION_TYPES` maps corpus type ->
   graph type -> Biolink), with one evidence per sentence that states it (the relation model
@@ -27,8 +30,10 @@ from itertools import combinations
 
 from kg.doc import AnnotatedDoc
 from kg.models import ASSERTIONS, Evidence, GraphBatch, Mention, MentionLink, Relation, Triple, pair_assertion
+from kg.vocab.variants import gene_of
 
 CO_OCCURS_WITH = "CO_OCCURS_WITH"
+IS_VARIANT_OF = "IS_VARIANT_OF"
 MAX_CONCEPTS_PER_SENTENCE = 25  # a list-like sentence with more would add O(n^2) noise edges
 MAX_TEXTS_PER_LINK = 10
 
@@ -60,7 +65,7 @@ class Assembler:
     """
 
     name = "assembler"
-    version = "3"
+    version = "4"  # 4: IS_VARIANT_OF
 
     def __init__(self, *, cooccurrence: bool = True, keep_note_text: bool = False) -> None:
         self.cooccurrence = cooccurrence
@@ -82,6 +87,7 @@ class Assembler:
             links.extend(_links(doc.id, linked, keep_text=keep_text))
             if self.cooccurrence:
                 evidence.extend(self._cooccurrences(doc, linked, keep_text))
+            evidence.extend(self._variant_genes(doc, linked, keep_text))
             if linked:  # a relation's evidence names the extractor of the document's first linked mention
                 evidence.extend(e for r in doc.relations
                                 for e in self._relation_evidence(doc, r, keep_text, linked[0]))
@@ -119,6 +125,40 @@ class Assembler:
                         retracted=bool(doc.document.metadata.get("retracted")),
                     )
                 )
+        return out
+
+    @staticmethod
+    def _variant_genes(doc: AnnotatedDoc, mentions: list[Mention], keep_text: bool) -> list[Evidence]:
+        """``IS_VARIANT_OF`` evidence: each linked variant mention tied to the linked gene mention
+        its sentence names just before it, or as "in the X gene" right after it."""
+        genes = {(m.start, m.end): m for m in mentions if m.label == "Gene"}
+        variants = [m for m in mentions if m.label == "Variant"]
+        if not genes or not variants:
+            return []
+        spans = [(s, e, genes[(s, e)].concept_id) for s, e in genes]
+        starts = [s for s, _ in doc.sentences]
+        out = []
+        for v in variants:
+            tied = gene_of(doc.text, v.start, v.end, spans, starts)
+            if tied is None or v.sentence_start is None or v.sentence_end is None:
+                continue
+            g = genes[(tied[0], tied[1])]
+            out.append(
+                Evidence(
+                    triple=Triple(subject=v.concept_id, predicate=IS_VARIANT_OF, object=g.concept_id),
+                    doc_id=doc.id,
+                    sentence=doc.text[v.sentence_start : v.sentence_end] if keep_text else "",
+                    sentence_start=v.sentence_start,
+                    subject_span=(v.start, v.end),
+                    object_span=(g.start, g.end),
+                    extractor=f"variant-gene+{v.extractor}",
+                    extractor_version=f"1+{v.extractor_version}",
+                    score=min(_mention_score(v), _mention_score(g)),
+                    assertion=pair_assertion(v, g),
+                    year=doc.document.metadata.get("year"),
+                    retracted=bool(doc.document.metadata.get("retracted")),
+                )
+            )
         return out
 
     @staticmethod

@@ -59,6 +59,7 @@ EDGE_STYLES: dict[str, tuple[str, str]] = {
     "COTREATED_WITH": ("#8E6E53", "dashed"),
     "COMPARED_WITH": ("#566573", "dotted"),
     "CONVERTS_TO": ("#117A65", "dotted"),
+    "IS_VARIANT_OF": ("#A93226", "dotted"),
     COOCCURRENCE: ("#B3B6B7", "dashed"),
 }
 OTHER_EDGE = ("#566573", "solid")

@@ -249,7 +249,8 @@ def find_variants(text: str, genes: Sequence[tuple[int, int, str]] = ()) -> list
     if not genes:  # no gene to tie a variant to: the sentence bounds are not needed
         return [VariantMention(s, e, t, c) for s, e, t, c in found]
     sentences = [0, *(m.end() for m in _SENTENCE_END.finditer(text))]
-    return [VariantMention(s, e, t, c, _gene_of(text, s, e, genes, sentences)) for s, e, t, c in found]
+    return [VariantMention(s, e, t, c, tied[2] if (tied := gene_of(text, s, e, genes, sentences)) else None)
+            for s, e, t, c in found]
 
 
 def _rs_for_changes(text: str, found: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
@@ -317,14 +318,16 @@ def not_a_name(variant: VariantMention) -> bool:
     return stands_alone(variant) and not _BARE.fullmatch(variant.text)
 
 
-def _gene_of(text: str, s: int, e: int, genes: Sequence[tuple[int, int, str]], sentences: list[int]) -> str | None:
-    """The gene named just before the variant in its sentence, or as "in the X gene" right after it."""
-    sentence_start = max(b for b in sentences if b <= s)
-    before = [(ge, gid) for gs, ge, gid in genes if gid and sentence_start <= gs and ge <= s and s - ge <= GENE_WINDOW]
+def gene_of(text: str, s: int, e: int, genes: Sequence[tuple[int, int, str]], sentences: Sequence[int]
+            ) -> tuple[int, int, str] | None:
+    """Of ``genes`` (``(start, end, gene id)``), the one named just before the variant at ``[s, e)``
+    in its sentence (``sentences``: their start offsets), or as "in the X gene" right after it."""
+    sentence_start = max((b for b in sentences if b <= s), default=0)
+    before = [g for g in genes if g[2] and sentence_start <= g[0] and g[1] <= s and s - g[1] <= GENE_WINDOW]
     if before:
-        return max(before)[1]
-    after = [(gs, gid) for gs, ge, gid in genes if gid and gs >= e and _GENE_AFTER.match(text[e:gs])]
-    return min(after)[1] if after else None
+        return max(before, key=lambda g: g[1])
+    after = [g for g in genes if g[2] and g[0] >= e and _GENE_AFTER.match(text[e : g[0]])]
+    return min(after) if after else None
 
 
 @dataclass
