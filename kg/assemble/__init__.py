@@ -106,25 +106,8 @@ class Assembler:
         for (s_start, s_end), first in by_sentence.items():
             if len(first) < 2 or len(first) > MAX_CONCEPTS_PER_SENTENCE:
                 continue
-            sentence = doc.text[s_start:s_end] if keep_text else ""
             for a, b in combinations(sorted(first), 2):  # sorted ids: one canonical direction per pair
-                ma, mb = first[a], first[b]
-                out.append(
-                    Evidence(
-                        triple=Triple(subject=a, predicate=CO_OCCURS_WITH, object=b),
-                        doc_id=doc.id,
-                        sentence=sentence,
-                        sentence_start=s_start,
-                        subject_span=(ma.start, ma.end),
-                        object_span=(mb.start, mb.end),
-                        extractor=f"cooccurrence+{ma.extractor}",
-                        extractor_version=f"1+{ma.extractor_version}",
-                        score=min(_mention_score(ma), _mention_score(mb)),
-                        assertion=pair_assertion(ma, mb),
-                        year=doc.document.metadata.get("year"),
-                        retracted=bool(doc.document.metadata.get("retracted")),
-                    )
-                )
+                out.append(_rule_evidence(doc, CO_OCCURS_WITH, first[a], first[b], "cooccurrence", keep_text))
         return out
 
     @staticmethod
@@ -142,23 +125,7 @@ class Assembler:
             tied = gene_of(doc.text, v.start, v.end, spans, starts)
             if tied is None or v.sentence_start is None or v.sentence_end is None:
                 continue
-            g = genes[(tied[0], tied[1])]
-            out.append(
-                Evidence(
-                    triple=Triple(subject=v.concept_id, predicate=IS_VARIANT_OF, object=g.concept_id),
-                    doc_id=doc.id,
-                    sentence=doc.text[v.sentence_start : v.sentence_end] if keep_text else "",
-                    sentence_start=v.sentence_start,
-                    subject_span=(v.start, v.end),
-                    object_span=(g.start, g.end),
-                    extractor=f"variant-gene+{v.extractor}",
-                    extractor_version=f"1+{v.extractor_version}",
-                    score=min(_mention_score(v), _mention_score(g)),
-                    assertion=pair_assertion(v, g),
-                    year=doc.document.metadata.get("year"),
-                    retracted=bool(doc.document.metadata.get("retracted")),
-                )
-            )
+            out.append(_rule_evidence(doc, IS_VARIANT_OF, v, genes[(tied[0], tied[1])], "variant-gene", keep_text))
         return out
 
     @staticmethod
@@ -185,6 +152,26 @@ class Assembler:
             )
             for s in r.supports
         ]
+
+
+def _rule_evidence(doc: AnnotatedDoc, predicate: str, subject: Mention, obj: Mention, rule: str,
+                   keep_text: bool) -> Evidence:
+    """Evidence of a triple a rule reads off two linked mentions of one sentence (the subject's)."""
+    start, end = subject.sentence_start, subject.sentence_end
+    return Evidence(
+        triple=Triple(subject=subject.concept_id, predicate=predicate, object=obj.concept_id),
+        doc_id=doc.id,
+        sentence=doc.text[start:end] if keep_text else "",
+        sentence_start=start,
+        subject_span=(subject.start, subject.end),
+        object_span=(obj.start, obj.end),
+        extractor=f"{rule}+{subject.extractor}",
+        extractor_version=f"1+{subject.extractor_version}",
+        score=min(_mention_score(subject), _mention_score(obj)),
+        assertion=pair_assertion(subject, obj),
+        year=doc.document.metadata.get("year"),
+        retracted=bool(doc.document.metadata.get("retracted")),
+    )
 
 
 def _mention_score(m: Mention) -> float:
