@@ -215,25 +215,22 @@ def normalize_variant(text: str) -> str | None:
 
 
 class VariantMention(NamedTuple):
-    """``(start, end, text, id, gene_id)``: a tuple, so ``for s, e, text, curie, gene in find_variants(t)`` works."""
+    """``(start, end, text, id)``: a tuple, so ``for s, e, text, curie in find_variants(t)`` works."""
 
     start: int
     end: int
     text: str
     id: str  # CURIE: dbSNP:rs… or tmVar:…
-    gene_id: str | None = None
 
 
-_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9(])")
 _POSITIONLESS = re.compile(r"tmVar:\w\|SUB\|\w*\|\|")
 _GENE_AFTER = re.compile(r"^\W{0,3}(?:in|of|within)\s+(?:the\s+)?(?:human\s+)?$")
 GENE_WINDOW = 60
 RS_WINDOW = 25
 
 
-def find_variants(text: str, genes: Sequence[tuple[int, int, str]] = ()) -> list[VariantMention]:
-    """Variants in ``text``, non-overlapping, left to right; ``genes`` are ``(start, end, gene CURIE)``
-    of the document's linked gene mentions, used to tie each variant to its gene."""
+def find_variants(text: str) -> list[VariantMention]:
+    """Variants in ``text``, non-overlapping, left to right (:func:`gene_of` ties one to its gene)."""
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, int, str, str]] = []
     for pattern, kind in _patterns_for(text):
@@ -245,12 +242,7 @@ def find_variants(text: str, genes: Sequence[tuple[int, int, str]] = ()) -> list
                 taken.append((s, e))
                 found.append((s, e, m.group(), curie))
     found.sort()
-    found = _rs_for_changes(text, found)
-    if not genes:  # no gene to tie a variant to: the sentence bounds are not needed
-        return [VariantMention(s, e, t, c) for s, e, t, c in found]
-    sentences = [0, *(m.end() for m in _SENTENCE_END.finditer(text))]
-    return [VariantMention(s, e, t, c, tied[2] if (tied := gene_of(text, s, e, genes, sentences)) else None)
-            for s, e, t, c in found]
+    return [VariantMention(s, e, t, c) for s, e, t, c in _rs_for_changes(text, found)]
 
 
 def _rs_for_changes(text: str, found: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.vocab.context import DocContext
-from kg.vocab.variants import find_variants, normalize_variant, not_a_name, stands_alone
+from kg.vocab.variants import find_variants, gene_of, normalize_variant, not_a_name, stands_alone
 
 
 def test_species_names_from_mesh_and_training_and_generic_people(normalizers):
@@ -109,14 +109,16 @@ def test_a_mention_without_a_position_takes_the_one_its_sentence_writes(normaliz
     assert got == [("tmVar:c|SUB|C|33468|T", 1.0)]
 
 
-def test_find_variants_takes_the_rsid_written_beside_a_change_and_the_gene_before_it():
+def test_find_variants_takes_the_rsid_written_beside_a_change_and_gene_of_the_gene_before_it():
     text = "The HNF-6 Pro75Ala (rs74805019) variant was common. Carriers of Pro75Ala had diabetes."
     gene = (text.index("HNF-6"), text.index("HNF-6") + 5, "NCBIGene:3175")
-    found = find_variants(text, genes=[gene])
+    found = find_variants(text)
     assert [(v.text, v.id) for v in found] == [
         ("Pro75Ala", "dbSNP:rs74805019"), ("rs74805019", "dbSNP:rs74805019"), ("Pro75Ala", "dbSNP:rs74805019"),
     ]
-    assert found[0].gene_id == "NCBIGene:3175" and found[2].gene_id is None  # no gene in the second sentence
+    sentences = [0, text.index("Carriers")]
+    assert gene_of(text, found[0].start, found[0].end, [gene], sentences) == gene
+    assert gene_of(text, found[2].start, found[2].end, [gene], sentences) is None  # no gene in the second sentence
 
 
 def test_variant_normaliser_uses_rsids_learned_from_training(normalizers):
