@@ -119,11 +119,12 @@ class Assembler:
         if not genes or not variants:
             return []
         spans = [(s, e, genes[(s, e)].concept_id) for s, e in genes]
-        starts = [s for s, _ in doc.sentences]
         out = []
         for v in variants:
-            tied = gene_of(doc.text, v.start, v.end, spans, starts)
-            if tied is None or v.sentence_start is None or v.sentence_end is None:
+            if v.sentence_start is None or v.sentence_end is None:
+                continue
+            tied = gene_of(doc.text, v.start, v.end, spans, v.sentence_start)
+            if tied is None:
                 continue
             out.append(_rule_evidence(doc, IS_VARIANT_OF, v, genes[(tied[0], tied[1])], "variant-gene", keep_text))
         return out

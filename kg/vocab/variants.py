@@ -310,11 +310,10 @@ def not_a_name(variant: VariantMention) -> bool:
     return stands_alone(variant) and not _BARE.fullmatch(variant.text)
 
 
-def gene_of(text: str, s: int, e: int, genes: Sequence[tuple[int, int, str]], sentences: Sequence[int]
+def gene_of(text: str, s: int, e: int, genes: Sequence[tuple[int, int, str]], sentence_start: int
             ) -> tuple[int, int, str] | None:
     """Of ``genes`` (``(start, end, gene id)``), the one named just before the variant at ``[s, e)``
-    in its sentence (``sentences``: their start offsets), or as "in the X gene" right after it."""
-    sentence_start = max((b for b in sentences if b <= s), default=0)
+    in its sentence (which starts at ``sentence_start``), or as "in the X gene" right after it."""
     before = [g for g in genes if g[2] and sentence_start <= g[0] and g[1] <= s and s - g[1] <= GENE_WINDOW]
     if before:
         return max(before, key=lambda g: g[1])

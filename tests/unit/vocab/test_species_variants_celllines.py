@@ -116,9 +116,9 @@ def test_find_variants_takes_the_rsid_written_beside_a_change_and_gene_of_the_ge
     assert [(v.text, v.id) for v in found] == [
         ("Pro75Ala", "dbSNP:rs74805019"), ("rs74805019", "dbSNP:rs74805019"), ("Pro75Ala", "dbSNP:rs74805019"),
     ]
-    sentences = [0, text.index("Carriers")]
-    assert gene_of(text, found[0].start, found[0].end, [gene], sentences) == gene
-    assert gene_of(text, found[2].start, found[2].end, [gene], sentences) is None  # no gene in the second sentence
+    assert gene_of(text, found[0].start, found[0].end, [gene], 0) == gene
+    second = text.index("Carriers")
+    assert gene_of(text, found[2].start, found[2].end, [gene], second) is None  # no gene in the second sentence
 
 
 def test_variant_normaliser_uses_rsids_learned_from_training(normalizers):
