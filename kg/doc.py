@@ -44,7 +44,7 @@ class AnnotatedDoc:
     """One document and its annotation layers (see the module docstring)."""
 
     __slots__ = ("document", "tokens", "sentences", "abbreviations", "mentions", "variants", "concepts", "relations",
-                 "curation", "_starts")
+                 "curation", "sentence_starts")
 
     def __init__(
         self,
@@ -64,7 +64,7 @@ class AnnotatedDoc:
         self.concepts: dict[str, Concept] = {}
         self.relations: tuple[Relation, ...] = ()
         self.curation: tuple[str, ...] = ()  # ids of the curators' link decisions that changed it (kg.link.curated)
-        self._starts = [s for s, _ in sentences]
+        self.sentence_starts = tuple(s for s, _ in sentences)
 
     @property
     def id(self) -> str:
@@ -80,7 +80,7 @@ class AnnotatedDoc:
 
     def sentence_index(self, offset: int) -> int:
         """The index of the sentence holding character ``offset`` (0 before the first one)."""
-        return max(bisect.bisect_right(self._starts, offset) - 1, 0)
+        return max(bisect.bisect_right(self.sentence_starts, offset) - 1, 0)
 
     def sentence_of(self, start: int, end: int) -> tuple[int, int]:
         """The span of the sentence(s) holding ``[start, end)``: one sentence, or several when a

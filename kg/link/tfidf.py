@@ -415,7 +415,7 @@ class TfidfLinker:
         context = normalizers.context(
             doc.text, gene_texts=[m.text for m in doc.mentions if m.label == "Gene"], abbreviations=short_forms,
             title_end=len(title) if title and doc.text.startswith(title) else 0, variants=doc.variants,
-            sentence_starts=tuple(s for s, _ in doc.sentences),
+            sentence_starts=doc.sentence_starts,
         )
         out = {}
         for type_, ks in by_type.items():
