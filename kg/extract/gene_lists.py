@@ -40,8 +40,10 @@ def list_symbols(text: str, is_symbol: Callable[[str], bool]) -> set[str]:
     found: set[str] = set()
     for m in _LIST.finditer(text):
         items = [w for w in _WORD.findall(m.group()) if w.lower() not in _JOINERS]
+        if len(items) < MIN_ITEMS:
+            continue
         symbols = [w for w in items if len(w) >= MIN_CHARS and is_symbol(w)]
-        if len(items) >= MIN_ITEMS and len(symbols) >= MIN_SHARE * len(items):
+        if len(symbols) >= MIN_SHARE * len(items):
             found.update(symbols)
     return found
 
@@ -49,10 +51,9 @@ def list_symbols(text: str, is_symbol: Callable[[str], bool]) -> set[str]:
 def fill_gene_lists(doc: AnnotatedDoc, is_symbol: Callable[[], Callable[[str], bool]]) -> tuple[Mention, ...]:
     """The document's mentions and a ``Gene`` mention for each occurrence of a listed symbol that
     overlaps none of them, by offset. ``is_symbol`` gives the symbol test; it is asked for only
-    when the text holds a list at all (few abstracts do), so the gene vocabulary loads late."""
-    if not _LIST.search(doc.text):
-        return doc.mentions
-    symbols = list_symbols(doc.text, is_symbol())
+    when the text holds a list of ``MIN_ITEMS`` words (few abstracts do), so the gene vocabulary
+    loads late."""
+    symbols = list_symbols(doc.text, lambda word: is_symbol()(word))
     if not symbols:
         return doc.mentions
     taken = [(m.start, m.end) for m in doc.mentions]
