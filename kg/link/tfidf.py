@@ -45,7 +45,7 @@ from kg.vocab.lexicon import normalise
 from kg.vocab.normalizers import TYPES as NORMALISER_TYPES
 from kg.vocab.normalizers import Normalizers, version_of
 
-INDEX_VERSION = "tfidf-v5"
+INDEX_VERSION = "tfidf-v6"
 # Which concept types a mention of each type may link to (None: an untyped MeSH descriptor).
 ELIGIBLE: dict[str, frozenset[str | None]] = {
     "Chemical": frozenset({"Chemical", None}),
@@ -139,11 +139,17 @@ def build_index(store: ConceptStore) -> LinkerIndex:
     # "glycopyrronium tosylate"), the descriptor is what the bare name means.
     chemical = code_of["Chemical"]
     stripped_names: dict[str, dict[int, int]] = {}
-    for lower in [k for k in exact if _SALT.search(k)]:
+    for lower in [k for k in exact if _NAME_SALT.search(k)]:
         stripped = _SALT.sub("", lower)
-        if stripped and stripped not in exact:
+        if stripped == lower:  # a chloride or acetate: only a descriptor's name, only of a compound
+            stripped = _NAME_SALT.sub("", lower)
+            radical = _RADICAL.search(stripped)
+            readings = {} if radical else {i: n for i, n in exact[lower].items() if not ids[i].startswith("MESH:C")}
+        else:
+            readings = exact[lower]
+        if stripped and stripped not in exact and readings:
             into = stripped_names.setdefault(stripped, {})
-            for i, n in exact[lower].items():
+            for i, n in readings.items():
                 if codes[i] == chemical:
                     into[i] = into.get(i, 0) + n
     for stripped, readings in stripped_names.items():
@@ -439,6 +445,14 @@ _SALT = re.compile(
     r"fumarate|succinate|besylate|tosylate|bromide|sodium|potassium|calcium|monohydrate|dihydrate|trihydrate))+$",
     re.IGNORECASE,
 )
+# A descriptor's name also stands without these ("Methacholine Chloride" is what papers call
+# methacholine), where no concept has the bare name; a mention keeps them ("sodium chloride").
+# Phosphates and nitrates are left whole: there the anion is part of the compound (NADP).
+_NAME_SALT = re.compile(_SALT.pattern.replace("|trihydrate", "|trihydrate|chloride|acetate"), re.IGNORECASE)
+# ... unless what is left names a radical or an adjective ("Picryl Chloride", "Uranyl Acetate").
+_RADICAL = re.compile(r"(?:yl|ic)$")
+# Stereo prefixes: "L-thyroxine" is Thyroxine where no name has the prefix.
+_STEREO = re.compile(r"^(?:l|d|dl)-(?=[a-z]{3})", re.IGNORECASE)
 _SALT_PREFIX = re.compile(r"^(?:sodium|potassium|calcium|magnesium)\s+(?=[a-z]{4,}$)", re.IGNORECASE)
 
 
@@ -457,6 +471,7 @@ def _variants(text: str, type_: str) -> list[str]:
     if type_ == "Chemical":
         out += [stripped for t in (text, american) if (stripped := _SALT.sub("", t)) and stripped != t]
         out += [stripped for t in (text, american) if (stripped := _SALT_PREFIX.sub("", t)) != t]
+        out += [stripped for t in list(out) if (stripped := _STEREO.sub("", t)) != t]
     if type_ in ("Disease", "Finding"):
         for t in (text, american):
             if m := _INDUCED.match(t):

@@ -107,6 +107,18 @@ def test_salt_words_are_dropped_for_chemicals(linker):
     assert top(linker, "glycopyrronium tosylate", "Chemical")[0] == "MESH:C000629920"
 
 
+def test_a_descriptor_named_with_its_chloride_or_acetate_also_stands_without_it(linker):
+    assert top(linker, "methacholine", "Chemical") == ("MESH:D016210", 1.0)
+    assert top(linker, "sodium chloride", "Chemical")[0] is None  # a mention keeps its chloride
+    assert linker.index.exact.keys.get("uranyl") is None  # a radical is no compound
+    assert linker.index.exact.keys.get("dimethyltin") is None  # nor a supplementary record's name
+
+
+def test_a_stereo_prefix_is_dropped_for_chemicals_where_no_name_has_it(linker):
+    assert top(linker, "L-thyroxine", "Chemical") == ("MESH:D013974", tfidf.VARIANT)  # not a TF-IDF neighbour
+    assert top(linker, "L-thyroxine", "Disease")[0] is None
+
+
 def test_gene_vocabularies_are_left_to_the_gene_normaliser(linker):
     assert top(linker, "TP53", "Gene")[0] is None  # HGNC names are not in the index ...
     assert top(linker, "tumor protein p53", "Chemical")[0] is None
