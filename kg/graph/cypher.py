@@ -414,7 +414,8 @@ REASON_EVIDENCE = (
     "WITH k, collect([e, d, retracted])[0..$per_key] AS best UNWIND best AS b "
     "WITH k, b[0] AS e, b[1] AS d, b[2] AS retracted "
     "RETURN k AS key, e.doc_id AS doc_id, e.sentence AS sentence, e.score AS score, e.assertion AS assertion, "
-    "d.title AS title, d.year AS year, retracted"
+    "d.title AS title, d.year AS year, retracted, e.sentence_start AS sentence_start, "
+    "[[e.subject_start, e.subject_end], [e.object_start, e.object_end]] AS spans"
 )
 
 # Edges read both affirmed and negated ($id: only those touching one concept; null for all).

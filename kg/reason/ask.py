@@ -130,6 +130,9 @@ class AskCitation(_Out):
     assertion: str = Field(description="affirmed, negated, uncertain, hypothetical, historical or family")
     score: float = Field(description="the extractor's calibrated score for this sentence")
     retracted: bool = Field(description="from a retracted paper")
+    spans: list[tuple[int, int]] = Field(
+        default_factory=list, description="where the sentence names the edge's two concepts: [start, end) offsets in it"
+    )
 
 
 class AskItem(_Out):
@@ -364,7 +367,7 @@ def _rows(ctx: _Context, ids: list[str], predicates: list[str], labels: list[str
 
 def _citation(c: Citation) -> AskCitation:
     return AskCitation(doc_id=c.doc_id, year=c.year, title=c.title, sentence=c.sentence or None,
-                       assertion=c.assertion, score=c.score, retracted=c.retracted)
+                       assertion=c.assertion, score=c.score, retracted=c.retracted, spans=list(c.spans))
 
 
 def _items(ctx: _Context, rows: list[dict], *, claimed: bool | None, other: AskConcept | None = None) -> list[AskItem]:
@@ -526,7 +529,7 @@ def _build(reading: Reading, status: Status, message: str, sections: Sequence[As
 # -- rendering ---------------------------------------------------------------------------------
 def _cite(c: AskCitation, width: int = 220) -> str:
     return Citation(doc_id=c.doc_id, sentence=c.sentence or "", score=c.score, assertion=c.assertion, year=c.year,
-                    retracted=c.retracted).short(width)
+                    retracted=c.retracted, spans=tuple(c.spans)).short(width)
 
 
 def to_markdown(ans: AskAnswer) -> str:

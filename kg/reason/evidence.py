@@ -28,6 +28,7 @@ class Citation:
     title: str | None = None
     year: int | None = None
     retracted: bool = False
+    spans: tuple[tuple[int, int], ...] = ()  # where the sentence names the edge's two concepts (offsets in it)
 
     @property
     def is_note(self) -> bool:
@@ -40,15 +41,60 @@ class Citation:
         return "(note text not stored)" if self.is_note else "(sentence not stored)"
 
     def short(self, width: int = 220) -> str:
-        """``PMID:1 (2019) [negated] [RETRACTED]: "sentence"``, the sentence cut to ``width`` characters."""
-        sentence = self.text()
-        if len(sentence) > width:
-            sentence = sentence[: width - 1].rstrip() + "…"
+        """``PMID:1 (2019) [negated] [RETRACTED]: "sentence"``, the sentence cut to ``width`` characters
+        around the words that name the two concepts (:func:`excerpt`)."""
+        sentence = excerpt(self.sentence, self.spans, width) if self.sentence else self.text()
         year = f" ({self.year})" if self.year else ""
         flag = "" if self.assertion in ("affirmed", None) else f" [{self.assertion}]"
         flag += " [RETRACTED]" if self.retracted else ""
         quoted = f'"{sentence}"' if self.sentence else sentence
         return f"{self.doc_id}{year}{flag}: {quoted}"
+
+
+def _relative(spans, sentence_start) -> tuple[tuple[int, int], ...]:
+    """Document offsets of the two names -> offsets in the sentence (nothing where not stored)."""
+    if sentence_start is None or not spans:
+        return ()
+    return tuple((int(s) - sentence_start, int(e) - sentence_start) for s, e in spans if s is not None and e is not None)
+
+
+def excerpt(sentence: str, spans: Iterable[tuple[int, int]] = (), width: int = 220) -> str:
+    """``sentence`` cut to about ``width`` characters, keeping the words at ``spans``.
+
+    A long passage that relates two concepts says so around their names, often at its end ("PGE1
+    was the most potent inhibitor ... All inhibitors produced marked hypotension"): the cut keeps
+    the stretch from the first name to the last, or, when that is longer than ``width``, the
+    stretch around each name with "…" between them. Without spans the start is kept.
+    """
+    if len(sentence) <= width:
+        return sentence
+    spans = sorted((s, e) for s, e in spans if 0 <= s < e <= len(sentence))
+    if not spans:
+        return _cut(sentence, 0, width - 1)
+    lo, hi = spans[0][0], spans[-1][1]
+    if hi - lo <= width:
+        start = max(0, min(lo - (width - (hi - lo)) // 2, len(sentence) - width))
+        return _cut(sentence, start, start + width, keep=(lo, hi))
+    half = (width - 3) // 2
+    first, last = spans[0], spans[-1]
+    a, b = max(0, first[0] - 20), min(len(sentence), last[1] + 20)
+    head = _cut(sentence, a, max(a + half, first[1]), keep=first).removesuffix("…")
+    tail = _cut(sentence, min(b - half, last[0]), b, keep=last).removeprefix("…")
+    return f"{head} … {tail}"
+
+
+def _cut(sentence: str, start: int, end: int, keep: tuple[int, int] | None = None, slack: int = 15) -> str:
+    """``sentence[start:end]`` narrowed to whole words (but never into ``keep``, and a word longer
+    than ``slack`` is cut), with "…" where it cuts the sentence."""
+    lo, hi = keep if keep is not None else (end, start)
+    if 0 < start and not sentence[start - 1].isspace():
+        space = sentence.find(" ", start, min(start + slack, lo))
+        start = space + 1 if space >= 0 else start
+    if end < len(sentence) and not sentence[end].isspace():
+        space = sentence.rfind(" ", max(end - slack, start, hi), end)
+        end = space if space >= 0 else end
+    text = sentence[start:end].strip()
+    return ("…" if start > 0 else "") + text + ("…" if end < len(sentence) else "")
 
 
 def citations(store: GraphStore, keys: Iterable[str], *, per_key: int = 2) -> dict[str, list[Citation]]:
@@ -61,6 +107,6 @@ def citations(store: GraphStore, keys: Iterable[str], *, per_key: int = 2) -> di
             out[r["key"]].append(
                 Citation(doc_id=r["doc_id"], sentence=r["sentence"] or "", score=float(r["score"] or 0.0),
                          assertion=r["assertion"] or "affirmed", title=r["title"], year=r["year"],
-                         retracted=bool(r.get("retracted")))
+                         retracted=bool(r.get("retracted")), spans=_relative(r.get("spans"), r.get("sentence_start")))
             )
     return {k: out.get(k, []) for k in wanted}
