@@ -10,7 +10,9 @@ both faster and more precise than vectors):
    aminonucleoside (PAN) ...", found by the text analysis) is linked through its long form,
    score x 0.98;
 4. character 3-gram TF-IDF nearest names by exact sparse cosine search (scikit-learn; no ANN
-   library needed at ~250k names), score = 0.9 x cosine.
+   library needed at ~250k names), score = 0.9 x cosine; a neighbour whose name puts another
+   word in the place of one of the mention's ("decreased liver function" for "decreased renal
+   function") is skipped.
 
 Where several concepts share a name, names learned from training-corpus gold mentions rank
 first by how often annotators chose each concept, then MeSH before other vocabularies. Only
@@ -34,6 +36,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from kg.cache import cached_pickle
 from kg.config import SHARED_DATA, Settings
@@ -45,7 +48,7 @@ from kg.vocab.lexicon import normalise
 from kg.vocab.normalizers import TYPES as NORMALISER_TYPES
 from kg.vocab.normalizers import Normalizers, version_of
 
-INDEX_VERSION = "tfidf-v6"
+INDEX_VERSION = "tfidf-v7"
 # Which concept types a mention of each type may link to (None: an untyped MeSH descriptor).
 ELIGIBLE: dict[str, frozenset[str | None]] = {
     "Chemical": frozenset({"Chemical", None}),
@@ -71,11 +74,13 @@ CONCEPT_CACHE_SIZE = 50_000
 
 @dataclass
 class _Group:
-    """The TF-IDF rows of one eligible-type set; the concepts of row r are ``concepts[ptr[r]:ptr[r + 1]]``."""
+    """The TF-IDF rows of one eligible-type set; the concepts of row r are ``concepts[ptr[r]:ptr[r + 1]]``,
+    its name is the index's name ``rows[r]``."""
 
     matrix: sparse.csr_matrix
     ptr: np.ndarray
     concepts: np.ndarray
+    rows: np.ndarray
 
 
 @dataclass
@@ -90,6 +95,7 @@ class LinkerIndex:
     normalised: KeyTable
     vectorizer: TfidfVectorizer
     groups: dict[frozenset, _Group]
+    names: StringList  # the name of each TF-IDF row
 
     def type_of(self, i: int) -> str | None:
         return TYPE_CODES[self.types[i]]
@@ -180,13 +186,13 @@ def build_index(store: ConceptStore) -> LinkerIndex:
             ptr.append(len(concepts))
     groups = {
         g: _Group(matrix=matrix[rows].T.tocsr(), ptr=np.array(ptr, dtype=np.int64),
-                  concepts=np.array(concepts, dtype=np.int32))
+                  concepts=np.array(concepts, dtype=np.int32), rows=np.array(rows, dtype=np.int32))
         for g, (rows, ptr, concepts) in members.items()
     }
     preferred = store.preferred_names()
     return LinkerIndex(
         store.version, StringList(ids), types, StringList(preferred.get(i, "") for i in ids), exact_table,
-        normalised_table, vectorizer, groups,
+        normalised_table, vectorizer, groups, StringList(names),
     )
 
 
@@ -349,8 +355,11 @@ class TfidfLinker:
                     top = np.argpartition(-vals, NEIGHBOURS)[:NEIGHBOURS]
                 top = top[np.argsort(-vals[top], kind="stable")]
                 best: dict[int, float] = {}
+                words = _content_words(texts[start + row])
                 for j in top:
                     r = cols[j]
+                    if not _words_agree(words, _content_words(self.index.names[group.rows[r]])):
+                        continue
                     for i in group.concepts[group.ptr[r] : group.ptr[r + 1]].tolist():
                         best.setdefault(i, float(vals[j]) * TFIDF)
                 ranked = sorted(best.items(), key=lambda x: (-x[1], not self.index.is_mesh(x[0]), self.index.ids[x[0]]))
@@ -477,6 +486,39 @@ def _variants(text: str, type_: str) -> list[str]:
             if m := _INDUCED.match(t):
                 out.append(m.group(1))
     return list(dict.fromkeys(out))
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+# Words that change nothing in what a name names: "beta-adrenergic blocking drugs" are the
+# "beta-adrenergic blocking agents", "Crohn disease" is "Crohn's".
+_GENERIC = frozenset({
+    "disease", "diseases", "disorder", "disorders", "syndrome", "syndromes", "type", "nos",
+    "drug", "drugs", "agent", "agents", "compound", "compounds",
+})
+
+
+def _content_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in STOP_WORDS and w not in _GENERIC)
+
+
+def _words_agree(mention: frozenset[str], name: frozenset[str]) -> bool:
+    """Whether a TF-IDF neighbour's name says what the mention says, give or take words: a name
+    may add words ("cardiac dysrhythmia" for "dysrhythmias") or leave some out, but not put
+    another word in the place of one ("decreased liver function" is no neighbour of "decreased
+    renal function", nor "diminished mental health" of "renal impairment", whatever their
+    character n-grams share)."""
+    added = any(not any(_alike(v, w) for w in mention) for v in name)
+    dropped = any(not any(_alike(w, v) for v in name) for w in mention)
+    return not (added and dropped)
+
+
+def _alike(a: str, b: str) -> bool:
+    """The same word, the same stem (5 letters: "hepatic"/"hepatitis" are not), or a misspelling
+    (3-grams mostly shared: "melitus"/"mellitus")."""
+    if a == b or (len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5]):
+        return True
+    ga, gb = {a[k : k + 3] for k in range(len(a) - 2)}, {b[k : k + 3] for k in range(len(b) - 2)}
+    return len(ga & gb) >= 0.5 * len(ga | gb)
 
 
 def _ranked(readings: list[tuple[int, int, bool]], base: float) -> list[tuple[int, float]]:

@@ -96,6 +96,16 @@ def test_supplementary_records_link_like_descriptors(linker):
     assert top(linker, "Sutent", "Disease")[0] is None
 
 
+def test_a_tfidf_neighbour_may_add_or_drop_words_but_not_swap_one(linker):
+    assert top(linker, "decreased liver functions", "Disease")[0] == "MESH:D008107"  # same words, TF-IDF tier
+    assert top(linker, "decreased renal function", "Disease")[0] is None  # renal is not liver
+    assert tfidf._words_agree(tfidf._content_words("dysrhythmias"), tfidf._content_words("cardiac dysrhythmia"))
+    assert tfidf._words_agree(tfidf._content_words("beta-adrenergic blocking drugs"),
+                              tfidf._content_words("beta-adrenergic blocking agents"))
+    assert not tfidf._words_agree(tfidf._content_words("renal impairment"),
+                                  tfidf._content_words("diminished mental health"))
+
+
 def test_salt_words_are_dropped_for_chemicals(linker):
     cid, score = top(linker, "metformin hydrochloride", "Chemical")
     assert cid == "MESH:D008687" and score < 1.0
