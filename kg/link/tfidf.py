@@ -328,9 +328,10 @@ class TfidfLinker:
         variants = _variants(text, type_)
         for table, base, keyer in ((self.index.exact, EXACT, str), (self.index.normalised, NORMALISED, normalise)):
             for k, variant in enumerate(variants):
+                key = keyer(variant)
                 readings = [
-                    (i, n, self.index.is_mesh(i))
-                    for i, n in table.get(keyer(variant))
+                    (i, n, self.index.is_mesh(i), keyer(self.index.labels[i].lower()) == key)
+                    for i, n in table.get(key)
                     if self.index.type_of(i) in eligible
                 ]
                 if not readings:
@@ -521,8 +522,11 @@ def _alike(a: str, b: str) -> bool:
     return len(ga & gb) >= 0.5 * len(ga | gb)
 
 
-def _ranked(readings: list[tuple[int, int, bool]], base: float) -> list[tuple[int, float]]:
-    """Gold support first, MeSH before other vocabularies; the top keeps ``base``, others scale with support."""
-    readings = sorted(readings, key=lambda r: (-r[1], not r[2], r[0]))
+def _ranked(readings: list[tuple[int, int, bool, bool]], base: float) -> list[tuple[int, float]]:
+    """``(concept, gold support, is MeSH, named so)`` readings of one name, ranked: gold support
+    first, MeSH before other vocabularies, then the concept whose preferred name it is before
+    those that have it as a synonym ("myalgia" is Myalgia, not Musculoskeletal Pain). The top
+    keeps ``base``, others scale with support."""
+    readings = sorted(readings, key=lambda r: (-r[1], not r[2], not r[3], r[0]))
     top = readings[0][1] + 1
-    return [(i, base * (0.5 + 0.5 * min(1.0, (n + 1) / top)) if k else base) for k, (i, n, _) in enumerate(readings)]
+    return [(i, base * (0.5 + 0.5 * min(1.0, (n + 1) / top)) if k else base) for k, (i, n, *_) in enumerate(readings)]

@@ -96,6 +96,12 @@ def test_supplementary_records_link_like_descriptors(linker):
     assert top(linker, "Sutent", "Disease")[0] is None
 
 
+def test_a_name_shared_by_two_concepts_is_the_one_it_is_the_preferred_name_of(linker):
+    # "Myalgia" is an entry term of Musculoskeletal Pain and the name of Myalgia
+    assert top(linker, "myalgia", "Disease") == ("MESH:D063806", 1.0)
+    assert top(linker, "muscle pain", "Disease")[0] == "MESH:D059352"
+
+
 def test_a_tfidf_neighbour_may_add_or_drop_words_but_not_swap_one(linker):
     assert top(linker, "decreased liver functions", "Disease")[0] == "MESH:D008107"  # same words, TF-IDF tier
     assert top(linker, "decreased renal function", "Disease")[0] is None  # renal is not liver
