@@ -382,6 +382,7 @@ class TfidfLinker:
         (the long form may be a chemical name no vocabulary here spells out, "AZT" not)."""
         queries: list[tuple[str, str]] = []
         where: list[tuple[int, int, bool]] = []  # (document, mention, long form queried first)
+        long_forms: dict[tuple[int, int], str] = {}
         updated: dict[tuple[int, int], tuple[Candidate, ...]] = {}
         normalizers = self.normalizers if any(
             m.label in NORMALISER_TYPES and not m.candidates for d in docs for m in d.mentions
@@ -396,6 +397,7 @@ class TfidfLinker:
                 long = short_forms.get(m.text.strip())
                 if long is not None:
                     queries.append((long, m.label))
+                    long_forms[(n, k)] = long
                 queries.append((m.text, m.label))
                 where.append((n, k, long is not None))
         found = iter(self.candidates(queries))
@@ -406,7 +408,8 @@ class TfidfLinker:
                 if cands:
                     cands = tuple(c.model_copy(update={"score": round(c.score * ABBREVIATION, 4)}) for c in cands)
                 else:
-                    cands = own
+                    short = docs[n].mentions[k].text
+                    cands = own if own and self._may_stand_for(own[0].concept_id, short, long_forms[(n, k)]) else ()
             updated[(n, k)] = cands
         for n, doc in enumerate(docs):
             mentions: list[Mention] = [
@@ -415,6 +418,20 @@ class TfidfLinker:
             ]
             doc.mentions = tuple(mentions)
             doc.concepts = self.concepts(m.concept_id for m in mentions if m.concept_id)
+
+    def _may_stand_for(self, cid: str, short: str, long: str) -> bool:
+        """Whether a short form linked as itself may mean ``cid`` although its document spells it
+        out as ``long``, which links to nothing: if ``long`` shares a word with a name of the
+        concept ("puromycin aminonucleoside nephrosis" and Nephrosis for "PAN"), or the short form
+        is a code with digits ("STI571"), too specific to mean something else. "MAP" defined as
+        "mean arterial pressure" is not Methamphetamine, nor "SD" ("Sprague-Dawley") Sexual Dysfunction."""
+        if any(c.isdigit() for c in short):
+            return True
+        words = _content_words(long)
+        concept = self.concepts([cid]).get(cid)
+        if not words or concept is None:
+            return not words
+        return any(_alike(w, v) for name in (concept.name, *concept.synonyms) for v in _content_words(name) for w in words)
 
     def _normalised(
         self, n: int, doc: AnnotatedDoc, normalizers: Normalizers, short_forms: dict[str, str]

@@ -188,6 +188,18 @@ def test_abbreviations_link_through_their_long_form(linker):
     assert alone.mentions[0].concept_id is None and alone.concepts == {}
 
 
+def test_a_short_form_spelt_out_as_something_unlinkable_is_not_linked_as_itself(linker):
+    # the document says what MAP means here, and that is no chemical: not Methamphetamine ("MAP")
+    text = "The mean arterial pressure (MAP) fell. MAP recovered."
+    spans = [(m, m + 3, "Chemical") for m in (text.index("MAP"), text.index("MAP", text.index("MAP") + 1))]
+    assert [m.concept_id for m in _linked(linker, text, spans).mentions] == [None, None]
+    assert _linked(linker, "MAP was given.", [(0, 3, "Chemical")]).mentions[0].concept_id == "MESH:D008694"
+    # a code name with digits is specific enough to stand for its concept whatever the long form
+    text = "The signal transduction inhibitor 571 (STI571) was given. STI571 worked."
+    at = text.index("STI571", text.index("STI571") + 1)
+    assert _linked(linker, text, [(at, at + 6, "Chemical")]).mentions[0].concept_id == "MESH:D000068877"
+
+
 def test_upstream_candidates_are_kept(linker):
     given = (Candidate(concept_id="MESH:D001249", score=0.5),)
     out = _linked(linker, "metformin", [(0, 9, "Chemical")], {0: given})
