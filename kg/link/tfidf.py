@@ -15,7 +15,10 @@ both faster and more precise than vectors):
    function") is skipped.
 
 Where several concepts share a name, names learned from training-corpus gold mentions rank
-first by how often annotators chose each concept, then MeSH before other vocabularies. Only
+first by how often annotators chose each concept, then MeSH before other vocabularies, then the
+concept whose preferred name it is. A short form whose document spells it out as something
+that links to nothing is linked as itself only where that long form shares a word with the
+concept's names or the short form is a code with digits. Only
 concepts of the mention's type are candidates (a MeSH descriptor's tree numbers give its type;
 untyped descriptors from a file without tree numbers count as chemical, most of its
 non-disease descriptors being chemicals and drugs),
@@ -378,8 +381,9 @@ class TfidfLinker:
 
     # -- documents ----------------------------------------------------------------------------
     def _link_batch(self, docs: list[AnnotatedDoc]) -> None:
-        """A short form is linked through its long form; if that finds nothing, as itself
-        (the long form may be a chemical name no vocabulary here spells out, "AZT" not)."""
+        """A short form is linked through its long form; if that finds nothing, as itself where
+        :meth:`_may_stand_for` allows (the long form may be a chemical name no vocabulary here
+        spells out, "AZT" not; or something no concept is, "mean arterial pressure (MAP)")."""
         queries: list[tuple[str, str]] = []
         where: list[tuple[int, int, bool]] = []  # (document, mention, long form queried first)
         long_forms: dict[tuple[int, int], str] = {}
