@@ -81,10 +81,14 @@ def predicted(pdoc: PubtatorDocument, doc: AnnotatedDoc, *, mentions: bool = Tru
               relations: bool = True) -> PubtatorDocument:
     """``pdoc`` with its gold mentions and relations replaced by the predicted ones, as the corpora write them."""
     update: dict[str, object] = {}
-    if mentions:
+    if mentions:  # a coordination's mentions share one span: one annotation with an id each ("D001943|D010051")
+        spans: dict[tuple[int, int, str], list[Mention]] = {}
+        for m in doc.mentions:
+            spans.setdefault((m.start, m.end, m.label), []).append(m)
         update["annotations"] = tuple(
-            PubtatorAnnotation(start=m.start, end=m.end, text=m.text, type=m.label, ids=(corpus_id(m.concept_id),))
-            for m in doc.mentions
+            PubtatorAnnotation(start=start, end=end, text=ms[0].text, type=label,
+                               ids=tuple(dict.fromkeys(corpus_id(m.concept_id) for m in ms)))
+            for (start, end, label), ms in spans.items()
         )
     if relations:
         update["relations"] = tuple(

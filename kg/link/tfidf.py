@@ -44,6 +44,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from kg.cache import cached_pickle
 from kg.config import SHARED_DATA, Settings
 from kg.doc import AnnotatedDoc, batched
+from kg.link.coordination import coordination
 from kg.models import Candidate, Concept, Mention
 from kg.vocab.compact import KeyTable, StringList
 from kg.vocab.conceptstore import ConceptStore
@@ -65,6 +66,7 @@ ELIGIBLE: dict[str, frozenset[str | None]] = {
 # Types whose names come from every vocabulary; the others only from training corpora (kg.vocab
 # normalises genes, species, cell lines and variants with document context).
 OPEN_TYPES = ("Chemical", "Disease", "Finding")
+COORDINATED = frozenset({"Disease"})  # types whose coordinations are spelled out (kg.link.coordination)
 TYPE_CODES: tuple[str | None, ...] = (None, "Chemical", "Disease", "Finding", "Gene", "Species", "CellLine", "Variant")
 EXACT, NORMALISED, ABBREVIATION, TFIDF, VARIANT = 1.0, 0.95, 0.98, 0.9, 0.97
 DEFAULT_THRESHOLD = 0.7
@@ -258,7 +260,8 @@ class TfidfLinker:
     @property
     def settings(self) -> dict[str, object]:
         return {"threshold": self.threshold, "exact": EXACT, "normalised": NORMALISED, "abbreviation": ABBREVIATION,
-                "tfidf": TFIDF, "variant": VARIANT, "max_candidates": MAX_CANDIDATES, "neighbours": NEIGHBOURS}
+                "tfidf": TFIDF, "variant": VARIANT, "max_candidates": MAX_CANDIDATES, "neighbours": NEIGHBOURS,
+                "coordinated": sorted(COORDINATED)}
 
     # -- component ----------------------------------------------------------------------------
     def pipe(self, docs: Iterable[AnnotatedDoc], batch_size: int = 256) -> Iterator[AnnotatedDoc]:
@@ -420,8 +423,32 @@ class TfidfLinker:
                 m.model_copy(update={"candidates": updated[(n, k)]}) if (n, k) in updated else m
                 for k, m in enumerate(doc.mentions)
             ]
-            doc.mentions = tuple(mentions)
-            doc.concepts = self.concepts(m.concept_id for m in mentions if m.concept_id)
+            doc.mentions = self._coordinated(doc.text, mentions)
+            doc.concepts = self.concepts(m.concept_id for m in doc.mentions if m.concept_id)
+
+    def _coordinated(self, text: str, mentions: list[Mention]) -> tuple[Mention, ...]:
+        """A mention that is part of a coordination ("breast and ovarian cancer") becomes one mention
+        per concept its conjuncts name, each over the coordination's span, where at least two
+        conjuncts are names of concepts (exactly or normalised: no nearest-neighbour guess)."""
+        spans = [(m.start, m.end) for m in mentions]
+        out: list[Mention] = []
+        for k, m in enumerate(mentions):
+            members = coordination(text, m.start, m.end, spans[:k] + spans[k + 1 :]) if m.label in COORDINATED else []
+            kept = [(member, cands) for member in members if (cands := m.candidates if member.own else self._named(member.name, m.label))]
+            by_concept = {cands[0].concept_id: cands for _, cands in kept}
+            if len(by_concept) < 2:
+                out.append(m)
+                continue
+            start = min(m.start, *(member.start for member, _ in kept))
+            end = max(m.end, *(member.end for member, _ in kept))
+            out += [m.model_copy(update={"start": start, "end": end, "text": text[start:end], "candidates": cands})
+                    for cands in by_concept.values()]
+        return tuple(sorted(out, key=lambda m: (m.start, m.end)))
+
+    def _named(self, name: str, type_: str) -> tuple[Candidate, ...]:
+        """Candidates of ``name`` where it is a name of a concept of the type (exact or normalised)."""
+        found = self._string_match(name.lower().strip(), type_)
+        return self._candidates(found) if found else ()
 
     def _may_stand_for(self, cid: str, short: str, long: str) -> bool:
         """Whether a short form linked as itself may mean ``cid`` although its document spells it

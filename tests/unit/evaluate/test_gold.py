@@ -27,6 +27,9 @@ def test_linked_gold_mentions_split_composite_ids_and_take_the_analysers_sentenc
     assert [m.concept_id for m in doc.mentions] == ["MESH:D008094", "MESH:D014202", "MESH:D012640", "MESH:D004827"]
     assert doc.mentions[0].sentence_end == len(TITLE)
     assert doc.mentions[1].sentence_start == len(TITLE) + 1
+    # written back as the corpus writes a composite mention: one span, its ids joined
+    assert [(a.text, a.ids) for a in predicted(pdoc, doc).annotations] == [
+        ("Lithium", ("D008094",)), ("Tremor", ("D014202",)), ("seizure disorders", ("D012640", "D004827"))]
 
 
 def test_unlinked_gold_mentions_and_predictions_in_corpus_notation(tmp_path):

@@ -248,3 +248,15 @@ def test_the_variant_scan_the_extractor_left_on_the_document_is_not_repeated(mon
     assert scans == []  # read from the layer, not scanned again
     normalizer.normalize(mention, DocContext.build(text))  # no layer (gold mentions): the normaliser scans
     assert len(scans) == 1
+
+
+def test_a_coordination_is_one_mention_per_concept_it_names(linker):
+    text = "Ventricular tachycardia and fibrillation developed."
+    out = _linked(linker, text, [(0, len("Ventricular tachycardia"), "Disease")])
+    whole = "Ventricular tachycardia and fibrillation"
+    assert [(m.text, m.concept_id) for m in out.mentions] == [(whole, "MESH:D017180"), (whole, "MESH:D014693")]
+    assert set(out.concepts) == {"MESH:D017180", "MESH:D014693"}
+    # a conjunct that names no concept leaves the mention as it was
+    text = "Ventricular tachycardia and collapse developed."
+    out = _linked(linker, text, [(0, len("Ventricular tachycardia"), "Disease")])
+    assert [(m.text, m.concept_id) for m in out.mentions] == [("Ventricular tachycardia", "MESH:D017180")]

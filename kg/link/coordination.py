@@ -1,0 +1,84 @@
+"""Coordinated mentions: one span that names several concepts by sharing a word.
+
+"breast and ovarian cancer" is breast cancer and ovarian cancer; "Subarachnoid and cerebral
+hemorrhage" two haemorrhages; "ventricular tachycardia and fibrillation" ventricular tachycardia
+and ventricular fibrillation. BC5CDR, NCBI-disease and BioRED annotate such a coordination as
+one mention with one id per concept; a tagger often finds only its last conjunct ("cerebral
+hemorrhage") or the whole of it, which no single concept names.
+
+:func:`coordination` reads the text around and inside a mention and spells out each conjunct
+as a name (``members``). The linker keeps the reading only if the spelled-out names are
+names of concepts (see :meth:`kg.link.tfidf.TfidfLinker`): "acute and chronic pain" gives Acute
+Pain and Chronic Pain, while "treated and untreated hypertension" names nothing and stays as it
+was. A conjunct word that is itself part of another mention ("hypertension and cerebral
+hemorrhage") is no shared-word coordination.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+_CONJ = r"(?:and/or|and|or)"
+_WORD = r"[A-Za-z][A-Za-z-]*[A-Za-z]"
+# Modifier words before a mention: "brain, breast, and " before "prostate cancer".
+_LEFT = re.compile(rf"(?<![\w-])((?:{_WORD},\s+)*{_WORD}),?\s+{_CONJ}\s+$")
+# The same inside one mention: "breast or ovarian cancer".
+_INSIDE = re.compile(rf"^((?:{_WORD},\s+)*{_WORD}),?\s+{_CONJ}\s+(\S+\s+\S.*)$")
+# A head word after a mention: " and fibrillation" after "ventricular tachycardia".
+_RIGHT = re.compile(rf"^\s+{_CONJ}\s+({_WORD})(?![\w-])")
+WINDOW = 80  # characters of context read on each side of a mention
+
+
+@dataclass(frozen=True)
+class Member:
+    """One conjunct spelled out as a name, and where its own word stands in the text."""
+
+    name: str
+    start: int
+    end: int
+    own: bool = False  # the mention's own text: its candidates stand
+
+
+def coordination(text: str, start: int, end: int, taken: list[tuple[int, int]]) -> list[Member]:
+    """The conjuncts of the coordination that the mention ``text[start:end]`` is part of (none: it is in none).
+
+    ``taken``: spans of the document's other mentions; a conjunct word inside one of them is
+    an entity of its own, not a modifier that shares the mention's head. The coordination's
+    span runs from the first to the last member the linker keeps.
+    """
+    mention = text[start:end]
+    inside = _INSIDE.match(mention)
+    if inside:  # "breast or ovarian cancer": every conjunct takes the last one's head
+        head = " ".join(inside.group(2).split()[1:])
+        return [*_modifiers(inside.group(1), start, head), Member(inside.group(2), start, end)]
+    words = mention.split()
+    if len(words) < 2:
+        return []
+    offset = max(0, start - WINDOW)
+    left = _LEFT.search(text[offset:start])
+    if left:
+        found = _modifiers(left.group(1), offset + left.start(1), " ".join(words[1:]))
+        return [*(m for m in found if not _overlaps(m.start, m.end, taken)), Member(mention, start, end, own=True)]
+    right = _RIGHT.match(text[end : end + WINDOW])
+    if right:
+        s, e = end + right.start(1), end + right.end(1)
+        if _content(right.group(1)) and not _overlaps(s, e, taken):
+            return [Member(mention, start, end, own=True), Member(" ".join([*words[:-1], right.group(1)]), s, e)]
+    return []
+
+
+def _modifiers(run: str, at: int, head: str) -> list[Member]:
+    """Each word of a comma-separated run of modifiers that starts at ``at``, with ``head`` after it."""
+    return [Member(f"{m.group()} {head}", at + m.start(), at + m.end()) for m in re.finditer(_WORD, run) if _content(m.group())]
+
+
+def _content(word: str) -> bool:
+    """Not a function word: "hemorrhagic cystitis and the ..." coordinates nothing."""
+    return word.lower() not in STOP_WORDS
+
+
+def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in taken)
