@@ -2,9 +2,11 @@
 
 "breast and ovarian cancer" is breast cancer and ovarian cancer; "Subarachnoid and cerebral
 hemorrhage" two haemorrhages; "ventricular tachycardia and fibrillation" ventricular tachycardia
-and ventricular fibrillation. BC5CDR, NCBI-disease and BioRED annotate such a coordination as
-one mention with one id per concept; a tagger often finds only its last conjunct ("cerebral
-hemorrhage") or the whole of it, which no single concept names.
+and ventricular fibrillation; genes share a family name and differ in number ("caspase-3/7",
+"MMP-2, -9 and -12", "FGF receptors 2 and 4"). BC5CDR, NCBI-disease and BioRED annotate such a
+coordination as one mention with one id per concept; a tagger often finds only its first or
+last conjunct ("cerebral hemorrhage", "FGF receptors 2") or the whole of it, which no single
+concept names.
 
 :func:`coordination` reads the text around and inside a mention and spells out each conjunct
 as a name (``members``). The linker keeps the reading only if the spelled-out names are
@@ -21,6 +23,8 @@ from dataclasses import dataclass
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from kg.vocab.genes import FAMILY, MORE_NUMBERS, NUMBER, family_member
+
 _CONJ = r"(?:and/or|and|or)"
 _WORD = r"[A-Za-z][A-Za-z-]*[A-Za-z]"
 # Modifier words before a mention: "brain, breast, and " before "prostate cancer".
@@ -30,6 +34,8 @@ _INSIDE = re.compile(rf"^((?:{_WORD},\s+)*{_WORD}),?\s+{_CONJ}\s+(\S+\s+\S.*)$")
 # A head word after a mention: " and fibrillation" after "ventricular tachycardia".
 _RIGHT = re.compile(rf"^\s+{_CONJ}\s+({_WORD})(?![\w-])")
 WINDOW = 80  # characters of context read on each side of a mention
+# What may follow a gene family's last number: "IL-6 and 8 patients" counts patients.
+_AFTER_FAMILY = frozenset({"gene", "genes", "protein", "proteins", "mrna", "expression", "activity", "levels"})
 
 
 @dataclass(frozen=True)
@@ -42,13 +48,16 @@ class Member:
     own: bool = False  # the mention's own text: its candidates stand
 
 
-def coordination(text: str, start: int, end: int, taken: list[tuple[int, int]]) -> list[Member]:
+def coordination(text: str, start: int, end: int, taken: list[tuple[int, int]], label: str = "Disease") -> list[Member]:
     """The conjuncts of the coordination that the mention ``text[start:end]`` is part of (none: it is in none).
 
     ``taken``: spans of the document's other mentions; a conjunct word inside one of them is
     an entity of its own, not a modifier that shares the mention's head. The coordination's
-    span runs from the first to the last member the linker keeps.
+    span runs from the first to the last member the linker keeps. A ``Gene`` mention is read
+    as a numbered family (:func:`numbered`), any other as words sharing a head or a modifier.
     """
+    if label == "Gene":
+        return numbered(text, start, end, taken)
     mention = text[start:end]
     inside = _INSIDE.match(mention)
     if inside:  # "breast or ovarian cancer": every conjunct takes the last one's head
@@ -68,6 +77,30 @@ def coordination(text: str, start: int, end: int, taken: list[tuple[int, int]]) 
         if _content(right.group(1)) and not _overlaps(s, e, taken):
             return [Member(mention, start, end, own=True), Member(" ".join([*words[:-1], right.group(1)]), s, e)]
     return []
+
+
+def numbered(text: str, start: int, end: int, taken: list[tuple[int, int]]) -> list[Member]:
+    """Members of a numbered gene family: "caspase-3/7" is caspase-3 and caspase-7, "matrix
+    metalloproteinases 2/9" matrix metalloproteinase 2 and 9, "FGF receptors 2" followed by
+    " and 4" FGF receptor 2 and FGF receptor 4 (but "MSH2, and 3 control probes" counts probes)."""
+    found = FAMILY.match(text[start:end])
+    if not found:
+        return []
+    more, at = found["more"], start + found.start("more")
+    if not more:
+        after = MORE_NUMBERS.match(text[end : end + WINDOW])
+        if not after or _overlaps(end, end + after.end(), taken) or not _ends_family(text[end + after.end() : end + WINDOW]):
+            return []
+        more, at = after.group(), end
+    first = Member(family_member(found["stem"], found["sep"], found["num"]), start, start + found.end("num"))
+    return [first, *(Member(family_member(found["stem"], found["sep"], n.group()), at + n.start(), at + n.end())
+                     for n in NUMBER.finditer(more))]
+
+
+def _ends_family(rest: str) -> bool:
+    """Whether the text after a family's last number ends it: punctuation, a function word, "genes"."""
+    word = re.match(r"\s*([A-Za-z]+)", rest)
+    return word is None or rest[: word.start(1)].strip() != "" or word[1].lower() in STOP_WORDS | _AFTER_FAMILY
 
 
 def _modifiers(run: str, at: int, head: str) -> list[Member]:

@@ -50,6 +50,7 @@ from kg.vocab.compact import KeyTable, StringList
 from kg.vocab.conceptstore import ConceptStore
 from kg.vocab.lexicon import normalise
 from kg.vocab.normalizers import TYPES as NORMALISER_TYPES
+from kg.vocab.context import DocContext
 from kg.vocab.normalizers import Normalizers, version_of
 
 INDEX_VERSION = "tfidf-v7"
@@ -66,7 +67,7 @@ ELIGIBLE: dict[str, frozenset[str | None]] = {
 # Types whose names come from every vocabulary; the others only from training corpora (kg.vocab
 # normalises genes, species, cell lines and variants with document context).
 OPEN_TYPES = ("Chemical", "Disease", "Finding")
-COORDINATED = frozenset({"Disease"})  # types whose coordinations are spelled out (kg.link.coordination)
+COORDINATED = frozenset({"Disease", "Gene"})  # types whose coordinations are spelled out (kg.link.coordination)
 TYPE_CODES: tuple[str | None, ...] = (None, "Chemical", "Disease", "Finding", "Gene", "Species", "CellLine", "Variant")
 EXACT, NORMALISED, ABBREVIATION, TFIDF, VARIANT = 1.0, 0.95, 0.98, 0.9, 0.97
 DEFAULT_THRESHOLD = 0.7
@@ -423,18 +424,27 @@ class TfidfLinker:
                 m.model_copy(update={"candidates": updated[(n, k)]}) if (n, k) in updated else m
                 for k, m in enumerate(doc.mentions)
             ]
-            doc.mentions = self._coordinated(doc.text, mentions)
+            doc.mentions = self._coordinated(doc, mentions, normalizers)
             doc.concepts = self.concepts(m.concept_id for m in doc.mentions if m.concept_id)
 
-    def _coordinated(self, text: str, mentions: list[Mention]) -> tuple[Mention, ...]:
-        """A mention that is part of a coordination ("breast and ovarian cancer") becomes one mention
-        per concept its conjuncts name, each over the coordination's span, where at least two
-        conjuncts are names of concepts (exactly or normalised: no nearest-neighbour guess)."""
+    def _coordinated(self, doc: AnnotatedDoc, mentions: list[Mention], normalizers: Normalizers | None) -> tuple[Mention, ...]:
+        """A mention that is part of a coordination ("breast and ovarian cancer", "caspase-3/7")
+        becomes one mention per concept its conjuncts name, each over the coordination's span,
+        where at least two conjuncts are names of concepts: a disease exactly or normalised (no
+        nearest-neighbour guess), a gene as the gene normaliser reads it in the document."""
+        text = doc.text
         spans = [(m.start, m.end) for m in mentions]
+        context: list[DocContext] = []  # the gene normaliser's, made on the first gene coordination
         out: list[Mention] = []
         for k, m in enumerate(mentions):
-            members = coordination(text, m.start, m.end, spans[:k] + spans[k + 1 :]) if m.label in COORDINATED else []
-            kept = [(member, cands) for member in members if (cands := m.candidates if member.own else self._named(member.name, m.label))]
+            members = coordination(text, m.start, m.end, spans[:k] + spans[k + 1 :], m.label) if m.label in COORDINATED else []
+            if m.label == "Gene" and members and normalizers is not None:
+                context = context or [self._context(doc, normalizers, doc.short_forms())]
+                named = self._normalise(normalizers, "Gene", [(x.name, x.start, x.end) for x in members], context[0])
+            else:
+                named = [self._named(x.name, m.label) if m.label != "Gene" else () for x in members]
+            kept = [(member, cands) for member, found in zip(members, named, strict=True)
+                    if (cands := m.candidates if member.own else found)]
             by_concept = {cands[0].concept_id: cands for _, cands in kept}
             if len(by_concept) < 2:
                 out.append(m)
@@ -475,21 +485,32 @@ class TfidfLinker:
                 by_type[m.label].append(k)
         if not by_type:
             return {}
+        context = self._context(doc, normalizers, short_forms)
+        out = {}
+        for type_, ks in by_type.items():
+            mentions = [(doc.mentions[k].text, doc.mentions[k].start, doc.mentions[k].end) for k in ks]
+            for k, cands in zip(ks, self._normalise(normalizers, type_, mentions, context), strict=True):
+                out[(n, k)] = cands
+        return out
+
+    @staticmethod
+    def _context(doc: AnnotatedDoc, normalizers: Normalizers, short_forms: dict[str, str]) -> DocContext:
+        """What the normalisers read of a document: species named, abbreviations, co-mentioned genes."""
         title = doc.document.title
-        context = normalizers.context(
+        return normalizers.context(
             doc.text, gene_texts=[m.text for m in doc.mentions if m.label == "Gene"], abbreviations=short_forms,
             title_end=len(title) if title and doc.text.startswith(title) else 0, variants=doc.variants,
             sentence_starts=doc.sentence_starts,
         )
-        out = {}
-        for type_, ks in by_type.items():
-            mentions = [(doc.mentions[k].text, doc.mentions[k].start, doc.mentions[k].end) for k in ks]
-            for k, (curie, score) in zip(ks, normalizers.normalize(type_, mentions, context), strict=True):
-                keep = curie is not None and score >= self.threshold
-                out[(n, k)] = (
-                    (Candidate(concept_id=curie, score=round(score, 4), name=normalizers.label(curie)),) if keep else ()
-                )
-        return out
+
+    def _normalise(self, normalizers: Normalizers, type_: str, mentions: list[tuple[str, int, int]],
+                   context: DocContext) -> list[tuple[Candidate, ...]]:
+        """Candidates of ``(text, start, end)`` mentions of one type: the normaliser's id, if it scores the threshold."""
+        return [
+            (Candidate(concept_id=curie, score=round(score, 4), name=normalizers.label(curie)),)
+            if curie is not None and score >= self.threshold else ()
+            for curie, score in normalizers.normalize(type_, mentions, context)
+        ]
 
 
 _INDUCED = re.compile(r"^.+?[- ](?:induced|associated|related|mediated|evoked|provoked|dependent)\s+(.+)$")

@@ -50,7 +50,7 @@ from ontology import loaders
 
 # v2: MeSH gene-product records; v3: microRNAs as their MIR genes; v4: symbol-style species vote;
 # v5: no phenotype loci; v6: "protease" = "proteinase", numbered members of abbreviated families
-FORMAT_VERSION = "genes-v6"
+FORMAT_VERSION = "genes-v7"  # v7: a learned name yields to another gene's official symbol
 HGNC = "ontology/genes/hgnc_entries.tsv.gz"
 MOUSE_GENE_INFO = "ontology/genes/Mus_musculus.gene_info.gz"
 RGD = "ontology/genes/rgd_entries.tsv.gz"
@@ -217,18 +217,27 @@ def _mesh_gene_products(path: Path) -> Iterable[tuple[str, str, list[str]]]:
                 yield _PRODUCT_TAXA[m["species"]], m["symbol"], terms
 
 
-_NUMBERED_MEMBERS = re.compile(
-    r"^(?P<stem>.*?[A-Za-z][\s-]?)(?P<first>\d+[A-Za-z]?)(?P<rest>(?:\s*(?:/|,|and|or|&)\s*-?\s*\d+[A-Za-z]?)+)$"
-)
+# A numbered gene family: a name and a number ("caspase-3", "FGF receptors 2"), then more numbers.
+NUMBER = re.compile(r"\d{1,3}[A-Za-z]?")
+_MORE = rf"(?:\s*(?:/|,\s*(?:and|or)?|and|or|&)\s*-?\s*{NUMBER.pattern}(?![\w-]))+"
+FAMILY = re.compile(rf"^(?P<stem>.*?[A-Za-z])(?P<sep>[\s-]?)(?P<num>{NUMBER.pattern})(?P<more>{_MORE})?$")
+MORE_NUMBERS = re.compile(rf"^{_MORE}")  # the rest of a family written after its first member
 _OTHER_MEMBERS = re.compile(r"\s*(?:/|,|\band\b|\bor\b|&)\s*")
+
+
+def family_member(stem: str, sep: str, number: str) -> str:
+    """One member's name: "matrix metalloproteinases" + " " + "2" is "matrix metalloproteinase 2"."""
+    last = stem.split()[-1] if stem.split() else ""
+    if len(last) > 4 and last.islower() and last.endswith("s") and not last.endswith("ss"):
+        stem = stem[:-1]
+    return f"{stem}{sep}{number}"
 
 
 def _members(text: str) -> list[str]:
     """The genes a coordinated mention names: "MMP-2/-9" -> MMP-2, MMP-9; "IL-4 and IL-13" -> both."""
     text = text.strip()
-    if m := _NUMBERED_MEMBERS.match(text):
-        numbers = [m["first"], *re.findall(r"\d+[A-Za-z]?", m["rest"])]
-        return [m["stem"] + n for n in numbers]
+    if (m := FAMILY.match(text)) and m["more"]:
+        return [family_member(m["stem"], m["sep"], n) for n in [m["num"], *NUMBER.findall(m["more"])]]
     parts = [p for p in _OTHER_MEMBERS.split(text) if p]
     return parts if len(parts) > 1 else []
 
@@ -407,10 +416,16 @@ class GeneNormalizer:
                 ranks[i] = rank
 
         learned = self.index.learned.get(key, {})
-        mine = [i for i in learned if self.index.taxa[i] == t]
-        if mine:  # the gene annotators chose most often for this name, in this species
-            offer(max(mine, key=lambda i: (learned[i], -i)), LEARNED)
         readings = self.index.table.get(key)
+        mine = [i for i in learned if self.index.taxa[i] == t]
+        if mine:  # the gene annotators chose most often for this name, in this species ...
+            choice = max(mine, key=lambda i: (learned[i], -i))
+            # ... unless the name is another gene's official symbol that the chosen one does not
+            # share: one training abstract's "MMP-2" annotated as MAP1A must not outrank MMP2
+            if not any(kind == SYMBOL and i != choice and self.index.taxa[i] == t for i, kind in readings) or any(
+                i == choice for i, _ in readings
+            ):
+                offer(choice, LEARNED)
         for i, kind in readings:
             if self.index.taxa[i] == t:
                 offer(i, kind)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from kg.link.coordination import coordination
 
 
-def _read(text: str, mention: str, taken: list[str] = ()) -> list[tuple[str, str, bool]]:
+def _read(text: str, mention: str, taken: list[str] = (), label: str = "Disease") -> list[tuple[str, str, bool]]:
     start = text.index(mention)
     spans = [(text.index(t), text.index(t) + len(t)) for t in taken]
-    return [(m.name, text[m.start : m.end], m.own) for m in coordination(text, start, start + len(mention), spans)]
+    return [(m.name, text[m.start : m.end], m.own) for m in coordination(text, start, start + len(mention), spans, label)]
 
 
 def test_modifiers_before_a_mention_share_its_head():
@@ -35,3 +35,18 @@ def test_no_coordination_without_a_shared_word_or_with_function_words():
     assert _read("seizures and fever", "seizures") == []  # one word: nothing to share
     assert _read("acute hepatitis, fever", "acute hepatitis") == []
 
+
+
+def test_a_numbered_gene_family_inside_a_mention_or_after_it():
+    assert _read("caspase-3/7 activity", "caspase-3/7", label="Gene") == [
+        ("caspase-3", "caspase-3", False), ("caspase-7", "7", False)]
+    assert _read("MMP-1, -2, and -12 rose", "MMP-1, -2, and -12", label="Gene") == [
+        ("MMP-1", "MMP-1", False), ("MMP-2", "2", False), ("MMP-12", "12", False)]
+    assert _read("the FGF receptors 2 and 4 were", "FGF receptors 2", label="Gene") == [
+        ("FGF receptor 2", "FGF receptors 2", False), ("FGF receptor 4", "4", False)]  # the family word made singular
+
+
+def test_a_number_after_a_gene_that_counts_something_is_no_member():
+    assert _read("MSH2, and 3 control probes", "MSH2", label="Gene") == []
+    assert _read("IL-6 and 8 patients", "IL-6", label="Gene") == []
+    assert _read("IL-6 and TNF", "IL-6", label="Gene") == []

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ontology"
-# Two training abstracts: a rat gene with its NCBI id, species names, a cell line, a variant
-# whose rsID the text does not give.
+# Three training abstracts: a rat gene with its NCBI id, species names, a cell line, a variant
+# whose rsID the text does not give; an official symbol annotated with another gene's id.
 TRAINING = """\
 11|t|Bdnf in rats.
 11|a|Bdnf rose in Sprague-Dawley rats and in MCF-7 cells carrying Val66Met.
@@ -23,6 +23,10 @@ TRAINING = """\
 12|a|HBV DNA was measured.
 12\t0\t3\tHBV\tOrganismTaxon\t10407
 12\t7\t15\tpatients\tOrganismTaxon\t9606
+
+13|t|INS in patients.
+13|a|An annotator's slip: INS written with the id of TP53.
+13\t0\t3\tINS\tGeneOrGeneProduct\t7157
 
 """
 

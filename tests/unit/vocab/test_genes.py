@@ -134,3 +134,9 @@ def test_learned_rat_gene_and_rgd_only_genes(genes):
         assert link(genes, "Tp53 in the rat liver of rats.", "Tp53") == "RGD:3889"
     finally:
         genes.non_ncbi = False
+
+
+def test_a_learned_name_yields_to_another_genes_official_symbol(genes):
+    # one training abstract annotated the symbol INS with TP53's id: the symbol still means INS
+    assert link(genes, "INS was measured in patients.", "INS") == "NCBIGene:3630"
+    assert link(genes, "Bdnf levels in rats and rats.", "Bdnf") == "NCBIGene:24225"  # no symbol to yield to

@@ -40,3 +40,27 @@ def test_linker_normalises_with_document_context(normalizers, shared, tmp_path):
     variant = linker.concepts(["tmVar:p|SUB|R|215|W"])["tmVar:p|SUB|R|215|W"]
     assert set(out.concepts) >= {"NCBIGene:22059", "tmVar:p|SUB|R|215|W", "MESH:D008687"}
     assert variant.type == "Variant" and variant.name == "p|SUB|R|215|W"
+
+
+def test_a_numbered_gene_family_is_one_mention_per_member(normalizers, shared, tmp_path):
+    settings = Settings(data_dir=tmp_path, shared_data=shared)
+    build_concept_store(settings, ontology_dir=FIXTURES)
+    linker = TfidfLinker(ConceptStore.open(settings), normalizers=normalizers)
+
+    def linked(text: str, mention: str) -> list[tuple[str, str | None]]:
+        class Spans:
+            name, version, settings = "spans", "1", {}
+
+            def pipe(self, docs, batch_size=1):
+                for d in docs:
+                    s = text.index(mention)
+                    d.mentions = (Mention(doc_id=d.id, start=s, end=s + len(mention), text=mention, label="Gene",
+                                          extractor="t", extractor_version="1"),)
+                    yield d
+
+        return [(m.text, m.concept_id) for m in analyse(text, Spans(), linker).mentions]
+
+    assert linked("Ins1/2 fell in mice and mice.", "Ins1/2") == [("Ins1/2", "NCBIGene:16333"), ("Ins1/2", "NCBIGene:16334")]
+    assert linked("Ins1 and 2 were low in mice and mice.", "Ins1") == [
+        ("Ins1 and 2", "NCBIGene:16333"), ("Ins1 and 2", "NCBIGene:16334")]
+    assert linked("Ins1 and 2 mice were studied; mice.", "Ins1") == [("Ins1", "NCBIGene:16333")]  # two mice
