@@ -10,7 +10,7 @@ concept names.
 
 :func:`coordination` reads the text around and inside a mention and spells out each conjunct
 as a name (``members``). The linker keeps the reading only if the spelled-out names are
-names of concepts (see :meth:`kg.link.tfidf.TfidfLinker`): "acute and chronic pain" gives Acute
+names of concepts (``TfidfLinker._coordinated``): "acute and chronic pain" gives Acute
 Pain and Chronic Pain, while "treated and untreated hypertension" names nothing and stays as it
 was. A conjunct word that is itself part of another mention ("hypertension and cerebral
 hemorrhage") is no shared-word coordination.
@@ -35,7 +35,7 @@ _INSIDE = re.compile(rf"^((?:{_WORD},\s+)*{_WORD}),?\s+{_CONJ}\s+(\S+\s+\S.*)$")
 _RIGHT = re.compile(rf"^\s+{_CONJ}\s+({_WORD})(?![\w-])")
 WINDOW = 80  # characters of context read on each side of a mention
 # What may follow a gene family's last number: "IL-6 and 8 patients" counts patients.
-_AFTER_FAMILY = frozenset({"gene", "genes", "protein", "proteins", "mrna", "expression", "activity", "levels"})
+_AFTER_FAMILY = STOP_WORDS | {"gene", "genes", "protein", "proteins", "mrna", "expression", "activity", "levels"}
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,8 @@ def numbered(text: str, start: int, end: int, taken: list[tuple[int, int]]) -> l
 
 def _ends_family(rest: str) -> bool:
     """Whether the text after a family's last number ends it: punctuation, a function word, "genes"."""
-    word = re.match(r"\s*([A-Za-z]+)", rest)
-    return word is None or rest[: word.start(1)].strip() != "" or word[1].lower() in STOP_WORDS | _AFTER_FAMILY
+    word = re.match(r"\s+([A-Za-z]+)", rest)
+    return word is None or word[1].lower() in _AFTER_FAMILY
 
 
 def _modifiers(run: str, at: int, head: str) -> list[Member]:

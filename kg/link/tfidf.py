@@ -434,17 +434,19 @@ class TfidfLinker:
         nearest-neighbour guess), a gene as the gene normaliser reads it in the document."""
         text = doc.text
         spans = [(m.start, m.end) for m in mentions]
-        context: list[DocContext] = []  # the gene normaliser's, made on the first gene coordination
+        context: DocContext | None = None  # the gene normaliser's, made for the first gene coordination
         out: list[Mention] = []
         for k, m in enumerate(mentions):
-            members = coordination(text, m.start, m.end, spans[:k] + spans[k + 1 :], m.label) if m.label in COORDINATED else []
+            members = []
+            if m.label in COORDINATED and (m.label != "Gene" or normalizers is not None):
+                members = coordination(text, m.start, m.end, spans[:k] + spans[k + 1 :], m.label)
             if m.label == "Gene" and members and normalizers is not None:
-                context = context or [self._context(doc, normalizers, doc.short_forms())]
-                named = self._normalise(normalizers, "Gene", [(x.name, x.start, x.end) for x in members], context[0])
+                if context is None:
+                    context = self._context(doc, normalizers, doc.short_forms())
+                named = self._normalise(normalizers, "Gene", [(x.name, x.start, x.end) for x in members], context)
             else:
-                named = [self._named(x.name, m.label) if m.label != "Gene" else () for x in members]
-            kept = [(member, cands) for member, found in zip(members, named, strict=True)
-                    if (cands := m.candidates if member.own else found)]
+                named = [m.candidates if x.own else self._named(x.name, m.label) for x in members]
+            kept = [(member, cands) for member, cands in zip(members, named, strict=True) if cands]
             by_concept = {cands[0].concept_id: cands for _, cands in kept}
             if len(by_concept) < 2:
                 out.append(m)
