@@ -48,9 +48,9 @@ from kg.link.coordination import coordination
 from kg.models import Candidate, Concept, Mention
 from kg.vocab.compact import KeyTable, StringList
 from kg.vocab.conceptstore import ConceptStore
+from kg.vocab.context import DocContext
 from kg.vocab.lexicon import normalise
 from kg.vocab.normalizers import TYPES as NORMALISER_TYPES
-from kg.vocab.context import DocContext
 from kg.vocab.normalizers import Normalizers, version_of
 
 INDEX_VERSION = "tfidf-v7"

@@ -49,8 +49,9 @@ from kg.vocab.species import HUMAN, MOUSE, RAT, SpeciesNormalizer
 from ontology import loaders
 
 # v2: MeSH gene-product records; v3: microRNAs as their MIR genes; v4: symbol-style species vote;
-# v5: no phenotype loci; v6: "protease" = "proteinase", numbered members of abbreviated families
-FORMAT_VERSION = "genes-v7"  # v7: a learned name yields to another gene's official symbol
+# v5: no phenotype loci; v6: "protease" = "proteinase", numbered members of abbreviated families;
+# v7: a learned name yields to another gene's official symbol
+FORMAT_VERSION = "genes-v7"
 HGNC = "ontology/genes/hgnc_entries.tsv.gz"
 MOUSE_GENE_INFO = "ontology/genes/Mus_musculus.gene_info.gz"
 RGD = "ontology/genes/rgd_entries.tsv.gz"
