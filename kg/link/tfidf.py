@@ -431,7 +431,9 @@ class TfidfLinker:
         """A mention that is part of a coordination ("breast and ovarian cancer", "caspase-3/7")
         becomes one mention per concept its conjuncts name, each over the coordination's span,
         where at least two conjuncts are names of concepts: a disease exactly or normalised (no
-        nearest-neighbour guess), a gene as the gene normaliser reads it in the document."""
+        nearest-neighbour guess), a gene as the gene normaliser reads it in the document. Where a
+        disease conjunct names nothing and the whole coordination is a name of another concept,
+        the mention becomes that one concept over the whole span."""
         text = doc.text
         spans = [(m.start, m.end) for m in mentions]
         context: DocContext | None = None  # the gene normaliser's, made for the first gene coordination
@@ -448,6 +450,14 @@ class TfidfLinker:
                 named = [m.candidates if x.own else self._named(x.name, m.label) for x in members]
             kept = [(member, cands) for member, cands in zip(members, named, strict=True) if cands]
             by_concept = {cands[0].concept_id: cands for _, cands in kept}
+            if m.label != "Gene" and len(kept) < len(members):
+                # a conjunct that names nothing, and the whole is a name: "hand, foot, and mouth disease"
+                # is one disease, not foot and mouth diseases ("hand disease" names nothing)
+                start, end = min(m.start, *(x.start for x in members)), max(m.end, *(x.end for x in members))
+                whole = self._named(text[start:end], m.label)
+                if whole and whole[0].concept_id not in by_concept:
+                    out.append(m.model_copy(update={"start": start, "end": end, "text": text[start:end], "candidates": whole}))
+                    continue
             if len(by_concept) < 2:
                 out.append(m)
                 continue

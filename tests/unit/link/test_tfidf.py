@@ -260,3 +260,11 @@ def test_a_coordination_is_one_mention_per_concept_it_names(linker):
     text = "Ventricular tachycardia and collapse developed."
     out = _linked(linker, text, [(0, len("Ventricular tachycardia"), "Disease")])
     assert [(m.text, m.concept_id) for m in out.mentions] == [("Ventricular tachycardia", "MESH:D017180")]
+
+
+def test_a_coordination_that_is_itself_a_name_stays_one_concept(linker):
+    # "hand disease" names nothing, and the whole names one disease: not foot and mouth diseases
+    text = "Outbreaks of hand, foot, and mouth disease were reported."
+    at = text.index("mouth disease")
+    out = _linked(linker, text, [(at, at + len("mouth disease"), "Disease")])
+    assert [(m.text, m.concept_id) for m in out.mentions] == [("hand, foot, and mouth disease", "MESH:D006232")]
