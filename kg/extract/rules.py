@@ -1,6 +1,6 @@
 """The extractor followed by medkg's rules for what a tagger trained on a few hundred abstracts
-misses: sequence variants (:mod:`kg.extract.variant_rules`) and gene-symbol lists
-(:mod:`kg.extract.gene_lists`). :class:`WithRules` takes the extractor's place in the chain, so
+misses: sequence variants (:mod:`kg.extract.variant_rules`), gene-symbol lists and distinctive
+gene symbols (:mod:`kg.extract.gene_lists`). :class:`WithRules` takes the extractor's place in the chain, so
 gold-mention evaluations, which replace the extractor, leave the rules out too.
 """
 
@@ -19,7 +19,7 @@ class WithRules:
     """An extractor, then rule-found ``Variant`` and ``Gene`` mentions where it found nothing.
 
     ``gene_symbols`` returns the test "is this word an official gene symbol?"; it is called on the
-    first document that holds a list (without it, no list is read).
+    first word that might be one (without it, no gene rule runs).
     """
 
     def __init__(self, extractor, gene_symbols: Callable[[], Callable[[str], bool]] | None = None) -> None:
@@ -33,7 +33,7 @@ class WithRules:
     @property
     def settings(self) -> dict[str, object]:
         lists = {"min_items": gene_lists.MIN_ITEMS, "min_share": gene_lists.MIN_SHARE,
-                 "min_chars": gene_lists.MIN_CHARS} if self._provider else None
+                 "min_chars": gene_lists.MIN_CHARS, "min_distinct": gene_lists.MIN_DISTINCT} if self._provider else None
         return {**self.extractor.settings, RULES: RULE_SCORE, gene_lists.RULES: lists}
 
     def _symbols(self) -> Callable[[str], bool]:

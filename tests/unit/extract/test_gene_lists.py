@@ -45,7 +45,7 @@ def test_listed_symbols_become_gene_mentions_everywhere_the_extractor_found_noth
         return is_symbol
 
     chain = WithRules(DictionaryExtractor(lexicon), provider)
-    assert analyse("No list here: b2m alone.", chain).mentions == () and not asked  # no list: no vocabulary
+    assert analyse("No list here, no symbol.", chain).mentions == () and not asked  # nothing to ask: no vocabulary
 
     text = "Dependent transcripts were b2m, ccl7, cd63, mmp2, dusp1 and nfkbia. Later, dusp1 and nfkbia rose."
     doc = analyse(text, chain)
@@ -68,6 +68,20 @@ def test_listed_symbols_become_gene_mentions_everywhere_the_extractor_found_noth
 def test_the_lists_are_part_of_the_extractors_version_and_settings():
     extractor = DictionaryExtractor(Lexicon.from_entries([("b2m", None, "Gene", "t")]))
     with_lists, without = WithRules(extractor, lambda: is_symbol), WithRules(extractor)
-    assert with_lists.version == without.version + "+gene-lists-1"
-    assert with_lists.settings["gene-lists"] == {"min_items": 4, "min_share": 0.75, "min_chars": 3}
+    assert with_lists.version == without.version + "+gene-lists-2"
+    assert with_lists.settings["gene-lists"] == {"min_items": 4, "min_share": 0.75, "min_chars": 3, "min_distinct": 4}
     assert without.settings["gene-lists"] is None
+
+
+def test_a_distinctive_symbol_is_a_gene_wherever_it_stands_but_a_strain_is_none():
+    from kg.extract.gene_lists import distinctive_symbols
+
+    symbols = {"setd2", "ciita", "cd-1", "copd", "myd88"}
+    text = "Loss of Setd2 and CIITA in CD-1 mice with COPD; MyD88 rose."
+    # a letter and a digit, or five capitals; four capitals without a digit are too often an abbreviation
+    assert distinctive_symbols(text, lambda w: w.lower() in symbols) == {"Setd2", "CIITA", "CD-1", "MyD88"}
+    chain = WithRules(DictionaryExtractor(Lexicon.from_entries([("rose", None, "Chemical", "t")])),
+                      lambda: lambda w: w.lower() in symbols)
+    found = [(m.text, m.label, m.extractor) for m in analyse(text, chain).mentions]
+    assert found == [("Setd2", "Gene", "gene-lists"), ("CIITA", "Gene", "gene-lists"), ("MyD88", "Gene", "gene-lists"),
+                     ("rose", "Chemical", "dictionary")]  # "CD-1 mice" is a strain
