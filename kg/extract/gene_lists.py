@@ -70,7 +70,10 @@ def fill_gene_lists(doc: AnnotatedDoc, is_symbol: Callable[[], Callable[[str], b
     """The document's mentions and a ``Gene`` mention for each occurrence of a listed or a
     distinctive symbol that overlaps none of them, by offset (but not a mouse strain's name).
     ``is_symbol`` gives the symbol test, asked for on the first word that might be one."""
-    symbols = list_symbols(doc.text, lambda word: is_symbol()(word)) | distinctive_symbols(doc.text, lambda w: is_symbol()(w))
+    def symbol(word: str) -> bool:
+        return is_symbol()(word)
+
+    symbols = list_symbols(doc.text, symbol) | distinctive_symbols(doc.text, symbol)
     if not symbols:
         return doc.mentions
     taken = [(m.start, m.end) for m in doc.mentions]
