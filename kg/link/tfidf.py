@@ -392,13 +392,17 @@ class TfidfLinker:
         where: list[tuple[int, int, bool]] = []  # (document, mention, long form queried first)
         long_forms: dict[tuple[int, int], str] = {}
         updated: dict[tuple[int, int], tuple[Candidate, ...]] = {}
+        contexts: dict[int, DocContext] = {}  # each document's normaliser context, reused for gene coordinations
         normalizers = self.normalizers if any(
             m.label in NORMALISER_TYPES and not m.candidates for d in docs for m in d.mentions
         ) else None
         for n, doc in enumerate(docs):
             short_forms = doc.short_forms()
             if normalizers is not None:
-                updated.update(self._normalised(n, doc, normalizers, short_forms))
+                normalised, context = self._normalised(n, doc, normalizers, short_forms)
+                updated.update(normalised)
+                if context is not None:
+                    contexts[n] = context
             for k, m in enumerate(doc.mentions):
                 if m.candidates or (n, k) in updated:
                     continue
@@ -424,24 +428,25 @@ class TfidfLinker:
                 m.model_copy(update={"candidates": updated[(n, k)]}) if (n, k) in updated else m
                 for k, m in enumerate(doc.mentions)
             ]
-            doc.mentions = self._coordinated(doc, mentions, normalizers)
+            doc.mentions = self._coordinated(doc, mentions, normalizers, contexts.get(n))
             doc.concepts = self.concepts(m.concept_id for m in doc.mentions if m.concept_id)
 
-    def _coordinated(self, doc: AnnotatedDoc, mentions: list[Mention], normalizers: Normalizers | None) -> tuple[Mention, ...]:
+    def _coordinated(self, doc: AnnotatedDoc, mentions: list[Mention], normalizers: Normalizers | None,
+                     context: DocContext | None) -> tuple[Mention, ...]:
         """A mention that is part of a coordination ("breast and ovarian cancer", "caspase-3/7")
         becomes one mention per concept its conjuncts name, each over the coordination's span,
         where at least two conjuncts are names of concepts: a disease exactly or normalised (no
         nearest-neighbour guess), a gene as the gene normaliser reads it in the document. Where a
         disease conjunct names nothing and the whole coordination is a name of another concept,
-        the mention becomes that one concept over the whole span."""
+        the mention becomes that one concept over the whole span. ``context``: the normalisers'
+        context of the document, if linking made one (else made on the first gene coordination)."""
         text = doc.text
-        spans = [(m.start, m.end) for m in mentions]
-        context: DocContext | None = None  # the gene normaliser's, made for the first gene coordination
+        spans = [(m.start, m.end) for m in mentions]  # a conjunct lies outside its own mention's span
         out: list[Mention] = []
-        for k, m in enumerate(mentions):
+        for m in mentions:
             members = []
             if m.label in COORDINATED and (m.label != "Gene" or normalizers is not None):
-                members = coordination(text, m.start, m.end, spans[:k] + spans[k + 1 :], m.label)
+                members = coordination(text, m.start, m.end, spans, m.label)
             if m.label == "Gene" and members and normalizers is not None:
                 if context is None:
                     context = self._context(doc, normalizers, doc.short_forms())
@@ -488,22 +493,23 @@ class TfidfLinker:
 
     def _normalised(
         self, n: int, doc: AnnotatedDoc, normalizers: Normalizers, short_forms: dict[str, str]
-    ) -> dict[tuple[int, int], tuple[Candidate, ...]]:
+    ) -> tuple[dict[tuple[int, int], tuple[Candidate, ...]], DocContext | None]:
         """Candidates for the document's gene, species, variant and cell line mentions, each type
-        normalised with the document's context (species named, abbreviations, co-mentioned genes)."""
+        normalised with the document's context (species named, abbreviations, co-mentioned genes),
+        and that context (None: no such mention)."""
         by_type: dict[str, list[int]] = defaultdict(list)
         for k, m in enumerate(doc.mentions):
             if m.label in NORMALISER_TYPES and not m.candidates:
                 by_type[m.label].append(k)
         if not by_type:
-            return {}
+            return {}, None
         context = self._context(doc, normalizers, short_forms)
         out = {}
         for type_, ks in by_type.items():
             mentions = [(doc.mentions[k].text, doc.mentions[k].start, doc.mentions[k].end) for k in ks]
             for k, cands in zip(ks, self._normalise(normalizers, type_, mentions, context), strict=True):
                 out[(n, k)] = cands
-        return out
+        return out, context
 
     @staticmethod
     def _context(doc: AnnotatedDoc, normalizers: Normalizers, short_forms: dict[str, str]) -> DocContext:
