@@ -14,10 +14,13 @@ within a species aliases are shared by several genes, so a name alone is not eno
    with Greek letters spelled out ("TNF-alpha" = "TNFα" = "tnfa"); fallbacks drop "gene" or
    "protein", a species prefix, a plural s, or read an abbreviation defined inside the mention
    ("tumor necrosis factor (TNF)-alpha"). A name of another species reaches this one's gene
-   through HGNC's ortholog groups (TP53 in a mouse paper is Trp53). Names learned from training
-   mentions rank first; a family's name stands for its first member ("histone deacetylase" is
-   HDAC1) and a coordination for its first gene ("MMP-2/-9" is MMP2) only when nothing else
-   matched.
+   through HGNC's ortholog groups (TP53 in a mouse paper is Trp53); one without an ortholog in
+   the species is NIL. Names learned from training mentions rank first; a family's name stands
+   for its first member by that member's symbol or official name ("histone deacetylase" is HDAC1;
+   "T-cell factor" is not TCF7, whose other designation "T-cell factor 1" is) and a coordination
+   for its first gene ("MMP-2/-9" is MMP2) only when nothing else matched. A short form the
+   document spells out is the one gene its long form names where it is a name of that gene too
+   or no more than an alias of another ("HDAC" for "histone deacetylase" is HDAC1, not HDAC9).
 3. **Ambiguity** left among the best candidates is resolved by the document: the long form of
    an abbreviation, then the other gene mentions (an unambiguous "hepatocyte nuclear factor 6"
    elsewhere settles "HNF6"), then genes MeSH indexes as proteins ("iNOS" is NOS2, not
@@ -50,8 +53,9 @@ from ontology import loaders
 
 # v2: MeSH gene-product records; v3: microRNAs as their MIR genes; v4: symbol-style species vote;
 # v5: no phenotype loci; v6: "protease" = "proteinase", numbered members of abbreviated families;
-# v7: a learned name yields to another gene's official symbol
-FORMAT_VERSION = "genes-v7"
+# v7: a learned name yields to another gene's official symbol; v8: no other species' gene without
+# an ortholog, a family's first member only by symbol or name, a spelled-out short form's gene
+FORMAT_VERSION = "genes-v8"
 HGNC = "ontology/genes/hgnc_entries.tsv.gz"
 MOUSE_GENE_INFO = "ontology/genes/Mus_musculus.gene_info.gz"
 RGD = "ontology/genes/rgd_entries.tsv.gz"
@@ -321,7 +325,7 @@ class GeneNormalizer:
                     taxon = rodent
                 elif style == "human" and taxon != HUMAN and has_human:
                     taxon = HUMAN
-            ranked = self._ranked(text, taxon)
+            ranked = self._spelled_out(text, taxon, long_forms, self._ranked(text, taxon))
             if not ranked:  # "MMP-2/-9", "ERK1/2": the first member a coordination names
                 ranked = next((r for part in _members(text) if (r := self._ranked(part, taxon))), [])
             best = [g for g, rank in ranked if rank == ranked[0][1]] if ranked else []
@@ -400,7 +404,8 @@ class GeneNormalizer:
                 break
         else:  # a family's name for its first member: "histone deacetylase" is HDAC1, "VEGF" VEGFA
             for key in (k + suffix for k in keys[:2] for suffix in FAMILY_SUFFIXES):
-                found = [(g, rank + FAMILY_PENALTY) for g, rank in self._candidates(key, taxon)]
+                loose = key[-2].isdigit()  # "HIF-1" + "a" is HIF-1 alpha by any name, "connexin" + "1" by symbol or name only
+                found = [(g, rank + FAMILY_PENALTY) for g, rank in self._candidates(key, taxon) if rank <= NAME or loose]
                 if found:
                     break
         if len(self._memo) > 200_000:
@@ -435,13 +440,25 @@ class GeneNormalizer:
                 for j in self.index.orthologs.get(i, ()):
                     if self.index.taxa[j] == t:
                         offer(j, kind + ORTHOLOG_PENALTY)
-        if not ranks:  # a name only another species has ("Trp53" in a human context)
-            for i, kind in readings:
-                offer(i, kind + ORTHOLOG_PENALTY)
         return sorted(
             ranks.items(),
             key=lambda x: (x[1], not self.index.studied[x[0]], not self.index.coding[x[0]], -learned.get(x[0], 0)),
         )
+
+    def _spelled_out(self, text: str, taxon: str, long_forms: dict[str, str],
+                     ranked: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """What a short form the document spells out stands for: the one gene its long form names,
+        where the short form is a name of that gene too ("TTF-1" defined as "thyroid transcription
+        factor-1" is NKX2-1, not the TTF1 whose symbol it is) or is no more than an alias of
+        another ("HDAC" for "histone deacetylase" is HDAC1, not the HDAC9 that has it as an alias)."""
+        long = long_forms.get(text.strip()) or _numbered_long_form(text.strip(), long_forms)
+        spelled = self._ranked(long, taxon) if long and ranked else []
+        own = dict(ranked)
+        if shared := [(g, own[g]) for g, _ in spelled if g in own]:  # the long form's best gene the short form names
+            return shared[:1]
+        if spelled and (len(spelled) == 1 or spelled[1][1] > spelled[0][1]) and ranked[0][1] >= ALIAS:
+            return spelled[:1]
+        return ranked
 
     def _unambiguous(self, texts: Iterable[str], taxon: str) -> set[int]:
         """Genes that some other mention of the document names without ambiguity."""

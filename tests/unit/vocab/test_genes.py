@@ -140,3 +140,30 @@ def test_a_learned_name_yields_to_another_genes_official_symbol(genes):
     # one training abstract annotated the symbol INS with TP53's id: the symbol still means INS
     assert link(genes, "INS was measured in patients.", "INS") == "NCBIGene:3630"
     assert link(genes, "Bdnf levels in rats and rats.", "Bdnf") == "NCBIGene:24225"  # no symbol to yield to
+
+
+def test_a_short_form_the_document_spells_out_is_the_gene_its_long_form_names(genes):
+    def short(text: str, mention: str, long_forms: dict[str, str]) -> str | None:
+        start = text.rindex(mention)
+        ctx = DocContext.build(text, species=genes.species, genes=[mention], abbreviations=long_forms)
+        return genes.normalize([(mention, start, start + len(mention))], ctx)[0][0]
+
+    # "HDAC" is only an alias of HDAC9; spelled out as the family, it is the family's first member
+    text = "Histone deacetylase (HDAC) inhibitors were given to patients; HDAC activity fell."
+    assert short(text, "HDAC", {"HDAC": "Histone deacetylase"}) == "NCBIGene:3065"
+    assert short(text, "HDAC", {}) == "NCBIGene:9734"
+    # "TTF-1" is TTF1's symbol and an alias of NKX2-1: the long form says which one is meant
+    text = "NK2 homeobox 1 (TTF-1) was stained in tumours of patients; TTF-1 was high."
+    assert short(text, "TTF-1", {"TTF-1": "NK2 homeobox 1"}) == "NCBIGene:7080"
+    assert short(text, "TTF-1", {}) == "NCBIGene:7270"
+
+
+def test_no_gene_of_another_species_without_an_ortholog_and_no_family_by_a_loose_designation(genes):
+    # "Emk" names only mouse Mark2, which has no human ortholog here: in a human paper it is NIL
+    assert link(genes, "Emk was raised in patients with cancer.", "Emk") is None
+    assert link(genes, "Emk was raised in mice and mice.", "Emk") == "NCBIGene:13728"
+    # "proteinase-activated receptor 1" is only an other designation of F2r: the bare family name
+    # does not stand for it ("histone deacetylase" still stands for HDAC1, by its official name)
+    assert link(genes, "Proteinase-activated receptor signalling in mice and mice.",
+                "Proteinase-activated receptor") is None
+    assert link(genes, "Histone deacetylase was inhibited in patients.", "Histone deacetylase") == "NCBIGene:3065"
