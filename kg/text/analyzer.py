@@ -4,7 +4,8 @@ Everything after it reads these layers from the :class:`~kg.doc.AnnotatedDoc` in
 computing its own. No trained model is involved: the tokenizer is
 :func:`kg.text.tokenizer.make_bio_tokenizer`, sentences come from spaCy's ``sentencizer`` plus
 one repair rule, abbreviations from scispaCy's Schwartz-Hearst detector (pure rules over
-tokens), and note sections from :func:`kg.text.sections.sectionize`.
+tokens; here also for hyphenated short forms such as "IL-6", and never with a long form whose
+parentheses do not pair), and note sections from :func:`kg.text.sections.sectionize`.
 
 Sentence splitter: the ``sentencizer`` plus one repair rule, not scispaCy's
 ``pysbd_sentencizer``. On the 500 BC5CDR development abstracts the ``sentencizer`` runs ~7x
@@ -15,22 +16,28 @@ rule (a sentence cannot start with a lowercase letter) undoes exactly those spli
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
-import scispacy.abbreviation  # noqa: F401  (registers the "abbreviation_detector" factory)
+from scispacy.abbreviation import (
+    AbbreviationDetector,
+    filter_matches,
+    short_form_filter,
+    span_contains_unbalanced_parentheses,
+)
 from kg.doc import AnnotatedDoc
 from kg.models import Abbreviation, Document
 from kg.text.sections import sectionize
 from kg.text.tokenizer import REGISTRY_NAME, make_bio_tokenizer
 
 SENTENCE_PUNCT = (".", "!", "?")
-VERSION = "1"
+VERSION = "2"  # 2: hyphenated short forms, long forms with paired parentheses
 
 # The abbreviation detector runs an empty Matcher on documents without "(short form)"
 # definitions; spaCy then warns W036 once, which says nothing useful to a user.
@@ -46,13 +53,52 @@ def lowercase_continues_sentence(doc: Doc) -> Doc:
     return doc
 
 
+# a letter first, no coordination ("CPA/EE"), bracket or dangling hyphen ("VIP-/-")
+_HYPHENATED = re.compile(r"[^\W\d_][\w.-]*[^\W_]\.?")
+
+
+def hyphenated_short_forms(matches: list[tuple[int, int, int]], doc: Doc) -> list[tuple[Span, Span]]:
+    """(long form candidate, short form) for the "(short form)"s scispaCy's filter leaves out
+    because a token of theirs is one character: "TTF-1", "HIF-1α", "NF-κB", "Ang-II" are two or
+    three tokens written without a space. The same tests, on the short form's whole text: 2 to 10
+    characters, a letter first, at least half letters."""
+    out = []
+    for _, start, end in matches:
+        short = doc[start:end]
+        if not 1 < end - start <= 3 or start < 2 or any(t.whitespace_ for t in short[:-1]) or short_form_filter(short):
+            continue
+        text = short.text
+        if 2 <= len(text) <= 10 and _HYPHENATED.fullmatch(text) and sum(c.isalpha() for c in text) * 2 >= len(text):
+            reach = min(len(text) + 5, len(text) * 2)
+            out.append((doc[max(start - reach - 1, 0) : start - 1], short))
+    return out
+
+
+@Language.factory("medkg_abbreviation_detector")
+class MedkgAbbreviationDetector(AbbreviationDetector):
+    """scispaCy's Schwartz-Hearst detector, also for hyphenated short forms
+    (:func:`hyphenated_short_forms`), and never with a long form whose parentheses do not pair
+    ("fibroblast growth factors (FGFs) and their receptors (FGFR)": not "FGFs) and their receptors")."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        inner = [(m, s + 1, e - 1) for m, s, e in self.matcher(doc)]
+        candidates = filter_matches(inner, doc) + hyphenated_short_forms(inner, doc)
+        for long, shorts in self.find_matches_for(candidates, doc):
+            if span_contains_unbalanced_parentheses(long):
+                continue
+            for short in shorts:
+                short._.long_form = long
+                doc._.abbreviations.append(short)
+        return doc
+
+
 def analysis_pipeline(vocab: Vocab | None = None) -> Language:
     """Blank English with the bio tokenizer, the sentence splitter and the abbreviation detector."""
     nlp = spacy.blank("en", vocab=vocab or True)
     nlp.tokenizer = make_bio_tokenizer(nlp)
     nlp.add_pipe("sentencizer", config={"punct_chars": list(SENTENCE_PUNCT)})
     nlp.add_pipe("medkg_lowercase_continues_sentence")
-    nlp.add_pipe("abbreviation_detector")
+    nlp.add_pipe("medkg_abbreviation_detector")
     return nlp
 
 
