@@ -69,7 +69,7 @@ def test_mesh_supplementary_terms_tsv_maps_to_descriptors():
 
 def test_gene_readers_keep_ids_names_and_orthologs():
     human = {g.symbol: g for g in loaders.read_hgnc(FIXTURES / "genes" / "hgnc_entries.tsv")}
-    assert set(human) == {"TP53", "INS", "ONECUT1", "MIR21"}  # withdrawn entries are left out
+    assert set(human) == {"TP53", "INS", "ONECUT1", "MIR21", "HDAC1", "HDAC9", "NKX2-1", "TTF1"}  # not withdrawn ones
     tp53 = human["TP53"]
     assert tp53.id == "NCBIGene:7157" and tp53.taxon == loaders.HUMAN and tp53.aliases == ("p53", "LFS1")
     assert tp53.orthologs == ("MGI:98834", "RGD:3889") and "HGNC:11998" in tp53.xrefs
