@@ -29,7 +29,10 @@ def _extractor(spec: str | None, settings: Settings):
     def gene_symbols():
         return GeneNormalizer.load(settings.shared_data, settings.cache_path).is_symbol
 
-    return WithRules(load_extractor(spec, settings), gene_symbols)
+    def gene_names():
+        return GeneNormalizer.load(settings.shared_data, settings.cache_path).is_name
+
+    return WithRules(load_extractor(spec, settings), gene_symbols, gene_names)
 
 
 def build_extractor(settings: Settings):

@@ -1,6 +1,6 @@
 """The extractor followed by medkg's rules for what a tagger trained on a few hundred abstracts
-misses: sequence variants (:mod:`kg.extract.variant_rules`), gene-symbol lists and distinctive
-gene symbols (:mod:`kg.extract.gene_lists`). :class:`WithRules` takes the extractor's place in the chain, so
+misses: sequence variants (:mod:`kg.extract.variant_rules`), gene-symbol lists, distinctive
+gene symbols and genes named after a chemical or a disease (:mod:`kg.extract.gene_lists`). :class:`WithRules` takes the extractor's place in the chain, so
 gold-mention evaluations, which replace the extractor, leave the rules out too.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from kg.doc import AnnotatedDoc
 from kg.extract import gene_lists
-from kg.extract.gene_lists import fill_gene_lists
+from kg.extract.gene_lists import fill_gene_lists, fill_gene_names
 from kg.extract.variant_rules import RULE_SCORE, RULES, fill_variants
 from kg.vocab.variants import FORMAT_VERSION as VARIANTS_VERSION
 
@@ -18,32 +18,43 @@ from kg.vocab.variants import FORMAT_VERSION as VARIANTS_VERSION
 class WithRules:
     """An extractor, then rule-found ``Variant`` and ``Gene`` mentions where it found nothing.
 
-    ``gene_symbols`` returns the test "is this word an official gene symbol?"; it is called on the
-    first word that might be one (without it, no gene rule runs).
+    ``gene_symbols`` returns the test "is this word an official gene symbol?", ``gene_names`` the
+    test "is this a gene's name?"; each is called on the first text that might be one (without
+    them, no gene rule runs).
     """
 
-    def __init__(self, extractor, gene_symbols: Callable[[], Callable[[str], bool]] | None = None) -> None:
+    def __init__(self, extractor, gene_symbols: Callable[[], Callable[[str], bool]] | None = None,
+                 gene_names: Callable[[], Callable[[str], bool]] | None = None) -> None:
         self.extractor = extractor
         self.name = extractor.name
         self.version = f"{extractor.version}+{VARIANTS_VERSION}" + (f"+{gene_lists.FORMAT_VERSION}" if gene_symbols else "")
         self.vocab = getattr(extractor, "vocab", None)  # the text analysis shares the extractor's strings
         self._provider = gene_symbols
-        self._is_symbol: Callable[[str], bool] | None = None
+        self._names_provider = gene_names
+        self._tests: dict[str, Callable[[str], bool]] = {}
 
     @property
     def settings(self) -> dict[str, object]:
         lists = {"min_items": gene_lists.MIN_ITEMS, "min_share": gene_lists.MIN_SHARE,
                  "min_chars": gene_lists.MIN_CHARS, "min_distinct": gene_lists.MIN_DISTINCT} if self._provider else None
-        return {**self.extractor.settings, RULES: RULE_SCORE, gene_lists.RULES: lists}
+        return {**self.extractor.settings, RULES: RULE_SCORE, gene_lists.RULES: lists,
+                "gene_names": bool(self._names_provider)}
 
     def _symbols(self) -> Callable[[str], bool]:
-        if self._is_symbol is None:
-            self._is_symbol = self._provider()
-        return self._is_symbol
+        if "symbol" not in self._tests:
+            self._tests["symbol"] = self._provider()
+        return self._tests["symbol"]
+
+    def _names(self) -> Callable[[str], bool]:
+        if "name" not in self._tests:
+            self._tests["name"] = self._names_provider()
+        return self._tests["name"]
 
     def pipe(self, docs: Iterable[AnnotatedDoc], batch_size: int = 256) -> Iterator[AnnotatedDoc]:
         for doc in self.extractor.pipe(docs, batch_size=batch_size):
             doc.mentions = fill_variants(doc)
             if self._provider is not None:
                 doc.mentions = fill_gene_lists(doc, self._symbols)
+            if self._names_provider is not None:
+                doc.mentions = fill_gene_names(doc, self._names)
             yield doc

@@ -297,6 +297,12 @@ class GeneNormalizer:
         punctuation- and Greek-blind as names are ("b2m" is B2m's, "IL-6" IL6's)."""
         return any(kind == SYMBOL for _, kind in self.index.table.get(gene_key(text)))
 
+    def is_name(self, text: str) -> bool:
+        """Whether ``text`` (or a fallback reading of it: without "gene", a plural s, an inner
+        abbreviation) is a name of a human, mouse or rat gene, or was a gold gene mention in training."""
+        return any(k in self.index.learned or any(self.index.taxa[i] < 3 for i, _ in self.index.table.get(k))
+                   for k in self._keys(text))
+
     # -- one document -------------------------------------------------------------------------
     def normalize(self, mentions: Sequence[tuple[str, int, int]], context: DocContext) -> list[tuple[str | None, float]]:
         """``(text, start, end)`` gene mentions of the document ``context`` describes -> ``(CURIE or None, score)``."""

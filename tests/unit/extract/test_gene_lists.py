@@ -68,7 +68,7 @@ def test_listed_symbols_become_gene_mentions_everywhere_the_extractor_found_noth
 def test_the_lists_are_part_of_the_extractors_version_and_settings():
     extractor = DictionaryExtractor(Lexicon.from_entries([("b2m", None, "Gene", "t")]))
     with_lists, without = WithRules(extractor, lambda: is_symbol), WithRules(extractor)
-    assert with_lists.version == without.version + "+gene-lists-2"
+    assert with_lists.version == without.version + "+gene-lists-3"
     assert with_lists.settings["gene-lists"] == {"min_items": 4, "min_share": 0.75, "min_chars": 3, "min_distinct": 4}
     assert without.settings["gene-lists"] is None
 
@@ -85,3 +85,31 @@ def test_a_distinctive_symbol_is_a_gene_wherever_it_stands_but_a_strain_is_none(
     found = [(m.text, m.label, m.extractor) for m in analyse(text, chain).mentions]
     assert found == [("Setd2", "Gene", "gene-lists"), ("CIITA", "Gene", "gene-lists"), ("MyD88", "Gene", "gene-lists"),
                      ("rose", "Chemical", "dictionary")]  # "CD-1 mice" is a strain
+
+
+def test_a_gene_named_after_a_chemical_or_a_disease_is_a_gene_mention_over_the_whole_name():
+    names = {"dopamine transporter", "cystic fibrosis transmembrane conductance regulator", "histamine h(3)-receptor"}
+    lexicon = Lexicon.from_entries([("dopamine", None, "Chemical", "t"), ("cystic fibrosis", None, "Disease", "t"),
+                                    ("histamine H", None, "Chemical", "t"), ("glycine", None, "Chemical", "t")])
+    asked = []
+
+    def provider():
+        asked.append(1)
+        return lambda text: text.lower() in names
+
+    chain = WithRules(DictionaryExtractor(lexicon), gene_names=provider)
+    text = ("Cocaine blocks the dopamine transporter; the cystic fibrosis transmembrane conductance regulator and "
+            "the histamine H(3)-receptor were studied, glycine receptor too, and dopamine levels fell.")
+    found = [(m.text, m.label, m.extractor) for m in analyse(text, chain).mentions]
+    # the chemical or disease stays (BC5CDR annotates it); "glycine receptor" is no name here
+    assert found == [
+        ("dopamine", "Chemical", "dictionary"), ("dopamine transporter", "Gene", "gene-lists"),
+        ("cystic fibrosis", "Disease", "dictionary"),
+        ("cystic fibrosis transmembrane conductance regulator", "Gene", "gene-lists"),
+        ("histamine H", "Chemical", "dictionary"), ("histamine H(3)-receptor", "Gene", "gene-lists"),
+        ("glycine", "Chemical", "dictionary"), ("dopamine", "Chemical", "dictionary"),
+    ]
+    assert asked == [1]
+    # unpaired brackets are no name: "(ATP binding cassette) transporters"
+    assert [m.label for m in analyse("The (dopamine transporter) rose.", chain).mentions] == ["Chemical", "Gene"]
+    assert [m.label for m in analyse("In (dopamine) transporter studies.", chain).mentions] == ["Chemical"]

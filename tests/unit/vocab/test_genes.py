@@ -167,3 +167,9 @@ def test_no_gene_of_another_species_without_an_ortholog_and_no_family_by_a_loose
     assert link(genes, "Proteinase-activated receptor signalling in mice and mice.",
                 "Proteinase-activated receptor") is None
     assert link(genes, "Histone deacetylase was inhibited in patients.", "Histone deacetylase") == "NCBIGene:3065"
+
+
+def test_a_genes_name_in_any_of_the_three_species(genes):
+    assert genes.is_name("tumor protein p53") and genes.is_name("tumor protein p53 gene")
+    assert genes.is_name("insulin") and genes.is_name("coagulation factor II (thrombin) receptor")
+    assert not genes.is_name("insulin resistance") and not genes.is_name("dopamine")
