@@ -294,8 +294,10 @@ class GeneNormalizer:
 
     def is_symbol(self, text: str) -> bool:
         """Whether ``text`` is the official symbol of a human, mouse or rat gene, compared case-,
-        punctuation- and Greek-blind as names are ("b2m" is B2m's, "IL-6" IL6's)."""
-        return any(kind == SYMBOL for _, kind in self.index.table.get(gene_key(text)))
+        punctuation- and Greek-blind as names are ("b2m" is B2m's, "IL-6" IL6's); a microRNA
+        however written is its MIR gene's ("miRNA-193a", "hsa-miR-21-5p")."""
+        key = f"mir{m['name']}" if (m := _MICRORNA.match(text.strip())) else gene_key(text)
+        return any(kind == SYMBOL for _, kind in self.index.table.get(gene_key(key)))
 
     def is_name(self, text: str) -> bool:
         """Whether ``text`` (or a fallback reading of it: without "gene", a plural s, an inner

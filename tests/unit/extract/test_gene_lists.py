@@ -68,7 +68,7 @@ def test_listed_symbols_become_gene_mentions_everywhere_the_extractor_found_noth
 def test_the_lists_are_part_of_the_extractors_version_and_settings():
     extractor = DictionaryExtractor(Lexicon.from_entries([("b2m", None, "Gene", "t")]))
     with_lists, without = WithRules(extractor, lambda: is_symbol), WithRules(extractor)
-    assert with_lists.version == without.version + "+gene-lists-3"
+    assert with_lists.version == without.version + "+gene-lists-4"
     assert with_lists.settings["gene-lists"] == {"min_items": 4, "min_share": 0.75, "min_chars": 3, "min_distinct": 4}
     assert without.settings["gene-lists"] is None
 

@@ -29,6 +29,9 @@ def test_official_symbols_of_any_of_the_three_species_case_blind(genes):
     assert genes.is_symbol("TP53") and genes.is_symbol("trp53") and genes.is_symbol("Ins1")
     assert not genes.is_symbol("p53")  # an alias, not a symbol
     assert not genes.is_symbol("tumor protein p53") and not genes.is_symbol("age")
+    # a microRNA written as a mature strand or spelled out is its MIR gene's symbol
+    assert genes.is_symbol("miRNA21") and genes.is_symbol("hsa-miR-21-5p") and genes.is_symbol("microRNA-21")
+    assert not genes.is_symbol("miR-22")
 
 
 def test_p53_in_a_human_paper_is_human_tp53(genes):
