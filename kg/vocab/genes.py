@@ -296,7 +296,7 @@ class GeneNormalizer:
         """Whether ``text`` is the official symbol of a human, mouse or rat gene, compared case-,
         punctuation- and Greek-blind as names are ("b2m" is B2m's, "IL-6" IL6's); a microRNA
         however written is its MIR gene's ("miRNA-193a", "hsa-miR-21-5p")."""
-        key = f"mir{m['name']}" if (m := _MICRORNA.match(text.strip())) else gene_key(text)
+        key = f"mir{m['name']}" if (m := _MICRORNA.match(text.strip())) else text
         return any(kind == SYMBOL for _, kind in self.index.table.get(gene_key(key)))
 
     def is_name(self, text: str) -> bool:
@@ -455,10 +455,10 @@ class GeneNormalizer:
 
     def _spelled_out(self, text: str, taxon: str, long_forms: dict[str, str],
                      ranked: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        """What a short form the document spells out stands for: the one gene its long form names,
-        where the short form is a name of that gene too ("TTF-1" defined as "thyroid transcription
-        factor-1" is NKX2-1, not the TTF1 whose symbol it is) or is no more than an alias of
-        another ("HDAC" for "histone deacetylase" is HDAC1, not the HDAC9 that has it as an alias)."""
+        """What a short form the document spells out stands for: the gene its long form names, where
+        the short form is a name of that gene too (even if it is another gene's symbol: "TTF-1" is
+        TTF1's symbol and an alias of NKX2-1) or is no more than an alias of another ("HDAC" for
+        "histone deacetylase" is HDAC1, not the HDAC9 that has it as an alias)."""
         long = long_forms.get(text.strip()) or _numbered_long_form(text.strip(), long_forms)
         spelled = self._ranked(long, taxon) if long and ranked else []
         own = dict(ranked)
