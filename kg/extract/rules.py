@@ -10,17 +10,18 @@ from collections.abc import Callable, Iterable, Iterator
 
 from kg.doc import AnnotatedDoc
 from kg.extract import gene_lists
-from kg.extract.gene_lists import fill_gene_lists, fill_gene_names
+from kg.extract.gene_lists import drop_non_genes, fill_gene_lists, fill_gene_names
 from kg.extract.variant_rules import RULE_SCORE, RULES, fill_variants
 from kg.vocab.variants import FORMAT_VERSION as VARIANTS_VERSION
 
 
 class WithRules:
-    """An extractor, then rule-found ``Variant`` and ``Gene`` mentions where it found nothing.
+    """An extractor, then rule-found ``Variant`` and ``Gene`` mentions where it found nothing, less
+    the gene mentions that name T-helper cells or chromosome bands.
 
     ``gene_symbols`` returns the test "is this word an official gene symbol?", ``gene_names`` the
     test "is this a gene's name?"; each is called on the first text that might be one (without
-    them, no gene rule runs).
+    them, the rules that need them do not run).
     """
 
     def __init__(self, extractor, gene_symbols: Callable[[], Callable[[str], bool]] | None = None,
@@ -57,4 +58,5 @@ class WithRules:
                 doc.mentions = fill_gene_lists(doc, self._symbols)
             if self._names_provider is not None:
                 doc.mentions = fill_gene_names(doc, self._names)
+            doc.mentions = drop_non_genes(doc)
             yield doc

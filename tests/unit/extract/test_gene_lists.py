@@ -68,7 +68,7 @@ def test_listed_symbols_become_gene_mentions_everywhere_the_extractor_found_noth
 def test_the_lists_are_part_of_the_extractors_version_and_settings():
     extractor = DictionaryExtractor(Lexicon.from_entries([("b2m", None, "Gene", "t")]))
     with_lists, without = WithRules(extractor, lambda: is_symbol), WithRules(extractor)
-    assert with_lists.version == without.version + "+gene-lists-4"
+    assert with_lists.version == without.version + "+gene-lists-5"
     assert with_lists.settings["gene-lists"] == {"min_items": 4, "min_share": 0.75, "min_chars": 3, "min_distinct": 4}
     assert without.settings["gene-lists"] is None
 
@@ -113,3 +113,10 @@ def test_a_gene_named_after_a_chemical_or_a_disease_is_a_gene_mention_over_the_w
     # unpaired brackets are no name: "(ATP binding cassette) transporters"
     assert [m.label for m in analyse("The (dopamine transporter) rose.", chain).mentions] == ["Chemical", "Gene"]
     assert [m.label for m in analyse("In (dopamine) transporter studies.", chain).mentions] == ["Chemical"]
+
+
+def test_t_helper_subsets_and_chromosome_bands_are_no_genes():
+    lexicon = Lexicon.from_entries([(w, None, "Gene", "t") for w in ("Th1", "TH17", "Xp11", "11q23.3", "TP53", "p21")])
+    text = "Th1 and TH17 cells; linkage to Xp11 and 11q23.3; TP53 and p21 rose."
+    found = [m.text for m in analyse(text, WithRules(DictionaryExtractor(lexicon))).mentions]
+    assert found == ["TP53", "p21"]
