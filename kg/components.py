@@ -26,13 +26,11 @@ def _extractor(spec: str | None, settings: Settings):
     from kg.extract.rules import WithRules
     from kg.vocab.genes import GeneNormalizer
 
-    def gene_symbols():
-        return GeneNormalizer.load(settings.shared_data, settings.cache_path).is_symbol
+    @cache
+    def genes() -> GeneNormalizer:  # loaded once, on the first word either gene rule asks about
+        return GeneNormalizer.load(settings.shared_data, settings.cache_path)
 
-    def gene_names():
-        return GeneNormalizer.load(settings.shared_data, settings.cache_path).is_name
-
-    return WithRules(load_extractor(spec, settings), gene_symbols, gene_names)
+    return WithRules(load_extractor(spec, settings), lambda: genes().is_symbol, lambda: genes().is_name)
 
 
 def build_extractor(settings: Settings):

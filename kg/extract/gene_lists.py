@@ -112,14 +112,8 @@ def fill_gene_names(doc: AnnotatedDoc, is_name: Callable[[], Callable[[str], boo
                 or not is_name()(name)):
             continue
         genes.append((m.start, end))
-        sentence_start, sentence_end = doc.sentence_of(m.start, end)
-        added.append(Mention(
-            doc_id=doc.id, start=m.start, end=end, text=name, label="Gene", extractor=RULES,
-            extractor_version=FORMAT_VERSION, score=RULE_SCORE, sentence_start=sentence_start, sentence_end=sentence_end,
-        ))
-    if not added:
-        return doc.mentions
-    return tuple(sorted((*doc.mentions, *added), key=lambda m: (m.start, m.end)))
+        added.append(_gene(doc, m.start, end))
+    return _with(doc, added)
 
 
 # Names a tagger reads as genes that are none: T-helper cell subsets ("Th1", "TH17"; mouse Hand1
@@ -149,12 +143,21 @@ def fill_gene_lists(doc: AnnotatedDoc, is_symbol: Callable[[], Callable[[str], b
     for m in pattern.finditer(doc.text):
         if any(m.start() < e and s < m.end() for s, e in taken) or _STRAIN.match(doc.text, m.end()):
             continue
-        sentence_start, sentence_end = doc.sentence_of(m.start(), m.end())
-        added.append(Mention(
-            doc_id=doc.id, start=m.start(), end=m.end(), text=m.group(), label="Gene", extractor=RULES,
-            extractor_version=FORMAT_VERSION, score=RULE_SCORE, sentence_start=sentence_start,
-            sentence_end=sentence_end,
-        ))
+        added.append(_gene(doc, m.start(), m.end()))
+    return _with(doc, added)
+
+
+def _gene(doc: AnnotatedDoc, start: int, end: int) -> Mention:
+    """A rule's ``Gene`` mention over ``doc.text[start:end]``."""
+    sentence_start, sentence_end = doc.sentence_of(start, end)
+    return Mention(
+        doc_id=doc.id, start=start, end=end, text=doc.text[start:end], label="Gene", extractor=RULES,
+        extractor_version=FORMAT_VERSION, score=RULE_SCORE, sentence_start=sentence_start, sentence_end=sentence_end,
+    )
+
+
+def _with(doc: AnnotatedDoc, added: list[Mention]) -> tuple[Mention, ...]:
+    """The document's mentions and ``added``, in text order."""
     if not added:
         return doc.mentions
     return tuple(sorted((*doc.mentions, *added), key=lambda m: (m.start, m.end)))

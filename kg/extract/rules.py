@@ -30,33 +30,28 @@ class WithRules:
         self.name = extractor.name
         self.version = f"{extractor.version}+{VARIANTS_VERSION}" + (f"+{gene_lists.FORMAT_VERSION}" if gene_symbols else "")
         self.vocab = getattr(extractor, "vocab", None)  # the text analysis shares the extractor's strings
-        self._provider = gene_symbols
-        self._names_provider = gene_names
+        self._providers = {"symbol": gene_symbols, "name": gene_names}
         self._tests: dict[str, Callable[[str], bool]] = {}
 
     @property
     def settings(self) -> dict[str, object]:
         lists = {"min_items": gene_lists.MIN_ITEMS, "min_share": gene_lists.MIN_SHARE,
-                 "min_chars": gene_lists.MIN_CHARS, "min_distinct": gene_lists.MIN_DISTINCT} if self._provider else None
+                 "min_chars": gene_lists.MIN_CHARS, "min_distinct": gene_lists.MIN_DISTINCT} if self._providers["symbol"] else None
         return {**self.extractor.settings, RULES: RULE_SCORE, gene_lists.RULES: lists,
-                "gene_names": bool(self._names_provider)}
+                "gene_names": self._providers["name"] is not None}
 
-    def _symbols(self) -> Callable[[str], bool]:
-        if "symbol" not in self._tests:
-            self._tests["symbol"] = self._provider()
-        return self._tests["symbol"]
-
-    def _names(self) -> Callable[[str], bool]:
-        if "name" not in self._tests:
-            self._tests["name"] = self._names_provider()
-        return self._tests["name"]
+    def _test(self, kind: str) -> Callable[[str], bool]:
+        """The ``kind`` test ("symbol" or "name"), asked of its provider once."""
+        if kind not in self._tests:
+            self._tests[kind] = self._providers[kind]()
+        return self._tests[kind]
 
     def pipe(self, docs: Iterable[AnnotatedDoc], batch_size: int = 256) -> Iterator[AnnotatedDoc]:
         for doc in self.extractor.pipe(docs, batch_size=batch_size):
             doc.mentions = fill_variants(doc)
-            if self._provider is not None:
-                doc.mentions = fill_gene_lists(doc, self._symbols)
-            if self._names_provider is not None:
-                doc.mentions = fill_gene_names(doc, self._names)
+            if self._providers["symbol"] is not None:
+                doc.mentions = fill_gene_lists(doc, lambda: self._test("symbol"))
+            if self._providers["name"] is not None:
+                doc.mentions = fill_gene_names(doc, lambda: self._test("name"))
             doc.mentions = drop_non_genes(doc)
             yield doc

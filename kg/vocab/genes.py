@@ -296,8 +296,7 @@ class GeneNormalizer:
         """Whether ``text`` is the official symbol of a human, mouse or rat gene, compared case-,
         punctuation- and Greek-blind as names are ("b2m" is B2m's, "IL-6" IL6's); a microRNA
         however written is its MIR gene's ("miRNA-193a", "hsa-miR-21-5p")."""
-        key = f"mir{m['name']}" if (m := _MICRORNA.match(text.strip())) else text
-        return any(kind == SYMBOL for _, kind in self.index.table.get(gene_key(key)))
+        return any(kind == SYMBOL for _, kind in self.index.table.get(gene_key(_mir_gene(text.strip()) or text)))
 
     def is_name(self, text: str) -> bool:
         """Whether ``text`` (or a fallback reading of it: without "gene", a plural s, an inner
@@ -333,12 +332,13 @@ class GeneNormalizer:
                     taxon = rodent
                 elif style == "human" and taxon != HUMAN and has_human:
                     taxon = HUMAN
-            ranked = self._spelled_out(text, taxon, long_forms, self._ranked(text, taxon))
+            long = long_forms.get(text.strip()) or _numbered_long_form(text.strip(), long_forms)
+            ranked = self._spelled_out(long, taxon, self._ranked(text, taxon))
             if not ranked:  # "MMP-2/-9", "ERK1/2": the first member a coordination names
                 ranked = next((r for part in _members(text) if (r := self._ranked(part, taxon))), [])
             best = [g for g, rank in ranked if rank == ranked[0][1]] if ranked else []
             if len(best) > 1:
-                best = self._disambiguate(best, text, taxon, long_forms, comentioned)
+                best = self._disambiguate(best, long, taxon, comentioned)
             if len(best) != 1:
                 out.append((None, 0.0))
                 continue
@@ -393,8 +393,8 @@ class GeneNormalizer:
         out.append(_SPECIES_PREFIX.sub("", trimmed))
         if _LETTER_PREFIX.match(trimmed) and len(trimmed) > 3:
             out.append(trimmed[1:])
-        if m := _MICRORNA.match(trimmed):
-            out.append(f"mir{m['name']}")
+        if mir := _mir_gene(trimmed):
+            out.append(mir)
         keys = [gene_key(t) for t in out]
         keys += [k[:-1] for k in keys if len(k) > 3 and k.endswith("s")]
         return [k for k in dict.fromkeys(keys) if k]
@@ -453,13 +453,11 @@ class GeneNormalizer:
             key=lambda x: (x[1], not self.index.studied[x[0]], not self.index.coding[x[0]], -learned.get(x[0], 0)),
         )
 
-    def _spelled_out(self, text: str, taxon: str, long_forms: dict[str, str],
-                     ranked: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        """What a short form the document spells out stands for: the gene its long form names, where
+    def _spelled_out(self, long: str | None, taxon: str, ranked: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """What a short form the document spells out as ``long`` stands for: the gene its long form names, where
         the short form is a name of that gene too (even if it is another gene's symbol: "TTF-1" is
         TTF1's symbol and an alias of NKX2-1) or is no more than an alias of another ("HDAC" for
         "histone deacetylase" is HDAC1, not the HDAC9 that has it as an alias)."""
-        long = long_forms.get(text.strip()) or _numbered_long_form(text.strip(), long_forms)
         spelled = self._ranked(long, taxon) if long and ranked else []
         own = dict(ranked)
         if shared := [(g, own[g]) for g, _ in spelled if g in own]:  # the long form's best gene the short form names
@@ -477,10 +475,9 @@ class GeneNormalizer:
                 genes.add(ranked[0][0])
         return genes
 
-    def _disambiguate(
-        self, tied: list[int], text: str, taxon: str, long_forms: dict[str, str], comentioned: set[int]
-    ) -> list[int]:
-        long = long_forms.get(text.strip()) or _numbered_long_form(text.strip(), long_forms)
+    def _disambiguate(self, tied: list[int], long: str | None, taxon: str, comentioned: set[int]) -> list[int]:
+        """One of the tied genes: the one the mention's long form (``long``) names, else the
+        co-mentioned, MeSH-studied, protein-coding ones."""
         if long:
             via_long = [g for g, _ in self._ranked(long, taxon)]
             if hit := [g for g in tied if g in via_long[:1]]:
@@ -492,6 +489,11 @@ class GeneNormalizer:
         if coding := [g for g in tied if self.index.coding[g]]:
             return coding
         return tied
+
+
+def _mir_gene(text: str) -> str | None:
+    """The MIR gene of a microRNA however written ("miRNA-193a", "hsa-miR-21-5p" -> "mir193a", "mir21")."""
+    return f"mir{m['name']}" if (m := _MICRORNA.match(text)) else None
 
 
 _NUMBERED = re.compile(r"(?P<short>[A-Za-z]{2,})-?(?P<n>\d{1,2}[a-z]?)")
