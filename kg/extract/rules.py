@@ -1,7 +1,8 @@
 """The extractor followed by medkg's rules for what a tagger trained on a few hundred abstracts
 misses: sequence variants (:mod:`kg.extract.variant_rules`), gene-symbol lists, distinctive
-gene symbols and genes named after a chemical or a disease (:mod:`kg.extract.gene_lists`). :class:`WithRules` takes the extractor's place in the chain, so
-gold-mention evaluations, which replace the extractor, leave the rules out too.
+gene symbols and genes named after a chemical or a disease (:mod:`kg.extract.gene_lists`).
+:class:`WithRules` takes the extractor's place in the chain, so gold-mention evaluations, which
+replace the extractor, leave the rules out too.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ class WithRules:
 
     @property
     def settings(self) -> dict[str, object]:
-        lists = {"min_items": gene_lists.MIN_ITEMS, "min_share": gene_lists.MIN_SHARE,
-                 "min_chars": gene_lists.MIN_CHARS, "min_distinct": gene_lists.MIN_DISTINCT} if self._providers["symbol"] else None
+        lists = {"min_items": gene_lists.MIN_ITEMS, "min_share": gene_lists.MIN_SHARE, "min_chars": gene_lists.MIN_CHARS,
+                 "min_distinct": gene_lists.MIN_DISTINCT} if self._providers["symbol"] else None
         return {**self.extractor.settings, RULES: RULE_SCORE, gene_lists.RULES: lists,
                 "gene_names": self._providers["name"] is not None}
 

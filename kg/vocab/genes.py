@@ -412,8 +412,11 @@ class GeneNormalizer:
                 break
         else:  # a family's name for its first member: "histone deacetylase" is HDAC1, "VEGF" VEGFA
             for key in (k + suffix for k in keys[:2] for suffix in FAMILY_SUFFIXES):
-                loose = key[-2].isdigit()  # "HIF-1" + "a" is HIF-1 alpha by any name, "connexin" + "1" by symbol or name only
-                found = [(g, rank + FAMILY_PENALTY) for g, rank in self._candidates(key, taxon) if rank <= NAME or loose]
+                # after a number any name counts ("HIF-1" + "a" is HIF-1 alpha), else only a symbol or
+                # an official name ("connexin" + "1" is no GJB5 through an other designation)
+                loose = key[-2].isdigit()
+                found = [(g, rank + FAMILY_PENALTY) for g, rank in self._candidates(key, taxon)
+                         if rank <= NAME or loose]
                 if found:
                     break
         if len(self._memo) > 200_000:
@@ -454,10 +457,10 @@ class GeneNormalizer:
         )
 
     def _spelled_out(self, long: str | None, taxon: str, ranked: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        """What a short form the document spells out as ``long`` stands for: the gene its long form names, where
-        the short form is a name of that gene too (even if it is another gene's symbol: "TTF-1" is
-        TTF1's symbol and an alias of NKX2-1) or is no more than an alias of another ("HDAC" for
-        "histone deacetylase" is HDAC1, not the HDAC9 that has it as an alias)."""
+        """What a short form the document spells out as ``long`` stands for: the gene the long form
+        names, where the short form is a name of that gene too (even if it is another gene's symbol:
+        "TTF-1" is TTF1's symbol and an alias of NKX2-1) or is no more than an alias of another
+        ("HDAC" for "histone deacetylase" is HDAC1, not the HDAC9 that has it as an alias)."""
         spelled = self._ranked(long, taxon) if long and ranked else []
         own = dict(ranked)
         if shared := [(g, own[g]) for g, _ in spelled if g in own]:  # the long form's best gene the short form names
