@@ -8,6 +8,7 @@ hands the corpus's own mentions to the rest of the chain: unlinked for linking s
 
 from __future__ import annotations
 
+from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -64,17 +65,21 @@ class GoldExtractor:
 
 def run_corpus(annotator: Annotator, docs: Iterable[PubtatorDocument], *, batch_size: int = 64
                ) -> Iterator[tuple[PubtatorDocument, AnnotatedDoc]]:
-    """Each corpus document with what the annotator made of its text, in input order."""
-    pending: dict[str, PubtatorDocument] = {}
+    """Each corpus document with what the annotator made of its text, in input order (a PMID the
+    corpus holds twice, as NCBI-disease's training split does 8528200, comes twice)."""
+    pending: dict[str, deque[PubtatorDocument]] = defaultdict(deque)
 
     def documents():
         for d in docs:
             document = d.to_document()
-            pending[document.id] = d
+            pending[document.id].append(d)
             yield document
 
     for annotated in annotator.stream(documents(), batch_size=batch_size):
-        yield pending.pop(annotated.id), annotated
+        waiting = pending[annotated.id]
+        yield waiting.popleft(), annotated
+        if not waiting:
+            del pending[annotated.id]
 
 
 def predicted(pdoc: PubtatorDocument, doc: AnnotatedDoc, *, mentions: bool = True,

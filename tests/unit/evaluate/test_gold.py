@@ -40,3 +40,11 @@ def test_unlinked_gold_mentions_and_predictions_in_corpus_notation(tmp_path):
     out = predicted(pdoc, doc)
     assert [a.ids for a in out.annotations] == [("-1",)] * 3 and out.relations == ()
     assert corpus_tasks(docs) == ("cid",)
+
+
+def test_a_document_the_corpus_holds_twice_comes_back_twice(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text(CORPUS + CORPUS, encoding="utf-8")
+    docs = list(read_pubtator(path))
+    out = list(run_corpus(Annotator(TextAnalyzer(), [GoldExtractor(docs, linked=True)]), docs))
+    assert [(pdoc.pmid, len(doc.mentions)) for pdoc, doc in out] == [("9", 4), ("9", 4)]
