@@ -5,7 +5,8 @@ CLI (ingest, annotate, evaluate), the flows and the benchmarks all run the same 
 from __future__ import annotations
 
 import logging
-from functools import cache
+from collections.abc import Callable
+from functools import cache, partial
 from pathlib import Path
 
 from kg.assemble import Assembler
@@ -22,7 +23,7 @@ RELATION_MODEL = REPO_ROOT / "models" / "re-cpu"
 
 @cache
 def _extractor(spec: str | None, settings: Settings):
-    from kg.extract.loader import load_extractor
+    from kg.extract.loader import lexicon, load_extractor
     from kg.extract.rules import WithRules
     from kg.vocab.genes import GeneNormalizer
 
@@ -30,7 +31,10 @@ def _extractor(spec: str | None, settings: Settings):
     def genes() -> GeneNormalizer:  # loaded once, on the first word either gene rule asks about
         return GeneNormalizer.load(settings.shared_data, settings.cache_path)
 
-    return WithRules(load_extractor(spec, settings), lambda: genes().is_symbol, lambda: genes().is_name)
+    def is_disease() -> Callable[[str], bool]:
+        return partial(lexicon(settings).reads_as, type_="Disease")
+
+    return WithRules(load_extractor(spec, settings), lambda: genes().is_symbol, lambda: genes().is_name, is_disease)
 
 
 def build_extractor(settings: Settings):

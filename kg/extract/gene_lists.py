@@ -48,8 +48,8 @@ from kg.extract.variant_rules import RULE_SCORE
 from kg.models import Mention
 
 # 2: distinctive symbols; 3: genes named after a chemical or disease; 4: microRNAs; 5: no T-helper
-# subsets or chromosome bands
-FORMAT_VERSION = "gene-lists-5"
+# subsets or chromosome bands; 6: deficiency diseases named after a gene
+FORMAT_VERSION = "gene-lists-6"
 RULES = "gene-lists"
 MIN_ITEMS = 4
 MIN_SHARE = 0.75
@@ -127,6 +127,50 @@ def drop_non_genes(doc: AnnotatedDoc) -> tuple[Mention, ...]:
     return tuple(m for m in doc.mentions if not (m.label == "Gene" and _NO_GENE.fullmatch(m.text.strip())))
 
 
+# "<gene> deficiency" and its forms: after the gene ("G6PD deficiency", "C7-deficient") or before it
+# ("deficiency of ASPA", "deficiency of the APRT").
+_DEFICIENT_AFTER = re.compile(r"[ \t]*-?[ \t]*(?:deficienc(?:y|ies)|deficient)\b", re.IGNORECASE)
+_DEFICIENT_BEFORE = re.compile(r"\bdeficienc(?:y|ies)[ \t]+of[ \t]+(?:the[ \t]+)?$", re.IGNORECASE)
+# ... but a knockout: "Atm-deficient mice", "Ctr9-deficient embryos", "HEB-deficient thymocytes"
+# (a strain's name may come between: "leptin-deficient Ob/Ob mice"), or cells and fibres that lack an
+# enzyme ("COX deficient fibers")
+_EXPERIMENT = re.compile(r"(?:[ \t]+\S+)?[ \t]+(?:mice|mouse|rats?|animals|cells?|fib(?:er|re)s|fibroblasts|thymocytes|"
+                         r"embryos|strains?|lines?|zebrafish|flies|worms|yeast|clones?|organoids|neurons|macrophages|"
+                         r"lymphocytes)\b", re.IGNORECASE)
+
+
+def gene_deficiencies(doc: AnnotatedDoc, is_disease: Callable[[], Callable[[str], bool]]) -> tuple[Mention, ...]:
+    """The document's mentions with each gene mention that names a deficiency disease ("G6PD
+    deficiency", "deficiency of ASPA", "C7-deficient") replaced by a ``Disease`` mention over the
+    whole, where "<gene> deficiency" is a disease name (``is_disease``: the lexicon's test, asked
+    for on the first such phrase). NCBI-disease and BioRED annotate these diseases, never the gene
+    inside. A gene knocked out in an experiment stays a gene: "Atm-deficient mice", "HEB-deficient
+    thymocytes" (:data:`_EXPERIMENT`; BioRED annotates the gene in all 8 such phrases of its
+    training and dev splits), "TAK1 deficiency" (no disease the lexicon knows)."""
+    genes = [m for m in doc.mentions if m.label == "Gene"]
+    if not genes or "deficien" not in doc.text.lower():
+        return doc.mentions
+    diseases = [(m.start, m.end) for m in doc.mentions if m.label == "Disease"]
+    replaced: dict[int, Mention] = {}
+    for m in genes:
+        start, end = m.start, m.end
+        if after := _DEFICIENT_AFTER.match(doc.text, m.end):
+            if _EXPERIMENT.match(doc.text, after.end()):
+                continue
+            end = after.end()
+        elif before := _DEFICIENT_BEFORE.search(doc.text, max(0, m.start - 40), m.start):
+            start = before.start()
+        else:
+            continue
+        if any(s < end and start < e for s, e in diseases) or not is_disease()(f"{m.text} deficiency"):
+            continue
+        diseases.append((start, end))
+        replaced[id(m)] = _mention(doc, start, end, "Disease")
+    if not replaced:
+        return doc.mentions
+    return tuple(sorted((replaced.get(id(m), m) for m in doc.mentions), key=lambda m: (m.start, m.end)))
+
+
 def fill_gene_lists(doc: AnnotatedDoc, is_symbol: Callable[[], Callable[[str], bool]]) -> tuple[Mention, ...]:
     """The document's mentions and a ``Gene`` mention for each occurrence of a listed or a
     distinctive symbol that overlaps none of them, by offset (but not a mouse strain's name).
@@ -149,9 +193,14 @@ def fill_gene_lists(doc: AnnotatedDoc, is_symbol: Callable[[], Callable[[str], b
 
 def _gene(doc: AnnotatedDoc, start: int, end: int) -> Mention:
     """A rule's ``Gene`` mention over ``doc.text[start:end]``."""
+    return _mention(doc, start, end, "Gene")
+
+
+def _mention(doc: AnnotatedDoc, start: int, end: int, label: str) -> Mention:
+    """A rule's mention of type ``label`` over ``doc.text[start:end]``."""
     sentence_start, sentence_end = doc.sentence_of(start, end)
     return Mention(
-        doc_id=doc.id, start=start, end=end, text=doc.text[start:end], label="Gene", extractor=RULES,
+        doc_id=doc.id, start=start, end=end, text=doc.text[start:end], label=label, extractor=RULES,
         extractor_version=FORMAT_VERSION, score=RULE_SCORE, sentence_start=sentence_start, sentence_end=sentence_end,
     )
 

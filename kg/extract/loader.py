@@ -14,6 +14,7 @@ back to the dictionary baseline).
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 
 from kg.config import REPO_ROOT, Settings
@@ -46,16 +47,16 @@ def load_extractor(spec: str | None, settings: Settings) -> Component:
     if spec == DICTIONARY:
         from kg.extract.dictionary import DictionaryExtractor
 
-        return DictionaryExtractor(_lexicon(settings))
+        return DictionaryExtractor(lexicon(settings))
     model, plus_lexicon = (spec.removesuffix(WITH_DICTIONARY), True) if spec.endswith(WITH_DICTIONARY) else (spec, False)
     if (Path(model) / "tagger.json").is_file():
         from kg.extract.ner_cpu import NerCpuExtractor
 
-        return NerCpuExtractor(model, lexicon=_lexicon(settings) if plus_lexicon else None)
+        return NerCpuExtractor(model, lexicon=lexicon(settings) if plus_lexicon else None)
     if (Path(model) / "meta.json").is_file():
         from kg.extract.spacy_ner import SpacyNerExtractor
 
-        return SpacyNerExtractor(model, lexicon=_lexicon(settings) if plus_lexicon else None)
+        return SpacyNerExtractor(model, lexicon=lexicon(settings) if plus_lexicon else None)
     if plus_lexicon:
         raise ModelError(Errors.E404, spec=spec, suffix=WITH_DICTIONARY)
     from kg.extract.hf_ner import HfNerExtractor
@@ -63,7 +64,10 @@ def load_extractor(spec: str | None, settings: Settings) -> Component:
     return HfNerExtractor(spec)
 
 
-def _lexicon(settings: Settings):
+@cache
+def lexicon(settings: Settings):
+    """The lexicon (built from the shared files on first use), loaded once per process: the
+    dictionary fill-in and the gene-deficiency rule (:mod:`kg.extract.rules`) share it."""
     from kg.vocab.lexicon import load_lexicon
 
     return load_lexicon(settings.shared_data, cache_dir=settings.cache_path)

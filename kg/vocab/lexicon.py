@@ -123,6 +123,11 @@ class Lexicon:
     def lookup_normalised(self, text: str) -> tuple[LexiconEntry, ...]:
         return self.normalised.get(normalise(text), ())
 
+    def reads_as(self, text: str, type_: str) -> bool:
+        """Whether ``text`` is a form (as written, else normalised) whose best-supported type is ``type_``."""
+        readings = self.lookup(text) or self.lookup_normalised(text)
+        return bool(readings) and best_type(readings)[0] == type_
+
     def __len__(self) -> int:
         return len(self.entries)
 

@@ -68,7 +68,7 @@ def test_listed_symbols_become_gene_mentions_everywhere_the_extractor_found_noth
 def test_the_lists_are_part_of_the_extractors_version_and_settings():
     extractor = DictionaryExtractor(Lexicon.from_entries([("b2m", None, "Gene", "t")]))
     with_lists, without = WithRules(extractor, lambda: is_symbol), WithRules(extractor)
-    assert with_lists.version == without.version + "+gene-lists-5"
+    assert with_lists.version == without.version + "+gene-lists-6"
     assert with_lists.settings["gene-lists"] == {"min_items": 4, "min_share": 0.75, "min_chars": 3, "min_distinct": 4}
     assert without.settings["gene-lists"] is None
 
@@ -120,3 +120,36 @@ def test_t_helper_subsets_and_chromosome_bands_are_no_genes():
     text = "Th1 and TH17 cells; linkage to Xp11 and 11q23.3; TP53 and p21 rose."
     found = [m.text for m in analyse(text, WithRules(DictionaryExtractor(lexicon))).mentions]
     assert found == ["TP53", "p21"]
+
+
+def test_a_gene_that_names_a_deficiency_disease_becomes_a_disease_mention_over_the_whole():
+    lexicon = Lexicon.from_entries([(w, None, "Gene", "t") for w in ("G6PD", "ASPA", "C7", "Atm", "TAK1", "APRT")]
+                                   + [("anaemia", None, "Disease", "t")])
+    diseases = Lexicon.from_entries([(w, None, "Disease", "t") for w in
+                                     ("G6PD deficiency", "ASPA deficiency", "C7 deficiency", "ATM deficiency")])
+    asked = []
+
+    def provider():
+        asked.append(1)
+        return lambda text: diseases.reads_as(text, "Disease")
+
+    chain = WithRules(DictionaryExtractor(lexicon), disease_names=provider)
+    text = ("G6PD deficiency and deficiency of the ASPA were seen in C7-deficient patients, not in Atm-deficient "
+            "mice nor with TAK1 deficiency; G6PD rose and APRT deficiency anaemia fell.")
+    found = [(m.text, m.label, m.extractor) for m in analyse(text, chain).mentions]
+    assert found == [
+        ("G6PD deficiency", "Disease", "gene-lists"), ("deficiency of the ASPA", "Disease", "gene-lists"),
+        ("C7-deficient", "Disease", "gene-lists"),
+        ("Atm", "Gene", "dictionary"),  # a knockout
+        ("TAK1", "Gene", "dictionary"),  # no disease the lexicon knows
+        ("G6PD", "Gene", "dictionary"),  # no deficiency after it
+        ("APRT", "Gene", "dictionary"),  # "APRT deficiency" is no known disease here
+        ("anaemia", "Disease", "dictionary"),
+    ]
+    assert asked == [1]
+    # where the extractor found the disease already, the gene inside it is left as it is
+    lexicon_with = Lexicon.from_entries([("G6PD", None, "Gene", "t"), ("deficiency", None, "Disease", "t")])
+    found = analyse("G6PD deficiency.", WithRules(DictionaryExtractor(lexicon_with), disease_names=provider)).mentions
+    assert [(m.text, m.label) for m in found] == [("G6PD", "Gene"), ("deficiency", "Disease")]
+    # without the test the rule does not run
+    assert [m.label for m in analyse("G6PD deficiency.", WithRules(DictionaryExtractor(lexicon))).mentions] == ["Gene"]

@@ -79,7 +79,7 @@ def test_tagger_directory_gives_the_bilstm_crf_extractor(tmp_path, monkeypatch):
 
     sentinel = object()
     monkeypatch.setattr(NerCpuExtractor, "__init__", lambda self, model, lexicon=None: setattr(self, "args", (model, lexicon)))
-    monkeypatch.setattr(loader, "_lexicon", lambda settings: sentinel)
+    monkeypatch.setattr(loader, "lexicon", lambda settings: sentinel)
     (tmp_path / "m").mkdir()
     (tmp_path / "m" / "tagger.json").write_text("{}", encoding="utf-8")
     plain = load_extractor(str(tmp_path / "m"), load_settings(data_dir=tmp_path))
