@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -49,6 +50,11 @@ def stable_hash(*parts: object) -> str:
         h.update(str(part).encode("utf-8"))
         h.update(b"\x1f")
     return h.hexdigest()[:32]
+
+
+def overlaps_any(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
+    """Whether the text span ``[start, end)`` shares a character with any of ``spans``."""
+    return any(s < end and start < e for s, e in spans)
 
 
 def validate_curie(value: str) -> bool:

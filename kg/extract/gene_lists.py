@@ -45,7 +45,7 @@ from collections.abc import Callable
 
 from kg.doc import AnnotatedDoc
 from kg.extract.variant_rules import RULE_SCORE
-from kg.models import Mention
+from kg.models import Mention, overlaps_any
 
 # 2: distinctive symbols; 3: genes named after a chemical or disease; 4: microRNAs; 5: no T-helper
 # subsets or chromosome bands; 6: deficiency diseases named after a gene
@@ -108,7 +108,7 @@ def fill_gene_names(doc: AnnotatedDoc, is_name: Callable[[], Callable[[str], boo
         if m.label not in ("Chemical", "Disease") or not (tail := _NAMED_AFTER.match(doc.text, m.end)):
             continue
         end, name = tail.end(), doc.text[m.start:tail.end()]
-        if (name.count("(") != name.count(")") or any(s < end and m.start < e for s, e in genes)
+        if (name.count("(") != name.count(")") or overlaps_any(m.start, end, genes)
                 or not is_name()(name)):
             continue
         genes.append((m.start, end))
@@ -162,7 +162,7 @@ def gene_deficiencies(doc: AnnotatedDoc, is_disease: Callable[[], Callable[[str]
             start = before.start()
         else:
             continue
-        if any(s < end and start < e for s, e in diseases) or not is_disease()(f"{m.text} deficiency"):
+        if overlaps_any(start, end, diseases) or not is_disease()(f"{m.text} deficiency"):
             continue
         diseases.append((start, end))
         replaced[id(m)] = _mention(doc, start, end, "Disease")
@@ -185,7 +185,7 @@ def fill_gene_lists(doc: AnnotatedDoc, is_symbol: Callable[[], Callable[[str], b
     added = []
     pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(symbols, key=len, reverse=True))) + r")(?![\w-])")
     for m in pattern.finditer(doc.text):
-        if any(m.start() < e and s < m.end() for s, e in taken) or _STRAIN.match(doc.text, m.end()):
+        if overlaps_any(m.start(), m.end(), taken) or _STRAIN.match(doc.text, m.end()):
             continue
         added.append(_gene(doc, m.start(), m.end()))
     return _with(doc, added)

@@ -21,6 +21,7 @@ from pathlib import Path
 from kg.doc import AnnotatedDoc, batched
 from kg.errors import Errors, ModelError
 from kg.extract.spans import Ents, to_mentions
+from kg.models import overlaps_any
 from kg.vocab.types import medkg_type
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,6 @@ class HfNerExtractor:
                         log.warning("NER label %r has no medkg entity type; its mentions are dropped", ent["entity_group"])
                     continue
                 span = doc.tokens.char_span(sent_start + ent["start"], sent_start + ent["end"], alignment_mode="expand")
-                if span is not None and not any(s < span.end and span.start < e for s, e in ents):
+                if span is not None and not overlaps_any(span.start, span.end, ents):
                     ents[(span.start, span.end)] = label
         return ents

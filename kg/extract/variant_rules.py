@@ -13,7 +13,7 @@ acid position 229 by glycine") is dropped.
 from __future__ import annotations
 
 from kg.doc import AnnotatedDoc
-from kg.models import Mention
+from kg.models import Mention, overlaps_any
 from kg.vocab.variants import FORMAT_VERSION, change_phrases, find_variants, not_a_name, stands_alone
 
 RULE_SCORE = 0.9  # what a fill-in mention carries; the linker scores its id separately
@@ -35,7 +35,7 @@ def fill_variants(doc: AnnotatedDoc) -> tuple[Mention, ...]:
     taken = [(m.start, m.end) for m in kept]
     added = []
     for v in variants:
-        if not stands_alone(v) or any(v.start < e and s < v.end for s, e in taken):
+        if not stands_alone(v) or overlaps_any(v.start, v.end, taken):
             continue
         sentence_start, sentence_end = doc.sentence_of(v.start, v.end)
         added.append(Mention(

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from kg.models import overlaps_any
 from kg.vocab.genes import FAMILY, MORE_NUMBERS, NUMBER, family_member
 
 _CONJ = r"(?:and/or|and|or)"
@@ -70,11 +71,11 @@ def coordination(text: str, start: int, end: int, taken: list[tuple[int, int]], 
     left = _LEFT.search(text[offset:start])
     if left:
         found = _modifiers(left.group(1), offset + left.start(1), " ".join(words[1:]))
-        return [*(m for m in found if not _overlaps(m.start, m.end, taken)), Member(mention, start, end, own=True)]
+        return [*(m for m in found if not overlaps_any(m.start, m.end, taken)), Member(mention, start, end, own=True)]
     right = _RIGHT.match(text[end : end + WINDOW])
     if right:
         s, e = end + right.start(1), end + right.end(1)
-        if _content(right.group(1)) and not _overlaps(s, e, taken):
+        if _content(right.group(1)) and not overlaps_any(s, e, taken):
             return [Member(mention, start, end, own=True), Member(" ".join([*words[:-1], right.group(1)]), s, e)]
     return []
 
@@ -89,7 +90,7 @@ def numbered(text: str, start: int, end: int, taken: list[tuple[int, int]]) -> l
     more, at = found["more"], start + found.start("more")
     if not more:
         after = MORE_NUMBERS.match(text[end : end + WINDOW])
-        if not after or _overlaps(end, end + after.end(), taken) or not _ends_family(text[end + after.end() : end + WINDOW]):
+        if not after or overlaps_any(end, end + after.end(), taken) or not _ends_family(text[end + after.end() : end + WINDOW]):
             return []
         more, at = after.group(), end
     first = Member(family_member(found["stem"], found["sep"], found["num"]), start, start + found.end("num"))
@@ -113,5 +114,3 @@ def _content(word: str) -> bool:
     return word.lower() not in STOP_WORDS
 
 
-def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
-    return any(s < end and start < e for s, e in taken)
