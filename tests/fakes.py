@@ -34,6 +34,23 @@ class WordExtractor:
             yield d
 
 
+class Tagger:
+    """Tags every occurrence of each word as its type, short forms included (the dictionary leaves those out)."""
+
+    name, version, settings = "tagger", "1", {}
+
+    def __init__(self, labels: dict[str, str]) -> None:
+        self.labels = labels
+        self.pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(labels, key=len, reverse=True))) + r")\b")
+
+    def pipe(self, docs, batch_size=1):
+        for d in docs:
+            d.mentions = tuple(Mention(doc_id=d.id, start=m.start(), end=m.end(), text=m.group(),
+                                       label=self.labels[m.group()], extractor=self.name, extractor_version=self.version)
+                               for m in self.pattern.finditer(d.text))
+            yield d
+
+
 class WordLinker:
     """Links each lexicon word to its id with score 0.9 and fills the concepts layer."""
 

@@ -1,13 +1,10 @@
 """Gene-symbol lists: each listed symbol (and its other occurrences) is a gene mention the extractor missed."""
 
-import re
-
-from fakes import analyse
+from fakes import Tagger, analyse
 
 from kg.extract.dictionary import DictionaryExtractor
 from kg.extract.gene_lists import list_symbols
 from kg.extract.rules import WithRules
-from kg.models import Mention
 from kg.vocab.lexicon import Lexicon
 
 SYMBOLS = {"b2m", "ccl7", "cd200", "cd63", "dusp1", "nfkbia", "mmp2", "ie", "hs", "hp", "hm"}
@@ -158,27 +155,11 @@ def test_a_gene_that_names_a_deficiency_disease_becomes_a_disease_mention_over_t
     assert [m.label for m in analyse("G6PD deficiency.", WithRules(DictionaryExtractor(lexicon))).mentions] == ["Gene"]
 
 
-class _Genes:
-    """Tags every occurrence of the given words as a gene, short forms included (the dictionary leaves those out)."""
-
-    name, version, settings = "genes", "1", {}
-
-    def __init__(self, *words: str) -> None:
-        self.pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
-
-    def pipe(self, docs, batch_size=1):
-        for d in docs:
-            d.mentions = tuple(Mention(doc_id=d.id, start=m.start(), end=m.end(), text=m.group(), label="Gene",
-                                       extractor=self.name, extractor_version=self.version)
-                               for m in self.pattern.finditer(d.text))
-            yield d
-
-
 def test_a_route_of_administration_and_a_short_form_defined_as_a_process_or_a_cell_are_no_genes():
     text = ("Sildenafil (1.4 mg/kg ip) blocked IP. Epithelial-mesenchymal transition (EMT) of fibroblast-like "
             "synoviocytes (FLSs) needs TNFR-associated factor 2 (TRAF2); EMT, FLSs and TRAF2 rose, and so did "
             "systolic blood pressure (SBP).")
-    tagged = analyse(text, _Genes("ip", "IP", "EMT", "FLSs", "TRAF2", "SBP")).mentions
+    tagged = analyse(text, Tagger(dict.fromkeys(("ip", "IP", "EMT", "FLSs", "TRAF2", "SBP"), "Gene"))).mentions
     assert len(tagged) == 9
-    found = [m.text for m in analyse(text, WithRules(_Genes("ip", "IP", "EMT", "FLSs", "TRAF2", "SBP"))).mentions]
+    found = [m.text for m in analyse(text, WithRules(Tagger(dict.fromkeys(("ip", "IP", "EMT", "FLSs", "TRAF2", "SBP"), "Gene")))).mentions]
     assert found == ["IP", "TRAF2", "TRAF2"]

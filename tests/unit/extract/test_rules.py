@@ -1,0 +1,30 @@
+"""The rules after the extractor that settle a short form's type from its definition in the text."""
+
+from fakes import Tagger, analyse
+
+from kg.extract.rules import WithRules
+
+TEXT = ("Repetitive transcranial magnetic stimulation (rTMS) did not help von Hippel-Lindau (VHL) disease, "
+        "phenylketonuria (PKU) or small vessel disease (SVD), nor did bone mineral density (BMD) predict Parkinson "
+        "disease (PD); rTMS, VHL, PKU, SVD, BMD and PD again.")
+LABELS = {"rTMS": "Disease", "VHL": "Disease", "PKU": "Disease", "SVD": "Disease", "BMD": "Disease", "PD": "Disease",
+          "Parkinson disease": "Disease"}
+
+
+def test_a_disease_mention_of_a_short_form_defined_as_no_disease_goes():
+    def provider():
+        return lambda text: text.lower() == "phenylketonuria"
+
+    found = [m.text for m in analyse(TEXT, WithRules(Tagger(LABELS), disease_names=provider)).mentions]
+    # rTMS and BMD name a procedure and a measurement; VHL starts a disease's name, PKU's long form is a
+    # disease name the tagger missed, SVD's ends in a disease's head noun, PD's is a disease mention
+    assert found == ["VHL", "PKU", "SVD", "Parkinson disease", "PD", "VHL", "PKU", "SVD", "PD"]
+    # without the lexicon's test, a long form the tagger missed is no disease unless its head says so
+    found = [m.text for m in analyse(TEXT, WithRules(Tagger(LABELS))).mentions]
+    assert found == ["VHL", "SVD", "Parkinson disease", "PD", "VHL", "SVD", "PD"]
+
+
+def test_genes_and_chemicals_of_such_short_forms_stay():
+    labels = {"rTMS": "Chemical", "BMD": "Gene"}
+    found = [(m.text, m.label) for m in analyse(TEXT, WithRules(Tagger(labels))).mentions]
+    assert found == [("rTMS", "Chemical"), ("BMD", "Gene"), ("rTMS", "Chemical"), ("BMD", "Gene")]
