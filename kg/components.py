@@ -5,8 +5,7 @@ CLI (ingest, annotate, evaluate), the flows and the benchmarks all run the same 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from functools import cache, partial
+from functools import cache
 from pathlib import Path
 
 from kg.assemble import Assembler
@@ -31,10 +30,8 @@ def _extractor(spec: str | None, settings: Settings):
     def genes() -> GeneNormalizer:  # loaded once, on the first word either gene rule asks about
         return GeneNormalizer.load(settings.shared_data, settings.cache_path)
 
-    def is_disease() -> Callable[[str], bool]:
-        return partial(lexicon(settings).reads_as, type_="Disease")
-
-    return WithRules(load_extractor(spec, settings), lambda: genes().is_symbol, lambda: genes().is_name, is_disease)
+    return WithRules(load_extractor(spec, settings), lambda: genes().is_symbol, lambda: genes().is_name,
+                     lambda: lexicon(settings).reads_as)
 
 
 def build_extractor(settings: Settings):

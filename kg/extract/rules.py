@@ -1,8 +1,8 @@
 """The extractor followed by medkg's rules for what a tagger trained on a few hundred abstracts
 misses: sequence variants (:mod:`kg.extract.variant_rules`), gene-symbol lists, distinctive
 gene symbols, genes named after a chemical or a disease, and deficiency diseases named after a
-gene (:mod:`kg.extract.gene_lists`); and no disease mention for a short form the text defines as
-something else (:func:`drop_undefined_diseases`).
+gene (:mod:`kg.extract.gene_lists`); and no disease or chemical mention for a short form the text defines as
+something else (:func:`drop_undefined_short_forms`).
 :class:`WithRules` takes the extractor's place in the chain, so gold-mention evaluations, which
 replace the extractor, leave the rules out too.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 
 from kg.doc import AnnotatedDoc
 from kg.models import Mention, overlaps_any
@@ -19,38 +20,49 @@ from kg.extract.gene_lists import drop_non_genes, fill_gene_lists, fill_gene_nam
 from kg.extract.variant_rules import RULE_SCORE, RULES, fill_variants
 from kg.vocab.variants import FORMAT_VERSION as VARIANTS_VERSION
 
-SHORT_FORMS_VERSION = "short-forms-1"  # drop_undefined_diseases
+SHORT_FORMS_VERSION = "short-forms-2"  # drop_undefined_short_forms; 2: chemicals too
 # A short form inside a disease's name: "von Hippel-Lindau (VHL) disease"
 _DISEASE_AFTER = re.compile(r"\)?[ \t]*(?:disease|syndrome|disorder)s?\b", re.IGNORECASE)
-# A long form whose head noun is a disease's: "small vessel disease", "Diffuse midline gliomas"
-_DISEASE_HEAD = re.compile(
-    r"(?:disease|syndrome|disorder|illness|cancer|carcinoma|tumou?r|neoplasm|lymphoma|leuka?emia|infection|fistulae?|"
-    r"deficienc(?:y|ie)|\w+itis|\w+oma|\w+a?emia|\w+path(?:y|ie)|\w+os[ie]s|\w+oxia|anaphylaxis|delusion|injur(?:y|ie)|"
-    r"failure|lesion|dysplasia|palsy|insufficiency|hypertension|stenosis|atrophy|degeneration|dystrophy|anomal(?:y|ie)|"
-    r"malformation|fracture|arrest|infarction|ha?emorrhage|aneurysm|dissection|occlusion|loss|collapse|death|"
-    r"embolization)s?$", re.IGNORECASE)
+# A long form whose head noun is a disease's or a chemical's: "small vessel disease", "Diffuse
+# midline gliomas"; "3'-azido-3'dideoxythymidine", "selective serotonin reuptake inhibitor"
+_HEADS = {
+    "Disease": re.compile(
+        r"(?:disease|syndrome|disorder|illness|cancer|carcinoma|tumou?r|neoplasm|lymphoma|leuka?emia|infection|fistulae?|"
+        r"deficienc(?:y|ie)|\w+itis|\w+oma|\w+a?emia|\w+path(?:y|ie)|\w+os[ie]s|\w+oxia|anaphylaxis|delusion|"
+        r"injur(?:y|ie)|failure|lesion|dysplasia|palsy|insufficiency|hypertension|stenosis|atrophy|degeneration|dystrophy|"
+        r"anomal(?:y|ie)|malformation|fracture|arrest|infarction|ha?emorrhage|aneurysm|dissection|occlusion|loss|"
+        r"collapse|death|embolization)s?$", re.IGNORECASE),
+    "Chemical": re.compile(
+        r"(?:\w+(?:ine|ide|ate|ol|one|ane|ene|yl|in|ium|ite|ose|gen|oid|xin)|acid|inhibitor|blocker|agonist|antagonist|"
+        r"drug|agent|steroid|peptide|antigen|compound|salt|ester|analogu?e|derivative|toxin|medication|antibiotic|"
+        r"metal|ion|oxide|sulfate|contraceptive|anticoagulant|antioxidant|nanoparticle|interferon|IFN|LDL|vitamin \w+)s?$",
+        re.IGNORECASE),
+}
 
 
 class WithRules:
     """An extractor, then rule-found ``Variant`` and ``Gene`` mentions where it found nothing, less
     the gene mentions that name T-helper cells or chromosome bands, with the gene mentions that
-    name a deficiency disease ("G6PD deficiency") made ``Disease`` mentions.
+    name a deficiency disease ("G6PD deficiency") made ``Disease`` mentions, less the disease and
+    chemical mentions of short forms the text defines as something else.
 
     ``gene_symbols`` returns the test "is this word an official gene symbol?", ``gene_names`` the
-    test "is this a gene's name?", ``disease_names`` the test "is this a disease's name?"; each is
-    called on the first text that might be one (without them, the rules that need them do not run).
+    test "is this a gene's name?", ``names`` the lexicon's test "is this text a name of this
+    entity type?" (``names(text, "Disease")``); each is called on the first text that might be one
+    (without them, the rules that need them do not run).
     """
 
     def __init__(self, extractor, gene_symbols: Callable[[], Callable[[str], bool]] | None = None,
                  gene_names: Callable[[], Callable[[str], bool]] | None = None,
-                 disease_names: Callable[[], Callable[[str], bool]] | None = None) -> None:
+                 names: Callable[[], Callable[[str, str], bool]] | None = None) -> None:
         self.extractor = extractor
         self.name = extractor.name
         self.version = (f"{extractor.version}+{VARIANTS_VERSION}+{SHORT_FORMS_VERSION}"
                         + (f"+{gene_lists.FORMAT_VERSION}" if gene_symbols else ""))
         self.vocab = getattr(extractor, "vocab", None)  # the text analysis shares the extractor's strings
-        self._providers = {"symbol": gene_symbols, "name": gene_names, "disease": disease_names}
-        self._tests: dict[str, Callable[[str], bool]] = {}
+        self._providers: dict[str, Callable[[], Callable] | None] = {
+            "symbol": gene_symbols, "name": gene_names, "names": names}
+        self._tests: dict[str, Callable] = {}
 
     @property
     def settings(self) -> dict[str, object]:
@@ -58,10 +70,10 @@ class WithRules:
                  "min_distinct": gene_lists.MIN_DISTINCT} if self._providers["symbol"] else None
         return {**self.extractor.settings, RULES: RULE_SCORE, gene_lists.RULES: lists,
                 "gene_names": self._providers["name"] is not None,
-                "gene_deficiencies": self._providers["disease"] is not None}
+                "gene_deficiencies": self._providers["names"] is not None}
 
-    def _test(self, kind: str) -> Callable[[str], bool]:
-        """The ``kind`` test ("symbol", "name" or "disease"), asked of its provider once."""
+    def _test(self, kind: str) -> Callable:
+        """The ``kind`` test ("symbol", "name" or "names"), asked of its provider once."""
         if kind not in self._tests:
             self._tests[kind] = self._providers[kind]()
         return self._tests[kind]
@@ -74,33 +86,45 @@ class WithRules:
             if self._providers["name"] is not None:
                 doc.mentions = fill_gene_names(doc, lambda: self._test("name"))
             doc.mentions = drop_non_genes(doc)
-            if self._providers["disease"] is not None:
-                doc.mentions = gene_deficiencies(doc, lambda: self._test("disease"))
-            doc.mentions = drop_undefined_diseases(
-                doc, (lambda: self._test("disease")) if self._providers["disease"] is not None else None)
+            names = (lambda: self._test("names")) if self._providers["names"] is not None else None
+            if names is not None:
+                doc.mentions = gene_deficiencies(doc, lambda: partial(self._test("names"), type_="Disease"))
+            doc.mentions = drop_undefined_short_forms(doc, names)
             yield doc
 
 
-def drop_undefined_diseases(doc: AnnotatedDoc, is_disease: Callable[[], Callable[[str], bool]] | None = None
-                            ) -> tuple[Mention, ...]:
-    """The document's mentions without the ``Disease`` mentions of a short form whose long form, as the
-    text defines it, is no disease: it holds no disease mention, does not end in a disease's head noun
-    ("small vessel disease", "Diffuse midline gliomas": :data:`_DISEASE_HEAD`), is no disease name
-    (``is_disease``, the lexicon's test, asked for on the first such long form) and is not the start
-    of one ("von Hippel-Lindau (VHL) disease"). "repetitive transcranial magnetic stimulation (rTMS)",
-    "disease-free survival (DFS)", "bone mineral density (BMD)" and "contrast media (CM)" go.
+def drop_undefined_short_forms(doc: AnnotatedDoc, names: Callable[[], Callable[[str, str], bool]] | None = None
+                               ) -> tuple[Mention, ...]:
+    """The document's mentions without the ``Disease`` and ``Chemical`` mentions of a short form whose
+    long form, as the text defines it, is of no such type: it holds no mention of the type, does not
+    end in the type's head noun (:data:`_HEADS`: "small vessel disease", "selective serotonin
+    reuptake inhibitor"), is no name of the type (``names``, the lexicon's test, asked for on the
+    first such long form) and, for a disease, does not start one ("von Hippel-Lindau (VHL)
+    disease"). "repetitive transcranial magnetic stimulation (rTMS)", "bone mineral density (BMD)"
+    and "contrast media (CM)" are no diseases, "combined androgen blockade (CAB)" and "mean
+    arterial pressure (MAP)" no chemicals.
 
-    A short form whose long form is a disease mention takes its type in the extractor already (see
-    :func:`kg.extract.spans.inherit_abbreviation_types`); this settles the other case. Genes and
-    chemicals are left alone: for them the tagger's mentions of such short forms are right about
-    as often as wrong.
+    A short form whose long form is an entity takes its type in the extractor already (see
+    :func:`kg.extract.spans.inherit_abbreviation_types`); this settles the other case. Genes are
+    left alone: the tagger's gene mentions of such short forms are right about as often as wrong.
     """
-    diseases = [(m.start, m.end) for m in doc.mentions if m.label == "Disease"]
-    # one record per occurrence of a short form: any of them may show that it names a disease
-    named = {a.short for a in doc.abbreviations
-             if overlaps_any(a.long_start, a.long_end, diseases) or _DISEASE_AFTER.match(doc.text, a.short_end)}
-    undefined = {a.short for a in doc.abbreviations if a.short not in named and not _DISEASE_HEAD.search(a.long.strip())
-                 and (is_disease is None or not is_disease()(a.long))}
-    if not undefined:
+    drop = set()
+    for label, head in _HEADS.items():
+        spans = [(m.start, m.end) for m in doc.mentions if m.label == label]
+        # one record per occurrence of a short form: any of them may show that it names the type
+        named = {a.short for a in doc.abbreviations if overlaps_any(a.long_start, a.long_end, spans)
+                 or (label == "Disease" and _DISEASE_AFTER.match(doc.text, a.short_end))}
+        drop |= {(label, a.short) for a in doc.abbreviations if a.short not in named and not head.search(_head(a.long))
+                 and (names is None or not names()(a.long, label))}
+    if not drop:
         return doc.mentions
-    return tuple(m for m in doc.mentions if not (m.label == "Disease" and m.text in undefined))
+    return tuple(m for m in doc.mentions if (m.label, m.text) not in drop)
+
+
+def _head(long_form: str) -> str:
+    """The long form up to its head noun: without closing brackets and a one-letter or numeral
+    qualifier after it ("diphtheria toxin A", "Poly[di(carboxylatomethylphenoxy)phosphazene]")."""
+    return _QUALIFIER.sub("", long_form.strip())
+
+
+_QUALIFIER = re.compile(r"(?:[\s\])}'\"]+|\s+(?:[A-Z]|[IVX]+|\d+))+$")

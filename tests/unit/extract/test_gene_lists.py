@@ -131,9 +131,9 @@ def test_a_gene_that_names_a_deficiency_disease_becomes_a_disease_mention_over_t
 
     def provider():
         asked.append(1)
-        return lambda text: diseases.reads_as(text, "Disease")
+        return diseases.reads_as
 
-    chain = WithRules(DictionaryExtractor(lexicon), disease_names=provider)
+    chain = WithRules(DictionaryExtractor(lexicon), names=provider)
     text = ("G6PD deficiency and deficiency of the ASPA were seen in C7-deficient patients, not in Atm-deficient "
             "mice nor with TAK1 deficiency; G6PD rose and APRT deficiency anaemia fell.")
     found = [(m.text, m.label, m.extractor) for m in analyse(text, chain).mentions]
@@ -149,7 +149,7 @@ def test_a_gene_that_names_a_deficiency_disease_becomes_a_disease_mention_over_t
     assert asked == [1]
     # where the extractor found the disease already, the gene inside it is left as it is
     lexicon_with = Lexicon.from_entries([("G6PD", None, "Gene", "t"), ("deficiency", None, "Disease", "t")])
-    found = analyse("G6PD deficiency.", WithRules(DictionaryExtractor(lexicon_with), disease_names=provider)).mentions
+    found = analyse("G6PD deficiency.", WithRules(DictionaryExtractor(lexicon_with), names=provider)).mentions
     assert [(m.text, m.label) for m in found] == [("G6PD", "Gene"), ("deficiency", "Disease")]
     # without the test the rule does not run
     assert [m.label for m in analyse("G6PD deficiency.", WithRules(DictionaryExtractor(lexicon))).mentions] == ["Gene"]
