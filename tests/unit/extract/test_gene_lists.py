@@ -14,6 +14,17 @@ def is_symbol(word: str) -> bool:
     return word.lower() in SYMBOLS
 
 
+def _counted(test):
+    """A rule's provider that gives ``test``, and the list it marks each time it is asked."""
+    asked = []
+
+    def provider():
+        asked.append(1)
+        return test
+
+    return provider, asked
+
+
 def test_a_list_of_mostly_symbols_names_its_symbols():
     text = "Among the transcripts: b2m, ccl7, cd200, cd63, cdbpd, dusp1 and nfkbia. Ages, sexes, b2m and diet."
     assert list_symbols(text, is_symbol) == {"b2m", "ccl7", "cd200", "cd63", "dusp1", "nfkbia"}
@@ -38,12 +49,7 @@ def test_short_lists_and_lists_of_other_words_name_nothing():
 
 def test_listed_symbols_become_gene_mentions_everywhere_the_extractor_found_nothing():
     lexicon = Lexicon.from_entries([("mmp2", "NCBIGene:17390", "Gene", "t"), ("cd63", None, "Chemical", "t")])
-    asked = []
-
-    def provider():
-        asked.append(1)
-        return is_symbol
-
+    provider, asked = _counted(is_symbol)
     chain = WithRules(DictionaryExtractor(lexicon), provider)
     assert analyse("No list here, no symbol.", chain).mentions == () and not asked  # nothing to ask: no vocabulary
 
@@ -91,11 +97,7 @@ def test_a_gene_named_after_a_chemical_or_a_disease_is_a_gene_mention_over_the_w
     names = {"dopamine transporter", "cystic fibrosis transmembrane conductance regulator", "histamine h(3)-receptor"}
     lexicon = Lexicon.from_entries([("dopamine", None, "Chemical", "t"), ("cystic fibrosis", None, "Disease", "t"),
                                     ("histamine H", None, "Chemical", "t"), ("glycine", None, "Chemical", "t")])
-    asked = []
-
-    def provider():
-        asked.append(1)
-        return lambda text: text.lower() in names
+    provider, asked = _counted(lambda text: text.lower() in names)
 
     chain = WithRules(DictionaryExtractor(lexicon), gene_names=provider)
     text = ("Cocaine blocks the dopamine transporter; the cystic fibrosis transmembrane conductance regulator and "
@@ -127,11 +129,7 @@ def test_a_gene_that_names_a_deficiency_disease_becomes_a_disease_mention_over_t
                                    + [("anaemia", None, "Disease", "t")])
     diseases = Lexicon.from_entries([(w, None, "Disease", "t") for w in
                                      ("G6PD deficiency", "ASPA deficiency", "C7 deficiency", "ATM deficiency")])
-    asked = []
-
-    def provider():
-        asked.append(1)
-        return diseases.reads_as
+    provider, asked = _counted(diseases.reads_as)
 
     chain = WithRules(DictionaryExtractor(lexicon), names=provider)
     text = ("G6PD deficiency and deficiency of the ASPA were seen in C7-deficient patients, not in Atm-deficient "
