@@ -46,7 +46,8 @@ class Tagger:
     def pipe(self, docs, batch_size=1):
         for d in docs:
             d.mentions = tuple(Mention(doc_id=d.id, start=m.start(), end=m.end(), text=m.group(),
-                                       label=self.labels[m.group()], extractor=self.name, extractor_version=self.version)
+                                       label=self.labels[m.group()], extractor=self.name,
+                                       extractor_version=self.version)
                                for m in self.pattern.finditer(d.text))
             yield d
 

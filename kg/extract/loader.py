@@ -67,7 +67,7 @@ def load_extractor(spec: str | None, settings: Settings) -> Component:
 @cache
 def lexicon(settings: Settings):
     """The lexicon (built from the shared files on first use), loaded once per process: the
-    dictionary fill-in and the gene-deficiency rule (:mod:`kg.extract.rules`) share it."""
+    dictionary fill-in and the rules that ask it for names (:mod:`kg.extract.rules`) share it."""
     from kg.vocab.lexicon import load_lexicon
 
     return load_lexicon(settings.shared_data, cache_dir=settings.cache_path)

@@ -1,8 +1,8 @@
 """The extractor followed by medkg's rules for what a tagger trained on a few hundred abstracts
 misses: sequence variants (:mod:`kg.extract.variant_rules`), gene-symbol lists, distinctive
 gene symbols, genes named after a chemical or a disease, and deficiency diseases named after a
-gene (:mod:`kg.extract.gene_lists`); and no disease or chemical mention for a short form the text defines as
-something else (:func:`drop_undefined_short_forms`).
+gene (:mod:`kg.extract.gene_lists`); and no disease or chemical mention for a short form the text
+defines as something else (:func:`drop_undefined_short_forms`).
 :class:`WithRules` takes the extractor's place in the chain, so gold-mention evaluations, which
 replace the extractor, leave the rules out too.
 """
@@ -27,16 +27,16 @@ _DISEASE_AFTER = re.compile(r"\)?[ \t]*(?:disease|syndrome|disorder)s?\b", re.IG
 # midline gliomas"; "3'-azido-3'dideoxythymidine", "selective serotonin reuptake inhibitor"
 _HEADS = {
     "Disease": re.compile(
-        r"(?:disease|syndrome|disorder|illness|cancer|carcinoma|tumou?r|neoplasm|lymphoma|leuka?emia|infection|fistulae?|"
-        r"deficienc(?:y|ie)|\w+itis|\w+oma|\w+a?emia|\w+path(?:y|ie)|\w+os[ie]s|\w+oxia|anaphylaxis|delusion|"
-        r"injur(?:y|ie)|failure|lesion|dysplasia|palsy|insufficiency|hypertension|stenosis|atrophy|degeneration|dystrophy|"
-        r"anomal(?:y|ie)|malformation|fracture|arrest|infarction|ha?emorrhage|aneurysm|dissection|occlusion|loss|"
-        r"collapse|death|embolization)s?$", re.IGNORECASE),
+        r"(?:disease|syndrome|disorder|illness|cancer|carcinoma|tumou?r|neoplasm|lymphoma|leuka?emia|infection|"
+        r"fistulae?|deficienc(?:y|ie)|\w+itis|\w+oma|\w+a?emia|\w+path(?:y|ie)|\w+os[ie]s|\w+oxia|anaphylaxis|"
+        r"delusion|injur(?:y|ie)|failure|lesion|dysplasia|palsy|insufficiency|hypertension|stenosis|atrophy|"
+        r"degeneration|dystrophy|anomal(?:y|ie)|malformation|fracture|arrest|infarction|ha?emorrhage|aneurysm|"
+        r"dissection|occlusion|loss|collapse|death|embolization)s?$", re.IGNORECASE),
     "Chemical": re.compile(
-        r"(?:\w+(?:ine|ide|ate|ol|one|ane|ene|yl|in|ium|ite|ose|gen|oid|xin)|acid|inhibitor|blocker|agonist|antagonist|"
-        r"drug|agent|steroid|peptide|antigen|compound|salt|ester|analogu?e|derivative|toxin|medication|antibiotic|"
-        r"metal|ion|oxide|sulfate|contraceptive|anticoagulant|antioxidant|nanoparticle|interferon|IFN|LDL|vitamin \w+)s?$",
-        re.IGNORECASE),
+        r"(?:\w+(?:ine|ide|ate|ol|one|ane|ene|yl|in|ium|ite|ose|gen|oid|xin)|acid|inhibitor|blocker|agonist|"
+        r"antagonist|drug|agent|steroid|peptide|antigen|compound|salt|ester|analogu?e|derivative|toxin|medication|"
+        r"antibiotic|metal|ion|oxide|sulfate|contraceptive|anticoagulant|antioxidant|nanoparticle|interferon|IFN|LDL|"
+        r"vitamin \w+)s?$", re.IGNORECASE),
 }
 
 
@@ -70,7 +70,7 @@ class WithRules:
                  "min_distinct": gene_lists.MIN_DISTINCT} if self._providers["symbol"] else None
         return {**self.extractor.settings, RULES: RULE_SCORE, gene_lists.RULES: lists,
                 "gene_names": self._providers["name"] is not None,
-                "gene_deficiencies": self._providers["names"] is not None}
+                "lexicon_names": self._providers["names"] is not None}
 
     def _test(self, kind: str) -> Callable:
         """The ``kind`` test ("symbol", "name" or "names"), asked of its provider once."""
@@ -121,10 +121,10 @@ def drop_undefined_short_forms(doc: AnnotatedDoc, names: Callable[[], Callable[[
     return tuple(m for m in doc.mentions if (m.label, m.text) not in drop)
 
 
+_QUALIFIER = re.compile(r"(?:[\s\])}'\"]+|\s+(?:[A-Z]|[IVX]+|\d+))+$")
+
+
 def _head(long_form: str) -> str:
     """The long form up to its head noun: without closing brackets and a one-letter or numeral
     qualifier after it ("diphtheria toxin A", "Poly[di(carboxylatomethylphenoxy)phosphazene]")."""
     return _QUALIFIER.sub("", long_form.strip())
-
-
-_QUALIFIER = re.compile(r"(?:[\s\])}'\"]+|\s+(?:[A-Z]|[IVX]+|\d+))+$")

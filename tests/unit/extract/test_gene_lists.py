@@ -157,7 +157,7 @@ def test_a_route_of_administration_and_a_short_form_defined_as_a_process_or_a_ce
     text = ("Sildenafil (1.4 mg/kg ip) blocked IP. Epithelial-mesenchymal transition (EMT) of fibroblast-like "
             "synoviocytes (FLSs) needs TNFR-associated factor 2 (TRAF2); EMT, FLSs and TRAF2 rose, and so did "
             "systolic blood pressure (SBP).")
-    tagged = analyse(text, Tagger(dict.fromkeys(("ip", "IP", "EMT", "FLSs", "TRAF2", "SBP"), "Gene"))).mentions
-    assert len(tagged) == 9
-    found = [m.text for m in analyse(text, WithRules(Tagger(dict.fromkeys(("ip", "IP", "EMT", "FLSs", "TRAF2", "SBP"), "Gene")))).mentions]
+    tagger = Tagger(dict.fromkeys(("ip", "IP", "EMT", "FLSs", "TRAF2", "SBP"), "Gene"))
+    assert len(analyse(text, tagger).mentions) == 9
+    found = [m.text for m in analyse(text, WithRules(tagger)).mentions]
     assert found == ["IP", "TRAF2", "TRAF2"]

@@ -26,7 +26,8 @@ def test_a_disease_mention_of_a_short_form_defined_as_no_disease_goes():
 
 def test_a_chemical_mention_of_a_short_form_defined_as_no_chemical_goes_but_a_gene_stays():
     text = ("Combined androgen blockade (CAB) with 3'-azido-3'-deoxythymidine (AZT) and a selective serotonin reuptake "
-            "inhibitor (SSRI) raised mean arterial pressure (MAP) and bone mineral density (BMD): CAB, AZT, SSRI, MAP, BMD.")
+            "inhibitor (SSRI) raised mean arterial pressure (MAP) and bone mineral density (BMD): "
+            "CAB, AZT, SSRI, MAP, BMD.")
     labels = {"CAB": "Chemical", "AZT": "Chemical", "SSRI": "Chemical", "MAP": "Chemical", "BMD": "Gene"}
     found = [m.text for m in analyse(text, WithRules(Tagger(labels))).mentions]
     assert found == ["AZT", "SSRI", "BMD", "AZT", "SSRI", "BMD"]
