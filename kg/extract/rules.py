@@ -21,6 +21,12 @@ from kg.extract.variant_rules import RULE_SCORE, RULES, fill_variants
 from kg.vocab.variants import FORMAT_VERSION as VARIANTS_VERSION
 
 SHORT_FORMS_VERSION = "short-forms-2"  # drop_undefined_short_forms; 2: chemicals too
+FORMULA_VERSION = "formula-1"  # with_subscripts
+# A formula's subscript the tokenizer split off: the "(2)" of "CaCl(2)", "PGE(2)-induced"; not the
+# "(3)" of "histamine H(3)-receptor"
+_SUBSCRIPT = re.compile(r"\(\d{1,2}\)(?!\w|-?\s*receptor)", re.IGNORECASE)
+# Element-like parts: "CaCl", "PGE"; not the trade name of "Dylox(2)", whose "(2)" is a footnote's
+_FORMULA = re.compile(r"(?:[A-Z][a-z]?(?:\(\d{1,2}\))?)+")
 # A short form inside a disease's name: "von Hippel-Lindau (VHL) disease"
 _DISEASE_AFTER = re.compile(r"\)?[ \t]*(?:disease|syndrome|disorder)s?\b", re.IGNORECASE)
 # A long form whose head noun is a disease's or a chemical's: "small vessel disease", "Diffuse
@@ -57,7 +63,7 @@ class WithRules:
                  names: Callable[[], Callable[[str, str], bool]] | None = None) -> None:
         self.extractor = extractor
         self.name = extractor.name
-        self.version = (f"{extractor.version}+{VARIANTS_VERSION}+{SHORT_FORMS_VERSION}"
+        self.version = (f"{extractor.version}+{VARIANTS_VERSION}+{SHORT_FORMS_VERSION}+{FORMULA_VERSION}"
                         + (f"+{gene_lists.FORMAT_VERSION}" if gene_symbols else ""))
         self.vocab = getattr(extractor, "vocab", None)  # the text analysis shares the extractor's strings
         self._providers: dict[str, Callable[[], Callable] | None] = {
@@ -90,6 +96,7 @@ class WithRules:
             if names is not None:
                 doc.mentions = gene_deficiencies(doc, lambda: partial(self._test("names"), type_="Disease"))
             doc.mentions = drop_undefined_short_forms(doc, names)
+            doc.mentions = with_subscripts(doc)
             yield doc
 
 
@@ -119,6 +126,18 @@ def drop_undefined_short_forms(doc: AnnotatedDoc, names: Callable[[], Callable[[
     if not drop:
         return doc.mentions
     return tuple(m for m in doc.mentions if (m.label, m.text) not in drop)
+
+
+def with_subscripts(doc: AnnotatedDoc) -> tuple[Mention, ...]:
+    """The document's mentions with each chemical mention written as a formula that a subscript in
+    brackets follows, over the subscript too: "CaCl(2)" where the tagger found "CaCl" (older PubMed
+    records write subscripts so). BC5CDR and BioRED annotate the whole formula."""
+    out = []
+    for m in doc.mentions:
+        if m.label == "Chemical" and _FORMULA.fullmatch(m.text) and (sub := _SUBSCRIPT.match(doc.text, m.end)):
+            m = m.model_copy(update={"end": sub.end(), "text": doc.text[m.start:sub.end()]})
+        out.append(m)
+    return tuple(out)
 
 
 _QUALIFIER = re.compile(r"(?:[\s\])}'\"]+|\s+(?:[A-Z]|[IVX]+|\d+))+$")

@@ -31,3 +31,10 @@ def test_a_chemical_mention_of_a_short_form_defined_as_no_chemical_goes_but_a_ge
     labels = {"CAB": "Chemical", "AZT": "Chemical", "SSRI": "Chemical", "MAP": "Chemical", "BMD": "Gene"}
     found = [m.text for m in analyse(text, WithRules(Tagger(labels))).mentions]
     assert found == ["AZT", "SSRI", "BMD", "AZT", "SSRI", "BMD"]
+
+
+def test_a_formula_takes_the_subscript_the_tokenizer_split_off():
+    text = "CaCl(2)-induced injury and PGE(2) rose; histamine H(3)-receptor and Dylox(2) at 1 kg did not."
+    labels = {"CaCl": "Chemical", "PGE": "Chemical", "histamine H": "Chemical", "Dylox": "Chemical"}
+    found = [m.text for m in analyse(text, WithRules(Tagger(labels))).mentions]
+    assert found == ["CaCl(2)", "PGE(2)", "histamine H", "Dylox"]
