@@ -1,8 +1,9 @@
 """The extractor followed by medkg's rules for what a tagger trained on a few hundred abstracts
 misses: sequence variants (:mod:`kg.extract.variant_rules`), gene-symbol lists, distinctive
 gene symbols, genes named after a chemical or a disease, and deficiency diseases named after a
-gene (:mod:`kg.extract.gene_lists`); and no disease or chemical mention for a short form the text
-defines as something else (:func:`drop_undefined_short_forms`).
+gene (:mod:`kg.extract.gene_lists`); no disease or chemical mention for a short form the text
+defines as something else (:func:`drop_undefined_short_forms`); and a formula's subscript that the
+tokenizer split off (:func:`with_subscripts`).
 :class:`WithRules` takes the extractor's place in the chain, so gold-mention evaluations, which
 replace the extractor, leave the rules out too.
 """
