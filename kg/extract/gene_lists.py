@@ -121,7 +121,7 @@ def fill_gene_names(doc: AnnotatedDoc, is_name: Callable[[], Callable[[str], boo
                 or not is_name()(name)):
             continue
         genes.append((m.start, end))
-        added.append(_gene(doc, m.start, end))
+        added.append(_mention(doc, m.start, end, "Gene"))
     return _with(doc, added)
 
 
@@ -209,13 +209,8 @@ def fill_gene_lists(doc: AnnotatedDoc, is_symbol: Callable[[], Callable[[str], b
     for m in pattern.finditer(doc.text):
         if overlaps_any(m.start(), m.end(), taken) or _STRAIN.match(doc.text, m.end()):
             continue
-        added.append(_gene(doc, m.start(), m.end()))
+        added.append(_mention(doc, m.start(), m.end(), "Gene"))
     return _with(doc, added)
-
-
-def _gene(doc: AnnotatedDoc, start: int, end: int) -> Mention:
-    """A rule's ``Gene`` mention over ``doc.text[start:end]``."""
-    return _mention(doc, start, end, "Gene")
 
 
 def _mention(doc: AnnotatedDoc, start: int, end: int, label: str) -> Mention:

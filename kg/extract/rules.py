@@ -117,13 +117,14 @@ def drop_undefined_short_forms(doc: AnnotatedDoc, names: Callable[[], Callable[[
     left alone: the tagger's gene mentions of such short forms are right about as often as wrong.
     """
     drop = set()
+    definitions = {(a.short, a.long) for a in doc.abbreviations}  # a record per occurrence, one definition
     for label, head in _HEADS.items():
         spans = [(m.start, m.end) for m in doc.mentions if m.label == label]
-        # one record per occurrence of a short form: any of them may show that it names the type
+        # any occurrence of a short form may show that it names the type
         named = {a.short for a in doc.abbreviations if overlaps_any(a.long_start, a.long_end, spans)
                  or (label == "Disease" and _DISEASE_AFTER.match(doc.text, a.short_end))}
-        drop |= {(label, a.short) for a in doc.abbreviations if a.short not in named and not head.search(_head(a.long))
-                 and (names is None or not names()(a.long, label))}
+        drop |= {(label, short) for short, long in definitions if short not in named and not head.search(_head(long))
+                 and (names is None or not names()(long, label))}
     if not drop:
         return doc.mentions
     return tuple(m for m in doc.mentions if (m.label, m.text) not in drop)
