@@ -67,6 +67,7 @@ class LinkReport(BaseModel):
     concepts_gold_mentions: dict[str, Score]
     concepts_end_to_end: dict[str, Score] = {}
     concepts_gold_mentions_resolved: dict[str, Score] = {}
+    concepts_end_to_end_resolved: dict[str, Score] = {}
     mentions_per_second: float = 0.0
 
     def as_dict(self) -> dict:
@@ -91,6 +92,9 @@ class LinkReport(BaseModel):
             "document_level_gold_mentions_resolved_ids": {
                 t: score(s) for t, s in self.concepts_gold_mentions_resolved.items()
             },
+            "document_level_end_to_end_resolved_ids": {
+                t: score(s) for t, s in self.concepts_end_to_end_resolved.items()
+            },
         }
 
     def table(self) -> str:
@@ -101,7 +105,9 @@ class LinkReport(BaseModel):
         for title, scores in (("document level, gold mentions", self.concepts_gold_mentions),
                               ("document level, end to end", self.concepts_end_to_end),
                               ("document level, gold mentions, gold ids resolved by the store",
-                               self.concepts_gold_mentions_resolved)):
+                               self.concepts_gold_mentions_resolved),
+                              ("document level, end to end, gold ids resolved by the store",
+                               self.concepts_end_to_end_resolved)):
             if scores:
                 rows.append(f"{title}:  {'P':>6} {'R':>6} {'F1':>6}")
                 for t, s in sorted(scores.items()):
@@ -162,25 +168,31 @@ def evaluate_link(corpus: str | Path, annotator: Annotator, *, end_to_end: bool 
             counts["correct"] += bool(ranked) and ranked[0] in gold
             counts["in_top_k"] += bool(gold & set(ranked[:RECALL_K]))
     found = [predicted(p, linked[p.pmid], relations=False) for p in docs if p.pmid in linked]
-    on_gold = evaluate_ner(docs, found, types=keep, concepts=True)
-    resolved = {}
-    if (store := getattr(linker, "store", None)) is not None:
-        report = evaluate_ner([_resolved(d, store) for d in docs], found, types=keep, concepts=True)
-        resolved = {**report.concepts, "overall": report.concepts_overall}
-    concepts_end_to_end = {}
+    store = getattr(linker, "store", None)
+    resolved_docs = [_resolved(d, store) for d in docs] if store is not None else None
+
+    def concept_scores(gold: list[PubtatorDocument] | None, found: list[PubtatorDocument]) -> dict[str, Score]:
+        if gold is None:
+            return {}
+        report = evaluate_ner(gold, found, types=keep, concepts=True)
+        return {**report.concepts, "overall": report.concepts_overall}
+
+    resolved = concept_scores(resolved_docs, found)
+    concepts_end_to_end, end_to_end_resolved = {}, {}
     if end_to_end:
         chain = Annotator(annotator.analyzer, annotator.components[: annotator.components.index(linker) + 1])
-        e2e = evaluate_ner(docs, [predicted(p, d, relations=False) for p, d in run_corpus(chain, docs)],
-                           types=keep, concepts=True)
-        concepts_end_to_end = {**e2e.concepts, "overall": e2e.concepts_overall}
+        found_e2e = [predicted(p, d, relations=False) for p, d in run_corpus(chain, docs)]
+        concepts_end_to_end = concept_scores(docs, found_e2e)
+        end_to_end_resolved = concept_scores(resolved_docs, found_e2e)
     return LinkReport(
         corpus=str(corpus),
         documents=len(docs),
         linker=f"{linker.name}@{linker.version}",
         accuracy={t: Accuracy(**c) for t, c in acc.items()},
-        concepts_gold_mentions={**on_gold.concepts, "overall": on_gold.concepts_overall},
+        concepts_gold_mentions=concept_scores(docs, found),
         concepts_end_to_end=concepts_end_to_end,
         concepts_gold_mentions_resolved=resolved,
+        concepts_end_to_end_resolved=end_to_end_resolved,
         mentions_per_second=timed.mentions / timed.seconds if timed.seconds else 0.0,
     )
 

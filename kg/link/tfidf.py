@@ -49,6 +49,7 @@ from kg.models import Candidate, Concept, Mention
 from kg.vocab.compact import KeyTable, StringList
 from kg.vocab.conceptstore import ConceptStore
 from kg.vocab.context import DocContext
+from kg.vocab.lexicon import SALT as _SALT
 from kg.vocab.lexicon import normalise
 from kg.vocab.normalizers import TYPES as NORMALISER_TYPES
 from kg.vocab.normalizers import Normalizers, version_of
@@ -535,12 +536,6 @@ _INDUCED = re.compile(r"^.+?[- ](?:induced|associated|related|mediated|evoked|pr
 _BRITISH = (
     ("aemia", "emia"), ("haem", "hem"), ("oedema", "edema"), ("oea", "ea"), ("aesthe", "esthe"), ("tumour", "tumor"),
     ("oestr", "estr"), ("sulph", "sulf"), ("aluminium", "aluminum"),
-)
-# Salt and hydrate words: MeSH names the parent drug ("metformin hydrochloride" is Metformin).
-_SALT = re.compile(
-    r"(?:[\s,]+(?:hydrochloride|hcl|dihydrochloride|hydrobromide|sulfate|sulphate|mesylate|maleate|citrate|tartrate|"
-    r"fumarate|succinate|besylate|tosylate|bromide|sodium|potassium|calcium|monohydrate|dihydrate|trihydrate))+$",
-    re.IGNORECASE,
 )
 # A descriptor's name also stands without these ("Methacholine Chloride" is what papers call
 # methacholine), where no concept has the bare name; a mention keeps them ("sodium chloride").

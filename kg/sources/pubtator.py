@@ -29,7 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from kg.errors import Errors, Message, RecordError, SourceError
 from kg.models import Document, Quarantine
 
-NIL_ID = "-1"
+NIL_ID = "-1"  # what medkg writes for a mention with no concept, as BC5CDR and NCBI-disease do
+NIL_IDS = frozenset({NIL_ID, "-"})  # BioRED writes "-"
 _TEXT_LINE = re.compile(r"^(?P<pmid>[^\t|]+)\|(?P<kind>[ta])\|")
 ID_SEPARATORS = ("|", ",", "+")
 # Types whose ids are structured strings with "|" inside (tmVar notation), not lists of ids.
@@ -53,8 +54,8 @@ class PubtatorAnnotation(_Frozen):
 
     @property
     def concept_ids(self) -> tuple[str, ...]:
-        """The ids that name a concept: without the ``-1`` NIL marker and empty strings."""
-        return tuple(i for i in self.ids if i and i != NIL_ID)
+        """The ids that name a concept: without the NIL markers (``-1``, BioRED's ``-``) and empty strings."""
+        return tuple(i for i in self.ids if i and i not in NIL_IDS)
 
 
 class PubtatorRelation(_Frozen):

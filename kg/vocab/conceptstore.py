@@ -36,12 +36,12 @@ from kg.errors import Errors, OntologyError
 from kg.models import Concept, Quarantine, stable_hash
 from kg.vocab.corpora import TRAIN_CORPORA, training_documents
 from kg.vocab.curie import to_curie
-from kg.vocab.lexicon import normalise
+from kg.vocab.lexicon import SALT, normalise
 from kg.vocab.types import entity_type
 from ontology import loaders
 
 STORE_FILE = "concepts.sqlite"
-FORMAT_VERSION = "conceptstore-v3"  # v3: MeSH 2024 terms and supplementary records, genes, sha256 per source
+FORMAT_VERSION = "conceptstore-v4"  # v4: retired MeSH ids resolve to the current record; BioRED's "-" is NIL
 # Prefixes a MeSH concept carries as xrefs (UMLS and SNOMED CT ride along when a licensed
 # user's MRCONSO supplied them).
 XREF_PREFIXES = ("MONDO", "DOID", "OMIM", "ICD10CM", "HP", "UMLS", "SNOMEDCT_US")
@@ -356,6 +356,36 @@ def _resolve_primaries(db: sqlite3.Connection) -> None:
     db.executemany("INSERT OR IGNORE INTO xrefs VALUES (?, ?, ?)", rows)
 
 
+def _resolve_retired_mesh_ids(db: sqlite3.Connection) -> None:
+    """A MeSH id the training corpora use but MeSH 2024 no longer has resolves to the current record
+    its names name: the corpora were annotated years ago, and a supplementary record promoted to a
+    descriptor since keeps none of its old id ("venlafaxine" was C047426, is D000069470 "Venlafaxine
+    Hydrochloride"; "sevoflurane" C009250 is D000077149). A name matches a MeSH name of the same type
+    (or an untyped descriptor) exactly after :func:`~kg.vocab.lexicon.normalise`, or with a salt word
+    added to it; the id resolves only where every name that matches agrees on one record. The current
+    record gets the old id as an xref, so looking the old id up still finds it."""
+    retired = db.execute(
+        "SELECT id, type FROM concepts WHERE id LIKE 'MESH:%' AND source LIKE '%-train' AND primary_id = id"
+    ).fetchall()
+    resolved = []
+    for cid, type_ in retired:
+        targets: set[str] = set()
+        for lower, norm in db.execute("SELECT lower, norm FROM names WHERE concept_id = ?", (cid,)).fetchall():
+            found = {m for (m,) in db.execute(
+                """SELECT DISTINCT n.concept_id FROM names n JOIN concepts c ON c.id = n.concept_id
+                   WHERE n.norm = ? AND n.source = 'mesh' AND (c.type = ? OR c.type IS NULL)""", (norm, type_))}
+            if not found and type_ == "Chemical":
+                found = {m for m, name in db.execute(
+                    """SELECT n.concept_id, n.lower FROM names n JOIN concepts c ON c.id = n.concept_id
+                       WHERE n.lower > ? AND n.lower < ? AND n.source = 'mesh' AND (c.type = ? OR c.type IS NULL)""",
+                    (lower + " ", lower + " \uffff", type_)) if SALT.sub("", name) == lower}
+            targets |= found
+        if len(targets) == 1:
+            resolved.append((targets.pop(), cid))
+    db.executemany("UPDATE concepts SET primary_id = ? WHERE id = ?", resolved)
+    db.executemany("INSERT OR IGNORE INTO xrefs VALUES (?, ?, 'retired id')", resolved)
+
+
 def _type_supplementary_records(db: sqlite3.Connection) -> None:
     """A supplementary record is a chemical unless the descriptors it is mapped to say otherwise:
     a disease if any is a disease, an organism if all are organisms."""
@@ -421,6 +451,7 @@ def build_concept_store(settings: Settings, *, ontology_dir: Path | None = None)
         db.executescript(_INDEXES)
         _type_supplementary_records(db)
         _resolve_primaries(db)
+        _resolve_retired_mesh_ids(db)
         db.executemany(
             "INSERT INTO sources VALUES (:source, :file, :release, :sha256, :records, :quarantined)", stats.sources
         )

@@ -8,7 +8,7 @@ Both directions live here so that learning (lexicons, relation priors) and scori
 from __future__ import annotations
 
 from kg.models import validate_curie
-from kg.sources.pubtator import NIL_ID  # what the corpora write for a mention with no concept
+from kg.sources.pubtator import NIL_ID, NIL_IDS  # what the corpora write for a mention with no concept
 
 # Prefixes the corpora leave out (BioRED writes cell lines as bare CVCL ids); others (OMIM:) stay.
 _PREFIXES_DROPPED = ("MESH:", "NCBIGene:", "NCBITaxon:", "dbSNP:", "tmVar:", "Cellosaurus:")
@@ -17,7 +17,7 @@ _PREFIXES_DROPPED = ("MESH:", "NCBIGene:", "NCBITaxon:", "dbSNP:", "tmVar:", "Ce
 def to_curie(raw_id: str, type_: str) -> str | None:
     """Corpus id -> CURIE: MeSH for chemicals/diseases, NCBIGene, NCBITaxon, dbSNP/tmVar, Cellosaurus."""
     raw_id = raw_id.strip()
-    if not raw_id or raw_id == NIL_ID:
+    if not raw_id or raw_id in NIL_IDS:
         return None
     if type_ in ("Chemical", "Disease"):
         curie = raw_id if ":" in raw_id else f"MESH:{raw_id}"

@@ -39,7 +39,7 @@ from kg.vocab.curie import to_curie
 from kg.vocab.types import entity_type
 from ontology.loaders import file_sha256
 
-FORMAT_VERSION = "lexicon-v3"  # v3: training documents that are also in a dev split are skipped
+FORMAT_VERSION = "lexicon-v4"  # v4: BioRED's "-" is no concept id; v3: dev-split documents skipped
 MESH_DISEASE_TERMS = "ontology/mesh/mesh_disease_terms.tsv.gz"
 MESH_DESCRIPTORS = "ontology/mesh/mesh_descriptors.csv.gz"
 # Drug-name stems (INN) and chemical-class endings. MeSH descriptors come without tree numbers,
@@ -59,6 +59,13 @@ MIN_ANNOTATION_RATE = 0.30
 MIN_OCCURRENCES_FOR_RATE = 3
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _NORMALISE_DROP = frozenset({"of", "the", "and", "in", "with", "nos", "a", "an", "to", "by"})
+
+# Salt and hydrate words: MeSH names the parent drug ("metformin hydrochloride" is Metformin).
+SALT = re.compile(
+    r"(?:[\s,]+(?:hydrochloride|hcl|dihydrochloride|hydrobromide|sulfate|sulphate|mesylate|maleate|citrate|tartrate|"
+    r"fumarate|succinate|besylate|tosylate|bromide|sodium|potassium|calcium|monohydrate|dihydrate|trihydrate))+$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)

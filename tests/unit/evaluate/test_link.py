@@ -10,7 +10,7 @@ from kg.pipeline import Annotator
 from kg.text.analyzer import TextAnalyzer
 from kg.vocab.conceptstore import ConceptStore
 
-from fakes import WordExtractor
+from fakes import Tagger, WordExtractor
 
 CORPUS = """\
 1|t|NIDDM and metformin.
@@ -66,3 +66,15 @@ def test_gold_ids_resolved_through_the_store_count_the_same_concept(built, tmp_p
     # the corpus wrote the OMIM id, the linker the MeSH concept MONDO maps it to
     assert report.concepts_gold_mentions["Disease"].tp == 0
     assert report.concepts_gold_mentions_resolved["Disease"].tp == 1
+
+
+def test_a_retired_gold_id_counts_end_to_end_once_resolved(built, tmp_path):
+    path = tmp_path / "old.PubTator"
+    path.write_text("4|t|Venlafaxine overdose.\n4|a|\n4\t0\t11\tVenlafaxine\tChemical\tC047426\n\n")
+    chain = Annotator(TextAnalyzer(), [Tagger({"Venlafaxine": "Chemical"}), TfidfLinker(ConceptStore.open(built[0]))])
+    report = evaluate_link(path, chain)
+    # the corpus wrote the id MeSH 2024 retired; the linker names the record that replaced it
+    assert report.concepts_end_to_end["Chemical"].tp == 0
+    resolved = report.concepts_end_to_end_resolved["Chemical"]
+    assert (resolved.tp, resolved.fp, resolved.fn) == (1, 0, 0)
+    assert report.as_dict()["document_level_end_to_end_resolved_ids"]["Chemical"]["f1"] == 1.0

@@ -117,3 +117,10 @@ def test_real_corpus_round_trip(tmp_path, rel):
     assert list(read_pubtator(out)) == docs
     if rel.startswith("bc5cdr"):
         assert out.read_bytes() == src.read_bytes()
+
+
+def test_biored_nil_marker_names_no_concept():
+    from kg.sources.pubtator import PubtatorAnnotation
+
+    a = PubtatorAnnotation(start=0, end=6, text="lectin", type="GeneOrGeneProduct", ids=("-",))
+    assert a.ids == ("-",) and a.concept_ids == ()

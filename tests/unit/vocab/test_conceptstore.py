@@ -187,3 +187,21 @@ def test_real_store_from_shared_data(tmp_path):
     assert all(len(s["sha256"]) == 64 for s in store.info()["sources"])
     # MONDO maps this OMIM entry to a descriptor and to supplementary records: the descriptor wins
     assert store.primary("OMIM:313900") == "MESH:D013921"
+
+
+def test_a_retired_mesh_id_of_a_training_corpus_resolves_to_the_current_record(store):
+    # "venlafaxine" was C047426; MeSH 2024 has it only as the salt's descriptor
+    assert store.primary("MESH:C047426") == "MESH:D000069470"
+    assert store.primary("MESH:C009250") == "MESH:D000077149"  # the same name exactly
+    # an exact name wins over a salt's ("Sorafenib", not "Sorafenib Tosylate")
+    assert store.primary("MESH:C471405") == "MESH:D000077157"
+    # looking the old id up finds the current record, which carries the corpus's name
+    assert [c.id for c in store.by_xref("MESH:C047426")] == ["MESH:D000069470"]
+    assert "Venlafaxine" in store.get("MESH:D000069470").synonyms
+    # a current id is left alone
+    assert store.primary("MESH:D008687") == "MESH:D008687"
+
+
+def test_biored_nil_marker_is_no_concept(store):
+    assert store.get("MESH:-", default_type="Chemical") is None
+    assert store.by_name("DDR1-IN-1") == []

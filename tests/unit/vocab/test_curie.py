@@ -17,7 +17,7 @@ def test_corpus_id():
     ("D009270", "Chemical", "MESH:D009270"), ("OMIM:312080", "Disease", "OMIM:312080"), ("7157", "Gene", "NCBIGene:7157"),
     ("9606", "Species", "NCBITaxon:9606"), ("rs12345", "Variant", "dbSNP:rs12345"),
     ("p|SUB|R|215|W", "Variant", "tmVar:p|SUB|R|215|W"), ("CVCL_0224", "CellLine", "Cellosaurus:CVCL_0224"),
-    ("-1", "Chemical", None), ("", "Gene", None), ("x", "Unknown", None),
+    ("-1", "Chemical", None), ("-", "Gene", None), ("", "Gene", None), ("x", "Unknown", None),
 ])
 def test_to_curie_and_back(raw, type_, curie):
     assert to_curie(raw, type_) == curie
