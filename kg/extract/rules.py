@@ -1,8 +1,9 @@
 """The extractor followed by medkg's rules for what a tagger trained on a few hundred abstracts
 misses: sequence variants (:mod:`kg.extract.variant_rules`), gene-symbol lists, distinctive
 gene symbols, genes named after a chemical or a disease, and deficiency diseases named after a
-gene (:mod:`kg.extract.gene_lists`); no disease or chemical mention for a short form the text
-defines as something else (:func:`drop_undefined_short_forms`); and a formula's subscript that the
+gene (:mod:`kg.extract.gene_lists`); a gene, not a disease or chemical, for a short form the text
+defines as a gene (:func:`genes_by_definition`); no disease or chemical mention for a short form
+the text defines as something else (:func:`drop_undefined_short_forms`); and a formula's subscript that the
 tokenizer split off (:func:`with_subscripts`).
 :class:`WithRules` takes the extractor's place in the chain, so gold-mention evaluations, which
 replace the extractor, leave the rules out too.
@@ -21,7 +22,7 @@ from kg.extract.gene_lists import drop_non_genes, fill_gene_lists, fill_gene_nam
 from kg.extract.variant_rules import RULE_SCORE, RULES, fill_variants
 from kg.vocab.variants import FORMAT_VERSION as VARIANTS_VERSION
 
-SHORT_FORMS_VERSION = "short-forms-2"  # drop_undefined_short_forms; 2: chemicals too
+SHORT_FORMS_VERSION = "short-forms-3"  # drop_undefined_short_forms; 2: chemicals too; 3: genes_by_definition
 FORMULA_VERSION = "formula-1"  # with_subscripts
 # A formula's subscript the tokenizer split off: the "(2)" of "CaCl(2)", "PGE(2)-induced"; not the
 # "(3)" of "histamine H(3)-receptor"
@@ -30,6 +31,12 @@ _SUBSCRIPT = re.compile(r"\(\d{1,2}\)(?!\w|-?\s*receptor)", re.IGNORECASE)
 _FORMULA = re.compile(r"(?:[A-Z][a-z]?(?:\(\d{1,2}\))?)+")
 # A short form inside a disease's name: "von Hippel-Lindau (VHL) disease"
 _DISEASE_AFTER = re.compile(r"\)?[ \t]*(?:disease|syndrome|disorder)s?\b", re.IGNORECASE)
+# A long form that names a gene ("von Hippel-Lindau tumor suppressor gene (VHL)"), or is followed by
+# "gene" after its bracket ("the DCC (deleted in colorectal cancer) gene")
+_GENE_HEAD = re.compile(r"\b(?:genes?|gene products?)$", re.IGNORECASE)
+_GENE_AFTER = re.compile(r"[ \t]*\)[ \t]*genes?\b", re.IGNORECASE)
+# ... and a bracketed word right after "gene", where the abbreviation finder saw no definition
+_GENE_BRACKET = re.compile(r"\bgenes?[ \t]+\(([A-Za-z][\w-]{1,11})\)", re.IGNORECASE)
 # A long form whose head noun is a disease's or a chemical's: "small vessel disease", "Diffuse
 # midline gliomas"; "3'-azido-3'dideoxythymidine", "selective serotonin reuptake inhibitor"
 _HEADS = {
@@ -50,7 +57,8 @@ _HEADS = {
 class WithRules:
     """An extractor, then rule-found ``Variant`` and ``Gene`` mentions where it found nothing, less
     the gene mentions that name T-helper cells or chromosome bands, with the gene mentions that
-    name a deficiency disease ("G6PD deficiency") made ``Disease`` mentions, less the disease and
+    name a deficiency disease ("G6PD deficiency") made ``Disease`` mentions, the disease and chemical
+    mentions of short forms the text defines as a gene made ``Gene`` mentions, less the disease and
     chemical mentions of short forms the text defines as something else.
 
     ``gene_symbols`` returns the test "is this word an official gene symbol?", ``gene_names`` the
@@ -96,9 +104,44 @@ class WithRules:
             names = (lambda: self._test("names")) if self._providers["names"] is not None else None
             if names is not None:
                 doc.mentions = gene_deficiencies(doc, lambda: partial(self._test("names"), type_="Disease"))
+            doc.mentions = genes_by_definition(doc)
             doc.mentions = drop_undefined_short_forms(doc, names)
             doc.mentions = with_subscripts(doc)
             yield doc
+
+
+def genes_by_definition(doc: AnnotatedDoc) -> tuple[Mention, ...]:
+    """The document's mentions with the ``Disease`` and ``Chemical`` mentions of a short form the text
+    defines as a gene made ``Gene`` mentions: its long form ends in "gene" ("The von Hippel-Lindau
+    tumor suppressor gene (VHL)"), "gene" follows the long form in brackets ("the DCC (deleted in
+    colorectal cancer) gene"), or the short form is in brackets right after "gene". The disease inside
+    such a name made the tagger call every "VHL" and "DCC" of those abstracts a disease.
+
+    Not where the gene's name is a disease's ("adenomatous polyposis coli gene (APC)", "the Wilson
+    disease gene (WND)", "APC (adenomatous polyposis coli) gene"): there the short form abbreviates
+    the disease too, and NCBI-disease annotates it as one."""
+    diseases = [(m.start, m.end) for m in doc.mentions if m.label == "Disease"]
+
+    def a_disease(start: int, end: int) -> bool:  # a disease mention covers the whole name
+        return any(s <= start and end <= e for s, e in diseases)
+
+    genes = set()
+    for a in {(a.short, a.long, a.long_start, a.long_end, a.short_end) for a in doc.abbreviations}:
+        short, long, long_start, long_end, short_end = a
+        if head := _GENE_HEAD.search(_head(long)):
+            name_end = long_start + len(long[: head.start()].rstrip())
+            if not a_disease(long_start, name_end):
+                genes.add(short)
+        elif long_end > short_end and _GENE_AFTER.match(doc.text, long_end) and not a_disease(long_start, long_end):
+            genes.add(short)
+    for m in _GENE_BRACKET.finditer(doc.text):
+        name_end = len(doc.text[: m.start()].rstrip())
+        if not any(e == name_end for _, e in diseases):
+            genes.add(m.group(1))
+    if not genes:
+        return doc.mentions
+    return tuple(m.model_copy(update={"label": "Gene"}) if m.label in _HEADS and m.text in genes else m
+                 for m in doc.mentions)
 
 
 def drop_undefined_short_forms(doc: AnnotatedDoc, names: Callable[[], Callable[[str, str], bool]] | None = None

@@ -38,3 +38,15 @@ def test_a_formula_takes_the_subscript_the_tokenizer_split_off():
     labels = {"CaCl": "Chemical", "PGE": "Chemical", "histamine H": "Chemical", "Dylox": "Chemical"}
     found = [m.text for m in analyse(text, WithRules(Tagger(labels))).mentions]
     assert found == ["CaCl(2)", "PGE(2)", "histamine H", "Dylox"]
+
+
+def test_a_short_form_the_text_defines_as_a_gene_is_a_gene_unless_the_gene_is_named_after_a_disease():
+    text = ("The von Hippel-Lindau tumor suppressor gene (VHL) and the DCC (deleted in colorectal cancer) gene "
+            "bind; the adenomatous polyposis coli gene (APC) and the Wilson disease gene (WND) do not. "
+            "VHL, DCC, APC and WND again.")
+    labels = {"VHL": "Disease", "DCC": "Disease", "APC": "Disease", "WND": "Disease", "von Hippel-Lindau tumor": "Disease",
+              "colorectal cancer": "Disease", "adenomatous polyposis coli": "Disease", "Wilson disease": "Disease"}
+    found = [(m.text, m.label) for m in analyse(text, WithRules(Tagger(labels))).mentions
+             if m.text in ("VHL", "DCC", "APC", "WND")]
+    assert found == [("VHL", "Gene"), ("DCC", "Gene"), ("APC", "Disease"), ("WND", "Disease"),
+                     ("VHL", "Gene"), ("DCC", "Gene"), ("APC", "Disease"), ("WND", "Disease")]
