@@ -64,6 +64,15 @@ class Annotator:
     def parts(self) -> list:
         return [self.analyzer, *self.components]
 
+    def preload(self) -> None:
+        """Load what the components would otherwise load on first use (``preload()``, where a component
+        has one: the lexicon and gene index the extractor's rules ask, the linker's normalisers).
+        A run does it before forking its workers, so that they share those pages instead of each
+        building or reading its own, and before freezing the loaded objects out of the collector."""
+        for component in self.components:
+            if callable(preload := getattr(component, "preload", None)):
+                preload()
+
     def annotate(self, documents: Sequence[Document]) -> tuple[list[AnnotatedDoc], list[Quarantine]]:
         """The annotated documents (input order) and a quarantine record for each that failed."""
         try:
@@ -490,6 +499,7 @@ class Analysers:
 
     def __enter__(self) -> Analysers:
         global _FORKED
+        self.pipeline.annotator.preload()
         freeze_loaded()
         try:
             if self.workers > 1:

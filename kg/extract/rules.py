@@ -87,6 +87,12 @@ class WithRules:
                 "gene_names": self._providers["name"] is not None,
                 "lexicon_names": self._providers["names"] is not None}
 
+    def preload(self) -> None:
+        """Ask every provider now instead of on the first word that needs it (see :meth:`kg.pipeline.Annotator.preload`)."""
+        for kind, provider in self._providers.items():
+            if provider is not None:
+                self._test(kind)
+
     def _test(self, kind: str) -> Callable:
         """The ``kind`` test ("symbol", "name" or "names"), asked of its provider once."""
         if kind not in self._tests:

@@ -259,6 +259,10 @@ class TfidfLinker:
             self._normalizers = Normalizers.load(*self._vocab)
         return self._normalizers
 
+    def preload(self) -> None:
+        """Load the context normalisers now instead of on the first gene mention (see :meth:`kg.pipeline.Annotator.preload`)."""
+        _ = self.normalizers
+
     @property
     def settings(self) -> dict[str, object]:
         return {"threshold": self.threshold, "exact": EXACT, "normalised": NORMALISED, "abbreviation": ABBREVIATION,

@@ -191,3 +191,36 @@ def test_a_batch_analysed_in_parts_is_committed_part_by_part(tmp_path):
     assert commits == [(2, [], 0, False), (1, ["PMID:1"], 4, True)]
     assert (s.read, s.written, s.deleted) == (4, 3, 1) and s.reconciles
     assert "PMID:1" not in p.store.docs and {"PMID:4", "PMID:5", "PMID:6"} <= set(p.store.docs)
+
+
+class _Preloaded:
+    """A component that must be preloaded before it sees a document (as the linker's normalisers)."""
+
+    name, version, settings = "preloaded", "1", {}
+
+    def __init__(self):
+        self.preloads = []
+
+    def preload(self):
+        import gc
+        import os
+
+        self.preloads.append((os.getpid(), gc.get_freeze_count()))
+
+    def pipe(self, docs, batch_size=1):
+        for d in docs:
+            if not self.preloads:
+                raise RuntimeError("used before it was preloaded")
+            yield d
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_components_are_preloaded_once_here_before_the_workers_fork_and_the_loaded_objects_freeze(tmp_path, workers):
+    import os
+
+    probe = _Preloaded()
+    p = Pipeline(annotator=word_annotator(probe), assembler=Assembler(), store=MemoryStore(),
+                 ledger=Ledger(tmp_path / "ledger.sqlite"))
+    s = p.run([doc(1, "Aspirin and fever."), doc(2, "Fever.")], command="t", inputs=[], workers=workers)
+    assert (s.written, s.quarantined) == (2, 0)  # the forked workers saw it preloaded too
+    assert probe.preloads == [(os.getpid(), 0)]

@@ -50,3 +50,20 @@ def test_a_short_form_the_text_defines_as_a_gene_is_a_gene_unless_the_gene_is_na
              if m.text in ("VHL", "DCC", "APC", "WND")]
     assert found == [("VHL", "Gene"), ("DCC", "Gene"), ("APC", "Disease"), ("WND", "Disease"),
                      ("VHL", "Gene"), ("DCC", "Gene"), ("APC", "Disease"), ("WND", "Disease")]
+
+
+def test_preload_asks_every_provider_once():
+    asked = []
+
+    def provider(kind):
+        def make():
+            asked.append(kind)
+            return lambda *args, **kw: False
+        return make
+
+    rules = WithRules(Tagger({"x": "Chemical"}), provider("symbol"), provider("name"), provider("names"))
+    rules.preload()
+    rules.preload()
+    assert asked == ["symbol", "name", "names"]
+    analyse("VHL (x) and x.", rules)
+    assert asked == ["symbol", "name", "names"]
