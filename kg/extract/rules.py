@@ -3,8 +3,8 @@ misses: sequence variants (:mod:`kg.extract.variant_rules`), gene-symbol lists, 
 gene symbols, genes named after a chemical or a disease, and deficiency diseases named after a
 gene (:mod:`kg.extract.gene_lists`); a gene, not a disease or chemical, for a short form the text
 defines as a gene (:func:`genes_by_definition`); no disease or chemical mention for a short form
-the text defines as something else (:func:`drop_undefined_short_forms`); and a formula's subscript that the
-tokenizer split off (:func:`with_subscripts`).
+the text defines as something else (:func:`drop_undefined_short_forms`); and a formula's subscript
+that the tokenizer split off (:func:`with_subscripts`).
 :class:`WithRules` takes the extractor's place in the chain, so gold-mention evaluations, which
 replace the extractor, leave the rules out too.
 """
@@ -88,7 +88,7 @@ class WithRules:
                 "lexicon_names": self._providers["names"] is not None}
 
     def preload(self) -> None:
-        """Ask every provider now instead of on the first word that needs it (see :meth:`kg.pipeline.Annotator.preload`)."""
+        """Ask every provider now, not on the first word that needs it (:meth:`kg.pipeline.Annotator.preload`)."""
         for kind, provider in self._providers.items():
             if provider is not None:
                 self._test(kind)
@@ -132,8 +132,8 @@ def genes_by_definition(doc: AnnotatedDoc) -> tuple[Mention, ...]:
         return any(s <= start and end <= e for s, e in diseases)
 
     genes = set()
-    for a in {(a.short, a.long, a.long_start, a.long_end, a.short_end) for a in doc.abbreviations}:
-        short, long, long_start, long_end, short_end = a
+    for short, long, long_start, long_end, short_end in {
+            (a.short, a.long, a.long_start, a.long_end, a.short_end) for a in doc.abbreviations}:
         if head := _GENE_HEAD.search(_head(long)):
             name_end = long_start + len(long[: head.start()].rstrip())
             if not a_disease(long_start, name_end):

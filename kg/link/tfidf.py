@@ -260,7 +260,7 @@ class TfidfLinker:
         return self._normalizers
 
     def preload(self) -> None:
-        """Load the context normalisers now instead of on the first gene mention (see :meth:`kg.pipeline.Annotator.preload`)."""
+        """Load the context normalisers now, not on the first gene mention (:meth:`kg.pipeline.Annotator.preload`)."""
         _ = self.normalizers
 
     @property
