@@ -1,7 +1,9 @@
-"""The hand-written ontology fixtures and a two-abstract training corpus: a concept store built in seconds.
+"""The hand-written ontology fixtures and a two-abstract training corpus: a concept store built in
+seconds (:func:`fixture_settings`); and a small shared-data folder for the normalisers
+(:func:`fixture_shared`).
 
-The second abstract uses MeSH ids that MeSH 2024 retired (C047426, C009250, C471405: supplementary
-records promoted to descriptors since) and BioRED's NIL marker ``-``."""
+The second abstract of ``TRAINING`` uses MeSH ids that MeSH 2024 retired (C047426, C009250,
+C471405: supplementary records promoted to descriptors since) and BioRED's NIL marker ``-``."""
 
 from __future__ import annotations
 
