@@ -36,7 +36,7 @@ from typing import Any
 from kg.assemble import Assembler
 from kg.curation import CurationSource
 from kg.doc import AnnotatedDoc, Component, batched, fingerprint
-from kg.errors import Errors
+from kg.errors import Errors, MedkgError
 from kg.graph.curation import batch_targets
 from kg.ledger import Ledger, RunSummary
 from kg.models import Deletion, Document, GraphBatch, Quarantine
@@ -68,10 +68,16 @@ class Annotator:
         """Load what the components would otherwise load on first use (``preload()``, where a component
         has one: the lexicon and gene index the extractor's rules ask, the linker's normalisers).
         A run does it before forking its workers, so that they share those pages instead of each
-        building or reading its own, and before freezing the loaded objects out of the collector."""
+        building or reading its own, and before freezing the loaded objects out of the collector.
+
+        Only a head start: where it fails (a vocabulary file missing), the component loads on first
+        use as it would have, and fails there, on the documents that need it."""
         for component in self.components:
             if callable(preload := getattr(component, "preload", None)):
-                preload()
+                try:
+                    preload()
+                except MedkgError as exc:
+                    log.warning("%s: nothing preloaded (%s); it loads on first use", component.name, exc)
 
     def annotate(self, documents: Sequence[Document]) -> tuple[list[AnnotatedDoc], list[Quarantine]]:
         """The annotated documents (input order) and a quarantine record for each that failed."""

@@ -224,3 +224,20 @@ def test_components_are_preloaded_once_here_before_the_workers_fork_and_the_load
     s = p.run([doc(1, "Aspirin and fever."), doc(2, "Fever.")], command="t", inputs=[], workers=workers)
     assert (s.written, s.quarantined) == (2, 0)  # the forked workers saw it preloaded too
     assert probe.preloads == [(os.getpid(), 0)]
+
+
+def test_a_preload_that_fails_is_said_and_the_run_goes_on(tmp_path, caplog):
+    from kg.errors import Errors, OntologyError
+
+    class Missing(_Preloaded):
+        def preload(self):
+            raise OntologyError(Errors.E510, path="lexicon.tsv.gz")
+
+        def pipe(self, docs, batch_size=1):
+            yield from docs
+
+    p = Pipeline(annotator=word_annotator(Missing()), assembler=Assembler(), store=MemoryStore(),
+                 ledger=Ledger(tmp_path / "ledger.sqlite"))
+    s = p.run([doc(1, "Aspirin and fever.")], command="t", inputs=[])
+    assert s.written == 1
+    assert "preloaded: nothing preloaded (E510: lexicon input lexicon.tsv.gz is missing" in caplog.text
