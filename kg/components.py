@@ -64,14 +64,17 @@ def build_linker(settings: Settings):
     if not path.exists():
         log.warning("building the concept store %s from %s (once; `medkg ontology build` does it too)",
                     path, settings.shared_data / "ontology")
-        helper = multiprocessing.get_context("spawn").Process(target=build_vocabularies, args=(settings,),
-                                                               name="medkg-vocabularies", daemon=True)
-        helper.start()
+        helper = None
+        if not multiprocessing.current_process().daemon:  # a daemonic process (a Dask worker) may start none
+            helper = multiprocessing.get_context("spawn").Process(target=build_vocabularies, args=(settings,),
+                                                                   name="medkg-vocabularies", daemon=True)
+            helper.start()
         try:
             build_concept_store(settings)
         finally:
-            helper.join()
-        if helper.exitcode:  # nothing lost: the chain builds what is missing on first use
+            if helper is not None:
+                helper.join()
+        if helper is not None and helper.exitcode:  # nothing lost: the chain builds what is missing on first use
             log.warning("building the lexicon and normalisers beside the store failed (exit code %s)", helper.exitcode)
     return _tfidf_linker(path, settings.cache_path)
 

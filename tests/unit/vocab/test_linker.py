@@ -66,22 +66,28 @@ def test_a_numbered_gene_family_is_one_mention_per_member(normalizers, shared, t
     assert linked("Ins1 and 2 mice were studied; mice.", "Ins1") == [("Ins1", "NCBIGene:16333")]  # two mice
 
 
-def test_a_first_linker_builds_the_store_while_another_process_builds_the_lexicon_and_normalisers(tmp_path):
+def _shared_with_lexicon_inputs(root):
     import gzip
 
-    from kg.components import build_linker
     from kg.vocab.corpora import TRAIN_CORPORA
 
     from fixture_store import fixture_shared
 
-    root = fixture_shared(tmp_path / "shared")
+    fixture_shared(root)
     for name in ("mesh_disease_terms.tsv", "mesh_descriptors.csv"):  # what the lexicon reads
         (root / "ontology" / "mesh" / f"{name}.gz").write_bytes(gzip.compress((FIXTURES / "mesh" / name).read_bytes()))
     for corpus in TRAIN_CORPORA:  # the lexicon reads every training split; BioRED's is there already
         if not (path := root / corpus.path).exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text("1|t|Metformin.\n1|a|\n1\t0\t9\tMetformin\tChemical\tD008687\n\n")
-    settings = Settings(data_dir=tmp_path / "data", shared_data=root)
+    return root
+
+
+def test_a_first_linker_builds_the_store_while_another_process_builds_the_lexicon_and_normalisers(tmp_path):
+
+    from kg.components import build_linker
+
+    settings = Settings(data_dir=tmp_path / "data", shared_data=_shared_with_lexicon_inputs(tmp_path / "shared"))
     linker = build_linker(settings)
     built = {p.name.split("-")[0] for p in settings.cache_path.iterdir()}
     # the store and the linker's index in this process; the rest beside them, in the other
@@ -89,3 +95,21 @@ def test_a_first_linker_builds_the_store_while_another_process_builds_the_lexico
     assert linker._normalizers is None  # this process built none of them
     linker.preload()
     assert linker._normalizers is not None and linker._normalizers.genes is not None
+
+
+def test_a_daemonic_process_builds_the_store_alone(tmp_path, monkeypatch):
+    """A Dask worker is a daemonic process, which may start no process of its own."""
+    import multiprocessing
+
+    from kg.components import build_linker
+
+    class Daemonic:
+        daemon = True
+
+    monkeypatch.setattr(multiprocessing, "current_process", lambda: Daemonic())
+    settings = Settings(data_dir=tmp_path / "data", shared_data=_shared_with_lexicon_inputs(tmp_path / "shared"))
+    linker = build_linker(settings)
+    built = {p.name.split("-")[0] for p in settings.cache_path.iterdir()}
+    assert {"concepts.sqlite", "tfidf"} <= built and not built & {"lexicon", "genes"}
+    linker.preload()  # built here, on first use, as before
+    assert {p.name.split("-")[0] for p in settings.cache_path.iterdir()} >= {"genes", "species", "variants"}
