@@ -84,7 +84,6 @@ def _shared_with_lexicon_inputs(root):
 
 
 def test_a_first_linker_builds_the_store_while_another_process_builds_the_lexicon_and_normalisers(tmp_path):
-
     from kg.components import build_linker
 
     settings = Settings(data_dir=tmp_path / "data", shared_data=_shared_with_lexicon_inputs(tmp_path / "shared"))
