@@ -43,6 +43,11 @@ def test_tp53_in_a_mouse_paper_is_mouse_trp53_through_the_ortholog(genes):
     assert link(genes, "TP53 knockout mice develop lymphomas; mice died early.", "TP53") == "NCBIGene:22059"
 
 
+def test_adult_cells_do_not_make_a_mouse_paper_human(genes):
+    text = "TP53 in adult stem cells and adult muscle regeneration. The mdx mouse model was studied."
+    assert link(genes, text, "TP53") == "NCBIGene:22059"
+
+
 def test_a_species_word_before_the_mention_wins_over_the_document(genes):
     text = "In patients and patients, we also studied mouse p53 expression."
     assert link(genes, text, "mouse p53") == "NCBIGene:22059"

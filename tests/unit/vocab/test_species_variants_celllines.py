@@ -28,6 +28,13 @@ def test_species_found_in_text_give_the_document_context(normalizers):
     assert ctx.species_before(text.index("in mice")) is None  # nothing before it in its sentence
 
 
+def test_adult_newborn_and_adolescent_are_adjectives_not_people(normalizers):
+    # "adult mice" is about mice: only the plural noun ("adults") says people
+    text = "Adult stem cells of adult mice and newborn rats; adolescents and adults were not studied."
+    found = [(text[s.start : s.end], s.generic) for s in normalizers.species.find(text)]
+    assert found == [("mice", False), ("rats", False), ("adolescents", True), ("adults", True)]
+
+
 def test_the_context_reads_the_sentences_it_is_given(normalizers):
     # the linker passes the text analysis's sentences; alone, the context splits after ". "
     text = "Cells of mice vs. Rats were compared."
