@@ -267,7 +267,7 @@ class TfidfLinker:
     def settings(self) -> dict[str, object]:
         return {"threshold": self.threshold, "exact": EXACT, "normalised": NORMALISED, "abbreviation": ABBREVIATION,
                 "tfidf": TFIDF, "variant": VARIANT, "max_candidates": MAX_CANDIDATES, "neighbours": NEIGHBOURS,
-                "coordinated": sorted(COORDINATED)}
+                "coordinated": sorted(COORDINATED), "spellings": [list(pair) for pair in _SPELLINGS]}
 
     # -- component ----------------------------------------------------------------------------
     def pipe(self, docs: Iterable[AnnotatedDoc], batch_size: int = 256) -> Iterator[AnnotatedDoc]:
@@ -537,9 +537,11 @@ class TfidfLinker:
 
 
 _INDUCED = re.compile(r"^.+?[- ](?:induced|associated|related|mediated|evoked|provoked|dependent)\s+(.+)$")
-_BRITISH = (
+# The spellings MeSH uses: American, and the older "desoxy" of its "Desoxycorticosterone Acetate"
+# (papers write "deoxycorticosterone acetate", which else reached Desoxycorticosterone without the salt)
+_SPELLINGS = (
     ("aemia", "emia"), ("haem", "hem"), ("oedema", "edema"), ("oea", "ea"), ("aesthe", "esthe"), ("tumour", "tumor"),
-    ("oestr", "estr"), ("sulph", "sulf"), ("aluminium", "aluminum"),
+    ("oestr", "estr"), ("sulph", "sulf"), ("aluminium", "aluminum"), ("deoxycorticosterone", "desoxycorticosterone"),
 )
 # A descriptor's name also stands without these ("Methacholine Chloride" is what papers call
 # methacholine), where no concept has the bare name; a mention keeps them ("sodium chloride").
@@ -553,23 +555,23 @@ _SALT_PREFIX = re.compile(r"^(?:sodium|potassium|calcium|magnesium)\s+(?=[a-z]{4
 
 
 def _variants(text: str, type_: str) -> list[str]:
-    """The text, its American spelling, for chemicals the name without a salt word, and for
+    """The text, its spelling as MeSH writes it (:data:`_SPELLINGS`), for chemicals the name without a salt word, and for
     diseases the part after "X-induced"/"X-associated".
 
     BC5CDR and NCBI-disease annotate "levodopa-induced dyskinesia" with the dyskinesia's id,
     and MeSH has no concept for most such compounds.
     """
     out = [text]
-    american = text
-    for gb, us in _BRITISH:
-        american = american.replace(gb, us)
-    out.append(american)
+    spelled = text
+    for theirs, mesh in _SPELLINGS:
+        spelled = spelled.replace(theirs, mesh)
+    out.append(spelled)
     if type_ == "Chemical":
-        out += [stripped for t in (text, american) if (stripped := _SALT.sub("", t)) and stripped != t]
-        out += [stripped for t in (text, american) if (stripped := _SALT_PREFIX.sub("", t)) != t]
+        out += [stripped for t in (text, spelled) if (stripped := _SALT.sub("", t)) and stripped != t]
+        out += [stripped for t in (text, spelled) if (stripped := _SALT_PREFIX.sub("", t)) != t]
         out += [stripped for t in list(out) if (stripped := _STEREO.sub("", t)) != t]
     if type_ in ("Disease", "Finding"):
-        for t in (text, american):
+        for t in (text, spelled):
             if m := _INDUCED.match(t):
                 out.append(m.group(1))
     return list(dict.fromkeys(out))

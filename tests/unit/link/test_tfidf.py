@@ -130,6 +130,13 @@ def test_a_descriptor_named_with_its_chloride_or_acetate_also_stands_without_it(
     assert linker.index.exact.keys.get("dimethyltin") is None  # nor a supplementary record's name
 
 
+def test_a_mention_is_also_read_as_mesh_spells_it(linker):
+    # MeSH's "Desoxycorticosterone Acetate", not its Desoxycorticosterone reached without the salt
+    assert top(linker, "deoxycorticosterone acetate", "Chemical") == ("MESH:D064791", tfidf.VARIANT)
+    assert top(linker, "deoxycorticosterone", "Chemical") == ("MESH:D003900", 1.0)
+    assert linker.settings["spellings"][-1] == ["deoxycorticosterone", "desoxycorticosterone"]
+
+
 def test_a_stereo_prefix_is_dropped_for_chemicals_where_no_name_has_it(linker):
     assert top(linker, "L-thyroxine", "Chemical") == ("MESH:D013974", tfidf.VARIANT)  # not a TF-IDF neighbour
     assert top(linker, "L-thyroxine", "Disease")[0] is None
