@@ -5,7 +5,9 @@ CLI (ingest, annotate, evaluate), the flows and the benchmarks all run the same 
 from __future__ import annotations
 
 import logging
-import multiprocessing
+import os
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -64,29 +66,37 @@ def build_linker(settings: Settings):
     if not path.exists():
         log.warning("building the concept store %s from %s (once; `medkg ontology build` does it too)",
                     path, settings.shared_data / "ontology")
-        helper = None
-        if not multiprocessing.current_process().daemon:  # a daemonic process (a Dask worker) may start none
-            helper = multiprocessing.get_context("spawn").Process(target=build_vocabularies, args=(settings,),
-                                                                   name="medkg-vocabularies", daemon=True)
-            helper.start()
+        helper = _start_vocabularies(settings)
         try:
             build_concept_store(settings)
         finally:
-            if helper is not None:
-                helper.join()
-        if helper is not None and helper.exitcode:  # nothing lost: the chain builds what is missing on first use
-            log.warning("building the lexicon and normalisers beside the store failed (exit code %s)", helper.exitcode)
+            code = helper.wait()
+        if code:  # nothing lost: the chain builds what is missing on first use
+            log.warning("building the lexicon and normalisers beside the store failed (exit code %s)", code)
     return _tfidf_linker(path, settings.cache_path)
 
 
-def build_vocabularies(settings: Settings) -> None:
+_VOCABULARIES = "import sys; from kg.components import build_vocabularies; build_vocabularies(*sys.argv[1:])"
+
+
+def _start_vocabularies(settings: Settings) -> subprocess.Popen:
+    """:func:`build_vocabularies` in a fresh interpreter that imports medkg alone. Not a
+    multiprocessing child: "spawn" runs the caller's script again in the child (every line of a
+    script without a ``__main__`` guard), "fork" copies the locks of the caller's other threads,
+    and a daemonic process (a Dask worker) may have no such children."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (str(REPO_ROOT), os.environ.get("PYTHONPATH"))))}
+    return subprocess.Popen([sys.executable, "-c", _VOCABULARIES, str(settings.shared_data), str(settings.cache_path)],
+                            env=env, stdout=subprocess.DEVNULL)
+
+
+def build_vocabularies(shared_data: str | Path, cache_dir: str | Path) -> None:
     """Build (or read) the cached vocabularies that need no concept store: the lexicon the
     extractor's rules ask and the gene, species, variant and cell line normalisers."""
-    from kg.extract.loader import lexicon
+    from kg.vocab.lexicon import load_lexicon
     from kg.vocab.normalizers import Normalizers
 
-    lexicon(settings)
-    Normalizers.load(settings.shared_data, settings.cache_path)
+    load_lexicon(Path(shared_data), cache_dir=Path(cache_dir))
+    Normalizers.load(Path(shared_data), Path(cache_dir))
 
 
 @cache

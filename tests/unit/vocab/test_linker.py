@@ -96,19 +96,24 @@ def test_a_first_linker_builds_the_store_while_another_process_builds_the_lexico
     assert linker._normalizers is not None and linker._normalizers.genes is not None
 
 
-def test_a_daemonic_process_builds_the_store_alone(tmp_path, monkeypatch):
-    """A Dask worker is a daemonic process, which may start no process of its own."""
-    import multiprocessing
+def test_the_other_process_runs_no_line_of_the_callers_script(tmp_path):
+    """A script without a ``__main__`` guard: a multiprocessing "spawn" child ran it again."""
+    import subprocess
+    import sys
 
-    from kg.components import build_linker
-
-    class Daemonic:
-        daemon = True
-
-    monkeypatch.setattr(multiprocessing, "current_process", lambda: Daemonic())
-    settings = Settings(data_dir=tmp_path / "data", shared_data=_shared_with_lexicon_inputs(tmp_path / "shared"))
-    linker = build_linker(settings)
-    built = {p.name.split("-")[0] for p in settings.cache_path.iterdir()}
-    assert {"concepts.sqlite", "tfidf"} <= built and not built & {"lexicon", "genes"}
-    linker.preload()  # built here, on first use, as before
-    assert {p.name.split("-")[0] for p in settings.cache_path.iterdir()} >= {"genes", "species", "variants"}
+    shared = _shared_with_lexicon_inputs(tmp_path / "shared")
+    script = tmp_path / "script.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from kg.components import build_linker\n"
+        "from kg.config import Settings\n"
+        f"with open({str(tmp_path / 'runs')!r}, 'a') as f:\n"
+        "    f.write('ran\\n')\n"
+        f"build_linker(Settings(data_dir=Path({str(tmp_path / 'data')!r}), shared_data=Path({str(shared)!r})))\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "runs").read_text() == "ran\n"
+    assert "failed" not in done.stderr
+    built = {p.name.split("-")[0] for p in (tmp_path / "data" / "cache").iterdir()}
+    assert {"concepts.sqlite", "tfidf", "lexicon", "genes", "species", "variants", "celllines"} <= built
