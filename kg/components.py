@@ -34,7 +34,7 @@ def _extractor(spec: str | None, settings: Settings):
         return GeneNormalizer.load(settings.shared_data, settings.cache_path)
 
     return WithRules(load_extractor(spec, settings), lambda: genes().is_symbol, lambda: genes().is_name,
-                     lambda: lexicon(settings).reads_as)
+                     lambda: lexicon(settings).reads_as, lambda: build_linker(settings).names_a_compound)
 
 
 def build_extractor(settings: Settings):

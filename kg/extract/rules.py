@@ -3,8 +3,9 @@ misses: sequence variants (:mod:`kg.extract.variant_rules`), gene-symbol lists, 
 gene symbols, genes named after a chemical or a disease, and deficiency diseases named after a
 gene (:mod:`kg.extract.gene_lists`); a gene, not a disease or chemical, for a short form the text
 defines as a gene (:func:`genes_by_definition`); no disease or chemical mention for a short form
-the text defines as something else (:func:`drop_undefined_short_forms`); and a formula's subscript
-that the tokenizer split off (:func:`with_subscripts`).
+the text defines as something else (:func:`drop_undefined_short_forms`); a formula's subscript
+that the tokenizer split off (:func:`with_subscripts`); and the name of a MeSH supplementary
+chemical record that the text repeats (:func:`fill_record_names`).
 :class:`WithRules` takes the extractor's place in the chain, so gold-mention evaluations, which
 replace the extractor, leave the rules out too.
 """
@@ -12,6 +13,7 @@ replace the extractor, leave the rules out too.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 
@@ -24,6 +26,11 @@ from kg.vocab.variants import FORMAT_VERSION as VARIANTS_VERSION
 
 SHORT_FORMS_VERSION = "short-forms-3"  # drop_undefined_short_forms; 2: chemicals too; 3: genes_by_definition
 FORMULA_VERSION = "formula-1"  # with_subscripts
+RECORDS_VERSION = "records-1"  # fill_record_names
+RECORD_RULE = "record-names"  # the extractor name of its mentions
+RECORD_SCORE = 0.9
+RECORD_MAX_TOKENS = 8  # "maltolyl p-coumarate" is four tokens
+RECORD_MIN_REPEATS = 2
 # A formula's subscript the tokenizer split off: the "(2)" of "CaCl(2)", "PGE(2)-induced"; not the
 # "(3)" of "histamine H(3)-receptor"
 _SUBSCRIPT = re.compile(r"\(\d{1,2}\)(?!\w|-?\s*receptor)", re.IGNORECASE)
@@ -59,24 +66,28 @@ class WithRules:
     the gene mentions that name T-helper cells or chromosome bands, with the gene mentions that
     name a deficiency disease ("G6PD deficiency") made ``Disease`` mentions, the disease and chemical
     mentions of short forms the text defines as a gene made ``Gene`` mentions, less the disease and
-    chemical mentions of short forms the text defines as something else.
+    chemical mentions of short forms the text defines as something else, and with ``Chemical``
+    mentions of the supplementary chemical records' names the text repeats.
 
     ``gene_symbols`` returns the test "is this word an official gene symbol?", ``gene_names`` the
     test "is this a gene's name?", ``names`` the lexicon's test "is this text a name of this
-    entity type?" (``names(text, "Disease")``); each is called on the first text that might be one
+    entity type?" (``names(text, "Disease")``), ``records`` the test "is this lowercase text a name of
+    MeSH supplementary chemical records only?"; each is called on the first text that might be one
     (without them, the rules that need them do not run).
     """
 
     def __init__(self, extractor, gene_symbols: Callable[[], Callable[[str], bool]] | None = None,
                  gene_names: Callable[[], Callable[[str], bool]] | None = None,
-                 names: Callable[[], Callable[[str, str], bool]] | None = None) -> None:
+                 names: Callable[[], Callable[[str, str], bool]] | None = None,
+                 records: Callable[[], Callable[[str], bool]] | None = None) -> None:
         self.extractor = extractor
         self.name = extractor.name
         self.version = (f"{extractor.version}+{VARIANTS_VERSION}+{SHORT_FORMS_VERSION}+{FORMULA_VERSION}"
-                        + (f"+{gene_lists.FORMAT_VERSION}" if gene_symbols else ""))
+                        + (f"+{gene_lists.FORMAT_VERSION}" if gene_symbols else "")
+                        + (f"+{RECORDS_VERSION}" if records else ""))
         self.vocab = getattr(extractor, "vocab", None)  # the text analysis shares the extractor's strings
         self._providers: dict[str, Callable[[], Callable] | None] = {
-            "symbol": gene_symbols, "name": gene_names, "names": names}
+            "symbol": gene_symbols, "name": gene_names, "names": names, "records": records}
         self._tests: dict[str, Callable] = {}
 
     @property
@@ -85,7 +96,9 @@ class WithRules:
                  "min_distinct": gene_lists.MIN_DISTINCT} if self._providers["symbol"] else None
         return {**self.extractor.settings, RULES: RULE_SCORE, gene_lists.RULES: lists,
                 "gene_names": self._providers["name"] is not None,
-                "lexicon_names": self._providers["names"] is not None}
+                "lexicon_names": self._providers["names"] is not None,
+                RECORD_RULE: {"max_tokens": RECORD_MAX_TOKENS, "min_repeats": RECORD_MIN_REPEATS, "score": RECORD_SCORE}
+                if self._providers["records"] else None}
 
     def preload(self) -> None:
         """Ask every provider now, not on the first word that needs it (:meth:`kg.pipeline.Annotator.preload`)."""
@@ -113,6 +126,8 @@ class WithRules:
             doc.mentions = genes_by_definition(doc)
             doc.mentions = drop_undefined_short_forms(doc, names)
             doc.mentions = with_subscripts(doc)
+            if self._providers["records"] is not None:
+                doc.mentions = fill_record_names(doc, lambda: self._test("records"))
             yield doc
 
 
@@ -189,6 +204,67 @@ def with_subscripts(doc: AnnotatedDoc) -> tuple[Mention, ...]:
             m = m.model_copy(update={"end": sub.end(), "text": doc.text[m.start:sub.end()]})
         out.append(m)
     return tuple(out)
+
+
+def fill_record_names(doc: AnnotatedDoc, records: Callable[[], Callable[[str], bool]]) -> tuple[Mention, ...]:
+    """The document's mentions and a ``Chemical`` mention at each occurrence of a name of MeSH
+    supplementary chemical records, none an enzyme or protein (two to :data:`RECORD_MAX_TOKENS`
+    tokens within a sentence and a clause, neither end a stop word or one character), that the text
+    writes at least :data:`RECORD_MIN_REPEATS` times, where no mention overlaps it; the longest
+    name first. ``records`` gives the test, asked for on the first repeat.
+
+    The tagger misses compounds it has never seen whose words no training abstract has ("maltolyl
+    p-coumarate" eight times in one abstract, "SM 21" five times in another); a supplementary
+    record names one specific compound, and an abstract repeats the compound it is about. Names of
+    descriptors stay the tagger's to judge: many are classes ("contrast media", "psychotropic
+    drugs") or enzymes ("alkaline phosphatase") that the corpora annotate one way or the other.
+    """
+    tokens = doc.tokens
+    lowered = [t.lower_ for t in tokens]
+    pairs = Counter(zip(lowered, lowered[1:]))  # a name the text repeats starts with a pair it repeats
+    occurrences: dict[str, list[tuple[int, int]]] = {}
+    for i, first in enumerate(tokens[:-1]):
+        if pairs[lowered[i], lowered[i + 1]] < RECORD_MIN_REPEATS or not _a_word(first):
+            continue
+        for j in range(i + 1, min(i + RECORD_MAX_TOKENS, len(tokens))):
+            last = tokens[j]
+            if last.is_sent_start or last.text in _CLAUSE:
+                break
+            if _a_word(last):
+                start, end = first.idx, last.idx + len(last.text)
+                occurrences.setdefault(doc.text[start:end].lower(), []).append((start, end))
+    repeated = sorted(((k, v) for k, v in occurrences.items() if len(v) >= RECORD_MIN_REPEATS),
+                      key=lambda kv: (-len(kv[0]), kv[0]))
+    if not repeated:
+        return doc.mentions
+    test = records()
+    taken = [(m.start, m.end) for m in doc.mentions]
+    added = []
+    for key, spans in repeated:
+        if not test(key):
+            continue
+        for start, end in spans:
+            if overlaps_any(start, end, taken):
+                continue
+            taken.append((start, end))
+            sentence_start, sentence_end = doc.sentence_of(start, end)
+            added.append(Mention(
+                doc_id=doc.id, start=start, end=end, text=doc.text[start:end], label="Chemical", extractor=RECORD_RULE,
+                extractor_version=RECORDS_VERSION, score=RECORD_SCORE, sentence_start=sentence_start,
+                sentence_end=sentence_end,
+            ))
+    if not added:
+        return doc.mentions
+    return tuple(sorted((*doc.mentions, *added), key=lambda m: (m.start, m.end)))
+
+
+_CLAUSE = frozenset({",", ";", ":", ".", "(", ")", "[", "]"})
+
+
+def _a_word(token) -> bool:
+    """A token a compound's name may start or end with: two characters or more, a letter or digit
+    last, no stop word ("a 10", the name of a supplementary record, is how abstracts say "a 10-fold")."""
+    return len(token.text) > 1 and token.text[-1].isalnum() and not token.is_stop
 
 
 _QUALIFIER = re.compile(r"(?:[\s\])}'\"]+|\s+(?:[A-Z]|[IVX]+|\d+))+$")

@@ -269,6 +269,17 @@ class TfidfLinker:
                 "tfidf": TFIDF, "variant": VARIANT, "max_candidates": MAX_CANDIDATES, "neighbours": NEIGHBOURS,
                 "coordinated": sorted(COORDINATED), "spellings": [list(pair) for pair in _SPELLINGS]}
 
+    def names_a_compound(self, text: str) -> bool:
+        """Whether ``text`` (lowercase) is, exactly, a name of MeSH supplementary chemical records and
+        of nothing else, none of them an enzyme or protein ("NADH oxidase" maps to oxidoreductases,
+        D08): :func:`kg.extract.rules.fill_record_names` asks."""
+        readings = self.index.exact.get(text)
+        if not readings or not all(self.index.ids[i].startswith("MESH:C") and self.index.type_of(i) == "Chemical"
+                                   for i, _ in readings):
+            return False
+        return not any(t.startswith(_PROTEIN_TREES) for i, _ in readings
+                       for t in self.store.tree_numbers(self.index.ids[i]))
+
     # -- component ----------------------------------------------------------------------------
     def pipe(self, docs: Iterable[AnnotatedDoc], batch_size: int = 256) -> Iterator[AnnotatedDoc]:
         for batch in batched(docs, batch_size):
@@ -536,6 +547,7 @@ class TfidfLinker:
         ]
 
 
+_PROTEIN_TREES = ("D08", "D12")  # MeSH enzymes and coenzymes; amino acids, peptides and proteins
 _INDUCED = re.compile(r"^.+?[- ](?:induced|associated|related|mediated|evoked|provoked|dependent)\s+(.+)$")
 # The spellings MeSH uses: American, and the older "desoxy" of its "Desoxycorticosterone Acetate"
 # (papers write "deoxycorticosterone acetate", which else reached Desoxycorticosterone without the salt)

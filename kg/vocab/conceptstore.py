@@ -564,6 +564,14 @@ class ConceptStore:
         row = self.db.execute("SELECT primary_id FROM concepts WHERE id = ?", (concept_id,)).fetchone()
         return row[0] if row else None
 
+    def tree_numbers(self, concept_id: str) -> tuple[str, ...]:
+        """MeSH tree numbers of a descriptor, or of the descriptors a supplementary record maps to."""
+        rows = self.db.execute(
+            "SELECT parent FROM parents WHERE concept_id = ?1 AND parent LIKE 'MESHTREE:%' UNION "
+            "SELECT p2.parent FROM parents p1 JOIN parents p2 ON p2.concept_id = p1.parent "
+            "WHERE p1.concept_id = ?1 AND p2.parent LIKE 'MESHTREE:%'", (concept_id,)).fetchall()
+        return tuple(sorted(r[0].removeprefix("MESHTREE:") for r in rows))
+
     def by_xref(self, curie: str) -> list[Concept]:
         """Concepts that ``curie`` is, or is a cross-reference of, resolved to their primary (MeSH) concept."""
         ids = {self.primary(curie)} - {None}

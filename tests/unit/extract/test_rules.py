@@ -61,9 +61,33 @@ def test_preload_asks_every_provider_once():
             return lambda *args, **kw: False
         return make
 
-    rules = WithRules(Tagger({"x": "Chemical"}), provider("symbol"), provider("name"), provider("names"))
+    rules = WithRules(Tagger({"x": "Chemical"}), provider("symbol"), provider("name"), provider("names"),
+                      provider("records"))
     rules.preload()
     rules.preload()
-    assert asked == ["symbol", "name", "names"]
+    assert asked == ["symbol", "name", "names", "records"]
     analyse("VHL (x) and x.", rules)
-    assert asked == ["symbol", "name", "names"]
+    assert asked == ["symbol", "name", "names", "records"]
+
+
+def test_a_compound_name_the_text_repeats_is_a_chemical_where_no_mention_is():
+    text = ("Maltolyl p-coumarate, made from maltol, helped rats: a 10 mg dose of maltolyl p-coumarate and "
+            "a 10-fold rise. SM 21 once; maltolyl p-coumarate ester.")
+    asked = []
+
+    def records():
+        def test(key):
+            asked.append(key)
+            return key in ("maltolyl p-coumarate", "sm 21", "a 10")
+        return test
+
+    found = analyse(text, WithRules(Tagger({"maltolyl p-coumarate ester": "Chemical"}), records=records)).mentions
+    assert [(m.text, m.label, m.extractor) for m in found if m.extractor == "record-names"] == [
+        ("Maltolyl p-coumarate", "Chemical", "record-names"), ("maltolyl p-coumarate", "Chemical", "record-names")]
+    # the third occurrence is inside the tagger's mention; "SM 21" is written once; "a 10" starts with a stop word
+    assert [m.text for m in found if m.extractor != "record-names"] == ["maltolyl p-coumarate ester"]
+    assert "a 10" not in asked and "sm 21" not in asked and "maltolyl p-coumarate" in asked
+    # nothing repeated, nothing asked
+    never = []
+    analyse("SM 21 helped.", WithRules(Tagger({"x": "Chemical"}), records=lambda: never.append(1) or (lambda key: True)))
+    assert never == []

@@ -137,6 +137,15 @@ def test_a_mention_is_also_read_as_mesh_spells_it(linker):
     assert linker.settings["spellings"][-1] == ["deoxycorticosterone", "desoxycorticosterone"]
 
 
+def test_a_compound_is_a_name_of_supplementary_chemical_records_only_and_no_protein(linker):
+    assert linker.names_a_compound("glycopyrronium tosylate")  # maps to Glycopyrrolate (D02)
+    assert not linker.names_a_compound("ins protein, human")  # maps to Insulin (D06, D12)
+    assert linker.store.tree_numbers("MESH:C522522") == linker.store.tree_numbers("MESH:D007328") != ()
+    assert not linker.names_a_compound("methacholine chloride")  # a descriptor's name
+    assert not linker.names_a_compound("primary hypomagnesemia")  # a disease's
+    assert not linker.names_a_compound("no such compound")
+
+
 def test_a_stereo_prefix_is_dropped_for_chemicals_where_no_name_has_it(linker):
     assert top(linker, "L-thyroxine", "Chemical") == ("MESH:D013974", tfidf.VARIANT)  # not a TF-IDF neighbour
     assert top(linker, "L-thyroxine", "Disease")[0] is None
