@@ -31,6 +31,7 @@ RECORD_RULE = "record-names"  # the extractor name of its mentions
 RECORD_SCORE = 0.9
 RECORD_MAX_TOKENS = 8  # "maltolyl p-coumarate" is four tokens
 RECORD_MIN_REPEATS = 2
+_CLAUSE = frozenset({",", ";", ":", ".", "(", ")", "[", "]"})  # a compound's name does not cross these
 # A formula's subscript the tokenizer split off: the "(2)" of "CaCl(2)", "PGE(2)-induced"; not the
 # "(3)" of "histamine H(3)-receptor"
 _SUBSCRIPT = re.compile(r"\(\d{1,2}\)(?!\w|-?\s*receptor)", re.IGNORECASE)
@@ -256,9 +257,6 @@ def fill_record_names(doc: AnnotatedDoc, records: Callable[[], Callable[[str], b
     if not added:
         return doc.mentions
     return tuple(sorted((*doc.mentions, *added), key=lambda m: (m.start, m.end)))
-
-
-_CLAUSE = frozenset({",", ";", ":", ".", "(", ")", "[", "]"})
 
 
 def _a_word(token) -> bool:

@@ -567,8 +567,8 @@ _SALT_PREFIX = re.compile(r"^(?:sodium|potassium|calcium|magnesium)\s+(?=[a-z]{4
 
 
 def _variants(text: str, type_: str) -> list[str]:
-    """The text, its spelling as MeSH writes it (:data:`_SPELLINGS`), for chemicals the name without a salt word, and for
-    diseases the part after "X-induced"/"X-associated".
+    """The text, its spelling as MeSH writes it (:data:`_SPELLINGS`), for chemicals the name without
+    a salt word, and for diseases the part after "X-induced"/"X-associated".
 
     BC5CDR and NCBI-disease annotate "levodopa-induced dyskinesia" with the dyskinesia's id,
     and MeSH has no concept for most such compounds.

@@ -24,14 +24,14 @@ from ontology.loaders import read_mesh_descriptor_terms
 FORMAT_VERSION = "species-v2"  # v2: "adult", "newborn", "adolescent" are adjectives, no people words
 MESH_DESCRIPTORS = "ontology/mesh/mesh2024_descriptor_terms.tsv.gz"
 HUMAN, MOUSE, RAT = "NCBITaxon:9606", "NCBITaxon:10090", "NCBITaxon:10116"
+# Not "adult", "newborn" or "adolescent": abstracts use them as adjectives ("adult mice", "adult stem
+# cells", "newborn rats"), which made a mouse paper's genes human.
 GENERIC_HUMAN = frozenset({
     "patient", "patients", "woman", "women", "man", "men", "child", "children", "infant", "infants",
     "adults", "people", "person", "persons", "participant", "participants", "volunteer", "volunteers",
     "boy", "boys", "girl", "girls", "inpatient", "inpatients", "outpatient", "outpatients", "neonate", "neonates",
     "newborns", "adolescents", "proband", "probands", "individuals", "subjects",
 })  # fmt: skip
-# Not "adult", "newborn" or "adolescent": abstracts use them as adjectives ("adult mice", "adult stem
-# cells", "newborn rats"), which made a mouse paper's genes human.
 # Species words that ride on other words ("murine models", "rat liver") with the taxon they mean.
 _ADJECTIVES = {"murine": MOUSE, "human": HUMAN, "rat": RAT, "mouse": MOUSE}
 _IRREGULAR = {"mice": "mouse", "men": "man", "women": "woman", "children": "child", "geese": "goose", "teeth": "tooth"}
