@@ -41,7 +41,8 @@ from kg.vocab.types import entity_type
 from ontology import loaders
 
 STORE_FILE = "concepts.sqlite"
-FORMAT_VERSION = "conceptstore-v4"  # v4: retired MeSH ids resolve to the current record; BioRED's "-" is NIL
+# v4: retired MeSH ids resolve to the current record; BioRED's "-" is NIL; v5: population records are no chemicals
+FORMAT_VERSION = "conceptstore-v5"
 # Prefixes a MeSH concept carries as xrefs (UMLS and SNOMED CT ride along when a licensed
 # user's MRCONSO supplied them).
 XREF_PREFIXES = ("MONDO", "DOID", "OMIM", "ICD10CM", "HP", "UMLS", "SNOMEDCT_US")
@@ -388,7 +389,9 @@ def _resolve_retired_mesh_ids(db: sqlite3.Connection) -> None:
 
 def _type_supplementary_records(db: sqlite3.Connection) -> None:
     """A supplementary record is a chemical unless the descriptors it is mapped to say otherwise:
-    a disease if any is a disease, an organism if all are organisms."""
+    a disease if any is a disease, an organism if all are organisms, no entity type at all if all
+    are population groups (M01: MeSH 2024's 1,764 records such as "Afro-Caribbean people", "Manx
+    people", "Native Village of Ruby", which were chemicals to the linker)."""
     db.execute(
         """UPDATE concepts SET type = 'Disease' WHERE id LIKE 'MESH:C%' AND type = 'Chemical' AND EXISTS
            (SELECT 1 FROM parents p JOIN concepts d ON d.id = p.parent
@@ -400,6 +403,14 @@ def _type_supplementary_records(db: sqlite3.Connection) -> None:
                        WHERE p.concept_id = concepts.id AND d.type = 'Species')
            AND NOT EXISTS (SELECT 1 FROM parents p JOIN concepts d ON d.id = p.parent
                            WHERE p.concept_id = concepts.id AND d.type IS NOT 'Species')"""
+    )
+    db.execute(
+        """UPDATE concepts SET type = NULL WHERE id LIKE 'MESH:C%' AND type = 'Chemical'
+           AND EXISTS (SELECT 1 FROM parents p JOIN parents t ON t.concept_id = p.parent
+                       WHERE p.concept_id = concepts.id AND t.parent LIKE 'MESHTREE:M01%')
+           AND NOT EXISTS (SELECT 1 FROM parents p JOIN parents t ON t.concept_id = p.parent
+                           WHERE p.concept_id = concepts.id AND t.parent LIKE 'MESHTREE:%'
+                           AND t.parent NOT LIKE 'MESHTREE:M01%')"""
     )
 
 
@@ -595,7 +606,8 @@ class ConceptStore:
         """(lowercased name, normalised name, primary id, its type, gold count) for the names linkers index.
 
         Concepts of ``open_types`` and untyped MeSH descriptors without tree numbers (from a
-        descriptor file that gives none) contribute the names of every source; other types only
+        descriptor file that gives none; not untyped supplementary records, the population groups)
+        contribute the names of every source; other types only
         names learned from training corpora (genes, species, cell lines and variants have
         normalisers of their own in :mod:`kg.vocab`). A descriptor whose tree numbers place it
         outside every entity type (techniques such as "HAART", anatomy, phenomena such as
@@ -606,7 +618,7 @@ class ConceptStore:
             f"""SELECT n.lower, n.norm, c.primary_id, p.type, n.count
                 FROM names n JOIN concepts c ON c.id = n.concept_id JOIN concepts p ON p.id = c.primary_id
                 WHERE p.type IN ({types}) OR n.source LIKE '%-train'
-                   OR (p.type IS NULL AND p.id LIKE 'MESH:%' AND NOT EXISTS (
+                   OR (p.type IS NULL AND p.id LIKE 'MESH:D%' AND NOT EXISTS (
                        SELECT 1 FROM parents t WHERE t.concept_id = p.id AND t.parent LIKE 'MESHTREE:%'))"""
         )
 

@@ -144,6 +144,8 @@ def test_a_compound_is_a_name_of_supplementary_chemical_records_only_and_no_prot
     assert not linker.names_a_compound("methacholine chloride")  # a descriptor's name
     assert not linker.names_a_compound("primary hypomagnesemia")  # a disease's
     assert not linker.names_a_compound("no such compound")
+    assert not linker.names_a_compound("afro-caribbeans")  # a population record
+    assert top(linker, "Afro-Caribbeans", "Chemical")[0] is None
 
 
 def test_a_stereo_prefix_is_dropped_for_chemicals_where_no_name_has_it(linker):

@@ -104,6 +104,7 @@ def test_supplementary_records_are_typed_by_their_mapped_descriptors(store):
     assert "Sutent" in sunitinib.synonyms
     assert store.get("MESH:C537153").type == "Disease"  # mapped to Arthritis, Rheumatoid (C05)
     assert store.get("MESH:C000600001").type == "Species"  # mapped to Rats only
+    assert store.get("MESH:C000725349") is None  # mapped to Caribbean People (M01): a population, no entity type
     # the mapped descriptors are its broader concepts: a query for the descriptor reaches it
     broader = store.db.execute("SELECT parent FROM parents WHERE concept_id = 'MESH:C413408'").fetchall()
     assert {p for (p,) in broader} == {"MESH:D000068877", "MESH:D007211"}
