@@ -52,6 +52,7 @@ import re
 from collections.abc import Callable
 
 from kg.doc import AnnotatedDoc
+from kg.extract.spans import rule_mention, with_added
 from kg.extract.variant_rules import RULE_SCORE
 from kg.models import Mention, overlaps_any
 
@@ -122,7 +123,7 @@ def fill_gene_names(doc: AnnotatedDoc, is_name: Callable[[], Callable[[str], boo
             continue
         genes.append((m.start, end))
         added.append(_mention(doc, m.start, end, "Gene"))
-    return _with(doc, added)
+    return with_added(doc, added)
 
 
 # Names a tagger reads as genes that are none: T-helper cell subsets ("Th1", "TH17"; mouse Hand1
@@ -210,20 +211,9 @@ def fill_gene_lists(doc: AnnotatedDoc, is_symbol: Callable[[], Callable[[str], b
         if overlaps_any(m.start(), m.end(), taken) or _STRAIN.match(doc.text, m.end()):
             continue
         added.append(_mention(doc, m.start(), m.end(), "Gene"))
-    return _with(doc, added)
+    return with_added(doc, added)
 
 
 def _mention(doc: AnnotatedDoc, start: int, end: int, label: str) -> Mention:
-    """A rule's mention of type ``label`` over ``doc.text[start:end]``."""
-    sentence_start, sentence_end = doc.sentence_of(start, end)
-    return Mention(
-        doc_id=doc.id, start=start, end=end, text=doc.text[start:end], label=label, extractor=RULES,
-        extractor_version=FORMAT_VERSION, score=RULE_SCORE, sentence_start=sentence_start, sentence_end=sentence_end,
-    )
-
-
-def _with(doc: AnnotatedDoc, added: list[Mention]) -> tuple[Mention, ...]:
-    """The document's mentions and ``added``, in text order."""
-    if not added:
-        return doc.mentions
-    return tuple(sorted((*doc.mentions, *added), key=lambda m: (m.start, m.end)))
+    """This module's rule mention of type ``label`` over ``doc.text[start:end]``."""
+    return rule_mention(doc, start, end, label, RULES, FORMAT_VERSION, RULE_SCORE)

@@ -21,6 +21,7 @@ from kg.doc import AnnotatedDoc
 from kg.models import Mention, overlaps_any
 from kg.extract import gene_lists
 from kg.extract.gene_lists import drop_non_genes, fill_gene_lists, fill_gene_names, gene_deficiencies
+from kg.extract.spans import rule_mention, with_added
 from kg.extract.variant_rules import RULE_SCORE, RULES, fill_variants
 from kg.vocab.variants import FORMAT_VERSION as VARIANTS_VERSION
 
@@ -28,7 +29,6 @@ SHORT_FORMS_VERSION = "short-forms-3"  # drop_undefined_short_forms; 2: chemical
 FORMULA_VERSION = "formula-1"  # with_subscripts
 RECORDS_VERSION = "records-1"  # fill_record_names
 RECORD_RULE = "record-names"  # the extractor name of its mentions
-RECORD_SCORE = 0.9
 RECORD_MAX_TOKENS = 8  # "maltolyl p-coumarate" is four tokens
 RECORD_MIN_REPEATS = 2
 _CLAUSE = frozenset({",", ";", ":", ".", "(", ")", "[", "]"})  # a compound's name does not cross these
@@ -98,7 +98,7 @@ class WithRules:
         return {**self.extractor.settings, RULES: RULE_SCORE, gene_lists.RULES: lists,
                 "gene_names": self._providers["name"] is not None,
                 "lexicon_names": self._providers["names"] is not None,
-                RECORD_RULE: {"max_tokens": RECORD_MAX_TOKENS, "min_repeats": RECORD_MIN_REPEATS, "score": RECORD_SCORE}
+                RECORD_RULE: {"max_tokens": RECORD_MAX_TOKENS, "min_repeats": RECORD_MIN_REPEATS, "score": RULE_SCORE}
                 if self._providers["records"] else None}
 
     def preload(self) -> None:
@@ -108,7 +108,7 @@ class WithRules:
                 self._test(kind)
 
     def _test(self, kind: str) -> Callable:
-        """The ``kind`` test ("symbol", "name" or "names"), asked of its provider once."""
+        """The ``kind`` test ("symbol", "name", "names" or "records"), asked of its provider once."""
         if kind not in self._tests:
             self._tests[kind] = self._providers[kind]()
         return self._tests[kind]
@@ -248,15 +248,8 @@ def fill_record_names(doc: AnnotatedDoc, records: Callable[[], Callable[[str], b
             if overlaps_any(start, end, taken):
                 continue
             taken.append((start, end))
-            sentence_start, sentence_end = doc.sentence_of(start, end)
-            added.append(Mention(
-                doc_id=doc.id, start=start, end=end, text=doc.text[start:end], label="Chemical", extractor=RECORD_RULE,
-                extractor_version=RECORDS_VERSION, score=RECORD_SCORE, sentence_start=sentence_start,
-                sentence_end=sentence_end,
-            ))
-    if not added:
-        return doc.mentions
-    return tuple(sorted((*doc.mentions, *added), key=lambda m: (m.start, m.end)))
+            added.append(rule_mention(doc, start, end, "Chemical", RECORD_RULE, RECORDS_VERSION, RULE_SCORE))
+    return with_added(doc, added)
 
 
 def _a_word(token) -> bool:

@@ -42,6 +42,23 @@ def to_mentions(doc: AnnotatedDoc, ents: Ents, extractor: str, version: str,
     return tuple(mentions)
 
 
+def rule_mention(doc: AnnotatedDoc, start: int, end: int, label: str, extractor: str, version: str,
+                 score: float) -> Mention:
+    """A rule's mention of type ``label`` over ``doc.text[start:end]``, in its sentence."""
+    sentence_start, sentence_end = doc.sentence_of(start, end)
+    return Mention(
+        doc_id=doc.id, start=start, end=end, text=doc.text[start:end], label=label, extractor=extractor,
+        extractor_version=version, score=score, sentence_start=sentence_start, sentence_end=sentence_end,
+    )
+
+
+def with_added(doc: AnnotatedDoc, added: list[Mention]) -> tuple[Mention, ...]:
+    """The document's mentions and ``added``, in text order."""
+    if not added:
+        return doc.mentions
+    return tuple(sorted((*doc.mentions, *added), key=lambda m: (m.start, m.end)))
+
+
 def inherit_abbreviation_types(tokens: Doc, ents: Ents, scores: dict[tuple[int, int], float], *,
                                reach_before_long_form: bool = False) -> None:
     """Give every occurrence of a defined short form the type of the entity ending its long form.

@@ -13,6 +13,7 @@ acid position 229 by glycine") is dropped.
 from __future__ import annotations
 
 from kg.doc import AnnotatedDoc
+from kg.extract.spans import rule_mention
 from kg.models import Mention, overlaps_any
 from kg.vocab.variants import FORMAT_VERSION, change_phrases, find_variants, not_a_name, stands_alone
 
@@ -37,12 +38,7 @@ def fill_variants(doc: AnnotatedDoc) -> tuple[Mention, ...]:
     for v in variants:
         if not stands_alone(v) or overlaps_any(v.start, v.end, taken):
             continue
-        sentence_start, sentence_end = doc.sentence_of(v.start, v.end)
-        added.append(Mention(
-            doc_id=doc.id, start=v.start, end=v.end, text=v.text, label="Variant", extractor=RULES,
-            extractor_version=FORMAT_VERSION, score=RULE_SCORE, sentence_start=sentence_start,
-            sentence_end=sentence_end,
-        ))
+        added.append(rule_mention(doc, v.start, v.end, "Variant", RULES, FORMAT_VERSION, RULE_SCORE))
     if not added:
         return kept
     return tuple(sorted((*kept, *added), key=lambda m: (m.start, m.end)))
