@@ -607,11 +607,10 @@ class ConceptStore:
 
         Concepts of ``open_types`` and untyped MeSH descriptors without tree numbers (from a
         descriptor file that gives none; not untyped supplementary records, the population groups)
-        contribute the names of every source; other types only
-        names learned from training corpora (genes, species, cell lines and variants have
-        normalisers of their own in :mod:`kg.vocab`). A descriptor whose tree numbers place it
-        outside every entity type (techniques such as "HAART", anatomy, phenomena such as
-        "high-fat diet") is no linking target.
+        contribute the names of every source; other types only names learned from training corpora
+        (genes, species, cell lines and variants have normalisers of their own in :mod:`kg.vocab`).
+        A descriptor whose tree numbers place it outside every entity type (techniques such as
+        "HAART", anatomy, phenomena such as "high-fat diet") is no linking target.
         """
         types = ", ".join(f"'{t}'" for t in open_types)
         yield from self.db.execute(
