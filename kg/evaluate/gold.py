@@ -103,6 +103,48 @@ def predicted(pdoc: PubtatorDocument, doc: AnnotatedDoc, *, mentions: bool = Tru
     return pdoc.model_copy(update=update)
 
 
+def resolved_gold(docs: Sequence[PubtatorDocument], store) -> list[PubtatorDocument]:
+    """The gold documents with every concept id (of mentions and relations) replaced by the concept
+    the linker's ``store`` names it by, as the graph would count it: an OMIM id MONDO maps to a
+    MeSH record becomes that record. A MeSH id MeSH 2024 no longer has (the corpora were annotated
+    years ago; "telmisartan" was C084178, is D000077333) becomes the current record its annotated
+    names name, by the rule that resolves the training corpora's retired ids when the store is built
+    (:meth:`~kg.vocab.conceptstore.ConceptStore.current_record`); other ids stay as written. A
+    relation whose two ids resolve to one concept is left out."""
+    names: dict[tuple[str, str], set[str]] = defaultdict(set)
+    types: dict[str, str | None] = {}  # a relation's id has the type of its mentions (None: two types)
+    for d in docs:
+        for a in d.annotations:
+            if not (label := entity_type(a.type)):
+                continue
+            for raw in a.ids:
+                types[raw] = label if types.get(raw, label) == label else None
+            if len(a.ids) == 1:  # a composite's text names several
+                names[(a.ids[0], label)].add(a.text)
+    cache: dict[tuple[str, str | None], str] = {}
+
+    def resolve(raw: str, label: str | None) -> str:
+        if (raw, label) not in cache:
+            curie = to_curie(raw, label) if label else None
+            primary = store.primary(curie) if curie else None
+            if primary is None and curie and curie.startswith("MESH:"):
+                primary = store.current_record(sorted(names.get((raw, label), ())), label)
+            cache[(raw, label)] = corpus_id(primary) if primary else raw
+        return cache[(raw, label)]
+
+    out = []
+    for d in docs:
+        annotations = tuple(a.model_copy(update={"ids": tuple(resolve(i, entity_type(a.type)) for i in a.ids)})
+                            for a in d.annotations)
+        relations = []
+        for r in d.relations:
+            id1, id2 = resolve(r.id1, types.get(r.id1)), resolve(r.id2, types.get(r.id2))
+            if id1 != id2:
+                relations.append(r.model_copy(update={"id1": id1, "id2": id2}))
+        out.append(d.model_copy(update={"annotations": annotations, "relations": tuple(relations)}))
+    return out
+
+
 def corpus_tasks(docs: Sequence[PubtatorDocument]) -> tuple[str, ...]:
     """``("cid",)`` for a BC5CDR-style corpus (its relations are CID), else ``("biored",)``."""
     types = {r.type for d in docs for r in d.relations}

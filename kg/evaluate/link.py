@@ -29,11 +29,11 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from kg.config import Settings
-from kg.evaluate.gold import GoldExtractor, predicted, run_corpus
+from kg.evaluate.gold import GoldExtractor, predicted, resolved_gold, run_corpus
 from kg.evaluate.ner import Score, evaluate_ner
 from kg.pipeline import Annotator
 from kg.sources.pubtator import PubtatorDocument, read_pubtator
-from kg.vocab.curie import corpus_id, to_curie
+from kg.vocab.curie import corpus_id
 from kg.vocab.types import entity_type
 
 RECALL_K = 5
@@ -115,21 +115,6 @@ class LinkReport(BaseModel):
         return "\n".join(rows)
 
 
-def _resolved(doc: PubtatorDocument, store) -> PubtatorDocument:
-    """The gold document with each id replaced by the concept the store resolves it to (an OMIM
-    id MONDO maps to a MeSH record becomes that record), as the linker names concepts."""
-
-    def resolve(raw: str, label: str | None) -> str:
-        curie = to_curie(raw, label) if label else None
-        primary = store.primary(curie) if curie else None
-        return corpus_id(primary) if primary else raw
-
-    annotations = tuple(
-        a.model_copy(update={"ids": tuple(resolve(i, entity_type(a.type)) for i in a.ids)}) for a in doc.annotations
-    )
-    return doc.model_copy(update={"annotations": annotations})
-
-
 def evaluate_link(corpus: str | Path, annotator: Annotator, *, end_to_end: bool = True,
                   types: Iterable[str] | None = None) -> LinkReport:
     """Score the linker of ``annotator`` on the PubTator file ``corpus``: on the gold mentions, and
@@ -169,7 +154,7 @@ def evaluate_link(corpus: str | Path, annotator: Annotator, *, end_to_end: bool 
             counts["in_top_k"] += bool(gold & set(ranked[:RECALL_K]))
     found = [predicted(p, linked[p.pmid], relations=False) for p in docs if p.pmid in linked]
     store = getattr(linker, "store", None)
-    resolved_docs = [_resolved(d, store) for d in docs] if store is not None else None
+    resolved_docs = resolved_gold(docs, store) if store is not None else None
 
     def concept_scores(gold: list[PubtatorDocument] | None, found: list[PubtatorDocument]) -> dict[str, Score]:
         if gold is None:

@@ -357,32 +357,41 @@ def _resolve_primaries(db: sqlite3.Connection) -> None:
     db.executemany("INSERT OR IGNORE INTO xrefs VALUES (?, ?, ?)", rows)
 
 
+def _current_mesh_record(db: sqlite3.Connection, names: Iterable[str], type_: str | None) -> str | None:
+    """The one MeSH 2024 record of ``type_`` (or an untyped descriptor) that ``names`` name, or None.
+
+    A name matches a MeSH name exactly after :func:`~kg.vocab.lexicon.normalise`, or, for a chemical,
+    with a salt word added to it ("venlafaxine" is "Venlafaxine Hydrochloride"); None unless every
+    name that matches agrees on one record."""
+    targets: set[str] = set()
+    for name in names:
+        lower = name.lower()
+        found = {m for (m,) in db.execute(
+            """SELECT DISTINCT n.concept_id FROM names n JOIN concepts c ON c.id = n.concept_id
+               WHERE n.norm = ? AND n.source = 'mesh' AND (c.type = ? OR c.type IS NULL)""", (normalise(name), type_))}
+        if not found and type_ == "Chemical":
+            found = {m for m, other in db.execute(
+                """SELECT n.concept_id, n.lower FROM names n JOIN concepts c ON c.id = n.concept_id
+                   WHERE n.lower > ? AND n.lower < ? AND n.source = 'mesh' AND (c.type = ? OR c.type IS NULL)""",
+                (lower + " ", lower + " \uffff", type_)) if SALT.sub("", other) == lower}
+        targets |= found
+    return targets.pop() if len(targets) == 1 else None
+
+
 def _resolve_retired_mesh_ids(db: sqlite3.Connection) -> None:
     """A MeSH id the training corpora use but MeSH 2024 no longer has resolves to the current record
-    its names name: the corpora were annotated years ago, and a supplementary record promoted to a
-    descriptor since keeps none of its old id ("venlafaxine" was C047426, is D000069470 "Venlafaxine
-    Hydrochloride"; "sevoflurane" C009250 is D000077149). A name matches a MeSH name of the same type
-    (or an untyped descriptor) exactly after :func:`~kg.vocab.lexicon.normalise`, or with a salt word
-    added to it; the id resolves only where every name that matches agrees on one record. The current
-    record gets the old id as an xref, so looking the old id up still finds it."""
+    its names name (:func:`_current_mesh_record`): the corpora were annotated years ago, and a
+    supplementary record promoted to a descriptor since keeps none of its old id ("venlafaxine" was
+    C047426, is D000069470 "Venlafaxine Hydrochloride"; "sevoflurane" C009250 is D000077149). The
+    current record gets the old id as an xref, so looking the old id up still finds it."""
     retired = db.execute(
         "SELECT id, type FROM concepts WHERE id LIKE 'MESH:%' AND source LIKE '%-train' AND primary_id = id"
     ).fetchall()
     resolved = []
     for cid, type_ in retired:
-        targets: set[str] = set()
-        for lower, norm in db.execute("SELECT lower, norm FROM names WHERE concept_id = ?", (cid,)).fetchall():
-            found = {m for (m,) in db.execute(
-                """SELECT DISTINCT n.concept_id FROM names n JOIN concepts c ON c.id = n.concept_id
-                   WHERE n.norm = ? AND n.source = 'mesh' AND (c.type = ? OR c.type IS NULL)""", (norm, type_))}
-            if not found and type_ == "Chemical":
-                found = {m for m, name in db.execute(
-                    """SELECT n.concept_id, n.lower FROM names n JOIN concepts c ON c.id = n.concept_id
-                       WHERE n.lower > ? AND n.lower < ? AND n.source = 'mesh' AND (c.type = ? OR c.type IS NULL)""",
-                    (lower + " ", lower + " \uffff", type_)) if SALT.sub("", name) == lower}
-            targets |= found
-        if len(targets) == 1:
-            resolved.append((targets.pop(), cid))
+        names = [lower for (lower,) in db.execute("SELECT lower FROM names WHERE concept_id = ?", (cid,))]
+        if (target := _current_mesh_record(db, names, type_)) is not None:
+            resolved.append((target, cid))
     db.executemany("UPDATE concepts SET primary_id = ? WHERE id = ?", resolved)
     db.executemany("INSERT OR IGNORE INTO xrefs VALUES (?, ?, 'retired id')", resolved)
 
@@ -574,6 +583,12 @@ class ConceptStore:
     def primary(self, concept_id: str) -> str | None:
         row = self.db.execute("SELECT primary_id FROM concepts WHERE id = ?", (concept_id,)).fetchone()
         return row[0] if row else None
+
+    def current_record(self, names: Iterable[str], type_: str | None) -> str | None:
+        """The MeSH 2024 record (its primary id) that every one of ``names`` names, as a retired id's names
+        resolve when the store is built (:func:`_current_mesh_record`); None where they name none or disagree."""
+        found = _current_mesh_record(self.db, names, type_)
+        return self.primary(found) if found else None
 
     def tree_numbers(self, concept_id: str) -> tuple[str, ...]:
         """MeSH tree numbers of a descriptor, or of the descriptors a supplementary record maps to."""

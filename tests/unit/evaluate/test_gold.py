@@ -1,4 +1,4 @@
-from kg.evaluate.gold import GoldExtractor, corpus_tasks, predicted, run_corpus
+from kg.evaluate.gold import GoldExtractor, corpus_tasks, predicted, resolved_gold, run_corpus
 from kg.pipeline import Annotator
 from kg.sources.pubtator import read_pubtator
 from kg.text.analyzer import TextAnalyzer
@@ -48,3 +48,26 @@ def test_a_document_the_corpus_holds_twice_comes_back_twice(tmp_path):
     docs = list(read_pubtator(path))
     out = list(run_corpus(Annotator(TextAnalyzer(), [GoldExtractor(docs, linked=True)]), docs))
     assert [(pdoc.pmid, len(doc.mentions)) for pdoc, doc in out] == [("9", 4), ("9", 4)]
+
+
+RETIRED = (
+    "5|t|Imatinib (Gleevec) for rheumatoid arthritis; qqzzxv too.\n5|a|\n"
+    "5\t0\t8\tImatinib\tChemical\tC000001\n"
+    "5\t10\t17\tGleevec\tChemical\tC000002\n"
+    "5\t23\t43\trheumatoid arthritis\tDisease\tD001172\n"
+    "5\t45\t51\tqqzzxv\tChemical\tC000003\n"
+    "5\tCID\tC000001\tD001172\n"
+    "5\tCID\tC000001\tC000002\n"
+    "5\tCID\tC000003\tD001172\n\n"
+)
+
+
+def test_resolved_gold_names_a_retired_mesh_id_by_the_record_its_mentions_name(tmp_path, store):
+    path = tmp_path / "r.txt"
+    path.write_text(RETIRED, encoding="utf-8")
+    (doc,) = resolved_gold(list(read_pubtator(path)), store)
+    # C000001 and C000002 are unknown to MeSH 2024; "Imatinib" and "Gleevec" name D000068877 there
+    assert [a.ids for a in doc.annotations] == [("D000068877",), ("D000068877",), ("D001172",), ("C000003",)]
+    # a relation follows its ids; one between two ids of the same record is no relation; an id no
+    # current record is named by ("qqzzxv") stays as written
+    assert [(r.id1, r.id2) for r in doc.relations] == [("D000068877", "D001172"), ("C000003", "D001172")]

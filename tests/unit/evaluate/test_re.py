@@ -50,6 +50,18 @@ def test_score_reliability_needs_pair_and_type_right():
     assert "reliability" in report.table() and "0.8-0.9" in report.table()
 
 
+def test_the_table_gives_the_scores_against_resolved_gold_ids_below_the_written_ones():
+    gold = [_doc("1", ("CID", "C084178", "D2", None))]
+    found = [_doc("1", ("CID", "D000077333", "D2", None))]
+    resolved = evaluate_re([_doc("1", ("CID", "D000077333", "D2", None))], found)
+    report = evaluate_re(gold, found).model_copy(update={"resolved": resolved})
+    assert report.pair.tp == 0 and report.resolved.pair.tp == 1
+    lines = report.table().splitlines()
+    at = lines.index(next(x for x in lines if x.startswith("gold ids resolved by the store")))
+    assert lines[at + 1].split()[:4] == ["pair", "1.000", "1.000", "1.000"]
+    assert '"resolved"' in report.model_dump_json()
+
+
 @pytest.mark.slow
 def test_shipped_model_on_bc5cdr_dev_with_gold_entities():
     from pathlib import Path
