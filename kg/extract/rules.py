@@ -21,6 +21,7 @@ from kg.doc import AnnotatedDoc
 from kg.models import Mention, overlaps_any
 from kg.extract import gene_lists
 from kg.extract.gene_lists import drop_non_genes, fill_gene_lists, fill_gene_names, gene_deficiencies
+from kg.extract.spans import VERSION as SPANS_VERSION
 from kg.extract.spans import rule_mention, with_added
 from kg.extract.variant_rules import RULE_SCORE, RULES, fill_variants
 from kg.vocab.variants import FORMAT_VERSION as VARIANTS_VERSION
@@ -83,7 +84,7 @@ class WithRules:
                  records: Callable[[], Callable[[str], bool]] | None = None) -> None:
         self.extractor = extractor
         self.name = extractor.name
-        self.version = (f"{extractor.version}+{VARIANTS_VERSION}+{SHORT_FORMS_VERSION}+{FORMULA_VERSION}"
+        self.version = (f"{extractor.version}+{VARIANTS_VERSION}+{SPANS_VERSION}+{SHORT_FORMS_VERSION}+{FORMULA_VERSION}"
                         + (f"+{gene_lists.FORMAT_VERSION}" if gene_symbols else "")
                         + (f"+{RECORDS_VERSION}" if records else ""))
         self.vocab = getattr(extractor, "vocab", None)  # the text analysis shares the extractor's strings

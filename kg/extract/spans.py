@@ -8,6 +8,9 @@ from kg.doc import AnnotatedDoc
 from kg.models import Mention
 
 Ents = dict[tuple[int, int], str]  # (token start, token end) -> entity type
+# inherit_abbreviation_types; 2: an entity before the long form that spells the short form counts, and
+# a short form inside a longer entity of its type stays inside it ("COX-2")
+VERSION = "short-form-types-2"
 
 
 def to_mentions(doc: AnnotatedDoc, ents: Ents, extractor: str, version: str,
@@ -68,11 +71,13 @@ def inherit_abbreviation_types(tokens: Doc, ents: Ents, scores: dict[tuple[int, 
     whose long form is not an entity is left as the model tagged it.
 
     The entity used is the widest inside the long form that ends it: the detector may include a
-    leading word ("... in hypertensive rats (SHR)"). ``reach_before_long_form`` also accepts an
-    entity that starts before the detected long form, which the dictionary needs (the detector
-    cuts "hereditary hemochromatosis (HH)" to "hemochromatosis" while the lexicon matched the
-    whole name) and a model does not: on NCBI-disease dev it costs 1.2 points F1 there, mostly
-    gene names in disease phrases ("adenomatous polyposis coli (APC)").
+    leading word ("... in hypertensive rats (SHR)"). An entity that starts before the detected
+    long form counts where it spells the short form itself (:func:`_spells`): the detector takes
+    the shortest long form, "C7 deficiency" for "Complement C7 deficiency (C7D)". ``reach_before_long_form``
+    accepts any entity that starts before, which the dictionary needs (the detector cuts
+    "hereditary hemochromatosis (HH)" to "hemochromatosis" while the lexicon matched the whole
+    name) and a model does not: on NCBI-disease dev it costs 1.2 points F1 there, mostly gene
+    names in disease phrases ("familial adenomatous polyposis coli (APC)").
     """
     by_long: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for short in tokens._.abbreviations:
@@ -80,12 +85,30 @@ def inherit_abbreviation_types(tokens: Doc, ents: Ents, scores: dict[tuple[int, 
         by_long.setdefault((long.start, long.end), []).append((short.start, short.end))
     for (l_start, l_end), shorts in by_long.items():
         short_spans = set(shorts)
+        short = tokens[shorts[0][0]:shorts[0][1]].text
         inside = [se for se in ents if se[1] == l_end and se not in short_spans
-                  and (reach_before_long_form or l_start <= se[0])]
+                  and (reach_before_long_form or l_start <= se[0] or _spells(short, tokens[se[0]:se[1]].text))]
         if not inside:
             continue
         label, score = ents[min(inside)], scores.get(min(inside), 1.0)
         for span in shorts:
-            for other in [o for o in ents if o[0] < span[1] and span[0] < o[1]]:
+            overlapping = [o for o in ents if o[0] < span[1] and span[0] < o[1]]
+            if any(ents[o] == label and o[0] <= span[0] and span[1] <= o[1] and o != span for o in overlapping):
+                continue  # inside a longer entity of its type already ("HPT-JT syndrome")
+            for other in overlapping:
                 del ents[other]
             ents[span], scores[span] = label, score
+
+
+def _spells(short: str, long: str) -> bool:
+    """Whether ``long`` could define ``short`` by itself: it starts with the short form's first letter
+    or digit and holds the others in order (Schwartz and Hearst's test, from the long form's start)."""
+    chars = [c for c in short.lower() if c.isalnum()]
+    text = long.lower()
+    if not chars or not text.startswith(chars[0]):
+        return False
+    at = 1
+    for c in chars[1:]:
+        if (at := text.find(c, at) + 1) == 0:
+            return False
+    return True

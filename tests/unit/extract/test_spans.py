@@ -1,0 +1,43 @@
+"""Short forms defined in the text take their long form's type (kg.extract.spans)."""
+
+from kg.extract.spans import inherit_abbreviation_types
+
+from fakes import analyse
+
+
+def _span(doc, text, nth=0):
+    """Token span of the ``nth`` occurrence of ``text`` (a run of whole tokens)."""
+    starts = [i for i, t in enumerate(doc.tokens) if doc.text.startswith(text, t.idx)]
+    start = starts[nth]
+    end = next(i for i in range(start, len(doc.tokens) + 1) if doc.tokens[start:i].text == text)
+    return start, end
+
+
+def test_an_entity_that_starts_before_the_long_form_counts_where_it_spells_the_short_form():
+    doc = analyse("Complement C7 deficiency (C7D) is rare. C7D patients get meningitis.")
+    assert [(a.short, a.long) for a in doc.abbreviations][0] == ("C7D", "C7 deficiency")  # the shortest
+    whole, first, second = _span(doc, "Complement C7 deficiency"), _span(doc, "C7D"), _span(doc, "C7D", 1)
+    ents = {whole: "Disease", first: "Gene", second: "Gene"}
+    inherit_abbreviation_types(doc.tokens, ents, {})
+    assert ents == {whole: "Disease", first: "Disease", second: "Disease"}
+
+
+def test_an_entity_before_the_long_form_that_does_not_spell_the_short_form_gives_it_nothing():
+    doc = analyse("Mutations of familial adenomatous polyposis coli (APC) were found. APC binds.")
+    whole, first, second = (_span(doc, "familial adenomatous polyposis coli"), _span(doc, "APC"),
+                            _span(doc, "APC", 1))
+    ents = {whole: "Disease", first: "Gene", second: "Gene"}
+    inherit_abbreviation_types(doc.tokens, ents, {})
+    assert ents == {whole: "Disease", first: "Gene", second: "Gene"}
+    # the dictionary reaches before the long form whatever the entity spells
+    inherit_abbreviation_types(doc.tokens, ents, {}, reach_before_long_form=True)
+    assert ents[first] == ents[second] == "Disease"
+
+
+def test_a_short_form_inside_a_longer_entity_of_its_type_stays_inside_it():
+    doc = analyse("Cyclooxygenase (COX) activity fell; COX-2 inhibitors and COX blockers were used.")
+    long, name, bare = _span(doc, "Cyclooxygenase"), _span(doc, "COX-2"), _span(doc, "COX", 2)
+    ents = {long: "Gene", name: "Gene"}
+    inherit_abbreviation_types(doc.tokens, ents, {})
+    # "COX-2" is not cut down to "COX"; the bare "COX" and the definition's take the long form's type
+    assert ents == {long: "Gene", _span(doc, "COX"): "Gene", name: "Gene", bare: "Gene"}
