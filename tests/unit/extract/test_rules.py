@@ -40,6 +40,18 @@ def test_a_formula_takes_the_subscript_the_tokenizer_split_off():
     assert found == ["CaCl(2)", "PGE(2)", "histamine H", "Dylox"]
 
 
+def test_a_disease_mention_takes_the_subtype_written_after_it():
+    text = ("SJS  type 1A, von Willebrand disease type B, MPS type IVA and diabetes type 2-like traits; "
+            "ataxia type E and the cancer type 1 receptor gene.")
+    labels = {"SJS": "Disease", "von Willebrand disease": "Disease", "MPS": "Disease", "diabetes": "Disease",
+              "ataxia": "Disease", "cancer": "Disease", "type 1 receptor": "Gene"}
+    found = [(m.text, m.label) for m in analyse(text, WithRules(Tagger(labels))).mentions]
+    # not a "type 2-like" trait, no subtype letter past D, not over another mention
+    assert found == [("SJS  type 1A", "Disease"), ("von Willebrand disease type B", "Disease"),
+                     ("MPS type IVA", "Disease"), ("diabetes", "Disease"), ("ataxia", "Disease"),
+                     ("cancer", "Disease"), ("type 1 receptor", "Gene")]
+
+
 def test_a_short_form_the_text_defines_as_a_gene_is_a_gene_unless_the_gene_is_named_after_a_disease():
     text = ("The von Hippel-Lindau tumor suppressor gene (VHL) and the DCC (deleted in colorectal cancer) gene "
             "bind; the adenomatous polyposis coli gene (APC) and the Wilson disease gene (WND) do not. "
