@@ -419,6 +419,11 @@ def tags_to_spans(tags: Sequence[int], marg: Sequence[float] | None = None) -> l
     return spans
 
 
+# what NerCpuTagger does after decoding (propagate_within_document, ...); 2: a name's first letter
+# may differ in case
+POSTPROCESS_VERSION = "post-2"
+
+
 def files_version(path: Path, names: Iterable[str]) -> str:
     digest = hashlib.sha256()
     for name in sorted(names):
@@ -441,13 +446,20 @@ def propagate_within_document(doc: Doc, ents: dict[tuple[int, int], tuple[str, f
     """Tag every other untagged occurrence of a tagged string (same tokens, same case) alike.
 
     An abstract names a thing the same way throughout; the tagger, reading each occurrence in
-    its own context, misses some. The label is the string's most frequent one.
+    its own context, misses some. The label is the string's most frequent one. A name of two
+    words or more also matches where only its first letter's case differs, as a sentence's first
+    word writes it ("Complement C7 deficiency (C7D) is ..." and the title's "complement C7
+    deficiency"); a single word does not ("At", ataxia telangiectasia, is not "at").
     """
+    texts = [t.text for t in doc]
+
+    def key(words: Sequence[str]) -> tuple[str, ...]:
+        return (_sentence_case(words[0]), *words[1:]) if len(words) > 1 else tuple(words)
+
     by_text: dict[tuple[str, ...], dict[str, list[float]]] = {}
     for (s, e), (label, score) in ents.items():
-        by_text.setdefault(tuple(t.text for t in doc[s:e]), {}).setdefault(label, []).append(score)
+        by_text.setdefault(key(texts[s:e]), {}).setdefault(label, []).append(score)
     taken = {i for s, e in ents for i in range(s, e)}
-    texts = [t.text for t in doc]
     starts: dict[str, list[int]] = {}
     for i, text in enumerate(texts):
         starts.setdefault(text, []).append(i)
@@ -457,10 +469,17 @@ def propagate_within_document(doc: Doc, ents: dict[tuple[int, int], tuple[str, f
         label = max(labels, key=lambda lab: (len(labels[lab]), lab))
         score = min(labels[label])
         n = len(words)
-        for i in starts.get(words[0], ()):
-            if tuple(texts[i : i + n]) == words and not taken.intersection(range(i, i + n)):
+        firsts = {words[0], words[0][:1].upper() + words[0][1:]} if n > 1 else {words[0]}
+        for i in sorted(i for first in firsts for i in starts.get(first, ())):
+            if key(texts[i : i + n]) == words and not taken.intersection(range(i, i + n)):
                 ents[(i, i + n)] = (label, score)
                 taken.update(range(i, i + n))
+
+
+def _sentence_case(word: str) -> str:
+    """``word`` with a capital first letter lowercased where the rest is lowercase ("Complement"),
+    as a sentence's first word is written; "DNA", "McArdle" and "complement" stay."""
+    return word[:1].lower() + word[1:] if word[:1].isupper() and word[1:].islower() else word
 
 
 def inherit_abbreviation_types(doc: Doc, ents: dict[tuple[int, int], tuple[str, float]]) -> None:
@@ -547,7 +566,7 @@ class NerCpuExtractor:
 
     def __init__(self, model: str | Path, *, lexicon=None) -> None:
         self.tagger = NerCpuTagger.load(model)
-        self.version = self.tagger.version
+        self.version = f"{self.tagger.version}+{POSTPROCESS_VERSION}"
         self.lexicon = None
         if lexicon is not None:
             from kg.extract.dictionary import LexiconMatcher

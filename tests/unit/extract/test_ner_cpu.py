@@ -212,6 +212,19 @@ def test_a_tagged_string_is_tagged_wherever_else_it_occurs_untagged(nlp):
         ("Lithium", "Chemical"), ("Lithium", "Chemical"), ("Lithium", "Chemical"), ("lithium carbonate", "Chemical")]
 
 
+def test_a_name_of_two_words_also_matches_where_a_sentence_capitalises_its_first_letter(nlp):
+    from kg.extract.ner_cpu import propagate_within_document
+
+    doc = nlp("Basis of complement C7 deficiency. Complement C7 deficiency (C7D) is rare. At rest, AT and at most.")
+    words = [t.text for t in doc]
+    name, at = words.index("Complement"), words.index("AT")
+    ents = {(name, name + 3): ("Disease", 0.9), (at, at + 1): ("Disease", 0.7)}  # the second sentence's name; "AT"
+    propagate_within_document(doc, ents)
+    # the title's lowercase "complement C7 deficiency" is the same name; one word keeps its case: "At", "at"
+    assert sorted((doc[s:e].text, label) for (s, e), (label, _) in ents.items()) == [
+        ("AT", "Disease"), ("Complement C7 deficiency", "Disease"), ("complement C7 deficiency", "Disease")]
+
+
 def test_emissions_do_not_depend_on_the_padding_of_a_batch():
     rng = np.random.default_rng(4)
     model = BiLstmCrf(random_weights(4, 4, 3, hidden=5), {}, {})
