@@ -8,6 +8,7 @@ import logging
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -33,8 +34,14 @@ def _extractor(spec: str | None, settings: Settings):
     def genes() -> GeneNormalizer:  # loaded once, on the first word either gene rule asks about
         return GeneNormalizer.load(settings.shared_data, settings.cache_path)
 
+    def names() -> Callable[[str, str], bool]:
+        """A form the lexicon reads as the type, or a disease's name in the concept store (not a
+        chemical's: enzymes are chemicals there, and "tyrosine hydroxylase (TH)" defines no chemical)."""
+        reads_as, names_a_disease = lexicon(settings).reads_as, build_linker(settings).names_a_disease
+        return lambda text, type_: reads_as(text, type_) or (type_ == "Disease" and names_a_disease(text))
+
     return WithRules(load_extractor(spec, settings), lambda: genes().is_symbol, lambda: genes().is_name,
-                     lambda: lexicon(settings).reads_as, lambda: build_linker(settings).names_a_compound)
+                     names, lambda: build_linker(settings).names_a_compound)
 
 
 def build_extractor(settings: Settings):

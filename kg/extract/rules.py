@@ -26,7 +26,8 @@ from kg.extract.spans import rule_mention, with_added
 from kg.extract.variant_rules import RULE_SCORE, RULES, fill_variants
 from kg.vocab.variants import FORMAT_VERSION as VARIANTS_VERSION
 
-SHORT_FORMS_VERSION = "short-forms-3"  # drop_undefined_short_forms; 2: chemicals too; 3: genes_by_definition
+SHORT_FORMS_VERSION = "short-forms-4"  # drop_undefined_short_forms; 2: chemicals too; 3: genes_by_definition;
+# 4: the names test (here and in gene_deficiencies) also knows the concept store's disease names
 FORMULA_VERSION = "formula-1"  # with_subscripts
 SUBTYPE_VERSION = "subtype-1"  # with_subtypes
 RECORDS_VERSION = "records-1"  # fill_record_names
@@ -75,8 +76,8 @@ class WithRules:
     mentions of the supplementary chemical records' names the text repeats.
 
     ``gene_symbols`` returns the test "is this word an official gene symbol?", ``gene_names`` the
-    test "is this a gene's name?", ``names`` the lexicon's test "is this text a name of this
-    entity type?" (``names(text, "Disease")``), ``records`` the test "is this lowercase text a name of
+    test "is this a gene's name?", ``names`` the test "is this text a name of this entity type?"
+    (``names(text, "Disease")``: the lexicon's, and the concept store's disease names), ``records`` the test "is this lowercase text a name of
     MeSH supplementary chemical records only?"; each is called on the first text that might be one
     (without them, the rules that need them do not run).
     """
@@ -176,7 +177,7 @@ def drop_undefined_short_forms(doc: AnnotatedDoc, names: Callable[[], Callable[[
     """The document's mentions without the ``Disease`` and ``Chemical`` mentions of a short form whose
     long form, as the text defines it, is of no such type: it holds no mention of the type, does not
     end in the type's head noun (:data:`_HEADS`: "small vessel disease", "selective serotonin
-    reuptake inhibitor"), is no name of the type (``names``, the lexicon's test, asked for on the
+    reuptake inhibitor"), is no name of the type (``names``, the names test, asked for on the
     first such long form) and, for a disease, does not start one ("von Hippel-Lindau (VHL)
     disease"). "repetitive transcranial magnetic stimulation (rTMS)", "bone mineral density (BMD)"
     and "contrast media (CM)" are no diseases, "combined androgen blockade (CAB)" and "mean

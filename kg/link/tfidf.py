@@ -280,6 +280,12 @@ class TfidfLinker:
         return not any(t.startswith(_PROTEIN_TREES) for i, _ in readings
                        for t in self.store.tree_numbers(self.index.ids[i]))
 
+    def names_a_disease(self, text: str) -> bool:
+        """Whether ``text`` (any case) is, exactly, a name of diseases and of nothing else: MeSH 2024's
+        supplementary disease records too ("APRT Deficiency"), which the lexicon does not list."""
+        readings = self.index.exact.get(text.lower())
+        return bool(readings) and all(self.index.type_of(i) == "Disease" for i, _ in readings)
+
     # -- component ----------------------------------------------------------------------------
     def pipe(self, docs: Iterable[AnnotatedDoc], batch_size: int = 256) -> Iterator[AnnotatedDoc]:
         for batch in batched(docs, batch_size):

@@ -286,3 +286,9 @@ def test_a_coordination_that_is_itself_a_name_stays_one_concept(linker):
     at = text.index("mouth disease")
     out = _linked(linker, text, [(at, at + len("mouth disease"), "Disease")])
     assert [(m.text, m.concept_id) for m in out.mentions] == [("hand, foot, and mouth disease", "MESH:D006232")]
+
+
+def test_a_disease_name_is_a_name_of_diseases_only_supplementary_records_too(linker):
+    assert linker.names_a_disease("Hypomagnesemia, Primary")  # a supplementary record, any case
+    assert not linker.names_a_disease("glycopyrronium tosylate")  # a chemical's
+    assert not linker.names_a_disease("no such disease")
