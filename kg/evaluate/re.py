@@ -87,7 +87,7 @@ class ReReport(BaseModel):
             rows.append(f"{'  score':22} {'mean':>6} {'right':>6} {'n':>6}")
             rows += [f"  {r.bin:20} {r.mean_score:6.3f} {r.observed:6.3f} {r.count:6}" for r in self.reliability]
         if self.resolved is not None:
-            rows.append("gold ids resolved by the store (an id MeSH 2024 retired counts as the record that replaced it):")
+            rows.append("gold ids resolved by the store (a retired MeSH id counts as the record that replaced it):")
             rows += self.resolved.table().splitlines()[2:]
         return "\n".join(rows)
 

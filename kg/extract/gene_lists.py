@@ -166,10 +166,11 @@ def gene_deficiencies(doc: AnnotatedDoc, is_disease: Callable[[], Callable[[str]
     """The document's mentions with each gene mention that names a deficiency disease ("G6PD
     deficiency", "deficiency of ASPA", "C7-deficient") replaced by a ``Disease`` mention over the
     whole, where "<gene> deficiency" is a disease name (``is_disease``: the names test, asked for on
-    the first such phrase; MeSH 2024's supplementary records name many: "APRT Deficiency"). NCBI-disease and BioRED annotate these diseases, never the gene
-    inside. A gene knocked out in an experiment stays a gene: "Atm-deficient mice", "HEB-deficient
-    thymocytes" (:data:`_EXPERIMENT`; BioRED annotates the gene in all 8 such phrases of its
-    training and dev splits), "TAK1 deficiency" (no disease's name)."""
+    the first such phrase; MeSH 2024's supplementary records name many: "APRT Deficiency").
+    NCBI-disease and BioRED annotate these diseases, never the gene inside. A gene knocked out in
+    an experiment stays a gene: "Atm-deficient mice", "HEB-deficient thymocytes" (:data:`_EXPERIMENT`;
+    BioRED annotates the gene in all 8 such phrases of its training and dev splits), "TAK1
+    deficiency" (no disease's name)."""
     genes = [m for m in doc.mentions if m.label == "Gene"]
     if not genes or "deficien" not in doc.text.lower():
         return doc.mentions

@@ -77,9 +77,9 @@ class WithRules:
 
     ``gene_symbols`` returns the test "is this word an official gene symbol?", ``gene_names`` the
     test "is this a gene's name?", ``names`` the test "is this text a name of this entity type?"
-    (``names(text, "Disease")``: the lexicon's, and the concept store's disease names), ``records`` the test "is this lowercase text a name of
-    MeSH supplementary chemical records only?"; each is called on the first text that might be one
-    (without them, the rules that need them do not run).
+    (``names(text, "Disease")``: the lexicon's, and the concept store's disease names), ``records``
+    the test "is this lowercase text a name of MeSH supplementary chemical records only?"; each is
+    called on the first text that might be one (without them, the rules that need them do not run).
     """
 
     def __init__(self, extractor, gene_symbols: Callable[[], Callable[[str], bool]] | None = None,
@@ -88,7 +88,8 @@ class WithRules:
                  records: Callable[[], Callable[[str], bool]] | None = None) -> None:
         self.extractor = extractor
         self.name = extractor.name
-        self.version = (f"{extractor.version}+{VARIANTS_VERSION}+{SPANS_VERSION}+{SHORT_FORMS_VERSION}+{FORMULA_VERSION}"
+        self.version = (f"{extractor.version}+{VARIANTS_VERSION}+{SPANS_VERSION}+{SHORT_FORMS_VERSION}"
+                        f"+{FORMULA_VERSION}+{SUBTYPE_VERSION}"
                         + (f"+{gene_lists.FORMAT_VERSION}" if gene_symbols else "")
                         + (f"+{RECORDS_VERSION}" if records else ""))
         self.vocab = getattr(extractor, "vocab", None)  # the text analysis shares the extractor's strings
@@ -220,7 +221,8 @@ def with_subtypes(doc: AnnotatedDoc) -> tuple[Mention, ...]:
     NCBI-disease's and BioRED's; BC5CDR's has none)."""
     out, taken = [], [(m.start, m.end) for m in doc.mentions]
     for m in doc.mentions:
-        if m.label == "Disease" and (sub := _SUBTYPE.match(doc.text, m.end)) and not overlaps_any(m.end, sub.end(), taken):
+        sub = _SUBTYPE.match(doc.text, m.end) if m.label == "Disease" else None
+        if sub and not overlaps_any(m.end, sub.end(), taken):
             m = m.model_copy(update={"end": sub.end(), "text": doc.text[m.start:sub.end()]})
         out.append(m)
     return tuple(out)

@@ -73,11 +73,11 @@ def inherit_abbreviation_types(tokens: Doc, ents: Ents, scores: dict[tuple[int, 
     The entity used is the widest inside the long form that ends it: the detector may include a
     leading word ("... in hypertensive rats (SHR)"). An entity that starts before the detected
     long form counts where it spells the short form itself (:func:`_spells`): the detector takes
-    the shortest long form, "C7 deficiency" for "Complement C7 deficiency (C7D)". ``reach_before_long_form``
-    accepts any entity that starts before, which the dictionary needs (the detector cuts
-    "hereditary hemochromatosis (HH)" to "hemochromatosis" while the lexicon matched the whole
-    name) and a model does not: on NCBI-disease dev it costs 1.2 points F1 there, mostly gene
-    names in disease phrases ("familial adenomatous polyposis coli (APC)").
+    the shortest long form, "C7 deficiency" for "Complement C7 deficiency (C7D)".
+    ``reach_before_long_form`` accepts any entity that starts before, which the dictionary needs
+    (the detector cuts "hereditary hemochromatosis (HH)" to "hemochromatosis" while the lexicon
+    matched the whole name) and a model does not: on NCBI-disease dev it costs 1.2 points F1
+    there, mostly gene names in disease phrases ("familial adenomatous polyposis coli (APC)").
     """
     by_long: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for short in tokens._.abbreviations:
