@@ -326,7 +326,10 @@ def evaluate_re_cmd(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
-    """Relation pair and pair+type P/R/F1 (CID for BC5CDR-style corpora, BioRED types otherwise), end to end by default."""
+    """Relation pair and pair+type P/R/F1 (CID for BC5CDR-style corpora, BioRED types otherwise), end to end by default.
+
+    End to end, the scores are also given against the gold ids resolved by the concept store (a MeSH id retired since
+    the corpus was annotated counts as the record that replaced it, as `evaluate link` resolves them)."""
     from kg.evaluate.re import evaluate_re_corpus
 
     report = evaluate_re_corpus(settings(), corpus, gold_entities=gold_entities)
@@ -362,7 +365,11 @@ def evaluate_link_cmd(
     gold_only: Annotated[bool, typer.Option("--gold-only", help="Skip the end-to-end (NER + linking) scores")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
-    """Accuracy@1 on gold mentions and document-level concept-id P/R/F1 per type (gold mentions and end to end)."""
+    """Accuracy@1 on gold mentions and document-level concept-id P/R/F1 per type (gold mentions and end to end).
+
+    Each document-level view is also scored against the gold ids resolved by the concept store: an OMIM id MONDO maps
+    to a MeSH record counts as that record, a MeSH id retired since the corpus was annotated as the record that
+    replaced it."""
     from kg.evaluate.link import evaluate_link_corpus
 
     report = evaluate_link_corpus(settings(), corpus, end_to_end=not gold_only)
