@@ -123,7 +123,7 @@ def fill_gene_names(doc: AnnotatedDoc, is_name: Callable[[], Callable[[str], boo
             continue
         genes.append((m.start, end))
         added.append(_mention(doc, m.start, end, "Gene"))
-    return with_added(doc, added)
+    return with_added(doc.mentions, added)
 
 
 # Names a tagger reads as genes that are none: T-helper cell subsets ("Th1", "TH17"; mouse Hand1
@@ -212,7 +212,7 @@ def fill_gene_lists(doc: AnnotatedDoc, is_symbol: Callable[[], Callable[[str], b
         if overlaps_any(m.start(), m.end(), taken) or _STRAIN.match(doc.text, m.end()):
             continue
         added.append(_mention(doc, m.start(), m.end(), "Gene"))
-    return with_added(doc, added)
+    return with_added(doc.mentions, added)
 
 
 def _mention(doc: AnnotatedDoc, start: int, end: int, label: str) -> Mention:

@@ -270,7 +270,7 @@ def fill_record_names(doc: AnnotatedDoc, records: Callable[[], Callable[[str], b
                 continue
             taken.append((start, end))
             added.append(rule_mention(doc, start, end, "Chemical", RECORD_RULE, RECORDS_VERSION, RULE_SCORE))
-    return with_added(doc, added)
+    return with_added(doc.mentions, added)
 
 
 def _a_word(token) -> bool:

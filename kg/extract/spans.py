@@ -55,11 +55,11 @@ def rule_mention(doc: AnnotatedDoc, start: int, end: int, label: str, extractor:
     )
 
 
-def with_added(doc: AnnotatedDoc, added: list[Mention]) -> tuple[Mention, ...]:
-    """The document's mentions and ``added``, in text order."""
+def with_added(mentions: tuple[Mention, ...], added: list[Mention]) -> tuple[Mention, ...]:
+    """``mentions`` and ``added``, in text order."""
     if not added:
-        return doc.mentions
-    return tuple(sorted((*doc.mentions, *added), key=lambda m: (m.start, m.end)))
+        return mentions
+    return tuple(sorted((*mentions, *added), key=lambda m: (m.start, m.end)))
 
 
 def inherit_abbreviation_types(tokens: Doc, ents: Ents, scores: dict[tuple[int, int], float], *,

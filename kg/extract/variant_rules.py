@@ -13,7 +13,7 @@ acid position 229 by glycine") is dropped.
 from __future__ import annotations
 
 from kg.doc import AnnotatedDoc
-from kg.extract.spans import rule_mention
+from kg.extract.spans import rule_mention, with_added
 from kg.models import Mention, overlaps_any
 from kg.vocab.variants import FORMAT_VERSION, change_phrases, find_variants, not_a_name, stands_alone
 
@@ -39,6 +39,4 @@ def fill_variants(doc: AnnotatedDoc) -> tuple[Mention, ...]:
         if not stands_alone(v) or overlaps_any(v.start, v.end, taken):
             continue
         added.append(rule_mention(doc, v.start, v.end, "Variant", RULES, FORMAT_VERSION, RULE_SCORE))
-    if not added:
-        return kept
-    return tuple(sorted((*kept, *added), key=lambda m: (m.start, m.end)))
+    return with_added(kept, added)
