@@ -310,6 +310,11 @@ def candidate_pairs(view: DocView, task: str) -> list[tuple[str, str]]:
     return out
 
 
+def entity_types(view: DocView, a: str, b: str) -> str:
+    """The pair's entity types, ``"Chemical|Gene"`` (in the pair's order)."""
+    return f"{view.entities[a].type}|{view.entities[b].type}"
+
+
 def _bin(x: float, edges: tuple[float, ...]) -> str:
     for e in edges:
         if x <= e:
@@ -417,7 +422,7 @@ def sentence_features(view: DocView, a: str, b: str, i: int, m1: Mention, m2: Me
     assertion status the tagger gave each mention. The sentence scorer reads these for every
     shared sentence; the pair model reads them for the closest mentions.
     """
-    types = f"{view.entities[a].type}|{view.entities[b].type}"
+    types = entity_types(view, a, b)
     f: dict[str, float] = {}
     first, second = (m1, m2) if m1.start <= m2.start else (m2, m1)
     f["a_first" if first is m1 else "b_first"] = 1.0
@@ -462,7 +467,7 @@ def sentence_scorer_features(view: DocView, a: str, b: str, i: int, m1: Mention,
     """Features of one (pair, shared sentence) for the sentence scorer: :func:`sentence_features`
     plus the sentence's place in the abstract and how crowded it is."""
     f = sentence_features(view, a, b, i, m1, m2)
-    f[f"types={view.entities[a].type}|{view.entities[b].type}"] = 1.0
+    f[f"types={entity_types(view, a, b)}"] = 1.0
     f["bias"] = 1.0
     if i == 0 and view.title_end and view.sentences[0][0] < view.title_end:
         f["in_title"] = 1.0
@@ -504,7 +509,7 @@ def supports(
 def pair_features(view: DocView, a: str, b: str) -> dict[str, float]:
     """Sparse features of the candidate pair ``(a, b)`` (priors and sentence scores are added by the model)."""
     e1, e2 = view.entities[a], view.entities[b]
-    types = f"{e1.type}|{e2.type}"
+    types = entity_types(view, a, b)
     f: dict[str, float] = {f"types={types}": 1.0, "bias": 1.0}
     n_sent = len(view.sentences)
     s1, s2 = view.entity_sentences(a), view.entity_sentences(b)

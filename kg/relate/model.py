@@ -41,6 +41,7 @@ from kg.relate.features import (
     Priors,
     candidate_pairs,
     document_view,
+    entity_types,
     is_below,
     pair_features,
     sentence_pairs,
@@ -49,7 +50,7 @@ from kg.relate.features import (
 )
 
 TASKS: tuple[str, ...] = ("cid", "biored")
-FORMAT_VERSION = "re-cpu-2"
+FORMAT_VERSION = "re-cpu-3"
 MODEL_FILE = "model.joblib"
 SCORE_FLOOR, SCORE_CEILING = 0.005, 0.995  # no edge is certain: a 1.0 would end every noisy-OR
 
@@ -87,6 +88,23 @@ def vectorize(vectorizer: DictVectorizer, feats: Sequence[dict[str, float]]) -> 
         (np.asarray(data, dtype=vectorizer.dtype), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
         shape=(len(indptr) - 1, len(vocabulary)),
     )
+
+
+def conjoin(X: Any, groups: Sequence[int], n_groups: int) -> sparse.csr_matrix:
+    """``X`` beside ``n_groups`` blocks of its columns, in which a row of group ``g`` repeats its
+    features in block ``g`` (a row of no group, ``-1``, only in ``X``).
+
+    A linear model on it learns weights shared by all rows plus, per group, weights that add to
+    them ("frustratingly easy" domain adaptation): the typer reads "inhibits" one way between a
+    chemical and a gene and another between two genes, with the shared weight to fall back on.
+    """
+    X = sparse.csr_matrix(X)
+    groups = np.asarray(groups)
+    blocks = [X] + [X.multiply((groups == g)[:, None]) for g in range(n_groups)]
+    out = sparse.hstack(blocks, format="csr")
+    out.eliminate_zeros()
+    out.indices, out.indptr = out.indices.astype(np.int32), out.indptr.astype(np.int32)
+    return out
 
 
 def fit_calibrator(scores: np.ndarray, correct: np.ndarray) -> Calibrator:
@@ -144,9 +162,17 @@ class Head:
     sentences: SentenceHead | None = None
     calibrator: Calibrator | None = None
     typed_calibrator: Calibrator | None = None
+    typer_pairs: tuple[str, ...] = ()  # the typer reads features conjoined with these entity-type pairs
 
     def scores(self, X: Any) -> np.ndarray:
         return positive_scores(self.classifier, X)
+
+    def typer_input(self, X: Any, type_pairs: Sequence[str]) -> Any:
+        """What the typer reads for rows ``X`` of pairs of these entity types (``"Chemical|Gene"``)."""
+        if not self.typer_pairs:
+            return X
+        index = {t: g for g, t in enumerate(self.typer_pairs)}
+        return conjoin(X, [index.get(t, -1) for t in type_pairs], len(self.typer_pairs))
 
 
 def sentence_rows(view: DocView, pairs: Sequence[tuple[str, str]]) -> tuple[list[tuple[int, int]], list[dict[str, float]]]:
@@ -236,8 +262,9 @@ class RelationModel:
             if not keep:
                 continue
             novelty = self._novelty(X[keep]) if task == "biored" else None
-            types, edge_scores = self._types_and_scores(head, X[keep], scores[keep])
             kept = [pairs[i] for i in keep]
+            type_pairs = [entity_types(views[n], a, b) for n, (a, b) in kept]
+            types, edge_scores = self._types_and_scores(head, head.typer_input(X[keep], type_pairs), scores[keep])
             evidence = self._evidence(head, views, kept)
             for k, (n, (a, b)) in enumerate(kept):
                 out[n].append(
@@ -277,7 +304,8 @@ class RelationModel:
 
     @staticmethod
     def _types_and_scores(head: Head, X: Any, raw: np.ndarray) -> tuple[list[str], np.ndarray]:
-        """The predicted type of each kept pair and its calibrated score (see :class:`Head`)."""
+        """The predicted type of each kept pair and its calibrated score (see :class:`Head`); ``X``
+        is what the typer reads (:meth:`Head.typer_input`)."""
         if head.typer is None:
             return ["CID"] * len(raw), head.calibrator(raw) if head.calibrator is not None else raw
         proba = head.typer.predict_proba(X)

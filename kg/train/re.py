@@ -14,6 +14,7 @@ import os
 import platform
 import time
 from collections.abc import Mapping
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from kg.relate.features import (
     Priors,
     candidate_pairs,
     document_view,
+    entity_types,
     load_mesh_trees,
 )
 from kg.relate.model import (
@@ -41,6 +43,7 @@ from kg.relate.model import (
     Head,
     RelationModel,
     SentenceHead,
+    conjoin,
     featurize,
     fit_calibrator,
     most_specific,
@@ -146,10 +149,11 @@ def _dataset(docs: list) -> dict[str, Any]:
     priors = Priors()
     for _, pairs, _, positives in docs:
         priors.add(pairs, positives)
-    feats, labels, novelty, groups, missed = [], [], [], [], 0
+    feats, labels, novelty, groups, type_pairs, missed = [], [], [], [], [], 0
     for n, (view, pairs, gold, positives) in enumerate(docs):
         exclude = Priors.counts(pairs, positives)
         feats += featurize(view, pairs, priors, exclude)
+        type_pairs += [entity_types(view, *p) for p in pairs]
         for p in pairs:
             rtype, nov = gold.get(frozenset(p), (NONE, None))
             labels.append(rtype)
@@ -162,6 +166,7 @@ def _dataset(docs: list) -> dict[str, Any]:
         "labels": np.array(labels, dtype=object),
         "novelty": novelty,
         "groups": np.array(groups),
+        "type_pairs": np.array(type_pairs, dtype=object),
         "documents": len(docs),
         "gold": sum(len(g) for _, _, g, _ in docs),
         "missed": missed,
@@ -203,13 +208,16 @@ def _best_threshold(scores: np.ndarray, positive: np.ndarray, typed_ok: np.ndarr
     return best
 
 
-def _cross_validate(X: Any, y: np.ndarray, groups: np.ndarray, folds: list, n_gold: int, seed: int) -> dict[str, Any]:
+def _cross_validate(X: Any, y: np.ndarray, groups: np.ndarray, folds: list, n_gold: int, seed: int,
+                    typer_X: Any = None) -> dict[str, Any]:
     """Out-of-fold detector scores per C and typer probabilities per C; the best combination,
     with its out-of-fold scores (``oof``) and, with a typer, its out-of-fold types and type
     probabilities (``oof_types``, ``oof_type_proba``) for calibration.
 
     ``y`` holds the type name of each pair (``NONE`` for unrelated pairs); with a single type
-    (CID) there is no typer to choose.
+    (CID) there is no typer to choose. ``typer_X``: the features conjoined with each pair's
+    entity types (:func:`~kg.relate.model.conjoin`), a second input the typer may read
+    (``typer_conjoined``) where its cross-validated accuracy is higher.
     """
     positive = y != NONE
     pair_folds = [(np.flatnonzero(np.isin(groups, tr)), np.flatnonzero(np.isin(groups, te))) for tr, te in folds]
@@ -217,21 +225,25 @@ def _cross_validate(X: Any, y: np.ndarray, groups: np.ndarray, folds: list, n_go
     typer: dict[str, Any] = {}
     if len(set(y[positive])) > 1:
         by_c = {}
-        for c in C_GRID:
+        inputs = {False: X} if typer_X is None else {False: X, True: typer_X}
+        for (conjoined, Xt), c in product(inputs.items(), C_GRID):
             typed = np.empty(len(y), dtype=object)
             proba = np.zeros(len(y))
             for train, test in pair_folds:
                 rel = train[positive[train]]
-                clf = _classifier(c, seed, multiclass=True).fit(X[rel], y[rel])
-                p = clf.predict_proba(X[test])
+                clf = _classifier(c, seed, multiclass=True).fit(Xt[rel], y[rel])
+                p = clf.predict_proba(Xt[test])
                 typed[test] = np.asarray(clf.classes_, dtype=object)[p.argmax(axis=1)]
                 proba[test] = p.max(axis=1)
             ok = (typed == y) & positive
-            by_c[c] = (ok, float(ok.sum() / positive.sum()), typed, proba)
-        typer_c = max(by_c, key=lambda c: (by_c[c][1], -c))
-        typed_ok = by_c[typer_c][0]
-        typer = {"typer_C": typer_c, "cv_typer_accuracy": round(by_c[typer_c][1], 4),
-                 "oof_types": by_c[typer_c][2], "oof_type_proba": by_c[typer_c][3]}
+            by_c[(c, conjoined)] = (ok, float(ok.sum() / positive.sum()), typed, proba)
+        typer_c, conjoined = max(by_c, key=lambda k: (by_c[k][1], -k[0], not k[1]))
+        ok, accuracy, typed, proba = by_c[(typer_c, conjoined)]
+        typed_ok = ok
+        typer = {"typer_C": typer_c, "typer_conjoined": conjoined, "cv_typer_accuracy": round(accuracy, 4),
+                 "cv_typer_accuracy_by_input": {("conjoined" if k[1] else "plain") + f" C={k[0]}": round(v[1], 4)
+                                                for k, v in by_c.items()},
+                 "oof_types": typed, "oof_type_proba": proba}
     results = []
     for c in C_GRID:
         scores = np.zeros(len(y))
@@ -297,7 +309,11 @@ def train_re(
         vec = DictVectorizer()
         X = _int32(vec.fit_transform(data["feats"]).tocsr())
         y = data["labels"]
-        cv = _cross_validate(X, y, data["groups"], folds, data["gold"], seed)
+        typer_pairs = tuple(sorted(set(data["type_pairs"])))
+        index = {t: g for g, t in enumerate(typer_pairs)}
+        typer_X = (conjoin(X, [index[t] for t in data["type_pairs"]], len(typer_pairs))
+                   if len(set(y[y != NONE])) > 1 else None)
+        cv = _cross_validate(X, y, data["groups"], folds, data["gold"], seed, typer_X)
         positive = y != NONE
         oof = cv.pop("oof")
         calibrator = fit_calibrator(oof, positive)
@@ -313,10 +329,12 @@ def train_re(
             classifier=_classifier(cv["C"], seed).fit(X, positive.astype(int)),
             threshold=cv["threshold"],
             typer=(
-                _classifier(cv["typer_C"], seed, multiclass=True).fit(X[positive], y[positive])
+                _classifier(cv["typer_C"], seed, multiclass=True).fit(
+                    (typer_X if cv["typer_conjoined"] else X)[positive], y[positive])
                 if "typer_C" in cv
                 else None
             ),
+            typer_pairs=typer_pairs if cv.get("typer_conjoined") else (),
             most_specific=cv["most_specific"],
             sentences=sentences,
             calibrator=calibrator,

@@ -18,3 +18,30 @@ def test_calibration_is_monotone_bounded_and_follows_the_observed_rate():
 def test_calibrated_scores_never_reach_certainty():
     calibrate = fit_calibrator(np.array([0.1, 0.2, 0.8, 0.9]), np.array([0, 0, 1, 1]))
     assert calibrate([0.0])[0] == SCORE_FLOOR and calibrate([1.0])[0] == SCORE_CEILING
+
+
+def test_conjoin_repeats_each_row_in_its_groups_block_only():
+    from scipy import sparse
+
+    from kg.relate.model import conjoin
+
+    X = sparse.csr_matrix(np.array([[1.0, 0.0, 2.0], [0.0, 3.0, 0.0], [4.0, 0.0, 0.0]]))
+    out = conjoin(X, [1, 0, -1], 2).toarray()
+    assert out.shape == (3, 9)
+    np.testing.assert_array_equal(out[:, :3], X.toarray())  # the shared block is X itself
+    np.testing.assert_array_equal(out[0], [1, 0, 2, 0, 0, 0, 1, 0, 2])  # group 1: block 2
+    np.testing.assert_array_equal(out[1], [0, 3, 0, 0, 3, 0, 0, 0, 0])  # group 0: block 1
+    np.testing.assert_array_equal(out[2], [4, 0, 0, 0, 0, 0, 0, 0, 0])  # no group: no copy
+    assert out.dtype == X.dtype and conjoin(X, [1, 0, -1], 2).indices.dtype == np.int32  # liblinear's index type
+
+
+def test_the_typer_reads_features_conjoined_with_the_pairs_entity_types():
+    from scipy import sparse
+
+    from kg.relate.model import Head
+
+    X = sparse.csr_matrix(np.array([[1.0, 2.0], [3.0, 0.0]]))
+    head = Head(vectorizer=None, classifier=None, threshold=0.5, typer_pairs=("Chemical|Gene", "Gene|Gene"))
+    out = head.typer_input(X, ["Gene|Gene", "Variant|Variant"]).toarray()  # a pair type training never saw: shared weights only
+    np.testing.assert_array_equal(out, [[1, 2, 0, 0, 1, 2], [3, 0, 0, 0, 0, 0]])
+    assert Head(vectorizer=None, classifier=None, threshold=0.5).typer_input(X, ["Gene|Gene"]) is X  # a plain typer

@@ -18,6 +18,12 @@ def test_training_writes_a_loadable_model_and_report(tiny_model_dir):
     assert "MESH:D013226" in model.trees and model.trees.get("MESH:C000001")  # disease file, MeSH 2024 files
     assert report["tasks"]["cid"]["sentence_scorer"]["sentences"] == 48
     assert model.heads["cid"].calibrator is not None and model.heads["biored"].typed_calibrator is not None
+    biored = report["tasks"]["biored"]  # the typer's input chosen by cross-validated accuracy
+    by_input = biored["cv_typer_accuracy_by_input"]
+    assert set(by_input) == {f"{kind} C={c}" for kind in ("plain", "conjoined") for c in (0.03, 0.1, 0.3)}
+    assert biored["cv_typer_accuracy"] == max(by_input.values())
+    assert bool(model.heads["biored"].typer_pairs) == biored["typer_conjoined"]
+    assert "typer_conjoined" not in report["tasks"]["cid"] and model.heads["cid"].typer_pairs == ()
 
 
 def test_model_finds_the_induced_pair_and_not_the_unchanged_one(tiny_model_dir, make_item):
