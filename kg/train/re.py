@@ -309,12 +309,12 @@ def train_re(
         vec = DictVectorizer()
         X = _int32(vec.fit_transform(data["feats"]).tocsr())
         y = data["labels"]
+        positive = y != NONE
         typer_pairs = tuple(sorted(set(data["type_pairs"])))
         index = {t: g for g, t in enumerate(typer_pairs)}
         typer_X = (conjoin(X, [index[t] for t in data["type_pairs"]], len(typer_pairs))
-                   if len(set(y[y != NONE])) > 1 else None)
+                   if len(set(y[positive])) > 1 else None)  # a head with one type (CID) has no typer
         cv = _cross_validate(X, y, data["groups"], folds, data["gold"], seed, typer_X)
-        positive = y != NONE
         oof = cv.pop("oof")
         calibrator = fit_calibrator(oof, positive)
         typed_calibrator = None
