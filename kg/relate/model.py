@@ -107,6 +107,14 @@ def conjoin(X: Any, groups: Sequence[int], n_groups: int) -> sparse.csr_matrix:
     return out
 
 
+def conjoin_types(X: Any, type_pairs: Sequence[str], known: Sequence[str]) -> sparse.csr_matrix:
+    """:func:`conjoin` with one group per entity-type pair of ``known`` (``"Chemical|Gene"``); a row
+    whose pair is not known (none training saw) gets only the shared block. Training and prediction
+    build the typer's input with it."""
+    index = {t: g for g, t in enumerate(known)}
+    return conjoin(X, [index.get(t, -1) for t in type_pairs], len(known))
+
+
 def fit_calibrator(scores: np.ndarray, correct: np.ndarray) -> Calibrator:
     """Isotonic regression of ``correct`` (0/1) on ``scores``."""
     from sklearn.isotonic import IsotonicRegression
@@ -169,10 +177,7 @@ class Head:
 
     def typer_input(self, X: Any, type_pairs: Sequence[str]) -> Any:
         """What the typer reads for rows ``X`` of pairs of these entity types (``"Chemical|Gene"``)."""
-        if not self.typer_pairs:
-            return X
-        index = {t: g for g, t in enumerate(self.typer_pairs)}
-        return conjoin(X, [index.get(t, -1) for t in type_pairs], len(self.typer_pairs))
+        return conjoin_types(X, type_pairs, self.typer_pairs) if self.typer_pairs else X
 
 
 def sentence_rows(view: DocView, pairs: Sequence[tuple[str, str]]) -> tuple[list[tuple[int, int]], list[dict[str, float]]]:

@@ -43,7 +43,7 @@ from kg.relate.model import (
     Head,
     RelationModel,
     SentenceHead,
-    conjoin,
+    conjoin_types,
     featurize,
     fit_calibrator,
     most_specific,
@@ -238,8 +238,7 @@ def _cross_validate(X: Any, y: np.ndarray, groups: np.ndarray, folds: list, n_go
             ok = (typed == y) & positive
             by_c[(c, conjoined)] = (ok, float(ok.sum() / positive.sum()), typed, proba)
         typer_c, conjoined = max(by_c, key=lambda k: (by_c[k][1], -k[0], not k[1]))
-        ok, accuracy, typed, proba = by_c[(typer_c, conjoined)]
-        typed_ok = ok
+        typed_ok, accuracy, typed, proba = by_c[(typer_c, conjoined)]
         typer = {"typer_C": typer_c, "typer_conjoined": conjoined, "cv_typer_accuracy": round(accuracy, 4),
                  "cv_typer_accuracy_by_input": {("conjoined" if k[1] else "plain") + f" C={k[0]}": round(v[1], 4)
                                                 for k, v in by_c.items()},
@@ -311,8 +310,7 @@ def train_re(
         y = data["labels"]
         positive = y != NONE
         typer_pairs = tuple(sorted(set(data["type_pairs"])))
-        index = {t: g for g, t in enumerate(typer_pairs)}
-        typer_X = (conjoin(X, [index[t] for t in data["type_pairs"]], len(typer_pairs))
+        typer_X = (conjoin_types(X, data["type_pairs"], typer_pairs)
                    if len(set(y[positive])) > 1 else None)  # a head with one type (CID) has no typer
         cv = _cross_validate(X, y, data["groups"], folds, data["gold"], seed, typer_X)
         oof = cv.pop("oof")
