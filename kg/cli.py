@@ -294,8 +294,12 @@ def annotate(
     """Write medkg's predicted mentions (type + concept id) for every document of a PubTator file."""
     from kg.evaluate.gold import annotate_file
 
-    n = annotate_file(settings(), input, output)
+    n, left_out = annotate_file(settings(), input, output)
     console.print(f"annotated {n:,} documents -> {output}")
+    if left_out:
+        from kg.evaluate.gold import left_out_line
+
+        err.print(left_out_line(left_out, so="are not in the output"), markup=False)
 
 
 @evaluate_app.command("ner")

@@ -389,6 +389,10 @@ class Errors:
     E341 = Message(RecordError, "empty text")
     E342 = Message(RecordError, "text has {length:,} characters, over the limit of {limit:,} (MEDKG_MAX_DOC_CHARS)",
                    "Raise MEDKG_MAX_DOC_CHARS if such long texts are expected, and run again.")
+    E343 = Message(ModelError, "{failed:,} of {total:,} documents of {corpus} failed in the pipeline; the first, "
+                   "{record}: {reason}",
+                   "A component cannot run on these documents (a model made for another version?): fix what the "
+                   "reason names and run again; `medkg --verbose` logs every failure.")
     # PubTator
     E350 = Message(RecordError, "no title line (PMID|t|...)")
     E351 = Message(RecordError, "mention {text!r} offsets {start}-{end} outside the text (length {length})")

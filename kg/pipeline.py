@@ -95,12 +95,15 @@ class Annotator:
                                          reason=Errors.E340.reason(error=repr(exc))))
         return done, failed
 
-    def stream(self, documents: Iterable[Document], batch_size: int = 256) -> Iterator[AnnotatedDoc]:
-        """Annotate a stream batch by batch (documents that fail are logged and left out)."""
+    def stream(self, documents: Iterable[Document], batch_size: int = 256,
+               failed: list[Quarantine] | None = None) -> Iterator[AnnotatedDoc]:
+        """Annotate a stream batch by batch; documents that fail are logged, left out, and added to ``failed``."""
         for chunk in batched(documents, batch_size):
-            done, failed = self.annotate(chunk)
-            for q in failed:
+            done, failures = self.annotate(chunk)
+            for q in failures:
                 log.warning("left out %s: %s", q.record, q.reason)
+            if failed is not None:
+                failed.extend(failures)
             yield from done
 
     def _run(self, documents: Sequence[Document]) -> list[AnnotatedDoc]:

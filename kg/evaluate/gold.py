@@ -13,7 +13,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from kg.doc import AnnotatedDoc
-from kg.models import Candidate, Mention
+from kg.errors import Errors, ModelError
+from kg.models import Candidate, Mention, Quarantine
 from kg.pipeline import Annotator
 from kg.sources.pubtator import PubtatorAnnotation, PubtatorDocument, PubtatorRelation
 from kg.vocab.curie import corpus_id, to_curie
@@ -63,23 +64,50 @@ class GoldExtractor:
             yield doc
 
 
-def run_corpus(annotator: Annotator, docs: Iterable[PubtatorDocument], *, batch_size: int = 64
+def run_corpus(annotator: Annotator, docs: Iterable[PubtatorDocument], *, batch_size: int = 64,
+               left_out: list[Quarantine] | None = None, corpus: str = "the corpus"
                ) -> Iterator[tuple[PubtatorDocument, AnnotatedDoc]]:
     """Each corpus document with what the annotator made of its text, in input order (a PMID the
-    corpus holds twice, as NCBI-disease's training split does 8528200, comes twice)."""
+    corpus holds twice, as NCBI-disease's training split does 8528200, comes twice).
+
+    A document that fails in a component is not yielded: it is added to ``left_out``, for the
+    caller to account for (an evaluation counts it as finding nothing and says so). Without
+    ``left_out`` (training), or when every document failed, the failure is raised (E343) once
+    the corpus is through: nothing is lost silently.
+    """
     pending: dict[str, deque[PubtatorDocument]] = defaultdict(deque)
+    failed: list[Quarantine] = []
+    total = 0
 
     def documents():
+        nonlocal total
         for d in docs:
             document = d.to_document()
             pending[document.id].append(d)
+            total += 1
             yield document
 
-    for annotated in annotator.stream(documents(), batch_size=batch_size):
+    for annotated in annotator.stream(documents(), batch_size=batch_size, failed=failed):
         waiting = pending[annotated.id]
         yield waiting.popleft(), annotated
         if not waiting:
             del pending[annotated.id]
+    if failed and (left_out is None or len(failed) == total):
+        raise ModelError(Errors.E343, failed=len(failed), total=total, corpus=corpus, record=failed[0].record,
+                         reason=failed[0].reason)
+    if left_out is not None:
+        left_out.extend(failed)
+
+
+def left_out_line(left_out: Sequence[str], so: str = "count as finding nothing") -> str:
+    """What a report says of the documents that failed in the pipeline (``record: reason`` each)."""
+    return (f"left out: {len(left_out):,} document(s) failed in the pipeline and {so} "
+            f"(the first, {left_out[0]}; `medkg --verbose` logs each)")
+
+
+def described(left_out: Iterable[Quarantine]) -> list[str]:
+    """``record: reason`` of each failed document, once each."""
+    return list(dict.fromkeys(f"{q.record}: {q.reason}" for q in left_out))
 
 
 def predicted(pdoc: PubtatorDocument, doc: AnnotatedDoc, *, mentions: bool = True,
@@ -151,15 +179,19 @@ def corpus_tasks(docs: Sequence[PubtatorDocument]) -> tuple[str, ...]:
     return ("cid",) if types == {"CID"} else ("biored",)
 
 
-def annotate_file(settings, input: Path, output: Path) -> int:
+def annotate_file(settings, input: Path, output: Path) -> tuple[int, list[str]]:
     """``medkg annotate``: the ingestion chain's mentions (type + concept id) and relations for every
     document of a PubTator file, written as PubTator. Gold annotations in the input are ignored;
     a corpus whose gold relations are all CID (BC5CDR) gets the CID head's predictions, any other
-    the BioRED head's, and input without relations gets both."""
+    the BioRED head's, and input without relations gets both. Returns the number of documents
+    written and the documents that failed in the pipeline (``record: reason``), which are not."""
     from kg.components import build_annotator
     from kg.sources.pubtator import read_pubtator, write_pubtator
 
     docs = list(read_pubtator(input))
     tasks = corpus_tasks(docs) if any(d.relations for d in docs) else None
     annotator = build_annotator(settings, tasks=tasks)
-    return write_pubtator((predicted(p, d) for p, d in run_corpus(annotator, docs)), output)
+    left_out: list[Quarantine] = []
+    n = write_pubtator((predicted(p, d) for p, d in run_corpus(annotator, docs, left_out=left_out, corpus=str(input))),
+                       output)
+    return n, described(left_out)

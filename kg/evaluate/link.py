@@ -29,7 +29,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from kg.config import Settings
-from kg.evaluate.gold import GoldExtractor, predicted, resolved_gold, run_corpus
+from kg.evaluate.gold import GoldExtractor, described, left_out_line, predicted, resolved_gold, run_corpus
 from kg.evaluate.ner import Score, evaluate_ner
 from kg.pipeline import Annotator
 from kg.sources.pubtator import PubtatorDocument, read_pubtator
@@ -69,6 +69,7 @@ class LinkReport(BaseModel):
     concepts_gold_mentions_resolved: dict[str, Score] = {}
     concepts_end_to_end_resolved: dict[str, Score] = {}
     mentions_per_second: float = 0.0
+    left_out: list[str] = []  # documents that failed in the pipeline ("record: reason"); they found nothing
 
     def as_dict(self) -> dict:
         """JSON-ready, with the derived rates spelled out (what ``--json`` prints)."""
@@ -82,6 +83,7 @@ class LinkReport(BaseModel):
             "documents": self.documents,
             "linker": self.linker,
             "mentions_per_second": round(self.mentions_per_second, 1),
+            "left_out": self.left_out,
             "accuracy_at_1": {
                 t: {"accuracy": round(a.accuracy, 4), f"recall_at_{RECALL_K}": round(a.recall_at_k, 4),
                     **a.model_dump()}
@@ -100,6 +102,8 @@ class LinkReport(BaseModel):
     def table(self) -> str:
         rows = [f"{self.corpus}: {self.documents} documents, linker {self.linker}, {self.mentions_per_second:,.0f} mentions/s",
                 f"{'':10} {'acc@1':>7} {'R@' + str(RECALL_K):>7} {'n':>6} {'NIL':>5}"]
+        if self.left_out:
+            rows.insert(1, left_out_line(self.left_out))
         for t, a in sorted(self.accuracy.items()):
             rows.append(f"{t:10} {a.accuracy:7.3f} {a.recall_at_k:7.3f} {a.mentions:6} {a.nil_predicted:5}")
         for title, scores in (("document level, gold mentions", self.concepts_gold_mentions),
@@ -131,7 +135,8 @@ def evaluate_link(corpus: str | Path, annotator: Annotator, *, end_to_end: bool 
     getattr(linker, "normalizers", None)  # load lazily built parts outside the timing
     timed = _Timed(linker)
     on_gold_mentions = Annotator(annotator.analyzer, [GoldExtractor(docs, linked=False), timed])
-    linked = {p.pmid: d for p, d in run_corpus(on_gold_mentions, docs)}
+    left_out: list = []
+    linked = {p.pmid: d for p, d in run_corpus(on_gold_mentions, docs, left_out=left_out, corpus=str(corpus))}
 
     acc: dict[str, dict[str, int]] = {}
     for doc in docs:
@@ -166,7 +171,8 @@ def evaluate_link(corpus: str | Path, annotator: Annotator, *, end_to_end: bool 
     concepts_end_to_end, end_to_end_resolved = {}, {}
     if end_to_end:
         chain = Annotator(annotator.analyzer, annotator.components[: annotator.components.index(linker) + 1])
-        found_e2e = [predicted(p, d, relations=False) for p, d in run_corpus(chain, docs)]
+        found_e2e = [predicted(p, d, relations=False)
+                     for p, d in run_corpus(chain, docs, left_out=left_out, corpus=str(corpus))]
         concepts_end_to_end = concept_scores(docs, found_e2e)
         end_to_end_resolved = concept_scores(resolved_docs, found_e2e)
     return LinkReport(
@@ -179,6 +185,7 @@ def evaluate_link(corpus: str | Path, annotator: Annotator, *, end_to_end: bool 
         concepts_gold_mentions_resolved=resolved,
         concepts_end_to_end_resolved=end_to_end_resolved,
         mentions_per_second=timed.mentions / timed.seconds if timed.seconds else 0.0,
+        left_out=described(left_out),
     )
 
 

@@ -147,15 +147,18 @@ def evaluate_ner_corpus(settings, corpus: Path, predictions: Path | None = None)
     from kg.evaluate.gold import predicted, run_corpus
 
     gold = list(read_pubtator(corpus))
+    left_out: list = []
     if predictions is not None:
         found = list(read_pubtator(predictions))
     else:
         annotator = build_annotator(settings, relations=False)
-        found = [predicted(p, d, relations=False) for p, d in run_corpus(annotator, gold)]
+        found = [predicted(p, d, relations=False)
+                 for p, d in run_corpus(annotator, gold, left_out=left_out, corpus=str(corpus))]
     report = evaluate_ner(gold, found, types=gold_types(gold), concepts=True)
-    return {
-        "corpus": str(corpus),
-        "documents": report.documents,
-        "entities (exact span + type)": _rows(report.entities, report.overall),
-        "concept ids (document level)": _rows(report.concepts, report.concepts_overall),
-    }
+    out: dict = {"corpus": str(corpus), "documents": report.documents}
+    if left_out:  # failed in the pipeline: they count as finding nothing
+        out["left out (failed in the pipeline, found nothing)"] = [
+            {"document": q.record, "reason": q.reason} for q in {q.record: q for q in left_out}.values()]
+    return {**out,
+            "entities (exact span + type)": _rows(report.entities, report.overall),
+            "concept ids (document level)": _rows(report.concepts, report.concepts_overall)}

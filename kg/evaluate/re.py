@@ -28,9 +28,17 @@ from collections.abc import Iterable, Iterator, Sequence
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from kg.evaluate.gold import GoldExtractor, corpus_tasks, predicted, resolved_gold, run_corpus
+from kg.evaluate.gold import (
+    GoldExtractor,
+    corpus_tasks,
+    described,
+    left_out_line,
+    predicted,
+    resolved_gold,
+    run_corpus,
+)
 from kg.evaluate.ner import Score
-from kg.models import Relation
+from kg.models import Quarantine, Relation
 from kg.pipeline import Annotator
 from kg.sources.pubtator import PubtatorDocument, PubtatorRelation
 from kg.vocab.curie import corpus_id
@@ -72,10 +80,13 @@ class ReReport(BaseModel):
     novelty: Score | None = None
     reliability: list[ReliabilityRow] = []
     resolved: ReReport | None = None  # end to end: against gold ids resolved by the linker's store
+    left_out: list[str] = []  # documents that failed in the pipeline ("record: reason"); they found nothing
 
     def table(self) -> str:
         rows = [f"{self.corpus or 'relations'}: {self.documents} documents",
                 f"{'':22} {'P':>6} {'R':>6} {'F1':>6} {'TP':>6} {'FP':>6} {'FN':>6}"]
+        if self.left_out:
+            rows.insert(1, left_out_line(self.left_out))
         named = [("pair", self.pair), ("pair+type", self.pair_type)]
         if self.novelty is not None:
             named.append(("pair+type+novelty", self.novelty))
@@ -135,18 +146,20 @@ def evaluate_re(
 
 
 def predict_relations(docs: Iterable[PubtatorDocument], annotator: Annotator, *, gold_entities: bool = False,
-                      scored: list[tuple[str, Relation]] | None = None) -> Iterator[PubtatorDocument]:
+                      scored: list[tuple[str, Relation]] | None = None,
+                      left_out: list[Quarantine] | None = None) -> Iterator[PubtatorDocument]:
     """The documents with predicted relations (and, end to end, predicted mentions) in corpus notation.
 
     ``annotator``: the ingestion chain, ending with the relation extractor. With
     ``gold_entities`` the corpus's linked mentions take the extractor's place and only
     relations are predicted; otherwise entities are found and linked from the raw text.
-    ``scored``, when given, collects each predicted relation with its PMID (scores included).
+    ``scored``, when given, collects each predicted relation with its PMID (scores included);
+    ``left_out`` the documents that failed in the pipeline (see :func:`~kg.evaluate.gold.run_corpus`).
     """
     if gold_entities:
         docs = list(docs)
         annotator = Annotator(annotator.analyzer, [GoldExtractor(docs, linked=True), *annotator.components[1:]])
-    for pdoc, doc in run_corpus(annotator, docs):
+    for pdoc, doc in run_corpus(annotator, docs, left_out=left_out):
         if scored is not None:
             scored.extend((pdoc.pmid, r) for r in doc.relations)
         yield predicted(pdoc, doc, mentions=not gold_entities)
@@ -173,10 +186,12 @@ def evaluate_re_corpus(settings, corpus, *, gold_entities: bool = False) -> ReRe
     gold = list(read_pubtator(corpus))
     annotator = build_annotator(settings, tasks=corpus_tasks(gold))
     scored: list[tuple[str, Relation]] = []
-    found = list(predict_relations(gold, annotator, gold_entities=gold_entities, scored=scored))
+    left_out: list[Quarantine] = []
+    found = list(predict_relations(gold, annotator, gold_entities=gold_entities, scored=scored, left_out=left_out))
     report = evaluate_re(gold, found, corpus=str(corpus))
     store = getattr(annotator.components[1], "store", None)
     resolved = None
     if not gold_entities and store is not None:  # with gold entities both sides use the corpus's ids
         resolved = evaluate_re(resolved_gold(gold, store), found, corpus=str(corpus))
-    return report.model_copy(update={"reliability": score_reliability(gold, scored), "resolved": resolved})
+    return report.model_copy(update={"reliability": score_reliability(gold, scored), "resolved": resolved,
+                                      "left_out": described(left_out)})

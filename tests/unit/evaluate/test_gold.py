@@ -1,4 +1,17 @@
-from kg.evaluate.gold import GoldExtractor, corpus_tasks, predicted, resolved_gold, run_corpus
+import pytest
+
+from kg.errors import ModelError
+from kg.evaluate.gold import (
+    GoldExtractor,
+    corpus_tasks,
+    described,
+    left_out_line,
+    predicted,
+    resolved_gold,
+    run_corpus,
+)
+from kg.evaluate.ner import Score
+from kg.evaluate.re import ReReport
 from kg.pipeline import Annotator
 from kg.sources.pubtator import read_pubtator
 from kg.text.analyzer import TextAnalyzer
@@ -48,6 +61,43 @@ def test_a_document_the_corpus_holds_twice_comes_back_twice(tmp_path):
     docs = list(read_pubtator(path))
     out = list(run_corpus(Annotator(TextAnalyzer(), [GoldExtractor(docs, linked=True)]), docs))
     assert [(pdoc.pmid, len(doc.mentions)) for pdoc, doc in out] == [("9", 4), ("9", 4)]
+
+
+
+class _FailsOn:
+    """A component that breaks on the documents whose text holds ``word``."""
+
+    name, version, settings = "fails-on", "1", {}
+
+    def __init__(self, word: str) -> None:
+        self.word = word
+
+    def pipe(self, docs, batch_size=256):
+        for doc in docs:
+            if self.word in doc.text:
+                raise RuntimeError(f"cannot read {self.word}")
+            yield doc
+
+
+def test_a_document_that_fails_in_the_pipeline_is_accounted_for_not_lost(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text(CORPUS + CORPUS.replace("9|", "10|").replace("9\t", "10\t").replace("Tremor", "Tremxr"),
+                    encoding="utf-8")
+    docs = list(read_pubtator(path))
+    chain = Annotator(TextAnalyzer(), [GoldExtractor(docs, linked=True), _FailsOn("Tremxr")])
+    left_out: list = []
+    assert [p.pmid for p, _ in run_corpus(chain, docs, left_out=left_out)] == ["9"]
+    assert [q.record for q in left_out] == ["PMID:10"] and "cannot read Tremxr" in described(left_out)[0]
+    # without a list to account for it (training), the failure is raised, naming the document
+    with pytest.raises(ModelError, match=r"E343: 1 of 2 documents of c.txt failed in the pipeline; the first, PMID:10: E340"):
+        list(run_corpus(chain, docs, corpus="c.txt"))
+    # and when every document fails there is nothing to score: raised even with a list
+    with pytest.raises(ModelError, match="E343: 2 of 2"):
+        list(run_corpus(Annotator(TextAnalyzer(), [_FailsOn("and")]), docs, left_out=[]))
+    # a report says so above its scores
+    report = ReReport(documents=2, pair=Score(), pair_type=Score(), per_type={}, left_out=described(left_out))
+    assert report.table().splitlines()[1] == left_out_line(described(left_out))
+    assert left_out_line(["PMID:10: E340: x"]).startswith("left out: 1 document(s) failed in the pipeline and count as finding nothing")
 
 
 RETIRED = (
