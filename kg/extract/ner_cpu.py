@@ -36,7 +36,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
-from scipy.special import expit
 from spacy.attrs import LOWER, ORTH
 from spacy.tokens import Doc
 
@@ -220,7 +219,13 @@ class Gazetteer:
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return expit(x)
+    """The logistic function as ``(1 + tanh(x / 2)) / 2``: NumPy's vectorised tanh makes it 4.5x faster
+    than ``scipy.special.expit`` on the LSTM's gate arrays (17 against 77 us for 32 x 512 float32),
+    within one float32 unit of it."""
+    y = np.tanh(x * np.float32(0.5))
+    y *= np.float32(0.5)
+    y += np.float32(0.5)
+    return y
 
 
 CACHE_SIZE = 200_000  # tokens whose word ids and character features are remembered
@@ -284,11 +289,47 @@ class BiLstmCrf:
             axis=1,
         )
 
-    def _lstm(self, x: np.ndarray, lengths: np.ndarray, prefix: str, reverse: bool) -> np.ndarray:
-        """One direction over a padded batch (B, T, D); padding never feeds real positions."""
-        b, t_max, _ = x.shape
+    def _projection(self) -> tuple[int, np.ndarray, np.ndarray]:
+        """Both directions' input weights side by side, (D, 8H), and biases (8H,); and how many input
+        columns a token's text decides (word vector, characters, shape), the gazetteer bits following."""
+        if not hasattr(self, "_w_in"):
+            self._w_in = np.ascontiguousarray(np.concatenate([self.w["lstm_f_ih"], self.w["lstm_b_ih"]]).T)
+            self._b_in = np.concatenate([self.w["lstm_f_b"], self.w["lstm_b_b"]])
+            self._own = self.w["word_emb"].shape[1] + self.w["char_conv_b"].shape[0] + self.w["shape_emb"].shape[1]
+        return self._own, self._w_in, self._b_in
+
+    def gates(self, docs: Sequence[Doc], gazetteer: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Each Doc's input projections, both directions, (tokens, 8H): what :meth:`inputs` times the
+        input weights gives, computed with far fewer products.
+
+        What a token brings apart from its gazetteer bits (word vector, characters, shape) depends
+        on its text alone, so it is projected once per distinct text of the batch (32 abstracts
+        repeat two thirds of their tokens); the gazetteer bits are sparse, so only the tokens with
+        one are projected. The projection was half the tagger's time. Equal to ``inputs(doc, gaz)
+        @ W.T + b`` up to float32 rounding (the sum is taken in two parts).
+        """
+        own, w_in, b_in = self._projection()
+        texts = [t.text for d in docs for t in d]
+        index: dict[str, int] = {}
+        inverse = np.fromiter((index.setdefault(t, len(index)) for t in texts), dtype=np.int64, count=len(texts))
+        distinct = list(index)
+        ids = np.array([self.token_ids(t) for t in distinct], dtype=np.int64).reshape(len(distinct), 2)
+        x = np.concatenate(
+            [self.w["word_emb"][ids[:, 0]].astype(np.float32), self.char_features(distinct), self.w["shape_emb"][ids[:, 1]]],
+            axis=1,
+        )
+        out = (x @ w_in[:own])[inverse]
+        gaz = np.concatenate(gazetteer) if len(gazetteer) else np.zeros((0, w_in.shape[0] - own), np.float32)
+        hit = np.flatnonzero(gaz.any(axis=1))
+        out[hit] += gaz[hit] @ w_in[own:]
+        out += b_in
+        return np.split(out, np.cumsum([len(d) for d in docs])[:-1])
+
+    def _lstm(self, gates_x: np.ndarray, lengths: np.ndarray, prefix: str, reverse: bool) -> np.ndarray:
+        """One direction over a padded batch of its input projections (B, T, 4H); padding never feeds
+        real positions."""
+        b, t_max, _ = gates_x.shape
         h_size = self.hidden
-        gates_x = x @ self.w[f"{prefix}_ih"].T + self.w[f"{prefix}_b"]  # (B, T, 4H)
         w_hh = self.w[f"{prefix}_hh"].T
         h = np.zeros((b, h_size), np.float32)
         c = np.zeros((b, h_size), np.float32)
@@ -310,18 +351,26 @@ class BiLstmCrf:
         return out
 
     def emissions(self, xs: Sequence[np.ndarray]) -> list[np.ndarray]:
-        lengths = np.array([len(x) for x in xs])
+        """Tag scores of each input matrix (:meth:`inputs`)."""
+        _, w_in, b_in = self._projection()
+        return self.emissions_of_gates([x @ w_in + b_in for x in xs])
+
+    def emissions_of_gates(self, gates: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Tag scores from each sequence's input projections, both directions (:meth:`gates`)."""
+        lengths = np.array([len(g) for g in gates])
         t_max = int(lengths.max())
-        batch = np.zeros((len(xs), t_max, xs[0].shape[1]), np.float32)
-        for i, x in enumerate(xs):
-            batch[i, : len(x)] = x
+        batch = np.zeros((len(gates), t_max, gates[0].shape[1]), np.float32)
+        for i, g in enumerate(gates):
+            batch[i, : len(g)] = g
+        four_h = 4 * self.hidden
         h = np.concatenate(
-            [self._lstm(batch, lengths, "lstm_f", False), self._lstm(batch, lengths, "lstm_b", True)], axis=2
+            [self._lstm(batch[:, :, :four_h], lengths, "lstm_f", False),
+             self._lstm(batch[:, :, four_h:], lengths, "lstm_b", True)], axis=2
         )
         if "hidden_w" in self.w:
             h = np.tanh(h @ self.w["hidden_w"].T + self.w["hidden_b"])
         scores = h @ self.w["out_w"].T + self.w["out_b"]
-        return [scores[i, : lengths[i]] for i in range(len(xs))]
+        return [scores[i, : lengths[i]] for i in range(len(gates))]
 
     def decode(self, em: np.ndarray) -> tuple[list[int], np.ndarray]:
         """Viterbi tags of one sequence and each token's marginal probability of its tag."""
@@ -534,10 +583,10 @@ class NerCpuTagger:
         order = sorted((i for i, d in enumerate(docs) if len(d)), key=lambda i: len(docs[i]))
         batch_size = int(self.settings.get("batch_size", 128))
         for b in range(0, len(order), batch_size):
-            idx = order[b : b + batch_size]
-            xs = [self.model.inputs(docs[i], self.features(docs[i])) for i in idx]
-            tags, margs = self.model.decode_batch(self.model.emissions(xs))
-            for i, t, marg in zip(idx, tags, margs, strict=True):
+            batch = [docs[i] for i in order[b : b + batch_size]]
+            gates = self.model.gates(batch, [self.features(d) for d in batch])
+            tags, margs = self.model.decode_batch(self.model.emissions_of_gates(gates))
+            for i, t, marg in zip(order[b : b + batch_size], tags, margs, strict=True):
                 out[i] = self._postprocess(docs[i], tags_to_spans(t, marg))
         return out
 

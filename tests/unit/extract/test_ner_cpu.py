@@ -234,6 +234,33 @@ def test_emissions_do_not_depend_on_the_padding_of_a_batch():
         np.testing.assert_allclose(em, model.emissions([x])[0], rtol=1e-5, atol=1e-5)
 
 
+def test_projections_per_distinct_token_equal_the_whole_input_times_the_weights(nlp):
+    # gates() projects each distinct token text once and only the tokens with gazetteer bits: the
+    # same numbers as inputs() @ W.T + b, which the generic path (and training) computes
+    model = BiLstmCrf(random_weights(4, 4, 3, hidden=5), {"<pad>": 0, "<unk>": 1, "the": 2, "rat": 3},
+                      {"<pad>": 0, "<unk>": 1, "a": 2, "t": 3})
+    docs = [nlp.make_doc("the rat and the rat"), nlp.make_doc("a rat"), nlp.make_doc("the")]
+    rng = np.random.default_rng(1)
+    gaz = [(rng.random((len(d), 3)) < 0.3).astype(np.float32) for d in docs]
+    gaz[2][:] = 0.0  # a Doc without a gazetteer hit
+    w = np.concatenate([model.w["lstm_f_ih"], model.w["lstm_b_ih"]])
+    b = np.concatenate([model.w["lstm_f_b"], model.w["lstm_b_b"]])
+    for doc, g, got in zip(docs, gaz, model.gates(docs, gaz), strict=True):
+        np.testing.assert_allclose(got, model.inputs(doc, g) @ w.T + b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        np.concatenate(model.emissions_of_gates(model.gates(docs, gaz))),
+        np.concatenate(model.emissions([model.inputs(d, g) for d, g in zip(docs, gaz, strict=True)])),
+        rtol=1e-5, atol=1e-5)
+
+
+def test_the_tanh_sigmoid_is_the_logistic_function():
+    from scipy.special import expit
+
+    x = np.linspace(-30, 30, 2001, dtype=np.float32)
+    assert ner_cpu._sigmoid(x).dtype == np.float32
+    np.testing.assert_allclose(ner_cpu._sigmoid(x), expit(x), rtol=0, atol=2e-7)
+
+
 def test_character_features_survive_a_cache_that_fills_up_mid_batch(monkeypatch):
     model = BiLstmCrf(random_weights(4, 4, 3, hidden=5), {}, {"a": 2, "b": 3})
     texts = ["ab", "ba", "aab", "ab", "bbb"]
