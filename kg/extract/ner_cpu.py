@@ -239,6 +239,9 @@ class BiLstmCrf:
         self.words = words
         self.chars = chars
         self.hidden = w["lstm_f_hh"].shape[1]
+        # Both directions' input weights side by side (inputs, 8H), and their biases: one product for both.
+        self.w_in = np.ascontiguousarray(np.concatenate([w["lstm_f_ih"], w["lstm_b_ih"]]).T)
+        self.b_in = np.concatenate([w["lstm_f_b"], w["lstm_b_b"]])
         self._char_cache: dict[str, np.ndarray] = {}
         self._token_cache: dict[str, tuple[int, int]] = {}
         # Impossible BIOES transitions (I-Chemical after B-Disease, ...) are -inf.
@@ -280,23 +283,16 @@ class BiLstmCrf:
             ids = self._token_cache[text] = (encode_word(text, self.words), shape_class(text))
         return ids
 
-    def inputs(self, doc: Doc, gaz: np.ndarray) -> np.ndarray:
-        texts = [t.text for t in doc]
+    def text_inputs(self, texts: Sequence[str]) -> np.ndarray:
+        """The inputs a token's text decides (word vector, character features, shape), one row per text."""
         ids = np.array([self.token_ids(t) for t in texts], dtype=np.int64).reshape(len(texts), 2)
-        word_ids, shapes = ids[:, 0], ids[:, 1]
         return np.concatenate(
-            [self.w["word_emb"][word_ids].astype(np.float32), self.char_features(texts), self.w["shape_emb"][shapes], gaz],
+            [self.w["word_emb"][ids[:, 0]].astype(np.float32), self.char_features(texts), self.w["shape_emb"][ids[:, 1]]],
             axis=1,
         )
 
-    def _projection(self) -> tuple[int, np.ndarray, np.ndarray]:
-        """Both directions' input weights side by side, (D, 8H), and biases (8H,); and how many input
-        columns a token's text decides (word vector, characters, shape), the gazetteer bits following."""
-        if not hasattr(self, "_w_in"):
-            self._w_in = np.ascontiguousarray(np.concatenate([self.w["lstm_f_ih"], self.w["lstm_b_ih"]]).T)
-            self._b_in = np.concatenate([self.w["lstm_f_b"], self.w["lstm_b_b"]])
-            self._own = self.w["word_emb"].shape[1] + self.w["char_conv_b"].shape[0] + self.w["shape_emb"].shape[1]
-        return self._own, self._w_in, self._b_in
+    def inputs(self, doc: Doc, gaz: np.ndarray) -> np.ndarray:
+        return np.concatenate([self.text_inputs([t.text for t in doc]), gaz], axis=1)
 
     def gates(self, docs: Sequence[Doc], gazetteer: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Each Doc's input projections, both directions, (tokens, 8H): what :meth:`inputs` times the
@@ -308,21 +304,15 @@ class BiLstmCrf:
         one are projected. The projection was half the tagger's time. Equal to ``inputs(doc, gaz)
         @ W.T + b`` up to float32 rounding (the sum is taken in two parts).
         """
-        own, w_in, b_in = self._projection()
         texts = [t.text for d in docs for t in d]
         index: dict[str, int] = {}
         inverse = np.fromiter((index.setdefault(t, len(index)) for t in texts), dtype=np.int64, count=len(texts))
-        distinct = list(index)
-        ids = np.array([self.token_ids(t) for t in distinct], dtype=np.int64).reshape(len(distinct), 2)
-        x = np.concatenate(
-            [self.w["word_emb"][ids[:, 0]].astype(np.float32), self.char_features(distinct), self.w["shape_emb"][ids[:, 1]]],
-            axis=1,
-        )
-        out = (x @ w_in[:own])[inverse]
-        gaz = np.concatenate(gazetteer) if len(gazetteer) else np.zeros((0, w_in.shape[0] - own), np.float32)
+        own = self.w_in.shape[0] - gazetteer[0].shape[1]
+        out = (self.text_inputs(list(index)) @ self.w_in[:own])[inverse]
+        gaz = np.concatenate(gazetteer)
         hit = np.flatnonzero(gaz.any(axis=1))
-        out[hit] += gaz[hit] @ w_in[own:]
-        out += b_in
+        out[hit] += gaz[hit] @ self.w_in[own:]
+        out += self.b_in
         return np.split(out, np.cumsum([len(d) for d in docs])[:-1])
 
     def _lstm(self, gates_x: np.ndarray, lengths: np.ndarray, prefix: str, reverse: bool) -> np.ndarray:
@@ -352,8 +342,7 @@ class BiLstmCrf:
 
     def emissions(self, xs: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Tag scores of each input matrix (:meth:`inputs`)."""
-        _, w_in, b_in = self._projection()
-        return self.emissions_of_gates([x @ w_in + b_in for x in xs])
+        return self.emissions_of_gates([x @ self.w_in + self.b_in for x in xs])
 
     def emissions_of_gates(self, gates: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Tag scores from each sequence's input projections, both directions (:meth:`gates`)."""

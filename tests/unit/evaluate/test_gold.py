@@ -89,10 +89,10 @@ def test_a_document_that_fails_in_the_pipeline_is_accounted_for_not_lost(tmp_pat
     assert [p.pmid for p, _ in run_corpus(chain, docs, left_out=left_out)] == ["9"]
     assert [q.record for q in left_out] == ["PMID:10"] and "cannot read Tremxr" in described(left_out)[0]
     # without a list to account for it (training), the failure is raised, naming the document
-    with pytest.raises(ModelError, match=r"E343: 1 of 2 documents of c.txt failed in the pipeline; the first, PMID:10: E340"):
+    with pytest.raises(ModelError, match=r"E415: 1 of 2 documents of c.txt failed in the pipeline; the first, PMID:10: E340"):
         list(run_corpus(chain, docs, corpus="c.txt"))
     # and when every document fails there is nothing to score: raised even with a list
-    with pytest.raises(ModelError, match="E343: 2 of 2"):
+    with pytest.raises(ModelError, match="E415: 2 of 2"):
         list(run_corpus(Annotator(TextAnalyzer(), [_FailsOn("and")]), docs, left_out=[]))
     # a report says so above its scores
     report = ReReport(documents=2, pair=Score(), pair_type=Score(), per_type={}, left_out=described(left_out))
