@@ -1,15 +1,7 @@
 import pytest
 
 from kg.errors import ModelError
-from kg.evaluate.gold import (
-    GoldExtractor,
-    corpus_tasks,
-    described,
-    left_out_line,
-    predicted,
-    resolved_gold,
-    run_corpus,
-)
+from kg.evaluate.gold import GoldExtractor, corpus_tasks, described, left_out_line, predicted, resolved_gold, run_corpus
 from kg.evaluate.ner import Score
 from kg.evaluate.re import ReReport
 from kg.pipeline import Annotator
