@@ -157,7 +157,7 @@ def evaluate_ner_corpus(settings, corpus: Path, predictions: Path | None = None)
     report = evaluate_ner(gold, found, types=gold_types(gold), concepts=True)
     out: dict = {"corpus": str(corpus), "documents": report.documents}
     if left_out:  # failed in the pipeline: they count as finding nothing
-        out["left out (failed in the pipeline, found nothing)"] = [
+        out["left_out"] = [
             {"document": q.record, "reason": q.reason} for q in {q.record: q for q in left_out}.values()]
     return {**out,
             "entities (exact span + type)": _rows(report.entities, report.overall),
