@@ -35,6 +35,7 @@ from collections import defaultdict
 from itertools import islice
 from pathlib import Path
 
+from _procs import results
 from kg.config import SHARED_DATA, load_settings
 
 DEFAULT_FILE = SHARED_DATA / "pubmed" / "pubmed20n0014.xml.gz"
@@ -271,7 +272,7 @@ def main() -> None:
         q = ctx.Queue()
         p = ctx.Process(target=_child, args=(phases[name], args.file, args.docs, args.workers, q))
         p.start()
-        r = q.get()
+        (r,) = results(q, [p], f"phase {name}")
         p.join()
         by[r["phase"].split(" ")[0]] = r
         print(f"{r['phase']:<11} {r['items']:>7,} in {r['seconds']:7.2f} s = {r['rate']:>8,.1f} {r['unit']:<12} "

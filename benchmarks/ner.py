@@ -22,6 +22,7 @@ import time
 from itertools import islice
 from pathlib import Path
 
+from _procs import results
 from kg.config import SHARED_DATA
 
 DEFAULT_FILE = SHARED_DATA / "pubmed" / "pubmed20n0014.xml.gz"
@@ -59,14 +60,14 @@ def run(spec: str, docs: list, cores: int) -> dict:
     procs = [ctx.Process(target=_worker, args=(spec, part, out)) for part in parts]
     for p in procs:
         p.start()
-    results = [out.get() for _ in procs]
+    done = results(out, procs, f"{spec} on {cores} core(s)")
     for p in procs:
         p.join()
-    run_s = max(r["run_s"] for r in results)
+    run_s = max(r["run_s"] for r in done)
     return {"tier": spec, "cores": cores, "abstracts": len(docs), "abstracts_per_s": len(docs) / run_s,
-            "abstracts_per_cpu_s": len(docs) / sum(r["cpu_s"] for r in results),
-            "load_s": max(r["load_s"] for r in results), "mentions": sum(r["mentions"] for r in results),
-            "peak_rss_mb_per_process": max(r["rss_mb"] for r in results)}
+            "abstracts_per_cpu_s": len(docs) / sum(r["cpu_s"] for r in done),
+            "load_s": max(r["load_s"] for r in done), "mentions": sum(r["mentions"] for r in done),
+            "peak_rss_mb_per_process": max(r["rss_mb"] for r in done)}
 
 
 def main() -> None:
