@@ -90,6 +90,12 @@ def vectorize(vectorizer: DictVectorizer, feats: Sequence[dict[str, float]]) -> 
     )
 
 
+def int32_indices(X: sparse.csr_matrix) -> sparse.csr_matrix:
+    """``X`` with 32-bit indices, as liblinear needs (SciPy may choose 64-bit ones)."""
+    X.indices, X.indptr = X.indices.astype(np.int32), X.indptr.astype(np.int32)
+    return X
+
+
 def conjoin(X: Any, groups: Sequence[int], n_groups: int) -> sparse.csr_matrix:
     """``X`` beside ``n_groups`` blocks of its columns, in which a row of group ``g`` repeats its
     features in block ``g`` (a row of no group, ``-1``, only in ``X``).
@@ -103,8 +109,7 @@ def conjoin(X: Any, groups: Sequence[int], n_groups: int) -> sparse.csr_matrix:
     blocks = [X] + [X.multiply((groups == g)[:, None]) for g in range(n_groups)]
     out = sparse.hstack(blocks, format="csr")
     out.eliminate_zeros()
-    out.indices, out.indptr = out.indices.astype(np.int32), out.indptr.astype(np.int32)
-    return out
+    return int32_indices(out)
 
 
 def conjoin_types(X: Any, type_pairs: Sequence[str], known: Sequence[str]) -> sparse.csr_matrix:

@@ -45,6 +45,7 @@ from kg.relate.model import (
     SentenceHead,
     conjoin_types,
     featurize,
+    int32_indices,
     fit_calibrator,
     most_specific,
     positive_scores,
@@ -129,7 +130,7 @@ def _train_sentences(docs: list, folds: list, seed: int) -> tuple[SentenceHead |
     if len(set(labels)) < 2:  # every shared sentence on one side: nothing to learn (tiny corpora)
         return None, {"sentences": len(y), "positive_sentences": int(y.sum())}
     vec = DictVectorizer()
-    X = _int32(vec.fit_transform(feats).tocsr())
+    X = int32_indices(vec.fit_transform(feats).tocsr())
     oof = np.zeros(len(y))
     for train_docs, test_docs in folds:
         train, test = np.isin(owner, train_docs), np.isin(owner, test_docs)
@@ -171,11 +172,6 @@ def _dataset(docs: list) -> dict[str, Any]:
         "gold": sum(len(g) for _, _, g, _ in docs),
         "missed": missed,
     }
-
-
-def _int32(X: Any) -> Any:
-    X.indices, X.indptr = X.indices.astype(np.int32), X.indptr.astype(np.int32)  # liblinear needs 32-bit
-    return X
 
 
 def _classifier(c: float, seed: int, multiclass: bool = False) -> Any:
@@ -306,7 +302,7 @@ def train_re(
         data = _dataset(docs)
         t1 = time.perf_counter()
         vec = DictVectorizer()
-        X = _int32(vec.fit_transform(data["feats"]).tocsr())
+        X = int32_indices(vec.fit_transform(data["feats"]).tocsr())
         y = data["labels"]
         positive = y != NONE
         typer_pairs = tuple(sorted(set(data["type_pairs"])))
