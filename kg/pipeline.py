@@ -461,10 +461,10 @@ def _worker_start(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="medkg-orphan-watch", daemon=True).start()
-    _one_blas_thread()
+    one_blas_thread()
 
 
-def _one_blas_thread() -> Any:
+def one_blas_thread() -> Any:
     """Limit the BLAS/OpenMP pools of this process to one thread; returns the limiter, whose
     ``restore_original_limits()`` undoes it (None without threadpoolctl, which scikit-learn brings).
 
@@ -517,7 +517,7 @@ class Analysers:
                                                 initializer=_worker_start, initargs=(os.getpid(),))
                 self.pool.submit(os.getpid).result()  # forks every worker now, before any other thread starts
             else:
-                self._limits = _one_blas_thread()
+                self._limits = one_blas_thread()
         except BaseException:
             self.__exit__(None, None, None)
             raise
