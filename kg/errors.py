@@ -372,7 +372,8 @@ class Errors:
     E320 = Message(RecordError, "not valid UTF-8 (byte {byte}): re-save the note as UTF-8")
     E321 = Message(RecordError, "unreadable: {error}")
     E322 = Message(RecordError, "empty note text")
-    E323 = Message(RecordError, "malformed CSV: {error}")
+    E323 = Message(RecordError, "malformed CSV at {lines}: {error}",
+                   "A quote is probably unbalanced: the rows on those lines were not read. Fix them and run again.")
     E324 = Message(RecordError, "column {column} is not valid UTF-8: re-save the file as UTF-8")
     E325 = Message(RecordError, "compressed file is truncated or corrupt ({error}); the rest was not read",
                    "Copy or download the file again; the rows before the damage were read.")
@@ -380,6 +381,8 @@ class Errors:
     E327 = Message(RecordError, "MIMIC marks this note ISERROR=1",
                    "Nothing to do: MIMIC flags the note as written in error, so medkg leaves it out.")
     E328 = Message(RecordError, "encounter_id is empty")
+    E329 = Message(RecordError, "{count} columns at {lines}, the header has {expected}",
+                   "A delimiter or quote is probably missing or extra in that row; fix it and run again.")
     # E-utilities
     E330 = Message(RecordError, "efetch returned {got} of the {asked} records asked for",
                    "Run the query again later: NCBI sometimes returns short pages; unchanged records are skipped.")

@@ -121,7 +121,7 @@ def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Quarantine]:
     columns: dict[str, int] = {}
     try:
         with _open_csv(path) as fh:
-            reader = csv.reader(fh)
+            reader = csv.reader(fh, strict=True)  # a stray quote is an error, not rows merged into one note
             header = next(reader, None)
             if header is None:
                 raise SourceError(Errors.E212, path=path)
@@ -136,22 +136,24 @@ def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Quarantine]:
                 )
             to_record = _aci_record if is_aci else _mimic_record
             while True:
+                first_line = reader.line_num + 1
                 try:
                     row = next(reader)
                 except StopIteration:
                     break
                 except csv.Error as exc:
                     row_no += 1
-                    yield Quarantine(
-                        file=str(path), record=f"row {row_no}", reason=Errors.E323.reason(error=exc)
-                    )
+                    yield Quarantine(file=str(path), record=f"row {row_no}", reason=Errors.E323.reason(
+                        error=exc, lines=_lines(first_line, reader.line_num)))
                     continue
+                if not any(cell.strip() for cell in row):
+                    continue  # a blank line: no note
                 row_no += 1
-                fields = {
-                    name: row[i] if i < len(row) else ""
-                    for name, i in columns.items()
-                    if name != "dialogue"
-                }
+                if len(row) != len(header):
+                    yield Quarantine(file=str(path), record=f"row {row_no}", reason=Errors.E329.reason(
+                        count=len(row), expected=len(header), lines=_lines(first_line, reader.line_num)))
+                    continue
+                fields = {name: row[i] for name, i in columns.items() if name != "dialogue"}
                 bad_column = next((n for n, v in fields.items() if _LONE_SURROGATE.search(v)), None)
                 if bad_column:
                     yield Quarantine(
@@ -169,6 +171,10 @@ def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Quarantine]:
             record=f"after row {row_no}",
             reason=Errors.E325.reason(error=exc),
         )
+
+
+def _lines(first: int, last: int) -> str:
+    return f"line {first}" if first == last else f"lines {first}-{last}"
 
 
 def _normalise(text: str) -> str:

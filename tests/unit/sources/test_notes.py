@@ -111,6 +111,30 @@ def test_invalid_utf8_row_is_quarantined_and_the_rest_read(tmp_path: Path) -> No
     assert isinstance(second, Document) and second.text == "asthma"
 
 
+def test_a_stray_quote_quarantines_the_rows_it_swallowed_instead_of_merging_them(tmp_path: Path) -> None:
+    csv_file = tmp_path / "notes.csv"
+    csv_file.write_text('ROW_ID,SUBJECT_ID,TEXT\n1,10,"asthma. Denies fever.\n2,11,diabetes mellitus.\n'
+                        '3,12,"hypertension."\n4,13,gout\n')
+    bad, good = iter_notes(csv_file, key=KEY)
+    assert isinstance(bad, Quarantine) and bad.record == "row 1"
+    assert bad.reason.startswith("E323: malformed CSV at lines 2-4:")
+    assert isinstance(good, Document) and good.text == "gout"
+
+
+def test_a_row_with_more_or_fewer_columns_than_the_header_is_quarantined_and_blank_lines_are_no_notes(
+    tmp_path: Path,
+) -> None:
+    csv_file = tmp_path / "notes.csv"
+    csv_file.write_text("ROW_ID,SUBJECT_ID,TEXT\n1,10,asthma\n\n2,11,fever,cough\n,,\n3,12\n4,13,gout\n")
+    records = list(iter_notes(csv_file, key=KEY))
+    assert [(r.record, r.reason) if isinstance(r, Quarantine) else r.text for r in records] == [
+        "asthma",
+        ("row 2", "E329: 4 columns at line 4, the header has 3"),
+        ("row 3", "E329: 2 columns at line 6, the header has 3"),
+        "gout",
+    ]
+
+
 def test_huge_field_is_read(tmp_path: Path) -> None:
     csv_file = tmp_path / "notes.csv"
     big = "fever " * 60_000  # 360 kB, above csv's default 128 KiB field limit
