@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import chain
-
 from prefect import flow
 
 from flows.common import dask_runner, run_ingestion
@@ -20,6 +18,7 @@ def ingest_pubmed(
     batch_size: int = 500,
 ) -> dict:
     """Ingest PubMed citations; returns the run summary (counts reconcile)."""
+    from kg.sources import read_files
     from kg.sources.pubmed import iter_pubmed
 
     settings = load_settings(data_dir=data_dir, batch_size=batch_size)
@@ -32,7 +31,7 @@ def ingest_pubmed(
         items = EutilsClient(api_key=key, email=settings.ncbi_email).fetch(query, max_records)
         inputs = [query]
     else:
-        items = chain.from_iterable(iter_pubmed(f) for f in files)
+        items = read_files(files, iter_pubmed)
         inputs = list(files)
     summary = run_ingestion(items, settings=settings, source_name="pubmed", command="flow ingest-pubmed", inputs=inputs)
     print(summary.to_markdown())

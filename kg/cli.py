@@ -162,7 +162,7 @@ def _print_summary(summary, counts: dict, quarantined: list[dict]) -> None:
     t = Table(title=f"run {summary.run_id} summary", show_header=True)
     t.add_column("documents")
     t.add_column("count", justify="right")
-    for name in ("read", "written", "revised", "retracted", "skipped", "quarantined", "deleted"):
+    for name in ("read", "written", "revised", "retracted", "skipped", "superseded", "quarantined", "deleted"):
         t.add_row(name, f"{getattr(summary, name):,}")
     t.add_row("mentions (linked)", f"{summary.mentions:,} ({summary.linked_mentions:,})")
     t.add_row("evidence sentences", f"{summary.evidence:,}")
@@ -230,7 +230,7 @@ def ingest_pubmed(
     files: Annotated[Optional[list[Path]], typer.Argument(help="PubMed XML files (.xml or .xml.gz; baseline or update)")] = None,
     query: Annotated[Optional[str], typer.Option("--query", "-q", help="E-utilities search instead of files")] = None,
     max_records: Annotated[int, typer.Option("--max", help="With --query: at most this many records")] = 1000,
-    limit: Annotated[int, typer.Option("--limit", help="Only the first N records of the files (0 = all)")] = 0,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Only the first N records of the files (0 = all)")] = 0,
     workers: _Workers = None,
 ) -> None:
     """Ingest PubMed citations from files or an E-utilities query.
@@ -241,10 +241,13 @@ def ingest_pubmed(
     for any number of workers. Example: `medkg ingest pubmed ../shared/data/pubmed/pubmed21n1298.sample.xml.gz`
     """
     _set_workers(workers)
+    from kg.sources import read_files
     from kg.sources.pubmed import iter_pubmed
 
     if bool(files) == bool(query):
         raise typer.BadParameter("give PubMed XML FILES or --query, not both and not neither")
+    if query and limit:
+        raise typer.BadParameter("--limit counts the records of FILES; with --query, --max limits the records")
     if query:
         from kg.sources.eutils import EutilsClient
 
@@ -256,11 +259,7 @@ def ingest_pubmed(
         _run_ingest(items, source_name="pubmed", command="ingest pubmed --query", inputs=[query])
         return
 
-    def stream():
-        for f in files:
-            yield from iter_pubmed(f)
-
-    items = stream()
+    items = read_files(files, iter_pubmed)
     if limit:
         items = islice(items, limit)
     _run_ingest(items, source_name="pubmed", command="ingest pubmed", inputs=[str(f) for f in files],
@@ -425,7 +424,7 @@ def ask(
     from_file: Annotated[Optional[Path], typer.Option(
         "--file", exists=True, dir_okay=False, readable=True,
         help="Answer every line of FILE (models load once; # starts a comment); with --json, one JSON object per line")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="Answers to list")] = 10,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Answers to list")] = 10,
     citations: Annotated[int, typer.Option("--citations", help="Supporting sentences per answer")] = 2,
     subtypes: Annotated[bool, typer.Option("--subtypes", help="Include the concept's ontology subtypes")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (schema: docs/ask.schema.json)")] = False,
@@ -486,7 +485,7 @@ def report(
         "--patient", help="A patient's findings instead: a pseudonym (pt_…) or the source patient id "
                           "(pseudonymised with MEDKG_PSEUDONYM_KEY)")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write FILE.md or FILE.html instead of printing")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="Relations and co-mentions to list")] = 10,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Relations and co-mentions to list")] = 10,
 ) -> None:
     """An evidence report: claimed relations first (by calibrated score and papers), co-mentions by
     NPMI in their own section, negated and retracted evidence marked; or, with --patient, a
@@ -981,7 +980,7 @@ def _demo_key(s: Settings, *, create: bool = True) -> bytes | None:
 @app.command()
 def demo(
     limit: Annotated[
-        int, typer.Option("--limit", help="Ingest the first N citations that have abstracts (0 = all 30,000 citations)")
+        int, typer.Option("--limit", min=0, help="Ingest the first N citations that have abstracts (0 = all 30,000 citations)")
     ] = 2000,
     file: Annotated[Optional[Path], typer.Option("--file", help="PubMed XML to use instead of the shared baseline file")] = None,
     notes: Annotated[

@@ -55,6 +55,7 @@ from kg.graph.curation import triple_of
 from kg.ledger import Ledger
 from kg.models import Document
 from kg.pipeline import Pipeline
+from kg.sources import read_files
 
 log = logging.getLogger(__name__)
 Build = Callable[..., Pipeline]
@@ -178,11 +179,11 @@ def _documents(source: str, files: list[Path], key: bytes | None) -> Iterator | 
     if source == "pubmed":
         from kg.sources.pubmed import iter_pubmed
 
-        return (item for f in files for item in iter_pubmed(f))
+        return read_files(files, iter_pubmed)
     if source == "note" and key:
         from kg.sources.notes import iter_notes
 
-        return (item for f in files for item in iter_notes(f, key=key))
+        return read_files(files, lambda f: iter_notes(f, key=key))
     return None
 
 

@@ -10,6 +10,7 @@ import pytest
 from kg.config import SHARED_DATA
 from kg.errors import SourceError
 from kg.models import Deletion, Document, Quarantine
+from kg.sources import read_files
 from kg.sources.pubmed import count_pubmed, iter_pubmed
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pubmed"
@@ -348,3 +349,15 @@ def test_baseline_file_retractions_agree_with_the_retraction_list() -> None:
     listed = read_retracted_pmids(_shared("pubmed_retractions.tsv.gz"))
     assert len(listed) == 19_163  # the README says 19,162; the file has one more
     assert {d.id[5:] for d in docs} & listed == {"400712", "423962"}
+
+
+def test_every_file_is_checked_before_the_first_item_is_read(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.xml"
+    empty.write_bytes(b"")
+    good = FIXTURES / "articles.xml"
+    with pytest.raises(SourceError, match="E202: .*empty.xml"):
+        read_files([good, empty], iter_pubmed)  # raises here, before the good file's items are taken
+    with pytest.raises(SourceError, match="E201: .*nope.xml"):
+        read_files([good, tmp_path / "nope.xml"], iter_pubmed)
+    both = list(read_files([good, FIXTURES / "deletions.xml"], iter_pubmed))
+    assert both == list(iter_pubmed(good)) + list(iter_pubmed(FIXTURES / "deletions.xml"))
