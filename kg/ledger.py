@@ -77,7 +77,7 @@ def _now() -> str:
 
 
 # The counts of a RunSummary, in the order to_markdown lists them (seconds and reconciles follow).
-_COUNTS = ("read", "written", "revised", "retracted", "skipped", "quarantined", "deleted", "mentions",
+_COUNTS = ("read", "written", "revised", "retracted", "skipped", "superseded", "quarantined", "deleted", "mentions",
            "linked_mentions", "evidence")
 
 
@@ -90,6 +90,8 @@ class RunSummary(BaseModel):
     revised: int = Field(default=0, description="written documents that replaced an older version")
     retracted: int = Field(default=0, description="written documents that are retracted papers (flagged, kept)")
     skipped: int = 0
+    superseded: int = Field(default=0, description="skipped documents that a later copy with the same id in the "
+                            "same input replaced (a newer version, a deletion, a repeated note id)")
     quarantined: int = 0
     deleted: int = 0
     mentions: int = 0

@@ -121,6 +121,7 @@ class Prepared:
     new: list[Document] = field(default_factory=list)
     changed: list[Document] = field(default_factory=list)
     skipped: int = 0
+    superseded: int = 0  # of skipped: earlier copies a later item of the same id in the batch replaces
     quarantined: list[Quarantine] = field(default_factory=list)
     deletions: list[str] = field(default_factory=list)
     read: int = 0
@@ -131,6 +132,12 @@ class Prepared:
     def to_analyse(self) -> list[Document]:
         return self.new + self.changed
 
+    def supersede(self, doc_id: str) -> None:
+        """Count an earlier copy of ``doc_id`` in this batch, replaced by a later one, as skipped."""
+        log.info("%s appears again later in the input: the later copy replaces the earlier", doc_id)
+        self.skipped += 1
+        self.superseded += 1
+
     def shares(self, n: int) -> list[Prepared]:
         """The batch committed in ``n`` shares, one per part analysed, in order, so that the first
         part is written while the last is still analysed. The counts, quarantine and deletions go
@@ -139,7 +146,7 @@ class Prepared:
         share tells ``Pending`` that the batch is in the ledger."""
         if n <= 1:
             return [self]
-        early = replace(self, skipped=0, quarantined=[], deletions=[], read=0, last_share=False)
+        early = replace(self, skipped=0, superseded=0, quarantined=[], deletions=[], read=0, last_share=False)
         return [early] * (n - 1) + [self]
 
 
@@ -196,8 +203,7 @@ class Pipeline:
                 p.quarantined.append(item)
             elif isinstance(item, Deletion):
                 if item.id in docs:  # deleted later in the same batch: the earlier copy is superseded
-                    docs.pop(item.id)
-                    p.skipped += 1
+                    p.supersede(docs.pop(item.id).id)
                 p.deletions.append(item.id)
             elif not item.text.strip():
                 p.quarantined.append(
@@ -215,10 +221,10 @@ class Pipeline:
             else:
                 item = mark_retracted(item, self.retracted)
                 if item.id in docs:  # a later version in the same batch supersedes the earlier one
-                    p.skipped += 1
+                    p.supersede(item.id)
                 if item.id in p.deletions:  # re-added after its deletion: the deletion is superseded
                     p.deletions.remove(item.id)
-                    p.skipped += 1
+                    p.supersede(item.id)
                 docs[item.id] = item
         decisions = self.ledger.decide(list(docs.values()), self.fingerprint)
         for doc in docs.values():
@@ -249,15 +255,20 @@ class Pipeline:
 
         A revised document (the ledger says it changed since it was written) loses its old
         evidence first; deletions are applied after the write, so a later DeleteCitation wins.
-        Then the findings of every patient whose notes were touched are recomputed.
+        Then the findings of every patient whose notes were touched are recomputed, and the concepts
+        that only the deleted or revised documents' old versions mentioned are deleted, as a fresh
+        ingest of the same input would not have them.
         """
-        s = RunSummary(read=prepared.read, skipped=prepared.skipped)
+        s = RunSummary(read=prepared.read, skipped=prepared.skipped, superseded=prepared.superseded)
         patients: set[str] = set()
+        mentioned: set[str] = set()  # concepts of deleted and revised documents: some may be left orphans
         quarantined = list(prepared.quarantined)
         if analysed is not None:
             changed = {d.id for d in prepared.changed}
             revised = [d.id for d in analysed.written if d.id in changed]
-            patients.update(self.store.delete_documents(revised, keep_nodes=True).patients)
+            deleted = self.store.delete_documents(revised, keep_nodes=True)
+            patients.update(deleted.patients)
+            mentioned.update(deleted.concepts)
             self.store.write(analysed.batch)
             self._curate(analysed.batch)
             patients.update(d.metadata["patient"] for d in analysed.written if d.metadata.get("patient"))
@@ -269,11 +280,15 @@ class Pipeline:
             s.evidence = len(analysed.batch.evidence)
             quarantined += analysed.quarantined
         if prepared.deletions:
-            patients.update(self.store.delete_documents(prepared.deletions).patients)
+            deleted = self.store.delete_documents(prepared.deletions)
+            patients.update(deleted.patients)
+            mentioned.update(deleted.concepts)
             self.ledger.mark_deleted(prepared.deletions, run_id, source=self.source_name)
             s.deleted = len(prepared.deletions)
         if patients:
             self.store.refresh_findings(sorted(patients))
+        if mentioned:  # after the write and the findings: only what nothing refers to any more goes
+            self.store.delete_orphan_concepts(sorted(mentioned))
         if quarantined:
             for q in quarantined:
                 log.warning("quarantined %s record %s: %s", q.file, q.record, q.reason)

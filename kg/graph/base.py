@@ -69,11 +69,13 @@ class WriteStats:
 
 @dataclass(frozen=True)
 class Deleted:
-    """What ``delete_documents`` removed: how many of the documents were in the graph, and the
-    patients whose notes were among them (their findings need a refresh)."""
+    """What ``delete_documents`` removed: how many of the documents were in the graph, the
+    patients whose notes were among them (their findings need a refresh), and the concepts they
+    mentioned (those nothing refers to any more are for :meth:`GraphStore.delete_orphan_concepts`)."""
 
     found: int = 0
     patients: tuple[str, ...] = ()
+    concepts: tuple[str, ...] = ()
 
 
 @dataclass
@@ -191,6 +193,7 @@ class GraphStore(ABC):
         found = sum(r["n"] for r in self._batched(cypher.COUNT_DOCUMENTS, ids, stats, "ids"))
         triples = self._batched(cypher.TRIPLES_OF_DOCUMENTS, ids, stats, "ids")
         patients = [r["id"] for r in self._batched(cypher.PATIENTS_OF_DOCUMENTS, ids, stats, "ids")]
+        concepts = [r["id"] for r in self._batched(cypher.CONCEPTS_OF_DOCUMENTS, ids, stats, "ids")]
         self._batched(cypher.DELETE_EVIDENCE_OF_DOCUMENTS, ids, stats, "ids")
         self._batched(cypher.DELETE_MENTIONS_OF_DOCUMENTS, ids, stats, "ids")
         for predicate, group in rows.triple_rows(self.schema, triples).items():
@@ -200,7 +203,7 @@ class GraphStore(ABC):
             self._batched(cypher.delete_unsupported_triples(self.schema, predicate), group, stats)
         if not keep_nodes:
             self._batched(cypher.DELETE_DOCUMENTS, ids, stats, "ids")
-        return Deleted(found=found, patients=tuple(patients))
+        return Deleted(found=found, patients=tuple(patients), concepts=tuple(sorted(set(concepts))))
 
     def refresh_curation(self, curation: Curation, triples: Sequence[dict] = (),
                          concepts: Sequence[str] = ()) -> WriteStats:
@@ -231,11 +234,12 @@ class GraphStore(ABC):
     def delete_orphan_concepts(self, ids: Sequence[str]) -> int:
         """Delete the Concept nodes of ``ids`` that no relationship touches; returns how many went.
 
-        Only for ids a caller knows lost their last reference (curation: an alias merged away, a
-        wrongly linked id); concepts are otherwise never deleted.
+        For ids a caller knows may have lost their last reference: the concepts of deleted or
+        revised documents (:class:`Deleted`), an alias curation merged away, a wrongly linked id. A
+        fresh ingest of what is left would not have them; other concepts are never deleted.
         """
         stats = WriteStats()
-        self._batched(cypher.CURATION_DELETE_ORPHAN_CONCEPTS, list(ids), stats, "ids")
+        self._batched(cypher.DELETE_ORPHAN_CONCEPTS, list(ids), stats, "ids")
         return stats.nodes_deleted
 
     def refresh_statistics(self) -> None:

@@ -198,6 +198,9 @@ REFRESH_FINDINGS_OF_PATIENTS = (
 )
 
 
+CONCEPTS_OF_DOCUMENTS = (
+    "UNWIND $ids AS id MATCH (:Document {id: id})-[:MENTIONS]->(c:Concept) RETURN DISTINCT c.id AS id"
+)
 DELETE_MENTIONS_OF_DOCUMENTS = "UNWIND $ids AS id MATCH (:Document {id: id})-[m:MENTIONS]->() DELETE m"
 COUNT_DOCUMENTS = "UNWIND $ids AS id MATCH (d:Document {id: id}) RETURN count(d) AS n"
 DELETE_DOCUMENTS = "UNWIND $ids AS id MATCH (d:Document {id: id}) DETACH DELETE d"
@@ -587,7 +590,7 @@ CURATION_DOCUMENTS_MENTIONING = (
 )
 # Concept nodes nothing refers to any more (an alias merged away, a wrong link's id): a fresh
 # ingest would not have them.
-CURATION_DELETE_ORPHAN_CONCEPTS = (
+DELETE_ORPHAN_CONCEPTS = (
     "UNWIND $ids AS id MATCH (c:Concept {id: id}) OPTIONAL MATCH (c)-[x]-() "
     "WITH c, count(x) AS n WHERE n = 0 DELETE c"
 )

@@ -14,22 +14,9 @@ from kg.config import load_settings
 from kg.graph.backends import open_store
 
 from graph_snapshot import snapshot
-from realdata import BASELINE, first_citations_xml
+from realdata import revised_input
 
 pytestmark = pytest.mark.slow
-
-
-def revised_input(n: int = 30) -> bytes:
-    """``n`` real citations; then new versions of three of them, two deletions and one re-addition."""
-    xml = first_citations_xml(BASELINE, n).decode()
-    records = re.findall(r"<PubmedArticle>.*?</PubmedArticle>", xml, flags=re.S)
-    pmids = [re.search(r"<PMID Version=\"1\">(\d+)</PMID>", r).group(1) for r in records]
-    revised = [re.sub(r'<PMID Version="1">', '<PMID Version="2">', r, count=1)
-               .replace("<AbstractText", "<AbstractText>Revised abstract.</AbstractText><AbstractText", 1)
-               for r in records[2:5]]
-    deletions = "<DeleteCitation>" + "".join(f'<PMID Version="1">{p}</PMID>' for p in pmids[6:8]) + "</DeleteCitation>"
-    body = "".join(records) + "".join(revised) + deletions + records[6] + records[3]
-    return f'<?xml version="1.0"?>\n<PubmedArticleSet>\n{body}</PubmedArticleSet>\n'.encode()
 
 
 def ingest(env: dict, data_dir, xml, *extra: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -61,8 +61,12 @@ def test_bad_records_are_quarantined_not_fatal(tmp_path):
 def test_duplicates_within_a_batch_keep_the_last_version(tmp_path):
     p = _pipeline(tmp_path)
     s = p.run([doc(1, "Aspirin and fever."), doc(1, "Aspirin and headache.", version=2)], command="t", inputs=[])
-    assert (s.read, s.written, s.skipped) == (2, 1, 1) and s.reconciles
+    assert (s.read, s.written, s.skipped, s.superseded) == (2, 1, 1, 1) and s.reconciles
     assert p.store.docs["PMID:1"].version == 2
+    again = p.run([doc(2, "Fever."), Deletion(id="PMID:2"), doc(2, "Fever again."), doc(3, "Headache.")],
+                  command="t", inputs=[])
+    assert (again.read, again.written, again.skipped, again.superseded) == (4, 2, 2, 2) and again.reconciles
+    assert p.run([doc(3, "Headache.")], command="t", inputs=[]).superseded == 0  # skipped as unchanged only
 
 
 def test_a_changed_setting_redoes_documents(tmp_path):
