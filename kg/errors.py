@@ -356,18 +356,20 @@ class Errors:
                    "Download the file again: the records before the damage were read, the rest were not.")
     E302 = Message(RecordError, "read error ({error}); {last}; stopped reading this file after {count} citations",
                    "Check the disk and read the file again: the records before the error were read.")
-    E303 = Message(RecordError, "invalid UTF-8 at line {line} of the XML: {error}; {last}; "
-                   "stopped reading this file after {count} citations",
-                   "Download the file again: PubMed XML is UTF-8; the records before the damage were read.")
-    E304 = Message(RecordError, "malformed XML at line {line} of the XML: {error}; {last}; "
-                   "stopped reading this file after {count} citations",
-                   "Download the file again: the records before the damage were read, the rest were not.")
+    E303 = Message(RecordError, "invalid UTF-8 at line {line} of the XML: {error}",
+                   "The rest of the file was read. Download the file again: PubMed XML is UTF-8.")
+    E304 = Message(RecordError, "malformed XML at line {line} of the XML: {error}",
+                   "The rest of the file was read. Download the file again to read this record.")
     E305 = Message(RecordError, "DeleteCitation PMID {pmid!r} is not a number")
     E306 = Message(RecordError, "<{tag}> has no PMID")
     E307 = Message(RecordError, "PMID {pmid!r} is not a number")
     E308 = Message(RecordError, "PMID Version {version!r} is not a number")
     E309 = Message(RecordError, "citation has neither a title nor an abstract")
     E310 = Message(RecordError, "invalid citation: {error}")
+    E313 = Message(RecordError, "the record starting at line {line} is cut off: no end tag",
+                   "The file is truncated or damaged there; download it again to read this record.")
+    E314 = Message(RecordError, "malformed XML at line {line}, between records: {error}; every record was read",
+                   "Nothing was lost, but the file is damaged: download it again.")
     # clinical notes
     E320 = Message(RecordError, "not valid UTF-8 (byte {byte}): re-save the note as UTF-8")
     E321 = Message(RecordError, "unreadable: {error}")

@@ -5,10 +5,13 @@ the reader must run in constant memory: records are parsed one at a time and dro
 tree as soon as they are turned into models. Text follows the PubTator layout (title, one
 space, abstract) so character offsets agree with the PubTator training corpora.
 
-A broken record is quarantined and the file goes on; a broken *file* (malformed XML, a cut
-gzip, bytes that are not UTF-8) yields everything read before the damage plus one Quarantine
-saying where it stopped, because lxml cannot resynchronise after a syntax error and guessing
-would silently drop or invent records. Only a file that cannot be read at all raises.
+A broken record is quarantined and the file goes on. lxml's stream parser cannot resynchronise
+after a syntax error (malformed XML, bytes that are not UTF-8), so the file is then read again
+record by record: each record from its start tag to the next record's is parsed alone, the ones
+the stream gave are skipped, a damaged one is quarantined with its PMID and line, and the rest of
+the file is read. A record start tag cannot occur inside PubMed text (it would be escaped), so
+records are neither invented nor dropped. A cut gzip yields everything before the cut plus one
+Quarantine saying where it stopped. Only a file that cannot be read at all raises.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import io
 import re
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +36,8 @@ _RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
 _ROOT_TAGS = ("PubmedArticleSet", "PubmedBookArticleSet")
 # The first element after the prolog (XML declaration, DOCTYPE, comments).
 _FIRST_ELEMENT = re.compile(rb"<(?![?!])([A-Za-z_][\w.:-]*)")
+_RECORD_START = re.compile(rb"<(PubmedArticle|PubmedBookArticle|DeleteCitation)[\s>/]")
+_PMID = re.compile(rb"<PMID[^>]*>\s*([^<\s]*)\s*</PMID>")
 _MONTHS = {
     m: i
     for i, m in enumerate(
@@ -54,16 +60,20 @@ def iter_pubmed(path: str | Path) -> Iterator[Document | Deletion | Quarantine]:
         The file does not exist, cannot be opened, is empty, or is not PubMed XML.
     """
     path = Path(path)
-    name = str(path)
+    with _opened(path) as stream:
+        yield from _parse(stream, path)
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[io.BufferedIOBase]:
     try:
         raw = path.open("rb")
     except OSError as exc:
-        raise SourceError(Errors.E201, path=name, error=exc.strerror or exc) from exc
+        raise SourceError(Errors.E201, path=str(path), error=exc.strerror or exc) from exc
     with raw:
         magic = raw.read(2)
         raw.seek(0)
-        stream: io.BufferedIOBase = gzip.GzipFile(fileobj=raw) if magic == _GZIP_MAGIC else raw
-        yield from _parse(stream, name)
+        yield gzip.GzipFile(fileobj=raw) if magic == _GZIP_MAGIC else raw
 
 
 def count_pubmed(path: str | Path) -> dict[str, int]:
@@ -86,6 +96,7 @@ class _Progress:
     def __init__(self, file: str) -> None:
         self.file = file
         self.ordinal = 0  # citations seen (articles and book articles), 1-based once started
+        self.records = 0  # records seen: citations and DeleteCitation blocks
         self.last_pmid: str | None = None
 
     def stop(self, message: Message, **fields: object) -> Quarantine:
@@ -97,7 +108,8 @@ class _Progress:
         )
 
 
-def _parse(stream: io.BufferedIOBase, name: str) -> Iterator[Document | Deletion | Quarantine]:
+def _parse(stream: io.BufferedIOBase, path: Path) -> Iterator[Document | Deletion | Quarantine]:
+    name = str(path)
     progress = _Progress(name)
     parser = etree.XMLPullParser(
         events=("end",), tag=_RECORD_TAGS, huge_tree=True, resolve_entities=False, no_network=True
@@ -109,8 +121,7 @@ def _parse(stream: io.BufferedIOBase, name: str) -> Iterator[Document | Deletion
             # would discard the up to _CHUNK bytes it had already decompressed.
             chunk = stream.read1(_CHUNK)
         except (EOFError, zlib.error, OSError) as exc:
-            gzip_error = isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile))
-            yield progress.stop(Errors.E301 if gzip_error else Errors.E302, error=f"{type(exc).__name__}: {exc}")
+            yield _read_stop(progress, exc)
             return
         if head is not None:
             head += chunk
@@ -125,7 +136,7 @@ def _parse(stream: io.BufferedIOBase, name: str) -> Iterator[Document | Deletion
                 parser.close()
         except etree.XMLSyntaxError as exc:
             yield from _drain(parser, progress)
-            yield _syntax_stop(progress, exc)
+            yield from _record_by_record(path, progress, exc)
             return
         yield from _drain(parser, progress)
         if not chunk:
@@ -143,21 +154,106 @@ def _check_is_pubmed(head: bytes, name: str) -> None:
         raise SourceError(Errors.E204, path=name, root=root)
 
 
-def _syntax_stop(progress: _Progress, exc: etree.XMLSyntaxError) -> Quarantine:
-    msg = exc.msg or str(exc)
-    encoding = "encoding" in msg.lower() or "utf-8" in msg.lower()
-    return progress.stop(Errors.E303 if encoding else Errors.E304, line=exc.lineno, error=msg)
+def _read_stop(progress: _Progress, exc: BaseException) -> Quarantine:
+    gzip_error = isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile))
+    return progress.stop(Errors.E301 if gzip_error else Errors.E302, error=f"{type(exc).__name__}: {exc}")
+
+
+def _record_by_record(
+    path: Path, progress: _Progress, error: etree.XMLSyntaxError
+) -> Iterator[Document | Deletion | Quarantine]:
+    """After the stream parser's syntax ``error``: the file read again, each record parsed alone;
+    the records the stream parser gave are skipped, a damaged one is quarantined."""
+    given, damaged = progress.records, False
+    parser = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
+    try:
+        with _opened(path) as stream:
+            for n, (segment, tag, line) in enumerate(_segments(stream)):
+                if n < given:
+                    continue
+                end = segment.rfind(b"</" + tag + b">")
+                body = segment[: end + len(tag) + 3]
+                try:
+                    elem = etree.fromstring(body, parser) if end >= 0 else None
+                except etree.XMLSyntaxError as exc:
+                    elem, error = None, _located(body, line, parser, exc)
+                else:
+                    error = None
+                if elem is None:
+                    damaged = True
+                    yield _damaged(progress, segment, tag, line, error)
+                else:
+                    yield from _record(elem, progress)
+    except (EOFError, zlib.error, OSError) as exc:
+        yield _read_stop(progress, exc)
+        return
+    if not damaged:  # the damage lies between records: every record was read, but say where it is
+        yield Quarantine(file=progress.file, record=f"line {error.lineno}",
+                         reason=Errors.E314.reason(line=error.lineno, error=error.msg or str(error)))
+
+
+def _segments(stream: io.BufferedIOBase) -> Iterator[tuple[bytes, bytes, int]]:
+    """Each record's bytes (from its start tag to the next record's, or to the end of the file),
+    its tag and the line it starts on; what precedes the first record is left out."""
+    buf, line, started, searched = b"", 1, False, 0
+    while True:
+        chunk = stream.read1(_CHUNK)
+        buf += chunk
+        while (m := _RECORD_START.search(buf, max(searched, 1 if started else 0))) is not None:
+            if started:
+                yield buf[: m.start()], _RECORD_START.match(buf).group(1), line
+            line += buf.count(b"\n", 0, m.start())
+            buf, started, searched = buf[m.start():], True, 1
+        searched = max(len(buf) - 32, 1 if started else 0)  # a start tag may straddle two reads
+        if not chunk:
+            if started:
+                yield buf, _RECORD_START.match(buf).group(1), line
+            return
+
+
+def _located(body: bytes, line: int, parser: etree.XMLParser, exc: etree.XMLSyntaxError) -> etree.XMLSyntaxError:
+    """``exc``, the syntax error of a record that starts on ``line``, with the file's line numbers:
+    the record parsed again after as many newlines (whitespace before the root element is allowed)."""
+    try:
+        etree.fromstring(b"\n" * (line - 1) + body, parser)
+    except etree.XMLSyntaxError as located:
+        return located
+    return exc
+
+
+def _damaged(progress: _Progress, segment: bytes, tag: bytes, line: int,
+             exc: etree.XMLSyntaxError | None) -> Quarantine:
+    """The quarantine of a record that does not parse (``exc``) or has no end tag (None)."""
+    pmid_match = _PMID.search(segment)
+    pmid = pmid_match.group(1).decode("utf-8", "replace") if pmid_match else ""
+    if tag != b"DeleteCitation":
+        progress.ordinal += 1
+    record = (f"#{progress.ordinal}" if tag != b"DeleteCitation" else "DeleteCitation") + (f" PMID {pmid}" if pmid else "")
+    msg = "" if exc is None else exc.msg or str(exc)
+    if exc is None:
+        reason = Errors.E313.reason(line=line)
+    elif "encoding" in msg.lower() or "utf-8" in msg.lower():
+        reason = Errors.E303.reason(line=exc.lineno, error=msg)
+    else:
+        reason = Errors.E304.reason(line=exc.lineno, error=msg)
+    return Quarantine(file=progress.file, record=record, reason=reason,
+                      id=f"PMID:{pmid}" if pmid.isdigit() and tag != b"DeleteCitation" else None)
+
+
+def _record(elem: etree._Element, progress: _Progress) -> Iterator[Document | Deletion | Quarantine]:
+    progress.records += 1
+    if elem.tag == "DeleteCitation":
+        yield from _deletions(elem, progress)
+    else:
+        progress.ordinal += 1
+        yield _citation(elem, progress)
 
 
 def _drain(
     parser: etree.XMLPullParser, progress: _Progress
 ) -> Iterator[Document | Deletion | Quarantine]:
     for _event, elem in parser.read_events():
-        if elem.tag == "DeleteCitation":
-            yield from _deletions(elem, progress)
-        else:
-            progress.ordinal += 1
-            yield _citation(elem, progress)
+        yield from _record(elem, progress)
         # Free the record and anything before it; the root keeps no children behind us.
         elem.clear(keep_tail=False)
         parent = elem.getparent()

@@ -149,15 +149,53 @@ def test_delete_citation_yields_one_deletion_per_pmid() -> None:
     }
 
 
-def test_malformed_xml_keeps_what_came_before_and_stops() -> None:
+def test_malformed_xml_quarantines_the_damaged_record_and_reads_the_rest() -> None:
     items = list(iter_pubmed(FIXTURES / "malformed.xml"))
-    assert [d.id for d in items if isinstance(d, Document)] == ["PMID:3000001", "PMID:3000002"]
-    stop = items[-1]
-    assert isinstance(stop, Quarantine)
-    assert stop.file.endswith("malformed.xml")
-    assert stop.record == "#3"
-    assert "malformed XML at line 10" in stop.reason
-    assert "last good PMID 3000002" in stop.reason
+    assert [d.id for d in items if isinstance(d, Document)] == ["PMID:3000001", "PMID:3000002", "PMID:3000004"]
+    (bad,) = [q for q in items if isinstance(q, Quarantine)]
+    assert items.index(bad) == 2 and bad.file.endswith("malformed.xml")
+    assert (bad.record, bad.id) == ("#3 PMID 3000003", "PMID:3000003")
+    assert bad.reason.startswith("E304: malformed XML at line 10 of the XML: Opening and ending tag mismatch")
+
+
+def _record(n: int, title: str | None = None, pad: int = 0) -> str:
+    return (f'<PubmedArticle><MedlineCitation><PMID Version="1">{n}</PMID><Article>'
+            f"<ArticleTitle>{title or f'Title {n}'}{' padding' * pad}</ArticleTitle></Article></MedlineCitation>"
+            "</PubmedArticle>\n")
+
+
+def _article_set(body: str) -> bytes:
+    return f'<?xml version="1.0"?>\n<PubmedArticleSet>\n{body}</PubmedArticleSet>\n'.encode()
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_damage_deep_in_a_large_file_loses_only_the_damaged_records(tmp_path: Path, compress: bool) -> None:
+    # ~5 MB: the file is read in several chunks, so record boundaries fall across reads
+    body = "".join(_record(n, "Broken <i>title" if n in (700, 2300) else None, pad=200) for n in range(1, 3001))
+    path = tmp_path / "big.xml"
+    path.write_bytes(gzip.compress(_article_set(body)) if compress else _article_set(body))
+    items = list(iter_pubmed(path))
+    assert [d.id for d in items if isinstance(d, Document)] == [f"PMID:{n}" for n in range(1, 3001) if n not in (700, 2300)]
+    bad = [q for q in items if isinstance(q, Quarantine)]
+    assert [(q.record, q.reason.split(":")[:2]) for q in bad] == [
+        ("#700 PMID 700", ["E304", " malformed XML at line 702 of the XML"]),
+        ("#2300 PMID 2300", ["E304", " malformed XML at line 2302 of the XML"]),
+    ]
+    assert [items.index(q) for q in bad] == [699, 2299]
+
+
+def test_a_record_cut_off_at_the_end_and_damage_between_records_are_reported(tmp_path: Path) -> None:
+    cut = tmp_path / "cut.xml"
+    cut.write_bytes(_article_set(_record(1) + _record(2))[:-60])
+    items = list(iter_pubmed(cut))
+    assert isinstance(items[0], Document) and items[0].id == "PMID:1"
+    assert (items[1].record, items[1].reason) == ("#2 PMID 2", "E313: the record starting at line 4 is cut off: no end tag")
+    assert len(items) == 2
+    between = tmp_path / "between.xml"
+    between.write_bytes(_article_set(_record(1) + "<oops>\n" + _record(2)))
+    items = list(iter_pubmed(between))
+    assert [d.id for d in items if isinstance(d, Document)] == ["PMID:1", "PMID:2"]
+    assert items[-1].record.startswith("line ") and items[-1].reason.startswith("E314: malformed XML at line")
 
 
 def test_truncated_gzip_is_quarantined_after_the_records_before_the_cut(tmp_path: Path) -> None:
@@ -202,9 +240,9 @@ def test_invalid_utf8_is_quarantined(tmp_path: Path) -> None:
     path = tmp_path / "latin1.xml"
     path.write_bytes(bad)
     items = list(iter_pubmed(path))
-    assert [type(x).__name__ for x in items] == ["Document", "Quarantine"]
-    assert "invalid UTF-8" in items[1].reason
-    assert "last good PMID 2000001" in items[1].reason
+    assert [type(x).__name__ for x in items] == ["Document", "Quarantine", "Deletion", "Deletion", "Deletion"]
+    assert items[1].record == "#2 PMID 2000002"
+    assert items[1].reason.startswith("E303: invalid UTF-8 at line 9 of the XML")
 
 
 @pytest.mark.parametrize("words", [220_000, 2_200_000])
