@@ -52,6 +52,7 @@ KGX_EDGE_COLUMNS = (
 # rejected one is not knowledge, so it is left out (and counted); a merged id is the kept node's same_as.
 CONFIRMED_AGENT = "manual_validation_of_automated_agent"
 REJECTED = "edges rejected by curation (all their evidence rejected)"
+NOTES_ONLY = "edges only clinical notes support (private)"
 KGX_SOURCE = "infores:medkg"
 
 
@@ -279,7 +280,8 @@ def export_kgx(store: GraphStore, outdir: Path, *, page_size: int = PAGE_SIZE) -
     """``nodes.tsv`` (concepts and publications) and ``edges.tsv`` (every Evidence-backed triple type).
 
     Evidence nodes are folded into each edge's ``publications`` and counts; clinical notes are
-    never exported (they are private and not publications), so neither are edges' note ids.
+    never exported (they are private and not publications), so neither are edges' note ids nor
+    the edges only notes support.
     Curation: rejected edges and evidence are left out, confirmed edges say so (``agent_type``,
     ``curation_status``), and a concept's merged ids are its ``same_as``.
     """
@@ -325,24 +327,32 @@ def export_kgx(store: GraphStore, outdir: Path, *, page_size: int = PAGE_SIZE) -
                     continue
                 page.append(row)
                 if len(page) >= page_size:
-                    n += _write_edges(store, w, rel_type, spec.biolink, page)
+                    n += _write_edges(store, w, rel_type, spec.biolink, page, summary)
                     page = []
-            n += _write_edges(store, w, rel_type, spec.biolink, page)
+            n += _write_edges(store, w, rel_type, spec.biolink, page, summary)
     summary.rows["edges.tsv"] = n
     return summary
 
 
-def _write_edges(store: GraphStore, w: _TsvWriter, rel_type: str, predicate: str, rows: list[dict]) -> int:
+def _write_edges(store: GraphStore, w: _TsvWriter, rel_type: str, predicate: str, rows: list[dict],
+                 summary: ExportSummary) -> int:
+    """The edges of ``rows`` that a publication supports; those clinical notes alone support are
+    left out (counted in ``summary.skipped``): notes are private, and so is what only they state."""
     if not rows:
         return 0
     docs = {r["key"]: r["docs"] for r in store.query(cypher.DOCUMENTS_OF_TRIPLES,
                                                      {"keys": [r["props"]["key"] for r in rows]})}
     level = KNOWLEDGE_LEVEL.get(rel_type, "knowledge_assertion")
+    written = 0
     for r in rows:
         p = r["props"]
         pmids = sorted(d for d in docs.get(p["key"], []) if d.startswith("PMID:"))
+        if not pmids:
+            summary.skipped[NOTES_ONLY] = summary.skipped.get(NOTES_ONLY, 0) + 1
+            continue
+        written += 1
         agent = CONFIRMED_AGENT if p.get("confirmed") else "text_mining_agent"
         w.writerow((p["key"], r["start"], predicate, r["end"], "biolink:Association", level, agent,
                     KGX_SOURCE, pmids, p.get("evidence_count"), p.get("doc_count"), p.get("max_score"),
                     p.get("combined_score"), p.get("affirmed"), p.get("negated"), p.get("curation_status")))
-    return len(rows)
+    return written

@@ -36,7 +36,7 @@ def store(tmp_path_factory):
                                   max_score=0.9, affirmed=2, extractor="d", extractor_version="1"),),
             evidence=(ev("PMID:1", 0, "CO_OCCURS_WITH", DIS, 0.5),
                       ev("PMID:2", 0, "CO_OCCURS_WITH", DIS, 0.8, "negated"), ev("NOTE:abc", 0, "CO_OCCURS_WITH", DIS), ev("PMID:1", 50, "INDUCES", DIS, 0.9),
-                      ev("PMID:2", 0, "BINDS", GENE)),
+                      ev("PMID:2", 0, "BINDS", GENE), ev("NOTE:abc", 20, "ASSOCIATED_WITH", DIS)),
         ))
         yield s
 
@@ -97,7 +97,9 @@ def test_kgx_has_biolink_categories_predicates_and_no_notes(store, tmp_path):
     assert n[DIS.id]["category"] == "biolink:Disease" and n[DIS.id]["xref"] == "HP:0002315"
     assert n[GENE.id]["category"] == "biolink:Gene"
     assert n["PMID:1"]["category"] == "biolink:Publication" and n["PMID:1"]["publication_year"] == "2020"
-    assert "NOTE:abc" not in n and summary.skipped == {"clinical notes (private, not publications)": 1}
+    assert "NOTE:abc" not in n
+    assert summary.skipped == {"clinical notes (private, not publications)": 1,
+                               "edges only clinical notes support (private)": 1}  # ASSOCIATED_WITH
     e = {r[2]: dict(zip(edges[0], r, strict=True)) for r in edges[1:]}
     assert set(e) == {"biolink:occurs_together_in_literature_with", "biolink:causes",
                       "biolink:directly_physically_interacts_with"}
