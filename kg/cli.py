@@ -7,15 +7,17 @@ traceback) when something a user can fix is wrong.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import resource
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import typer
 from rich.console import Console
@@ -150,6 +152,39 @@ def _run_ingest(items, *, source_name: str, command: str, inputs: list[str], tot
         quarantined = ledger.quarantined(summary.run_id)
     _print_summary(summary, counts, quarantined)
     return summary, counts
+
+
+_Format = Annotated[Literal["table", "json"], typer.Option("--format", "-f", help="table or json")]
+
+
+def _writable(path: Path, folder: bool = False) -> Path:
+    """``path``, a file (or with ``folder`` a folder) medkg will write, checked before any work starts:
+    missing folders are created and a file is created and removed in it; else E004."""
+    target = path if folder else path.parent
+    try:
+        if not folder and path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "it is a folder")
+        existing = next(p for p in (target, *target.parents) if p.exists())
+        if not existing.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, f"{existing} is a file, not a folder")
+        target.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=target):
+            pass
+    except OSError as exc:
+        raise ArgumentError(Errors.E004, path=path, error=exc.strerror or exc) from exc
+    return path
+
+
+def _questions(path: Path) -> list[str]:
+    """The questions of a --file: one per line; blank lines and # comments are skipped."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ArgumentError(Errors.E005, path=path, error=exc) from exc
+    questions = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    if not questions:
+        raise typer.BadParameter(f"{path} holds no question (blank lines and # comments are skipped)")
+    return questions
 
 
 def _set_workers(workers: int | None) -> None:
@@ -293,7 +328,7 @@ def annotate(
     """Write medkg's predicted mentions (type + concept id) for every document of a PubTator file."""
     from kg.evaluate.gold import annotate_file
 
-    n, left_out = annotate_file(settings(), input, output)
+    n, left_out = annotate_file(settings(), input, _writable(output))
     console.print(f"annotated {n:,} documents -> {output}")
     if left_out:
         from kg.evaluate.gold import left_out_line
@@ -425,7 +460,7 @@ def ask(
         "--file", exists=True, dir_okay=False, readable=True,
         help="Answer every line of FILE (models load once; # starts a comment); with --json, one JSON object per line")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Answers to list")] = 10,
-    citations: Annotated[int, typer.Option("--citations", help="Supporting sentences per answer")] = 2,
+    citations: Annotated[int, typer.Option("--citations", min=0, help="Supporting sentences per answer")] = 2,
     subtypes: Annotated[bool, typer.Option("--subtypes", help="Include the concept's ontology subtypes")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (schema: docs/ask.schema.json)")] = False,
 ) -> None:
@@ -441,9 +476,7 @@ def ask(
 
     if (question is None) == (from_file is None):
         raise typer.BadParameter("give a QUESTION or --file FILE (one question per line)")
-    questions: str | list[str] = question if from_file is None else [
-        line.strip() for line in from_file.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.lstrip().startswith("#")]
+    questions: str | list[str] = question if from_file is None else _questions(from_file)
     text, code = ask_command(questions, settings(), limit=limit, per_item=citations, subtypes=subtypes,
                              as_json=as_json)
     if as_json:
@@ -456,7 +489,7 @@ def ask(
 @app.command()
 def ddi(
     drugs: Annotated[list[str], typer.Argument(help="Two or more drug names or ids, e.g. warfarin aspirin")],
-    citations: Annotated[int, typer.Option("--citations", help="Supporting sentences per edge")] = 2,
+    citations: Annotated[int, typer.Option("--citations", min=0, help="Supporting sentences per edge")] = 2,
 ) -> None:
     """Drug-drug interaction check from the graph, pair by pair, with the evidence behind it.
 
@@ -494,6 +527,7 @@ def report(
 
     if (target is None) == (patient is None):
         raise typer.BadParameter("give a CONCEPT or --patient ID")
+    out = _writable(out) if out is not None else None
     console.print(report_command(target, settings(), patient=patient, out=out, limit=limit), markup=False,
                   highlight=False, emoji=False)
 
@@ -503,14 +537,15 @@ def viz(
     target: Annotated[str, typer.Argument(help="A concept id or name")],
     out: Annotated[Path, typer.Option("--out", help="FILE.png (static) or FILE.html (interactive)")],
     hops: Annotated[int, typer.Option("--hops", min=1, max=3)] = 1,
-    max_nodes: Annotated[int, typer.Option("--max-nodes")] = 40,
-    min_score: Annotated[float, typer.Option("--min-score")] = 0.0,
+    max_nodes: Annotated[int, typer.Option("--max-nodes", min=1, help="At most this many concepts drawn")] = 40,
+    min_score: Annotated[float, typer.Option("--min-score", min=0.0, max=1.0,
+                                             help="Leave out edges whose combined score is lower")] = 0.0,
 ) -> None:
     """Draw a concept's neighbourhood: nodes coloured by label (ontology/medkg.grass), edges by
     relation type with a legend, claimed relations drawn over co-mentions (PNG or HTML)."""
     from kg.reason.viz import viz_command
 
-    path = viz_command(target, settings(), out=out, hops=hops, max_nodes=max_nodes, min_score=min_score)
+    path = viz_command(target, settings(), out=_writable(out), hops=hops, max_nodes=max_nodes, min_score=min_score)
     console.print(f"wrote {path}")
 
 
@@ -573,6 +608,7 @@ def train_ner_cpu_cmd(
     from kg.train.ner_vectors import train_vectors
 
     s = settings()
+    _writable(output, folder=True)
     if vectors is None:
         vectors = output / "vectors"
         train_vectors(vectors, threads=threads, shared_data=s.shared_data)
@@ -593,7 +629,7 @@ def train_re_cmd(
     """
     from kg.train.re import train_re
 
-    report = train_re(output, seed=seed)
+    report = train_re(_writable(output, folder=True), seed=seed)
     console.print_json(json.dumps(report, default=str))
 
 
@@ -609,7 +645,7 @@ def export_neo4j_admin_cmd(
     from kg.graph.export import export_neo4j_admin
 
     with _graph() as store:
-        summary = export_neo4j_admin(store, outdir, database=settings().neo4j_database)
+        summary = export_neo4j_admin(store, _writable(outdir, folder=True), database=settings().neo4j_database)
     _print_rows([{"file": k, "rows": v} for k, v in summary.rows.items()], title=f"exported to {outdir}")
     console.print(f"import with (also in {outdir / 'IMPORT.md'}):\n{summary.command}")
 
@@ -620,7 +656,7 @@ def export_kgx_cmd(outdir: Annotated[Path, typer.Argument(help="Folder for nodes
     from kg.graph.export import export_kgx
 
     with _graph() as store:
-        summary = export_kgx(store, outdir)
+        summary = export_kgx(store, _writable(outdir, folder=True))
     _print_rows([{"file": k, "rows": v} for k, v in summary.rows.items()], title=f"exported to {outdir}")
     if summary.skipped:
         _print_rows([{"left out": k, "rows": v} for k, v in summary.skipped.items()])
@@ -856,7 +892,7 @@ def curate_retract(
 @curate_app.command("list")
 def curate_list(
     history: Annotated[bool, typer.Option("--all", help="Every line, with what superseded or retracted it")] = False,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    fmt: _Format = "table",
 ) -> None:
     """The decisions in force (or the whole history), and documents still waiting to be redone."""
     from kg.curation import Curation, describe
@@ -899,7 +935,7 @@ def query(
     cypher: Annotated[Optional[str], typer.Argument(help="A Cypher query (read-only unless --write)")] = None,
     saved: Annotated[Optional[str], typer.Option("--saved", help="Run a saved query from ontology/queries.cypher")] = None,
     param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="key=value query parameter")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    fmt: _Format = "table",
     write: Annotated[bool, typer.Option("--write", help="Allow CREATE/MERGE/SET/DELETE")] = False,
     list_saved: Annotated[bool, typer.Option("--list", help="List the saved queries")] = False,
 ) -> None:

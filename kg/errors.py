@@ -249,6 +249,9 @@ class Errors:
                    "Pass files=[...] or query='...' to the ingest-pubmed flow.")
     E003 = Message(MedkgError, "run summary does not reconcile: some documents are unaccounted for",
                    "This is a bug: please report it with the output of `medkg stats`.")
+    E004 = Message(ArgumentError, "cannot write {path}: {error}",
+                   "Choose an output path in a folder you can write to (missing folders are created).")
+    E005 = Message(ArgumentError, "cannot read {path}: {error}", "Save the file as UTF-8 text and try again.")
     E010 = Message(ArgumentError, "{name} must be at least {minimum}, got {value}")
 
     # -- config (E1xx) ------------------------------------------------------------------------

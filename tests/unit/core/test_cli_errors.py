@@ -33,9 +33,12 @@ def test_unknown_saved_query(monkeypatch, capsys, tmp_path):
     assert "  -> Choose one of: top_diseases, " in err
 
 
+def _never(*args, **kwargs):
+    raise AssertionError("work started before the arguments were checked")
+
+
 def test_missing_pubmed_file(monkeypatch, capsys, tmp_path):
-    # The reader is lazy: it opens the file when the run pulls the first record. Pull it without a graph store.
-    monkeypatch.setattr(cli, "_run_ingest", lambda items, **_: list(items))
+    monkeypatch.setattr(cli, "_run_ingest", _never)  # every file is checked before the run starts
     missing = tmp_path / "nope.xml.gz"
     err = run_main(monkeypatch, capsys, tmp_path, "ingest", "pubmed", str(missing))
     assert err.startswith(f"error E201: cannot open PubMed file {missing}: No such file or directory\n")
@@ -47,3 +50,24 @@ def test_markup_in_a_message_is_printed_as_written(monkeypatch, capsys, tmp_path
     config.write_text("[training]\nlerning_rate = 1e-4\n")
     err = run_main(monkeypatch, capsys, tmp_path, "train", "ner", "--config", str(config), "--output", str(tmp_path))
     assert err.startswith(f"error E142: {config}: unknown [training] keys ['lerning_rate']")
+
+
+def test_an_output_that_cannot_be_written_is_refused_before_any_work(monkeypatch, capsys, tmp_path):
+    import kg.evaluate.gold
+
+    monkeypatch.setattr(kg.evaluate.gold, "annotate_file", _never)
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    err = run_main(monkeypatch, capsys, tmp_path, "annotate", "-i", str(a_file), "-o", str(a_file / "out.pub"))
+    assert err.startswith(f"error E004: cannot write {a_file / 'out.pub'}: {a_file} is a file, not a folder\n")
+    err = run_main(monkeypatch, capsys, tmp_path, "export", "kgx", str(a_file / "deeper" / "kgx"))
+    assert err.startswith(f"error E004: cannot write {a_file / 'deeper' / 'kgx'}: {a_file} is a file, not a folder")
+    err = run_main(monkeypatch, capsys, tmp_path, "report", "asthma", "--out", str(tmp_path))
+    assert err.startswith(f"error E004: cannot write {tmp_path}: it is a folder")
+
+
+def test_a_question_file_that_is_not_utf8(monkeypatch, capsys, tmp_path):
+    questions = tmp_path / "questions.txt"
+    questions.write_bytes(b"What causes \xff asthma?\n")
+    err = run_main(monkeypatch, capsys, tmp_path, "ask", "--file", str(questions))
+    assert err.startswith(f"error E005: cannot read {questions}: 'utf-8' codec can't decode byte 0xff")
