@@ -96,11 +96,19 @@ class Document(_Model):
     version: int = 1
     sections: tuple[Section, ...] = ()
     metadata: dict[str, Any] = Field(default_factory=dict)
+    # Where a source read it (file, record: "#12 PMID 123", "row 5"), for a quarantine to point at;
+    # not part of the document: not hashed, not dumped, never written to the graph.
+    origin: tuple[str, str] | None = Field(default=None, exclude=True, repr=False)
 
     @field_validator("id")
     @classmethod
     def _id_is_curie(cls, v: str) -> str:
         return assert_valid_curie(v)
+
+    def quarantine(self, reason: str, source_name: str) -> Quarantine:
+        """This document quarantined: where its source read it, else ``source_name`` and its id."""
+        file, record = self.origin or (source_name, self.id)
+        return Quarantine(file=file, record=record, reason=reason, id=self.id)
 
     @property
     def content_hash(self) -> str:

@@ -91,8 +91,7 @@ class Annotator:
             try:
                 done.extend(self._run([document]))
             except Exception as exc:  # noqa: BLE001
-                failed.append(Quarantine(file=self.source_name, record=document.id, id=document.id,
-                                         reason=Errors.E340.reason(error=repr(exc))))
+                failed.append(document.quarantine(Errors.E340.reason(error=repr(exc)), self.source_name))
         return done, failed
 
     def stream(self, documents: Iterable[Document], batch_size: int = 256,
@@ -203,21 +202,14 @@ class Pipeline:
                 p.quarantined.append(item)
             elif isinstance(item, Deletion):
                 if item.id in docs:  # deleted later in the same batch: the earlier copy is superseded
-                    p.supersede(docs.pop(item.id).id)
+                    docs.pop(item.id)
+                    p.supersede(item.id)
                 p.deletions.append(item.id)
             elif not item.text.strip():
-                p.quarantined.append(
-                    Quarantine(file=self.source_name, record=item.id, id=item.id, reason=Errors.E341.reason())
-                )
+                p.quarantined.append(item.quarantine(Errors.E341.reason(), self.source_name))
             elif len(item.text) > self.max_doc_chars:
-                p.quarantined.append(
-                    Quarantine(
-                        file=self.source_name,
-                        record=item.id,
-                        id=item.id,
-                        reason=Errors.E342.reason(length=len(item.text), limit=self.max_doc_chars),
-                    )
-                )
+                p.quarantined.append(item.quarantine(
+                    Errors.E342.reason(length=len(item.text), limit=self.max_doc_chars), self.source_name))
             else:
                 item = mark_retracted(item, self.retracted)
                 if item.id in docs:  # a later version in the same batch supersedes the earlier one

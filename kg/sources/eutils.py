@@ -186,6 +186,8 @@ class EutilsClient:
                     for item in iter_pubmed(batch_file):
                         if isinstance(item, Quarantine):
                             item = item.model_copy(update={"file": where})
+                        elif isinstance(item, Document) and item.origin:
+                            item = item.model_copy(update={"origin": (where, item.origin[1])})
                         if not isinstance(item, Deletion):
                             got += 1
                         yield item

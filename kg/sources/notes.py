@@ -104,7 +104,7 @@ def _iter_txt_folder(root: Path, key: bytes) -> Iterator[Document | Quarantine]:
         if not text.strip():
             yield Quarantine(file=str(file), record="whole file", reason=Errors.E322.reason(), id=doc_id)
             continue
-        yield Document(id=doc_id, source="note", text=text)
+        yield Document(id=doc_id, source="note", text=text, origin=(str(file), "whole file"))
 
 
 def _open_csv(path: Path) -> IO[str]:
@@ -214,7 +214,8 @@ def _mimic_record(
     year = _YEAR.match(fields.get("chartdate", ""))
     if year:
         metadata["year"] = int(year.group(1))
-    return Document(id=doc_id, source="note", text=text, title=category, metadata=metadata)
+    return Document(id=doc_id, source="note", text=text, title=category, metadata=metadata,
+                    origin=(str(path), f"row {row_no}"))
 
 
 def _aci_record(fields: dict[str, str], path: Path, row_no: int, key: bytes) -> Document | Quarantine:
@@ -234,4 +235,4 @@ def _aci_record(fields: dict[str, str], path: Path, row_no: int, key: bytes) -> 
         "category": "",
         "dataset": fields["dataset"].strip(),
     }
-    return Document(id=doc_id, source="note", text=text, metadata=metadata)
+    return Document(id=doc_id, source="note", text=text, metadata=metadata, origin=(str(path), f"row {row_no}"))

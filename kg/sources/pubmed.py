@@ -319,6 +319,7 @@ def _citation(elem: etree._Element, progress: _Progress) -> Document | Quarantin
             text=text,
             sections=tuple(sections),
             metadata=_metadata(elem, base, pmid, book, has_abstract=bool(parts)),
+            origin=(progress.file, record),
         )
     except ValueError as exc:  # pydantic's ValidationError: report it, keep the run going
         return quarantine(Errors.E310.reason(error=exc))

@@ -58,6 +58,17 @@ def test_bad_records_are_quarantined_not_fatal(tmp_path):
     assert set(p.store.docs) == {"PMID:1"}
 
 
+def test_a_quarantined_document_points_at_the_file_and_record_it_was_read_from(tmp_path):
+    p = _pipeline(tmp_path, max_doc_chars=10)
+    long_note = Document(id="NOTE:n1", source="note", text="x" * 11, origin=("notes.csv", "row 7"))
+    s = p.run([long_note, doc(2, "EXPLODE.").model_copy(update={"origin": ("a.xml", "#2 PMID 2")})],
+              command="t", inputs=[])
+    rows = {(q["file"], q["record"]): q["reason"][:4] for q in p.ledger.quarantined(s.run_id)}
+    assert rows == {("notes.csv", "row 7"): "E342", ("a.xml", "#2 PMID 2"): "E340"}
+    assert long_note.content_hash == long_note.model_copy(update={"origin": None}).content_hash
+    assert "origin" not in long_note.model_dump() and "notes.csv" not in long_note.model_dump_json()
+
+
 def test_duplicates_within_a_batch_keep_the_last_version(tmp_path):
     p = _pipeline(tmp_path)
     s = p.run([doc(1, "Aspirin and fever."), doc(1, "Aspirin and headache.", version=2)], command="t", inputs=[])

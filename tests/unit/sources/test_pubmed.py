@@ -226,7 +226,7 @@ def test_gzip_is_detected_by_content_not_name(tmp_path: Path) -> None:
     misnamed_gzip.write_bytes(gzip.compress(xml))
     misnamed_plain = tmp_path / "looks_gzipped.xml.gz"
     misnamed_plain.write_bytes(xml)
-    assert list(iter_pubmed(misnamed_gzip)) == list(iter_pubmed(misnamed_plain))
+    assert [x.model_dump() for x in iter_pubmed(misnamed_gzip)] == [x.model_dump() for x in iter_pubmed(misnamed_plain)]
     assert count_pubmed(misnamed_gzip)["deletions"] == 3
 
 
