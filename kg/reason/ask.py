@@ -37,7 +37,14 @@ from kg.reason import cues
 from kg.reason.closure import expand
 from kg.reason.evidence import WEAK_NOTE, WEAK_SCORE, Citation, citations
 from kg.reason.paths import Path, best_paths, with_evidence
-from kg.reason.question import Finder, Reading, StoreLookup, no_ner, read
+from kg.reason.question import (
+    Finder,
+    OntologyLookup,
+    Reading,
+    StoreLookup,
+    no_ner,
+    read,
+)
 from kg.reason.subgraph import extract_subgraph
 
 log = logging.getLogger(__name__)
@@ -225,6 +232,7 @@ def ask(
     per_item: int = 2,
     isa=None,
     include_subtypes: bool = False,
+    ontology: OntologyLookup | None = None,
 ) -> AskAnswer:
     """Read ``question`` and answer it from ``store``, or say plainly why there is nothing to say.
 
@@ -245,6 +253,8 @@ def ask(
         The is_a graph (``kg.reason.closure.isa_graph``); needed for ``include_subtypes``.
     include_subtypes : bool
         Ask about the concept and all its subtypes.
+    ontology : OntologyLookup, optional
+        The concept store: an id the graph lacks is said to be in the ontology only when it is there.
 
     Returns
     -------
@@ -259,7 +269,7 @@ def ask(
     if include_subtypes and isa is None:
         # Internal: ask_command always passes isa with include_subtypes; only a wrong caller gets here.
         raise ValueError("include_subtypes needs the is_a graph (kg.reason.closure.isa_graph)")
-    return answer(read(question, find, StoreLookup(store)), store, limit=limit, per_item=per_item, isa=isa,
+    return answer(read(question, find, StoreLookup(store), ontology), store, limit=limit, per_item=per_item, isa=isa,
                   include_subtypes=include_subtypes)
 
 
@@ -291,7 +301,8 @@ def answer(reading: Reading, store: GraphStore, *, limit: int = 10, per_item: in
 
 
 def _no_concept_message(reading: Reading) -> str:
-    parts = [f"\"{m.phrase}\" is not in the graph" for m in reading.missing] + [
+    parts = [f"no concept with the id {m.phrase} is in the graph" if m.how == "id" and not m.known_as
+             else f"\"{m.phrase}\" is not in the graph" for m in reading.missing] + [
         f"ignored {x}" for x in reading.ignored]
     if reading.unread:
         parts.append("words I could not place: " + ", ".join(f"\"{w}\"" for w in reading.unread))
@@ -622,8 +633,8 @@ def ask_command(
             raise OntologyError(Errors.E540)
         isa = isa_graph(concepts)
     with open_store(settings) as store:
-        answers = [ask(x, store, find, limit=limit, per_item=per_item, isa=isa, include_subtypes=subtypes)
-                   for x in batch]
+        answers = [ask(x, store, find, limit=limit, per_item=per_item, isa=isa, include_subtypes=subtypes,
+                       ontology=concepts) for x in batch]
     if as_json:
         text = answers[0].model_dump_json(indent=2) if isinstance(questions, str) else "\n".join(
             a.model_dump_json() for a in answers)

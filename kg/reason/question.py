@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kg.graph import cypher as q
-from kg.models import validate_curie
+from kg.models import Concept, validate_curie
 from kg.reason import cues
 
 MAX_NAME_WORDS = 6  # the longest run of words looked up as a graph name
@@ -74,6 +74,14 @@ class GraphLookup(Protocol):
 
     def by_names(self, names: Sequence[str]) -> dict[str, list[dict]]:
         """lower-case name -> the concepts (as ``concepts`` gives them) with that name or synonym."""
+        ...
+
+
+class OntologyLookup(Protocol):
+    """The one read the reader makes of the concept store (``ConceptStore``): is an id written in the
+    question a concept of the ontology, and by what name."""
+
+    def get(self, concept_id: str) -> Concept | None:
         ...
 
 
@@ -151,12 +159,14 @@ class Found:
 
 @dataclass(frozen=True)
 class Missing:
-    """A phrase read as an entity whose concept the graph does not hold (``known_as``: the linker's guess)."""
+    """A phrase read as an entity whose concept the graph does not hold (``known_as``: the linker's guess,
+    or for an id the id itself, only when the ontology has it)."""
 
     phrase: str
     known_as: str | None = None
     name: str | None = None
     start: int = 0
+    how: str = "linker"  # or "id" (written as an id)
 
 
 @dataclass(frozen=True)
@@ -217,10 +227,13 @@ class Reading:
                 "summary": f"a summary of what the graph holds on {x}",
             }[self.intent or "summary"]
         cue = f"; cue words: {', '.join(repr(c) for c in self.cues)}" if self.cues else "; no relation word found"
+        shown = 2 if self.pair and len(names) > 1 else 1  # the first names, concepts before missing ones
         extra = ""
-        if len(self.concepts) > (2 if self.pair else 1):
-            rest = self.concepts[2:] if self.pair else self.concepts[1:]
+        if rest := self.concepts[shown:]:
             extra = f"; also named, not used: {', '.join(c.name or c.id for c in rest)}"
+        if absent := self.missing[max(shown - len(self.concepts), 0):]:
+            extra += "; not in the graph, not used: " + ", ".join(
+                f"{m.phrase} ({m.known_as})" if m.known_as else m.phrase for m in absent)
         return f"{text}{types}{cue}{extra}"
 
 
@@ -242,6 +255,7 @@ _NOT_CONCEPTS = {stem(w) for w in cues.NOT_CONCEPTS}
 _CUE_STEMS = {s for _, _, s in _CAUSAL} | {s for ps in _INTENT_PHRASES.values() for _, s in ps} | {
     s for _, s in _TYPE_PHRASES}
 _CUE_WORDS = {w for s in _CUE_STEMS for w in s}
+_TYPE_WORDS = {w for _, s in _TYPE_PHRASES for w in s}
 _LINK_STEMS = {stems(w) for w in cues.LINK_WORDS}
 
 
@@ -255,7 +269,7 @@ def _is_hub(row: dict) -> bool:
     return row["id"] in cues.HUBS or bool(row.get("generic"))
 
 
-def read(question: str, find: Finder, graph: GraphLookup) -> Reading:
+def read(question: str, find: Finder, graph: GraphLookup, ontology: OntologyLookup | None = None) -> Reading:
     """Read ``question``: its concepts (in the graph), intent, answer types and the cue words used.
 
     Parameters
@@ -266,6 +280,9 @@ def read(question: str, find: Finder, graph: GraphLookup) -> Reading:
         Text -> entity spans with linker candidates (``annotator_finder``; ``no_ner`` in tests).
     graph : GraphLookup
         Which concepts the graph holds (``StoreLookup``).
+    ontology : OntologyLookup, optional
+        The concept store, asked about ids the graph does not hold; without it such an id is only
+        "not in the graph".
 
     Returns
     -------
@@ -285,17 +302,16 @@ def read(question: str, find: Finder, graph: GraphLookup) -> Reading:
     tokens = [(m.start(), m.end(), stem(m.group())) for m in _WORD.finditer(text.lower())]
     used = [any(s.start <= a < s.end for s in spans) for a, _, _ in tokens]
 
-    # cue words outside the concepts, longest first; then answer-type nouns among the words left
+    # cue words outside the concepts, longest first; then graph names for the words the NER did not
+    # take, before the answer-type nouns: "Legionnaires' Disease" is a name, "diseases" alone an answer type
     found_cues = _match(tokens, used, [("causal:" + kind, p, s) for kind, p, s in _CAUSAL]
                         + [(intent, p, s) for intent, ps in _INTENT_PHRASES.items() for p, s in ps])
+    spans = sorted(spans + _name_spans(text, tokens, used, graph), key=lambda s: s.start)
     types = _match(tokens, used, [("type", p, s) for p, s in _TYPE_PHRASES])
     free = [t[2] for t, u in zip(tokens, used, strict=True) if not u]
-
-    # graph names for the words the NER did not take (and that are not cue or question words)
-    spans = sorted(spans + _name_spans(text, tokens, used, graph), key=lambda s: s.start)
     reading.unread = [text[a:b] for (a, b, w), u in zip(tokens, used, strict=True)
                       if not u and w not in _NOT_CONCEPTS]
-    _resolve(reading, spans, graph)
+    _resolve(reading, spans, graph, ontology)
     if not reading.concepts:
         if reading.missing:  # still say what was asked: "what causes Ebola (not in the graph)"
             _intent(reading, found_cues, _token_of(tokens, reading.missing[0].start), free)
@@ -378,6 +394,8 @@ def _name_spans(text: str, tokens, used: list[bool], graph: GraphLookup) -> list
                 first, last = tokens[run[k]], tokens[run[k + n - 1]]
                 if first[2] in _NOT_CONCEPTS or last[2] in _NOT_CONCEPTS:
                     continue
+                if all(t[2] in _TYPE_WORDS or t[2] in _NOT_CONCEPTS for t in tokens[run[k] : run[k + n - 1] + 1]):
+                    continue  # "diseases", "drugs": the answer type asked for, not the concept "Disease"
                 original = text[first[0] : last[1]]
                 if len(original) <= 3 and not original.isupper():
                     continue
@@ -399,8 +417,12 @@ def _name_spans(text: str, tokens, used: list[bool], graph: GraphLookup) -> list
     return out
 
 
-def _resolve(reading: Reading, spans: list[Span], graph: GraphLookup) -> None:
-    """Each span to its best concept in the graph: linker candidates, then the graph's names for the text."""
+def _resolve(reading: Reading, spans: list[Span], graph: GraphLookup, ontology: OntologyLookup | None) -> None:
+    """Each span to its best concept in the graph: linker candidates, then the graph's names for the text.
+
+    A span the graph does not hold is missing; an id is said to be known (``known_as``) only when
+    the ontology has it: writing an id does not make it one.
+    """
     known = graph.concepts([c[0] for s in spans for c in s.candidates])
     by_name = graph.by_names([s.text for s in spans if s.how == "linker"])
     for s in spans:
@@ -409,7 +431,10 @@ def _resolve(reading: Reading, spans: list[Span], graph: GraphLookup) -> None:
         options += [(1.0, r, "graph name") for r in by_name.get(s.text.lower(), ()) if r["id"] not in seen]
         if not options:
             top = s.candidates[0] if s.candidates else (None, 0.0, None)
-            reading.missing.append(Missing(s.text, top[0], top[2], s.start))
+            if s.how == "id":
+                concept = ontology.get(top[0]) if ontology is not None else None
+                top = (concept.id, 1.0, concept.name) if concept is not None else (None, 0.0, None)
+            reading.missing.append(Missing(s.text, top[0], top[2], s.start, s.how))
             continue
         # the linker's best score first; equal scores (insulin the gene, insulin the chemical):
         # the concept more documents mention

@@ -1,6 +1,7 @@
 """``medkg ask --json``: the schema file is current, documented, and every kind of answer validates."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,23 @@ def test_every_kind_of_answer_validates_against_the_schema(store, settings):
     for line in text.splitlines():
         validator.validate(json.loads(line))
         AskAnswer.model_validate_json(line)  # and back into the model (extra="forbid")
+
+
+def test_the_status_table_gives_the_exit_status_ask_command_returns(store, settings):
+    """docs/ask.md's exit column, read literally, for every status, with and without a concept the graph lacks."""
+    rows = re.findall(r"^\| `(\w+)` \| [^|]+ \| ([^|]+?) \|$", DOC.read_text(encoding="utf-8"), re.MULTILINE)
+    table = {status: exit_column for status, exit_column in rows if status in set(QUESTIONS.values())}
+    assert len(table) == 4
+    questions = [*QUESTIONS, "Which drugs cause lactic acidosis in MESH:D999999?",
+                 "Which diseases does a low white cell count point to in MESH:D999999?",
+                 "Does warfarin interact with MESH:D999999?", "Tell me about MESH:D999999"]
+    seen = set()
+    for question in questions:
+        text, code = ask_command(question, settings, as_json=True)
+        answer = AskAnswer.model_validate_json(text)
+        seen.add((answer.status, bool(answer.reading.missing)))
+        exit_column = table[answer.status]
+        documented = 2 if exit_column == "2" or (answer.reading.missing and exit_column.endswith(
+            "or 2 when a named concept is not in the graph")) else 0
+        assert code == documented, (question, answer.status, exit_column)
+    assert seen == {(status, missing) for status in table for missing in (False, True)}

@@ -6,8 +6,9 @@ no concept store is built) unless a test hands in spans the way the NER and link
 
 import pytest
 
+from kg.models import Concept
 from kg.reason import cues
-from kg.reason.question import Span, no_ner, read, stem, stems
+from kg.reason.question import Missing, Span, no_ner, read, stem, stems
 
 
 def concept(cid, name, type_, docs=1, synonyms=(), generic=False):
@@ -161,6 +162,45 @@ def test_with_an_answer_type_the_concept_after_the_cue_is_asked_about():
     assert "also named, not used: Gout" in r.describe()
 
 
+def test_a_concept_not_in_the_graph_is_said_to_be_not_used():
+    """Gout is known to the linker but not to this graph: the reading says it was left out."""
+    without_gout = FakeGraph([c for c in CONCEPTS if c["id"] != "MESH:D006073"])
+
+    def find(text):
+        i = text.index("gout")
+        return [Span(i, i + 4, "gout", (("MESH:D006073", 1.0, "Gout"),))]
+
+    r = read("Which drugs cause pain in gout?", find, without_gout)
+    assert r.focus.id == "MESH:D010146" and not r.pair and [m.known_as for m in r.missing] == ["MESH:D006073"]
+    assert r.describe().endswith("; not in the graph, not used: gout (MESH:D006073)")
+    r = reading("Which drugs cause pain in gout and MESH:D999999?")
+    assert r.describe().endswith("also named, not used: Gout; not in the graph, not used: MESH:D999999")
+    pair = reading("Does aspirin interact with MESH:D999999?")  # the missing one is in the reading itself
+    assert pair.pair and "not used" not in pair.describe()
+
+
+# Names with an answer-type noun in them, and "Disease" itself: "diseases" alone still asks for a type.
+NAMED_WITH_A_TYPE_NOUN = FakeGraph(CONCEPTS + [
+    concept("MESH:D007877", "Legionnaires' Disease", "Disease", 1),
+    concept("MESH:D006689", "Hodgkin Disease", "Disease", 3),
+    concept("MESH:D004194", "Disease", "Disease", 40),
+])
+
+
+@pytest.mark.parametrize(("question", "intent", "focus", "types"), [
+    ("Tell me about Legionnaires' Disease", "summary", "MESH:D007877", []),
+    ("Legionnaires' Disease", "summary", "MESH:D007877", []),
+    ("Tell me about Hodgkin Disease", "summary", "MESH:D006689", []),
+    ("Which drugs treat Hodgkin disease?", "treats", "MESH:D006689", ["Chemical"]),
+    ("Which diseases does aspirin cause?", "effects", "MESH:D001241", ["Disease"]),
+    ("What diseases is insulin linked to?", "associated", "NCBIGene:3630", ["Disease"]),
+])
+def test_a_graph_name_wins_over_the_answer_type_noun_inside_it(question, intent, focus, types):
+    r = read(question, no_ner, NAMED_WITH_A_TYPE_NOUN)
+    assert (r.intent, [c.id for c in r.concepts], r.answer_types) == (intent, [focus], types), r.describe()
+    assert r.unread == [] and r.types_asked == bool(types)
+
+
 def test_the_ner_and_linker_spans_are_used_and_cue_words_they_tag_are_not_concepts():
     def find(text):  # what the chain returns for this question: a cue tagged as a disease, and a drug
         i, j = text.index("side effects"), text.index("cis-platinum")
@@ -206,6 +246,25 @@ def test_unknown_concepts_are_reported_not_guessed():
     [m] = r.missing
     assert (m.phrase, m.known_as, m.name) == ("Ebola virus disease", "MESH:D019142", "Hemorrhagic Fever, Ebola")
     assert "not in the graph" in r.describe()
+
+
+class FakeOntology:
+    """The concept store as the reader asks it: a concept by id."""
+
+    def get(self, concept_id):
+        known = {"MESH:D006689": Concept(id="MESH:D006689", name="Hodgkin Disease", type="Disease")}
+        return known.get(concept_id)
+
+
+def test_an_id_the_graph_lacks_is_known_only_if_the_ontology_has_it():
+    for ontology in (None, FakeOntology()):
+        r = read("Tell me about MESH:D999999", no_ner, GRAPH, ontology)
+        assert r.concepts == [] and r.missing == [Missing("MESH:D999999", None, None, 14, "id")]
+        assert r.describe() == ("a summary of what the graph holds on \"MESH:D999999\" (not in the graph); "
+                                "cue words: 'tell me about'")
+    assert read("Tell me about mesh:d006689", no_ner, GRAPH).missing[0].known_as is None  # no concept store
+    [m] = read("Tell me about mesh:d006689", no_ner, GRAPH, FakeOntology()).missing
+    assert (m.known_as, m.name, m.how) == ("MESH:D006689", "Hodgkin Disease", "id")
 
 
 def test_hubs_and_generic_species_are_never_the_concept_asked_about():

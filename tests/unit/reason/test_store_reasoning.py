@@ -5,7 +5,7 @@ import json
 import pytest
 from pydantic import SecretStr
 from kg.errors import QueryError, ReportError, SchemaError, SubgraphTooLargeError
-from kg.models import GraphBatch, Triple
+from kg.models import Concept, GraphBatch, Triple
 from kg.reason.ask import AskAnswer, ask, ask_command, resolve_target
 from kg.reason.ask import to_markdown as ask_markdown
 from kg.reason.contradictions import contradictions, contradictions_in_store
@@ -141,6 +141,34 @@ def test_ask_unknown_concepts_and_no_evidence(store, settings, tiny):
     lines = text.splitlines()
     assert code == 2 and [AskAnswer.model_validate_json(x).status for x in lines] == ["answered", "no_concept"]
     assert resolve_target(store, settings, "glucophage") == tiny.MET.id
+
+
+class OneConceptOntology:
+    """The concept store as ``ask`` reads it, holding one concept the tiny graph does not."""
+
+    def get(self, concept_id):
+        return {"MESH:D006073": Concept(id="MESH:D006073", name="Gout", type="Disease")}.get(concept_id)
+
+
+def test_an_unknown_id_is_not_said_to_be_in_the_ontology(store, settings):
+    for ontology in (None, OneConceptOntology()):
+        unknown = ask("Tell me about MESH:D999999", store, ontology=ontology)
+        assert unknown.status == "no_concept" and "in the ontology" not in unknown.message
+        assert "(no concept with the id MESH:D999999 is in the graph)" in unknown.message
+        assert unknown.reading.missing[0].ontology_id is None
+    known = ask("Tell me about MESH:D006073", store, ontology=OneConceptOntology())
+    assert known.status == "no_evidence" and known.message.startswith(
+        "\"MESH:D006073\" is Gout (MESH:D006073) in the ontology, but no document of the graph mentions it")
+    text, code = ask_command("Tell me about MESH:D999999", settings)
+    assert code == 2 and "in the ontology" not in text
+
+
+def test_a_concept_named_but_not_in_the_graph_is_said_and_gives_exit_status_2(store, settings):
+    text, code = ask_command("Which drugs cause lactic acidosis in MESH:D999999?", settings, as_json=True)
+    answer = AskAnswer.model_validate_json(text)
+    assert answer.status == "answered" and [m.phrase for m in answer.reading.missing] == ["MESH:D999999"]
+    assert answer.reading.text.endswith("; not in the graph, not used: MESH:D999999") and code == 2
+    assert "not in the graph, not used: MESH:D999999" in ask_markdown(answer)
 
 
 def test_report_markdown_html_and_patient(store, settings, tmp_path, tiny):
