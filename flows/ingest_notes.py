@@ -12,10 +12,12 @@ from kg.config import load_settings
 def ingest_notes(path: str, data_dir: str | None = None, batch_size: int = 200, keep_text: bool = False) -> dict:
     """Ingest notes with pseudonymised patient ids (MEDKG_PSEUDONYM_KEY); returns the run summary."""
     from kg.privacy import load_key
+    from kg.sources import read_files
     from kg.sources.notes import iter_notes
 
     settings = load_settings(data_dir=data_dir, batch_size=batch_size)
-    items = iter_notes(path, key=load_key(settings))
+    key = load_key(settings)
+    items = read_files([path], lambda p: iter_notes(p, key=key))
     summary = run_ingestion(
         items, settings=settings, source_name="note", command="flow ingest-notes", inputs=[path], keep_note_text=keep_text
     )

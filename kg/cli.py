@@ -312,10 +312,11 @@ def ingest_notes(
     """Ingest clinical notes. Patient ids are replaced by a keyed hash (set MEDKG_PSEUDONYM_KEY)."""
     _set_workers(workers)
     from kg.privacy import load_key
+    from kg.sources import read_files
     from kg.sources.notes import iter_notes
 
     key = load_key(settings())
-    _run_ingest(iter_notes(path, key=key), source_name="note", command="ingest notes", inputs=[str(path)],
+    _run_ingest(read_files([path], lambda p: iter_notes(p, key=key)), source_name="note", command="ingest notes", inputs=[str(path)],
                 keep_note_text=keep_text)
 
 

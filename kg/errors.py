@@ -332,6 +332,8 @@ class Errors:
                    "MIMIC NOTEEVENTS needs ROW_ID, SUBJECT_ID, TEXT (HADM_ID, CHARTDATE, CATEGORY optional); "
                    "ACI-Bench needs dataset, encounter_id, note.")
     E214 = Message(SourceError, "{path} cannot be decompressed: {error}", _DAMAGED)
+    E215 = Message(SourceError, "the folder {path} holds no .txt note, in it or below",
+                   "Pass the folder of .txt notes (one note per file), or a NOTEEVENTS or ACI-Bench CSV file.")
     E220 = Message(SourceError, "cannot open PubTator file {path}: {error}", _PUBTATOR)
     E221 = Message(SourceError, "{path}: unreadable after line {line}: {error}", _DAMAGED)
     E225 = Message(SourceError, "cannot read assertion TSV {path}: {error}", _NEGEX)

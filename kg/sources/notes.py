@@ -61,7 +61,8 @@ def iter_notes(path: str | Path, *, key: bytes) -> Iterator[Document | Quarantin
     Raises
     ------
     SourceError
-        ``path`` does not exist, is not a notes folder or CSV, or a CSV lacks required columns.
+        ``path`` does not exist, is not a notes folder or CSV, is a folder without .txt notes, or a
+        CSV lacks required columns.
     """
     p = Path(path)
     if p.is_dir():
@@ -84,7 +85,10 @@ def count_notes(path: str | Path, key: bytes) -> int:
 
 
 def _iter_txt_folder(root: Path, key: bytes) -> Iterator[Document | Quarantine]:
-    for file in sorted(f for f in root.rglob("*") if f.is_file() and f.suffix.lower() == ".txt"):
+    files = sorted(f for f in root.rglob("*") if f.is_file() and f.suffix.lower() == ".txt")
+    if not files:
+        raise SourceError(Errors.E215, path=root)
+    for file in files:
         note_id = pseudonymize(file.relative_to(root).as_posix(), key, "note")
         doc_id = f"NOTE:{note_id}"
         try:

@@ -175,6 +175,12 @@ def test_txt_folder_recursive_with_bad_files(tmp_path: Path) -> None:
     assert count_notes(tmp_path, KEY) == 4
 
 
+def test_a_folder_without_txt_notes_is_an_error_not_an_empty_run(tmp_path: Path) -> None:
+    (tmp_path / "notes.csv").write_text("ROW_ID,SUBJECT_ID,TEXT\n1,10,asthma\n")
+    with pytest.raises(SourceError, match=f"E215: the folder {tmp_path} holds no .txt note"):
+        list(iter_notes(tmp_path, key=KEY))
+
+
 def test_unknown_or_missing_path(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="does not exist"):
         list(iter_notes(tmp_path / "nope.csv", key=KEY))
