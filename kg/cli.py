@@ -959,6 +959,9 @@ def query(
         if not sep:
             raise typer.BadParameter(f"--param {p!r} must be key=value")
         params[key] = _parse_value(value)
+    if saved and (missing := [p for p in queries[saved].parameters if p not in params]):
+        raise QueryError(Errors.E761, name=saved, missing=", ".join(missing),
+                         example=" ".join(f"-p {p}=VALUE" for p in missing))
     with _graph() as store:
         rows = store.query(cypher, params, write=write)
     _print_rows(rows, fmt)

@@ -542,6 +542,8 @@ class Errors:
     E754 = Message(QueryError, "Neo4j rejected the {what}: {error}")
     E755 = Message(QueryError, "Neo4j rejected the {what}: {error}\n  query: {query}")
     E760 = Message(QueryError, "no saved query named {name!r}", "Choose one of: {names} (see `medkg query --list`).")
+    E761 = Message(QueryError, "the saved query {name!r} needs the parameter(s) {missing}",
+                   "Pass each with -p, e.g. `medkg query --saved {name} {example}`.")
 
     # -- ledger (E8xx) ------------------------------------------------------------------------
     E801 = Message(LedgerError, "ledger {path} has schema version {version}, expected {expected}")

@@ -71,3 +71,10 @@ def test_a_question_file_that_is_not_utf8(monkeypatch, capsys, tmp_path):
     questions.write_bytes(b"What causes \xff asthma?\n")
     err = run_main(monkeypatch, capsys, tmp_path, "ask", "--file", str(questions))
     assert err.startswith(f"error E005: cannot read {questions}: 'utf-8' codec can't decode byte 0xff")
+
+
+def test_a_saved_query_without_its_parameter_names_it(monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr(cli, "_graph", _never)
+    err = run_main(monkeypatch, capsys, tmp_path, "query", "--saved", "chemicals_for_disease")
+    assert err.startswith("error E761: the saved query 'chemicals_for_disease' needs the parameter(s) disease\n")
+    assert "-p disease=VALUE" in err
