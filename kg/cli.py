@@ -499,17 +499,20 @@ def ddi(
     """
     from itertools import combinations
 
-    from kg.reason.ask import ask_command
+    from kg.reason.ask import answer_all, exit_status, to_markdown
 
+    named: dict[str, str] = {}
+    for d in drugs:  # the same drug named twice (any case) is one drug
+        named.setdefault(d.strip().casefold(), d.strip())
+    drugs = [d for d in named.values() if d]
     if len(drugs) < 2:
-        raise typer.BadParameter("give at least two drugs")
-    worst = 0
-    for a, b in combinations(drugs, 2):
+        raise typer.BadParameter("give at least two different drugs")
+    pairs = list(combinations(drugs, 2))
+    answers = answer_all([f"do {a} and {b} interact" for a, b in pairs], settings(), per_item=citations)
+    for (a, b), answer in zip(pairs, answers, strict=True):
         console.rule(f"{a} + {b}")
-        text, code = ask_command(f"do {a} and {b} interact", settings(), per_item=citations)
-        console.print(text, markup=False, highlight=False)
-        worst = max(worst, code)
-    raise typer.Exit(worst)
+        console.print(to_markdown(answer), markup=False, highlight=False)
+    raise typer.Exit(exit_status(answers))
 
 
 @app.command()

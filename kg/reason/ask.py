@@ -621,11 +621,23 @@ def ask_command(
     OntologyError
         When ``subtypes`` is asked and no concept store is built (the hierarchy lives there).
     """
+    answers = answer_all([questions] if isinstance(questions, str) else questions, settings, limit=limit,
+                         per_item=per_item, subtypes=subtypes)
+    if as_json:
+        text = answers[0].model_dump_json(indent=2) if isinstance(questions, str) else "\n".join(
+            a.model_dump_json() for a in answers)
+    else:
+        text = "\n\n---\n\n".join(to_markdown(a) for a in answers)
+    return text, exit_status(answers)
+
+
+def answer_all(questions: Sequence[str], settings: Settings, *, limit: int = 10, per_item: int = 2,
+               subtypes: bool = False) -> list[AskAnswer]:
+    """The answers to ``questions``, the models loaded once (see :func:`ask_command`)."""
     from kg.errors import OntologyError
     from kg.graph.backends import open_store
     from kg.reason.closure import isa_graph
 
-    batch = [questions] if isinstance(questions, str) else list(questions)
     find, concepts = default_finder(settings)
     isa = None
     if subtypes:
@@ -633,15 +645,13 @@ def ask_command(
             raise OntologyError(Errors.E540)
         isa = isa_graph(concepts)
     with open_store(settings) as store:
-        answers = [ask(x, store, find, limit=limit, per_item=per_item, isa=isa, include_subtypes=subtypes,
-                       ontology=concepts) for x in batch]
-    if as_json:
-        text = answers[0].model_dump_json(indent=2) if isinstance(questions, str) else "\n".join(
-            a.model_dump_json() for a in answers)
-    else:
-        text = "\n\n---\n\n".join(to_markdown(a) for a in answers)
-    unknown = any(a.status == "no_concept" or a.reading.missing for a in answers)
-    return text, 2 if unknown else 0
+        return [ask(x, store, find, limit=limit, per_item=per_item, isa=isa, include_subtypes=subtypes,
+                    ontology=concepts) for x in questions]
+
+
+def exit_status(answers: Sequence[AskAnswer]) -> int:
+    """2 when a question names no concept of the graph, or names one the graph does not hold; else 0."""
+    return 2 if any(a.status == "no_concept" or a.reading.missing for a in answers) else 0
 
 
 def resolve_target(store: GraphStore, settings: Settings, target: str) -> str:

@@ -43,3 +43,14 @@ def test_ask_report_and_viz_on_a_demo_graph(medkg_env, tmp_path):
     assert '<section id="relations">' in page.read_text(encoding="utf-8")
     medkg("viz", name, "--out", str(tmp_path / "viz.html"))
     assert 'id="legend"' in (tmp_path / "viz.html").read_text(encoding="utf-8")
+
+    chemicals = [r["name"] for r in store_rows(
+        "MATCH (c:Chemical) WHERE c.doc_count > 0 RETURN c.name AS name ORDER BY c.doc_count DESC, c.id LIMIT 2")]
+    out = medkg("ddi", chemicals[0], chemicals[1], chemicals[0].upper())  # the same drug twice is one drug
+    assert out.count(" + ") == 1 and out.count("**Q:**") == 1
+    assert f"**Q:** do {chemicals[0]} and {chemicals[1]} interact" in out
+
+
+def store_rows(cypher: str) -> list[dict]:
+    with open_store(load_settings()) as store:
+        return store.query(cypher)
