@@ -105,7 +105,8 @@ class AskMissingConcept(_Out):
     """Words read as an entity whose concept the graph does not hold."""
 
     phrase: str
-    ontology_id: str | None = Field(None, description="the linker's concept for the words, if any")
+    ontology_id: str | None = Field(None, description="the ontology's concept for the words, if any: the linker's "
+                                    "for a name, the id itself for an id the concept store has")
     ontology_name: str | None = None
 
 
