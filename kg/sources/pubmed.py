@@ -176,12 +176,12 @@ def _record_by_record(
                 try:
                     elem = etree.fromstring(body, parser) if end >= 0 else None
                 except etree.XMLSyntaxError as exc:
-                    elem, error = None, _located(body, line, parser, exc)
+                    elem, why = None, _located(body, line, parser, exc)
                 else:
-                    error = None
+                    why = None
                 if elem is None:
                     damaged = True
-                    yield _damaged(progress, segment, tag, line, error)
+                    yield _damaged(progress, segment, tag, line, why)
                 else:
                     yield from _record(elem, progress)
     except (EOFError, zlib.error, OSError) as exc:

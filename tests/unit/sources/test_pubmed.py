@@ -191,11 +191,13 @@ def test_a_record_cut_off_at_the_end_and_damage_between_records_are_reported(tmp
     assert isinstance(items[0], Document) and items[0].id == "PMID:1"
     assert (items[1].record, items[1].reason) == ("#2 PMID 2", "E313: the record starting at line 4 is cut off: no end tag")
     assert len(items) == 2
-    between = tmp_path / "between.xml"
-    between.write_bytes(_article_set(_record(1) + "<oops>\n" + _record(2)))
-    items = list(iter_pubmed(between))
-    assert [d.id for d in items if isinstance(d, Document)] == ["PMID:1", "PMID:2"]
-    assert items[-1].record.startswith("line ") and items[-1].reason.startswith("E314: malformed XML at line")
+    for junk, line in (("<oops>\n", 7), ("</oops>\n", 4)):  # found at the end of the file, and at once
+        between = tmp_path / "between.xml"
+        between.write_bytes(_article_set(_record(1) + junk + _record(2) + _record(3)))
+        items = list(iter_pubmed(between))
+        assert [d.id for d in items if isinstance(d, Document)] == ["PMID:1", "PMID:2", "PMID:3"]
+        assert items[-1].record == f"line {line}"
+        assert items[-1].reason.startswith(f"E314: malformed XML at line {line}, between records")
 
 
 def test_truncated_gzip_is_quarantined_after_the_records_before_the_cut(tmp_path: Path) -> None:
