@@ -83,10 +83,12 @@ class PubtatorDocument(_Frozen):
 
 
 def _open_text(path: Path) -> IO[str]:
+    """The file as text: gzip told by its magic bytes (not by the name), a UTF-8 byte-order mark dropped."""
     try:
-        if path.suffix == ".gz":
-            return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
-        return path.open("r", encoding="utf-8", newline="")
+        with path.open("rb") as fh:
+            gzipped = fh.read(2) == b"\x1f\x8b"
+        raw = gzip.open(path, "rb") if gzipped else path.open("rb")
+        return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     except OSError as exc:
         raise SourceError(Errors.E220, path=path, error=exc) from exc
 

@@ -66,6 +66,14 @@ def test_gzip_read_and_write(tmp_path):
     assert list(read_pubtator(out)) == docs
 
 
+def test_a_byte_order_mark_and_a_gzip_not_named_gz_are_read(tmp_path):
+    bom = tmp_path / "bom.txt"
+    bom.write_bytes(b"\xef\xbb\xbf" + SAMPLE.encode())
+    upper = tmp_path / "x.PubTator.GZ"
+    upper.write_bytes(gzip.compress(SAMPLE.encode()))
+    assert list(read_pubtator(bom)) == list(read_pubtator(upper)) == list(read_pubtator(_write(tmp_path, SAMPLE)))
+
+
 def test_ids_are_stripped_of_stray_spaces(tmp_path):
     text = "1|t|HeLa.\n1|a|\n1\t0\t4\tHeLa\tCellLine\t CVCL_0030\n\n"
     (doc,) = read_pubtator(_write(tmp_path, text))
