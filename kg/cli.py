@@ -27,7 +27,7 @@ from rich.table import Table
 
 from kg import __version__
 from kg.config import Settings, load_settings
-from kg.errors import ArgumentError, Errors, MedkgError, QueryError, SourceError
+from kg.errors import ArgumentError, ConfigError, Errors, MedkgError, QueryError, SourceError
 
 app = typer.Typer(
     name="medkg",
@@ -329,11 +329,15 @@ def annotate(
     """Write medkg's predicted mentions (type + concept id) for every document of a PubTator file."""
     from kg.evaluate.gold import annotate_file
 
-    n, left_out = annotate_file(settings(), input, _writable(output))
+    if output.resolve() == input.resolve():
+        raise typer.BadParameter("--output is the --input file: choose another path, the input would be overwritten")
+    n, left_out, not_read = annotate_file(settings(), input, _writable(output))
     console.print(f"annotated {n:,} documents -> {output}")
-    if left_out:
-        from kg.evaluate.gold import left_out_line
+    from kg.evaluate.gold import left_out_line, not_read_line
 
+    if not_read:
+        err.print(not_read_line(not_read), markup=False)
+    if left_out:
         err.print(left_out_line(left_out, so="are not in the output"), markup=False)
 
 
@@ -387,15 +391,20 @@ def evaluate_assertion_cmd(
     from kg.evaluate.assertion import compare_with_medspacy_defaults
 
     ours, defaults = compare_with_medspacy_defaults(tsv)
+    if not ours.n:
+        raise SourceError(Errors.E228, path=tsv, quarantined=len(ours.quarantined))
     rows = [
         {"rules": r.tagger, "precision": round(r.precision, 4), "recall": round(r.recall, 4), "f1": round(r.f1, 4),
          "tp": r.tp, "fp": r.fp, "fn": r.fn, "n": r.n, "sent/s": round(r.sentences_per_s)}
         for r in (ours, defaults)
     ]
+    not_scored = [{"record": q.record, "reason": q.reason} for q in ours.quarantined]
     if as_json:
-        console.print_json(json.dumps(rows))
+        console.print_json(json.dumps({"scores": rows, "not_scored": not_scored}))
     else:
         _print_rows(rows, title=f"negation on {tsv} (positive class: Negated)")
+        if not_scored:
+            _print_rows(not_scored, title=f"not scored: {len(not_scored)} row(s)")
 
 
 @evaluate_app.command("link")
@@ -579,15 +588,20 @@ def train_ner_cmd(
     config's `base`) on the GPU if there is one, else the CPU; use it with
     MEDKG_NER_MODEL=training/hf1/model. Score either with `medkg evaluate ner`.
     """
+    if not config.is_file():
+        raise ConfigError(Errors.E140, path=config)
+    _writable(output, folder=True)
     if config.suffix == ".toml":
         from kg.train.hf_ner import train_hf_ner
 
-        console.print(f"model: {train_hf_ner(config, output, seed=seed, epochs=epochs)}")
+        console.print(f"model: {train_hf_ner(config, output, shared_data=settings().shared_data, seed=seed, epochs=epochs)}")
         return
     from kg.train.ner import pretrain_tok2vec, train_ner
 
-    init = pretrain_tok2vec(config, output, max_epochs=pretrain_epochs, seed=seed) if pretrain_epochs else None
-    best = train_ner(config, output / "train", seed=seed, init_tok2vec=init,
+    shared_data = settings().shared_data
+    init = (pretrain_tok2vec(config, output, max_epochs=pretrain_epochs, seed=seed, shared_data=shared_data)
+            if pretrain_epochs else None)
+    best = train_ner(config, output / "train", seed=seed, init_tok2vec=init, shared_data=shared_data,
                      overrides={"training.max_steps": max_steps} if max_steps else None)
     console.print(f"model: {best}")
 
@@ -633,7 +647,7 @@ def train_re_cmd(
     """
     from kg.train.re import train_re
 
-    report = train_re(_writable(output, folder=True), seed=seed)
+    report = train_re(_writable(output, folder=True), seed=seed, shared_data=settings().shared_data)
     console.print_json(json.dumps(report, default=str))
 
 

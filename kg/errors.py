@@ -336,9 +336,15 @@ class Errors:
                    "Pass the folder of .txt notes (one note per file), or a NOTEEVENTS or ACI-Bench CSV file.")
     E220 = Message(SourceError, "cannot open PubTator file {path}: {error}", _PUBTATOR)
     E221 = Message(SourceError, "{path}: unreadable after line {line}: {error}", _DAMAGED)
+    E222 = Message(SourceError, "{path} holds no PubTator document that could be read{why}", _PUBTATOR)
+    E223 = Message(SourceError, "the predictions {predictions} share no document with the corpus {corpus}",
+                   "Score predictions made for this corpus: `medkg annotate -i CORPUS -o PREDICTIONS` writes them.")
+    E224 = Message(SourceError, "{path} holds no relation to score against",
+                   "Pass a corpus with relation lines, such as BC5CDR (CID) or BioRED.")
     E225 = Message(SourceError, "cannot read assertion TSV {path}: {error}", _NEGEX)
     E226 = Message(SourceError, "{path}: header is not UTF-8 ({error})", _NEGEX)
     E227 = Message(SourceError, "{path}: missing columns {missing}; found {header}", _NEGEX)
+    E228 = Message(SourceError, "{path}: no row could be scored ({quarantined} quarantined)", _NEGEX)
     E230 = Message(SourceError, "training corpus {path} does not exist", "Check --shared-data / MEDKG_SHARED_DATA.")
     E231 = Message(SourceError, "unknown relation task {task!r}; expected one of {tasks}",
                    "Name the training corpora by the tasks the message lists.")

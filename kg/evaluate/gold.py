@@ -13,10 +13,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from kg.doc import AnnotatedDoc
-from kg.errors import Errors, ModelError
+from kg.errors import Errors, ModelError, SourceError
 from kg.models import Candidate, Mention, Quarantine
 from kg.pipeline import Annotator
-from kg.sources.pubtator import PubtatorAnnotation, PubtatorDocument, PubtatorRelation
+from kg.sources.pubtator import PubtatorAnnotation, PubtatorDocument, PubtatorRelation, read_pubtator
 from kg.vocab.curie import corpus_id, to_curie
 from kg.vocab.types import entity_type
 
@@ -99,6 +99,23 @@ def run_corpus(annotator: Annotator, docs: Iterable[PubtatorDocument], *, batch_
         left_out.extend(failed)
 
 
+def read_gold(path: str | Path) -> tuple[list[PubtatorDocument], list[str]]:
+    """The documents of a PubTator file to score or annotate, and why each of its records that could
+    not be read was not (the reason names the file, PMID and line): those are left out (of both sides
+    of a score) and said, not fatal. A file with no readable document at all raises E222."""
+    quarantined: list[Quarantine] = []
+    docs = list(read_pubtator(path, quarantine=quarantined))
+    if not docs:
+        why = f" ({len(quarantined):,} record(s) could not be: {quarantined[0].reason})" if quarantined else ""
+        raise SourceError(Errors.E222, path=path, why=why)
+    return docs, [q.reason for q in quarantined]
+
+
+def not_read_line(not_read: Sequence[str]) -> str:
+    """What a report says of the records of its corpus that could not be read (a reason each)."""
+    return f"not read: {len(not_read):,} record(s) could not be read and are left out (the first, {not_read[0]})"
+
+
 def left_out_line(left_out: Sequence[str], so: str = "count as finding nothing") -> str:
     """What a report says of the documents that failed in the pipeline (``record: reason`` each)."""
     return (f"left out: {len(left_out):,} document(s) failed in the pipeline and {so} "
@@ -179,19 +196,20 @@ def corpus_tasks(docs: Sequence[PubtatorDocument]) -> tuple[str, ...]:
     return ("cid",) if types == {"CID"} else ("biored",)
 
 
-def annotate_file(settings, input: Path, output: Path) -> tuple[int, list[str]]:
+def annotate_file(settings, input: Path, output: Path) -> tuple[int, list[str], list[str]]:
     """``medkg annotate``: the ingestion chain's mentions (type + concept id) and relations for every
     document of a PubTator file, written as PubTator. Gold annotations in the input are ignored;
     a corpus whose gold relations are all CID (BC5CDR) gets the CID head's predictions, any other
     the BioRED head's, and input without relations gets both. Returns the number of documents
-    written and the documents that failed in the pipeline (``record: reason``), which are not."""
+    written, the documents that failed in the pipeline and the records that could not be read
+    (``record: reason`` each), which are not written."""
     from kg.components import build_annotator
-    from kg.sources.pubtator import read_pubtator, write_pubtator
+    from kg.sources.pubtator import write_pubtator
 
-    docs = list(read_pubtator(input))
+    docs, not_read = read_gold(input)
     tasks = corpus_tasks(docs) if any(d.relations for d in docs) else None
     annotator = build_annotator(settings, tasks=tasks)
     left_out: list[Quarantine] = []
     n = write_pubtator((predicted(p, d) for p, d in run_corpus(annotator, docs, left_out=left_out, corpus=str(input))),
                        output)
-    return n, described(left_out)
+    return n, described(left_out), not_read

@@ -29,10 +29,19 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from kg.config import Settings
-from kg.evaluate.gold import GoldExtractor, described, left_out_line, predicted, resolved_gold, run_corpus
+from kg.evaluate.gold import (
+    GoldExtractor,
+    described,
+    left_out_line,
+    not_read_line,
+    predicted,
+    read_gold,
+    resolved_gold,
+    run_corpus,
+)
 from kg.evaluate.ner import Score, evaluate_ner
 from kg.pipeline import Annotator
-from kg.sources.pubtator import PubtatorDocument, read_pubtator
+from kg.sources.pubtator import PubtatorDocument
 from kg.vocab.curie import corpus_id
 from kg.vocab.types import entity_type
 
@@ -70,6 +79,7 @@ class LinkReport(BaseModel):
     concepts_end_to_end_resolved: dict[str, Score] = {}
     mentions_per_second: float = 0.0
     left_out: list[str] = []  # documents that failed in the pipeline ("record: reason"); they found nothing
+    not_read: list[str] = []  # why each record of the corpus that could not be read was not; not scored
 
     def as_dict(self) -> dict:
         """JSON-ready, with the derived rates spelled out (what ``--json`` prints)."""
@@ -84,6 +94,7 @@ class LinkReport(BaseModel):
             "linker": self.linker,
             "mentions_per_second": round(self.mentions_per_second, 1),
             "left_out": self.left_out,
+            "not_read": self.not_read,
             "accuracy_at_1": {
                 t: {"accuracy": round(a.accuracy, 4), f"recall_at_{RECALL_K}": round(a.recall_at_k, 4),
                     **a.model_dump()}
@@ -104,6 +115,8 @@ class LinkReport(BaseModel):
                 f"{'':10} {'acc@1':>7} {'R@' + str(RECALL_K):>7} {'n':>6} {'NIL':>5}"]
         if self.left_out:
             rows.insert(1, left_out_line(self.left_out))
+        if self.not_read:
+            rows.insert(1, not_read_line(self.not_read))
         for t, a in sorted(self.accuracy.items()):
             rows.append(f"{t:10} {a.accuracy:7.3f} {a.recall_at_k:7.3f} {a.mentions:6} {a.nil_predicted:5}")
         for title, scores in (("document level, gold mentions", self.concepts_gold_mentions),
@@ -128,7 +141,7 @@ def evaluate_link(corpus: str | Path, annotator: Annotator, *, end_to_end: bool 
     change linking and are left out of the gold-mention run. ``types`` defaults to the medkg
     types the gold annotates, so an extractor's genes are not counted against a corpus that has none.
     """
-    docs = list(read_pubtator(corpus))
+    docs, not_read = read_gold(corpus)
     gold_types = {t for d in docs for a in d.annotations if (t := entity_type(a.type))}
     keep = set(types) if types is not None else gold_types
     _, linker = annotator.components[:2]
@@ -186,6 +199,7 @@ def evaluate_link(corpus: str | Path, annotator: Annotator, *, end_to_end: bool 
         concepts_end_to_end_resolved=end_to_end_resolved,
         mentions_per_second=timed.mentions / timed.seconds if timed.seconds else 0.0,
         left_out=described(left_out),
+        not_read=not_read,
     )
 
 

@@ -13,9 +13,9 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
-from kg.sources.pubtator import PubtatorAnnotation, PubtatorDocument, read_pubtator
+from kg.sources.pubtator import PubtatorAnnotation, PubtatorDocument
 from kg.vocab.types import entity_type
 
 
@@ -27,14 +27,17 @@ class Score(BaseModel):
     fp: int = 0
     fn: int = 0
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def precision(self) -> float:
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def recall(self) -> float:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def f1(self) -> float:
         p, r = self.precision, self.recall
@@ -144,18 +147,28 @@ def evaluate_ner_corpus(settings, corpus: Path, predictions: Path | None = None)
     """What ``medkg evaluate ner`` prints: NER scores (exact span + type) and document-level
     concept-id scores of the ingestion chain (or of a predictions file), restricted to the gold's types."""
     from kg.components import build_annotator
-    from kg.evaluate.gold import predicted, run_corpus
+    from kg.errors import Errors, SourceError
+    from kg.evaluate.gold import predicted, read_gold, run_corpus
 
-    gold = list(read_pubtator(corpus))
+    gold, not_read = read_gold(corpus)
     left_out: list = []
+    missing: list[str] = []
     if predictions is not None:
-        found = list(read_pubtator(predictions))
+        found, _ = read_gold(predictions)
+        have = {p.pmid for p in found}
+        missing = [g.pmid for g in gold if g.pmid not in have]
+        if len(missing) == len(gold):
+            raise SourceError(Errors.E223, predictions=predictions, corpus=corpus)
     else:
         annotator = build_annotator(settings, relations=False)
         found = [predicted(p, d, relations=False)
                  for p, d in run_corpus(annotator, gold, left_out=left_out, corpus=str(corpus))]
     report = evaluate_ner(gold, found, types=gold_types(gold), concepts=True)
     out: dict = {"corpus": str(corpus), "documents": report.documents}
+    if not_read:  # not in the scores at all
+        out["not_read"] = [{"reason": r} for r in not_read]
+    if missing:  # gold documents the predictions file lacks: they count as finding nothing
+        out["no_predictions"] = [{"documents": len(missing), "first PMIDs": ", ".join(missing[:5])}]
     if left_out:  # failed in the pipeline: they count as finding nothing
         out["left_out"] = [
             {"document": q.record, "reason": q.reason} for q in {q.record: q for q in left_out}.values()]

@@ -33,7 +33,9 @@ from kg.evaluate.gold import (
     corpus_tasks,
     described,
     left_out_line,
+    not_read_line,
     predicted,
+    read_gold,
     resolved_gold,
     run_corpus,
 )
@@ -81,12 +83,15 @@ class ReReport(BaseModel):
     reliability: list[ReliabilityRow] = []
     resolved: ReReport | None = None  # end to end: against gold ids resolved by the linker's store
     left_out: list[str] = []  # documents that failed in the pipeline ("record: reason"); they found nothing
+    not_read: list[str] = []  # why each record of the corpus that could not be read was not; not scored
 
     def table(self) -> str:
         rows = [f"{self.corpus or 'relations'}: {self.documents} documents",
                 f"{'':22} {'P':>6} {'R':>6} {'F1':>6} {'TP':>6} {'FP':>6} {'FN':>6}"]
         if self.left_out:
             rows.insert(1, left_out_line(self.left_out))
+        if self.not_read:
+            rows.insert(1, not_read_line(self.not_read))
         named = [("pair", self.pair), ("pair+type", self.pair_type)]
         if self.novelty is not None:
             named.append(("pair+type+novelty", self.novelty))
@@ -178,12 +183,13 @@ def score_reliability(gold_docs: Iterable[PubtatorDocument], scored: Iterable[tu
 def evaluate_re_corpus(settings, corpus, *, gold_entities: bool = False) -> ReReport:
     """What ``medkg evaluate re`` runs: the ingestion chain with the relation head the corpus needs."""
     from kg.components import build_annotator, build_relation_model
-    from kg.errors import Errors, ModelError
-    from kg.sources.pubtator import read_pubtator
+    from kg.errors import Errors, ModelError, SourceError
 
     if build_relation_model(settings) is None:
         raise ModelError(Errors.E410)
-    gold = list(read_pubtator(corpus))
+    gold, not_read = read_gold(corpus)
+    if not any(d.relations for d in gold):
+        raise SourceError(Errors.E224, path=corpus)
     annotator = build_annotator(settings, tasks=corpus_tasks(gold))
     scored: list[tuple[str, Relation]] = []
     left_out: list[Quarantine] = []
@@ -194,4 +200,4 @@ def evaluate_re_corpus(settings, corpus, *, gold_entities: bool = False) -> ReRe
     if not gold_entities and store is not None:  # with gold entities both sides use the corpus's ids
         resolved = evaluate_re(resolved_gold(gold, store), found, corpus=str(corpus))
     return report.model_copy(update={"reliability": score_reliability(gold, scored), "resolved": resolved,
-                                      "left_out": described(left_out)})
+                                      "left_out": described(left_out), "not_read": not_read})

@@ -58,9 +58,9 @@ from kg.vocab.curie import to_curie
 from kg.vocab.lexicon import MESH_DISEASE_TERMS
 from kg.vocab.types import entity_type
 
-TRAINING_CORPORA: dict[str, Path] = {
-    "cid": SHARED_DATA / "corpora/bc5cdr/CDR_TrainingSet.PubTator.txt",
-    "biored": SHARED_DATA / "corpora/biored/Train.PubTator",
+TRAINING_CORPORA: dict[str, str] = {  # under the shared data folder
+    "cid": "corpora/bc5cdr/CDR_TrainingSet.PubTator.txt",
+    "biored": "corpora/biored/Train.PubTator",
 }
 MESH_DESCRIPTOR_TERMS = "ontology/mesh/mesh2024_descriptor_terms.tsv.gz"
 MESH_SUPPLEMENTARY_TERMS = "ontology/mesh/mesh2024_supplementary_terms.tsv.gz"
@@ -268,19 +268,22 @@ def train_re(
     output_dir: str | Path,
     *,
     corpora: Mapping[str, str | Path] | None = None,
-    mesh_disease_terms: str | Path | None = SHARED_DATA / MESH_DISEASE_TERMS,
-    mesh_descriptor_terms: str | Path | None = SHARED_DATA / MESH_DESCRIPTOR_TERMS,
-    mesh_supplementary_terms: str | Path | None = SHARED_DATA / MESH_SUPPLEMENTARY_TERMS,
+    shared_data: str | Path = SHARED_DATA,
+    mesh_disease_terms: str | Path | None = MESH_DISEASE_TERMS,
+    mesh_descriptor_terms: str | Path | None = MESH_DESCRIPTOR_TERMS,
+    mesh_supplementary_terms: str | Path | None = MESH_SUPPLEMENTARY_TERMS,
     seed: int = 0,
 ) -> dict[str, Any]:
     """Train both heads (and the novelty head), save to ``output_dir``; returns the training report.
 
     ``corpora`` maps task (``cid``, ``biored``) to a PubTator training file; the shared
     training splits by default. A file whose name says dev/develop/test is refused. The MeSH
-    files give concepts their tree numbers (class features); each may be None.
+    files give concepts their tree numbers (class features); each may be None. Relative paths
+    are under ``shared_data`` (MEDKG_SHARED_DATA for the CLI).
     """
     started = time.perf_counter()
-    paths = {task: Path(p) for task, p in (corpora or TRAINING_CORPORA).items()}
+    shared = Path(shared_data)
+    paths = {task: shared / p for task, p in (corpora or TRAINING_CORPORA).items()}
     for task, path in paths.items():
         if task not in TRAINING_CORPORA:
             raise SourceError(Errors.E231, task=task, tasks=sorted(TRAINING_CORPORA))
@@ -288,7 +291,7 @@ def train_re(
             raise SourceError(Errors.E232, path=path)
         if not path.exists():
             raise SourceError(Errors.E230, path=path)
-    trees = load_mesh_trees(*(None if p is None else Path(p) for p in
+    trees = load_mesh_trees(*(None if p is None else shared / p for p in
                               (mesh_descriptor_terms, mesh_supplementary_terms, mesh_disease_terms)))
     heads: dict[str, Head] = {}
     priors: dict[str, Priors] = {}

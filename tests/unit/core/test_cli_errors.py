@@ -78,3 +78,12 @@ def test_a_saved_query_without_its_parameter_names_it(monkeypatch, capsys, tmp_p
     err = run_main(monkeypatch, capsys, tmp_path, "query", "--saved", "chemicals_for_disease")
     assert err.startswith("error E761: the saved query 'chemicals_for_disease' needs the parameter(s) disease\n")
     assert "-p disease=VALUE" in err
+
+
+def test_training_checks_its_config_first_and_reads_the_configured_shared_data(monkeypatch, capsys, tmp_path):
+    out = tmp_path / "training"
+    err = run_main(monkeypatch, capsys, tmp_path, "train", "ner", "--config", str(tmp_path / "x.cfg"), "--output", str(out))
+    assert err.startswith(f"error E140: NER training config {tmp_path / 'x.cfg'} does not exist") and not out.exists()
+    monkeypatch.setenv("MEDKG_SHARED_DATA", str(tmp_path / "elsewhere"))
+    err = run_main(monkeypatch, capsys, tmp_path, "train", "re", "--output", str(out))
+    assert err.startswith(f"error E230: training corpus {tmp_path / 'elsewhere'}/corpora/")

@@ -113,3 +113,41 @@ def test_resolved_gold_names_a_retired_mesh_id_by_the_record_its_mentions_name(t
     # a relation follows its ids; one between two ids of the same record is no relation; an id no
     # current record is named by ("qqzzxv") stays as written
     assert [(r.id1, r.id2) for r in doc.relations] == [("D000068877", "D001172"), ("C000003", "D001172")]
+
+
+def test_a_record_that_cannot_be_read_is_left_out_and_said_and_an_unreadable_file_is_an_error(tmp_path):
+    from kg.errors import SourceError
+    from kg.evaluate.gold import not_read_line, read_gold
+
+    broken = CORPUS.replace("9\t", "8\t").replace("9|", "8|")
+    broken = broken.replace("8\t30\t36\tTremor", "8\t30\t99999\tTremor")  # offsets outside the text
+    path = tmp_path / "c.txt"
+    path.write_text(broken + CORPUS, encoding="utf-8")
+    docs, not_read = read_gold(path)
+    assert [d.pmid for d in docs] == ["9"] and len(not_read) == 1
+    assert not_read[0].startswith("E351: ") and "record PMID 8 at line 1: mention 'Tremor' offsets" in not_read[0]
+    assert not_read_line(not_read).startswith("not read: 1 record(s) could not be read and are left out")
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(SourceError, match="E222: .* holds no PubTator document that could be read .1 record"):
+        read_gold(path)
+
+
+def test_predictions_that_lack_corpus_documents_are_said_and_none_shared_is_an_error(tmp_path):
+    from kg.errors import SourceError
+    from kg.evaluate.ner import evaluate_ner_corpus
+
+    corpus = tmp_path / "c.txt"
+    corpus.write_text(CORPUS + CORPUS.replace("9|", "10|").replace("9\t", "10\t"), encoding="utf-8")
+    half = tmp_path / "p.txt"
+    half.write_text(CORPUS, encoding="utf-8")
+    report = evaluate_ner_corpus(None, corpus, half)
+    assert report["no_predictions"] == [{"documents": 1, "first PMIDs": "10"}]
+    other = tmp_path / "o.txt"
+    other.write_text(CORPUS.replace("9|", "11|").replace("9\t", "11\t"), encoding="utf-8")
+    with pytest.raises(SourceError, match="E223: the predictions .*o.txt share no document with the corpus"):
+        evaluate_ner_corpus(None, corpus, other)
+
+
+def test_scores_carry_precision_recall_and_f1_in_json():
+    assert Score(tp=1, fp=1, fn=3).model_dump() == {"tp": 1, "fp": 1, "fn": 3, "precision": 0.5, "recall": 0.25,
+                                                    "f1": 1 / 3}
