@@ -12,6 +12,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from kg.config import Settings, load_settings
+from kg.errors import ArgumentError, Errors
 from kg.graph.backends import open_store
 from kg.reason.discovery import swanson_abc
 from kg.reason.inferred import ABC_RULE, INFERRED_TYPE, InferredEdge, from_discoveries, write_inferred
@@ -49,7 +50,7 @@ def discover(g: nx.MultiDiGraph, sources: list[str], per_source: int, exclude: l
 def write(settings: Settings, edges: list[InferredEdge], rel_type: str) -> int:
     """Replace the rule's inferred edges (MERGE on key: a retried write is idempotent)."""
     with open_store(settings) as store:
-        return write_inferred(store, edges, rel_type=rel_type, replace_rules=True)
+        return write_inferred(store, edges, rel_type=rel_type, replace_rules=[ABC_RULE])
 
 
 @flow(name="refresh-inferred-edges", log_prints=True)
@@ -66,6 +67,8 @@ def refresh_inferred_edges(
 ) -> dict:
     """Swanson ABC from ``sources`` (default: the ``top_sources`` best-connected chemicals and
     diseases) written as ``rel_type`` edges with ``inferred: true``; returns what it did."""
+    if top_sources < 1 and not sources:
+        raise ArgumentError(Errors.E010, name="top_sources", minimum=1, value=top_sources)
     settings = load_settings(data_dir=data_dir)
     g = load_graph(settings, min_score, min_evidence, max_edges)
     chosen = sources or pick_sources(g, top_sources)

@@ -66,12 +66,14 @@ def _type(store: GraphStore, rel_type: str) -> str:
 
 
 def write_inferred(
-    store: GraphStore, edges: Sequence[InferredEdge], *, rel_type: str = INFERRED_TYPE, replace_rules: bool = False
+    store: GraphStore, edges: Sequence[InferredEdge], *, rel_type: str = INFERRED_TYPE,
+    replace_rules: bool | Iterable[str] = False,
 ) -> int:
     """MERGE ``edges`` into the store; return how many were written.
 
-    ``replace_rules=True`` first deletes every inferred edge of the rules present, so a refresh
-    leaves no inference behind whose inputs have gone.
+    ``replace_rules`` first deletes every inferred edge of these rules (``True``: the rules of
+    ``edges``), so a refresh leaves no inference behind whose inputs have gone; name the rule when
+    the refresh may find nothing, or the edges of an empty refresh would stay.
 
     Raises
     ------
@@ -80,7 +82,8 @@ def write_inferred(
     """
     rel = _type(store, rel_type)
     if replace_rules:
-        for rule in sorted({e.rule for e in edges}):
+        rules = {e.rule for e in edges} if replace_rules is True else set(replace_rules)
+        for rule in sorted(rules):
             store.query(q.reason_delete_inferred(store.schema, rel), {"rule": rule}, write=True)
     rows = [{"subject": e.subject, "object": e.object, "key": e.key, "props": e.properties()} for e in edges]
     written = 0

@@ -283,6 +283,9 @@ def test_write_back_only_on_request_marked_and_idempotent(store, tiny):
     assert len(t["inputs"]) == 2 and "s(A,B)*s(B,C)" in t["explanation"]
     # inferred edges never join the extracted ones
     assert extract_subgraph(store, None).number_of_edges() == 6
+    # a refresh that finds nothing leaves nothing of the rule behind
+    assert write_inferred(store, [], replace_rules=["swanson_abc/v1"]) == 0
+    assert store.counts()["relationships"]["INFERRED"] == 0
     with pytest.raises(SchemaError):
         write_inferred(store, edges, rel_type=tiny.predicate(store.schema, "biolink:causes"))
     with pytest.raises(QueryError):
