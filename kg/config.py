@@ -38,7 +38,7 @@ class Settings(BaseModel):
     shared_data: Path = Field(default=SHARED_DATA, description="where corpora and ontologies live")
     cache_dir: Path | None = Field(default=None, description="built lexicons/indexes; default <data_dir>/cache")
     store: Literal["falkordb", "neo4j"] = "falkordb"
-    graph_name: str = "medkg"
+    graph_name: str = Field(default="medkg", min_length=1, pattern=r"^\S+$", description="FalkorDB graph name, no spaces")
     batch_size: int = Field(default=500, ge=1, description="documents per processing batch")
     workers: int | None = Field(default=None, ge=1, description="processes that analyse batches; default: the cores")
     dask_address: str | None = Field(default=None, description="Dask scheduler the flows analyse on; default: a local cluster")
@@ -95,37 +95,63 @@ def _env_name(field: str) -> str:
     return _ENV_ALIASES.get(field, f"MEDKG_{field.upper()}")
 
 
+def _read_config(p: Path) -> dict[str, Any]:
+    """The settings in TOML file ``p``: its ``[medkg]`` table, or its top level when it has none.
+
+    A file holds its settings in one place or the other: a key beside a ``[medkg]`` table would be
+    ignored, so it is refused, as is a secret anywhere in the file.
+    """
+    try:
+        with p.open("rb") as fh:
+            document = tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(Errors.E101, path=p) from exc
+    except OSError as exc:
+        raise ConfigError(Errors.E105, path=p, error=exc.strerror or exc) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(Errors.E106, path=p, byte=f"{exc.object[exc.start]:02x}", offset=exc.start) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(Errors.E102, path=p, error=exc) from exc
+    table = document.get("medkg")
+    keys = set(document) | (set(table) if isinstance(table, dict) else set())
+    leaked = sorted(keys & set(SECRET_FIELDS))
+    if leaked:
+        raise ConfigError(Errors.E103, path=p, names=", ".join(leaked), env=", ".join(_env_name(k) for k in leaked))
+    if "medkg" not in document:
+        return document
+    if not isinstance(table, dict):
+        raise ConfigError(Errors.E107, path=p)
+    outside = sorted(set(document) - {"medkg"})
+    if outside:
+        raise ConfigError(Errors.E108, path=p, names=", ".join(outside))
+    return table
+
+
 def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
     """Build Settings from defaults, the TOML file (``MEDKG_CONFIG`` if not given), env and overrides.
 
-    Raises ConfigError naming the bad key and source instead of a Pydantic traceback.
+    Raises ConfigError naming the bad key and where its value came from instead of a Pydantic traceback.
     """
     values: dict[str, Any] = {}
+    sources: dict[str, str] = {}  # setting -> where its value came from, for the error message
     path = config_file or os.environ.get("MEDKG_CONFIG")
     if path:
-        p = Path(path)
-        try:
-            with p.open("rb") as fh:
-                file_values = tomllib.load(fh)
-        except FileNotFoundError as exc:
-            raise ConfigError(Errors.E101, path=p) from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(Errors.E102, path=p, error=exc) from exc
-        file_values = file_values.get("medkg", file_values)
-        leaked = sorted(set(file_values) & set(SECRET_FIELDS))
-        if leaked:
-            raise ConfigError(
-                Errors.E103, path=p, names=", ".join(leaked), env=", ".join(_env_name(k) for k in leaked)
-            )
+        file_values = _read_config(Path(path))
         values.update(file_values)
+        sources.update(dict.fromkeys(file_values, f"config file {path}"))
     for field in Settings.model_fields:
         env = os.environ.get(_env_name(field))
         if env not in (None, ""):
             values[field] = env
-    values.update({k: v for k, v in overrides.items() if v is not None})
+            sources[field] = _env_name(field)
+    for key, value in overrides.items():
+        if value is not None:
+            values[key] = value
+            sources[key] = f"the --{key.replace('_', '-')} option or {key} argument"
     try:
         return Settings(**values)
     except ValidationError as exc:
         err = exc.errors()[0]
         key = ".".join(str(x) for x in err["loc"])
-        raise ConfigError(Errors.E104, key=key, error=err["msg"], env=_env_name(key)) from exc
+        source = sources.get(str(err["loc"][0]) if err["loc"] else key, f"{_env_name(key)} or the TOML file")
+        raise ConfigError(Errors.E104, key=key, error=err["msg"], source=source) from exc

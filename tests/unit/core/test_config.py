@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -6,10 +7,14 @@ from kg.config import Settings, load_settings
 from kg.errors import ConfigError
 
 
-def test_defaults_are_defined_once(monkeypatch):
-    for k in list(__import__("os").environ):
-        if k.startswith("MEDKG_") or k.startswith("NEO4J_"):
+@pytest.fixture
+def clean_env(monkeypatch):
+    for k in list(os.environ):
+        if k.startswith(("MEDKG_", "NEO4J_")):
             monkeypatch.delenv(k)
+
+
+def test_defaults_are_defined_once(clean_env):
     s = load_settings()
     assert s == Settings()
     assert s.store == "falkordb" and s.batch_size == 500 and s.data_dir == Path(".medkg")
@@ -46,3 +51,73 @@ def test_bad_values_name_the_setting(monkeypatch, tmp_path):
     bad.write_text("batch_size = = 3")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_settings(bad)
+
+
+@pytest.mark.parametrize(("content", "code", "text"), [
+    (None, "E105", "cannot read config file {cfg}: Is a directory"),
+    (b"batch_size = 5\n# caf\xe9\n", "E106", "config file {cfg} is not UTF-8: byte 0xe9 at offset 20"),
+    (b"medkg = 5\n", "E107", "config file {cfg}: 'medkg' is not a table"),
+])
+def test_an_unreadable_config_file_is_a_coded_error(tmp_path, clean_env, content, code, text):
+    cfg = tmp_path / "medkg.toml"
+    if content is None:
+        cfg.mkdir()
+    else:
+        cfg.write_bytes(content)
+    with pytest.raises(ConfigError) as exc:
+        load_settings(cfg)
+    assert exc.value.code == code and exc.value.message == text.format(cfg=cfg)
+
+
+def test_a_secret_beside_the_medkg_table_is_refused(tmp_path, clean_env):
+    cfg = tmp_path / "medkg.toml"
+    cfg.write_text('neo4j_password = "x"\n[medkg]\nbatch_size = 3\n')
+    with pytest.raises(ConfigError, match="E103: .* sets secret.* neo4j_password"):
+        load_settings(cfg)
+    cfg.write_text('[medkg]\nncbi_api_key = "x"\n')
+    with pytest.raises(ConfigError, match="E103: .*ncbi_api_key(.|\n)*set NCBI_API_KEY"):
+        load_settings(cfg)
+
+
+def test_settings_are_at_top_level_or_under_medkg_not_both(tmp_path, clean_env):
+    """A key beside a [medkg] table used to be dropped without a word."""
+    cfg = tmp_path / "medkg.toml"
+    cfg.write_text('batch_size = 0\nworkers = 2\n[medkg]\ngraph_name = "g"\n')
+    with pytest.raises(ConfigError) as exc:
+        load_settings(cfg)
+    assert exc.value.code == "E108"
+    assert exc.value.message == f"config file {cfg} sets batch_size, workers outside its [medkg] table"
+    cfg.write_text('batch_size = 7\ngraph_name = "g"\n')
+    assert load_settings(cfg).batch_size == 7
+
+
+@pytest.mark.parametrize("name", ["", " medkg", "my graph"])
+def test_graph_name_must_be_a_usable_name(tmp_path, clean_env, name):
+    cfg = tmp_path / "medkg.toml"
+    cfg.write_text(f'graph_name = "{name}"\n')
+    with pytest.raises(ConfigError, match=f"E104: setting 'graph_name' is invalid: .* \\(set by config file {cfg}\\)"):
+        load_settings(cfg)
+    assert load_settings(graph_name="medkg_test-2").graph_name == "medkg_test-2"
+
+
+def test_an_invalid_setting_names_where_it_came_from(tmp_path, clean_env, monkeypatch):
+    with pytest.raises(ConfigError) as exc:
+        load_settings(store="mysql")
+    assert exc.value.message.endswith("(set by the --store option or store argument)")
+    monkeypatch.setenv("MEDKG_STORE", "mysql")
+    with pytest.raises(ConfigError) as exc:
+        load_settings(store=None)
+    assert exc.value.message.endswith("(set by MEDKG_STORE)")
+
+
+def test_the_cli_reports_a_bad_config_file_without_a_traceback(tmp_path, clean_env, monkeypatch, capsys):
+    import sys
+
+    from kg import cli
+
+    monkeypatch.setattr(sys, "argv", ["medkg", "--data-dir", str(tmp_path / "data"), "--config", str(tmp_path), "stats"])
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and "Traceback" not in err
+    assert err.startswith(f"error E105: cannot read config file {tmp_path}: Is a directory\n  -> Point --config")
