@@ -25,7 +25,9 @@ decision        what the columns mean
 ==============  ===================================================================================
 
 Every line needs a ``reason``, an ``author`` (``medkg curate`` uses ``$USER``) and a ``date``
-(UTC, ``YYYY-MM-DD``). A TSV rather than YAML: one decision per line diffs, merges and blames
+(UTC, ``YYYY-MM-DD``, a real day). A ``predicate`` is a triple type of the graph schema
+(``ontology/schema.yaml``), spelled as there: ``INDUCES``, not ``induces`` (E167), so that what the
+file says is what applies. A TSV rather than YAML: one decision per line diffs, merges and blames
 line by line, and an error can name its line.
 
 History and the last word
@@ -40,17 +42,23 @@ Ids
 ---
 A decision's id is a hash of its line (date, author, decision, fields, reason), so it is stable,
 needs no counter (two curators on two branches cannot both take "c42"), and the same decision
-recorded twice is recognised. A hand-written line may leave ``id`` empty; it gets the hash.
+recorded twice is recognised. A hand-written line may leave ``id`` empty; it gets the hash. An id
+that is not the hash of its line means the line was edited after it was recorded, and is refused
+(E168): the id would name two different decisions, in the graph's flags, the ledger's record of
+what was applied, and a retraction. Emptying the id column records the edited line as a new
+decision instead (the old one is then gone from the file, so the next apply ends it).
 
 Concept ids in decisions are read through ``same_as``: a rejected edge of an alias is the
 rejected edge of the kept id, once the two are one node.
 
-This module is data only (it imports nothing above ``kg.models``, ``kg.errors`` and
-``kg.config``); where each decision acts is said in ``kg.curator``.
+This module is data only (it imports nothing above ``kg.models``, ``kg.errors``, ``kg.config``
+and the schema whitelist, :mod:`kg.graph.schema`); where each decision acts is said in
+``kg.curator``.
 """
 
 from __future__ import annotations
 
+import functools
 import getpass
 import os
 import re
@@ -72,7 +80,6 @@ DECISIONS = ("reject", "confirm", "same_as", "wrong_link", "retract")
 NIL = "NIL"
 Kind = Literal["reject", "confirm", "same_as", "wrong_link", "retract"]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_PREDICATE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _BLANKS = re.compile(r"[\t\r\n]+")
 
 
@@ -185,7 +192,7 @@ def _parse(path: Path, number: int, raw: str) -> Decision:
     if row["decision"] not in DECISIONS:
         raise CurationError(Errors.E152, path=path, line=number, value=row["decision"],
                             decisions=", ".join(DECISIONS))
-    if not _DATE.match(row["date"]):
+    if not _is_date(row["date"]):
         raise CurationError(Errors.E155, path=path, line=number, value=row["date"])
     if not row["author"]:
         raise CurationError(Errors.E153, path=path, line=number, decision=row["decision"], column="author",
@@ -195,9 +202,40 @@ def _parse(path: Path, number: int, raw: str) -> Decision:
     for column, problem in _problems(row):
         raise CurationError(Errors.E153, path=path, line=number, decision=row["decision"], column=column,
                             problem=problem)
+    if row["decision"] in ("reject", "confirm") and row["predicate"] not in predicates():
+        known = predicates()
+        suggestion = f"; did you mean {row['predicate'].upper()!r}?" if row["predicate"].upper() in known else ""
+        raise CurationError(Errors.E167, path=path, line=number, decision=row["decision"], value=row["predicate"],
+                            suggestion=suggestion, predicates=", ".join(known))
     fields = {k: v for k, v in row.items() if k in COLUMNS[4:10] and v}
-    row["id"] = row["id"] or decision_id(row["date"], row["author"], row["decision"], fields, row["reason"])
+    derived = decision_id(row["date"], row["author"], row["decision"], fields, row["reason"])
+    if row["id"] and row["id"] != derived:
+        raise CurationError(Errors.E168, path=path, line=number, id=row["id"], expected=derived)
+    row["id"] = derived
     return Decision(**row)
+
+
+def _is_date(value: str) -> bool:
+    """YYYY-MM-DD and a day of the calendar (2026-13-45 is not)."""
+    try:
+        datetime.strptime(value, "%Y-%m-%d")
+    except ValueError:
+        return False
+    return bool(_DATE.match(value))  # strptime also takes 2025-3-1
+
+
+@functools.cache
+def predicates() -> tuple[str, ...]:
+    """The relationship types a reject or confirm can name: the schema's triple types.
+
+    Raises
+    ------
+    SchemaError
+        When the schema file is missing or invalid (see :meth:`kg.graph.schema.Schema.load`).
+    """
+    from kg.graph.schema import Schema
+
+    return Schema.load().triple_types
 
 
 def _problems(row: dict[str, str]) -> Iterator[tuple[str, str]]:
@@ -216,8 +254,8 @@ def _problems(row: dict[str, str]) -> Iterator[tuple[str, str]]:
     if kind in ("reject", "confirm"):
         yield from curie("subject")
         yield from curie("object")
-        if not _PREDICATE.match(row["predicate"]):
-            yield "predicate", f"{row['predicate']!r} is not a relationship type such as INDUCES"
+        if not row["predicate"]:
+            yield "predicate", "empty: a relationship type such as INDUCES"
         if kind == "confirm" and row["evidence"]:
             yield "evidence", "confirm takes an edge, not one evidence"
     elif kind == "same_as":

@@ -15,6 +15,7 @@ from kg.assemble import Assembler
 from kg.config import Settings
 from kg.curation import CurationSource, append_decision, new_decision, read_decisions
 from kg.curator import apply_curation
+from kg.errors import CurationError
 from kg.graph.backends import open_store
 from kg.ledger import Ledger
 from kg.link.curated import CuratedLinks
@@ -247,3 +248,28 @@ def test_decisions_recorded_before_the_first_ingest_apply_to_it(setup):
     assert c.ledger.curation_applied()  # what the graph now reflects
     again = c.ingest()
     assert again.written == 0  # nothing changed since: nothing is redone
+
+
+def test_a_line_edited_in_place_is_refused_until_its_id_is_emptied(setup):
+    world, _ = setup
+    a = world("a")
+    a.ingest()
+    reject = decide("reject", subject=ASPIRIN, predicate="CO_OCCURS_WITH", object=HEADACHE)
+    a.curate(reject)
+    path = a.settings.curation_path
+    edited = path.read_text().replace("\treject\t", "\tconfirm\t")
+    path.write_text(edited)
+    # the id still names the reject the graph and the ledger hold: applying would miss the change
+    with pytest.raises(CurationError) as err:
+        apply_curation(a.settings, a.store, a.ledger, build=builder())
+    assert err.value.code == "E168" and f"{path}: line 2" in err.value.message
+    assert a.edge(ASPIRIN, "CO_OCCURS_WITH", HEADACHE)["curation_status"] == "rejected"
+
+    path.write_text(edited.replace(reject.id, "", 1))  # the edited line is now a decision of its own
+    result = apply_curation(a.settings, a.store, a.ledger, build=builder())
+    assert [d.decision for d in result.added] == ["confirm"] and result.removed == [reject]
+    edge = a.edge(ASPIRIN, "CO_OCCURS_WITH", HEADACHE)
+    assert edge["curation_status"] == "confirmed" and "rejected" not in edge and edge["evidence_count"] == 2
+    b = world("b")
+    b.ingest()
+    assert_same(b.graph(), a.graph())

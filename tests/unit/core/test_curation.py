@@ -92,7 +92,19 @@ def test_a_same_as_cycle_is_refused_before_it_is_written(tmp_path):
     ("\t1/1/2025\tana\treject\tMESH:D1\tINDUCES\tMESH:D2\t\t\t\twhy", "E155", "not YYYY-MM-DD"),
     ("\t2025-01-01\tana\treject\tMESH:D1\tINDUCES\tMESH:D2\t\t\t\t", "E154", "reason is empty"),
     ("\t2025-01-01\tana\treject\taspirin\tINDUCES\tMESH:D2\t\t\t\twhy", "E153", "needs subject: 'aspirin'"),
-    ("\t2025-01-01\tana\treject\tMESH:D1\tinduces!\tMESH:D2\t\t\t\twhy", "E153", "needs predicate"),
+    ("\t2025-01-01\tana\treject\tMESH:D1\t\tMESH:D2\t\t\t\twhy", "E153", "needs predicate: empty"),
+    ("\t2025-01-01\tana\treject\tMESH:D1\tinduces!\tMESH:D2\t\t\t\twhy", "E167", "needs predicate"),
+    # a predicate is spelled as the schema spells it (the id is a hash of the line as written)
+    ("\t2025-01-01\tana\treject\tMESH:D1\tinduces\tMESH:D2\t\t\t\twhy", "E167", "did you mean 'INDUCES'"),
+    ("\t2025-01-01\tana\tconfirm\tMESH:D1\tNOT_A_TYPE\tMESH:D2\t\t\t\twhy", "E167",
+     "'NOT_A_TYPE' is not a relationship type of the graph schema (predicates: "),
+    ("\t2025-01-01\tana\treject\tMESH:D1\tHAS_NOTE\tMESH:D2\t\t\t\twhy", "E167", "'HAS_NOTE' is not"),
+    ("\t2026-13-45\tana\treject\tMESH:D1\tINDUCES\tMESH:D2\t\t\t\twhy", "E155", "'2026-13-45'"),
+    ("\t2025-02-29\tana\treject\tMESH:D1\tINDUCES\tMESH:D2\t\t\t\twhy", "E155", "'2025-02-29'"),
+    ("\t2025-3-1\tana\treject\tMESH:D1\tINDUCES\tMESH:D2\t\t\t\twhy", "E155", "not YYYY-MM-DD"),
+    # a recorded line edited in place: its id no longer says what it says
+    (REJECT.line().replace("\treject\t", "\tconfirm\t"), "E168", f"id {REJECT.id} is not the id of what"),
+    ("c42\t2025-01-01\tana\treject\tMESH:D1\tINDUCES\tMESH:D2\t\t\t\twhy", "E168", "id c42 is not"),
     ("\t2025-01-01\tana\twrong_link\tMESH:D1\t\tMESH:D2\t\t\t\twhy", "E153", "needs text"),
     ("\t2025-01-01\tana\twrong_link\tMESH:D1\t\tnothing\tASA\t\t\twhy", "E153", "or NIL"),
     ("\t2025-01-01\tana\tsame_as\tMESH:D1\t\tMESH:D1\t\t\t\twhy", "E153", "alias of itself"),
@@ -119,6 +131,14 @@ def test_header_duplicates_and_hand_written_lines(tmp_path):
     path.write_text(f"{HEADER}\n" + REJECT.line().replace(REJECT.id, "", 1) + "\n")
     assert read_decisions(path) == [REJECT]
     assert read_decisions(tmp_path / "missing.tsv") == []
+
+
+def test_an_edited_line_with_its_id_emptied_is_a_new_decision(tmp_path):
+    path = tmp_path / "c.tsv"
+    append_decision(path, REJECT)
+    edited = REJECT.line().replace("\treject\t", "\tconfirm\t").replace(REJECT.id, "", 1)
+    path.write_text(f"{HEADER}\n{edited}\n")
+    assert read_decisions(path) == [CONFIRM]
 
 
 def test_a_retraction_cannot_be_retracted(tmp_path):

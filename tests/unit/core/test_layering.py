@@ -16,7 +16,7 @@ PACKAGES = ("kg", "flows", "ontology")
 # Lowest first. A name is a module or a package (then every module below it).
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("kg", "kg.models", "kg.errors", "kg.config", "kg.cache", "kg.privacy", "kg.ledger"),
-    ("kg.sources", "ontology"),
+    ("kg.sources", "ontology", "kg.graph.schema", "kg.curation"),  # the schema whitelist is read by curation too
     ("kg.doc", "kg.text"),
     ("kg.vocab",),
     ("kg.extract",),
