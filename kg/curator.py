@@ -103,12 +103,13 @@ def apply_curation(settings: Settings, store: GraphStore, ledger: Ledger, *, key
         out.edges = len(triples)
         ledger.set_curation_applied({k: d.model_dump_json() for k, d in effective.items()})
     if redo and (changed or out.marked):
-        out.redone = redo_stale(settings, store, ledger, key=key, build=build)
+        out.redone, orphans = redo_stale(settings, store, ledger, key=key, build=build)
+        out.concepts_deleted += orphans
     link_changes = [d for d in changed if d.is_link]
     if link_changes or (redo and out.redone):
         kept = {d.object for d in link_changes if d.decision == "same_as"} | set(cur.aliases_of())
         store.refresh_curation(cur, (), sorted(kept))
-        out.concepts_deleted = _delete_orphans(store, cur, link_changes)
+        out.concepts_deleted += _delete_orphans(store, cur, link_changes)
     if out.changed:
         store.refresh_statistics()
     out.pending = [{"doc_id": d["doc_id"], "source": d["source"]} for d in ledger.stale()]
@@ -152,15 +153,16 @@ def _delete_orphans(store: GraphStore, cur: Curation, link_changes: list[Decisio
 
 # -- redoing documents ------------------------------------------------------------------------
 def redo_stale(settings: Settings, store: GraphStore, ledger: Ledger, *, key: bytes | None = None,
-               build: Build = build_pipeline) -> int:
+               build: Build = build_pipeline) -> tuple[int, int]:
     """Annotate again the documents the ledger marks stale, read from the inputs of the runs that wrote
-    them (only the version the ledger holds); returns how many were written. What cannot be read stays stale."""
+    them (only the version the ledger holds); returns how many were written, and how many concept nodes
+    only their old versions mentioned were deleted with them. What cannot be read stays stale."""
     by_input: dict[tuple[str, tuple[str, ...]], dict[str, dict]] = defaultdict(dict)
     for row in ledger.stale():
         command_inputs = ledger.run_inputs(row["run_id"]) if row["run_id"] is not None else None
         inputs = tuple(command_inputs[1]) if command_inputs else ()
         by_input[(row["source"], inputs)][row["doc_id"]] = row
-    written = 0
+    written = orphans = 0
     for (source, inputs), rows in sorted(by_input.items()):
         files = [Path(i) for i in inputs if Path(i).exists()]
         items = _documents(source, files, key)
@@ -172,7 +174,8 @@ def redo_stale(settings: Settings, store: GraphStore, ledger: Ledger, *, key: by
         wanted = {doc_id: row["content_hash"] for doc_id, row in rows.items()}
         summary = pipeline.run(_select(items, wanted), command="curate", inputs=[str(f) for f in files], workers=1)
         written += summary.written
-    return written
+        orphans += summary.orphans_deleted
+    return written, orphans
 
 
 def _documents(source: str, files: list[Path], key: bytes | None) -> Iterator | None:

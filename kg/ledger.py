@@ -78,7 +78,7 @@ def _now() -> str:
 
 # The counts of a RunSummary, in the order to_markdown lists them (seconds and reconciles follow).
 _COUNTS = ("read", "written", "revised", "retracted", "skipped", "superseded", "quarantined", "deleted", "mentions",
-           "linked_mentions", "evidence")
+           "linked_mentions", "evidence", "orphans_deleted")
 
 
 class RunSummary(BaseModel):
@@ -97,6 +97,8 @@ class RunSummary(BaseModel):
     mentions: int = 0
     linked_mentions: int = 0
     evidence: int = 0
+    orphans_deleted: int = Field(default=0, description="concept nodes that only deleted or revised documents "
+                                 "mentioned, deleted with them")
     seconds: float = 0.0
 
     @property

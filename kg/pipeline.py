@@ -280,7 +280,7 @@ class Pipeline:
         if patients:
             self.store.refresh_findings(sorted(patients))
         if mentioned:  # after the write and the findings: only what nothing refers to any more goes
-            self.store.delete_orphan_concepts(sorted(mentioned))
+            s.orphans_deleted = self.store.delete_orphan_concepts(sorted(mentioned))
         if quarantined:
             for q in quarantined:
                 log.warning("quarantined %s record %s: %s", q.file, q.record, q.reason)
