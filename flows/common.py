@@ -12,8 +12,10 @@ so a later DeleteCitation or revised record still wins.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from functools import cache
+from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
@@ -73,6 +75,12 @@ def without_secrets(settings: Settings) -> Settings:
     return settings.model_copy(update={name: None for name in SECRET_FIELDS})
 
 
+def flow_settings(config: str | None = None, overrides: dict[str, Any] | None = None, **values: Any) -> Settings:
+    """The settings of a flow run: the TOML file and command-line overrides ``medkg serve`` was given
+    (deployment parameters), then the flow's own parameters; None means "not set"."""
+    return load_settings(config, **{k: v for k, v in {**(overrides or {}), **values}.items() if v is not None})
+
+
 def run_ingestion(
     items: Iterable[Item], *, settings: Settings, source_name: str, command: str, inputs: list[str],
     keep_note_text: bool = False, in_flight: int | None = None,
@@ -81,6 +89,7 @@ def run_ingestion(
 
     ``in_flight``: batches analysed ahead of the oldest uncommitted one (default: twice the workers).
     """
+    started = time.perf_counter()
     worker_settings = without_secrets(settings)
     ahead = in_flight or 2 * settings.worker_count
     with open_store(settings) as store, Ledger(settings.ledger_path) as ledger:
@@ -103,6 +112,7 @@ def run_ingestion(
             analysed = future.result() if future is not None else None
             total.add(commit_batch(pipeline, prepared, analysed, run_id, batch_no))
             pending.done(prepared)
+        total.seconds = time.perf_counter() - started
         pipeline.finish(total)
     create_markdown_artifact(
         markdown=f"# {command}\n\nInputs: {', '.join(inputs)}\n\n{total.to_markdown()}",

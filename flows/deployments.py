@@ -14,11 +14,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from prefect import flow, serve
+from prefect.client.schemas.schedules import CronSchedule
 from prefect.deployments.runner import RunnerDeployment
 
-from flows.common import dask_runner, run_ingestion
-from kg.config import load_settings
-from kg.errors import ArgumentError, Errors
+from flows.common import dask_runner, flow_settings, run_ingestion
+from kg.errors import ArgumentError, Errors, SourceError
 from kg.ledger import Ledger
 
 PUBMED_UPDATES_COMMAND = "flow pubmed-updates"
@@ -44,16 +44,20 @@ def ingested_files(ledger: Ledger) -> set[str]:
 
 @flow(name="pubmed-updates", log_prints=True, task_runner=dask_runner())
 def pubmed_updates(
-    folder: str, pattern: str = DEFAULT_PUBMED_PATTERN, data_dir: str | None = None, batch_size: int = 500
+    folder: str, pattern: str = DEFAULT_PUBMED_PATTERN, data_dir: str | None = None, batch_size: int | None = None,
+    config: str | None = None, overrides: dict | None = None,
 ) -> dict:
     """Ingest every PubMed update file in ``folder`` that no earlier run finished, one run per file.
 
     A file whose run failed is picked up again next time; its documents already written are
-    skipped by the ledger, so nothing is ingested twice.
+    skipped by the ledger, so nothing is ingested twice. ``config``, ``overrides``: the TOML file and
+    command-line settings ``medkg serve`` was given.
     """
     from kg.sources.pubmed import iter_pubmed
 
-    settings = load_settings(data_dir=data_dir, batch_size=batch_size)
+    if not Path(folder).is_dir():
+        raise SourceError(Errors.E216, path=folder)
+    settings = flow_settings(config, overrides, data_dir=data_dir, batch_size=batch_size)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with Ledger(settings.ledger_path) as ledger:
         todo = pending_files(Path(folder), pattern, ingested_files(ledger))
@@ -77,13 +81,26 @@ def build_deployments(
     data_dir: str | None = None,
     batch_size: int = 500,
     dask_address: str | None = None,
+    config: str | None = None,
+    overrides: dict | None = None,
 ) -> list[RunnerDeployment]:
     """The deployments ``medkg serve`` runs; at least one of pubmed_folder / notes_path is needed.
 
     ``dask_address``: the Dask scheduler the analysis runs on (default ``MEDKG_DASK_ADDRESS``, else
-    a local cluster per flow run).
+    a local cluster per flow run). ``config`` and ``overrides`` (JSON values): the TOML file and the
+    command-line settings every run loads, so a scheduled run writes where ``medkg`` would.
     """
     from flows.ingest_notes import ingest_notes
+
+    if pubmed_folder and not Path(pubmed_folder).is_dir():
+        raise SourceError(Errors.E216, path=pubmed_folder)
+    if notes_path and not Path(notes_path).exists():
+        raise SourceError(Errors.E211, path=notes_path)
+    try:
+        CronSchedule(cron=pubmed_cron)  # Prefect's own check, before any deployment is registered
+    except ValueError as exc:  # pydantic's ValidationError
+        raise ArgumentError(Errors.E006, cron=pubmed_cron) from exc
+    settings = {"config": config, "overrides": overrides}
 
     runner = dask_runner(dask_address)
 
@@ -93,7 +110,7 @@ def build_deployments(
             name="daily-pubmed-updates",
             cron=pubmed_cron,
             parameters={"folder": pubmed_folder, "pattern": pubmed_pattern, "data_dir": data_dir,
-                        "batch_size": batch_size},
+                        "batch_size": batch_size, **settings},
             description="Ingest new PubMed update files (DeleteCitation and revisions applied in file order).",
             tags=["medkg", "pubmed"],
         ))
@@ -101,7 +118,7 @@ def build_deployments(
         deployments.append(ingest_notes.with_options(task_runner=runner).to_deployment(
             name="notes-folder",
             interval=timedelta(minutes=notes_every_minutes),
-            parameters={"path": notes_path, "data_dir": data_dir, "batch_size": min(batch_size, 200)},
+            parameters={"path": notes_path, "data_dir": data_dir, "batch_size": min(batch_size, 200), **settings},
             description="Ingest the notes folder; unchanged notes are skipped by the ledger.",
             tags=["medkg", "notes"],
         ))

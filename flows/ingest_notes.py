@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from prefect import flow
 
-from flows.common import dask_runner, run_ingestion
-from kg.config import load_settings
+from flows.common import dask_runner, flow_settings, run_ingestion
 
 
 @flow(name="ingest-notes", log_prints=True, task_runner=dask_runner())
-def ingest_notes(path: str, data_dir: str | None = None, batch_size: int = 200, keep_text: bool = False) -> dict:
-    """Ingest notes with pseudonymised patient ids (MEDKG_PSEUDONYM_KEY); returns the run summary."""
+def ingest_notes(path: str, data_dir: str | None = None, batch_size: int = 200, keep_text: bool = False,
+                 config: str | None = None, overrides: dict | None = None) -> dict:
+    """Ingest notes with pseudonymised patient ids (MEDKG_PSEUDONYM_KEY); returns the run summary.
+    ``config``, ``overrides``: the TOML file and command-line settings ``medkg serve`` was given."""
     from kg.privacy import load_key
     from kg.sources import read_files
     from kg.sources.notes import iter_notes
 
-    settings = load_settings(data_dir=data_dir, batch_size=batch_size)
+    settings = flow_settings(config, overrides, data_dir=data_dir, batch_size=batch_size)
     key = load_key(settings)
     items = read_files([path], lambda p: iter_notes(p, key=key))
     summary = run_ingestion(

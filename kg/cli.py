@@ -705,7 +705,8 @@ def serve(
         pubmed_folder=str(pubmed_folder) if pubmed_folder else None, pubmed_cron=pubmed_cron,
         pubmed_pattern=pubmed_pattern, notes_path=str(notes) if notes else None,
         notes_every_minutes=notes_every_minutes, data_dir=str(s.data_dir), batch_size=s.batch_size,
-        dask_address=dask_address,
+        dask_address=dask_address, config=str(state.config.resolve()) if state.config else None,
+        overrides={k: str(v) for k, v in state.overrides.items() if v is not None},
     )
 
 

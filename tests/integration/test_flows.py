@@ -55,3 +55,4 @@ def test_ingest_notes_flow(prefect_harness, medkg_env, monkeypatch):
     path = __import__("pathlib").Path(__file__).parents[1] / "fixtures" / "notes" / "noteevents.csv"
     summary = ingest_notes(str(path))
     assert summary["read"] == summary["written"] + summary["quarantined"] and summary["written"] >= 3
+    assert summary["seconds"] > 0  # the run is timed, as `medkg ingest` times it

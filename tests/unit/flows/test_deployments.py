@@ -1,0 +1,29 @@
+"""What `medkg serve` registers: every scheduled run loads the settings the command was given."""
+
+import pytest
+
+from flows.common import flow_settings
+from flows.deployments import build_deployments, pubmed_updates
+from kg.errors import ArgumentError, SourceError
+
+
+def test_scheduled_runs_get_the_config_file_and_command_line_settings(tmp_path):
+    config = tmp_path / "medkg.toml"
+    config.write_text('[medkg]\ngraph_name = "fromtoml"\nbatch_size = 64\n')
+    (folder := tmp_path / "updates").mkdir()
+    deployments = build_deployments(pubmed_folder=str(folder), notes_path=str(folder), config=str(config),
+                                    overrides={"store": "falkordb"}, data_dir=str(tmp_path / "data"))
+    for d in deployments:
+        assert d.parameters["config"] == str(config) and d.parameters["overrides"] == {"store": "falkordb"}
+        s = flow_settings(d.parameters["config"], d.parameters["overrides"], data_dir=d.parameters["data_dir"],
+                          batch_size=None)
+        assert (s.graph_name, s.batch_size, s.store, s.data_dir) == ("fromtoml", 64, "falkordb", tmp_path / "data")
+
+
+def test_a_missing_folder_and_a_bad_cron_are_refused_before_serving(tmp_path):
+    with pytest.raises(SourceError, match="E216: .*nope is not a folder"):
+        build_deployments(pubmed_folder=str(tmp_path / "nope"))
+    with pytest.raises(SourceError, match="E216: .*nope is not a folder"):
+        pubmed_updates.fn(folder=str(tmp_path / "nope"), data_dir=str(tmp_path / "data"))
+    with pytest.raises(ArgumentError, match="E006: 'not a cron' is not a cron expression"):
+        build_deployments(pubmed_folder=str(tmp_path), pubmed_cron="not a cron")
