@@ -157,6 +157,15 @@ def _run_ingest(items, *, source_name: str, command: str, inputs: list[str], tot
 _Format = Annotated[Literal["table", "json"], typer.Option("--format", "-f", help="table or json")]
 
 
+def _note_if_trained_on(corpus: Path) -> None:
+    """Say so when the corpus to score holds documents medkg was trained on: its scores are optimistic."""
+    from kg.vocab.corpora import trained_on
+
+    for split, shared, total in trained_on(corpus, settings().shared_data):
+        err.print(f"note: {shared:,} of the {total:,} documents of {corpus} are in the training split {split}: "
+                  "medkg learned from them, so these scores are optimistic; score a dev split", markup=False)
+
+
 def _writable(path: Path, folder: bool = False) -> Path:
     """``path``, a file (or with ``folder`` a folder) medkg will write, checked before any work starts:
     missing folders are created and a file is created and removed in it; else E004."""
@@ -352,6 +361,7 @@ def evaluate_ner_cmd(
     """Exact span+type precision/recall/F1 per entity type, and document-level concept-id scores."""
     from kg.evaluate.ner import evaluate_ner_corpus
 
+    _note_if_trained_on(corpus)
     report = evaluate_ner_corpus(settings(), corpus, predictions)
     if as_json:
         console.print_json(json.dumps(report))
@@ -375,6 +385,7 @@ def evaluate_re_cmd(
     the corpus was annotated counts as the record that replaced it, as `evaluate link` resolves them)."""
     from kg.evaluate.re import evaluate_re_corpus
 
+    _note_if_trained_on(corpus)
     report = evaluate_re_corpus(settings(), corpus, gold_entities=gold_entities)
     if as_json:
         console.print_json(report.model_dump_json())
@@ -420,6 +431,7 @@ def evaluate_link_cmd(
     replaced it."""
     from kg.evaluate.link import evaluate_link_corpus
 
+    _note_if_trained_on(corpus)
     report = evaluate_link_corpus(settings(), corpus, end_to_end=not gold_only)
     if as_json:
         console.print_json(json.dumps(report.as_dict()))
