@@ -757,6 +757,7 @@ def _curate(decision, *, edges: list[dict] = (), concepts: list[str] = ()) -> No
     """Record a decision, apply it at once, and show what it changed."""
     from kg.curation import append_decision, describe
     from kg.curator import apply_curation
+    from kg.errors import CurationError
     from kg.graph import cypher
     from kg.ledger import Ledger
 
@@ -769,6 +770,10 @@ def _curate(decision, *, edges: list[dict] = (), concepts: list[str] = ()) -> No
             return {"edges": rows, "docs": docs}
 
         before = show()
+        for e in edges:  # named the other way round from how the graph holds it: it would never apply
+            reverse = _edge(e["object"], e["predicate"], e["subject"])
+            if e["key"] not in before["edges"] and store.query(cypher.CURATION_EDGES, {"rows": [reverse]}):
+                raise CurationError(Errors.E169, subject=e["subject"], predicate=e["predicate"], object=e["object"])
         if not append_decision(s.curation_path, decision):
             console.print(f"already recorded: {decision.id} ({escape(describe(decision))})")
             return

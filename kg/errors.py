@@ -336,6 +336,9 @@ class Errors:
                    "Lines are not edited: put it back and add the new decision below it (a later decision on the "
                    "same edge, evidence, alias or surface form wins; `medkg curate retract ID` takes one back). Or "
                    "empty its id column: the line is then a new decision, and the old one is gone from the file.")
+    E169 = Message(CurationError, "the graph holds no edge {subject} -[{predicate}]-> {object}, but holds "
+                   "{object} -[{predicate}]-> {subject}",
+                   "Name the edge as the graph holds it: {object} {predicate} {subject}.")
 
     # -- source: a whole file or service (E2xx) -----------------------------------------------
     E201 = Message(SourceError, "cannot open PubMed file {path}: {error}")

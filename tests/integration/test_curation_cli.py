@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from kg.config import load_settings
+from kg.errors import CurationError
 from kg.graph.backends import open_store
 from kg.link.curated import CuratedLinks
 
@@ -40,6 +41,8 @@ def test_curate_then_rebuild(medkg_env, tmp_path, monkeypatch):
     (s1, p1, o1), (s2, p2, o2) = ((e["s"], e["p"], e["o"]) for e in edges)
     out = medkg("curate", "reject", s1, p1, o1, "--reason", "not what the papers say")
     assert "rejected" in out
+    with pytest.raises(CurationError, match=f"E169: the graph holds no edge {o1} -.{p1}.-> {s1}, but holds"):
+        medkg("curate", "confirm", o1, p1, s1, "--reason", "typed the other way round: it would never apply")
     medkg("curate", "confirm", s2, p2.lower(), o2, "--reason", "checked")  # a predicate in any case
     [[evidence]] = [[r["key"]] for r in query(
         "MATCH (e:Evidence {subject: $s, predicate: $p, object: $o}) RETURN e.key AS key ORDER BY key LIMIT 1",
