@@ -95,7 +95,7 @@ def apply_curation(settings: Settings, store: GraphStore, ledger: Ledger, *, key
     if changed:
         docs = set()
         for d in out.added:
-            docs |= _touched_by_new(store, cur, d)
+            docs |= _touched_by_new(store, cur, d) | _relinked_by(ledger, cur, effective.values(), d)
         docs |= ledger.documents_changed_by(d.id for d in out.removed if d.is_link)
         out.marked = ledger.mark_stale(sorted(docs))
         triples = _named_edges(cur, changed)
@@ -130,6 +130,19 @@ def _touched_by_new(store: GraphStore, cur: Curation, d: Decision) -> set[str]:
             if (not d.document or r["doc_id"] == d.document)
             and (not r["texts"] or len(r["texts"]) >= MAX_TEXTS_PER_LINK
                  or any(t.strip().casefold() == surface for t in r["texts"]))}
+
+
+def _relinked_by(ledger: Ledger, cur: Curation, in_force: Iterable[Decision], d: Decision) -> set[str]:
+    """Documents an earlier wrong-link decision on the same surface form and wrong id already changed
+    (so the graph no longer links them to the wrong id) that the new decision ``d`` changes again: a
+    document-level correction after a global one."""
+    if d.decision != "wrong_link":
+        return set()
+    surface, wrong = d.text.strip().casefold(), cur.canonical(d.subject)
+    earlier = [o.id for o in in_force if o.id != d.id and o.decision == "wrong_link"
+               and o.text.strip().casefold() == surface and cur.canonical(o.subject) == wrong]
+    docs = ledger.documents_changed_by(earlier) if earlier else set()
+    return {doc for doc in docs if not d.document or doc == d.document}
 
 
 def _named_edges(cur: Curation, decisions: Iterable[Decision]) -> list[dict]:

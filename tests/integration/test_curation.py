@@ -273,3 +273,15 @@ def test_a_line_edited_in_place_is_refused_until_its_id_is_emptied(setup):
     b = world("b")
     b.ingest()
     assert_same(b.graph(), a.graph())
+
+
+def test_a_document_level_wrong_link_after_a_global_one_is_applied_at_once(setup):
+    world, _ = setup
+    a = world("d")
+    a.ingest()
+    a.curate(decide("wrong_link", text="pyrexia", subject=PYREXIA, object=FEVER))
+    result = a.curate(decide("wrong_link", text="pyrexia", subject=PYREXIA, object="NIL", document="PMID:3"))
+    assert result.redone == 1  # PMID:3 no longer links pyrexia to the wrong id, but the new decision changes it
+    fresh = world("e", curation=a.settings.curation_path)
+    fresh.ingest()
+    assert_same(a.graph(), fresh.graph())
