@@ -608,6 +608,7 @@ CURATION_EDGES = (
     "RETURN r.key AS key, properties(t) AS edge"
 )
 # The concept an alias id now stands for (a scan of aliases: used only for an id the graph lacks).
+REASON_CONCEPTS_BY_XREF = "UNWIND $ids AS id MATCH (c:Concept) WHERE id IN c.xrefs RETURN id AS xref, c.id AS id"
 CURATION_CONCEPTS_BY_ALIAS = (
     "UNWIND $ids AS id MATCH (c:Concept) WHERE id IN c.aliases RETURN id AS alias, c.id AS id, c.name AS name"
 )

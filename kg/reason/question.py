@@ -93,16 +93,22 @@ class StoreLookup:
 
     def concepts(self, ids: Sequence[str]) -> dict[str, dict]:
         """Cards of the concepts ``ids`` name; an id curators merged into another (``same_as``: the kept
-        node lists it in ``aliases``) gets the kept concept's card."""
+        node lists it in ``aliases``) gets the kept concept's card, and so does a cross-reference one
+        concept of the graph lists (``xrefs``: a DOID, HPO or OMIM id of a MeSH concept)."""
         ids = list(dict.fromkeys(ids))
         if not ids:
             return {}
         found = {r["id"]: r for r in self.store.query(q.REASON_CONCEPT_CARDS, {"ids": ids})}
-        missing = [i for i in ids if i not in found]
-        if missing:
-            kept = {r["alias"]: r["id"] for r in self.store.query(q.CURATION_CONCEPTS_BY_ALIAS, {"ids": missing})}
+        for statement, key in ((q.CURATION_CONCEPTS_BY_ALIAS, "alias"), (q.REASON_CONCEPTS_BY_XREF, "xref")):
+            missing = [i for i in ids if i not in found]
+            if not missing:
+                break
+            targets: dict[str, set[str]] = {}
+            for r in self.store.query(statement, {"ids": missing}):
+                targets.setdefault(r[key], set()).add(r["id"])
+            kept = {i: next(iter(t)) for i, t in targets.items() if len(t) == 1}  # an ambiguous xref names none
             cards = {r["id"]: r for r in self.store.query(q.REASON_CONCEPT_CARDS, {"ids": sorted(set(kept.values()))})}
-            found.update({alias: cards[cid] for alias, cid in kept.items() if cid in cards})
+            found.update({i: cards[cid] for i, cid in kept.items() if cid in cards})
         return found
 
     def by_names(self, names: Sequence[str]) -> dict[str, list[dict]]:

@@ -163,6 +163,12 @@ def test_an_unknown_id_is_not_said_to_be_in_the_ontology(store, settings):
     assert code == 2 and "in the ontology" not in text
 
 
+def test_a_cross_reference_of_a_graph_concept_names_it(store, tiny):
+    answer = ask("Tell me about HP:0003128", store)  # Lactic Acidosis lists the HPO id in its xrefs
+    assert answer.status != "no_concept" and [c.id for c in answer.reading.concepts] == [tiny.LA.id]
+    assert not answer.reading.missing
+
+
 def test_a_concept_named_but_not_in_the_graph_is_said_and_gives_exit_status_2(store, settings):
     text, code = ask_command("Which drugs cause lactic acidosis in MESH:D999999?", settings, as_json=True)
     answer = AskAnswer.model_validate_json(text)
