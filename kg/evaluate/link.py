@@ -84,10 +84,6 @@ class LinkReport(BaseModel):
     def as_dict(self) -> dict:
         """JSON-ready, with the derived rates spelled out (what ``--json`` prints)."""
 
-        def score(s: Score) -> dict:
-            return {"precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4),
-                    "tp": s.tp, "fp": s.fp, "fn": s.fn}
-
         return {
             "corpus": self.corpus,
             "documents": self.documents,
@@ -100,13 +96,13 @@ class LinkReport(BaseModel):
                     **a.model_dump()}
                 for t, a in self.accuracy.items()
             },
-            "document_level_gold_mentions": {t: score(s) for t, s in self.concepts_gold_mentions.items()},
-            "document_level_end_to_end": {t: score(s) for t, s in self.concepts_end_to_end.items()},
+            "document_level_gold_mentions": {t: s.rounded() for t, s in self.concepts_gold_mentions.items()},
+            "document_level_end_to_end": {t: s.rounded() for t, s in self.concepts_end_to_end.items()},
             "document_level_gold_mentions_resolved_ids": {
-                t: score(s) for t, s in self.concepts_gold_mentions_resolved.items()
+                t: s.rounded() for t, s in self.concepts_gold_mentions_resolved.items()
             },
             "document_level_end_to_end_resolved_ids": {
-                t: score(s) for t, s in self.concepts_end_to_end_resolved.items()
+                t: s.rounded() for t, s in self.concepts_end_to_end_resolved.items()
             },
         }
 

@@ -43,6 +43,11 @@ class Score(BaseModel):
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
+    def rounded(self) -> dict:
+        """P/R/F1 to 4 places and the counts: what a report prints."""
+        return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
+                "tp": self.tp, "fp": self.fp, "fn": self.fn}
+
 
 class NerReport(BaseModel):
     """Per-type and micro-averaged scores; ``concepts`` is empty unless asked for."""
@@ -136,11 +141,7 @@ def gold_types(docs: Iterable[PubtatorDocument]) -> list[str]:
 
 
 def _rows(scores: dict[str, Score], overall: Score) -> list[dict]:
-    return [
-        {"type": name, "precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4),
-         "tp": s.tp, "fp": s.fp, "fn": s.fn}
-        for name, s in [*sorted(scores.items()), ("overall", overall)]
-    ]
+    return [{"type": name, **s.rounded()} for name, s in [*sorted(scores.items()), ("overall", overall)]]
 
 
 def evaluate_ner_corpus(settings, corpus: Path, predictions: Path | None = None) -> dict:
