@@ -771,7 +771,7 @@ def _curate(decision, *, edges: list[dict] = (), concepts: list[str] = ()) -> No
 
         before = show()
         for e in edges:  # named the other way round from how the graph holds it: it would never apply
-            reverse = _edge(e["object"], e["predicate"], e["subject"])
+            reverse = _edge_row(e["object"], e["predicate"], e["subject"])
             if e["key"] not in before["edges"] and store.query(cypher.CURATION_EDGES, {"rows": [reverse]}):
                 raise CurationError(Errors.E169, subject=e["subject"], predicate=e["predicate"], object=e["object"])
         if not append_decision(s.curation_path, decision):
@@ -806,12 +806,17 @@ def _curate(decision, *, edges: list[dict] = (), concepts: list[str] = ()) -> No
 def _edge(subject: str, predicate: str, object_: str) -> dict:
     from kg.curation import Curation
     from kg.graph.schema import Schema
-    from kg.models import Triple
 
     cur = Curation.load(settings().curation_path)
     # relationship types are upper case (INDUCES); a curator typing 'induces' means the same
-    t = Triple(subject=cur.canonical(subject), predicate=Schema.load().predicate(predicate.upper()),
-               object=cur.canonical(object_))
+    return _edge_row(cur.canonical(subject), Schema.load().predicate(predicate.upper()), cur.canonical(object_))
+
+
+def _edge_row(subject: str, predicate: str, object_: str) -> dict:
+    """An edge of checked, canonical ids and predicate, as the curation queries take it."""
+    from kg.models import Triple
+
+    t = Triple(subject=subject, predicate=predicate, object=object_)
     return {"key": t.key, "subject": t.subject, "predicate": t.predicate, "object": t.object}
 
 
