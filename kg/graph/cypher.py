@@ -329,9 +329,11 @@ def export_relationships(schema: Schema, rel_type: str) -> str:
     )
 
 
-DOCUMENTS_OF_TRIPLES = (
+# The evidence of triple edges that curation did not reject, for the KGX export (which counts
+# publications only): each evidence's document, score, retraction flag and assertion.
+EVIDENCE_FIGURES_OF_TRIPLES = (
     "UNWIND $keys AS k MATCH (e:Evidence {triple_key: k}) WHERE e.rejected IS NULL "
-    "RETURN k AS key, collect(DISTINCT e.doc_id) AS docs"
+    "RETURN k AS key, e.doc_id AS doc, e.score AS score, e.retracted AS retracted, e.assertion AS assertion"
 )
 
 

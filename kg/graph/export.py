@@ -336,23 +336,47 @@ def export_kgx(store: GraphStore, outdir: Path, *, page_size: int = PAGE_SIZE) -
 
 def _write_edges(store: GraphStore, w: _TsvWriter, rel_type: str, predicate: str, rows: list[dict],
                  summary: ExportSummary) -> int:
-    """The edges of ``rows`` that a publication supports; those clinical notes alone support are
-    left out (counted in ``summary.skipped``): notes are private, and so is what only they state."""
+    """The edges of ``rows`` that a publication supports, with their counts and scores over the
+    publications alone (:func:`publication_figures`); those clinical notes alone support are left
+    out (counted in ``summary.skipped``): notes are private, and so is what only they state."""
     if not rows:
         return 0
-    docs = {r["key"]: r["docs"] for r in store.query(cypher.DOCUMENTS_OF_TRIPLES,
-                                                     {"keys": [r["props"]["key"] for r in rows]})}
+    evidence: dict[str, list[dict]] = {}
+    for e in store.query(cypher.EVIDENCE_FIGURES_OF_TRIPLES, {"keys": [r["props"]["key"] for r in rows]}):
+        evidence.setdefault(e["key"], []).append(e)
     level = KNOWLEDGE_LEVEL.get(rel_type, "knowledge_assertion")
     written = 0
     for r in rows:
         p = r["props"]
-        pmids = sorted(d for d in docs.get(p["key"], []) if d.startswith("PMID:"))
-        if not pmids:
+        figures = publication_figures(evidence.get(p["key"], []))
+        if figures is None:
             summary.skipped[NOTES_ONLY] = summary.skipped.get(NOTES_ONLY, 0) + 1
             continue
         written += 1
         agent = CONFIRMED_AGENT if p.get("confirmed") else "text_mining_agent"
         w.writerow((p["key"], r["start"], predicate, r["end"], "biolink:Association", level, agent,
-                    KGX_SOURCE, pmids, p.get("evidence_count"), p.get("doc_count"), p.get("max_score"),
-                    p.get("combined_score"), p.get("affirmed"), p.get("negated"), p.get("curation_status")))
+                    KGX_SOURCE, *figures, p.get("curation_status")))
     return written
+
+
+def publication_figures(evidence: list[dict]) -> tuple | None:
+    """``(publications, evidence_count, doc_count, max_score, combined_score, affirmed, negated)`` of
+    an edge over the evidence read in publications (``PMID:`` documents), by the rule the graph's
+    aggregates follow over all documents (``cypher._AGGREGATE``: a document counts once at its best
+    score, retracted papers are counted but not scored, combined is the noisy-OR over documents);
+    None when no publication supports it. An edge that papers and notes both support must not
+    tell, through its counts, how many patients' notes state it."""
+    papers = [e for e in evidence if str(e["doc"]).startswith("PMID:")]
+    if not papers:
+        return None
+    best: dict[str, float | None] = {}
+    for e in papers:
+        score = None if e.get("retracted") else e.get("score")
+        top = best.get(e["doc"])
+        best[e["doc"]] = score if top is None else (top if score is None else max(top, score))
+    scores = [s for s in best.values() if s is not None]
+    combined = 1.0
+    for s in scores:
+        combined *= 1.0 - s
+    return (sorted(best), len(papers), len(best), max(scores) if scores else None, 1.0 - combined,
+            sum(e.get("assertion") == "affirmed" for e in papers), sum(e.get("assertion") == "negated" for e in papers))

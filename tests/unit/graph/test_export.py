@@ -104,8 +104,10 @@ def test_kgx_has_biolink_categories_predicates_and_no_notes(store, tmp_path):
     assert set(e) == {"biolink:occurs_together_in_literature_with", "biolink:causes",
                       "biolink:directly_physically_interacts_with"}
     cooc = e["biolink:occurs_together_in_literature_with"]
-    assert cooc["publications"] == "PMID:1|PMID:2"  # the note's evidence counts but is not published
-    assert cooc["evidence_count"] == "3" and cooc["knowledge_level"] == "statistical_association"
+    assert cooc["publications"] == "PMID:1|PMID:2" and cooc["knowledge_level"] == "statistical_association"
+    # counted over the papers alone (the graph's own edge counts the note too: 3 evidence, 3 documents)
+    assert (cooc["evidence_count"], cooc["doc_count"], cooc["affirmed_count"], cooc["negated_count"]) == ("2", "2", "1", "1")
+    assert float(cooc["max_score"]) == 0.8 and float(cooc["combined_score"]) == pytest.approx(1 - 0.5 * 0.2)
     assert e["biolink:causes"]["knowledge_level"] == "knowledge_assertion"
     assert summary.rows == {"nodes.tsv": 5, "edges.tsv": 3}
 
@@ -147,3 +149,17 @@ def test_exports_carry_the_curation_state(tmp_path):
     assert sorted(e.get("rejected:boolean", "") for e in evidence) == ["", "true"]
     header, concepts = read_csv(tmp_path / "admin" / "nodes_Concept.csv")
     assert next(c for c in concepts if c["id:ID(Concept)"] == CHEM.id)["aliases:string[]"] == "MESH:C000001"
+
+
+def test_kgx_figures_count_retracted_papers_but_score_them_not():
+    from kg.graph.export import publication_figures
+
+    rows = [{"doc": "PMID:1", "score": 0.6, "retracted": True, "assertion": "affirmed"},
+            {"doc": "PMID:2", "score": 0.3, "retracted": None, "assertion": "affirmed"},
+            {"doc": "PMID:2", "score": 0.4, "retracted": None, "assertion": "negated"},
+            {"doc": "NOTE:x", "score": 0.9, "retracted": None, "assertion": "affirmed"}]
+    pubs, n, docs, top, combined, affirmed, negated = publication_figures(rows)
+    assert (pubs, n, docs, affirmed, negated) == (["PMID:1", "PMID:2"], 3, 2, 2, 1)
+    assert top == 0.4 and combined == pytest.approx(0.4)  # PMID:2 once, at its best; PMID:1 retracted
+    assert publication_figures(rows[:1])[3:5] == (None, 0.0)  # rests only on a retracted paper
+    assert publication_figures(rows[3:]) is None  # notes alone: not exported
