@@ -267,7 +267,8 @@ class TfidfLinker:
     def settings(self) -> dict[str, object]:
         return {"threshold": self.threshold, "exact": EXACT, "normalised": NORMALISED, "abbreviation": ABBREVIATION,
                 "tfidf": TFIDF, "variant": VARIANT, "max_candidates": MAX_CANDIDATES, "neighbours": NEIGHBOURS,
-                "coordinated": sorted(COORDINATED), "spellings": [list(pair) for pair in _SPELLINGS]}
+                "coordinated": sorted(COORDINATED), "spellings": [list(pair) for pair in _SPELLINGS],
+                "codes": _CODE.pattern}
 
     def names_a_compound(self, text: str) -> bool:
         """Whether ``text`` (lowercase) is, exactly, a name of MeSH supplementary chemical records and
@@ -560,7 +561,11 @@ _INDUCED = re.compile(r"^.+?[- ](?:induced|associated|related|mediated|evoked|pr
 _SPELLINGS = (
     ("aemia", "emia"), ("haem", "hem"), ("oedema", "edema"), ("oea", "ea"), ("aesthe", "esthe"), ("tumour", "tumor"),
     ("oestr", "estr"), ("sulph", "sulf"), ("aluminium", "aluminum"), ("deoxycorticosterone", "desoxycorticosterone"),
+    ("alpha-2", "alfa-2"),  # recombinant interferons' INN spelling: "peginterferon alfa-2b"
 )
+# A development code, letters then a number: "KF17837", "KF-17837" and "KF 17837" are one compound,
+# which MeSH spells one way.
+_CODE = re.compile(r"^([a-z]{1,5})[- ]?(\d[\d-]*)$")
 # A descriptor's name also stands without these ("Methacholine Chloride" is what papers call
 # methacholine), where no concept has the bare name; a mention keeps them ("sodium chloride").
 # Phosphates and nitrates are left whole: there the anion is part of the compound (NADP).
@@ -574,7 +579,8 @@ _SALT_PREFIX = re.compile(r"^(?:sodium|potassium|calcium|magnesium)\s+(?=[a-z]{4
 
 def _variants(text: str, type_: str) -> list[str]:
     """The text, its spelling as MeSH writes it (:data:`_SPELLINGS`), for chemicals the name without
-    a salt word, and for diseases the part after "X-induced"/"X-associated".
+    a salt word and a development code's other spellings (:data:`_CODE`), and for diseases the part
+    after "X-induced"/"X-associated".
 
     BC5CDR and NCBI-disease annotate "levodopa-induced dyskinesia" with the dyskinesia's id,
     and MeSH has no concept for most such compounds.
@@ -588,6 +594,8 @@ def _variants(text: str, type_: str) -> list[str]:
         out += [stripped for t in (text, spelled) if (stripped := _SALT.sub("", t)) and stripped != t]
         out += [stripped for t in (text, spelled) if (stripped := _SALT_PREFIX.sub("", t)) != t]
         out += [stripped for t in list(out) if (stripped := _STEREO.sub("", t)) != t]
+        if code := _CODE.match(text):
+            out += [f"{code[1]}{sep}{code[2]}" for sep in (" ", "-", "")]
     if type_ in ("Disease", "Finding"):
         for t in (text, spelled):
             if m := _INDUCED.match(t):

@@ -134,7 +134,16 @@ def test_a_mention_is_also_read_as_mesh_spells_it(linker):
     # MeSH's "Desoxycorticosterone Acetate", not its Desoxycorticosterone reached without the salt
     assert top(linker, "deoxycorticosterone acetate", "Chemical") == ("MESH:D064791", tfidf.VARIANT)
     assert top(linker, "deoxycorticosterone", "Chemical") == ("MESH:D003900", 1.0)
-    assert linker.settings["spellings"][-1] == ["deoxycorticosterone", "desoxycorticosterone"]
+    assert ["deoxycorticosterone", "desoxycorticosterone"] in linker.settings["spellings"]
+
+
+def test_a_development_code_and_an_inn_alfa_are_also_read_as_mesh_spells_them(linker):
+    # MeSH writes "KF 17837" and "peginterferon alfa-2b"; papers "KF17837", "interferon alpha-2b"
+    assert {"kf 17837", "kf-17837", "kf17837"} <= set(tfidf._variants("kf17837", "Chemical"))
+    assert "ro 15-1788" in tfidf._variants("ro15-1788", "Chemical")
+    assert "pegylated interferon alfa-2b" in tfidf._variants("pegylated interferon alpha-2b", "Chemical")
+    assert tfidf._variants("5-ht2", "Chemical") == ["5-ht2"]  # a number first is no code
+    assert linker.settings["codes"] == tfidf._CODE.pattern  # in the fingerprint
 
 
 def test_a_compound_is_a_name_of_supplementary_chemical_records_only_and_no_protein(linker):
