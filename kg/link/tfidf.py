@@ -268,7 +268,7 @@ class TfidfLinker:
         return {"threshold": self.threshold, "exact": EXACT, "normalised": NORMALISED, "abbreviation": ABBREVIATION,
                 "tfidf": TFIDF, "variant": VARIANT, "max_candidates": MAX_CANDIDATES, "neighbours": NEIGHBOURS,
                 "coordinated": sorted(COORDINATED), "spellings": [list(pair) for pair in _SPELLINGS],
-                "codes": _CODE.pattern}
+                "codes": _CODE.pattern, "whole_word_long_forms": True}
 
     def names_a_compound(self, text: str) -> bool:
         """Whether ``text`` (lowercase) is, exactly, a name of MeSH supplementary chemical records and
@@ -412,7 +412,7 @@ class TfidfLinker:
         :meth:`_may_stand_for` allows (the long form may be a chemical name no vocabulary here
         spells out, "AZT" not; or something no concept is, "mean arterial pressure (MAP)")."""
         queries: list[tuple[str, str]] = []
-        where: list[tuple[int, int, bool]] = []  # (document, mention, long form queried first)
+        where: list[tuple[int, int, int]] = []  # (document, mention, long forms queried first)
         long_forms: dict[tuple[int, int], str] = {}
         updated: dict[tuple[int, int], tuple[Candidate, ...]] = {}
         contexts: dict[int, DocContext] = {}  # each document's normaliser context, reused for gene coordinations
@@ -421,6 +421,7 @@ class TfidfLinker:
         ) else None
         for n, doc in enumerate(docs):
             short_forms = doc.short_forms()
+            whole_words = _whole_word_long_forms(doc)
             if normalizers is not None:
                 normalised, context = self._normalised(n, doc, normalizers, short_forms)
                 updated.update(normalised)
@@ -430,21 +431,23 @@ class TfidfLinker:
                 if m.candidates or (n, k) in updated:
                     continue
                 long = short_forms.get(m.text.strip())
+                longs = [] if long is None else [long, *whole_words.get(m.text.strip(), ())]
+                queries += [(text, m.label) for text in longs]
                 if long is not None:
-                    queries.append((long, m.label))
                     long_forms[(n, k)] = long
                 queries.append((m.text, m.label))
-                where.append((n, k, long is not None))
+                where.append((n, k, len(longs)))
         found = iter(self.candidates(queries))
         for n, k, via_long in where:
-            cands = next(found)
-            if via_long:
-                own = next(found)
-                if cands:
-                    cands = tuple(c.model_copy(update={"score": round(c.score * ABBREVIATION, 4)}) for c in cands)
-                else:
-                    short = docs[n].mentions[k].text
-                    cands = own if own and self._may_stand_for(own[0].concept_id, short, long_forms[(n, k)]) else ()
+            cands = next((c for c in [next(found) for _ in range(via_long)] if c), ())
+            own = next(found)
+            if cands:
+                cands = tuple(c.model_copy(update={"score": round(c.score * ABBREVIATION, 4)}) for c in cands)
+            elif not via_long:
+                cands = own
+            else:
+                short = docs[n].mentions[k].text
+                cands = own if own and self._may_stand_for(own[0].concept_id, short, long_forms[(n, k)]) else ()
             updated[(n, k)] = cands
         for n, doc in enumerate(docs):
             mentions: list[Mention] = [
@@ -575,6 +578,20 @@ _RADICAL = re.compile(r"(?:yl|ic)$")
 # Stereo prefixes: "L-thyroxine" is Thyroxine where no name has the prefix.
 _STEREO = re.compile(r"^(?:l|d|dl)-(?=[a-z]{3})", re.IGNORECASE)
 _SALT_PREFIX = re.compile(r"^(?:sodium|potassium|calcium|magnesium)\s+(?=[a-z]{4,}$)", re.IGNORECASE)
+
+
+def _whole_word_long_forms(doc: AnnotatedDoc) -> dict[str, tuple[str, ...]]:
+    """Short form -> its long form grown back to the start of the word it begins inside, where it
+    does: the detector matches a short form's first letter to a token, so "22-oxacalcitriol (OCT)"
+    gives "oxacalcitriol"; the linker tries the whole "22-oxacalcitriol" when that names nothing."""
+    text = doc.text
+    out = {}
+    for a in doc.abbreviations:
+        start = a.long_start
+        while start > 0 and not text[start - 1].isspace() and text[start - 1] not in "([":
+            start -= 1
+        out[a.short] = (text[start : a.long_end],) if start < a.long_start else ()
+    return out
 
 
 def _variants(text: str, type_: str) -> list[str]:

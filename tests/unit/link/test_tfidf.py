@@ -227,6 +227,14 @@ def test_a_short_form_spelt_out_as_something_unlinkable_is_not_linked_as_itself(
     assert _linked(linker, text, [(at, at + 6, "Chemical")]).mentions[0].concept_id == "MESH:D000068877"
 
 
+def test_a_long_form_that_begins_inside_a_word_is_also_tried_whole():
+    doc = analyse("The analogue 22-oxacalcitriol (OCT) lowered PTH. Rats took cis-retinoic acid (RA) or "
+                  "parathyroid hormone (PTH).")
+    assert doc.short_forms()["OCT"] == "oxacalcitriol"  # the detector starts at the token its first letter is
+    whole = tfidf._whole_word_long_forms(doc)
+    assert whole["OCT"] == ("22-oxacalcitriol",) and whole["RA"] == ("cis-retinoic acid",) and whole["PTH"] == ()
+
+
 def test_upstream_candidates_are_kept(linker):
     given = (Candidate(concept_id="MESH:D001249", score=0.5),)
     out = _linked(linker, "metformin", [(0, 9, "Chemical")], {0: given})
