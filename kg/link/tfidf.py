@@ -588,8 +588,14 @@ def _whole_word_long_forms(doc: AnnotatedDoc) -> dict[str, tuple[str, ...]]:
     out = {}
     for a in doc.abbreviations:
         start = a.long_start
-        while start > 0 and not text[start - 1].isspace() and text[start - 1] not in "([":
+        while start > 0 and not text[start - 1].isspace():
             start -= 1
+        depth = 0  # a bracket the word opens and the long form does not close ("(22-oxacalcitriol (OCT))")
+        for k in range(a.long_start - 1, start - 1, -1):
+            depth += {")": 1, "]": 1, "(": -1, "[": -1}.get(text[k], 0)
+            if depth < 0:
+                start = k + 1
+                break
         out[a.short] = (text[start : a.long_end],) if start < a.long_start else ()
     return out
 

@@ -229,10 +229,13 @@ def test_a_short_form_spelt_out_as_something_unlinkable_is_not_linked_as_itself(
 
 def test_a_long_form_that_begins_inside_a_word_is_also_tried_whole():
     doc = analyse("The analogue 22-oxacalcitriol (OCT) lowered PTH. Rats took cis-retinoic acid (RA) or "
-                  "parathyroid hormone (PTH).")
+                  "parathyroid hormone (PTH), and dogs 1-(2-chloroethyl)-3-cyclohexyl-1-nitrosourea (CCNU) "
+                  "(or [13-cis-retinoic acid (CRA)]).")
     assert doc.short_forms()["OCT"] == "oxacalcitriol"  # the detector starts at the token its first letter is
     whole = tfidf._whole_word_long_forms(doc)
     assert whole["OCT"] == ("22-oxacalcitriol",) and whole["RA"] == ("cis-retinoic acid",) and whole["PTH"] == ()
+    assert whole["CCNU"] == ("1-(2-chloroethyl)-3-cyclohexyl-1-nitrosourea",)
+    assert whole["CRA"] == ("13-cis-retinoic acid",)  # not the bracket that opens before it
 
 
 def test_upstream_candidates_are_kept(linker):
