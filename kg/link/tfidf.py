@@ -268,7 +268,7 @@ class TfidfLinker:
         return {"threshold": self.threshold, "exact": EXACT, "normalised": NORMALISED, "abbreviation": ABBREVIATION,
                 "tfidf": TFIDF, "variant": VARIANT, "max_candidates": MAX_CANDIDATES, "neighbours": NEIGHBOURS,
                 "coordinated": sorted(COORDINATED), "spellings": [list(pair) for pair in _SPELLINGS],
-                "codes": _CODE.pattern, "whole_word_long_forms": True}
+                "codes": _CODE.pattern, "combining": _COMBINING.pattern, "whole_word_long_forms": True}
 
     def names_a_compound(self, text: str) -> bool:
         """Whether ``text`` (lowercase) is, exactly, a name of MeSH supplementary chemical records and
@@ -566,6 +566,8 @@ _SPELLINGS = (
     ("oestr", "estr"), ("sulph", "sulf"), ("aluminium", "aluminum"), ("deoxycorticosterone", "desoxycorticosterone"),
     ("alpha-2", "alfa-2"),  # recombinant interferons' INN spelling: "peginterferon alfa-2b"
 )
+# A combining form hyphenated to the word it joins: "thrombo-embolism" is MeSH's "thromboembolism".
+_COMBINING = re.compile(r"(?<=[a-z]{3}o)-(?=[a-z]{3})")
 # A development code, letters then a number: "KF17837", "KF-17837" and "KF 17837" are one compound,
 # which MeSH spells one way.
 _CODE = re.compile(r"^([a-z]{1,5})[- ]?(\d[\d-]*)$")
@@ -601,7 +603,7 @@ def _whole_word_long_forms(doc: AnnotatedDoc) -> dict[str, tuple[str, ...]]:
 
 
 def _variants(text: str, type_: str) -> list[str]:
-    """The text, its spelling as MeSH writes it (:data:`_SPELLINGS`), for chemicals the name without
+    """The text, its spelling as MeSH writes it (:data:`_SPELLINGS`, :data:`_COMBINING`), for chemicals the name without
     a salt word and a development code's other spellings (:data:`_CODE`), and for diseases the part
     after "X-induced"/"X-associated".
 
@@ -612,6 +614,7 @@ def _variants(text: str, type_: str) -> list[str]:
     spelled = text
     for theirs, mesh in _SPELLINGS:
         spelled = spelled.replace(theirs, mesh)
+    spelled = _COMBINING.sub("", spelled)
     out.append(spelled)
     if type_ == "Chemical":
         out += [stripped for t in (text, spelled) if (stripped := _SALT.sub("", t)) and stripped != t]

@@ -143,6 +143,7 @@ def test_a_development_code_and_an_inn_alfa_are_also_read_as_mesh_spells_them(li
     assert "ro 15-1788" in tfidf._variants("ro15-1788", "Chemical")
     assert "pegylated interferon alfa-2b" in tfidf._variants("pegylated interferon alpha-2b", "Chemical")
     assert tfidf._variants("5-ht2", "Chemical") == ["5-ht2"]  # a number first is no code
+    assert tfidf._variants("venous thrombo-embolism", "Disease")[1] == "venous thromboembolism"
     assert linker.settings["codes"] == tfidf._CODE.pattern  # in the fingerprint
 
 
