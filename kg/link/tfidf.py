@@ -268,7 +268,8 @@ class TfidfLinker:
         return {"threshold": self.threshold, "exact": EXACT, "normalised": NORMALISED, "abbreviation": ABBREVIATION,
                 "tfidf": TFIDF, "variant": VARIANT, "max_candidates": MAX_CANDIDATES, "neighbours": NEIGHBOURS,
                 "coordinated": sorted(COORDINATED), "spellings": [list(pair) for pair in _SPELLINGS],
-                "codes": _CODE.pattern, "combining": _COMBINING.pattern, "whole_word_long_forms": True}
+                "codes": _CODE.pattern, "combining": _COMBINING.pattern, "whole_word_long_forms": True,
+                "bracketed_short_forms": True}
 
     def names_a_compound(self, text: str) -> bool:
         """Whether ``text`` (lowercase) is, exactly, a name of MeSH supplementary chemical records and
@@ -420,7 +421,7 @@ class TfidfLinker:
             m.label in NORMALISER_TYPES and not m.candidates for d in docs for m in d.mentions
         ) else None
         for n, doc in enumerate(docs):
-            short_forms = doc.short_forms()
+            short_forms = {**_bracketed_short_forms(doc), **doc.short_forms()}
             whole_words = _whole_word_long_forms(doc)
             if normalizers is not None:
                 normalised, context = self._normalised(n, doc, normalizers, short_forms)
@@ -580,6 +581,25 @@ _RADICAL = re.compile(r"(?:yl|ic)$")
 # Stereo prefixes: "L-thyroxine" is Thyroxine where no name has the prefix.
 _STEREO = re.compile(r"^(?:l|d|dl)-(?=[a-z]{3})", re.IGNORECASE)
 _SALT_PREFIX = re.compile(r"^(?:sodium|potassium|calcium|magnesium)\s+(?=[a-z]{4,}$)", re.IGNORECASE)
+
+
+_SHORT_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,9}")
+_SHORT_ENDS = frozenset(");:,")  # "(ISPH)", "(DEN: 10 mg/kg)"; not "(CPA/EE)", two short forms
+
+
+def _bracketed_short_forms(doc: AnnotatedDoc) -> dict[str, str]:
+    """Short form -> long form for a mention bracketed right after a mention of its type that the
+    abbreviation detector did not pair, because the letters do not follow the long form's
+    ("isoproterenol (ISPH)") or the bracket holds more ("diethylnitrosamine (DEN: 10 mg/kg)")."""
+    text = doc.text
+    out: dict[str, str] = {}
+    mentions = sorted(doc.mentions, key=lambda m: (m.start, m.end))
+    for before, m in zip(mentions, mentions[1:]):
+        if (m.label == before.label and _SHORT_SHAPE.fullmatch(m.text) and any(c.isupper() for c in m.text)
+                and text[before.end : m.start].strip() == "(" and text[m.end : m.end + 1] in _SHORT_ENDS
+                and m.text.lower() != before.text.lower()):
+            out.setdefault(m.text, before.text)
+    return out
 
 
 def _whole_word_long_forms(doc: AnnotatedDoc) -> dict[str, tuple[str, ...]]:

@@ -239,6 +239,16 @@ def test_a_long_form_that_begins_inside_a_word_is_also_tried_whole():
     assert whole["CRA"] == ("13-cis-retinoic acid",)  # not the bracket that opens before it
 
 
+def test_a_mention_bracketed_after_one_of_its_type_stands_for_it_where_the_detector_pairs_none(linker):
+    text = "Rats took methamphetamine (METH: 5 mg/kg) or metformin (MF/X). METH raised it; MF did not."
+    spans = [(text.index(w), text.index(w) + len(w), "Chemical") for w in ("methamphetamine", "METH", "metformin")]
+    spans += [(text.index(w, text.index(".")), text.index(w, text.index(".")) + len(w), "Chemical") for w in ("METH", "MF")]
+    spans.insert(3, (text.index("MF"), text.index("MF") + 2, "Chemical"))
+    out = _linked(linker, text, spans)
+    assert [m.concept_id for m in out.mentions if m.text == "METH"] == ["MESH:D008694"] * 2
+    assert [m.concept_id for m in out.mentions if m.text == "MF"] == [None, None]  # "(MF/X)": two short forms
+
+
 def test_upstream_candidates_are_kept(linker):
     given = (Candidate(concept_id="MESH:D001249", score=0.5),)
     out = _linked(linker, "metformin", [(0, 9, "Chemical")], {0: given})
