@@ -416,8 +416,6 @@ class Errors:
     E325 = Message(RecordError, "compressed file is truncated or corrupt ({error}); the rest was not read",
                    "Copy or download the file again; the rows before the damage were read.")
     E326 = Message(RecordError, "ROW_ID or SUBJECT_ID is empty")
-    E327 = Message(RecordError, "MIMIC marks this note ISERROR=1",
-                   "Nothing to do: MIMIC flags the note as written in error, so medkg leaves it out.")
     E328 = Message(RecordError, "encounter_id is empty")
     E329 = Message(RecordError, "{count} columns at {lines}, the header has {expected}",
                    "A delimiter or quote is probably missing or extra in that row; fix it and run again.")

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO
 
 from kg.errors import Errors, SourceError
-from kg.models import Document, Quarantine
+from kg.models import Deletion, Document, Quarantine
 from kg.privacy import pseudonymize
 
 MIMIC_REQUIRED = ("row_id", "subject_id", "text")
@@ -52,8 +52,10 @@ def _is_csv(path: Path) -> bool:
     return path.name.lower().endswith((".csv", ".csv.gz"))
 
 
-def iter_notes(path: str | Path, *, key: bytes) -> Iterator[Document | Quarantine]:
-    """Stream the notes under ``path`` as Documents, or Quarantines for unusable records.
+def iter_notes(path: str | Path, *, key: bytes) -> Iterator[Document | Deletion | Quarantine]:
+    """Stream the notes under ``path`` as Documents, Quarantines for unusable records, and Deletions
+    for notes MIMIC flags as written in error (``ISERROR=1``): such a note is withdrawn, and one an
+    earlier run wrote leaves the graph and its patient's findings.
 
     ``path`` is a folder (every ``*.txt`` below it, one note per file), a MIMIC-III
     NOTEEVENTS-style CSV, or an ACI-Bench CSV; the CSV flavour is told from its header.
@@ -76,7 +78,7 @@ def iter_notes(path: str | Path, *, key: bytes) -> Iterator[Document | Quarantin
 
 
 def count_notes(path: str | Path, key: bytes) -> int:
-    """How many records (Documents plus Quarantines) :func:`iter_notes` yields for ``path``.
+    """How many records (Documents, Deletions and Quarantines) :func:`iter_notes` yields for ``path``.
 
     Counted by running the same reader, so progress totals and end-of-run reconciliation
     agree with what was actually processed; it costs a full read.
@@ -119,7 +121,7 @@ def _open_csv(path: Path) -> IO[str]:
     return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
 
 
-def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Quarantine]:
+def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Deletion | Quarantine]:
     _raise_field_size_limit()
     row_no = 0
     columns: dict[str, int] = {}
@@ -193,15 +195,13 @@ def _empty(text: str, path: Path, row_no: int, doc_id: str) -> Quarantine | None
 
 def _mimic_record(
     fields: dict[str, str], path: Path, row_no: int, key: bytes
-) -> Document | Quarantine:
+) -> Document | Deletion | Quarantine:
     row_id, subject_id = fields["row_id"].strip(), fields["subject_id"].strip()
     if not row_id or not subject_id:
         return Quarantine(file=str(path), record=f"row {row_no}", reason=Errors.E326.reason())
     doc_id = f"NOTE:{pseudonymize(row_id, key, 'note')}"
-    if fields.get("iserror", "").strip() == "1":
-        return Quarantine(
-            file=str(path), record=f"row {row_no}", reason=Errors.E327.reason(), id=doc_id
-        )
+    if fields.get("iserror", "").strip() == "1":  # written in error: withdrawn, also from an earlier run's graph
+        return Deletion(id=doc_id)
     text = _normalise(fields["text"])
     empty = _empty(text, path, row_no, doc_id)
     if empty:

@@ -70,3 +70,25 @@ def test_aci_bench_notes_carry_negated_findings(notes_env):
     before = all_properties()
     medkg("ingest", "notes", str(ACI_VALID))
     assert sorted(all_properties()) == sorted(before)
+
+
+def test_a_note_later_flagged_written_in_error_leaves_the_graph_and_its_patients_findings(notes_env, tmp_path):
+    header = '"ROW_ID","SUBJECT_ID","HADM_ID","CHARTDATE","CATEGORY","ISERROR","TEXT"\n'
+    first = tmp_path / "first.csv"
+    first.write_text(header + '101,555,,2151-01-02,"Physician",,"Patient has diabetes mellitus."\n'
+                     '102,555,,2151-01-03,"Physician",,"Hypertension was treated."\n')
+    later = tmp_path / "later.csv"
+    later.write_text(header + '101,555,,2151-01-02,"Physician",1,"Patient has diabetes mellitus."\n')
+
+    def findings() -> set[str]:
+        with open_store(load_settings()) as store:
+            rows = store.query("MATCH (:Patient)-[:HAS_FINDING]->(c:Concept) RETURN c.name AS name")
+            return {r["name"] for r in rows} - {"Humans"}
+
+    medkg("ingest", "notes", str(first))
+    assert {"Diabetes Mellitus", "Hypertension"} <= findings()
+    out = medkg("ingest", "notes", str(later))
+    assert "Diabetes Mellitus" not in findings() and "Hypertension" in findings()
+    with open_store(load_settings()) as store:
+        assert store.query("MATCH (n:Note) RETURN count(n) AS n") == [{"n": 1}]
+    assert "deleted" in out.lower()

@@ -9,7 +9,7 @@ import pytest
 
 from kg.config import SHARED_DATA
 from kg.errors import SourceError
-from kg.models import Document, Quarantine
+from kg.models import Deletion, Document, Quarantine
 from kg.privacy import pseudonymize
 from kg.sources.notes import count_notes, iter_notes
 
@@ -37,10 +37,9 @@ def test_noteevents_documents_and_quarantines() -> None:
     docs = [r for r in records if isinstance(r, Document)]
     quarantined = [r for r in records if isinstance(r, Quarantine)]
     assert len(docs) == 3
-    assert [(q.record, q.reason) for q in quarantined] == [
-        ("row 3", "E322: empty note text"),
-        ("row 4", "E327: MIMIC marks this note ISERROR=1"),
-    ]
+    assert [(q.record, q.reason) for q in quarantined] == [("row 3", "E322: empty note text")]
+    # ISERROR=1: written in error, so withdrawn (also from an earlier run's graph)
+    assert [r for r in records if isinstance(r, Deletion)] == [Deletion(id=f"NOTE:{pseudonymize('174304', KEY, 'note')}")]
     first = docs[0]
     assert first.source == "note"
     assert first.id == f"NOTE:{pseudonymize('174301', KEY, 'note')}"
