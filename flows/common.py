@@ -29,7 +29,7 @@ from kg.graph.backends import open_store
 from kg.ledger import Ledger, RunSummary
 from kg.models import Document
 from kg.pipeline import Analysed, Item, Pending, Pipeline, Prepared, freeze_loaded
-from kg.privacy import load_key
+from kg.privacy import key_fingerprint, load_key
 
 
 def dask_runner(address: str | None = None, workers: int | None = None) -> DaskTaskRunner:
@@ -83,16 +83,19 @@ def flow_settings(config: str | None = None, overrides: dict[str, Any] | None = 
 
 def run_ingestion(
     items: Iterable[Item], *, settings: Settings, source_name: str, command: str, inputs: list[str],
-    keep_note_text: bool = False, in_flight: int | None = None,
+    keep_note_text: bool = False, in_flight: int | None = None, key: bytes | None = None,
 ) -> RunSummary:
     """Prepare, analyse on the task runner's workers, commit in order; a Markdown summary artifact at the end.
 
     ``in_flight``: batches analysed ahead of the oldest uncommitted one (default: twice the workers).
+    ``key``: the pseudonymisation key of notes, which the ledger checks is the data dir's (E803).
     """
     started = time.perf_counter()
     worker_settings = without_secrets(settings)
     ahead = in_flight or 2 * settings.worker_count
     with open_store(settings) as store, Ledger(settings.ledger_path) as ledger:
+        if key is not None:
+            ledger.pin_pseudonym_key(key_fingerprint(key))
         store.ensure_schema()
         # what changed in the curation file since it was last applied (a curator's pull): at once
         apply_curation(settings, store, ledger, key=load_key(settings) if settings.pseudonym_key else None)

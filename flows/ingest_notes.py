@@ -20,7 +20,8 @@ def ingest_notes(path: str, data_dir: str | None = None, batch_size: int = 200, 
     key = load_key(settings)
     items = read_files([path], lambda p: iter_notes(p, key=key))
     summary = run_ingestion(
-        items, settings=settings, source_name="note", command="flow ingest-notes", inputs=[path], keep_note_text=keep_text
+        items, settings=settings, source_name="note", command="flow ingest-notes", inputs=[path], keep_note_text=keep_text,
+        key=key,
     )
     print(summary.to_markdown())
     return summary.model_dump()

@@ -122,12 +122,16 @@ def _progress(total: int | None = None) -> Progress:
 
 
 def _run_ingest(items, *, source_name: str, command: str, inputs: list[str], total: int | None = None,
-                keep_note_text: bool = False):
+                keep_note_text: bool = False, key: bytes | None = None):
+    """``key``: the pseudonymisation key of notes, which the ledger checks is the data dir's (E803)."""
     from kg.components import build_pipeline
     from kg.ledger import Ledger
+    from kg.privacy import key_fingerprint
 
     s = settings()
     with _graph() as store, Ledger(s.ledger_path) as ledger:
+        if key is not None:
+            ledger.pin_pseudonym_key(key_fingerprint(key))
         _apply_curation_changes(s, store, ledger)
         pipeline = build_pipeline(s, store=store, ledger=ledger, source_name=source_name, keep_note_text=keep_note_text)
         workers = s.worker_count
@@ -326,7 +330,7 @@ def ingest_notes(
 
     key = load_key(settings())
     _run_ingest(read_files([path], lambda p: iter_notes(p, key=key)), source_name="note", command="ingest notes", inputs=[str(path)],
-                keep_note_text=keep_text)
+                keep_note_text=keep_text, key=key)
 
 
 # -- annotate / evaluate ----------------------------------------------------------------------
@@ -1112,7 +1116,8 @@ def _demo_notes(queries) -> None:
         err.print(f"[yellow]skipping the notes step: {path} not found[/yellow]")
         return
     console.rule(f"medkg demo: clinical notes {path.name} (pseudonymised; note text is not stored)")
-    _run_ingest(iter_notes(path, key=_demo_key(s)), source_name="note", command="demo notes", inputs=[str(path)])
+    key = _demo_key(s)
+    _run_ingest(iter_notes(path, key=key), source_name="note", command="demo notes", inputs=[str(path)], key=key)
     with _graph() as store:
         negated = store.query(
             "MATCH (n:Note)-[m:MENTIONS]->(c:Concept) WHERE m.assertion = 'negated' "

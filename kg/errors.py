@@ -577,6 +577,9 @@ class Errors:
     # -- ledger (E8xx) ------------------------------------------------------------------------
     E801 = Message(LedgerError, "ledger {path} has schema version {version}, expected {expected}")
     E802 = Message(LedgerError, "cannot open ledger {path}: {error}")
+    E803 = Message(LedgerError, "the notes in {path}'s data dir were pseudonymised with another MEDKG_PSEUDONYM_KEY",
+                   "Set the key those notes were written with: with another one every patient and note would be "
+                   "written again under new pseudonyms. To start over with a new key, use a new --data-dir.")
 
     # -- reasoning (E9xx) ---------------------------------------------------------------------
     E901 = Message(SubgraphTooLargeError, "{what} has more than {max_edges:,} edges at these thresholds")

@@ -68,6 +68,10 @@ CREATE TABLE IF NOT EXISTS curation_documents (
     PRIMARY KEY (doc_id, decision_id)
 );
 CREATE INDEX IF NOT EXISTS curation_documents_decision ON curation_documents (decision_id);
+-- the pseudonymisation key this data dir's notes were written with, as a keyed hash of a constant
+CREATE TABLE IF NOT EXISTS pseudonym_key (
+    fingerprint TEXT NOT NULL
+);
 """
 STALE = "stale:"  # prefix of the pipeline fingerprint of a document a curation decision needs redone
 
@@ -156,6 +160,18 @@ class Ledger:
     @_locked
     def close(self) -> None:
         self._db.close()
+
+    @_locked
+    def pin_pseudonym_key(self, fingerprint: str) -> None:
+        """Remember which key (:func:`kg.privacy.key_fingerprint`) this data dir's notes are
+        pseudonymised with, and refuse another: its pseudonyms would not match, so every patient
+        and note would be written a second time under new ids (E803)."""
+        row = self._db.execute("SELECT fingerprint FROM pseudonym_key").fetchone()
+        if row is None:
+            self._db.execute("INSERT INTO pseudonym_key (fingerprint) VALUES (?)", (fingerprint,))
+            self._db.commit()
+        elif row[0] != fingerprint:
+            raise LedgerError(Errors.E803, path=self.path)
 
     # runs -----------------------------------------------------------------------------------
     @_locked

@@ -39,6 +39,12 @@ def pseudonymize(value: str, key: bytes, kind: str) -> str:
     return f"{kind}_{digest[:PSEUDONYM_HEX_CHARS]}"
 
 
+def key_fingerprint(key: bytes) -> str:
+    """What a ledger remembers of the key its notes were written with: a keyed hash of a constant,
+    which tells two keys apart and reveals nothing of either."""
+    return pseudonymize("medkg pseudonym key check", key, "key")
+
+
 def load_key(settings: Settings, *, allow_ephemeral: bool = False) -> bytes:
     """The pseudonymisation key from ``MEDKG_PSEUDONYM_KEY``.
 

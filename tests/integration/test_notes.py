@@ -5,6 +5,7 @@ import json
 import pytest
 
 from kg.config import SHARED_DATA, load_settings
+from kg.errors import LedgerError
 from kg.graph.backends import open_store
 from kg.graph.saved import load_saved_queries
 
@@ -72,7 +73,8 @@ def test_aci_bench_notes_carry_negated_findings(notes_env):
     assert sorted(all_properties()) == sorted(before)
 
 
-def test_a_note_later_flagged_written_in_error_leaves_the_graph_and_its_patients_findings(notes_env, tmp_path):
+def test_a_note_later_flagged_written_in_error_leaves_the_graph_and_its_patients_findings(notes_env, tmp_path,
+                                                                                           monkeypatch):
     header = '"ROW_ID","SUBJECT_ID","HADM_ID","CHARTDATE","CATEGORY","ISERROR","TEXT"\n'
     first = tmp_path / "first.csv"
     first.write_text(header + '101,555,,2151-01-02,"Physician",,"Patient has diabetes mellitus."\n'
@@ -92,3 +94,7 @@ def test_a_note_later_flagged_written_in_error_leaves_the_graph_and_its_patients
     with open_store(load_settings()) as store:
         assert store.query("MATCH (n:Note) RETURN count(n) AS n") == [{"n": 1}]
     assert "deleted" in out.lower()
+    # another key would write every patient and note again under new pseudonyms: refused
+    monkeypatch.setenv("MEDKG_PSEUDONYM_KEY", "another-key-0123456789abcdef")
+    with pytest.raises(LedgerError, match="E803"):
+        medkg("ingest", "notes", str(first))

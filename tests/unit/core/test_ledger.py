@@ -86,3 +86,15 @@ def test_curation_marks_stale_and_remembers_what_changed_each_document(tmp_path)
         assert ledger.curation_applied() == {"c1": "{}", "c2": "{}"}
         ledger.set_curation_applied({})
         assert ledger.curation_applied() == {}
+
+
+def test_a_data_dir_keeps_the_pseudonymisation_key_its_notes_were_written_with(tmp_path):
+    from kg.privacy import key_fingerprint
+
+    first, other = key_fingerprint(b"k" * 16), key_fingerprint(b"x" * 16)
+    assert first != other and "k" * 16 not in first
+    with Ledger(tmp_path / "ledger.sqlite") as ledger:
+        ledger.pin_pseudonym_key(first)
+        ledger.pin_pseudonym_key(first)  # the same key: fine, every run
+    with Ledger(tmp_path / "ledger.sqlite") as ledger, pytest.raises(LedgerError, match="E803"):
+        ledger.pin_pseudonym_key(other)  # its pseudonyms would duplicate every patient
