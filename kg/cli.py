@@ -460,6 +460,14 @@ def ontology_build(
     if stats.quarantined:
         _print_rows([{"file": q.file, "record": q.record, "reason": q.reason} for q in stats.quarantined[:20]],
                     title=f"quarantined ({len(stats.quarantined)})")
+    from kg.vocab.conceptstore import EXPECTED_SOURCES
+
+    for file in stats.damaged:
+        err.print(f"[yellow]warning:[/yellow] {escape(file)} is damaged: only the records before the damage were "
+                  "read (see the quarantine); copy the file again and rebuild", highlight=False, soft_wrap=True)
+    for source in stats.missing:
+        err.print(f"[yellow]warning:[/yellow] no {source} file under {escape(str(ontology_dir or 'the ontology folder'))}: "
+                  f"the store has no {EXPECTED_SOURCES[source]} from it", highlight=False, soft_wrap=True)
 
 
 @ontology_app.command("info")

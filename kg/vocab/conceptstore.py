@@ -80,6 +80,8 @@ class BuildStats:
     counts: dict[str, int] = field(default_factory=dict)
     sources: list[dict] = field(default_factory=list)
     quarantined: list[Quarantine] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # expected sources with no file under the folder
+    damaged: list[str] = field(default_factory=list)  # files whose reading stopped part way (see the quarantine)
 
 
 def store_path(settings: Settings) -> Path:
@@ -238,6 +240,15 @@ def _ontology_files(root: Path) -> list[tuple[str, Path, object]]:
     add("icd10cm", "icd10cm/*.xml*", loaders.read_icd10cm)
     add("umls", "umls/MRCONSO.RRF*", loaders.read_umls)
     return found
+
+
+# What each source gives, for the build's warning when its files are not there (UMLS is optional:
+# its licence keeps it out of the shared data).
+EXPECTED_SOURCES = {
+    "mesh": "chemicals, diseases and species", "hgnc": "human genes", "ncbi-gene": "mouse genes",
+    "mgi": "mouse gene symbols", "rgd": "rat gene symbols", "hpo": "phenotypes", "doid": "Disease Ontology names",
+    "mondo": "OMIM and MONDO ids mapped to MeSH", "icd10cm": "ICD-10-CM codes",
+}
 
 
 def training_pairs(shared_data: Path) -> Iterator[tuple[str, str, str, str]]:
@@ -426,8 +437,10 @@ def _type_supplementary_records(db: sqlite3.Connection) -> None:
 def build_concept_store(settings: Settings, *, ontology_dir: Path | None = None) -> BuildStats:
     """Build ``<cache dir>/concepts.sqlite`` from ``<shared_data>/ontology`` and the training corpora.
 
-    A file that cannot be read on is quarantined as a whole and the build goes on without it;
-    the stats say so. Written to a temporary file and renamed, so a failed build never
+    A damaged record is quarantined and the file read on; a file that cannot be read on (a
+    truncated gzip, broken encoding) keeps the records read before the damage, is quarantined
+    from there and named in ``stats.damaged``; an expected source with no file is named in
+    ``stats.missing``. Written to a temporary file and renamed, so a failed build never
     leaves a half-written store where linkers look.
 
     Raises
@@ -444,7 +457,7 @@ def build_concept_store(settings: Settings, *, ontology_dir: Path | None = None)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".building")
     tmp.unlink(missing_ok=True)
-    stats = BuildStats(path=path)
+    stats = BuildStats(path=path, missing=sorted(set(EXPECTED_SOURCES) - {source for source, _, _ in files}))
     db = sqlite3.connect(tmp)
     try:
         db.executescript(
@@ -461,6 +474,7 @@ def build_concept_store(settings: Settings, *, ontology_dir: Path | None = None)
                     writer.add(rec)
             except OntologyError as exc:
                 quarantine.append(Quarantine(file=str(file), record=f"after {records} records", reason=exc.reason))
+                stats.damaged.append(str(file))
             stats.quarantined += quarantine
             stats.sources.append(
                 {"source": source, "file": str(file), "release": release, "sha256": loaders.file_sha256(file),

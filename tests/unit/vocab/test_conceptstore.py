@@ -147,9 +147,13 @@ def test_unreadable_file_is_quarantined_and_the_build_goes_on(tmp_path):
     shutil.copytree(FIXTURES, onto)
     data = gzip.compress((FIXTURES / "hpo" / "hp.obo").read_bytes() * 50)
     (onto / "hpo" / "hp-extra.obo.gz").write_bytes(data[: len(data) // 3])
+    (onto / "genes" / "hgnc_entries.tsv").unlink()
     stats = build_concept_store(fixture_settings(tmp_path), ontology_dir=onto)
     assert any("hp-extra.obo.gz" in q.file and "unreadable" in q.reason for q in stats.quarantined)
     assert stats.counts["concepts"] > 0 and stats.path.exists()
+    # said as such, for the build's warnings: the damaged file, and the expected source with no file
+    assert stats.damaged == [str(onto / "hpo" / "hp-extra.obo.gz")] and stats.missing == ["hgnc"]
+    assert build_concept_store(fixture_settings(tmp_path / "b"), ontology_dir=FIXTURES).missing == []
 
 
 def test_evaluation_splits_are_refused(tmp_path, monkeypatch):
