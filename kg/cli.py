@@ -75,6 +75,13 @@ def settings() -> Settings:
     return state.settings
 
 
+def _print_version(value: bool) -> None:
+    """``--version``: eager, so that it answers without a command."""
+    if value:
+        console.print(f"medkg {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     data_dir: Annotated[
@@ -85,11 +92,9 @@ def _main(
         Optional[str], typer.Option("--store", help="falkordb (embedded, default) or neo4j [env MEDKG_STORE]")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log warnings for each quarantined record")] = False,
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit", callback=_print_version,
+                                          is_eager=True)] = False,
 ) -> None:
-    if version:
-        console.print(f"medkg {__version__}")
-        raise typer.Exit()
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     state.config = config
     state.overrides = {"data_dir": data_dir, "store": store}

@@ -87,3 +87,12 @@ def test_training_checks_its_config_first_and_reads_the_configured_shared_data(m
     monkeypatch.setenv("MEDKG_SHARED_DATA", str(tmp_path / "elsewhere"))
     err = run_main(monkeypatch, capsys, tmp_path, "train", "re", "--output", str(out))
     assert err.startswith(f"error E230: training corpus {tmp_path / 'elsewhere'}/corpora/")
+
+
+def test_version_answers_without_a_command(monkeypatch, capsys):
+    from kg import __version__
+
+    monkeypatch.setattr(sys, "argv", ["medkg", "--version"])
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    assert exit_.value.code == 0 and capsys.readouterr().out.strip() == f"medkg {__version__}"
