@@ -237,6 +237,9 @@ _SPACY_MODEL = "Use a spaCy model directory trained with `medkg train ner`, such
 _PUBTATOR = "Pass a PubTator file (.txt or .txt.gz), such as the corpora under MEDKG_SHARED_DATA/corpora."
 _NEGEX = "Expected the NegEx layout, UTF-8: Report No.<TAB>Concept<TAB>Sentence<TAB>Negation."
 _DAMAGED = "The file is damaged or cut short: copy or download it again."
+_NEO4J_DOWN = ("Check that the Neo4j server at NEO4J_URI is running and reachable from here (host, port 7687, "
+               "firewall); a neo4j:// URI asks the server for routing, so for one server without a cluster "
+               "bolt:// names the cause more plainly.")
 _ONTOLOGY_FILE = "Check the ontology folder (`medkg ontology build --from DIR`); copy a damaged file again."
 _SCHEMA_FILE = "Fix ontology/schema.yaml (`git diff ontology/schema.yaml` shows what changed)."
 
@@ -557,10 +560,11 @@ class Errors:
     E721 = Message(GraphStoreError, "dbms.components() returned nothing: is this a Neo4j server?")
     E722 = Message(GraphStoreError, "Neo4j {version} is too old for medkg's schema statements",
                    "Use Neo4j 4.4, Neo4j 5 (or later) or Aura.")
-    E723 = Message(GraphUnavailableError, "Neo4j at {uri} refused the credentials of user {user!r}: {error}")
+    E723 = Message(GraphUnavailableError, "Neo4j at {uri} refused the credentials of user {user!r}: {error}",
+                   "Check NEO4J_USER and NEO4J_PASSWORD (the password NEO4J_AUTH set on the server).")
     E724 = Message(GraphUnavailableError, "Neo4j at {uri} (database {database!r}) failed {what} {attempts} times: "
-                   "{error}")
-    E725 = Message(GraphUnavailableError, "cannot talk to Neo4j at {uri}: {error}")
+                   "{error}", _NEO4J_DOWN)
+    E725 = Message(GraphUnavailableError, "cannot talk to Neo4j at {uri}: {error}", _NEO4J_DOWN)
     E726 = Message(GraphStoreError, "Neo4j failed the {what}: {error}")
 
     # -- query (E75x-E79x) --------------------------------------------------------------------

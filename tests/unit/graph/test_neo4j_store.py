@@ -83,8 +83,9 @@ def test_auth_failure_is_not_retried_and_names_the_user(fake, tmp_path):
 
 def test_unreachable_server_gives_up_after_bounded_retries(fake, tmp_path):
     fake.driver.verify_connectivity.side_effect = ServiceUnavailable("Couldn't connect to db.example:7687")
-    with pytest.raises(GraphUnavailableError, match="failed connect 4 times"):
+    with pytest.raises(GraphUnavailableError, match="failed connect 4 times") as err:
         Neo4jStore(settings(tmp_path))
+    assert "NEO4J_URI" in err.value.hint and "falkordb" not in err.value.hint  # the hint is about Neo4j
     assert fake.sleeps == list(RETRY_DELAYS)
     fake.driver.close.assert_called_once()
 
