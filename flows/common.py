@@ -32,11 +32,11 @@ from kg.pipeline import Analysed, Item, Pending, Pipeline, Prepared, freeze_load
 from kg.privacy import key_fingerprint, load_key
 
 
-def dask_runner(address: str | None = None, workers: int | None = None) -> DaskTaskRunner:
-    """The task runner: the Dask scheduler at ``address`` (default: the ``dask_address`` setting,
-    ``MEDKG_DASK_ADDRESS``), else a local cluster of ``workers`` single-threaded processes
-    (default: the ``workers`` setting, ``MEDKG_WORKERS``, else the cores)."""
-    settings = load_settings()
+def dask_runner(address: str | None = None, workers: int | None = None, config: str | None = None) -> DaskTaskRunner:
+    """The task runner: the Dask scheduler at ``address`` (default: the ``dask_address`` setting of
+    ``config`` or ``MEDKG_CONFIG``, or ``MEDKG_DASK_ADDRESS``), else a local cluster of ``workers``
+    single-threaded processes (default: the ``workers`` setting, ``MEDKG_WORKERS``, else the cores)."""
+    settings = load_settings(config)
     address = address or settings.dask_address
     if address:
         return DaskTaskRunner(address=address)

@@ -10,6 +10,7 @@ the same data and cache folders; the graph scales on Neo4j.
 from __future__ import annotations
 
 import json
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -102,7 +103,7 @@ def build_deployments(
         raise ArgumentError(Errors.E006, cron=pubmed_cron) from exc
     settings = {"config": config, "overrides": overrides}
 
-    runner = dask_runner(dask_address)
+    runner = dask_runner(dask_address, config=config)
 
     deployments = []
     if pubmed_folder:
@@ -130,6 +131,14 @@ def build_deployments(
 def serve_deployments(**options) -> None:
     """Register the deployments with the Prefect API (PREFECT_API_URL) and run their schedules until stopped.
 
-    Takes the keyword arguments of ``build_deployments``.
+    Takes the keyword arguments of ``build_deployments``. A scheduled run imports its flow afresh in
+    a process of its own, whose decorator makes the task runner from the settings it finds there
+    (:func:`flows.common.dask_runner`): the scheduler and the config file given here are handed to
+    those processes through their environment (``MEDKG_DASK_ADDRESS``, ``MEDKG_CONFIG``).
     """
-    serve(*build_deployments(**options), print_starting_message=True)
+    deployments = build_deployments(**options)
+    if options.get("dask_address"):
+        os.environ["MEDKG_DASK_ADDRESS"] = options["dask_address"]
+    if options.get("config"):
+        os.environ["MEDKG_CONFIG"] = options["config"]
+    serve(*deployments, print_starting_message=True)

@@ -27,3 +27,24 @@ def test_a_missing_folder_and_a_bad_cron_are_refused_before_serving(tmp_path):
         pubmed_updates.fn(folder=str(tmp_path / "nope"), data_dir=str(tmp_path / "data"))
     with pytest.raises(ArgumentError, match="E006: 'not a cron' is not a cron expression"):
         build_deployments(pubmed_folder=str(tmp_path), pubmed_cron="not a cron")
+
+
+def test_served_runs_get_the_scheduler_and_config_the_command_was_given(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    import flows.deployments as deployments
+
+    monkeypatch.delenv("MEDKG_DASK_ADDRESS", raising=False)
+    monkeypatch.delenv("MEDKG_CONFIG", raising=False)
+    monkeypatch.setattr(deployments, "serve", lambda *d, **kw: None)
+    (folder := tmp_path / "updates").mkdir()
+    config = tmp_path / "medkg.toml"
+    config.write_text('[medkg]\ndask_address = "tcp://fromtoml:8786"\n')
+    assert build_deployments(pubmed_folder=str(folder), config=str(config))[0] is not None
+    assert deployments.dask_runner(config=str(config)).address == "tcp://fromtoml:8786"
+    deployments.serve_deployments(pubmed_folder=str(folder), dask_address="tcp://given:8786", config=str(config))
+    # a served run re-imports the flow in a process of its own, which sees this process's environment
+    probe = "from flows.deployments import pubmed_updates; print(pubmed_updates.task_runner.address)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "tcp://given:8786"
