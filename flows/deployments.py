@@ -114,6 +114,7 @@ def build_deployments(
                         "batch_size": batch_size, **settings},
             description="Ingest new PubMed update files (DeleteCitation and revisions applied in file order).",
             tags=["medkg", "pubmed"],
+            concurrency_limit=1,  # a run that outlasts its interval is not overtaken by the next one
         ))
     if notes_path:
         deployments.append(ingest_notes.with_options(task_runner=runner).to_deployment(
@@ -122,6 +123,7 @@ def build_deployments(
             parameters={"path": notes_path, "data_dir": data_dir, "batch_size": min(batch_size, 200), **settings},
             description="Ingest the notes folder; unchanged notes are skipped by the ledger.",
             tags=["medkg", "notes"],
+            concurrency_limit=1,
         ))
     if not deployments:
         raise ArgumentError(Errors.E001)

@@ -15,6 +15,7 @@ def test_scheduled_runs_get_the_config_file_and_command_line_settings(tmp_path):
                                     overrides={"store": "falkordb"}, data_dir=str(tmp_path / "data"))
     for d in deployments:
         assert d.parameters["config"] == str(config) and d.parameters["overrides"] == {"store": "falkordb"}
+        assert d.concurrency_limit == 1  # an hourly run that takes longer is not overtaken by the next
         s = flow_settings(d.parameters["config"], d.parameters["overrides"], data_dir=d.parameters["data_dir"],
                           batch_size=None)
         assert (s.graph_name, s.batch_size, s.store, s.data_dir) == ("fromtoml", 64, "falkordb", tmp_path / "data")
