@@ -6,11 +6,19 @@ from spacy.tokens import Doc
 
 from kg.doc import AnnotatedDoc
 from kg.models import Mention
+from kg.text.sections import header_end
 
 Ents = dict[tuple[int, int], str]  # (token start, token end) -> entity type
 # inherit_abbreviation_types; 2: an entity before the long form that spells the short form counts, and
-# a short form inside a longer entity of its type stays inside it ("COX-2")
-VERSION = "short-form-types-2"
+# a short form inside a longer entity of its type stays inside it ("COX-2"); 3: no mention in a section header
+VERSION = "short-form-types-3"
+
+
+def section_headers(doc: AnnotatedDoc) -> list[tuple[int, int]]:
+    """The character spans of the section headers written in the text ("ALLERGIES", "CC:"): a label
+    of what follows, never a mention ("ALLERGIES" is no finding of Hypersensitivity, "CC" no Clomiphene)."""
+    text = doc.text
+    return [(sec.start, end) for sec in doc.document.sections if (end := header_end(text, sec.start)) > sec.start]
 
 
 def to_mentions(doc: AnnotatedDoc, ents: Ents, extractor: str, version: str,
@@ -24,9 +32,12 @@ def to_mentions(doc: AnnotatedDoc, ents: Ents, extractor: str, version: str,
     scores = dict(scores or {})
     inherit_abbreviation_types(doc.tokens, ents, scores, reach_before_long_form=reach_before_long_form)
     tokens = doc.tokens
+    headers = section_headers(doc)
     mentions = []
     for (s, e), label in sorted(ents.items()):
         span = tokens[s:e]
+        if any(start <= span.start_char and span.end_char <= end for start, end in headers):
+            continue
         sentence_start, sentence_end = doc.sentence_of(span.start_char, span.end_char)
         mentions.append(
             Mention(

@@ -41,3 +41,12 @@ def test_a_short_form_inside_a_longer_entity_of_its_type_stays_inside_it():
     inherit_abbreviation_types(doc.tokens, ents, {})
     # "COX-2" is not cut down to "COX"; the bare "COX" and the definition's take the long form's type
     assert ents == {long: "Gene", _span(doc, "COX"): "Gene", name: "Gene", bare: "Gene"}
+
+
+def test_a_section_header_of_a_note_is_never_a_mention():
+    from kg.extract.spans import to_mentions
+
+    doc = analyse("CC: knee pain.\n\nALLERGIES\n\nPenicillin allergy.\n", source="note")
+    ents = {_span(doc, "CC"): "Chemical", _span(doc, "ALLERGIES"): "Disease", _span(doc, "knee pain"): "Disease",
+            _span(doc, "Penicillin"): "Chemical"}
+    assert [m.text for m in to_mentions(doc, ents, "t", "1")] == ["knee pain", "Penicillin"]
