@@ -31,6 +31,7 @@ SECTION_HEADERS: dict[str, tuple[str, ...]] = {
     "plan": ("plan", "recommendations"),
     "medications": ("medications", "current medications", "meds", "medication list"),
     "allergies": ("allergies", "drug allergies", "allergy"),
+    "problem_list": ("problem list", "active problems"),
     "instructions": ("instructions", "patient instructions", "discharge instructions"),
     "procedure": ("procedure", "procedures"),
     "birth_history": ("birth history",),
@@ -51,6 +52,11 @@ _HEADER_RE = re.compile(
 )
 # Upper-case lines like "BIRTH HISTORY" or "PSYCHIATRIC HISTORY" that are not in the table.
 _OTHER_HISTORY_RE = re.compile(r"^[ \t]*(?P<header>[A-Z][A-Z ]{1,40} HISTORY)[ \t]*:?[ \t]*$", re.MULTILINE)
+# Either kind of header where a section starts: through its colon, or to the end of its line.
+_HEADER_AT = re.compile(
+    rf"(?:{_ALTERNATION}|(?-i:[A-Z][A-Z ]{{1,40}} HISTORY))[ \t]*(?::|(?=[ \t]*(?:\r?\n|$)))",
+    re.IGNORECASE,
+)
 
 
 def normalise_label(header: str) -> str:
@@ -85,3 +91,13 @@ def _rstrip_end(text: str, start: int, end: int) -> int:
     while end > start and text[end - 1].isspace():
         end -= 1
     return end
+
+
+def header_end(text: str, start: int) -> int:
+    """Where the header that opens a section at ``start`` ends (after its colon, if it has one).
+
+    ``start`` itself when no header is written there (sections a source supplied). The header's
+    words are a label, not a statement: "Social History: has asthma" says nothing historical.
+    """
+    m = _HEADER_AT.match(text, start)
+    return m.end() if m else start
