@@ -269,7 +269,7 @@ class TfidfLinker:
                 "tfidf": TFIDF, "variant": VARIANT, "max_candidates": MAX_CANDIDATES, "neighbours": NEIGHBOURS,
                 "coordinated": sorted(COORDINATED), "spellings": [list(pair) for pair in _SPELLINGS],
                 "codes": _CODE.pattern, "combining": _COMBINING.pattern, "whole_word_long_forms": True,
-                "bracketed_short_forms": True}
+                "bracketed_short_forms": sorted(_BRACKETED_TYPES)}
 
     def names_a_compound(self, text: str) -> bool:
         """Whether ``text`` (lowercase) is, exactly, a name of MeSH supplementary chemical records and
@@ -584,18 +584,21 @@ _SALT_PREFIX = re.compile(r"^(?:sodium|potassium|calcium|magnesium)\s+(?=[a-z]{4
 
 
 _SHORT_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,9}")
+# Not genes or variants: "643C>T (R215W)" gives one change two ways, which are two variant ids.
+_BRACKETED_TYPES = frozenset({"Chemical", "Disease"})
 _SHORT_ENDS = frozenset(");:,")  # "(ISPH)", "(DEN: 10 mg/kg)"; not "(CPA/EE)", two short forms
 
 
 def _bracketed_short_forms(doc: AnnotatedDoc) -> dict[str, str]:
-    """Short form -> long form for a mention bracketed right after a mention of its type that the
-    abbreviation detector did not pair, because the letters do not follow the long form's
-    ("isoproterenol (ISPH)") or the bracket holds more ("diethylnitrosamine (DEN: 10 mg/kg)")."""
+    """Short form -> long form for a chemical or disease mention bracketed right after a mention of
+    its type that the abbreviation detector did not pair, because the letters do not follow the
+    long form's ("isoproterenol (ISPH)") or the bracket holds more ("diethylnitrosamine (DEN: 10 mg/kg)")."""
     text = doc.text
     out: dict[str, str] = {}
     mentions = sorted(doc.mentions, key=lambda m: (m.start, m.end))
     for before, m in zip(mentions, mentions[1:]):
-        if (m.label == before.label and _SHORT_SHAPE.fullmatch(m.text) and any(c.isupper() for c in m.text)
+        if (m.label == before.label in _BRACKETED_TYPES and _SHORT_SHAPE.fullmatch(m.text)
+                and any(c.isupper() for c in m.text)
                 and text[before.end : m.start].strip() == "(" and text[m.end : m.end + 1] in _SHORT_ENDS
                 and m.text.lower() != before.text.lower()):
             out.setdefault(m.text, before.text)
