@@ -76,6 +76,10 @@ class DocContext:
         """Index of the sentence holding character ``offset`` (0 for an offset before the text)."""
         return max(bisect_right(self._sentences, offset) - 1, 0)
 
+    def sentence_start(self, offset: int) -> int:
+        """Where the sentence holding character ``offset`` starts."""
+        return self._sentences[self.sentence_of(offset)]
+
     def species_counts(self, generic_weight: float = 1.0) -> Counter:
         """Taxon -> weight of its mentions in the document: title mentions count double, generic
         people words ("patients") ``generic_weight`` each."""

@@ -6,9 +6,12 @@ within a species aliases are shared by several genes, so a name alone is not eno
 1. **Species** of a mention: a species word in it or just before it ("mouse p53"), else the
    nearest species named before it in its sentence, else the species the document names most
    (title counts double, people words like "patients" half); when it names no human or rodent,
-   the species most of its gene symbols are written for ("Ctr9, Sox2, Mest": mouse), else
-   human. How a symbol is written then has a say where the document names that species:
-   "Nanog" is the mouse gene, "ADAM12" the human one.
+   the species most of its gene symbols are written for ("Ctr9, Sox2, Mest": mouse), else,
+   where it names another animal, plant or fungus (zebrafish, Drosophila), that species, whose
+   genes are NIL but for names training gave a gene of another species; else human (a paper
+   that names only viruses or bacteria names its host's genes). How a symbol is written then
+   has a say where the document names that species: "Nanog" is the mouse gene, "ADAM12" the
+   human one.
 2. **Candidates** of that species: the gene whose symbol, name, previous symbol, alias or other
    designation (in that order of trust) the mention is, compared case- and punctuation-blind
    with Greek letters spelled out ("TNF-alpha" = "TNFα" = "tnfa"); fallbacks drop "gene" or
@@ -54,8 +57,9 @@ from ontology import loaders
 # v2: MeSH gene-product records; v3: microRNAs as their MIR genes; v4: symbol-style species vote;
 # v5: no phenotype loci; v6: "protease" = "proteinase", numbered members of abbreviated families;
 # v7: a learned name yields to another gene's official symbol; v8: no other species' gene without
-# an ortholog, a family's first member only by symbol or name, a spelled-out short form's gene
-FORMAT_VERSION = "genes-v8"
+# an ortholog, a family's first member only by symbol or name, a spelled-out short form's gene;
+# v9: a paper about another animal, plant or fungus is not human
+FORMAT_VERSION = "genes-v9"
 HGNC = "ontology/genes/hgnc_entries.tsv.gz"
 MOUSE_GENE_INFO = "ontology/genes/Mus_musculus.gene_info.gz"
 RGD = "ontology/genes/rgd_entries.tsv.gz"
@@ -63,7 +67,8 @@ MESH_SUPPLEMENTARY = "ontology/mesh/mesh2024_supplementary_terms.tsv.gz"
 # The gene files the index is built from, in the order their digests enter the version
 # (genes._version and normalizers.version_of).
 INPUT_FILES = (HGNC, MOUSE_GENE_INFO, RGD, MESH_SUPPLEMENTARY)
-TAXA: tuple[str, ...] = (HUMAN, MOUSE, RAT, "other")
+OTHER_SPECIES = "other"  # any other species: its genes are only those training names
+TAXA: tuple[str, ...] = (HUMAN, MOUSE, RAT, OTHER_SPECIES)
 # How much a kind of name is trusted (lower is better): a learned name was a gold mention.
 LEARNED, SYMBOL, NAME, PREVIOUS, ALIAS, OTHER = 0, 1, 2, 3, 4, 5
 ORTHOLOG_PENALTY = 1
@@ -128,7 +133,7 @@ def _build_index(shared_data: Path, version: str, species: SpeciesNormalizer) ->
             pos[curie] = len(ids)
             ids.append(curie)
             symbols.append(symbol)
-            taxa.append(TAXA.index(taxon) if taxon in TAXA else TAXA.index("other"))
+            taxa.append(TAXA.index(taxon) if taxon in TAXA else TAXA.index(OTHER_SPECIES))
             coding.append(protein_coding)
         return pos[curie]
 
@@ -175,7 +180,7 @@ def _build_index(shared_data: Path, version: str, species: SpeciesNormalizer) ->
     for doc in docs:
         # an NCBI id the human and mouse files lack is a rat gene in a paper about rats, else another species'
         named = {s.taxon for s in species.find(doc.text)}
-        doc_taxon = RAT if RAT in named else "other"
+        doc_taxon = RAT if RAT in named else OTHER_SPECIES
         for (text, raw), n in learned_names([doc], "Gene").items():
             if not raw.isdigit():
                 continue
@@ -311,10 +316,14 @@ class GeneNormalizer:
         doc_taxon = _majority(counts)
         if not any(counts.get(t, 0) for t in (HUMAN, MOUSE, RAT)):
             # A document that names no human or rodent is about the species its symbols are
-            # written for: "Ctr9, Sox2, Mest" are mouse genes, so its "Oct4" is mouse's too.
+            # written for: "Ctr9, Sox2, Mest" are mouse genes, so its "Oct4" is mouse's too ...
             styles = Counter(self._symbol_style(g) for g in set(context.genes))
             if styles["rodent"] > max(1, styles["human"]):
                 doc_taxon = MOUSE
+            elif any(self.species.is_other_eukaryote(t) for t in counts):
+                # ... else one about zebrafish or flies names their genes, which no gene file has:
+                # only a name training learned for another species' gene is one
+                doc_taxon = OTHER_SPECIES
         long_forms = context.long_forms
         comentioned = self._unambiguous(context.genes, doc_taxon)
         out = []
@@ -425,7 +434,7 @@ class GeneNormalizer:
         return found
 
     def _candidates(self, key: str, taxon: str) -> list[tuple[int, int]]:
-        t = TAXA.index(taxon) if taxon in TAXA else TAXA.index("other")
+        t = TAXA.index(taxon) if taxon in TAXA else TAXA.index(OTHER_SPECIES)
         ranks: dict[int, int] = {}
 
         def offer(i: int, rank: int) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -30,9 +30,14 @@ from kg.cache import cached_pickle
 from kg.config import SHARED_DATA
 from kg.models import stable_hash
 from kg.vocab.context import DocContext
-from kg.vocab.learned import inputs_key, learned_names, training_docs, training_path
+from kg.vocab.genes import HGNC, gene_key
+from kg.vocab.learned import inputs_key, training_docs, training_path
+from kg.vocab.types import entity_type
+from ontology import loaders
 
-FORMAT_VERSION = "variants-v4"
+# v5: an rsID replaces only a change the text says it is; rsIDs learned from training by gene, also
+# for the protein reading of a bare change whose letters are nucleotides ("A467T")
+FORMAT_VERSION = "variants-v5"
 
 THREE_LETTER = {
     "ala": "A", "arg": "R", "asn": "N", "asp": "D", "cys": "C", "gln": "Q", "glu": "E", "gly": "G", "his": "H",
@@ -226,7 +231,6 @@ class VariantMention(NamedTuple):
 _POSITIONLESS = re.compile(r"tmVar:\w\|SUB\|\w*\|\|")
 _GENE_AFTER = re.compile(r"^\W{0,3}(?:in|of|within)\s+(?:the\s+)?(?:human\s+)?$")
 GENE_WINDOW = 60
-RS_WINDOW = 25
 
 
 def find_variants(text: str) -> list[VariantMention]:
@@ -246,16 +250,44 @@ def find_variants(text: str) -> list[VariantMention]:
 
 
 def _rs_for_changes(text: str, found: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
-    """A change written next to its rsID ("Pro75Ala (rs74805019)") is that rsID, everywhere in the text."""
+    """A change the text says is an rsID ("Pro75Ala (rs74805019)", "rs1801133 (C677T)") is that
+    rsID, everywhere in the text; one merely written near it ("R175H mutation and the rs1042522
+    polymorphism") is not."""
     alias: dict[str, str] = {}
     for k, (s, e, _, curie) in enumerate(found):
         if curie.startswith("dbSNP:"):
             continue
-        for s2, e2, _, other in found[max(0, k - 1) : k + 2]:
-            between = text[min(e, e2) : max(s, s2)]
-            if other.startswith("dbSNP:") and len(between) <= RS_WINDOW and not re.search(r"[.;]\s", between):
-                alias.setdefault(curie, other)
+        said = [(max(s, s2) - min(e, e2), other) for s2, e2, _, other in found[max(0, k - 2) : k + 3]
+                if other.startswith("dbSNP:") and _same_variant(text, found, (s, e), (s2, e2))]
+        if said:
+            alias.setdefault(curie, min(said)[1])
     return [(s, e, t, alias.get(c, c)) for s, e, t, c in found]
+
+
+# How a text says that a change and an rsID are one variant, the rsID first or second: the second in
+# a bracket the first opens, perhaps after a word or two and other names of it ("R175H (rs1042522)",
+# "C677T [rs1801133]", "-930A>G CYBA polymorphism (rs9932581)", "c.471C>T (p.Ser157Ser, rs35435463)"),
+# or after a comma or colon, perhaps with a word that names it ("c.677C>T, rs1801133", "rs2476601,
+# the R620W", "c.*469C>A, SNP rs11915160", "rs9932581:A>G"). A word such as "and" or "in" says two.
+_WORD = r"(?!(?:and|or|but|nor|vs|versus|than|with|without|in|of|to|from|at|by|for)\b)[^\s()\[\]{},;:.]+"
+_BRACKETED = re.compile(rf"\s*(?:{_WORD}\s+){{0,2}}[(\[]\s*(?:[^()\[\];]{{1,30}}?,\s*)?")
+_APPOSED = re.compile(r"\s*[,:]\s*(?:(?:the|a|an|SNP|variant|polymorphism|mutation|allele)\s+)?")
+_LISTED = re.compile(r"\s*(?:,\s*(?:(?:and|or)\s+)?|(?:and|or|&)\s+)")  # "rs1801133, A1298C and G1793A"
+
+
+def _same_variant(text: str, found: list[tuple[int, int, str, str]], a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether the text says the variants at spans ``a`` and ``b`` of ``found`` are one: see above.
+    A comma between two items of a longer list of variants says they are two."""
+    (s1, e1), (s2, e2) = sorted((a, b))
+    between = text[e1:s2]
+    if _BRACKETED.fullmatch(between):
+        return True
+    if not _APPOSED.fullmatch(between):
+        return False
+    before = [e for _, e, _, _ in found if e <= s1]
+    after = [s for s, _, _, _ in found if s >= e2]
+    listed_before = bool(before) and _LISTED.fullmatch(text[max(before) : s1])
+    return not (listed_before or (after and _LISTED.fullmatch(text[e2 : min(after)])))
 
 
 _RESIDUE_NAMES = (*FULL_NAMES, *NUCLEOTIDES)
@@ -325,24 +357,51 @@ def gene_of(text: str, s: int, e: int, genes: Sequence[tuple[int, int, str]], se
 class VariantNormalizer:
     """Variant mentions of one document -> ids, with what the document and training say.
 
-    ``learned`` maps a change (``tmVar:p|SUB|V|175|M``) to the rsID that training mentions of it
-    were normalised to where the text did not give it (tmVar resolves those through dbSNP,
-    which is not available here); only changes learned with a single rsID are kept.
+    ``learned`` maps a change (``tmVar:p|SUB|G|12|D``) to the rsID that training mentions of it
+    were normalised to where the text did not give it (tmVar resolves those through dbSNP, which is
+    not available here), by the gene the training document ties the change to (``NCBIGene:16653``;
+    ``""`` where it names no one gene): G12D of KRAS is rs121913529, G12D of NRAS is not. Only a
+    change learned with a single rsID for its gene is kept. ``gene_names`` holds the keys
+    (:func:`~kg.vocab.genes.gene_key`) of those genes' names, from training mentions and, for human
+    genes, HGNC: how a document's gene mention is known to be one of them (case-blind keys let
+    training's mouse "Kras" stand for a human paper's "KRAS" too).
     """
 
-    learned: dict[str, str]
+    learned: dict[str, dict[str, str]]
     version: str
+    gene_names: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, shared_data: Path = SHARED_DATA) -> VariantNormalizer:
-        votes: dict[str, Counter] = defaultdict(Counter)
-        for (text, raw), n in learned_names(training_docs(shared_data), "Variant").items():
-            change = normalize_variant(text)
-            if change and change.startswith("tmVar:") and raw.startswith("rs") and raw not in text:
-                votes[change][f"dbSNP:{raw}"] += n
-        # a change without a position ("C to T") names no one variant: never learned
-        learned = {c: v.most_common(1)[0][0] for c, v in votes.items() if len(v) == 1 and not _POSITIONLESS.match(c)}
-        return cls(learned, _version(shared_data))
+        votes: dict[tuple[str, str], Counter] = defaultdict(Counter)
+        names: dict[str, set[str]] = defaultdict(set)
+        for doc in training_docs(shared_data):
+            genes = [(a.start, a.end, f"NCBIGene:{ids[0].strip()}") for a in doc.annotations
+                     if entity_type(a.type) == "Gene" and len(ids := a.concept_ids) == 1 and ids[0].strip().isdigit()]
+            for s, e, gene in genes:
+                names[gene].add(gene_key(doc.text[s:e]))
+            context = DocContext(text=doc.text, title_end=len(doc.title))
+            main = _main_gene(Counter(gene for _, _, gene in genes))
+            for a in doc.annotations:
+                if entity_type(a.type) != "Variant" or len(a.concept_ids) != 1:
+                    continue
+                raw = a.concept_ids[0].strip()
+                change = normalize_variant(a.text)
+                if change and change.startswith("tmVar:") and raw.startswith("rs") and raw not in a.text:
+                    near = gene_of(doc.text, a.start, a.end, genes, context.sentence_start(a.start))
+                    votes[(near[2] if near else main, change)][f"dbSNP:{raw}"] += 1
+        learned: dict[str, dict[str, str]] = defaultdict(dict)
+        for (gene, change), rs in votes.items():
+            # a change without a position ("C to T") names no one variant: never learned
+            if len(rs) == 1 and not _POSITIONLESS.match(change):
+                learned[change][gene] = next(iter(rs))
+        wanted = {gene for by_gene in learned.values() for gene in by_gene if gene}
+        hgnc = Path(shared_data) / HGNC
+        for g in loaders.read_hgnc(hgnc, quarantine=[]) if hgnc.exists() else ():
+            if g.id in wanted:
+                names[g.id].update(gene_key(n) for n in (g.symbol, g.name, *g.previous, *g.aliases))
+        gene_names = {gene: frozenset(k for k in names[gene] if k) for gene in wanted}
+        return cls(dict(learned), _version(shared_data), gene_names)
 
     @classmethod
     def load(cls, shared_data: Path = SHARED_DATA, cache_dir: Path | None = None) -> VariantNormalizer:
@@ -357,16 +416,18 @@ class VariantNormalizer:
 
     def normalize(self, mentions: Sequence[tuple[str, int, int]], context: DocContext) -> list[tuple[str | None, float]]:
         """``(text, start, end)`` variant mentions -> ``(CURIE or None, score)``: the mention's own
-        reading, replaced by the rsID the document (or training) ties that change to. The text is
-        scanned here only where the extractor's rules did not scan it (``context.variants``)."""
+        reading, replaced by the rsID the document (or training, for the mention's gene) ties that
+        change to. The text is scanned here only where the extractor's rules did not scan it
+        (``context.variants``)."""
         in_text = context.variants if context.variants is not None else find_variants(context.text)
-        # a change the text ties to an rsID (or training does) is that rsID, in every mention
-        alias = {v.id: self.learned.get(v.id, v.id) for v in in_text}
+        # a change the text ties to an rsID is that rsID, in every mention
+        alias = {}
         for v in in_text:
             if v.text != v.id.split(":", 1)[1] and v.id.startswith("dbSNP:"):
                 change = normalize_variant(v.text)
                 if change and change != v.id:
                     alias[change] = v.id
+        genes: list[tuple[int, int, str]] | None = None  # the document's gene mentions, found when needed
         out = []
         for text, start, end in mentions:
             # the text scan's reading of the same span saw its context ("FOXP3-924 A/G" is -924)
@@ -379,10 +440,63 @@ class VariantNormalizer:
             if curie is None:
                 out.append((None, 0.0))
                 continue
-            curie = alias.get(curie) or self.learned.get(curie, curie)
+            if curie in alias:
+                curie = alias[curie]
+            elif readings := [r for r in (curie, _as_protein(text)) if r in self.learned]:
+                genes = _gene_mentions(context) if genes is None else genes
+                curie = next((rs for r in readings if (rs := self._learned_rs(r, start, end, context, genes))), curie)
             out.append((curie, 1.0 if curie.startswith("dbSNP:") or "||" not in curie else 0.8))
         return out
 
+    def _learned_rs(self, change: str, start: int, end: int, context: DocContext,
+                    genes: list[tuple[int, int, str]]) -> str | None:
+        """The rsID training gives ``change`` in the gene of the mention at ``[start, end)``: the gene
+        named just before it in its sentence or as "in the X gene" after it, else the gene the
+        document names most. In a document that names no gene, the rsID of a change training
+        learned for one gene only (it has no other reading to be confused with)."""
+        by_gene = self.learned[change]
+        if not genes:
+            return next(iter(by_gene.values())) if len(by_gene) == 1 else None
+        near = gene_of(context.text, start, end, genes, context.sentence_start(start))
+        if near is not None:
+            said = {by_gene[g] for g in by_gene if g and near[2] in self.gene_names.get(g, ())}
+            return said.pop() if len(said) == 1 else None
+
+        def which(key: str) -> str:  # the learned gene a name names, else the name itself
+            return next((g for g in by_gene if g and key in self.gene_names.get(g, ())), key)
+
+        main = _main_gene(Counter(which(key) for _, _, key in genes))
+        return by_gene.get(main) if main else None
+
+
+_NUCLEOTIDE_CHANGE = re.compile(r"([ACGT])(\d{2,5})([ACGT])")
+
+
+def _as_protein(text: str) -> str | None:
+    """The protein reading of a bare change whose letters are nucleotides as well as residues
+    ("A467T", read as DNA): what a change training learned for the mention's gene may be (POLG A467T)."""
+    m = _NUCLEOTIDE_CHANGE.fullmatch(text.strip())
+    return f"tmVar:p|SUB|{m[1]}|{m[2]}|{m[3]}" if m and m[1] != m[3] else None
+
+
+def _main_gene(counts: Counter) -> str:
+    """The gene a document names most, if one does ("" on a tie or where it names none)."""
+    top = counts.most_common(2)
+    return top[0][0] if top and (len(top) == 1 or top[0][1] > top[1][1]) else ""
+
+
+def _gene_mentions(context: DocContext) -> list[tuple[int, int, str]]:
+    """``(start, end, gene key)`` of the document's gene mentions (``context.genes``), wherever
+    their texts occur in it as words; a longer one holds a shorter ("PEMT gene", "PEMT")."""
+    spans: list[tuple[int, int, str]] = []
+    for name in sorted(set(context.genes), key=len, reverse=True):
+        if not (key := gene_key(name)):
+            continue
+        for m in re.finditer(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", context.text):
+            if not any(s < m.end() and m.start() < e for s, e, _ in spans):
+                spans.append((m.start(), m.end(), key))
+    return sorted(spans)
+
 
 def _version(shared_data: Path) -> str:
-    return stable_hash(FORMAT_VERSION, inputs_key(training_path(shared_data)))[:12]
+    return stable_hash(FORMAT_VERSION, inputs_key(training_path(shared_data), Path(shared_data) / HGNC))[:12]

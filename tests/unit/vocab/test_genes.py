@@ -75,6 +75,17 @@ def test_a_locus_known_by_a_phenotype_is_no_gene_to_normalise_to(genes):
     assert not genes.is_symbol("bbl")
 
 
+def test_genes_of_a_paper_about_another_animal_are_nil(more_shared):
+    genes = GeneNormalizer.build(more_shared)
+    # no gene file has zebrafish's or flies' genes: not the human TP53
+    assert link(genes, "Zebrafish (Danio rerio) carrying a tp53 M214K mutation.", "tp53") is None
+    assert link(genes, "In Drosophila melanogaster, p53 regulates apoptosis.", "p53") is None
+    # ... unless it says whose gene it is; a virus or a group that holds people says nothing of that
+    assert link(genes, "Zebrafish expressing human TP53.", "TP53") == "NCBIGene:7157"
+    assert link(genes, "HIV-1 infection induces TP53.", "TP53") == "NCBIGene:7157"
+    assert link(genes, "TP53 is conserved in mammals.", "TP53") == "NCBIGene:7157"
+
+
 def test_a_rodent_symbol_written_as_such_is_the_rodent_gene(genes):
     assert link(genes, "Trp53 regulates apoptosis.", "Trp53") == "NCBIGene:22059"
 

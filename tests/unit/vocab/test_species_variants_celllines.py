@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from kg.vocab.context import DocContext
-from kg.vocab.variants import find_variants, gene_of, normalize_variant, not_a_name, stands_alone
+from kg.vocab.species import SpeciesNormalizer
+from kg.vocab.variants import (
+    VariantNormalizer,
+    find_variants,
+    gene_of,
+    normalize_variant,
+    not_a_name,
+    stands_alone,
+)
 
 
 def test_species_names_from_mesh_and_training_and_generic_people(normalizers):
@@ -126,6 +134,67 @@ def test_find_variants_takes_the_rsid_written_beside_a_change_and_gene_of_the_ge
     assert gene_of(text, found[0].start, found[0].end, [gene], 0) == gene
     second = text.index("Carriers")
     assert gene_of(text, found[2].start, found[2].end, [gene], second) is None  # no gene in the second sentence
+
+
+@pytest.mark.parametrize(
+    ("text", "change", "expected"),
+    [
+        # the text says they are one variant: in a bracket, either first, or after a comma or colon
+        ("R175H (rs1042522)", "R175H", "dbSNP:rs1042522"),
+        ("rs1042522 (R175H)", "R175H", "dbSNP:rs1042522"),
+        ("C677T [rs1801133]", "C677T", "dbSNP:rs1801133"),
+        ("The c.677C>T, rs1801133 was typed.", "c.677C>T", "dbSNP:rs1801133"),
+        ("The -930A>G CYBA polymorphism (rs9932581) and rs9932581:A>G", "-930A>G", "dbSNP:rs9932581"),
+        ("c.471 C>T (p.Ser157Ser, rs35435463)", "c.471 C>T", "dbSNP:rs35435463"),
+        # ... or it does not: words between them, a bracket closed, a list
+        ("In a second cohort the TP53 R175H mutation and the rs1042522 polymorphism were both genotyped.",
+         "R175H", "tmVar:p|SUB|R|175|H"),
+        ("We genotyped rs1801133 and the A1298C change in MTHFR", "A1298C", "tmVar:c|SUB|A|1298|C"),
+        ("c.471C>T (p.Ser157Ser, rs35435463) and c.579G>A (p.Gln193Gln, novel)", "c.579G>A", "tmVar:c|SUB|G|579|A"),
+        ("We typed rs1801131, C677T and rs1801133.", "C677T", "tmVar:c|SUB|C|677|T"),
+    ],
+)
+def test_an_rsid_replaces_only_the_change_the_text_says_it_is(text, change, expected):
+    assert [v.id for v in find_variants(text) if v.text == change] == [expected]
+
+
+@pytest.fixture(scope="module")
+def more_variants(more_shared) -> VariantNormalizer:
+    return VariantNormalizer.build(more_shared)
+
+
+def _variant(variants: VariantNormalizer, text: str, change: str, genes: tuple[str, ...]) -> str | None:
+    start = text.index(change)
+    return variants.normalize([(change, start, start + len(change))], DocContext(text=text, genes=genes))[0][0]
+
+
+def test_rsids_learned_from_training_are_for_the_gene_they_were_learned_in(more_variants):
+    # training saw G12D as rs121913529 in a KRAS abstract: not NRAS's G12D
+    assert _variant(more_variants, "The NRAS G12D mutation.", "G12D", ("NRAS",)) == "tmVar:p|SUB|G|12|D"
+    assert _variant(more_variants, "The KRAS G12D mutation.", "G12D", ("KRAS",)) == "dbSNP:rs121913529"
+    assert _variant(more_variants, "The Kras G12D allele.", "G12D", ("Kras",)) == "dbSNP:rs121913529"
+    # no gene named before it in its sentence: the gene the document names most
+    text = "NRAS in melanoma. NRAS was mutated: G12D in 3 cases. KRAS was not."
+    assert _variant(more_variants, text, "G12D", ("NRAS", "NRAS", "KRAS")) == "tmVar:p|SUB|G|12|D"
+    # a document that names no gene, for a change learned in one gene only
+    assert _variant(more_variants, "G12D was found.", "G12D", ()) == "dbSNP:rs121913529"
+
+
+def test_a_bare_change_read_as_dna_takes_the_rsid_its_gene_has_for_it_as_a_protein_change(more_variants):
+    # "A467T" reads as DNA (A and T are nucleotides), but training's POLG Ala467Thr is rs113994095
+    assert _variant(more_variants, "The POLG A467T mutation.", "A467T", ("POLG",)) == "dbSNP:rs113994095"
+    assert _variant(more_variants, "The TP53 A467T change.", "A467T", ("TP53",)) == "tmVar:c|SUB|A|467|T"
+
+
+def test_a_descriptor_has_the_taxon_training_uses_for_it_in_singular_and_plural(more_shared):
+    species = SpeciesNormalizer.build(more_shared)
+    # MeSH's Cattle lists 30521|9913|9915; training's "bovine" is 9913
+    assert {species.normalize(t)[0] for t in ("Cattle", "cow", "cows", "bovine")} == {"NCBITaxon:9913"}
+    # Macaca mulatta lists 1449913; training's "rhesus monkeys" are 9544
+    assert {species.normalize(t)[0] for t in ("rhesus monkey", "Rhesus monkeys", "Macaca mulatta")} == {
+        "NCBITaxon:9544"}
+    assert species.is_other_eukaryote("NCBITaxon:7955") and species.is_other_eukaryote("NCBITaxon:9913")
+    assert not any(species.is_other_eukaryote(f"NCBITaxon:{t}") for t in (9606, 10090, 40674, 11676))
 
 
 def test_variant_normaliser_uses_rsids_learned_from_training(normalizers):
