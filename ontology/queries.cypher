@@ -3,6 +3,10 @@
 // `medkg demo` runs three of them, and they paste into Neo4j Browser as they are.
 // Curation (README 'Curation'): an edge curators rejected has no evidence_count, and rejected
 // evidence has e.rejected = true; the queries leave both out.
+// Documents are papers (PMID:…) and pseudonymised clinical notes (NOTE:…): `papers` and `pmids`
+// count and list papers only, `notes` counts notes. An edge with no max_score has no scored
+// evidence (only negated, hypothetical or family-history sentences, or only retracted papers):
+// it is no claim, and the queries that rank claims leave it out.
 
 // name: top_diseases
 // description: Diseases mentioned by the most documents.
@@ -12,7 +16,7 @@ ORDER BY documents DESC, id
 LIMIT 10
 
 // name: chemicals_for_disease
-// description: Chemicals co-mentioned with a disease in one sentence, by number of papers, with PMIDs.
+// description: Chemicals co-mentioned with a disease in one sentence, by number of documents, with the papers among them (PMIDs) and the notes counted apart.
 MATCH (d:Concept {id: $disease})-[r:CO_OCCURS_WITH]-(c:Chemical)
 WHERE r.evidence_count IS NOT NULL
 WITH c, r
@@ -21,9 +25,10 @@ LIMIT 10
 MATCH (e:Evidence {triple_key: r.key})
 WHERE e.rejected IS NULL
 WITH c, r, collect(DISTINCT e.doc_id) AS docs
-RETURN c.id AS id, c.name AS chemical, r.doc_count AS papers, r.evidence_count AS sentences, r.npmi AS npmi,
-       docs[0..5] AS pmids
-ORDER BY papers DESC, sentences DESC, id
+WITH c, r, docs, [x IN docs WHERE x STARTS WITH 'PMID:'] AS pmids
+RETURN c.id AS id, c.name AS chemical, size(docs) AS documents, size(pmids) AS papers,
+       size(docs) - size(pmids) AS notes, r.evidence_count AS sentences, r.npmi AS npmi, pmids[0..5] AS pmids
+ORDER BY documents DESC, sentences DESC, id
 
 // name: evidence_for_pair
 // description: The sentences behind the edge between two concepts (either direction).
@@ -35,7 +40,7 @@ ORDER BY document, e.sentence_start
 LIMIT 25
 
 // name: strongest_chemical_disease
-// description: The chemical-disease pairs co-mentioned in the most papers, with one supporting sentence each.
+// description: The chemical-disease pairs co-mentioned in the most documents (papers and notes), with one supporting sentence each.
 MATCH (c:Chemical)-[r:CO_OCCURS_WITH]-(d:Disease)
 WHERE r.evidence_count IS NOT NULL
 WITH c, d, r
@@ -44,22 +49,23 @@ LIMIT 5
 MATCH (e:Evidence {triple_key: r.key})
 WHERE e.rejected IS NULL
 WITH c, d, r, collect(e.doc_id + ': ' + e.sentence)[0] AS example
-RETURN c.name AS chemical, d.name AS disease, r.doc_count AS papers, example
-ORDER BY papers DESC, chemical, disease
+RETURN c.name AS chemical, d.name AS disease, r.doc_count AS documents, example
+ORDER BY documents DESC, chemical, disease
 
 // name: top_edges_for_disease
-// description: The extracted relations of a disease (not co-mentions), by combined score (noisy-OR), with PMIDs and a sentence each.
+// description: The extracted relations of a disease (claims with scored evidence, not co-mentions), by combined score (noisy-OR), with PMIDs and a sentence each.
 MATCH (c:Concept)-[r]-(d:Concept {id: $disease})
-WHERE type(r) <> 'CO_OCCURS_WITH' AND r.combined_score IS NOT NULL
+WHERE type(r) <> 'CO_OCCURS_WITH' AND r.max_score IS NOT NULL
 WITH c, d, r
 ORDER BY r.combined_score DESC, r.doc_count DESC, c.id
 LIMIT 10
 MATCH (e:Evidence {triple_key: r.key})
 WHERE e.rejected IS NULL
 WITH c, r, collect(DISTINCT e.doc_id) AS docs, collect(e.sentence)[0] AS sentence
+WITH c, r, docs, sentence, [x IN docs WHERE x STARTS WITH 'PMID:'] AS pmids
 RETURN c.id AS id, c.name AS name, type(r) AS relation, r.combined_score AS combined_score,
-       r.evidence_count AS evidence, r.doc_count AS papers, docs[0..5] AS pmids, sentence
-ORDER BY combined_score DESC, papers DESC, id
+       r.evidence_count AS evidence, r.doc_count AS documents, size(pmids) AS papers, pmids[0..5] AS pmids, sentence
+ORDER BY combined_score DESC, documents DESC, id
 
 // name: concept_by_xref
 // description: Find a concept by its id, any cross-reference (MONDO, DOID, OMIM, ICD-10-CM, HPO) or an id curators merged into it (same_as).
@@ -111,11 +117,16 @@ ORDER BY assertion, document, e.sentence_start
 LIMIT 50
 
 // name: edges_on_retracted_papers
-// description: Edges that rest only on retracted papers (kept for audit, scored 0), with the papers.
+// description: Edges that rest only on retracted papers (kept for audit, never scored), with the papers: claimed relations first, co-mentions after them; the first 25 rows, and `of_edges` says how many such edges there are in all.
 MATCH (a:Concept)-[r]->(b:Concept)
 WHERE r.retracted_count > 0 AND r.retracted_count = r.evidence_count
-MATCH (e:Evidence {triple_key: r.key})
-WITH a, r, b, collect(DISTINCT e.doc_id) AS papers
-RETURN a.name AS subject, type(r) AS relation, b.name AS object, r.evidence_count AS evidence, papers[0..5] AS retracted_papers
-ORDER BY evidence DESC, subject, object
-LIMIT 25
+WITH a, r, b, CASE WHEN type(r) = 'CO_OCCURS_WITH' THEN 1 ELSE 0 END AS comention
+ORDER BY comention, r.evidence_count DESC, a.name, b.name
+WITH collect({subject: a.name, relation: type(r), object: b.name, key: r.key, evidence: r.evidence_count,
+              comention: comention}) AS edges, count(*) AS total
+UNWIND edges[0..25] AS x
+MATCH (e:Evidence {triple_key: x.key})
+WITH x, total, collect(DISTINCT e.doc_id) AS papers
+RETURN x.subject AS subject, x.relation AS relation, x.object AS object, x.evidence AS evidence,
+       papers[0..5] AS retracted_papers, total AS of_edges
+ORDER BY x.comention, evidence DESC, subject, object

@@ -48,7 +48,7 @@ RELATION_TYPES: dict[str, tuple[str, str]] = {
     "Bind": ("BINDS", "biolink:directly_physically_interacts_with"),
     "Cotreatment": ("COTREATED_WITH", "biolink:coexists_with"),
     "Comparison": ("COMPARED_WITH", "biolink:related_to"),
-    "Drug_Interaction": ("INTERACTS_WITH", "biolink:chemical_interacts_with"),
+    "Drug_Interaction": ("INTERACTS_WITH", "biolink:chemically_interacts_with"),
     "Conversion": ("CONVERTS_TO", "biolink:related_to"),
 }
 

@@ -7,7 +7,8 @@ command on top of an exact-match index; Neo4j has ``CREATE CONSTRAINT ... IF NOT
 
 Data always travels in parameters (``$rows``, ``$ids``). The only names formatted into query
 text are labels and relationship types, and each one passes through the ``Schema`` whitelist
-first, inside the function that formats it.
+first, inside the function that formats it (besides them, only this module's own constant
+``UNSCORED_ASSERTIONS``).
 """
 
 from __future__ import annotations
@@ -99,15 +100,26 @@ UPSERT_EVIDENCE = (
 )
 
 
+# Evidence read with one of these assertions is counted (evidence_count, and negated for "negated")
+# but never scored: a sentence that denies a relation ("did not cause"), supposes it or tells a
+# relative's history does not claim it. "uncertain" and "historical" readings still state it and stay
+# scored. kg.graph.export and kg.reason read the same tuple.
+UNSCORED_ASSERTIONS = ("negated", "hypothetical", "family")
+_UNSCORED = "[" + ", ".join(f"'{a}'" for a in UNSCORED_ASSERTIONS) + "]"
+
 # Aggregates of a triple edge ``t``, recomputed from all its Evidence ``e`` (never incrementally,
 # so re-runs and deletes stay exact) that curation did not reject (``e.rejected``, see the curation
 # block below). A document's evidence sentences all carry its one document-level score, so the
 # document counts once, at its best score, and combined_score is the noisy-OR over documents:
-# 1 - prod(1 - doc score). Evidence read in a retracted paper is counted (retracted_count) but left
-# out of the scores: an edge that rests only on retracted papers keeps its evidence for audit with
-# combined_score 0.
+# 1 - prod(1 - doc score). Evidence read in a retracted paper, or with an unscored assertion
+# (UNSCORED_ASSERTIONS), is counted (evidence_count, retracted_count, negated) but left out of the
+# scores: an edge with no scored evidence (only negated sentences, or only retracted papers) keeps
+# its evidence for audit with combined_score 0 and no max_score, which is how every read tells a
+# claim (max_score set) from what is not one.
 _AGGREGATE = (
-    "WITH t, e.doc_id AS doc, max(CASE WHEN e.retracted THEN null ELSE e.score END) AS doc_score, "
+    "WITH t, e.doc_id AS doc, "
+    "max(CASE WHEN coalesce(e.retracted, false) OR coalesce(e.assertion, 'affirmed') IN " + _UNSCORED + " "
+    "THEN null ELSE e.score END) AS doc_score, "
     "count(e) AS doc_n, sum(CASE WHEN e.retracted THEN 1 ELSE 0 END) AS doc_retracted, "
     "sum(CASE WHEN e.assertion = 'affirmed' THEN 1 ELSE 0 END) AS doc_affirmed, "
     "sum(CASE WHEN e.assertion = 'negated' THEN 1 ELSE 0 END) AS doc_negated, "
@@ -329,6 +341,13 @@ def export_relationships(schema: Schema, rel_type: str) -> str:
     )
 
 
+# Which of some concepts a publication (a PMID: document, not a clinical note) mentions: the KGX
+# export leaves out the concepts only notes mention (a cohort's diagnoses are private).
+CONCEPTS_PUBLICATIONS_MENTION = (
+    "UNWIND $ids AS id MATCH (d:Document)-[:MENTIONS]->(:Concept {id: id}) WHERE d.id STARTS WITH 'PMID:' "
+    "RETURN DISTINCT id"
+)
+
 # The evidence of triple edges that curation did not reject, for the KGX export (which counts
 # publications only): each evidence's document, score, retraction flag and assertion.
 EVIDENCE_FIGURES_OF_TRIPLES = (
@@ -341,12 +360,15 @@ EVIDENCE_FIGURES_OF_TRIPLES = (
 # Triple edges are the relationships with evidence_count (inferred edges never have one), so
 # reasoning never mixes what was read in papers with what it inferred itself. Predicates,
 # labels and directions travel as parameters ($predicates is always the schema-checked list).
+# An edge without scored evidence (no max_score: every sentence negated, hypothetical, family
+# history or read in a retracted paper, see _AGGREGATE) supports nothing: subgraphs (paths, viz,
+# discovery) and co-mentions leave it out, and relation lists ask for it apart ($scored false).
 
 # One hop out of a frontier, for subgraph extraction; $limit is the size guard's remaining budget + 1.
 REASON_FRONTIER_EDGES = (
     "UNWIND $ids AS id MATCH (a:Concept {id: id})-[t]-(b:Concept) "
     "WHERE t.evidence_count IS NOT NULL AND type(t) IN $predicates "
-    "AND t.combined_score >= $min_score AND t.evidence_count >= $min_evidence "
+    "AND t.max_score IS NOT NULL AND t.combined_score >= $min_score AND t.evidence_count >= $min_evidence "
     "RETURN DISTINCT startNode(t).id AS subject, type(t) AS predicate, endNode(t).id AS object, t.key AS key, "
     "t.combined_score AS combined_score, t.max_score AS max_score, t.evidence_count AS evidence_count, "
     "t.doc_count AS doc_count, t.affirmed AS affirmed, t.negated AS negated "
@@ -357,7 +379,7 @@ REASON_FRONTIER_EDGES = (
 REASON_EDGES_PAGE = (
     "MATCH (a:Concept)-[t]->(b:Concept) "
     "WHERE t.evidence_count IS NOT NULL AND type(t) IN $predicates AND t.key > $after "
-    "AND t.combined_score >= $min_score AND t.evidence_count >= $min_evidence "
+    "AND t.max_score IS NOT NULL AND t.combined_score >= $min_score AND t.evidence_count >= $min_evidence "
     "RETURN a.id AS subject, type(t) AS predicate, b.id AS object, t.key AS key, "
     "t.combined_score AS combined_score, t.max_score AS max_score, t.evidence_count AS evidence_count, "
     "t.doc_count AS doc_count, t.affirmed AS affirmed, t.negated AS negated "
@@ -368,7 +390,7 @@ REASON_EDGES_PAGE = (
 REASON_EDGES_AMONG = (
     "UNWIND $ids AS id MATCH (a:Concept {id: id})-[t]->(b:Concept) "
     "WHERE t.evidence_count IS NOT NULL AND type(t) IN $predicates AND b.id IN $ids "
-    "AND t.combined_score >= $min_score AND t.evidence_count >= $min_evidence "
+    "AND t.max_score IS NOT NULL AND t.combined_score >= $min_score AND t.evidence_count >= $min_evidence "
     "RETURN a.id AS subject, type(t) AS predicate, b.id AS object, t.key AS key, "
     "t.combined_score AS combined_score, t.max_score AS max_score, t.evidence_count AS evidence_count, "
     "t.doc_count AS doc_count, t.affirmed AS affirmed, t.negated AS negated "
@@ -388,24 +410,37 @@ REASON_CONCEPT = (
 # Relations of some concepts ($ids: one concept, or it and its subtypes). $direction is 'in'
 # (the concept is the object), 'out' or 'any'; $labels ([] for any) filters the other end; hubs
 # ($hubs: the human hub NCBITaxon:9606, which people words such as "patients" link to) are
-# never listed.
+# never listed. $scored true gives the claims (edges with scored evidence), false the edges
+# without any (listed apart, never as claims).
 REASON_RELATIONS = (
     "UNWIND $ids AS id MATCH (c:Concept {id: id})-[t]-(o:Concept) "
     "WHERE t.evidence_count IS NOT NULL AND type(t) IN $predicates AND NOT o.id IN $ids "
+    "AND (t.max_score IS NOT NULL) = $scored "
     "AND NOT o.id IN $hubs "
     "AND ($direction = 'any' OR ($direction = 'in' AND endNode(t) = c) OR ($direction = 'out' AND startNode(t) = c)) "
     "AND (size($labels) = 0 OR any(l IN labels(o) WHERE l IN $labels)) "
     "RETURN c.id AS concept, type(t) AS predicate, startNode(t) = c AS outgoing, o.id AS other, o.name AS name, "
     "o.type AS type, t.key AS key, t.combined_score AS combined_score, t.evidence_count AS evidence_count, "
-    "t.doc_count AS doc_count, t.affirmed AS affirmed, t.negated AS negated "
+    "t.doc_count AS doc_count, t.affirmed AS affirmed, t.negated AS negated, t.retracted_count AS retracted_count "
     "ORDER BY combined_score DESC, doc_count DESC, other, predicate LIMIT $limit"
 )
 
+# Every edge between two concepts; `scored` says which are claims or co-mentions and which have no
+# scored evidence at all (see _AGGREGATE).
 REASON_EDGES_BETWEEN = (
     "MATCH (a:Concept {id: $a})-[t]-(b:Concept {id: $b}) WHERE t.evidence_count IS NOT NULL "
     "RETURN type(t) AS predicate, startNode(t) = a AS outgoing, t.key AS key, t.combined_score AS combined_score, "
-    "t.evidence_count AS evidence_count, t.doc_count AS doc_count, t.affirmed AS affirmed, t.negated AS negated "
+    "t.evidence_count AS evidence_count, t.doc_count AS doc_count, t.affirmed AS affirmed, t.negated AS negated, "
+    "t.retracted_count AS retracted_count, t.max_score IS NOT NULL AS scored "
     "ORDER BY combined_score DESC, predicate"
+)
+
+# How many of the documents behind each triple are clinical notes (NOTE: ids; the rest are papers),
+# so that counts say papers only where they are.
+REASON_DOCUMENT_KINDS = (
+    "UNWIND $keys AS k MATCH (e:Evidence {triple_key: k}) WHERE e.rejected IS NULL "
+    "WITH k, collect(DISTINCT e.doc_id) AS docs "
+    "RETURN k AS key, size(docs) AS documents, size([d IN docs WHERE d STARTS WITH 'NOTE:']) AS notes"
 )
 
 # The best $per_key sentences of each triple, with their document: affirmed before negated and
@@ -488,12 +523,13 @@ REASON_CONCEPTS_BY_NAMES = (
 )
 
 # Co-mentions of some concepts, most informative first: NPMI (how much more often than chance
-# the two share a sentence), then papers. $predicates is the schema's co-occurrence types;
-# $min_docs drops pairs seen in fewer papers (NPMI is 1.0 for any pair of one-paper concepts).
+# the two share a sentence), then documents. $predicates is the schema's co-occurrence types;
+# $min_docs drops pairs seen in fewer documents (NPMI is 1.0 for any pair of one-paper concepts);
+# a co-mention with no scored evidence (only negated sentences, only retracted papers) is left out.
 REASON_COMENTIONS = (
     "UNWIND $ids AS id MATCH (c:Concept {id: id})-[t]-(o:Concept) "
     "WHERE t.evidence_count IS NOT NULL AND type(t) IN $predicates AND NOT o.id IN $ids "
-    "AND NOT o.id IN $hubs AND t.doc_count >= $min_docs "
+    "AND NOT o.id IN $hubs AND t.doc_count >= $min_docs AND t.max_score IS NOT NULL "
     "AND (size($labels) = 0 OR any(l IN labels(o) WHERE l IN $labels)) "
     "RETURN c.id AS concept, type(t) AS predicate, startNode(t) = c AS outgoing, o.id AS other, o.name AS name, "
     "o.type AS type, t.key AS key, t.npmi AS npmi, t.combined_score AS combined_score, "

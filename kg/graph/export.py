@@ -3,7 +3,9 @@
 ``export_neo4j_admin`` writes one CSV per node type and relationship type with typed headers,
 plus IMPORT.md with the exact ``neo4j-admin database import full`` command: for a whole PubMed
 baseline, where transactional MERGE into Neo4j is too slow. ``export_kgx`` writes KGX TSV
-(Biolink categories and the predicates of ontology/schema.yaml) for other KG tools.
+(Biolink categories and the predicates of ontology/schema.yaml) for other KG tools: what
+publications state, with neither clinical notes nor what only they hold, and no edge that no
+scored evidence supports.
 
 Both read any GraphStore page by page (keyset pagination on node keys) and spool to disk, so
 memory stays flat however large the graph is. The neo4j-admin export copies every property, so
@@ -51,9 +53,17 @@ KGX_EDGE_COLUMNS = (
 # Curation in KGX: a confirmed edge was checked by a person (Biolink's agent type for that); a
 # rejected one is not knowledge, so it is left out (and counted); a merged id is the kept node's same_as.
 CONFIRMED_AGENT = "manual_validation_of_automated_agent"
+# What export_kgx leaves out, as its summary counts it (summary.skipped keys).
 REJECTED = "edges rejected by curation (all their evidence rejected)"
 NOTES_ONLY = "edges only clinical notes support (private)"
+NOTE_CONCEPTS = "concepts no publication mentions (only clinical notes: private)"
+# An edge without scored evidence in publications is left out rather than flagged: KGX has no
+# standard slot for "retracted" or "negated", and a consumer that ignores an extra column would read
+# the row as an assertion of the predicate.
+RETRACTED_ONLY = "edges resting only on retracted papers (no scored evidence)"
+UNSCORED = "edges with no scored evidence in publications (only negated, hypothetical or family-history sentences)"
 KGX_SOURCE = "infores:medkg"
+PUBLICATION_PREFIX = "PMID:"
 
 
 @dataclass
@@ -199,9 +209,13 @@ def export_neo4j_admin(store: GraphStore, outdir: Path, *, database: str = "neo4
 
 
 def import_command(folder: Path, node_files: list[str], rel_files: list[str], database: str) -> str:
-    """The Neo4j 5 bulk import command for these files (the database must be stopped or new)."""
+    """The Neo4j 5 bulk import command for these files (the database must be stopped or new).
+
+    The database name comes right after ``full``, before the options: since Neo4j 5.19 the
+    importer reads a name after ``--relationships=…`` as one more file ("File 'neo4j' doesn't exist").
+    """
     parts = [
-        "neo4j-admin database import full",
+        f"neo4j-admin database import full {database}",
         "--overwrite-destination=true",
         "--id-type=string",
         f"--array-delimiter={ARRAY_DELIMITER_OPTION}",
@@ -210,7 +224,6 @@ def import_command(folder: Path, node_files: list[str], rel_files: list[str], da
     ]
     parts += [f"--nodes={folder / n}" for n in node_files]
     parts += [f"--relationships={folder / r}" for r in rel_files]
-    parts.append(database)
     return " \\\n  ".join(parts)
 
 
@@ -280,8 +293,11 @@ def export_kgx(store: GraphStore, outdir: Path, *, page_size: int = PAGE_SIZE) -
     """``nodes.tsv`` (concepts and publications) and ``edges.tsv`` (every Evidence-backed triple type).
 
     Evidence nodes are folded into each edge's ``publications`` and counts; clinical notes are
-    never exported (they are private and not publications), so neither are edges' note ids nor
-    the edges only notes support.
+    never exported (they are private and not publications), so neither are edges' note ids, the
+    edges only notes support, nor the concepts only notes mention (a cohort's diagnoses).
+    An edge with no scored evidence in publications (only retracted papers, or only negated,
+    hypothetical or family-history sentences) is left out too. ``summary.skipped`` counts
+    everything left out, by reason.
     Curation: rejected edges and evidence are left out, confirmed edges say so (``agent_type``,
     ``curation_status``), and a concept's merged ids are its ``same_as``.
     """
@@ -293,11 +309,17 @@ def export_kgx(store: GraphStore, outdir: Path, *, page_size: int = PAGE_SIZE) -
         w = _TsvWriter(fh)
         w.writerow(KGX_NODE_COLUMNS)
         n = 0
-        for row in iter_nodes(store, "Concept", page_size):
-            p = row["props"]
-            w.writerow((row["key"], _category(row["labels"]), p.get("name"), p.get("synonyms"), p.get("xrefs"),
-                        KGX_SOURCE, None, None, p.get("aliases")))
-            n += 1
+        for page in _pages(store, cypher.export_nodes(schema, "Concept"), "key", page_size):
+            published = {r["id"] for r in store.query(cypher.CONCEPTS_PUBLICATIONS_MENTION,
+                                                       {"ids": [row["key"] for row in page]})}
+            for row in page:
+                if row["key"] not in published:
+                    _skip(summary, NOTE_CONCEPTS)
+                    continue
+                p = row["props"]
+                w.writerow((row["key"], _category(row["labels"]), p.get("name"), p.get("synonyms"), p.get("xrefs"),
+                            KGX_SOURCE, None, None, p.get("aliases")))
+                n += 1
         skipped_notes = 0
         for row in iter_nodes(store, "Document", page_size):
             p = row["props"]
@@ -323,7 +345,7 @@ def export_kgx(store: GraphStore, outdir: Path, *, page_size: int = PAGE_SIZE) -
             page: list[dict] = []
             for row in iter_relationships(store, rel_type, page_size):
                 if row["props"].get("evidence_count") is None:  # rejected: kept in the graph for audit only
-                    summary.skipped[REJECTED] = summary.skipped.get(REJECTED, 0) + 1
+                    _skip(summary, REJECTED)
                     continue
                 page.append(row)
                 if len(page) >= page_size:
@@ -334,11 +356,16 @@ def export_kgx(store: GraphStore, outdir: Path, *, page_size: int = PAGE_SIZE) -
     return summary
 
 
+def _skip(summary: ExportSummary, reason: str) -> None:
+    summary.skipped[reason] = summary.skipped.get(reason, 0) + 1
+
+
 def _write_edges(store: GraphStore, w: _TsvWriter, rel_type: str, predicate: str, rows: list[dict],
                  summary: ExportSummary) -> int:
     """The edges of ``rows`` that a publication supports, with their counts and scores over the
     publications alone (:func:`publication_figures`); those clinical notes alone support are left
-    out (counted in ``summary.skipped``): notes are private, and so is what only they state."""
+    out (counted in ``summary.skipped``): notes are private, and so is what only they state. So are
+    those whose publications hold no scored evidence: no max_score means no claim."""
     if not rows:
         return 0
     evidence: dict[str, list[dict]] = {}
@@ -348,9 +375,14 @@ def _write_edges(store: GraphStore, w: _TsvWriter, rel_type: str, predicate: str
     written = 0
     for r in rows:
         p = r["props"]
-        figures = publication_figures(evidence.get(p["key"], []))
+        found = evidence.get(p["key"], [])
+        figures = publication_figures(found)
         if figures is None:
-            summary.skipped[NOTES_ONLY] = summary.skipped.get(NOTES_ONLY, 0) + 1
+            _skip(summary, NOTES_ONLY)
+            continue
+        if figures[3] is None:  # max_score: nothing scored
+            papers = [e for e in found if _is_publication(e["doc"])]
+            _skip(summary, RETRACTED_ONLY if all(e.get("retracted") for e in papers) else UNSCORED)
             continue
         written += 1
         agent = CONFIRMED_AGENT if p.get("confirmed") else "text_mining_agent"
@@ -359,19 +391,25 @@ def _write_edges(store: GraphStore, w: _TsvWriter, rel_type: str, predicate: str
     return written
 
 
+def _is_publication(doc_id: object) -> bool:
+    return str(doc_id).startswith(PUBLICATION_PREFIX)
+
+
 def publication_figures(evidence: list[dict]) -> tuple | None:
     """``(publications, evidence_count, doc_count, max_score, combined_score, affirmed, negated)`` of
     an edge over the evidence read in publications (``PMID:`` documents), by the rule the graph's
     aggregates follow over all documents (``cypher._AGGREGATE``: a document counts once at its best
-    score, retracted papers are counted but not scored, combined is the noisy-OR over documents);
-    None when no publication supports it. An edge that papers and notes both support must not
-    tell, through its counts, how many patients' notes state it."""
-    papers = [e for e in evidence if str(e["doc"]).startswith("PMID:")]
+    score; retracted papers and negated, hypothetical or family-history sentences are counted but
+    not scored, so an edge with nothing else has max_score None and combined_score 0; combined is
+    the noisy-OR over documents); None when no publication supports it. An edge that papers and
+    notes both support must not tell, through its counts, how many patients' notes state it."""
+    papers = [e for e in evidence if _is_publication(e["doc"])]
     if not papers:
         return None
     best: dict[str, float | None] = {}
     for e in papers:
-        score = None if e.get("retracted") else e.get("score")
+        unscored = e.get("retracted") or (e.get("assertion") or "affirmed") in cypher.UNSCORED_ASSERTIONS
+        score = None if unscored else e.get("score")
         top = best.get(e["doc"])
         best[e["doc"]] = score if top is None else (top if score is None else max(top, score))
     scores = [s for s in best.values() if s is not None]

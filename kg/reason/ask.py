@@ -13,7 +13,10 @@ answer type from the cue words of ``kg.reason.cues``) and answered by parameteri
 Relation types are chosen by their biolink predicate in ``ontology/schema.yaml``, read at run
 time. Every item cites documents and sentences. When no claimed relation of the asked kind
 exists, co-mentions are shown instead and labelled as such (same sentence, not a claim); when
-the graph has nothing, the answer says so, and that absence of evidence is not a "no".
+the graph has nothing, the answer says so, and that absence of evidence is not a "no". An edge
+without scored evidence (only negated, hypothetical or family-history sentences, or only
+retracted papers) is never a claim nor a co-mention: it is listed in a section of its own
+(``claimed`` false, titled with ``UNSCORED_NOTE``), and the answer says what the graph has.
 
 ``AskAnswer`` is what ``medkg ask --json`` prints; its JSON Schema is ``docs/ask.schema.json``
 (``python -m kg.reason.ask > docs/ask.schema.json``), described in ``docs/ask.md``.
@@ -35,7 +38,14 @@ from kg.graph import cypher as q
 from kg.graph.base import GraphStore
 from kg.reason import cues
 from kg.reason.closure import expand
-from kg.reason.evidence import WEAK_NOTE, WEAK_SCORE, Citation, citations
+from kg.reason.evidence import (
+    UNSCORED_NOTE,
+    WEAK_NOTE,
+    WEAK_SCORE,
+    Citation,
+    citations,
+    unscored_counts,
+)
 from kg.reason.paths import Path, best_paths, with_evidence
 from kg.reason.question import (
     Finder,
@@ -55,7 +65,7 @@ CAUSES = frozenset({"biolink:causes", "biolink:contributes_to", "biolink:causes_
 # BioRED's Negative_Correlation between a chemical and a disease is how it annotates treatment.
 TREATS = frozenset({"biolink:treats", "biolink:ameliorates", "biolink:negatively_correlated_with"})
 INTERACTS = frozenset({
-    "biolink:interacts_with", "biolink:chemical_interacts_with", "biolink:physically_interacts_with",
+    "biolink:interacts_with", "biolink:chemically_interacts_with", "biolink:physically_interacts_with",
     "biolink:directly_physically_interacts_with",
 })
 # intent -> (biolink predicates asked about (None: every claimed relation), direction, what it asks)
@@ -339,6 +349,13 @@ def _relations(ctx: _Context, reading: Reading) -> AskAnswer:
     names = "any claimed relation" if kinds is None else ", ".join(typed) or "no such relation type in the schema"
     title = f"{what.format(x=scope)}{only}: {names}"
     rows = _rows(ctx, ids, typed, labels, direction=direction) if typed else []
+    listed = {r["other"] for r in rows}
+    unscored = [r for r in (_rows(ctx, ids, typed, labels, direction=direction, scored=False) if typed else [])
+                if r["other"] not in listed]
+    apart = [_unscored_section(ctx, f"{title}: {UNSCORED_NOTE}", unscored)] if unscored else []
+    apart_note = (f" {len(unscored)} other concept(s) with edges of this kind that have no scored evidence (negated, "
+                  "hypothetical or family-history sentences, or retracted papers only) are listed apart, not as "
+                  "claims." if unscored else "")
     if rows:
         section = AskSection(title=title, kind="relations", items=_items(ctx, rows, claimed=True))
         n = len({c.doc_id for i in section.items for c in i.citations})
@@ -346,29 +363,30 @@ def _relations(ctx: _Context, reading: Reading) -> AskAnswer:
         weak = sum(i.combined_score < WEAK_SCORE for i in section.items)
         weak_note = f" {weak} of them weak (score below {WEAK_SCORE}: more likely wrong than right)." if weak else ""
         return _build(reading, "answered", f"{len(section.items)} concept(s) with a claimed relation, strongest "
-                      f"first{cited}.{weak_note}", [section])
+                      f"first{cited}.{weak_note}{apart_note}", [section, *apart])
     comention = _rows(ctx, ids, _cooccurrence(ctx.store), labels, min_docs=1)
-    message = f"The graph has no claimed relation of this kind for {scope}{only}."
+    message = f"The graph has no claimed relation of this kind for {scope}{only}.{apart_note}"
     if comention:
         message += (" Concepts mentioned in the same sentences instead, most informative first (NPMI; "
                     "a co-mention is not a claim):")
         return _build(reading, "co_mentions_only", message, [AskSection(
             title=f"mentioned in the same sentence as {scope}{only}", kind="co-mentions",
-            items=_items(ctx, comention, claimed=False))])
+            items=_items(ctx, comention, claimed=False)), *apart])
     message += " Nothing of that kind is mentioned with it in one sentence either (no evidence is not a no)."
-    return _build(reading, "no_evidence", message)
+    return _build(reading, "no_evidence", message, apart)
 
 
 def _rows(ctx: _Context, ids: list[str], predicates: list[str], labels: list[str], *, direction: str | None = None,
-          min_docs: int | None = None, limit: int | None = None) -> list[dict]:
-    """Relation rows (``direction`` given) or co-mention rows (``min_docs`` given), one per other
-    concept: its strongest edge when several ids or types reach it."""
+          min_docs: int | None = None, limit: int | None = None, scored: bool = True) -> list[dict]:
+    """Relation rows (``direction`` given; ``scored`` false: the edges without scored evidence) or
+    co-mention rows (``min_docs`` given), one per other concept: its strongest edge when several ids
+    or types reach it."""
     if not predicates:
         return []
     limit = limit or ctx.limit
     params = {"ids": ids, "predicates": predicates, "labels": labels, "hubs": list(cues.HUBS), "limit": limit * 5}
     if direction is not None:
-        query, params["direction"] = q.REASON_RELATIONS, direction
+        query, params["direction"], params["scored"] = q.REASON_RELATIONS, direction, scored
     else:
         query, params["min_docs"] = q.REASON_COMENTIONS, min_docs or 1
     best: dict[str, dict] = {}
@@ -400,6 +418,11 @@ def _items(ctx: _Context, rows: list[dict], *, claimed: bool | None, other: AskC
     ]
 
 
+def _unscored_section(ctx: _Context, title: str, rows: list[dict], other: AskConcept | None = None) -> AskSection:
+    """Edges without scored evidence, apart: ``kind`` "edges" (claimed and not), every item not claimed."""
+    return AskSection(title=title, kind="edges", items=_items(ctx, rows, claimed=False, other=other))
+
+
 def _summary(ctx: _Context, reading: Reading) -> AskAnswer:
     """Everything claimed about one concept, by kind of relation, then its most telling co-mentions."""
     x = reading.focus
@@ -424,15 +447,20 @@ def _summary(ctx: _Context, reading: Reading) -> AskAnswer:
                       limit=SUMMARY_PER_SECTION)
     if comention:
         sections.append(AskSection(title=f"most telling co-mentions (NPMI, seen in at least {COMENTION_MIN_DOCS} "
-                                   "papers; not claims)", kind="co-mentions", items=_items(ctx, comention,
-                                                                                         claimed=False)))
+                                   "documents; not claims)", kind="co-mentions", items=_items(ctx, comention,
+                                                                                            claimed=False)))
+    unscored = _rows(ctx, [x.id], _types(ctx.store, None), [], direction="any", limit=SUMMARY_PER_SECTION,
+                     scored=False)
+    if unscored:
+        sections.append(_unscored_section(ctx, f"relations with {UNSCORED_NOTE}", unscored))
     docs = card.get("doc_count") or 0
     intro = f"{x.name or x.id} ({x.id}, {x.type or 'concept'}) is mentioned in {docs} document(s) of the graph."
     if not sections:
         return _build(reading, "no_evidence", intro + " The graph holds no relation or co-mention for it.")
-    status: Status = "answered" if groups else "co_mentions_only"
+    status: Status = "answered" if groups else "co_mentions_only" if comention else "no_evidence"
     if not groups:
-        intro += " No claimed relation; only co-mentions:"
+        intro += (" No claimed relation; only co-mentions:" if comention else
+                  " No claimed relation and no co-mention; only edges with no scored evidence (not claims):")
     return _build(reading, status, intro, sections)
 
 
@@ -443,33 +471,40 @@ def _pair(ctx: _Context, reading: Reading) -> AskAnswer:
     kinds, _, _ = KINDS.get(reading.intent or "", (None, "any", ""))
     asked = set(_types(ctx.store, kinds))  # None: any claimed relation ("is A associated with B?")
     cooc = set(_cooccurrence(ctx.store))
-    rows = ctx.store.query(q.REASON_EDGES_BETWEEN, {"a": a.id, "b": b.id})
+    found = ctx.store.query(q.REASON_EDGES_BETWEEN, {"a": a.id, "b": b.id})
 
     def rank(r: dict) -> tuple:
         forward = bool(r["outgoing"]) or reading.intent not in ("effects", "causes")
         return (not (r["predicate"] in asked and forward), r["predicate"] in cooc, -(r["combined_score"] or 0.0))
 
-    rows = sorted(rows, key=rank)
+    rows = sorted((r for r in found if r["scored"]), key=rank)
+    unscored = sorted((r for r in found if not r["scored"]), key=rank)
     bref = AskConcept(id=b.id, name=b.name, type=b.type)
     items = _items(ctx, rows, claimed=None, other=bref)
     na, nb = a.name or a.id, b.name or b.id
     hit = [r for r in rows if r["predicate"] in asked]
     claimed = [r for r in rows if r["predicate"] not in cooc]
+    denied = [r for r in unscored if r["predicate"] in asked] or [r for r in unscored if r["predicate"] not in cooc]
     if hit:
         r = hit[0]
         s, o = (na, nb) if r["outgoing"] else (nb, na)
         lead = "Directly" if reading.intent == "links" else "Yes, the graph has evidence"
         score = float(r["combined_score"] or 0)
-        weak = f"; {WEAK_NOTE}" if r["predicate"] not in cooc and score < WEAK_SCORE else ""
+        notes = f"; {WEAK_NOTE}" if r["predicate"] not in cooc and score < WEAK_SCORE else ""
+        notes += f"; negated in {r['negated']} sentence(s)" if r.get("negated") else ""
         message = (f"{lead}: {s} -[{r['predicate']}]-> {o} in {r['doc_count']} document(s) "
-                   f"(score {score:.3f}{weak})" + (
+                   f"(score {score:.3f}{notes})" + (
                        f", and {len(claimed) - 1} other claimed relation(s) between them." if len(claimed) > 1 else "."))
         if reading.intent == "effects" and not r["outgoing"]:
             message = (f"Papers report the reverse direction: {nb} -[{r['predicate']}]-> {na} "
-                       f"({r['doc_count']} paper(s)); none reports {na} causing {nb}.")
+                       f"({r['doc_count']} document(s)); none reports {na} causing {nb}.")
     elif claimed:
         message = (f"Papers relate {na} and {nb}" + (", but not as asked" if asked else "") + ": "
                    + ", ".join(sorted({r['predicate'] for r in claimed})) + ".")
+    elif denied:
+        message = f"No claimed relation between {na} and {nb}. " + _what_the_graph_has(denied[0], na, nb)
+        if rows:
+            message += " Apart from that, they are only mentioned in the same sentences."
     elif rows:
         message = f"No claimed relation between {na} and {nb}; they are only mentioned in the same sentences."
     else:
@@ -478,6 +513,9 @@ def _pair(ctx: _Context, reading: Reading) -> AskAnswer:
         message = f"The graph has no edge between {na} and {nb} (which is not evidence {absent})."
     sections = [AskSection(title=f"edges between {na} ({a.id}) and {nb} ({b.id})", kind="edges", items=items)] \
         if items else []
+    if unscored:
+        sections.append(_unscored_section(ctx, f"edges between {na} ({a.id}) and {nb} ({b.id}) with {UNSCORED_NOTE}",
+                                          unscored, other=bref))
     paths: list[AskPath] = []
     if reading.intent == "links" or not claimed:
         paths = _paths(ctx, a.id, b.id)
@@ -485,11 +523,23 @@ def _pair(ctx: _Context, reading: Reading) -> AskAnswer:
             message += (f" Paths through other concepts (up to {PATH_HOPS} hops), most believable first (path "
                         "score = product of the hops' scores; CO_OCCURS_WITH hops are same-sentence mentions, "
                         "not claims):")
-        elif not rows:
+        elif not rows and not unscored:
             message += f" No chain of at most {PATH_HOPS} edges connects them either."
     any_claim = bool(claimed) or any(h.claimed for p in paths for h in p.hops)
     status: Status = "answered" if any_claim else ("co_mentions_only" if rows or paths else "no_evidence")
     return _build(reading, status, message, sections, paths)
+
+
+def _what_the_graph_has(r: dict, na: str, nb: str) -> str:
+    """What an edge without scored evidence holds, said plainly: never a yes, and not a no either
+    unless its sentences say no."""
+    s, o = (na, nb) if r["outgoing"] else (nb, na)
+    n, negated, retracted = (int(r.get(k) or 0) for k in ("evidence_count", "negated", "retracted_count"))
+    kind = ("negated evidence" if negated == n else "evidence from retracted papers only" if retracted == n
+            else "evidence with no scored reading")
+    return (f"What the graph has is {kind}: {s} -[{r['predicate']}]-> {o} in {r['doc_count']} document(s) "
+            f"({unscored_counts(n, negated, retracted)}). Negated, hypothetical and family-history sentences and "
+            "retracted papers are counted but never scored, so this is not a claim (the sentences are listed below).")
 
 
 def _paths(ctx: _Context, a: str, b: str) -> list[AskPath]:
@@ -556,17 +606,19 @@ def to_markdown(ans: AskAnswer) -> str:
     lines += ["", f"**Answer:** {ans.message}"]
     for s in ans.sections:
         lines += ["", f"*{s.title}*"]
+        unscored = s.title.endswith(UNSCORED_NOTE)
         for n, it in enumerate(s.items, 1):
             arrow = "->" if it.outgoing else "<-"
-            kind = "" if it.claimed else " (same sentence, not a claimed relation)"
-            if it.about and r.concepts and it.about != r.concepts[0].id and s.kind != "edges":
+            kind = "" if it.claimed else " (no scored evidence, not a claim)" if unscored else \
+                " (same sentence, not a claimed relation)"
+            if it.about and r.concepts and it.about != r.concepts[0].id and (s.kind != "edges" or unscored):
                 kind += f" [via subtype {it.about}]"
             npmi = f", NPMI {it.npmi:.2f}" if it.npmi is not None and not it.claimed else ""
             neg = f", negated in {it.negated}" if it.negated else ""
             weak = f" ({WEAK_NOTE})" if it.claimed and it.combined_score < WEAK_SCORE else ""
+            score = "" if unscored else f"score {it.combined_score:.3f}{weak}{npmi}, "
             lines.append(f"{n}. {it.concept.name or it.concept.id} ({it.concept.id}): {arrow} {it.predicate}{kind}, "
-                         f"score {it.combined_score:.3f}{weak}{npmi}, {it.evidence_count} sentence(s) in "
-                         f"{it.doc_count} document(s){neg}")
+                         f"{score}{it.evidence_count} sentence(s) in {it.doc_count} document(s){neg}")
             lines += [f"   - {_cite(c)}" for c in it.citations]
     for n, p in enumerate(ans.paths, 1):
         names = {c.id: f"{c.name} ({c.id})" if c.name else c.id for c in p.nodes}

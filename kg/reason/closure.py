@@ -7,6 +7,13 @@ is mapped to its primary (MeSH) concept, as the graph's concepts are, so the thr
 meet: the shared MeSH disease file lists no proper tree number for Diabetes Mellitus itself,
 and its subtypes are still found through DOID.
 
+A term mapped to a *broader* primary keeps none of its own parents: HPO's "Neurenteric cyst"
+resolves to MeSH's Neural Tube Defects (an entry term of it), and the cyst being a central nervous
+system cyst says nothing about neural tube defects. Lifting that parent would make every neural
+tube defect a CNS cyst, and spina bifida an answer about neoplasms. Such terms are the HPO terms
+matched by a MeSH *entry* term, not by the descriptor's preferred name (``narrower_terms``); as
+parents they still lift (a child of the narrower term is a child of its broader primary too).
+
 Edges point from child to parent (``child is_a parent``); subtypes are the ancestors in
 networkx terms. Expansion is opt-in everywhere it is used.
 """
@@ -14,7 +21,7 @@ networkx terms. Expansion is opt-in everywhere it is used.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 import networkx as nx
 
@@ -29,6 +36,7 @@ def isa_graph_from_parents(
     *,
     primary: Mapping[str, str] | None = None,
     names: Mapping[str, str] | None = None,
+    narrower: Collection[str] = (),
 ) -> nx.DiGraph:
     """An is_a graph (child -> parent) from ``(concept, parent, source)`` rows as the store keeps them.
 
@@ -41,6 +49,9 @@ def isa_graph_from_parents(
         id -> primary id; both ends are mapped through it (unmapped ids stay themselves).
     names : mapping, optional
         DOID label -> DOID id, to resolve ``label:`` parents (unresolved ones are dropped).
+    narrower : collection of str, optional
+        Ids narrower than the primary they map to (:func:`narrower_terms`): their own parents are
+        not lifted onto that broader concept.
 
     Returns
     -------
@@ -53,6 +64,10 @@ def isa_graph_from_parents(
     ...                             ("MESH:D2", "MESHTREE:C18.452.394", "mesh")])
     >>> sorted(subtypes(g, "MESH:D1"))
     ['MESH:D2']
+    >>> g = isa_graph_from_parents([("HP:2", "HP:1", "hpo")], primary={"HP:2": "MESH:D3", "HP:1": "MESH:D4"},
+    ...                            narrower={"HP:2"})
+    >>> g.number_of_edges()  # HP:2 is narrower than MESH:D3: MESH:D3 does not become a MESH:D4
+    0
     """
     primary = primary or {}
     names = names or {}
@@ -60,6 +75,8 @@ def isa_graph_from_parents(
     trees: list[tuple[str, str]] = []
     edges: list[tuple[str, str, str]] = []
     for child, parent, source in rows:
+        if child in narrower:
+            continue
         if parent.startswith("MESHTREE:"):
             number = parent.split(":", 1)[1]
             tree_owner[number].add(child)
@@ -96,7 +113,23 @@ def isa_graph(store: ConceptStore, sources: Iterable[str] = SOURCES) -> nx.DiGra
     names: dict[str, str] = {}
     for cid, name in store.db.execute("SELECT id, name FROM concepts WHERE id LIKE 'DOID:%' ORDER BY id DESC"):
         names[name] = cid  # ORDER BY DESC: the lowest id wins a shared label
-    return isa_graph_from_parents(rows.fetchall(), primary=primary, names=names)
+    return isa_graph_from_parents(rows.fetchall(), primary=primary, names=names, narrower=narrower_terms(store))
+
+
+def narrower_terms(store: ConceptStore) -> set[str]:
+    """HPO terms whose primary is a broader MeSH concept: matched to it by a MeSH entry term only.
+
+    The concept store maps an HPO term to MeSH by an exact name (nothing else maps HPO to MeSH):
+    a match of the term's name or EXACT synonym on the descriptor's preferred name is the same
+    concept; a match on an entry term often is not, for MeSH files narrower concepts as entry terms
+    ("Neurenteric Cyst" under Neural Tube Defects, "Oligoarthritis" under Arthritis). Such a term is
+    taken as narrower, so its own parents are never lifted onto the broader descriptor.
+    """
+    return {cid for (cid,) in store.db.execute(
+        """SELECT c.id FROM concepts c WHERE c.id LIKE 'HP:%' AND c.primary_id != c.id
+           AND NOT EXISTS (SELECT 1 FROM names h JOIN names m ON m.norm = h.norm
+                           WHERE h.concept_id = c.id AND h.kind IN ('preferred', 'EXACT')
+                             AND m.concept_id = c.primary_id AND m.kind = 'preferred')""")}
 
 
 def subtypes(isa: nx.DiGraph, concept_id: str, *, max_depth: int | None = None) -> set[str]:

@@ -14,6 +14,11 @@ KEYS_PER_QUERY = 1000
 # answers and reports say so beside it.
 WEAK_SCORE = 0.5
 WEAK_NOTE = f"weak: score below {WEAK_SCORE}, more likely wrong than right"
+# An edge whose every sentence is negated, hypothetical or family history, or was read in a retracted
+# paper, has no scored evidence (kg.graph.cypher._AGGREGATE: combined score 0, no max score): it is
+# no claim, and answers, reports and pictures never present it as one.
+UNSCORED_NOTE = ("no scored evidence: every sentence negated, hypothetical or family history, or from a "
+                 "retracted paper; not a claim")
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,18 @@ class Citation:
         flag += " [RETRACTED]" if self.retracted else ""
         quoted = f'"{sentence}"' if self.sentence else sentence
         return f"{self.doc_id}{year}{flag}: {quoted}"
+
+
+def unscored_counts(evidence_count: int, negated: int, retracted: int) -> str:
+    """What the evidence of an edge without scored evidence is, from the edge's counts: "1 negated of 1
+    sentence(s)", "2 from retracted papers of 2 sentence(s)". The sentences neither negated nor
+    retracted are the hypothetical and family-history ones (a negated sentence of a retracted paper
+    counts in both, so the parts may add up to more than the whole)."""
+    parts = [f"{negated} negated"] if negated else []
+    parts += [f"{retracted} from retracted papers"] if retracted else []
+    if (rest := evidence_count - negated - retracted) > 0:
+        parts.append(f"{rest} hypothetical or family history")
+    return f"{', '.join(parts)} of {evidence_count} sentence(s)"
 
 
 def _relative(spans, sentence_start) -> tuple[tuple[int, int], ...]:

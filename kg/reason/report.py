@@ -1,12 +1,15 @@
 """``medkg report CONCEPT`` and ``medkg report --patient ID``: evidence reports, Markdown or HTML.
 
-A concept report puts what papers *claim* first: typed relations (INDUCES, ASSOCIATED_WITH, ...)
-ranked by their calibrated combined score and then the number of papers, each with the PMIDs
-and sentences behind it. Co-mentions (same sentence, not a claim) follow in their own section,
-ranked by NPMI, so a frequent word such as "patients" cannot crowd out a relation; the human hub
-(NCBITaxon:9606, which people words such as "patients" link to) is never listed. Negated
-evidence and evidence from retracted papers are marked where they are cited and listed in
-sections of their own.
+A concept report puts what the documents *claim* first: typed relations (INDUCES, ASSOCIATED_WITH,
+...) ranked by their calibrated combined score and then the number of documents, each with the
+documents and sentences behind it, counted as papers and clinical notes. Co-mentions (same
+sentence, not a claim) follow in their own section, ranked by NPMI, so a frequent word such as
+"patients" cannot crowd out a relation; the human hub (NCBITaxon:9606, which people words such
+as "patients" link to) is never listed. An edge with no scored evidence (every sentence negated,
+hypothetical or family history, or read in a retracted paper) is no claim: it is listed apart.
+Negated evidence and evidence from retracted papers are marked where they are cited and listed in
+sections of their own. Text from the data is escaped in both formats (the Markdown too, so that a
+renderer shows an abstract's "<script>" as text).
 
 A patient report (``pt_…`` pseudonyms, as the notes source writes them) lists the findings of
 the patient's notes by assertion status, present first and pertinent negatives next, each with
@@ -27,7 +30,13 @@ from kg.graph.base import GraphStore
 from kg.reason import cues
 from kg.reason.ask import COMENTION_MIN_DOCS, _cooccurrence, _types, resolve_target
 from kg.reason.contradictions import Contradiction, contradictions_in_store
-from kg.reason.evidence import WEAK_NOTE, WEAK_SCORE, Citation, citations
+from kg.reason.evidence import (
+    WEAK_NOTE,
+    WEAK_SCORE,
+    Citation,
+    citations,
+    unscored_counts,
+)
 
 PATIENT_PREFIX = "pt_"
 ASSERTION_COUNTS = ("affirmed", "negated", "uncertain", "hypothetical", "historical", "family")
@@ -57,11 +66,21 @@ class Relation:
     negated: int
     npmi: float | None = None
     citations: list[Citation] = field(default_factory=list)
+    notes: int = 0  # of the doc_count documents, those that are clinical notes (the rest are papers)
+    retracted_count: int = 0  # sentences read in retracted papers (all of them, cited or not)
 
     @property
     def retracted(self) -> int:
         """Cited sentences from retracted papers."""
         return sum(c.retracted for c in self.citations)
+
+    @property
+    def documents(self) -> str:
+        """"2 paper(s)", "1 paper(s) and 1 note(s)", "1 note(s)": what the documents behind it are."""
+        papers = self.doc_count - self.notes
+        parts = ([f"{papers} paper(s)"] if papers or not self.notes else []) + (
+            [f"{self.notes} note(s)"] if self.notes else [])
+        return " and ".join(parts)
 
 
 @dataclass
@@ -70,6 +89,7 @@ class ConceptReport:
     relations: list[Relation]
     comentions: list[Relation]
     comention_min_docs: int
+    unscored: list[Relation]
     negated: list[dict]
     retracted: list[dict]
     contradictions: list[Contradiction]
@@ -96,18 +116,23 @@ class PatientReport:
 
 
 def _relations(store: GraphStore, rows: list[dict], per_relation: int) -> list[Relation]:
-    cites = citations(store, (r["key"] for r in rows), per_key=per_relation)
+    keys = [r["key"] for r in rows]
+    cites = citations(store, keys, per_key=per_relation)
+    notes = {k["key"]: int(k["notes"] or 0) for k in store.query(q.REASON_DOCUMENT_KINDS, {"keys": keys})} \
+        if keys else {}
     return [
         Relation(r["predicate"], bool(r["outgoing"]), r["other"], r["name"], r.get("type"),
                  float(r["combined_score"] or 0.0), int(r["evidence_count"] or 0), int(r["doc_count"] or 0),
-                 int(r["affirmed"] or 0), int(r["negated"] or 0), r.get("npmi"), cites.get(r["key"], []))
+                 int(r["affirmed"] or 0), int(r["negated"] or 0), r.get("npmi"), cites.get(r["key"], []),
+                 notes.get(r["key"], 0), int(r.get("retracted_count") or 0))
         for r in rows
     ]
 
 
 def concept_report(store: GraphStore, concept_id: str, *, limit: int = 10, per_relation: int = 2) -> ConceptReport:
     """Gather the report of ``concept_id``: names and xrefs, claimed relations, co-mentions by NPMI,
-    negated and retracted evidence, contradicted edges and the most recent papers.
+    relations without scored evidence, negated and retracted evidence, contradicted edges and the
+    most recent papers.
 
     Raises
     ------
@@ -119,8 +144,10 @@ def concept_report(store: GraphStore, concept_id: str, *, limit: int = 10, per_r
         raise ReportError(Errors.E920, concept=concept_id)
     typed, cooc = _types(store, None), _cooccurrence(store)
     hubs = list(cues.HUBS)
-    rows = store.query(q.REASON_RELATIONS, {"ids": [concept_id], "predicates": typed, "direction": "any",
-                                            "labels": [], "hubs": hubs, "limit": limit})
+    params = {"ids": [concept_id], "predicates": typed, "direction": "any", "labels": [], "hubs": hubs,
+              "limit": limit}
+    rows = store.query(q.REASON_RELATIONS, {**params, "scored": True})
+    unscored = store.query(q.REASON_RELATIONS, {**params, "scored": False})
     comentions, min_docs = [], COMENTION_MIN_DOCS
     for min_docs in (COMENTION_MIN_DOCS, 1):  # a small graph may have no pair seen twice
         comentions = store.query(q.REASON_COMENTIONS, {"ids": [concept_id], "predicates": cooc, "labels": [],
@@ -134,6 +161,7 @@ def concept_report(store: GraphStore, concept_id: str, *, limit: int = 10, per_r
         relations=_relations(store, rows, per_relation),
         comentions=_relations(store, comentions, per_relation),
         comention_min_docs=min_docs,
+        unscored=_relations(store, unscored, per_relation),
         negated=negated,
         retracted=store.query(q.REASON_RETRACTED_EVIDENCE, {"id": concept_id, "hubs": hubs, "limit": limit}),
         contradictions=contradictions_in_store(store, concept=concept_id, top=limit),
@@ -187,6 +215,17 @@ def patient_pseudonym(patient: str, settings: Settings) -> str:
 
 
 # -- rendering --------------------------------------------------------------------------------
+def _md(text: object) -> str:
+    """Text from the data for Markdown: HTML-significant characters escaped, so that a renderer shows an
+    abstract's "<script>" or "<img onerror=…>" as text instead of running it."""
+    return html.escape(str(text), quote=False)
+
+
+def _cell(text: object) -> str:
+    """``_md`` for a Markdown table cell, where a '|' would end the cell."""
+    return _md(text).replace("|", "\\|")
+
+
 def _notes(notes: list[tuple[str, int | None]]) -> str:
     return ", ".join(f"{n} ({y})" if y else n for n, y in notes)
 
@@ -195,73 +234,95 @@ def _also(also: dict[str, list[str]]) -> str:
     return "; ".join(f"{s} in {', '.join(ns)}" for s, ns in also.items())
 
 
+def _concept(r: Relation) -> str:
+    """``name (id, type)`` of the other end, as plain text (escape it for the format)."""
+    return f"{r.name or r.other} ({r.other}{', ' + r.type if r.type else ''})"
+
+
 def _relation_line(r: Relation) -> str:
     arrow = "->" if r.outgoing else "<-"
     flags = f", negated in {r.negated}" if r.negated else ""
     flags += f", {r.retracted} cited sentence(s) from RETRACTED papers" if r.retracted else ""
     weak = f" ({WEAK_NOTE})" if r.combined_score < WEAK_SCORE else ""
-    return (f"{arrow} **{r.predicate}** {r.name or r.other} ({r.other}{', ' + r.type if r.type else ''}): "
-            f"score {r.combined_score:.3f}{weak}, {r.doc_count} paper(s), {r.evidence_count} sentence(s), "
+    return (f"{arrow} **{_md(r.predicate)}** {_md(_concept(r))}: "
+            f"score {r.combined_score:.3f}{weak}, {r.documents}, {r.evidence_count} sentence(s), "
             f"affirmed {r.affirmed}{flags}")
 
 
 def _comention_line(r: Relation) -> str:
+    """Plain text (the Markdown escapes it, the HTML too)."""
     npmi = f"NPMI {r.npmi:.2f}" if r.npmi is not None else "NPMI n/a"
-    return (f"{r.name or r.other} ({r.other}{', ' + r.type if r.type else ''}): {npmi}, {r.doc_count} paper(s), "
-            f"{r.evidence_count} sentence(s)")
+    return f"{_concept(r)}: {npmi}, {r.documents}, {r.evidence_count} sentence(s)"
 
 
-RELATIONS_NOTE = ("What papers claim, strongest first: calibrated combined score (noisy-OR over the papers of "
-                  f"each paper's score), then the number of papers; a score below {WEAK_SCORE} is marked weak (more "
-                  "likely wrong than right). The human hub (NCBITaxon:9606) is not listed.")
+def _unscored_line(r: Relation) -> str:
+    """What an edge without scored evidence rests on, as plain text (escape it for the format)."""
+    return f"{unscored_counts(r.evidence_count, r.negated, r.retracted_count)}, in {r.documents}"
+
+
+RELATIONS_NOTE = ("What the documents claim (papers, and clinical notes where they were ingested), strongest first: "
+                  "calibrated combined score (noisy-OR over the documents of each document's score), then the number "
+                  f"of documents; a score below {WEAK_SCORE} is marked weak (more likely wrong than right). The human "
+                  "hub (NCBITaxon:9606) is not listed.")
+UNSCORED_TITLE = "Relations without scored evidence (not claims)"
+UNSCORED_SECTION_NOTE = ("Edges whose every sentence is negated, hypothetical or family history, or was read in a "
+                         "retracted paper: such sentences are counted but never scored, so these edges have no scored "
+                         "evidence and are no claims.")
 
 
 def _comentions_note(report: ConceptReport) -> str:
     return (f"Mentioned in the same sentence (not a claimed relation), most informative first: NPMI over documents, "
-            f"pairs seen in at least {report.comention_min_docs} paper(s).")
+            f"pairs seen in at least {report.comention_min_docs} document(s).")
 
 
 def to_markdown(report: ConceptReport | PatientReport) -> str:
     if isinstance(report, PatientReport):
         return _patient_markdown(report)
     c = report.concept
-    lines = [f"# {c['name']} ({c['id']})", "",
-             (f"- type: {c['type']}; source: {c['source']} {c['release'] or ''}; mentioned in "
+    lines = [f"# {_md(c['name'])} ({_md(c['id'])})", "",
+             (f"- type: {_md(c['type'])}; source: {_md(c['source'])} {_md(c['release'] or '')}; mentioned in "
              f"{c.get('doc_count') or 0} document(s)")]
     if c.get("synonyms"):
-        lines.append(f"- synonyms: {'; '.join(c['synonyms'][:30])}")
+        lines.append(f"- synonyms: {_md('; '.join(c['synonyms'][:30]))}")
     if c.get("xrefs"):
-        lines.append(f"- xrefs: {', '.join(c['xrefs'])}")
-    lines += ["", "## Relations claimed in papers", "", RELATIONS_NOTE, ""]
+        lines.append(f"- xrefs: {_md(', '.join(c['xrefs']))}")
+    lines += ["", "## Claimed relations", "", RELATIONS_NOTE, ""]
     if not report.relations:
         lines.append("No claimed relation in the graph.")
     for n, r in enumerate(report.relations, 1):
         lines.append(f"{n}. {_relation_line(r)}")
-        lines += [f"   - {x.short()}" for x in r.citations]
+        lines += [f"   - {_md(x.short())}" for x in r.citations]
     lines += ["", "## Co-mentions (same sentence, not claims)", "", _comentions_note(report), ""]
     if not report.comentions:
         lines.append("None.")
     for n, r in enumerate(report.comentions, 1):
-        lines.append(f"{n}. {_comention_line(r)}")
-        lines += [f"   - {x.short()}" for x in r.citations]
+        lines.append(f"{n}. {_md(_comention_line(r))}")
+        lines += [f"   - {_md(x.short())}" for x in r.citations]
+    lines += ["", f"## {UNSCORED_TITLE}", "", UNSCORED_SECTION_NOTE, ""]
+    for r in report.unscored:
+        lines.append(f"- {'->' if r.outgoing else '<-'} **{_md(r.predicate)}** {_md(_concept(r))}: "
+                     f"{_md(_unscored_line(r))}")
+        lines += [f"   - {_md(x.short())}" for x in r.citations]
+    if not report.unscored:
+        lines.append("None.")
     lines += ["", "## Negated evidence", ""]
-    lines += [f"- {r['predicate']} {r['name']} ({r['other']}): {r['doc_id']}: \"{r['sentence']}\""
-              for r in report.negated] or ["None."]
+    lines += [f"- {_md(r['predicate'])} {_md(r['name'])} ({_md(r['other'])}): {_md(r['doc_id'])}: "
+              f"\"{_md(r['sentence'])}\"" for r in report.negated] or ["None."]
     lines += ["", "## Evidence from retracted papers", ""]
-    lines += [f"- [RETRACTED] {r['predicate']} {r['name']} ({r['other']}): {r['doc_id']}: \"{r['sentence'] or ''}\""
-              for r in report.retracted] or ["None."]
+    lines += [f"- [RETRACTED] {_md(r['predicate'])} {_md(r['name'])} ({_md(r['other'])}): {_md(r['doc_id'])}: "
+              f"\"{_md(r['sentence'] or '')}\"" for r in report.retracted] or ["None."]
     lines += ["", "## Contradicted edges (affirmed and negated)", ""]
-    lines += [f"- {x.subject} {x.predicate} {x.object}: affirmed {x.affirmed}, negated {x.negated} "
+    lines += [f"- {_md(x.subject)} {_md(x.predicate)} {_md(x.object)}: affirmed {x.affirmed}, negated {x.negated} "
               f"(balance {x.balance:.2f})" for x in report.contradictions] or ["None."]
     lines += ["", "## Recent papers", ""]
-    lines += [f"- {p['id']} ({p['year'] or 'n.d.'}) {p['title'] or ''} *{p['journal'] or ''}*"
+    lines += [f"- {_md(p['id'])} ({_md(p['year'] or 'n.d.')}) {_md(p['title'] or '')} *{_md(p['journal'] or '')}*"
               for p in report.papers] or ["None."]
     return "\n".join(lines) + "\n"
 
 
 def _patient_markdown(report: PatientReport) -> str:
-    notes = _notes([(n["id"], n["year"]) for n in report.notes])
-    lines = [f"# Patient {report.patient}", "",
+    notes = _md(_notes([(n["id"], n["year"]) for n in report.notes]))
+    lines = [f"# Patient {_md(report.patient)}", "",
              (f"{len(report.notes)} note(s): {notes}. Findings by assertion status (ConText rules and note sections); "
              "ids are pseudonyms and no note text is stored."), ""]
     for status, title in STATUS_SECTIONS:
@@ -271,8 +332,8 @@ def _patient_markdown(report: PatientReport) -> str:
             lines += ["None.", ""]
             continue
         lines += ["| finding | type | notes | also read as |", "|---|---|---|---|"]
-        lines += [f"| {f.name or f.id} ({f.id}) | {f.type or ''} | {_notes(f.notes)} | {_also(f.also)} |"
-                  for f in found]
+        lines += [f"| {_cell(f.name or f.id)} ({_cell(f.id)}) | {_cell(f.type or '')} | {_cell(_notes(f.notes))} | "
+                  f"{_cell(_also(f.also))} |" for f in found]
         lines.append("")
     return "\n".join(lines)
 
@@ -333,7 +394,7 @@ def to_html(report: ConceptReport | PatientReport) -> str:
             parts.append(f"<p><b>Synonyms:</b> {e('; '.join(c['synonyms'][:30]))}</p>")
         if c.get("xrefs"):
             parts.append(f"<p><b>Xrefs:</b> {e(', '.join(c['xrefs']))}</p>")
-        parts.append(f"<section id=\"relations\"><h2>Relations claimed in papers</h2><p class=\"note\">"
+        parts.append(f"<section id=\"relations\"><h2>Claimed relations</h2><p class=\"note\">"
                      f"{e(RELATIONS_NOTE)}</p><ol>")
         for r in report.relations:
             flags = f"<span class=\"badge neg\">negated in {r.negated}</span>" if r.negated else ""
@@ -343,7 +404,7 @@ def to_html(report: ConceptReport | PatientReport) -> str:
             parts.append(
                 f"<li class=\"relation\" data-predicate=\"{e(r.predicate)}\">{'&rarr;' if r.outgoing else '&larr;'} "
                 f"<span class=\"pred\">{e(r.predicate)}</span> <b>{e(r.name or r.other)}</b> ({e(r.other)}"
-                f"{', ' + e(r.type) if r.type else ''}): score {r.combined_score:.3f}, {r.doc_count} paper(s), "
+                f"{', ' + e(r.type) if r.type else ''}): score {r.combined_score:.3f}, {e(r.documents)}, "
                 f"{r.evidence_count} sentence(s), affirmed {r.affirmed}{flags}"
                 f"{''.join(_cite_html(x) for x in r.citations)}</li>")
         if not report.relations:
@@ -355,7 +416,13 @@ def to_html(report: ConceptReport | PatientReport) -> str:
                          f"{e(_comention_line(r))}{''.join(_cite_html(x) for x in r.citations)}</li>")
         if not report.comentions:
             parts.append("<li>None.</li>")
-        parts.append("</ol></section><section id=\"negated\"><h2>Negated evidence</h2><ul>")
+        parts.append(f"</ol></section><section id=\"unscored\"><h2>{e(UNSCORED_TITLE)}</h2>"
+                     f"<p class=\"note\">{e(UNSCORED_SECTION_NOTE)}</p><ul>")
+        parts += [f"<li class=\"unscored\" data-predicate=\"{e(r.predicate)}\">{'&rarr;' if r.outgoing else '&larr;'} "
+                  f"<span class=\"pred\">{e(r.predicate)}</span> <b>{e(r.name or r.other)}</b> ({e(r.other)}"
+                  f"{', ' + e(r.type) if r.type else ''}): {e(_unscored_line(r))}"
+                  f"{''.join(_cite_html(x) for x in r.citations)}</li>" for r in report.unscored] or ["<li>None.</li>"]
+        parts.append("</ul></section><section id=\"negated\"><h2>Negated evidence</h2><ul>")
         parts += [f"<li class=\"neg\">{e(r['predicate'])} {e(r['name'] or '')} ({e(r['other'])}): {e(r['doc_id'])}: "
                   f"&ldquo;{e(r['sentence'] or '')}&rdquo;</li>" for r in report.negated] or ["<li>None.</li>"]
         parts.append("</ul></section><section id=\"retracted\"><h2>Evidence from retracted papers</h2><ul>")

@@ -1,8 +1,8 @@
 """``medkg viz CONCEPT --hops N --out FILE.png|html``: a picture of a concept's neighbourhood.
 
 PNG through matplotlib (Agg, no display needed); HTML as one self-contained page with
-vis-network 9.1.2 inlined from the copy the ``pyvis`` package ships (no CDN, so it opens
-offline and can be archived next to a report). Both draw the same picture:
+vis-network 9.1.2, script and stylesheet, inlined from the copy the ``pyvis`` package ships (no
+CDN, so it opens offline and can be archived next to a report). Both draw the same picture:
 
 - node colour by label, as in the Neo4j Browser (``ontology/medkg.grass`` where it defines the
   label, else the palette here);
@@ -10,7 +10,10 @@ offline and can be archived next to a report). Both draw the same picture:
   object for claimed relations; co-mentions (same sentence, not a claim) thin, grey and dashed,
   drawn first so that claimed relations lie over them;
 - between two concepts, the strongest *claimed* edge is drawn (a co-mention only when nothing is
-  claimed); every parallel edge is listed in the HTML tooltip;
+  claimed); every parallel edge is listed in the HTML tooltip, one per line;
+- an edge with no scored evidence (every sentence negated, hypothetical or family history, or
+  read in a retracted paper) is no claim and no co-mention: it is not drawn (``extract_subgraph``
+  leaves it out), as ``medkg report`` lists it apart;
 - a legend of the node labels and relation types present; labels with a halo so they stay
   readable over edges.
 
@@ -68,6 +71,12 @@ _VIS_DASHES = {"solid": False, "dashed": [8, 6], "dotted": [2, 5], "dashdot": [1
 _SVG_DASHES = {"solid": "", "dashed": "8,6", "dotted": "2,5", "dashdot": "10,4,2,4"}
 GRASS = Path(str(files("ontology") / "medkg.grass"))
 VIS_JS = ("lib", "vis-9.1.2", "vis-network.min.js")
+# Its stylesheet: without it vis-network's tooltip div is an unpositioned block (full width, below
+# the picture) instead of a box by the pointer.
+VIS_CSS = ("lib", "vis-9.1.2", "vis-network.css")
+# vis-network shows a string title as text, and its stylesheet sets white-space: nowrap on the
+# tooltip: pre-line keeps the line breaks that separate parallel edges (and a node's name, id, label).
+TOOLTIP_CSS = "div.vis-tooltip{white-space:pre-line}"
 _GRASS_RULE = re.compile(r"node\.(\w+)\s*\{([^}]*)\}", re.S)
 _GRASS_COLOUR = re.compile(r"(?<![-\w])color\s*:\s*(#[0-9A-Fa-f]{3,8})")
 
@@ -227,24 +236,27 @@ def draw_png(g: nx.Graph, path: Path, *, center: str | None = None, title: str |
     return path
 
 
-def _vis_network_js() -> str:
+def _vis_network(parts: tuple[str, ...]) -> str:
+    """A file of the vis-network copy that pyvis ships."""
     try:
         import pyvis
     except ModuleNotFoundError as exc:
         raise VizError(Errors.E931) from exc
-    return Path(pyvis.__file__).parent.joinpath(*VIS_JS).read_text(encoding="utf-8")
+    return Path(pyvis.__file__).parent.joinpath(*parts).read_text(encoding="utf-8")
 
 
 def _tooltip(d: dict) -> str:
+    """Every parallel edge, one per line: claimed relations first (as drawn), then the co-mention."""
     return "\n".join(
         f"{h.get('predicate')}{' (co-mention, not a claim)' if h.get('predicate') == COOCCURRENCE else ''}: "
-        f"score {h['combined_score']:.3f}, {h['evidence_count']} sentence(s), {h['doc_count']} paper(s)"
-        for h in d.get("edges", [d]))
+        f"score {h['combined_score']:.3f}, {h['evidence_count']} sentence(s), {h['doc_count']} document(s)"
+        for h in sorted(d.get("edges", [d]), key=lambda h: h.get("predicate") == COOCCURRENCE))
 
 
 def write_html(g: nx.Graph, path: Path, *, center: str | None = None, title: str | None = None) -> Path:
-    """One page: vis-network inlined, nodes and edges as JSON (co-mentions first, so claimed
-    relations are drawn over them), tooltips with every parallel edge, a legend.
+    """One page: vis-network's script and stylesheet inlined, nodes and edges as JSON (co-mentions
+    first, so claimed relations are drawn over them), tooltips with every parallel edge on its own
+    line, a legend.
 
     Raises
     ------
@@ -282,6 +294,7 @@ def write_html(g: nx.Graph, path: Path, *, center: str | None = None, title: str
         f"{_SVG_DASHES[edge_style(t)[1]]}\"/></svg>"
         f"{'co-mention (same sentence, not a claim)' if t == COOCCURRENCE else e(t) + ' (claimed)'}</li>"
         for t in _present_types(g))
+    css = _vis_network(VIS_CSS).replace("</", "<\\/")  # no "</style" can end the element early
     page = f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>{e(title or "medkg")}</title>
 <style>body{{margin:0;font-family:system-ui,sans-serif}}#graph{{width:100vw;height:92vh}}
@@ -290,7 +303,9 @@ border:1px solid #ccc;border-radius:.4rem;padding:.4rem .7rem;font-size:.85rem;m
 #legend h2{{font-size:.9rem;margin:.3rem 0}}#legend ul{{list-style:none;margin:0;padding:0}}
 #legend li{{display:flex;align-items:center;gap:.4rem;margin:.15rem 0}}
 .dot{{display:inline-block;width:.8rem;height:.8rem;border-radius:50%;border:1px solid #333}}</style>
-<script>{_vis_network_js()}</script></head>
+<style>{css}
+{TOOLTIP_CSS}</style>
+<script>{_vis_network(VIS_JS)}</script></head>
 <body><h1>{e(title or "")}</h1><div id="graph"></div>
 <div id="legend"><h2>Concepts</h2><ul>{legend_nodes}</ul>
 <h2>Relations (arrow: subject &rarr; object)</h2><ul>{legend_edges}</ul></div>

@@ -37,7 +37,7 @@ def test_ask_report_and_viz_on_a_demo_graph(medkg_env, tmp_path):
     assert "I found no concept of the graph" in medkg("ask", "what causes dragon pox", code=2)
 
     md = medkg("report", name)
-    assert md.index("## Relations claimed in papers") < md.index("## Co-mentions")
+    assert md.index("## Claimed relations") < md.index("## Co-mentions")
     page = tmp_path / "report.html"
     medkg("report", disease["id"], "--out", str(page))
     assert '<section id="relations">' in page.read_text(encoding="utf-8")

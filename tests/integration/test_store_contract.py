@@ -112,12 +112,12 @@ def test_aggregates_are_recomputed_from_evidence(store):
     assert t["key"] == COOC.key
     assert t["evidence_count"] == 3 and t["doc_count"] == 2
     assert isinstance(t["evidence_count"], int) and isinstance(t["affirmed"], int)  # counts stay integers
-    assert t["max_score"] == pytest.approx(0.8)
-    assert t["combined_score"] == pytest.approx(1 - 0.2 * 0.4)  # noisy-OR over documents: PMID:1 counts once, at 0.8
+    assert t["max_score"] == pytest.approx(0.6)  # PMID:1's 0.8 sentence is negated: counted, never scored
+    assert t["combined_score"] == pytest.approx(1 - 0.5 * 0.4)  # noisy-OR over documents: PMID:1 counts once, at 0.5
     assert (t["affirmed"], t["negated"]) == (2, 1)
     facts = store.query(q.CONCEPT_FACTS, {"id": DIS.id, "limit": 10})
     assert facts == [{"predicate": "CO_OCCURS_WITH", "outgoing": False, "other": CHEM.id, "name": "Aspirin",
-                      "evidence_count": 3, "doc_count": 2, "combined_score": pytest.approx(0.92)}]
+                      "evidence_count": 3, "doc_count": 2, "combined_score": pytest.approx(0.8)}]
 
 
 def test_rewrite_is_idempotent(store):
@@ -142,7 +142,7 @@ def test_delete_documents_reaggregates_then_drops_unsupported_edges(store):
     store.write(batch())
     assert store.delete_documents(["PMID:2", "PMID:404"]) .found == 1
     t = edge(store)
-    assert t["evidence_count"] == 2 and t["doc_count"] == 1 and t["combined_score"] == pytest.approx(0.8)
+    assert t["evidence_count"] == 2 and t["doc_count"] == 1 and t["combined_score"] == pytest.approx(0.5)
     c = store.counts()
     assert c["nodes"]["Document"] == 1 and c["relationships"]["MENTIONS"] == 2 and c["nodes"]["Evidence"] == 2
 

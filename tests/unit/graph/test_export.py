@@ -21,11 +21,21 @@ def ev(doc: str, start: int, predicate: str, obj: Concept, score: float = 0.5, a
                     object_span=(30, 38), extractor="cooc", extractor_version="1", score=score, assertion=assertion)
 
 
+def mentions_of(evidence) -> tuple[MentionLink, ...]:
+    """The MENTIONS links ingestion writes beside evidence: a document mentions both concepts it relates."""
+    pairs = dict.fromkeys((e.doc_id, c) for e in evidence for c in (e.triple.subject, e.triple.object))
+    return tuple(MentionLink(doc_id=d, concept_id=c, count=1, texts=("x",), max_score=0.9, affirmed=1, extractor="d",
+                             extractor_version="1") for d, c in pairs)
+
+
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     settings = Settings(data_dir=tmp_path_factory.mktemp("export"), graph_name="export")
     with open_store(settings) as s:
         s.ensure_schema()
+        evidence = (ev("PMID:1", 0, "CO_OCCURS_WITH", DIS, 0.5), ev("PMID:2", 0, "CO_OCCURS_WITH", DIS, 0.8, "negated"),
+                    ev("NOTE:abc", 0, "CO_OCCURS_WITH", DIS), ev("PMID:1", 50, "INDUCES", DIS, 0.9),
+                    ev("PMID:2", 0, "BINDS", GENE), ev("NOTE:abc", 20, "ASSOCIATED_WITH", DIS))
         s.write(GraphBatch(
             documents=(Document(id="PMID:1", source="pubmed", text="x", title="One, with a comma",
                                 metadata={"year": 2020, "journal": "J"}),
@@ -33,10 +43,9 @@ def store(tmp_path_factory):
                        Document(id="NOTE:abc", source="note", text="x", title="")),
             concepts=(CHEM, DIS, GENE),
             mentions=(MentionLink(doc_id="PMID:1", concept_id=CHEM.id, count=2, texts=("aspirin", "ASA"),
-                                  max_score=0.9, affirmed=2, extractor="d", extractor_version="1"),),
-            evidence=(ev("PMID:1", 0, "CO_OCCURS_WITH", DIS, 0.5),
-                      ev("PMID:2", 0, "CO_OCCURS_WITH", DIS, 0.8, "negated"), ev("NOTE:abc", 0, "CO_OCCURS_WITH", DIS), ev("PMID:1", 50, "INDUCES", DIS, 0.9),
-                      ev("PMID:2", 0, "BINDS", GENE), ev("NOTE:abc", 20, "ASSOCIATED_WITH", DIS)),
+                                  max_score=0.9, affirmed=2, extractor="d", extractor_version="1"),)
+            + mentions_of(evidence[1:]),
+            evidence=evidence,
         ))
         yield s
 
@@ -84,7 +93,19 @@ def test_neo4j_admin_csvs_have_typed_headers_and_every_row(store, tmp_path):
     assert summary.command in md and "neo4j-admin database import full" in summary.command
     for name in summary.rows:
         assert f"--{'nodes' if name.startswith('nodes_') else 'relationships'}={tmp_path / name}" in summary.command
-    assert summary.command.rstrip().endswith("neo4j") and "--array-delimiter=U+001F" in summary.command
+    assert "--array-delimiter=U+001F" in summary.command
+
+
+def test_the_import_command_names_the_database_before_the_options():
+    """Neo4j 5.19+ reads a name after --relationships=… as one more file ("File 'neo4j' doesn't exist")."""
+    from pathlib import Path
+
+    from kg.graph.export import import_command
+
+    command = import_command(Path("/import"), ["nodes_Concept.csv"], ["relationships_INDUCES.csv"], "medkg")
+    words = command.replace("\\\n", " ").split()
+    assert words[:5] == ["neo4j-admin", "database", "import", "full", "medkg"]
+    assert all(w.startswith("--") for w in words[5:]) and words[-1] == "--relationships=/import/relationships_INDUCES.csv"
 
 
 def test_kgx_has_biolink_categories_predicates_and_no_notes(store, tmp_path):
@@ -107,7 +128,9 @@ def test_kgx_has_biolink_categories_predicates_and_no_notes(store, tmp_path):
     assert cooc["publications"] == "PMID:1|PMID:2" and cooc["knowledge_level"] == "statistical_association"
     # counted over the papers alone (the graph's own edge counts the note too: 3 evidence, 3 documents)
     assert (cooc["evidence_count"], cooc["doc_count"], cooc["affirmed_count"], cooc["negated_count"]) == ("2", "2", "1", "1")
-    assert float(cooc["max_score"]) == 0.8 and float(cooc["combined_score"]) == pytest.approx(1 - 0.5 * 0.2)
+    # PMID:2 negates it: counted, never scored
+    assert float(cooc["max_score"]) == 0.5 and float(cooc["combined_score"]) == pytest.approx(0.5)
+    assert {r[1] for r in edges[1:]} | {r[3] for r in edges[1:]} <= set(n)  # every edge's ends are nodes
     assert e["biolink:causes"]["knowledge_level"] == "knowledge_assertion"
     assert summary.rows == {"nodes.tsv": 5, "edges.tsv": 3}
 
@@ -124,9 +147,9 @@ def test_exports_carry_the_curation_state(tmp_path):
     settings = Settings(data_dir=tmp_path / "data", graph_name="export-curated")
     with open_store(settings) as s:
         s.ensure_schema()
+        evidence = (ev("PMID:1", 0, "CO_OCCURS_WITH", DIS), ev("PMID:1", 50, "INDUCES", DIS, 0.9))
         s.write(GraphBatch(documents=(Document(id="PMID:1", source="pubmed", text="x", title="One"),),
-                           concepts=(CHEM, DIS),
-                           evidence=(ev("PMID:1", 0, "CO_OCCURS_WITH", DIS), ev("PMID:1", 50, "INDUCES", DIS, 0.9))))
+                           concepts=(CHEM, DIS), mentions=mentions_of(evidence), evidence=evidence))
         triples = [{"triple_key": Triple(subject=CHEM.id, predicate=p, object=DIS.id).key, "predicate": p,
                     "subject": CHEM.id, "object": DIS.id} for p in ("CO_OCCURS_WITH", "INDUCES")]
         s.refresh_curation(cur, triples, [CHEM.id])
@@ -160,6 +183,47 @@ def test_kgx_figures_count_retracted_papers_but_score_them_not():
             {"doc": "NOTE:x", "score": 0.9, "retracted": None, "assertion": "affirmed"}]
     pubs, n, docs, top, combined, affirmed, negated = publication_figures(rows)
     assert (pubs, n, docs, affirmed, negated) == (["PMID:1", "PMID:2"], 3, 2, 2, 1)
-    assert top == 0.4 and combined == pytest.approx(0.4)  # PMID:2 once, at its best; PMID:1 retracted
+    # PMID:2 once, at its best scored sentence (0.4 negates it: counted, not scored); PMID:1 retracted
+    assert top == 0.3 and combined == pytest.approx(0.3)
     assert publication_figures(rows[:1])[3:5] == (None, 0.0)  # rests only on a retracted paper
     assert publication_figures(rows[3:]) is None  # notes alone: not exported
+
+
+def test_kgx_figures_score_no_negated_hypothetical_or_family_sentence():
+    from kg.graph.export import publication_figures
+
+    for assertion in ("negated", "hypothetical", "family"):
+        rows = [{"doc": "PMID:1", "score": 0.9, "retracted": None, "assertion": assertion}]
+        assert publication_figures(rows)[1:5] == (1, 1, None, 0.0), assertion
+    for assertion in ("affirmed", "uncertain", "historical", None):  # these still state the relation
+        rows = [{"doc": "PMID:1", "score": 0.9, "retracted": None, "assertion": assertion}]
+        assert publication_figures(rows)[3] == 0.9, assertion
+
+
+def test_kgx_leaves_out_note_only_concepts_and_edges_without_scored_evidence(tmp_path):
+    """A concept only notes mention (a cohort's diagnosis) is private; an edge resting on retracted papers
+    or negated sentences alone is no claim, and KGX has no column a consumer would read as saying so."""
+    note_only = Concept(id="MESH:D003924", name="Diabetes Mellitus, Type 2", type="Disease")
+    retracted = ev("PMID:3", 0, "POSITIVELY_CORRELATED_WITH", DIS, 0.9).model_copy(update={"retracted": True})
+    evidence = (ev("PMID:1", 50, "INDUCES", DIS, 0.9), retracted, ev("PMID:1", 0, "BINDS", GENE, 0.8, "negated"),
+                ev("NOTE:abc", 0, "ASSOCIATED_WITH", note_only, 0.9))
+    settings = Settings(data_dir=tmp_path / "data", graph_name="export-unscored")
+    with open_store(settings) as s:
+        s.ensure_schema()
+        s.write(GraphBatch(
+            documents=(Document(id="PMID:1", source="pubmed", text="x", title="One"),
+                       Document(id="PMID:3", source="pubmed", text="x", title="Retracted"),
+                       Document(id="NOTE:abc", source="note", text="x", title="")),
+            concepts=(CHEM, DIS, GENE, note_only), mentions=mentions_of(evidence), evidence=evidence))
+        summary = export_kgx(s, tmp_path / "kgx", page_size=2)
+    nodes = [line.split("\t")[0] for line in (tmp_path / "kgx" / "nodes.tsv").read_text().splitlines()[1:]]
+    assert note_only.id not in nodes and {CHEM.id, DIS.id, GENE.id} <= set(nodes)
+    rows = [line.split("\t") for line in (tmp_path / "kgx" / "edges.tsv").read_text().splitlines()]
+    assert [r[2] for r in rows[1:]] == ["biolink:causes"]
+    assert summary.skipped == {
+        "concepts no publication mentions (only clinical notes: private)": 1,
+        "clinical notes (private, not publications)": 1,
+        "edges only clinical notes support (private)": 1,
+        "edges resting only on retracted papers (no scored evidence)": 1,
+        "edges with no scored evidence in publications (only negated, hypothetical or family-history sentences)": 1,
+    }

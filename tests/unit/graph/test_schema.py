@@ -60,3 +60,8 @@ def test_missing_and_malformed_files_raise_schema_error(tmp_path):
     bad.write_text("nodes: [unclosed\n")
     with pytest.raises(SchemaError, match="not valid YAML"):
         Schema.load(bad)
+
+
+def test_interactions_map_to_the_biolink_predicate_that_exists(schema):
+    # Biolink has chemically_interacts_with (ChemicalEntity to ChemicalEntity); chemical_interacts_with is no predicate.
+    assert schema.relationships["INTERACTS_WITH"].biolink == "biolink:chemically_interacts_with"

@@ -56,7 +56,7 @@ def ev(triple: Triple, doc: str, sentence: str, score: float, assertion: str = "
 def tiny_batch(schema: Schema) -> GraphBatch:
     causes = predicate(schema, "biolink:causes")
     treats = predicate(schema, "biolink:negatively_correlated_with")
-    interacts = predicate(schema, "biolink:chemical_interacts_with")
+    interacts = predicate(schema, "biolink:chemically_interacts_with")
     cooc = predicate(schema, "biolink:occurs_together_in_literature_with")
     docs = tuple(Document(id=f"PMID:{n}", source="pubmed", text="x", title=f"Paper {n}",
                           metadata={"journal": "J Test", "year": 2000 + n}) for n in range(1, 7))

@@ -73,7 +73,7 @@ def test_concept_report_renders_its_sections(browser, store, tiny, tmp_path):
     dom = dump_dom(browser, page)
     assert dom.xpath("string(//h1)") == "Metformin (MESH:D008687)"
     sections = [s.get("id") for s in dom.xpath("//section")]
-    assert sections == ["relations", "co-mentions", "negated", "retracted", "contradictions", "papers"]
+    assert sections == ["relations", "co-mentions", "unscored", "negated", "retracted", "contradictions", "papers"]
     relations = dom.xpath("//section[@id='relations']//li[@class='relation']")
     assert [li.get("data-predicate") for li in relations] == [
         tiny.predicate(store.schema, "biolink:causes"), tiny.predicate(store.schema, "biolink:negatively_correlated_with")]
@@ -117,3 +117,44 @@ def test_viz_page_draws_the_graph_with_a_legend(browser, store, tiny, tmp_path):
         if drawn > 60:
             break
     assert drawn > 60  # the INDUCES edge is drawn in its colour
+
+
+TOOLTIP_PROBE = """<script>
+// hover the middle of the one edge once vis-network has drawn, then report the tooltip as the browser shows it
+const probe = setInterval(() => {
+  if (!document.body.dataset.drawnEdges) return;
+  clearInterval(probe);
+  const [a, b] = data.nodes.map(n => network.getPosition(n.id));
+  const p = network.canvasToDOM({x: (a.x + b.x) / 2, y: (a.y + b.y) / 2});
+  const canvas = document.querySelector("#graph canvas"), r = canvas.getBoundingClientRect();
+  canvas.dispatchEvent(new MouseEvent("mousemove", {clientX: r.left + p.x, clientY: r.top + p.y, bubbles: true}));
+  setTimeout(() => {
+    const tip = document.querySelector("div.vis-tooltip");
+    if (!tip) { document.body.dataset.tipPosition = "none"; return; }
+    const style = getComputedStyle(tip), box = tip.getBoundingClientRect();
+    Object.assign(document.body.dataset, {tipPosition: style.position, tipWhiteSpace: style.whiteSpace,
+      tipVisibility: style.visibility, tipWidth: String(box.width), pageWidth: String(window.innerWidth),
+      tipTop: String(box.top), pageHeight: String(window.innerHeight), tipText: tip.innerText});
+  }, 1500);
+}, 100);
+</script></body>"""
+
+
+def test_viz_tooltip_floats_by_the_pointer_with_one_line_per_parallel_edge(browser, store, tiny, tmp_path):
+    from kg.models import GraphBatch, Triple
+
+    cooc = tiny.predicate(store.schema, "biolink:occurs_together_in_literature_with")
+    causes = tiny.predicate(store.schema, "biolink:causes")
+    store.write(GraphBatch(evidence=(tiny.ev(Triple(subject=tiny.MET.id, predicate=cooc, object=tiny.LA.id), "PMID:1",
+                                             "Metformin induced lactic acidosis in an elderly patient.", 1.0),)))
+    g = neighbourhood(store, tiny.LA.id, hops=1, max_nodes=2)  # lactic acidosis and metformin: two parallel edges
+    assert g.number_of_nodes() == 2 and len(g.edges[tiny.MET.id, tiny.LA.id]["edges"]) == 2
+    page = write_html(g, tmp_path / "tooltip.html", center=tiny.LA.id, title="Lactic acidosis")
+    page.write_text(page.read_text(encoding="utf-8").replace("</body>", TOOLTIP_PROBE), encoding="utf-8")
+    body = dump_dom(browser, page, ready="//body[@data-tip-position]").xpath("//body")[0]
+    assert body.get("data-tip-position") == "absolute"  # vis-network's stylesheet is there: a box by the pointer
+    assert body.get("data-tip-visibility") == "visible" and body.get("data-tip-white-space") == "pre-line"
+    assert float(body.get("data-tip-width")) < 0.8 * float(body.get("data-page-width"))  # not a full-width block
+    assert 0 <= float(body.get("data-tip-top")) < float(body.get("data-page-height"))  # on screen, not below the graph
+    lines = body.get("data-tip-text").strip().split("\n")
+    assert len(lines) == 2 and lines[0].startswith(causes) and lines[1].startswith(cooc)  # one line per edge
