@@ -39,6 +39,10 @@ ASSERTIONS: tuple[str, ...] = (
     "family",
 )
 Assertion = Literal["affirmed", "negated", "uncertain", "hypothetical", "historical", "family"]
+# Evidence read so is counted but never scored (kg.graph.cypher's aggregates): a sentence that denies
+# a relation ("did not cause"), supposes it or tells a relative's history does not claim it;
+# "uncertain" and "historical" readings still state it and stay scored.
+UNSCORED_ASSERTIONS: tuple[str, ...] = ("negated", "hypothetical", "family")
 
 CURIE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*:[^\s]+$")
 
@@ -175,8 +179,18 @@ class Mention(_Model):
 
 
 def pair_assertion(a: Mention, b: Mention) -> Assertion:
-    """The assertion of a statement about two mentions: negated when either is ("no X after Y")."""
-    return "negated" if "negated" in (a.assertion, b.assertion) else "affirmed"
+    """The assertion of a statement about two mentions: the first of negated, hypothetical, family,
+    uncertain and historical that either mention has, else affirmed.
+
+    The order is how strongly each reading keeps the statement from being a fact about the patient
+    now: a negation of either denies it ("no X after Y"), a condition makes it no fact yet ("if he
+    develops X after Y"), a relative's is not the patient's ("mother with X and Y"), a hedge is not
+    certain ("possible X and Y"), and the past is not current ("history of X on Y"). Only a pair
+    whose mentions are both affirmed is affirmed evidence.
+    """
+    statuses = (a.assertion, b.assertion)
+    return next((s for s in ("negated", "hypothetical", "family", "uncertain", "historical") if s in statuses),
+                "affirmed")
 
 
 class Abbreviation(_Model):

@@ -9,6 +9,8 @@ plus cues and pseudo-cues tuned on the NegEx dev sentences and the ACI-Bench not
 Clinical notes add one more source of context: the section. A finding listed under Family
 History belongs to a relative even when no cue says so, and one under Past Medical History is
 historical; :class:`AssertionTagger` applies that rule whenever a document carries sections.
+A section's header is a label, not a statement, so the words of a note's header are never cues
+("Social History: has asthma" is not historical).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from spacy.tokens import Doc, Span
 from kg.doc import AnnotatedDoc
 from kg.errors import ConfigError, Errors
 from kg.models import Assertion, Mention, Section
+from kg.text.sections import header_end
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "resources" / "assertion_rules.json"
 
@@ -38,9 +41,13 @@ CATEGORY_TO_ASSERTION: dict[str, Assertion] = {
     "POSSIBLE_EXISTENCE": "uncertain",
     "HISTORICAL": "historical",
 }
-# When several cues reach one mention, the one that changes the meaning most wins: "no family
-# history of X" says nothing about X being present in anyone.
+# When several cues reach one mention, the one that changes the meaning most wins. In a clinical
+# note a statement about a relative comes first: "no family history of X" and "sister: no X" say
+# nothing about the patient, so they must not count among the patient's pertinent negatives. Other
+# documents keep negation first: the relation model was trained on abstracts read that way (its
+# a_negated and xs_negated features), and its features must not change under it.
 _PRIORITY: tuple[Assertion, ...] = ("negated", "family", "hypothetical", "uncertain", "historical")
+_NOTE_PRIORITY: tuple[Assertion, ...] = ("family", "negated", "hypothetical", "uncertain", "historical")
 _RULE_KEYS = {
     "literal",
     "category",
@@ -53,11 +60,18 @@ _RULE_KEYS = {
     "terminated_by",
     "metadata",
 }
+# A section's status replaces the cues' (family: even a negation, see _NOTE_PRIORITY; the others:
+# all but a negation) ...
 _SECTION_ASSERTION: dict[str, Assertion] = {
     "family_history": "family",
     "past_medical_history": "historical",
     "past_surgical_history": "historical",
 }
+# ... or, here, stands where no cue spoke. What is listed under Allergies is an allergen or a
+# reaction: not something the patient has or takes now, but what would happen on exposure, which
+# is what "hypothetical" means elsewhere ("call if she develops a rash"). A cue still wins
+# ("denies seasonal allergies", "history of seasonal allergies").
+_SECTION_DEFAULT: dict[str, Assertion] = {"allergies": "hypothetical"}
 _GROUP = "medkg_targets"
 _TARGET_LABEL = "FINDING"
 
@@ -206,13 +220,19 @@ class AssertionTagger:
 
     @property
     def settings(self) -> dict[str, object]:
-        return {"rules": self.version, "priority": list(_PRIORITY), "sections": _SECTION_ASSERTION}
+        return {"rules": self.version, "priority": list(_PRIORITY), "note_priority": list(_NOTE_PRIORITY),
+                "sections": _SECTION_ASSERTION, "section_defaults": _SECTION_DEFAULT, "header_cues": False}
 
-    def assess(self, sentence: str, spans: Sequence[tuple[int, int]]) -> list[AssertionResult]:
+    def assess(
+        self, sentence: str, spans: Sequence[tuple[int, int]], headers: Sequence[tuple[int, int]] = (),
+        *, note: bool = False,
+    ) -> list[AssertionResult]:
         """Run ConText once over one sentence for all of its target spans (offsets in ``sentence``).
 
         Whitespace runs are squeezed to one space first: spaCy turns extra spaces into tokens,
         and a line-wrapped "negative   for" would otherwise slip past the "negative for" rule.
+        A cue that lies wholly inside one of ``headers`` (section headers, same offsets) is no cue.
+        ``note``: a clinical note's sentence, where a relative's status outranks a negation.
         """
         selected = self._cues.select(sentence)
         if not selected:
@@ -228,7 +248,9 @@ class AssertionTagger:
             targets.append(span if span is not None and len(span) else None)
         doc.spans[_GROUP] = [t for t in targets if t is not None]
         self._context(selected)(doc)
-        return [_resolve(doc, t, index) if t is not None else AssertionResult("affirmed") for t in targets]
+        priority = _NOTE_PRIORITY if note else _PRIORITY
+        return [_resolve(doc, t, index, priority, headers) if t is not None else AssertionResult("affirmed")
+                for t in targets]
 
     def pipe(self, docs: Iterable[AnnotatedDoc], batch_size: int = 256) -> Iterator[AnnotatedDoc]:
         for doc in docs:
@@ -238,18 +260,22 @@ class AssertionTagger:
     def tag(self, doc: AnnotatedDoc) -> tuple[Mention, ...]:
         """The document's mentions (same order) with ``assertion``, ``assertion_cue`` and ``section`` set."""
         mentions = doc.mentions
+        sections = sorted(doc.sections, key=lambda sec: sec.start)
+        section_starts = [sec.start for sec in sections]
+        note = doc.document.source == "note"
+        headers = [(sec.start, header_end(doc.text, sec.start)) for sec in sections] if note else []
         groups: dict[tuple[int, int], list[int]] = {}
         for i, m in enumerate(mentions):
             key = (m.sentence_start, m.sentence_end) if m.sentence_start is not None else doc.sentence_of(m.start, m.end)
             groups.setdefault(key, []).append(i)
         results: list[AssertionResult] = [AssertionResult("affirmed")] * len(mentions)
         for (s, e), idx in groups.items():
-            found = self.assess(doc.text[s:e], [(mentions[i].start - s, mentions[i].end - s) for i in idx])
+            inside = [(max(hs, s) - s, min(he, e) - s) for hs, he in headers if hs < e and he > s and he > hs]
+            found = self.assess(doc.text[s:e], [(mentions[i].start - s, mentions[i].end - s) for i in idx], inside,
+                                note=note)
             for i, r in zip(idx, found):
                 results[i] = r
 
-        sections = sorted(doc.sections, key=lambda sec: sec.start)
-        section_starts = [sec.start for sec in sections]
         out = []
         for m, result in zip(mentions, results, strict=True):
             update: dict[str, object] = {"assertion": result.assertion, "assertion_cue": result.cue}
@@ -258,13 +284,17 @@ class AssertionTagger:
                 if m.section is None:
                     update["section"] = label
                 forced = _SECTION_ASSERTION.get(label)
-                if forced is not None and result.assertion != "negated":
-                    update |= {"assertion": forced, "assertion_cue": result.cue or f"section:{label}"}
+                if forced is None and result.assertion == "affirmed":
+                    forced = _SECTION_DEFAULT.get(label)
+                if forced is not None and (forced == "family" or result.assertion != "negated"):
+                    cue = result.cue if result.assertion != "negated" else None
+                    update |= {"assertion": forced, "assertion_cue": cue or f"section:{label}"}
             out.append(m.model_copy(update=update))
         return tuple(out)
 
 
-def _resolve(doc: Doc, target: Span, index: list[int]) -> AssertionResult:
+def _resolve(doc: Doc, target: Span, index: list[int], priority: tuple[Assertion, ...],
+             headers: Sequence[tuple[int, int]] = ()) -> AssertionResult:
     best = None
     for modifier in target._.modifiers:
         cue_start, cue_end = modifier.modifier_span
@@ -275,7 +305,11 @@ def _resolve(doc: Doc, target: Span, index: list[int]) -> AssertionResult:
         assertion = CATEGORY_TO_ASSERTION.get(modifier.category)
         if assertion is None:
             continue
-        rank = _PRIORITY.index(assertion)
+        if headers:
+            start, end = _original(index, doc[cue_start].idx, doc[cue_end - 1].idx + len(doc[cue_end - 1]))
+            if any(hs <= start and end <= he for hs, he in headers):
+                continue
+        rank = priority.index(assertion)
         if best is None or rank < best[0]:
             best = (rank, assertion, modifier)
     if best is None:

@@ -544,7 +544,7 @@ def pair_features(view: DocView, a: str, b: str) -> dict[str, float]:
         for st in view.sentence_stems(i1) | view.sentence_stems(i2):
             f["xs_trig:" + st] = 1.0
             f[f"{types}|trig:{st}"] = 1.0
-        if pair_assertion(m1, m2) != "affirmed":
+        if pair_assertion(m1, m2) == "negated":  # trained as "either mention negated"
             f["xs_negated"] = 1.0
     for i, n1, n2 in sentence_pairs(view, a, b)[:MAX_SHARED_SENTENCES]:
         lo, hi = sorted(((n1.start, n1.end), (n2.start, n2.end)))

@@ -12,13 +12,21 @@ Sentence splitter: the ``sentencizer`` plus one repair rule, not scispaCy's
 faster than pySBD, and the two disagree in only 78 of 500 abstracts, mostly where the
 sentencizer splits after dosing abbreviations ("i.v. tobramycin", "i.p. urethane"). The repair
 rule (a sentence cannot start with a lowercase letter) undoes exactly those splits.
+
+Clinical notes are written as lists as often as in prose ("ALLERGIES\nNo known drug
+allergies\n\nPROBLEM LIST\nHypertension"), and punctuation alone would make one sentence of
+that, over which a negation or a family cue reaches into the next section. In notes only
+(:func:`split_note_sentences`) a blank line, a section header line and a line break before a
+new item also end a sentence, and every section starts one. Abstracts are split as before:
+the trained NER and relation models learned from that splitting.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import spacy
 from spacy.language import Language
@@ -32,12 +40,16 @@ from scispacy.abbreviation import (
     span_contains_unbalanced_parentheses,
 )
 from kg.doc import AnnotatedDoc
-from kg.models import Abbreviation, Document
-from kg.text.sections import sectionize
+from kg.models import Abbreviation, Document, Section
+from kg.text.sections import header_end, sectionize
 from kg.text.tokenizer import REGISTRY_NAME, make_bio_tokenizer
 
 SENTENCE_PUNCT = (".", "!", "?")
-VERSION = "2"  # 2: hyphenated short forms, long forms with paired parentheses
+VERSION = "3"  # 2: hyphenated short forms, long forms with paired parentheses; 3: note lines end sentences
+# A note line that begins a new item: a capital, a digit or a list marker ("-", "*", "•").
+_NEW_ITEM = re.compile(r"[A-Z0-9*•·–-]")
+# A numbered item's number ("1. Hypertension"): its full stop ends no sentence.
+_ITEM_NUMBER = re.compile(r"^[ \t]*\d{1,3}[.)][ \t]+(?=\S)", re.MULTILINE)
 
 # The abbreviation detector runs an empty Matcher on documents without "(short form)"
 # definitions; spaCy then warns W036 once, which says nothing useful to a user.
@@ -92,6 +104,66 @@ class MedkgAbbreviationDetector(AbbreviationDetector):
         return doc
 
 
+def note_sentence_starts(text: str, sections: Sequence[Section] = ()) -> list[int]:
+    """Offsets in a clinical note where a sentence starts whatever its punctuation says.
+
+    The first character of a line after a blank line; of a line after one that does not end in
+    ".", "!" or "?" when it opens a new item (a capital, a digit or a list marker); of the first
+    line after a header that stands on its own line; and every section's start, so that no
+    sentence spans two sections.
+    """
+    starts = {s.start for s in sections}
+    for section in sections:
+        end = header_end(text, section.start)
+        line_end = text.find("\n", end)
+        if end > section.start and line_end >= 0 and not text[end:line_end].strip():
+            starts.add(line_end + 1)
+    previous = ""  # the last line with text
+    blank = False
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        first = offset + len(line) - len(line.lstrip())
+        offset += len(line)
+        if not stripped:
+            blank = bool(previous)
+            continue
+        if previous and (blank or (not previous.endswith(SENTENCE_PUNCT) and _NEW_ITEM.match(stripped))):
+            starts.add(first)
+        previous, blank = stripped, False
+    return sorted(s for s in starts if 0 < s < len(text))
+
+
+def split_note_sentences(tokens: Doc, sections: Sequence[Section] = ()) -> Doc:
+    """Add a clinical note's line and section boundaries (:func:`note_sentence_starts`) to the
+    sentences ``tokens`` already has; a list item's number ("1.") ends none, and whitespace
+    starts none (it stays with the sentence before)."""
+    if len(tokens) < 2:
+        return tokens
+    offsets = [t.idx for t in tokens]
+
+    def token_at(offset: int) -> int:
+        return max(bisect.bisect_right(offsets, offset) - 1, 0)
+
+    for token in tokens[1:]:
+        if token.is_sent_start and token.is_space:
+            token.is_sent_start = False
+            nxt = token.i + 1
+            while nxt < len(tokens) and tokens[nxt].is_space:
+                nxt += 1
+            if nxt < len(tokens):
+                tokens[nxt].is_sent_start = True
+    for m in _ITEM_NUMBER.finditer(tokens.text):
+        tokens[token_at(m.end())].is_sent_start = False
+    for start in note_sentence_starts(tokens.text, sections):
+        i = token_at(start)
+        while i < len(tokens) and tokens[i].is_space:
+            i += 1
+        if 0 < i < len(tokens):
+            tokens[i].is_sent_start = True
+    return tokens
+
+
 def analysis_pipeline(vocab: Vocab | None = None) -> Language:
     """Blank English with the bio tokenizer, the sentence splitter and the abbreviation detector."""
     nlp = spacy.blank("en", vocab=vocab or True)
@@ -107,7 +179,8 @@ class TextAnalyzer:
 
     ``vocab``: the spaCy vocabulary the tokens are made in. A component that runs a spaCy model
     over the tokens (the CPU NER tier) hands its own, so its model and the text share strings.
-    Clinical notes without sections get them here (a PubMed abstract has none).
+    Clinical notes without sections get them here, and their sentences end at line and section
+    boundaries too (:func:`split_note_sentences`); every other document is split by punctuation alone.
     """
 
     name = "text"
@@ -134,8 +207,10 @@ class TextAnalyzer:
 
     @staticmethod
     def _annotated(tokens: Doc, document: Document) -> AnnotatedDoc:
-        if document.source == "note" and not document.sections:
-            document = document.model_copy(update={"sections": sectionize(document.text)})
+        if document.source == "note":
+            if not document.sections:
+                document = document.model_copy(update={"sections": sectionize(document.text)})
+            split_note_sentences(tokens, document.sections)
         abbreviations = tuple(
             Abbreviation(short=a.text, short_start=a.start_char, short_end=a.end_char,
                          long=a._.long_form.text, long_start=a._.long_form.start_char,

@@ -39,10 +39,25 @@ def analysed(document, mentions):
         ("No association was found between smoking and asthma.", "asthma", "negated"),
         ("Not only fever but also cough was reported.", "fever", "affirmed"),
         ("The patient has pneumonia.", "pneumonia", "affirmed"),
-        ("There is no family history of diabetes.", "diabetes", "negated"),
+        ("There is no family history of diabetes.", "diabetes", "negated"),  # an abstract's reading; a note's: family
         ("Doppler of the lower extremities negative   for DVT.", "DVT", "negated"),
         ("No edema, but there is a rash.", "rash", "affirmed"),
         ("Pneumonia cannot be excluded.", "Pneumonia", "uncertain"),
+        ("Cannot rule out pneumonia.", "pneumonia", "uncertain"),
+        ("Cannot exclude appendicitis.", "appendicitis", "uncertain"),
+        ("Could not rule out sepsis.", "sepsis", "uncertain"),
+        ("Myocardial infarction not excluded.", "Myocardial infarction", "uncertain"),
+        ("Depression is not present.", "Depression", "negated"),
+        ("Hepatitis C: negative.", "Hepatitis C", "negated"),
+        ("Hypertension: absent.", "Hypertension", "negated"),
+        ("Anemia: denies.", "Anemia", "negated"),
+        ("ROS: negative for fever, chills, night sweats, or fatigue.", "fatigue", "negated"),
+        ("Constitutional: Denies fever, chills, or weight loss.", "weight loss", "negated"),
+        ("Denies headache, reports nausea.", "headache", "negated"),
+        ("Denies headache, reports nausea.", "nausea", "affirmed"),
+        ("He has no fever and has a cough.", "cough", "affirmed"),
+        ("She denies that she has chest pain.", "chest pain", "negated"),
+        ("She should call if she has fever.", "fever", "hypothetical"),  # a new verb ends only a negation
     ],
 )
 def test_sentence_classes(tagger, sentence, concept, expected):
@@ -153,3 +168,76 @@ def test_custom_rules_file_is_used(tmp_path):
     assert custom.version == "9"
     assert tag(custom, "zilch fever", "fever") == ("negated", "zilch")
     assert tag(custom, "no fever", "fever") == ("affirmed", None)
+
+
+def _note(tagger, text, phrases):
+    """Tag ``phrases`` of a note the way ingestion does: its own sentences and sections."""
+    doc = ANALYZER(Document(id="NOTE:1", source="note", text=text))
+    doc.mentions = tuple(_mention("NOTE:1", text, p) for p in phrases)
+    return {m.text: (m.assertion, m.section) for m in tagger.tag(doc)}
+
+
+def test_a_negation_does_not_reach_the_next_list_section(tagger):
+    text = "ALLERGIES\nNo known drug allergies\n\nPROBLEM LIST\nHypertension\nAsthma"
+    assert _note(tagger, text, ["Hypertension", "Asthma"]) == {
+        "Hypertension": ("affirmed", "problem_list"), "Asthma": ("affirmed", "problem_list")}
+
+
+def test_a_family_section_does_not_reach_the_assessment(tagger):
+    text = "FAMILY HISTORY\nMother - breast cancer\n\nASSESSMENT\nPneumonia\nSepsis"
+    assert _note(tagger, text, ["breast cancer", "Pneumonia", "Sepsis"]) == {
+        "breast cancer": ("family", "family_history"), "Pneumonia": ("affirmed", "assessment"),
+        "Sepsis": ("affirmed", "assessment")}
+
+
+def test_header_words_are_no_cues(tagger):
+    text = "Social History: Patient has asthma. No alcohol.\nFamily History: Mother with diabetes."
+    assert _note(tagger, text, ["asthma", "alcohol", "diabetes"]) == {
+        "asthma": ("affirmed", "social_history"), "alcohol": ("negated", "social_history"),
+        "diabetes": ("family", "family_history")}
+
+
+def test_a_relatives_negation_is_family_not_a_pertinent_negative(tagger):
+    text = "FAMILY HISTORY\nTwin sister: absence of Smith-Magenis syndrome.\nNo colon cancer.\n\nHPI\n" \
+           "There is no family history of diabetes. Her brother does not have gout. She denies asthma."
+    doc = ANALYZER(Document(id="NOTE:1", source="note", text=text))
+    phrases = ["Smith-Magenis syndrome", "colon cancer", "diabetes", "gout", "asthma"]
+    doc.mentions = tuple(_mention("NOTE:1", text, p) for p in phrases)
+    tagged = {m.text: (m.assertion, m.assertion_cue) for m in tagger.tag(doc)}
+    assert tagged == {"Smith-Magenis syndrome": ("family", "sister"), "colon cancer": ("family", "section:family_history"),
+                      "diabetes": ("family", "family history"), "gout": ("family", "brother"),
+                      "asthma": ("negated", "denies")}
+
+
+def test_an_allergen_is_not_a_present_finding(tagger):
+    text = "ALLERGIES\n\nPenicillin.\n\nMEDICATIONS\n\nLisinopril."
+    assert _note(tagger, text, ["Penicillin", "Lisinopril"]) == {
+        "Penicillin": ("hypothetical", "allergies"), "Lisinopril": ("affirmed", "medications")}
+    # a cue still speaks for itself
+    assert _note(tagger, "ALLERGIES\n\nNo known allergies.", ["allergies"]) == {"allergies": ("negated", "allergies")}
+    assert _note(tagger, "ALLERGIES\n\nPatient reports history of seasonal allergies.", ["seasonal allergies"]) == {
+        "seasonal allergies": ("historical", "allergies")}
+
+
+def _with(status):
+    return Mention(doc_id="d", start=0, end=1, text="x", label="Disease", extractor="t", extractor_version="0",
+                   assertion=status)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("affirmed", "affirmed", "affirmed"),
+        ("affirmed", "negated", "negated"),
+        ("hypothetical", "negated", "negated"),
+        ("family", "hypothetical", "hypothetical"),
+        ("uncertain", "family", "family"),
+        ("historical", "uncertain", "uncertain"),
+        ("affirmed", "historical", "historical"),
+        ("uncertain", "uncertain", "uncertain"),
+    ],
+)
+def test_pair_assertion_is_the_strongest_status_of_either(a, b, expected):
+    from kg.models import pair_assertion
+
+    assert pair_assertion(_with(a), _with(b)) == pair_assertion(_with(b), _with(a)) == expected

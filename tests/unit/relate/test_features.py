@@ -144,3 +144,25 @@ def test_evidence_keeps_the_stating_sentences_and_falls_back_to_the_best(make_it
     assert text[slice(*best.sentence)] == "Lithium induced tremor in two patients." and best.score == 0.3
     assert len(supports(view, LI, TREM)) == 3  # no scores: every shared sentence
 
+
+
+def _tremor(make_item, status):
+    item = make_item(
+        "PMID:6",
+        ["Cisplatin-induced nephrotoxicity in rats.", "Lithium was given and tremor was seen."],
+        [("Cisplatin", "Chemical", CIS), ("nephrotoxicity", "Disease", NEPH), ("tremor", "Disease", TREM),
+         ("Lithium", "Chemical", LI)],
+    )
+    item.mentions = tuple(m.model_copy(update={"assertion": status}) if m.text == "tremor" else m for m in item.mentions)
+    return document_view(item)
+
+
+def test_supports_carry_the_pair_status_and_xs_negated_means_negated_only(make_item):
+    view = _tremor(make_item, "uncertain")  # Cisplatin (title) and tremor: a cross-sentence pair
+    (cross,) = supports(view, CIS, TREM)
+    assert cross.assertion == "uncertain"  # stored as such, not as affirmed evidence
+    # the shipped relation model learned xs_negated as "either mention negated"
+    assert "cross_sentence" in pair_features(view, CIS, TREM) and "xs_negated" not in pair_features(view, CIS, TREM)
+    view = _tremor(make_item, "negated")
+    assert supports(view, CIS, TREM)[0].assertion == "negated"
+    assert pair_features(view, CIS, TREM)["xs_negated"] == 1.0

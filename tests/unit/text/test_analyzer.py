@@ -31,3 +31,40 @@ def test_a_long_form_with_unpaired_parentheses_is_no_definition():
               "receptors (FGFR) in infants.")
     assert {a.text: a._.long_form.text for a in doc._.abbreviations} == {
         "MMPs": "matrix metalloproteinases", "FGFs": "fibroblast growth factors"}
+
+
+def _sentences(text, source="note"):
+    from kg.models import Document
+    from kg.text.analyzer import TextAnalyzer
+
+    doc = TextAnalyzer()(Document(id="NOTE:1" if source == "note" else "PMID:1", source=source, text=text))
+    return doc, [text[s:e].strip() for s, e in doc.sentences]
+
+
+LIST_NOTE = "ALLERGIES\nNo known drug allergies\n\nPROBLEM LIST\nHypertension\nAsthma\n- Diabetes\n* Gout\n• Anemia"
+
+
+def test_note_lines_end_sentences_where_punctuation_does_not():
+    _, sentences = _sentences(LIST_NOTE)
+    assert sentences == ["ALLERGIES", "No known drug allergies", "PROBLEM LIST", "Hypertension", "Asthma",
+                         "- Diabetes", "* Gout", "• Anemia"]
+
+
+def test_a_wrapped_note_line_and_a_numbered_item_stay_whole():
+    _, sentences = _sentences("She reports chest pain and\nshortness of breath.\n1. Hypertension\n2.  Asthma")
+    assert sentences == ["She reports chest pain and\nshortness of breath.", "1. Hypertension", "2.  Asthma"]
+
+
+def test_a_note_sentence_never_spans_two_sections():
+    text = "FAMILY HISTORY\nmother with breast cancer\npmh: asthma, family history: none\nfhx: colon cancer in father"
+    doc, sentences = _sentences(text)
+    assert sentences == ["FAMILY HISTORY", "mother with breast cancer", "pmh: asthma, family history: none",
+                         "fhx: colon cancer in father"]
+    for start, end in doc.sentences:
+        assert len({s.label for s in doc.sections if s.start < end and start < s.end}) <= 1
+
+
+def test_abstracts_are_split_by_punctuation_alone():
+    # The NER and relation models were trained on this splitting: a PubMed text keeps it.
+    _, sentences = _sentences(LIST_NOTE, source="pubmed")
+    assert sentences == [LIST_NOTE]

@@ -73,3 +73,13 @@ def test_aci_bench_notes_have_their_headers_found():
             if line.strip() in {"PHYSICAL EXAM", "FAMILY HISTORY", "ASSESSMENT AND PLAN", "RESULTS"}:
                 assert offset + line.index(line.strip()) in starts
             offset += len(line) + 1
+
+
+def test_header_end_covers_the_header_and_its_colon_only():
+    from kg.text.sections import header_end
+
+    text = "Social History: Patient has asthma.\nPSYCHIATRIC HISTORY\nDepression.\nPROBLEM LIST\nGout."
+    ends = {s.label: text[s.start : header_end(text, s.start)] for s in sectionize(text)}
+    assert ends == {"social_history": "Social History:", "psychiatric_history": "PSYCHIATRIC HISTORY",
+                    "problem_list": "PROBLEM LIST"}
+    assert header_end("Diabetes is common.", 0) == 0  # no header written there
