@@ -19,7 +19,8 @@ concept, and evidence of two kinds:
 
 Clinical notes' sentences and surface forms are not stored unless ``keep_note_text`` is set:
 they may identify a patient. That rule is applied here and nowhere else. Evidence from a
-retracted paper is flagged (``retracted``); the graph leaves it out of edge scores.
+retracted paper, or from the notice that retracts one (which restates the claim it withdraws:
+"Retraction: X induces Y"), is flagged (``retracted``); the graph leaves it out of edge scores.
 """
 
 from __future__ import annotations
@@ -29,7 +30,17 @@ from collections.abc import Iterable
 from itertools import combinations
 
 from kg.doc import AnnotatedDoc
-from kg.models import ASSERTIONS, Evidence, GraphBatch, Mention, MentionLink, Relation, Triple, pair_assertion
+from kg.models import (
+    ASSERTIONS,
+    UNSCORED_ASSERTIONS,
+    Evidence,
+    GraphBatch,
+    Mention,
+    MentionLink,
+    Relation,
+    Triple,
+    pair_assertion,
+)
 from kg.vocab.variants import gene_of
 
 CO_OCCURS_WITH = "CO_OCCURS_WITH"
@@ -73,8 +84,11 @@ class Assembler:
 
     @property
     def settings(self) -> dict[str, object]:
+        # the evidence the graph leaves unscored: a change to it redoes every document, whose edges
+        # then get their aggregates afresh
         return {"cooccurrence": self.cooccurrence, "keep_note_text": self.keep_note_text,
-                "max_concepts_per_sentence": MAX_CONCEPTS_PER_SENTENCE, "max_texts_per_link": MAX_TEXTS_PER_LINK}
+                "max_concepts_per_sentence": MAX_CONCEPTS_PER_SENTENCE, "max_texts_per_link": MAX_TEXTS_PER_LINK,
+                "unscored_assertions": list(UNSCORED_ASSERTIONS)}
 
     def assemble(self, docs: Iterable[AnnotatedDoc]) -> GraphBatch:
         documents, concepts, links, evidence = [], {}, [], []
@@ -147,7 +161,7 @@ class Assembler:
                 assertion=s.assertion,
                 year=doc.document.metadata.get("year"),
                 novelty=r.novelty,
-                retracted=bool(doc.document.metadata.get("retracted")),
+                retracted=_retracted(doc),
                 same_sentence=s.same_sentence,
                 sentence_score=s.score,
             )
@@ -171,7 +185,7 @@ def _rule_evidence(doc: AnnotatedDoc, predicate: str, subject: Mention, obj: Men
         score=min(_mention_score(subject), _mention_score(obj)),
         assertion=pair_assertion(subject, obj),
         year=doc.document.metadata.get("year"),
-        retracted=bool(doc.document.metadata.get("retracted")),
+        retracted=_retracted(doc),
     )
 
 
@@ -201,3 +215,10 @@ def _links(doc_id: str, mentions: list[Mention], *, keep_text: bool) -> list[Men
             )
         )
     return out
+
+
+def _retracted(doc: AnnotatedDoc) -> bool:
+    """Whether the evidence a document gives is withdrawn: a retracted paper's, or a retraction
+    notice's (the notice itself is no retracted paper, ``retraction_of`` names what it retracts)."""
+    meta = doc.document.metadata
+    return bool(meta.get("retracted") or meta.get("retraction_of"))

@@ -15,8 +15,10 @@ VERSION = "short-form-types-3"
 
 
 def section_headers(doc: AnnotatedDoc) -> list[tuple[int, int]]:
-    """The character spans of the section headers written in the text ("ALLERGIES", "CC:"): a label
+    """The character spans of the section headers written in a note ("ALLERGIES", "CC:"): a label
     of what follows, never a mention ("ALLERGIES" is no finding of Hypersensitivity, "CC" no Clomiphene)."""
+    if doc.document.source != "note":  # an abstract's section labels are no text of its mentions' sentences
+        return []
     text = doc.text
     return [(sec.start, end) for sec in doc.document.sections if (end := header_end(text, sec.start)) > sec.start]
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from kg.graph.schema import Schema
+from kg.models import UNSCORED_ASSERTIONS
 
 # Properties of Evidence that get an index besides its key: aggregate refresh looks evidence up
 # by triple, delete-by-document by document.
@@ -100,11 +101,9 @@ UPSERT_EVIDENCE = (
 )
 
 
-# Evidence read with one of these assertions is counted (evidence_count, and negated for "negated")
-# but never scored: a sentence that denies a relation ("did not cause"), supposes it or tells a
-# relative's history does not claim it. "uncertain" and "historical" readings still state it and stay
-# scored. kg.graph.export and kg.reason read the same tuple.
-UNSCORED_ASSERTIONS = ("negated", "hypothetical", "family")
+# Evidence read with one of UNSCORED_ASSERTIONS (kg.models) is counted (evidence_count, and negated
+# for "negated") but never scored; kg.graph.export and kg.reason read the same tuple, and the
+# assembler's settings carry it, so a change to it redoes every document.
 _UNSCORED = "[" + ", ".join(f"'{a}'" for a in UNSCORED_ASSERTIONS) + "]"
 
 # Aggregates of a triple edge ``t``, recomputed from all its Evidence ``e`` (never incrementally,
@@ -194,9 +193,11 @@ PATIENTS_OF_DOCUMENTS = (
 DELETE_FINDINGS_OF_PATIENTS = "UNWIND $ids AS id MATCH (:Patient {id: id})-[f:HAS_FINDING]->() DELETE f"
 # Recomputed from the MENTIONS of all the patient's notes (never incrementally), so a revised or
 # deleted note leaves exact counts. status: present beats past beats possible beats family beats absent.
+# The human hub (NCBITaxon:9606, which "patient" and "she" link to) is no finding of a patient.
 REFRESH_FINDINGS_OF_PATIENTS = (
     "UNWIND $ids AS id "
     "MATCH (p:Patient {id: id})-[:HAS_NOTE]->(d:Document)-[m:MENTIONS]->(c:Concept) "
+    "WHERE c.id <> 'NCBITaxon:9606' "
     "WITH p, c, toInteger(sum(m.affirmed)) AS affirmed, toInteger(sum(m.negated)) AS negated, "
     "toInteger(sum(m.uncertain)) AS uncertain, toInteger(sum(m.hypothetical)) AS hypothetical, "
     "toInteger(sum(m.historical)) AS historical, toInteger(sum(m.family)) AS family, "

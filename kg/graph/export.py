@@ -25,6 +25,7 @@ from typing import Any
 
 from kg.graph import cypher
 from kg.graph.base import GraphStore
+from kg.models import UNSCORED_ASSERTIONS
 
 PAGE_SIZE = 10_000
 # neo4j-admin splits array properties on this character: the ASCII unit separator never occurs in
@@ -408,7 +409,7 @@ def publication_figures(evidence: list[dict]) -> tuple | None:
         return None
     best: dict[str, float | None] = {}
     for e in papers:
-        unscored = e.get("retracted") or (e.get("assertion") or "affirmed") in cypher.UNSCORED_ASSERTIONS
+        unscored = e.get("retracted") or (e.get("assertion") or "affirmed") in UNSCORED_ASSERTIONS
         score = None if unscored else e.get("score")
         top = best.get(e["doc"])
         best[e["doc"]] = score if top is None else (top if score is None else max(top, score))

@@ -283,7 +283,9 @@ def test_patient_findings_are_refreshed_only_when_asked(store):
     note = Document(id="NOTE:n1", source="note", text="Denies headache.", metadata={"patient": "pt_1", "year": 2021})
     link = MentionLink(doc_id="NOTE:n1", concept_id=DIS.id, count=1, texts=(), max_score=0.9, negated=1,
                        assertion="negated", extractor="dict", extractor_version="1")
-    store.write(GraphBatch(documents=(note,), concepts=(DIS,), mentions=(link,)))
+    human = Concept(id="NCBITaxon:9606", name="Humans", type="Species")  # "patient": the hub, no finding
+    people = link.model_copy(update={"concept_id": human.id, "negated": 0, "affirmed": 1, "assertion": "affirmed"})
+    store.write(GraphBatch(documents=(note,), concepts=(DIS, human), mentions=(link, people)))
     assert store.query("MATCH (:Patient)-[f:HAS_FINDING]->() RETURN f") == []  # a write writes, nothing more
     store.refresh_findings(["pt_1"])
     (row,) = store.query("MATCH (p:Patient {id: 'pt_1'})-[f:HAS_FINDING]->(c) RETURN c.id AS c, f.status AS s")

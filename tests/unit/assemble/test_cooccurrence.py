@@ -36,3 +36,12 @@ def test_note_sentences_are_not_stored_unless_opted_in():
     note = Document(id="NOTE:abc", source="note", text="John Smith has fever and headache.")
     assert all(e.sentence == "" for e in _assemble([note]).evidence)
     assert all("John Smith" in e.sentence for e in _assemble([note], keep_note_text=True).evidence)
+
+
+def test_evidence_of_a_retracted_paper_and_of_a_retraction_notice_is_flagged():
+    text = "Aspirin relieved headache."
+    paper = Document(id="PMID:1", source="pubmed", text=text, metadata={"retracted": True})
+    notice = Document(id="PMID:2", source="pubmed", text=text, metadata={"retraction_of": ["1"]})
+    other = Document(id="PMID:3", source="pubmed", text=text)
+    flags = {e.doc_id: e.retracted for e in _assemble([paper, notice, other]).evidence}
+    assert flags == {"PMID:1": True, "PMID:2": True, "PMID:3": False}  # a notice restates what it withdraws

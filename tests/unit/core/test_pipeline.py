@@ -130,9 +130,9 @@ def test_retracted_papers_are_flagged_counted_and_an_update_that_retracts_one_re
                       metadata={"pmid": "8", "retraction_of": ["9"]})
     p.retracted = frozenset({"7", "8"})  # the list names PMID 7 (and wrongly the notice)
     s = p.run([listed, notice, doc(9, "Aspirin and headache.")], command="t", inputs=[])
-    assert (s.written, s.retracted) == (3, 1)
+    assert (s.written, s.retracted) == (3, 1)  # the notice is no retracted paper...
     flags = {e.doc_id: e.retracted for e in p.store.evidence.values()}
-    assert flags == {"PMID:7": True, "PMID:8": False, "PMID:9": False}
+    assert flags == {"PMID:7": True, "PMID:8": True, "PMID:9": False}  # ...but what it restates is withdrawn
     retracting_update = Document(id="PMID:9", source="pubmed", text="Aspirin and headache.", version=2,
                                  metadata={"pmid": "9", "retracted": True})
     s = p.run([retracting_update], command="t", inputs=[])
