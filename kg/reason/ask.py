@@ -159,7 +159,8 @@ class AskItem(_Out):
     concept: AskConcept = Field(description="the other end of the edge")
     predicate: str = Field(description="relationship type, e.g. INDUCES; CO_OCCURS_WITH for co-mentions")
     outgoing: bool = Field(description="the edge points from the asked concept to this one")
-    claimed: bool = Field(description="a relation papers claim (false: only mentioned in the same sentence)")
+    claimed: bool = Field(description="a relation papers claim (false: only mentioned in the same sentence, or an "
+                                      "edge without scored evidence, listed in a section of its own)")
     combined_score: float = Field(description="noisy-OR over documents of each document's best evidence score")
     evidence_count: int
     doc_count: int
