@@ -25,6 +25,7 @@ from prefect_dask import DaskTaskRunner
 from kg.components import build_pipeline
 from kg.config import SECRET_FIELDS, Settings, load_settings
 from kg.curator import apply_curation
+from kg.errors import ArgumentError, Errors
 from kg.graph.backends import open_store
 from kg.ledger import Ledger, RunSummary
 from kg.models import Document
@@ -39,9 +40,23 @@ def dask_runner(address: str | None = None, workers: int | None = None, config: 
     settings = load_settings(config)
     address = address or settings.dask_address
     if address:
+        _check_address(address)
         return DaskTaskRunner(address=address)
     return DaskTaskRunner(cluster_kwargs={"n_workers": workers or settings.worker_count, "threads_per_worker": 1,
                                           "processes": True, "dashboard_address": None})
+
+
+def _check_address(address: str) -> None:
+    """A scheduler address Dask can read (E007): "bogus" would otherwise surface only when the first
+    batch is sent, as a traceback from deep inside the task runner."""
+    from distributed.comm import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme in ("tcp", "tls"):
+            parse_host_port(location)
+    except ValueError as exc:
+        raise ArgumentError(Errors.E007, address=address, error=exc) from exc
 
 
 @cache

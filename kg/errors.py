@@ -259,6 +259,9 @@ class Errors:
     E005 = Message(ArgumentError, "cannot read {path}: {error}", "Save the file as UTF-8 text and try again.")
     E006 = Message(ArgumentError, "{cron!r} is not a cron expression",
                    "Five fields: minute hour day-of-month month day-of-week, e.g. '30 6 * * *' (06:30 every day).")
+    E007 = Message(ArgumentError, "{address!r} is not a Dask scheduler address: {error}",
+                   "Give the scheduler as tcp://HOST:PORT (MEDKG_DASK_ADDRESS, --dask-address, or dask_address "
+                   "in the config file), e.g. tcp://dask-scheduler:8786.")
     E010 = Message(ArgumentError, "{name} must be at least {minimum}, got {value}")
 
     # -- config (E1xx) ------------------------------------------------------------------------

@@ -60,3 +60,14 @@ def test_a_worker_builds_its_components_once_and_freezes_them_out_of_the_collect
     finally:
         gc.unfreeze()
         common._analysis_pipeline.cache_clear()
+
+
+def test_an_address_dask_cannot_read_is_refused_at_once(monkeypatch):
+    from kg.errors import ArgumentError
+
+    with pytest.raises(ArgumentError, match="E007: 'bogus' is not a Dask scheduler address"):
+        dask_runner("bogus")
+    monkeypatch.setenv("MEDKG_DASK_ADDRESS", "tcp://scheduler")  # no port
+    with pytest.raises(ArgumentError, match="E007"):
+        dask_runner()
+    assert dask_runner("tcp://scheduler:8786").address == "tcp://scheduler:8786"
