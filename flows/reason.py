@@ -37,12 +37,22 @@ def pick_sources(g: nx.MultiDiGraph, top: int, labels: tuple[str, ...] = ("Chemi
 
 
 @task(cache_policy=NO_CACHE)
-def discover(g: nx.MultiDiGraph, sources: list[str], per_source: int, exclude: list[str]) -> list[InferredEdge]:
-    """ABC candidates for every source (pure CPU: no retries)."""
+def load_isa(settings: Settings) -> nx.DiGraph | None:
+    """The is_a graph of the concept store, so that a subtype is no discovery (None without a store)."""
+    from kg.reason.closure import isa_graph
+    from kg.vocab.conceptstore import ConceptStore, store_path
+
+    return isa_graph(ConceptStore.open(settings)) if store_path(settings).exists() else None
+
+
+@task(cache_policy=NO_CACHE)
+def discover(g: nx.MultiDiGraph, sources: list[str], per_source: int, exclude: list[str],
+             isa: nx.DiGraph | None = None) -> list[InferredEdge]:
+    """ABC candidates for every source, none an is_a relative of it (pure CPU: no retries)."""
     edges: list[InferredEdge] = []
     for s in sources:
         if s in g:
-            edges += from_discoveries(swanson_abc(g, s, top=per_source, exclude=exclude), rule=ABC_RULE)
+            edges += from_discoveries(swanson_abc(g, s, top=per_source, exclude=exclude, isa=isa), rule=ABC_RULE)
     return edges
 
 
@@ -72,7 +82,7 @@ def refresh_inferred_edges(
     settings = load_settings(data_dir=data_dir)
     g = load_graph(settings, min_score, min_evidence, max_edges)
     chosen = sources or pick_sources(g, top_sources)
-    edges = discover(g, chosen, per_source, exclude or ["NCBITaxon:9606"])
+    edges = discover(g, chosen, per_source, exclude or ["NCBITaxon:9606"], load_isa(settings))
     written = write(settings, edges, rel_type)
     summary = {"graph_edges": g.number_of_edges(), "sources": len(chosen), "inferred": len(edges), "written": written,
                "rule": ABC_RULE}

@@ -55,6 +55,7 @@ def swanson_abc(
     min_score: float = 0.0,
     target_labels: Collection[str] | None = None,
     exclude: Collection[str] = (),
+    isa: nx.DiGraph | None = None,
 ) -> list[Discovery]:
     """Rank concepts reachable from ``source`` in two hops and not linked to it directly.
 
@@ -74,6 +75,9 @@ def swanson_abc(
     exclude : collection of str
         Concepts neither used as a bridge nor proposed: hubs such as "patients" would otherwise
         connect everything to everything.
+    isa : networkx DiGraph, optional
+        The is_a graph (:func:`kg.reason.closure.isa_graph`, child -> parent): a C that is a kind of
+        A, or A of C, is no discovery (Essential Hypertension for Hypertension).
 
     Returns
     -------
@@ -101,6 +105,8 @@ def swanson_abc(
     simple = best_edges(g)
     direct = set(simple[source])
     skip = direct | {source} | set(exclude)
+    if isa is not None and source in isa:
+        skip |= nx.descendants(isa, source) | nx.ancestors(isa, source)
     bridges: dict[str, list[Bridge]] = defaultdict(list)
     for b in direct - set(exclude):
         ab = simple.edges[source, b]

@@ -37,6 +37,12 @@ def test_direct_neighbours_and_excluded_are_not_proposed_nor_bridges():
     assert [(d.concept, d.score) for d in found] == [("C", pytest.approx(0.3))]
 
 
+def test_a_kind_of_the_source_or_what_it_is_a_kind_of_is_no_discovery():
+    isa = nx.DiGraph([("C", "A"), ("A", "Z"), ("Z", "D")])  # child -> parent: C is an A, A is (via Z) a D
+    assert swanson_abc(graph(), "A", isa=isa) == []
+    assert [d.concept for d in swanson_abc(graph(), "A", isa=nx.DiGraph([("X", "Y")]))] == ["C", "D"]
+
+
 def test_filters_min_score_labels_top():
     assert [d.concept for d in swanson_abc(graph(), "A", target_labels={"Chemical"})] == ["D"]
     found = swanson_abc(graph(), "A", min_score=0.7)
