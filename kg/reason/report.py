@@ -239,13 +239,23 @@ def _concept(r: Relation) -> str:
     return f"{r.name or r.other} ({r.other}{', ' + r.type if r.type else ''})"
 
 
+def _head(r: Relation) -> str:
+    """``-> **PREDICATE** name (id, type)`` of a relation, in Markdown."""
+    return f"{'->' if r.outgoing else '<-'} **{_md(r.predicate)}** {_md(_concept(r))}"
+
+
+def _head_html(r: Relation) -> str:
+    """The same in HTML: arrow, predicate, the other end's name in bold, its id and type."""
+    e = html.escape
+    return (f"{'&rarr;' if r.outgoing else '&larr;'} <span class=\"pred\">{e(r.predicate)}</span> "
+            f"<b>{e(r.name or r.other)}</b> ({e(r.other)}{', ' + e(r.type) if r.type else ''})")
+
+
 def _relation_line(r: Relation) -> str:
-    arrow = "->" if r.outgoing else "<-"
     flags = f", negated in {r.negated}" if r.negated else ""
     flags += f", {r.retracted} cited sentence(s) from RETRACTED papers" if r.retracted else ""
     weak = f" ({WEAK_NOTE})" if r.combined_score < WEAK_SCORE else ""
-    return (f"{arrow} **{_md(r.predicate)}** {_md(_concept(r))}: "
-            f"score {r.combined_score:.3f}{weak}, {r.documents}, {r.evidence_count} sentence(s), "
+    return (f"{_head(r)}: score {r.combined_score:.3f}{weak}, {r.documents}, {r.evidence_count} sentence(s), "
             f"affirmed {r.affirmed}{flags}")
 
 
@@ -300,8 +310,7 @@ def to_markdown(report: ConceptReport | PatientReport) -> str:
         lines += [f"   - {_md(x.short())}" for x in r.citations]
     lines += ["", f"## {UNSCORED_TITLE}", "", UNSCORED_SECTION_NOTE, ""]
     for r in report.unscored:
-        lines.append(f"- {'->' if r.outgoing else '<-'} **{_md(r.predicate)}** {_md(_concept(r))}: "
-                     f"{_md(_unscored_line(r))}")
+        lines.append(f"- {_head(r)}: {_md(_unscored_line(r))}")
         lines += [f"   - {_md(x.short())}" for x in r.citations]
     if not report.unscored:
         lines.append("None.")
@@ -402,11 +411,9 @@ def to_html(report: ConceptReport | PatientReport) -> str:
                       if r.retracted else "")
             flags += f"<span class=\"badge weak\">{e(WEAK_NOTE)}</span>" if r.combined_score < WEAK_SCORE else ""
             parts.append(
-                f"<li class=\"relation\" data-predicate=\"{e(r.predicate)}\">{'&rarr;' if r.outgoing else '&larr;'} "
-                f"<span class=\"pred\">{e(r.predicate)}</span> <b>{e(r.name or r.other)}</b> ({e(r.other)}"
-                f"{', ' + e(r.type) if r.type else ''}): score {r.combined_score:.3f}, {e(r.documents)}, "
-                f"{r.evidence_count} sentence(s), affirmed {r.affirmed}{flags}"
-                f"{''.join(_cite_html(x) for x in r.citations)}</li>")
+                f"<li class=\"relation\" data-predicate=\"{e(r.predicate)}\">{_head_html(r)}: "
+                f"score {r.combined_score:.3f}, {e(r.documents)}, {r.evidence_count} sentence(s), "
+                f"affirmed {r.affirmed}{flags}{''.join(_cite_html(x) for x in r.citations)}</li>")
         if not report.relations:
             parts.append("<li>No claimed relation in the graph.</li>")
         parts.append(f"</ol></section><section id=\"co-mentions\"><h2>Co-mentions (same sentence, not claims)</h2>"
@@ -418,10 +425,9 @@ def to_html(report: ConceptReport | PatientReport) -> str:
             parts.append("<li>None.</li>")
         parts.append(f"</ol></section><section id=\"unscored\"><h2>{e(UNSCORED_TITLE)}</h2>"
                      f"<p class=\"note\">{e(UNSCORED_SECTION_NOTE)}</p><ul>")
-        parts += [f"<li class=\"unscored\" data-predicate=\"{e(r.predicate)}\">{'&rarr;' if r.outgoing else '&larr;'} "
-                  f"<span class=\"pred\">{e(r.predicate)}</span> <b>{e(r.name or r.other)}</b> ({e(r.other)}"
-                  f"{', ' + e(r.type) if r.type else ''}): {e(_unscored_line(r))}"
-                  f"{''.join(_cite_html(x) for x in r.citations)}</li>" for r in report.unscored] or ["<li>None.</li>"]
+        parts += [f"<li class=\"unscored\" data-predicate=\"{e(r.predicate)}\">{_head_html(r)}: "
+                  f"{e(_unscored_line(r))}{''.join(_cite_html(x) for x in r.citations)}</li>"
+                  for r in report.unscored] or ["<li>None.</li>"]
         parts.append("</ul></section><section id=\"negated\"><h2>Negated evidence</h2><ul>")
         parts += [f"<li class=\"neg\">{e(r['predicate'])} {e(r['name'] or '')} ({e(r['other'])}): {e(r['doc_id'])}: "
                   f"&ldquo;{e(r['sentence'] or '')}&rdquo;</li>" for r in report.negated] or ["<li>None.</li>"]
