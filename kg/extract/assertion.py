@@ -29,8 +29,8 @@ from spacy.tokens import Doc, Span
 
 from kg.doc import AnnotatedDoc
 from kg.errors import ConfigError, Errors
+from kg.extract.spans import section_headers
 from kg.models import Assertion, Mention, Section
-from kg.text.sections import header_end
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "resources" / "assertion_rules.json"
 
@@ -263,14 +263,14 @@ class AssertionTagger:
         sections = sorted(doc.sections, key=lambda sec: sec.start)
         section_starts = [sec.start for sec in sections]
         note = doc.document.source == "note"
-        headers = [(sec.start, header_end(doc.text, sec.start)) for sec in sections] if note else []
+        headers = section_headers(doc)
         groups: dict[tuple[int, int], list[int]] = {}
         for i, m in enumerate(mentions):
             key = (m.sentence_start, m.sentence_end) if m.sentence_start is not None else doc.sentence_of(m.start, m.end)
             groups.setdefault(key, []).append(i)
         results: list[AssertionResult] = [AssertionResult("affirmed")] * len(mentions)
         for (s, e), idx in groups.items():
-            inside = [(max(hs, s) - s, min(he, e) - s) for hs, he in headers if hs < e and he > s and he > hs]
+            inside = [(max(hs, s) - s, min(he, e) - s) for hs, he in headers if hs < e and he > s]
             found = self.assess(doc.text[s:e], [(mentions[i].start - s, mentions[i].end - s) for i in idx], inside,
                                 note=note)
             for i, r in zip(idx, found):

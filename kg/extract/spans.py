@@ -6,7 +6,7 @@ from spacy.tokens import Doc
 
 from kg.doc import AnnotatedDoc
 from kg.models import Mention
-from kg.text.sections import header_end
+from kg.text.sections import header_spans
 
 Ents = dict[tuple[int, int], str]  # (token start, token end) -> entity type
 # inherit_abbreviation_types; 2: an entity before the long form that spells the short form counts, and
@@ -19,8 +19,7 @@ def section_headers(doc: AnnotatedDoc) -> list[tuple[int, int]]:
     of what follows, never a mention ("ALLERGIES" is no finding of Hypersensitivity, "CC" no Clomiphene)."""
     if doc.document.source != "note":  # an abstract's section labels are no text of its mentions' sentences
         return []
-    text = doc.text
-    return [(sec.start, end) for sec in doc.document.sections if (end := header_end(text, sec.start)) > sec.start]
+    return header_spans(doc.text, doc.sections)
 
 
 def to_mentions(doc: AnnotatedDoc, ents: Ents, extractor: str, version: str,

@@ -41,7 +41,7 @@ from scispacy.abbreviation import (
 )
 from kg.doc import AnnotatedDoc
 from kg.models import Abbreviation, Document, Section
-from kg.text.sections import header_end, sectionize
+from kg.text.sections import header_spans, sectionize
 from kg.text.tokenizer import REGISTRY_NAME, make_bio_tokenizer
 
 SENTENCE_PUNCT = (".", "!", "?")
@@ -113,10 +113,9 @@ def note_sentence_starts(text: str, sections: Sequence[Section] = ()) -> list[in
     sentence spans two sections.
     """
     starts = {s.start for s in sections}
-    for section in sections:
-        end = header_end(text, section.start)
+    for _, end in header_spans(text, sections):
         line_end = text.find("\n", end)
-        if end > section.start and line_end >= 0 and not text[end:line_end].strip():
+        if line_end >= 0 and not text[end:line_end].strip():
             starts.add(line_end + 1)
     previous = ""  # the last line with text
     blank = False

@@ -11,6 +11,7 @@ snake_case so "PAST HISTORY", "MEDICAL HISTORY" and "PMH:" all become ``past_med
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from kg.models import Section
 
@@ -101,3 +102,9 @@ def header_end(text: str, start: int) -> int:
     """
     m = _HEADER_AT.match(text, start)
     return m.end() if m else start
+
+
+def header_spans(text: str, sections: Iterable[Section]) -> list[tuple[int, int]]:
+    """``(start, end)`` of each header written in ``text`` at a section's start (:func:`header_end`);
+    sections a source supplied without a written header have none."""
+    return [(sec.start, end) for sec in sections if (end := header_end(text, sec.start)) > sec.start]
