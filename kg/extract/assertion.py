@@ -76,6 +76,7 @@ _GROUP = "medkg_targets"
 _TARGET_LABEL = "FINDING"
 
 _WHITESPACE_RUN = re.compile(r"\s{2,}|[^\S ]")
+_STOPS = (".", "!", "?", ";", ",")
 _WORD = re.compile(r"[a-z]+")
 
 
@@ -233,7 +234,14 @@ class AssertionTagger:
         and a line-wrapped "negative   for" would otherwise slip past the "negative for" rule.
         A cue that lies wholly inside one of ``headers`` (section headers, same offsets) is no cue.
         ``note``: a clinical note's sentence, where a relative's status outranks a negation.
+
+        A sentence that ends without a stop is read as if it had one: a note's line "Anemia:
+        denies" is the field answer that "Anemia: denies." is (the stop is after the text, so no
+        offset moves; a cue that takes it in ends at the sentence's end).
         """
+        stop = 0
+        if (stripped := sentence.rstrip()) and not stripped.endswith(_STOPS):
+            sentence, stop = stripped + ".", 1
         selected = self._cues.select(sentence)
         if not selected:
             return [AssertionResult("affirmed")] * len(spans)
@@ -249,8 +257,8 @@ class AssertionTagger:
         doc.spans[_GROUP] = [t for t in targets if t is not None]
         self._context(selected)(doc)
         priority = _NOTE_PRIORITY if note else _PRIORITY
-        return [_resolve(doc, t, index, priority, headers) if t is not None else AssertionResult("affirmed")
-                for t in targets]
+        return [_resolve(doc, t, index, priority, headers, len(text) - stop) if t is not None
+                else AssertionResult("affirmed") for t in targets]
 
     def pipe(self, docs: Iterable[AnnotatedDoc], batch_size: int = 256) -> Iterator[AnnotatedDoc]:
         for doc in docs:
@@ -294,7 +302,9 @@ class AssertionTagger:
 
 
 def _resolve(doc: Doc, target: Span, index: list[int], priority: tuple[Assertion, ...],
-             headers: Sequence[tuple[int, int]] = ()) -> AssertionResult:
+             headers: Sequence[tuple[int, int]], written: int) -> AssertionResult:
+    """The target's assertion by ``priority``; ``written``: where the written text of ``doc`` ends
+    (a stop the reading added after it is no part of a cue's text)."""
     best = None
     for modifier in target._.modifiers:
         cue_start, cue_end = modifier.modifier_span
@@ -317,11 +327,12 @@ def _resolve(doc: Doc, target: Span, index: list[int], priority: tuple[Assertion
     _, assertion, modifier = best
     cue = doc[modifier.modifier_span[0] : modifier.modifier_span[1]]
     scope = doc[modifier.scope_span[0] : modifier.scope_span[1]]
+    cue_end, scope_end = min(cue.end_char, written), min(scope.end_char, written)
     return AssertionResult(
         assertion,
-        cue.text,
-        _original(index, cue.start_char, cue.end_char),
-        _original(index, scope.start_char, scope.end_char) if len(scope) else None,
+        doc.text[cue.start_char : cue_end].rstrip(),
+        _original(index, cue.start_char, cue_end),
+        _original(index, scope.start_char, scope_end) if scope_end > scope.start_char else None,
     )
 
 

@@ -51,6 +51,8 @@ def analysed(document, mentions):
         ("Hepatitis C: negative.", "Hepatitis C", "negated"),
         ("Hypertension: absent.", "Hypertension", "negated"),
         ("Anemia: denies.", "Anemia", "negated"),
+        ("Anemia: denies", "Anemia", "negated"),  # a note's line ends without a stop
+        ("Anemia: denies\n", "Anemia", "negated"),
         ("ROS: negative for fever, chills, night sweats, or fatigue.", "fatigue", "negated"),
         ("Constitutional: Denies fever, chills, or weight loss.", "weight loss", "negated"),
         ("Denies headache, reports nausea.", "headache", "negated"),
@@ -80,6 +82,22 @@ def test_assess_reports_scope_in_original_offsets(tagger):
     (result,) = tagger.assess(sentence, [(sentence.index("chest"), sentence.index("."))])
     assert sentence[slice(*result.cue_span)] == "denies"
     assert sentence[slice(*result.scope)].startswith("chest pain")
+
+
+def test_an_unwritten_stop_is_no_part_of_the_cue(tagger):
+    sentence = "Anemia: denies  "
+    (result,) = tagger.assess(sentence, [(0, 6)])
+    assert result.assertion == "negated"
+    assert sentence[slice(*result.cue_span)] == ": denies"
+    assert result.cue_span[1] <= len(sentence.rstrip()) + 1
+
+
+def test_note_lines_without_stops_each_answer_their_own_field(tagger):
+    text = "REVIEW OF SYSTEMS\nAnemia: denies\nAsthma: yes\n"
+    mentions = [_mention("note:2", text, "Anemia"), _mention("note:2", text, "Asthma")]
+    anemia, asthma = tagger.tag(analysed(Document(id="note:2", source="note", text=text), mentions))
+    assert (anemia.assertion, anemia.assertion_cue) == ("negated", ": denies")
+    assert asthma.assertion == "affirmed"
 
 
 def _mention(doc_id, text, phrase, **kw):
