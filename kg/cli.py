@@ -513,6 +513,8 @@ def ask(
     """
     from kg.reason.ask import ask_command
 
+    if question is not None and not question.strip():
+        question = None  # a blank question is the mistake of giving none
     if (question is None) == (from_file is None):
         raise typer.BadParameter("give a QUESTION or --file FILE (one question per line)")
     questions: str | list[str] = question if from_file is None else _questions(from_file)

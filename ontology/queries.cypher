@@ -53,7 +53,7 @@ RETURN c.name AS chemical, d.name AS disease, r.doc_count AS documents, example
 ORDER BY documents DESC, chemical, disease
 
 // name: top_edges_for_disease
-// description: The extracted relations of a disease (claims with scored evidence, not co-mentions), by combined score (noisy-OR), with PMIDs and a sentence each.
+// description: The extracted relations of a disease (claims with scored evidence, not co-mentions), by combined score (noisy-OR), with PMIDs and the best sentence each (affirmed before other readings, retracted papers last, then by score, as ask and report cite).
 MATCH (c:Concept)-[r]-(d:Concept {id: $disease})
 WHERE type(r) <> 'CO_OCCURS_WITH' AND r.max_score IS NOT NULL
 WITH c, d, r
@@ -61,6 +61,9 @@ ORDER BY r.combined_score DESC, r.doc_count DESC, c.id
 LIMIT 10
 MATCH (e:Evidence {triple_key: r.key})
 WHERE e.rejected IS NULL
+OPTIONAL MATCH (e)-[:IN_DOCUMENT]->(doc:Document)
+WITH c, r, e, coalesce(e.retracted, false) OR coalesce(doc.retracted, false) AS retracted
+ORDER BY retracted, coalesce(e.assertion, 'affirmed') <> 'affirmed', e.score DESC, e.doc_id, e.sentence_start
 WITH c, r, collect(DISTINCT e.doc_id) AS docs, collect(e.sentence)[0] AS sentence
 WITH c, r, docs, sentence, [x IN docs WHERE x STARTS WITH 'PMID:'] AS pmids
 RETURN c.id AS id, c.name AS name, type(r) AS relation, r.combined_score AS combined_score,
@@ -100,20 +103,28 @@ RETURN c.id AS id, c.name AS finding, f.status AS status, f.affirmed AS affirmed
 ORDER BY status, finding
 
 // name: contradictory_edges
-// description: Edges whose evidence both affirms and negates them (e.g. "X caused Y" vs "X did not cause Y"), most disputed first.
+// description: Edges whose evidence both affirms and negates them (e.g. "X caused Y" vs "X did not cause Y"), most disputed first, with the papers and notes behind them.
 MATCH (a:Concept)-[r]->(b:Concept)
 WHERE r.affirmed > 0 AND r.negated > 0
-RETURN a.name AS subject, type(r) AS relation, b.name AS object, r.affirmed AS affirmed, r.negated AS negated,
-       r.doc_count AS papers
-ORDER BY negated DESC, affirmed DESC, subject, object
+WITH a, r, b
+ORDER BY r.negated DESC, r.affirmed DESC, a.name, b.name
 LIMIT 25
+MATCH (e:Evidence {triple_key: r.key})
+WHERE e.rejected IS NULL
+WITH a, r, b, collect(DISTINCT e.doc_id) AS docs
+WITH a, r, b, docs, [x IN docs WHERE x STARTS WITH 'PMID:'] AS pmids
+RETURN a.name AS subject, type(r) AS relation, b.name AS object, r.affirmed AS affirmed, r.negated AS negated,
+       size(pmids) AS papers, size(docs) - size(pmids) AS notes
+ORDER BY negated DESC, affirmed DESC, subject, object
 
 // name: contradictory_evidence
-// description: The affirming and negating sentences behind one edge, side by side, with their documents.
-MATCH (e:Evidence {subject: $a, object: $b})
-WHERE e.assertion IN ['affirmed', 'negated']
-RETURN e.assertion AS assertion, e.predicate AS relation, e.doc_id AS document, e.score AS score, e.sentence AS sentence
-ORDER BY assertion, document, e.sentence_start
+// description: The affirming and negating sentences behind the edges between two concepts (either direction), side by side, with their documents: negating ones first, as they are the fewer.
+MATCH (a:Concept {id: $a})-[r]-(b:Concept {id: $b})
+MATCH (e:Evidence {triple_key: r.key})
+WHERE e.rejected IS NULL AND e.assertion IN ['affirmed', 'negated']
+RETURN e.assertion AS assertion, type(r) AS relation, e.subject AS subject, e.doc_id AS document, e.score AS score,
+       e.sentence AS sentence
+ORDER BY assertion DESC, relation, subject, document, e.sentence_start
 LIMIT 50
 
 // name: edges_on_retracted_papers

@@ -539,10 +539,10 @@ REASON_COMENTIONS = (
 )
 
 # Evidence about a concept read in retracted papers (retracted documents are few: start there),
-# hubs left out as everywhere in reports.
+# hubs and evidence curators rejected left out as everywhere in reports.
 REASON_RETRACTED_EVIDENCE = (
     "MATCH (d:Document) WHERE d.retracted = true "
-    "MATCH (e:Evidence {doc_id: d.id}) WHERE e.subject = $id OR e.object = $id "
+    "MATCH (e:Evidence {doc_id: d.id}) WHERE (e.subject = $id OR e.object = $id) AND e.rejected IS NULL "
     "WITH d, e, CASE WHEN e.subject = $id THEN e.object ELSE e.subject END AS oid "
     "MATCH (o:Concept {id: oid}) WHERE NOT o.id IN $hubs "
     "RETURN e.predicate AS predicate, o.id AS other, o.name AS name, e.doc_id AS doc_id, d.year AS year, "

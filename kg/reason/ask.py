@@ -497,10 +497,11 @@ def _pair(ctx: _Context, reading: Reading) -> AskAnswer:
                    f"(score {score:.3f}{notes})" + (
                        f", and {len(claimed) - 1} other claimed relation(s) between them." if len(claimed) > 1 else "."))
         if reading.intent == "effects" and not r["outgoing"]:
-            message = (f"Papers report the reverse direction: {nb} -[{r['predicate']}]-> {na} "
-                       f"({r['doc_count']} document(s)); none reports {na} causing {nb}.")
+            message = (f"{_sources(ctx.store, [r['key']])} report the reverse direction: {nb} -[{r['predicate']}]-> "
+                       f"{na} ({r['doc_count']} document(s)); none reports {na} causing {nb}.")
     elif claimed:
-        message = (f"Papers relate {na} and {nb}" + (", but not as asked" if asked else "") + ": "
+        message = (f"{_sources(ctx.store, [r['key'] for r in claimed])} relate {na} and {nb}"
+                   + (", but not as asked" if asked else "") + ": "
                    + ", ".join(sorted({r['predicate'] for r in claimed})) + ".")
     elif denied:
         message = f"No claimed relation between {na} and {nb}. " + _what_the_graph_has(denied[0], na, nb)
@@ -529,6 +530,14 @@ def _pair(ctx: _Context, reading: Reading) -> AskAnswer:
     any_claim = bool(claimed) or any(h.claimed for p in paths for h in p.hops)
     status: Status = "answered" if any_claim else ("co_mentions_only" if rows or paths else "no_evidence")
     return _build(reading, status, message, sections, paths)
+
+
+def _sources(store: GraphStore, keys: list[str]) -> str:
+    """"Papers", "Notes" or "Papers and notes": what the documents behind these triples are."""
+    found = store.query(q.REASON_DOCUMENT_KINDS, {"keys": keys})
+    papers = any((r["documents"] or 0) > (r["notes"] or 0) for r in found)
+    notes = any(r["notes"] for r in found)
+    return "Papers and notes" if papers and notes else "Notes" if notes else "Papers" if papers else "Documents"
 
 
 def _what_the_graph_has(r: dict, na: str, nb: str) -> str:

@@ -18,6 +18,9 @@ from __future__ import annotations
 #   PASSIVE phrases: "what is caused by X" (X after)  -> effects; "X is caused by what" -> causes
 #   EFFECT nouns:    "side effects of X", "X toxicity" -> effects, wherever X is
 #   CAUSE nouns:     "risk factors for X"               -> causes, wherever X is
+# With two concepts, the one a noun names with "of" or "for" is the cause (effect nouns) or the effect
+# (cause nouns) and the other one the other end: "is pain a side effect of ibuprofen?" asks whether
+# ibuprofen causes pain, "is glucose a risk factor for obesity?" whether glucose causes obesity.
 CAUSE_ACTIVE = (
     "cause", "induce", "trigger", "provoke", "lead to", "result in", "produce", "precipitate", "bring on",
     "give rise to", "contribute to", "exacerbate", "worsen", "aggravate", "responsible for",
@@ -63,6 +66,11 @@ PRIORITY = ("interacts", "effects", "causes", "treats", "suggests", "associated"
 # Words that turn two concepts into "how are A and B connected?" (paths as well as direct edges).
 LINK_WORDS = ("how", "link", "connect", "connection", "relate", "relation", "relationship", "between",
               "in common", "mechanism", "path", "explain")
+
+# Negations the reader does not handle: "what does not cause asthma?" is answered as "what causes
+# asthma?", and the reading says so (a contraction's "n't" is split: "doesn", "t").
+NEGATIONS = ("not", "no", "never", "none", "nothing", "neither", "nor", "without", "cannot", "doesn", "don", "didn",
+             "isn", "aren", "wasn", "weren", "won", "wouldn", "shouldn", "couldn", "hasn", "haven", "hadn")
 
 # -- answer types ----------------------------------------------------------------------------
 # A noun naming the kind of answer wanted -> the concept labels an answer may have.

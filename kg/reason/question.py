@@ -217,7 +217,8 @@ class Reading:
         types = f"; answers: {', '.join(self.answer_types)}" if self.answer_types else ""
         if self.pair and len(names) > 1:
             a, b = names[0], names[1]
-            text = {"effects": f"whether {a} causes {b}", "treats": f"whether one of {a} and {b} treats the other",
+            text = {"effects": f"whether {a} causes {b}", "causes": f"whether {b} causes {a}",
+                    "treats": f"whether one of {a} and {b} treats the other",
                     "interacts": f"whether {a} and {b} interact"}.get(
                 self.intent or "", f"how {a} and {b} are related" if self.intent != "links"
                 else f"how {a} and {b} are connected (direct edges and paths)")
@@ -240,6 +241,11 @@ class Reading:
         if absent := self.missing[max(shown - len(self.concepts), 0):]:
             extra += "; not in the graph, not used: " + ", ".join(
                 f"{m.phrase} ({m.known_as})" if m.known_as else m.phrase for m in absent)
+        if self.unread:
+            extra += f"; not understood: {', '.join(repr(w) for w in self.unread)}"
+        if negations := [w for w in self.unread if stem(w) in _NEGATIONS]:
+            extra += (f" (the answer ignores {', '.join(repr(w) for w in negations)}: negations are not read, so it "
+                      "answers the question without it)")
         return f"{text}{types}{cue}{extra}"
 
 
@@ -263,6 +269,8 @@ _CUE_STEMS = {s for _, _, s in _CAUSAL} | {s for ps in _INTENT_PHRASES.values() 
 _CUE_WORDS = {w for s in _CUE_STEMS for w in s}
 _TYPE_WORDS = {w for _, s in _TYPE_PHRASES for w in s}
 _LINK_STEMS = {stems(w) for w in cues.LINK_WORDS}
+_NOUN_LINKS = {stem(w) for w in ("of", "for", "the", "a", "an")}  # "side effects of the X", "a risk factor for X"
+_NEGATIONS = {stem(w) for w in cues.NEGATIONS}
 
 
 def _not_a_concept(text: str) -> bool:
@@ -320,7 +328,7 @@ def read(question: str, find: Finder, graph: GraphLookup, ontology: OntologyLook
     _resolve(reading, spans, graph, ontology)
     if not reading.concepts:
         if reading.missing:  # still say what was asked: "what causes Ebola (not in the graph)"
-            _intent(reading, found_cues, _token_of(tokens, reading.missing[0].start), free)
+            _intent(reading, found_cues, [_token_of(tokens, reading.missing[0].start)], free, [])
         return reading
     labels = [lab for c in types for lab in cues.ANSWER_TYPES[c.words]]
     if labels:
@@ -329,9 +337,9 @@ def read(question: str, find: Finder, graph: GraphLookup, ontology: OntologyLook
     positions = [_token_of(tokens, c.start) for c in reading.concepts]
     if reading.types_asked and len(reading.concepts) > 1 and found_cues:
         _focus(reading, positions, found_cues[0].end)
-    _intent(reading, found_cues, positions[0], free)
+    _intent(reading, found_cues, positions, free, [t[2] for t in tokens])
     reading.cues += [c.words for c in types]
-    if reading.pair and reading.intent == "causes":
+    if reading.pair and reading.intent == "causes" and len(reading.concepts) > 1:
         # "Is pain caused by ibuprofen?": the cause first, as in "does ibuprofen cause pain?"
         reading.concepts[0], reading.concepts[1] = reading.concepts[1], reading.concepts[0]
         reading.intent = "effects"
@@ -458,8 +466,10 @@ def _token_of(tokens, offset: int) -> int:
     return next((i for i, (a, b, _) in enumerate(tokens) if a <= offset < b), len(tokens))
 
 
-def _intent(reading: Reading, found: list[Cue], focus: int, free: list[str]) -> None:
-    """The intent (for cause and effect, who causes what) from the cues and where the focus concept is."""
+def _intent(reading: Reading, found: list[Cue], positions: list[int], free: list[str], words: list[str]) -> None:
+    """The intent (for cause and effect, who causes what) from the cues and where the concepts are
+    (``positions``: their first tokens, the focus concept first; ``words``: the question's stems)."""
+    focus = positions[0]
     candidates: list[tuple[str, Cue]] = []
     for c in found:
         if c.intent.startswith("causal:"):
@@ -467,6 +477,10 @@ def _intent(reading: Reading, found: list[Cue], focus: int, free: list[str]) -> 
             after = focus >= c.end  # the concept comes after the cue
             intent = {"active": "causes" if after else "effects", "passive": "effects" if after else "causes",
                       "effect": "effects", "cause": "causes"}[kind]
+            if kind in ("effect", "cause") and not reading.types_asked and _noun_object(c, positions, words) == 1:
+                # two concepts, the noun naming the second: "is pain a side effect of ibuprofen?" asks whether
+                # ibuprofen causes pain, "is glucose a risk factor for obesity?" whether glucose causes obesity
+                intent = "causes" if kind == "effect" else "effects"
             candidates.append((intent, c))
         else:
             candidates.append((c.intent, c))
@@ -481,6 +495,16 @@ def _intent(reading: Reading, found: list[Cue], focus: int, free: list[str]) -> 
         words = {stems(c.words) for _, c in candidates} | {(w,) for w in free}
         if words & _LINK_STEMS:
             reading.intent = "links"
+
+
+def _noun_object(cue: Cue, positions: list[int], words: list[str]) -> int | None:
+    """Which concept a cause or effect noun names with "of" or "for" (or right after it): 1 in "is pain a
+    side effect of ibuprofen?" and in "is glucose a risk factor for obesity?"; None when no concept follows
+    so ("aspirin toxicity", "toxic to the kidney": the noun's own rule decides)."""
+    i = cue.end
+    while i < len(words) and words[i] in _NOUN_LINKS and i not in positions:
+        i += 1
+    return positions.index(i) if i in positions else None
 
 
 def _focus(reading: Reading, positions: list[int], cue_end: int) -> None:

@@ -156,6 +156,8 @@ def concept_report(store: GraphStore, concept_id: str, *, limit: int = 10, per_r
             break
     negated = [r for r in store.query(q.REASON_NEGATED_EVIDENCE, {"id": concept_id, "limit": limit * 3})
                if r["other"] not in cues.HUBS][:limit]
+    contradicted = [x for x in contradictions_in_store(store, concept=concept_id, top=limit * 3)
+                    if not ({x.subject, x.object} - {concept_id}) & set(cues.HUBS)][:limit]
     return ConceptReport(
         concept=found[0],
         relations=_relations(store, rows, per_relation),
@@ -164,7 +166,7 @@ def concept_report(store: GraphStore, concept_id: str, *, limit: int = 10, per_r
         unscored=_relations(store, unscored, per_relation),
         negated=negated,
         retracted=store.query(q.REASON_RETRACTED_EVIDENCE, {"id": concept_id, "hubs": hubs, "limit": limit}),
-        contradictions=contradictions_in_store(store, concept=concept_id, top=limit),
+        contradictions=contradicted,
         papers=store.query(q.REASON_RECENT_PAPERS, {"id": concept_id, "limit": limit}),
     )
 
@@ -232,6 +234,17 @@ def _notes(notes: list[tuple[str, int | None]]) -> str:
 
 def _also(also: dict[str, list[str]]) -> str:
     return "; ".join(f"{s} in {', '.join(ns)}" for s, ns in also.items())
+
+
+QUOTES = (chr(8220), chr(8221))  # the HTML's curly quotes
+
+
+def _sentence(r: dict, quotes: tuple[str, str] = ('"', '"')) -> str:
+    """A negated or retracted evidence row's sentence in quotes, or, as citations say it, why there is none
+    (note text is not stored unless ingested with --keep-text). Plain text: escape it for the format."""
+    if r.get("sentence"):
+        return f"{quotes[0]}{r['sentence']}{quotes[1]}"
+    return Citation(doc_id=r["doc_id"], sentence="", score=0.0, assertion=r.get("assertion") or "negated").text()
 
 
 def _concept(r: Relation) -> str:
@@ -316,10 +329,10 @@ def to_markdown(report: ConceptReport | PatientReport) -> str:
         lines.append("None.")
     lines += ["", "## Negated evidence", ""]
     lines += [f"- {_md(r['predicate'])} {_md(r['name'])} ({_md(r['other'])}): {_md(r['doc_id'])}: "
-              f"\"{_md(r['sentence'])}\"" for r in report.negated] or ["None."]
+              f"{_md(_sentence(r))}" for r in report.negated] or ["None."]
     lines += ["", "## Evidence from retracted papers", ""]
     lines += [f"- [RETRACTED] {_md(r['predicate'])} {_md(r['name'])} ({_md(r['other'])}): {_md(r['doc_id'])}: "
-              f"\"{_md(r['sentence'] or '')}\"" for r in report.retracted] or ["None."]
+              f"{_md(_sentence(r))}" for r in report.retracted] or ["None."]
     lines += ["", "## Contradicted edges (affirmed and negated)", ""]
     lines += [f"- {_md(x.subject)} {_md(x.predicate)} {_md(x.object)}: affirmed {x.affirmed}, negated {x.negated} "
               f"(balance {x.balance:.2f})" for x in report.contradictions] or ["None."]
@@ -430,10 +443,10 @@ def to_html(report: ConceptReport | PatientReport) -> str:
                   for r in report.unscored] or ["<li>None.</li>"]
         parts.append("</ul></section><section id=\"negated\"><h2>Negated evidence</h2><ul>")
         parts += [f"<li class=\"neg\">{e(r['predicate'])} {e(r['name'] or '')} ({e(r['other'])}): {e(r['doc_id'])}: "
-                  f"&ldquo;{e(r['sentence'] or '')}&rdquo;</li>" for r in report.negated] or ["<li>None.</li>"]
+                  f"{e(_sentence(r, QUOTES))}</li>" for r in report.negated] or ["<li>None.</li>"]
         parts.append("</ul></section><section id=\"retracted\"><h2>Evidence from retracted papers</h2><ul>")
         parts += [f"<li class=\"retracted\"><span class=\"badge retracted\">RETRACTED</span> {e(r['predicate'])} "
-                  f"{e(r['name'] or '')} ({e(r['other'])}): {e(r['doc_id'])}: &ldquo;{e(r['sentence'] or '')}&rdquo;"
+                  f"{e(r['name'] or '')} ({e(r['other'])}): {e(r['doc_id'])}: {e(_sentence(r, QUOTES))}"
                   "</li>" for r in report.retracted] or ["<li>None.</li>"]
         parts.append("</ul></section><section id=\"contradictions\"><h2>Contradicted edges</h2><ul>")
         parts += [f"<li>{e(x.subject)} {e(x.predicate)} {e(x.object)}: affirmed {x.affirmed}, negated {x.negated} "

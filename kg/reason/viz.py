@@ -123,7 +123,7 @@ def neighbourhood(
     kept = cut(g, concept_id, max_nodes)
     full = nx.MultiDiGraph()
     full.add_nodes_from(kept.nodes(data=True))
-    return _shown(best_edges(add_edges_among(store, full, min_score=min_score, max_edges=max_edges)))
+    return _ordered(_shown(best_edges(add_edges_among(store, full, min_score=min_score, max_edges=max_edges))))
 
 
 def _drop_hubs(g: nx.Graph, keep: str) -> None:
@@ -152,7 +152,21 @@ def cut(g: nx.Graph, center: str, max_nodes: int) -> nx.Graph:
                     if d.get("claimed", True) or not claimed_only), default=0)
 
     keep = sorted(dist, key=lambda n: (dist[n], -docs(n, True), -docs(n, False), n))[:max_nodes]
-    return g.subgraph(keep).copy()
+    return _ordered(g.subgraph(keep))
+
+
+def _ordered(g: nx.Graph) -> nx.Graph:
+    """A copy of the undirected picture graph ``g``, its nodes in id order and its edges in order of their ends.
+
+    The layout starts from the node order and the drawing follows the edge order, so both must come
+    from the graph alone: a subgraph iterates in the order of a set of ids, which changes from one
+    process to the next (string hashing is salted), and with it the picture.
+    """
+    out = g.__class__()
+    out.graph.update(g.graph)
+    out.add_nodes_from(sorted(g.nodes(data=True), key=lambda n: n[0]))
+    out.add_edges_from(sorted(((*sorted((u, v)), d) for u, v, d in g.edges(data=True)), key=lambda e: e[:2]))
+    return out
 
 
 def _short(text: str, width: int = 30) -> str:

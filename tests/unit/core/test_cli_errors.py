@@ -96,3 +96,12 @@ def test_version_answers_without_a_command(monkeypatch, capsys):
     with pytest.raises(SystemExit) as exit_:
         cli.main()
     assert exit_.value.code == 0 and capsys.readouterr().out.strip() == f"medkg {__version__}"
+
+
+def test_a_blank_question_is_the_usage_mistake_of_no_question(monkeypatch, capsys, tmp_path):
+    import kg.reason.ask
+
+    monkeypatch.setattr(kg.reason.ask, "answer_all", _never)  # refused before the models load
+    none, empty, blank = (run_main(monkeypatch, capsys, tmp_path, "ask", *q) for q in ((), ("",), ("  ",)))
+    assert "Usage: " in none and "give a QUESTION or --file FILE" in none
+    assert empty == none and blank == none

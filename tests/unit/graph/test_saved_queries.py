@@ -1,8 +1,10 @@
 """Saved queries (ontology/queries.cypher) on the embedded store: what their columns say is what they count."""
 
+import re
+
 import pytest
 
-from kg.config import Settings
+from kg.config import REPO_ROOT, Settings
 from kg.graph.backends import open_store
 from kg.graph.saved import load_saved_queries
 from kg.models import Concept, Document, Evidence, GraphBatch, Triple
@@ -11,10 +13,20 @@ DIS = Concept(id="MESH:D003924", name="Diabetes Mellitus, Type 2", type="Disease
 MET = Concept(id="MESH:D008687", name="Metformin", type="Chemical")
 
 
-def ev(subject: str, predicate: str, obj: str, doc: str, retracted: bool = False) -> Evidence:
-    return Evidence(triple=Triple(subject=subject, predicate=predicate, object=obj), doc_id=doc, sentence="s",
+def ev(subject: str, predicate: str, obj: str, doc: str, retracted: bool = False, *, sentence: str = "s",
+       score: float = 0.9, assertion: str = "affirmed") -> Evidence:
+    return Evidence(triple=Triple(subject=subject, predicate=predicate, object=obj), doc_id=doc, sentence=sentence,
                     sentence_start=0, subject_span=(0, 1), object_span=(2, 3), extractor="x", extractor_version="1",
-                    score=0.9, retracted=retracted)
+                    score=score, retracted=retracted, assertion=assertion)
+
+
+def docs(*ids: str) -> tuple[Document, ...]:
+    return tuple(Document(id=i, source="note" if i.startswith("NOTE:") else "pubmed", text="x") for i in ids)
+
+
+def reject(store, doc: str) -> None:
+    """What `medkg curate reject --evidence KEY` leaves on the evidence of ``doc``."""
+    store.query("MATCH (e:Evidence {doc_id: $doc}) SET e.rejected = true", {"doc": doc}, write=True)
 
 
 @pytest.fixture
@@ -48,3 +60,47 @@ def test_edges_on_retracted_papers_lists_claims_first_and_says_how_many_there_ar
     assert [r["relation"] for r in rows[1:]] == ["CO_OCCURS_WITH"] * 24
     assert [r["subject"] for r in rows[1:4]] == ["Chemical 00", "Chemical 01", "Chemical 02"]
     assert rows[0]["retracted_papers"] == ["PMID:9"]
+
+
+def test_top_edges_for_disease_quotes_the_best_affirmed_sentence(store):
+    """Not whichever sentence comes first: the best scored affirmed one of a paper neither retracted nor
+    rejected, as ask and report cite."""
+    store.write(GraphBatch(documents=docs("PMID:1", "PMID:2", "PMID:3", "PMID:4", "PMID:5"), concepts=(DIS, MET),
+                           evidence=(
+        ev(MET.id, "INDUCES", DIS.id, "PMID:1", sentence="Metformin did not cause it.", score=0.99,
+           assertion="negated"),
+        ev(MET.id, "INDUCES", DIS.id, "PMID:2", sentence="A weaker affirmed sentence.", score=0.6),
+        ev(MET.id, "INDUCES", DIS.id, "PMID:3", sentence="From a retracted paper.", score=0.97, retracted=True),
+        ev(MET.id, "INDUCES", DIS.id, "PMID:4", sentence="Rejected by a curator.", score=0.98),
+        ev(MET.id, "INDUCES", DIS.id, "PMID:5", sentence="Metformin caused it.", score=0.8))))
+    reject(store, "PMID:4")
+    [row] = store.query(load_saved_queries()["top_edges_for_disease"].cypher, {"disease": DIS.id})
+    assert row["sentence"] == "Metformin caused it." and row["papers"] == 4
+
+
+def test_the_readme_copy_of_top_edges_for_disease_is_the_saved_query():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("--saved top_edges_for_disease", 1)[1].split("```cypher", 1)[1].split("```", 1)[0]
+    saved = load_saved_queries()["top_edges_for_disease"].cypher
+    assert re.sub(r"\s+", " ", block).strip() == re.sub(r"\s+", " ", saved).strip()
+
+
+def test_contradictory_edges_counts_papers_and_notes_apart(store):
+    store.write(GraphBatch(documents=docs("PMID:1", "NOTE:a", "NOTE:b"), concepts=(DIS, MET), evidence=(
+        ev(MET.id, "INDUCES", DIS.id, "PMID:1"), ev(MET.id, "INDUCES", DIS.id, "NOTE:a", assertion="negated"),
+        ev(MET.id, "INDUCES", DIS.id, "NOTE:b"))))
+    [row] = store.query(load_saved_queries()["contradictory_edges"].cypher)
+    assert (row["affirmed"], row["negated"], row["papers"], row["notes"]) == (2, 1, 1, 2)
+
+
+def test_contradictory_evidence_reads_either_direction_and_leaves_rejected_evidence_out(store):
+    store.write(GraphBatch(documents=docs("PMID:1", "PMID:2", "PMID:3"), concepts=(DIS, MET), evidence=(
+        ev(MET.id, "INDUCES", DIS.id, "PMID:1", sentence="Metformin caused it."),
+        ev(MET.id, "INDUCES", DIS.id, "PMID:2", sentence="Metformin did not cause it.", assertion="negated"),
+        ev(MET.id, "INDUCES", DIS.id, "PMID:3", sentence="Rejected by a curator."))))
+    reject(store, "PMID:3")
+    query = load_saved_queries()["contradictory_evidence"].cypher
+    for a, b in ((MET.id, DIS.id), (DIS.id, MET.id)):
+        rows = store.query(query, {"a": a, "b": b})
+        assert [(r["assertion"], r["document"], r["subject"]) for r in rows] == [
+            ("negated", "PMID:2", MET.id), ("affirmed", "PMID:1", MET.id)]

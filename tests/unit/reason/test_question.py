@@ -118,6 +118,17 @@ def test_intent_focus_and_direction(question, intent, focus, direction):
     # cause first, however the question is turned
     ("Can ibuprofen cause pain?", "effects", "MESH:D007052", "MESH:D010146"),
     ("Is pain caused by ibuprofen?", "effects", "MESH:D007052", "MESH:D010146"),
+    ("Is pain due to ibuprofen?", "effects", "MESH:D007052", "MESH:D010146"),
+    ("Is ibuprofen a cause of pain?", "effects", "MESH:D007052", "MESH:D010146"),
+    ("Is ibuprofen a risk factor for pain?", "effects", "MESH:D007052", "MESH:D010146"),
+    ("Is obesity a risk factor for asthma?", "effects", "MESH:D009765", "MESH:D001249"),
+    ("ibuprofen risk factor pain", "effects", "MESH:D007052", "MESH:D010146"),
+    ("Risk factors for pain: is ibuprofen one?", "effects", "MESH:D007052", "MESH:D010146"),
+    ("Is the etiology of pain ibuprofen?", "effects", "MESH:D007052", "MESH:D010146"),
+    ("Is pain a side effect of ibuprofen?", "effects", "MESH:D007052", "MESH:D010146"),
+    ("Is pain one of the complications of ibuprofen?", "effects", "MESH:D007052", "MESH:D010146"),
+    ("Side effects of ibuprofen include pain?", "effects", "MESH:D007052", "MESH:D010146"),
+    ("Is ibuprofen toxicity a cause of pain?", "effects", "MESH:D007052", "MESH:D010146"),
 ])
 def test_two_concepts_make_a_pair_question(question, intent, a, b):
     r = reading(question)
@@ -246,6 +257,28 @@ def test_unknown_concepts_are_reported_not_guessed():
     [m] = r.missing
     assert (m.phrase, m.known_as, m.name) == ("Ebola virus disease", "MESH:D019142", "Hemorrhagic Fever, Ebola")
     assert "not in the graph" in r.describe()
+
+
+def test_a_cause_question_about_a_concept_not_in_the_graph_keeps_its_direction():
+    def find(text):
+        i = text.index("Ebola")
+        return [Span(i, i + 19, "Ebola virus disease", (("MESH:D019142", 1.0, "Hemorrhagic Fever, Ebola"),))]
+
+    r = reading("Is pain caused by Ebola virus disease?", find)
+    assert r.pair and [c.id for c in r.concepts] == ["MESH:D010146"] and r.intent == "causes"
+    assert r.describe().startswith('whether "Ebola virus disease" (Hemorrhagic Fever, Ebola (MESH:D019142), not in '
+                                   'the graph) causes Pain (MESH:D010146)')
+
+
+def test_words_not_understood_are_said_and_a_negation_is_said_to_be_ignored():
+    r = reading("What does not cause asthma?")
+    assert (r.intent, r.focus.id, r.unread) == ("causes", "MESH:D001249", ["not"])
+    assert r.describe() == ("what causes Asthma (MESH:D001249); cue words: 'cause'; not understood: 'not' (the answer "
+                            "ignores 'not': negations are not read, so it answers the question without it)")
+    assert "the answer ignores 'never'" in reading("What can never cause gout?").describe()
+    r = reading("How are asthma and xyzzy connected?")  # one concept left: the reading says which word was lost
+    assert not r.pair and r.describe().endswith("; not understood: 'xyzzy'") and "ignores" not in r.describe()
+    assert "not understood" not in reading("What causes asthma?").describe()
 
 
 class FakeOntology:

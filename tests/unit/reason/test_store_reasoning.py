@@ -217,6 +217,25 @@ def test_report_puts_claims_first_leaves_hubs_out_and_marks_retracted(store, tin
     assert 'class="badge retracted"' in page and 'class="badge neg"' in page
 
 
+def test_report_leaves_rejected_evidence_and_the_hub_out_of_retracted_and_contradicted(store, tiny):
+    store.write(tiny.hub_and_comention_batch(store.schema))
+    assoc = tiny.predicate(store.schema, "biolink:associated_with")
+    store.write(GraphBatch(evidence=(tiny.ev(Triple(subject=tiny.HUMAN.id, predicate=assoc, object=tiny.MET.id),
+                                             "PMID:4", "Patients were not on metformin.", 0.9, "negated"),)))
+    store.refresh_statistics()
+    store.query("MATCH (d:Document {id: 'PMID:1'}) SET d.retracted = true", write=True)
+    rep = concept_report(store, tiny.MET.id)
+    assert tiny.HUMAN.id in {x.subject for x in contradictions_in_store(store, concept=tiny.MET.id)}
+    assert [(x.subject, x.object) for x in rep.contradictions] == [(tiny.MET.id, tiny.LA.id)]
+    assert [r["other"] for r in rep.retracted] == [tiny.LA.id]
+    # a curator rejects the retracted paper's evidence: it is no longer cited, not even as retracted
+    store.query("MATCH (e:Evidence {doc_id: $doc}) SET e.rejected = true", {"doc": "PMID:1"}, write=True)
+    rep = concept_report(store, tiny.MET.id)
+    md = to_markdown(rep)
+    assert rep.retracted == [] and "PMID:1" not in md[md.index("## Evidence from retracted papers"):md.index(
+        "## Contradicted edges")]
+
+
 def test_patient_report_by_assertion_status_with_note_ids(store, settings, tiny):
     store.write(tiny.second_note_batch())
     store.refresh_findings([tiny.PATIENT])
@@ -251,6 +270,7 @@ def test_viz_draws_claims_over_comentions_without_hubs(store, settings, tmp_path
     store.refresh_statistics()
     g = neighbourhood(store, tiny.MET.id, hops=2, max_nodes=3)
     assert g.number_of_nodes() == 3 and tiny.MET.id in g and tiny.HUMAN.id not in g
+    assert list(g.nodes) == sorted(g.nodes) and list(g.edges) == sorted(tuple(sorted(e)) for e in g.edges)
     assert tiny.LA.id in g  # the claimed relation beats the co-mentions at the same distance
     full = neighbourhood(store, tiny.MET.id, hops=1)
     causes = tiny.predicate(store.schema, "biolink:causes")

@@ -93,6 +93,37 @@ def test_report_counts_papers_and_notes_apart(store, tiny):
     assert "Relations claimed in papers" not in md and "1 paper(s) and 1 note(s)" in to_html(rep)
 
 
+def test_a_pair_answer_says_papers_or_notes_as_the_evidence_is(store, tiny):
+    """What relates two concepts is said to be papers, notes or both, as the documents behind the edges are."""
+    causes = tiny.predicate(store.schema, "biolink:causes")
+    assoc = tiny.predicate(store.schema, "biolink:associated_with")
+    store.write(GraphBatch(evidence=(
+        tiny.ev(Triple(subject=tiny.WARF.id, predicate=assoc, object=tiny.LEUK.id), "NOTE:n1", "", 0.8),
+        tiny.ev(Triple(subject=tiny.LEUK.id, predicate=causes, object=tiny.WARF.id), "NOTE:n1", "", 0.8))))
+    related = ask("Does warfarin interact with leukopenia?", store)
+    assert related.message.startswith("Notes relate Warfarin and Leukopenia, but not as asked: ")
+    reverse = ask("Can warfarin cause leukopenia?", store)
+    assert reverse.message.startswith("Notes report the reverse direction: Leukopenia -[")
+    store.write(GraphBatch(evidence=(
+        tiny.ev(Triple(subject=tiny.WARF.id, predicate=assoc, object=tiny.LEUK.id), "PMID:6", "Warfarin, leukopenia.",
+                0.8),)))
+    assert ask("Does warfarin interact with leukopenia?", store).message.startswith("Papers and notes relate ")
+    assert ask("Can warfarin cause leukopenia?", store).message.startswith("Notes report the reverse direction")
+
+
+def test_the_negated_and_retracted_sections_say_when_note_text_is_not_stored(store, tiny):
+    causes = tiny.predicate(store.schema, "biolink:causes")
+    store.write(GraphBatch(evidence=(
+        tiny.ev(Triple(subject=tiny.MET.id, predicate=causes, object=tiny.LEUK.id), "NOTE:n1", "", 0.8, "negated"),)))
+    rep = concept_report(store, tiny.MET.id)
+    md, page = to_markdown(rep), to_html(rep)
+    negated = md[md.index("## Negated evidence"):md.index("## Evidence from retracted papers")]
+    assert "NOTE:n1: (note text not stored)" in negated and '""' not in negated
+    assert "did not cause lactic acidosis" in negated  # a paper's sentence is quoted as before
+    assert "NOTE:n1: (note text not stored)</li>" in page
+    assert "&ldquo;&rdquo;" not in page and "\u201c\u201d" not in page
+
+
 def test_markdown_report_escapes_html_from_the_data(store, tiny):
     evil = Concept(id="MESH:D000001", name="Calcimycin <script>alert(1)</script>", type="Chemical")
     causes = tiny.predicate(store.schema, "biolink:causes")
