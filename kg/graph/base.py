@@ -171,11 +171,14 @@ class GraphStore(ABC):
         self._batched(cypher.UPSERT_PATIENT_NOTES, links, stats)
 
     def refresh_findings(self, patients: Sequence[str]) -> WriteStats:
-        """Recompute the patient-level ``HAS_FINDING`` edges of ``patients`` from their notes' mentions."""
+        """Recompute the patient-level ``HAS_FINDING`` edges of ``patients`` from their notes' mentions;
+        a patient left with no note (its notes deleted, withdrawn or moved to another patient) is
+        deleted, as a fresh ingest of what is left would not have it."""
         stats = WriteStats()
         if patients:
             self._batched(cypher.DELETE_FINDINGS_OF_PATIENTS, list(patients), stats, "ids")
             self._batched(cypher.REFRESH_FINDINGS_OF_PATIENTS, list(patients), stats, "ids")
+            self._batched(cypher.DELETE_PATIENTS_WITHOUT_NOTES, list(patients), stats, "ids")
         return stats
 
     def delete_documents(self, doc_ids: Sequence[str], keep_nodes: bool = False) -> Deleted:
@@ -183,8 +186,9 @@ class GraphStore(ABC):
 
         Their Evidence and MENTIONS go, and every triple they supported is recomputed from the
         evidence left (or deleted when none is left). ``keep_nodes=True`` keeps the Document
-        nodes, for a revised record that is about to be written again. Patients' findings are
-        not touched here: refresh them for the returned patients.
+        nodes, for a revised record that is about to be written again (its link to its patient
+        goes: the write links it to the patient it names now). Patients' findings are not touched
+        here: refresh them for the returned patients.
         """
         ids = list(dict.fromkeys(doc_ids))
         if not ids:
@@ -201,7 +205,9 @@ class GraphStore(ABC):
             self._batched(cypher.clear_unaccepted_triples(self.schema, predicate),
                           [{**r, "curated": False} for r in group], stats)
             self._batched(cypher.delete_unsupported_triples(self.schema, predicate), group, stats)
-        if not keep_nodes:
+        if keep_nodes:
+            self._batched(cypher.DELETE_PATIENT_LINKS_OF_DOCUMENTS, ids, stats, "ids")
+        else:
             self._batched(cypher.DELETE_DOCUMENTS, ids, stats, "ids")
         return Deleted(found=found, patients=tuple(patients), concepts=tuple(sorted(set(concepts))))
 

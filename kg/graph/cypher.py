@@ -191,6 +191,13 @@ PATIENTS_OF_DOCUMENTS = (
     "UNWIND $ids AS id MATCH (p:Patient)-[:HAS_NOTE]->(:Document {id: id}) RETURN DISTINCT p.id AS id"
 )
 DELETE_FINDINGS_OF_PATIENTS = "UNWIND $ids AS id MATCH (:Patient {id: id})-[f:HAS_FINDING]->() DELETE f"
+# A revised note's link to its patient goes with its old evidence: the write links it again, to the
+# patient the new version names (a note can move to another patient).
+DELETE_PATIENT_LINKS_OF_DOCUMENTS = "UNWIND $ids AS id MATCH (:Patient)-[h:HAS_NOTE]->(:Document {id: id}) DELETE h"
+DELETE_PATIENTS_WITHOUT_NOTES = (
+    "UNWIND $ids AS id MATCH (p:Patient {id: id}) OPTIONAL MATCH (p)-[h:HAS_NOTE]->() "
+    "WITH p, count(h) AS n WHERE n = 0 DETACH DELETE p"
+)
 # Recomputed from the MENTIONS of all the patient's notes (never incrementally), so a revised or
 # deleted note leaves exact counts. status: present beats past beats possible beats family beats absent.
 # The human hub (NCBITaxon:9606, which "patient" and "she" link to) is no finding of a patient.

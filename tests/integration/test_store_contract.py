@@ -294,6 +294,23 @@ def test_patient_findings_are_refreshed_only_when_asked(store):
     assert (deleted.found, deleted.patients) == (1, ("pt_1",))
     store.refresh_findings(list(deleted.patients))
     assert store.query("MATCH (:Patient)-[f:HAS_FINDING]->() RETURN f") == []
+    assert store.query("MATCH (p:Patient) RETURN p.id AS id") == []  # no note left: no patient
+
+
+def test_a_revised_note_that_names_another_patient_moves_to_it(store):
+    def note(patient: str) -> Document:
+        return Document(id="NOTE:n2", source="note", text="Has headache.", metadata={"patient": patient})
+
+    link = MentionLink(doc_id="NOTE:n2", concept_id=DIS.id, count=1, texts=(), max_score=0.9, affirmed=1,
+                       assertion="affirmed", extractor="dict", extractor_version="1")
+    store.write(GraphBatch(documents=(note("pt_old"),), concepts=(DIS,), mentions=(link,)))
+    store.refresh_findings(["pt_old"])
+    deleted = store.delete_documents(["NOTE:n2"], keep_nodes=True)  # what a commit does with a revision
+    store.write(GraphBatch(documents=(note("pt_new"),), concepts=(DIS,), mentions=(link,)))
+    store.refresh_findings([*deleted.patients, "pt_new"])
+    rows = store.query("MATCH (p:Patient) OPTIONAL MATCH (p)-[:HAS_NOTE]->(d) OPTIONAL MATCH (p)-[:HAS_FINDING]->(c) "
+                       "RETURN p.id AS p, collect(DISTINCT d.id) AS notes, collect(DISTINCT c.id) AS findings")
+    assert rows == [{"p": "pt_new", "notes": ["NOTE:n2"], "findings": [DIS.id]}]
 
 
 def test_retracted_evidence_is_counted_but_left_out_of_the_scores(store):

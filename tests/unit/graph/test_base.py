@@ -82,7 +82,8 @@ def test_delete_reports_found_documents_and_their_patients(store):
 
 def test_refresh_findings_and_statistics_are_explicit_steps(store):
     store.refresh_findings(["pt_1"])
-    assert store.statements() == [cypher.DELETE_FINDINGS_OF_PATIENTS, cypher.REFRESH_FINDINGS_OF_PATIENTS]
+    assert store.statements() == [cypher.DELETE_FINDINGS_OF_PATIENTS, cypher.REFRESH_FINDINGS_OF_PATIENTS,
+                                  cypher.DELETE_PATIENTS_WITHOUT_NOTES]
     store.sent.clear()
     store.refresh_findings([])
     assert store.sent == []
