@@ -412,6 +412,9 @@ class Errors:
                    "The file is truncated or damaged there; download it again to read this record.")
     E314 = Message(RecordError, "malformed XML at line {line}, between records: {error}; every record was read",
                    "Nothing was lost, but the file is damaged: download it again.")
+    E315 = Message(RecordError, "DeleteCitation block at line {line} is damaged ({error}): "
+                   "{deleted} of its {count} PMIDs were deleted, not read: {unread}",
+                   "The rest of the file was read. Download the file again to delete the PMIDs not read.")
     # clinical notes
     E320 = Message(RecordError, "not valid UTF-8 (byte {byte}): re-save the note as UTF-8")
     E321 = Message(RecordError, "unreadable: {error}")

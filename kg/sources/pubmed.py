@@ -9,9 +9,12 @@ A broken record is quarantined and the file goes on. lxml's stream parser cannot
 after a syntax error (malformed XML, bytes that are not UTF-8), so the file is then read again
 record by record: each record from its start tag to the next record's is parsed alone, the ones
 the stream gave are skipped, a damaged one is quarantined with its PMID and line, and the rest of
-the file is read. A record start tag cannot occur inside PubMed text (it would be escaped), so
-records are neither invented nor dropped. A cut gzip yields everything before the cut plus one
-Quarantine saying where it stopped. Only a file that cannot be read at all raises.
+the file is read. The stream gives only the records directly under the root: those after a record
+without an end tag arrive inside it, and are read in the second pass. A record start tag cannot
+occur inside PubMed text (it would be escaped), so records are neither invented nor dropped; a
+damaged DeleteCitation block still deletes each of its PMIDs that can be read. A cut gzip yields
+everything before the cut plus one Quarantine saying where it stopped. Only a file that cannot be
+read at all raises.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ _ROOT_TAGS = ("PubmedArticleSet", "PubmedBookArticleSet")
 _FIRST_ELEMENT = re.compile(rb"<(?![?!])([A-Za-z_][\w.:-]*)")
 _RECORD_START = re.compile(rb"<(PubmedArticle|PubmedBookArticle|DeleteCitation)[\s>/]")
 _PMID = re.compile(rb"<PMID[^>]*>\s*([^<\s]*)\s*</PMID>")
+# A PMID element of a damaged DeleteCitation block: its text, and its end tag if it has one.
+_PMID_ELEMENT = re.compile(rb"<PMID\b[^>]*>([^<]*)(</PMID>)?")
 _MONTHS = {
     m: i
     for i, m in enumerate(
@@ -96,7 +101,7 @@ class _Progress:
     def __init__(self, file: str) -> None:
         self.file = file
         self.ordinal = 0  # citations seen (articles and book articles), 1-based once started
-        self.records = 0  # records seen: citations and DeleteCitation blocks
+        self.records = 0  # records read: citations and DeleteCitation blocks
         self.last_pmid: str | None = None
 
     def stop(self, message: Message, **fields: object) -> Quarantine:
@@ -164,6 +169,8 @@ def _record_by_record(
 ) -> Iterator[Document | Deletion | Quarantine]:
     """After the stream parser's syntax ``error``: the file read again, each record parsed alone;
     the records the stream parser gave are skipped, a damaged one is quarantined."""
+    # The stream gave records in file order and none inside another (see _drain): the ones it gave
+    # are the file's first ``given`` records, so records are skipped by position, not by count.
     given, damaged = progress.records, False
     parser = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
     try:
@@ -181,7 +188,10 @@ def _record_by_record(
                     why = None
                 if elem is None:
                     damaged = True
-                    yield _damaged(progress, segment, tag, line, why)
+                    if tag == b"DeleteCitation":
+                        yield from _damaged_deletions(progress, segment, line, why)
+                    else:
+                        yield _damaged(progress, segment, line, why)
                 else:
                     yield from _record(elem, progress)
     except (EOFError, zlib.error, OSError) as exc:
@@ -221,14 +231,12 @@ def _located(body: bytes, line: int, parser: etree.XMLParser, exc: etree.XMLSynt
     return exc
 
 
-def _damaged(progress: _Progress, segment: bytes, tag: bytes, line: int,
-             exc: etree.XMLSyntaxError | None) -> Quarantine:
-    """The quarantine of a record that does not parse (``exc``) or has no end tag (None)."""
+def _damaged(progress: _Progress, segment: bytes, line: int, exc: etree.XMLSyntaxError | None) -> Quarantine:
+    """The quarantine of a citation that does not parse (``exc``) or has no end tag (None)."""
     pmid_match = _PMID.search(segment)
     pmid = pmid_match.group(1).decode("utf-8", "replace") if pmid_match else ""
-    if tag != b"DeleteCitation":
-        progress.ordinal += 1
-    record = (f"#{progress.ordinal}" if tag != b"DeleteCitation" else "DeleteCitation") + (f" PMID {pmid}" if pmid else "")
+    progress.ordinal += 1
+    record = f"#{progress.ordinal}" + (f" PMID {pmid}" if pmid else "")
     msg = "" if exc is None else exc.msg or str(exc)
     if exc is None:
         reason = Errors.E313.reason(line=line)
@@ -236,8 +244,24 @@ def _damaged(progress: _Progress, segment: bytes, tag: bytes, line: int,
         reason = Errors.E303.reason(line=exc.lineno, error=msg)
     else:
         reason = Errors.E304.reason(line=exc.lineno, error=msg)
-    return Quarantine(file=progress.file, record=record, reason=reason,
-                      id=f"PMID:{pmid}" if pmid.isdigit() and tag != b"DeleteCitation" else None)
+    return Quarantine(file=progress.file, record=record, reason=reason, id=f"PMID:{pmid}" if pmid.isdigit() else None)
+
+
+def _damaged_deletions(progress: _Progress, segment: bytes, line: int,
+                       exc: etree.XMLSyntaxError | None) -> Iterator[Deletion | Quarantine]:
+    """A DeleteCitation block that does not parse (``exc``) or has no end tag (None): update files
+    list many PMIDs in one block, so each that can be read is deleted, and one quarantine names
+    the others."""
+    pmids, unread = list(_PMID_ELEMENT.finditer(segment)), []
+    for i, m in enumerate(pmids, 1):
+        pmid = m.group(1).decode("utf-8", "replace")
+        if m.group(2) and pmid.strip().isdigit():
+            yield Deletion(id=f"PMID:{pmid.strip()}")
+        else:
+            unread.append(f"#{i} {pmid!r}")
+    yield Quarantine(file=progress.file, record=f"DeleteCitation at line {line}", reason=Errors.E315.reason(
+        line=line, error="no end tag" if exc is None else exc.msg or str(exc), count=len(pmids),
+        deleted=len(pmids) - len(unread), unread=", ".join(unread) or "none"))
 
 
 def _record(elem: etree._Element, progress: _Progress) -> Iterator[Document | Deletion | Quarantine]:
@@ -253,10 +277,13 @@ def _drain(
     parser: etree.XMLPullParser, progress: _Progress
 ) -> Iterator[Document | Deletion | Quarantine]:
     for _event, elem in parser.read_events():
-        yield from _record(elem, progress)
+        parent = elem.getparent()
+        # A record inside another one follows a record whose end tag is missing: the stream fails
+        # at the end of the file, and _record_by_record reads it from its own bytes then.
+        if parent is None or parent.getparent() is None:
+            yield from _record(elem, progress)
         # Free the record and anything before it; the root keeps no children behind us.
         elem.clear(keep_tail=False)
-        parent = elem.getparent()
         if parent is not None:
             while elem.getprevious() is not None:
                 del parent[0]

@@ -200,6 +200,52 @@ def test_a_record_cut_off_at_the_end_and_damage_between_records_are_reported(tmp
         assert items[-1].reason.startswith(f"E314: malformed XML at line {line}, between records")
 
 
+def _items(items: list) -> list:
+    return [x.id if isinstance(x, (Document, Deletion)) else (x.record, x.reason, x.id) for x in items]
+
+
+def test_a_record_cut_off_mid_file_is_quarantined_alone_and_each_record_after_it_read_once(tmp_path: Path) -> None:
+    # The stream parser reads the records after the cut one as its children: they must be
+    # read once, from their own bytes, and the cut one must not vanish.
+    cut = _record(3).replace("</ArticleTitle></Article></MedlineCitation></PubmedArticle>", "")
+    deletion = "<DeleteCitation><PMID>7</PMID><PMID>8</PMID></DeleteCitation>\n"
+    path = tmp_path / "cut.xml"
+    path.write_bytes(_article_set(_record(1) + _record(2) + cut + _record(4) + deletion + _record(5)))
+    assert _items(list(iter_pubmed(path))) == [
+        "PMID:1",
+        "PMID:2",
+        ("#3 PMID 3", "E313: the record starting at line 5 is cut off: no end tag", "PMID:3"),
+        "PMID:4",
+        "PMID:7",
+        "PMID:8",
+        "PMID:5",
+    ]
+
+
+def test_a_damaged_delete_citation_block_deletes_the_pmids_that_can_be_read(tmp_path: Path) -> None:
+    deletion = ('<DeleteCitation>\n<PMID Version="1">11</PMID>\n<PMID>12</PMID>\n<PMID>13 & 14</PMID>\n'
+                "<PMID>abc</PMID>\n<PMID> 15 </PMID>\n</DeleteCitation>\n")
+    path = tmp_path / "deletions.xml"
+    path.write_bytes(_article_set(_record(1) + deletion + _record(2)))
+    assert _items(list(iter_pubmed(path))) == [
+        "PMID:1",
+        "PMID:11",
+        "PMID:12",
+        "PMID:15",
+        ("DeleteCitation at line 4", ("E315: DeleteCitation block at line 4 is damaged (xmlParseEntityRef: no name, "
+         "line 7, column 11): 3 of its 5 PMIDs were deleted, not read: #3 '13 & 14', #4 'abc'"), None),
+        "PMID:2",
+    ]
+    cut = tmp_path / "cut.xml"
+    cut.write_bytes(_article_set(_record(1) + deletion)[:-47])  # cut inside the fifth PMID
+    assert _items(list(iter_pubmed(cut)))[1:] == [
+        "PMID:11",
+        "PMID:12",
+        ("DeleteCitation at line 4", ("E315: DeleteCitation block at line 4 is damaged (no end tag): "
+         "2 of its 5 PMIDs were deleted, not read: #3 '13 & 14', #4 'abc', #5 ' 15'"), None),
+    ]
+
+
 def test_truncated_gzip_is_quarantined_after_the_records_before_the_cut(tmp_path: Path) -> None:
     # Enough records that some decompress before the cut, written as a real gzip.
     body = "".join(
