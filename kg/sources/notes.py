@@ -8,7 +8,9 @@ text itself is kept verbatim so that extractor offsets point into it. ACI-Bench'
 written from.
 
 CSV files are read row by row (MIMIC's NOTEEVENTS is ~4 GB) and may be gzipped, as they are
-when downloaded from PhysioNet.
+when downloaded from PhysioNet. After a malformed row (an unbalanced quote) the reader goes on at the
+next line that starts a row, not in the middle of the quoted field, so the rows after it are read
+and no row is made of note text.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import gzip
 import re
 import sys
 import zlib
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -32,6 +35,11 @@ ACI_REQUIRED = ("dataset", "encounter_id", "note")
 # A header naming any of these is taken for ACI-Bench, so its missing columns are reported
 # against ACI-Bench's layout rather than MIMIC's.
 _ACI_MARKERS = ("encounter_id", "dialogue", "note")
+# What the identifier columns hold. After a malformed row the reader goes on at the next line that
+# reads as a row with identifiers like these: a line of note text with as many commas as the header
+# has columns is not a row.
+_MIMIC_IDS = {"row_id": re.compile(r"\d+"), "subject_id": re.compile(r"\d+"), "hadm_id": re.compile(r"\d*")}
+_ACI_IDS = {"dataset": re.compile(r"[\w.-]+"), "encounter_id": re.compile(r"[\w.-]+")}
 
 _YEAR = re.compile(r"^\s*(\d{4})")
 _LONE_SURROGATE = re.compile(r"[\udc80-\udcff]")
@@ -121,13 +129,45 @@ def _open_csv(path: Path) -> IO[str]:
     return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
 
 
+class _Lines:
+    """A CSV file's lines for ``csv.reader``, numbered; the lines of the row being read are kept, so
+    that after a malformed row the reader can start again at the line after the row's first."""
+
+    def __init__(self, fh: IO[str]) -> None:
+        self._fh = fh
+        self._again: deque[str] = deque()  # lines to hand out again before reading on
+        self._row: list[str] = []
+        self.first = 1  # number of the row's first line
+        self.last = 0  # number of the last line handed out
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self._again.popleft() if self._again else next(self._fh)
+        self._row.append(line)
+        self.last += 1
+        return line
+
+    def next_row(self) -> None:
+        self._row, self.first = [], self.last + 1
+
+    def back(self) -> None:
+        """Hand out the row's lines again from its second: the next row is looked for there."""
+        self._again.extendleft(reversed(self._row[1:]))
+        self.last = self.first
+        self.next_row()
+
+
 def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Deletion | Quarantine]:
     _raise_field_size_limit()
     row_no = 0
     columns: dict[str, int] = {}
+    damaged: tuple[int, csv.Error] | None = None  # a malformed row's first line and error, until a row follows
     try:
         with _open_csv(path) as fh:
-            reader = csv.reader(fh, strict=True)  # a stray quote is an error, not rows merged into one note
+            lines = _Lines(fh)
+            reader = csv.reader(lines, strict=True)  # a stray quote is an error, not rows merged into one note
             header = next(reader, None)
             if header is None:
                 raise SourceError(Errors.E212, path=path)
@@ -141,23 +181,30 @@ def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Deletion | Quaranti
                     Errors.E213, path=path, layout=layout, missing=", ".join(missing), header=", ".join(header)
                 )
             to_record = _aci_record if is_aci else _mimic_record
+            ids = [(columns[name], id_) for name, id_ in (_ACI_IDS if is_aci else _MIMIC_IDS).items() if name in columns]
             while True:
-                first_line = reader.line_num + 1
+                lines.next_row()
                 try:
                     row = next(reader)
                 except StopIteration:
                     break
                 except csv.Error as exc:
-                    row_no += 1
-                    yield Quarantine(file=str(path), record=f"row {row_no}", reason=Errors.E323.reason(
-                        error=exc, lines=_lines(first_line, reader.line_num)))
+                    damaged = damaged or (lines.first, exc)
+                    lines.back()
                     continue
+                if damaged:
+                    if len(row) != len(header) or not all(id_.fullmatch(row[i]) for i, id_ in ids):
+                        lines.back()
+                        continue
+                    row_no += 1
+                    yield _malformed(path, row_no, damaged, lines.first - 1)
+                    damaged = None
                 if not any(cell.strip() for cell in row):
                     continue  # a blank line: no note
                 row_no += 1
                 if len(row) != len(header):
                     yield Quarantine(file=str(path), record=f"row {row_no}", reason=Errors.E329.reason(
-                        count=len(row), expected=len(header), lines=_lines(first_line, reader.line_num)))
+                        count=len(row), expected=len(header), lines=_lines(lines.first, lines.last)))
                     continue
                 fields = {name: row[i] for name, i in columns.items() if name != "dialogue"}
                 bad_column = next((n for n, v in fields.items() if _LONE_SURROGATE.search(v)), None)
@@ -169,14 +216,26 @@ def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Deletion | Quaranti
                     )
                     continue
                 yield to_record(fields, path, row_no, key)
+            if damaged:
+                yield _malformed(path, row_no + 1, damaged, lines.last)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         if not columns:
             raise SourceError(Errors.E214, path=path, error=exc) from exc
+        if damaged:
+            row_no += 1
+            yield _malformed(path, row_no, damaged, lines.last)
         yield Quarantine(
             file=str(path),
             record=f"after row {row_no}",
             reason=Errors.E325.reason(error=exc),
         )
+
+
+def _malformed(path: Path, row_no: int, damaged: tuple[int, csv.Error], last: int) -> Quarantine:
+    """The quarantine of a malformed row and the lines after it up to ``last``, where no row starts."""
+    first, error = damaged
+    return Quarantine(file=str(path), record=f"row {row_no}",
+                      reason=Errors.E323.reason(error=error, lines=_lines(first, last)))
 
 
 def _lines(first: int, last: int) -> str:

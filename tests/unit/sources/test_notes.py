@@ -110,14 +110,46 @@ def test_invalid_utf8_row_is_quarantined_and_the_rest_read(tmp_path: Path) -> No
     assert isinstance(second, Document) and second.text == "asthma"
 
 
-def test_a_stray_quote_quarantines_the_rows_it_swallowed_instead_of_merging_them(tmp_path: Path) -> None:
+def _read(csv_file: Path) -> list:
+    return [(r.record, r.reason) if isinstance(r, Quarantine) else r.text for r in iter_notes(csv_file, key=KEY)]
+
+
+def test_a_stray_quote_quarantines_its_row_and_the_rows_it_swallowed_are_read(tmp_path: Path) -> None:
     csv_file = tmp_path / "notes.csv"
     csv_file.write_text('ROW_ID,SUBJECT_ID,TEXT\n1,10,"asthma. Denies fever.\n2,11,diabetes mellitus.\n'
-                        '3,12,"hypertension."\n4,13,gout\n')
-    bad, good = iter_notes(csv_file, key=KEY)
-    assert isinstance(bad, Quarantine) and bad.record == "row 1"
-    assert bad.reason.startswith("E323: malformed CSV at lines 2-4:")
-    assert isinstance(good, Document) and good.text == "gout"
+                        '3,12,"hypertension."\n4,13,gout\n5,14,"never closed\nand on\n')
+    assert _read(csv_file) == [
+        ("row 1", "E323: malformed CSV at line 2: ',' expected after '\"'"),
+        "diabetes mellitus.",
+        "hypertension.",
+        "gout",
+        ("row 5", "E323: malformed CSV at lines 6-7: unexpected end of data"),
+    ]
+
+
+def test_after_a_stray_quote_reading_goes_on_at_the_next_row_not_inside_a_quoted_field(tmp_path: Path) -> None:
+    # Row 3 holds lines with as many commas as the header has columns, one even with ids: no row is
+    # made of them, as reading goes on at row 3's first line and reads its quoted field whole.
+    csv_file = tmp_path / "notes.csv"
+    csv_file.write_text('ROW_ID,SUBJECT_ID,HADM_ID,TEXT\n1,10,,pneumonia.\n2,10,,"an unbalanced quote\n'
+                        '3,20,5000,"Chief complaint: cough.\nMedications: aspirin, metoprolol, insulin\n'
+                        '\n12,20,, is not a row either\nAssessment: asthma."\n4,30,,hypertension.\n')
+    assert _read(csv_file) == [
+        "pneumonia.",
+        ("row 2", "E323: malformed CSV at line 3: ',' expected after '\"'"),
+        ("Chief complaint: cough.\nMedications: aspirin, metoprolol, insulin\n\n12,20,, is not a row either\n"
+         "Assessment: asthma."),
+        "hypertension.",
+    ]
+    aci = tmp_path / "aci.csv"
+    aci.write_text('dataset,encounter_id,dialogue,note\naci,D2N001,dlg,"CC: "cough" today\nPlan: rest, fluids, sleep, ibuprofen\n'
+                   'aci,D2N002,"[doctor] hi, ""sir""\n[patient] hi","HPI: fever.\nMeds: a, b, c\n"\n')
+    records = list(iter_notes(aci, key=KEY))
+    assert [(r.record, r.reason) if isinstance(r, Quarantine) else r.text for r in records] == [
+        ("row 1", "E323: malformed CSV at lines 2-3: ',' expected after '\"'"),
+        "HPI: fever.\nMeds: a, b, c\n",
+    ]
+    assert records[1].id == f"NOTE:{pseudonymize('D2N002', KEY, 'note')}"
 
 
 def test_a_row_with_more_or_fewer_columns_than_the_header_is_quarantined_and_blank_lines_are_no_notes(
