@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,20 +28,48 @@ DEFAULT_PUBMED_CRON = "30 6 * * *"  # NCBI posts the day's update file overnight
 DEFAULT_PUBMED_PATTERN = "pubmed*.xml.gz"
 
 
-def pending_files(folder: Path, pattern: str, done: set[str]) -> list[Path]:
-    """Update files not yet ingested, in name order: updates must apply in sequence (a later file
-    may revise or delete a citation of an earlier one)."""
-    return sorted(p for p in folder.glob(pattern) if p.is_file() and str(p.resolve()) not in done)
+# Quarantine codes that say a file was not read to its end (a cut or corrupt gzip, a read error). A
+# damaged record (E303, E304, E313, E315) loses itself only: read again, the same bytes give the same,
+# and a copy downloaded again is picked up by its size and mtime.
+CUT_SHORT = ("E301", "E302")
 
 
-def ingested_files(ledger: Ledger) -> set[str]:
-    """Files that a finished pubmed-updates run ingested, from the ledger's run records."""
-    return {
-        f
-        for run in ledger.runs(last=1_000_000)
-        if run["command"] == PUBMED_UPDATES_COMMAND and run["finished_at"]
-        for f in json.loads(run["inputs"])
-    }
+def file_version(path: Path) -> tuple[int, int]:
+    """Size and modification time (ns): what tells a file downloaded again from the one a run read,
+    without reading a year of update files every day to hash them."""
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+def pending_files(folder: Path, pattern: str, done: Mapping[str, tuple[int, int] | None]) -> list[Path]:
+    """Update files to ingest, in name order: from the first one not ingested as it is now (new,
+    downloaded again, or read only in part), every file after it too. Updates must apply in
+    sequence (a later file may revise or delete a citation of an earlier one): an earlier file read
+    again alone would bring back the versions and citations the later ones replaced or deleted."""
+    files = sorted(p for p in folder.glob(pattern) if p.is_file())
+    for i, path in enumerate(files):
+        key = str(path.resolve())
+        if key not in done or done[key] not in (None, file_version(path)):
+            return files[i:]
+    return []
+
+
+def ingested_files(ledger: Ledger) -> dict[str, tuple[int, int] | None]:
+    """Files whose last pubmed-updates run finished and read them to their end, from the ledger: path ->
+    their size and mtime then (None where the run predates the ledger's record of them)."""
+    done: dict[str, tuple[int, int] | None] = {}
+    for run in reversed(ledger.runs(last=1_000_000)):  # oldest first: a file's last run decides
+        if run["command"] != PUBMED_UPDATES_COMMAND:
+            continue
+        whole = run["state"] == "finished" and not any(
+            q["reason"].startswith(CUT_SHORT) for q in ledger.quarantined(run["run_id"]))
+        versions = ledger.run_files(run["run_id"])
+        for f in json.loads(run["inputs"]):
+            if whole:
+                done[f] = versions.get(f)
+            else:
+                done.pop(f, None)
+    return done
 
 
 @flow(name="pubmed-updates", log_prints=True, task_runner=dask_runner())
@@ -48,11 +77,12 @@ def pubmed_updates(
     folder: str, pattern: str = DEFAULT_PUBMED_PATTERN, data_dir: str | None = None, batch_size: int | None = None,
     config: str | None = None, overrides: dict | None = None,
 ) -> dict:
-    """Ingest every PubMed update file in ``folder`` that no earlier run finished, one run per file.
+    """Ingest every PubMed update file in ``folder`` that no earlier run read whole, one run per file.
 
-    A file whose run failed is picked up again next time; its documents already written are
-    skipped by the ledger, so nothing is ingested twice. ``config``, ``overrides``: the TOML file and
-    command-line settings ``medkg serve`` was given.
+    A file whose run failed or stopped early (a cut or unreadable file), or that was downloaded again
+    since, is picked up again next time, with the files after it (:func:`pending_files`); its
+    documents already written are skipped by the ledger, so nothing is ingested twice. ``config``,
+    ``overrides``: the TOML file and command-line settings ``medkg serve`` was given.
     """
     from kg.sources.pubmed import iter_pubmed
 
@@ -62,11 +92,14 @@ def pubmed_updates(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with Ledger(settings.ledger_path) as ledger:
         todo = pending_files(Path(folder), pattern, ingested_files(ledger))
-    print(f"{len(todo)} new update file(s) in {folder}")
+    print(f"{len(todo)} update file(s) to ingest in {folder}")
     totals: dict[str, dict] = {}
     for path in todo:
+        version = file_version(path)  # before reading: a file replaced meanwhile is read again next time
         summary = run_ingestion(iter_pubmed(path), settings=settings, source_name="pubmed",
                                 command=PUBMED_UPDATES_COMMAND, inputs=[str(path.resolve())])
+        with Ledger(settings.ledger_path) as ledger:
+            ledger.record_files(summary.run_id, {str(path.resolve()): version})
         print(summary.to_markdown())
         totals[path.name] = summary.model_dump()
     return totals

@@ -128,9 +128,12 @@ def _progress(total: int | None = None) -> Progress:
 
 def _run_ingest(items, *, source_name: str, command: str, inputs: list[str], total: int | None = None,
                 keep_note_text: bool = False, key: bytes | None = None):
-    """``key``: the pseudonymisation key of notes, which the ledger checks is the data dir's (E803)."""
+    """``key``: the pseudonymisation key of notes, which the ledger checks is the data dir's (E803).
+
+    Ctrl-C prints the summary of what the run committed before it, says so, and exits 130."""
     from kg.components import build_pipeline
     from kg.ledger import Ledger
+    from kg.pipeline import Interrupted
     from kg.privacy import key_fingerprint
 
     s = settings()
@@ -156,10 +159,17 @@ def _run_ingest(items, *, source_name: str, command: str, inputs: list[str], tot
                     refresh=True,
                 )
 
-            summary = pipeline.run(items, command=command, inputs=inputs, on_progress=update, workers=workers)
+            try:
+                summary = pipeline.run(items, command=command, inputs=inputs, on_progress=update, workers=workers)
+            except Interrupted as exc:
+                summary = exc.summary
         counts = store.counts()
         quarantined = ledger.quarantined(summary.run_id)
     _print_summary(summary, counts, quarantined)
+    if summary.interrupted:
+        err.print(f"interrupted: {summary.written:,} documents written before the interrupt; "
+                  "run the same command again to finish", highlight=False, soft_wrap=True)
+        raise typer.Exit(130)
     return summary, counts
 
 
@@ -212,10 +222,11 @@ def _set_workers(workers: int | None) -> None:
 
 
 def _print_summary(summary, counts: dict, quarantined: list[dict]) -> None:
-    t = Table(title=f"run {summary.run_id} summary", show_header=True)
+    t = Table(title=f"run {summary.run_id} summary{' (interrupted)' * summary.interrupted}", show_header=True)
     t.add_column("documents")
     t.add_column("count", justify="right")
-    for name in ("read", "written", "revised", "retracted", "skipped", "superseded", "quarantined", "deleted"):
+    for name in ("read", "written", "revised", "retracted", "skipped", "superseded", "deletions_not_found",
+                 "quarantined", "deleted"):
         t.add_row(name, f"{getattr(summary, name):,}")
     t.add_row("mentions (linked)", f"{summary.mentions:,} ({summary.linked_mentions:,})")
     t.add_row("evidence sentences", f"{summary.evidence:,}")

@@ -3,7 +3,8 @@
 It is what makes re-runs cheap and honest: an unchanged document (same content hash, same
 pipeline fingerprint) is skipped; a changed one replaces its evidence; a ``DeleteCitation``
 removes it; a record that could not be read is quarantined with its reason. Every run's
-summary must reconcile: read = written + skipped + quarantined + deleted.
+summary must reconcile: read = written + skipped + quarantined + deleted. A run stopped by Ctrl-C
+records what it committed, marked interrupted.
 """
 
 from __future__ import annotations
@@ -55,6 +56,14 @@ CREATE TABLE IF NOT EXISTS quarantine (
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS quarantine_run ON quarantine (run_id);
+-- which version of an input file a run read: its size and modification time when the run began
+CREATE TABLE IF NOT EXISTS run_files (
+    run_id INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    PRIMARY KEY (run_id, path)
+);
 -- curation (kg.curator): the decisions last applied to this graph, as JSON, and which link
 -- decisions changed each document when it was last written.
 CREATE TABLE IF NOT EXISTS curation_applied (
@@ -80,9 +89,15 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _state(summary: str | None) -> str:
+    if summary is None:
+        return "unfinished"
+    return "interrupted" if json.loads(summary).get("interrupted") else "finished"
+
+
 # The counts of a RunSummary, in the order to_markdown lists them (seconds and reconciles follow).
-_COUNTS = ("read", "written", "revised", "retracted", "skipped", "superseded", "quarantined", "deleted", "mentions",
-           "linked_mentions", "evidence", "orphans_deleted")
+_COUNTS = ("read", "written", "revised", "retracted", "skipped", "superseded", "deletions_not_found", "quarantined",
+           "deleted", "mentions", "linked_mentions", "evidence", "orphans_deleted")
 
 
 class RunSummary(BaseModel):
@@ -96,6 +111,8 @@ class RunSummary(BaseModel):
     skipped: int = 0
     superseded: int = Field(default=0, description="skipped documents that a later copy with the same id in the "
                             "same input replaced (a newer version, a deletion, a repeated note id)")
+    deletions_not_found: int = Field(default=0, description="skipped deletions: the document was not in the graph "
+                                     "(never ingested, or deleted before), so nothing was removed")
     quarantined: int = 0
     deleted: int = 0
     mentions: int = 0
@@ -104,6 +121,8 @@ class RunSummary(BaseModel):
     orphans_deleted: int = Field(default=0, description="concept nodes that only deleted or revised documents "
                                  "mentioned, deleted with them")
     seconds: float = 0.0
+    interrupted: bool = Field(default=False, description="stopped by Ctrl-C before the end of its input: the counts "
+                              "are of the batches committed before; the same command again finishes the work")
 
     @property
     def reconciles(self) -> bool:
@@ -185,11 +204,25 @@ class Ledger:
 
     @_locked
     def finish_run(self, run_id: int, summary: RunSummary) -> None:
+        """Record the run's summary and when it ended (an interrupted run too: its summary says so)."""
         self._db.execute(
             "UPDATE runs SET finished_at = ?, summary = ? WHERE run_id = ?",
             (_now(), summary.model_dump_json(), run_id),
         )
         self._db.commit()
+
+    @_locked
+    def record_files(self, run_id: int, files: Mapping[str, tuple[int, int]]) -> None:
+        """Remember which version of each input file a run read: path -> (size, mtime in ns) when it began."""
+        self._db.executemany("INSERT OR REPLACE INTO run_files (run_id, path, size, mtime_ns) VALUES (?, ?, ?, ?)",
+                             [(run_id, path, size, mtime) for path, (size, mtime) in files.items()])
+        self._db.commit()
+
+    @_locked
+    def run_files(self, run_id: int) -> dict[str, tuple[int, int]]:
+        """The input files :meth:`record_files` recorded for a run: path -> (size, mtime in ns)."""
+        rows = self._db.execute("SELECT path, size, mtime_ns FROM run_files WHERE run_id = ?", (run_id,))
+        return {path: (size, mtime) for path, size, mtime in rows}
 
     # documents ------------------------------------------------------------------------------
     @_locked
@@ -232,16 +265,17 @@ class Ledger:
         self._db.commit()
 
     @_locked
-    def mark_deleted(self, doc_ids: Iterable[str], run_id: int, source: str = "pubmed") -> None:
+    def mark_deleted(self, doc_ids: Iterable[str], run_id: int) -> None:
+        """Record deletions by the source. An id the ledger never saw gets no row: :meth:`decide` takes a
+        deleted document for a new one, as it takes an unknown one, so the row would only be counted
+        as a deleted document that never was."""
         now = _now()
         doc_ids = list(doc_ids)
         self._db.executemany("DELETE FROM curation_documents WHERE doc_id = ?", [(i,) for i in doc_ids])
         self._db.executemany(
-            "INSERT INTO documents (doc_id, source, version, content_hash, pipeline, status, reason, run_id, updated_at)"
-            " VALUES (?, ?, 0, NULL, NULL, 'deleted', 'deleted by source', ?, ?)"
-            " ON CONFLICT(doc_id) DO UPDATE SET status='deleted', reason='deleted by source',"
-            " content_hash=NULL, run_id=excluded.run_id, updated_at=excluded.updated_at",
-            [(i, source, run_id, now) for i in doc_ids],
+            "UPDATE documents SET status='deleted', reason='deleted by source', content_hash=NULL, run_id=?,"
+            " updated_at=? WHERE doc_id = ?",
+            [(run_id, now, i) for i in doc_ids],
         )
         self._db.commit()
 
@@ -279,9 +313,12 @@ class Ledger:
 
     @_locked
     def runs(self, last: int = 10) -> list[dict]:
+        """The last runs, newest first. ``state``: finished, interrupted (stopped by Ctrl-C; its summary
+        counts what it committed) or unfinished (still running, or killed: no summary)."""
         cols = ("run_id", "command", "inputs", "started_at", "finished_at", "summary")
         rows = self._db.execute(f"SELECT {', '.join(cols)} FROM runs ORDER BY run_id DESC LIMIT ?", (last,))
-        return [dict(zip(cols, r, strict=True)) for r in rows]
+        runs = [dict(zip(cols, r, strict=True)) for r in rows]
+        return [{**run, "state": _state(run["summary"])} for run in runs]
 
     # curation (kg.curator) -------------------------------------------------------------------
     @_locked

@@ -139,8 +139,9 @@ class Prepared:
 
     def shares(self, n: int) -> list[Prepared]:
         """The batch committed in ``n`` shares, one per part analysed, in order, so that the first
-        part is written while the last is still analysed. The counts, quarantine and deletions go
-        with the last share: deletions after every write of the batch (a batch never holds both a
+        part is written while the last is still analysed. Each share counts its part as read (so a
+        run stopped between two shares still reconciles); the other counts, quarantine and deletions
+        go with the last share: deletions after every write of the batch (a batch never holds both a
         document and its deletion: :meth:`Pipeline.prepare` keeps the later), and only the last
         share tells ``Pending`` that the batch is in the ledger."""
         if n <= 1:
@@ -256,6 +257,9 @@ class Pipeline:
         mentioned: set[str] = set()  # concepts of deleted and revised documents: some may be left orphans
         quarantined = list(prepared.quarantined)
         if analysed is not None:
+            # the part of the batch analysed for this share is read with it; the last share reads the rest
+            part = len(analysed.written) + len(analysed.quarantined)
+            s.read += (part - len(prepared.to_analyse)) if prepared.last_share else part
             changed = {d.id for d in prepared.changed}
             revised = [d.id for d in analysed.written if d.id in changed]
             deleted = self.store.delete_documents(revised, keep_nodes=True)
@@ -275,8 +279,10 @@ class Pipeline:
             deleted = self.store.delete_documents(prepared.deletions)
             patients.update(deleted.patients)
             mentioned.update(deleted.concepts)
-            self.ledger.mark_deleted(prepared.deletions, run_id, source=self.source_name)
-            s.deleted = len(prepared.deletions)
+            self.ledger.mark_deleted(prepared.deletions, run_id)
+            s.deleted = deleted.found  # a deletion of a document the graph never had removed nothing
+            s.deletions_not_found = len(prepared.deletions) - deleted.found
+            s.skipped += s.deletions_not_found
         if patients:
             self.store.refresh_findings(sorted(patients))
         if mentioned:  # after the write and the findings: only what nothing refers to any more goes
@@ -329,6 +335,11 @@ class Pipeline:
         that share the loaded components, and written by one writer thread in input order while
         later batches are analysed, so a DeleteCitation or a revised record later in the input
         still wins. ``self.worker_documents`` counts the documents each worker process analysed.
+
+        Ctrl-C stops the run cleanly: the batches handed to the writer are committed, the workers shut
+        down, and the run is recorded as interrupted with what it committed; :class:`Interrupted`
+        carries that summary. A second Ctrl-C while the writer is still at work stops at once, as a
+        kill would (the run is left unfinished; the same command again redoes what is missing).
         """
         started = time.perf_counter()
         run_id = self.ledger.start_run(command, inputs)
@@ -342,18 +353,27 @@ class Pipeline:
             if on_progress:
                 on_progress(total)
 
-        # The workers are forked before the writer thread starts: a fork copies only the thread that makes it.
-        with Analysers(self, workers) as analysers, Committer(self, run_id, pending, done) as committer:
-            for prepared, futures, _ in self.in_order(
-                items, pending, lambda prepared, _: analysers.submit(prepared.to_analyse), analysers.in_flight
-            ):
-                if not futures:
-                    committer.submit(prepared, None)
-                    continue
-                for share, future in zip(prepared.shares(len(futures)), futures, strict=True):
-                    part = future.result()
-                    self.worker_documents[part.worker] += len(part.written)
-                    committer.submit(share, part)
+        analysers, committer = Analysers(self, workers), Committer(self, run_id, pending, done)
+        try:
+            # The workers are forked before the writer thread starts: a fork copies only the thread that makes it.
+            with analysers, committer:
+                for prepared, futures, _ in self.in_order(
+                    items, pending, lambda prepared, _: analysers.submit(prepared.to_analyse), analysers.in_flight
+                ):
+                    if not futures:
+                        committer.submit(prepared, None)
+                        continue
+                    for share, future in zip(prepared.shares(len(futures)), futures, strict=True):
+                        part = future.result()
+                        self.worker_documents[part.worker] += len(part.written)
+                        committer.submit(share, part)
+        except KeyboardInterrupt as exc:
+            if committer.writing:  # interrupted again while the last batches were committed
+                raise
+            total.interrupted = True
+            total.seconds = time.perf_counter() - started
+            self.finish(total)
+            raise Interrupted(total) from exc
         total.seconds = time.perf_counter() - started
         self.finish(total)
         return total
@@ -363,6 +383,14 @@ class Pipeline:
         if total.written or total.deleted:
             self.store.refresh_statistics()
         self.ledger.finish_run(total.run_id, total)
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped :meth:`Pipeline.run`; ``summary``: what the run committed before, as the ledger records it."""
+
+    def __init__(self, summary: RunSummary) -> None:
+        super().__init__()
+        self.summary = summary
 
 
 _DELETED = "deleted"
@@ -420,6 +448,11 @@ class Committer:
     def __enter__(self) -> Committer:
         self._thread.start()
         return self
+
+    @property
+    def writing(self) -> bool:
+        """The writer thread has started and not ended yet."""
+        return self._thread.is_alive()
 
     def submit(self, prepared: Prepared, analysed: Analysed | None) -> None:
         self._raise()

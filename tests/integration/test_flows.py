@@ -54,6 +54,31 @@ def test_ingest_notes_flow(prefect_harness, medkg_env, monkeypatch):
     monkeypatch.setenv("MEDKG_PSEUDONYM_KEY", "test-key-0123456789abcdef")
     path = __import__("pathlib").Path(__file__).parents[1] / "fixtures" / "notes" / "noteevents.csv"
     summary = ingest_notes(str(path))
-    # the ISERROR=1 row is withdrawn (a deletion), the empty one quarantined
-    assert (summary["read"], summary["written"], summary["quarantined"], summary["deleted"]) == (5, 3, 1, 1)
+    # the ISERROR=1 row is withdrawn (a deletion of a note never ingested: nothing to delete), the empty one quarantined
+    assert (summary["read"], summary["written"], summary["quarantined"], summary["deleted"]) == (5, 3, 1, 0)
+    assert (summary["skipped"], summary["deletions_not_found"]) == (1, 1)
     assert summary["seconds"] > 0  # the run is timed, as `medkg ingest` times it
+
+
+def test_pubmed_updates_flow_reads_again_an_update_file_it_read_cut_short(prefect_harness, medkg_env, tmp_path):
+    """A cut download is quarantined (E301) after its first citations; once downloaded whole, the next
+    scheduled run reads the rest of it (the ledger skips what was written), and the one after reads nothing."""
+    import gzip
+
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from flows.deployments import pubmed_updates
+
+    flow = pubmed_updates.with_options(task_runner=ThreadPoolTaskRunner(max_workers=1))  # no cluster needed here
+    (folder := tmp_path / "updates").mkdir()
+    update = folder / "pubmed26n0001.xml.gz"
+    whole = gzip.compress(first_citations_xml(BASELINE, 12))
+    update.write_bytes(whole[: len(whole) * 8 // 10])
+    cut = flow(folder=str(folder))[update.name]
+    assert cut["quarantined"] == 1 and 0 < cut["written"] < 12
+    update.write_bytes(whole)
+    rest = flow(folder=str(folder))[update.name]
+    assert (rest["written"], rest["skipped"], rest["quarantined"]) == (12 - cut["written"], cut["written"], 0)
+    assert flow(folder=str(folder)) == {}
+    with open_store(load_settings()) as store:
+        assert store.counts()["nodes"]["Document"] == 12

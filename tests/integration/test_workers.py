@@ -1,5 +1,6 @@
 """Parallel ingestion gives the graph a single process gives, however the work is split or interrupted."""
 
+import json
 import os
 import re
 import signal
@@ -54,16 +55,7 @@ def test_kill_9_then_a_rerun_gives_the_clean_graph(env, tmp_path, victim):
     xml.write_bytes(revised_input(60))
     ingest(env, tmp_path / "clean", xml, "--workers", "2")
     data = tmp_path / "killed"
-    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "--data-dir", str(data), "ingest", "pubmed", str(xml),
-                             "--workers", "2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    parent = psutil.Process(proc.pid)
-    ledger = data / "ledger.sqlite"
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:  # wait until some batches are committed, then strike mid-run
-        workers = [c for c in parent.children() if "redis-server" not in " ".join(c.cmdline())]
-        if ledger.exists() and _written(ledger) >= 7 and len(workers) >= 2:
-            break
-        time.sleep(0.2)
+    proc, workers = _started(env, data, xml, stdout=subprocess.DEVNULL)
     target = workers[0].pid if victim == "worker" else proc.pid
     os.kill(target, signal.SIGKILL)
     proc.wait(timeout=300)
@@ -75,6 +67,42 @@ def test_kill_9_then_a_rerun_gives_the_clean_graph(env, tmp_path, victim):
             pass
     ingest(env, data, xml, "--workers", "2")
     assert graph_of(data) == graph_of(tmp_path / "clean")
+
+
+def test_ctrl_c_stops_cleanly_says_so_and_a_rerun_gives_the_clean_graph(env, tmp_path):
+    from kg.ledger import Ledger
+
+    xml = tmp_path / "in.xml"
+    xml.write_bytes(revised_input(60))
+    ingest(env, tmp_path / "clean", xml, "--workers", "2")
+    data = tmp_path / "stopped"
+    proc, workers = _started(env, data, xml, stdout=subprocess.PIPE, text=True)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 130, err[-3000:]
+    assert "summary (interrupted)" in out and "documents written before the interrupt; run the same command" in err
+    for child in workers:  # shut down, not left behind
+        assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE
+    with Ledger(data / "ledger.sqlite") as ledger:
+        [run] = ledger.runs(1)
+        assert run["state"] == "interrupted" and json.loads(run["summary"])["written"] >= 7
+    ingest(env, data, xml, "--workers", "2")
+    assert graph_of(data) == graph_of(tmp_path / "clean")
+
+
+def _started(env: dict, data, xml, **output) -> tuple[subprocess.Popen, list[psutil.Process]]:
+    """An ingest with two workers, and its workers, once it has committed some batches (to strike mid-run)."""
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "--data-dir", str(data), "ingest", "pubmed", str(xml),
+                             "--workers", "2"], env=env, stderr=subprocess.PIPE, **output)
+    parent = psutil.Process(proc.pid)
+    ledger = data / "ledger.sqlite"
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        workers = [c for c in parent.children() if "redis-server" not in " ".join(c.cmdline())]
+        if ledger.exists() and _written(ledger) >= 7 and len(workers) >= 2:
+            break
+        time.sleep(0.2)
+    return proc, workers
 
 
 def _written(ledger) -> int:

@@ -98,3 +98,26 @@ def test_a_data_dir_keeps_the_pseudonymisation_key_its_notes_were_written_with(t
         ledger.pin_pseudonym_key(first)  # the same key: fine, every run
     with Ledger(tmp_path / "ledger.sqlite") as ledger, pytest.raises(LedgerError, match="E803"):
         ledger.pin_pseudonym_key(other)  # its pseudonyms would duplicate every patient
+
+
+def test_a_deletion_of_a_document_never_seen_leaves_no_row(tmp_path):
+    """A deleted row would decide nothing an absent one does not (both are "new" to ``decide``, so
+    input order wins either way); it would only be counted as a deleted document that never was."""
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        run = ledger.start_run("test", [])
+        ledger.mark_written([doc(1, "aspirin")], "p", run)
+        ledger.mark_deleted(["PMID:1", "PMID:404"], run)
+        assert (ledger.status("PMID:1"), ledger.status("PMID:404")) == ("deleted", None)
+        assert ledger.counts() == {"deleted": 1}
+        assert ledger.decide([doc(1, "aspirin"), doc(404, "fever")], "p") == {"PMID:1": "new", "PMID:404": "new"}
+
+
+def test_runs_say_whether_they_finished_were_interrupted_or_never_ended(tmp_path):
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        finished, interrupted, killed = (ledger.start_run("t", [f"{i}.xml"]) for i in range(3))
+        ledger.finish_run(finished, RunSummary(read=1, written=1))
+        ledger.finish_run(interrupted, RunSummary(read=1, skipped=1, interrupted=True))
+        ledger.record_files(finished, {"0.xml": (10, 123)})
+        states = {r["run_id"]: (r["state"], bool(r["finished_at"])) for r in ledger.runs()}
+        assert states == {finished: ("finished", True), interrupted: ("interrupted", True), killed: ("unfinished", False)}
+        assert ledger.run_files(finished) == {"0.xml": (10, 123)} and ledger.run_files(killed) == {}

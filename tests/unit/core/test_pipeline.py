@@ -3,7 +3,7 @@ import pytest
 from kg.assemble import Assembler
 from kg.ledger import Ledger
 from kg.models import Deletion, Document, Quarantine
-from kg.pipeline import Pipeline
+from kg.pipeline import Interrupted, Pipeline
 
 from fakes import MemoryStore, doc, word_annotator
 
@@ -34,14 +34,18 @@ def test_new_version_replaces_old_evidence(tmp_path):
     assert {e.triple.object for e in p.store.evidence.values()} == {"MESH:D006261"}
 
 
-def test_deletions_remove_documents_and_are_counted(tmp_path):
+def test_deletions_remove_documents_and_only_those_in_the_graph_count_as_deleted(tmp_path):
     p = _pipeline(tmp_path)
     p.run([doc(1, "Aspirin and fever."), doc(2, "Fever and headache.")], command="t", inputs=[])
     s = p.run([Deletion(id="PMID:1"), Deletion(id="PMID:77")], command="t", inputs=[])
-    assert (s.read, s.deleted) == (2, 2) and s.reconciles
+    assert (s.read, s.deleted, s.deletions_not_found, s.skipped) == (2, 1, 1, 1) and s.reconciles
     assert "PMID:1" not in p.store.docs and "PMID:2" in p.store.docs
     assert all(e.doc_id != "PMID:1" for e in p.store.evidence.values())
-    assert p.ledger.status("PMID:1") == "deleted"
+    assert p.ledger.status("PMID:1") == "deleted" and p.ledger.status("PMID:77") is None  # never ingested
+    again = p.run([Deletion(id="PMID:1"), Deletion(id="PMID:77")], command="t", inputs=[])
+    assert (again.deleted, again.deletions_not_found, again.skipped) == (0, 2, 2) and again.reconciles
+    assert p.store.statistics_refreshed == 2  # the second deletion run changed nothing
+    assert p.run([doc(77, "Fever.")], command="t", inputs=[]).written == 1  # a later copy is written, as before
 
 
 def test_bad_records_are_quarantined_not_fatal(tmp_path):
@@ -121,6 +125,52 @@ def test_a_failed_write_stops_the_run_and_the_ledger_records_nothing_of_it(tmp_p
     with pytest.raises(ConnectionError):
         p.run([doc(1, "Aspirin."), doc(2, "Fever."), doc(3, "Headache.")], command="t", inputs=[])
     assert p.ledger.status("PMID:1") == "ok" and p.ledger.status("PMID:2") is None and p.ledger.status("PMID:3") is None
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ctrl_c_records_what_was_committed_as_interrupted_and_the_same_run_again_finishes(tmp_path, workers):
+    p = _pipeline(tmp_path, batch_size=2)
+    docs = [doc(i, "Aspirin and fever.") for i in range(1, 6)]
+
+    def typed_ctrl_c_after(n):
+        yield from docs[:n]
+        raise KeyboardInterrupt
+
+    with pytest.raises(Interrupted) as stopped:
+        p.run(typed_ctrl_c_after(4), command="t", inputs=["in.xml"], workers=workers)
+    s = stopped.value.summary
+    # what the writer had was committed; with workers, the batch still analysed when Ctrl-C came was not
+    assert s.interrupted and s.written == s.read == (4 if workers == 1 else 2) and s.reconciles
+    assert p.ledger.counts() == {"ok": s.written} and set(p.store.docs) == {d.id for d in docs[: s.written]}
+    [run] = p.ledger.runs(1)
+    assert run["state"] == "interrupted" and run["finished_at"] and '"interrupted":true' in run["summary"]
+    again = p.run(docs, command="t", inputs=["in.xml"], workers=workers)
+    assert (again.written, again.skipped, again.interrupted) == (5 - s.written, s.written, False)
+    assert set(p.store.docs) == {d.id for d in docs} and p.ledger.runs(1)[0]["state"] == "finished"
+
+
+class _CtrlC:
+    """A component during whose analysis of a document that says "Ctrl-C" the user types it."""
+
+    name, version, settings = "ctrl-c", "1", {}
+
+    def pipe(self, docs, batch_size=1):
+        for d in docs:
+            if "Ctrl-C" in d.text:
+                raise KeyboardInterrupt
+            yield d
+
+
+def test_ctrl_c_between_the_shares_of_a_batch_leaves_a_run_that_reconciles(tmp_path):
+    """With workers a batch is written share by share: the share written before Ctrl-C counts as read."""
+    p = Pipeline(annotator=word_annotator(_CtrlC()), assembler=Assembler(), store=MemoryStore(),
+                 ledger=Ledger(tmp_path / "ledger.sqlite"), batch_size=4)
+    items = [doc(1, "Aspirin."), doc(2, "Fever."), doc(3, "Ctrl-C"), doc(4, "Headache."), Deletion(id="PMID:1")]
+    with pytest.raises(Interrupted) as stopped:
+        p.run(items, command="t", inputs=[], workers=2)  # two shares of two documents
+    s = stopped.value.summary
+    assert (s.read, s.written, s.deleted) == (2, 2, 0) and s.reconciles
+    assert set(p.store.docs) == {"PMID:1", "PMID:2"} and p.ledger.counts() == {"ok": 2}
 
 
 def test_retracted_papers_are_flagged_counted_and_an_update_that_retracts_one_redoes_it(tmp_path):

@@ -26,7 +26,8 @@ def test_analyse_on_a_worker_then_commit_here_reconciles_and_only_the_commit_ret
     assert [d.id for d in analysed.written] == ["PMID:1"] and len(analysed.quarantined) == 1
     assert pipeline.store.docs == {}  # analysing writes nothing
     summary = commit_batch.fn(pipeline, prepared, analysed, run_id, 0)
-    assert (summary.read, summary.written, summary.quarantined, summary.deleted) == (3, 1, 1, 1) and summary.reconciles
+    assert (summary.read, summary.written, summary.quarantined, summary.deleted) == (3, 1, 1, 0) and summary.reconciles
+    assert summary.deletions_not_found == 1  # PMID 9 was never ingested
     assert analyse_batch.retries == 0 and commit_batch.retries == 3  # retries only on I/O
 
 

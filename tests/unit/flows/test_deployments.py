@@ -1,10 +1,23 @@
 """What `medkg serve` registers: every scheduled run loads the settings the command was given."""
 
+import gzip
+import os
+from pathlib import Path
+
 import pytest
 
+import flows.deployments as deployments
 from flows.common import flow_settings
-from flows.deployments import build_deployments, pubmed_updates
+from flows.deployments import (PUBMED_UPDATES_COMMAND, build_deployments, file_version, ingested_files, pending_files,
+                               pubmed_updates)
+from kg.assemble import Assembler
 from kg.errors import ArgumentError, SourceError
+from kg.ledger import Ledger, RunSummary
+from kg.pipeline import Pipeline
+
+from fakes import MemoryStore, word_annotator
+
+ARTICLES = Path(__file__).parents[2] / "fixtures" / "pubmed" / "articles.xml"  # 4 citations, 2 damaged records
 
 
 def test_scheduled_runs_get_the_config_file_and_command_line_settings(tmp_path):
@@ -49,3 +62,67 @@ def test_served_runs_get_the_scheduler_and_config_the_command_was_given(tmp_path
     probe = "from flows.deployments import pubmed_updates; print(pubmed_updates.task_runner.address)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "tcp://given:8786"
+
+
+def test_an_update_file_read_cut_short_is_read_again_until_it_is_read_whole(tmp_path, monkeypatch):
+    """QA's case: a cut download quarantined E301 after its first citation; the whole file, downloaded
+    again, must be read (the ledger skips what the first run wrote), and then never again."""
+    store = MemoryStore()
+
+    def run_ingestion(items, *, settings, source_name, command, inputs):  # the flow's run, with fake components
+        with Ledger(settings.ledger_path) as ledger:
+            pipeline = Pipeline(annotator=word_annotator(), assembler=Assembler(), store=store, ledger=ledger)
+            return pipeline.run(items, command=command, inputs=inputs)
+
+    monkeypatch.setattr(deployments, "run_ingestion", run_ingestion)
+    (folder := tmp_path / "updates").mkdir()
+    update = folder / "pubmed26n0001.xml.gz"
+    whole = gzip.compress(ARTICLES.read_bytes())
+    update.write_bytes(whole[: len(whole) * 8 // 10])
+
+    def flow_run() -> dict:
+        return {k: (s["written"], s["skipped"], s["quarantined"])
+                for k, s in pubmed_updates.fn(folder=str(folder), data_dir=str(tmp_path / "data")).items()}
+
+    assert flow_run() == {update.name: (1, 0, 1)}  # E301: stopped after the first citation
+    assert flow_run() == {update.name: (0, 1, 1)}  # still cut: read again, still says so
+    update.write_bytes(whole)
+    assert flow_run() == {update.name: (3, 1, 2)}  # the rest of it; two records are damaged in the file itself
+    assert set(store.docs) == {"PMID:1000001", "PMID:1000002", "PMID:1000003", "PMID:1000006"}
+    assert flow_run() == {}
+
+
+def test_an_update_file_changed_since_it_was_read_is_read_again_with_every_file_after_it(tmp_path):
+    (folder := tmp_path / "updates").mkdir()
+    files = [folder / f"pubmed26n000{i}.xml.gz" for i in range(1, 5)]
+    for f in files:
+        f.write_bytes(f.name.encode())
+
+    with Ledger(tmp_path / "ledger.sqlite") as ledger:
+        def ingested(path: Path, state: str = "finished", record: bool = True) -> None:
+            run = ledger.start_run(PUBMED_UPDATES_COMMAND, [str(path.resolve())])
+            if state != "unfinished":
+                ledger.finish_run(run, RunSummary(interrupted=state == "interrupted"))
+            if record:
+                ledger.record_files(run, {str(path.resolve()): file_version(path)})
+
+        def pending() -> list[str]:
+            return [p.name for p in pending_files(folder, "pubmed*.xml.gz", ingested_files(ledger))]
+
+        ingested(files[0], record=False)  # by a medkg that did not record file versions: taken as read whole
+        ingested(files[1])
+        ingested(files[2], state="unfinished")  # killed
+        assert pending() == [files[2].name, files[3].name]
+        ingested(files[2], state="interrupted")
+        assert pending() == [files[2].name, files[3].name]
+        ingested(files[2])
+        ingested(files[3])
+        assert pending() == []
+        files[1].write_bytes(b"downloaded again, longer")
+        assert pending() == [f.name for f in files[1:]]  # a later file may revise or delete its citations
+        ingested(files[1])
+        ingested(files[2])
+        ingested(files[3])
+        assert pending() == []
+        os.utime(files[3], ns=(0, 0))  # same size, another modification time: another file
+        assert pending() == [files[3].name]
