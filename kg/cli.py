@@ -355,7 +355,7 @@ def annotate(
     input: Annotated[Path, typer.Option("--input", "-i", help="PubTator file to annotate (gold annotations are ignored)")],
     output: Annotated[Path, typer.Option("--output", "-o", help="PubTator file to write predictions to")],
 ) -> None:
-    """Write medkg's predicted mentions (type + concept id) for every document of a PubTator file."""
+    """Write medkg's predictions for every document of a PubTator file: mentions (type + concept id) and relations."""
     from kg.evaluate.gold import annotate_file
 
     if output.resolve() == input.resolve():
@@ -804,9 +804,11 @@ def _curate(decision, *, edges: list[dict] = (), concepts: list[str] = ()) -> No
             reverse = _edge_row(e["object"], e["predicate"], e["subject"])
             if e["key"] not in before["edges"] and store.query(cypher.CURATION_EDGES, {"rows": [reverse]}):
                 raise CurationError(Errors.E169, subject=e["subject"], predicate=e["predicate"], object=e["object"])
-        if not append_decision(s.curation_path, decision):
-            console.print(f"already recorded: {decision.id} ({escape(describe(decision))})")
+        recorded = append_decision(s.curation_path, decision)
+        if recorded is None:
+            console.print(f"already recorded and in force: {escape(describe(decision))}")
             return
+        decision = recorded  # a decision recorded again after it was taken back or overruled: a new id
         console.print(f"recorded {decision.id} in {s.curation_path}: {escape(describe(decision))}")
         result = apply_curation(s, store, ledger, key=_demo_key(s, create=False))
         after = show()
@@ -829,8 +831,15 @@ def _curate(decision, *, edges: list[dict] = (), concepts: list[str] = ()) -> No
     console.print(f"applied: {result.edges} edge(s) refreshed, {result.redone} document(s) redone, "
                   f"{result.concepts_deleted} concept node(s) merged away or left unused")
     if result.pending:
-        console.print(f"[yellow]{len(result.pending)} document(s) wait to be redone (their input cannot be read "
-                      "here); they will be when their source is ingested again, or run `medkg curate apply`[/yellow]")
+        console.print(f"[yellow]{len(result.pending)} document(s) wait to be redone ({escape(_why_waiting(result))}); "
+                      "they will be when their source is ingested again, or run `medkg curate apply`[/yellow]")
+
+
+def _why_waiting(result) -> str:
+    """Why the documents of ``result.pending`` were not redone, with counts."""
+    from collections import Counter
+
+    return "; ".join(f"{n}: {why}" for why, n in Counter(p["why"] for p in result.pending).items())
 
 
 def _edge(subject: str, predicate: str, object_: str) -> dict:
@@ -997,7 +1006,8 @@ def curate_apply() -> None:
         result = apply_curation(s, store, ledger, key=_demo_key(s, create=False))
     console.print(f"{len(result.added)} new and {len(result.removed)} ended decision(s); {result.edges} edge(s) "
                   f"refreshed, {result.redone} document(s) redone, {result.concepts_deleted} concept node(s) "
-                  f"removed; {len(result.pending)} document(s) still wait (input not readable here)")
+                  f"removed; {len(result.pending)} document(s) still wait"
+                  + (f" ({escape(_why_waiting(result))})" if result.pending else ""))
 
 
 # -- query / stats ----------------------------------------------------------------------------

@@ -42,7 +42,11 @@ Ids
 ---
 A decision's id is a hash of its line (date, author, decision, fields, reason), so it is stable,
 needs no counter (two curators on two branches cannot both take "c42"), and the same decision
-recorded twice is recognised. A hand-written line may leave ``id`` empty; it gets the hash. An id
+recorded twice is recognised: a decision identical to one in force is not recorded again, and an
+exact copy of a line (same id, same fields) is ignored with a warning. A decision identical to an
+earlier one that is no longer in force (retracted, or overruled by a later decision) is recorded
+anew: its id hashes in how many identical lines come before it too (the first one's id is the plain
+hash). A hand-written line may leave ``id`` empty; it gets that id. An id
 that is not the hash of its line means the line was edited after it was recorded, and is refused
 (E168): the id would name two different decisions, in the graph's flags, the ledger's record of
 what was applied, and a retraction. Emptying the id column records the edited line as a new
@@ -60,6 +64,7 @@ from __future__ import annotations
 
 import functools
 import getpass
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -81,6 +86,7 @@ NIL = "NIL"
 Kind = Literal["reject", "confirm", "same_as", "wrong_link", "retract"]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _BLANKS = re.compile(r"[\t\r\n]+")
+log = logging.getLogger(__name__)
 
 
 class Decision(BaseModel):
@@ -109,9 +115,16 @@ class Decision(BaseModel):
         return "\t".join(_clean(getattr(self, c)) for c in COLUMNS)
 
 
-def decision_id(date: str, author: str, decision: str, fields: dict[str, str], reason: str) -> str:
-    """``c`` + 12 hex digits of the line's content (see the module docstring)."""
-    return "c" + stable_hash(date, author, decision, *(fields.get(c, "") for c in COLUMNS[4:10]), reason)[:12]
+def decision_id(date: str, author: str, decision: str, fields: dict[str, str], reason: str, repeat: int = 0) -> str:
+    """``c`` + 12 hex digits of the line's content and of ``repeat``, the number of identical lines before
+    it (see the module docstring); without one, the ids of files written before repeats existed."""
+    parts = (date, author, decision, *(fields.get(c, "") for c in COLUMNS[4:10]), reason)
+    return "c" + stable_hash(*parts, *((repeat,) if repeat else ()))[:12]
+
+
+def _repeat_id(d: Decision, repeat: int) -> str:
+    """The id ``d`` gets as the ``repeat``-th recording of its content."""
+    return decision_id(d.date, d.author, d.decision, d.model_dump(include=set(COLUMNS[4:10])), d.reason, repeat)
 
 
 def new_decision(decision: Kind, *, reason: str, author: str | None = None, date: str | None = None,
@@ -163,7 +176,8 @@ def read_decisions(path: Path) -> list[Decision]:
     except (OSError, UnicodeDecodeError) as exc:
         raise CurationError(Errors.E159, path=path, error=exc) from exc
     out: list[Decision] = []
-    seen: dict[str, int] = {}
+    where: dict[str, tuple[int, Decision]] = {}  # id -> its line and decision
+    twins: dict[str, list[Decision]] = {}  # plain hash -> the decisions recorded with that content
     header_seen = False
     for number, raw in enumerate(lines, start=1):
         if not raw.strip() or raw.lstrip().startswith("#"):
@@ -174,11 +188,25 @@ def read_decisions(path: Path) -> list[Decision]:
                                     got=raw.replace("\t", " ")[:200])
             header_seen = True
             continue
-        decision = _parse(path, number, raw)
-        if decision.id in seen:
-            raise CurationError(Errors.E156, path=path, line=number, id=decision.id, first=seen[decision.id])
+        decision = _parse(path, number, raw)  # its id as written, "" when empty
+        if decision.id in where:
+            first, earlier = where[decision.id]
+            if earlier != decision:
+                raise CurationError(Errors.E156, path=path, line=number, id=decision.id, first=first)
+            log.warning("curation file %s: line %d is an exact copy of line %d: ignored", path, number, first)
+            continue
+        same = twins.setdefault(_repeat_id(decision, 0), [])
+        expected = _repeat_id(decision, len(same))
+        if not decision.id and (holding := _still_said(out, same)):
+            log.warning("curation file %s: line %d says what line %d says (decision %s, in force): ignored",
+                        path, number, where[holding.id][0], holding.id)
+            continue
+        if decision.id and decision.id != expected:
+            raise CurationError(Errors.E168, path=path, line=number, id=decision.id, expected=expected)
+        decision = decision.model_copy(update={"id": expected})
         _check_retract(path, number, decision, out)
-        seen[decision.id] = number
+        where[decision.id] = (number, decision)
+        same.append(decision)
         out.append(decision)
     Curation(path, tuple(out)).aliases()  # a same_as cycle is an error of the file, found now
     return out
@@ -193,7 +221,8 @@ def _parse(path: Path, number: int, raw: str) -> Decision:
         raise CurationError(Errors.E152, path=path, line=number, value=row["decision"],
                             decisions=", ".join(DECISIONS))
     if not _is_date(row["date"]):
-        raise CurationError(Errors.E155, path=path, line=number, value=row["date"])
+        problem = "not a day of the calendar" if _DATE.match(row["date"]) else "not YYYY-MM-DD"
+        raise CurationError(Errors.E155, path=path, line=number, value=row["date"], problem=problem)
     if not row["author"]:
         raise CurationError(Errors.E153, path=path, line=number, decision=row["decision"], column="author",
                             problem="empty")
@@ -207,12 +236,14 @@ def _parse(path: Path, number: int, raw: str) -> Decision:
         suggestion = f"; did you mean {row['predicate'].upper()!r}?" if row["predicate"].upper() in known else ""
         raise CurationError(Errors.E167, path=path, line=number, decision=row["decision"], value=row["predicate"],
                             suggestion=suggestion, predicates=", ".join(known))
-    fields = {k: v for k, v in row.items() if k in COLUMNS[4:10] and v}
-    derived = decision_id(row["date"], row["author"], row["decision"], fields, row["reason"])
-    if row["id"] and row["id"] != derived:
-        raise CurationError(Errors.E168, path=path, line=number, id=row["id"], expected=derived)
-    row["id"] = derived
     return Decision(**row)
+
+
+def _still_said(earlier: list[Decision], same: list[Decision]) -> Decision | None:
+    """The decision among ``same`` (identical ones of ``earlier``) that still holds, so that saying it again
+    adds nothing: one in force, or a retraction (what it took back cannot return under its old id)."""
+    in_force = Curation(None, tuple(earlier)).effective() if same else {}
+    return next((d for d in same if d.decision == "retract" or d.id in in_force), None)
 
 
 def _is_date(value: str) -> bool:
@@ -248,6 +279,8 @@ def _problems(row: dict[str, str]) -> Iterator[tuple[str, str]]:
             return
         if not value:
             yield column, "empty"
+        elif column == "document" and not validate_curie(value):
+            yield column, f"{value!r} is not a document id (PREFIX:LOCAL, such as PMID:123)"
         elif not (validate_curie(value) or (nil and value == NIL)):
             yield column, f"{value!r} is not a concept id (PREFIX:LOCAL{' or NIL' if nil else ''})"
 
@@ -275,8 +308,9 @@ def _problems(row: dict[str, str]) -> Iterator[tuple[str, str]]:
         yield "subject", "empty: the id of the decision taken back"
 
 
-def append_decision(path: Path, decision: Decision) -> bool:
-    """Add a line (and the header to a new file); False when the same decision is already there.
+def append_decision(path: Path, decision: Decision) -> Decision | None:
+    """Add a line (and the header to a new file); returns the decision as recorded, or None when an identical
+    decision is in force. Identical to one no longer in force, it is recorded anew under a new id.
 
     Raises
     ------
@@ -285,13 +319,20 @@ def append_decision(path: Path, decision: Decision) -> bool:
     """
     path = Path(path)
     existing = read_decisions(path)
-    if any(d.id == decision.id for d in existing):
-        return False
+    same = [d for d in existing if _repeat_id(d, 0) == _repeat_id(decision, 0)]
+    if _still_said(existing, same):
+        return None
+    decision = decision.model_copy(update={"id": _repeat_id(decision, len(same))})
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     line = len(text.splitlines()) + 1 + (not text.strip())
     _parse(path, line, decision.line())  # the checks a hand-written line gets
     _check_retract(path, line, decision, existing)
-    Curation(path, (*existing, decision)).aliases()  # refuse a same_as cycle before writing it
+    try:
+        Curation(path, (*existing, decision)).aliases()  # refuse a same_as cycle before writing it
+    except CurationError as exc:
+        if exc.code != "E158":
+            raise
+        raise CurationError(Errors.E171, alias=decision.subject, kept=decision.object) from exc
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8", newline="\n") as fh:
@@ -302,7 +343,7 @@ def append_decision(path: Path, decision: Decision) -> bool:
             fh.write(decision.line() + "\n")
     except OSError as exc:
         raise CurationError(Errors.E160, path=path, error=exc) from exc
-    return True
+    return decision
 
 
 def _check_retract(path: Path, line: int, decision: Decision, earlier: list[Decision]) -> None:

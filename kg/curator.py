@@ -48,7 +48,8 @@ from pathlib import Path
 from kg.assemble import MAX_TEXTS_PER_LINK
 from kg.components import build_curation, build_pipeline
 from kg.config import Settings
-from kg.curation import Curation, Decision
+from kg.curation import HEADER, Curation, Decision
+from kg.errors import CurationError, Errors
 from kg.graph import cypher
 from kg.graph.base import GraphStore
 from kg.graph.curation import triple_of
@@ -70,7 +71,7 @@ class Applied:
     edges: int = 0  # edges whose flags and aggregates were refreshed
     marked: int = 0  # documents newly marked to be redone
     redone: int = 0  # documents annotated again
-    pending: list[dict] = field(default_factory=list)  # stale documents not redone: doc_id, why
+    pending: list[dict] = field(default_factory=list)  # stale documents not redone: doc_id, source, why
     concepts_deleted: int = 0  # alias / wrong-link nodes nothing refers to any more
 
     @property
@@ -85,10 +86,17 @@ def apply_curation(settings: Settings, store: GraphStore, ledger: Ledger, *, key
     ``key``: the pseudonymisation key notes were read with (notes are redone only with it).
     ``redo=False`` marks the touched documents stale but leaves redoing them to a later run.
     ``build``: makes the pipeline that redoes documents (``kg.components.build_pipeline``'s signature).
+
+    Raises
+    ------
+    CurationError
+        When decisions were applied to this graph and the curation file does not exist (E170).
     """
     cur = curation if curation is not None else build_curation(settings).current()
     effective = cur.effective()
     applied = {k: Decision.model_validate_json(v) for k, v in ledger.curation_applied().items()}
+    if applied and cur.path is not None and not cur.path.exists():  # a typo in the path must not undo them all
+        raise CurationError(Errors.E170, path=cur.path, count=len(applied), header=HEADER.replace("\t", "\\t"))
     out = Applied(added=[d for k, d in effective.items() if k not in applied],
                   removed=[d for k, d in applied.items() if k not in effective])
     changed = out.added + out.removed
@@ -102,7 +110,7 @@ def apply_curation(settings: Settings, store: GraphStore, ledger: Ledger, *, key
         store.refresh_curation(cur, triples)
         out.edges = len(triples)
         ledger.set_curation_applied({k: d.model_dump_json() for k, d in effective.items()})
-    if redo and (changed or out.marked):
+    if redo and (changed or out.marked or ledger.stale()):  # documents an earlier apply could not redo, too
         out.redone, orphans = redo_stale(settings, store, ledger, key=key, build=build)
         out.concepts_deleted += orphans
     link_changes = [d for d in changed if d.is_link]
@@ -112,7 +120,8 @@ def apply_curation(settings: Settings, store: GraphStore, ledger: Ledger, *, key
         out.concepts_deleted += _delete_orphans(store, cur, link_changes)
     if out.changed:
         store.refresh_statistics()
-    out.pending = [{"doc_id": d["doc_id"], "source": d["source"]} for d in ledger.stale()]
+    out.pending = [{"doc_id": row["doc_id"], "source": row["source"], "why": _why_waiting(source, inputs, key)}
+                   for (source, inputs), rows in _stale_by_input(ledger).items() for row in rows.values()]
     return out
 
 
@@ -170,17 +179,12 @@ def redo_stale(settings: Settings, store: GraphStore, ledger: Ledger, *, key: by
     """Annotate again the documents the ledger marks stale, read from the inputs of the runs that wrote
     them (only the version the ledger holds); returns how many were written, and how many concept nodes
     only their old versions mentioned were deleted with them. What cannot be read stays stale."""
-    by_input: dict[tuple[str, tuple[str, ...]], dict[str, dict]] = defaultdict(dict)
-    for row in ledger.stale():
-        command_inputs = ledger.run_inputs(row["run_id"]) if row["run_id"] is not None else None
-        inputs = tuple(command_inputs[1]) if command_inputs else ()
-        by_input[(row["source"], inputs)][row["doc_id"]] = row
     written = orphans = 0
-    for (source, inputs), rows in sorted(by_input.items()):
+    for (source, inputs), rows in sorted(_stale_by_input(ledger).items()):
         files = [Path(i) for i in inputs if Path(i).exists()]
         items = _documents(source, files, key)
         if items is None or not files:
-            log.warning("%d stale %s documents: input %s cannot be read again here", len(rows), source, inputs)
+            log.warning("%d stale %s documents not redone: %s", len(rows), source, _why_waiting(source, inputs, key))
             continue
         fingerprint = next(iter(rows.values()))["pipeline"]
         pipeline = _pipeline_for(build, settings, store, ledger, source, fingerprint)
@@ -189,6 +193,29 @@ def redo_stale(settings: Settings, store: GraphStore, ledger: Ledger, *, key: by
         written += summary.written
         orphans += summary.orphans_deleted
     return written, orphans
+
+
+def _stale_by_input(ledger: Ledger) -> dict[tuple[str, tuple[str, ...]], dict[str, dict]]:
+    """(source, inputs of the run that wrote them) -> doc id -> ledger row, for the stale documents."""
+    by_input: dict[tuple[str, tuple[str, ...]], dict[str, dict]] = defaultdict(dict)
+    for row in ledger.stale():
+        command_inputs = ledger.run_inputs(row["run_id"]) if row["run_id"] is not None else None
+        inputs = tuple(command_inputs[1]) if command_inputs else ()
+        by_input[(row["source"], inputs)][row["doc_id"]] = row
+    return by_input
+
+
+def _why_waiting(source: str, inputs: tuple[str, ...], key: bytes | None) -> str:
+    """Why stale documents of ``source`` written from ``inputs`` are not redone here."""
+    if not inputs:
+        return "the run that wrote them read no input file (an E-utilities query)"
+    if not any(Path(i).exists() for i in inputs):
+        return f"their input {', '.join(inputs)} is not here"
+    if source == "note" and not key:
+        return "notes are read again only with the key they were pseudonymised with: set MEDKG_PSEUDONYM_KEY"
+    if source not in ("pubmed", "note"):
+        return f"{source} documents cannot be read again"
+    return "their input no longer holds the version the ledger records"
 
 
 def _documents(source: str, files: list[Path], key: bytes | None) -> Iterator | None:

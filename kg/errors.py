@@ -312,9 +312,10 @@ class Errors:
     E153 = Message(CurationError, "curation file {path}: line {line}: {decision} needs {column}: {problem}")
     E154 = Message(CurationError, "curation file {path}: line {line}: the reason is empty",
                    "Every decision says why (the reason column): the next curator needs it.")
-    E155 = Message(CurationError, "curation file {path}: line {line}: date {value!r} is not YYYY-MM-DD")
+    E155 = Message(CurationError, "curation file {path}: line {line}: date {value!r} is {problem}")
     E156 = Message(CurationError, "curation file {path}: line {line}: decision id {id} is already used on line {first}",
-                   "Ids are unique: leave the id column empty on a hand-written line and medkg derives one.")
+                   "Ids are unique: empty the id column of line {line} and medkg derives its own id from what it "
+                   "says (a line that repeats another exactly is ignored).")
     E157 = Message(CurationError, "curation file {path}: line {line}: retract names {id}, which no earlier line "
                    "defines", "Retract a decision recorded above it; `medkg curate list --all` shows the ids.")
     E158 = Message(CurationError, "curation file {path}: same_as decisions form a cycle ({cycle})",
@@ -345,6 +346,14 @@ class Errors:
     E169 = Message(CurationError, "the graph holds no edge {subject} -[{predicate}]-> {object}, but holds "
                    "{object} -[{predicate}]-> {subject}",
                    "Name the edge as the graph holds it: {object} {predicate} {subject}.")
+    E170 = Message(CurationError, "curation file {path} does not exist, but this data dir's graph obeys {count} "
+                   "decision(s) applied from a curation file: a missing file would end them all",
+                   "Point MEDKG_CURATION (or `curation` in the config file; default <data_dir>/curation.tsv) at the "
+                   "file they came from. To drop every decision on purpose, make {path} a file with only the header "
+                   "line: printf '{header}\\n' > {path}")
+    E171 = Message(CurationError, "same_as {alias} = {kept} would make the same_as decisions a cycle: not recorded",
+                   "{kept} is already an alias of {alias}. To keep {kept} instead, retract the same_as decision that "
+                   "made it one (`medkg curate list` shows its id), then record this one again.")
 
     # -- source: a whole file or service (E2xx) -----------------------------------------------
     E201 = Message(SourceError, "cannot open PubMed file {path}: {error}")

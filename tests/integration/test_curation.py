@@ -13,7 +13,7 @@ import pytest
 
 from kg.assemble import Assembler
 from kg.config import Settings
-from kg.curation import CurationSource, append_decision, new_decision, read_decisions
+from kg.curation import HEADER, CurationSource, append_decision, new_decision, read_decisions
 from kg.curator import apply_curation
 from kg.errors import CurationError
 from kg.graph.backends import open_store
@@ -285,3 +285,41 @@ def test_a_document_level_wrong_link_after_a_global_one_is_applied_at_once(setup
     fresh = world("e", curation=a.settings.curation_path)
     fresh.ingest()
     assert_same(a.graph(), fresh.graph())
+
+
+def test_documents_left_waiting_are_redone_by_a_later_apply(setup):
+    world, tmp = setup
+    a = world("w")
+    a.ingest()
+    assert append_decision(a.settings.curation_path, decide("same_as", subject=ASA, object=ASPIRIN))
+    assert apply_curation(a.settings, a.store, a.ledger, redo=False, build=builder()).marked == 1
+    a.xml.rename(tmp / "moved.xml")
+    waiting = apply_curation(a.settings, a.store, a.ledger, build=builder())
+    assert waiting.redone == 0 and [p["why"] for p in waiting.pending] == [f"their input {a.xml} is not here"]
+    (tmp / "moved.xml").rename(a.xml)
+    result = apply_curation(a.settings, a.store, a.ledger, build=builder())  # the file has not changed since
+    assert result.redone == 1 and result.pending == []
+    assert a.query("MATCH (c:Concept {id: $id}) RETURN c", id=ASA) == []
+
+
+def test_notes_wait_for_their_key():
+    from kg.curator import _why_waiting
+
+    assert "set MEDKG_PSEUDONYM_KEY" in _why_waiting("note", (__file__,), None)
+
+
+def test_a_missing_curation_file_does_not_undo_the_decisions_applied(setup):
+    world, tmp = setup
+    a = world("m")
+    a.ingest()
+    a.curate(decide("reject", subject=ASPIRIN, predicate="CO_OCCURS_WITH", object=HEADACHE))
+    typo = a.settings.model_copy(update={"curation": tmp / "curaton.tsv"})
+    with pytest.raises(CurationError) as err:
+        apply_curation(typo, a.store, a.ledger, build=builder())
+    assert err.value.code == "E170" and str(typo.curation) in err.value.message and "MEDKG_CURATION" in err.value.hint
+    assert a.edge(ASPIRIN, "CO_OCCURS_WITH", HEADACHE)["curation_status"] == "rejected"
+    typo.curation.write_text(HEADER + "\n")  # every decision dropped on purpose
+    assert len(apply_curation(typo, a.store, a.ledger, build=builder()).removed) == 1
+    assert "curation_status" not in a.edge(ASPIRIN, "CO_OCCURS_WITH", HEADACHE)
+    fresh = world("n", curation=tmp / "never-written.tsv")  # no decision ever applied: no file is fine
+    fresh.ingest()

@@ -81,8 +81,9 @@ def test_same_as_chains_resolve_and_decisions_read_ids_through_them():
 def test_a_same_as_cycle_is_refused_before_it_is_written(tmp_path):
     path = tmp_path / "c.tsv"
     append_decision(path, d("same_as", subject="MESH:C1", object="MESH:C2"))
-    with pytest.raises(CurationError, match="E158.*cycle"):
+    with pytest.raises(CurationError, match="E171.*cycle: not recorded") as err:
         append_decision(path, d("same_as", subject="MESH:C2", object="MESH:C1"))
+    assert "MESH:C1 is already an alias of MESH:C2" in err.value.hint
     assert len(read_decisions(path)) == 1
 
 
@@ -100,10 +101,14 @@ def test_a_same_as_cycle_is_refused_before_it_is_written(tmp_path):
      "'NOT_A_TYPE' is not a relationship type of the graph schema (predicates: "),
     ("\t2025-01-01\tana\treject\tMESH:D1\tHAS_NOTE\tMESH:D2\t\t\t\twhy", "E167", "'HAS_NOTE' is not"),
     ("\t2026-13-45\tana\treject\tMESH:D1\tINDUCES\tMESH:D2\t\t\t\twhy", "E155", "'2026-13-45'"),
-    ("\t2025-02-29\tana\treject\tMESH:D1\tINDUCES\tMESH:D2\t\t\t\twhy", "E155", "'2025-02-29'"),
+    ("\t2025-02-29\tana\treject\tMESH:D1\tINDUCES\tMESH:D2\t\t\t\twhy", "E155", "'2025-02-29' is not a day of"),
+    ("\t2025-01-01\tana\twrong_link\tMESH:D1\t\tNIL\tASA\tnotadoc\t\twhy", "E153", "'notadoc' is not a document id"),
     ("\t2025-3-1\tana\treject\tMESH:D1\tINDUCES\tMESH:D2\t\t\t\twhy", "E155", "not YYYY-MM-DD"),
+    # a recorded line copied and edited: its id is the other line's
+    (REJECT.line().replace("\treject\t", "\tconfirm\t"), "E156", f"id {REJECT.id} is already used on line 4"),
     # a recorded line edited in place: its id no longer says what it says
-    (REJECT.line().replace("\treject\t", "\tconfirm\t"), "E168", f"id {REJECT.id} is not the id of what"),
+    (CONFIRM.line().replace("\tconfirm\t", "\treject\t").replace("\tbecause", "\tedited"), "E168",
+     f"id {CONFIRM.id} is not the id of what"),
     ("c42\t2025-01-01\tana\treject\tMESH:D1\tINDUCES\tMESH:D2\t\t\t\twhy", "E168", "id c42 is not"),
     ("\t2025-01-01\tana\twrong_link\tMESH:D1\t\tMESH:D2\t\t\t\twhy", "E153", "needs text"),
     ("\t2025-01-01\tana\twrong_link\tMESH:D1\t\tnothing\tASA\t\t\twhy", "E153", "or NIL"),
@@ -124,9 +129,10 @@ def test_header_duplicates_and_hand_written_lines(tmp_path):
     path.write_text("id\tdate\n")
     with pytest.raises(CurationError, match="E150.*line 1"):
         read_decisions(path)
-    path.write_text(f"{HEADER}\n{REJECT.line()}\n{REJECT.line()}\n")
-    with pytest.raises(CurationError, match="E156.*line 3.*line 2"):
+    path.write_text(f"{HEADER}\n{REJECT.line()}\n{CONFIRM.line().replace(CONFIRM.id, REJECT.id)}\n")
+    with pytest.raises(CurationError, match="E156.*line 3.*line 2") as err:
         read_decisions(path)
+    assert "empty the id column of line 3" in err.value.hint
     # a hand-written line without an id gets the id medkg would give it
     path.write_text(f"{HEADER}\n" + REJECT.line().replace(REJECT.id, "", 1) + "\n")
     assert read_decisions(path) == [REJECT]
@@ -161,3 +167,30 @@ def test_the_source_reads_the_file_again_when_it_changes(tmp_path):
     import pickle
 
     assert list(pickle.loads(pickle.dumps(source)).current().effective()) == [REJECT.id]
+
+
+def test_an_exact_copy_of_a_line_is_ignored_with_a_warning(tmp_path, caplog):
+    path = tmp_path / "c.tsv"
+    no_id = REJECT.line().replace(REJECT.id, "", 1)  # hand-written, and still in force: adds nothing
+    path.write_text(f"{HEADER}\n{REJECT.line()}\n{REJECT.line()}\n{no_id}\n")
+    assert read_decisions(path) == [REJECT]
+    assert "line 3 is an exact copy of line 2" in caplog.text and "line 4 says what line 2 says" in caplog.text
+
+
+def test_a_decision_taken_back_or_overruled_can_be_recorded_again(tmp_path):
+    path = tmp_path / "c.tsv"
+    assert append_decision(path, REJECT) == REJECT  # the first recording keeps the plain hash
+    assert append_decision(path, d("retract", subject=REJECT.id))
+    again = append_decision(path, REJECT)
+    assert again is not None and again.id != REJECT.id and again.model_copy(update={"id": REJECT.id}) == REJECT
+    assert list(Curation.load(path).effective()) == [again.id]
+    assert append_decision(path, REJECT) is None  # identical to the one in force now
+    assert append_decision(path, d("confirm", subject="MESH:D1", predicate="INDUCES", object="MESH:D2",
+                                   author="bob"))
+    third = append_decision(path, REJECT)  # ana overrules bob's confirm with her reject of the morning
+    assert third is not None and third.id not in (REJECT.id, again.id)
+    assert list(Curation.load(path).effective()) == [third.id]
+    assert read_decisions(path)[-1] == third  # the file reads back with the same ids
+    # a hand-written copy of a decision no longer in force, id empty, is recorded anew too
+    path.write_text(f"{HEADER}\n{REJECT.line()}\n{CONFIRM.line()}\n" + REJECT.line().replace(REJECT.id, "", 1) + "\n")
+    assert [x.id for x in read_decisions(path)] == [REJECT.id, CONFIRM.id, again.id]
