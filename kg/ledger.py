@@ -13,7 +13,7 @@ import functools
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -81,6 +81,14 @@ CREATE INDEX IF NOT EXISTS curation_documents_decision ON curation_documents (de
 CREATE TABLE IF NOT EXISTS pseudonym_key (
     fingerprint TEXT NOT NULL
 );
+-- which documents retraction notices retract (kept when a notice is deleted or revised: the
+-- retraction happened), so that a paper written after its notice is flagged too
+CREATE TABLE IF NOT EXISTS retractions (
+    doc_id TEXT NOT NULL,
+    notice_id TEXT NOT NULL,
+    run_id INTEGER,
+    PRIMARY KEY (doc_id, notice_id)
+);
 """
 STALE = "stale:"  # prefix of the pipeline fingerprint of a document a curation decision needs redone
 
@@ -107,7 +115,8 @@ class RunSummary(BaseModel):
     read: int = 0
     written: int = 0
     revised: int = Field(default=0, description="written documents that replaced an older version")
-    retracted: int = Field(default=0, description="written documents that are retracted papers (flagged, kept)")
+    retracted: int = Field(default=0, description="retracted papers (flagged, kept) among the written documents, "
+                           "and papers in the graph that a retraction notice flagged")
     skipped: int = 0
     superseded: int = Field(default=0, description="skipped documents that a later copy with the same id in the "
                             "same input replaced (a newer version, a deletion, a repeated note id)")
@@ -280,6 +289,18 @@ class Ledger:
         self._db.commit()
 
     @_locked
+    def mark_retractions(self, retractions: Iterable[tuple[str, str]], run_id: int) -> None:
+        """Remember which documents written retraction notices retract: (retracted doc id, notice id) pairs."""
+        self._db.executemany("INSERT OR IGNORE INTO retractions (doc_id, notice_id, run_id) VALUES (?, ?, ?)",
+                             [(doc_id, notice, run_id) for doc_id, notice in retractions])
+        self._db.commit()
+
+    @_locked
+    def retracted_by_notices(self, doc_ids: Sequence[str]) -> set[str]:
+        """Those of ``doc_ids`` that a retraction notice written before retracts."""
+        return {r[0] for r in self._select_in("SELECT DISTINCT doc_id FROM retractions WHERE doc_id IN ({})", doc_ids)}
+
+    @_locked
     def quarantine(self, items: Iterable[Quarantine], run_id: int, source: str) -> None:
         """Record quarantined records; those with a document id also get that status."""
         now = _now()
@@ -350,14 +371,8 @@ class Ledger:
     @_locked
     def documents_changed_by(self, decision_ids: Iterable[str]) -> set[str]:
         """Documents whose last write a link decision changed."""
-        out: set[str] = set()
-        ids = list(decision_ids)
-        for i in range(0, len(ids), 900):
-            chunk = ids[i : i + 900]
-            marks = ",".join("?" * len(chunk))
-            out.update(r[0] for r in self._db.execute(
-                f"SELECT DISTINCT doc_id FROM curation_documents WHERE decision_id IN ({marks})", chunk))
-        return out
+        return {r[0] for r in self._select_in(
+            "SELECT DISTINCT doc_id FROM curation_documents WHERE decision_id IN ({})", list(decision_ids))}
 
     @_locked
     def curation_applied(self) -> dict[str, str]:
@@ -374,12 +389,12 @@ class Ledger:
 
     @_locked
     def _rows(self, doc_ids: Sequence[str]) -> dict[str, dict]:
-        out: dict[str, dict] = {}
-        for i in range(0, len(doc_ids), 900):  # SQLite's variable limit
-            chunk = doc_ids[i : i + 900]
-            marks = ",".join("?" * len(chunk))
-            for doc_id, status, content_hash, pipeline in self._db.execute(
-                f"SELECT doc_id, status, content_hash, pipeline FROM documents WHERE doc_id IN ({marks})", chunk
-            ):
-                out[doc_id] = {"status": status, "content_hash": content_hash, "pipeline": pipeline}
-        return out
+        return {doc_id: {"status": status, "content_hash": content_hash, "pipeline": pipeline}
+                for doc_id, status, content_hash, pipeline in self._select_in(
+                    "SELECT doc_id, status, content_hash, pipeline FROM documents WHERE doc_id IN ({})", doc_ids)}
+
+    def _select_in(self, sql: str, values: Sequence[str]) -> Iterator[tuple]:
+        """The rows of ``sql``, whose ``IN ({})`` takes ``values``, asked 900 at a time (SQLite's variable limit)."""
+        for i in range(0, len(values), 900):
+            chunk = values[i : i + 900]
+            yield from self._db.execute(sql.format(",".join("?" * len(chunk))), chunk)

@@ -14,7 +14,8 @@ Curation (``kg.curation``) acts in two places: link decisions in the chain (``kg
 whose changes per document the ledger records), and edge decisions as a refresh of the curated
 edges a commit wrote (:meth:`GraphStore.refresh_curation`).
 The graph store only writes and deletes; refreshing patients' findings and the corpus
-statistics are explicit steps after a write.
+statistics are explicit steps after a write, and so is flagging the papers a retraction notice
+retracts (:meth:`GraphStore.flag_retracted`), whichever of the two was written first.
 """
 
 from __future__ import annotations
@@ -46,6 +47,12 @@ from kg.text.analyzer import TextAnalyzer
 log = logging.getLogger(__name__)
 
 Item = Document | Deletion | Quarantine
+
+
+def retractions_of(documents: Iterable[Document]) -> list[tuple[str, str]]:
+    """(retracted document id, notice id) for each PMID the retraction notices among ``documents`` retract."""
+    return [(f"PMID:{pmid}", d.id) for d in documents if d.source == "pubmed"
+            for pmid in d.metadata.get("retraction_of") or ()]
 
 
 class Annotator:
@@ -251,6 +258,11 @@ class Pipeline:
         Then the findings of every patient whose notes were touched are recomputed, and the concepts
         that only the deleted or revised documents' old versions mentioned are deleted, as a fresh
         ingest of the same input would not have them.
+
+        A paper a retraction notice retracts is written as its source gives it and flagged after the
+        write (:meth:`_flag_retracted`), whether the notice is in this batch or came before: so the
+        paper ends the same, content hash included, in whichever order the two arrive, and a re-run
+        finds both unchanged. (Flagged in ``prepare`` instead, its content hash would depend on the order.)
         """
         s = RunSummary(read=prepared.read, skipped=prepared.skipped, superseded=prepared.superseded)
         patients: set[str] = set()
@@ -267,11 +279,14 @@ class Pipeline:
             mentioned.update(deleted.concepts)
             self.store.write(analysed.batch)
             self._curate(analysed.batch)
+            retractions = retractions_of(analysed.written)
+            flagged = self._flag_retracted(analysed.written, retractions)
             patients.update(d.metadata["patient"] for d in analysed.written if d.metadata.get("patient"))
             self.ledger.mark_written(analysed.written, self.fingerprint, run_id, curation=analysed.curation)
+            self.ledger.mark_retractions(retractions, run_id)
             s.written = len(analysed.written)
             s.revised = len(revised)
-            s.retracted = sum(1 for d in analysed.written if d.metadata.get("retracted"))
+            s.retracted = sum(1 for d in analysed.written if d.metadata.get("retracted")) + flagged
             s.mentions, s.linked_mentions = analysed.mentions, analysed.linked_mentions
             s.evidence = len(analysed.batch.evidence)
             quarantined += analysed.quarantined
@@ -293,6 +308,13 @@ class Pipeline:
             self.ledger.quarantine(quarantined, run_id, self.source_name)
             s.quarantined = len(quarantined)
         return s
+
+    def _flag_retracted(self, written: Sequence[Document], retractions: Sequence[tuple[str, str]]) -> int:
+        """Flag the papers retraction notices retract, whichever came first: those the batch's notices
+        name (in the graph from an earlier run, or this batch), and the batch's papers that a notice
+        written before names. Returns how many papers were flagged now (a re-flag counts nothing)."""
+        named = {doc_id for doc_id, _ in retractions} | self.ledger.retracted_by_notices([d.id for d in written])
+        return self.store.flag_retracted(sorted(named)) if named else 0
 
     def _curate(self, batch: GraphBatch) -> None:
         """The curation flags of what the batch wrote (its evidence was written afresh, without them)."""

@@ -10,6 +10,7 @@ was revised is the pipeline's call, from the ledger). Three derived views are re
 when asked, as named steps after writes: patients' findings (:meth:`GraphStore.refresh_findings`),
 corpus statistics (:meth:`GraphStore.refresh_statistics`) and the curation flags of some edges
 and concepts (:meth:`GraphStore.refresh_curation`; aggregates always leave rejected evidence out).
+Flagging the papers a retraction notice retracts (:meth:`GraphStore.flag_retracted`) is such a step too.
 """
 
 from __future__ import annotations
@@ -200,16 +201,39 @@ class GraphStore(ABC):
         concepts = [r["id"] for r in self._batched(cypher.CONCEPTS_OF_DOCUMENTS, ids, stats, "ids")]
         self._batched(cypher.DELETE_EVIDENCE_OF_DOCUMENTS, ids, stats, "ids")
         self._batched(cypher.DELETE_MENTIONS_OF_DOCUMENTS, ids, stats, "ids")
-        for predicate, group in rows.triple_rows(self.schema, triples).items():
-            self._batched(cypher.refresh_triples(self.schema, predicate), group, stats)
-            self._batched(cypher.clear_unaccepted_triples(self.schema, predicate),
-                          [{**r, "curated": False} for r in group], stats)
-            self._batched(cypher.delete_unsupported_triples(self.schema, predicate), group, stats)
+        self._reaggregate(triples, stats, prune=True)
         if keep_nodes:
             self._batched(cypher.DELETE_PATIENT_LINKS_OF_DOCUMENTS, ids, stats, "ids")
         else:
             self._batched(cypher.DELETE_DOCUMENTS, ids, stats, "ids")
         return Deleted(found=found, patients=tuple(patients), concepts=tuple(sorted(set(concepts))))
+
+    def flag_retracted(self, doc_ids: Sequence[str]) -> int:
+        """Flag these documents retracted, as if they had been written so: a retraction notice names
+        them, and they may have been written before it. The Document gets ``retracted = true``, its
+        Evidence too, and every triple that evidence supports is recomputed (retracted evidence is
+        counted, not scored). Ids not in the graph are ignored; what is flagged already is not
+        touched, so flagging again sets nothing. Returns how many documents were flagged now.
+        """
+        ids = list(dict.fromkeys(doc_ids))
+        if not ids:
+            return 0
+        stats = WriteStats()
+        flagged = sum(r["n"] for r in self._batched(cypher.FLAG_RETRACTED_DOCUMENTS, ids, stats, "ids"))
+        triples = self._batched(cypher.UNFLAGGED_TRIPLES_OF_DOCUMENTS, ids, stats, "ids")
+        self._batched(cypher.FLAG_RETRACTED_EVIDENCE, ids, stats, "ids")
+        self._reaggregate(triples, stats, prune=False)
+        return flagged
+
+    def _reaggregate(self, triples: Sequence[dict], stats: WriteStats, *, prune: bool) -> None:
+        """Recompute the aggregates of these triples (dicts with triple_key/predicate/subject/object)
+        from their evidence now; ``prune``: delete those no evidence supports any more."""
+        for predicate, group in rows.triple_rows(self.schema, triples).items():
+            self._batched(cypher.refresh_triples(self.schema, predicate), group, stats)
+            self._batched(cypher.clear_unaccepted_triples(self.schema, predicate),
+                          [{**r, "curated": False} for r in group], stats)
+            if prune:
+                self._batched(cypher.delete_unsupported_triples(self.schema, predicate), group, stats)
 
     def refresh_curation(self, curation: Curation, triples: Sequence[dict] = (),
                          concepts: Sequence[str] = ()) -> WriteStats:

@@ -178,6 +178,21 @@ TRIPLES_OF_DOCUMENTS = (
     "RETURN DISTINCT e.triple_key AS triple_key, e.predicate AS predicate, e.subject AS subject, e.object AS object"
 )
 DELETE_EVIDENCE_OF_DOCUMENTS = "UNWIND $ids AS id MATCH (e:Evidence {doc_id: id}) DETACH DELETE e"
+
+# A retraction notice flags the papers it retracts that were written unflagged (GraphStore.flag_retracted):
+# only what is not flagged yet is touched, so flagging again sets nothing.
+FLAG_RETRACTED_DOCUMENTS = (
+    "UNWIND $ids AS id MATCH (d:Document {id: id}) WHERE coalesce(d.retracted, false) <> true "
+    "SET d.retracted = true RETURN count(d) AS n"
+)
+UNFLAGGED_TRIPLES_OF_DOCUMENTS = (
+    "UNWIND $ids AS id MATCH (e:Evidence {doc_id: id}) WHERE coalesce(e.retracted, false) <> true "
+    "RETURN DISTINCT e.triple_key AS triple_key, e.predicate AS predicate, e.subject AS subject, e.object AS object"
+)
+FLAG_RETRACTED_EVIDENCE = (
+    "UNWIND $ids AS id MATCH (e:Evidence {doc_id: id}) WHERE coalesce(e.retracted, false) <> true "
+    "SET e.retracted = true"
+)
 # -- clinical notes: (Patient)-[:HAS_NOTE]->(Document:Note), patient-level HAS_FINDING ----------
 def label_documents(schema: Schema, label: str) -> str:
     return f"UNWIND $ids AS id MATCH (d:Document {{id: id}}) SET d:{schema.label(label)}"

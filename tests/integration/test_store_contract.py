@@ -330,6 +330,27 @@ def test_retracted_evidence_is_counted_but_left_out_of_the_scores(store):
     assert row["retracted_papers"] == ["PMID:2"]
 
 
+
+def test_flag_retracted_leaves_what_writing_the_paper_retracted_would_have(store):
+    def graph():
+        def props(statement):
+            return sorted(repr(sorted(r["p"].items())) for r in store.query(statement))
+        return (props("MATCH (e:Evidence) RETURN properties(e) AS p"), edge(store),
+                props("MATCH (d:Document) RETURN d {.id, .retracted} AS p"))
+
+    kept, paper = ev("PMID:1", 0, 0.5), ev("PMID:2", 0, 0.9)
+    store.write(GraphBatch(documents=(doc(1), doc(2, retracted=True)), concepts=(CHEM, DIS),
+                           evidence=(kept, paper.model_copy(update={"retracted": True}))))
+    written_retracted = graph()
+    store.query("MATCH (n) DETACH DELETE n", write=True)
+    store.write(GraphBatch(documents=(doc(1), doc(2)), concepts=(CHEM, DIS), evidence=(kept, paper)))
+    assert edge(store)["combined_score"] == pytest.approx(1 - 0.5 * 0.1)
+    assert store.flag_retracted(["PMID:2", "PMID:404"]) == 1  # a paper not in the graph is ignored
+    assert graph() == written_retracted
+    e = edge(store)
+    assert (e["retracted_count"], e["max_score"], e["combined_score"]) == (1, pytest.approx(0.5), pytest.approx(0.5))
+    assert store.flag_retracted(["PMID:2"]) == 0 and graph() == written_retracted  # again: nothing to do
+
 # -- curation (kg.curation decisions, applied by GraphStore.refresh_curation) ------------------
 def curation(*decisions):
     from kg.curation import Curation

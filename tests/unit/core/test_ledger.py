@@ -121,3 +121,18 @@ def test_runs_say_whether_they_finished_were_interrupted_or_never_ended(tmp_path
         states = {r["run_id"]: (r["state"], bool(r["finished_at"])) for r in ledger.runs()}
         assert states == {finished: ("finished", True), interrupted: ("interrupted", True), killed: ("unfinished", False)}
         assert ledger.run_files(finished) == {"0.xml": (10, 123)} and ledger.run_files(killed) == {}
+
+
+def test_retractions_by_notices_are_remembered_and_an_older_ledger_gets_the_table(tmp_path):
+    path = tmp_path / "l.sqlite"
+    with Ledger(path) as ledger:
+        run = ledger.start_run("test", [])
+        ledger.mark_retractions([("PMID:9", "PMID:8"), ("PMID:7", "PMID:8")], run)
+        ledger.mark_retractions([("PMID:9", "PMID:8")], run)  # again: no second row
+        assert ledger.retracted_by_notices(["PMID:9", "PMID:1"]) == {"PMID:9"}
+    with sqlite3.connect(path) as db:  # a ledger from before retractions were remembered
+        db.execute("DROP TABLE retractions")
+    with Ledger(path) as ledger:
+        assert ledger.retracted_by_notices(["PMID:9"]) == set()
+        ledger.mark_retractions([("PMID:9", "PMID:8")], 1)
+        assert ledger.retracted_by_notices(["PMID:9"]) == {"PMID:9"}

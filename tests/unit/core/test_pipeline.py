@@ -173,21 +173,65 @@ def test_ctrl_c_between_the_shares_of_a_batch_leaves_a_run_that_reconciles(tmp_p
     assert set(p.store.docs) == {"PMID:1", "PMID:2"} and p.ledger.counts() == {"ok": 2}
 
 
+class RetractionStore(MemoryStore):
+    """A MemoryStore that flags papers as ``GraphStore.flag_retracted`` does (what is flagged already is left)."""
+
+    def flag_retracted(self, ids):
+        found = [i for i in ids if i in self.docs and not self.docs[i].metadata.get("retracted")]
+        for i in found:
+            self.docs[i] = self.docs[i].model_copy(update={"metadata": {**self.docs[i].metadata, "retracted": True}})
+        self.evidence = {k: e.model_copy(update={"retracted": True}) if e.doc_id in ids else e
+                         for k, e in self.evidence.items()}
+        return len(found)
+
+
+def _notice(pmid: int, *retracts: int) -> Document:
+    return Document(id=f"PMID:{pmid}", source="pubmed", text="Retraction: aspirin and fever.",
+                    metadata={"pmid": str(pmid), "retraction_of": [str(r) for r in retracts]})
+
+
 def test_retracted_papers_are_flagged_counted_and_an_update_that_retracts_one_redoes_it(tmp_path):
-    p = _pipeline(tmp_path)
+    p = _pipeline(tmp_path, store=RetractionStore())
     listed = Document(id="PMID:7", source="pubmed", text="Aspirin and fever.", metadata={"pmid": "7"})
     notice = Document(id="PMID:8", source="pubmed", text="Aspirin and fever.",
                       metadata={"pmid": "8", "retraction_of": ["9"]})
     p.retracted = frozenset({"7", "8"})  # the list names PMID 7 (and wrongly the notice)
     s = p.run([listed, notice, doc(9, "Aspirin and headache.")], command="t", inputs=[])
-    assert (s.written, s.retracted) == (3, 1)  # the notice is no retracted paper...
+    assert (s.written, s.retracted) == (3, 2)  # the notice is no retracted paper; the paper it retracts is
     flags = {e.doc_id: e.retracted for e in p.store.evidence.values()}
-    assert flags == {"PMID:7": True, "PMID:8": True, "PMID:9": False}  # ...but what it restates is withdrawn
+    assert flags == {"PMID:7": True, "PMID:8": True, "PMID:9": True}  # what the notice restates is withdrawn too
     retracting_update = Document(id="PMID:9", source="pubmed", text="Aspirin and headache.", version=2,
                                  metadata={"pmid": "9", "retracted": True})
     s = p.run([retracting_update], command="t", inputs=[])
     assert (s.written, s.revised, s.retracted) == (1, 1, 1)
     assert {e.doc_id: e.retracted for e in p.store.evidence.values()}["PMID:9"] is True
+
+
+@pytest.mark.parametrize("runs", [
+    [["paper", "notice"]], [["notice", "paper"]], [["paper"], ["notice"]], [["notice"], ["paper"]],
+], ids=["paper-notice", "notice-paper", "paper-then-notice", "notice-then-paper"])
+@pytest.mark.parametrize("batch_size", [1, 10])
+def test_a_retraction_notice_flags_the_paper_it_retracts_whichever_comes_first(tmp_path, runs, batch_size):
+    p = _pipeline(tmp_path, store=RetractionStore(), batch_size=batch_size)
+    items = {"paper": doc(9, "Aspirin and headache."), "notice": _notice(8, 9)}
+    retracted = sum(p.run([items[i] for i in run], command="t", inputs=[]).retracted for run in runs)
+    assert retracted == 1  # the paper, counted once: by the run that wrote it flagged, or that flagged it
+    assert p.store.docs["PMID:9"].metadata["retracted"] is True
+    assert {e.doc_id: e.retracted for e in p.store.evidence.values()} == {"PMID:8": True, "PMID:9": True}
+    # written as its source gives it in every order: the ledger holds that content hash, so a re-run skips both
+    assert p.ledger.decide([items["paper"]], p.fingerprint) == {"PMID:9": "unchanged"}
+    evidence = dict(p.store.evidence)
+    again = p.run([items["notice"], items["paper"]], command="t", inputs=[])
+    assert (again.written, again.skipped, again.retracted) == (0, 2, 0) and p.store.evidence == evidence
+
+
+def test_a_paper_stays_flagged_when_its_notice_is_deleted_or_revised(tmp_path):
+    p = _pipeline(tmp_path, store=RetractionStore())
+    p.run([doc(9, "Aspirin and headache."), _notice(8, 9)], command="t", inputs=[])
+    p.run([Deletion(id="PMID:8")], command="t", inputs=[])
+    revised = p.run([doc(9, "Aspirin and headache.", version=2)], command="t", inputs=[])
+    assert (revised.revised, revised.retracted) == (1, 1)  # the retraction happened: the ledger remembers it
+    assert {e.doc_id: e.retracted for e in p.store.evidence.values()} == {"PMID:9": True}
 
 
 class _Probe:
