@@ -93,7 +93,8 @@ def test_ctrl_c_stops_cleanly_says_so_and_a_rerun_gives_the_clean_graph(env, tmp
 def _started(env: dict, data, xml, **output) -> tuple[subprocess.Popen, list[psutil.Process]]:
     """An ingest with two workers, and its workers, once it has committed some batches (to strike mid-run)."""
     proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "--data-dir", str(data), "ingest", "pubmed", str(xml),
-                             "--workers", "2"], env=env, stderr=subprocess.PIPE, **output)
+                             "--workers", "2"], env=env, stderr=subprocess.PIPE, preexec_fn=_ctrl_c_as_at_a_terminal,
+                            **output)
     parent = psutil.Process(proc.pid)
     ledger = data / "ledger.sqlite"
     deadline = time.monotonic() + 600
@@ -103,6 +104,12 @@ def _started(env: dict, data, xml, **output) -> tuple[subprocess.Popen, list[psu
             break
         time.sleep(0.2)
     return proc, workers
+
+
+def _ctrl_c_as_at_a_terminal() -> None:
+    """Ctrl-C reaches the ingest as it does at a terminal, even where the tests run as a background job
+    (a shell starts those with SIGINT ignored, and Python then never turns it into KeyboardInterrupt)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _written(ledger) -> int:
