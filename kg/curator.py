@@ -198,10 +198,12 @@ def redo_stale(settings: Settings, store: GraphStore, ledger: Ledger, *, key: by
 def _stale_by_input(ledger: Ledger) -> dict[tuple[str, tuple[str, ...]], dict[str, dict]]:
     """(source, inputs of the run that wrote them) -> doc id -> ledger row, for the stale documents."""
     by_input: dict[tuple[str, tuple[str, ...]], dict[str, dict]] = defaultdict(dict)
+    inputs_of: dict[int | None, tuple[str, ...]] = {}  # a run's inputs, asked once per run, not once per document
     for row in ledger.stale():
-        command_inputs = ledger.run_inputs(row["run_id"]) if row["run_id"] is not None else None
-        inputs = tuple(command_inputs[1]) if command_inputs else ()
-        by_input[(row["source"], inputs)][row["doc_id"]] = row
+        if (run_id := row["run_id"]) not in inputs_of:
+            command_inputs = ledger.run_inputs(run_id) if run_id is not None else None
+            inputs_of[run_id] = tuple(command_inputs[1]) if command_inputs else ()
+        by_input[(row["source"], inputs_of[run_id])][row["doc_id"]] = row
     return by_input
 
 
