@@ -77,7 +77,10 @@ def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
 
 def document_row(doc: Document) -> dict[str, Any]:
     """The Document node's full property map, flat; the text is never stored (it can be large
-    and, for notes, private)."""
+    and, for notes, private). A note's node has no ``content_hash`` either: the hash of its text,
+    id and version would let anyone holding the source notes tell which pseudonymised note node
+    is which note without the pseudonymisation key (nothing reads it from the graph; the ledger
+    keeps its own copy)."""
     props: dict[str, Any] = {}
     for k, v in doc.metadata.items():
         _flatten(property_name(k), v, props)
@@ -86,9 +89,10 @@ def document_row(doc: Document) -> dict[str, Any]:
         source=doc.source,
         title=doc.title,
         version=doc.version,
-        content_hash=doc.content_hash,
         sections=[s.label for s in doc.sections],
     )
+    if doc.source != "note":
+        props["content_hash"] = doc.content_hash
     return props
 
 

@@ -48,6 +48,14 @@ def test_document_row_is_flat_and_has_no_text():
         assert isinstance(v, (str, int, float, bool)) or all(isinstance(x, (str, int, float, bool)) for x in v)
 
 
+def test_a_note_row_has_no_hash_of_its_text():
+    # the hash of id, version and text would identify the pseudonymised note to anyone holding the notes
+    note = Document(id="NOTE:note_4e2c95e98d5c3688", source="note", text="Denies chest pain.", version=1)
+    props = rows.document_row(note)
+    assert "content_hash" not in props and note.content_hash not in json.dumps(props)
+    assert rows.document_row(note.model_copy(update={"source": "pubmed"}))["content_hash"] == note.content_hash
+
+
 def test_concepts_are_grouped_by_type_and_deduplicated(schema):
     groups = rows.concept_rows(schema, [
         Concept(id="MESH:D1", name="old", type="Disease"),
