@@ -53,6 +53,9 @@ def analysed(document, mentions):
         ("Anemia: denies.", "Anemia", "negated"),
         ("Anemia: denies", "Anemia", "negated"),  # a note's line ends without a stop
         ("Anemia: denies\n", "Anemia", "negated"),
+        ("Nausea - no", "Nausea", "negated"),  # a field answer after a dash
+        ("Chest pain – denies.", "Chest pain", "negated"),
+        ("Nausea - no vomiting.", "Nausea", "affirmed"),  # "no" reads forward, to vomiting
         ("ROS: negative for fever, chills, night sweats, or fatigue.", "fatigue", "negated"),
         ("Constitutional: Denies fever, chills, or weight loss.", "weight loss", "negated"),
         ("Denies headache, reports nausea.", "headache", "negated"),
