@@ -167,14 +167,13 @@ class _TreeMemory:
 
 
 def parallel(path: Path, n: int, workers: int = 0) -> dict:
-    from kg.components import build_pipeline
+    from kg.components import build_pipeline, open_ledger
     from kg.graph.backends import open_store
-    from kg.ledger import Ledger
 
     workers = workers or len(os.sched_getaffinity(0))
     settings = _settings()
     docs = _abstracts(path, n)
-    with open_store(settings) as store, Ledger(settings.ledger_path) as ledger:
+    with open_store(settings) as store, open_ledger(settings, store) as ledger:
         store.ensure_schema()
         pipeline = build_pipeline(settings, store=store, ledger=ledger, source_name="pubmed")
         loading = _preload(pipeline)
@@ -192,14 +191,13 @@ def parallel(path: Path, n: int, workers: int = 0) -> dict:
 
 
 def end_to_end(path: Path, n: int, workers: int = 0) -> dict:
-    from kg.components import build_pipeline
+    from kg.components import build_pipeline, open_ledger
     from kg.graph.backends import open_store
-    from kg.ledger import Ledger
 
     settings = _settings()
     docs = _abstracts(path, n)
     seconds: dict[str, float] = defaultdict(float)
-    with open_store(settings) as store, Ledger(settings.ledger_path) as ledger:
+    with open_store(settings) as store, open_ledger(settings, store) as ledger:
         store.ensure_schema()
         pipeline = build_pipeline(settings, store=store, ledger=ledger, source_name="pubmed")
         annotator = pipeline.annotator

@@ -22,12 +22,12 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect_dask import DaskTaskRunner
 
-from kg.components import build_pipeline
+from kg.components import build_pipeline, open_ledger
 from kg.config import SECRET_FIELDS, Settings, load_settings
 from kg.curator import apply_curation
 from kg.errors import ArgumentError, Errors
 from kg.graph.backends import open_store
-from kg.ledger import Ledger, RunSummary
+from kg.ledger import RunSummary
 from kg.models import Document
 from kg.pipeline import Analysed, Item, Pending, Pipeline, Prepared, freeze_loaded
 from kg.privacy import key_fingerprint, load_key
@@ -108,7 +108,7 @@ def run_ingestion(
     started = time.perf_counter()
     worker_settings = without_secrets(settings)
     ahead = in_flight or 2 * settings.worker_count
-    with open_store(settings) as store, Ledger(settings.ledger_path) as ledger:
+    with open_store(settings) as store, open_ledger(settings, store) as ledger:
         if key is not None:
             ledger.pin_pseudonym_key(key_fingerprint(key))
         store.ensure_schema()

@@ -20,7 +20,9 @@ from prefect.client.schemas.schedules import CronSchedule
 from prefect.deployments.runner import RunnerDeployment
 
 from flows.common import dask_runner, flow_settings, run_ingestion
+from kg.components import open_ledger
 from kg.errors import ArgumentError, Errors, SourceError
+from kg.graph.backends import open_store
 from kg.ledger import Ledger
 
 PUBMED_UPDATES_COMMAND = "flow pubmed-updates"
@@ -90,7 +92,8 @@ def pubmed_updates(
         raise SourceError(Errors.E216, path=folder)
     settings = flow_settings(config, overrides, data_dir=data_dir, batch_size=batch_size)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with Ledger(settings.ledger_path) as ledger:
+    # the files done are those of the graph the ledger describes: checked against the graph (E804, E805)
+    with open_store(settings) as store, open_ledger(settings, store) as ledger:
         todo = pending_files(Path(folder), pattern, ingested_files(ledger))
     print(f"{len(todo)} update file(s) to ingest in {folder}")
     totals: dict[str, dict] = {}

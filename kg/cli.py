@@ -131,13 +131,12 @@ def _run_ingest(items, *, source_name: str, command: str, inputs: list[str], tot
     """``key``: the pseudonymisation key of notes, which the ledger checks is the data dir's (E803).
 
     Ctrl-C prints the summary of what the run committed before it, says so, and exits 130."""
-    from kg.components import build_pipeline
-    from kg.ledger import Ledger
+    from kg.components import build_pipeline, open_ledger
     from kg.pipeline import Interrupted
     from kg.privacy import key_fingerprint
 
     s = settings()
-    with _graph() as store, Ledger(s.ledger_path) as ledger:
+    with _graph() as store, open_ledger(s, store) as ledger:
         if key is not None:
             ledger.pin_pseudonym_key(key_fingerprint(key))
         _apply_curation_changes(s, store, ledger)
@@ -998,11 +997,11 @@ def curate_list(
 def curate_apply() -> None:
     """Apply the curation file now (after editing it by hand or pulling it): touched edges are refreshed,
     touched documents redone from their inputs."""
+    from kg.components import open_ledger
     from kg.curator import apply_curation
-    from kg.ledger import Ledger
 
     s = settings()
-    with _graph() as store, Ledger(s.ledger_path) as ledger:
+    with _graph() as store, open_ledger(s, store) as ledger:
         result = apply_curation(s, store, ledger, key=_demo_key(s, create=False))
     console.print(f"{len(result.added)} new and {len(result.removed)} ended decision(s); {result.edges} edge(s) "
                   f"refreshed, {result.redone} document(s) redone, {result.concepts_deleted} concept node(s) "
@@ -1056,8 +1055,9 @@ def _parse_value(value: str):
 
 @app.command()
 def stats() -> None:
-    """Counts of nodes and relationships in the graph, and of documents in the ledger."""
-    from kg.ledger import Ledger
+    """Counts of nodes and relationships in the graph, and of documents in the ledger, with a warning
+    when the ledger describes another graph (E804) or lists documents the graph does not hold (E805)."""
+    from kg.ledger import Ledger, describe_graph
 
     s = settings()
     with _graph() as store:
@@ -1067,7 +1067,15 @@ def stats() -> None:
     _print_rows(rows, title=f"graph ({s.store}, {s.data_dir})")
     if s.ledger_path.exists():
         with Ledger(s.ledger_path) as ledger:
-            _print_rows([{"status": k, "documents": v} for k, v in sorted(ledger.counts().items())], title="ledger")
+            problem = ledger.graph_problem(s.graph_identity, counts.get("nodes", {}).get("Document", 0))
+            described, ledger_counts = ledger.graph(), ledger.counts()
+        _print_rows([{"status": k, "documents": v} for k, v in sorted(ledger_counts.items())], title="ledger")
+        console.print(f"the ledger describes {escape(describe_graph(described)) if described else 'no graph yet'}",
+                      highlight=False, soft_wrap=True)
+        if problem is not None:
+            console.print(f"[yellow]warning {problem.code}:[/yellow] {escape(problem.message)}", highlight=False,
+                          soft_wrap=True)
+            console.print(f"  -> {escape(problem.hint)}", highlight=False, soft_wrap=True)
 
 
 # -- demo -------------------------------------------------------------------------------------

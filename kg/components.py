@@ -164,6 +164,19 @@ def retracted_pmids(path: Path | None) -> frozenset[str]:
     return read_retracted_pmids(path) if path is not None else frozenset()
 
 
+def open_ledger(settings: Settings, store) -> Ledger:
+    """The data dir's ledger, checked against the graph ``store`` writes (``Ledger.bind_graph``: E804
+    for another graph than the one it describes, E805 for a graph emptied since). The one way ingest,
+    curation and the flows open it, so that no run skips documents its graph does not hold."""
+    ledger = Ledger(settings.ledger_path)
+    try:
+        ledger.bind_graph(settings.graph_identity, store.document_count())
+    except BaseException:
+        ledger.close()
+        raise
+    return ledger
+
+
 def build_pipeline(
     settings: Settings, *, store, ledger: Ledger, source_name: str, keep_note_text: bool = False
 ) -> Pipeline:

@@ -11,6 +11,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
@@ -77,6 +78,17 @@ class Settings(BaseModel):
     @property
     def ledger_path(self) -> Path:
         return self.data_dir / "ledger.sqlite"
+
+    @property
+    def graph_identity(self) -> dict[str, str]:
+        """Which graph these settings write, as the ledger records it (``Ledger.bind_graph``). No
+        secret: a user and password written into the URI are left out. Neo4j writes to the database
+        (``graph_name`` names FalkorDB graphs only); the embedded FalkorDB lives in the data dir."""
+        if self.store == "falkordb":
+            return {"store": "falkordb", "graph": self.graph_name}
+        uri = urlsplit(self.neo4j_uri or "")
+        return {"store": "neo4j", "uri": uri._replace(netloc=uri.netloc.rpartition("@")[2]).geturl(),
+                "database": self.neo4j_database}
 
     @property
     def curation_path(self) -> Path:

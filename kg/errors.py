@@ -599,6 +599,17 @@ class Errors:
     E803 = Message(LedgerError, "the notes in {path}'s data dir were pseudonymised with another MEDKG_PSEUDONYM_KEY",
                    "Set the key those notes were written with: with another one every patient and note would be "
                    "written again under new pseudonyms. To start over with a new key, use a new --data-dir.")
+    E804 = Message(LedgerError, "ledger {path} describes {recorded}, not {current}: its documents are "
+                   "not in that graph, so nothing would be written to it",
+                   "Each data dir keeps the ledger of one graph. For {current}, use another --data-dir "
+                   "(MEDKG_DATA_DIR; MEDKG_CACHE_DIR and MEDKG_CURATION may point at this one's cache and curation "
+                   "file); or set MEDKG_STORE, MEDKG_GRAPH_NAME, NEO4J_URI, NEO4J_DATABASE back to {recorded}. To make "
+                   "this ledger start over for {current}, move {path} away: the next ingest writes every document.")
+    E805 = Message(LedgerError, "{current} holds no documents, but ledger {path} lists {written:,} as "
+                   "written to it: its files were deleted or the database emptied",
+                   "If the graph was emptied on purpose, start its ledger over: move {path} away (e.g. to "
+                   "{path}.old) and ingest again: every document is written again. Otherwise point medkg back at "
+                   "the graph that holds them, or restore it (the embedded graph lives in <data dir>/falkordb).")
 
     # -- reasoning (E9xx) ---------------------------------------------------------------------
     E901 = Message(SubgraphTooLargeError, "{what} has more than {max_edges:,} edges at these thresholds")

@@ -5,6 +5,11 @@ pipeline fingerprint) is skipped; a changed one replaces its evidence; a ``Delet
 removes it; a record that could not be read is quarantined with its reason. Every run's
 summary must reconcile: read = written + skipped + quarantined + deleted. A run stopped by Ctrl-C
 records what it committed, marked interrupted.
+
+A ledger describes one graph: "written" means written to that graph. It records which one (store
+kind, graph name or Neo4j URI and database: :attr:`kg.config.Settings.graph_identity`) and
+:meth:`Ledger.bind_graph` refuses another (E804), and a graph that holds none of the documents it
+lists as written (E805), instead of skipping every document forever.
 """
 
 from __future__ import annotations
@@ -81,6 +86,10 @@ CREATE INDEX IF NOT EXISTS curation_documents_decision ON curation_documents (de
 CREATE TABLE IF NOT EXISTS pseudonym_key (
     fingerprint TEXT NOT NULL
 );
+-- the graph this ledger describes (kg.config.Settings.graph_identity, as JSON): one row, once bound
+CREATE TABLE IF NOT EXISTS graph (
+    identity TEXT NOT NULL
+);
 -- which documents retraction notices retract (kept when a notice is deleted or revised: the
 -- retraction happened), so that a paper written after its notice is flagged too
 CREATE TABLE IF NOT EXISTS retractions (
@@ -95,6 +104,12 @@ STALE = "stale:"  # prefix of the pipeline fingerprint of a document a curation 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def describe_graph(identity: Mapping[str, str]) -> str:
+    """A graph identity as the messages name it: ``falkordb graph 'medkg'``."""
+    store, rest = identity.get("store", "?"), {k: v for k, v in identity.items() if k != "store"}
+    return f"{store} " + ", ".join(f"{k} {v!r}" for k, v in rest.items())
 
 
 def _state(summary: str | None) -> str:
@@ -200,6 +215,42 @@ class Ledger:
             self._db.commit()
         elif row[0] != fingerprint:
             raise LedgerError(Errors.E803, path=self.path)
+
+    # the graph it describes -------------------------------------------------------------------
+    @_locked
+    def graph(self) -> dict[str, str] | None:
+        """The identity of the graph this ledger describes; None before its first bound use."""
+        row = self._db.execute("SELECT identity FROM graph").fetchone()
+        return json.loads(row[0]) if row else None
+
+    @_locked
+    def graph_problem(self, identity: Mapping[str, str], documents_in_graph: int) -> LedgerError | None:
+        """Why this ledger cannot be used with the graph ``identity`` names, which holds
+        ``documents_in_graph`` Document nodes; None when it can. Changes nothing (``medkg stats`` asks).
+
+        Another graph than the one recorded (E804); or a graph with no document while the ledger lists
+        some as written to it (E805: its files deleted, its database emptied or replaced), which a
+        ledger from before graphs were recorded cannot tell from another graph either.
+        """
+        recorded = self.graph()
+        if recorded is not None and recorded != dict(identity):
+            return LedgerError(Errors.E804, path=self.path, recorded=describe_graph(recorded),
+                               current=describe_graph(identity))
+        written = self.counts().get("ok", 0)
+        if written and not documents_in_graph:
+            return LedgerError(Errors.E805, path=self.path, current=describe_graph(identity), written=written)
+        return None
+
+    @_locked
+    def bind_graph(self, identity: Mapping[str, str], documents_in_graph: int) -> None:
+        """Check the ledger can be used with this graph (:meth:`graph_problem`, raised), and record it
+        as the graph the ledger describes on first use (a ledger from before adopts it)."""
+        problem = self.graph_problem(identity, documents_in_graph)
+        if problem is not None:
+            raise problem
+        if self.graph() is None:
+            self._db.execute("INSERT INTO graph (identity) VALUES (?)", (json.dumps(dict(identity), sort_keys=True),))
+            self._db.commit()
 
     # runs -----------------------------------------------------------------------------------
     @_locked

@@ -91,6 +91,9 @@ class MemoryStore:
     def refresh_statistics(self):
         self.statistics_refreshed += 1
 
+    def document_count(self):
+        return len(self.docs)
+
     def refresh_findings(self, patients):
         self.findings_refreshed.append(list(patients))
 

@@ -292,6 +292,11 @@ class GraphStore(ABC):
         rels = {rel: self._count(cypher.count_rel_type(self.schema, rel)) for rel in self.schema.relationships}
         return {"nodes": nodes, "relationships": rels}
 
+    def document_count(self) -> int:
+        """Document nodes in the graph: one count, for the ledger's check that the graph holds what it
+        lists as written (``kg.components.open_ledger``)."""
+        return self._count(cypher.count_label(self.schema, "Document"))
+
     def _count(self, statement: str) -> int:
         rows_ = self._run(statement, write=False).rows
         return int(rows_[0]["n"]) if rows_ else 0  # FalkorDB answers nothing for a graph not yet created

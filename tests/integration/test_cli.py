@@ -3,12 +3,13 @@
 import gzip
 import json
 import re
+import shutil
 
 import pytest
 
 from kg.cli import app
 from kg.config import load_settings
-from kg.errors import QueryError
+from kg.errors import LedgerError, QueryError
 from kg.graph.backends import open_store
 from kg.ledger import Ledger
 
@@ -95,3 +96,24 @@ def test_query_is_read_only_unless_asked(medkg_env):
     out = medkg("query", "--saved", "top_diseases", "--format", "json")
     assert json.loads(out)[0]["documents"] >= 1
     assert "chemicals_for_disease" in medkg("query", "--list")
+
+
+def test_another_graph_or_a_deleted_graph_is_refused_never_left_empty(medkg_env, tmp_path, monkeypatch):
+    """QA's reproduction: the data dir's ledger, used with a second graph name or after the embedded
+    graph's files were deleted, skipped every document ("written 0, skipped 3") and the graph stayed empty."""
+    xml = tmp_path / "three.xml"
+    xml.write_bytes(first_citations_xml(BASELINE, 3))
+    medkg("ingest", "pubmed", str(xml))
+    data = load_settings().data_dir
+    monkeypatch.setenv("MEDKG_GRAPH_NAME", "second")
+    with pytest.raises(LedgerError, match=r"^E804: .*describes falkordb graph 'medkg', not falkordb graph 'second'"):
+        medkg("ingest", "pubmed", str(xml))
+    assert "warning E804" in medkg("stats")
+    monkeypatch.delenv("MEDKG_GRAPH_NAME")
+    shutil.rmtree(data / "falkordb")
+    with pytest.raises(LedgerError, match=r"^E805: falkordb graph 'medkg' holds no documents, but .* lists 3"):
+        medkg("ingest", "pubmed", str(xml))
+    assert "warning E805" in medkg("stats")
+    (data / "ledger.sqlite").rename(tmp_path / "ledger.sqlite.old")  # what the hint says to do
+    medkg("ingest", "pubmed", str(xml))
+    assert summary_of_last_run()["written"] == 3 and graph_counts()[0]["nodes"]["Document"] == 3

@@ -121,3 +121,10 @@ def test_the_cli_reports_a_bad_config_file_without_a_traceback(tmp_path, clean_e
     err = capsys.readouterr().err
     assert exit_.value.code == 2 and "Traceback" not in err
     assert err.startswith(f"error E105: cannot read config file {tmp_path}: Is a directory\n  -> Point --config")
+
+
+def test_the_graph_identity_names_the_graph_and_no_secret(clean_env):
+    assert Settings(graph_name="second").graph_identity == {"store": "falkordb", "graph": "second"}
+    neo4j = Settings(store="neo4j", graph_name="ignored", neo4j_uri="neo4j+s://me:secret@x.databases.neo4j.io",
+                     neo4j_password="pw", neo4j_database="papers")
+    assert neo4j.graph_identity == {"store": "neo4j", "uri": "neo4j+s://x.databases.neo4j.io", "database": "papers"}

@@ -136,3 +136,48 @@ def test_retractions_by_notices_are_remembered_and_an_older_ledger_gets_the_tabl
         assert ledger.retracted_by_notices(["PMID:9"]) == set()
         ledger.mark_retractions([("PMID:9", "PMID:8")], 1)
         assert ledger.retracted_by_notices(["PMID:9"]) == {"PMID:9"}
+
+
+FALKOR = {"store": "falkordb", "graph": "medkg"}
+SECOND = {"store": "falkordb", "graph": "second"}
+
+
+def test_a_ledger_records_the_graph_it_describes_and_refuses_another(tmp_path):
+    path = tmp_path / "l.sqlite"
+    with Ledger(path) as ledger:
+        assert ledger.graph() is None
+        ledger.bind_graph(FALKOR, documents_in_graph=0)  # first use: adopted
+        ledger.mark_written([doc(1, "aspirin")], "p", ledger.start_run("t", []))
+    with Ledger(path) as ledger:
+        assert ledger.graph() == FALKOR
+        ledger.bind_graph(FALKOR, documents_in_graph=1)
+        with pytest.raises(LedgerError, match=r"^E804: .*describes falkordb graph 'medkg', not "
+                                              r"falkordb graph 'second'") as exc:
+            ledger.bind_graph(SECOND, documents_in_graph=0)
+        assert "use another --data-dir" in exc.value.hint
+        assert ledger.graph() == FALKOR  # refused: nothing recorded
+        assert ledger.decide([doc(1, "aspirin")], "p") == {"PMID:1": "unchanged"}
+
+
+def test_a_graph_emptied_since_the_ledger_wrote_to_it_is_refused(tmp_path):
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        ledger.bind_graph(FALKOR, documents_in_graph=0)
+        ledger.mark_written([doc(1, "aspirin"), doc(2, "fever")], "p", ledger.start_run("t", []))
+        with pytest.raises(LedgerError, match=r"^E805: falkordb graph 'medkg' holds no documents, but "
+                                              r"ledger .* lists 2 as written to it") as exc:
+            ledger.bind_graph(FALKOR, documents_in_graph=0)
+        assert "move" in exc.value.hint and "ingest again" in exc.value.hint
+        assert ledger.graph_problem(FALKOR, 2) is None
+
+
+def test_a_ledger_from_before_adopts_the_graph_unless_the_graph_lacks_its_documents(tmp_path):
+    path = tmp_path / "l.sqlite"
+    with Ledger(path) as ledger:  # as a ledger written before graphs were recorded
+        ledger.mark_written([doc(1, "aspirin")], "p", ledger.start_run("t", []))
+    with Ledger(path) as ledger:
+        assert ledger.graph_problem(SECOND, 0).code == "E805"  # only asks: nothing recorded
+        assert ledger.graph() is None
+        with pytest.raises(LedgerError, match="^E805"):
+            ledger.bind_graph(SECOND, documents_in_graph=0)
+        ledger.bind_graph(FALKOR, documents_in_graph=1)
+        assert ledger.graph() == FALKOR

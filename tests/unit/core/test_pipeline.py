@@ -350,3 +350,30 @@ def test_a_preload_that_fails_is_said_and_the_run_goes_on(tmp_path, caplog):
     s = p.run([doc(1, "Aspirin and fever.")], command="t", inputs=[])
     assert s.written == 1
     assert "preloaded: nothing preloaded (E510: lexicon input lexicon.tsv.gz is missing" in caplog.text
+
+
+def test_a_run_never_skips_documents_its_graph_does_not_hold(tmp_path):
+    """QA's cases: a data dir's ledger used with a second graph name, or after the embedded graph's files
+    were deleted, skipped every document as unchanged, and the graph stayed empty for good."""
+    from kg.components import open_ledger
+    from kg.config import Settings
+    from kg.errors import LedgerError
+
+    settings = Settings(data_dir=tmp_path / "data")
+    items = [doc(1, "Aspirin and fever."), doc(2, "Headache.")]
+
+    def ingest(store) -> int:
+        with open_ledger(settings, store) as ledger:
+            return Pipeline(annotator=word_annotator(), assembler=Assembler(), store=store,
+                            ledger=ledger).run(items, command="t", inputs=[]).written
+
+    store = MemoryStore()
+    assert ingest(store) == 2
+    assert ingest(store) == 0  # idempotent on its own graph
+    with pytest.raises(LedgerError, match=r"^E804: .*falkordb graph 'medkg', not falkordb graph 'second'"):
+        open_ledger(settings.model_copy(update={"graph_name": "second"}), MemoryStore())
+    store.docs.clear()  # the graph's files deleted
+    with pytest.raises(LedgerError, match=r"^E805: .* lists 2 as written"):
+        ingest(store)
+    settings.ledger_path.rename(tmp_path / "ledger.sqlite.old")  # what the hint says to do
+    assert ingest(store) == 2 and set(store.docs) == {"PMID:1", "PMID:2"}

@@ -2,6 +2,7 @@
 
 import gzip
 import os
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from flows.common import flow_settings
 from flows.deployments import (PUBMED_UPDATES_COMMAND, build_deployments, file_version, ingested_files, pending_files,
                                pubmed_updates)
 from kg.assemble import Assembler
-from kg.errors import ArgumentError, SourceError
+from kg.errors import ArgumentError, LedgerError, SourceError
 from kg.ledger import Ledger, RunSummary
 from kg.pipeline import Pipeline
 
@@ -75,6 +76,7 @@ def test_an_update_file_read_cut_short_is_read_again_until_it_is_read_whole(tmp_
             return pipeline.run(items, command=command, inputs=inputs)
 
     monkeypatch.setattr(deployments, "run_ingestion", run_ingestion)
+    monkeypatch.setattr(deployments, "open_store", lambda settings: nullcontext(store))
     (folder := tmp_path / "updates").mkdir()
     update = folder / "pubmed26n0001.xml.gz"
     whole = gzip.compress(ARTICLES.read_bytes())
@@ -90,6 +92,9 @@ def test_an_update_file_read_cut_short_is_read_again_until_it_is_read_whole(tmp_
     assert flow_run() == {update.name: (3, 1, 2)}  # the rest of it; two records are damaged in the file itself
     assert set(store.docs) == {"PMID:1000001", "PMID:1000002", "PMID:1000003", "PMID:1000006"}
     assert flow_run() == {}
+    store.docs.clear()  # the graph's files deleted: "nothing to ingest" would leave it empty for good
+    with pytest.raises(LedgerError, match="^E805"):
+        flow_run()
 
 
 def test_an_update_file_changed_since_it_was_read_is_read_again_with_every_file_after_it(tmp_path):
