@@ -764,34 +764,72 @@ def _apply_curation_changes(s: Settings, store, ledger) -> None:
     if result.added or result.removed:
         console.print(f"curation file {s.curation_path}: applied {len(result.added)} new and "
                       f"{len(result.removed)} ended decision(s); {result.redone} document(s) redone")
+    _warn_left_out(result)
+
+
+def _warn(problem) -> None:
+    """A coded message about a decision that is recorded or kept all the same: ``warning E1xx: ...`` and its hint."""
+    console.print(f"[yellow]warning {problem.code}:[/yellow] {escape(problem.message)}", highlight=False,
+                  soft_wrap=True)
+    if problem.hint:
+        console.print(f"  -> {escape(problem.hint)}", highlight=False, soft_wrap=True)
+
+
+def _warn_left_out(result) -> None:
+    for problem in result.left_out:
+        _warn(problem)
+
+
+def _in_concept_store(s: Settings, cid: str) -> bool | None:
+    """Whether the concept store has ``cid``; None when there is no readable concept store to ask."""
+    from kg.errors import OntologyError
+    from kg.vocab.conceptstore import ConceptStore, store_path
+
+    if not store_path(s).exists():
+        return None
+    try:
+        return bool(ConceptStore(store_path(s)).get_many([cid]))
+    except OntologyError:
+        return None
 
 
 def _known_concept(store, s: Settings, cid: str) -> None:
-    from kg.errors import CurationError, OntologyError
+    from kg.errors import CurationError
     from kg.graph import cypher
-    from kg.vocab.conceptstore import ConceptStore, store_path
 
-    if store.query(cypher.REASON_CONCEPTS, {"ids": [cid]}):
+    if store.query(cypher.REASON_CONCEPTS, {"ids": [cid]}) or _in_concept_store(s, cid):
         return
-    if store_path(s).exists():
-        try:
-            if ConceptStore(store_path(s)).get_many([cid]):
-                return
-        except OntologyError:
-            pass
     raise CurationError(Errors.E162, id=cid)
 
 
-def _curate(decision, *, edges: list[dict] = (), concepts: list[str] = ()) -> None:
-    """Record a decision, apply it at once, and show what it changed."""
+def _not_in_graph(store, s: Settings, ids) -> dict[str, str]:
+    """The ids of ``ids`` the graph has no concept for (nor as a merged alias) -> ', nor in the concept store'
+    when the concept store does not have them either, else ''."""
+    from kg.graph import cypher
+
+    out = {}
+    for cid in dict.fromkeys(ids):
+        if not (store.query(cypher.REASON_CONCEPTS, {"ids": [cid]})
+                or store.query(cypher.CURATION_CONCEPTS_BY_ALIAS, {"ids": [cid]})):
+            out[cid] = ", nor in the concept store" if _in_concept_store(s, cid) is False else ""
+    return out
+
+
+def _curate(decision, *, edges: list[dict] = (), concepts: list[str] = (), named: list[str] = ()) -> None:
+    """Record a decision, apply it at once, and show what it changed.
+
+    ``named``: the concept ids the decision is about (an edge's ends, a same_as alias). An edge or id the
+    graph does not hold is recorded all the same (a curation file may be written before the ingest that
+    brings them) and said as a coded warning (E172, E173), never silently.
+    """
     from kg.curation import append_decision, describe
     from kg.curator import apply_curation
+    from kg.components import open_ledger
     from kg.errors import CurationError
     from kg.graph import cypher
-    from kg.ledger import Ledger
 
     s = settings()
-    with _graph() as store, Ledger(s.ledger_path) as ledger:
+    with _graph() as store, open_ledger(s, store) as ledger:
         def show() -> dict:
             rows = {r["key"]: r["edge"] for r in store.query(cypher.CURATION_EDGES, {"rows": list(edges)})} if edges else {}
             docs = {r["id"]: r["documents"] for r in store.query(cypher.CURATION_CONCEPT_DOCUMENTS,
@@ -799,6 +837,7 @@ def _curate(decision, *, edges: list[dict] = (), concepts: list[str] = ()) -> No
             return {"edges": rows, "docs": docs}
 
         before = show()
+        absent = _not_in_graph(store, s, named)
         for e in edges:  # named the other way round from how the graph holds it: it would never apply
             reverse = _edge_row(e["object"], e["predicate"], e["subject"])
             if e["key"] not in before["edges"] and store.query(cypher.CURATION_EDGES, {"rows": [reverse]}):
@@ -825,8 +864,11 @@ def _curate(decision, *, edges: list[dict] = (), concepts: list[str] = ()) -> No
         _print_rows(rows, title="in the graph")
     for e in edges:
         if e["key"] not in before["edges"] and e["key"] not in after["edges"]:
-            console.print(f"{e['subject']} -[{e.get('predicate', '')}]-> {e['object']} is not in the graph now: "
-                          "the decision applies when an ingest writes it")
+            _warn(CurationError(Errors.E172, subject=e["subject"], predicate=e["predicate"], object=e["object"],
+                                id=decision.id))
+    for cid, also in absent.items():
+        _warn(CurationError(Errors.E173, concept=cid, also=also, id=decision.id))
+    _warn_left_out(result)
     console.print(f"applied: {result.edges} edge(s) refreshed, {result.redone} document(s) redone, "
                   f"{result.concepts_deleted} concept node(s) merged away or left unused")
     if result.pending:
@@ -841,13 +883,26 @@ def _why_waiting(result) -> str:
     return "; ".join(f"{n}: {why}" for why, n in Counter(p["why"] for p in result.pending).items())
 
 
+def _canonical_id(cid: str) -> str:
+    """A typed concept id as the graph spells it (mesh:d014196 -> MESH:D014196), saying so when that rewrote it:
+    the curation file refuses other spellings (E175), and an id in another case names nothing."""
+    from kg.vocab.curie import canonical_curie
+
+    canonical = canonical_curie(cid)
+    if canonical != cid:
+        console.print(f"{escape(cid)} is recorded as {escape(canonical)}, as the graph spells it", highlight=False,
+                      soft_wrap=True)
+    return canonical
+
+
 def _edge(subject: str, predicate: str, object_: str) -> dict:
     from kg.curation import Curation
     from kg.graph.schema import Schema
 
     cur = Curation.load(settings().curation_path)
-    # relationship types are upper case (INDUCES); a curator typing 'induces' means the same
-    return _edge_row(cur.canonical(subject), Schema.load().predicate(predicate.upper()), cur.canonical(object_))
+    # relationship types are upper case (INDUCES); a curator typing 'induces' means the same, as do ids
+    return _edge_row(cur.canonical(_canonical_id(subject)), Schema.load().predicate(predicate.upper()),
+                     cur.canonical(_canonical_id(object_)))
 
 
 def _edge_row(subject: str, predicate: str, object_: str) -> dict:
@@ -868,6 +923,9 @@ def curate_reject(
     author: _Author = None,
 ) -> None:
     """Reject an edge (or one evidence): left out of aggregates and queries, kept for audit.
+
+    Ids of known prefixes are taken in any case and recorded as the graph spells them (mesh:d005947 as
+    MESH:D005947). An edge or id the graph does not hold is recorded all the same, with a warning (E172, E173).
 
     Example: `medkg curate reject MESH:D005947 INDUCES MESH:D009765 --reason "glucose does not cause obesity"`
     """
@@ -891,7 +949,7 @@ def curate_reject(
         edge = _edge(subject, predicate, object_)
         decision = new_decision("reject", reason=reason, author=author, subject=edge["subject"],
                                 predicate=edge["predicate"], object=edge["object"])
-    _curate(decision, edges=[edge])
+    _curate(decision, edges=[edge], named=[edge["subject"], edge["object"]])
 
 
 @curate_app.command("confirm")
@@ -902,12 +960,17 @@ def curate_confirm(
     object_: Annotated[str, typer.Argument(metavar="OBJECT_ID")],
     author: _Author = None,
 ) -> None:
-    """Mark an edge confirmed (its score stays the model's). Supersedes an earlier reject of it."""
+    """Mark an edge confirmed (its score stays the model's). Supersedes an earlier reject of it.
+
+    Ids of known prefixes are taken in any case and recorded as the graph spells them (mesh:d005947 as
+    MESH:D005947). An edge or id the graph does not hold is recorded all the same, with a warning (E172, E173).
+    """
     from kg.curation import new_decision
 
     edge = _edge(subject, predicate, object_)
     _curate(new_decision("confirm", reason=reason, author=author, subject=edge["subject"],
-                         predicate=edge["predicate"], object=edge["object"]), edges=[edge])
+                         predicate=edge["predicate"], object=edge["object"]), edges=[edge],
+            named=[edge["subject"], edge["object"]])
 
 
 @curate_app.command("same-as")
@@ -919,17 +982,20 @@ def curate_same_as(
 ) -> None:
     """Two ids are one concept: one node (KEPT_ID) in the graph, ALIAS_ID in its `aliases`.
 
-    The documents linked to ALIAS_ID are annotated again. Example:
+    The documents linked to ALIAS_ID are annotated again; an ALIAS_ID the graph does not hold is recorded
+    all the same, with a warning (E173). Ids of known prefixes are taken in any case and recorded as the
+    graph spells them (mesh:d009325 as MESH:D009325). Example:
     `medkg curate same-as ICD10CM:R11.0 MESH:D009325 --reason "both are nausea"`
     """
     from kg.curation import Curation, new_decision
 
     s = settings()
+    alias, kept = _canonical_id(alias), _canonical_id(kept)
     with _graph() as store:
         _known_concept(store, s, kept)
     kept_id = Curation.load(s.curation_path).canonical(kept)
     _curate(new_decision("same_as", reason=reason, author=author, subject=alias, object=kept),
-            concepts=[alias, kept_id])
+            concepts=[alias, kept_id], named=[alias])
 
 
 @curate_app.command("wrong-link")
@@ -943,17 +1009,19 @@ def curate_wrong_link(
 ) -> None:
     """A surface form was linked to the wrong concept: the linker obeys this on every later run.
 
-    The documents where TEXT is linked to WRONG_ID are annotated again. Example:
+    The documents where TEXT is linked to WRONG_ID are annotated again. Ids of known prefixes are taken in
+    any case and recorded as the graph spells them (mesh:d003000 as MESH:D003000). Example:
     `medkg curate wrong-link "clonidine hydrochloride" MESH:C016986 MESH:D003000 --reason "not apraclonidine"`
     """
     from kg.curation import NIL, new_decision
 
     s = settings()
+    wrong, right = _canonical_id(wrong), _canonical_id(right)
     if right != NIL:
         with _graph() as store:
             _known_concept(store, s, right)
     _curate(new_decision("wrong_link", reason=reason, author=author, text=text, subject=wrong, object=right,
-                         document=document or ""), concepts=[wrong] + ([right] if right != NIL else []))
+                         document=document or ""), concepts=[wrong] + ([right] if right != NIL else []), named=[wrong])
 
 
 @curate_app.command("retract")
@@ -1007,6 +1075,7 @@ def curate_apply() -> None:
                   f"refreshed, {result.redone} document(s) redone, {result.concepts_deleted} concept node(s) "
                   f"removed; {len(result.pending)} document(s) still wait"
                   + (f" ({escape(_why_waiting(result))})" if result.pending else ""))
+    _warn_left_out(result)
 
 
 # -- query / stats ----------------------------------------------------------------------------

@@ -16,7 +16,8 @@ comment line; blank lines are skipped)::
 decision        what the columns mean
 ==============  ===================================================================================
 ``reject``      the edge ``subject -[predicate]-> object``; or, with ``evidence`` (an Evidence key),
-                that one evidence (subject/predicate/object then say which edge it supports)
+                that one evidence (subject/predicate/object then say which edge it supports; a line
+                naming another edge than the graph's evidence supports is left out, E174)
 ``confirm``     the edge ``subject -[predicate]-> object`` is right (its score stays the model's)
 ``same_as``     ``subject`` (the alias) is the same concept as ``object`` (the id that is kept)
 ``wrong_link``  the surface form ``text`` linked to ``subject`` is wrong: it means ``object`` (a
@@ -27,8 +28,10 @@ decision        what the columns mean
 Every line needs a ``reason``, an ``author`` (``medkg curate`` uses ``$USER``) and a ``date``
 (UTC, ``YYYY-MM-DD``, a real day). A ``predicate`` is a triple type of the graph schema
 (``ontology/schema.yaml``), spelled as there: ``INDUCES``, not ``induces`` (E167), so that what the
-file says is what applies. A TSV rather than YAML: one decision per line diffs, merges and blames
-line by line, and an error can name its line.
+file says is what applies; a concept id is spelled as the graph spells it (known prefixes in the
+concept store's case, MeSH ids upper case: ``MESH:D014196``, not ``mesh:d014196``; E175,
+:func:`kg.vocab.curie.canonical_curie`). A TSV rather than YAML: one decision per line diffs, merges
+and blames line by line, and an error can name its line.
 
 History and the last word
 -------------------------
@@ -55,9 +58,9 @@ decision instead (the old one is then gone from the file, so the next apply ends
 Concept ids in decisions are read through ``same_as``: a rejected edge of an alias is the
 rejected edge of the kept id, once the two are one node.
 
-This module is data only (it imports nothing above ``kg.models``, ``kg.errors``, ``kg.config``
-and the schema whitelist, :mod:`kg.graph.schema`); where each decision acts is said in
-``kg.curator``.
+This module is data only (it imports nothing above ``kg.models``, ``kg.errors``, ``kg.config``,
+the schema whitelist, :mod:`kg.graph.schema`, and the spelling of ids, :mod:`kg.vocab.curie`); where
+each decision acts is said in ``kg.curator``.
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ from pydantic import BaseModel, ConfigDict
 
 from kg.errors import CurationError, Errors
 from kg.models import Triple, stable_hash, validate_curie
+from kg.vocab.curie import canonical_curie
 
 COLUMNS = ("id", "date", "author", "decision", "subject", "predicate", "object", "text", "document", "evidence",
            "reason")
@@ -168,11 +172,16 @@ def read_decisions(path: Path) -> list[Decision]:
     CurationError
         Naming the file and line of the first problem.
     """
+    return _read(path)[0]
+
+
+def _read(path: Path) -> tuple[list[Decision], dict[str, int]]:
+    """:func:`read_decisions`, and the line of each decision (by id), for messages that name it."""
     path = Path(path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
-        return []
+        return [], {}
     except (OSError, UnicodeDecodeError) as exc:
         raise CurationError(Errors.E159, path=path, error=exc) from exc
     out: list[Decision] = []
@@ -209,7 +218,7 @@ def read_decisions(path: Path) -> list[Decision]:
         same.append(decision)
         out.append(decision)
     Curation(path, tuple(out)).aliases()  # a same_as cycle is an error of the file, found now
-    return out
+    return out, {d.id: where[d.id][0] for d in out}
 
 
 def _parse(path: Path, number: int, raw: str) -> Decision:
@@ -236,6 +245,11 @@ def _parse(path: Path, number: int, raw: str) -> Decision:
         suggestion = f"; did you mean {row['predicate'].upper()!r}?" if row["predicate"].upper() in known else ""
         raise CurationError(Errors.E167, path=path, line=number, decision=row["decision"], value=row["predicate"],
                             suggestion=suggestion, predicates=", ".join(known))
+    if row["decision"] != "retract":
+        for column in ("subject", "object"):
+            if (canonical := canonical_curie(row[column])) != row[column]:
+                raise CurationError(Errors.E175, path=path, line=number, decision=row["decision"], column=column,
+                                    value=row[column], canonical=canonical)
     return Decision(**row)
 
 
@@ -366,11 +380,20 @@ class Curation:
 
     path: Path | None = None
     history: tuple[Decision, ...] = ()
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # decision id -> its line
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(cls, path: Path | None) -> Curation:
-        return cls(path, tuple(read_decisions(path))) if path else cls()
+        if not path:
+            return cls()
+        decisions, lines = _read(path)
+        return cls(path, tuple(decisions), lines)
+
+    def without(self, ids: set[str]) -> Curation:
+        """The file as if the lines of decisions ``ids`` were not in it. For decisions in force only: no
+        retraction names one of those, so what is left stays a valid file."""
+        return Curation(self.path, tuple(d for d in self.history if d.id not in ids), self.lines)
 
     def __bool__(self) -> bool:
         return bool(self.history)

@@ -12,6 +12,8 @@ reject         in the graph. Each Evidence of a rejected edge (or the one reject
                evidence for audit but loses its aggregates (so every read that selects triple edges
                by ``evidence_count`` skips it) and gets ``rejected: true``, ``curation_status:
                'rejected'``. Evidence reads (citations, KGX publications) skip rejected evidence.
+               A reject of one evidence that names another edge than the one the evidence supports
+               is left out (E174), checked against the graph on every apply.
 confirm        in the graph: ``confirmed: true``, ``curation_status: 'confirmed'``; aggregates stay
                the model's.
 same_as        in the chain (``kg.link.curated``): the alias id never reaches the graph; the kept
@@ -54,7 +56,7 @@ from kg.graph import cypher
 from kg.graph.base import GraphStore
 from kg.graph.curation import triple_of
 from kg.ledger import Ledger
-from kg.models import Document
+from kg.models import Document, Triple
 from kg.pipeline import Pipeline
 from kg.sources import read_files
 
@@ -73,6 +75,7 @@ class Applied:
     redone: int = 0  # documents annotated again
     pending: list[dict] = field(default_factory=list)  # stale documents not redone: doc_id, source, why
     concepts_deleted: int = 0  # alias / wrong-link nodes nothing refers to any more
+    left_out: list[CurationError] = field(default_factory=list)  # lines not applied, and why (E174): warnings
 
     @property
     def changed(self) -> bool:
@@ -87,26 +90,38 @@ def apply_curation(settings: Settings, store: GraphStore, ledger: Ledger, *, key
     ``redo=False`` marks the touched documents stale but leaves redoing them to a later run.
     ``build``: makes the pipeline that redoes documents (``kg.components.build_pipeline``'s signature).
 
+    A reject of one evidence whose evidence, in the graph, supports another edge than the line names is
+    left out (``Applied.left_out``, E174), as if the line were not in the file (no ingest or apply flags
+    that evidence under the named edge; a flag an older medkg set from the line is cleared).
+
     Raises
     ------
     CurationError
         When decisions were applied to this graph and the curation file does not exist (E170).
     """
     cur = curation if curation is not None else build_curation(settings).current()
-    effective = cur.effective()
     applied = {k: Decision.model_validate_json(v) for k, v in ledger.curation_applied().items()}
     if applied and cur.path is not None and not cur.path.exists():  # a typo in the path must not undo them all
         raise CurationError(Errors.E170, path=cur.path, count=len(applied), header=HEADER.replace("\t", "\\t"))
+    mismatched = _mismatched_evidence(store, cur)
+    if mismatched:
+        cur = cur.without(set(mismatched))
+    effective = cur.effective()
     out = Applied(added=[d for k, d in effective.items() if k not in applied],
-                  removed=[d for k, d in applied.items() if k not in effective])
+                  removed=[d for k, d in applied.items() if k not in effective],
+                  left_out=[problem for problem, _ in mismatched.values()])
+    for problem in out.left_out:
+        log.warning("%s", problem)
     changed = out.added + out.removed
-    if changed:
+    # a left-out line's flag on its evidence, set by a version of medkg that did not check the edge, is cleared
+    repair = [t for _, edges in mismatched.values() for t in edges]
+    if changed or repair:
         docs = set()
         for d in out.added:
             docs |= _touched_by_new(store, cur, d) | _relinked_by(ledger, cur, effective.values(), d)
         docs |= ledger.documents_changed_by(d.id for d in out.removed if d.is_link)
         out.marked = ledger.mark_stale(sorted(docs))
-        triples = _named_edges(cur, changed)
+        triples = list({t["triple_key"]: t for t in (*_named_edges(cur, changed), *repair)}.values())
         store.refresh_curation(cur, triples)
         out.edges = len(triples)
         ledger.set_curation_applied({k: d.model_dump_json() for k, d in effective.items()})
@@ -118,11 +133,44 @@ def apply_curation(settings: Settings, store: GraphStore, ledger: Ledger, *, key
         kept = {d.object for d in link_changes if d.decision == "same_as"} | set(cur.aliases_of())
         store.refresh_curation(cur, (), sorted(kept))
         out.concepts_deleted += _delete_orphans(store, cur, link_changes)
-    if out.changed:
+    if out.changed or repair:
         store.refresh_statistics()
     out.pending = [{"doc_id": row["doc_id"], "source": row["source"], "why": _why_waiting(source, inputs, key)}
                    for (source, inputs), rows in _stale_by_input(ledger).items() for row in rows.values()]
     return out
+
+
+def _mismatched_evidence(store: GraphStore, cur: Curation) -> dict[str, tuple[CurationError, list[dict]]]:
+    """Decision id -> (why it is left out, the edges to set right) for each reject of one evidence in force
+    whose evidence the graph holds under another edge than the line names (ids read through same_as).
+
+    Such a line is written by hand (``medkg curate reject --evidence`` names the edge from the graph). It
+    flags nothing (``cypher.CURATION_REJECT_EVIDENCE`` matches the evidence under the named edge only, so
+    an ingest's refresh cannot either); it is left out, with a warning, so that no line in force is one that
+    does nothing. The edges to set right are those of an evidence the line flagged all the same, under a version of
+    medkg that did not check the edge; else none. An evidence the graph does not hold (yet) is not checked.
+    """
+    out: dict[str, tuple[CurationError, list[dict]]] = {}
+    for d in cur.evidence_decisions().values():
+        found = store.query(cypher.CURATION_EVIDENCE, {"key": d.evidence})
+        if not found:
+            continue
+        e = found[0]
+        held = Triple(subject=e["subject"], predicate=e["predicate"], object=e["object"])
+        actual = held.model_copy(update={"subject": cur.canonical(held.subject), "object": cur.canonical(held.object)})
+        if actual.key == cur.triple_key(d):
+            continue
+        problem = CurationError(Errors.E174, path=cur.path, line=cur.lines.get(d.id, "?"), key=d.evidence, id=d.id,
+                                actual=_show(actual), named=_show(Triple(subject=d.subject, predicate=d.predicate,
+                                                                         object=d.object)))
+        edges = ([{"triple_key": t.key, "predicate": t.predicate, "subject": t.subject, "object": t.object}
+                  for t in (held, actual)] + _named_edges(cur, [d]) if e.get("curation") == d.id else [])
+        out[d.id] = (problem, edges)
+    return out
+
+
+def _show(t: Triple) -> str:
+    return f"{t.subject} -[{t.predicate}]-> {t.object}"
 
 
 def _touched_by_new(store: GraphStore, cur: Curation, d: Decision) -> set[str]:

@@ -354,6 +354,30 @@ class Errors:
     E171 = Message(CurationError, "same_as {alias} = {kept} would make the same_as decisions a cycle: not recorded",
                    "{kept} is already an alias of {alias}. To keep {kept} instead, retract the same_as decision that "
                    "made it one (`medkg curate list` shows its id), then record this one again.")
+    # warnings of `medkg curate` (printed as `warning E17x: ...`; the decision is recorded)
+    E172 = Message(CurationError, "the graph holds no edge {subject} -[{predicate}]-> {object}: decision {id} is "
+                   "recorded, and acts once an ingest writes that edge",
+                   "A curation file may be written before the graph holds what it names; if that is not what you "
+                   "meant, check the ids (`medkg query --saved concept_by_xref -p xref=ID`) and take the decision "
+                   "back: `medkg curate retract {id} --reason ...`.")
+    E173 = Message(CurationError, "{concept} is not in the graph{also}: decision {id} is recorded, and acts once "
+                   "an ingest links a mention to {concept}",
+                   "Check the id (`medkg query --saved concept_by_xref -p xref=ID`): ids are case-sensitive, and "
+                   "`medkg curate` writes only known prefixes and MeSH ids in the graph's case (mesh:d005947 as "
+                   "MESH:D005947). To take the decision back: `medkg curate retract {id} --reason ...`.")
+    # a line `medkg curate apply` (and every ingest) leaves out, as a warning
+    E174 = Message(CurationError, "curation file {path}: line {line}: evidence {key} supports {actual}, not {named} "
+                   "as the line says: decision {id} is left out",
+                   "Reject the evidence with `medkg curate reject --evidence {key} --reason ...` (it names the edge "
+                   "itself) and take this line back (`medkg curate retract {id} --reason ...`); or put the edge the "
+                   "evidence supports on the line and empty its id column.")
+    # the curation file again (as E150-E168)
+    E175 = Message(CurationError, "curation file {path}: line {line}: {decision} {column} {value!r} is not spelled as "
+                   "the graph spells ids: {canonical!r}",
+                   "Write {canonical} on the line (known prefixes in the concept store's case, MeSH ids upper case) "
+                   "and empty its id column: a line is read as written, since its id is a hash of it, and the "
+                   "corrected line is recorded as a new decision. `medkg curate` takes such ids in any case and writes "
+                   "this spelling.")
 
     # -- source: a whole file or service (E2xx) -----------------------------------------------
     E201 = Message(SourceError, "cannot open PubMed file {path}: {error}")

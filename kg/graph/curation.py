@@ -59,10 +59,11 @@ def rejected_edge_rows(curation: Curation, keys: Iterable[str]) -> list[dict[str
 
 
 def rejected_evidence_rows(curation: Curation, keys: Iterable[str]) -> list[dict[str, str]]:
-    """{key: evidence key, decision} for the rejected evidence of the edges ``keys``."""
+    """{key: evidence key, triple: the named edge's key, decision} for the rejected evidence of the edges
+    ``keys``. The evidence is flagged only where it supports the edge its decision names (E174)."""
     keys = set(keys)
-    return [{"key": ev, "decision": d.id} for ev, d in curation.evidence_decisions().items()
-            if curation.triple_key(d) in keys]
+    return [{"key": ev, "triple": triple, "decision": d.id} for ev, d in curation.evidence_decisions().items()
+            if (triple := curation.triple_key(d)) in keys]
 
 
 def alias_rows(curation: Curation, concepts: Iterable[str]) -> list[dict[str, Any]]:

@@ -602,9 +602,12 @@ CURATION_CLEAR_EVIDENCE = (
 CURATION_REJECT_EDGE_EVIDENCE = (
     "UNWIND $rows AS r MATCH (e:Evidence {triple_key: r.key}) SET e.rejected = true, e.curation = r.decision"
 )
-# One evidence: r.key is the evidence key.
+# One evidence: r.key is the evidence key, r.triple the key of the edge the decision names. An evidence
+# of another edge is left alone: flagged under the named edge's refresh and cleared under its own, it
+# would end as the last refresh left it (kg.curator leaves such a decision out, E174).
 CURATION_REJECT_EVIDENCE = (
-    "UNWIND $rows AS r MATCH (e:Evidence {key: r.key}) SET e.rejected = true, e.curation = r.decision"
+    "UNWIND $rows AS r MATCH (e:Evidence {key: r.key, triple_key: r.triple}) "
+    "SET e.rejected = true, e.curation = r.decision"
 )
 
 
@@ -657,7 +660,7 @@ DELETE_ORPHAN_CONCEPTS = (
 )
 CURATION_EVIDENCE = (
     "MATCH (e:Evidence {key: $key}) RETURN e.subject AS subject, e.predicate AS predicate, e.object AS object, "
-    "e.doc_id AS doc_id, e.sentence AS sentence"
+    "e.doc_id AS doc_id, e.sentence AS sentence, e.curation AS curation"
 )
 # How many documents link to each of some concepts, for showing a link decision's effect.
 CURATION_CONCEPT_DOCUMENTS = (

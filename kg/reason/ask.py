@@ -56,6 +56,7 @@ from kg.reason.question import (
     read,
 )
 from kg.reason.subgraph import extract_subgraph
+from kg.vocab.curie import canonical_curie
 
 log = logging.getLogger(__name__)
 
@@ -726,7 +727,7 @@ def resolve_target(store: GraphStore, settings: Settings, target: str) -> str:
         When nothing in the graph answers to it.
     """
     lookup = StoreLookup(store)
-    if found := lookup.concepts([target.upper() if target.lower().startswith("mesh:") else target]):
+    if found := lookup.concepts([canonical_curie(target)]):
         return next(iter(found.values()))["id"]  # an alias id curators merged answers with the kept concept
     if rows := lookup.by_names([target]).get(target.lower()):
         return max(rows, key=lambda r: r.get("doc_count") or 0)["id"]

@@ -22,6 +22,7 @@ from typing import Protocol
 from kg.graph import cypher as q
 from kg.models import Concept, validate_curie
 from kg.reason import cues
+from kg.vocab.curie import canonical_curie
 
 MAX_NAME_WORDS = 6  # the longest run of words looked up as a graph name
 _WORD = re.compile(r"[a-z0-9]+")
@@ -357,8 +358,7 @@ def _curie_spans(text: str) -> list[Span]:
     for m in _CURIE.finditer(text):
         raw = m.group().rstrip(".:")
         if validate_curie(raw):
-            cid = raw.upper() if raw.lower().startswith("mesh:") else raw
-            out.append(Span(m.start(), m.start() + len(raw), raw, ((cid, 1.0, None),), "id"))
+            out.append(Span(m.start(), m.start() + len(raw), raw, ((canonical_curie(raw), 1.0, None),), "id"))
     return out
 
 

@@ -2,7 +2,8 @@
 
 The graph speaks CURIEs (``PREFIX:LOCAL``, validated by :func:`kg.models.validate_curie`);
 the annotated corpora write bare MeSH, NCBI Gene and Taxonomy ids and tmVar variant strings.
-Both directions live here so that learning (lexicons, relation priors) and scoring agree.
+Both directions live here so that learning (lexicons, relation priors) and scoring agree, as
+does the case ids are spelled in (:func:`canonical_curie`: ``mesh:d014196`` is ``MESH:D014196``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,10 @@ from kg.sources.pubtator import NIL_ID, NIL_IDS  # what the corpora write for a 
 
 # Prefixes the corpora leave out (BioRED writes cell lines as bare CVCL ids); others (OMIM:) stay.
 _PREFIXES_DROPPED = ("MESH:", "NCBIGene:", "NCBITaxon:", "dbSNP:", "tmVar:", "Cellosaurus:")
+# The prefixes of the graph's concept ids, spelled as the concept store spells them: the corpora's, and the
+# ontologies' cross-references (kg.vocab.conceptstore.XREF_PREFIXES, which imports this module).
+_CANONICAL_PREFIXES = {p.lower(): p for p in (*(x.rstrip(":") for x in _PREFIXES_DROPPED), "OMIM", "MONDO", "DOID",
+                                               "ICD10CM", "HP", "UMLS", "SNOMEDCT_US")}
 
 
 def to_curie(raw_id: str, type_: str) -> str | None:
@@ -42,3 +47,21 @@ def corpus_id(concept_id: str | None) -> str:
         if concept_id.startswith(prefix):
             return concept_id[len(prefix) :]
     return concept_id
+
+
+def canonical_curie(curie: str) -> str:
+    """``curie`` spelled as the graph spells it: a known prefix in its case (``ncbigene:7157`` ->
+    ``NCBIGene:7157``) and a MeSH id upper case (``mesh:d014196`` -> ``MESH:D014196``).
+
+    Ids are compared as strings, so an id typed in another case names nothing. Other local ids are
+    left as typed (``dbSNP:rs12345`` and tmVar's variant strings are case-sensitive), as are
+    unknown prefixes and what is not a CURIE.
+
+    >>> canonical_curie("mesh:d014196"), canonical_curie("hp:0001945"), canonical_curie("ABC:x")
+    ('MESH:D014196', 'HP:0001945', 'ABC:x')
+    """
+    prefix, colon, local = curie.partition(":")
+    known = _CANONICAL_PREFIXES.get(prefix.lower()) if colon else None
+    if known is None:
+        return curie
+    return f"{known}:{local.upper() if known == 'MESH' else local}"

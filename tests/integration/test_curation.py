@@ -323,3 +323,79 @@ def test_a_missing_curation_file_does_not_undo_the_decisions_applied(setup):
     assert "curation_status" not in a.edge(ASPIRIN, "CO_OCCURS_WITH", HEADACHE)
     fresh = world("n", curation=tmp / "never-written.tsv")  # no decision ever applied: no file is fine
     fresh.ingest()
+
+
+def test_a_rejected_evidence_named_with_another_edge_is_left_out_in_any_order(setup):
+    """A hand-written reject of one evidence naming another edge than the one the evidence supports
+    flagged the evidence when the named edge was refreshed and unflagged it when its own was: applied
+    after the ingest, the evidence was rejected while its edge still counted it; in the file before the
+    ingest, the ingest's own refresh took it from its edge until the next apply. Now the line is left out
+    (E174, naming file and line) and flags nothing, in either order, at every step."""
+    world, tmp = setup
+    plain = world("plain", curation=tmp / "no-curation.tsv")
+    plain.ingest()
+    uncurated = plain.graph()
+    [key] = [r["key"] for r in plain.query("MATCH (e:Evidence {doc_id: 'PMID:4', subject: $s, object: $o}) RETURN "
+                                           "e.key AS key ORDER BY e.sentence_start LIMIT 1", s=FEVER, o=HEADACHE)]
+    path = tmp / "curation.tsv"
+    line = decide("reject", subject=ASPIRIN, predicate="CO_OCCURS_WITH", object=HEADACHE, evidence=key,
+                  document="PMID:4")  # the edge of PMID:4's evidence is FEVER -> HEADACHE
+
+    a = world("a")  # ingest, then the file
+    a.ingest()
+    path.write_text(f"{HEADER}\n# a comment line\n{line.line()}\n")
+    result = apply_curation(a.settings, a.store, a.ledger, build=builder())
+    assert_same(a.graph(), uncurated)
+    [problem] = result.left_out
+    assert problem.code == "E174" and f"curation file {path}: line 3: evidence {key}" in problem.message
+    assert line.id in problem.message and "medkg curate reject --evidence" in problem.hint
+    a.ingest()  # an ingest with the line in force: its apply leaves it out, its refresh leaves the evidence
+    assert_same(a.graph(), uncurated)
+
+    b = world("b")  # the file, then the ingest (a rebuild from scratch)
+    b.ingest()  # its apply finds no evidence to check yet; its own refresh flags nothing all the same
+    assert_same(b.graph(), uncurated)
+    result = apply_curation(b.settings, b.store, b.ledger, build=builder())
+    assert_same(b.graph(), uncurated)
+    assert [p.code for p in result.left_out] == ["E174"]
+    # a flag set from the line by an older medkg (which did not check the edge) is cleared by the next apply
+    b.store.query("MATCH (e:Evidence {key: $key}) SET e.rejected = true, e.curation = $id",
+                  {"key": key, "id": line.id}, write=True)
+    apply_curation(b.settings, b.store, b.ledger, build=builder())
+    assert_same(b.graph(), uncurated)
+
+    # a decision about the evidence's own edge is applied, and the line is still left out
+    a.curate(decide("confirm", subject=FEVER, predicate="CO_OCCURS_WITH", object=HEADACHE))
+    apply_curation(b.settings, b.store, b.ledger, build=builder())  # the same file
+    assert_same(a.graph(), b.graph())
+    assert not any(r["rejected"] for r in a.query("MATCH (e:Evidence {key: $key}) RETURN e.rejected AS rejected",
+                                                  key=key))
+
+
+def test_curate_says_when_an_edge_or_id_is_not_in_the_graph(setup, monkeypatch):
+    """`medkg curate` records a decision about what the graph does not hold (a file may be written before
+    the ingest), but says so with a coded warning, never silently; and it records typed ids as the graph
+    spells them: a lower-case mesh:d001241 used to be recorded as typed and never matched anything."""
+    from clirun import medkg
+
+    world, tmp = setup
+    g = world("cli")
+    g.ingest()
+    g.close()
+    for name, value in {"MEDKG_DATA_DIR": g.settings.data_dir, "MEDKG_CURATION": g.settings.curation_path,
+                        "MEDKG_GRAPH_NAME": "curation", "MEDKG_CACHE_DIR": tmp / "no-cache", "USER": "ana"}.items():
+        monkeypatch.setenv(name, str(value))
+
+    out = medkg("curate", "reject", "MESH:D999999", "CO_OCCURS_WITH", HEADACHE, "--reason", "no such concept")
+    assert f"warning E172: the graph holds no edge MESH:D999999 -[CO_OCCURS_WITH]-> {HEADACHE}" in out
+    assert "warning E173: MESH:D999999 is not in the graph" in out and f"E173: {HEADACHE}" not in out
+    out = medkg("curate", "same-as", "mesh:c999999", ASPIRIN.lower(), "--reason", "typed in lower case")
+    assert "mesh:c999999 is recorded as MESH:C999999" in out and "warning E173: MESH:C999999 is not in the graph" in out
+    out = medkg("curate", "same-as", "chebi:15365", ASPIRIN, "--reason", "an unknown prefix stays as typed")
+    assert "is recorded as" not in out and "warning E173: chebi:15365 is not in the graph" in out
+
+    out = medkg("curate", "confirm", FEVER.lower(), "co_occurs_with", HEADACHE, "--reason", "both in the graph")
+    assert f"{FEVER.lower()} is recorded as {FEVER}" in out and "warning" not in out
+    assert g.settings.curation_path.read_text().count("\n") == 5  # the header and four lines, none refused
+    assert [(d.subject, d.object) for d in read_decisions(g.settings.curation_path)] == [
+        ("MESH:D999999", HEADACHE), ("MESH:C999999", ASPIRIN), ("chebi:15365", ASPIRIN), (FEVER, HEADACHE)]

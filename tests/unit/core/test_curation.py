@@ -115,6 +115,11 @@ def test_a_same_as_cycle_is_refused_before_it_is_written(tmp_path):
     ("\t2025-01-01\tana\tsame_as\tMESH:D1\t\tMESH:D1\t\t\t\twhy", "E153", "alias of itself"),
     ("\t2025-01-01\tana\tretract\tc123\t\t\t\t\t\twhy", "E157", "retract names c123"),
     ("\t2025-01-01\t\tconfirm\tMESH:D1\tINDUCES\tMESH:D2\t\t\t\twhy", "E153", "needs author"),
+    # a concept id is spelled as the graph spells it (the id is a hash of the line as written)
+    ("\t2025-01-01\tana\treject\tmesh:d014196\tINDUCES\tMESH:D2\t\t\t\twhy", "E175",
+     "reject subject 'mesh:d014196' is not spelled as the graph spells ids: 'MESH:D014196'"),
+    ("\t2025-01-01\tana\tsame_as\tMESH:C1\t\tMesh:D1\t\t\t\twhy", "E175", "same_as object 'Mesh:D1'"),
+    ("\t2025-01-01\tana\twrong_link\tncbigene:7157\t\tNIL\tp53\t\t\twhy", "E175", "'NCBIGene:7157'"),
 ])
 def test_a_bad_line_is_named_by_file_line_and_code(tmp_path, line, code, words):
     path = tmp_path / "c.tsv"
@@ -194,3 +199,27 @@ def test_a_decision_taken_back_or_overruled_can_be_recorded_again(tmp_path):
     # a hand-written copy of a decision no longer in force, id empty, is recorded anew too
     path.write_text(f"{HEADER}\n{REJECT.line()}\n{CONFIRM.line()}\n" + REJECT.line().replace(REJECT.id, "", 1) + "\n")
     assert [x.id for x in read_decisions(path)] == [REJECT.id, CONFIRM.id, again.id]
+
+
+def test_a_loaded_file_knows_the_line_of_each_decision(tmp_path):
+    path = tmp_path / "curation.tsv"
+    path.write_text(f"# decisions\n{HEADER}\n\n{REJECT.line()}\n# later\n{CONFIRM.line()}\n")
+    cur = Curation.load(path)
+    assert cur.lines == {REJECT.id: 4, CONFIRM.id: 6}
+    assert list(cur.without({CONFIRM.id}).effective()) == [REJECT.id]  # as if line 6 were not there
+
+
+def test_a_hand_written_id_in_another_case_is_refused_with_its_spelling(tmp_path):
+    path = tmp_path / "c.tsv"
+    line = d("reject", subject="mesh:d014196", predicate="INDUCES", object="hp:0001945")
+    path.write_text(f"{HEADER}\n{REJECT.line()}\n{line.line()}\n")
+    with pytest.raises(CurationError) as err:
+        read_decisions(path)
+    assert err.value.code == "E175" and f"curation file {path}: line 3:" in err.value.message
+    assert "Write MESH:D014196 on the line" in err.value.hint and "empty its id column" in err.value.hint
+    with pytest.raises(CurationError, match="E175"):  # nor is such a line appended
+        append_decision(tmp_path / "new.tsv", line)
+    assert not (tmp_path / "new.tsv").exists()
+    # an unknown prefix, and a local id other than MeSH's, are read as written
+    path.write_text(f"{HEADER}\n" + d("same_as", subject="chebi:15365", object="ICD10CM:r11.0").line() + "\n")
+    assert [x.subject for x in read_decisions(path)] == ["chebi:15365"]

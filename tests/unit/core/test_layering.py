@@ -16,9 +16,9 @@ PACKAGES = ("kg", "flows", "ontology")
 # Lowest first. A name is a module or a package (then every module below it).
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("kg", "kg.models", "kg.errors", "kg.config", "kg.cache", "kg.privacy", "kg.ledger"),
-    ("kg.sources", "ontology", "kg.graph.schema", "kg.curation"),  # the schema whitelist is read by curation too
+    ("kg.sources", "ontology", "kg.graph.schema"),  # the schema whitelist is read by curation too
     ("kg.doc", "kg.text"),
-    ("kg.vocab",),
+    ("kg.vocab", "kg.curation"),  # curation spells concept ids as kg.vocab.curie does
     ("kg.extract",),
     ("kg.link",),
     ("kg.relate",),
