@@ -693,6 +693,27 @@ def train_re_cmd(
 
 
 # -- export / serve ---------------------------------------------------------------------------
+@contextmanager
+def _export_graph(outdir: Path, files):
+    """The graph to export, checked before any work starts: it must exist (export never creates a data
+    dir or a graph: a mistyped --data-dir would give an empty export whose IMPORT.md wipes the target
+    database: E008), and ``files`` must be writable in ``outdir`` (E004)."""
+    from kg.graph import cypher
+    from kg.graph.export import check_targets
+
+    s = settings()
+    where = f"data dir {s.data_dir}" if s.store == "falkordb" else f"Neo4j database {s.neo4j_database}"
+    if s.store == "falkordb" and not s.falkordb_dir.is_dir():
+        why = "it holds no graph" if s.data_dir.is_dir() else "there is no such folder"
+        raise ArgumentError(Errors.E008, where=where, why=why)
+    check_targets(_writable(outdir, folder=True), files)
+    with _graph() as store:
+        if not any(store.query(cypher.export_nodes(store.schema, t), {"after": "", "limit": 1})
+                   for t in ("Document", "Concept")):
+            raise ArgumentError(Errors.E008, where=where, why="the graph is empty")
+        yield store
+
+
 @export_app.command("neo4j-admin")
 def export_neo4j_admin_cmd(
     outdir: Annotated[Path, typer.Argument(help="Folder for the CSVs and IMPORT.md")],
@@ -701,10 +722,11 @@ def export_neo4j_admin_cmd(
 
     For a whole PubMed baseline, where transactional MERGE into Neo4j is too slow.
     """
-    from kg.graph.export import export_neo4j_admin
+    from kg.graph.export import export_neo4j_admin, neo4j_admin_files
+    from kg.graph.schema import Schema
 
-    with _graph() as store:
-        summary = export_neo4j_admin(store, _writable(outdir, folder=True), database=settings().neo4j_database)
+    with _export_graph(outdir, neo4j_admin_files(Schema.load())) as store:
+        summary = export_neo4j_admin(store, outdir, database=settings().neo4j_database)
     _print_rows([{"file": k, "rows": v} for k, v in summary.rows.items()], title=f"exported to {outdir}")
     console.print(f"import with (also in {outdir / 'IMPORT.md'}):\n{summary.command}")
 
@@ -712,10 +734,10 @@ def export_neo4j_admin_cmd(
 @export_app.command("kgx")
 def export_kgx_cmd(outdir: Annotated[Path, typer.Argument(help="Folder for nodes.tsv and edges.tsv")]) -> None:
     """KGX TSV (Biolink categories and predicates); clinical notes are never exported."""
-    from kg.graph.export import export_kgx
+    from kg.graph.export import KGX_FILES, export_kgx
 
-    with _graph() as store:
-        summary = export_kgx(store, _writable(outdir, folder=True))
+    with _export_graph(outdir, KGX_FILES) as store:
+        summary = export_kgx(store, outdir)
     _print_rows([{"file": k, "rows": v} for k, v in summary.rows.items()], title=f"exported to {outdir}")
     if summary.skipped:
         _print_rows([{"left out": k, "rows": v} for k, v in summary.skipped.items()])

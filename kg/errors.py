@@ -263,6 +263,13 @@ class Errors:
                    "Give the scheduler as tcp://HOST:PORT (MEDKG_DASK_ADDRESS, --dask-address, or dask_address "
                    "in the config file), e.g. tcp://dask-scheduler:8786.")
     E010 = Message(ArgumentError, "{name} must be at least {minimum}, got {value}")
+    E008 = Message(ArgumentError, "nothing to export from {where}: {why}",
+                   "Check --data-dir (MEDKG_DATA_DIR), or with MEDKG_STORE=neo4j NEO4J_URI and NEO4J_DATABASE: export "
+                   "reads a graph an ingest built and creates none (an empty export's IMPORT.md would wipe the "
+                   "target database).")
+    E009 = Message(MedkgError, "cannot finish the export to {path}: {error}",
+                   "Nothing in that folder was replaced: the export is written to a temporary folder inside it and "
+                   "moved into place only when complete. Free space there, or choose another folder, and run it again.")
 
     # -- config (E1xx) ------------------------------------------------------------------------
     E101 = Message(ConfigError, "config file {path} does not exist")

@@ -11,20 +11,32 @@ Both read any GraphStore page by page (keyset pagination on node keys) and spool
 memory stays flat however large the graph is. The neo4j-admin export copies every property, so
 it carries the curation state as it is (``rejected``, ``confirmed``, ``curation_status``,
 ``curation`` on edges and evidence, ``aliases`` on concepts): an imported graph is the curated one.
+It carries retraction the same way (``retracted`` on evidence and documents, ``retracted_count`` on
+edges, whose ``evidence_count`` and ``doc_count`` include retracted papers as the graph's do); KGX has
+no column for it, so the KGX export leaves retracted papers out of an edge's publications and counts.
+
+Both write into a temporary folder inside ``outdir`` and move the finished files into place, so a
+failure leaves the files of an earlier export as they were, never a mix of two exports. A file of
+the export that cannot be replaced (a folder or a link in its place) is refused before any work (E004).
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
+import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.errors import ArgumentError, Errors, MedkgError
 from kg.graph import cypher
 from kg.graph.base import GraphStore
+from kg.graph.schema import Schema
 from kg.models import UNSCORED_ASSERTIONS
 
 PAGE_SIZE = 10_000
@@ -65,6 +77,7 @@ RETRACTED_ONLY = "edges resting only on retracted papers (no scored evidence)"
 UNSCORED = "edges with no scored evidence in publications (only negated, hypothetical or family-history sentences)"
 KGX_SOURCE = "infores:medkg"
 PUBLICATION_PREFIX = "PMID:"
+KGX_FILES = ("nodes.tsv", "edges.tsv")
 
 
 @dataclass
@@ -73,6 +86,46 @@ class ExportSummary:
     rows: dict[str, int] = field(default_factory=dict)  # file name -> data rows written
     skipped: dict[str, int] = field(default_factory=dict)  # what was left out, and why (as the key)
     command: str | None = None
+
+
+def neo4j_admin_files(schema: Schema) -> list[str]:
+    """The files ``export_neo4j_admin`` writes, IMPORT.md last."""
+    return ([f"nodes_{t}.csv" for t in schema.nodes] + [f"relationships_{r}.csv" for r in schema.relationships]
+            + ["IMPORT.md"])
+
+
+def check_targets(outdir: Path, names: list[str] | tuple[str, ...]) -> None:
+    """E004 naming the first file of an export that could not be replaced: a folder, or a link (dangling or
+    not: the export replaces its files and never writes through a link), in its place."""
+    for name in names:
+        path = Path(outdir) / name
+        if path.is_symlink():
+            raise ArgumentError(Errors.E004, path=path,
+                                error=f"it is a symbolic link (to {os.readlink(path)}); remove it or choose another folder")
+        if path.is_dir():
+            raise ArgumentError(Errors.E004, path=path, error="it is a folder; remove it or choose another folder")
+
+
+@contextmanager
+def _staged(outdir: Path, names: list[str] | tuple[str, ...]) -> Iterator[Path]:
+    """A temporary folder inside ``outdir`` (same filesystem) to write ``names`` into; once all are written
+    they replace ``outdir``'s, in order. On a failure the folder is removed and ``outdir`` is left as it was:
+    an OSError while writing is E009, not a traceback beside a half-written export."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    check_targets(outdir, names)
+    staging = Path(tempfile.mkdtemp(prefix=".medkg-export-", dir=outdir))
+    try:
+        try:
+            yield staging
+        except OSError as exc:
+            raise MedkgError(Errors.E009, path=outdir, error=exc.strerror or exc) from exc
+        for name in names:
+            try:
+                os.replace(staging / name, outdir / name)
+            except OSError as exc:
+                raise ArgumentError(Errors.E004, path=outdir / name, error=exc.strerror or exc) from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _pages(store: GraphStore, statement: str, cursor: str, page_size: int) -> Iterator[list[dict]]:
@@ -182,13 +235,13 @@ def export_neo4j_admin(store: GraphStore, outdir: Path, *, database: str = "neo4
     never be confused; labels go in a ``:LABEL`` column (Concept plus its type label).
     """
     outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
     schema = store.schema
     summary = ExportSummary(outdir)
     node_files, rel_files = [], []
-    with tempfile.TemporaryDirectory(prefix="medkg-export-") as tmp:
+    with _staged(outdir, neo4j_admin_files(schema)) as staging, \
+            tempfile.TemporaryDirectory(prefix="medkg-export-") as tmp:
         for node_type, spec in schema.nodes.items():
-            f = _TypedCsv(outdir / f"nodes_{node_type}.csv", [f"{spec.key}:ID({node_type})"], Path(tmp))
+            f = _TypedCsv(staging / f"nodes_{node_type}.csv", [f"{spec.key}:ID({node_type})"], Path(tmp))
             for row in iter_nodes(store, node_type, page_size):
                 props = {k: v for k, v in row["props"].items() if k != spec.key}
                 f.add([row["key"], ARRAY_DELIMITER.join(sorted(row["labels"]))], props)
@@ -197,15 +250,16 @@ def export_neo4j_admin(store: GraphStore, outdir: Path, *, database: str = "neo4
             summary.rows[f.path.name] = f.rows
         for rel_type, spec in schema.relationships.items():
             fixed = [f":START_ID({spec.source})", f":END_ID({spec.target})"]
-            f = _TypedCsv(outdir / f"relationships_{rel_type}.csv", fixed, Path(tmp))
+            f = _TypedCsv(staging / f"relationships_{rel_type}.csv", fixed, Path(tmp))
             for row in iter_relationships(store, rel_type, page_size):
                 f.add([row["start"], row["end"], rel_type], row["props"] or {})
             f.write(":TYPE")
             rel_files.append(f.path.name)
             summary.rows[f.path.name] = f.rows
-    summary.command = import_command(outdir, node_files, rel_files, database)
-    docker = import_command(Path("/import"), node_files, rel_files, database)
-    (outdir / "IMPORT.md").write_text(_import_md(summary, summary.command, docker), encoding="utf-8")
+        # absolute: the command must work from any folder, not only the one the export ran in
+        summary.command = import_command(outdir.resolve(), node_files, rel_files, database)
+        docker = import_command(Path("/import"), node_files, rel_files, database)
+        (staging / "IMPORT.md").write_text(_import_md(summary, summary.command, docker), encoding="utf-8")
     return summary
 
 
@@ -303,9 +357,14 @@ def export_kgx(store: GraphStore, outdir: Path, *, page_size: int = PAGE_SIZE) -
     ``curation_status``), and a concept's merged ids are its ``same_as``.
     """
     outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    schema = store.schema
     summary = ExportSummary(outdir)
+    with _staged(outdir, KGX_FILES) as staging:
+        _write_kgx(store, staging, summary, page_size)
+    return summary
+
+
+def _write_kgx(store: GraphStore, outdir: Path, summary: ExportSummary, page_size: int) -> None:
+    schema = store.schema
     with (outdir / "nodes.tsv").open("w", encoding="utf-8", newline="") as fh:
         w = _TsvWriter(fh)
         w.writerow(KGX_NODE_COLUMNS)
@@ -354,7 +413,6 @@ def export_kgx(store: GraphStore, outdir: Path, *, page_size: int = PAGE_SIZE) -
                     page = []
             n += _write_edges(store, w, rel_type, spec.biolink, page, summary)
     summary.rows["edges.tsv"] = n
-    return summary
 
 
 def _skip(summary: ExportSummary, reason: str) -> None:
@@ -398,18 +456,22 @@ def _is_publication(doc_id: object) -> bool:
 
 def publication_figures(evidence: list[dict]) -> tuple | None:
     """``(publications, evidence_count, doc_count, max_score, combined_score, affirmed, negated)`` of
-    an edge over the evidence read in publications (``PMID:`` documents), by the rule the graph's
-    aggregates follow over all documents (``cypher._AGGREGATE``: a document counts once at its best
-    score; retracted papers and negated, hypothetical or family-history sentences are counted but
+    an edge over the evidence read in publications (``PMID:`` documents) that are not retracted, by
+    the rule the graph's aggregates follow over all documents (``cypher._AGGREGATE``: a document
+    counts once at its best score; negated, hypothetical or family-history sentences are counted but
     not scored, so an edge with nothing else has max_score None and combined_score 0; combined is
     the noisy-OR over documents); None when no publication supports it. An edge that papers and
-    notes both support must not tell, through its counts, how many patients' notes state it."""
+    notes both support must not tell, through its counts, how many patients' notes state it.
+    Retracted papers are left out of the publications and counts, not only the scores (the graph
+    counts them, as ``retracted_count``): KGX has no column to say so, and a consumer would cite
+    them; an edge resting only on them has no publications and max_score None."""
     papers = [e for e in evidence if _is_publication(e["doc"])]
     if not papers:
         return None
+    papers = [e for e in papers if not e.get("retracted")]
     best: dict[str, float | None] = {}
     for e in papers:
-        unscored = e.get("retracted") or (e.get("assertion") or "affirmed") in UNSCORED_ASSERTIONS
+        unscored = (e.get("assertion") or "affirmed") in UNSCORED_ASSERTIONS
         score = None if unscored else e.get("score")
         top = best.get(e["doc"])
         best[e["doc"]] = score if top is None else (top if score is None else max(top, score))

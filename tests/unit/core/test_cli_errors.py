@@ -60,10 +60,47 @@ def test_an_output_that_cannot_be_written_is_refused_before_any_work(monkeypatch
     a_file.write_text("")
     err = run_main(monkeypatch, capsys, tmp_path, "annotate", "-i", str(a_file), "-o", str(a_file / "out.pub"))
     assert err.startswith(f"error E004: cannot write {a_file / 'out.pub'}: {a_file} is a file, not a folder\n")
+    (tmp_path / "data" / "falkordb").mkdir(parents=True)  # a graph to export: the data dir is checked first
     err = run_main(monkeypatch, capsys, tmp_path, "export", "kgx", str(a_file / "deeper" / "kgx"))
     assert err.startswith(f"error E004: cannot write {a_file / 'deeper' / 'kgx'}: {a_file} is a file, not a folder")
     err = run_main(monkeypatch, capsys, tmp_path, "report", "asthma", "--out", str(tmp_path))
     assert err.startswith(f"error E004: cannot write {tmp_path}: it is a folder")
+
+
+@pytest.mark.parametrize("kind, name", [("kgx", "edges.tsv"), ("neo4j-admin", "IMPORT.md")])
+def test_an_export_file_that_cannot_be_replaced_is_refused_before_the_graph_opens(monkeypatch, capsys, tmp_path,
+                                                                                 kind, name):
+    monkeypatch.setattr(cli, "_graph", _never)
+    (tmp_path / "data" / "falkordb").mkdir(parents=True)
+    out = tmp_path / "out"
+    (out / name).mkdir(parents=True)
+    err = run_main(monkeypatch, capsys, tmp_path, "export", kind, str(out))
+    assert err.startswith(f"error E004: cannot write {out / name}: it is a folder")
+    (out / name).rmdir()
+    (out / name).symlink_to("/nonexistent/x")
+    err = run_main(monkeypatch, capsys, tmp_path, "export", kind, str(out))
+    assert err.startswith(f"error E004: cannot write {out / name}: it is a symbolic link (to /nonexistent/x)")
+
+
+@pytest.mark.parametrize("kind", ["kgx", "neo4j-admin"])
+def test_export_from_a_mistyped_data_dir_is_refused_and_creates_nothing(monkeypatch, capsys, tmp_path, kind):
+    """An empty export's IMPORT.md says --overwrite-destination=true: following it would wipe the database."""
+    monkeypatch.setattr(cli, "_graph", _never)
+    out = tmp_path / "out"
+    err = run_main(monkeypatch, capsys, tmp_path, "export", kind, str(out))
+    assert err.startswith(f"error E008: nothing to export from data dir {tmp_path / 'data'}: there is no such folder")
+    assert not (tmp_path / "data").exists() and not out.exists()
+    (tmp_path / "data").mkdir()  # a folder, but no graph in it (only a ledger, say)
+    err = run_main(monkeypatch, capsys, tmp_path, "export", kind, str(out))
+    assert err.startswith(f"error E008: nothing to export from data dir {tmp_path / 'data'}: it holds no graph")
+    assert not (tmp_path / "data" / "falkordb").exists() and not out.exists()
+
+
+def test_export_of_an_empty_graph_is_refused(monkeypatch, capsys, tmp_path):
+    (tmp_path / "data" / "falkordb").mkdir(parents=True)
+    err = run_main(monkeypatch, capsys, tmp_path, "export", "neo4j-admin", str(tmp_path / "out"))
+    assert err.startswith(f"error E008: nothing to export from data dir {tmp_path / 'data'}: the graph is empty")
+    assert not (tmp_path / "out" / "IMPORT.md").exists()
 
 
 def test_a_question_file_that_is_not_utf8(monkeypatch, capsys, tmp_path):

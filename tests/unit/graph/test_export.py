@@ -174,7 +174,8 @@ def test_exports_carry_the_curation_state(tmp_path):
     assert next(c for c in concepts if c["id:ID(Concept)"] == CHEM.id)["aliases:string[]"] == "MESH:C000001"
 
 
-def test_kgx_figures_count_retracted_papers_but_score_them_not():
+def test_kgx_figures_leave_retracted_papers_out_of_publications_counts_and_scores():
+    """KGX has no retracted column: a retracted paper listed or counted on an edge would be cited."""
     from kg.graph.export import publication_figures
 
     rows = [{"doc": "PMID:1", "score": 0.6, "retracted": True, "assertion": "affirmed"},
@@ -182,11 +183,85 @@ def test_kgx_figures_count_retracted_papers_but_score_them_not():
             {"doc": "PMID:2", "score": 0.4, "retracted": None, "assertion": "negated"},
             {"doc": "NOTE:x", "score": 0.9, "retracted": None, "assertion": "affirmed"}]
     pubs, n, docs, top, combined, affirmed, negated = publication_figures(rows)
-    assert (pubs, n, docs, affirmed, negated) == (["PMID:1", "PMID:2"], 3, 2, 2, 1)
-    # PMID:2 once, at its best scored sentence (0.4 negates it: counted, not scored); PMID:1 retracted
+    assert (pubs, n, docs, affirmed, negated) == (["PMID:2"], 2, 1, 1, 1)
+    # PMID:2 once, at its best scored sentence (0.4 negates it: counted, not scored)
     assert top == 0.3 and combined == pytest.approx(0.3)
-    assert publication_figures(rows[:1])[3:5] == (None, 0.0)  # rests only on a retracted paper
+    assert publication_figures(rows[:1]) == ([], 0, 0, None, 0.0, 0, 0)  # rests only on a retracted paper
     assert publication_figures(rows[3:]) is None  # notes alone: not exported
+
+
+def test_kgx_rows_leave_retracted_papers_out_and_neo4j_admin_keeps_them_flagged(tmp_path):
+    """The QA case: an edge two retracted papers and one unretracted copy support."""
+    evidence = tuple(ev(d, 0, "INDUCES", DIS, 0.9).model_copy(update={"retracted": d != "PMID:3"})
+                     for d in ("PMID:1", "PMID:2", "PMID:3"))
+    settings = Settings(data_dir=tmp_path / "data", graph_name="export-retracted")
+    with open_store(settings) as s:
+        s.ensure_schema()
+        s.write(GraphBatch(documents=tuple(Document(id=d, source="pubmed", text="x", title=d)
+                                           for d in ("PMID:1", "PMID:2", "PMID:3")),
+                           concepts=(CHEM, DIS), mentions=mentions_of(evidence), evidence=evidence))
+        export_kgx(s, tmp_path / "kgx")
+        export_neo4j_admin(s, tmp_path / "admin")
+    rows = [line.split("\t") for line in (tmp_path / "kgx" / "edges.tsv").read_text().splitlines()]
+    [edge] = [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+    assert edge["publications"] == "PMID:3"
+    assert (edge["evidence_count"], edge["doc_count"], edge["affirmed_count"]) == ("1", "1", "1")
+    # neo4j-admin copies the graph as it is: every paper counted, retraction in its own properties
+    _, [induces] = read_csv(tmp_path / "admin" / "relationships_INDUCES.csv")
+    assert (induces["evidence_count:long"], induces["retracted_count:long"]) == ("3", "2")
+    _, evidence_rows = read_csv(tmp_path / "admin" / "nodes_Evidence.csv")
+    assert sorted(e["retracted:boolean"] for e in evidence_rows) == ["false", "true", "true"]
+
+
+def test_the_import_command_has_absolute_paths_whatever_folder_was_given(store, tmp_path, monkeypatch):
+    """IMPORT.md's command must work from any folder, not only the one the export ran in."""
+    from pathlib import Path
+
+    monkeypatch.chdir(tmp_path)
+    summary = export_neo4j_admin(store, Path("ex1"))
+    md = (tmp_path / "ex1" / "IMPORT.md").read_text()
+    assert f"--nodes={tmp_path.resolve() / 'ex1' / 'nodes_Document.csv'}" in summary.command
+    assert summary.command in md and "--nodes=ex1/" not in md
+
+
+@pytest.mark.parametrize("blocker", ["folder", "dangling link"])
+@pytest.mark.parametrize("kind", ["kgx", "neo4j-admin"])
+def test_a_target_file_that_cannot_be_replaced_is_refused_before_any_work(store, tmp_path, kind, blocker):
+    import os
+
+    from kg.errors import ArgumentError
+
+    export, name, first = ((export_kgx, "edges.tsv", "nodes.tsv") if kind == "kgx"
+                           else (export_neo4j_admin, "IMPORT.md", "nodes_Document.csv"))
+    out = tmp_path / "out"
+    out.mkdir()
+    if blocker == "folder":
+        (out / name).mkdir()
+    else:
+        os.symlink("/nonexistent/x", out / name)
+    with pytest.raises(ArgumentError, match=f"E004: cannot write {out / name}: it is a"):
+        export(store, out)
+    assert not (out / first).exists() and sorted(p.name for p in out.iterdir()) == [name]
+
+
+@pytest.mark.parametrize("kind", ["kgx", "neo4j-admin"])
+def test_a_failure_while_writing_is_coded_and_leaves_the_earlier_export_as_it_was(store, tmp_path, monkeypatch, kind):
+    import errno
+
+    import kg.graph.export as export_module
+    from kg.errors import MedkgError
+
+    export = export_kgx if kind == "kgx" else export_neo4j_admin
+    export(store, tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(export_module, "_write_edges" if kind == "kgx" else "import_command", full)
+    with pytest.raises(MedkgError, match=f"E009: cannot finish the export to {tmp_path}: No space left on device"):
+        export(store, tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no mix, no temporary folder left
 
 
 def test_kgx_figures_score_no_negated_hypothetical_or_family_sentence():
