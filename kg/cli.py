@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import re
 import resource
 import sys
 import tempfile
@@ -60,6 +61,63 @@ console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 
+# medkg's own loggers; every other (httpx, httpcore, urllib3, ...) stays at ERROR, or WARNING with -v,
+# never INFO: httpx logs each request's URL, and E-utilities URLs carry NCBI_API_KEY.
+_OWN_LOGGERS = ("kg", "flows")
+# Loggers that warn once per record: the run summary already lists those records, so only -v shows them.
+_PER_RECORD_LOGGERS = ("kg.pipeline", "kg.train", "kg.curator")
+_SECRET_PARAM = re.compile(r"((?:api_key|apikey|password|token)=)[^&\s'\"]+", re.IGNORECASE)
+
+
+class _LogFormatter(logging.Formatter):
+    """medkg's warnings as the CLI prints its other ones (``warning E123: ...`` or ``warning: ...``), other
+    records as ``LEVEL logger: message``; a secret in a URL (``api_key=...``) is masked in every record."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        if record.levelno >= logging.WARNING and record.name.split(".")[0] in _OWN_LOGGERS:
+            level = record.levelname.lower()
+            text = text.removeprefix(f"{record.levelname} {record.name}: ")
+            code = re.match(r"E\d{3}: ", text)
+            text = f"{level} {text}" if code else f"{level}: {text}"
+        return _SECRET_PARAM.sub(r"\1***", text)
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to the ``sys.stderr`` of the moment (a test's capture, Click's runner), not the one at start."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+def _setup_logging(verbose: bool, ctx: typer.Context) -> None:
+    """medkg's own warnings always reach stderr (a capped E-utilities search, a damaged ontology file); with -v
+    its INFO too. Undone when the command ends, so a process that runs several commands (tests) starts clean."""
+    root = logging.getLogger()
+    handler = _StderrHandler()
+    handler.setFormatter(_LogFormatter("%(levelname)s %(name)s: %(message)s"))
+    levels = {"": logging.WARNING if verbose else logging.ERROR}
+    levels |= {name: logging.INFO if verbose else logging.WARNING for name in _OWN_LOGGERS}
+    levels |= {name: logging.INFO if verbose else logging.ERROR for name in _PER_RECORD_LOGGERS}
+    loggers = {name: logging.getLogger(name) for name in levels}
+    before = {name: logger.level for name, logger in loggers.items()}
+    for name, logger in loggers.items():
+        logger.setLevel(levels[name])
+    root.addHandler(handler)
+
+    def restore() -> None:
+        root.removeHandler(handler)
+        for name, logger in loggers.items():
+            logger.setLevel(before[name])
+
+    ctx.call_on_close(restore)
+
+
 class _State:
     settings: Settings | None = None
     overrides: dict = {}
@@ -84,6 +142,7 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     data_dir: Annotated[
         Optional[Path], typer.Option("--data-dir", help="Where the ledger and graph live [env MEDKG_DATA_DIR; default .medkg]")
     ] = None,
@@ -91,11 +150,11 @@ def _main(
     store: Annotated[
         Optional[str], typer.Option("--store", help="falkordb (embedded, default) or neo4j [env MEDKG_STORE]")
     ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log warnings for each quarantined record")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log medkg's progress and a warning for each quarantined record")] = False,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit", callback=_print_version,
                                           is_eager=True)] = False,
 ) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    _setup_logging(verbose, ctx)
     state.config = config
     state.overrides = {"data_dir": data_dir, "store": store}
     state.settings = None
@@ -292,7 +351,9 @@ _Workers = Annotated[
 def ingest_pubmed(
     files: Annotated[Optional[list[Path]], typer.Argument(help="PubMed XML files (.xml or .xml.gz; baseline or update)")] = None,
     query: Annotated[Optional[str], typer.Option("--query", "-q", help="E-utilities search instead of files")] = None,
-    max_records: Annotated[int, typer.Option("--max", help="With --query: at most this many records")] = 1000,
+    max_records: Annotated[
+        Optional[int], typer.Option("--max", min=1, help="With --query: at most this many records [default: 1000]")
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", min=0, help="Only the first N records of the files (0 = all)")] = 0,
     workers: _Workers = None,
 ) -> None:
@@ -311,15 +372,17 @@ def ingest_pubmed(
         raise typer.BadParameter("give PubMed XML FILES or --query, not both and not neither")
     if query and limit:
         raise typer.BadParameter("--limit counts the records of FILES; with --query, --max limits the records")
+    if files and max_records is not None:
+        raise typer.BadParameter("--max limits the records of --query; with FILES, --limit limits the records")
     if query:
         from kg.sources.eutils import EutilsClient
 
-        s = settings()
-        client = EutilsClient(
-            api_key=s.ncbi_api_key.get_secret_value() if s.ncbi_api_key else None, email=s.ncbi_email
-        )
-        items = client.fetch(query, max_records)
-        _run_ingest(items, source_name="pubmed", command="ingest pubmed --query", inputs=[query])
+        with EutilsClient.from_settings(settings()) as client:
+            # searched before the store, ledger and models open: an unreachable service or a rejected query
+            # fails in seconds, and leaves no unfinished run in the ledger
+            hits = client.search(query, 1000 if max_records is None else max_records)
+            _run_ingest(client.fetch_hits(query, *hits), source_name="pubmed", command="ingest pubmed --query",
+                        inputs=[query], total=hits[0])
         return
 
     items = read_files(files, iter_pubmed)
@@ -464,25 +527,46 @@ def ontology_build(
     ontology_dir: Annotated[
         Optional[Path], typer.Option("--from", help="Folder of ontology files [default: <shared_data>/ontology]")
     ] = None,
+    allow_partial: Annotated[
+        bool, typer.Option("--allow-partial", help="Install the store even if a source file is damaged or missing")
+    ] = False,
 ) -> None:
-    """Build the concept store (MeSH, MONDO, DOID, HPO, ICD-10-CM; UMLS if present) once into the data dir."""
-    from kg.vocab.conceptstore import build_concept_store
+    """Build the concept store (MeSH, MONDO, DOID, HPO, ICD-10-CM; UMLS if present) into the cache dir.
 
-    with err.status("building the concept store (about a minute)"):
-        stats = build_concept_store(settings(), ontology_dir=ontology_dir)
-    console.print(f"built {stats.path} in {stats.seconds:,.1f} s, peak RSS {stats.peak_rss_mb:,.0f} MB")
+    Every run reads the files again and replaces `<cache dir>/concepts.sqlite` (MEDKG_CACHE_DIR, default
+    `<data dir>/cache`), where linking reads it; an ingest builds it on first use when it is not there. If a
+    source file is damaged or missing, the existing store is kept and the command fails (exit 2), unless
+    `--allow-partial`: a new store's version makes the next ingest redo every document against it."""
+    import os
+    import shutil
+
+    from kg.errors import OntologyError
+    from kg.vocab.conceptstore import build_concept_store, store_path
+
+    if ontology_dir is not None and not ontology_dir.is_dir():
+        raise OntologyError(Errors.E545, root=ontology_dir)
+    s = settings()
+    target = store_path(s)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # built beside the store and moved into place only once it is known to be whole (or allowed partial)
+    scratch = Path(tempfile.mkdtemp(prefix=".concepts-build-", dir=target.parent))
+    try:
+        with err.status("building the concept store (about a minute)"):
+            stats = build_concept_store(s.model_copy(update={"cache_dir": scratch}), ontology_dir=ontology_dir)
+        problems = stats.problems()
+        if problems and not allow_partial:
+            raise OntologyError(Errors.E546, problems="; ".join(p.reason for p in problems))
+        os.replace(stats.path, target)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    console.print(f"built {target} in {stats.seconds:,.1f} s, peak RSS {stats.peak_rss_mb:,.0f} MB")
     _print_rows([{"table": k, "rows": v} for k, v in stats.counts.items()], title="counts")
     if stats.quarantined:
         _print_rows([{"file": q.file, "record": q.record, "reason": q.reason} for q in stats.quarantined[:20]],
                     title=f"quarantined ({len(stats.quarantined)})")
-    from kg.vocab.conceptstore import EXPECTED_SOURCES
-
-    for file in stats.damaged:
-        err.print(f"[yellow]warning:[/yellow] {escape(file)} is damaged: only the records before the damage were "
-                  "read (see the quarantine); copy the file again and rebuild", highlight=False, soft_wrap=True)
-    for source in stats.missing:
-        err.print(f"[yellow]warning:[/yellow] no {source} file under {escape(str(ontology_dir or 'the ontology folder'))}: "
-                  f"the store has no {EXPECTED_SOURCES[source]} from it", highlight=False, soft_wrap=True)
+    for problem in problems:
+        err.print(f"[yellow]warning {problem.code}:[/yellow] {escape(problem.message)}", highlight=False, soft_wrap=True)
+        err.print(f"  -> {escape(problem.hint)}", highlight=False, soft_wrap=True)
 
 
 @ontology_app.command("info")

@@ -15,6 +15,7 @@ from pathlib import Path
 from kg.assemble import Assembler
 from kg.config import REPO_ROOT, Settings
 from kg.curation import CurationSource
+from kg.errors import Errors, OntologyError
 from kg.ledger import Ledger
 from kg.pipeline import Annotator, Pipeline
 from kg.text.analyzer import TextAnalyzer
@@ -75,15 +76,26 @@ def build_linker(settings: Settings):
                     path, settings.shared_data / "ontology")
         helper = _start_vocabularies(settings)
         try:
-            build_concept_store(settings)
+            stats = build_concept_store(settings)
         finally:
-            code = helper.wait()
-        if code:  # nothing lost: the chain builds what is missing on first use
-            log.warning("building the lexicon and normalisers beside the store failed (exit code %s)", code)
+            _, said = helper.communicate()
+        for problem in stats.problems():  # the store is built all the same: fewer links, never silently
+            log.warning("%s", problem)
+        if helper.returncode:  # the chain builds what is missing on first use, and fails there
+            lines = said.strip().splitlines() or [f"exit code {helper.returncode}"]
+            log.warning("%s", OntologyError(Errors.E549, error=lines[-1]))
     return _tfidf_linker(path, settings.cache_path)
 
 
-_VOCABULARIES = "import sys; from kg.components import build_vocabularies; build_vocabularies(*sys.argv[1:])"
+# A coded error leaves the child as its one-line reason (the last line of its stderr), not a traceback.
+_VOCABULARIES = """import sys
+from kg.components import build_vocabularies
+from kg.errors import MedkgError
+try:
+    build_vocabularies(*sys.argv[1:])
+except MedkgError as exc:
+    sys.exit(exc.reason)
+"""
 
 
 def _start_vocabularies(settings: Settings) -> subprocess.Popen:
@@ -93,7 +105,7 @@ def _start_vocabularies(settings: Settings) -> subprocess.Popen:
     and a daemonic process (a Dask worker) may have no such children."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (str(REPO_ROOT), os.environ.get("PYTHONPATH"))))}
     return subprocess.Popen([sys.executable, "-c", _VOCABULARIES, str(settings.shared_data), str(settings.cache_path)],
-                            env=env, stdout=subprocess.DEVNULL)
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
 def build_vocabularies(shared_data: str | Path, cache_dir: str | Path) -> None:

@@ -430,6 +430,12 @@ class Errors:
     E243 = Message(EutilsError, "{where} did not return PubMed XML ({error}): {head!r}")
     E244 = Message(EutilsError, "{endpoint} failed with {error}")
     E245 = Message(EutilsError, "{endpoint} failed after {attempts} attempts; last: {error}")
+    # warnings of an E-utilities search (logged as `warning E24x: ...`; the run goes on)
+    E246 = Message(EutilsError, "{query!r} matches {total} PubMed records but E-utilities return at most the first "
+                   "{cap}: only those are fetched",
+                   "Split the query (e.g. by publication date: `AND 2020:2021[dp]`) or ingest the baseline files.")
+    E247 = Message(EutilsError, "esearch for {query!r} found no record; PubMed did not find: {phrases}",
+                   "Check the spelling and field tags of the query at https://pubmed.ncbi.nlm.nih.gov/advanced/.")
 
     # -- record: one record quarantined, the run goes on (E3xx) -------------------------------
     # PubMed XML
@@ -568,6 +574,20 @@ class Errors:
     E524 = Message(OntologyError, "{path}: unreadable: {error}", _ONTOLOGY_FILE)
     E530 = Message(OntologyError, "cannot read MeSH tree numbers from {path}: {error}", _DAMAGED)
     E540 = Message(OntologyError, "--subtypes needs the concept store, which holds the ontology hierarchy")
+    E545 = Message(OntologyError, "the ontology folder {root} does not exist",
+                   "Pass --from an existing folder of ontology files, or leave --from out to read "
+                   "<MEDKG_SHARED_DATA>/ontology.")
+    E546 = Message(OntologyError, "the concept store was not replaced: {problems}",
+                   "Copy the damaged or missing files again and rebuild; or pass --allow-partial to install a store "
+                   "without them (its version changes, so the next ingest redoes every document against it).")
+    # warnings of a concept store build (logged or printed as `warning E54x: ...`)
+    E547 = Message(OntologyError, "{file} is damaged: only the records before the damage were read",
+                   _ONTOLOGY_FILE)
+    E548 = Message(OntologyError, "no {source} file under {root}: the concept store has no {what} from it",
+                   _ONTOLOGY_FILE)
+    E549 = Message(OntologyError, "building the lexicon and normalisers beside the concept store failed: {error}",
+                   "The run goes on; what needs them builds them on first use and fails there. Fix what the message "
+                   "names (MEDKG_SHARED_DATA) and run again.")
 
     # -- schema (E6xx) ------------------------------------------------------------------------
     E601 = Message(SchemaError, "{path}: {where} {value!r} is not a plain identifier ([A-Za-z_][A-Za-z0-9_]*)",

@@ -130,21 +130,26 @@ class EutilsClient:
             result = json.loads(body)["esearchresult"]
         except (ValueError, KeyError, TypeError) as exc:
             raise EutilsError(Errors.E240, query=query, body=body[:200]) from exc
+        if not isinstance(result, dict):  # {"esearchresult": null} or a list: no search result at all
+            raise EutilsError(Errors.E240, query=query, body=body[:200])
         if "ERROR" in result:
             raise EutilsError(Errors.E241, query=query, error=result["ERROR"])
         try:
-            total, webenv, query_key = int(result["count"]), result["webenv"], result["querykey"]
-        except (KeyError, ValueError) as exc:
+            total = int(result["count"])
+        except (KeyError, ValueError, TypeError) as exc:
+            raise EutilsError(Errors.E242, query=query, result=result) from exc
+        if total == 0:  # NCBI keeps no history for no hits: no webenv/querykey, and nothing to fetch
+            if not_found := (result.get("errorlist") or {}).get("phrasesnotfound"):
+                log.warning("%s", EutilsError(Errors.E247, query=query, phrases=", ".join(map(str, not_found))))
+            log.info("esearch %r: no hits", query)
+            return 0, "", ""
+        try:
+            webenv, query_key = result["webenv"], result["querykey"]
+        except KeyError as exc:
             raise EutilsError(Errors.E242, query=query, result=result) from exc
         count = total if max_records is None else min(total, max_records)
         if count > PUBMED_SEARCH_CAP:
-            log.warning(
-                "%r matches %d PubMed records but E-utilities return at most the first %d; "
-                "split the query (e.g. by publication date) or use the baseline files",
-                query,
-                total,
-                PUBMED_SEARCH_CAP,
-            )
+            log.warning("%s", EutilsError(Errors.E246, query=query, total=total, cap=PUBMED_SEARCH_CAP))
             count = PUBMED_SEARCH_CAP
         log.info("esearch %r: %d hits, fetching %d", query, total, count)
         return count, webenv, query_key
@@ -155,15 +160,22 @@ class EutilsClient:
         """Stream the records matching ``query``, ``batch_size`` per efetch request.
 
         A batch that comes back short yields a Quarantine saying how many records are
-        missing, so run totals reconcile with the search count.
+        missing, so run totals reconcile with the search count. The search runs at once, so a
+        service that cannot be reached fails here, the efetch batches as the records are read.
 
         Raises
         ------
         EutilsError
             A request still fails after retries, or efetch answers with an error body.
         """
+        return self.fetch_hits(query, *self.search(query, max_records), batch_size=batch_size)
+
+    def fetch_hits(
+        self, query: str, count: int, webenv: str, query_key: str, batch_size: int = MAX_BATCH
+    ) -> Iterator[Document | Deletion | Quarantine]:
+        """:meth:`fetch` for hits :meth:`search` already left on the history server: a caller searches
+        first to fail fast (NCBI unreachable, query rejected) before it starts slow work."""
         batch_size = max(1, min(batch_size, MAX_BATCH))
-        count, webenv, query_key = self.search(query, max_records)
         with tempfile.TemporaryDirectory(prefix="medkg-efetch-") as tmp:
             batch_file = Path(tmp) / "efetch.xml"
             for retstart in range(0, count, batch_size):

@@ -82,6 +82,15 @@ class BuildStats:
     quarantined: list[Quarantine] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # expected sources with no file under the folder
     damaged: list[str] = field(default_factory=list)  # files whose reading stopped part way (see the quarantine)
+    root: Path | None = None  # the ontology folder read
+
+    def problems(self) -> list[OntologyError]:
+        """E547 for each damaged file and E548 for each expected source with no file: what a build that
+        "succeeded" left out, for its warnings (or, in `medkg ontology build`, its refusal)."""
+        return [OntologyError(Errors.E547, file=file) for file in self.damaged] + [
+            OntologyError(Errors.E548, source=source, root=self.root, what=EXPECTED_SOURCES[source])
+            for source in self.missing
+        ]
 
 
 def store_path(settings: Settings) -> Path:
@@ -457,7 +466,7 @@ def build_concept_store(settings: Settings, *, ontology_dir: Path | None = None)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".building")
     tmp.unlink(missing_ok=True)
-    stats = BuildStats(path=path, missing=sorted(set(EXPECTED_SOURCES) - {source for source, _, _ in files}))
+    stats = BuildStats(path=path, missing=sorted(set(EXPECTED_SOURCES) - {source for source, _, _ in files}), root=root)
     db = sqlite3.connect(tmp)
     try:
         db.executescript(

@@ -142,3 +142,29 @@ def test_a_blank_question_is_the_usage_mistake_of_no_question(monkeypatch, capsy
     none, empty, blank = (run_main(monkeypatch, capsys, tmp_path, "ask", *q) for q in ((), ("",), ("  ",)))
     assert "Usage: " in none and "give a QUESTION or --file FILE" in none
     assert empty == none and blank == none
+
+
+def test_an_unreachable_eutils_fails_before_the_models_load_and_leaves_no_run(monkeypatch, capsys, tmp_path):
+    import httpx
+
+    real = httpx.Client
+    refuse = httpx.MockTransport(lambda request: httpx.Response(403, content=b"Forbidden: no network here"))
+    monkeypatch.setattr(httpx, "Client", lambda **kwargs: real(transport=refuse))
+    monkeypatch.setattr(cli, "_run_ingest", _never)  # the store, the ledger and the models
+    err = run_main(monkeypatch, capsys, tmp_path, "ingest", "pubmed", "--query", "aspirin")
+    assert err.startswith("error E244: esearch.fcgi failed with HTTP 403: Forbidden: no network here\n")
+    assert not (tmp_path / "data" / "ledger.sqlite").exists()
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--query", "aspirin", "--max", "0"], "--max"),
+    (["--query", "aspirin", "--max", "-5"], "--max"),
+    (["a.xml", "--max", "5"], "--max limits the records of --query"),
+])
+def test_max_is_at_least_one_and_only_with_a_query(monkeypatch, tmp_path, args, says):
+    from clirun import medkg
+
+    monkeypatch.setattr(cli, "_run_ingest", _never)
+    (tmp_path / "a.xml").write_text("<PubmedArticleSet/>")
+    monkeypatch.chdir(tmp_path)
+    assert says in medkg("--data-dir", str(tmp_path / "data"), "ingest", "pubmed", *args, code=2)

@@ -257,9 +257,33 @@ def test_pubmed_10000_record_cap_is_applied_and_logged(
     with caplog.at_level("WARNING", logger="kg.sources.eutils"):
         with EutilsClient(base_url=eutils.base_url, api_key="k") as client:
             records = list(client.fetch(QUERY, batch_size=50_000))
-    assert "at most the first 10000" in caplog.text
+    assert "E246: " in caplog.text and "at most the first 10000" in caplog.text
     assert [p["retmax"] for p in eutils.calls("efetch.fcgi")] == ["10000"]
     assert records[-1].record == "records 3-10000"
+
+
+def test_a_search_with_no_hits_is_an_empty_fetch_not_an_error(
+    eutils: Eutils, caplog: pytest.LogCaptureFixture
+) -> None:
+    # NCBI keeps no history for zero hits: the body has no webenv/querykey, and may list phrases not found
+    none = b'{"esearchresult":{"count":"0","retmax":"0","retstart":"0","idlist":[],"translationset":[],' \
+        b'"querytranslation":"","errorlist":{"phrasesnotfound":["zz"],"fieldsnotfound":[]}}}'
+    eutils.respond = lambda endpoint, params: (200, {}, none) if endpoint == "esearch.fcgi" else (500, {}, b"")
+    with caplog.at_level("WARNING", logger="kg.sources.eutils"):
+        with EutilsClient(base_url=eutils.base_url, api_key="k") as client:
+            assert client.search("zz") == (0, "", "")
+            assert list(client.fetch("zz")) == []
+    assert eutils.calls("efetch.fcgi") == []
+    assert "E247: esearch for 'zz' found no record; PubMed did not find: zz" in caplog.text
+
+
+@pytest.mark.parametrize("body", [b'{"esearchresult": null}', b'{"esearchresult": []}', b'[1]'])
+def test_a_body_without_a_search_result_is_e240(eutils: Eutils, body: bytes) -> None:
+    eutils.respond = lambda endpoint, params: (200, {}, body)
+    with EutilsClient(base_url=eutils.base_url, api_key="k") as client:
+        with pytest.raises(EutilsError) as exc:
+            client.search(QUERY)
+    assert exc.value.code == "E240"
 
 
 def test_injected_http_client_is_used_and_not_closed(eutils: Eutils) -> None:

@@ -210,3 +210,71 @@ def test_a_retired_mesh_id_of_a_training_corpus_resolves_to_the_current_record(s
 def test_biored_nil_marker_is_no_concept(store):
     assert store.get("MESH:-", default_type="Chemical") is None
     assert store.by_name("DDR1-IN-1") == []
+
+
+def _cli_env(monkeypatch, tmp_path, onto):
+    """The CLI's settings: a data dir, cache dir and shared data (with ``onto`` as its ontology folder)."""
+    settings = fixture_settings(tmp_path)
+    shutil.copytree(onto, settings.shared_data / "ontology")
+    monkeypatch.setenv("MEDKG_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("MEDKG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("MEDKG_SHARED_DATA", str(settings.shared_data))
+    return settings.shared_data / "ontology", tmp_path / "cache" / conceptstore.STORE_FILE
+
+
+def test_ontology_build_with_a_damaged_or_missing_file_fails_and_keeps_the_store(monkeypatch, tmp_path):
+    from clirun import medkg
+
+    onto, store = _cli_env(monkeypatch, tmp_path, FIXTURES)
+    medkg("ontology", "build")
+    good = store.read_bytes()
+    (onto / "genes" / "hgnc_entries.tsv").unlink()
+    data = gzip.compress((FIXTURES / "hpo" / "hp.obo").read_bytes() * 50)
+    (onto / "hpo" / "hp-extra.obo.gz").write_bytes(data[: len(data) // 3])
+    with pytest.raises(OntologyError, match="E546: the concept store was not replaced: E547: .*hp-extra.obo.gz"):
+        medkg("ontology", "build")
+    assert store.read_bytes() == good and [p.name for p in store.parent.iterdir()] == [store.name]
+    out = medkg("ontology", "build", "--allow-partial")
+    assert f"warning E547: {onto / 'hpo' / 'hp-extra.obo.gz'} is damaged" in out
+    assert f"warning E548: no hgnc file under {onto}: the concept store has no human genes from it" in out
+    assert store.read_bytes() != good
+
+
+def test_ontology_build_refusal_is_a_coded_error(monkeypatch, capsys, tmp_path):
+    import sys
+
+    from kg import cli
+
+    onto, store = _cli_env(monkeypatch, tmp_path, FIXTURES)
+    (onto / "genes" / "hgnc_entries.tsv").unlink()
+    for args, says in (
+        ([], f"error E546: the concept store was not replaced: E548: no hgnc file under {onto}"),
+        (["--from", str(tmp_path / "nope")], f"error E545: the ontology folder {tmp_path / 'nope'} does not exist"),
+    ):
+        monkeypatch.setattr(sys, "argv", ["medkg", "ontology", "build", *args])
+        with pytest.raises(SystemExit) as exit_:
+            cli.main()
+        assert exit_.value.code == 2
+        assert capsys.readouterr().err.startswith(says)
+    assert not store.exists()
+
+
+def test_ontology_build_help_says_where_the_store_goes():
+    from clirun import medkg
+
+    out = medkg("ontology", "build", "--help")
+    assert "data dir." not in out and "cache dir" in out and "--allow-partial" in out
+
+
+def test_first_use_build_warns_of_what_it_left_out_without_a_traceback(monkeypatch, tmp_path, caplog, capfd):
+    from kg import components
+
+    settings = fixture_settings(tmp_path)
+    shutil.copytree(FIXTURES, settings.shared_data / "ontology", ignore=shutil.ignore_patterns("hgnc_entries.tsv"))
+    monkeypatch.setattr(components, "_tfidf_linker", lambda path, cache: "linker")
+    with caplog.at_level("WARNING", logger="kg.components"):
+        assert components.build_linker(settings) == "linker"
+    assert f"E548: no hgnc file under {settings.shared_data / 'ontology'}" in caplog.text
+    # the helper building the lexicon beside the store finds no lexicon input in this folder: said, coded
+    assert "E549: building the lexicon and normalisers beside the concept store failed: E510: lexicon input" in caplog.text
+    assert "Traceback" not in capfd.readouterr().err
