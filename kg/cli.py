@@ -161,6 +161,23 @@ def _main(
 
 
 # -- helpers ----------------------------------------------------------------------------------
+def _missing_graph(s: Settings) -> str | None:
+    """Why the data dir holds no embedded graph to read (no such folder; no graph in it); None when it does,
+    or when the graph is a Neo4j database."""
+    if s.store != "falkordb" or s.falkordb_dir.is_dir():
+        return None
+    return "it holds no graph" if s.data_dir.is_dir() else "there is no such folder"
+
+
+def _require_graph() -> None:
+    """A command that only reads the graph refuses a data dir without one instead of creating an
+    empty graph and answering from it: a mistyped --data-dir must not look like a graph with nothing in it
+    (E011)."""
+    s = settings()
+    if (why := _missing_graph(s)) is not None:
+        raise ArgumentError(Errors.E011, where=f"data dir {s.data_dir}", why=why)
+
+
 @contextmanager
 def _graph():
     from kg.graph.backends import open_store
@@ -612,6 +629,7 @@ def ask(
     if (question is None) == (from_file is None):
         raise typer.BadParameter("give a QUESTION or --file FILE (one question per line)")
     questions: str | list[str] = question if from_file is None else _questions(from_file)
+    _require_graph()
     text, code = ask_command(questions, settings(), limit=limit, per_item=citations, subtypes=subtypes,
                              as_json=as_json)
     if as_json:
@@ -642,6 +660,7 @@ def ddi(
     if len(drugs) < 2:
         raise typer.BadParameter("give at least two different drugs")
     pairs = list(combinations(drugs, 2))
+    _require_graph()
     answers = answer_all([f"do {a} and {b} interact" for a, b in pairs], settings(), per_item=citations)
     for (a, b), answer in zip(pairs, answers, strict=True):
         console.rule(f"{a} + {b}")
@@ -666,6 +685,7 @@ def report(
     if (target is None) == (patient is None):
         raise typer.BadParameter("give a CONCEPT or --patient ID")
     out = _writable(out) if out is not None else None
+    _require_graph()
     console.print(report_command(target, settings(), patient=patient, out=out, limit=limit), markup=False,
                   highlight=False, emoji=False)
 
@@ -683,7 +703,9 @@ def viz(
     relation type with a legend, claimed relations drawn over co-mentions (PNG or HTML)."""
     from kg.reason.viz import viz_command
 
-    path = viz_command(target, settings(), out=_writable(out), hops=hops, max_nodes=max_nodes, min_score=min_score)
+    out = _writable(out)
+    _require_graph()
+    path = viz_command(target, settings(), out=out, hops=hops, max_nodes=max_nodes, min_score=min_score)
     console.print(f"wrote {path}")
 
 
@@ -787,8 +809,7 @@ def _export_graph(outdir: Path, files):
 
     s = settings()
     where = f"data dir {s.data_dir}" if s.store == "falkordb" else f"Neo4j database {s.neo4j_database}"
-    if s.store == "falkordb" and not s.falkordb_dir.is_dir():
-        why = "it holds no graph" if s.data_dir.is_dir() else "there is no such folder"
+    if (why := _missing_graph(s)) is not None:
         raise ArgumentError(Errors.E008, where=where, why=why)
     check_targets(_writable(outdir, folder=True), files)
     with _graph() as store:
@@ -1216,6 +1237,8 @@ def query(
     if saved and (missing := [p for p in queries[saved].parameters if p not in params]):
         raise QueryError(Errors.E761, name=saved, missing=", ".join(missing),
                          example=" ".join(f"-p {p}=VALUE" for p in missing))
+    if not write:  # a --write query may build a graph from nothing
+        _require_graph()
     with _graph() as store:
         rows = store.query(cypher, params, write=write)
     _print_rows(rows, fmt)
@@ -1235,6 +1258,8 @@ def stats() -> None:
     from kg.ledger import Ledger, describe_graph
 
     s = settings()
+    if not s.ledger_path.exists():  # with a ledger, a graph whose files are gone is E805's to explain
+        _require_graph()
     with _graph() as store:
         counts = store.counts()
     rows = [{"kind": "nodes", "name": k, "count": v} for k, v in sorted(counts.get("nodes", {}).items())]

@@ -267,6 +267,10 @@ class Errors:
                    "Check --data-dir (MEDKG_DATA_DIR), or with MEDKG_STORE=neo4j NEO4J_URI and NEO4J_DATABASE: export "
                    "reads a graph an ingest built and creates none (an empty export's IMPORT.md would wipe the "
                    "target database).")
+    E011 = Message(ArgumentError, "no graph to read in {where}: {why}",
+                   "Check --data-dir (MEDKG_DATA_DIR): commands that read the graph (stats, query, ask, ddi, report, "
+                   "viz) create none. Build one with `medkg ingest ...` or `medkg demo`, or set MEDKG_STORE=neo4j "
+                   "with NEO4J_URI for a Neo4j graph.")
     E009 = Message(MedkgError, "cannot finish the export to {path}: {error}",
                    "Nothing in that folder was replaced: the export is written to a temporary folder inside it and "
                    "moved into place only when complete. Free space there, or choose another folder, and run it again.")

@@ -96,6 +96,23 @@ def test_export_from_a_mistyped_data_dir_is_refused_and_creates_nothing(monkeypa
     assert not (tmp_path / "data" / "falkordb").exists() and not out.exists()
 
 
+@pytest.mark.parametrize("args", [["stats"], ["query", "MATCH (n) RETURN count(n)"], ["ask", "What causes asthma?"],
+                                  ["ddi", "warfarin", "aspirin"], ["report", "asthma"],
+                                  ["viz", "asthma", "--out", "x.png"]])
+def test_a_command_that_reads_the_graph_refuses_a_mistyped_data_dir_and_creates_nothing(monkeypatch, capsys, tmp_path,
+                                                                                        args):
+    """Before, each created the data dir and answered from an empty graph: zeros, "not in the graph"."""
+    monkeypatch.setattr(cli, "_graph", _never)
+    monkeypatch.chdir(tmp_path)
+    err = run_main(monkeypatch, capsys, tmp_path, *args)
+    assert err.startswith(f"error E011: no graph to read in data dir {tmp_path / 'data'}: there is no such folder")
+    assert not (tmp_path / "data").exists()
+    (tmp_path / "data").mkdir()
+    err = run_main(monkeypatch, capsys, tmp_path, *args)
+    assert err.startswith(f"error E011: no graph to read in data dir {tmp_path / 'data'}: it holds no graph")
+    assert not (tmp_path / "data" / "falkordb").exists()
+
+
 def test_export_of_an_empty_graph_is_refused(monkeypatch, capsys, tmp_path):
     (tmp_path / "data" / "falkordb").mkdir(parents=True)
     err = run_main(monkeypatch, capsys, tmp_path, "export", "neo4j-admin", str(tmp_path / "out"))
