@@ -55,6 +55,8 @@ app.add_typer(export_app, name="export")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(evaluate_app, name="evaluate")
 app.add_typer(ontology_app, name="ontology")
+notes_app = typer.Typer(help="Clinical notes' files, found again from the note ids a run quarantined or wrote.")
+app.add_typer(notes_app, name="notes")
 
 # Piped output (logs, CI) gets wide tables instead of Rich's 80-column fallback.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -426,6 +428,22 @@ def ingest_notes(
     key = load_key(settings())
     _run_ingest(read_files([path], lambda p: iter_notes(p, key=key)), source_name="note", command="ingest notes", inputs=[str(path)],
                 keep_note_text=keep_text, key=key)
+
+
+@notes_app.command("locate")
+def notes_locate(
+    note_id: Annotated[str, typer.Argument(help="The note id a quarantine or the graph names: NOTE:note_...")],
+    folder: Annotated[Path, typer.Argument(help="The folder of .txt notes, as it was given to `medkg ingest notes`")],
+) -> None:
+    """Print the path of the .txt note whose id is NOTE_ID (with MEDKG_PSEUDONYM_KEY, as ingestion computed it).
+
+    The path is printed to the terminal only, never logged or stored: note file names often hold a
+    patient's name and MRN, which is why medkg records only the folder and the note id."""
+    from kg.privacy import load_key
+    from kg.sources.notes import locate_note
+
+    path = locate_note(folder, note_id, key=load_key(settings()))
+    console.print(str(path), markup=False, highlight=False, soft_wrap=True)
 
 
 # -- annotate / evaluate ----------------------------------------------------------------------

@@ -297,6 +297,8 @@ class Errors:
                    "the same key gives the same patient pseudonyms in every run.")
     E121 = Message(ConfigError, "MEDKG_PSEUDONYM_KEY is {length} characters; at least {minimum} are needed so "
                    "pseudonyms cannot be reversed by guessing the key", f"Generate one with: {_NEW_KEY}")
+    E122 = Message(ConfigError, "MEDKG_PSEUDONYM_KEY is {what}: a key anyone can guess lets them reverse the "
+                   "pseudonyms", f"Generate a random one with: {_NEW_KEY}")
     E130 = Message(ConfigError, "cannot read assertion rules {path}: {error}", _RULES_HINT)
     E131 = Message(ConfigError, "assertion rules {path} has no 'context_rules' list", _RULES_HINT)
     E132 = Message(ConfigError, "{where}: expected an object", _RULES_HINT)
@@ -409,6 +411,9 @@ class Errors:
                    "Pass the folder of .txt notes (one note per file), or a NOTEEVENTS or ACI-Bench CSV file.")
     E216 = Message(SourceError, "{path} is not a folder: the PubMed update files are looked for in a folder",
                    "Pass the folder the daily update files land in (--pubmed-folder).")
+    E217 = Message(SourceError, "no .txt note under {path} has the id {doc_id}",
+                   "Pass the folder exactly as it was given to `medkg ingest notes` (a quarantine's file names it), "
+                   "with the MEDKG_PSEUDONYM_KEY it was ingested with; the file may also have been renamed or moved.")
     E220 = Message(SourceError, "cannot open PubTator file {path}: {error}", _PUBTATOR)
     E221 = Message(SourceError, "{path}: unreadable after line {line}: {error}", _DAMAGED)
     E222 = Message(SourceError, "{path} holds no PubTator document that could be read{why}", _PUBTATOR)

@@ -55,13 +55,17 @@ def load_key(settings: Settings, *, allow_ephemeral: bool = False) -> bytes:
     Raises
     ------
     ConfigError
-        The key is missing (and ephemeral keys are not allowed) or too short to be secret.
+        The key is missing (and ephemeral keys are not allowed), too short to be secret, blank, or
+        one character repeated.
     """
     global _ephemeral_key
     secret = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else ""
     if secret:
         if len(secret) < MIN_KEY_CHARS:
             raise ConfigError(Errors.E121, length=len(secret), minimum=MIN_KEY_CHARS)
+        if not secret.strip() or len(set(secret)) == 1:
+            # long enough but no secret at all; the message names neither the key nor its character
+            raise ConfigError(Errors.E122, what="blank" if not secret.strip() else "one character repeated")
         return secret.encode("utf-8")
     if not allow_ephemeral:
         raise ConfigError(Errors.E120)

@@ -2,7 +2,10 @@
 
 Every identifier that could point back to a person (MIMIC ROW_ID, SUBJECT_ID, HADM_ID,
 ACI-Bench encounter_id, the file name of a note) is replaced by a keyed pseudonym from
-:mod:`kg.privacy` before it is put into a Document; dates are reduced to the year. The note
+:mod:`kg.privacy` before it is put into a Document; dates are reduced to the year. A note file's
+name (and the subfolders it lies in) is not kept anywhere, not even where a quarantine says where the
+record was: that names the folder given and the note's id, and :func:`locate_note` finds the file
+again for the operator. The note
 text itself is kept verbatim so that extractor offsets point into it. ACI-Bench's
 ``dialogue`` column is never read into a Document: it is the raw conversation the note was
 written from.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import os
 import re
 import sys
 import zlib
@@ -94,31 +98,58 @@ def count_notes(path: str | Path, key: bytes) -> int:
     return sum(1 for _ in iter_notes(path, key=key))
 
 
-def _iter_txt_folder(root: Path, key: bytes) -> Iterator[Document | Quarantine]:
+def locate_note(root: str | Path, doc_id: str, *, key: bytes) -> Path:
+    """The ``.txt`` file under ``root`` whose note id is ``doc_id`` (``NOTE:note_...`` or ``note_...``):
+    a quarantine names only the folder and the id, so this is how the operator finds the file.
+
+    ``root`` must be the folder that was ingested, and ``key`` the key it was ingested with: the id
+    is the pseudonym of the file's path relative to that folder.
+
+    Raises
+    ------
+    SourceError
+        ``root`` is not a folder that holds .txt notes, or none of its notes has that id.
+    """
+    root = Path(root)
+    if not root.exists():
+        raise SourceError(Errors.E211, path=root)
+    if not root.is_dir():
+        raise SourceError(Errors.E210, path=root)
+    wanted = f"NOTE:{doc_id.strip().removeprefix('NOTE:')}"
+    found = next((file for file, note_id in _txt_notes(root, key) if note_id == wanted), None)
+    if found is None:
+        raise SourceError(Errors.E217, path=root, doc_id=wanted)
+    return found
+
+
+def _txt_notes(root: Path, key: bytes) -> list[tuple[Path, str]]:
+    """Each ``.txt`` note under ``root`` and its note id, the pseudonym of its path relative to ``root``."""
     files = sorted(f for f in root.rglob("*") if f.is_file() and f.suffix.lower() == ".txt")
     if not files:
         raise SourceError(Errors.E215, path=root)
-    for file in files:
-        note_id = pseudonymize(file.relative_to(root).as_posix(), key, "note")
-        doc_id = f"NOTE:{note_id}"
+    return [(file, f"NOTE:{pseudonymize(file.relative_to(root).as_posix(), key, 'note')}") for file in files]
+
+
+def _iter_txt_folder(root: Path, key: bytes) -> Iterator[Document | Quarantine]:
+    # Where a note is said to be: the folder given and the note's id, never the file's name or its
+    # subfolders, which in real exports hold the patient's name and MRN (locate_note finds the file).
+    folder = str(root) if str(root).endswith(os.sep) else f"{root}{os.sep}"
+    for file, doc_id in _txt_notes(root, key):
         try:
             text = file.read_bytes().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            yield Quarantine(
-                file=str(file),
-                record="whole file",
-                reason=Errors.E320.reason(byte=exc.start),
-                id=doc_id,
-            )
+            yield Quarantine(file=folder, record=doc_id, reason=Errors.E320.reason(byte=exc.start), id=doc_id)
             continue
         except OSError as exc:
-            yield Quarantine(file=str(file), record="whole file", reason=Errors.E321.reason(error=exc), id=doc_id)
+            # str(exc) names the file: the reason gets the operating system's words only
+            error = exc.strerror or type(exc).__name__
+            yield Quarantine(file=folder, record=doc_id, reason=Errors.E321.reason(error=error), id=doc_id)
             continue
         text = _normalise(text)
         if not text.strip():
-            yield Quarantine(file=str(file), record="whole file", reason=Errors.E322.reason(), id=doc_id)
+            yield Quarantine(file=folder, record=doc_id, reason=Errors.E322.reason(), id=doc_id)
             continue
-        yield Document(id=doc_id, source="note", text=text, origin=(str(file), "whole file"))
+        yield Document(id=doc_id, source="note", text=text, origin=(folder, doc_id))
 
 
 def _open_csv(path: Path) -> IO[str]:

@@ -58,4 +58,12 @@ def test_ephemeral_key_warns_and_is_stable_within_the_process(
 
 
 def test_configured_key_wins_over_ephemeral() -> None:
-    assert load_key(Settings(pseudonym_key="x" * 20), allow_ephemeral=True) == b"x" * 20
+    assert load_key(Settings(pseudonym_key="0123456789abcdef0123"), allow_ephemeral=True) == b"0123456789abcdef0123"
+
+
+@pytest.mark.parametrize(("key", "what"), [(" " * 20, "blank"), ("\t \n" * 8, "blank"),
+                                           ("x" * 20, "one character repeated")])
+def test_a_long_enough_key_that_anyone_could_guess_is_refused(key: str, what: str) -> None:
+    with pytest.raises(ConfigError, match=f"E122: MEDKG_PSEUDONYM_KEY is {what}") as err:
+        load_key(Settings(pseudonym_key=key), allow_ephemeral=True)
+    assert "token_hex" in err.value.hint and "x" * 20 not in str(err.value)

@@ -257,7 +257,7 @@ def test_patient_report_by_assertion_status_with_note_ids(store, settings, tiny)
         patient_report(store, "pt_ffffffffffffffff")
     # a source patient id is pseudonymised with the key, as ingestion does
     assert patient_pseudonym("pt_abc", settings) == "pt_abc"
-    keyed = settings.model_copy(update={"pseudonym_key": SecretStr("k" * 16)})
+    keyed = settings.model_copy(update={"pseudonym_key": SecretStr("test-key-0123456789abcdef")})
     assert patient_pseudonym("1234", keyed).startswith("pt_") and patient_pseudonym("1234", keyed) != "pt_1234"
 
 

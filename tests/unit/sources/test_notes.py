@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from kg.config import SHARED_DATA
 from kg.errors import SourceError
 from kg.models import Deletion, Document, Quarantine
 from kg.privacy import pseudonymize
-from kg.sources.notes import count_notes, iter_notes
+from kg.sources.notes import count_notes, iter_notes, locate_note
 
 KEY = b"test-key-0123456789abcdef"
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "notes"
@@ -197,13 +199,73 @@ def test_txt_folder_recursive_with_bad_files(tmp_path: Path) -> None:
     (tmp_path / "ignored.csv.bak").write_text("not a note")
     records = list(iter_notes(tmp_path, key=KEY))
     docs = {r.id: r for r in records if isinstance(r, Document)}
-    quarantined = {Path(r.file).name: r for r in records if isinstance(r, Quarantine)}
+    quarantined = {r.id: r for r in records if isinstance(r, Quarantine)}
     assert docs[f"NOTE:{pseudonymize('a.txt', KEY, 'note')}"].text == "Chest pain.\nNo fever.\n"
     named = docs[f"NOTE:{pseudonymize('ward/smith_john/mrn_00776655.txt', KEY, 'note')}"]
     assert "smith" not in named.model_dump_json() and "00776655" not in named.model_dump_json()
-    assert set(quarantined) == {"latin1.txt", "empty.txt"}
-    assert "UTF-8" in quarantined["latin1.txt"].reason
+    latin1, empty = (f"NOTE:{pseudonymize(f'ward/{name}', KEY, 'note')}" for name in ("latin1.txt", "empty.txt"))
+    assert set(quarantined) == {latin1, empty}
+    assert "UTF-8" in quarantined[latin1].reason and quarantined[empty].reason.startswith("E322")
     assert count_notes(tmp_path, KEY) == 4
+
+
+def test_a_note_file_name_is_kept_nowhere_a_quarantine_names_the_folder_and_the_note_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """File names of real exports hold the patient's name and MRN: no quarantine of a text-folder note,
+    at reading (E320-E322) or later from its Document (E340-E342), may name the file or its subfolders."""
+    root = tmp_path / "export"
+    (root / "Blatherwick_Algernon").mkdir(parents=True)
+    (root / "Algernon_Blatherwick_MRN000777.txt").write_text("Mr Algernon Blatherwick: no fever.\n")
+    (root / "Algernon_Blatherwick_MRN000777_followup.txt").write_text("\n")
+    (root / "Blatherwick_Algernon" / "MRN000777_latin1.txt").write_bytes(b"Caf\xe9 au lait spots")
+    locked = root / "Blatherwick_Algernon" / "MRN000777_locked.txt"
+    locked.write_text("Asthma.")
+    read_bytes = Path.read_bytes
+
+    def refuse_locked(self: Path) -> bytes:
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse_locked)
+    records = list(iter_notes(root, key=KEY))
+    (doc,) = (r for r in records if isinstance(r, Document))
+    quarantines = [r for r in records if isinstance(r, Quarantine)]
+    quarantines.append(doc.quarantine("E342: text has 40 characters, over the limit of 10 (MEDKG_MAX_DOC_CHARS)", "note"))
+    assert sorted(q.reason[:4] for q in quarantines) == ["E320", "E321", "E322", "E342"]
+    for q in quarantines:
+        assert q.file == f"{root}{os.sep}" and q.record == q.id and q.id.startswith("NOTE:note_")
+        assert not re.search("blatherwick|algernon|mrn|latin1|locked|followup", q.model_dump_json(), re.I)
+    assert doc.origin == (f"{root}{os.sep}", doc.id)
+    assert next(q for q in quarantines if q.reason.startswith("E321")).reason == "E321: unreadable: Permission denied"
+
+
+def test_locate_note_finds_the_file_of_a_note_id_with_the_key_it_was_read_with(tmp_path: Path) -> None:
+    (tmp_path / "ward").mkdir()
+    (tmp_path / "a.txt").write_text("Chest pain.")
+    (tmp_path / "ward" / "Smith_John_MRN00776655.txt").write_text("\n")
+    (quarantine,) = (r for r in iter_notes(tmp_path, key=KEY) if isinstance(r, Quarantine))
+    found = tmp_path / "ward" / "Smith_John_MRN00776655.txt"
+    assert locate_note(tmp_path, quarantine.record, key=KEY) == found
+    assert locate_note(quarantine.file, quarantine.record.removeprefix("NOTE:"), key=KEY) == found
+    with pytest.raises(SourceError, match="E217: no .txt note under .* has the id NOTE:note_"):
+        locate_note(tmp_path, quarantine.record, key=b"another-key-0123456789")
+    with pytest.raises(SourceError, match="E217"):
+        locate_note(tmp_path / "ward", quarantine.record, key=KEY)  # ids are relative to the folder ingested
+    with pytest.raises(SourceError, match="E211"):
+        locate_note(tmp_path / "nope", quarantine.record, key=KEY)
+
+
+def test_notes_locate_command_prints_the_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from clirun import medkg
+
+    (tmp_path / "Smith_John_MRN00776655.txt").write_text("\n")
+    monkeypatch.setenv("MEDKG_PSEUDONYM_KEY", KEY.decode())
+    note_id = f"NOTE:{pseudonymize('Smith_John_MRN00776655.txt', KEY, 'note')}"
+    data = str(tmp_path / "data")
+    assert medkg("--data-dir", data, "notes", "locate", note_id, str(tmp_path)).strip() == str(
+        tmp_path / "Smith_John_MRN00776655.txt")
 
 
 def test_a_folder_without_txt_notes_is_an_error_not_an_empty_run(tmp_path: Path) -> None:
