@@ -18,12 +18,14 @@ from pathlib import Path
 from prefect import flow, serve
 from prefect.client.schemas.schedules import CronSchedule
 from prefect.deployments.runner import RunnerDeployment
+from prefect.settings import PREFECT_API_URL
 
 from flows.common import dask_runner, flow_settings, run_ingestion
 from kg.components import open_ledger
-from kg.errors import ArgumentError, Errors, SourceError
+from kg.errors import ArgumentError, ConfigError, Errors, SourceError
 from kg.graph.backends import open_store
 from kg.ledger import Ledger
+from kg.privacy import load_key
 
 PUBMED_UPDATES_COMMAND = "flow pubmed-updates"
 DEFAULT_PUBMED_CRON = "30 6 * * *"  # NCBI posts the day's update file overnight (US Eastern)
@@ -137,6 +139,8 @@ def build_deployments(
         CronSchedule(cron=pubmed_cron)  # Prefect's own check, before any deployment is registered
     except ValueError as exc:  # pydantic's ValidationError
         raise ArgumentError(Errors.E006, cron=pubmed_cron) from exc
+    if notes_path:  # every notes run would fail on it (E120, E121): say so now, not in each run's log
+        load_key(flow_settings(config, overrides, data_dir=data_dir, batch_size=batch_size))
     settings = {"config": config, "overrides": overrides}
 
     runner = dask_runner(dask_address, config=config)
@@ -169,12 +173,16 @@ def build_deployments(
 def serve_deployments(**options) -> None:
     """Register the deployments with the Prefect API (PREFECT_API_URL) and run their schedules until stopped.
 
-    Takes the keyword arguments of ``build_deployments``. A scheduled run imports its flow afresh in
+    Refuses to start without PREFECT_API_URL (E113): Prefect's temporary server, used when none is
+    named, runs no scheduler, so no run would ever start. Takes the keyword arguments of
+    ``build_deployments``. A scheduled run imports its flow afresh in
     a process of its own, whose decorator makes the task runner from the settings it finds there
     (:func:`flows.common.dask_runner`): the scheduler and the config file given here are handed to
     those processes through their environment (``MEDKG_DASK_ADDRESS``, ``MEDKG_CONFIG``).
     """
     deployments = build_deployments(**options)
+    if not PREFECT_API_URL.value():  # Prefect's temporary server registers deployments but never schedules a run
+        raise ConfigError(Errors.E113)
     if options.get("dask_address"):
         os.environ["MEDKG_DASK_ADDRESS"] = options["dask_address"]
     if options.get("config"):

@@ -881,7 +881,8 @@ def serve(
                      "default: a local cluster of processes per run]"),
     ] = None,
 ) -> None:
-    """Run the scheduled Prefect deployments (PREFECT_API_URL names the server) until stopped."""
+    """Run the scheduled Prefect deployments until stopped, on the Prefect server PREFECT_API_URL names (required:
+    only a server schedules runs; `prefect server start` runs one)."""
     from flows.deployments import serve_deployments
 
     if not pubmed_folder and not notes:
@@ -1251,7 +1252,7 @@ def query(
         key, sep, value = p.partition("=")
         if not sep:
             raise typer.BadParameter(f"--param {p!r} must be key=value")
-        params[key] = _parse_value(value)
+        params[key] = _parse_value(value, key)
     if saved and (missing := [p for p in queries[saved].parameters if p not in params]):
         raise QueryError(Errors.E761, name=saved, missing=", ".join(missing),
                          example=" ".join(f"-p {p}=VALUE" for p in missing))
@@ -1262,11 +1263,37 @@ def query(
     _print_rows(rows, fmt)
 
 
-def _parse_value(value: str):
+def _parse_value(value: str, name: str):
+    """A ``-p`` value as JSON (a number, a list, a map...), else as the text it is. A number the graph
+    cannot hold, at any depth, is refused (E762) rather than clamped to 64 bits or sent as inf/NaN."""
+    import math
+
+    refused: list[tuple[str, str]] = []  # raised once the whole value is read: "1e400x" is text, not a number
+
+    def integer(text: str) -> int:
+        # JSON has no leading zeros: a longer text is out of range, and int() refuses 4,300 digits and more
+        if len(text) > len(str(-2**63)) or not -2**63 <= int(text) < 2**63:
+            refused.append((text if len(text) <= 40 else f"{text[:20]}...({len(text)} digits)",
+                            "outside the 64-bit integer range the graph stores"))
+            return 0
+        return int(text)
+
+    def number(text: str) -> float:
+        if not math.isfinite(float(text)):
+            refused.append((text, "not a finite number"))
+        return float(text)
+
+    def constant(text: str) -> float:  # NaN, Infinity, -Infinity
+        refused.append((text, "not a finite number"))
+        return float(text)
+
     try:
-        return json.loads(value)
+        parsed = json.loads(value, parse_int=integer, parse_float=number, parse_constant=constant)
     except json.JSONDecodeError:
         return value
+    if refused:
+        raise QueryError(Errors.E762, name=name, text=refused[0][0], why=refused[0][1])
+    return parsed
 
 
 @app.command()

@@ -292,6 +292,11 @@ class Errors:
                    "NEO4J_USER and NEO4J_PASSWORD.")
     E111 = Message(ConfigError, "NEO4J_URI {uri!r} has scheme {scheme!r}; use one of {schemes}", _NEO4J_URI)
     E112 = Message(ConfigError, "cannot use NEO4J_URI {uri!r}: {error}", _NEO4J_URI)
+    E113 = Message(ConfigError, "PREFECT_API_URL is not set: scheduled runs are started by a Prefect server, "
+                   "and without one `medkg serve` would wait forever and run nothing",
+                   "Start a server (`prefect server start`, in another terminal or as a service), then export "
+                   "PREFECT_API_URL=http://127.0.0.1:4200/api (or `prefect config set PREFECT_API_URL=...`) and "
+                   "run `medkg serve` again; docker/compose.yaml runs one beside medkg.")
     E120 = Message(ConfigError, "clinical notes need a pseudonymisation key, and MEDKG_PSEUDONYM_KEY is not set",
                    f"Generate one with {_NEW_KEY}, export MEDKG_PSEUDONYM_KEY=<it> and keep it safe: "
                    "the same key gives the same patient pseudonyms in every run.")
@@ -652,6 +657,9 @@ class Errors:
     E760 = Message(QueryError, "no saved query named {name!r}", "Choose one of: {names} (see `medkg query --list`).")
     E761 = Message(QueryError, "the saved query {name!r} needs the parameter(s) {missing}",
                    "Pass each with -p, e.g. `medkg query --saved {name} {example}`.")
+    E762 = Message(QueryError, "parameter {name!r}: {text} is {why}",
+                   "Numbers are sent as 64-bit integers or finite floats. To send it as text, quote it as a JSON "
+                   "string: -p {name}='\"{text}\"' (inside a list or map, write \"{text}\").")
 
     # -- ledger (E8xx) ------------------------------------------------------------------------
     E801 = Message(LedgerError, "ledger {path} has schema version {version}, expected {expected}")

@@ -295,14 +295,34 @@ _WRITE_PROCEDURE = re.compile(
 )
 
 
+# What a keyword written there names, not a clause: a property (``c.set``), a parameter (``$set``), a
+# label or relationship type (``n:Set``), an alias (``AS set``), a map key (``{set: 1}``), or a variable
+# where the grammar wants an expression (``RETURN set``, ``x = set``). Never after ``*``, ``)``, ``]`` or
+# ``}``: ``WITH * CREATE`` and ``MATCH (n) SET`` are clauses.
+_NAME_BEFORE = re.compile(r"(?:[.$:,=(\[<>+/%^-]|\b(?:AS|RETURN|WITH|WHERE|AND|OR|XOR|NOT|IN|BY|DISTINCT|"
+                          r"CASE|WHEN|THEN|ELSE|YIELD|SKIP|LIMIT))\s*\Z", re.I)
+_KEY_AROUND = (re.compile(r"\{\s*\Z"), re.compile(r"\s*:"))  # the first key of a map; the others follow ","
+
+
+def _names_something(code: str, m: re.Match) -> bool:
+    before = code[max(0, m.start() - 40):m.start()]
+    if _NAME_BEFORE.search(before):
+        return True
+    key_before, colon_after = _KEY_AROUND
+    return bool(key_before.search(before) and colon_after.match(code, m.end()))
+
+
 def write_clause(cypher: str) -> str | None:
     """The first write clause or write procedure in ``cypher`` (outside literals), or None.
 
     A text check so that both backends refuse the same queries; FalkorDB additionally runs
-    read queries with GRAPH.RO_QUERY, which the server enforces.
+    read queries with GRAPH.RO_QUERY, which the server enforces. Strings and backticked names
+    become a placeholder operand and comments go first; a keyword where it names something (a
+    property, an alias, a parameter, a label, a map key, a variable) is not a clause.
     """
-    code = _LITERALS.sub(" ", cypher)
-    m = _WRITE_CLAUSE.search(code) or _WRITE_PROCEDURE.search(code)
+    code = _LITERALS.sub(lambda m: " " if m.group(0)[0] == "/" else " _ ", cypher)  # a literal stays an operand
+    m = next((m for m in _WRITE_CLAUSE.finditer(code) if not _names_something(code, m)), None)
+    m = m or _WRITE_PROCEDURE.search(code)
     return " ".join(m.group(0).split()) if m else None
 
 

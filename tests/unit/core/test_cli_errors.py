@@ -134,6 +134,58 @@ def test_a_saved_query_without_its_parameter_names_it(monkeypatch, capsys, tmp_p
     assert "-p disease=VALUE" in err
 
 
+@pytest.mark.parametrize(("value", "text", "why"), [
+    ("99999999999999999999", "99999999999999999999", "outside the 64-bit integer range"),
+    ("-9223372036854775809", "-9223372036854775809", "outside the 64-bit integer range"),
+    ("1e400", "1e400", "not a finite number"),
+    ("-1e999", "-1e999", "not a finite number"),
+    ("NaN", "NaN", "not a finite number"),
+    ('[1, {"a": [Infinity]}]', "Infinity", "not a finite number"),
+    ("9" * 5000, "9" * 20 + "...(5000 digits)", "outside the 64-bit integer range"),
+])
+def test_a_number_the_graph_cannot_hold_is_refused_before_the_query_runs(monkeypatch, capsys, tmp_path, value,
+                                                                          text, why):
+    """QA: 99999999999999999999 was clamped to 9223372036854775807 without a word; 1e400 and NaN came
+    back from FalkorDB as E752 with a hint about read-only mode."""
+    monkeypatch.setattr(cli, "_graph", _never)
+    err = run_main(monkeypatch, capsys, tmp_path, "query", "RETURN $y AS y", "-p", f"y={value}")
+    assert err.startswith(f"error E762: parameter 'y': {text} is {why}")
+    assert f"""-p y='"{text}"'""" in err  # how to send it as text instead
+
+
+@pytest.mark.parametrize(("value", "parsed"), [
+    ("9223372036854775807", 2**63 - 1), ("-9223372036854775808", -2**63), ("1e308", 1e308),
+    ('"99999999999999999999"', "99999999999999999999"), ("99999999999999999999x", "99999999999999999999x"),
+    ("[1, 2.5, {\"a\": null}]", [1, 2.5, {"a": None}]), ("NaNa", "NaNa"),
+])
+def test_parameters_the_graph_can_hold_are_sent_as_they_are(value, parsed):
+    assert cli._parse_value(value, "y") == parsed
+
+
+def test_serve_checks_what_its_deployments_need_before_serving(monkeypatch, capsys, tmp_path):
+    """QA: without the pseudonym key or a Prefect server, `medkg serve` said it was serving, and no run
+    ever started (each notes run would have failed with E120)."""
+    import flows.deployments
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    monkeypatch.setattr(flows.deployments, "serve", _never)
+    notes = tmp_path / "notes.csv"
+    notes.write_text("")
+    monkeypatch.delenv("MEDKG_PSEUDONYM_KEY", raising=False)
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:4200/api"}):
+        err = run_main(monkeypatch, capsys, tmp_path, "serve", "--notes", str(notes))
+    assert err.startswith("error E120: clinical notes need a pseudonymisation key")
+    monkeypatch.setenv("MEDKG_PSEUDONYM_KEY", "short")
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:4200/api"}):
+        err = run_main(monkeypatch, capsys, tmp_path, "serve", "--notes", str(notes))
+    assert err.startswith("error E121: MEDKG_PSEUDONYM_KEY is 5 characters")
+    monkeypatch.setenv("MEDKG_PSEUDONYM_KEY", "0123456789abcdef0123")
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        err = run_main(monkeypatch, capsys, tmp_path, "serve", "--notes", str(notes))
+    assert err.startswith("error E113: PREFECT_API_URL is not set")
+    assert "prefect server start" in err and "export PREFECT_API_URL=http://127.0.0.1:4200/api" in err
+
+
 def test_training_checks_its_config_first_and_reads_the_configured_shared_data(monkeypatch, capsys, tmp_path):
     out = tmp_path / "training"
     err = run_main(monkeypatch, capsys, tmp_path, "train", "ner", "--config", str(tmp_path / "x.cfg"), "--output", str(out))

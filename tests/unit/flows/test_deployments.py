@@ -6,13 +6,14 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
+from prefect.settings import PREFECT_API_URL, temporary_settings
 
 import flows.deployments as deployments
 from flows.common import flow_settings
 from flows.deployments import (PUBMED_UPDATES_COMMAND, build_deployments, file_version, ingested_files, pending_files,
                                pubmed_updates)
 from kg.assemble import Assembler
-from kg.errors import ArgumentError, LedgerError, SourceError
+from kg.errors import ArgumentError, ConfigError, LedgerError, SourceError
 from kg.ledger import Ledger, RunSummary
 from kg.pipeline import Pipeline
 
@@ -44,6 +45,29 @@ def test_a_missing_folder_and_a_bad_cron_are_refused_before_serving(tmp_path):
         build_deployments(pubmed_folder=str(tmp_path), pubmed_cron="not a cron")
 
 
+def test_a_notes_deployment_is_refused_without_a_usable_pseudonym_key(tmp_path, monkeypatch):
+    """Each scheduled notes run would fail with E120 inside Prefect: refused before serving instead."""
+    (folder := tmp_path / "notes").mkdir()
+    monkeypatch.delenv("MEDKG_PSEUDONYM_KEY", raising=False)
+    with pytest.raises(ConfigError, match="^E120"):
+        build_deployments(notes_path=str(folder))
+    monkeypatch.setenv("MEDKG_PSEUDONYM_KEY", "0123456789")
+    with pytest.raises(ConfigError, match="^E121"):
+        build_deployments(notes_path=str(folder), pubmed_folder=str(folder))
+    assert len(build_deployments(pubmed_folder=str(folder))) == 1  # PubMed runs need no key
+
+
+def test_serving_without_a_prefect_server_is_refused(tmp_path, monkeypatch):
+    """Prefect's temporary server (no PREFECT_API_URL) registers deployments but never schedules a run."""
+    def never(*args, **kwargs):
+        raise AssertionError("served without a Prefect server")
+
+    monkeypatch.setattr(deployments, "serve", never)
+    (folder := tmp_path / "updates").mkdir()
+    with temporary_settings(restore_defaults={PREFECT_API_URL}), pytest.raises(ConfigError, match="^E113"):
+        deployments.serve_deployments(pubmed_folder=str(folder))
+
+
 def test_served_runs_get_the_scheduler_and_config_the_command_was_given(tmp_path, monkeypatch):
     import subprocess
     import sys
@@ -58,7 +82,8 @@ def test_served_runs_get_the_scheduler_and_config_the_command_was_given(tmp_path
     config.write_text('[medkg]\ndask_address = "tcp://fromtoml:8786"\n')
     assert build_deployments(pubmed_folder=str(folder), config=str(config))[0] is not None
     assert deployments.dask_runner(config=str(config)).address == "tcp://fromtoml:8786"
-    deployments.serve_deployments(pubmed_folder=str(folder), dask_address="tcp://given:8786", config=str(config))
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:4200/api"}):
+        deployments.serve_deployments(pubmed_folder=str(folder), dask_address="tcp://given:8786", config=str(config))
     # a served run re-imports the flow in a process of its own, which sees this process's environment
     probe = "from flows.deployments import pubmed_updates; print(pubmed_updates.task_runner.address)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

@@ -62,6 +62,17 @@ def test_neo4j_ddl_is_idempotent_by_syntax(schema):
         ("LOAD  CSV FROM 'file:///x' AS r RETURN r", "LOAD CSV"),
         ("CALL db.idx.fulltext.createNodeIndex('X', 'name')", "CALL db.idx.fulltext.create"),
         ("UNWIND [1] AS x FOREACH (y IN [x] | CREATE (:X))", "FOREACH"),
+        # names that are keywords do not hide a clause after them, nor do comments or a second statement
+        ("MATCH (c) WITH c AS set SET set.x = 1 RETURN set.set AS set", "SET"),
+        ("MATCH (c) RETURN c.create AS create; CREATE (:X)", "CREATE"),
+        ("MATCH (c) WITH c.id AS id // RETURN x AS merge\nMERGE (:X {id: id})", "MERGE"),
+        ("MATCH (c) WITH c AS delete /* AS */ DETACH DELETE delete", "DETACH"),
+        ("MATCH (c:`Concept`) WHERE c.name = 'AS' REMOVE c.name", "REMOVE"),
+        ("MATCH (c) WITH c, {set: 1} AS m SET c += m", "SET"),
+        ("MATCH (c) WITH c, c.id AS id /* c.x */ CALL apoc.create.setProperty(c, 'x', 1) YIELD node RETURN node",
+         "CALL apoc.create.set"),
+        ("MATCH (n) WITH * CREATE (:X)", "CREATE"),
+        ("MATCH (n) RETURN n AS create UNION MATCH (n) WHERE n.x IN [1] DELETE n RETURN n AS create", "DELETE"),
     ],
 )
 def test_write_clauses_are_detected(query, clause):
@@ -76,6 +87,13 @@ def test_write_clauses_are_detected(query, clause):
         "MATCH (n) RETURN n SKIP 1 LIMIT 2 /* MERGE */",
         "CALL db.labels()",
         "MATCH (n:`SET`) RETURN count(n)",
+        # QA: an alias or a property that is a keyword names something; it is not a clause
+        "MATCH (c:Concept) RETURN c.id AS set LIMIT 1",
+        "MATCH (c:Concept) RETURN c.id AS\n  delete, c.name AS `create`",
+        "MATCH (c:Concept) WITH c.id AS merge, c.name AS set WHERE merge <> set RETURN merge AS remove, [set] AS x",
+        "MATCH (c:Concept) WHERE c.set IS NOT NULL OR c . delete = $merge RETURN c.create",
+        "MATCH (c:Concept) RETURN {set: c.id, create : c.name} AS detach",
+        "MATCH (d:Document) WHERE d.title CONTAINS 'DETACH DELETE' RETURN d.id AS drop",
     ],
 )
 def test_reads_are_not_flagged(query):
