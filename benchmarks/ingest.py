@@ -12,11 +12,15 @@ process and is not counted):
   end-to-end  Pipeline.run with one worker into a fresh data dir (ledger, every component, graph
               write, statistics), then the idempotent re-run; with where the time went
   parallel    the same with --workers processes (default: the cores); the graph is compared with
-              the one-worker graph node by node, and the process tree's memory is sampled
-              (RSS summed over the medkg processes, and PSS, which counts shared pages once)
+              the one-worker graph as a whole: every node's and relationship's key and properties
+              (tests/graph_snapshot.py, as the workers' tests compare them)
   ceiling     the same pure-Python loop in one process, then in --workers processes at once: the
               speed-up this machine gives that many processes at all (a shared VM's host takes
               cycles), against which the parallel speed-up is read
+The default file is in the shared data as the settings give it (MEDKG_SHARED_DATA).
+In end-to-end and parallel the first run's process tree is sampled the same way (RSS summed over
+the medkg processes, and PSS, which counts shared pages once); the extra memory per extra worker
+is the parallel tree's peak PSS minus the one-worker tree's, divided by the workers added.
 Ratios: end-to-end / ner says what the rest of the pipeline costs on top of NER (1.0: nothing),
 against the NER pass as the run gives it (one BLAS thread) and against the faster default-thread pass;
 parallel / end-to-end is the speed-up of the workers. As the ner phase loads its extractor before
@@ -27,21 +31,23 @@ seconds apart; the ratio is also given with them counted.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import multiprocessing as mp
 import os
 import platform
 import resource
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from itertools import islice
 from pathlib import Path
 
+from _inputs import shared_data
 from _procs import results
-from kg.config import SHARED_DATA, load_settings
+from kg.config import REPO_ROOT, load_settings
 from kg.pipeline import one_blas_thread
 
-DEFAULT_FILE = SHARED_DATA / "pubmed" / "pubmed20n0014.xml.gz"
+DEFAULT_FILE = Path("pubmed") / "pubmed20n0014.xml.gz"  # under the shared data
 
 
 def _rss_mb() -> float:
@@ -129,41 +135,73 @@ def ner(path: Path, n: int, workers: int = 0) -> dict:
 class _TreeMemory:
     """Samples the memory of this process and its children (not the FalkorDB server) in a thread:
     RSS four times a second; PSS (a walk of every mapping, ~12 ms for a 700 MB process) once a
-    second: the sampling itself took 14% of a core when every sample read PSS."""
+    second: the sampling itself took 14% of a core when every sample read PSS. One full sample
+    is taken on entering, so a run shorter than a tick still has its loaded process measured."""
 
     def __init__(self) -> None:
         import threading
 
         self.peak_rss = self.peak_pss = 0.0
+        self.pss_samples = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
-    def _sample(self) -> None:
+    def _measure(self, full: bool) -> None:
         import psutil
 
         me = psutil.Process()
-        tick = 0
+        procs = [me] + [c for c in me.children(recursive=True) if "redis-server" not in c.name()]
+        rss = pss = 0.0
+        for p in procs:
+            try:
+                info = p.memory_full_info() if full else p.memory_info()
+                rss += info.rss / 2**20
+                pss += info.pss / 2**20 if full else 0.0
+            except psutil.Error:
+                pass
+        self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+        self.pss_samples += full
+
+    def _sample(self) -> None:
+        tick = 1  # the first full sample was taken on entering
         while not self._stop.wait(0.25):
-            procs = [me] + [c for c in me.children(recursive=True) if "redis-server" not in c.name()]
-            full = tick % 4 == 0
+            self._measure(full=tick % 4 == 0)
             tick += 1
-            rss = pss = 0.0
-            for p in procs:
-                try:
-                    info = p.memory_full_info() if full else p.memory_info()
-                    rss += info.rss / 2**20
-                    pss += info.pss / 2**20 if full else 0.0
-                except psutil.Error:
-                    pass
-            self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+
+    def summary(self) -> str:
+        return (f"process tree peak RSS {self.peak_rss:,.0f} MB (PSS {self.peak_pss:,.0f} MB, "
+                f"{self.pss_samples} PSS samples)")
 
     def __enter__(self):
+        self._measure(full=True)
         self._thread.start()
         return self
 
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
+
+
+def _snapshot(store) -> dict[str, list]:
+    """The graph as the workers' tests compare it (``tests/graph_snapshot.py``, plain Python)."""
+    spec = importlib.util.spec_from_file_location("graph_snapshot", REPO_ROOT / "tests" / "graph_snapshot.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.snapshot(store)
+
+
+def graph_differences(one: dict[str, list], many: dict[str, list]) -> dict[str, int]:
+    """Per kind (nodes, relationships), how many entries of two snapshots are not in the other."""
+    return {kind: sum(((Counter(one[kind]) - Counter(many[kind])) + (Counter(many[kind]) - Counter(one[kind]))).values())
+            for kind in one}
+
+
+def extra_per_worker(one_tree_mb: float, many_tree_mb: float, workers: int) -> float | None:
+    """What each worker past the first adds to the process tree's memory (both figures measured
+    the same way, e.g. peak PSS of the whole tree); None with one worker, where nothing is added."""
+    if workers <= 1:
+        return None
+    return (many_tree_mb - one_tree_mb) / (workers - 1)
 
 
 def parallel(path: Path, n: int, workers: int = 0) -> dict:
@@ -182,12 +220,12 @@ def parallel(path: Path, n: int, workers: int = 0) -> dict:
             first = pipeline.run(docs, command="benchmark", inputs=[str(path)], workers=workers)
             s = time.perf_counter() - t
         per_worker = sorted(pipeline.worker_documents.values())
-        counts = store.counts()
-    return {"phase": f"parallel x{workers}", "items": first.written, "seconds": s, "rate": first.written / s,
-            "unit": "abstracts/s", "tree_rss_mb": memory.peak_rss, "tree_pss_mb": memory.peak_pss,
-            "counts": counts, "loading": loading,
-            "extra": f"loading first {loading:.1f} s; documents per worker {per_worker}; process tree peak RSS "
-            f"{memory.peak_rss:,.0f} MB (PSS {memory.peak_pss:,.0f} MB)"}
+        peak_rss = _rss_mb()  # before the snapshot, which is no part of the run
+        graph = _snapshot(store)
+    return {"phase": f"parallel x{workers}", "workers": workers, "items": first.written, "seconds": s,
+            "rate": first.written / s, "unit": "abstracts/s", "tree_rss_mb": memory.peak_rss,
+            "tree_pss_mb": memory.peak_pss, "graph": graph, "loading": loading, "peak_rss_mb": peak_rss,
+            "extra": f"loading first {loading:.1f} s; documents per worker {per_worker}; {memory.summary()}"}
 
 
 def end_to_end(path: Path, n: int, workers: int = 0) -> dict:
@@ -207,18 +245,21 @@ def end_to_end(path: Path, n: int, workers: int = 0) -> dict:
         store.write = _timed_call(store.write, "graph write", seconds)
         pipeline.assembler.assemble = _timed_call(pipeline.assembler.assemble, "assemble", seconds)
         loading = _preload(pipeline)
-        t = time.perf_counter()
-        first = pipeline.run(docs, command="benchmark", inputs=[str(path)])
-        s = time.perf_counter() - t
+        with _TreeMemory() as memory:  # as the parallel phase samples its tree, for a like-for-like figure
+            t = time.perf_counter()
+            first = pipeline.run(docs, command="benchmark", inputs=[str(path)])
+            s = time.perf_counter() - t
         t = time.perf_counter()
         second = pipeline.run(docs, command="benchmark", inputs=[str(path)])
         again = time.perf_counter() - t
-        counts = store.counts()
+        peak_rss = _rss_mb()  # before the snapshot, which is no part of the run
+        graph = _snapshot(store)
     shares = ", ".join(f"{k} {v / s:.0%}" for k, v in sorted(seconds.items(), key=lambda kv: -kv[1]))
     return {"phase": "end-to-end", "items": first.written, "seconds": s, "rate": first.written / s,
-            "unit": "abstracts/s", "counts": counts, "loading": loading,
+            "unit": "abstracts/s", "tree_rss_mb": memory.peak_rss, "tree_pss_mb": memory.peak_pss,
+            "graph": graph, "loading": loading, "peak_rss_mb": peak_rss,
             "extra": f"loading first {loading:.1f} s; re-run skipped {second.skipped:,} in {again:.2f} s; "
-                     f"time: {shares}"}
+                     f"time: {shares}; {memory.summary()}"}
 
 
 def _preload(pipeline) -> float:
@@ -268,17 +309,18 @@ def _child(fn, path, n, workers, queue):
     with tempfile.TemporaryDirectory(prefix="medkg-bench-") as work:
         _WORK = Path(work)
         out = fn(path, n, workers)
-    out["peak_rss_mb"] = _rss_mb()
+    out.setdefault("peak_rss_mb", _rss_mb())
     queue.put(out)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--file", type=Path, default=DEFAULT_FILE)
+    ap.add_argument("--file", type=Path, default=None, help=f"default: <shared data>/{DEFAULT_FILE}")
     ap.add_argument("--docs", type=int, default=2000, help="abstracts for the ner, end-to-end and parallel phases")
     ap.add_argument("--workers", type=int, default=0, help="processes of the parallel phase (default: the cores)")
     ap.add_argument("--phases", default="parse,ner,end-to-end,parallel,ceiling")
     args = ap.parse_args()
+    args.file = args.file or shared_data() / DEFAULT_FILE
     phases = {"parse": parse, "ner": ner, "end-to-end": end_to_end, "parallel": parallel, "ceiling": ceiling}
     print(f"machine: {platform.node()} {platform.machine()}, {mp.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
           f"file {args.file.name}; {args.docs:,} abstracts")
@@ -303,9 +345,15 @@ def main() -> None:
               f"{e2e['rate'] / by['ner']['default_threads_rate']:.2f} against the NER pass with the default BLAS threads")
     if "end-to-end" in by and "parallel" in by:
         one, many = by["end-to-end"], by["parallel"]
+        differ = graph_differences(one["graph"], many["graph"])
+        same = ("yes" if not any(differ.values()) else
+                f"NO ({differ['nodes']:,} nodes and {differ['relationships']:,} relationships differ)")
+        extra = extra_per_worker(one["tree_pss_mb"], many["tree_pss_mb"], many["workers"])
         print(f"speed-up {many['phase']} / one worker: {many['rate'] / one['rate']:.2f}x; "
-              f"same graph counts: {'yes' if many['counts'] == one['counts'] else 'NO'}; "
-              f"extra memory per extra worker (PSS): {(many['tree_pss_mb'] - one['peak_rss_mb']) / max(int(many['phase'][10:]) - 1, 1):,.0f} MB")
+              f"same graph as one worker ({len(one['graph']['nodes']):,} nodes, "
+              f"{len(one['graph']['relationships']):,} relationships, keys and properties): {same}; "
+              "extra memory per extra worker (process tree peak PSS, parallel minus one worker, "
+              f"/ {many['workers'] - 1} added): " + ("n/a" if extra is None else f"{extra:,.0f} MB"))
         if "ceiling" in by:
             print(f"that speed-up is {many['rate'] / one['rate'] / by['ceiling']['rate']:.2f} of this machine's "
                   f"{by['ceiling']['rate']:.2f}x for the same pure-Python work in {by['ceiling']['items']} processes")

@@ -12,6 +12,10 @@ Prints figures; asserts nothing. Phases, each in its own process so its peak RSS
   link          gold mentions of each corpus (BC5CDR and BioRED dev by default) linked,
                 mentions/s (goal >= 2,000), and the same documents end to end (text analysis,
                 the configured NER, linking), abstracts/s
+
+The settings are those a ``medkg`` command reads (MEDKG_SHARED_DATA and the rest), except that the
+cache is always ``<data dir>/cache``: MEDKG_CACHE_DIR is not used, so that the builds are measured
+and a shared cache is left as it is. The default corpora are under the shared data.
 """
 
 from __future__ import annotations
@@ -24,11 +28,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from kg.config import SHARED_DATA, Settings
+from _inputs import medkg_settings
+from kg.config import Settings
 
-DEFAULT_CORPORA = [
-    SHARED_DATA / "corpora" / "bc5cdr" / "CDR_DevelopmentSet.PubTator.txt",
-    SHARED_DATA / "corpora" / "biored" / "Dev.PubTator",
+DEFAULT_CORPORA = [  # under the shared data
+    Path("corpora") / "bc5cdr" / "CDR_DevelopmentSet.PubTator.txt",
+    Path("corpora") / "biored" / "Dev.PubTator",
 ]
 
 
@@ -96,17 +101,20 @@ def _run(fn, *args) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, nargs="+", default=DEFAULT_CORPORA)
+    parser.add_argument("--corpus", type=Path, nargs="+", default=None,
+                        help="PubTator files (default: " + ", ".join(f"<shared data>/{c}" for c in DEFAULT_CORPORA) + ")")
     parser.add_argument("--data-dir", type=Path, default=None, help="default: a fresh temporary directory")
     args = parser.parse_args()
-    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="medkg-bench-link-"))
-    settings = Settings(data_dir=data_dir, shared_data=SHARED_DATA)
-    print(f"python {platform.python_version()} on {platform.machine()}, data dir {data_dir}")
+    data_dir = (args.data_dir or Path(tempfile.mkdtemp(prefix="medkg-bench-link-"))).resolve()
+    settings = medkg_settings(data_dir=data_dir, cache_dir=data_dir / "cache")
+    corpora = args.corpus or [settings.shared_data / c for c in DEFAULT_CORPORA]
+    print(f"python {platform.python_version()} on {platform.machine()}, data dir {data_dir}, "
+          f"shared data {settings.shared_data}")
     for phase, fn, extra in (
         ("build-store", build_store, ()),
         ("build-index", load, ()),
         ("load", load, ()),
-        *(("link", link, (corpus,)) for corpus in args.corpus),
+        *(("link", link, (corpus,)) for corpus in corpora),
     ):
         result = _run(fn, settings, *extra)
         print(f"{phase:12} " + "  ".join(_fmt(k, v) for k, v in result.items()), flush=True)

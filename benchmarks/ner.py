@@ -8,7 +8,9 @@ processes on halves of the abstracts (how `nlp.pipe(n_process=2)` or two workers
 scale), timed from start to the last one finishing. Loading time is reported apart.
 On a shared machine wall-clock rates drop with other people's load; abstracts per CPU
 second (``/CPU-s``, all processes' CPU time summed) is what one dedicated core would do.
-Abstracts: the first N with an abstract in the shared PubMed baseline file.
+Abstracts: the first N with an abstract in the shared PubMed baseline file (the shared data as
+the settings give it: MEDKG_SHARED_DATA). A tier that is a relative folder is looked up in the
+repository (models/ner-cpu is the shipped model), then in the working directory.
 """
 
 from __future__ import annotations
@@ -22,10 +24,10 @@ import time
 from itertools import islice
 from pathlib import Path
 
+from _inputs import resolve_tier, shared_data
 from _procs import results
-from kg.config import SHARED_DATA
 
-DEFAULT_FILE = SHARED_DATA / "pubmed" / "pubmed20n0014.xml.gz"
+DEFAULT_FILE = Path("pubmed") / "pubmed20n0014.xml.gz"  # under the shared data
 
 
 def _abstracts(path: Path, n: int) -> list:
@@ -73,17 +75,20 @@ def run(spec: str, docs: list, cores: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=500)
-    parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
+    parser.add_argument("--file", type=Path, default=None, help=f"default: <shared data>/{DEFAULT_FILE}")
     parser.add_argument("--tiers", default="dictionary,models/ner-cpu")
     parser.add_argument("--cores", default="1,2")
     args = parser.parse_args()
+    # A tier's folder is found (or found missing) before any work.
+    tiers = {spec: resolve_tier(spec) for spec in args.tiers.split(",")}
+    args.file = args.file or shared_data() / DEFAULT_FILE
     docs = _abstracts(args.file, args.docs)
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs; {len(docs)} abstracts from {args.file.name}")
     print(f"# load average before: {os.getloadavg()[0]:.1f} (other work on the machine lowers abstr/s, not abstr/CPU-s)")
     print(f"{'tier':32} {'cores':>5} {'abstr/s':>8} {'/CPU-s':>7} {'load s':>7} {'mentions':>8} {'RSS MB':>7}")
-    for spec in args.tiers.split(","):
+    for spec, resolved in tiers.items():
         for cores in (int(c) for c in args.cores.split(",")):
-            r = run(spec, docs, cores)
+            r = run(resolved, docs, cores)
             print(f"{spec:32} {cores:5} {r['abstracts_per_s']:8.1f} {r['abstracts_per_cpu_s']:7.1f} {r['load_s']:7.1f} {r['mentions']:8} "
                   f"{r['peak_rss_mb_per_process']:7.0f}")
 
