@@ -7,6 +7,10 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="medkg-prefect-"))
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["DO_NOT_TRACK"] = "1"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# The flows' tests start Prefect's temporary server, which gets 20 s by default: not enough on a loaded
+# machine (the full suite beside other work failed three of them with "Timed out while attempting to
+# connect to ephemeral Prefect API server").
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 import pytest  # noqa: E402
 
