@@ -5,8 +5,7 @@ ACI-Bench encounter_id, the file name of a note) is replaced by a keyed pseudony
 :mod:`kg.privacy` before it is put into a Document; dates are reduced to the year. A note file's
 name (and the subfolders it lies in) is not kept anywhere, not even where a quarantine says where the
 record was: that names the folder given and the note's id, and :func:`locate_note` finds the file
-again for the operator. The note
-text itself is kept verbatim so that extractor offsets point into it. ACI-Bench's
+again for the operator. The note text itself is kept verbatim so that extractor offsets point into it. ACI-Bench's
 ``dialogue`` column is never read into a Document: it is the raw conversation the note was
 written from.
 
