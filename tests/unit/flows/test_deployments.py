@@ -22,7 +22,8 @@ from fakes import MemoryStore, word_annotator
 ARTICLES = Path(__file__).parents[2] / "fixtures" / "pubmed" / "articles.xml"  # 4 citations, 2 damaged records
 
 
-def test_scheduled_runs_get_the_config_file_and_command_line_settings(tmp_path):
+def test_scheduled_runs_get_the_config_file_and_command_line_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDKG_PSEUDONYM_KEY", "test-key-0123456789abcdef")  # a notes deployment checks it
     config = tmp_path / "medkg.toml"
     config.write_text('[medkg]\ngraph_name = "fromtoml"\nbatch_size = 64\n')
     (folder := tmp_path / "updates").mkdir()
