@@ -572,36 +572,20 @@ def ontology_build(
     `<data dir>/cache`), where linking reads it; an ingest builds it on first use when it is not there. If a
     source file is damaged or missing, the existing store is kept and the command fails (exit 2), unless
     `--allow-partial`: a new store's version makes the next ingest redo every document against it."""
-    import os
-    import shutil
-
     from kg.errors import OntologyError
-    from kg.vocab.conceptstore import build_concept_store, store_path
+    from kg.vocab.conceptstore import build_concept_store
 
     if ontology_dir is not None and not ontology_dir.is_dir():
         raise OntologyError(Errors.E545, root=ontology_dir)
-    s = settings()
-    target = store_path(s)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # built beside the store and moved into place only once it is known to be whole (or allowed partial)
-    scratch = Path(tempfile.mkdtemp(prefix=".concepts-build-", dir=target.parent))
-    try:
-        with err.status("building the concept store (about a minute)"):
-            stats = build_concept_store(s.model_copy(update={"cache_dir": scratch}), ontology_dir=ontology_dir)
-        problems = stats.problems()
-        if problems and not allow_partial:
-            raise OntologyError(Errors.E546, problems="; ".join(p.reason for p in problems))
-        os.replace(stats.path, target)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    console.print(f"built {target} in {stats.seconds:,.1f} s, peak RSS {stats.peak_rss_mb:,.0f} MB")
+    with err.status("building the concept store (about a minute)"):
+        stats = build_concept_store(settings(), ontology_dir=ontology_dir, partial=allow_partial)
+    console.print(f"built {stats.path} in {stats.seconds:,.1f} s, peak RSS {stats.peak_rss_mb:,.0f} MB")
     _print_rows([{"table": k, "rows": v} for k, v in stats.counts.items()], title="counts")
     if stats.quarantined:
         _print_rows([{"file": q.file, "record": q.record, "reason": q.reason} for q in stats.quarantined[:20]],
                     title=f"quarantined ({len(stats.quarantined)})")
-    for problem in problems:
-        err.print(f"[yellow]warning {problem.code}:[/yellow] {escape(problem.message)}", highlight=False, soft_wrap=True)
-        err.print(f"  -> {escape(problem.hint)}", highlight=False, soft_wrap=True)
+    for problem in stats.problems():
+        _say(problem, out=err)
 
 
 @ontology_app.command("info")
@@ -913,17 +897,19 @@ def _apply_curation_changes(s: Settings, store, ledger) -> None:
     _warn_left_out(result)
 
 
-def _warn(problem) -> None:
-    """A coded message about a decision that is recorded or kept all the same: ``warning E1xx: ...`` and its hint."""
-    console.print(f"[yellow]warning {problem.code}:[/yellow] {escape(problem.message)}", highlight=False,
-                  soft_wrap=True)
+def _say(problem: MedkgError, *, out: Console = console, kind: str = "warning") -> None:
+    """A coded message as the CLI prints every one: ``warning E123: ...`` (or ``error E123: ...``) and its hint.
+    Escaped: messages quote paths, values and TOML tables ("[training]") that are not markup."""
+    style = "bold red" if kind == "error" else "yellow"
+    out.print(f"[{style}]{kind} {problem.code}:[/{style}] {escape(problem.message)}", highlight=False,
+              soft_wrap=True)
     if problem.hint:
-        console.print(f"  -> {escape(problem.hint)}", highlight=False, soft_wrap=True)
+        out.print(f"  -> {escape(problem.hint)}", highlight=False, soft_wrap=True)
 
 
 def _warn_left_out(result) -> None:
     for problem in result.left_out:
-        _warn(problem)
+        _say(problem)
 
 
 def _in_concept_store(s: Settings, cid: str) -> bool | None:
@@ -1010,10 +996,10 @@ def _curate(decision, *, edges: list[dict] = (), concepts: list[str] = (), named
         _print_rows(rows, title="in the graph")
     for e in edges:
         if e["key"] not in before["edges"] and e["key"] not in after["edges"]:
-            _warn(CurationError(Errors.E172, subject=e["subject"], predicate=e["predicate"], object=e["object"],
-                                id=decision.id))
+            _say(CurationError(Errors.E172, subject=e["subject"], predicate=e["predicate"], object=e["object"],
+                               id=decision.id))
     for cid, also in absent.items():
-        _warn(CurationError(Errors.E173, concept=cid, also=also, id=decision.id))
+        _say(CurationError(Errors.E173, concept=cid, also=also, id=decision.id))
     _warn_left_out(result)
     console.print(f"applied: {result.edges} edge(s) refreshed, {result.redone} document(s) redone, "
                   f"{result.concepts_deleted} concept node(s) merged away or left unused")
@@ -1081,7 +1067,7 @@ def curate_reject(
 
     if evidence:
         with _graph() as store:
-            found = store.query(cypher.CURATION_EVIDENCE, {"key": evidence})
+            found = store.query(cypher.CURATION_EVIDENCE, {"keys": [evidence]})
         if not found:
             raise CurationError(Errors.E161, key=evidence)
         e = found[0]
@@ -1318,9 +1304,7 @@ def stats() -> None:
         console.print(f"the ledger describes {escape(describe_graph(described)) if described else 'no graph yet'}",
                       highlight=False, soft_wrap=True)
         if problem is not None:
-            console.print(f"[yellow]warning {problem.code}:[/yellow] {escape(problem.message)}", highlight=False,
-                          soft_wrap=True)
-            console.print(f"  -> {escape(problem.hint)}", highlight=False, soft_wrap=True)
+            _say(problem)
 
 
 # -- demo -------------------------------------------------------------------------------------
@@ -1423,10 +1407,7 @@ def main() -> None:
     try:
         app()
     except MedkgError as exc:
-        # Escaped: messages quote paths, values and TOML tables ("[training]") that are not markup.
-        err.print(f"[bold red]error {exc.code}:[/bold red] {escape(exc.message)}", highlight=False, soft_wrap=True)
-        if exc.hint:
-            err.print(f"  -> {escape(exc.hint)}", highlight=False, soft_wrap=True)
+        _say(exc, out=err, kind="error")
         sys.exit(2)
 
 

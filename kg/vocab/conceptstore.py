@@ -443,19 +443,21 @@ def _type_supplementary_records(db: sqlite3.Connection) -> None:
     )
 
 
-def build_concept_store(settings: Settings, *, ontology_dir: Path | None = None) -> BuildStats:
+def build_concept_store(settings: Settings, *, ontology_dir: Path | None = None, partial: bool = True) -> BuildStats:
     """Build ``<cache dir>/concepts.sqlite`` from ``<shared_data>/ontology`` and the training corpora.
 
     A damaged record is quarantined and the file read on; a file that cannot be read on (a
     truncated gzip, broken encoding) keeps the records read before the damage, is quarantined
     from there and named in ``stats.damaged``; an expected source with no file is named in
     ``stats.missing``. Written to a temporary file and renamed, so a failed build never
-    leaves a half-written store where linkers look.
+    leaves a half-written store where linkers look. ``partial=False``: a store built without a
+    damaged or missing source (``stats.problems()``) does not replace the one there either.
 
     Raises
     ------
     OntologyError
-        When no ontology file is found at all.
+        When no ontology file is found at all (E501); with ``partial=False``, when a source was
+        damaged or missing (E546, the store there kept).
     """
     start = time.perf_counter()
     root = ontology_dir or Path(settings.shared_data) / "ontology"
@@ -508,6 +510,9 @@ def build_concept_store(settings: Settings, *, ontology_dir: Path | None = None)
         stats.counts["mesh_rows_refiled"] = writer.repaired
     finally:
         db.close()
+    if not partial and (problems := stats.problems()):
+        tmp.unlink()
+        raise OntologyError(Errors.E546, problems="; ".join(p.reason for p in problems))
     os.replace(tmp, path)
     stats.seconds = time.perf_counter() - start
     stats.peak_rss_mb = _peak_rss_mb()
