@@ -151,11 +151,14 @@ def _mismatched_evidence(store: GraphStore, cur: Curation) -> dict[str, tuple[Cu
     medkg that did not check the edge; else none. An evidence the graph does not hold (yet) is not checked.
     """
     out: dict[str, tuple[CurationError, list[dict]]] = {}
-    for d in cur.evidence_decisions().values():
-        found = store.query(cypher.CURATION_EVIDENCE, {"key": d.evidence})
-        if not found:
+    decisions = cur.evidence_decisions()
+    if not decisions:
+        return out
+    # one query for all of them: this runs before every ingest
+    held_by = {e["key"]: e for e in store.query(cypher.CURATION_EVIDENCE, {"keys": sorted(decisions)})}
+    for key, d in decisions.items():
+        if (e := held_by.get(key)) is None:
             continue
-        e = found[0]
         held = Triple(subject=e["subject"], predicate=e["predicate"], object=e["object"])
         actual = held.model_copy(update={"subject": cur.canonical(held.subject), "object": cur.canonical(held.object)})
         if actual.key == cur.triple_key(d):

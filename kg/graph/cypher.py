@@ -679,8 +679,8 @@ DELETE_ORPHAN_CONCEPTS = (
     "WITH c, count(x) AS n WHERE n = 0 DELETE c"
 )
 CURATION_EVIDENCE = (
-    "MATCH (e:Evidence {key: $key}) RETURN e.subject AS subject, e.predicate AS predicate, e.object AS object, "
-    "e.doc_id AS doc_id, e.sentence AS sentence, e.curation AS curation"
+    "UNWIND $keys AS k MATCH (e:Evidence {key: k}) RETURN e.key AS key, e.subject AS subject, "
+    "e.predicate AS predicate, e.object AS object, e.doc_id AS doc_id, e.sentence AS sentence, e.curation AS curation"
 )
 # How many documents link to each of some concepts, for showing a link decision's effect.
 CURATION_CONCEPT_DOCUMENTS = (
