@@ -1283,9 +1283,12 @@ def _parse_value(value: str, name: str):
 
 
 @app.command()
-def stats() -> None:
+def stats(
+    runs: Annotated[int, typer.Option("--runs", min=0, help="List the N most recent runs of the ledger (0: none)")] = 5,
+) -> None:
     """Counts of nodes and relationships in the graph, and of documents in the ledger, with a warning
-    when the ledger describes another graph (E804) or lists documents the graph does not hold (E805)."""
+    when the ledger describes another graph (E804) or lists documents the graph does not hold (E805);
+    then the ledger's most recent runs, newest first: when, what they read, how they ended, what they counted."""
     from kg.ledger import Ledger, describe_graph
 
     s = settings()
@@ -1299,12 +1302,44 @@ def stats() -> None:
     if s.ledger_path.exists():
         with Ledger(s.ledger_path) as ledger:
             problem = ledger.graph_problem(s.graph_identity, counts.get("nodes", {}).get("Document", 0))
-            described, ledger_counts = ledger.graph(), ledger.counts()
+            described, ledger_counts, recent = ledger.graph(), ledger.counts(), ledger.runs(runs)
         _print_rows([{"status": k, "documents": v} for k, v in sorted(ledger_counts.items())], title="ledger")
         console.print(f"the ledger describes {escape(describe_graph(described)) if described else 'no graph yet'}",
                       highlight=False, soft_wrap=True)
+        if runs:
+            _print_rows([_run_row(run) for run in recent], title="runs (newest first)")
         if problem is not None:
             _say(problem)
+
+
+_PUBMED_FILES = (".xml", ".xml.gz")
+_NOTES_FILES = (".csv", ".csv.gz")
+
+
+def _run_source(command: str, inputs: list[str]) -> str:
+    """pubmed or notes: the source a run's command names; a curate run's is PubMed when it read PubMed XML."""
+    if "notes" not in command and ("pubmed" in command or command == "demo" or inputs and all(
+            i.lower().endswith(_PUBMED_FILES) for i in inputs)):
+        return "pubmed"
+    return "notes"
+
+
+def _run_row(run: dict) -> dict:
+    """A run of :meth:`kg.ledger.Ledger.runs` as `medkg stats` lists it. A notes input is shown when it is a
+    CSV or a folder here, else as "notes": a note's file name is shown nowhere."""
+    from kg.ledger import RunSummary
+
+    command, inputs = run["command"], json.loads(run["inputs"])
+    source = _run_source(command, inputs)
+    shown = [i if source == "pubmed" or i.lower().endswith(_NOTES_FILES) or Path(i).is_dir() else "notes"
+             for i in inputs]
+    counts = {}
+    if run["summary"]:  # none for an unfinished run
+        counts = RunSummary.model_validate_json(run["summary"]).model_dump(exclude={"run_id", "seconds", "interrupted"})
+    return {"run": run["run_id"], "started": run["started_at"], "finished": run["finished_at"], "status": run["state"],
+            "command": command, "source": source,
+            "input": ", ".join(shown[:3]) + (f" (+{len(shown) - 3} more)" if len(shown) > 3 else ""),
+            "counts": ", ".join(f"{k} {v:,}" for k, v in counts.items() if v or k == "read")}
 
 
 # -- demo -------------------------------------------------------------------------------------
