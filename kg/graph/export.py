@@ -14,6 +14,9 @@ it carries the curation state as it is (``rejected``, ``confirmed``, ``curation_
 It carries retraction the same way (``retracted`` on evidence and documents, ``retracted_count`` on
 edges, whose ``evidence_count`` and ``doc_count`` include retracted papers as the graph's do); KGX has
 no column for it, so the KGX export leaves retracted papers out of an edge's publications and counts.
+An empty string stays apart from no value: it is written ``""``, which neo4j-admin imports as ``''``,
+where an empty field imports as no property. An empty list cannot: neo4j-admin stores no empty array,
+so a ``[]`` (written ``""`` too) imports as no property; IMPORT.md says so and counts them (:data:`EMPTY_LISTS`).
 
 Both write into a temporary folder inside ``outdir`` and move the finished files into place, so a
 failure leaves the files of an earlier export as they were, never a mix of two exports. A file of
@@ -22,7 +25,6 @@ the export that cannot be replaced (a folder or a link in its place) is refused 
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
@@ -44,6 +46,15 @@ PAGE_SIZE = 10_000
 # medkg's text, unlike the default ';' (synonyms, titles).
 ARRAY_DELIMITER = "\x1f"
 ARRAY_DELIMITER_OPTION = "U+001F"
+# How neo4j-admin reads a field (Neo4j 5, org.neo4j.csv.reader.Extractors and CsvInputParser): an empty
+# field is no value, so no property; a quoted empty one ("") is the empty string unless
+# --ignore-empty-strings=true, which the command rules out. An array column is the exception: the
+# importer skips every empty array ("" included; neo4j/neo4j#4299, #13566), so an empty list cannot be
+# imported. The export writes it "" all the same (the file keeps it apart from no value), and IMPORT.md
+# tells how it reads after the import.
+EMPTY_LISTS = """neo4j-admin stores no empty list: it skips an empty array whatever its field holds (Neo4j
+issue 13566). So a property that holds `[]` in medkg's graph (a concept without synonyms, a document
+without chemicals) is written `""` and imports as no property; read it as `coalesce(n.synonyms, [])`."""
 BIOLINK_CATEGORIES = {
     "Chemical": "biolink:ChemicalEntity",
     "Disease": "biolink:Disease",
@@ -86,6 +97,8 @@ class ExportSummary:
     rows: dict[str, int] = field(default_factory=dict)  # file name -> data rows written
     skipped: dict[str, int] = field(default_factory=dict)  # what was left out, and why (as the key)
     command: str | None = None
+    # neo4j-admin only: file -> {property: rows holding an empty list}, which import as no property
+    empty_lists: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def neo4j_admin_files(schema: Schema) -> list[str]:
@@ -185,16 +198,38 @@ def _merge_types(a: str | None, b: str | None) -> str | None:
     return "string"  # mixed: written as text (lists as JSON) rather than lost
 
 
-def _cell(value: Any, kind: str) -> str:
+def _cell(value: Any, kind: str) -> str | None:
+    """The text of a property value in a column of type ``kind``; None for no value (an empty field).
+    An empty list is '' (as is a list of one empty string: neither can be imported, see EMPTY_LISTS)."""
     if value is None:
-        return ""
+        return None
     if kind.endswith("[]"):
-        return ARRAY_DELIMITER.join(_cell(v, kind[:-2]) for v in value)
+        return ARRAY_DELIMITER.join(_cell(v, kind[:-2]) or "" for v in value)
     if kind == "string" and isinstance(value, list):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _field(text: str | None) -> str:
+    """One CSV field. No value is an empty field, which neo4j-admin imports as no property; an empty
+    string is quoted (``""``), which it imports as one. Others are quoted where Python's csv module
+    quotes them (a comma, a quote, a newline) and where they hold a carriage return, which neo4j-admin
+    reads as the end of the record when it is bare (csv with lineterminator '\\n' leaves it bare)."""
+    if text is None:
+        return ""
+    if not text or "," in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _texts(values: list[Any]) -> list[str | None]:
+    return [None if v is None else str(v) for v in values]
+
+
+def _csv_line(cells: list[str | None]) -> str:
+    return ",".join([_field(c) for c in cells]) + "\n"
 
 
 class _TypedCsv:
@@ -204,6 +239,7 @@ class _TypedCsv:
         self.path, self.fixed = path, fixed
         self.types: dict[str, str | None] = {}
         self.rows = 0
+        self.empty_lists: dict[str, int] = {}  # property -> rows whose list is written empty (imports as none)
         self._spool_path = tmp / (path.name + ".jsonl")
         self._spool = self._spool_path.open("w", encoding="utf-8")
 
@@ -217,13 +253,17 @@ class _TypedCsv:
         self._spool.close()
         props = {k: t or "string[]" for k, t in self.types.items()}
         header = self.fixed + [f"{k}:{t}" for k, t in props.items()] + ([trailer] if trailer else [])
+        arrays = [k for k, t in props.items() if t.endswith("[]")]
         with self.path.open("w", encoding="utf-8", newline="") as out, self._spool_path.open(encoding="utf-8") as spool:
-            w = csv.writer(out, lineterminator="\n")
-            w.writerow(header)
+            out.write(_csv_line(header))
             for line in spool:
                 fixed, values = json.loads(line)
                 extra = [fixed.pop()] if trailer else []
-                w.writerow(fixed + [_cell(values.get(k), t) for k, t in props.items()] + extra)
+                cells = {k: _cell(values.get(k), t) for k, t in props.items()}
+                for k in arrays:
+                    if cells[k] == "":
+                        self.empty_lists[k] = self.empty_lists.get(k, 0) + 1
+                out.write(_csv_line(_texts(fixed) + list(cells.values()) + _texts(extra)))
         self._spool_path.unlink()
 
 
@@ -248,6 +288,8 @@ def export_neo4j_admin(store: GraphStore, outdir: Path, *, database: str = "neo4
             f.write(":LABEL")
             node_files.append(f.path.name)
             summary.rows[f.path.name] = f.rows
+            if f.empty_lists:
+                summary.empty_lists[f.path.name] = f.empty_lists
         for rel_type, spec in schema.relationships.items():
             fixed = [f":START_ID({spec.source})", f":END_ID({spec.target})"]
             f = _TypedCsv(staging / f"relationships_{rel_type}.csv", fixed, Path(tmp))
@@ -256,6 +298,8 @@ def export_neo4j_admin(store: GraphStore, outdir: Path, *, database: str = "neo4
             f.write(":TYPE")
             rel_files.append(f.path.name)
             summary.rows[f.path.name] = f.rows
+            if f.empty_lists:
+                summary.empty_lists[f.path.name] = f.empty_lists
         # absolute: the command must work from any folder, not only the one the export ran in
         summary.command = import_command(outdir.resolve(), node_files, rel_files, database)
         docker = import_command(Path("/import"), node_files, rel_files, database)
@@ -274,6 +318,7 @@ def import_command(folder: Path, node_files: list[str], rel_files: list[str], da
         "--overwrite-destination=true",
         "--id-type=string",
         f"--array-delimiter={ARRAY_DELIMITER_OPTION}",
+        "--ignore-empty-strings=false",  # the default, pinned: "" is an empty string, not no value
         "--multiline-fields=true",
         "--bad-tolerance=0",
     ]
@@ -284,6 +329,10 @@ def import_command(folder: Path, node_files: list[str], rel_files: list[str], da
 
 def _import_md(summary: ExportSummary, command: str, docker: str) -> str:
     counts = "\n".join(f"| {name} | {n:,} |" for name, n in summary.rows.items())
+    empties = "\n".join(f"| {name} | {prop} | {n:,} |" for name, props in summary.empty_lists.items()
+                        for prop, n in props.items())
+    empties = (f"In this export:\n\n| file | property | rows with an empty list |\n|---|---|---|\n{empties}" if empties
+               else "This export holds no empty list.")
     return f"""# Bulk load into Neo4j
 
 Written by `medkg export neo4j-admin`. The import builds a new database offline (much faster than
@@ -292,6 +341,15 @@ transactional MERGE for a whole PubMed baseline). It replaces the target databas
 | file | rows |
 |---|---|
 {counts}
+
+## Empty values
+
+A property with no value is an empty field and imports as no property. An empty string is written
+`""` and imports as an empty string (`--ignore-empty-strings=false`).
+
+{EMPTY_LISTS}
+
+{empties}
 
 ## Neo4j installed locally (stop it first: `neo4j stop`)
 

@@ -302,3 +302,95 @@ def test_kgx_leaves_out_note_only_concepts_and_edges_without_scored_evidence(tmp
         "edges resting only on retracted papers (no scored evidence)": 1,
         "edges with no scored evidence in publications (only negated, hypothetical or family-history sentences)": 1,
     }
+
+
+QUOTED_EMPTY = object()  # a field written "": csv.reader reads it as '', as it does an empty field
+
+
+def neo4j_admin_rows(path):
+    """Records as neo4j-admin's reader splits them (RFC 4180 quotes, multiline fields, a bare '\\r' or
+    '\\n' ends the record), a quoted empty field kept apart from an empty one."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        text, rows, row, i = fh.read(), [], [], 0
+    while i < len(text):
+        if text[i] == '"':
+            value, i = "", i + 1
+            while True:
+                end = text.index('"', i)
+                value += text[i:end]
+                if text[end + 1:end + 2] != '"':
+                    i = end + 1
+                    break
+                value, i = value + '"', end + 2
+            row.append(value or QUOTED_EMPTY)
+        else:
+            end = i
+            while end < len(text) and text[end] not in ",\r\n":
+                end += 1
+            row.append(text[i:end])
+            i = end
+        if i >= len(text) or text[i] in "\r\n":
+            rows.append(row)
+            row = []
+        i += 1
+    return rows
+
+
+def imported(path):
+    """{id: properties} as neo4j-admin imports a node file with the export's flags: an empty field is no
+    property, "" is '' in a string column (--ignore-empty-strings=false), and an empty array is skipped."""
+    header, *rows = neo4j_admin_rows(path)
+    out = {}
+    for row in rows:
+        assert len(row) == len(header), row
+        props = {}
+        for column, value in zip(header[1:-1], row[1:-1], strict=True):
+            name, kind = column.split(":")
+            if value == "" or (value is QUOTED_EMPTY and kind.endswith("[]")):
+                continue
+            value = "" if value is QUOTED_EMPTY else value
+            props[name] = value.split(ARRAY_DELIMITER) if kind.endswith("[]") else value
+        out[row[0]] = props
+    return out
+
+
+def test_neo4j_admin_keeps_empty_strings_apart_from_no_value_and_says_empty_lists_import_as_none(tmp_path):
+    """A note's title '' is written "" (neo4j-admin: an empty string), not as an empty field (no property);
+    an empty list, which neo4j-admin cannot store, is written "" too, and IMPORT.md counts them."""
+    settings = Settings(data_dir=tmp_path / "data", graph_name="export-empty")
+    with open_store(settings) as s:
+        s.ensure_schema()
+        s.write(GraphBatch(
+            documents=(Document(id="PMID:1", source="pubmed", text="x", title="One\rtwo",
+                                metadata={"journal": "J", "chemicals": [CHEM.id]}),
+                       Document(id="PMID:2", source="pubmed", text="x", title="Two", metadata={"chemicals": []}),
+                       Document(id="NOTE:abc", source="note", text="x", title="")),
+            concepts=(CHEM, GENE),
+            mentions=(MentionLink(doc_id="NOTE:abc", concept_id=GENE.id, count=1, texts=(), max_score=0.9,
+                                  affirmed=1, extractor="d", extractor_version="1"),),
+        ))
+        graph = {r["k"]: r["p"] for r in s.query("MATCH (d:Document) RETURN d.id AS k, properties(d) AS p")}
+        summary = export_neo4j_admin(s, tmp_path / "out")
+    assert graph["NOTE:abc"]["title"] == "" and graph["PMID:2"]["chemicals"] == []  # what the export must carry
+
+    docs = imported(tmp_path / "out" / "nodes_Document.csv")
+    assert docs["NOTE:abc"]["title"] == ""  # was an empty field: imported as no title at all
+    assert docs["PMID:1"]["title"] == "One\rtwo"  # a bare '\r' would end the record there
+    assert docs["PMID:1"]["journal"] == "J" and "journal" not in docs["PMID:2"]  # no value: no property
+    assert docs["PMID:1"]["chemicals"] == [CHEM.id] and "chemicals" not in docs["PMID:2"]
+    concepts = imported(tmp_path / "out" / "nodes_Concept.csv")
+    assert concepts[CHEM.id]["synonyms"] == ["ASA", "acetylsalicylic; acid"] and "synonyms" not in concepts[GENE.id]
+
+    # every empty list is written "" (kept apart from no value in the file), and counted
+    header, *rows = neo4j_admin_rows(tmp_path / "out" / "nodes_Document.csv")
+    by_id = {r[0]: dict(zip(header, r, strict=True)) for r in rows}
+    assert by_id["PMID:2"]["chemicals:string[]"] is QUOTED_EMPTY and by_id["NOTE:abc"]["chemicals:string[]"] == ""
+    header, *rows = neo4j_admin_rows(tmp_path / "out" / "relationships_MENTIONS.csv")
+    assert [dict(zip(header, r, strict=True))["texts:string[]"] for r in rows] == [QUOTED_EMPTY]
+    assert summary.empty_lists == {"nodes_Document.csv": {"sections": 3, "chemicals": 1},  # no sections given
+                                   "nodes_Concept.csv": {"synonyms": 1, "xrefs": 2},
+                                   "relationships_MENTIONS.csv": {"texts": 1, "sections": 1}}
+    md = (tmp_path / "out" / "IMPORT.md").read_text()
+    assert "| nodes_Concept.csv | xrefs | 2 |" in md and "| relationships_MENTIONS.csv | texts | 1 |" in md
+    assert "neo4j-admin stores no empty list" in md and "coalesce(n.synonyms, [])" in md
+    assert "--ignore-empty-strings=false" in summary.command
