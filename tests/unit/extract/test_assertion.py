@@ -165,7 +165,8 @@ def test_pipe_streams_every_document(tagger):
 def test_sentences_without_a_possible_cue_skip_context(tagger, monkeypatch):
     cues = CueFilter(tagger.rules)
     assert cues.select("She denies pain.") and cues.select("It doesn't hurt.")
-    assert [tagger.rules[i].literal for i in cues.select("She denies pain.")] == ["deny"]  # its pattern takes "denies"
+    # its pattern takes "denies"; "declined 20%" (a LIKE_NUM token, no plain word) is kept for every sentence
+    assert {tagger.rules[i].literal for i in cues.select("She denies pain.")} == {"deny", "declined 20%"}
     assert not cues.select("Fever rose after dosing.") and not cues.select("Lungs clear.")
     monkeypatch.setattr(tagger, "_context", None)  # would fail if called
     assert tag(tagger, "Fever rose after dosing.", "Fever") == ("affirmed", None)
@@ -238,6 +239,76 @@ def test_an_allergen_is_not_a_present_finding(tagger):
     assert _note(tagger, "ALLERGIES\n\nNo known allergies.", ["allergies"]) == {"allergies": ("negated", "allergies")}
     assert _note(tagger, "ALLERGIES\n\nPatient reports history of seasonal allergies.", ["seasonal allergies"]) == {
         "seasonal allergies": ("historical", "allergies")}
+
+
+# QA, ACI-Bench D2N074 (PLAN): "but not limited to" is NegEx's pseudo-negation; the risks it lists are discussed, not
+# denied, so heart attack must not reach the patient's pertinent negatives.
+D2N074_RISKS = "The risks of anesthesia including but not limited to the risks of heart attack, stroke, and death."
+# QA, PubMed abstracts: "declined" means "decreased" there (PMID 399334); in PMID 399375 "did not develop" reaches no
+# further than "but".
+PMID_399334 = "Antibody concentrations in the sera of primed animals declined rapidly during infection."
+PMID_399375 = ("Overt botulism did not develop in these animals, but infection with C. botulinum was evidenced by the "
+               "presence of botulinal toxin in the colon for up to seven days after challenge.")
+
+
+@pytest.mark.parametrize("concept", ["heart attack", "stroke", "death"])
+def test_risks_listed_after_not_limited_to_are_hypothetical(tagger, concept):
+    assert tag(tagger, D2N074_RISKS, concept) == ("hypothetical", "risks of")
+
+
+def test_risks_discussed_in_a_plan_are_no_pertinent_negatives(tagger):
+    text = ("PLAN\n\nWe discussed the general indications for surgical intervention. " + D2N074_RISKS
+            + " The patient voiced understanding and wishes to proceed.")
+    assert _note(tagger, text, ["heart attack", "stroke", "death"]) == {
+        "heart attack": ("hypothetical", "plan"), "stroke": ("hypothetical", "plan"), "death": ("hypothetical", "plan")}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "concept"),
+    [
+        ("Risks include, but are not limited to, bleeding and infection.", "infection"),
+        # ACI-Bench D2N048 (train), abridged
+        ("The risk include but not limited to continued pain, swelling, numbness that could be permanent, infection.",
+         "swelling"),
+    ],
+)
+def test_not_limited_to_negates_nothing(tagger, sentence, concept):
+    assert tag(tagger, sentence, concept) == ("affirmed", None)
+
+
+def test_declined_negates_what_is_refused_not_what_follows_a_decrease(tagger):
+    assert tag(tagger, PMID_399334, "infection") == ("affirmed", None)
+    # the same report's other sentence: the negation stops at "but"
+    assert tag(tagger, PMID_399375, "these animals") == ("negated", "not")
+    assert tag(tagger, PMID_399375, "infection") == ("affirmed", None)
+    assert tag(tagger, PMID_399375, "C. botulinum") == ("affirmed", None)
+    # a refusal in a note stays a negation
+    assert tag(tagger, "Patient declined colonoscopy.", "colonoscopy") == ("negated", "declined")
+    assert tag(tagger, "She also underwent adjuvant radiation therapy but declined endocrine therapy.",
+               "endocrine therapy") == ("negated", "declined")
+    assert tag(tagger, "He continues to decline the use of medications for this issue.", "medications") == (
+        "negated", "decline")
+    assert tag(tagger, "Patient declined to undergo colonoscopy.", "colonoscopy") == ("negated", "declined")
+    assert tag(tagger, "The patient is declining further workup for anemia.", "anemia") == ("negated", "is declining")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "concept"),
+    [
+        ("Renal function declined after surgery.", "surgery"),
+        ("CD4 counts declined in patients with HIV.", "HIV"),
+        ("Mortality declined by 20% among patients with sepsis.", "sepsis"),
+        ("BMC declined 10% during the first 5 years of diabetes.", "diabetes"),
+        ("Viral load declined to undetectable levels after therapy.", "therapy"),
+        ("He was admitted with declining renal function.", "renal function"),
+        ("There was a rapid decline in renal function.", "renal function"),
+        # NegEx dev: what she declined was glucagon, not the nausea that follows
+        ("The patient was offered glucagon which she declined as she states this made her severely nauseated the "
+         "last time she had it.", "nauseated"),
+    ],
+)
+def test_declined_as_a_decrease_negates_nothing(tagger, sentence, concept):
+    assert tag(tagger, sentence, concept) == ("affirmed", None)
 
 
 def _with(status):
