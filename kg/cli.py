@@ -181,11 +181,15 @@ def _require_graph() -> None:
 
 
 @contextmanager
-def _graph():
+def _graph(*, write: bool = False):
+    """The configured graph store, open. ``write``: the command writes, so the schema (constraints and
+    indexes; idempotent) is made first. A command that only reads sends no DDL: a Neo4j user with read
+    privileges only can run it, as ``ask``, ``report`` and ``viz`` (kg.reason opens the store itself)."""
     from kg.graph.backends import open_store
 
     with open_store(settings()) as store:
-        store.ensure_schema()
+        if write:
+            store.ensure_schema()
         yield store
 
 
@@ -214,7 +218,7 @@ def _run_ingest(items, *, source_name: str, command: str, inputs: list[str], tot
     from kg.privacy import key_fingerprint
 
     s = settings()
-    with _graph() as store, open_ledger(s, store) as ledger:
+    with _graph(write=True) as store, open_ledger(s, store) as ledger:
         if key is not None:
             ledger.pin_pseudonym_key(key_fingerprint(key))
         _apply_curation_changes(s, store, ledger)
@@ -961,7 +965,7 @@ def _curate(decision, *, edges: list[dict] = (), concepts: list[str] = (), named
     from kg.graph import cypher
 
     s = settings()
-    with _graph() as store, open_ledger(s, store) as ledger:
+    with _graph(write=True) as store, open_ledger(s, store) as ledger:
         def show() -> dict:
             rows = {r["key"]: r["edge"] for r in store.query(cypher.CURATION_EDGES, {"rows": list(edges)})} if edges else {}
             docs = {r["id"]: r["documents"] for r in store.query(cypher.CURATION_CONCEPT_DOCUMENTS,
@@ -1201,7 +1205,7 @@ def curate_apply() -> None:
     from kg.curator import apply_curation
 
     s = settings()
-    with _graph() as store, open_ledger(s, store) as ledger:
+    with _graph(write=True) as store, open_ledger(s, store) as ledger:
         result = apply_curation(s, store, ledger, key=_demo_key(s, create=False))
     console.print(f"{len(result.added)} new and {len(result.removed)} ended decision(s); {result.edges} edge(s) "
                   f"refreshed, {result.redone} document(s) redone, {result.concepts_deleted} concept node(s) "
@@ -1244,7 +1248,7 @@ def query(
                          example=" ".join(f"-p {p}=VALUE" for p in missing))
     if not write:  # a --write query may build a graph from nothing
         _require_graph()
-    with _graph() as store:
+    with _graph(write=write) as store:
         rows = store.query(cypher, params, write=write)
     _print_rows(rows, fmt)
 

@@ -653,7 +653,9 @@ class Errors:
     E753 = Message(QueryError, "cannot send the parameters: {error}\n  query: {query}",
                    "Pass parameters the database can store: strings, numbers, booleans and lists or maps of them.")
     E754 = Message(QueryError, "Neo4j rejected the {what}: {error}")
-    E755 = Message(QueryError, "Neo4j rejected the {what}: {error}\n  query: {query}")
+    # The hint follows Neo4j's error code (kg.graph.neo4j_store): a user without the privilege (Forbidden), a
+    # write sent read-only (AccessMode: `medkg query` without --write), else the statement itself.
+    E755 = Message(QueryError, "Neo4j rejected the {what}: {error}\n  query: {query}", "{advice}")
     E760 = Message(QueryError, "no saved query named {name!r}", "Choose one of: {names} (see `medkg query --list`).")
     E761 = Message(QueryError, "the saved query {name!r} needs the parameter(s) {missing}",
                    "Pass each with -p, e.g. `medkg query --saved {name} {example}`.")

@@ -213,24 +213,40 @@ DELETE_PATIENTS_WITHOUT_NOTES = (
     "UNWIND $ids AS id MATCH (p:Patient {id: id}) OPTIONAL MATCH (p)-[h:HAS_NOTE]->() "
     "WITH p, count(h) AS n WHERE n = 0 DETACH DELETE p"
 )
-# Recomputed from the MENTIONS of all the patient's notes (never incrementally), so a revised or
-# deleted note leaves exact counts. status: present beats past beats possible beats family beats absent.
-# The human hub (NCBITaxon:9606, which "patient" and "she" link to) is no finding of a patient.
-REFRESH_FINDINGS_OF_PATIENTS = (
-    "UNWIND $ids AS id "
-    "MATCH (p:Patient {id: id})-[:HAS_NOTE]->(d:Document)-[m:MENTIONS]->(c:Concept) "
-    "WHERE c.id <> 'NCBITaxon:9606' "
-    "WITH p, c, toInteger(sum(m.affirmed)) AS affirmed, toInteger(sum(m.negated)) AS negated, "
-    "toInteger(sum(m.uncertain)) AS uncertain, toInteger(sum(m.hypothetical)) AS hypothetical, "
-    "toInteger(sum(m.historical)) AS historical, toInteger(sum(m.family)) AS family, "
-    "count(d) AS notes, min(d.year) AS first_year, max(d.year) AS last_year "
-    "MERGE (p)-[f:HAS_FINDING]->(c) "
-    "SET f.affirmed = affirmed, f.negated = negated, f.uncertain = uncertain, f.hypothetical = hypothetical, "
-    "f.historical = historical, f.family = family, f.notes = notes, f.first_year = first_year, "
-    "f.last_year = last_year, f.status = CASE WHEN affirmed > 0 THEN 'affirmed' "
-    "WHEN historical > 0 THEN 'historical' WHEN uncertain > 0 THEN 'uncertain' "
-    "WHEN hypothetical > 0 THEN 'hypothetical' WHEN family > 0 THEN 'family' ELSE 'negated' END"
-)
+# The concept types that can be a finding of a patient: diseases, clinical findings and chemicals (the
+# drugs a note names). Species, genes, variants and cell lines are not, though notes mention them:
+# "Tobacco Use: Non-smoker." links tobacco to Nicotiana (NCBITaxon:4097), "CRP is normal" the lab test
+# to the CRP gene (NCBIGene:1401), "patient" and "she" to the human hub (NCBITaxon:9606, a Species).
+# kg.reason.report lists the same types in a patient's report.
+PATIENT_FINDING_TYPES = ("Disease", "Finding", "Chemical")
+
+
+def refresh_findings_of_patients(schema: Schema, types: tuple[str, ...] = PATIENT_FINDING_TYPES) -> str:
+    """Recompute the HAS_FINDING edges of the patients ``$ids`` from the MENTIONS of all their notes (never
+    incrementally, so a revised or deleted note leaves exact counts), to concepts with one of the type
+    labels ``types`` only. status: present beats past beats possible beats hypothetical beats family
+    beats absent. Sent after DELETE_FINDINGS_OF_PATIENTS (GraphStore.refresh_findings), which removes
+    every finding edge of the patients, those to other types that an older medkg wrote included."""
+    is_finding = " OR ".join(f"c:{schema.label(t)}" for t in types)
+    return (
+        "UNWIND $ids AS id "
+        "MATCH (p:Patient {id: id})-[:HAS_NOTE]->(d:Document)-[m:MENTIONS]->(c:Concept) "
+        f"WHERE {is_finding} "
+        "WITH p, c, toInteger(sum(m.affirmed)) AS affirmed, toInteger(sum(m.negated)) AS negated, "
+        "toInteger(sum(m.uncertain)) AS uncertain, toInteger(sum(m.hypothetical)) AS hypothetical, "
+        "toInteger(sum(m.historical)) AS historical, toInteger(sum(m.family)) AS family, "
+        "count(d) AS notes, min(d.year) AS first_year, max(d.year) AS last_year "
+        "MERGE (p)-[f:HAS_FINDING]->(c) "
+        "SET f.affirmed = affirmed, f.negated = negated, f.uncertain = uncertain, f.hypothetical = hypothetical, "
+        "f.historical = historical, f.family = family, f.notes = notes, f.first_year = first_year, "
+        "f.last_year = last_year, f.status = CASE WHEN affirmed > 0 THEN 'affirmed' "
+        "WHEN historical > 0 THEN 'historical' WHEN uncertain > 0 THEN 'uncertain' "
+        "WHEN hypothetical > 0 THEN 'hypothetical' WHEN family > 0 THEN 'family' ELSE 'negated' END"
+    )
+
+
+# What GraphStore.refresh_findings sends: the finding types of ontology/schema.yaml's whitelist.
+REFRESH_FINDINGS_OF_PATIENTS = refresh_findings_of_patients(Schema.load())
 
 
 CONCEPTS_OF_DOCUMENTS = (

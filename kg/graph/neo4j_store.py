@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import neo4j
-from neo4j.exceptions import AuthError, ClientError, ConfigurationError, DriverError, Neo4jError
+from neo4j.exceptions import AuthError, ClientError, ConfigurationError, DriverError, Forbidden, Neo4jError
 from neo4j.graph import Node, Path, Relationship
 
 from kg import __version__
@@ -127,10 +127,28 @@ class Neo4jStore(GraphStore):
         if isinstance(exc, ClientError):
             if statement is None:
                 return QueryError(Errors.E754, what=what, error=exc)
-            return QueryError(Errors.E755, what=what, error=exc, query=statement[:300])
+            return QueryError(Errors.E755, what=what, error=exc, query=statement[:300],
+                              advice=self._advice(what, exc))
         if isinstance(exc, DriverError) and not isinstance(exc, Neo4jError):
             return GraphUnavailableError(Errors.E725, uri=self.uri, error=f"{type(exc).__name__}: {exc}")
         return GraphStoreError(Errors.E726, what=what, error=f"{type(exc).__name__}: {exc}")
+
+    def _advice(self, what: str, exc: ClientError) -> str:
+        """E755's hint, from Neo4j's error code: true whichever command sent the statement (the store does
+        not know which; only `medkg query` sends Cypher of the user's, and only a writing command writes)."""
+        user, database = self.settings.neo4j_user, self.settings.neo4j_database
+        if isinstance(exc, Forbidden) and what == "write":
+            return (f"Neo4j user {user!r} may not write to Neo4j database {database!r} (a user of the reader role, "
+                    "say). Writing the graph needs a user with write privileges, and for a new database with the "
+                    "privileges to create constraints and indexes (the architect or admin role): set NEO4J_USER "
+                    "and NEO4J_PASSWORD to one. Commands that only read need read privileges only.")
+        if isinstance(exc, Forbidden):
+            return (f"Neo4j user {user!r} may not read Neo4j database {database!r}: ask its administrator to grant "
+                    "the user access to it (the reader role), or set NEO4J_USER and NEO4J_PASSWORD to a user who has.")
+        if exc.code == "Neo.ClientError.Statement.AccessMode":
+            return ("The statement writes, but was sent to be read: `medkg query` runs Cypher read-only unless "
+                    "you pass --write.")
+        return "Check the statement against Neo4j's error above."
 
     def _run(self, statement: str, params: dict[str, Any] | None = None, *, write: bool) -> Result:
         def attempt() -> Result:

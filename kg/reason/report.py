@@ -13,7 +13,10 @@ renderer shows an abstract's "<script>" as text).
 
 A patient report (``pt_…`` pseudonyms, as the notes source writes them) lists the findings of
 the patient's notes by assertion status, present first and pertinent negatives next, each with
-the pseudonymised note ids it was read in: what a clinician skims. It never holds note text.
+the pseudonymised note ids it was read in: what a clinician skims. Findings are the concepts of
+the types a patient's HAS_FINDING edges hold (``cypher.PATIENT_FINDING_TYPES``: diseases, clinical
+findings, chemicals), never the species, genes, variants or cell lines a note names. It never
+holds note text.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ STATUS_SECTIONS = (
     ("family", "Family history"),
     ("hypothetical", "Hypothetical or conditional"),
 )
-FINDING_TYPES = ("Disease", "Finding")
+FINDING_TYPES = ("Disease", "Finding")  # listed before the drugs (Chemical) in each section
 
 
 @dataclass
@@ -185,7 +188,8 @@ def patient_report(store: GraphStore, patient: str) -> PatientReport:
     rows = store.query(q.REASON_PATIENT_NOTE_FINDINGS, {"patient": patient, "hubs": list(cues.HUBS)})
     per_concept: dict[str, list[dict]] = defaultdict(list)
     for r in rows:
-        per_concept[r["id"]].append(r)
+        if r["type"] in q.PATIENT_FINDING_TYPES:  # as the patient's HAS_FINDING edges: no species, no genes
+            per_concept[r["id"]].append(r)
     sections: dict[str, list[PatientFinding]] = {status: [] for status, _ in STATUS_SECTIONS}
     for cid, reads in per_concept.items():
         by_status = {s: [r for r in reads if (r.get(s) or 0) > 0] for s, _ in STATUS_SECTIONS}
@@ -196,7 +200,7 @@ def patient_report(store: GraphStore, patient: str) -> PatientReport:
             sections[status].append(PatientFinding(
                 id=cid, name=hits[0]["name"], type=hits[0]["type"], notes=[(r["note"], r["year"]) for r in hits],
                 mentions=sum(int(r[status] or 0) for r in hits), also=also))
-    for findings in sections.values():  # findings before the drugs and genes the notes mention
+    for findings in sections.values():  # diseases and clinical findings before the drugs the notes mention
         findings.sort(key=lambda f: (f.type not in FINDING_TYPES, -len(f.notes), -f.mentions, (f.name or f.id).lower()))
     return PatientReport(patient, notes, sections)
 

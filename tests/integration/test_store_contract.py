@@ -297,6 +297,27 @@ def test_patient_findings_are_refreshed_only_when_asked(store):
     assert store.query("MATCH (p:Patient) RETURN p.id AS id") == []  # no note left: no patient
 
 
+def test_a_patient_s_findings_are_clinical_concepts_only(store):
+    """A note names a gene and a species too ("CRP normal", "Tobacco use"): no finding of the patient."""
+    note = Document(id="NOTE:n3", source="note", text="x", metadata={"patient": "pt_3", "year": 2023})
+    gene = Concept(id="NCBIGene:1401", name="CRP", type="Gene")
+    species = Concept(id="NCBITaxon:4097", name="Nicotiana", type="Species")
+    variant = Concept(id="RS:rs1", name="rs1", type="Variant")
+    cell_line = Concept(id="CVCL:0030", name="HeLa", type="CellLine")
+    finding = Concept(id="HP:0025258", name="Stiff neck", type="Finding")
+    others = (gene, species, variant, cell_line)
+    store.write(GraphBatch(documents=(note,), concepts=(CHEM, DIS, finding, *others),
+                           mentions=tuple(mention("NOTE:n3", c) for c in (CHEM, DIS, finding, *others))))
+    store.refresh_findings(["pt_3"])
+    rows = store.query("MATCH (:Patient {id: 'pt_3'})-[f:HAS_FINDING]->(c) RETURN c.id AS c, f.status AS s ORDER BY c")
+    assert rows == [{"c": finding.id, "s": "affirmed"}, {"c": CHEM.id, "s": "affirmed"}, {"c": DIS.id, "s": "affirmed"}]
+    # an edge a refresh before this one wrote to a gene goes at the next refresh of the patient
+    store.query("MATCH (p:Patient {id: 'pt_3'}), (c:Concept {id: $id}) MERGE (p)-[:HAS_FINDING]->(c)",
+                {"id": gene.id}, write=True)
+    store.refresh_findings(["pt_3"])
+    assert len(store.query("MATCH (:Patient {id: 'pt_3'})-[f:HAS_FINDING]->(c) RETURN c.id AS c")) == 3
+
+
 def test_a_revised_note_that_names_another_patient_moves_to_it(store):
     def note(patient: str) -> Document:
         return Document(id="NOTE:n2", source="note", text="Has headache.", metadata={"patient": patient})

@@ -1,5 +1,7 @@
 """A scripted Neo4j behind ``MagicMock(spec=neo4j.Driver)``: runs the store's transaction functions
-for real, records every statement and whether its transaction committed or rolled back."""
+for real, records every statement and whether its transaction committed or rolled back. With
+``reader=True`` it is a user of the reader role: it refuses every statement that writes data or
+changes the schema, as Neo4j does."""
 
 from __future__ import annotations
 
@@ -35,6 +37,19 @@ class _Result:
         return SimpleNamespace(counters=SimpleNamespace(**{n: self._counters.get(n, 0) for n in names}))
 
 
+_DDL = ("CREATE CONSTRAINT", "CREATE INDEX", "CREATE RANGE INDEX", "CREATE TEXT INDEX", "CREATE FULLTEXT INDEX",
+        "DROP")
+
+
+def forbidden(statement: str) -> neo4j.exceptions.Forbidden:
+    """What Neo4j answers a user of the reader role who sends ``statement``: the error the driver raises
+    for the server's failure message (code Neo.ClientError.Security.Forbidden)."""
+    what = "Schema operations" if statement.lstrip().upper().startswith(_DDL) else "Write operations"
+    return neo4j.exceptions.Neo4jError._hydrate_neo4j(
+        code="Neo.ClientError.Security.Forbidden",
+        message=f"{what} are not allowed for user 'reader' with roles [PUBLIC, reader].")
+
+
 @dataclass
 class FakeNeo4j:
     version: str = "5.26.0"
@@ -46,6 +61,11 @@ class FakeNeo4j:
     sleeps: list[float] = field(default_factory=list)
     sessions: list[dict] = field(default_factory=list)
     created: dict[str, Any] = field(default_factory=dict)
+    # The user has read privileges only (Neo4j's reader role): a statement that writes or changes the
+    # schema (CREATE CONSTRAINT/INDEX, CREATE, MERGE, SET, DELETE...) reaches the server, which refuses
+    # it with Neo.ClientError.Security.Forbidden and rolls its transaction back.
+    reader: bool = False
+    refused: list[Sent] = field(default_factory=list)  # what the reader was refused
 
     def install(self, monkeypatch) -> FakeNeo4j:
         self.driver = MagicMock(spec=neo4j.Driver)
@@ -78,6 +98,9 @@ class FakeNeo4j:
             sent = Sent(statement, dict(parameters or {}), mode)
             self.sent.append(sent)
             done.append(sent)
+            if self.reader and (statement.lstrip().upper().startswith(_DDL) or cypher.write_clause(statement)):
+                self.refused.append(sent)
+                raise forbidden(statement)
             rows = self.answer(statement, sent.params)
             return _Result(rows, {"nodes_created": len(sent.params.get("rows", []))})
 

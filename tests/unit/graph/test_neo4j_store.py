@@ -207,3 +207,36 @@ def test_delete_runs_in_write_transactions_and_recomputes_triples(fake, store):
     assert cypher.delete_unsupported_triples(store.schema, "INDUCES") in sent
     assert sent[-1] == cypher.DELETE_DOCUMENTS
     assert fake.sent[-1].params == {"ids": ["PMID:1", "PMID:2"]}
+
+
+def _client_error(code: str, message: str):
+    from neo4j.exceptions import Neo4jError
+
+    return Neo4jError._hydrate_neo4j(code=code, message=message)
+
+
+def test_a_reader_is_refused_the_schema_and_writes_with_a_hint_about_privileges_not_about_query(monkeypatch,
+                                                                                             tmp_path):
+    fake = FakeNeo4j(reader=True).install(monkeypatch)
+    store = Neo4jStore(settings(tmp_path, neo4j_user="reader"))
+    assert store.query("MATCH (d:Document) RETURN d.id AS id") == []  # reading is allowed
+    for refused in (store.ensure_schema, lambda: store.query("CREATE (:Document {id: 'PMID:1'})", write=True)):
+        with pytest.raises(QueryError) as err:
+            refused()
+        assert err.value.code == "E755" and "Neo.ClientError.Security.Forbidden" in err.value.message
+        assert err.value.hint.startswith("Neo4j user 'reader' may not write to Neo4j database 'medkg'")
+        assert "medkg query" not in err.value.hint and "--write" not in err.value.hint
+    assert [s.statement.split()[0] for s in fake.refused] == ["CREATE", "CREATE"]
+    assert fake.sleeps == []  # a missing privilege is not weather: no retry
+
+
+@pytest.mark.parametrize("code, says, query", [
+    ("Neo.ClientError.Statement.AccessMode", "`medkg query` runs Cypher read-only unless you pass --write", True),
+    ("Neo.ClientError.Security.Forbidden", "Neo4j user 'neo4j' may not read Neo4j database 'medkg'", False),
+    ("Neo.ClientError.Statement.SyntaxError", "Check the statement against Neo4j's error above.", False),
+])
+def test_the_hint_of_a_rejected_read_follows_neo4j_s_code(fake, store, code, says, query):
+    fake.failures = [_client_error(code, "refused")]
+    with pytest.raises(QueryError) as err:
+        store.counts()
+    assert err.value.code == "E755" and says in err.value.hint and ("medkg query" in err.value.hint) == query

@@ -5,7 +5,7 @@ import json
 import pytest
 from pydantic import SecretStr
 from kg.errors import QueryError, ReportError, SchemaError, SubgraphTooLargeError
-from kg.models import Concept, GraphBatch, Triple
+from kg.models import Concept, Document, GraphBatch, MentionLink, Triple
 from kg.reason.ask import AskAnswer, ask, ask_command, resolve_target
 from kg.reason.ask import to_markdown as ask_markdown
 from kg.reason.contradictions import contradictions, contradictions_in_store
@@ -259,6 +259,28 @@ def test_patient_report_by_assertion_status_with_note_ids(store, settings, tiny)
     assert patient_pseudonym("pt_abc", settings) == "pt_abc"
     keyed = settings.model_copy(update={"pseudonym_key": SecretStr("test-key-0123456789abcdef")})
     assert patient_pseudonym("1234", keyed).startswith("pt_") and patient_pseudonym("1234", keyed) != "pt_1234"
+
+
+def test_a_patient_s_genes_and_species_are_no_findings_in_the_graph_or_the_report(store, tiny):
+    """"CBC, U&Es, coagulation, and CRP are all normal." links CRP to its gene, "Tobacco Use: Non-smoker." tobacco
+    to Nicotiana: neither is a finding of the patient; a disease and a drug of the same note are."""
+    crp = Concept(id="NCBIGene:1401", name="CRP", type="Gene", source="NCBIGene", release="2025")
+    tobacco = Concept(id="NCBITaxon:4097", name="Nicotiana", type="Species", source="NCBITaxon", release="2025")
+    note = Document(id="NOTE:n3", source="note", text="x", title="Clinic note", metadata={"patient": tiny.PATIENT,
+                                                                                           "year": 2023})
+    mentions = tuple(MentionLink(doc_id="NOTE:n3", concept_id=c.id, count=1, texts=("x",), max_score=1.0, affirmed=1,
+                                 extractor="test", extractor_version="1") for c in (crp, tobacco, tiny.INF, tiny.WARF))
+    store.write(GraphBatch(documents=(note,), concepts=(crp, tobacco), mentions=mentions))
+    store.refresh_findings([tiny.PATIENT])
+    has = {r["id"] for r in store.query("MATCH (:Patient {id: $p})-[:HAS_FINDING]->(c) RETURN c.id AS id",
+                                        {"p": tiny.PATIENT})}
+    assert has == {tiny.LEUK.id, tiny.DM2.id, tiny.INF.id, tiny.WARF.id}
+    rep = patient_report(store, tiny.PATIENT)
+    listed = {f.id for fs in rep.sections.values() for f in fs}
+    assert listed == has  # the report lists what HAS_FINDING holds
+    assert [f.id for f in rep.sections["affirmed"]] == [tiny.INF.id, tiny.LEUK.id, tiny.WARF.id]  # diseases first
+    md = to_markdown(rep)
+    assert "CRP" not in md and "Nicotiana" not in md and "| Warfarin (MESH:D014859) | Chemical |" in md
 
 
 def _page_data(page: str) -> dict:
