@@ -50,7 +50,7 @@ from kg.relate.features import (
 )
 
 TASKS: tuple[str, ...] = ("cid", "biored")
-FORMAT_VERSION = "re-cpu-3"
+FORMAT_VERSION = "re-cpu-4"
 MODEL_FILE = "model.joblib"
 SCORE_FLOOR, SCORE_CEILING = 0.005, 0.995  # no edge is certain: a 1.0 would end every noisy-OR
 
@@ -164,7 +164,10 @@ class Head:
     ``threshold`` applies to the raw score; the score a relation
     carries is calibrated: ``calibrator`` maps the raw score to the probability that the pair is
     related, ``typed_calibrator`` (heads with a typer) maps raw score x typer probability to the
-    probability that the pair is related *with the predicted type*.
+    probability that the pair is related *with the predicted type*. ``detector_columns``: the
+    columns of the pair features the classifier reads, all but the context features
+    (:data:`~kg.relate.features.CONTEXT_FEATURES`) where training found they do not pay for it;
+    the typer reads every column.
     """
 
     vectorizer: DictVectorizer
@@ -176,9 +179,10 @@ class Head:
     calibrator: Calibrator | None = None
     typed_calibrator: Calibrator | None = None
     typer_pairs: tuple[str, ...] = ()  # the typer reads features conjoined with these entity-type pairs
+    detector_columns: np.ndarray | None = None  # the columns of X the classifier reads (None: all)
 
     def scores(self, X: Any) -> np.ndarray:
-        return positive_scores(self.classifier, X)
+        return positive_scores(self.classifier, X if self.detector_columns is None else X[:, self.detector_columns])
 
     def typer_input(self, X: Any, type_pairs: Sequence[str]) -> Any:
         """What the typer reads for rows ``X`` of pairs of these entity types (``"Chemical|Gene"``)."""

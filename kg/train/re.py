@@ -30,6 +30,7 @@ from kg.evaluate.gold import GoldExtractor, run_corpus
 from kg.extract.assertion import AssertionTagger
 from kg.pipeline import Annotator
 from kg.relate.features import (
+    CONTEXT_FEATURES,
     DocView,
     MeshTrees,
     Priors,
@@ -205,7 +206,7 @@ def _best_threshold(scores: np.ndarray, positive: np.ndarray, typed_ok: np.ndarr
 
 
 def _cross_validate(X: Any, y: np.ndarray, groups: np.ndarray, folds: list, n_gold: int, seed: int,
-                    typer_X: Any = None) -> dict[str, Any]:
+                    typer_X: Any = None, base_columns: np.ndarray | None = None) -> dict[str, Any]:
     """Out-of-fold detector scores per C and typer probabilities per C; the best combination,
     with its out-of-fold scores (``oof``) and, with a typer, its out-of-fold types and type
     probabilities (``oof_types``, ``oof_type_proba``) for calibration.
@@ -213,7 +214,9 @@ def _cross_validate(X: Any, y: np.ndarray, groups: np.ndarray, folds: list, n_go
     ``y`` holds the type name of each pair (``NONE`` for unrelated pairs); with a single type
     (CID) there is no typer to choose. ``typer_X``: the features conjoined with each pair's
     entity types (:func:`~kg.relate.model.conjoin`), a second input the typer may read
-    (``typer_conjoined``) where its cross-validated accuracy is higher.
+    (``typer_conjoined``) where its cross-validated accuracy is higher. ``base_columns``: the
+    columns of ``X`` that are not context features (:data:`~kg.relate.features.CONTEXT_FEATURES`),
+    a second input the detector may read (``detector_context`` False) where it scores higher.
     """
     positive = y != NONE
     pair_folds = [(np.flatnonzero(np.isin(groups, tr)), np.flatnonzero(np.isin(groups, te))) for tr, te in folds]
@@ -240,14 +243,18 @@ def _cross_validate(X: Any, y: np.ndarray, groups: np.ndarray, folds: list, n_go
                                                 for k, v in by_c.items()},
                  "oof_types": typed, "oof_type_proba": proba}
     results = []
-    for c in C_GRID:
+    inputs = {True: X} if base_columns is None else {True: X, False: X[:, base_columns]}
+    for (context, Xd), c in product(inputs.items(), C_GRID):
         scores = np.zeros(len(y))
         for train, test in pair_folds:
-            clf = _classifier(c, seed).fit(X[train], positive[train].astype(int))
-            scores[test] = positive_scores(clf, X[test])
-        results.append({"C": c, **_best_threshold(scores, positive, typed_ok, n_gold), "oof": scores})
-    best = max(results, key=lambda r: (r["cv_pair_f1"] + r["cv_pair_type_f1"], -r["C"]))
-    return {**best, **typer}
+            clf = _classifier(c, seed).fit(Xd[train], positive[train].astype(int))
+            scores[test] = positive_scores(clf, Xd[test])
+        results.append({"C": c, "detector_context": context, **_best_threshold(scores, positive, typed_ok, n_gold),
+                        "oof": scores})
+    best = max(results, key=lambda r: (r["cv_pair_f1"] + r["cv_pair_type_f1"], -r["C"], not r["detector_context"]))
+    by_input = {("with" if r["detector_context"] else "without") + f" context C={r['C']}":
+                [r["cv_pair_f1"], r["cv_pair_type_f1"]] for r in results}
+    return {**best, "cv_detector_pair_and_type_f1_by_input": by_input, **typer}
 
 
 def _most_specific_pays(docs: list, oof: np.ndarray, cv: dict[str, Any], positive: np.ndarray,
@@ -311,7 +318,9 @@ def train_re(
         typer_pairs = tuple(sorted(set(data["type_pairs"])))
         typer_X = (conjoin_types(X, data["type_pairs"], typer_pairs)
                    if len(set(y[positive])) > 1 else None)  # a head with one type (CID) has no typer
-        cv = _cross_validate(X, y, data["groups"], folds, data["gold"], seed, typer_X)
+        base_columns = np.array([i for f, i in vec.vocabulary_.items() if not f.startswith(CONTEXT_FEATURES)])
+        cv = _cross_validate(X, y, data["groups"], folds, data["gold"], seed, typer_X, np.sort(base_columns))
+        detector_columns = None if cv["detector_context"] else np.sort(base_columns)
         oof = cv.pop("oof")
         calibrator = fit_calibrator(oof, positive)
         typed_calibrator = None
@@ -323,8 +332,10 @@ def train_re(
         cv.update(_most_specific_pays(docs, oof, cv, positive, typed_ok, data["gold"]))
         heads[task] = Head(
             vectorizer=vec,
-            classifier=_classifier(cv["C"], seed).fit(X, positive.astype(int)),
+            classifier=_classifier(cv["C"], seed).fit(
+                X if detector_columns is None else X[:, detector_columns], positive.astype(int)),
             threshold=cv["threshold"],
+            detector_columns=detector_columns,
             typer=(
                 _classifier(cv["typer_C"], seed, multiclass=True).fit(
                     (typer_X if cv["typer_conjoined"] else X)[positive], y[positive])

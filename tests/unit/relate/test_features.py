@@ -9,6 +9,7 @@ from kg.relate.features import (
     pair_features,
     supports,
     tree_classes,
+    variant_kind,
 )
 
 CIS, NEPH, TREM, LI, TP53 = "MESH:D002945", "MESH:D007674", "MESH:D014202", "MESH:D008094", "NCBIGene:7157"
@@ -46,6 +47,18 @@ def test_same_sentence_features_read_the_words_between(make_item):
     assert f["btw_trig:induc"] == 1.0
     assert f["both_in_title"] == 1.0 and f["a_in_title"] == 1.0
     assert "cross_sentence" not in f
+
+
+def test_context_features_read_the_whole_abstract_and_the_kind_of_variant(make_item):
+    f = pair_features(_view(make_item), CIS, TREM)
+    assert f["doc_trig:express"] == 1.0  # "expression" is in the third sentence, beside neither mention
+    assert not any(k.startswith("variant_kind:") for k in f)
+    item = make_item("PMID:2", ["The R215W mutation of TP53 and rs121913529 in cancer."],
+                     [("R215W", "Variant", "tmVar:p|SUB|R|215|W"), ("TP53", "Gene", TP53),
+                      ("rs121913529", "Variant", "dbSNP:rs121913529")])
+    f = pair_features(document_view(item), "tmVar:p|SUB|R|215|W", "dbSNP:rs121913529")
+    assert f["variant_kind:a=pSUB"] == f["variant_kind:b=rs"] == 1.0
+    assert [variant_kind(i) for i in ("tmVar:c|DEL|657|5", "tmVar:p|FS|R|215|", "tmVar:R215W")] == ["cDEL", "pFS", "other"]
 
 
 def test_cross_sentence_pair_and_negation(make_item):

@@ -1,9 +1,14 @@
 import json
 
+import numpy as np
 import pytest
+from scipy import sparse
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
 
 from kg.errors import ModelError, SourceError
-from kg.relate.model import RelationModel
+from kg.relate.features import CONTEXT_FEATURES
+from kg.relate.model import Head, RelationModel
 from kg.train.re import train_re
 
 pytestmark = pytest.mark.slow  # trains a (tiny) model with cross-validation
@@ -24,6 +29,24 @@ def test_training_writes_a_loadable_model_and_report(tiny_model_dir):
     assert biored["cv_typer_accuracy"] == max(by_input.values())
     assert bool(model.heads["biored"].typer_pairs) == biored["typer_conjoined"]
     assert "typer_conjoined" not in report["tasks"]["cid"] and model.heads["cid"].typer_pairs == ()
+    for task, head in model.heads.items():  # the detector reads the context features where CV says it pays
+        detector = report["tasks"][task]["cv_detector_pair_and_type_f1_by_input"]
+        assert set(detector) == {f"{kind} context C={c}" for kind in ("with", "without") for c in (0.03, 0.1, 0.3)}
+        context = report["tasks"][task]["detector_context"]
+        best = detector[f"{'with' if context else 'without'} context C={report['tasks'][task]['C']}"]
+        assert sum(best) == max(sum(v) for v in detector.values())
+        assert (head.detector_columns is None) == context
+        if not context:
+            names = head.vectorizer.get_feature_names_out()[head.detector_columns]
+            assert not any(n.startswith(CONTEXT_FEATURES) for n in names) and len(names) == head.classifier.coef_.shape[1]
+
+
+def test_a_detector_reads_only_its_columns():
+    X = sparse.csr_matrix(np.array([[1.0, 5.0, 0.0], [0.0, -5.0, 1.0], [1.0, 0.0, 0.0], [0.0, 3.0, 1.0]]))
+    y = np.array([1, 0, 1, 0])
+    clf = LogisticRegression().fit(X[:, [0, 2]], y)
+    head = Head(vectorizer=DictVectorizer(), classifier=clf, threshold=0.5, detector_columns=np.array([0, 2]))
+    assert np.allclose(head.scores(X), clf.predict_proba(X[:, [0, 2]])[:, 1])
 
 
 def test_model_finds_the_induced_pair_and_not_the_unchanged_one(tiny_model_dir, make_item):
