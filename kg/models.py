@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -59,6 +59,16 @@ def stable_hash(*parts: object) -> str:
 def overlaps_any(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
     """Whether the text span ``[start, end)`` shares a character with any of ``spans``."""
     return any(s < end and start < e for s, e in spans)
+
+
+def outermost(mentions: Sequence[Mention]) -> list[Mention]:
+    """The mentions that no longer mention of another concept holds. The "dopamine" of "dopamine
+    beta-hydroxylase" (a gene) is a mention of dopamine for recognition and linking, but no party to
+    the sentence's relations or co-mentions: the sentence speaks of the enzyme, and pairing the two
+    would relate a name to its own head word."""
+    return [m for m in mentions
+            if not any(o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
+                       and o.concept_id != m.concept_id for o in mentions)]
 
 
 def validate_curie(value: str) -> bool:

@@ -39,6 +39,7 @@ from kg.models import (
     MentionLink,
     Relation,
     Triple,
+    outermost,
     pair_assertion,
 )
 from kg.vocab.variants import gene_of
@@ -76,7 +77,7 @@ class Assembler:
     """
 
     name = "assembler"
-    version = "4"  # 4: IS_VARIANT_OF
+    version = "5"  # 4: IS_VARIANT_OF; 5: no co-mention of a mention nested in another's
 
     def __init__(self, *, cooccurrence: bool = True, keep_note_text: bool = False) -> None:
         self.cooccurrence = cooccurrence
@@ -99,8 +100,8 @@ class Assembler:
                              if cid in doc.concepts})
             keep_text = self._keep_text(doc)
             links.extend(_links(doc.id, linked, keep_text=keep_text))
-            if self.cooccurrence:
-                evidence.extend(self._cooccurrences(doc, linked, keep_text))
+            if self.cooccurrence:  # as relations: no co-mention of a name and the longer name that holds it
+                evidence.extend(self._cooccurrences(doc, outermost(linked), keep_text))
             evidence.extend(self._variant_genes(doc, linked, keep_text))
             if linked:  # a relation's evidence names the extractor of the document's first linked mention
                 evidence.extend(e for r in doc.relations

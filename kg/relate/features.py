@@ -33,7 +33,7 @@ from pathlib import Path
 
 from kg.doc import AnnotatedDoc
 from kg.errors import Errors, OntologyError
-from kg.models import Mention, Support, pair_assertion
+from kg.models import Mention, Support, outermost, pair_assertion
 
 CID_TYPES: tuple[str, str] = ("Chemical", "Disease")
 # Type pairs BioRED annotates (unordered); Gene-Variant occurs once in 3,680 training relations.
@@ -291,9 +291,11 @@ def document_view(doc: AnnotatedDoc, trees: Mapping[str, tuple[str, ...]] | Mesh
     """The linked mentions of ``doc`` grouped by concept, over the sentences that hold them.
 
     Sentence positions (first, last, gaps) count only sentences with a linked mention: that is
-    what the shipped relation model was trained with.
+    what the shipped relation model was trained with. A mention inside a longer one of another
+    concept is left out (:func:`~kg.models.outermost`): "dopamine beta-hydroxylase" relates nothing to
+    dopamine.
     """
-    linked = [m for m in doc.mentions if m.concept_id]
+    linked = outermost([m for m in doc.mentions if m.concept_id])
     sentences = sorted({doc.sentence_of(m.start, m.end) if m.sentence_start is None
                         else (m.sentence_start, m.sentence_end) for m in linked})
     starts = [s for s, _ in sentences]

@@ -382,7 +382,7 @@ class RelationExtractor:
 
     @property
     def settings(self) -> dict[str, object]:
-        return {"tasks": list(self.tasks)}
+        return {"tasks": list(self.tasks), "nested_mentions": "left out (kg.models.outermost)"}
 
     def pipe(self, docs: Iterable[AnnotatedDoc], batch_size: int = 256) -> Iterator[AnnotatedDoc]:
         for batch in batched(docs, batch_size):

@@ -45,3 +45,13 @@ def test_evidence_of_a_retracted_paper_and_of_a_retraction_notice_is_flagged():
     other = Document(id="PMID:3", source="pubmed", text=text)
     flags = {e.doc_id: e.retracted for e in _assemble([paper, notice, other]).evidence}
     assert flags == {"PMID:1": True, "PMID:2": True, "PMID:3": False}  # a notice restates what it withdraws
+
+
+def test_a_name_inside_a_longer_name_co_occurs_with_nothing(make_item):
+    # PMID 401006: the only "dopamine" is the enzyme's head word; DBH and the damage still co-occur
+    item = make_item("PMID:401006", ["Dopamine-beta-hydroxylase activity in serum of patients with hepatic damage."],
+                     [("Dopamine-beta-hydroxylase", "Gene", "NCBIGene:1621"), ("Dopamine", "Chemical", "MESH:D004298"),
+                      ("hepatic damage", "Disease", "MESH:D056486")])
+    batch = Assembler().assemble([item])
+    assert [(e.triple.subject, e.triple.object) for e in batch.evidence] == [("MESH:D056486", "NCBIGene:1621")]
+    assert "MESH:D004298" in {m.concept_id for m in batch.mentions}  # still a mention of dopamine

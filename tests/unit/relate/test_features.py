@@ -61,6 +61,17 @@ def test_context_features_read_the_whole_abstract_and_the_kind_of_variant(make_i
     assert [variant_kind(i) for i in ("tmVar:c|DEL|657|5", "tmVar:p|FS|R|215|", "tmVar:R215W")] == ["cDEL", "pFS", "other"]
 
 
+def test_a_name_inside_a_longer_name_of_another_concept_is_no_party_to_relations(make_item):
+    item = make_item("PMID:399732", ["Hepatitis B surface antigen in patients with hepatitis after halothane."],
+                     [("Hepatitis B surface antigen", "Chemical", "MESH:D006514"), ("Hepatitis", "Disease", "MESH:D006505"),
+                      ("hepatitis", "Disease", "MESH:D006505"), ("halothane", "Chemical", "MESH:D006221")])
+    view = document_view(item)
+    assert [(m.start, m.end) for m in view.entities["MESH:D006505"].mentions] == [(45, 54)]  # not the antigen's
+    item = make_item("PMID:401006", ["Dopamine-beta-hydroxylase activity in serum."],
+                     [("Dopamine-beta-hydroxylase", "Gene", "NCBIGene:1621"), ("Dopamine", "Chemical", "MESH:D004298")])
+    assert candidate_pairs(document_view(item), "biored") == []
+
+
 def test_cross_sentence_pair_and_negation(make_item):
     view = _view(make_item)
     assert "cross_sentence" in pair_features(view, CIS, TREM)
