@@ -333,3 +333,12 @@ def test_pair_assertion_is_the_strongest_status_of_either(a, b, expected):
     from kg.models import pair_assertion
 
     assert pair_assertion(_with(a), _with(b)) == pair_assertion(_with(b), _with(a)) == expected
+
+
+@pytest.mark.parametrize(("sentence", "concept", "cue"), [
+    ("Orthostatic hypotension were not remarked.", "Orthostatic hypotension", "were not remarked"),  # PMID 399933
+    ("Seizures were not observed in the treated rats.", "Seizures", "were not observed"),
+    ("The mutation was not found in 200 controls.", "mutation", "was not found"),
+])
+def test_a_finding_reported_as_not_seen_is_negated(tagger, sentence, concept, cue):
+    assert tag(tagger, sentence, concept) == ("negated", cue)
