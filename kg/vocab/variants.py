@@ -37,7 +37,9 @@ from ontology import loaders
 
 # v5: an rsID replaces only a change the text says it is; rsIDs learned from training by gene, also
 # for the protein reading of a bare change whose letters are nucleotides ("A467T")
-FORMAT_VERSION = "variants-v5"
+# v6: a bare change whose position has one or two digits is a protein change even when its letters are
+# nucleotides ("G12C" is KRAS Gly12Cys, "A53T" SNCA Ala53Thr); DNA needs three digits or a promoter sign
+FORMAT_VERSION = "variants-v6"
 
 THREE_LETTER = {
     "ala": "A", "arg": "R", "asn": "N", "asp": "D", "cys": "C", "gln": "Q", "glu": "E", "gly": "G", "his": "H",
@@ -94,7 +96,8 @@ _PATTERNS: list[tuple[re.Pattern, str, tuple[str, ...] | None]] = [
     (re.compile(r"\b(?P<n>\d+)[-\s]?(?:bp|base[-\s]pairs?|nucleotides?|nt)[-\s](?:genomic\s)?(?P<what>deletion|insertion|duplication)"), "sized", ("bp", "base", "nucleotide", "nt")),
     (re.compile(r"\b(?P<what>dup|del|ins)(?P<n>\d+)\s?bp\b"), "sized", ("bp",)),
     (re.compile(rf"(?<![\w.])(?P<pos>(?:IVS\d+)?[-+]?\d{{2,6}})(?:\s?\(|,?\s?)(?P<a>[{_NUC}])\s?(?:>|-->|->|/)\s?(?P<b>[{_NUC}])\b\)?"), "csub", (">", "/")),
-    (re.compile(rf"\b(?P<a>[{_NUC}])(?P<pos>-?\d{{2,6}})\s?(?P<b>[{_NUC}])\b"), "csub", None),
+    # a bare DNA change has a 3-digit position or more ("C677T") or a promoter one ("G-308A"); "G12C" is KRAS's Gly12Cys
+    (re.compile(rf"\b(?P<a>[{_NUC}])(?P<pos>-\d{{2,6}}|\d{{3,6}})\s?(?P<b>[{_NUC}])\b"), "csub", None),
     (re.compile(rf"\b(?P<a>[{_AA1}])(?P<pos>\d{{2,5}})(?P<b>[{_AA1}X*])\b"), "psub", None),
     (re.compile(rf"\b(?P<a>[{_AA1}])\s+to\s+(?P<b>[{_AA1}])\s+(?:substitution\s+|mutation\s+)?at\s+(?:codon|position|residue)\s+(?P<pos>\d+)"), "psub", ("to",)),
     # "T to A transition at the nucleotide position +387", "thymidine to cytosine mutation at position 28"
@@ -197,7 +200,7 @@ def _bare_suspicious(kind: str, m: re.Match) -> bool:
     "S100A" is no gene change either): keep those whose position has two or more digits and whose
     letters are not both nucleotides read as a protein change (C643T is DNA)."""
     return kind == "psub" and len(m.group("a")) == 1 and not m.group().startswith("p.") and (
-        m.group("a") in _NUC and m.group("b") in _NUC
+        m.group("a") in _NUC and m.group("b") in _NUC and len(m.group("pos")) > 2
     )
 
 

@@ -60,6 +60,9 @@ def test_the_context_reads_the_sentences_it_is_given(normalizers):
         ("R215W", "tmVar:p|SUB|R|215|W"),
         ("p.W492X", "tmVar:p|SUB|W|492|X"),
         ("C643T", "tmVar:c|SUB|C|643|T"),
+        ("G-308A", "tmVar:c|SUB|G|-308|A"),  # a promoter change
+        ("KRAS G12C", "tmVar:p|SUB|G|12|C"),  # two digits: Gly12Cys, although G and C are nucleotides
+        ("A53T", "tmVar:p|SUB|A|53|T"),
         ("c.1475G>A", "tmVar:c|SUB|G|1475|A"),
         ("c.1092 +1G>A", "tmVar:c|SUB|G|1092+1|A"),
         ("IVS3+1G>A", "tmVar:c|SUB|G|IVS3+1|A"),
