@@ -39,7 +39,8 @@ from ontology import loaders
 # for the protein reading of a bare change whose letters are nucleotides ("A467T")
 # v6: a bare change whose position has one or two digits is a protein change even when its letters are
 # nucleotides ("G12C" is KRAS Gly12Cys, "A53T" SNCA Ala53Thr); DNA needs three digits or a promoter sign
-FORMAT_VERSION = "variants-v6"
+# v7: a residue deleted without "p." ("F508del", "ΔF508", "delta F508")
+FORMAT_VERSION = "variants-v7"
 
 THREE_LETTER = {
     "ala": "A", "arg": "R", "asn": "N", "asp": "D", "cys": "C", "gln": "Q", "glu": "E", "gly": "G", "his": "H",
@@ -72,6 +73,9 @@ _PATTERNS: list[tuple[re.Pattern, str, tuple[str, ...] | None]] = [
     (re.compile(rf"\bp\.\(?(?P<a>{_AA3}|[{_AA1}])(?P<pos>\d+)(?P<b>{_AA3}|[{_AA1}])?fs(?:\*|X|Ter)?(?P<n>\d+)?\)?"), "pfs", ("p.",)),
     (re.compile(rf"\b(?P<a>{_AA3}|[{_AA1}])(?P<pos>\d{{2,5}})(?P<b>{_AA3}|[{_AA1}])?fs(?:\*|X|Ter)?(?P<n>\d+)?\b"), "pfs", ("fs",)),
     (re.compile(rf"\bp\.\(?(?P<a>{_AA3}|[{_AA1}])(?P<pos>\d+)del\b\)?"), "pdel", ("p.",)),
+    # a residue deleted without "p.": "F508del", "Phe508del", "ΔF508", "delta F508", "delF508"
+    (re.compile(rf"(?<![\w.])(?P<a>{_AA3}|[{_AA1}])(?P<pos>\d{{2,5}})del\b(?![-_]\w)"), "pdel", ("del",)),
+    (re.compile(rf"(?:Δ|\b[Dd]elta\s?|\bdel)(?P<a>[{_AA1}])(?P<pos>\d{{2,5}})\b(?![-_]\w)"), "pdel", ("δ", "delta", "del")),
     (re.compile(rf"\bp\.\(?(?P<a>{_AA3}|[{_AA1}])(?P<pos>\d+)(?P<b>{_AA3}|[{_AA1}X*]|stop|Stop)\)?"), "psub", ("p.",)),
     (re.compile(rf"\b(?P<a>{_AA3_ANY})[-\s]?(?P<pos>\d{{1,5}})[-\s]?(?:to\s)?(?P<b>{_AA3_ANY}|X|\*|stop)(?![a-z0-9])"), "psub", None),
     # DNA, HGVS with c./g. and bare

@@ -63,6 +63,9 @@ def test_the_context_reads_the_sentences_it_is_given(normalizers):
         ("G-308A", "tmVar:c|SUB|G|-308|A"),  # a promoter change
         ("KRAS G12C", "tmVar:p|SUB|G|12|C"),  # two digits: Gly12Cys, although G and C are nucleotides
         ("A53T", "tmVar:p|SUB|A|53|T"),
+        ("F508del", "tmVar:p|DEL|508|F"),  # a residue deleted, without "p."
+        ("ΔF508", "tmVar:p|DEL|508|F"),
+        ("delta F508", "tmVar:p|DEL|508|F"),
         ("c.1475G>A", "tmVar:c|SUB|G|1475|A"),
         ("c.1092 +1G>A", "tmVar:c|SUB|G|1092+1|A"),
         ("IVS3+1G>A", "tmVar:c|SUB|G|IVS3+1|A"),
