@@ -564,7 +564,8 @@ def evaluate_link_cmd(
 @ontology_app.command("build")
 def ontology_build(
     ontology_dir: Annotated[
-        Optional[Path], typer.Option("--from", help="Folder of ontology files [default: <shared_data>/ontology]")
+        Optional[Path], typer.Option("--from", help="Folder of ontology files for the concept store [default: <shared_data>/ontology]; "
+                     "the gene, species and variant normalisers read <shared_data> (MEDKG_SHARED_DATA) whatever it is")
     ] = None,
     allow_partial: Annotated[
         bool, typer.Option("--allow-partial", help="Install the store even if a source file is damaged or missing")
