@@ -32,10 +32,12 @@ DEFAULT_PUBMED_CRON = "30 6 * * *"  # NCBI posts the day's update file overnight
 DEFAULT_PUBMED_PATTERN = "pubmed*.xml.gz"
 
 
-# Quarantine codes that say a file was not read to its end (a cut or corrupt gzip, a read error). A
-# damaged record (E303, E304, E313, E315) loses itself only: read again, the same bytes give the same,
-# and a copy downloaded again is picked up by its size and mtime.
-CUT_SHORT = ("E301", "E302")
+# Quarantine codes that say a file was not read to its end: a cut or corrupt gzip, a read error, XML
+# that ends before its root element's end tag (inside a record or between two). Such a file is read
+# again each run, and the files after it wait (updates apply in sequence). A damaged record (E303,
+# E304, E313, E315) loses itself only: read again, the same bytes give the same, and a copy
+# downloaded again is picked up by its size and mtime.
+CUT_SHORT = ("E301", "E302", "E316")
 
 
 def file_version(path: Path) -> tuple[int, int]:
@@ -58,6 +60,11 @@ def pending_files(folder: Path, pattern: str, done: Mapping[str, tuple[int, int]
     return []
 
 
+def stopped_early(ledger: Ledger, run_id: int) -> str | None:
+    """The quarantine reason that says a run did not read its file to the end (CUT_SHORT), else None."""
+    return next((q["reason"] for q in ledger.quarantined(run_id) if q["reason"].startswith(CUT_SHORT)), None)
+
+
 def ingested_files(ledger: Ledger) -> dict[str, tuple[int, int] | None]:
     """Files whose last pubmed-updates run finished and read them to their end, from the ledger: path ->
     their size and mtime then (None where the run predates the ledger's record of them)."""
@@ -65,8 +72,7 @@ def ingested_files(ledger: Ledger) -> dict[str, tuple[int, int] | None]:
     for run in reversed(ledger.runs(last=1_000_000)):  # oldest first: a file's last run decides
         if run["command"] != PUBMED_UPDATES_COMMAND:
             continue
-        whole = run["state"] == "finished" and not any(
-            q["reason"].startswith(CUT_SHORT) for q in ledger.quarantined(run["run_id"]))
+        whole = run["state"] == "finished" and stopped_early(ledger, run["run_id"]) is None
         versions = ledger.run_files(run["run_id"])
         for f in json.loads(run["inputs"]):
             if whole:
@@ -83,11 +89,15 @@ def pubmed_updates(
 ) -> dict:
     """Ingest every PubMed update file in ``folder`` that no earlier run read whole, one run per file.
 
-    A file whose run failed or stopped early (a cut or unreadable file), or that was downloaded again
-    since, is picked up again next time, with the files after it (:func:`pending_files`); its
-    documents already written are skipped by the ledger, so nothing is ingested twice. ``config``,
-    ``overrides``: the TOML file and command-line settings ``medkg serve`` was given.
+    Updates apply in sequence: the run stops at the first file that stopped early (a cut file,
+    CUT_SHORT), and the files after it wait, as the log says, until it is read whole. A file whose run
+    failed or stopped early, or that was downloaded again since, is picked up again next time, with
+    the files after it (:func:`pending_files`); its documents already written are skipped by the
+    ledger, so nothing is ingested twice. A file that cannot be read at all (empty, not PubMed XML)
+    fails the flow before its run starts. ``config``, ``overrides``: the TOML file and command-line
+    settings ``medkg serve`` was given.
     """
+    from kg.sources import read_files
     from kg.sources.pubmed import iter_pubmed
 
     if not Path(folder).is_dir():
@@ -99,15 +109,29 @@ def pubmed_updates(
         todo = pending_files(Path(folder), pattern, ingested_files(ledger))
     print(f"{len(todo)} update file(s) to ingest in {folder}")
     totals: dict[str, dict] = {}
-    for path in todo:
+    for i, path in enumerate(todo):
         version = file_version(path)  # before reading: a file replaced meanwhile is read again next time
-        summary = run_ingestion(iter_pubmed(path), settings=settings, source_name="pubmed",
+        # read_files checks the file (E201-E204) before the run starts: no run is left unfinished by it
+        items = read_files([path], iter_pubmed)
+        summary = run_ingestion(items, settings=settings, source_name="pubmed",
                                 command=PUBMED_UPDATES_COMMAND, inputs=[str(path.resolve())])
         with Ledger(settings.ledger_path) as ledger:
             ledger.record_files(summary.run_id, {str(path.resolve()): version})
+            cut = stopped_early(ledger, summary.run_id)
         print(summary.to_markdown())
         totals[path.name] = summary.model_dump()
+        if cut is not None:
+            print(waiting_message(path, cut, todo[i + 1:]))
+            break
     return totals
+
+
+def waiting_message(path: Path, reason: str, later: list[Path]) -> str:
+    """What the log says when ``path`` stopped early: it is read again next run, ``later`` wait for it."""
+    waiting = (f" The {len(later)} update file(s) after it wait until it is read whole (updates apply in "
+               f"sequence): {', '.join(p.name for p in later)}." if later else "")
+    return (f"warning: {path.name} was not read to its end ({reason}). Download it again: it is read again "
+            f"next run.{waiting}")
 
 
 def build_deployments(

@@ -475,6 +475,10 @@ class Errors:
     E315 = Message(RecordError, "DeleteCitation block at line {line} is damaged ({error}): "
                    "{deleted} of its {count} PMIDs were deleted, not read: {unread}",
                    "The rest of the file was read. Download the file again to delete the PMIDs not read.")
+    E316 = Message(RecordError, "{path} ends early, at line {line}, {where}: the file is cut short, and what "
+                   "came after the cut was not read",
+                   "Download the file again: what came before the cut was read. The daily flow reads the file again "
+                   "each run, and applies no later update file until it is read whole.")
     # clinical notes
     E320 = Message(RecordError, "not valid UTF-8 (byte {byte}): re-save the note as UTF-8")
     E321 = Message(RecordError, "unreadable: {error}")

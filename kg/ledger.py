@@ -2,7 +2,14 @@
 
 It is what makes re-runs cheap and honest: an unchanged document (same content hash, same
 pipeline fingerprint) is skipped; a changed one replaces its evidence; a ``DeleteCitation``
-removes it; a record that could not be read is quarantined with its reason. Every run's
+removes it; a record that could not be read is quarantined with its reason.
+
+A PubMed citation is replaced only by a record at least as recent (:meth:`Held.outranks`): a
+higher Version, or the same Version with the same or a later DateRevised. An older one (an
+earlier file read after a later one) is skipped and counted as superseded, so the graph does not
+depend on the order files are read in. A deleted PMID keeps its row as a tombstone (also one never
+seen: PubMed never reuses a deleted PMID), and a later-read record of it of the deleted Version or
+an earlier one is skipped the same way; the tombstone is permanent. Every run's
 summary must reconcile: read = written + skipped + quarantined + deleted. A run stopped by Ctrl-C
 records what it committed, marked interrupted.
 
@@ -19,6 +26,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -29,7 +37,9 @@ from kg.errors import Errors, LedgerError
 from kg.models import Document, Quarantine
 
 SCHEMA_VERSION = 1
-Decision = Literal["new", "changed", "unchanged"]
+Decision = Literal["new", "changed", "unchanged", "older"]
+# The version a tombstone holds when a deletion that names no version removes a PMID never seen: every version.
+EVERY_VERSION = 1 << 62
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -41,7 +51,8 @@ CREATE TABLE IF NOT EXISTS documents (
     status TEXT NOT NULL CHECK (status IN ('ok', 'quarantined', 'deleted')),
     reason TEXT,
     run_id INTEGER,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    date_revised TEXT  -- PubMed DateRevised (YYYY-MM-DD) of the record written; added in place to older ledgers
 );
 CREATE TABLE IF NOT EXISTS runs (
     run_id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -134,9 +145,12 @@ class RunSummary(BaseModel):
                            "and papers in the graph that a retraction notice flagged")
     skipped: int = 0
     superseded: int = Field(default=0, description="skipped documents that a later copy with the same id in the "
-                            "same input replaced (a newer version, a deletion, a repeated note id)")
+                            "same input replaced (a newer version, a deletion, a repeated note id), and PubMed "
+                            "records older than what the graph holds (an earlier Version or DateRevised, or a "
+                            "deleted citation)")
     deletions_not_found: int = Field(default=0, description="skipped deletions: the document was not in the graph "
-                                     "(never ingested, or deleted before), so nothing was removed")
+                                     "(never ingested, or deleted before), or the graph holds another Version of "
+                                     "it than the one the deletion names, so nothing was removed")
     quarantined: int = 0
     deleted: int = 0
     mentions: int = 0
@@ -164,6 +178,54 @@ class RunSummary(BaseModel):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
+@dataclass(frozen=True)
+class Held:
+    """What the ledger holds of a document (or will, once the batches before are committed)."""
+
+    status: str  # ok, deleted (a tombstone) or quarantined
+    source: str
+    version: int
+    date_revised: str | None = None
+    content_hash: str | None = None
+    pipeline: str | None = None
+
+    @classmethod
+    def written(cls, doc: Document, pipeline: str) -> Held:
+        return cls("ok", doc.source, doc.version, doc.metadata.get("date_revised"), doc.content_hash, pipeline)
+
+    def outranks(self, doc: Document) -> bool:
+        """True when ``doc`` is older than what is held, so must not replace it: PubMed only (both
+        sides), a record of a lower Version, or of the same Version with an earlier (or no) DateRevised,
+        than the one written; or of the deleted Version or an earlier one, of a deleted citation."""
+        if doc.source != "pubmed" or self.source != "pubmed":
+            return False
+        if self.status == "deleted":
+            return doc.version <= self.version
+        if self.status == "ok":  # an unknown DateRevised (a ledger from before) decides nothing
+            held, incoming = self.date_revised, doc.metadata.get("date_revised")
+            if held is None or doc.version != self.version:
+                return doc.version < self.version
+            return (incoming or "") < held
+        return False
+
+    def deletable_by(self, version: int | None) -> bool:
+        """A deletion naming ``version`` (None: any) removes this from the graph: written, of that version."""
+        return self.status == "ok" and (version is None or version == self.version)
+
+
+def judge(doc: Document, held: Held | None, pipeline: str) -> Decision:
+    """What to do with ``doc`` given what the ledger holds of its id."""
+    if held is None or held.status == "quarantined":
+        return "new"
+    if held.outranks(doc):
+        return "older"
+    if held.status != "ok":
+        return "new"  # nothing of it is in the graph
+    if held.content_hash == doc.content_hash and held.pipeline == pipeline:
+        return "unchanged"
+    return "changed"
+
+
 def _locked(method):
     """One statement sequence at a time: the pipeline decides in one thread and commits in another."""
 
@@ -188,6 +250,9 @@ class Ledger:
             if version not in (0, SCHEMA_VERSION):
                 raise LedgerError(Errors.E801, path=self.path, version=version, expected=SCHEMA_VERSION)
             self._db.executescript(_DDL)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+            if "date_revised" not in columns:  # a ledger from before: its rows' DateRevised is unknown (NULL)
+                self._db.execute("ALTER TABLE documents ADD COLUMN date_revised TEXT")
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.commit()
@@ -287,18 +352,17 @@ class Ledger:
     # documents ------------------------------------------------------------------------------
     @_locked
     def decide(self, docs: Sequence[Document], pipeline: str) -> dict[str, Decision]:
-        """For each document: new, changed (content, version or pipeline differ) or unchanged."""
-        known = self._rows([d.id for d in docs])
-        out: dict[str, Decision] = {}
-        for d in docs:
-            row = known.get(d.id)
-            if row is None or row["status"] != "ok":
-                out[d.id] = "new"  # nothing of it is in the graph
-            elif row["content_hash"] == d.content_hash and row["pipeline"] == pipeline:
-                out[d.id] = "unchanged"
-            else:
-                out[d.id] = "changed"
-        return out
+        """For each document: new, changed (content, version or pipeline differ), unchanged, or older
+        than what the ledger holds (:meth:`Held.outranks`: to be skipped)."""
+        held = self.held([d.id for d in docs])
+        return {d.id: judge(d, held.get(d.id), pipeline) for d in docs}
+
+    @_locked
+    def held(self, doc_ids: Sequence[str]) -> dict[str, Held]:
+        """What the ledger holds of each of ``doc_ids`` it has a row for."""
+        return {r[0]: Held(*r[1:]) for r in self._select_in(
+            "SELECT doc_id, status, source, version, date_revised, content_hash, pipeline FROM documents"
+            " WHERE doc_id IN ({})", list(doc_ids))}
 
     @_locked
     def status(self, doc_id: str) -> str | None:
@@ -315,27 +379,38 @@ class Ledger:
         self._db.executemany("INSERT INTO curation_documents (doc_id, decision_id) VALUES (?, ?)",
                              [(d.id, c) for d in docs for c in (curation or {}).get(d.id, ())])
         self._db.executemany(
-            "INSERT INTO documents (doc_id, source, version, content_hash, pipeline, status, reason, run_id, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, 'ok', NULL, ?, ?)"
+            "INSERT INTO documents (doc_id, source, version, content_hash, pipeline, status, reason, run_id, updated_at,"
+            " date_revised) VALUES (?, ?, ?, ?, ?, 'ok', NULL, ?, ?, ?)"
             " ON CONFLICT(doc_id) DO UPDATE SET source=excluded.source, version=excluded.version,"
             " content_hash=excluded.content_hash, pipeline=excluded.pipeline, status='ok', reason=NULL,"
-            " run_id=excluded.run_id, updated_at=excluded.updated_at",
-            [(d.id, d.source, d.version, d.content_hash, pipeline, run_id, now) for d in docs],
+            " run_id=excluded.run_id, updated_at=excluded.updated_at, date_revised=excluded.date_revised",
+            [(d.id, d.source, d.version, d.content_hash, pipeline, run_id, now, d.metadata.get("date_revised"))
+             for d in docs],
         )
         self._db.commit()
 
     @_locked
-    def mark_deleted(self, doc_ids: Iterable[str], run_id: int) -> None:
-        """Record deletions by the source. An id the ledger never saw gets no row: :meth:`decide` takes a
-        deleted document for a new one, as it takes an unknown one, so the row would only be counted
-        as a deleted document that never was."""
+    def mark_deleted(self, doc_ids: Iterable[str], run_id: int, tombstones: Mapping[str, int] | None = None) -> None:
+        """Record deletions by the source. ``tombstones``: the PubMed Version each deletion removed (for
+        a document never written: the Version it names, or :data:`EVERY_VERSION`), kept in its row
+        (a row made for an id never seen) so that a record of that Version or an earlier one read later
+        is skipped (:meth:`Held.outranks`); a tombstone's Version only grows. Without one (notes), an id
+        never seen gets no row; a deleted note's later copy is written again (only PubMed rows are tombstones)."""
         now = _now()
         doc_ids = list(doc_ids)
+        tombstones = tombstones or {}
         self._db.executemany("DELETE FROM curation_documents WHERE doc_id = ?", [(i,) for i in doc_ids])
         self._db.executemany(
-            "UPDATE documents SET status='deleted', reason='deleted by source', content_hash=NULL, run_id=?,"
+            "INSERT INTO documents (doc_id, source, version, content_hash, pipeline, status, reason, run_id, updated_at)"
+            " VALUES (?, 'pubmed', ?, NULL, NULL, 'deleted', 'deleted by source', ?, ?)"
+            " ON CONFLICT(doc_id) DO NOTHING",
+            [(i, tombstones[i], run_id, now) for i in doc_ids if i in tombstones],
+        )
+        self._db.executemany(
+            "UPDATE documents SET version=CASE WHEN ? IS NULL THEN version WHEN status='deleted' THEN max(version, ?)"
+            " ELSE ? END, status='deleted', reason='deleted by source', content_hash=NULL, run_id=?,"
             " updated_at=? WHERE doc_id = ?",
-            [(run_id, now, i) for i in doc_ids],
+            [(tombstones.get(i), tombstones.get(i), tombstones.get(i), run_id, now, i) for i in doc_ids],
         )
         self._db.commit()
 

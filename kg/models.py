@@ -131,9 +131,13 @@ class Document(_Model):
 
 
 class Deletion(_Model):
-    """A source says this document no longer exists (PubMed ``DeleteCitation``)."""
+    """A source says this document no longer exists (PubMed ``DeleteCitation``).
+
+    ``version``: the PubMed Version the deletion names (``<PMID Version="2">``): only that version
+    is deleted. None (a deletion that names none, a note's): whichever version is held."""
 
     id: str
+    version: int | None = None
 
 
 class Quarantine(_Model):

@@ -39,7 +39,7 @@ from kg.curation import CurationSource
 from kg.doc import AnnotatedDoc, Component, batched, fingerprint
 from kg.errors import Errors, MedkgError
 from kg.graph.curation import batch_targets
-from kg.ledger import Ledger, RunSummary
+from kg.ledger import EVERY_VERSION, Held, Ledger, RunSummary, judge
 from kg.models import Deletion, Document, GraphBatch, Quarantine
 from kg.sources.pubmed import mark_retracted
 from kg.text.analyzer import TextAnalyzer
@@ -129,7 +129,10 @@ class Prepared:
     skipped: int = 0
     superseded: int = 0  # of skipped: earlier copies a later item of the same id in the batch replaces
     quarantined: list[Quarantine] = field(default_factory=list)
-    deletions: list[str] = field(default_factory=list)
+    deletions: list[str] = field(default_factory=list)  # to remove from the graph (and mark deleted in the ledger)
+    tombstones: dict[str, int] = field(default_factory=dict)  # of deletions: the PubMed Version the ledger remembers
+    not_found: int = 0  # deletions naming another Version than the one held: nothing to remove
+    held: dict[str, Held] = field(default_factory=dict)  # what the ledger will hold of each id once committed
     read: int = 0
     batch_no: int = 0
     last_share: bool = True  # see shares(): only the batch's last share ends it
@@ -138,9 +141,11 @@ class Prepared:
     def to_analyse(self) -> list[Document]:
         return self.new + self.changed
 
-    def supersede(self, doc_id: str) -> None:
-        """Count an earlier copy of ``doc_id`` in this batch, replaced by a later one, as skipped."""
-        log.info("%s appears again later in the input: the later copy replaces the earlier", doc_id)
+    def supersede(self, doc_id: str, why: str = "appears again later in the input: the later copy replaces "
+                  "the earlier") -> None:
+        """Count an earlier copy of ``doc_id`` in this batch, replaced by a later one, as skipped (or
+        a record older than what the graph holds, ``why`` says)."""
+        log.info("%s %s", doc_id, why)
         self.skipped += 1
         self.superseded += 1
 
@@ -153,7 +158,8 @@ class Prepared:
         share tells ``Pending`` that the batch is in the ledger."""
         if n <= 1:
             return [self]
-        early = replace(self, skipped=0, superseded=0, quarantined=[], deletions=[], read=0, last_share=False)
+        early = replace(self, skipped=0, superseded=0, quarantined=[], deletions=[], tombstones={}, not_found=0,
+                        read=0, last_share=False)
         return [early] * (n - 1) + [self]
 
 
@@ -202,17 +208,23 @@ class Pipeline:
         ``pending``: versions in earlier batches that are prepared but not yet committed. The
         ledger does not know them yet, but they will be in the graph (or deleted from it) by
         the time this batch is committed, so they decide instead.
+
+        The items are taken in input order against what the graph will hold (:class:`Held`), as if each
+        were committed alone: a PubMed record older than that (:meth:`Held.outranks`) is skipped as
+        superseded; a deletion removes what is held unless it names another Version (then it is not
+        found); of several copies of an id the last that counts is kept, the others are superseded.
         """
         p = Prepared(read=len(items))
+        ids = list(dict.fromkeys(i.id for i in items if isinstance(i, (Document, Deletion))))
+        ahead = pending.held(ids) if pending is not None else {}  # before the ledger: see Pending.held
+        state: dict[str, Held] = {**self.ledger.held([i for i in ids if i not in ahead]), **ahead}
+        start = dict(state)  # what the graph holds before this batch
         docs: dict[str, Document] = {}
         for item in items:
             if isinstance(item, Quarantine):
                 p.quarantined.append(item)
             elif isinstance(item, Deletion):
-                if item.id in docs:  # deleted later in the same batch: the earlier copy is superseded
-                    docs.pop(item.id)
-                    p.supersede(item.id)
-                p.deletions.append(item.id)
+                self._delete(p, item, state, docs)
             elif not item.text.strip():
                 p.quarantined.append(item.quarantine(Errors.E341.reason(), self.source_name))
             elif len(item.text) > self.max_doc_chars:
@@ -220,22 +232,59 @@ class Pipeline:
                     Errors.E342.reason(length=len(item.text), limit=self.max_doc_chars), self.source_name))
             else:
                 item = mark_retracted(item, self.retracted)
+                held = state.get(item.id)
+                if held is not None and held.outranks(item):
+                    gone = "deleted" if held.status == "deleted" else f"held at Version {held.version}"
+                    p.supersede(item.id, f"Version {item.version} (revised {item.metadata.get('date_revised')}) "
+                                f"is older than the citation {gone}: skipped")
+                    continue
                 if item.id in docs:  # a later version in the same batch supersedes the earlier one
                     p.supersede(item.id)
                 if item.id in p.deletions:  # re-added after its deletion: the deletion is superseded
                     p.deletions.remove(item.id)
                     p.supersede(item.id)
+                p.tombstones.pop(item.id, None)  # written after the deletion: no tombstone over it
                 docs[item.id] = item
-        decisions = self.ledger.decide(list(docs.values()), self.fingerprint)
+                state[item.id] = Held.written(item, self.fingerprint)
         for doc in docs.values():
-            decision = decisions[doc.id] if pending is None else pending.decide(doc, decisions[doc.id])
+            decision = judge(doc, start.get(doc.id), self.fingerprint)
             if decision == "unchanged":
                 p.skipped += 1
             elif decision == "changed":
                 p.changed.append(doc)
             else:
                 p.new.append(doc)
+        p.held = {i: state[i] for i in ids if i in state and state[i] != start.get(i)}
         return p
+
+    def _delete(self, p: Prepared, item: Deletion, state: dict[str, Held], docs: dict[str, Document]) -> None:
+        """A deletion in :meth:`prepare`: it removes what ``state`` holds of its id, written before or
+        earlier in the batch, unless it names another PubMed Version (then it is not found and changes
+        nothing). A PubMed deletion of what is not held leaves a tombstone of the Version it names."""
+        held = state.get(item.id)
+        if held is not None and not held.deletable_by(item.version):
+            if held.status == "ok":  # another Version is held: it stays
+                log.info("%s: the deletion names Version %s, the graph holds Version %s: nothing removed",
+                         item.id, item.version, held.version)
+                p.not_found += 1
+                return
+        if item.id in docs:  # deleted later in the same batch: the earlier copy is superseded
+            docs.pop(item.id)
+            p.supersede(item.id)
+        if item.id in p.deletions:  # deleted twice in the batch: the second finds nothing
+            p.not_found += 1
+        else:
+            p.deletions.append(item.id)
+        if held is not None and held.status == "ok":
+            version = held.version  # the Version removed
+        else:  # nothing held: the Version named, or every one; a tombstone's Version only grows
+            version = item.version if item.version is not None else EVERY_VERSION
+            if held is not None and held.status == "deleted":
+                version = max(version, held.version)
+        source = held.source if held is not None and held.status != "quarantined" else self.source_name
+        state[item.id] = Held("deleted", source, version)
+        if source == "pubmed":  # other sources keep no tombstone: a later copy of a deleted note is new
+            p.tombstones[item.id] = version
 
     def analyse(self, docs: Sequence[Document]) -> Analysed:
         """Annotate and assemble. A document that breaks a component is quarantined alone."""
@@ -294,10 +343,11 @@ class Pipeline:
             deleted = self.store.delete_documents(prepared.deletions)
             patients.update(deleted.patients)
             mentioned.update(deleted.concepts)
-            self.ledger.mark_deleted(prepared.deletions, run_id)
+            self.ledger.mark_deleted(prepared.deletions, run_id, prepared.tombstones)
             s.deleted = deleted.found  # a deletion of a document the graph never had removed nothing
             s.deletions_not_found = len(prepared.deletions) - deleted.found
-            s.skipped += s.deletions_not_found
+        s.deletions_not_found += prepared.not_found  # and those naming another Version than the one held
+        s.skipped += s.deletions_not_found
         if patients:
             self.store.refresh_findings(sorted(patients))
         if mentioned:  # after the write and the findings: only what nothing refers to any more goes
@@ -415,40 +465,33 @@ class Interrupted(KeyboardInterrupt):
         self.summary = summary
 
 
-_DELETED = "deleted"
-
-
 class Pending:
-    """Document versions in batches prepared but not committed yet: id -> (batch, content hash or deleted)."""
+    """What batches prepared but not committed yet will leave the ledger holding: id -> (batch, :class:`Held`)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._docs: dict[str, tuple[int, str]] = {}
+        self._docs: dict[str, tuple[int, Held]] = {}
         self._batches = 0
 
     def add(self, prepared: Prepared) -> None:
         with self._lock:
             self._batches += 1
             prepared.batch_no = self._batches
-            for doc in prepared.to_analyse:
-                self._docs[doc.id] = (self._batches, doc.content_hash)
-            for doc_id in prepared.deletions:
-                self._docs[doc_id] = (self._batches, _DELETED)
+            for doc_id, held in prepared.held.items():
+                self._docs[doc_id] = (self._batches, held)
 
     def done(self, prepared: Prepared) -> None:
         """The batch is committed: the ledger knows its documents now (a later batch's entry stays)."""
         with self._lock:
-            for doc_id in [d.id for d in prepared.to_analyse] + prepared.deletions:
+            for doc_id in prepared.held:
                 if self._docs.get(doc_id, (None,))[0] == prepared.batch_no:
                     del self._docs[doc_id]
 
-    def decide(self, doc: Document, ledger_decision: str) -> str:
+    def held(self, doc_ids: Iterable[str]) -> dict[str, Held]:
+        """What the pending batches leave of ``doc_ids``. Asked before the ledger: an entry gone from here
+        by then was committed, so the ledger read after has it."""
         with self._lock:
-            found = self._docs.get(doc.id)
-        if found is None:
-            return ledger_decision
-        state = found[1]
-        return "new" if state == _DELETED else "unchanged" if state == doc.content_hash else "changed"
+            return {i: self._docs[i][1] for i in doc_ids if i in self._docs}
 
 
 class Committer:

@@ -42,9 +42,10 @@ def _article_set(body: str) -> bytes:
 
 
 def revised_input(n: int = 30) -> bytes:
-    """``n`` real citations; then new versions of three of them (2-4), the deletion of two (6, 7), the
-    re-addition of one of those (6) and the first version of a revised one again (3), whose revision
-    alone named thalidomide and phocomelia."""
+    """``n`` real citations; then new versions of three of them (2-4), the deletion of two (6, 7), one of
+    those (6) again and the first version of a revised one again (3), whose revision alone names
+    thalidomide and phocomelia: both older than what the graph holds by then (a deleted Version, an
+    earlier Version), so they change nothing."""
     records, pmids = _records(n)
     revised = [_revised(records[2]), _revised(records[3], "Thalidomide caused phocomelia."), _revised(records[4])]
     deletions = "<DeleteCitation>" + "".join(f'<PMID Version="1">{p}</PMID>' for p in pmids[6:8]) + "</DeleteCitation>"
@@ -52,8 +53,9 @@ def revised_input(n: int = 30) -> bytes:
 
 
 def revised_input_outcome(n: int = 30) -> bytes:
-    """What :func:`revised_input` leaves, as one plain file: the citations in their last version,
-    without the deleted one."""
+    """What :func:`revised_input` leaves, as one plain file: the citations in their latest version,
+    without the deleted ones."""
     records, _ = _records(n)
-    last = [_revised(r) if i in (2, 4) else r for i, r in enumerate(records) if i != 7]
+    latest = {2: _revised(records[2]), 3: _revised(records[3], "Thalidomide caused phocomelia."), 4: _revised(records[4])}
+    last = [latest.get(i, r) for i, r in enumerate(records) if i not in (6, 7)]
     return _article_set("".join(last))

@@ -13,8 +13,10 @@ the file is read. The stream gives only the records directly under the root: tho
 without an end tag arrive inside it, and are read in the second pass. A record start tag cannot
 occur inside PubMed text (it would be escaped), so records are neither invented nor dropped; a
 damaged DeleteCitation block still deletes each of its PMIDs that can be read. A cut gzip yields
-everything before the cut plus one Quarantine saying where it stopped. Only a file that cannot be
-read at all raises.
+everything before the cut plus one Quarantine saying where it stopped (E301), and so does XML that
+ends before its root element's end tag (E316: a record the file ends inside is that Quarantine; one
+that lacks its end tag before the end of the file loses itself only, E313). Only a file that cannot
+be read at all raises.
 """
 
 from __future__ import annotations
@@ -172,13 +174,22 @@ def _record_by_record(
     # The stream gave records in file order and none inside another (see _drain): the ones it gave
     # are the file's first ``given`` records, so records are skipped by position, not by count.
     given, damaged = progress.records, False
+    # A citation without an end tag loses itself only (E313), unless the file ends inside it (E316):
+    # held until the next record shows which. ``last``: the tag, first line and end tag of the last record.
+    held: Quarantine | None = None
+    last: tuple[bytes, int, bool] | None = None
     parser = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
     try:
-        with _opened(path) as stream:
+        with _opened(path) as raw:
+            stream = _Tail(raw)
             for n, (segment, tag, line) in enumerate(_segments(stream)):
+                if held is not None:
+                    yield held
+                    held = None
+                end = segment.rfind(b"</" + tag + b">")
+                last = (tag, line, end >= 0)
                 if n < given:
                     continue
-                end = segment.rfind(b"</" + tag + b">")
                 body = segment[: end + len(tag) + 3]
                 try:
                     elem = etree.fromstring(body, parser) if end >= 0 else None
@@ -190,16 +201,65 @@ def _record_by_record(
                     damaged = True
                     if tag == b"DeleteCitation":
                         yield from _damaged_deletions(progress, segment, line, why)
+                    elif why is None:
+                        held = _damaged(progress, segment, line, None)
                     else:
                         yield _damaged(progress, segment, line, why)
                 else:
                     yield from _record(elem, progress)
     except (EOFError, zlib.error, OSError) as exc:
+        if held is not None:
+            yield held
         yield _read_stop(progress, exc)
         return
-    if not damaged:  # the damage lies between records: every record was read, but say where it is
+    if stream.ends_early():
+        yield _cut_short(progress, stream.lines, last, held)
+    elif held is not None:
+        yield held
+    elif not damaged:  # the damage lies between records: every record was read, but say where it is
         yield Quarantine(file=progress.file, record=f"line {error.lineno}",
                          reason=Errors.E314.reason(line=error.lineno, error=error.msg or str(error)))
+
+
+# The end tag of the root element, which a file cut short lacks. It ends the file: only whitespace
+# and comments may follow it, so it lies in the file's last few bytes.
+_ROOT_END = re.compile(rb"</(?:PubmedArticleSet|PubmedBookArticleSet)\s*>")
+_TAIL = 4096
+
+
+class _Tail:
+    """A stream that keeps the last bytes read from it and counts their lines: whether the file,
+    read to its end, ends as PubMed XML does (with its root element's end tag) or is cut short."""
+
+    def __init__(self, stream: io.BufferedIOBase) -> None:
+        self.stream, self.tail, self.lines = stream, b"", 1
+
+    def read1(self, size: int = -1) -> bytes:
+        chunk = self.stream.read1(size)
+        self.tail = (self.tail + chunk)[-_TAIL:]
+        self.lines += chunk.count(b"\n")
+        return chunk
+
+    def ends_early(self) -> bool:
+        return _ROOT_END.search(self.tail) is None
+
+
+def _cut_short(progress: _Progress, lines: int, last: tuple[bytes, int, bool] | None,
+               held: Quarantine | None) -> Quarantine:
+    """E316: the file ends before its root element's end tag. The file, not a record, is damaged:
+    the records after the cut are missing, so the file is not read whole (its reader reads it again).
+    ``held``: the citation the file ends inside, quarantined with this reason."""
+    if last is None:
+        where = "before its first record"
+    elif not last[2]:
+        what = "DeleteCitation block" if last[0] == b"DeleteCitation" else "record"
+        where = f"inside the {what} starting at line {last[1]}, which has no end tag"
+    else:
+        where = f"after its last complete record (from line {last[1]}), without the end tag of its root element"
+    reason = Errors.E316.reason(path=progress.file, line=lines, where=where)
+    if held is not None:
+        return held.model_copy(update={"reason": reason})
+    return Quarantine(file=progress.file, record=f"line {lines}", reason=reason)
 
 
 def _segments(stream: io.BufferedIOBase) -> Iterator[tuple[bytes, bytes, int]]:
@@ -255,10 +315,12 @@ def _damaged_deletions(progress: _Progress, segment: bytes, line: int,
     pmids, unread = list(_PMID_ELEMENT.finditer(segment)), []
     for i, m in enumerate(pmids, 1):
         pmid = m.group(1).decode("utf-8", "replace")
-        if m.group(2) and pmid.strip().isdigit():
-            yield Deletion(id=f"PMID:{pmid.strip()}")
+        named = re.search(rb"""\bVersion\s*=\s*["']([^"']*)["']""", m.group(0))
+        version = named.group(1).decode("utf-8", "replace").strip() if named else None
+        if m.group(2) and pmid.strip().isdigit() and (version is None or version.isdigit()):
+            yield Deletion(id=f"PMID:{pmid.strip()}", version=int(version) if version else None)
         else:
-            unread.append(f"#{i} {pmid!r}")
+            unread.append(f"#{i} {pmid!r}" + (f" Version {version!r}" if version and not version.isdigit() else ""))
     yield Quarantine(file=progress.file, record=f"DeleteCitation at line {line}", reason=Errors.E315.reason(
         line=line, error="no end tag" if exc is None else exc.msg or str(exc), count=len(pmids),
         deleted=len(pmids) - len(unread), unread=", ".join(unread) or "none"))
@@ -290,10 +352,16 @@ def _drain(
 
 
 def _deletions(elem: etree._Element, progress: _Progress) -> Iterator[Deletion | Quarantine]:
+    """One Deletion per PMID: of the Version it names (only that one is deleted), or of whichever is held."""
     for i, pmid_el in enumerate(elem.iterfind("PMID"), 1):
         pmid = (pmid_el.text or "").strip()
-        if pmid.isdigit():
-            yield Deletion(id=f"PMID:{pmid}")
+        version = pmid_el.get("Version")
+        version = version.strip() if version is not None else None
+        if pmid.isdigit() and version is not None and not version.isdigit():
+            yield Quarantine(file=progress.file, record=f"DeleteCitation PMID #{i}",
+                             reason=Errors.E308.reason(version=version))
+        elif pmid.isdigit():
+            yield Deletion(id=f"PMID:{pmid}", version=int(version) if version else None)
         else:
             yield Quarantine(
                 file=progress.file,

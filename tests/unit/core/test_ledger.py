@@ -20,7 +20,8 @@ def test_decisions_follow_content_version_and_pipeline(tmp_path):
         assert ledger.decide([d], "p2") == {"PMID:1": "changed"}
         ledger.mark_deleted(["PMID:1"], run)
         assert ledger.status("PMID:1") == "deleted"
-        assert ledger.decide([d], "p1") == {"PMID:1": "new"}
+        assert ledger.decide([d], "p1") == {"PMID:1": "older"}  # a deleted citation's Version: skipped
+        assert ledger.decide([doc(1, "aspirin", version=2)], "p1") == {"PMID:1": "new"}  # a later Version
 
 
 def test_quarantine_is_recorded_with_reason_and_survives_reopen(tmp_path):
@@ -100,16 +101,22 @@ def test_a_data_dir_keeps_the_pseudonymisation_key_its_notes_were_written_with(t
         ledger.pin_pseudonym_key(other)  # its pseudonyms would duplicate every patient
 
 
-def test_a_deletion_of_a_document_never_seen_leaves_no_row(tmp_path):
-    """A deleted row would decide nothing an absent one does not (both are "new" to ``decide``, so
-    input order wins either way); it would only be counted as a deleted document that never was."""
+def test_a_pubmed_deletion_of_a_document_never_seen_leaves_a_tombstone(tmp_path):
+    """PubMed never reuses a deleted PMID: a deletion read before the citation (an update file read
+    before the baseline) is remembered, so the citation read later is skipped. A note's deletion
+    (no tombstone given) of an id never seen leaves no row, as before."""
     with Ledger(tmp_path / "l.sqlite") as ledger:
         run = ledger.start_run("test", [])
         ledger.mark_written([doc(1, "aspirin")], "p", run)
-        ledger.mark_deleted(["PMID:1", "PMID:404"], run)
-        assert (ledger.status("PMID:1"), ledger.status("PMID:404")) == ("deleted", None)
-        assert ledger.counts() == {"deleted": 1}
-        assert ledger.decide([doc(1, "aspirin"), doc(404, "fever")], "p") == {"PMID:1": "new", "PMID:404": "new"}
+        ledger.mark_deleted(["PMID:1", "PMID:404", "PMID:405", "NOTE:n9"], run, {"PMID:1": 1, "PMID:404": 1,
+                                                                                 "PMID:405": 3})
+        assert [ledger.status(i) for i in ("PMID:1", "PMID:404", "NOTE:n9")] == ["deleted", "deleted", None]
+        assert ledger.counts() == {"deleted": 3}
+        assert ledger.decide([doc(1, "aspirin"), doc(404, "fever"), doc(405, "fever", version=3)], "p") == {
+            "PMID:1": "older", "PMID:404": "older", "PMID:405": "older"}
+        assert ledger.decide([doc(404, "fever", version=2)], "p") == {"PMID:404": "new"}  # another Version
+        ledger.mark_deleted(["PMID:405"], run, {"PMID:405": 2})  # a tombstone's Version only grows
+        assert ledger.held(["PMID:405"])["PMID:405"].version == 3
 
 
 def test_runs_say_whether_they_finished_were_interrupted_or_never_ended(tmp_path):
@@ -181,3 +188,27 @@ def test_a_ledger_from_before_adopts_the_graph_unless_the_graph_lacks_its_docume
             ledger.bind_graph(SECOND, documents_in_graph=0)
         ledger.bind_graph(FALKOR, documents_in_graph=1)
         assert ledger.graph() == FALKOR
+
+
+def test_a_ledger_from_before_gets_the_date_revised_column_and_its_rows_keep_deciding(tmp_path):
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE documents (doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, version INTEGER NOT NULL,
+            content_hash TEXT, pipeline TEXT, status TEXT NOT NULL CHECK (status IN ('ok', 'quarantined', 'deleted')),
+            reason TEXT, run_id INTEGER, updated_at TEXT NOT NULL);
+        PRAGMA user_version = 1;""")
+    old = doc(1, "aspirin", version=2)
+    db.execute("INSERT INTO documents VALUES ('PMID:1', 'pubmed', 2, ?, 'p', 'ok', NULL, 1, 'then')", (old.content_hash,))
+    db.execute("INSERT INTO documents VALUES ('PMID:2', 'pubmed', 1, NULL, 'p', 'deleted', 'deleted by source', 1, 'then')")
+    db.commit()
+    db.close()
+    with Ledger(path) as ledger:
+        assert ledger.decide([old], "p") == {"PMID:1": "unchanged"}
+        dated = doc(1, "aspirin and fever", version=2).model_copy(update={"metadata": {"date_revised": "2020-01-01"}})
+        assert ledger.decide([dated, doc(2, "fever")], "p") == {"PMID:1": "changed", "PMID:2": "older"}
+        assert ledger.decide([doc(1, "aspirin")], "p") == {"PMID:1": "older"}  # Version 1 < 2
+        ledger.mark_written([dated], "p", ledger.start_run("t", []))
+        assert ledger.held(["PMID:1"])["PMID:1"].date_revised == "2020-01-01"
+    with Ledger(path) as ledger:  # opened again: migrated once
+        assert ledger.decide([dated], "p") == {"PMID:1": "unchanged"}

@@ -41,11 +41,15 @@ def test_deletions_remove_documents_and_only_those_in_the_graph_count_as_deleted
     assert (s.read, s.deleted, s.deletions_not_found, s.skipped) == (2, 1, 1, 1) and s.reconciles
     assert "PMID:1" not in p.store.docs and "PMID:2" in p.store.docs
     assert all(e.doc_id != "PMID:1" for e in p.store.evidence.values())
-    assert p.ledger.status("PMID:1") == "deleted" and p.ledger.status("PMID:77") is None  # never ingested
+    assert p.ledger.status("PMID:1") == "deleted" and p.ledger.status("PMID:77") == "deleted"  # a tombstone
     again = p.run([Deletion(id="PMID:1"), Deletion(id="PMID:77")], command="t", inputs=[])
     assert (again.deleted, again.deletions_not_found, again.skipped) == (0, 2, 2) and again.reconciles
     assert p.store.statistics_refreshed == 2  # the second deletion run changed nothing
-    assert p.run([doc(77, "Fever.")], command="t", inputs=[]).written == 1  # a later copy is written, as before
+    # PubMed never reuses a deleted PMID: a copy read later is an older record, skipped (any Version: the
+    # deletion named none and nothing was held)
+    later = p.run([doc(77, "Fever."), doc(77, "Fever.", version=2), doc(1, "Aspirin and fever.")], command="t", inputs=[])
+    assert (later.written, later.skipped, later.superseded) == (0, 3, 3) and later.reconciles
+    assert "PMID:77" not in p.store.docs and "PMID:1" not in p.store.docs
 
 
 def test_bad_records_are_quarantined_not_fatal(tmp_path):
@@ -78,9 +82,14 @@ def test_duplicates_within_a_batch_keep_the_last_version(tmp_path):
     s = p.run([doc(1, "Aspirin and fever."), doc(1, "Aspirin and headache.", version=2)], command="t", inputs=[])
     assert (s.read, s.written, s.skipped, s.superseded) == (2, 1, 1, 1) and s.reconciles
     assert p.store.docs["PMID:1"].version == 2
-    again = p.run([doc(2, "Fever."), Deletion(id="PMID:2"), doc(2, "Fever again."), doc(3, "Headache.")],
+    again = p.run([doc(2, "Fever."), Deletion(id="PMID:2"), doc(2, "Fever again.", version=2), doc(3, "Headache.")],
                   command="t", inputs=[])
     assert (again.read, again.written, again.skipped, again.superseded) == (4, 2, 2, 2) and again.reconciles
+    # the deleted Version read again after its deletion is older than the deletion: skipped too
+    same = p.run([doc(4, "Fever."), Deletion(id="PMID:4"), doc(4, "Fever again."), doc(5, "Headache.")],
+                 command="t", inputs=[])
+    assert (same.written, same.skipped, same.superseded, same.deletions_not_found) == (1, 3, 2, 1) and same.reconciles
+    assert "PMID:4" not in p.store.docs
     assert p.run([doc(3, "Headache.")], command="t", inputs=[]).superseded == 0  # skipped as unchanged only
 
 
@@ -377,3 +386,55 @@ def test_a_run_never_skips_documents_its_graph_does_not_hold(tmp_path):
         ingest(store)
     settings.ledger_path.rename(tmp_path / "ledger.sqlite.old")  # what the hint says to do
     assert ingest(store) == 2 and set(store.docs) == {"PMID:1", "PMID:2"}
+
+
+def _cite(pmid: int, text: str, version: int = 1, revised: str | None = None) -> Document:
+    return Document(id=f"PMID:{pmid}", source="pubmed", text=text, version=version,
+                    metadata={"pmid": str(pmid), "date_revised": revised})
+
+
+@pytest.mark.parametrize("batch_size", [1, 50])
+def test_a_record_older_than_the_one_held_is_skipped_as_superseded_never_revised(tmp_path, batch_size):
+    """A stored citation is replaced only by a record at least as recent: a higher Version, or the same
+    Version revised on the same day or later (batch_size 1: the one held is still being committed)."""
+    p = _pipeline(tmp_path, batch_size=batch_size)
+    s = p.run([_cite(1, "Aspirin and fever.", revised="2020-01-01"), _cite(2, "Aspirin.", version=4, revised="2021-06-07"),
+               _cite(1, "Aspirin and headache.", revised="2013-05-05"), _cite(2, "Fever.", version=1, revised="2021-07-01")],
+              command="t", inputs=[])
+    assert (s.read, s.written, s.revised, s.skipped, s.superseded) == (4, 2, 0, 2, 2) and s.reconciles
+    later = p.run([_cite(1, "Fever and headache.", revised="2020-01-01"), _cite(2, "Aspirin.", version=5, revised="2021-01-01"),
+                   _cite(1, "Headache.", revised="2019-12-31"), _cite(2, "Fever.", version=3, revised="2022-01-01")],
+                  command="t", inputs=[])
+    # 1: older skipped, the same day replaces; 2: Version 3 skipped, Version 5 replaces
+    assert (later.written, later.revised, later.skipped, later.superseded) == (2, 2, 2, 2) and later.reconciles
+    assert (p.store.docs["PMID:1"].text, p.store.docs["PMID:2"].version) == ("Fever and headache.", 5)
+    assert {(e.doc_id, e.triple.subject) for e in p.store.evidence.values()} == {("PMID:1", "MESH:D005334")}
+
+
+@pytest.mark.parametrize("batch_size", [1, 50])
+def test_a_deletion_naming_a_version_removes_only_that_version_and_is_remembered(tmp_path, batch_size):
+    p = _pipeline(tmp_path, batch_size=batch_size)
+    p.run([_cite(1, "Aspirin and fever.", version=v, revised=f"202{v}-01-01") for v in (1, 2, 3, 4)],
+          command="t", inputs=[])
+    s = p.run([Deletion(id="PMID:1", version=2)], command="t", inputs=[])
+    assert (s.deleted, s.deletions_not_found, s.skipped) == (0, 1, 1) and s.reconciles
+    assert p.store.docs["PMID:1"].version == 4 and p.ledger.status("PMID:1") == "ok"
+    s = p.run([Deletion(id="PMID:1", version=4), _cite(1, "Fever and aspirin.", version=3, revised="2030-01-01"),
+               Deletion(id="PMID:9", version=1), _cite(9, "Aspirin and headache.")], command="t", inputs=[])
+    # Version 4 deleted; Version 3 is older than the deletion; PMID 9's deletion (never seen) leaves a
+    # tombstone, and its Version 1 read after it is skipped
+    assert (s.read, s.deleted, s.written, s.skipped, s.superseded, s.deletions_not_found) == (4, 1, 0, 3, 2, 1)
+    assert s.reconciles and p.store.docs == {} and p.store.evidence == {}
+    s = p.run([_cite(9, "Aspirin and headache.", version=2), _cite(1, "Aspirin and headache.", version=5)],
+              command="t", inputs=[])
+    assert (s.written, s.skipped) == (2, 0)  # later Versions than the ones deleted are written
+
+
+def test_deleted_notes_come_back_as_before(tmp_path):
+    """Only PubMed deletions leave tombstones: a note deleted (written in error) and given again is written."""
+    p = _pipeline(tmp_path, source_name="note")
+    note = Document(id="NOTE:n1", source="note", text="Aspirin and fever.", metadata={"patient": "pt_1"})
+    p.run([note, Deletion(id="NOTE:n2")], command="t", inputs=[])
+    p.run([Deletion(id="NOTE:n1")], command="t", inputs=[])
+    s = p.run([note, note.model_copy(update={"id": "NOTE:n2"})], command="t", inputs=[])
+    assert (s.written, s.skipped) == (2, 0) and p.ledger.status("NOTE:n2") == "ok"

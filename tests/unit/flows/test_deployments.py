@@ -1,6 +1,7 @@
 """What `medkg serve` registers: every scheduled run loads the settings the command was given."""
 
 import gzip
+import json
 import os
 from contextlib import nullcontext
 from pathlib import Path
@@ -121,6 +122,76 @@ def test_an_update_file_read_cut_short_is_read_again_until_it_is_read_whole(tmp_
     store.docs.clear()  # the graph's files deleted: "nothing to ingest" would leave it empty for good
     with pytest.raises(LedgerError, match="^E805"):
         flow_run()
+
+
+def _fake_flow(tmp_path, monkeypatch, store: MemoryStore):
+    """pubmed_updates on a folder of update files, with fake components and no Prefect server."""
+    def run_ingestion(items, *, settings, source_name, command, inputs):  # the flow's run, with fake components
+        with Ledger(settings.ledger_path) as ledger:
+            pipeline = Pipeline(annotator=word_annotator(), assembler=Assembler(), store=store, ledger=ledger)
+            return pipeline.run(items, command=command, inputs=inputs)
+
+    monkeypatch.setattr(deployments, "run_ingestion", run_ingestion)
+    monkeypatch.setattr(deployments, "open_store", lambda settings: nullcontext(store))
+    (folder := tmp_path / "updates").mkdir()
+
+    def flow_run() -> dict:
+        return {k: (s["written"], s["revised"], s["deleted"], s["quarantined"])
+                for k, s in pubmed_updates.fn(folder=str(folder), data_dir=str(tmp_path / "data")).items()}
+
+    return folder, flow_run
+
+
+def _update(*records: str) -> bytes:
+    return ('<?xml version="1.0"?>\n<PubmedArticleSet>\n' + "".join(records) + "</PubmedArticleSet>\n").encode()
+
+
+def _citation(pmid: int, version: int = 1, title: str = "Aspirin") -> str:
+    return (f'<PubmedArticle><MedlineCitation><PMID Version="{version}">{pmid}</PMID><Article>'
+            f"<ArticleTitle>{title} {pmid}.</ArticleTitle></Article></MedlineCitation></PubmedArticle>\n")
+
+
+def test_an_update_file_cut_inside_a_record_stops_the_run_and_holds_back_the_files_after_it(
+        tmp_path, monkeypatch, capsys):
+    """QA's case: the second file is a valid gzip whose XML ends inside its last citation, before its
+    DeleteCitation block. It must not count as read (E316, like a cut gzip), later files must wait for
+    it (the log says which), and each run reads it again until a whole copy is read; nothing is rolled
+    back and forth meanwhile."""
+    store = MemoryStore()
+    folder, flow_run = _fake_flow(tmp_path, monkeypatch, store)
+    first, second, third = (folder / f"pubmed26n000{i}.xml.gz" for i in (1, 2, 3))
+    first.write_bytes(gzip.compress(_update(_citation(1), _citation(2), _citation(3))))
+    whole = _update(_citation(4), _citation(5), "<DeleteCitation><PMID>1</PMID></DeleteCitation>\n")
+    second.write_bytes(gzip.compress(whole[: whole.index(b"<DeleteCitation>") - 40]))
+    third.write_bytes(gzip.compress(_update(_citation(2, version=2, title="Revised"), _citation(6))))
+
+    assert flow_run() == {first.name: (3, 0, 0, 0), second.name: (1, 0, 0, 1)}  # PMID 5 cut: E316
+    out = capsys.readouterr().out
+    assert f"warning: {second.name} was not read to its end (E316: {second.resolve()} ends early" in out
+    assert f"The 1 update file(s) after it wait until it is read whole (updates apply in sequence): {third.name}" in out
+    assert set(store.docs) == {"PMID:1", "PMID:2", "PMID:3", "PMID:4"} and store.docs["PMID:2"].version == 1
+    assert flow_run() == {second.name: (0, 0, 0, 1)}  # still cut: read again, the third still waits
+    assert third.name in capsys.readouterr().out and store.docs["PMID:2"].version == 1
+    second.write_bytes(gzip.compress(whole))  # downloaded again
+    assert flow_run() == {second.name: (1, 0, 1, 0), third.name: (2, 1, 0, 0)}
+    assert set(store.docs) == {"PMID:2", "PMID:3", "PMID:4", "PMID:5", "PMID:6"}
+    assert store.docs["PMID:2"].version == 2
+    assert flow_run() == {}
+
+
+def test_an_unreadable_update_file_fails_the_flow_before_a_ledger_run_is_started_for_it(tmp_path, monkeypatch):
+    """An empty .xml.gz: E202, and no ledger run left unfinished (``medkg stats``) for it."""
+    folder, flow_run = _fake_flow(tmp_path, monkeypatch, MemoryStore())
+    (folder / "pubmed26n0001.xml.gz").write_bytes(gzip.compress(_update(_citation(1))))
+    (folder / "pubmed26n0002.xml.gz").write_bytes(b"")
+    (folder / "pubmed26n0003.xml.gz").write_bytes(gzip.compress(_update(_citation(3))))
+    for _ in range(2):
+        with pytest.raises(SourceError, match="^E202: .*pubmed26n0002.xml.gz is empty"):
+            flow_run()
+    with Ledger(tmp_path / "data" / "ledger.sqlite") as ledger:
+        runs = ledger.runs()
+    assert [(json.loads(r["inputs"])[0].rsplit("/", 1)[-1], r["state"]) for r in runs] == [
+        ("pubmed26n0001.xml.gz", "finished")]
 
 
 def test_an_update_file_changed_since_it_was_read_is_read_again_with_every_file_after_it(tmp_path):

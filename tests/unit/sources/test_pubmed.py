@@ -137,9 +137,9 @@ def test_delete_citation_yields_one_deletion_per_pmid() -> None:
     items = list(iter_pubmed(FIXTURES / "deletions.xml"))
     assert isinstance(items[0], Document)
     assert items[1:] == [
-        Deletion(id="PMID:31688362"),
-        Deletion(id="PMID:31764432"),
-        Deletion(id="PMID:31895213"),
+        Deletion(id="PMID:31688362", version=1),
+        Deletion(id="PMID:31764432", version=1),
+        Deletion(id="PMID:31895213", version=1),
     ]
     assert count_pubmed(FIXTURES / "deletions.xml") == {
         "documents": 1,
@@ -189,7 +189,9 @@ def test_a_record_cut_off_at_the_end_and_damage_between_records_are_reported(tmp
     cut.write_bytes(_article_set(_record(1) + _record(2))[:-60])
     items = list(iter_pubmed(cut))
     assert isinstance(items[0], Document) and items[0].id == "PMID:1"
-    assert (items[1].record, items[1].reason) == ("#2 PMID 2", "E313: the record starting at line 4 is cut off: no end tag")
+    assert (items[1].record, items[1].id) == ("#2 PMID 2", "PMID:2")  # the file, not the record, is cut: E316
+    assert items[1].reason == (f"E316: {cut} ends early, at line 4, inside the record starting at line 4, which has "
+                               "no end tag: the file is cut short, and what came after the cut was not read")
     assert len(items) == 2
     for junk, line in (("<oops>\n", 7), ("</oops>\n", 4)):  # found at the end of the file, and at once
         between = tmp_path / "between.xml"
@@ -222,6 +224,25 @@ def test_a_record_cut_off_mid_file_is_quarantined_alone_and_each_record_after_it
     ]
 
 
+def test_a_deletion_names_the_version_it_deletes_or_none(tmp_path: Path) -> None:
+    """``<PMID Version="2">`` deletes Version 2 only; a PMID without Version deletes whichever is held; a
+    Version that is not a number is quarantined (E308), in a whole block and in a damaged one alike."""
+    block = ('<DeleteCitation><PMID Version="2">21</PMID><PMID>22</PMID><PMID Version=" 3 ">23</PMID>'
+             '<PMID Version="x">24</PMID></DeleteCitation>\n')
+    path = tmp_path / "deletions.xml"
+    path.write_bytes(_article_set(_record(1) + block))
+    items = list(iter_pubmed(path))
+    assert items[1:4] == [Deletion(id="PMID:21", version=2), Deletion(id="PMID:22"), Deletion(id="PMID:23", version=3)]
+    assert isinstance(items[4], Quarantine) and items[4].reason == "E308: PMID Version 'x' is not a number"
+    damaged = tmp_path / "damaged.xml"
+    damaged.write_bytes(_article_set(_record(1) + block.replace("<PMID>22", "<PMID>22 &") + _record(2)))
+    items = list(iter_pubmed(damaged))
+    assert [i for i in items if isinstance(i, Deletion)] == [Deletion(id="PMID:21", version=2),
+                                                             Deletion(id="PMID:23", version=3)]
+    (q,) = [i for i in items if isinstance(i, Quarantine)]
+    assert "2 of its 4 PMIDs were deleted" in q.reason and "#4 '24' Version 'x'" in q.reason
+
+
 def test_a_damaged_delete_citation_block_deletes_the_pmids_that_can_be_read(tmp_path: Path) -> None:
     deletion = ('<DeleteCitation>\n<PMID Version="1">11</PMID>\n<PMID>12</PMID>\n<PMID>13 & 14</PMID>\n'
                 "<PMID>abc</PMID>\n<PMID> 15 </PMID>\n</DeleteCitation>\n")
@@ -243,7 +264,38 @@ def test_a_damaged_delete_citation_block_deletes_the_pmids_that_can_be_read(tmp_
         "PMID:12",
         ("DeleteCitation at line 4", ("E315: DeleteCitation block at line 4 is damaged (no end tag): "
          "2 of its 5 PMIDs were deleted, not read: #3 '13 & 14', #4 'abc', #5 ' 15'"), None),
+        ("line 9", (f"E316: {cut} ends early, at line 9, inside the DeleteCitation block starting at line 4, "
+                    "which has no end tag: the file is cut short, and what came after the cut was not read"), None),
     ]
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_xml_that_ends_before_its_root_end_tag_is_cut_short(tmp_path: Path, compress: bool) -> None:
+    """QA's case: a valid gzip of XML cut inside the last citation, before its DeleteCitation block.
+    The file, not one record, is damaged: what followed the cut (deletions too) is lost, so the reader
+    says E316 (a file read in part, as E301), never E313 (a record that loses itself only)."""
+    deletion = "<DeleteCitation><PMID>7</PMID><PMID>8</PMID></DeleteCitation>\n"
+    whole = _article_set(_record(1) + _record(2) + _record(3) + deletion)
+    path = tmp_path / ("cut.xml.gz" if compress else "cut.xml")
+
+    def read(data: bytes) -> list:
+        path.write_bytes(gzip.compress(data) if compress else data)
+        return _items(list(iter_pubmed(path)))
+
+    assert read(whole) == ["PMID:1", "PMID:2", "PMID:3", "PMID:7", "PMID:8"]
+    inside = read(whole[: whole.index(b"<DeleteCitation>") - 40])  # inside the third citation
+    assert inside[:2] == ["PMID:1", "PMID:2"] and len(inside) == 3
+    record, reason, doc_id = inside[2]
+    assert (record, doc_id) == ("#3 PMID 3", "PMID:3")
+    assert reason.startswith(f"E316: {path} ends early, at line 5, inside the record starting at line 5, which has")
+    between = read(whole[: whole.index(b"<DeleteCitation>")])  # after the third citation, before the deletions
+    assert between[:3] == ["PMID:1", "PMID:2", "PMID:3"] and len(between) == 4
+    assert between[3][0] == "line 6" and between[3][1].startswith(
+        f"E316: {path} ends early, at line 6, after its last complete record (from line 5), without the end tag")
+    nothing = read(whole[: whole.index(b"<PubmedArticle>")])  # the root's start tag, then nothing
+    assert [q[1][:5] for q in nothing] == ["E316:"] and "before its first record" in nothing[0][1]
+    unclosed = read(whole[: whole.rindex(b"</PubmedArticleSet>") + 5])  # every record, the root's end tag cut
+    assert unclosed[:5] == ["PMID:1", "PMID:2", "PMID:3", "PMID:7", "PMID:8"] and unclosed[5][1].startswith("E316:")
 
 
 def test_truncated_gzip_is_quarantined_after_the_records_before_the_cut(tmp_path: Path) -> None:
@@ -375,7 +427,7 @@ def test_update_file_versions_and_deletions() -> None:
     # (`zcat ... | grep -B1 'PMID Version="[2-9]'` inside MedlineCitation).
     assert sum(isinstance(d, Document) and d.version > 1 for d in items) == 5
     assert items[-20:] == [d for d in items if isinstance(d, Deletion)]
-    assert items[-20] == Deletion(id="PMID:31688362")
+    assert items[-20] == Deletion(id="PMID:31688362", version=1)
 
 
 def _article(pmid: str, pub_types: list[str], comments: list[tuple[str, str]] = ()) -> str:
