@@ -691,6 +691,12 @@ class Errors:
     E911 = Message(NotInGraphError, "{concept} is not in the graph")
     E912 = Message(ArgumentError, "source and target are the same concept ({concept})",
                    "Name two different concepts.")
+    E913 = Message(ArgumentError, "{target!r} names {count} concepts of the graph: {chosen} is used ({why}), not "
+                   "{others}", "To use another one, write its id in place of the name, e.g. {example}.")
+    E914 = Message(NotInGraphError, "{target!r} is {concept} ({name}), a hub concept that ask, report and viz "
+                   "leave out", "Name a disease, drug, gene or finding: the human hub (what people words such as "
+                   "patients and women are linked to) and generic taxa (animals, mammals) are mentioned with nearly "
+                   "everything, so their relations say nothing about them.")
     E920 = Message(ReportError, "concept {concept} is not in the graph")
     E921 = Message(ReportError, "no note of patient {patient} is in the graph",
                    "Patient ids are pseudonyms (pt_…) made with MEDKG_PSEUDONYM_KEY at ingestion.")

@@ -6,6 +6,8 @@ answer type from the cue words of ``kg.reason.cues``) and answered by parameteri
 
 - one concept and a relation word ("what causes X", "side effects of X", "what treats X", "what
   interacts with X", "genes linked to X"): the claimed relations of that kind, strongest first;
+- several concepts joined by "and" or "or" ("what causes A and B?"): the concepts claimed for all of
+  them first, then each one's answer;
 - two concepts ("does A cause B", "how are A and B connected"): the edges between them, and the
   most believable paths when asked how they connect or when no claimed edge joins them;
 - one concept and no relation word ("tell me about X"): a summary, by kind of relation.
@@ -33,7 +35,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from kg.config import Settings
-from kg.errors import Errors, NotInGraphError, SubgraphTooLargeError
+from kg.errors import ArgumentError, Errors, NotInGraphError, SubgraphTooLargeError
 from kg.graph import cypher as q
 from kg.graph.base import GraphStore
 from kg.reason import cues
@@ -49,9 +51,11 @@ from kg.reason.evidence import (
 from kg.reason.paths import Path, best_paths, with_evidence
 from kg.reason.question import (
     Finder,
+    Found,
     OntologyLookup,
     Reading,
     StoreLookup,
+    _is_hub,
     no_ner,
     read,
 )
@@ -63,8 +67,12 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 COOCCURRENCE = "biolink:occurs_together_in_literature_with"
 CAUSES = frozenset({"biolink:causes", "biolink:contributes_to", "biolink:causes_adverse_event"})
-# BioRED's Negative_Correlation between a chemical and a disease is how it annotates treatment.
-TREATS = frozenset({"biolink:treats", "biolink:ameliorates", "biolink:negatively_correlated_with"})
+# BioRED's Negative_Correlation between a chemical and a disease is how it annotates treatment; between
+# other kinds of concept (a chemical and a gene, two chemicals) it is only a correlation (see _treatment).
+NEGATIVELY_CORRELATED = "biolink:negatively_correlated_with"
+TREATS = frozenset({"biolink:treats", "biolink:ameliorates", NEGATIVELY_CORRELATED})
+DRUG_TYPES = frozenset({"Chemical"})
+TREATED_TYPES = frozenset({"Disease", "Finding"})
 INTERACTS = frozenset({
     "biolink:interacts_with", "biolink:chemically_interacts_with", "biolink:physically_interacts_with",
     "biolink:directly_physically_interacts_with",
@@ -78,12 +86,17 @@ KINDS: dict[str, tuple[frozenset[str] | None, str, str]] = {
     "associated": (None, "any", "what is associated with {x}"),
     "suggests": (None, "any", "which diseases {x} points to"),
 }
+# the same, of several concepts at once ("what both A and B cause")
+COORDINATED_WHAT = {"causes": "what causes {x}", "effects": "what {x} cause", "treats": "what treats {x}",
+                    "interacts": "what interacts with {x}", "associated": "what is associated with {x}",
+                    "suggests": "which diseases {x} point to"}
 PATH_HOPS = 3
 PATH_MAX_EDGES = 50_000
 SUMMARY_PER_SECTION = 5
 SUMMARY_SECTIONS = ("reported to cause (effects)", "reported causes",
-                    "treatment relations (treats / negatively correlated)", "interactions",
-                    "other claimed relations (associated, correlated, ...)")
+                    "treatment relations (treats, or a drug negatively correlated with a disease or finding)",
+                    "interactions", "other claimed relations (associated, correlated, ...)")
+COORDINATED_POOL = 60  # relations fetched per concept of "what causes A and B?" to find the ones they share
 COMENTION_MIN_DOCS = 2
 
 Status = Literal["answered", "co_mentions_only", "no_evidence", "no_concept"]
@@ -290,6 +303,7 @@ def answer(reading: Reading, store: GraphStore, *, limit: int = 10, per_item: in
            include_subtypes: bool = False) -> AskAnswer:
     """Answer a question already read (``kg.reason.question.read``)."""
     ctx = _Context(store, limit, per_item, isa, include_subtypes)
+    _warn_alternatives(reading)
     if not reading.concepts:
         known = [m for m in reading.missing if m.known_as]
         if known:  # understood, but the graph has never seen it: no evidence, said plainly
@@ -337,7 +351,31 @@ def _cooccurrence(store: GraphStore) -> list[str]:
     return [t for t in store.schema.triple_types if store.schema.relationships[t].biolink == COOCCURRENCE]
 
 
+def _treatment(biolink: str, one: str | None, other: str | None) -> bool:
+    """Whether a relation of these two types of concept is a treatment: biolink treats or ameliorates,
+    or a negative correlation between a chemical (a drug) and a disease or finding, either way round.
+
+    BioRED annotates "drug X lowers disease Y" as a negative correlation, and just as much "ethanol
+    reduces the cross-linking of insulin" or "amphetamine raises dopamine": those are correlations only.
+    """
+    if biolink not in TREATS:
+        return False
+    if biolink != NEGATIVELY_CORRELATED:
+        return True
+    return (one in DRUG_TYPES and other in TREATED_TYPES) or (other in DRUG_TYPES and one in TREATED_TYPES)
+
+
+def _treats_filter(ctx: _Context, reading: Reading, x: Found):
+    """For "what treats X": the rows that are a treatment of (or by) ``x`` (None for other intents)."""
+    if reading.intent != "treats":
+        return None
+    schema = ctx.store.schema.relationships
+    return lambda r: _treatment(schema[r["predicate"]].biolink, x.type, r.get("type"))
+
+
 def _relations(ctx: _Context, reading: Reading) -> AskAnswer:
+    if reading.coordinated > 1:
+        return _coordinated(ctx, reading)
     x = reading.focus
     kinds, direction, what = KINDS[reading.intent]
     if reading.intent == "treats" and reading.direction == "out":
@@ -350,10 +388,11 @@ def _relations(ctx: _Context, reading: Reading) -> AskAnswer:
     only = f" (only {', '.join(labels)})" if labels else ""
     names = "any claimed relation" if kinds is None else ", ".join(typed) or "no such relation type in the schema"
     title = f"{what.format(x=scope)}{only}: {names}"
-    rows = _rows(ctx, ids, typed, labels, direction=direction) if typed else []
+    keep = _treats_filter(ctx, reading, x)
+    rows = _rows(ctx, ids, typed, labels, direction=direction, keep=keep) if typed else []
     listed = {r["other"] for r in rows}
-    unscored = [r for r in (_rows(ctx, ids, typed, labels, direction=direction, scored=False) if typed else [])
-                if r["other"] not in listed]
+    unscored = [r for r in (_rows(ctx, ids, typed, labels, direction=direction, scored=False, keep=keep)
+                            if typed else []) if r["other"] not in listed]
     apart = [_unscored_section(ctx, f"{title}: {UNSCORED_NOTE}", unscored)] if unscored else []
     apart_note = (f" {len(unscored)} other concept(s) with edges of this kind that have no scored evidence (negated, "
                   "hypothetical or family-history sentences, or retracted papers only) are listed apart, not as "
@@ -368,6 +407,9 @@ def _relations(ctx: _Context, reading: Reading) -> AskAnswer:
                       f"first{cited}.{weak_note}{apart_note}", [section, *apart])
     comention = _rows(ctx, ids, _cooccurrence(ctx.store), labels, min_docs=1)
     message = f"The graph has no claimed relation of this kind for {scope}{only}.{apart_note}"
+    if keep is not None and typed and _rows(ctx, ids, typed, labels, direction=direction, limit=1):
+        message += (f" Its negative correlations with concepts that are not a drug and a disease or finding are not "
+                    f"read as treatment (\"what is associated with {x.name or x.id}\" lists them).")
     if comention:
         message += (" Concepts mentioned in the same sentences instead, most informative first (NPMI; "
                     "a co-mention is not a claim):")
@@ -378,11 +420,75 @@ def _relations(ctx: _Context, reading: Reading) -> AskAnswer:
     return _build(reading, "no_evidence", message, apart)
 
 
+def _coordinated(ctx: _Context, reading: Reading) -> AskAnswer:
+    """"What causes hypotension and bradycardia?": first the concepts claimed for all of them (each with its edge
+    to each, strongest first by its weakest edge), then, concept by concept, what a one-concept question answers."""
+    asked = reading.asked
+    kinds, direction, what = KINDS[reading.intent]
+    together = COORDINATED_WHAT[reading.intent]
+    if reading.intent == "treats" and reading.direction == "out":
+        what, together = "what {x} treats", "what {x} treat"
+    labels = reading.answer_types
+    typed = _types(ctx.store, kinds)
+    only = f" (only {', '.join(labels)})" if labels else ""
+    names = "any claimed relation" if kinds is None else ", ".join(typed) or "no such relation type in the schema"
+    parts = []  # (concept, scope, ids, claimed rows, unscored rows)
+    for x in asked:
+        ids = expand(ctx.isa, [x.id], include_subtypes=True) if ctx.include_subtypes else [x.id]
+        scope = f"{x.name or x.id} ({x.id})" + (f" and {len(ids) - 1} subtype(s)" if len(ids) > 1 else "")
+        keep = _treats_filter(ctx, reading, x)
+        rows = _rows(ctx, ids, typed, labels, direction=direction, keep=keep, limit=COORDINATED_POOL) if typed else []
+        listed = {r["other"] for r in rows}
+        unscored = [r for r in (_rows(ctx, ids, typed, labels, direction=direction, scored=False, keep=keep)
+                                if typed else []) if r["other"] not in listed]
+        parts.append((x, scope, ids, rows, unscored))
+    by_other = [{r["other"]: r for r in rows} for _, _, _, rows, _ in parts]
+    common = sorted(set.intersection(*(set(b) for b in by_other)),
+                    key=lambda o: (-min(float(b[o]["combined_score"] or 0) for b in by_other), o))[: ctx.limit]
+    everyone = "both" if len(asked) == 2 else "all of"
+    joined = ", ".join(p[1] for p in parts[:-1]) + f" and {parts[-1][1]}"
+    short = ", ".join(x.name or x.id for x in asked[:-1]) + f" and {asked[-1].name or asked[-1].id}"
+    sections: list[AskSection] = []
+    if common:
+        sections.append(AskSection(
+            title=f"{together.format(x=f'{everyone} {joined}')}{only}: {names}", kind="relations",
+            items=_items(ctx, [b[o] for o in common for b in by_other], claimed=True)))
+        listed_common = ", ".join(by_other[0][o].get("name") or o for o in common)
+        message = (f"{len(common)} concept(s) with a claimed relation of this kind to {everyone} {short}: "
+                   f"{listed_common}.")
+    else:
+        message = f"No concept has a claimed relation of this kind to {everyone} {short}."
+    status: Status = "no_evidence"
+    each = []
+    for x, scope, ids, rows, unscored in parts:
+        title = f"{what.format(x=scope)}{only}: {names}"
+        if rows:
+            status = "answered"
+            sections.append(AskSection(title=title, kind="relations", items=_items(ctx, rows[: ctx.limit],
+                                                                                   claimed=True)))
+            each.append(f"{x.name or x.id}: {len(rows[: ctx.limit])} concept(s) with a claimed relation")
+        else:
+            comention = _rows(ctx, ids, _cooccurrence(ctx.store), labels, min_docs=1)
+            if comention:
+                status = "co_mentions_only" if status == "no_evidence" else status
+                sections.append(AskSection(title=f"mentioned in the same sentence as {scope}{only}",
+                                           kind="co-mentions", items=_items(ctx, comention, claimed=False)))
+            each.append(f"{x.name or x.id}: no claimed relation of this kind" + (
+                ", only co-mentions (not claims)" if comention else ", nor a co-mention"))
+        if unscored:
+            sections.append(_unscored_section(ctx, f"{title}: {UNSCORED_NOTE}", unscored))
+    message += (" Then each one's" if common else " Each one's") + ", strongest first: " + "; ".join(each) + "."
+    if any(p[4] for p in parts):
+        message += (" Concepts with edges of this kind that have no scored evidence (negated, hypothetical or "
+                    "family-history sentences, or retracted papers only) are listed apart, not as claims.")
+    return _build(reading, status, message, sections)
+
+
 def _rows(ctx: _Context, ids: list[str], predicates: list[str], labels: list[str], *, direction: str | None = None,
-          min_docs: int | None = None, limit: int | None = None, scored: bool = True) -> list[dict]:
+          min_docs: int | None = None, limit: int | None = None, scored: bool = True, keep=None) -> list[dict]:
     """Relation rows (``direction`` given; ``scored`` false: the edges without scored evidence) or
     co-mention rows (``min_docs`` given), one per other concept: its strongest edge when several ids
-    or types reach it."""
+    or types reach it (``keep``: only the rows it is true for)."""
     if not predicates:
         return []
     limit = limit or ctx.limit
@@ -393,7 +499,8 @@ def _rows(ctx: _Context, ids: list[str], predicates: list[str], labels: list[str
         query, params["min_docs"] = q.REASON_COMENTIONS, min_docs or 1
     best: dict[str, dict] = {}
     for r in ctx.store.query(query, params):  # already ordered, best first
-        best.setdefault(r["other"], r)
+        if keep is None or keep(r):
+            best.setdefault(r["other"], r)
     return list(best.values())[:limit]
 
 
@@ -426,39 +533,52 @@ def _unscored_section(ctx: _Context, title: str, rows: list[dict], other: AskCon
 
 
 def _summary(ctx: _Context, reading: Reading) -> AskAnswer:
-    """Everything claimed about one concept, by kind of relation, then its most telling co-mentions."""
+    """Everything claimed about one concept, by kind of relation, then its most telling co-mentions; only
+    concepts of the answer types when the question names them ("hypertension drugs?": chemicals)."""
     x = reading.focus
+    labels = reading.answer_types
+    only = f" (only {', '.join(labels)})" if labels else ""
     card = ctx.store.query(q.REASON_CONCEPT, {"id": x.id})[0]
-    rows = _rows(ctx, [x.id], _types(ctx.store, None), [], direction="any", limit=60)
+    claimed = _types(ctx.store, None)
+    rows = _rows(ctx, [x.id], claimed, labels, direction="any", limit=60)
     schema = ctx.store.schema.relationships
     groups: dict[str, list[dict]] = {}
     for r in rows:
         biolink = schema[r["predicate"]].biolink
         if biolink in CAUSES:
             key = SUMMARY_SECTIONS[0] if r["outgoing"] else SUMMARY_SECTIONS[1]
-        elif biolink in TREATS:
+        elif _treatment(biolink, x.type, r.get("type")):
             key = SUMMARY_SECTIONS[2]
         elif biolink in INTERACTS:
             key = SUMMARY_SECTIONS[3]
-        else:
+        else:  # other negative correlations too: a correlation, not a treatment
             key = SUMMARY_SECTIONS[4]
         groups.setdefault(key, []).append(r)
-    sections = [AskSection(title=k, kind="relations", items=_items(ctx, groups[k][:SUMMARY_PER_SECTION], claimed=True))
+    sections = [AskSection(title=k + only, kind="relations",
+                           items=_items(ctx, groups[k][:SUMMARY_PER_SECTION], claimed=True))
                 for k in SUMMARY_SECTIONS if k in groups]
-    comention = _rows(ctx, [x.id], _cooccurrence(ctx.store), [], min_docs=COMENTION_MIN_DOCS,
+    comention = _rows(ctx, [x.id], _cooccurrence(ctx.store), labels, min_docs=COMENTION_MIN_DOCS,
                       limit=SUMMARY_PER_SECTION)
     if comention:
         sections.append(AskSection(title=f"most telling co-mentions (NPMI, seen in at least {COMENTION_MIN_DOCS} "
-                                   "documents; not claims)", kind="co-mentions", items=_items(ctx, comention,
-                                                                                            claimed=False)))
-    unscored = _rows(ctx, [x.id], _types(ctx.store, None), [], direction="any", limit=SUMMARY_PER_SECTION,
-                     scored=False)
+                                   f"documents; not claims){only}", kind="co-mentions",
+                                   items=_items(ctx, comention, claimed=False)))
+    unscored = _rows(ctx, [x.id], claimed, labels, direction="any", limit=SUMMARY_PER_SECTION, scored=False)
     if unscored:
-        sections.append(_unscored_section(ctx, f"relations with {UNSCORED_NOTE}", unscored))
+        sections.append(_unscored_section(ctx, f"relations{only} with {UNSCORED_NOTE}", unscored))
     docs = card.get("doc_count") or 0
     intro = f"{x.name or x.id} ({x.id}, {x.type or 'concept'}) is mentioned in {docs} document(s) of the graph."
+    if labels:
+        intro += f" Only what relates it to a {' or '.join(labels)}, as the question asks."
     if not sections:
-        return _build(reading, "no_evidence", intro + " The graph holds no relation or co-mention for it.")
+        if not labels:
+            return _build(reading, "no_evidence", intro + " The graph holds no relation or co-mention for it.")
+        other = any(_rows(ctx, [x.id], types, [], limit=1, **kw) for types, kw in (
+            (claimed, {"direction": "any"}), (_cooccurrence(ctx.store), {"min_docs": 1}),
+            (claimed, {"direction": "any", "scored": False})))
+        return _build(reading, "no_evidence", intro + f" The graph holds no relation or co-mention of it with a "
+                      f"{' or '.join(labels)}" + (f" (it holds some with other kinds of concept: \"tell me about "
+                                                  f"{x.name or x.id}\" lists them)." if other else "."))
     status: Status = "answered" if groups else "co_mentions_only" if comention else "no_evidence"
     if not groups:
         intro += (" No claimed relation; only co-mentions:" if comention else
@@ -474,19 +594,24 @@ def _pair(ctx: _Context, reading: Reading) -> AskAnswer:
     asked = set(_types(ctx.store, kinds))  # None: any claimed relation ("is A associated with B?")
     cooc = set(_cooccurrence(ctx.store))
     found = ctx.store.query(q.REASON_EDGES_BETWEEN, {"a": a.id, "b": b.id})
+    schema = ctx.store.schema.relationships
+
+    def is_asked(r: dict) -> bool:  # "does ethanol treat insulin?": a negative correlation of a drug and a gene is not
+        return r["predicate"] in asked and (
+            reading.intent != "treats" or _treatment(schema[r["predicate"]].biolink, a.type, b.type))
 
     def rank(r: dict) -> tuple:
         forward = bool(r["outgoing"]) or reading.intent not in ("effects", "causes")
-        return (not (r["predicate"] in asked and forward), r["predicate"] in cooc, -(r["combined_score"] or 0.0))
+        return (not (is_asked(r) and forward), r["predicate"] in cooc, -(r["combined_score"] or 0.0))
 
     rows = sorted((r for r in found if r["scored"]), key=rank)
     unscored = sorted((r for r in found if not r["scored"]), key=rank)
     bref = AskConcept(id=b.id, name=b.name, type=b.type)
     items = _items(ctx, rows, claimed=None, other=bref)
     na, nb = a.name or a.id, b.name or b.id
-    hit = [r for r in rows if r["predicate"] in asked]
+    hit = [r for r in rows if is_asked(r)]
     claimed = [r for r in rows if r["predicate"] not in cooc]
-    denied = [r for r in unscored if r["predicate"] in asked] or [r for r in unscored if r["predicate"] not in cooc]
+    denied = [r for r in unscored if is_asked(r)] or [r for r in unscored if r["predicate"] not in cooc]
     if hit:
         r = hit[0]
         s, o = (na, nb) if r["outgoing"] else (nb, na)
@@ -615,14 +740,19 @@ def to_markdown(ans: AskAnswer) -> str:
     if r.ignored:
         lines.append("**Ignored:** " + "; ".join(r.ignored))
     lines += ["", f"**Answer:** {ans.message}"]
+    asked = {c.id: c.name or c.id for c in r.concepts} if not r.pair else {}
     for s in ans.sections:
         lines += ["", f"*{s.title}*"]
         unscored = s.title.endswith(UNSCORED_NOTE)
+        several = len({it.about for it in s.items} & set(asked)) > 1  # "what causes both A and B": which one
         for n, it in enumerate(s.items, 1):
             arrow = "->" if it.outgoing else "<-"
             kind = "" if it.claimed else " (no scored evidence, not a claim)" if unscored else \
                 " (same sentence, not a claimed relation)"
-            if it.about and r.concepts and it.about != r.concepts[0].id and (s.kind != "edges" or unscored):
+            if several and it.about in asked:
+                kind += f" [for {asked[it.about]}]"
+            elif it.about and r.concepts and it.about not in asked and it.about != r.concepts[0].id and (
+                    s.kind != "edges" or unscored):
                 kind += f" [via subtype {it.about}]"
             npmi = f", NPMI {it.npmi:.2f}" if it.npmi is not None and not it.claimed else ""
             neg = f", negated in {it.negated}" if it.negated else ""
@@ -719,23 +849,72 @@ def exit_status(answers: Sequence[AskAnswer]) -> int:
 
 
 def resolve_target(store: GraphStore, settings: Settings, target: str) -> str:
-    """A concept id for a command-line argument: an id the graph has, or the concept its name reads as.
+    """A concept id for a command-line argument (``report``, ``viz``): an id the graph has, or the concept
+    its name reads as.
+
+    A name several concepts answer to goes to the one more documents mention, then to the one whose
+    preferred name it is (not a synonym), and a warning (E913) names the others and their ids. The human
+    hub is refused, as ``ask`` refuses it.
 
     Raises
     ------
     NotInGraphError
-        When nothing in the graph answers to it.
+        When nothing in the graph answers to it, or only the human hub does (E914).
     """
     lookup = StoreLookup(store)
     if found := lookup.concepts([canonical_curie(target)]):
-        return next(iter(found.values()))["id"]  # an alias id curators merged answers with the kept concept
+        row = next(iter(found.values()))  # an alias id curators merged answers with the kept concept
+        _refuse_hub(target, row)
+        return row["id"]
     if rows := lookup.by_names([target]).get(target.lower()):
-        return max(rows, key=lambda r: r.get("doc_count") or 0)["id"]
+        kept = [r for r in rows if not _is_hub(r)]
+        if not kept:
+            _refuse_hub(target, rows[0])
+        return _choose(target, kept)["id"]
     find, _ = default_finder(settings)
     reading = read(target, find, lookup)
     if reading.concepts:
+        _warn_alternatives(reading)
         return reading.concepts[0].id
+    if reading.hubs:
+        cid, name = reading.hubs[0]
+        raise NotInGraphError(Errors.E914, target=target, concept=cid, name=name or cid)
     raise NotInGraphError(Errors.E910, target=target)
+
+
+def _refuse_hub(target: str, row: dict) -> None:
+    if _is_hub(row):
+        raise NotInGraphError(Errors.E914, target=target, concept=row["id"], name=row.get("name") or row["id"])
+
+
+def _label(row: dict) -> str:
+    return f"{row.get('name') or row['id']} ({row['id']}, {row.get('doc_count') or 0} document(s))"
+
+
+def _choose(target: str, rows: list[dict]) -> dict:
+    """The concept a name names: the one more documents mention ("insulin": INS, not the rat gene whose
+    preferred name it is), then the one it is the preferred name of; not silently when there were several (E913)."""
+    def exact(r: dict) -> bool:
+        return (r.get("name") or "").lower() == target.lower()
+
+    best = max(rows, key=lambda r: (r.get("doc_count") or 0, exact(r), r["id"]))
+    others = [r for r in rows if r["id"] != best["id"]]
+    if others:
+        why = ("mentioned in the most documents, and its preferred name" if exact(best) else
+               "mentioned in the most documents")
+        log.warning("%s", ArgumentError(Errors.E913, target=target, count=len(rows), chosen=_label(best), why=why,
+                                        others="; ".join(_label(r) for r in others), example=others[0]["id"]))
+    return best
+
+
+def _warn_alternatives(reading: Reading) -> None:
+    """A coded warning (E913) for each phrase of a question that names more concepts than the one used."""
+    for c in reading.concepts:
+        if others := reading.alternatives.get(c.phrase):
+            why = "the linker's reading of the words" if c.how == "linker" else "mentioned in the most documents"
+            log.warning("%s", ArgumentError(
+                Errors.E913, target=c.phrase, count=len(others) + 1, chosen=f"{c.name or c.id} ({c.id})", why=why,
+                others="; ".join(f"{n} ({i})" if n else i for i, n in others), example=others[0][0]))
 
 
 if __name__ == "__main__":

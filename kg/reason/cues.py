@@ -113,6 +113,32 @@ NOT_CONCEPTS = (
     "reaction", "event", "evidence", "paper", "literature", "question", "answer", "graph",
 )
 
-# Concepts kept out of every relation list (answers, reports, pictures): the human hub, which
-# people words such as "patients" and "women" are linked to.
-HUBS = ("NCBITaxon:9606",)
+# Concepts kept out of every relation list (answers, reports, pictures) and never asked about:
+# - the human hub, which people words such as "patients" and "women" are linked to: a generic
+#   mention counts as human for context (a gene's species) but says nothing about the concept;
+# - the generic taxa on the human lineage above the order (the MeSH organism descriptors Eukaryota,
+#   Animals, Chordata, Vertebrates, Mammals, Eutheria): "animals", "mammals" say that a study used
+#   animals, not which, and are co-mentioned with everything an animal study names.
+# A named organism (Mice, Rats, Escherichia coli, Primates) is a concept and is listed, but it never
+# links two others: see NOT_LINKS.
+HUMAN_HUB = "NCBITaxon:9606"
+GENERIC_TAXA = (
+    "NCBITaxon:2759",   # Eukaryota
+    "NCBITaxon:33208",  # Animals (Metazoa)
+    "NCBITaxon:7711",   # Chordata
+    "NCBITaxon:7742",   # Vertebrata (Vertebrates)
+    "NCBITaxon:40674",  # Mammalia (Mammals)
+    "NCBITaxon:9347",   # Eutheria
+)
+HUBS = (HUMAN_HUB, *GENERIC_TAXA)
+
+# Concept labels that never stand between two others, in a path ("how are A and B connected?") or in
+# the ring of a picture: two concepts mentioned with the same species ("Dopamine - Mice -
+# Norepinephrine") share the organism a study used, not a mechanism. They may be a path's ends.
+NOT_LINKS = ("Species",)
+
+
+def links(node: dict) -> bool:
+    """Whether a concept may link two others (a graph node's attributes: ``labels``, else ``type``):
+    not a species. A node without labels or type (a plain test graph) links."""
+    return node.get("type") not in NOT_LINKS and not any(x in NOT_LINKS for x in node.get("labels") or ())

@@ -7,6 +7,9 @@ co-mentions, so each hop also costs ``TIE * (1 + 1 / (1 + doc_count))`` (as if i
 about 1% lower): among equally believable paths the shorter one, then the one read in more
 papers, comes first. Paths are simple (no concept twice) and ignore the
 stored direction; each hop says which way its edge points and which edge it used.
+
+A species never links two concepts (``cues.NOT_LINKS``): "Dopamine - Mice - Norepinephrine" says
+that both were studied in mice, not how they connect. A species may be a path's source or target.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import networkx as nx
 
 from kg.errors import ArgumentError, Errors, NotInGraphError
 from kg.graph.base import GraphStore
+from kg.reason import cues
 from kg.reason.evidence import Citation, citations
 from kg.reason.subgraph import best_edges
 
@@ -132,11 +136,15 @@ def best_paths(g: nx.Graph, source: str, target: str, *, k: int = 5, max_hops: i
 
 
 def _within(g: nx.Graph, source: str, target: str, max_hops: int) -> nx.Graph:
-    """Only the concepts that lie on some path of at most ``max_hops`` hops (d(s,n) + d(n,t) <= max_hops).
+    """Only the concepts that lie on some path of at most ``max_hops`` hops (d(s,n) + d(n,t) <= max_hops)
+    whose inner concepts may link (no species: ``cues.links``).
 
     Yen's algorithm runs a shortest-path search per candidate; on a 1M-edge graph that costs
     seconds each, on this cut milliseconds, and no path within the hop limit is lost.
     """
+    blocked = {n for n, d in g.nodes(data=True) if n not in (source, target) and not cues.links(d)}
+    if blocked:
+        g = nx.restricted_view(g, blocked, [])
     near_s = nx.single_source_shortest_path_length(g, source, cutoff=max_hops)
     if target not in near_s:
         return nx.Graph()

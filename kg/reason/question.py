@@ -198,6 +198,12 @@ class Reading:
     ignored: list[str] = field(default_factory=list)
     missing: list[Missing] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)  # words read as neither cue, question word nor concept
+    # "what causes A and B?": the first ``coordinated`` concepts are asked about alike, each on its own
+    # (0: one concept, or a pair); never a pair question
+    coordinated: int = 0
+    # phrase -> the other concepts of the graph it also names, as (id, name), when one had to be chosen
+    alternatives: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
+    hubs: list[tuple[str, str | None]] = field(default_factory=list)  # (id, name) of each concept in ``ignored``
 
     @property
     def focus(self) -> Found | None:
@@ -207,7 +213,12 @@ class Reading:
     def pair(self) -> bool:
         """A question about two concepts (one of them may be missing from the graph)."""
         named = len(self.concepts) + len(self.missing)
-        return named >= 2 and (self.intent == "links" or not self.types_asked)
+        return named >= 2 and not self.coordinated and (self.intent == "links" or not self.types_asked)
+
+    @property
+    def asked(self) -> list[Found]:
+        """The concepts a one-concept question asks about: the focus, or every coordinated one."""
+        return self.concepts[: max(self.coordinated, 1)]
 
     def describe(self) -> str:
         if not self.concepts and not self.missing:
@@ -224,18 +235,23 @@ class Reading:
                 self.intent or "", f"how {a} and {b} are related" if self.intent != "links"
                 else f"how {a} and {b} are connected (direct edges and paths)")
         else:
-            x = names[0]
+            x, s = names[0], "s"
+            if self.coordinated > 1:  # "what causes A and B", "what A and B cause"
+                x, s = ", ".join(names[: self.coordinated - 1]) + f" and {names[self.coordinated - 1]}", ""
             text = {
                 "causes": f"what causes {x}",
-                "effects": f"what {x} causes (effects, adverse effects)",
-                "treats": f"what treats {x}" if self.direction != "out" else f"what {x} treats",
+                "effects": f"what {x} cause{s} (effects, adverse effects)",
+                "treats": f"what treats {x}" if self.direction != "out" else f"what {x} treat{s}",
                 "interacts": f"what interacts with {x}",
                 "associated": f"what is associated with {x}",
-                "suggests": f"what {x} points to",
+                "suggests": f"what {x} point{s} to",
                 "summary": f"a summary of what the graph holds on {x}",
             }[self.intent or "summary"]
+            if self.coordinated > 1:
+                text += f", for {'both' if self.coordinated == 2 else 'all of them'} first, then for each"
         cue = f"; cue words: {', '.join(repr(c) for c in self.cues)}" if self.cues else "; no relation word found"
-        shown = 2 if self.pair and len(names) > 1 else 1  # the first names, concepts before missing ones
+        # the first names, concepts before missing ones
+        shown = 2 if self.pair and len(names) > 1 else max(self.coordinated, 1)
         extra = ""
         if rest := self.concepts[shown:]:
             extra = f"; also named, not used: {', '.join(c.name or c.id for c in rest)}"
@@ -247,6 +263,9 @@ class Reading:
         if negations := [w for w in self.unread if stem(w) in _NEGATIONS]:
             extra += (f" (the answer ignores {', '.join(repr(w) for w in negations)}: negations are not read, so it "
                       "answers the question without it)")
+        for phrase, others in self.alternatives.items():
+            extra += (f"; \"{phrase}\" also names {', '.join(f'{n} ({i})' if n else i for i, n in others)} "
+                      "(write the id to ask about one of them)")
         return f"{text}{types}{cue}{extra}"
 
 
@@ -339,6 +358,7 @@ def read(question: str, find: Finder, graph: GraphLookup, ontology: OntologyLook
     if reading.types_asked and len(reading.concepts) > 1 and found_cues:
         _focus(reading, positions, found_cues[0].end)
     _intent(reading, found_cues, positions, free, [t[2] for t in tokens])
+    _coordinate(reading, tokens)
     reading.cues += [c.words for c in types]
     if reading.pair and reading.intent == "causes" and len(reading.concepts) > 1:
         # "Is pain caused by ibuprofen?": the cause first, as in "does ibuprofen cause pain?"
@@ -450,16 +470,30 @@ def _resolve(reading: Reading, spans: list[Span], graph: GraphLookup, ontology: 
                 top = (concept.id, 1.0, concept.name) if concept is not None else (None, 0.0, None)
             reading.missing.append(Missing(s.text, top[0], top[2], s.start, s.how))
             continue
-        # the linker's best score first; equal scores (insulin the gene, insulin the chemical):
-        # the concept more documents mention
-        score, row, how = max(options, key=lambda o: (round(o[0], 2), o[1].get("doc_count") or 0))
+        score, row, how = max(options, key=lambda o, text=s.text: _rank(o, text))
         if _is_hub(row):
             reading.ignored.append(f"{s.text} ({row['id']}: the human hub, never an answer)")
+            reading.hubs.append((row["id"], row.get("name")))
             continue
         if any(c.id == row["id"] for c in reading.concepts):
             continue
+        # not chosen silently: the other concepts the words are a name or synonym of, or that scored as well
+        named = {r["id"] for r in by_name.get(s.text.lower(), ())}
+        others = [o[1] for o in options if o[1]["id"] != row["id"] and not _is_hub(o[1])
+                  and (o[2] == "graph name" or o[1]["id"] in named or round(o[0], 2) == round(score, 2))]
+        if s.how != "id" and others:
+            reading.alternatives[s.text] = list(dict.fromkeys((o["id"], o.get("name")) for o in others))
         reading.concepts.append(Found(s.text, row["id"], row.get("name"), row.get("type"), how, float(score),
                                       s.start, s.end))
+
+
+def _rank(option: tuple[float, dict, str], text: str) -> tuple:
+    """The linker's best score first; at equal scores the linker's (or the id's) own concept before one found
+    by the graph's names for the words, then the concept more documents mention (INS, in 57 documents,
+    before the rat gene whose preferred name is "insulin", in 14), then one whose preferred name the words are."""
+    score, row, how = option
+    return (round(score, 2), how != "graph name", row.get("doc_count") or 0,
+            (row.get("name") or "").lower() == text.lower())
 
 
 def _token_of(tokens, offset: int) -> int:
@@ -505,6 +539,56 @@ def _noun_object(cue: Cue, positions: list[int], words: list[str]) -> int | None
     while i < len(words) and words[i] in _NOUN_LINKS and i not in positions:
         i += 1
     return positions.index(i) if i in positions else None
+
+
+# "what causes A and B?", "side effects of A, B or C": concepts joined by these words alone are asked about alike
+_JOINS = {stem(w) for w in ("and", "or")}
+# "both A and B", "A as well as B"
+_JOIN_FILLERS = {stem(w) for w in ("both", "either", "as", "well", "the", "a", "an")}
+_YES_NO = {stem(w) for w in ("is", "are", "was", "were", "does", "do", "did", "can", "could", "may", "might", "will",
+                             "would", "should", "has", "have", "had")}
+_ONE_SIDED = ("causes", "effects", "treats", "interacts", "associated", "suggests")
+
+
+def _coordinate(reading: Reading, tokens) -> None:
+    """"What causes hypotension and bradycardia?": the asked concept and those joined to it by "and" or "or" alone
+    ("both A and B", "A, B or C") are each asked about (the unknown is what causes them), not whether one causes
+    the other.
+
+    Only in a question for an unknown: not a yes/no question ("does A cause B and C?", "is A caused by B?"),
+    not one about the pair itself ("how", "between", "in common": ``cues.LINK_WORDS``), nor a links or summary one.
+    Concepts the graph does not hold count in the run (and are then said to be left out)."""
+    if reading.intent not in _ONE_SIDED or not tokens or tokens[0][2] in _YES_NO:
+        return
+    words = tuple(t[2] for t in tokens)
+    if any(words[i : i + len(s)] == s for s in _LINK_STEMS for i in range(len(words))):
+        return
+    # every named phrase, found or missing, as a token range, in question order
+    named = sorted([(c.start, c.end, c) for c in reading.concepts]
+                   + [(m.start, m.start + len(m.phrase), m) for m in reading.missing], key=lambda x: x[0])
+    if len(named) < 2:
+        return
+    ranges = [(_token_of(tokens, a), _token_of(tokens, b - 1) + 1) for a, b, _ in named]
+    focus = next(k for k, (_, _, x) in enumerate(named) if x is reading.concepts[0])
+
+    def gap(k: int) -> tuple[str, ...]:  # the words between named phrase k and the next one
+        return words[ranges[k][1] : ranges[k + 1][0]]
+
+    def joined(k: int) -> bool:
+        return all(w in _JOINS or w in _JOIN_FILLERS for w in gap(k))
+
+    lo, hi = focus, focus
+    while lo > 0 and joined(lo - 1):
+        lo -= 1
+    while hi < len(named) - 1 and joined(hi):
+        hi += 1
+    if hi == lo or not any(w in _JOINS for k in range(lo, hi) for w in gap(k)):
+        return
+    run = [x for _, _, x in named[lo : hi + 1] if isinstance(x, Found)]
+    reading.concepts = run + [c for c in reading.concepts if c not in run]
+    reading.coordinated = len(run)
+    fillers = {w for w in words[max(ranges[lo][0] - 1, 0) : ranges[hi][1]] if w in _JOIN_FILLERS}  # "both" is read
+    reading.unread = [w for w in reading.unread if stem(w) not in fillers]
 
 
 def _focus(reading: Reading, positions: list[int], cue_end: int) -> None:

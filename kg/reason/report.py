@@ -4,12 +4,14 @@ A concept report puts what the documents *claim* first: typed relations (INDUCES
 ...) ranked by their calibrated combined score and then the number of documents, each with the
 documents and sentences behind it, counted as papers and clinical notes. Co-mentions (same
 sentence, not a claim) follow in their own section, ranked by NPMI, so a frequent word such as
-"patients" cannot crowd out a relation; the human hub (NCBITaxon:9606, which people words such
-as "patients" link to) is never listed. An edge with no scored evidence (every sentence negated,
-hypothetical or family history, or read in a retracted paper) is no claim: it is listed apart.
-Negated evidence and evidence from retracted papers are marked where they are cited and listed in
-sections of their own. Text from the data is escaped in both formats (the Markdown too, so that a
-renderer shows an abstract's "<script>" as text).
+"patients" cannot crowd out a relation; the hubs (``cues.HUBS``: the human hub NCBITaxon:9606,
+which people words such as "patients" link to, and generic taxa such as Animals) are never listed.
+An edge with no scored evidence (every sentence negated, hypothetical or family history, or read
+in a retracted paper) is no claim: it is listed apart. Negated evidence and evidence from retracted
+papers are marked where they are cited and listed in sections of their own; contradicted edges are
+claimed relations read both affirmed and negated (a co-mention asserts nothing to contradict), named
+as every other section names concepts. Text from the data is escaped in both formats (the Markdown
+too, so that a renderer shows an abstract's "<script>" as text).
 
 A patient report (``pt_…`` pseudonyms, as the notes source writes them) lists the findings of
 the patient's notes by assertion status, present first and pertinent negatives next, each with
@@ -256,6 +258,12 @@ def _concept(r: Relation) -> str:
     return f"{r.name or r.other} ({r.other}{', ' + r.type if r.type else ''})"
 
 
+def _contradiction(x: Contradiction) -> tuple[str, str, str, str]:
+    """``name (id)`` of the subject, the predicate, ``name (id)`` of the object and the counts, as plain text."""
+    return (f"{x.subject_name or x.subject} ({x.subject})", x.predicate, f"{x.object_name or x.object} ({x.object})",
+            f"affirmed {x.affirmed}, negated {x.negated} (balance {x.balance:.2f})")
+
+
 def _head(r: Relation) -> str:
     """``-> **PREDICATE** name (id, type)`` of a relation, in Markdown."""
     return f"{'->' if r.outgoing else '<-'} **{_md(r.predicate)}** {_md(_concept(r))}"
@@ -290,7 +298,7 @@ def _unscored_line(r: Relation) -> str:
 RELATIONS_NOTE = ("What the documents claim (papers, and clinical notes where they were ingested), strongest first: "
                   "calibrated combined score (noisy-OR over the documents of each document's score), then the number "
                   f"of documents; a score below {WEAK_SCORE} is marked weak (more likely wrong than right). The human "
-                  "hub (NCBITaxon:9606) is not listed.")
+                  "hub (NCBITaxon:9606) and generic taxa such as Animals are not listed.")
 UNSCORED_TITLE = "Relations without scored evidence (not claims)"
 UNSCORED_SECTION_NOTE = ("Edges whose every sentence is negated, hypothetical or family history, or was read in a "
                          "retracted paper: such sentences are counted but never scored, so these edges have no scored "
@@ -338,8 +346,8 @@ def to_markdown(report: ConceptReport | PatientReport) -> str:
     lines += [f"- [RETRACTED] {_md(r['predicate'])} {_md(r['name'])} ({_md(r['other'])}): {_md(r['doc_id'])}: "
               f"{_md(_sentence(r))}" for r in report.retracted] or ["None."]
     lines += ["", "## Contradicted edges (affirmed and negated)", ""]
-    lines += [f"- {_md(x.subject)} {_md(x.predicate)} {_md(x.object)}: affirmed {x.affirmed}, negated {x.negated} "
-              f"(balance {x.balance:.2f})" for x in report.contradictions] or ["None."]
+    lines += [f"- {_md(subject)} **{_md(predicate)}** {_md(obj)}: {counts}"
+              for subject, predicate, obj, counts in map(_contradiction, report.contradictions)] or ["None."]
     lines += ["", "## Recent papers", ""]
     lines += [f"- {_md(p['id'])} ({_md(p['year'] or 'n.d.')}) {_md(p['title'] or '')} *{_md(p['journal'] or '')}*"
               for p in report.papers] or ["None."]
@@ -389,6 +397,14 @@ def _cite_html(x: Citation) -> str:
     cls = " ".join(c for c in ("neg" if x.assertion == "negated" else "", "retracted" if x.retracted else "") if c)
     return (f"<blockquote class=\"{cls}\"><b>{e(x.doc_id)}</b>{year}{badges}: "
             f"{e(x.text() if not x.sentence else chr(8220) + x.sentence[:400] + chr(8221))}</blockquote>")
+
+
+def _contradiction_html(x: Contradiction) -> str:
+    """A contradicted edge as a list item: the ends' names in bold with their ids, the predicate as a pill."""
+    e = html.escape
+    return (f"<li class=\"contradiction\" data-predicate=\"{e(x.predicate)}\"><b>{e(x.subject_name or x.subject)}</b> "
+            f"({e(x.subject)}) <span class=\"pred\">{e(x.predicate)}</span> <b>{e(x.object_name or x.object)}</b> "
+            f"({e(x.object)}): {e(_contradiction(x)[3])}</li>")
 
 
 def to_html(report: ConceptReport | PatientReport) -> str:
@@ -453,8 +469,7 @@ def to_html(report: ConceptReport | PatientReport) -> str:
                   f"{e(r['name'] or '')} ({e(r['other'])}): {e(r['doc_id'])}: {e(_sentence(r, QUOTES))}"
                   "</li>" for r in report.retracted] or ["<li>None.</li>"]
         parts.append("</ul></section><section id=\"contradictions\"><h2>Contradicted edges</h2><ul>")
-        parts += [f"<li>{e(x.subject)} {e(x.predicate)} {e(x.object)}: affirmed {x.affirmed}, negated {x.negated} "
-                  f"(balance {x.balance:.2f})</li>" for x in report.contradictions] or ["<li>None.</li>"]
+        parts += [_contradiction_html(x) for x in report.contradictions] or ["<li>None.</li>"]
         parts.append("</ul></section><section id=\"papers\"><h2>Recent papers</h2><ul>")
         parts += [f"<li>{e(p['id'])} ({e(str(p['year'] or 'n.d.'))}) {e(p['title'] or '')} "
                   f"<i>{e(p['journal'] or '')}</i></li>" for p in report.papers] or ["<li>None.</li>"]

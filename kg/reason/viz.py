@@ -5,7 +5,9 @@ vis-network 9.1.2, script and stylesheet, inlined from the copy the ``pyvis`` pa
 CDN, so it opens offline and can be archived next to a report). Both draw the same picture:
 
 - node colour by label, as in the Neo4j Browser (``ontology/medkg.grass`` where it defines the
-  label, else the palette here);
+  label, else the palette here); the HTML defines each label as a vis-network group of that colour,
+  so no node falls back to vis-network's own group colours, and above vis-network's clustering
+  threshold (150 concepts) its improved layout, which clusters and re-opens nodes, is off;
 - edge colour and line style by relation type (``EDGE_STYLES``), an arrow from subject to
   object for claimed relations; co-mentions (same sentence, not a claim) thin, grey and dashed,
   drawn first so that claimed relations lie over them;
@@ -18,8 +20,10 @@ CDN, so it opens offline and can be archived next to a report). Both draw the sa
   readable over edges.
 
 The neighbourhood is cut to ``max_nodes``, nearest first, then those with claimed relations,
-then the best documented; the human hub (NCBITaxon:9606, which people words such as
-"patients" link to) is left out.
+then the best documented. The hubs (``cues.HUBS``: the human hub NCBITaxon:9606, which people
+words such as "patients" link to, and generic taxa such as Animals) are left out, and a species
+is never walked through (``cues.links``): Mice may be drawn next to the concept, but not the
+concepts that are only mentioned with mice.
 """
 
 from __future__ import annotations
@@ -66,6 +70,10 @@ EDGE_STYLES: dict[str, tuple[str, str]] = {
     COOCCURRENCE: ("#B3B6B7", "dashed"),
 }
 OTHER_EDGE = ("#566573", "solid")
+# vis-network's layout.clusterThreshold: above it the improved layout clusters outliers and hubs and
+# opens them again, and the re-opened nodes take their group's colours; it is turned off there.
+IMPROVED_LAYOUT_MAX = 150
+LAYOUT_SEED = 7  # vis-network's start positions: the same page draws the same picture
 # vis-network's dashes for each line style; SVG's stroke-dasharray for the HTML legend
 _VIS_DASHES = {"solid": False, "dashed": [8, 6], "dotted": [2, 5], "dashdot": [10, 4, 2, 4]}
 _SVG_DASHES = {"solid": "", "dashed": "8,6", "dotted": "2,5", "dashdot": "10,4,2,4"}
@@ -118,6 +126,7 @@ def neighbourhood(
     g = extract_subgraph(store, [concept_id], hops=hops, min_score=min_score, max_edges=max_edges)
     _drop_hubs(g, concept_id)
     g = _shown(best_edges(g))
+    g.remove_nodes_from(set(g) - set(distances(g, concept_id)))  # reached only through a species
     if g.number_of_edges() == 0:
         raise VizError(Errors.E930, concept=concept_id)
     kept = cut(g, concept_id, max_nodes)
@@ -128,6 +137,23 @@ def neighbourhood(
 
 def _drop_hubs(g: nx.Graph, keep: str) -> None:
     g.remove_nodes_from((set(cues.HUBS) & set(g.nodes)) - {keep})
+
+
+def distances(g: nx.Graph, center: str) -> dict[str, int]:
+    """Hops from ``center`` to the concepts reachable without walking through one that does not link
+    (``cues.links``: a species is reached, never walked through, unless it is the centre)."""
+    dist, frontier = {center: 0}, [center]
+    while frontier:
+        nxt = []
+        for n in frontier:
+            if n != center and not cues.links(g.nodes[n]):
+                continue
+            for m in g[n]:
+                if m not in dist:
+                    dist[m] = dist[n] + 1
+                    nxt.append(m)
+        frontier = nxt
+    return dist
 
 
 def _shown(g: nx.Graph) -> nx.Graph:
@@ -145,7 +171,7 @@ def cut(g: nx.Graph, center: str, max_nodes: int) -> nx.Graph:
     claimed relations first, then the papers of their best edge."""
     if g.number_of_nodes() <= max_nodes:
         return g
-    dist = nx.single_source_shortest_path_length(g, center)
+    dist = distances(g, center)
 
     def docs(n: str, claimed_only: bool) -> int:
         return max((d.get("doc_count") or 0 for _, _, d in g.edges(n, data=True)
@@ -267,6 +293,22 @@ def _tooltip(d: dict) -> str:
         for h in sorted(d.get("edges", [d]), key=lambda h: h.get("predicate") == COOCCURRENCE))
 
 
+def vis_options(g: nx.Graph, colours: dict[str, str] | None = None) -> dict:
+    """vis-network's options for the picture of ``g``: a group per node label in its colour (a node's own
+    colour is the same), the improved layout only up to IMPROVED_LAYOUT_MAX concepts, a fixed seed."""
+    colours = colours or label_colours()
+    labels = sorted(set(colours) | {_label(d) for _, d in g.nodes(data=True)})
+    return {
+        "groups": {x: {"color": colours.get(x, DEFAULT_COLOUR)} for x in labels},
+        "layout": {"improvedLayout": g.number_of_nodes() <= IMPROVED_LAYOUT_MAX, "randomSeed": LAYOUT_SEED},
+        "nodes": {"shape": "dot", "font": {"size": 14, "strokeWidth": 4, "strokeColor": "#ffffff"}},
+        "edges": {"smooth": False, "arrows": {"to": {"scaleFactor": 0.6}}},
+        "physics": {"stabilization": {"iterations": 300},
+                    "barnesHut": {"gravitationalConstant": -9000, "springLength": 150}},
+        "interaction": {"hover": True, "tooltipDelay": 100},
+    }
+
+
 def write_html(g: nx.Graph, path: Path, *, center: str | None = None, title: str | None = None) -> Path:
     """One page: vis-network's script and stylesheet inlined, nodes and edges as JSON (co-mentions
     first, so claimed relations are drawn over them), tooltips with every parallel edge on its own
@@ -297,6 +339,7 @@ def write_html(g: nx.Graph, path: Path, *, center: str | None = None, title: str
                       "color": {"color": colour, "opacity": 0.6 if cooc else 1.0}, "dashes": _VIS_DASHES[style],
                       "arrows": "" if cooc else "to", "title": _tooltip(d)})
     data = json.dumps({"nodes": nodes, "edges": edges}, ensure_ascii=False).replace("</", "<\\/")
+    options = json.dumps(vis_options(g, colours), ensure_ascii=False).replace("</", "<\\/")
     e = html.escape
     present_labels = sorted({_label(d) for _, d in g.nodes(data=True)})
     legend_nodes = "".join(
@@ -325,12 +368,9 @@ border:1px solid #ccc;border-radius:.4rem;padding:.4rem .7rem;font-size:.85rem;m
 <h2>Relations (arrow: subject &rarr; object)</h2><ul>{legend_edges}</ul></div>
 <script>
 const data = {data};
+const options = {options};
 const network = new vis.Network(document.getElementById("graph"),
-  {{nodes: new vis.DataSet(data.nodes), edges: new vis.DataSet(data.edges)}},
-  {{nodes: {{shape: "dot", font: {{size: 14, strokeWidth: 4, strokeColor: "#ffffff"}}}},
-    edges: {{smooth: false, arrows: {{to: {{scaleFactor: 0.6}}}}}},
-    physics: {{stabilization: {{iterations: 300}}, barnesHut: {{gravitationalConstant: -9000, springLength: 150}}}},
-    interaction: {{hover: true, tooltipDelay: 100}}}});
+  {{nodes: new vis.DataSet(data.nodes), edges: new vis.DataSet(data.edges)}}, options);
 network.once("stabilizationIterationsDone", () => {{ network.setOptions({{physics: false}}); network.redraw(); }});
 network.on("afterDrawing", () => {{ document.body.dataset.drawnEdges = String(data.edges.length); }});
 </script></body></html>

@@ -127,6 +127,32 @@ def second_note_batch() -> GraphBatch:
         mention("NOTE:n2", HUMAN.id)), evidence=())
 
 
+def picture_graph(hubs: int, leaves: int):
+    """A picture's graph without a store, as ``viz.neighbourhood`` gives it: a centre, ``hubs`` concepts
+    around it and ``leaves`` concepts on each (one edge: vis-network's layout clusters such outliers),
+    the labels taking turns. ``picture_graph(16, 10)`` has 177 concepts, more than vis-network's 150."""
+    import networkx as nx
+
+    labels = ("Disease", "Chemical", "Gene", "Finding", "Species")
+    g = nx.Graph()
+    g.add_node("X:center", name="Centre", type="Disease", labels=["Disease"])
+
+    def link(u: str, v: str) -> None:
+        h = {"predicate": "ASSOCIATED_WITH", "subject": u, "object": v, "combined_score": 0.9, "evidence_count": 1,
+             "doc_count": 1}
+        g.add_edge(u, v, shown=h, claimed=True, edges=[h])
+
+    for i in range(hubs):
+        hub = f"X:h{i:02d}"
+        g.add_node(hub, name=f"hub {i}", type=labels[1 + i % 2], labels=[labels[1 + i % 2]])
+        link("X:center", hub)
+        for j in range(leaves):
+            leaf = f"X:h{i:02d}l{j}"
+            g.add_node(leaf, name=f"leaf {i}.{j}", type=labels[(i + j) % 5], labels=[labels[(i + j) % 5]])
+            link(hub, leaf)
+    return g
+
+
 @pytest.fixture(scope="session")
 def reason_schema(tmp_path_factory) -> Schema:
     path = tmp_path_factory.mktemp("schema") / "schema.yaml"
@@ -163,4 +189,4 @@ def tiny():
     """The tiny graph's concepts and helpers (a conftest cannot be imported under importlib mode)."""
     return SimpleNamespace(MET=MET, LA=LA, LAC=LAC, DM2=DM2, WARF=WARF, ASP=ASP, LEUK=LEUK, INF=INF, PATIENT=PATIENT,
                            HUMAN=HUMAN, predicate=predicate, hub_and_comention_batch=hub_and_comention_batch,
-                           second_note_batch=second_note_batch, ev=ev)
+                           second_note_batch=second_note_batch, ev=ev, picture_graph=picture_graph)

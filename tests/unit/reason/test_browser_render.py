@@ -119,6 +119,31 @@ def test_viz_page_draws_the_graph_with_a_legend(browser, store, tiny, tmp_path):
     assert drawn > 60  # the INDUCES edge is drawn in its colour
 
 
+COLOUR_PROBE = """<script>
+// once vis-network has drawn, compare the fill it draws each node with (its options after layout) to the page's data
+const colours = setInterval(() => {
+  if (!document.body.dataset.drawnEdges) return;
+  clearInterval(colours);
+  const wrong = data.nodes.filter(n => network.body.nodes[n.id].options.color.background.toUpperCase()
+                                       !== n.color.toUpperCase()).map(n => n.id);
+  Object.assign(document.body.dataset, {drawnNodes: String(Object.keys(network.body.nodes).length),
+                                        wrongColours: wrong.join(" ")});
+}, 100);
+</script></body>"""
+
+
+def test_viz_page_draws_every_concept_in_its_label_colour_at_any_size(browser, tiny, tmp_path):
+    """Above 150 nodes vis-network's improved layout clustered the outliers and re-opened them in its own
+    group colours (a chemical drawn red like a disease): every node keeps its label's colour, small or large."""
+    for hubs, leaves in ((4, 9), (16, 10), (25, 19)):  # 41, 177 and 501 concepts
+        g = tiny.picture_graph(hubs, leaves)
+        page = write_html(g, tmp_path / f"colours{hubs}.html", center="X:center", title="colours")
+        page.write_text(page.read_text(encoding="utf-8").replace("</body>", COLOUR_PROBE), encoding="utf-8")
+        body = dump_dom(browser, page, ready="//body[@data-drawn-nodes]").xpath("//body")[0]
+        assert body.get("data-drawn-nodes") == str(g.number_of_nodes())
+        assert body.get("data-wrong-colours") == "", f"{g.number_of_nodes()} nodes: drawn off their label's colour"
+
+
 TOOLTIP_PROBE = """<script>
 // hover the middle of the one edge once vis-network has drawn, then report the tooltip as the browser shows it
 const probe = setInterval(() => {

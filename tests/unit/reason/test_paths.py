@@ -72,3 +72,18 @@ def test_multidigraph_uses_strongest_parallel_edge_either_direction():
     assert hop.alternatives == ("CO_OCCURS_WITH",)
     assert p.describe() == "B <-[INDUCES]- A"
     assert math.isclose(p.score, 0.95)
+
+
+def test_a_species_never_links_a_path_but_may_end_one():
+    """"Dopamine - Mice - Norepinephrine": two concepts studied in mice share an organism, not a mechanism."""
+    g = nx.Graph()
+    g.add_node("Mice", type="Species", labels=["Species"])
+    g.add_node("Rats", labels=["Species"])  # the label alone decides, as extract_subgraph gives it
+    g.add_edge("A", "Mice", combined_score=1.0, key="am")
+    g.add_edge("Mice", "C", combined_score=1.0, key="mc")
+    g.add_edge("A", "Rats", combined_score=1.0, key="ar")
+    g.add_edge("Rats", "B", combined_score=1.0, key="rb")
+    g.add_edge("A", "B", combined_score=0.5, key="ab")
+    g.add_edge("B", "C", combined_score=0.5, key="bc")
+    assert [p.nodes for p in best_paths(g, "A", "C", k=5)] == [("A", "B", "C")]
+    assert [p.nodes for p in best_paths(g, "Mice", "B", k=5)] == [("Mice", "A", "B"), ("Mice", "C", "B")]

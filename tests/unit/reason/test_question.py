@@ -325,3 +325,69 @@ def test_every_cue_list_is_read():
         assert reading(f"{w} for gout").intent == "causes", w
     for noun, labels in cues.ANSWER_TYPES.items():
         assert reading(f"which {noun} are associated with gout").answer_types == list(labels), noun
+
+
+@pytest.mark.parametrize(("question", "intent", "asked", "direction", "types"), [
+    ("What causes pain and gout?", "causes", ["MESH:D010146", "MESH:D006073"], "in", []),
+    ("What causes both pain and gout?", "causes", ["MESH:D010146", "MESH:D006073"], "in", []),
+    ("what can trigger pain, gout or asthma", "causes", ["MESH:D010146", "MESH:D006073", "MESH:D001249"], "in", []),
+    ("What treats asthma and gout?", "treats", ["MESH:D001249", "MESH:D006073"], "any", ["Chemical"]),
+    ("Which drugs cause pain and gout?", "causes", ["MESH:D010146", "MESH:D006073"], "in", ["Chemical"]),
+    ("What are the side effects of aspirin and ibuprofen?", "effects", ["MESH:D001241", "MESH:D007052"], "out",
+     ["Disease", "Finding"]),
+    ("What interacts with aspirin and cisplatin?", "interacts", ["MESH:D001241", "MESH:D002945"], "any", []),
+    ("What is associated with obesity and gout?", "associated", ["MESH:D009765", "MESH:D006073"], "any", []),
+])
+def test_coordinated_objects_are_each_asked_about_not_one_about_the_other(question, intent, asked, direction, types):
+    """"What causes hypotension and bradycardia?" asks for the causes of each (those of both first), not whether
+    bradycardia causes hypotension."""
+    r = reading(question)
+    assert not r.pair and r.coordinated == len(asked), r.describe()
+    assert (r.intent, [c.id for c in r.asked], r.direction, r.answer_types) == (intent, asked, direction, types)
+    assert r.unread == [] and "not used" not in r.describe()
+
+
+def test_a_coordinated_question_is_read_in_one_sentence_and_yes_no_or_how_questions_stay_pairs():
+    assert reading("What causes pain and gout?").describe() == (
+        "what causes Pain (MESH:D010146) and Gout (MESH:D006073), for both first, then for each; cue words: 'cause'")
+    assert reading("What are the side effects of aspirin and ibuprofen?").describe().startswith(
+        "what Aspirin (MESH:D001241) and Ibuprofen (MESH:D007052) cause (effects, adverse effects), for both first")
+    for question in ("Does aspirin interact with cisplatin and ibuprofen?", "How do aspirin and ibuprofen interact?",
+                     "Is pain caused by ibuprofen and aspirin?", "What links aspirin and gout?",
+                     "What is the relationship between insulin and obesity?", "Can ibuprofen cause pain?",
+                     "do aspirin and ibuprofen interact"):  # the question `medkg ddi` asks of each pair
+        r = reading(question)
+        assert r.pair and r.coordinated == 0, question
+    # a coordinated concept the graph lacks is said to be left out; the other one is still answered
+    r = reading("What causes pain and MESH:D999999?")
+    assert not r.pair and [c.id for c in r.asked] == ["MESH:D010146"] and r.intent == "causes"
+    assert r.describe().endswith("; not in the graph, not used: MESH:D999999")
+
+
+# "hepatitis" is a synonym of two concepts; "insulin" the preferred name of one and a synonym of another
+AMBIGUOUS = FakeGraph([
+    concept("MESH:D056486", "Chemical and Drug Induced Liver Injury", "Disease", 9, ("hepatitis",)),
+    concept("MESH:D006521", "Hepatitis, Chronic", "Disease", 4, ("chronic hepatitis", "hepatitis")),
+    concept("NCBIGene:3630", "INS", "Gene", 57, ("insulin",)),
+    concept("NCBIGene:24505", "insulin", "Gene", 14),
+    concept("NCBITaxon:9606", "Humans", "Species", 794, ("homo sapiens",)),
+])
+
+
+def test_a_name_of_several_concepts_prefers_the_one_more_documents_mention_and_says_which_others_it_names():
+    r = read("Tell me about insulin", no_ner, AMBIGUOUS)
+    assert r.focus.id == "NCBIGene:3630"  # INS, in more documents than the rat gene whose preferred name it is
+    assert r.alternatives == {"insulin": [("NCBIGene:24505", "insulin")]}
+    assert r.describe().endswith('; "insulin" also names insulin (NCBIGene:24505) (write the id to ask about one of them)')
+    r = read("Tell me about hepatitis", no_ner, AMBIGUOUS)  # a synonym of both: the one more documents mention
+    assert r.focus.id == "MESH:D056486" and r.alternatives == {"hepatitis": [("MESH:D006521", "Hepatitis, Chronic")]}
+
+    def linker(text):  # the linker's own reading of the words wins at its score; the others are still named
+        i = text.index("insulin")
+        return [Span(i, i + 7, "insulin", (("NCBIGene:3630", 1.0, "INS"),))]
+
+    r = read("Tell me about insulin", linker, AMBIGUOUS)
+    assert r.focus.id == "NCBIGene:3630" and r.alternatives == {"insulin": [("NCBIGene:24505", "insulin")]}
+    assert read("Tell me about NCBIGene:3630", no_ner, AMBIGUOUS).alternatives == {}  # an id names one concept
+    hub = read("Tell me about homo sapiens", no_ner, AMBIGUOUS)
+    assert hub.concepts == [] and hub.hubs == [("NCBITaxon:9606", "Humans")]

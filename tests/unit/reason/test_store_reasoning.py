@@ -85,7 +85,8 @@ def test_ask_summary_and_pairs(store, tiny):
     summary = ask("Tell me about metformin", store)
     assert summary.reading.intent == "summary" and summary.status == "answered"
     titles = [s.title for s in summary.sections]
-    assert titles[:2] == ["reported to cause (effects)", "treatment relations (treats / negatively correlated)"]
+    assert titles[:2] == ["reported to cause (effects)",
+                          "treatment relations (treats, or a drug negatively correlated with a disease or finding)"]
     assert "mentioned in 4 document(s)" in summary.message
 
     links = ask("How are lactic acid and type 2 diabetes connected?", store)
@@ -234,6 +235,65 @@ def test_report_leaves_rejected_evidence_and_the_hub_out_of_retracted_and_contra
     md = to_markdown(rep)
     assert rep.retracted == [] and "PMID:1" not in md[md.index("## Evidence from retracted papers"):md.index(
         "## Contradicted edges")]
+
+
+def test_contradicted_edges_are_claims_named_as_everywhere_in_the_report(store, tiny):
+    """A co-mention asserts nothing, so a negated sentence naming both ends contradicts nothing; a contradicted
+    claim is listed with the names of its ends, in Markdown and HTML."""
+    cooc = tiny.predicate(store.schema, "biolink:occurs_together_in_literature_with")
+    causes = tiny.predicate(store.schema, "biolink:causes")
+    comention = Triple(subject=tiny.MET.id, predicate=cooc, object=tiny.LAC.id)  # affirmed in PMID:3 already
+    store.write(GraphBatch(evidence=(
+        tiny.ev(comention, "PMID:4", "Metformin and lactic acid.", 1.0),
+        tiny.ev(comention, "PMID:5", "Metformin did not raise lactic acid.", 1.0, "negated"),
+        tiny.ev(comention, "PMID:6", "Lactic acid was not raised by metformin.", 1.0, "negated"))))
+    store.refresh_statistics()
+    # the co-mention (2 affirmed, 2 negated) outranks the claim (1 and 1) in the store's ranking: still left out
+    [only] = contradictions_in_store(store, top=1)
+    assert (only.subject, only.predicate, only.object) == (tiny.MET.id, causes, tiny.LA.id)
+    assert (only.subject_name, only.object_name) == ("Metformin", "Acidosis, Lactic")
+    assert [x.predicate for x in contradictions_in_store(store, concept=tiny.MET.id)] == [causes]
+    rep = concept_report(store, tiny.MET.id)
+    md = to_markdown(rep)
+    section = md[md.index("## Contradicted edges"):md.index("## Recent papers")]
+    assert f"- Metformin (MESH:D008687) **{causes}** Acidosis, Lactic (MESH:D000140): affirmed 1, negated 1" in section
+    assert cooc not in section and "Lactic Acid" not in section
+    page = to_html(rep)
+    section = page[page.index('<section id="contradictions">'):page.index('<section id="papers">')]
+    assert (f'<b>Metformin</b> (MESH:D008687) <span class="pred">{causes}</span> <b>Acidosis, Lactic</b> '
+            "(MESH:D000140): affirmed 1, negated 1") in section
+    assert section.count('class="contradiction"') == 1 and cooc not in section
+
+
+ANIMALS = Concept(id="NCBITaxon:33208", name="Animals", type="Species", source="NCBITaxon", release="2025")
+MICE = Concept(id="NCBITaxon:10090", name="Mice", type="Species", source="NCBITaxon", release="2025")
+
+
+def test_generic_taxa_are_hubs_and_a_species_links_nothing(store, settings, tmp_path, tiny):
+    """"Animals" says only that a study used animals: never listed or drawn, like the human hub. Mice is a
+    concept (listed, drawn) but links nothing: aspirin, mentioned with mice only, is not drawn two hops from
+    metformin, and no path "Metformin - Mice - Aspirin" answers how metformin and aspirin connect."""
+    cooc = tiny.predicate(store.schema, "biolink:occurs_together_in_literature_with")
+    docs = tuple(Document(id=f"PMID:{n}", source="pubmed", text="x", title=f"Paper {n}",
+                          metadata={"journal": "J Test", "year": 2000 + n}) for n in (7, 8))
+    pairs = ((tiny.MET.id, ANIMALS.id, "PMID:7"), (tiny.MET.id, ANIMALS.id, "PMID:8"), (tiny.MET.id, MICE.id, "PMID:7"),
+             (tiny.MET.id, MICE.id, "PMID:8"), (MICE.id, tiny.ASP.id, "PMID:8"), (ANIMALS.id, tiny.ASP.id, "PMID:8"))
+    evidence = tuple(tiny.ev(Triple(subject=a, predicate=cooc, object=b), doc, "Metformin in mice.", 1.0)
+                     for a, b, doc in pairs)
+    mentions = tuple({(doc, c): MentionLink(doc_id=doc, concept_id=c, count=1, texts=("x",), max_score=1.0,
+                                            affirmed=1, extractor="test", extractor_version="1")
+                      for a, b, doc in pairs for c in (a, b)}.values())
+    store.write(GraphBatch(documents=docs, concepts=(ANIMALS, MICE), mentions=mentions, evidence=evidence))
+    store.refresh_statistics()
+    listed = {r.other for r in concept_report(store, tiny.MET.id).comentions}
+    assert MICE.id in listed and ANIMALS.id not in listed
+    g = neighbourhood(store, tiny.MET.id, hops=2)
+    assert MICE.id in g and ANIMALS.id not in g and tiny.ASP.id not in g
+    assert tiny.LA.id in g and tiny.LAC.id in g  # what is reached through a concept that links stays
+    page = viz_command(tiny.MET.id, settings, out=tmp_path / "m.html", hops=2).read_text(encoding="utf-8")
+    assert "Mice" in page and "Animals" not in page and "Aspirin" not in page
+    answer = ask("How are metformin and aspirin connected?", store)
+    assert answer.paths == [] and answer.status == "no_evidence"
 
 
 def test_patient_report_by_assertion_status_with_note_ids(store, settings, tiny):

@@ -1,5 +1,6 @@
-"""The picture's graph, without a store: the neighbourhood cut and the order it is drawn in."""
+"""The picture's graph, without a store: the neighbourhood cut, the order it is drawn in, the page's options."""
 
+import json
 import os
 import subprocess
 import sys
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg.reason.viz import cut
+from kg.reason.viz import cut, label_colours, write_html
 
 CENTER = "MESH:D006973"
 
@@ -49,3 +50,24 @@ def test_the_same_graph_gives_the_same_picture_in_every_process():
     runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")]
     assert runs[0] == runs[1] == runs[2] and CENTER in runs[0]
+
+
+def _page_json(page: str, name: str) -> dict:
+    """A JSON constant (``const data = …;``) of a written picture page (the last: vis-network's code has its own)."""
+    return json.loads(page.rsplit(f"const {name} = ", 1)[1].split(";\n", 1)[0].replace("<\\/", "</"))
+
+
+def test_every_label_is_a_group_in_its_colour_and_large_pictures_skip_the_improved_layout(tiny, tmp_path):
+    """vis-network's improved layout clusters outliers above 150 nodes and re-opens them with their group's
+    options: a label it does not know as a group got one of its own palette's colours (a chemical drawn
+    red like a disease). Every label is a group in medkg's colour, and large pictures skip that layout."""
+    for hubs, leaves, improved in ((4, 9, True), (16, 10, False)):  # 41 and 177 concepts
+        g = tiny.picture_graph(hubs, leaves)
+        page = write_html(g, tmp_path / f"p{hubs}.html", center="X:center").read_text(encoding="utf-8")
+        data, options = _page_json(page, "data"), _page_json(page, "options")
+        assert len(data["nodes"]) == g.number_of_nodes()
+        assert {n["group"] for n in data["nodes"]} == {"Disease", "Chemical", "Gene", "Finding", "Species"}
+        for node in data["nodes"]:
+            assert options["groups"][node["group"]]["color"] == node["color"] == label_colours()[node["group"]]
+        assert options["layout"]["improvedLayout"] is improved
+        assert "new vis.Network(" in page and "}, options);" in page  # the options written are the ones used
