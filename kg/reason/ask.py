@@ -147,7 +147,7 @@ class AskReading(_Out):
     direction: Literal["in", "out", "any"] = Field(
         description="in: the asked concept is the object of the relation; out: the subject")
     cues: list[str] = Field(description="the cue words that decided intent and answer type")
-    ignored: list[str] = Field(description="concepts named but never answered about (the human hub)")
+    ignored: list[str] = Field(description="concepts named but never answered about (a hub: the human hub, a generic taxon such as Animals)")
     missing: list[AskMissingConcept] = Field(description="entities named that the graph does not hold")
     unread: list[str] = Field(description="words read as neither cue, question word nor concept")
 
@@ -859,7 +859,7 @@ def resolve_target(store: GraphStore, settings: Settings, target: str) -> str:
     Raises
     ------
     NotInGraphError
-        When nothing in the graph answers to it, or only the human hub does (E914).
+        When nothing in the graph answers to it, or only a hub does (E914).
     """
     lookup = StoreLookup(store)
     if found := lookup.concepts([canonical_curie(target)]):
