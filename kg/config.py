@@ -45,10 +45,10 @@ class Settings(BaseModel):
     dask_address: str | None = Field(default=None, description="Dask scheduler the flows analyse on; default: a local cluster")
     write_batch_size: int = Field(default=5000, ge=1, description="rows per UNWIND write")
     ner_model: str | None = Field(
-        default=None,
+        default=None, pattern=r"\S",  # blank is no model: unset it for the shipped one
         description="None: the shipped CPU model; 'dictionary'; a BiLSTM-CRF or spaCy model dir (+dictionary); a HF name",
     )
-    re_model: str | None = Field(default=None, description="relation model dir; None: the shipped models/re-cpu")
+    re_model: str | None = Field(default=None, pattern=r"\S", description="relation model dir; None: the shipped models/re-cpu")
     retractions: Path | None = Field(
         default=None, description="PMIDs of retracted papers (TSV, 'pmid' column); default <shared_data>/pubmed/pubmed_retractions.tsv.gz"
     )

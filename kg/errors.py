@@ -436,6 +436,9 @@ class Errors:
     E233 = Message(SourceError, "{path}: no 'pmid' column in the header {header}",
                    "Expected a TSV whose header names a 'pmid' column, such as pubmed_retractions.tsv.gz.")
     E234 = Message(SourceError, "cannot read retractions file {path}: {error}", _DAMAGED)
+    E235 = Message(SourceError, "training corpus {path} holds no document to train on",
+                   "Check that it is a PubTator training split with documents (those also in a development split are "
+                   "left out); nothing was trained.")
     E232 = Message(SourceError, "refusing to train on {path}: it looks like a development or test split",
                    "Train on training splits; evaluate on dev with `medkg evaluate re`.")
     E240 = Message(EutilsError, "esearch for {query!r} returned an unexpected body: {body!r}")

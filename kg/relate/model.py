@@ -21,6 +21,7 @@ dev scores stay an honest estimate. The file is a joblib pickle: load only model
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -364,7 +365,11 @@ class RelationModel:
             payload.get("model"), cls
         ):
             raise ModelError(Errors.E413, path=p, format=FORMAT_VERSION)
-        return payload["model"]
+        model = payload["model"]
+        # the file's own hash: a retrained or edited model (weights, thresholds) is another version, so the
+        # pipeline fingerprint changes and the ledger redoes every document with it
+        model.metadata = {**model.metadata, "version": f"{FORMAT_VERSION}+{hashlib.sha256(p.read_bytes()).hexdigest()[:12]}"}
+        return model
 
 
 class RelationExtractor:

@@ -90,14 +90,16 @@ def gold_relations(doc: PubtatorDocument, task: str) -> dict[frozenset[str], tup
     return out
 
 
-def _documents(path: Path, task: str, trees: MeshTrees) -> list[tuple[DocView, list, dict, set]]:
+def _documents(path: Path, task: str, trees: MeshTrees, shared: Path) -> list[tuple[DocView, list, dict, set]]:
     """View, candidate pairs, gold relations and positive pairs of every training document.
 
     The chain is ingestion's with the corpus's linked mentions in the extractor's place, the
     assertion tagger included, so that features read the same layers in training as in use.
     """
     docs = []
-    corpus = list(training_documents(path))  # minus abstracts that are in a dev split
+    corpus = list(training_documents(path, shared))  # minus abstracts that are in a dev split under ``shared``
+    if not corpus:
+        raise SourceError(Errors.E235, path=path)
     chain = Annotator(TextAnalyzer(), [GoldExtractor(corpus, linked=True), AssertionTagger()])
     for pdoc, annotated in run_corpus(chain, corpus):
         view = document_view(annotated, trees)
@@ -306,7 +308,7 @@ def train_re(
     report: dict[str, Any] = {"format": FORMAT_VERSION, "seed": seed, "tasks": {}}
     for task, path in paths.items():
         t0 = time.perf_counter()
-        docs = _documents(path, task, trees)
+        docs = _documents(path, task, trees, shared)
         folds = _folds(len(docs))
         sentences, sentence_report = _train_sentences(docs, folds, seed)
         data = _dataset(docs)

@@ -128,3 +128,12 @@ def test_the_graph_identity_names_the_graph_and_no_secret(clean_env):
     neo4j = Settings(store="neo4j", graph_name="ignored", neo4j_uri="neo4j+s://me:secret@x.databases.neo4j.io",
                      neo4j_password="pw", neo4j_database="papers")
     assert neo4j.graph_identity == {"store": "neo4j", "uri": "neo4j+s://x.databases.neo4j.io", "database": "papers"}
+
+
+@pytest.mark.parametrize("key", ["ner_model", "re_model"])
+@pytest.mark.parametrize("value", ["", "  "])
+def test_a_blank_model_setting_is_refused_not_read_as_the_shipped_model(tmp_path, clean_env, key, value):
+    cfg = tmp_path / "medkg.toml"
+    cfg.write_text(f'{key} = "{value}"\n')
+    with pytest.raises(ConfigError, match=f"E104: setting '{key}' is invalid"):
+        load_settings(cfg)

@@ -41,6 +41,14 @@ def test_training_writes_a_loadable_model_and_report(tiny_model_dir):
             assert not any(n.startswith(CONTEXT_FEATURES) for n in names) and len(names) == head.classifier.coef_.shape[1]
 
 
+def test_a_loaded_model_s_version_is_its_file_s(tiny_model_dir, tmp_path):
+    model = RelationModel.load(tiny_model_dir)
+    assert model.version.startswith("re-cpu-4+") and RelationModel.load(tiny_model_dir).version == model.version
+    model.heads["cid"].threshold = 0.01  # a retrained or edited model: another version, so documents are redone
+    model.save(tmp_path / "edited")
+    assert RelationModel.load(tmp_path / "edited").version != model.version
+
+
 def test_a_detector_reads_only_its_columns():
     X = sparse.csr_matrix(np.array([[1.0, 5.0, 0.0], [0.0, -5.0, 1.0], [1.0, 0.0, 0.0], [0.0, 3.0, 1.0]]))
     y = np.array([1, 0, 1, 0])
