@@ -147,6 +147,9 @@ def build_docbins(
     out_dir.mkdir(parents=True, exist_ok=True)
     quarantine: list[Quarantine] = []
     train = [(c, _read(shared_data / c.path, quarantine)) for c in TRAIN_CORPORA]
+    for corpus, docs in train:  # a model silently trained without a corpus's entity types is worse than none
+        if not docs:
+            raise SourceError(Errors.E235, path=shared_data / corpus.path)
     dev = [(c, _read(shared_data / c.path, quarantine)) for c in DEV_CORPORA]
     dev_pmids = {d.pmid for _, docs in dev for d in docs}
     nlp = tokenizer_nlp()

@@ -11,6 +11,7 @@ from kg.errors import ConfigError, SourceError
 from kg.extract.spacy_ner import SpacyNerExtractor
 from kg.sources.pubtator import PubtatorAnnotation, PubtatorDocument
 from kg.train.ner import DocConverter, build_docbins, tokenizer_nlp, train_ner
+from kg.vocab.corpora import TRAIN_CORPORA
 
 from fakes import analyse
 
@@ -77,6 +78,13 @@ def test_docbins_drop_dev_abstracts_and_keep_duplicates_once(shared, tmp_path):
 def test_missing_corpus_file_is_a_source_error(shared, tmp_path):
     (shared / "corpora/biored/Train.PubTator").unlink()
     with pytest.raises(SourceError, match="Train.PubTator"):
+        build_docbins(tmp_path / "corpus", shared)
+
+
+def test_an_empty_training_corpus_is_refused_before_training(shared, tmp_path):
+    empty = shared / TRAIN_CORPORA[-1].path
+    empty.write_text("")
+    with pytest.raises(SourceError, match="E235: training corpus .* holds no document"):
         build_docbins(tmp_path / "corpus", shared)
 
 
