@@ -584,6 +584,14 @@ class Errors:
     E422 = Message(ModelError, "cannot load the base encoder {name!r} ({base}): {error}")
     E423 = Message(ModelError, "{name!r} has no fast tokenizer: word-to-piece alignment needs one",
                    "Set base to an encoder with a fast tokenizer (BERT-style models on the hub have one).")
+    E430 = Message(ModelError, "cannot read the CPU-tier NER model file {path}: {error}",
+                   "The file is damaged or cut short: copy the model folder again, train again, or use the shipped "
+                   "models/ner-cpu.")
+    E431 = Message(ModelError, "{path} does not fit this medkg's CPU-tier NER tagger: {problem}",
+                   "Use a model trained by this medkg version (`medkg train ner-cpu`) or the shipped models/ner-cpu.")
+    E432 = Message(ModelError, "{path}: training did not finish (stopped while {stage}); the model is not fit for use",
+                   "Use the last finished run or train again (`medkg train ner-cpu`); if only tuning was cut short: "
+                   "`python -m kg.train.ner_cpu tune --model DIR`.")
 
     # -- ontology (E5xx) ----------------------------------------------------------------------
     E501 = Message(OntologyError, "no ontology files under {root}", "Set MEDKG_SHARED_DATA to the shared data folder.")

@@ -29,11 +29,14 @@ in the text ("5-fluorouracil (5-FU)") takes the type of the entity that ends its
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from spacy.attrs import LOWER, ORTH
@@ -67,6 +70,64 @@ VARIANT_PATTERN = re.compile(r"(?<![\w-])(?:" + "|".join([
     r"[ACGT]-?\d{2,}[ACGT](?![\w])",
     r"IVS\d+\s?[+-]\s?\d+\s?[ACGT]?\s?(?:>|-->)?\s?[ACGT]?",
 ]) + r")(?![\w])")
+
+
+FORMAT = 1  # the tagger.json layout (and weight set) this code reads
+UNFINISHED = "unfinished"  # tagger.json key a training run writes until it is done: "training" or "tuning"
+WEIGHT_RANKS = {
+    "word_emb": 2, "char_emb": 2, "char_conv_w": 3, "char_conv_b": 1, "shape_emb": 2,
+    "lstm_f_ih": 2, "lstm_f_hh": 2, "lstm_f_b": 1, "lstm_b_ih": 2, "lstm_b_hh": 2, "lstm_b_b": 1,
+    "out_w": 2, "out_b": 1, "crf_trans": 2, "crf_start": 1, "crf_end": 1,
+}
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A binary file written under a temporary name beside ``path`` and renamed to it only when the
+    block ends without an error: an interrupted write never leaves a partial file at ``path``."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        with tmp.open("wb") as fh:
+            yield fh
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def read_npz(path: Path) -> dict[str, np.ndarray]:
+    """Every array of an ``.npz`` file; a damaged or cut one is :attr:`Errors.E430` naming it."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except Exception as exc:  # zipfile, zlib, numpy and OS errors alike for a bad file
+        raise ModelError(Errors.E430, path=path, error=f"{type(exc).__name__}: {exc}") from exc
+
+
+def weights_problem(w: dict[str, np.ndarray], n_words: int, n_chars: int, n_gaz: int) -> str | None:
+    """What makes ``w`` unfit for :class:`BiLstmCrf` with this vocabulary and these gazetteer features; None if nothing."""
+    missing = [k for k in WEIGHT_RANKS if k not in w]
+    if missing:
+        return f"weights.npz lacks {', '.join(missing)}"
+    for k, rank in WEIGHT_RANKS.items():
+        if w[k].ndim != rank:
+            return f"weights.npz {k} has shape {w[k].shape}, expected {rank} dimensions"
+    n_filters, char_dim, width = w["char_conv_w"].shape
+    hidden, n_tags = w["lstm_f_hh"].shape[1], len(TAGS)
+    d_in = w["word_emb"].shape[1] + n_filters + w["shape_emb"].shape[1] + n_gaz
+    expected = {
+        "word_emb": (n_words, w["word_emb"].shape[1]), "char_emb": (n_chars, char_dim),
+        "char_conv_b": (n_filters,), "shape_emb": (len(SHAPES), w["shape_emb"].shape[1]),
+        **{f"lstm_{d}_ih": (4 * hidden, d_in) for d in "fb"}, **{f"lstm_{d}_hh": (4 * hidden, hidden) for d in "fb"},
+        **{f"lstm_{d}_b": (4 * hidden,) for d in "fb"},
+        "out_w": (n_tags, 2 * hidden), "out_b": (n_tags,), "crf_trans": (n_tags, n_tags),
+        "crf_start": (n_tags,), "crf_end": (n_tags,),
+    }
+    for k, shape in expected.items():
+        if tuple(w[k].shape) != shape:
+            return (f"weights.npz {k} has shape {tuple(w[k].shape)}, expected {shape} ({n_words} words, "
+                    f"{n_chars} chars in tagger.json, {n_gaz} gazetteer features)")
+    return None
 
 
 def normalise_word(text: str) -> str:
@@ -183,15 +244,20 @@ class Gazetteer:
 
     @classmethod
     def load(cls, path: Path) -> Gazetteer:
-        with np.load(path) as z:
+        z = read_npz(path)
+        try:
             meta = json.loads(str(z["meta"]))
             return cls(meta["groups"], (z["lower_keys"], z["lower_masks"]), (z["cased_keys"], z["cased_masks"]),
                        int(meta["max_len"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelError(Errors.E430, path=path, error=f"not a gazetteer: {type(exc).__name__}: {exc}") from exc
 
     def save(self, path: Path) -> None:
+        """Written under a temporary name, then renamed: an interrupted save leaves no partial file."""
         meta = json.dumps({"groups": list(self.groups), "max_len": self.max_len})
-        np.savez_compressed(path, meta=np.array(meta), lower_keys=self.lower_keys, lower_masks=self.lower_masks,
-                            cased_keys=self.cased_keys, cased_masks=self.cased_masks)
+        with atomic_file(path) as fh:
+            np.savez_compressed(fh, meta=np.array(meta), lower_keys=self.lower_keys, lower_masks=self.lower_masks,
+                                cased_keys=self.cased_keys, cased_masks=self.cased_masks)
 
     def features(self, doc: Doc) -> np.ndarray:
         n_groups = len(self.groups)
@@ -529,6 +595,17 @@ def inherit_abbreviation_types(doc: Doc, ents: dict[tuple[int, int], tuple[str, 
     ents.update({span: (label, scores[span]) for span, label in labels.items()})
 
 
+def read_meta(path: Path) -> dict:
+    """A model's ``tagger.json``; unreadable, cut short or not a JSON object is :attr:`Errors.E430` naming it."""
+    try:
+        meta = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise ModelError(Errors.E430, path=path, error=f"{type(exc).__name__}: {exc}") from exc
+    if not isinstance(meta, dict):
+        raise ModelError(Errors.E430, path=path, error=f"a JSON {type(meta).__name__}, not an object")
+    return meta
+
+
 class NerCpuTagger:
     """The CPU tier's contract: bio-tokenized Docs in, per Doc (start, end, label, score) token spans out."""
 
@@ -543,16 +620,28 @@ class NerCpuTagger:
         self.version = version
 
     @classmethod
-    def load(cls, path: str | Path) -> NerCpuTagger:
+    def load(cls, path: str | Path, *, unfinished: bool = False) -> NerCpuTagger:
+        """The model folder ``path``, checked before any work: its files readable, its format the one
+        this code reads, its weights the arrays and shapes its tagger.json implies. A model whose
+        training has not finished is refused (:attr:`Errors.E432`) unless ``unfinished`` (tuning reads it)."""
         path = Path(path)
         missing = [f for f in cls.FILES if not (path / f).is_file()]
         if missing:
             raise ModelError(Errors.E408, path=path, missing=", ".join(missing))
-        meta = json.loads((path / "tagger.json").read_text(encoding="utf-8"))
+        meta = read_meta(path / "tagger.json")
+        if meta.get("format") != FORMAT:
+            raise ModelError(Errors.E431, path=path,
+                             problem=f"tagger.json has format {meta.get('format')!r}, this medkg reads format {FORMAT}")
         if tuple(meta.get("tags", ())) != TAGS:
             raise ModelError(Errors.E409, path=path, tags=meta.get("tags"))
-        with np.load(path / "weights.npz") as z:
-            weights = {k: z[k] for k in z.files}
+        for key in ("words", "chars"):
+            if not isinstance(meta.get(key), list) or not all(isinstance(x, str) for x in meta[key]):
+                raise ModelError(Errors.E431, path=path, problem=f"tagger.json has no list of {key}")
+        if not isinstance(meta.get("settings", {}), dict):
+            raise ModelError(Errors.E431, path=path, problem="tagger.json settings is not an object")
+        if meta.get(UNFINISHED) and not unfinished:
+            raise ModelError(Errors.E432, path=path, stage=meta[UNFINISHED])
+        weights = read_npz(path / "weights.npz")
         words = {w: i for i, w in enumerate(meta["words"])}
         chars = {c: i for i, c in enumerate(meta["chars"])}
         gazetteers = [Gazetteer.load(path / "gazetteer.npz")]
@@ -560,6 +649,9 @@ class NerCpuTagger:
         if (path / cls.CORPUS_LEXICON).is_file():
             gazetteers.append(Gazetteer.load(path / cls.CORPUS_LEXICON))
             files.append(cls.CORPUS_LEXICON)
+        problem = weights_problem(weights, len(meta["words"]), len(meta["chars"]), sum(g.n_features for g in gazetteers))
+        if problem:
+            raise ModelError(Errors.E431, path=path, problem=problem)
         version = f"{meta.get('name', 'ner-cpu')}-{files_version(path, files)}"
         return cls(BiLstmCrf(weights, words, chars), gazetteers, dict(meta.get("settings", {})), version)
 
@@ -602,8 +694,8 @@ class NerCpuExtractor:
 
     name = "ner-cpu"
 
-    def __init__(self, model: str | Path, *, lexicon=None) -> None:
-        self.tagger = NerCpuTagger.load(model)
+    def __init__(self, model: str | Path, *, lexicon=None, unfinished: bool = False) -> None:
+        self.tagger = NerCpuTagger.load(model, unfinished=unfinished)
         self.version = f"{self.tagger.version}+{POSTPROCESS_VERSION}"
         self.lexicon = None
         if lexicon is not None:

@@ -25,6 +25,7 @@ import json
 import logging
 import random
 import re
+import shutil
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -34,18 +35,23 @@ import numpy as np
 
 from kg.config import SHARED_DATA
 from kg.evaluate.ner import Score
+from kg.errors import ModelError
 from kg.extract.ner_cpu import (
+    FORMAT,
     MAX_CHARS,
     SHAPES,
     TAGS,
     TYPES,
+    UNFINISHED,
     BiLstmCrf,
     Gazetteer,
     allowed_transitions_penalty,
+    atomic_file,
     encode_chars,
     encode_word,
     end_penalty,
     normalise_word,
+    read_meta,
     shape_class,
     start_penalty,
     tags_to_spans,
@@ -551,12 +557,7 @@ def train(out_dir: Path, *, hyper: Hyper = Hyper(), vectors_dir: Path | None = N
     rng = random.Random(hyper.seed)
     started = time.monotonic()
     out_dir.mkdir(parents=True, exist_ok=True)
-    gaz_path = out_dir / "gazetteer.npz"
-    if gaz_path.exists():
-        gazetteer = Gazetteer.load(gaz_path)
-    else:
-        gazetteer = build_gazetteer(shared_data)
-        gazetteer.save(gaz_path)
+    gazetteer = cached_gazetteer(out_dir / "gazetteer.npz", shared_data)
     train_exs, dev_exs = load_examples(shared_data)
     log.info("%d training and %d dev abstracts", len(train_exs), len(dev_exs))
     text = vectors_dir / "unlabelled.txt" if vectors_dir else None
@@ -615,13 +616,41 @@ def train(out_dir: Path, *, hyper: Hyper = Hyper(), vectors_dir: Path | None = N
                 best = (mean, epoch + 1)
                 write_model(model_dir, weights, words, chars, gazetteer, hyper,
                             settings={**DEFAULT_SETTINGS, "head": head},
-                            corpus_lexicon=lexicons[0] if lexicons else None)
+                            corpus_lexicon=lexicons[0] if lexicons else None, unfinished="training")
         (out_dir / "train-log.json").write_text(json.dumps(
             {"hyper": hyper.__dict__, "history": history, "best_epoch": best[1],
              "seconds": round(time.monotonic() - started), "train_abstracts": len(train_exs),
              "words": len(words), "chars": len(chars), "gazetteer_features": feats.n_features}, indent=2),
             encoding="utf-8")
+    # Every epoch is done: the model still needs its settings tuned (tune_settings clears the mark).
+    if (model_dir / "tagger.json").is_file():
+        write_meta(model_dir / "tagger.json", {**read_meta(model_dir / "tagger.json"), UNFINISHED: "tuning"})
     return model_dir
+
+
+def cached_gazetteer(path: Path, shared_data: Path = SHARED_DATA) -> Gazetteer:
+    """The gazetteer an earlier run saved at ``path``, else (none, or a damaged one) built anew and saved."""
+    if path.exists():
+        try:
+            return Gazetteer.load(path)
+        except ModelError as exc:
+            log.warning("rebuilding the gazetteer: %s", exc)
+    gazetteer = build_gazetteer(shared_data)
+    gazetteer.save(path)  # under a temporary name, then renamed: never a partial file at path
+    return gazetteer
+
+
+def write_meta(path: Path, meta: dict) -> None:
+    """``tagger.json`` written under a temporary name, then renamed over the old one."""
+    with atomic_file(path) as fh:
+        fh.write(json.dumps(meta).encode("utf-8"))
+
+
+def finish_model(model_dir: Path, settings: dict) -> None:
+    """Write the tuned ``settings`` into the model and clear its unfinished mark: the model is done."""
+    meta = read_meta(model_dir / "tagger.json")
+    meta.pop(UNFINISHED, None)
+    write_meta(model_dir / "tagger.json", {**meta, "settings": settings})
 
 
 DEFAULT_SETTINGS: dict[str, object] = {"min_score": 0.0, "abbreviations": True, "batch_size": 32}
@@ -650,7 +679,7 @@ def tune_settings(model_dir: Path, *, shared_data: Path = SHARED_DATA, cache_dir
     from kg.vocab.corpora import DEV_CORPORA
     from kg.vocab.lexicon import load_lexicon
 
-    extractor = NerCpuExtractor(model_dir, lexicon=load_lexicon(shared_data, cache_dir=cache_dir))
+    extractor = NerCpuExtractor(model_dir, lexicon=load_lexicon(shared_data, cache_dir=cache_dir), unfinished=True)
     analyzer = TextAnalyzer(extractor.vocab)
     tagger = extractor.tagger
     data = []
@@ -700,10 +729,7 @@ def tune_settings(model_dir: Path, *, shared_data: Path = SHARED_DATA, cache_dir
     mean, f1 = mean_f1(thr, *best)
     settings = {**tagger.settings, "min_score": thr, "consistency": best[0], "variant_patterns": best[1],
                 "dictionary": best[2]}
-    meta_file = model_dir / "tagger.json"
-    meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    meta["settings"] = settings
-    meta_file.write_text(json.dumps(meta), encoding="utf-8")
+    finish_model(model_dir, settings)
     result = {"settings": settings, "with_dictionary": best[2], "dev_f1": {k: round(v, 4) for k, v in f1.items()},
               "mean_f1": round(mean, 4)}
     log.info("tuned: %s", result)
@@ -711,15 +737,34 @@ def tune_settings(model_dir: Path, *, shared_data: Path = SHARED_DATA, cache_dir
 
 
 def write_model(model_dir: Path, weights: dict[str, np.ndarray], words: list[str], chars: list[str],
-                gazetteer: Gazetteer, hyper: Hyper, settings: dict, corpus_lexicon: Gazetteer | None = None) -> None:
-    model_dir.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(model_dir / "weights.npz", **weights)
-    gazetteer.save(model_dir / "gazetteer.npz")
-    if corpus_lexicon is not None:
-        corpus_lexicon.save(model_dir / "corpus_lexicon.npz")
-    meta = {"name": "medkg_ner_cpu", "format": 1, "tags": list(TAGS), "words": words, "chars": chars,
-            "hyper": hyper.__dict__, "settings": settings}
-    (model_dir / "tagger.json").write_text(json.dumps(meta), encoding="utf-8")
+                gazetteer: Gazetteer, hyper: Hyper, settings: dict, corpus_lexicon: Gazetteer | None = None,
+                unfinished: str | None = None) -> None:
+    """The model folder, whole or not at all: written into a temporary folder beside ``model_dir`` that then
+    takes its place. ``unfinished`` (the stage, "training") marks a model the loader refuses until
+    :func:`finish_model` clears it; without it the model is finished."""
+    model_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = model_dir.with_name(f".{model_dir.name}.partial")
+    old = model_dir.with_name(f".{model_dir.name}.old")
+    for stale in (tmp, old):
+        shutil.rmtree(stale, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        with (tmp / "weights.npz").open("wb") as fh:
+            np.savez_compressed(fh, **weights)
+        gazetteer.save(tmp / "gazetteer.npz")
+        if corpus_lexicon is not None:
+            corpus_lexicon.save(tmp / "corpus_lexicon.npz")
+        meta = {"name": "medkg_ner_cpu", "format": FORMAT, "tags": list(TAGS), "words": words, "chars": chars,
+                "hyper": hyper.__dict__, "settings": settings}
+        if unfinished:
+            meta[UNFINISHED] = unfinished
+        (tmp / "tagger.json").write_text(json.dumps(meta), encoding="utf-8")
+        if model_dir.exists():
+            model_dir.rename(old)
+        tmp.rename(model_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from kg.config import SHARED_DATA
-from kg.extract.ner_cpu import normalise_word
+from kg.extract.ner_cpu import atomic_file, normalise_word
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +61,13 @@ def write_unlabelled_tokens(out_path: Path, shared_data: Path = SHARED_DATA) -> 
             texts.append(item.text)
     n_tokens = 0
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    with out_path.open("w", encoding="utf-8") as fh:
+    # Written under a temporary name and renamed when complete: train_vectors reuses a file at
+    # out_path, so an interrupted run must never leave a partial one there.
+    with atomic_file(out_path) as fh:
         for doc in nlp.tokenizer.pipe(texts, batch_size=256):
             words = [normalise_word(t.text) for t in doc if not t.is_space]
             n_tokens += len(words)
-            fh.write(" ".join(words) + "\n")
+            fh.write((" ".join(words) + "\n").encode("utf-8"))
     return len(texts), n_tokens
 
 
@@ -84,6 +86,8 @@ def train_vectors(out_dir: Path, *, dim: int = 100, epochs: int = 10, threads: i
         minn=3, maxn=6, thread=threads, bucket=500_000, verbose=0,
     )
     path = out_dir / "vectors.bin"
-    model.save_model(str(path))
+    partial = out_dir / ".vectors.bin.partial"
+    model.save_model(str(partial))
+    partial.replace(path)
     log.info("vectors trained in %.0f s", time.monotonic() - started)
     return path

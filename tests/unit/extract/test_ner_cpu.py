@@ -100,7 +100,7 @@ def _write_model(path, nlp, settings=None):
     words, chars = ["<pad>", "<unk>", "naloxone", "rats"], ["<pad>", "<unk>", "a", "n"]
     np.savez(path / "weights.npz", **random_weights(len(words), len(chars), gaz.n_features))
     gaz.save(path / "gazetteer.npz")
-    meta = {"name": "medkg_ner_cpu", "tags": list(TAGS), "words": words, "chars": chars,
+    meta = {"name": "medkg_ner_cpu", "format": 1, "tags": list(TAGS), "words": words, "chars": chars,
             "settings": settings or {"min_score": 0.0, "abbreviations": True}}
     (path / "tagger.json").write_text(json.dumps(meta), encoding="utf-8")
 
@@ -283,3 +283,65 @@ def test_key_index_finds_what_a_binary_search_finds(spread):
     expected = np.where(keys[at] == needles, at, -1)
     np.testing.assert_array_equal(ner_cpu._KeyIndex(keys).find(needles), expected)
     assert (ner_cpu._KeyIndex(keys[:0]).find(needles) == -1).all()
+
+
+def _damage(path, name, change):
+    """Rewrite the file ``name`` of the model in ``path`` with ``change`` applied to its bytes, JSON or arrays."""
+    f = path / name
+    if name == "tagger.json":
+        meta = json.loads(f.read_text(encoding="utf-8"))
+        change(meta)
+        f.write_text(json.dumps(meta), encoding="utf-8")
+    else:
+        w = dict(np.load(f))
+        change(w)
+        np.savez(f, **w)
+
+
+@pytest.mark.parametrize(("name", "change", "says"), [
+    ("tagger.json", lambda m: m.update(format=99), "tagger.json has format 99, this medkg reads format 1"),
+    ("tagger.json", lambda m: m.pop("format"), "tagger.json has format None"),
+    ("weights.npz", lambda w: w.pop("word_emb"), "weights.npz lacks word_emb"),
+    ("weights.npz", lambda w: w.update(word_emb=w["word_emb"][:2]), "weights.npz word_emb has shape (2, 5)"),
+    ("weights.npz", lambda w: w.update(out_b=w["out_b"][:3]), "weights.npz out_b has shape (3,)"),
+    ("tagger.json", lambda m: m.update(words=m["words"] + ["extra"]), "weights.npz word_emb has shape (4, 5), expected (5, 5)"),
+])
+def test_a_model_that_does_not_fit_this_code_is_refused_at_load_naming_what_is_wrong(nlp, tmp_path, name, change, says):
+    _write_model(tmp_path, nlp)
+    _damage(tmp_path, name, change)
+    with pytest.raises(ModelError, match="E431") as err:
+        NerCpuTagger.load(tmp_path)
+    assert str(tmp_path) in str(err.value) and says in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["tagger.json", "weights.npz", "gazetteer.npz"])
+def test_a_damaged_model_file_is_a_coded_error_naming_the_file(nlp, tmp_path, name):
+    _write_model(tmp_path, nlp)
+    data = (tmp_path / name).read_bytes()
+    (tmp_path / name).write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelError, match="E430") as err:
+        NerCpuTagger.load(tmp_path)
+    assert str(tmp_path / name) in str(err.value)
+
+
+def test_a_model_whose_training_did_not_finish_is_refused_unless_asked_for(nlp, tmp_path):
+    _write_model(tmp_path, nlp)
+    _damage(tmp_path, "tagger.json", lambda m: m.update(unfinished="training"))
+    with pytest.raises(ModelError, match="E432") as err:
+        NerCpuTagger.load(tmp_path)
+    assert "training did not finish" in str(err.value) and "last finished run" in err.value.hint
+    assert NerCpuTagger.load(tmp_path, unfinished=True).predict([nlp("Naloxone.")])
+
+
+def test_an_interrupted_gazetteer_save_leaves_no_partial_file(nlp, tmp_path, monkeypatch):
+    def cut(file, **arrays):
+        if isinstance(file, (str, type(tmp_path))):
+            file = open(file, "wb")  # noqa: SIM115
+        file.write(b"PK\x03\x04 half a zip")
+        file.flush()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez_compressed", cut)
+    with pytest.raises(KeyboardInterrupt):
+        tiny_gazetteer(nlp).save(tmp_path / "gazetteer.npz")
+    assert list(tmp_path.iterdir()) == []

@@ -128,3 +128,98 @@ def test_training_abstracts_read_a_corpus_lexicon_without_their_own_fold():
     assert full.features(doc)[[0, 2], chem_begin].tolist() == [1.0, 1.0]
     # Its own fold does not know "lithium" (its own mention), but the other fold's "naloxone" is there.
     assert per_fold[fold_of["11"]].features(doc)[[0, 2], chem_begin].tolist() == [0.0, 1.0]
+
+
+# ---------------------------------------------------------------- files an interrupted run leaves
+
+
+def _tiny_model_parts(seed=0):
+    from kg.extract.ner_cpu import SHAPES
+
+    nlp = tokenizer_nlp()
+    gaz = Gazetteer.from_terms(("chemical",), {term_key([t.lower for t in nlp.make_doc("naloxone")]): 1}, {}, 2)
+    words, chars = ["<pad>", "<unk>", "naloxone"], ["<pad>", "<unk>", "a"]
+    rng = np.random.default_rng(seed)
+    h, d_in = 2, 3 + 2 + 2 + gaz.n_features
+
+    def r(*shape):
+        return rng.normal(0, 0.5, shape).astype(np.float32)
+
+    weights = {"word_emb": r(len(words), 3), "char_emb": r(len(chars), 2), "char_conv_w": r(2, 2, 3),
+               "char_conv_b": r(2), "shape_emb": r(len(SHAPES), 2),
+               **{f"lstm_{d}_ih": r(4 * h, d_in) for d in "fb"}, **{f"lstm_{d}_hh": r(4 * h, h) for d in "fb"},
+               **{f"lstm_{d}_b": r(4 * h) for d in "fb"}, "out_w": r(len(TAGS), 2 * h), "out_b": r(len(TAGS)),
+               "crf_trans": r(len(TAGS), len(TAGS)), "crf_start": r(len(TAGS)), "crf_end": r(len(TAGS))}
+    return weights, words, chars, gaz
+
+
+def test_a_finished_model_loads_and_an_unfinished_one_is_refused_until_tuning_finishes_it(tmp_path):
+    from kg.errors import ModelError
+    from kg.extract.ner_cpu import NerCpuTagger
+    from kg.train.ner_cpu import finish_model, write_model
+
+    weights, words, chars, gaz = _tiny_model_parts()
+    write_model(tmp_path / "done", weights, words, chars, gaz, Hyper(), settings={"min_score": 0.0})
+    assert NerCpuTagger.load(tmp_path / "done").settings == {"min_score": 0.0}
+    write_model(tmp_path / "model", weights, words, chars, gaz, Hyper(), settings={}, unfinished="training")
+    with pytest.raises(ModelError, match="E432.*training did not finish"):
+        NerCpuTagger.load(tmp_path / "model")
+    assert NerCpuTagger.load(tmp_path / "model", unfinished=True)  # what tune_settings reads
+    finish_model(tmp_path / "model", {"min_score": 0.5})
+    assert NerCpuTagger.load(tmp_path / "model").settings == {"min_score": 0.5}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["done", "model"]  # no temporary folders left
+
+
+def test_an_interrupted_model_write_leaves_the_previous_model_whole(tmp_path, monkeypatch):
+    from kg.extract.ner_cpu import NerCpuTagger
+    from kg.train.ner_cpu import write_model
+
+    weights, words, chars, gaz = _tiny_model_parts()
+    write_model(tmp_path / "model", weights, words, chars, gaz, Hyper(), settings={})
+    before = {p.name: p.read_bytes() for p in (tmp_path / "model").iterdir()}
+
+    def interrupted(self, path):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Gazetteer, "save", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_model(tmp_path / "model", _tiny_model_parts(seed=1)[0], words, chars, gaz, Hyper(), settings={})
+    assert {p.name: p.read_bytes() for p in (tmp_path / "model").iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]
+    monkeypatch.undo()
+    assert NerCpuTagger.load(tmp_path / "model")
+
+
+def test_a_damaged_saved_gazetteer_is_rebuilt_not_reused(tmp_path, monkeypatch):
+    from kg.train import ner_cpu as train_ner_cpu
+
+    gaz = _tiny_model_parts()[3]
+    (tmp_path / "gazetteer.npz").write_bytes(b"PK\x03\x04 cut short")
+    monkeypatch.setattr(train_ner_cpu, "build_gazetteer", lambda shared_data: gaz)
+    assert train_ner_cpu.cached_gazetteer(tmp_path / "gazetteer.npz", tmp_path) is gaz
+    assert Gazetteer.load(tmp_path / "gazetteer.npz").groups == gaz.groups
+
+
+def test_interrupted_unlabelled_text_leaves_no_file_for_the_next_run_to_reuse(tmp_path, monkeypatch):
+    from kg.models import Document
+    from kg.sources import pubmed
+    from kg.train import ner_vectors
+
+    docs = [Document(id=f"PMID:{i}", source="pubmed", title="T.", text=f"T. Naloxone reversed seizures {i}.") for i in range(5)]
+    monkeypatch.setattr(pubmed, "iter_pubmed", lambda path: iter(docs))
+    monkeypatch.setattr(ner_vectors, "corpus_pmids", lambda shared_data: set())
+    calls = {"n": 0}
+
+    def cut(text):
+        calls["n"] += 1
+        if calls["n"] > 12:
+            raise KeyboardInterrupt
+        return text.lower()
+
+    monkeypatch.setattr(ner_vectors, "normalise_word", cut)
+    out = tmp_path / "vectors" / "unlabelled.txt"
+    with pytest.raises(KeyboardInterrupt):
+        ner_vectors.write_unlabelled_tokens(out, tmp_path)
+    assert list(out.parent.iterdir()) == []
+    monkeypatch.setattr(ner_vectors, "normalise_word", str.lower)
+    assert ner_vectors.write_unlabelled_tokens(out, tmp_path)[0] == len(docs) and out.is_file()  # each once
