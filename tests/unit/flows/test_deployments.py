@@ -92,11 +92,10 @@ def test_served_runs_get_the_scheduler_and_config_the_command_was_given(tmp_path
     assert out.stdout.strip() == "tcp://given:8786"
 
 
-def test_an_update_file_read_cut_short_is_read_again_until_it_is_read_whole(tmp_path, monkeypatch):
-    """QA's case: a cut download quarantined E301 after its first citation; the whole file, downloaded
-    again, must be read (the ledger skips what the first run wrote), and then never again."""
-    store = MemoryStore()
-
+def _fake_flow(tmp_path, monkeypatch, store: MemoryStore,
+               counts: tuple[str, ...] = ("written", "revised", "deleted", "quarantined")):
+    """pubmed_updates on a folder of update files, with fake components and no Prefect server: the
+    folder, and a function that runs the flow and returns each file's ``counts``."""
     def run_ingestion(items, *, settings, source_name, command, inputs):  # the flow's run, with fake components
         with Ledger(settings.ledger_path) as ledger:
             pipeline = Pipeline(annotator=word_annotator(), assembler=Assembler(), store=store, ledger=ledger)
@@ -105,13 +104,22 @@ def test_an_update_file_read_cut_short_is_read_again_until_it_is_read_whole(tmp_
     monkeypatch.setattr(deployments, "run_ingestion", run_ingestion)
     monkeypatch.setattr(deployments, "open_store", lambda settings: nullcontext(store))
     (folder := tmp_path / "updates").mkdir()
+
+    def flow_run() -> dict:
+        return {k: tuple(s[c] for c in counts)
+                for k, s in pubmed_updates.fn(folder=str(folder), data_dir=str(tmp_path / "data")).items()}
+
+    return folder, flow_run
+
+
+def test_an_update_file_read_cut_short_is_read_again_until_it_is_read_whole(tmp_path, monkeypatch):
+    """QA's case: a cut download quarantined E301 after its first citation; the whole file, downloaded
+    again, must be read (the ledger skips what the first run wrote), and then never again."""
+    store = MemoryStore()
+    folder, flow_run = _fake_flow(tmp_path, monkeypatch, store, ("written", "skipped", "quarantined"))
     update = folder / "pubmed26n0001.xml.gz"
     whole = gzip.compress(ARTICLES.read_bytes())
     update.write_bytes(whole[: len(whole) * 8 // 10])
-
-    def flow_run() -> dict:
-        return {k: (s["written"], s["skipped"], s["quarantined"])
-                for k, s in pubmed_updates.fn(folder=str(folder), data_dir=str(tmp_path / "data")).items()}
 
     assert flow_run() == {update.name: (1, 0, 1)}  # E301: stopped after the first citation
     assert flow_run() == {update.name: (0, 1, 1)}  # still cut: read again, still says so
@@ -122,24 +130,6 @@ def test_an_update_file_read_cut_short_is_read_again_until_it_is_read_whole(tmp_
     store.docs.clear()  # the graph's files deleted: "nothing to ingest" would leave it empty for good
     with pytest.raises(LedgerError, match="^E805"):
         flow_run()
-
-
-def _fake_flow(tmp_path, monkeypatch, store: MemoryStore):
-    """pubmed_updates on a folder of update files, with fake components and no Prefect server."""
-    def run_ingestion(items, *, settings, source_name, command, inputs):  # the flow's run, with fake components
-        with Ledger(settings.ledger_path) as ledger:
-            pipeline = Pipeline(annotator=word_annotator(), assembler=Assembler(), store=store, ledger=ledger)
-            return pipeline.run(items, command=command, inputs=inputs)
-
-    monkeypatch.setattr(deployments, "run_ingestion", run_ingestion)
-    monkeypatch.setattr(deployments, "open_store", lambda settings: nullcontext(store))
-    (folder := tmp_path / "updates").mkdir()
-
-    def flow_run() -> dict:
-        return {k: (s["written"], s["revised"], s["deleted"], s["quarantined"])
-                for k, s in pubmed_updates.fn(folder=str(folder), data_dir=str(tmp_path / "data")).items()}
-
-    return folder, flow_run
 
 
 def _update(*records: str) -> bytes:
