@@ -552,9 +552,9 @@ class Errors:
     E407 = Message(ModelError, "the spaCy model in {path} has no 'ner' component (it has {components})",
                    _SPACY_MODEL)
     E408 = Message(ModelError, "{path} is not a medkg CPU-tier NER model (missing {missing})",
-                   "Train one with `python -m kg.train.ner_cpu train` or use the shipped models/ner-cpu.")
+                   "Train one with `medkg train ner-cpu` (it trains and tunes) or use the shipped models/ner-cpu.")
     E409 = Message(ModelError, "{path}: the model's tag set {tags} differs from this medkg's",
-                   "Retrain it with this medkg (`python -m kg.train.ner_cpu train`) or use the shipped models/ner-cpu.")
+                   "Retrain it with this medkg (`medkg train ner-cpu`) or use the shipped models/ner-cpu.")
     E410 = Message(ModelError, "no relation model: none is configured and the shipped one is missing", _RE_TRAIN)
     E411 = Message(ModelError, "no relation model at {path}", _RE_TRAIN)
     E412 = Message(ModelError, "cannot load relation model {path}: {error}", _RE_TRAIN)
