@@ -163,8 +163,7 @@ class CueFilter:
                 out.append(frozenset({value.lower()}))
             elif isinstance(value, dict) and set(value) == {"IN"}:
                 out.append(frozenset(v.lower() for v in value["IN"]))
-            else:
-                return None
+            # any other token ({"IS_ALPHA": true, "LOWER": {"NOT_IN": ...}}) requires no word the filter knows
         return out
 
     def select(self, sentence: str) -> frozenset[int]:

@@ -165,8 +165,10 @@ def test_pipe_streams_every_document(tagger):
 def test_sentences_without_a_possible_cue_skip_context(tagger, monkeypatch):
     cues = CueFilter(tagger.rules)
     assert cues.select("She denies pain.") and cues.select("It doesn't hurt.")
-    # its pattern takes "denies"; "declined 20%" (a LIKE_NUM token, no plain word) is kept for every sentence
-    assert {tagger.rules[i].literal for i in cues.select("She denies pain.")} == {"deny", "declined 20%"}
+    # its pattern takes "denies"; a token the filter cannot read ("declined 20%"'s number, "free radicals"'s
+    # word after "free") requires nothing, so those rules are found through their plain words
+    assert {tagger.rules[i].literal for i in cues.select("She denies pain.")} == {"deny"}
+    assert "free radicals" in {tagger.rules[i].literal for i in cues.select("Oxygen free radicals rose.")}
     assert not cues.select("Fever rose after dosing.") and not cues.select("Lungs clear.")
     monkeypatch.setattr(tagger, "_context", None)  # would fail if called
     assert tag(tagger, "Fever rose after dosing.", "Fever") == ("affirmed", None)
@@ -342,3 +344,15 @@ def test_pair_assertion_is_the_strongest_status_of_either(a, b, expected):
 ])
 def test_a_finding_reported_as_not_seen_is_negated(tagger, sentence, concept, cue):
     assert tag(tagger, sentence, concept) == ("negated", cue)
+
+
+@pytest.mark.parametrize(("sentence", "concept", "expected"), [
+    ("Oxygen free radicals were increased after doxorubicin.", "Oxygen", ("affirmed", None)),
+    ("Serum free fatty acids rose in diabetes.", "Serum", ("affirmed", None)),
+    ("Hospitals declined from 35 while free-standing clinics increased.", "Hospitals", ("affirmed", None)),
+    ("The patient is now pain free.", "pain", ("negated", "free")),
+    ("She has been seizure free for two years.", "seizure", ("negated", "free")),
+    ("He remains pain-free.", "pain", ("negated", "free")),
+])
+def test_free_denies_what_precedes_it_only_when_it_qualifies_no_word_after_it(tagger, sentence, concept, expected):
+    assert tag(tagger, sentence, concept) == expected
