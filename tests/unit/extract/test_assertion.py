@@ -281,7 +281,8 @@ def test_not_limited_to_negates_nothing(tagger, sentence, concept):
 def test_declined_negates_what_is_refused_not_what_follows_a_decrease(tagger):
     assert tag(tagger, PMID_399334, "infection") == ("affirmed", None)
     # the same report's other sentence: the negation stops at "but"
-    assert tag(tagger, PMID_399375, "these animals") == ("negated", "not")
+    assert tag(tagger, PMID_399375, "Overt botulism") == ("negated", "did not develop")  # named before the cue
+    assert tag(tagger, PMID_399375, "these animals") == ("negated", "did not develop")
     assert tag(tagger, PMID_399375, "infection") == ("affirmed", None)
     assert tag(tagger, PMID_399375, "C. botulinum") == ("affirmed", None)
     # a refusal in a note stays a negation
