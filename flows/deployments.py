@@ -25,7 +25,7 @@ from kg.components import open_ledger
 from kg.errors import ArgumentError, ConfigError, Errors, SourceError
 from kg.graph.backends import open_store
 from kg.ledger import Ledger
-from kg.privacy import load_key
+from kg.privacy import key_fingerprint, load_key
 
 PUBMED_UPDATES_COMMAND = "flow pubmed-updates"
 DEFAULT_PUBMED_CRON = "30 6 * * *"  # NCBI posts the day's update file overnight (US Eastern)
@@ -163,8 +163,12 @@ def build_deployments(
         CronSchedule(cron=pubmed_cron)  # Prefect's own check, before any deployment is registered
     except ValueError as exc:  # pydantic's ValidationError
         raise ArgumentError(Errors.E006, cron=pubmed_cron) from exc
-    if notes_path:  # every notes run would fail on it (E120, E121): say so now, not in each run's log
-        load_key(flow_settings(config, overrides, data_dir=data_dir, batch_size=batch_size))
+    if notes_path:  # every notes run would fail on it (E120, E121, E803): say so now, not in each run's log
+        notes_settings = flow_settings(config, overrides, data_dir=data_dir, batch_size=batch_size)
+        key = load_key(notes_settings)
+        if notes_settings.ledger_path.exists():  # the data dir's notes were written with another key
+            with Ledger(notes_settings.ledger_path) as ledger:
+                ledger.check_pseudonym_key(key_fingerprint(key))
     settings = {"config": config, "overrides": overrides}
 
     runner = dask_runner(dask_address, config=config)

@@ -274,12 +274,17 @@ class Ledger:
         """Remember which key (:func:`kg.privacy.key_fingerprint`) this data dir's notes are
         pseudonymised with, and refuse another: its pseudonyms would not match, so every patient
         and note would be written a second time under new ids (E803)."""
-        row = self._db.execute("SELECT fingerprint FROM pseudonym_key").fetchone()
-        if row is None:
+        if not self.check_pseudonym_key(fingerprint):
             self._db.execute("INSERT INTO pseudonym_key (fingerprint) VALUES (?)", (fingerprint,))
             self._db.commit()
-        elif row[0] != fingerprint:
+
+    @_locked
+    def check_pseudonym_key(self, fingerprint: str) -> bool:
+        """Whether a key is pinned (:meth:`pin_pseudonym_key`); E803 when it is another than ``fingerprint``."""
+        row = self._db.execute("SELECT fingerprint FROM pseudonym_key").fetchone()
+        if row is not None and row[0] != fingerprint:
             raise LedgerError(Errors.E803, path=self.path)
+        return row is not None
 
     # the graph it describes -------------------------------------------------------------------
     @_locked

@@ -16,6 +16,7 @@ from flows.deployments import (PUBMED_UPDATES_COMMAND, build_deployments, file_v
 from kg.assemble import Assembler
 from kg.errors import ArgumentError, ConfigError, LedgerError, SourceError
 from kg.ledger import Ledger, RunSummary
+from kg.privacy import key_fingerprint
 from kg.pipeline import Pipeline
 
 from fakes import MemoryStore, word_annotator
@@ -57,6 +58,22 @@ def test_a_notes_deployment_is_refused_without_a_usable_pseudonym_key(tmp_path, 
     with pytest.raises(ConfigError, match="^E121"):
         build_deployments(notes_path=str(folder), pubmed_folder=str(folder))
     assert len(build_deployments(pubmed_folder=str(folder))) == 1  # PubMed runs need no key
+
+
+def test_a_notes_deployment_is_refused_with_another_key_than_the_data_dir_s(tmp_path, monkeypatch):
+    """Every scheduled run would write each patient and note again under new pseudonyms (E803): refused
+    before serving; the key the data dir's notes were written with serves."""
+    (folder := tmp_path / "notes").mkdir()
+    data = tmp_path / "data"
+    data.mkdir()
+    with Ledger(data / "ledger.sqlite") as ledger:
+        ledger.pin_pseudonym_key(key_fingerprint(b"the-key-the-notes-were-written-with"))
+    monkeypatch.setenv("MEDKG_PSEUDONYM_KEY", "another-key-0123456789")
+    with pytest.raises(LedgerError, match="^E803"):
+        build_deployments(notes_path=str(folder), data_dir=str(data))
+    monkeypatch.setenv("MEDKG_PSEUDONYM_KEY", "the-key-the-notes-were-written-with")
+    assert len(build_deployments(notes_path=str(folder), data_dir=str(data))) == 1
+    assert len(build_deployments(notes_path=str(folder), data_dir=str(tmp_path / "new"))) == 1  # no ledger yet
 
 
 def test_serving_without_a_prefect_server_is_refused(tmp_path, monkeypatch):
