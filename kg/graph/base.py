@@ -178,7 +178,7 @@ class GraphStore(ABC):
         stats = WriteStats()
         if patients:
             self._batched(cypher.DELETE_FINDINGS_OF_PATIENTS, list(patients), stats, "ids")
-            self._batched(cypher.REFRESH_FINDINGS_OF_PATIENTS, list(patients), stats, "ids")
+            self._batched(cypher.refresh_findings_of_patients(self.schema), list(patients), stats, "ids")
             self._batched(cypher.DELETE_PATIENTS_WITHOUT_NOTES, list(patients), stats, "ids")
         return stats
 

@@ -245,10 +245,6 @@ def refresh_findings_of_patients(schema: Schema, types: tuple[str, ...] = PATIEN
     )
 
 
-# What GraphStore.refresh_findings sends: the finding types of ontology/schema.yaml's whitelist.
-REFRESH_FINDINGS_OF_PATIENTS = refresh_findings_of_patients(Schema.load())
-
-
 CONCEPTS_OF_DOCUMENTS = (
     "UNWIND $ids AS id MATCH (:Document {id: id})-[:MENTIONS]->(c:Concept) RETURN DISTINCT c.id AS id"
 )

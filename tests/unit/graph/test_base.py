@@ -56,7 +56,7 @@ def test_write_sends_nodes_then_links_then_evidence_then_triple_aggregates(store
     assert sent.index(cypher.UPSERT_EVIDENCE) < sent.index(cypher.upsert_triples(store.schema, "INDUCES"))
     assert sent.count(cypher.UPSERT_EVIDENCE) == 2  # three rows in batches of two
     assert cypher.UPSERT_PATIENT_NOTES in sent
-    assert cypher.REFRESH_FINDINGS_OF_PATIENTS not in sent  # findings are refreshed only when asked
+    assert cypher.refresh_findings_of_patients(store.schema) not in sent  # findings are refreshed only when asked
     assert (stats.documents_written, stats.concepts_written, stats.evidence_written, stats.triples_written) == (1, 2, 3, 1)
     assert all(write for _, _, write in store.sent)
 
@@ -82,7 +82,7 @@ def test_delete_reports_found_documents_and_their_patients(store):
 
 def test_refresh_findings_and_statistics_are_explicit_steps(store):
     store.refresh_findings(["pt_1"])
-    assert store.statements() == [cypher.DELETE_FINDINGS_OF_PATIENTS, cypher.REFRESH_FINDINGS_OF_PATIENTS,
+    assert store.statements() == [cypher.DELETE_FINDINGS_OF_PATIENTS, cypher.refresh_findings_of_patients(store.schema),
                                   cypher.DELETE_PATIENTS_WITHOUT_NOTES]
     store.sent.clear()
     store.refresh_findings([])
