@@ -29,19 +29,17 @@ in the text ("5-fluorouracil (5-FU)") takes the type of the entity that ends its
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 from spacy.attrs import LOWER, ORTH
 from spacy.tokens import Doc
 
+from kg.cache import atomic_file
 from kg.doc import AnnotatedDoc, batched
 from kg.errors import Errors, ModelError
 from kg.extract.spans import Ents, to_mentions
@@ -79,20 +77,6 @@ WEIGHT_RANKS = {
     "lstm_f_ih": 2, "lstm_f_hh": 2, "lstm_f_b": 1, "lstm_b_ih": 2, "lstm_b_hh": 2, "lstm_b_b": 1,
     "out_w": 2, "out_b": 1, "crf_trans": 2, "crf_start": 1, "crf_end": 1,
 }
-
-
-@contextlib.contextmanager
-def atomic_file(path: Path) -> Iterator[BinaryIO]:
-    """A binary file written under a temporary name beside ``path`` and renamed to it only when the
-    block ends without an error: an interrupted write never leaves a partial file at ``path``."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.partial")
-    try:
-        with tmp.open("wb") as fh:
-            yield fh
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def read_npz(path: Path) -> dict[str, np.ndarray]:

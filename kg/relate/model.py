@@ -33,6 +33,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction import DictVectorizer
 
+from kg.cache import atomic_file
 from kg.doc import AnnotatedDoc, batched
 from kg.errors import Errors, ModelError
 from kg.models import Relation, Support
@@ -344,9 +345,8 @@ class RelationModel:
         directory = Path(path)
         directory.mkdir(parents=True, exist_ok=True)
         target = directory / MODEL_FILE
-        tmp = target.with_suffix(".tmp")
-        joblib.dump({"format": FORMAT_VERSION, "model": self}, tmp, compress=3)
-        tmp.replace(target)
+        with atomic_file(target) as fh:
+            joblib.dump({"format": FORMAT_VERSION, "model": self}, fh, compress=3)
         return target
 
     @classmethod

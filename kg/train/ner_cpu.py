@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kg.cache import atomic_file
 from kg.config import SHARED_DATA
 from kg.evaluate.ner import Score
 from kg.errors import ModelError
@@ -46,7 +47,6 @@ from kg.extract.ner_cpu import (
     BiLstmCrf,
     Gazetteer,
     allowed_transitions_penalty,
-    atomic_file,
     encode_chars,
     encode_word,
     end_penalty,

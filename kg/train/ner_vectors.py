@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 from kg.config import SHARED_DATA
-from kg.extract.ner_cpu import atomic_file, normalise_word
+from kg.cache import atomic_file
+from kg.extract.ner_cpu import normalise_word
 
 log = logging.getLogger(__name__)
 
