@@ -1321,7 +1321,6 @@ def stats(
 
 
 _PUBMED_FILES = (".xml", ".xml.gz")
-_NOTES_FILES = (".csv", ".csv.gz")
 
 
 def _run_source(command: str, inputs: list[str]) -> str:
@@ -1336,11 +1335,11 @@ def _run_row(run: dict) -> dict:
     """A run of :meth:`kg.ledger.Ledger.runs` as `medkg stats` lists it. A notes input is shown when it is a
     CSV or a folder here, else as "notes": a note's file name is shown nowhere."""
     from kg.ledger import RunSummary
+    from kg.sources.notes import is_csv
 
     command, inputs = run["command"], json.loads(run["inputs"])
     source = _run_source(command, inputs)
-    shown = [i if source == "pubmed" or i.lower().endswith(_NOTES_FILES) or Path(i).is_dir() else "notes"
-             for i in inputs]
+    shown = [i if source == "pubmed" or is_csv(Path(i)) or Path(i).is_dir() else "notes" for i in inputs]
     counts = {}
     if run["summary"]:  # none for an unfinished run
         counts = RunSummary.model_validate_json(run["summary"]).model_dump(exclude={"run_id", "seconds", "interrupted"})

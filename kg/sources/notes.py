@@ -59,7 +59,8 @@ def _raise_field_size_limit() -> None:
             limit //= 2
 
 
-def _is_csv(path: Path) -> bool:
+def is_csv(path: Path) -> bool:
+    """A notes CSV (``.csv`` or ``.csv.gz``), many notes in one file, not one note's own file."""
     return path.name.lower().endswith((".csv", ".csv.gz"))
 
 
@@ -80,7 +81,7 @@ def iter_notes(path: str | Path, *, key: bytes) -> Iterator[Document | Deletion 
     p = Path(path)
     if p.is_dir():
         yield from _iter_txt_folder(p, key)
-    elif p.is_file() and _is_csv(p):
+    elif p.is_file() and is_csv(p):
         yield from _iter_csv(p, key)
     elif p.exists():
         raise SourceError(Errors.E210, path=p)
