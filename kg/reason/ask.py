@@ -373,26 +373,44 @@ def _treats_filter(ctx: _Context, reading: Reading, x: Found):
     return lambda r: _treatment(schema[r["predicate"]].biolink, x.type, r.get("type"))
 
 
-def _relations(ctx: _Context, reading: Reading) -> AskAnswer:
-    if reading.coordinated > 1:
-        return _coordinated(ctx, reading)
-    x = reading.focus
+def _asked_kind(ctx: _Context, reading: Reading) -> tuple[str, str, list[str], list[str], str, str]:
+    """What a relation question asks: the direction, how to say it of one concept ("what causes {x}"), the
+    relation types, the answer types, and how titles say those (" (only Chemical)", the type names)."""
     kinds, direction, what = KINDS[reading.intent]
     if reading.intent == "treats" and reading.direction == "out":
         # BioRED's negative correlation has no fixed direction: the answer types pick the other side
         what = "what {x} treats"
-    ids = expand(ctx.isa, [x.id], include_subtypes=True) if ctx.include_subtypes else [x.id]
-    scope = f"{x.name or x.id} ({x.id})" + (f" and {len(ids) - 1} subtype(s)" if len(ids) > 1 else "")
     labels = reading.answer_types
     typed = _types(ctx.store, kinds)
     only = f" (only {', '.join(labels)})" if labels else ""
     names = "any claimed relation" if kinds is None else ", ".join(typed) or "no such relation type in the schema"
-    title = f"{what.format(x=scope)}{only}: {names}"
+    return direction, what, typed, labels, only, names
+
+
+def _claimed(ctx: _Context, reading: Reading, x: Found, typed: list[str], labels: list[str], direction: str,
+             limit: int | None = None) -> tuple[list[str], str, list[dict], list[dict]]:
+    """What the graph claims of one asked concept: its ids (with its subtypes when asked), how titles name
+    them, its claimed relation rows (for "what treats": treatments only), and the other concepts its edges
+    of that kind reach only without scored evidence."""
+    ids = expand(ctx.isa, [x.id], include_subtypes=True) if ctx.include_subtypes else [x.id]
+    scope = f"{x.name or x.id} ({x.id})" + (f" and {len(ids) - 1} subtype(s)" if len(ids) > 1 else "")
+    if not typed:
+        return ids, scope, [], []
     keep = _treats_filter(ctx, reading, x)
-    rows = _rows(ctx, ids, typed, labels, direction=direction, keep=keep) if typed else []
+    rows = _rows(ctx, ids, typed, labels, direction=direction, keep=keep, limit=limit)
     listed = {r["other"] for r in rows}
-    unscored = [r for r in (_rows(ctx, ids, typed, labels, direction=direction, scored=False, keep=keep)
-                            if typed else []) if r["other"] not in listed]
+    unscored = [r for r in _rows(ctx, ids, typed, labels, direction=direction, scored=False, keep=keep)
+                if r["other"] not in listed]
+    return ids, scope, rows, unscored
+
+
+def _relations(ctx: _Context, reading: Reading) -> AskAnswer:
+    if reading.coordinated > 1:
+        return _coordinated(ctx, reading)
+    x = reading.focus
+    direction, what, typed, labels, only, names = _asked_kind(ctx, reading)
+    ids, scope, rows, unscored = _claimed(ctx, reading, x, typed, labels, direction)
+    title = f"{what.format(x=scope)}{only}: {names}"
     apart = [_unscored_section(ctx, f"{title}: {UNSCORED_NOTE}", unscored)] if unscored else []
     apart_note = (f" {len(unscored)} other concept(s) with edges of this kind that have no scored evidence (negated, "
                   "hypothetical or family-history sentences, or retracted papers only) are listed apart, not as "
@@ -407,7 +425,7 @@ def _relations(ctx: _Context, reading: Reading) -> AskAnswer:
                       f"first{cited}.{weak_note}{apart_note}", [section, *apart])
     comention = _rows(ctx, ids, _cooccurrence(ctx.store), labels, min_docs=1)
     message = f"The graph has no claimed relation of this kind for {scope}{only}.{apart_note}"
-    if keep is not None and typed and _rows(ctx, ids, typed, labels, direction=direction, limit=1):
+    if reading.intent == "treats" and typed and _rows(ctx, ids, typed, labels, direction=direction, limit=1):
         message += (f" Its negative correlations with concepts that are not a drug and a disease or finding are not "
                     f"read as treatment (\"what is associated with {x.name or x.id}\" lists them).")
     if comention:
@@ -424,23 +442,12 @@ def _coordinated(ctx: _Context, reading: Reading) -> AskAnswer:
     """"What causes hypotension and bradycardia?": first the concepts claimed for all of them (each with its edge
     to each, strongest first by its weakest edge), then, concept by concept, what a one-concept question answers."""
     asked = reading.asked
-    kinds, direction, what = KINDS[reading.intent]
-    together = COORDINATED_WHAT[reading.intent]
-    if reading.intent == "treats" and reading.direction == "out":
-        what, together = "what {x} treats", "what {x} treat"
-    labels = reading.answer_types
-    typed = _types(ctx.store, kinds)
-    only = f" (only {', '.join(labels)})" if labels else ""
-    names = "any claimed relation" if kinds is None else ", ".join(typed) or "no such relation type in the schema"
+    direction, what, typed, labels, only, names = _asked_kind(ctx, reading)
+    together = ("what {x} treat" if reading.intent == "treats" and reading.direction == "out"
+                else COORDINATED_WHAT[reading.intent])
     parts = []  # (concept, scope, ids, claimed rows, unscored rows)
     for x in asked:
-        ids = expand(ctx.isa, [x.id], include_subtypes=True) if ctx.include_subtypes else [x.id]
-        scope = f"{x.name or x.id} ({x.id})" + (f" and {len(ids) - 1} subtype(s)" if len(ids) > 1 else "")
-        keep = _treats_filter(ctx, reading, x)
-        rows = _rows(ctx, ids, typed, labels, direction=direction, keep=keep, limit=COORDINATED_POOL) if typed else []
-        listed = {r["other"] for r in rows}
-        unscored = [r for r in (_rows(ctx, ids, typed, labels, direction=direction, scored=False, keep=keep)
-                                if typed else []) if r["other"] not in listed]
+        ids, scope, rows, unscored = _claimed(ctx, reading, x, typed, labels, direction, limit=COORDINATED_POOL)
         parts.append((x, scope, ids, rows, unscored))
     by_other = [{r["other"]: r for r in rows} for _, _, _, rows, _ in parts]
     common = sorted(set.intersection(*(set(b) for b in by_other)),
