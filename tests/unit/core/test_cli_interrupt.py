@@ -40,17 +40,17 @@ class CountingStore(MemoryStore):
         return {"nodes": {"Document": len(self.docs)}, "relationships": {}}
 
 
-def test_ctrl_c_prints_what_was_written_and_how_to_finish_and_the_ledger_says_interrupted(monkeypatch, capsys, tmp_path):
-    store = CountingStore()
-
+def _ingest(monkeypatch, tmp_path, store: CountingStore, component, **pipeline) -> int:
+    """`medkg ingest pubmed` of the fixture articles into ``store``, with ``component`` after the words are
+    found; the exit status."""
     @contextmanager
     def graph(*, write=False):
         assert write  # an ingest writes: the schema is made first
         yield store
 
     def build_pipeline(settings, *, store, ledger, **kw):
-        return Pipeline(annotator=word_annotator(CtrlC()), assembler=Assembler(), store=store, ledger=ledger,
-                        batch_size=2)
+        return Pipeline(annotator=word_annotator(component), assembler=Assembler(), store=store, ledger=ledger,
+                        **pipeline)
 
     monkeypatch.setattr(cli, "_graph", graph)
     monkeypatch.setattr(cli, "_apply_curation_changes", lambda *args: None)
@@ -59,7 +59,12 @@ def test_ctrl_c_prints_what_was_written_and_how_to_finish_and_the_ledger_says_in
                                       "--workers", "1"])
     with pytest.raises(SystemExit) as exit_:
         cli.main()
-    assert exit_.value.code == 130
+    return exit_.value.code
+
+
+def test_ctrl_c_prints_what_was_written_and_how_to_finish_and_the_ledger_says_interrupted(monkeypatch, capsys, tmp_path):
+    store = CountingStore()
+    assert _ingest(monkeypatch, tmp_path, store, CtrlC(), batch_size=2) == 130
     out = capsys.readouterr()
     assert "run 1 summary (interrupted)" in out.out and "Traceback" not in out.err
     assert out.err.strip() == ("interrupted: 2 documents written before the interrupt; "
@@ -83,22 +88,7 @@ class Broken:
 
 def test_a_run_whose_every_analysed_document_failed_exits_with_an_error_not_0(monkeypatch, capsys, tmp_path):
     store = CountingStore()
-
-    @contextmanager
-    def graph(*, write=False):
-        yield store
-
-    def build_pipeline(settings, *, store, ledger, **kw):
-        return Pipeline(annotator=word_annotator(Broken()), assembler=Assembler(), store=store, ledger=ledger)
-
-    monkeypatch.setattr(cli, "_graph", graph)
-    monkeypatch.setattr(cli, "_apply_curation_changes", lambda *args: None)
-    monkeypatch.setattr(kg.components, "build_pipeline", build_pipeline)
-    monkeypatch.setattr(sys, "argv", ["medkg", "--data-dir", str(tmp_path / "data"), "ingest", "pubmed", str(ARTICLES),
-                                      "--workers", "1"])
-    with pytest.raises(SystemExit) as exit_:
-        cli.main()
-    assert exit_.value.code == 2
+    assert _ingest(monkeypatch, tmp_path, store, Broken()) == 2
     out = capsys.readouterr()
     assert "run 1 summary" in out.out  # the summary and the quarantined records first
     assert "error E419: all 4 documents this run analysed failed in processing" in out.err
