@@ -22,6 +22,7 @@ dev scores stay an honest estimate. The file is a joblib pickle: load only model
 from __future__ import annotations
 
 import hashlib
+import io
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -358,7 +359,8 @@ class RelationModel:
         if not p.exists():
             raise ModelError(Errors.E411, path=p)
         try:
-            payload = joblib.load(p)
+            data = p.read_bytes()  # read once: loaded, and hashed for the version
+            payload = joblib.load(io.BytesIO(data))
         except Exception as exc:  # joblib/pickle raise many unrelated types for a bad file
             raise ModelError(Errors.E412, path=p, error=f"{type(exc).__name__}: {exc}") from exc
         if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION or not isinstance(
@@ -368,7 +370,7 @@ class RelationModel:
         model = payload["model"]
         # the file's own hash: a retrained or edited model (weights, thresholds) is another version, so the
         # pipeline fingerprint changes and the ledger redoes every document with it
-        model.metadata = {**model.metadata, "version": f"{FORMAT_VERSION}+{hashlib.sha256(p.read_bytes()).hexdigest()[:12]}"}
+        model.metadata = {**model.metadata, "version": f"{FORMAT_VERSION}+{hashlib.sha256(data).hexdigest()[:12]}"}
         return model
 
 
