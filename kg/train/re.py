@@ -320,9 +320,9 @@ def train_re(
         typer_pairs = tuple(sorted(set(data["type_pairs"])))
         typer_X = (conjoin_types(X, data["type_pairs"], typer_pairs)
                    if len(set(y[positive])) > 1 else None)  # a head with one type (CID) has no typer
-        base_columns = np.array([i for f, i in vec.vocabulary_.items() if not f.startswith(CONTEXT_FEATURES)])
-        cv = _cross_validate(X, y, data["groups"], folds, data["gold"], seed, typer_X, np.sort(base_columns))
-        detector_columns = None if cv["detector_context"] else np.sort(base_columns)
+        base_columns = np.array(sorted(i for f, i in vec.vocabulary_.items() if not f.startswith(CONTEXT_FEATURES)))
+        cv = _cross_validate(X, y, data["groups"], folds, data["gold"], seed, typer_X, base_columns)
+        detector_columns = None if cv["detector_context"] else base_columns
         oof = cv.pop("oof")
         calibrator = fit_calibrator(oof, positive)
         typed_calibrator = None
