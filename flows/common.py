@@ -29,7 +29,7 @@ from kg.errors import ArgumentError, Errors
 from kg.graph.backends import open_store
 from kg.ledger import RunSummary
 from kg.models import Document
-from kg.pipeline import Analysed, Item, Pending, Pipeline, Prepared, freeze_loaded
+from kg.pipeline import Analysed, Item, Pending, Pipeline, Prepared, freeze_loaded, raise_if_all_failed
 from kg.privacy import key_fingerprint, load_key
 
 
@@ -132,9 +132,11 @@ def run_ingestion(
             pending.done(prepared)
         total.seconds = time.perf_counter() - started
         pipeline.finish(total)
+        quarantined = ledger.quarantined(run_id)
     create_markdown_artifact(
         markdown=f"# {command}\n\nInputs: {', '.join(inputs)}\n\n{total.to_markdown()}",
         key=f"{source_name}-ingest-summary",
         description="medkg run summary (read = written + skipped + quarantined + deleted)",
     )
+    raise_if_all_failed(total, quarantined)  # the flow run fails, as `medkg ingest` exits 2
     return total

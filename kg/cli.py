@@ -28,7 +28,7 @@ from rich.table import Table
 
 from kg import __version__
 from kg.config import Settings, load_settings
-from kg.errors import ArgumentError, ConfigError, Errors, MedkgError, ModelError, QueryError, SourceError
+from kg.errors import ArgumentError, ConfigError, Errors, MedkgError, QueryError, SourceError
 
 app = typer.Typer(
     name="medkg",
@@ -214,7 +214,7 @@ def _run_ingest(items, *, source_name: str, command: str, inputs: list[str], tot
 
     Ctrl-C prints the summary of what the run committed before it, says so, and exits 130."""
     from kg.components import build_pipeline, open_ledger
-    from kg.pipeline import Interrupted
+    from kg.pipeline import Interrupted, raise_if_all_failed
     from kg.privacy import key_fingerprint
 
     s = settings()
@@ -247,9 +247,7 @@ def _run_ingest(items, *, source_name: str, command: str, inputs: list[str], tot
         counts = store.counts()
         quarantined = ledger.quarantined(summary.run_id)
     _print_summary(summary, counts, quarantined)
-    failed = [q for q in quarantined if q["reason"].startswith("E340")]
-    if failed and not summary.written and not summary.skipped and not summary.interrupted:
-        raise ModelError(Errors.E419, count=len(failed), error=failed[0]["reason"])  # exit status 2, not 0
+    raise_if_all_failed(summary, quarantined)  # exit status 2, not 0
     if summary.interrupted:
         err.print(f"interrupted: {summary.written:,} documents written before the interrupt; "
                   "run the same command again to finish", highlight=False, soft_wrap=True)

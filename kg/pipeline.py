@@ -37,7 +37,7 @@ from typing import Any
 from kg.assemble import Assembler
 from kg.curation import CurationSource
 from kg.doc import AnnotatedDoc, Component, batched, fingerprint
-from kg.errors import Errors, MedkgError
+from kg.errors import Errors, MedkgError, ModelError
 from kg.graph.curation import batch_targets
 from kg.ledger import EVERY_VERSION, Held, Ledger, RunSummary, judge
 from kg.models import Deletion, Document, GraphBatch, Quarantine
@@ -455,6 +455,16 @@ class Pipeline:
         if total.written or total.deleted:
             self.store.refresh_statistics()
         self.ledger.finish_run(total.run_id, total)
+
+
+def raise_if_all_failed(summary: RunSummary, quarantined: Sequence[dict]) -> None:
+    """E419 when every document a finished run analysed failed in processing (E340) and nothing was
+    written or skipped: a broken model, setting or medkg itself, not the input, so the run must not
+    end as a success (``medkg ingest`` exits 2, a flow run fails). ``quarantined``: the run's
+    quarantine records (:meth:`~kg.ledger.Ledger.quarantined`)."""
+    failed = [q for q in quarantined if q["reason"].startswith("E340")]
+    if failed and not summary.written and not summary.skipped and not summary.interrupted:
+        raise ModelError(Errors.E419, count=len(failed), error=failed[0]["reason"])
 
 
 class Interrupted(KeyboardInterrupt):

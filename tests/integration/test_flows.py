@@ -82,3 +82,41 @@ def test_pubmed_updates_flow_reads_again_an_update_file_it_read_cut_short(prefec
     assert flow(folder=str(folder)) == {}
     with open_store(load_settings()) as store:
         assert store.counts()["nodes"]["Document"] == 12
+
+
+class _Broken:
+    """A component that fails on every document (a model whose weights do not fit)."""
+
+    name, version, settings = "broken", "1", {}
+
+    def pipe(self, docs, batch_size=1):
+        for _ in docs:
+            raise RuntimeError("weights do not fit")
+        yield from ()
+
+
+def test_a_flow_run_whose_every_analysed_document_failed_fails_with_e419(prefect_harness, medkg_env, monkeypatch,
+                                                                         tmp_path):
+    """As `medkg ingest` exits 2 (E419), the flow run fails instead of completing; its summary is still kept."""
+    from prefect.artifacts import Artifact
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    import flows.common as common
+    from flows.ingest_pubmed import ingest_pubmed
+    from kg.assemble import Assembler
+    from kg.errors import ModelError
+    from kg.pipeline import Pipeline
+
+    from fakes import word_annotator
+
+    broken = Pipeline(annotator=word_annotator(_Broken()), assembler=Assembler(), store=None, ledger=None)
+    monkeypatch.setattr(common, "_analysis_pipeline", lambda *args: broken)
+    xml = tmp_path / "three.xml"
+    xml.write_bytes(first_citations_xml(BASELINE, 3))
+    flow = ingest_pubmed.with_options(task_runner=ThreadPoolTaskRunner(max_workers=1))
+    with pytest.raises(ModelError, match="E419: all 3 documents this run analysed failed"):
+        flow(files=[str(xml)])
+    artifact = Artifact.get("pubmed-ingest-summary")
+    assert artifact is not None and "| quarantined | 3 |" in artifact.data
+    with open_store(load_settings()) as store:
+        assert store.counts()["nodes"].get("Document", 0) == 0
