@@ -710,6 +710,12 @@ class Errors:
                    "If the graph was emptied on purpose, start its ledger over: move {path} away (e.g. to "
                    "{path}.old) and ingest again: every document is written again. Otherwise point medkg back at "
                    "the graph that holds them, or restore it (the embedded graph lives in <data dir>/falkordb).")
+    E806 = Message(LedgerError, "{current} holds {held:,} documents, but ledger {path} lists {written:,} as written to "
+                   "it: {missing:,} are not in the graph (a backup from before them restored, documents deleted by "
+                   "hand?), and an ingest of their input would skip them",
+                   "To write them again, move {path} away (e.g. to {path}.old) and ingest the same inputs again: what "
+                   "the graph holds is merged, not duplicated. A run that is deleting documents right now shows "
+                   "this for a moment; ask again when it has finished.")
 
     # -- reasoning (E9xx) ---------------------------------------------------------------------
     E901 = Message(SubgraphTooLargeError, "{what} has more than {max_edges:,} edges at these thresholds")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -35,6 +36,8 @@ from pydantic import BaseModel, Field
 
 from kg.errors import Errors, LedgerError
 from kg.models import Document, Quarantine
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 Decision = Literal["new", "changed", "unchanged", "older"]
@@ -300,7 +303,8 @@ class Ledger:
 
         Another graph than the one recorded (E804); or a graph with no document while the ledger lists
         some as written to it (E805: its files deleted, its database emptied or replaced), which a
-        ledger from before graphs were recorded cannot tell from another graph either.
+        ledger from before graphs were recorded cannot tell from another graph either; or a graph
+        with fewer documents than the ledger lists as written (E806: some lost since).
         """
         recorded = self.graph()
         if recorded is not None and recorded != dict(identity):
@@ -309,14 +313,21 @@ class Ledger:
         written = self.counts().get("ok", 0)
         if written and not documents_in_graph:
             return LedgerError(Errors.E805, path=self.path, current=describe_graph(identity), written=written)
+        if documents_in_graph < written:
+            return LedgerError(Errors.E806, path=self.path, current=describe_graph(identity), written=written,
+                               held=documents_in_graph, missing=written - documents_in_graph)
         return None
 
     @_locked
     def bind_graph(self, identity: Mapping[str, str], documents_in_graph: int) -> None:
-        """Check the ledger can be used with this graph (:meth:`graph_problem`, raised), and record it
-        as the graph the ledger describes on first use (a ledger from before adopts it)."""
+        """Check the ledger can be used with this graph (:meth:`graph_problem`: raised, but a graph that
+        lost some documents, E806, is logged as a warning), and record it as the graph the ledger
+        describes on first use (a ledger from before adopts it)."""
         problem = self.graph_problem(identity, documents_in_graph)
-        if problem is not None:
+        if problem is not None and problem.code == "E806":
+            # said, not raised: a concurrent run deleting documents shows it for a moment (graph first, then ledger)
+            log.warning("%s", problem)
+        elif problem is not None:
             raise problem
         if self.graph() is None:
             self._db.execute("INSERT INTO graph (identity) VALUES (?)", (json.dumps(dict(identity), sort_keys=True),))

@@ -117,3 +117,12 @@ def test_another_graph_or_a_deleted_graph_is_refused_never_left_empty(medkg_env,
     (data / "ledger.sqlite").rename(tmp_path / "ledger.sqlite.old")  # what the hint says to do
     medkg("ingest", "pubmed", str(xml))
     assert summary_of_last_run()["written"] == 3 and graph_counts()[0]["nodes"]["Document"] == 3
+    # one document deleted by hand (or a backup from before it restored): said by stats, and the hint repairs it
+    first = json.loads(medkg("query", "--format", "json", "MATCH (d:Document) RETURN d.id AS id ORDER BY id"))[0]["id"]
+    with open_store(load_settings()) as store:
+        store.delete_documents([first])
+    assert "warning E806" in medkg("stats") and "1 are not in the graph" in medkg("stats")
+    (data / "ledger.sqlite").rename(tmp_path / "ledger.sqlite.older")
+    medkg("ingest", "pubmed", str(xml))
+    assert summary_of_last_run()["written"] == 3 and graph_counts()[0]["nodes"]["Document"] == 3
+    assert "E806" not in medkg("stats")

@@ -177,6 +177,21 @@ def test_a_graph_emptied_since_the_ledger_wrote_to_it_is_refused(tmp_path):
         assert ledger.graph_problem(FALKOR, 2) is None
 
 
+def test_a_graph_that_lost_some_documents_is_named_and_the_ingest_warned_not_refused(tmp_path, caplog):
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        ledger.bind_graph(FALKOR, documents_in_graph=0)
+        ledger.mark_written([doc(n, "aspirin") for n in (1, 2, 3)], "p", ledger.start_run("t", []))
+        problem = ledger.graph_problem(FALKOR, 2)
+        assert problem.code == "E806" and str(problem).startswith(
+            "E806: falkordb graph 'medkg' holds 2 documents, but ledger ")
+        assert "lists 3 as written to it: 1 are not in the graph" in problem.message
+        assert "move" in problem.hint and "ingest the same inputs again" in problem.hint
+        with caplog.at_level("WARNING", logger="kg.ledger"):
+            ledger.bind_graph(FALKOR, documents_in_graph=2)  # said, not raised
+        assert "E806" in caplog.text
+        assert ledger.graph_problem(FALKOR, 3) is None and ledger.graph_problem(FALKOR, 4) is None
+
+
 def test_a_ledger_from_before_adopts_the_graph_unless_the_graph_lacks_its_documents(tmp_path):
     path = tmp_path / "l.sqlite"
     with Ledger(path) as ledger:  # as a ledger written before graphs were recorded
