@@ -198,11 +198,22 @@ def build_deployments(
     return deployments
 
 
+def _check_server(url: str) -> None:
+    """E114 unless the Prefect API at ``url`` answers its health check (with the client's own
+    authentication): registering the deployments against a server that is down ended in a traceback."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        error = client.api_healthcheck()
+    if error is not None:
+        raise ConfigError(Errors.E114, url=url, error=error)
+
+
 def serve_deployments(**options) -> None:
     """Register the deployments with the Prefect API (PREFECT_API_URL) and run their schedules until stopped.
 
     Refuses to start without PREFECT_API_URL (E113): Prefect's temporary server, used when none is
-    named, runs no scheduler, so no run would ever start. Takes the keyword arguments of
+    named, runs no scheduler, so no run would ever start; and when that server does not answer (E114). Takes the keyword arguments of
     ``build_deployments``. A scheduled run imports its flow afresh in
     a process of its own, whose decorator makes the task runner from the settings it finds there
     (:func:`flows.common.dask_runner`): the scheduler and the config file given here are handed to
@@ -211,6 +222,7 @@ def serve_deployments(**options) -> None:
     deployments = build_deployments(**options)
     if not PREFECT_API_URL.value():  # Prefect's temporary server registers deployments but never schedules a run
         raise ConfigError(Errors.E113)
+    _check_server(PREFECT_API_URL.value())
     if options.get("dask_address"):
         os.environ["MEDKG_DASK_ADDRESS"] = options["dask_address"]
     if options.get("config"):

@@ -297,6 +297,9 @@ class Errors:
                    "Start a server (`prefect server start`, in another terminal or as a service), then export "
                    "PREFECT_API_URL=http://127.0.0.1:4200/api (or `prefect config set PREFECT_API_URL=...`) and "
                    "run `medkg serve` again; docker/compose.yaml runs one beside medkg.")
+    E114 = Message(ConfigError, "the Prefect server at PREFECT_API_URL={url} does not answer ({error})",
+                   "Start it (`prefect server start`) or wait until it is up, or set PREFECT_API_URL to the server "
+                   "that runs (`prefect config view` shows the one in use), then run `medkg serve` again.")
     E120 = Message(ConfigError, "clinical notes need a pseudonymisation key, and MEDKG_PSEUDONYM_KEY is not set",
                    f"Generate one with {_NEW_KEY}, export MEDKG_PSEUDONYM_KEY=<it> and keep it safe: "
                    "the same key gives the same patient pseudonyms in every run.")

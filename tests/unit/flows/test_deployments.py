@@ -87,6 +87,25 @@ def test_serving_without_a_prefect_server_is_refused(tmp_path, monkeypatch):
         deployments.serve_deployments(pubmed_folder=str(folder))
 
 
+def test_serving_on_a_prefect_server_that_does_not_answer_is_refused_with_e114_not_a_traceback(tmp_path, monkeypatch):
+    import socket
+
+    from prefect.settings import PREFECT_CLIENT_MAX_RETRIES
+
+    def never(*args, **kwargs):
+        raise AssertionError("served on a server that does not answer")
+
+    monkeypatch.setattr(deployments, "serve", never)
+    (folder := tmp_path / "updates").mkdir()
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/api"
+    with temporary_settings(updates={PREFECT_API_URL: url, PREFECT_CLIENT_MAX_RETRIES: 0}), \
+            pytest.raises(ConfigError, match=f"^E114: the Prefect server at PREFECT_API_URL={url} does not answer"):
+        deployments.serve_deployments(pubmed_folder=str(folder))
+
+
 def test_served_runs_get_the_scheduler_and_config_the_command_was_given(tmp_path, monkeypatch):
     import subprocess
     import sys
@@ -96,6 +115,7 @@ def test_served_runs_get_the_scheduler_and_config_the_command_was_given(tmp_path
     monkeypatch.delenv("MEDKG_DASK_ADDRESS", raising=False)
     monkeypatch.delenv("MEDKG_CONFIG", raising=False)
     monkeypatch.setattr(deployments, "serve", lambda *d, **kw: None)
+    monkeypatch.setattr(deployments, "_check_server", lambda url: None)  # no server is running here
     (folder := tmp_path / "updates").mkdir()
     config = tmp_path / "medkg.toml"
     config.write_text('[medkg]\ndask_address = "tcp://fromtoml:8786"\n')
