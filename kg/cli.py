@@ -961,7 +961,7 @@ def _curate(decision, *, edges: list[dict] = (), concepts: list[str] = (), named
     brings them) and said as a coded warning (E172, E173), never silently.
     """
     from kg.curation import append_decision, describe
-    from kg.curator import apply_curation
+    from kg.curator import apply_curation, refuse_missing_file
     from kg.components import open_ledger
     from kg.errors import CurationError
     from kg.graph import cypher
@@ -980,6 +980,7 @@ def _curate(decision, *, edges: list[dict] = (), concepts: list[str] = (), named
             reverse = _edge_row(e["object"], e["predicate"], e["subject"])
             if e["key"] not in before["edges"] and store.query(cypher.CURATION_EDGES, {"rows": [reverse]}):
                 raise CurationError(Errors.E169, subject=e["subject"], predicate=e["predicate"], object=e["object"])
+        refuse_missing_file(s.curation_path, ledger)  # before a new file is started there (E170)
         recorded = append_decision(s.curation_path, decision)
         if recorded is None:
             console.print(f"already recorded and in force: {escape(describe(decision))}")

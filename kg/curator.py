@@ -82,6 +82,15 @@ class Applied:
         return bool(self.added or self.removed or self.redone or self.concepts_deleted)
 
 
+def refuse_missing_file(path: Path | None, ledger: Ledger) -> None:
+    """E170 when decisions were applied to this graph and the curation file ``path`` does not exist: a typo
+    in MEDKG_CURATION must not end them all, whether an apply would read no decision from it or a
+    ``medkg curate`` command would start a new file there."""
+    applied = ledger.curation_applied()
+    if applied and path is not None and not Path(path).exists():
+        raise CurationError(Errors.E170, path=path, count=len(applied), header=HEADER.replace("\t", "\\t"))
+
+
 def apply_curation(settings: Settings, store: GraphStore, ledger: Ledger, *, key: bytes | None = None,
                    redo: bool = True, curation: Curation | None = None, build: Build = build_pipeline) -> Applied:
     """Bring the graph in line with the curation file; returns what it did.
@@ -100,9 +109,8 @@ def apply_curation(settings: Settings, store: GraphStore, ledger: Ledger, *, key
         When decisions were applied to this graph and the curation file does not exist (E170).
     """
     cur = curation if curation is not None else build_curation(settings).current()
+    refuse_missing_file(cur.path, ledger)
     applied = {k: Decision.model_validate_json(v) for k, v in ledger.curation_applied().items()}
-    if applied and cur.path is not None and not cur.path.exists():  # a typo in the path must not undo them all
-        raise CurationError(Errors.E170, path=cur.path, count=len(applied), header=HEADER.replace("\t", "\\t"))
     mismatched = _mismatched_evidence(store, cur)
     if mismatched:
         cur = cur.without(set(mismatched))

@@ -28,6 +28,12 @@ def graph():
         return snapshot(store)
 
 
+def _edge_key(subject, predicate, object_):
+    from kg.models import Triple
+
+    return Triple(subject=subject, predicate=predicate, object=object_).key
+
+
 def test_curate_then_rebuild(medkg_env, tmp_path, monkeypatch):
     xml = tmp_path / "in.xml"
     xml.write_bytes(first_citations_xml(BASELINE, 40))
@@ -43,6 +49,14 @@ def test_curate_then_rebuild(medkg_env, tmp_path, monkeypatch):
     assert "rejected" in out
     with pytest.raises(CurationError, match=f"E169: the graph holds no edge {o1} -.{p1}.-> {s1}, but holds"):
         medkg("curate", "confirm", o1, p1, s1, "--reason", "typed the other way round: it would never apply")
+    # QA: a curate command with a mistyped MEDKG_CURATION started a new file there, which ended every decision
+    monkeypatch.setenv("MEDKG_CURATION", str(tmp_path / "curaton.tsv"))
+    with pytest.raises(CurationError, match="^E170: curation file .*curaton.tsv does not exist, but this data dir"):
+        medkg("curate", "confirm", s2, p2, o2, "--reason", "checked")
+    assert not (tmp_path / "curaton.tsv").exists()
+    monkeypatch.setenv("MEDKG_CURATION", str(tmp_path / "curation.tsv"))
+    assert query("MATCH ()-[t]->() WHERE t.key = $k RETURN t.curation_status AS s", k=_edge_key(s1, p1, o1)) == [
+        {"s": "rejected"}]
     medkg("curate", "confirm", s2, p2.lower(), o2, "--reason", "checked")  # a predicate in any case
     [[evidence]] = [[r["key"]] for r in query(
         "MATCH (e:Evidence {subject: $s, predicate: $p, object: $o}) RETURN e.key AS key ORDER BY key LIMIT 1",
