@@ -49,6 +49,11 @@ log = logging.getLogger(__name__)
 Item = Document | Deletion | Quarantine
 
 
+def kept(q: Quarantine) -> Quarantine:
+    """``q``, a broken new version of a document the graph holds, saying that the old one stays there."""
+    return q.model_copy(update={"reason": f"{q.reason}; the version written before stays in the graph"})
+
+
 def retractions_of(documents: Iterable[Document]) -> list[tuple[str, str]]:
     """(retracted document id, notice id) for each PMID the retraction notices among ``documents`` retract."""
     return [(f"PMID:{pmid}", d.id) for d in documents if d.source == "pubmed"
@@ -215,7 +220,8 @@ class Pipeline:
         found); of several copies of an id the last that counts is kept, the others are superseded.
         """
         p = Prepared(read=len(items))
-        ids = list(dict.fromkeys(i.id for i in items if isinstance(i, (Document, Deletion))))
+        ids = list(dict.fromkeys(i.id for i in items if isinstance(i, (Document, Deletion)) or
+                                 (isinstance(i, Quarantine) and i.id)))
         ahead = pending.held(ids) if pending is not None else {}  # before the ledger: see Pending.held
         state: dict[str, Held] = {**self.ledger.held([i for i in ids if i not in ahead]), **ahead}
         start = dict(state)  # what the graph holds before this batch
@@ -246,6 +252,10 @@ class Pipeline:
                 p.tombstones.pop(item.id, None)  # written after the deletion: no tombstone over it
                 docs[item.id] = item
                 state[item.id] = Held.written(item, self.fingerprint)
+        # a broken new version of a document the graph holds (a note blanked or grown past the limit in its
+        # CSV, a damaged record) changes nothing there: said, so that nobody takes the old one for the new
+        p.quarantined = [kept(q) if q.id and q.id not in docs and (held := state.get(q.id)) and held.status == "ok"
+                         else q for q in p.quarantined]
         for doc in docs.values():
             decision = judge(doc, start.get(doc.id), self.fingerprint)
             if decision == "unchanged":
@@ -338,7 +348,7 @@ class Pipeline:
             s.retracted = sum(1 for d in analysed.written if d.metadata.get("retracted")) + flagged
             s.mentions, s.linked_mentions = analysed.mentions, analysed.linked_mentions
             s.evidence = len(analysed.batch.evidence)
-            quarantined += analysed.quarantined
+            quarantined += [kept(q) if q.id in changed else q for q in analysed.quarantined]  # E340
         if prepared.deletions:
             deleted = self.store.delete_documents(prepared.deletions)
             patients.update(deleted.patients)

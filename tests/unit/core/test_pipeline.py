@@ -66,6 +66,26 @@ def test_bad_records_are_quarantined_not_fatal(tmp_path):
     assert set(p.store.docs) == {"PMID:1"}
 
 
+def test_a_broken_new_version_of_a_document_the_graph_holds_says_the_old_one_stays(tmp_path):
+    """QA: a note blanked or grown past the limit in its CSV was quarantined while its old version and
+    findings stayed in the graph, with nothing saying so."""
+    p = _pipeline(tmp_path, max_doc_chars=100)
+    p.run([doc(n, "Aspirin and fever.") for n in (1, 2, 3, 5)], command="t", inputs=[])
+    s = p.run([doc(1, "   ", version=2), doc(2, "x" * 101, version=2), doc(3, "EXPLODE.", version=2),
+               Quarantine(file="notes.csv", record="row 4", reason="E322: empty note text", id="PMID:5"),
+               doc(4, "   ")], command="t", inputs=[])
+    assert s.reconciles and (s.quarantined, s.written) == (5, 0)
+    reasons = {q["doc_id"]: q["reason"] for q in p.ledger.quarantined(s.run_id)}
+    kept = "; the version written before stays in the graph"
+    assert {i for i, r in reasons.items() if r.endswith(kept)} == {"PMID:1", "PMID:2", "PMID:3", "PMID:5"}
+    assert reasons["PMID:1"].startswith("E341") and reasons["PMID:2"].startswith("E342")
+    assert reasons["PMID:3"].startswith("E340") and reasons["PMID:5"].startswith("E322")
+    assert reasons["PMID:4"] == "E341: empty text"  # never written: nothing stays
+    assert set(p.store.docs) == {"PMID:1", "PMID:2", "PMID:3", "PMID:5"}
+    assert p.store.docs["PMID:1"].text == "Aspirin and fever."
+    assert {p.ledger.status(f"PMID:{n}") for n in (1, 2, 3, 5)} == {"ok"}
+
+
 def test_a_quarantined_document_points_at_the_file_and_record_it_was_read_from(tmp_path):
     p = _pipeline(tmp_path, max_doc_chars=10)
     long_note = Document(id="NOTE:n1", source="note", text="x" * 11, origin=("notes.csv", "row 7"))
