@@ -103,9 +103,11 @@ RETURN c.id AS id, c.name AS finding, f.status AS status, f.affirmed AS affirmed
 ORDER BY status, finding
 
 // name: contradictory_edges
-// description: Edges whose evidence both affirms and negates them (e.g. "X caused Y" vs "X did not cause Y"), most disputed first, with the papers and notes behind them.
+// description: Claims whose evidence both affirms and negates them (e.g. "X caused Y" vs "X did not cause Y"), most disputed first, with the papers and notes behind them; co-mentions (which claim nothing) and the hubs (humans, generic taxa: kg/reason/cues.py HUBS) are left out, as `medkg report` leaves them out.
 MATCH (a:Concept)-[r]->(b:Concept)
-WHERE r.affirmed > 0 AND r.negated > 0
+WHERE r.affirmed > 0 AND r.negated > 0 AND type(r) <> 'CO_OCCURS_WITH'
+  AND NOT a.id IN ['NCBITaxon:9606', 'NCBITaxon:2759', 'NCBITaxon:33208', 'NCBITaxon:7711', 'NCBITaxon:7742', 'NCBITaxon:40674', 'NCBITaxon:9347']
+  AND NOT b.id IN ['NCBITaxon:9606', 'NCBITaxon:2759', 'NCBITaxon:33208', 'NCBITaxon:7711', 'NCBITaxon:7742', 'NCBITaxon:40674', 'NCBITaxon:9347']
 WITH a, r, b
 ORDER BY r.negated DESC, r.affirmed DESC, a.name, b.name
 LIMIT 25

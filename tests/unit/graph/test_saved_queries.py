@@ -93,6 +93,22 @@ def test_contradictory_edges_counts_papers_and_notes_apart(store):
     assert (row["affirmed"], row["negated"], row["papers"], row["notes"]) == (2, 1, 1, 2)
 
 
+def test_contradictory_edges_lists_claims_only_never_a_co_mention_or_a_hub(store):
+    """QA: the top rows were co-mentions ("Nausea CO_OCCURS_WITH Vomiting", from "denies nausea or vomiting")
+    and the human hub, which `medkg report` never lists as contradicted."""
+    from kg.reason.cues import HUBS
+
+    human = Concept(id="NCBITaxon:9606", name="Humans", type="Species")
+    store.write(GraphBatch(documents=docs("PMID:1", "PMID:2"), concepts=(DIS, MET, human), evidence=tuple(
+        ev(s, p, o, d, assertion=a) for s, p, o in ((MET.id, "CO_OCCURS_WITH", DIS.id), (MET.id, "INDUCES", human.id),
+                                                    (MET.id, "INDUCES", DIS.id))
+        for d, a in (("PMID:1", "affirmed"), ("PMID:2", "negated")))))
+    rows = store.query(load_saved_queries()["contradictory_edges"].cypher)
+    assert [(r["subject"], r["relation"], r["object"]) for r in rows] == [(MET.name, "INDUCES", DIS.name)]
+    cypher = load_saved_queries()["contradictory_edges"].cypher
+    assert all(cypher.count(f"'{hub}'") == 2 for hub in HUBS)  # the query's copy of HUBS, both ends
+
+
 def test_contradictory_evidence_reads_either_direction_and_leaves_rejected_evidence_out(store):
     store.write(GraphBatch(documents=docs("PMID:1", "PMID:2", "PMID:3"), concepts=(DIS, MET), evidence=(
         ev(MET.id, "INDUCES", DIS.id, "PMID:1", sentence="Metformin caused it."),
