@@ -31,6 +31,7 @@ from kg.doc import AnnotatedDoc
 from kg.errors import ConfigError, Errors
 from kg.extract.spans import section_headers
 from kg.models import Assertion, Mention, Section
+from kg.text.analyzer import note_list_lead
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "resources" / "assertion_rules.json"
 
@@ -278,8 +279,11 @@ class AssertionTagger:
         results: list[AssertionResult] = [AssertionResult("affirmed")] * len(mentions)
         for (s, e), idx in groups.items():
             inside = [(max(hs, s) - s, min(he, e) - s) for hs, he in headers if hs < e and he > s]
-            found = self.assess(doc.text[s:e], [(mentions[i].start - s, mentions[i].end - s) for i in idx], inside,
-                                note=note)
+            lead = _list_lead(doc, s, headers) if note else ""
+            shift = len(lead)
+            found = self.assess(lead + doc.text[s:e],
+                                [(mentions[i].start - s + shift, mentions[i].end - s + shift) for i in idx],
+                                [(hs + shift, he + shift) for hs, he in inside], note=note)
             for i, r in zip(idx, found):
                 results[i] = r
 
@@ -298,6 +302,19 @@ class AssertionTagger:
                     update |= {"assertion": forced, "assertion_cue": cue or f"section:{label}"}
             out.append(m.model_copy(update=update))
         return tuple(out)
+
+
+def _list_lead(doc: AnnotatedDoc, start: int, headers: Sequence[tuple[int, int]]) -> str:
+    """The lead of the note list whose item starts at ``start`` (:func:`~kg.text.analyzer.note_list_lead`),
+    as the text to read before the item: "Denies:\n- chest pain\n- nausea" is read as "Denies:
+    - chest pain" and "Denies: - nausea", so the lead's cue reaches every item and no item's cue
+    the next. Only the lead's last sentence speaks for the list ("No fever. Reports:"); "" for no lead."""
+    lead = note_list_lead(doc.text, start, headers)
+    if lead is None:
+        return ""
+    lead_start, lead_end = lead
+    lead_start = max(lead_start, doc.sentence_of(lead_end - 1, lead_end)[0])
+    return doc.text[lead_start:lead_end] + "\n"
 
 
 def _resolve(doc: Doc, target: Span, index: list[int], priority: tuple[Assertion, ...],

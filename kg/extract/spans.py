@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Doc
 
 from kg.doc import AnnotatedDoc
@@ -10,8 +12,29 @@ from kg.text.sections import header_spans
 
 Ents = dict[tuple[int, int], str]  # (token start, token end) -> entity type
 # inherit_abbreviation_types; 2: an entity before the long form that spells the short form counts, and
-# a short form inside a longer entity of its type stays inside it ("COX-2"); 3: no mention in a section header
-VERSION = "short-form-types-3"
+# a short form inside a longer entity of its type stays inside it ("COX-2"); 3: no mention in a section header;
+# 4: nor in a review-of-systems or exam system's label, nor in a lab field's label before its result
+VERSION = "short-form-types-4"
+
+# The body systems a review of systems or an exam is written under, one "System: findings" line each.
+SYSTEM_LABELS = frozenset({
+    "constitutional", "general", "eyes", "ent", "heent", "ears, nose, mouth and throat", "head", "neck",
+    "cardiovascular", "cardiac", "cv", "respiratory", "pulmonary", "gastrointestinal", "gi", "genitourinary",
+    "gu", "musculoskeletal", "msk", "skin", "integumentary", "dermatologic", "dermatological", "neurological",
+    "neurologic", "neuro", "psychiatric", "psych", "endocrine", "hematologic", "hematologic/lymphatic",
+    "heme/lymph", "lymphatic", "allergic/immunologic", "immunologic", "extremities",
+})
+# A field at the start of a line, after an optional bullet: "• Psychiatric: Denies anxiety."
+_FIELD = re.compile(r"^[ \t]*(?:[*•·–-][ \t]*)?(?P<label>[^\n:]{1,60}?)[ \t]*:(?P<value>[^\n]*)$", re.MULTILINE)
+# A lab result as the whole value: a qualitative reading, or a number with no unit or a
+# concentration's ("5.2 mmol/L", "7%"); "81 mg daily" is a dose, the field a medication.
+_LAB_RESULT = re.compile(
+    r"(?:negative|positive|normal|abnormal|within normal limits|wnl|trace|(?:not )?detected|non-?reactive|reactive"
+    r"|[<>]?\d[\d.,]*(?: ?(?:%|[^\s/]+/[^\s/]+))?)[ \t]*[.,;]?",
+    re.IGNORECASE,
+)
+# The mention types a lab field's label names when it names an analyte ("Glucose", "Albumin").
+_ANALYTE_TYPES = frozenset({"Chemical", "Gene"})
 
 
 def section_headers(doc: AnnotatedDoc) -> list[tuple[int, int]]:
@@ -20,6 +43,28 @@ def section_headers(doc: AnnotatedDoc) -> list[tuple[int, int]]:
     if doc.document.source != "note":  # an abstract's section labels are no text of its mentions' sentences
         return []
     return header_spans(doc.text, doc.sections)
+
+
+def field_labels(doc: AnnotatedDoc) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The character spans of a note's field labels that name no finding: ``(systems, analytes)``.
+
+    ``systems``: a body system opening a review-of-systems or exam line ("• Psychiatric: Denies
+    anxiety."): a place to look, not Mental Disorders. ``analytes``: the label of a lab field whose
+    whole value is a result ("Glucose: Negative.", "Albumin: Within normal limits"): what was
+    measured, not a finding; only an analyte's mention there is no mention (:data:`_ANALYTE_TYPES`),
+    so "Hepatitis C: negative" stays a negated finding. Any other label keeps its mentions: in a
+    problem list "Asthma: well controlled" names the patient's asthma.
+    """
+    if doc.document.source != "note":
+        return [], []
+    systems, analytes = [], []
+    for m in _FIELD.finditer(doc.text):
+        label = m.span("label")
+        if re.sub(r"\s+", " ", m.group("label").lower()) in SYSTEM_LABELS:
+            systems.append(label)
+        elif _LAB_RESULT.fullmatch(m.group("value").strip()):
+            analytes.append(label)
+    return systems, analytes
 
 
 def to_mentions(doc: AnnotatedDoc, ents: Ents, extractor: str, version: str,
@@ -34,10 +79,12 @@ def to_mentions(doc: AnnotatedDoc, ents: Ents, extractor: str, version: str,
     inherit_abbreviation_types(doc.tokens, ents, scores, reach_before_long_form=reach_before_long_form)
     tokens = doc.tokens
     headers = section_headers(doc)
+    systems, analytes = field_labels(doc)
     mentions = []
     for (s, e), label in sorted(ents.items()):
         span = tokens[s:e]
-        if any(start <= span.start_char and span.end_char <= end for start, end in headers):
+        labels = headers + systems + (analytes if label in _ANALYTE_TYPES else [])
+        if any(start <= span.start_char and span.end_char <= end for start, end in labels):
             continue
         sentence_start, sentence_end = doc.sentence_of(span.start_char, span.end_char)
         mentions.append(

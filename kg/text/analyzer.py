@@ -50,6 +50,8 @@ VERSION = "3"  # 2: hyphenated short forms, long forms with paired parentheses; 
 _NEW_ITEM = re.compile(r"[A-Z0-9*•·–-]")
 # A numbered item's number ("1. Hypertension"): its full stop ends no sentence.
 _ITEM_NUMBER = re.compile(r"^[ \t]*\d{1,3}[.)][ \t]+(?=\S)", re.MULTILINE)
+# A line that is marked as a list item: a bullet or a number before its text.
+_LIST_MARKER = re.compile(r"(?:[*•·–-]|\d{1,3}[.)])[ \t]*(?=\S)")
 
 # The abbreviation detector runs an empty Matcher on documents without "(short form)"
 # definitions; spaCy then warns W036 once, which says nothing useful to a user.
@@ -131,6 +133,43 @@ def note_sentence_starts(text: str, sections: Sequence[Section] = ()) -> list[in
             starts.add(first)
         previous, blank = stripped, False
     return sorted(s for s in starts if 0 < s < len(text))
+
+
+def note_list_lead(text: str, start: int, headers: Sequence[tuple[int, int]] = ()) -> tuple[int, int] | None:
+    """The lead line ("Denies:", "The patient denies the following:") of the list whose item starts
+    at ``start``, as ``(start, end)`` through its colon; None where ``start`` begins no list item.
+
+    Each item of a note's list is a sentence of its own (:func:`note_sentence_starts`), so that a
+    cue in one item never reaches the next; but what the lead line says of its list holds for
+    every item, and a reader of the item needs it ("Negative for:\n- fever\n- chills" denies
+    both). An item is a whole line that carries a list marker ("-", "1.") or ends in no ".", "!"
+    or "?" (a bare phrase); the lines from the lead down to the item must all be items. A blank
+    line, a line of prose or a section header ends the list; a header written before the lead on
+    its line ("ROS: Negative for:") is no part of the lead (``headers``: the note's header spans).
+    """
+    line_start = text.rfind("\n", 0, start) + 1
+    if text[line_start:start].strip():
+        return None  # a sentence that starts inside a line is no item of its own
+    at = line_start
+    while at > 0:
+        item = text[at : _line_end(text, at)].strip()
+        if item.endswith(SENTENCE_PUNCT) and not _LIST_MARKER.match(item):
+            return None
+        above = text.rfind("\n", 0, at - 1) + 1
+        after_header = max([above, *(he for hs, he in headers if above <= hs < at - 1)])
+        lead = text[after_header : at - 1].strip()
+        if lead.endswith(":"):
+            lead_start = after_header + text[after_header:].index(lead[0])
+            return lead_start, lead_start + len(lead)
+        if not lead or after_header > above:
+            return None  # a blank line or a header ends the list
+        at = above
+    return None
+
+
+def _line_end(text: str, at: int) -> int:
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end
 
 
 def split_note_sentences(tokens: Doc, sections: Sequence[Section] = ()) -> Doc:

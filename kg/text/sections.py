@@ -51,6 +51,9 @@ _HEADER_RE = re.compile(
     rf"^[ \t]*(?P<header>{_ALTERNATION})[ \t]*(?::[ \t]*(?=\S)|:?[ \t]*$)",
     re.IGNORECASE | re.MULTILINE,
 )
+# Abbreviations ("CC", "PE", "HPI", "PMHx": three characters or fewer, or no vowel) are headers on
+# their own line only in upper case: "Pe" or "cc" alone on a line is no header, "Plan" is.
+_ABBREVIATIONS = frozenset(s for s in _ALIAS if len(s) <= 3 or not re.search(r"[aeiouy]", s))
 # Upper-case lines like "BIRTH HISTORY" or "PSYCHIATRIC HISTORY" that are not in the table.
 _OTHER_HISTORY_RE = re.compile(r"^[ \t]*(?P<header>[A-Z][A-Z ]{1,40} HISTORY)[ \t]*:?[ \t]*$", re.MULTILINE)
 # Either kind of header where a section starts: through its colon, or to the end of its line.
@@ -69,14 +72,15 @@ def normalise_label(header: str) -> str:
 def sectionize(text: str) -> tuple[Section, ...]:
     """Sections of ``text`` in order; each runs from its header to the next header.
 
-    Text before the first header belongs to no section. Short standalone headers ("CC",
-    "PE") are accepted only in upper case, so a one-word line such as "Exam" in prose is not
-    mistaken for one.
+    Text before the first header belongs to no section. A header with a colon may be written
+    in any case; one alone on its line must start with a capital ("Family History", "Past
+    medical history", "ALLERGIES"), so a line-wrapped word of prose ("the\nplan\nfor") is not
+    mistaken for one, and an abbreviation alone on its line ("CC", "PE") must be upper case.
     """
     found: dict[int, str] = {}
     for m in _HEADER_RE.finditer(text):
         header = m.group("header")
-        if ":" not in m.group() and header != header.upper():
+        if ":" not in m.group() and not _standalone_header(header):
             continue
         found.setdefault(m.start("header"), normalise_label(header))
     for m in _OTHER_HISTORY_RE.finditer(text):
@@ -86,6 +90,13 @@ def sectionize(text: str) -> tuple[Section, ...]:
     return tuple(
         Section(label=found[s], start=s, end=_rstrip_end(text, s, e)) for s, e in zip(starts, ends)
     )
+
+
+def _standalone_header(header: str) -> bool:
+    """Whether a known header written alone on its line, without a colon, is written as one."""
+    if header == header.upper():
+        return True
+    return header[:1].isupper() and re.sub(r"\s+", " ", header.lower()) not in _ABBREVIATIONS
 
 
 def _rstrip_end(text: str, start: int, end: int) -> int:

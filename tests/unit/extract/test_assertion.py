@@ -357,3 +357,69 @@ def test_a_finding_reported_as_not_seen_is_negated(tagger, sentence, concept, cu
 ])
 def test_free_denies_what_precedes_it_only_when_it_qualifies_no_word_after_it(tagger, sentence, concept, expected):
     assert tag(tagger, sentence, concept) == expected
+
+
+@pytest.mark.parametrize(("text", "phrases", "cue"), [
+    ("Denies:\n- chest pain\n- nausea\n", ["chest pain", "nausea"], "Denies"),
+    ("Negative for:\n- fever\n- chills\n", ["fever", "chills"], "Negative for"),
+    ("The patient denies the following:\n1. nausea\n2. vomiting\n", ["nausea", "vomiting"], "denies"),
+    ("No history of:\n* asthma", ["asthma"], "No history of"),
+    ("Negative for:\nchest pain\nnausea", ["chest pain", "nausea"], "Negative for"),
+    ("REVIEW OF SYSTEMS\nNegative for:\nChest pain\nNausea", ["Chest pain", "Nausea"], "Negative for"),
+])
+def test_a_lead_lines_negation_reaches_every_item_of_its_list(tagger, text, phrases, cue):
+    assert _note(tagger, text, phrases) == {p: ("negated", _section_label(text)) for p in phrases}
+    assert {m.assertion_cue for m in _tagged(tagger, text, phrases)} == {cue}
+
+
+def test_an_items_own_cue_stays_in_its_item_and_the_list_ends_at_a_blank_line_or_prose(tagger):
+    text = "She reports:\n- no fever\n- cough\n\nDenies:\n- nausea\nShe has a rash.\n\nAsthma"
+    assert {m.text: m.assertion for m in _tagged(tagger, text, ["fever", "cough", "nausea", "rash", "Asthma"])} == {
+        "fever": "negated", "cough": "affirmed", "nausea": "negated", "rash": "affirmed", "Asthma": "affirmed"}
+
+
+def test_a_lead_speaks_for_its_list_with_its_last_sentence_only(tagger):
+    text = "She had no rash. Reports:\n- fever\n\nHer mother has the following:\n- diabetes"
+    assert {m.text: m.assertion for m in _tagged(tagger, text, ["rash", "fever", "diabetes"])} == {
+        "rash": "negated", "fever": "affirmed", "diabetes": "family"}
+
+
+def test_pertinent_negatives_are_negated(tagger):
+    sentence = "Pertinent negatives: chest pain, shortness of breath, syncope."
+    for concept in ("chest pain", "shortness of breath", "syncope"):
+        assert tag(tagger, sentence, concept) == ("negated", "Pertinent negatives")
+
+
+@pytest.mark.parametrize(("sentence", "concept"), [
+    ("Tylenol does not help her pain.", "pain"),
+    ("She took ibuprofen without relief of her headache.", "headache"),
+    ("Tylenol did not help with the pain.", "pain"),
+    ("He used ice and heat which did not relieve the pain.", "pain"),
+    ("Rest brings no relief of her back pain.", "back pain"),
+    ("The pain did not resolve.", "pain"),
+])
+def test_a_treatment_that_fails_does_not_negate_the_symptom(tagger, sentence, concept):
+    assert tag(tagger, sentence, concept) == ("affirmed", None)
+
+
+@pytest.mark.parametrize(("sentence", "concept", "cue"), [
+    ("She is not sure if it is due to her back pain or not.", "back pain", "is not sure if"),
+    ("He is unsure whether he had a fever.", "fever", "unsure whether"),
+])
+def test_not_sure_is_a_doubt_not_a_denial(tagger, sentence, concept, cue):
+    assert tag(tagger, sentence, concept) == ("uncertain", cue)
+
+
+def test_treatment_failure_pseudo_cues_leave_real_denials_alone(tagger):
+    assert tag(tagger, "She does not have chest pain.", "chest pain") == ("negated", "not have")
+    assert tag(tagger, "He has no headache without relief.", "headache") == ("negated", "no")
+
+
+def _tagged(tagger, text, phrases):
+    doc = ANALYZER(Document(id="NOTE:1", source="note", text=text))
+    doc.mentions = tuple(_mention("NOTE:1", text, p) for p in phrases)
+    return tagger.tag(doc)
+
+
+def _section_label(text):
+    return "review_of_systems" if text.startswith("REVIEW") else None

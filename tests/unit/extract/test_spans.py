@@ -50,3 +50,33 @@ def test_a_section_header_of_a_note_is_never_a_mention():
     ents = {_span(doc, "CC"): "Chemical", _span(doc, "ALLERGIES"): "Disease", _span(doc, "knee pain"): "Disease",
             _span(doc, "Penicillin"): "Chemical"}
     assert [m.text for m in to_mentions(doc, ents, "t", "1")] == ["knee pain", "Penicillin"]
+
+
+def test_a_review_of_systems_label_is_never_a_mention():
+    from kg.extract.spans import to_mentions
+
+    doc = analyse("REVIEW OF SYSTEMS\n• Psychiatric: Denies anxiety.\nPsychiatric symptoms improved.\n", source="note")
+    ents = {_span(doc, "Psychiatric"): "Disease", _span(doc, "anxiety"): "Disease",
+            _span(doc, "Psychiatric", 1): "Disease"}
+    # only the line's label goes; the same word in prose is the writer's
+    assert [(m.text, m.start) for m in to_mentions(doc, ents, "t", "1")] == [
+        ("anxiety", doc.text.index("anxiety")), ("Psychiatric", doc.text.index("Psychiatric symptoms"))]
+
+
+def test_a_lab_fields_analyte_before_its_result_is_never_a_mention():
+    from kg.extract.spans import to_mentions
+
+    text = ("Glucose: Negative.\nHemoglobin A1c: 7.5\nHepatitis C: negative\nAsthma: well controlled\n"
+            "Aspirin: 81 mg daily\n")
+    doc = analyse(text, source="note")
+    ents = {_span(doc, "Glucose"): "Chemical", _span(doc, "Hemoglobin"): "Gene", _span(doc, "Hepatitis C"): "Disease",
+            _span(doc, "Asthma"): "Disease", _span(doc, "Aspirin"): "Chemical"}
+    # a disease answered negative is a pertinent negative, a problem's status or a dose keeps its name
+    assert [m.text for m in to_mentions(doc, ents, "t", "1")] == ["Hepatitis C", "Asthma", "Aspirin"]
+
+
+def test_field_labels_are_a_notes_only():
+    from kg.extract.spans import to_mentions
+
+    doc = analyse("Psychiatric: Denies anxiety.", source="pubmed")
+    assert [m.text for m in to_mentions(doc, {_span(doc, "Psychiatric"): "Disease"}, "t", "1")] == ["Psychiatric"]

@@ -1,4 +1,7 @@
+import pytest
+
 from kg.text.analyzer import analysis_pipeline
+from kg.text.sections import header_spans
 
 
 def test_sentences_do_not_break_after_dosing_abbreviations():
@@ -68,3 +71,38 @@ def test_abstracts_are_split_by_punctuation_alone():
     # The NER and relation models were trained on this splitting: a PubMed text keeps it.
     _, sentences = _sentences(LIST_NOTE, source="pubmed")
     assert sentences == [LIST_NOTE]
+
+
+@pytest.mark.parametrize(("text", "item", "lead"), [
+    ("Denies:\n- chest pain\n- nausea\n", "- nausea", "Denies:"),
+    ("The patient denies the following:\n1. nausea\n2. vomiting\n", "2. vomiting", "The patient denies the following:"),
+    ("Negative for:\nChest pain\nNausea", "Nausea", "Negative for:"),
+    ("ROS: Negative for:\n* fever", "* fever", "Negative for:"),  # the header before the lead is no part of it
+])
+def test_a_list_item_finds_the_lead_line_above_it(text, item, lead):
+    from kg.text.analyzer import note_list_lead
+
+    doc = _note_doc(text)
+    found = note_list_lead(text, text.index(item), header_spans(text, doc.sections))
+    assert found is not None and text[slice(*found)] == lead
+
+
+@pytest.mark.parametrize(("text", "item"), [
+    ("Denies:\n- chest pain\n\n- nausea", "- nausea"),  # a blank line ends the list
+    ("Denies:\n- fever\nShe reports a cough.", "She reports"),  # a line of prose is no item
+    ("Denies:\n- fever\nPROBLEM LIST\n- asthma", "- asthma"),  # a header opens a section, not a list
+    ("Denies: fever. Asthma.", "Asthma"),  # a sentence inside a line is no item
+    ("She has asthma\n- gout", "- gout"),  # no lead line
+])
+def test_a_line_under_no_lead_has_none(text, item):
+    from kg.text.analyzer import note_list_lead
+
+    doc = _note_doc(text)
+    assert note_list_lead(text, text.index(item), header_spans(text, doc.sections)) is None
+
+
+def _note_doc(text):
+    from kg.models import Document
+    from kg.text.analyzer import TextAnalyzer
+
+    return TextAnalyzer()(Document(id="NOTE:1", source="note", text=text))

@@ -43,8 +43,21 @@ def test_hand_written_note():
 
 
 def test_prose_words_are_not_headers():
-    assert sectionize("Plan\nWe discussed the exam.\nexam\n") == ()
+    assert sectionize("We discussed the\nplan\nand the exam.\nexam\n") == ()
     assert [s.label for s in sectionize("Plan: rest.\nPLAN\nIce.")] == ["plan", "plan"]
+
+
+def test_a_known_header_alone_on_its_line_opens_its_section_in_title_case_too():
+    text = ("Chief Complaint\nHeadache.\n\nFamily History\nBreast cancer.\nColon cancer.\n\n"
+            "Past medical history\nAsthma.\n\nAllergies\nPenicillin.\n")
+    assert [(s.label, text[s.start : s.end].split("\n")[-1]) for s in sectionize(text)] == [
+        ("chief_complaint", "Headache."), ("family_history", "Colon cancer."),
+        ("past_medical_history", "Asthma."), ("allergies", "Penicillin.")]
+
+
+def test_an_abbreviation_alone_on_its_line_is_a_header_in_upper_case_only():
+    assert sectionize("Cc\nknee pain.\nPe\nnormal.\nhpi\nfell.") == ()
+    assert [s.label for s in sectionize("CC\nKnee pain.\nPE\nNormal.")] == ["chief_complaint", "physical_exam"]
 
 
 def test_normalise_label():
