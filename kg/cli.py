@@ -914,7 +914,8 @@ def _say(problem: MedkgError, *, out: Console = console, kind: str = "warning") 
 
 
 def _warn_left_out(result) -> None:
-    for problem in result.left_out:
+    """The lines an apply left out (E174) and those in force that do nothing (E176, E177)."""
+    for problem in (*result.left_out, *result.idle):
         _say(problem)
 
 
@@ -958,7 +959,8 @@ def _curate(decision, *, edges: list[dict] = (), concepts: list[str] = (), named
 
     ``named``: the concept ids the decision is about (an edge's ends, a same_as alias). An edge or id the
     graph does not hold is recorded all the same (a curation file may be written before the ingest that
-    brings them) and said as a coded warning (E172, E173), never silently.
+    brings them) and said as a coded warning (E172, E173), never silently; so is a wrong_link's document
+    that the graph does not hold, or holds with no such mention linked to the wrong id (E179).
     """
     from kg.curation import append_decision, describe
     from kg.curator import apply_curation, refuse_missing_file
@@ -976,6 +978,7 @@ def _curate(decision, *, edges: list[dict] = (), concepts: list[str] = (), named
 
         before = show()
         absent = _not_in_graph(store, s, named)
+        unseen = _unseen_in_document(store, decision)
         for e in edges:  # named the other way round from how the graph holds it: it would never apply
             reverse = _edge_row(e["object"], e["predicate"], e["subject"])
             if e["key"] not in before["edges"] and store.query(cypher.CURATION_EDGES, {"rows": [reverse]}):
@@ -1007,12 +1010,44 @@ def _curate(decision, *, edges: list[dict] = (), concepts: list[str] = (), named
                                id=decision.id))
     for cid, also in absent.items():
         _say(CurationError(Errors.E173, concept=cid, also=also, id=decision.id))
+    if unseen:
+        _say(CurationError(Errors.E179, what=unseen, document=decision.document, id=decision.id))
     _warn_left_out(result)
     console.print(f"applied: {result.edges} edge(s) refreshed, {result.redone} document(s) redone, "
                   f"{result.concepts_deleted} concept node(s) merged away or left unused")
     if result.pending:
         console.print(f"[yellow]{len(result.pending)} document(s) wait to be redone ({escape(_why_waiting(result))}); "
                       "they will be when their source is ingested again, or run `medkg curate apply`[/yellow]")
+
+
+def _unseen_in_document(store, decision) -> str:
+    """What the graph lacks for a wrong_link in one document to act (read before it is applied, which moves the
+    mention): the document, or a mention of its text linked to the wrong id in it; '' when it holds both."""
+    from kg.curation import Curation
+    from kg.graph import cypher
+
+    if decision.decision != "wrong_link" or not decision.document:
+        return ""
+    if not store.query(cypher.CURATION_DOCUMENTS, {"ids": [decision.document]}):
+        return f"no document {decision.document}"
+    surface = decision.text.strip().casefold()
+    wrong = Curation.load(settings().curation_path).canonical(decision.subject)  # the graph holds the id kept
+    rows = store.query(cypher.CURATION_DOCUMENTS_MENTIONING, {"ids": [wrong]})
+    if any(r["doc_id"] == decision.document and any(t.strip().casefold() == surface for t in r["texts"] or ())
+           for r in rows):
+        return ""
+    return f"no mention {decision.text!r} linked to {decision.subject} in {decision.document}"
+
+
+def _document_id(document: str) -> str:
+    """A typed PubMed id as the graph spells it (pmid:399455 -> PMID:399455), saying so when that rewrote it:
+    a document id in another case names no document, and the decision would silently do nothing."""
+    prefix, sep, local = document.strip().partition(":")
+    spelled = f"PMID:{local.strip()}" if sep and prefix.strip().upper() == "PMID" else document
+    if spelled != document:
+        console.print(f"{escape(document)} is recorded as {escape(spelled)}, as the graph spells it", highlight=False,
+                      soft_wrap=True)
+    return spelled
 
 
 def _why_waiting(result) -> str:
@@ -1039,9 +1074,16 @@ def _edge(subject: str, predicate: str, object_: str) -> dict:
     from kg.graph.schema import Schema
 
     cur = Curation.load(settings().curation_path)
+
+    def kept(cid: str) -> str:  # an alias names the edge of the id kept for it: recorded so, and said
+        spelled = _canonical_id(cid)
+        if (canonical := cur.canonical(spelled)) != spelled:
+            console.print(f"{escape(spelled)} is recorded as {escape(canonical)}, the id kept for it (same_as)",
+                          highlight=False, soft_wrap=True)
+        return canonical
+
     # relationship types are upper case (INDUCES); a curator typing 'induces' means the same, as do ids
-    return _edge_row(cur.canonical(_canonical_id(subject)), Schema.load().predicate(predicate.upper()),
-                     cur.canonical(_canonical_id(object_)))
+    return _edge_row(kept(subject), Schema.load().predicate(predicate.upper()), kept(object_))
 
 
 def _edge_row(subject: str, predicate: str, object_: str) -> dict:
@@ -1066,9 +1108,12 @@ def curate_reject(
     Ids of known prefixes are taken in any case and recorded as the graph spells them (mesh:d005947 as
     MESH:D005947). An edge or id the graph does not hold is recorded all the same, with a warning (E172, E173).
 
+    With --evidence, the line records where the evidence was read (its document and mention spans): the
+    rejection then follows the sentence when a later same_as merges an end of its edge.
+
     Example: `medkg curate reject MESH:D005947 INDUCES MESH:D009765 --reason "glucose does not cause obesity"`
     """
-    from kg.curation import new_decision
+    from kg.curation import new_decision, place
     from kg.errors import CurationError
     from kg.graph import cypher
 
@@ -1079,9 +1124,10 @@ def curate_reject(
             raise CurationError(Errors.E161, key=evidence)
         e = found[0]
         edge = _edge(e["subject"], e["predicate"], e["object"])
+        # where it was read, so that the rejection follows the sentence when a same_as merges an end of the edge
         decision = new_decision("reject", reason=reason, author=author, subject=edge["subject"],
                                 predicate=edge["predicate"], object=edge["object"], document=e["doc_id"],
-                                evidence=evidence)
+                                text=place(e["subject_span"], e["object_span"]), evidence=evidence)
     else:
         if not (subject and predicate and object_):
             raise typer.BadParameter("give SUBJECT_ID PREDICATE OBJECT_ID, or --evidence KEY")
@@ -1149,7 +1195,9 @@ def curate_wrong_link(
     """A surface form was linked to the wrong concept: the linker obeys this on every later run.
 
     The documents where TEXT is linked to WRONG_ID are annotated again. Ids of known prefixes are taken in
-    any case and recorded as the graph spells them (mesh:d003000 as MESH:D003000). Example:
+    any case and recorded as the graph spells them (mesh:d003000 as MESH:D003000), as are PubMed ids
+    (pmid:123 as PMID:123); a --document the graph does not hold, or holds with no TEXT linked to WRONG_ID,
+    is recorded all the same, with a warning (E179). Example:
     `medkg curate wrong-link "clonidine hydrochloride" MESH:C016986 MESH:D003000 --reason "not apraclonidine"`
     """
     from kg.curation import NIL, new_decision
@@ -1160,7 +1208,8 @@ def curate_wrong_link(
         with _graph() as store:
             _known_concept(store, s, right)
     _curate(new_decision("wrong_link", reason=reason, author=author, text=text, subject=wrong, object=right,
-                         document=document or ""), concepts=[wrong] + ([right] if right != NIL else []), named=[wrong])
+                         document=_document_id(document) if document else ""),
+            concepts=[wrong] + ([right] if right != NIL else []), named=[wrong])
 
 
 @curate_app.command("retract")
@@ -1180,22 +1229,33 @@ def curate_list(
     history: Annotated[bool, typer.Option("--all", help="Every line, with what superseded or retracted it")] = False,
     fmt: _Format = "table",
 ) -> None:
-    """The decisions in force (or the whole history), and documents still waiting to be redone."""
+    """The decisions in force (or the whole history), and documents still waiting to be redone. A reject of
+    one evidence in force that does nothing in the graph is marked, and said (E176, E177)."""
     from kg.curation import Curation, describe
+    from kg.curator import idle_evidence
     from kg.ledger import Ledger
 
     s = settings()
     cur = Curation.load(s.curation_path)
     effective, ended = cur.effective(), cur.ended_by()
+    stale = []
+    if s.ledger_path.exists():
+        with Ledger(s.ledger_path) as ledger:
+            stale = ledger.stale()
+    idle = {}
+    if cur.evidence_decisions() and s.ledger_path.exists() and not stale:  # the graph is what the file says
+        with _graph() as store:
+            idle = idle_evidence(store, cur)
     rows = [{"id": d.id, "date": d.date, "author": d.author, "decision": describe(d), "reason": d.reason,
              **({"status": "in force" if d.id in effective else
-                 (f"ended by {ended[d.id]}" if d.id in ended else "-")} if history else {})}
+                 (f"ended by {ended[d.id]}" if d.id in ended else "-")} if history else {}),
+             **({"does nothing": idle[d.id].code if d.id in idle else ""} if idle else {})}
             for d in (cur.history if history else effective.values())]
     _print_rows(rows, fmt, title=f"{s.curation_path}: {len(effective)} decision(s) in force, "
                                  f"{len(cur.history)} line(s)")
-    if fmt == "table" and s.ledger_path.exists():
-        with Ledger(s.ledger_path) as ledger:
-            stale = ledger.stale()
+    if fmt == "table":
+        for problem in idle.values():
+            _say(problem)
         if stale:
             console.print(f"{len(stale)} document(s) wait to be redone for curation: `medkg curate apply`")
 

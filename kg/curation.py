@@ -17,7 +17,9 @@ decision        what the columns mean
 ==============  ===================================================================================
 ``reject``      the edge ``subject -[predicate]-> object``; or, with ``evidence`` (an Evidence key),
                 that one evidence (subject/predicate/object then say which edge it supports; a line
-                naming another edge than the graph's evidence supports is left out, E174)
+                naming another edge than the graph's evidence supports is left out, E174), and where
+                it was read: ``document`` and, in ``text``, the spans of its two mentions
+                (``subject 120-127, object 140-152``; see "Where an evidence was read")
 ``confirm``     the edge ``subject -[predicate]-> object`` is right (its score stays the model's)
 ``same_as``     ``subject`` (the alias) is the same concept as ``object`` (the id that is kept)
 ``wrong_link``  the surface form ``text`` linked to ``subject`` is wrong: it means ``object`` (a
@@ -26,7 +28,9 @@ decision        what the columns mean
 ==============  ===================================================================================
 
 Every line needs a ``reason``, an ``author`` (``medkg curate`` uses ``$USER``) and a ``date``
-(UTC, ``YYYY-MM-DD``, a real day). A ``predicate`` is a triple type of the graph schema
+(UTC, ``YYYY-MM-DD``, a real day); a column its kind does not use is empty (E178: a ``reject`` of an
+edge with a ``document`` would otherwise reject the edge in every document).
+A ``predicate`` is a triple type of the graph schema
 (``ontology/schema.yaml``), spelled as there: ``INDUCES``, not ``induces`` (E167), so that what the
 file says is what applies; a concept id is spelled as the graph spells it (known prefixes in the
 concept store's case, MeSH ids upper case: ``MESH:D014196``, not ``mesh:d014196``; E175,
@@ -57,6 +61,18 @@ decision instead (the old one is then gone from the file, so the next apply ends
 
 Concept ids in decisions are read through ``same_as``: a rejected edge of an alias is the
 rejected edge of the kept id, once the two are one node.
+
+Where an evidence was read
+--------------------------
+An evidence key hashes its edge (:attr:`kg.models.Evidence.key`), so a ``same_as`` that merges an end
+of the edge gives the redone sentence another key, and a line rejecting the old key would reject
+nothing. ``medkg curate reject --evidence`` therefore records where the evidence was read: its
+document, and its mention spans in ``text`` (:func:`place`). The key such a line rejects is computed
+again from the line, its ids read through ``same_as`` (:meth:`Curation.evidence_key`): the rejection
+follows the sentence through a merge, with no graph query, in a fresh ingest too. It does not follow
+a ``wrong_link``, which links a mention to another concept: the sentence then supports another fact,
+which the curator did not judge (``kg.curator`` warns, E176). A line without a place (written by hand,
+or by an older medkg) rejects the key in its ``evidence`` column.
 
 This module is data only (it imports nothing above ``kg.models``, ``kg.errors``, ``kg.config``,
 the schema whitelist, :mod:`kg.graph.schema`, and the spelling of ids, :mod:`kg.vocab.curie`); where
@@ -90,6 +106,7 @@ NIL = "NIL"
 Kind = Literal["reject", "confirm", "same_as", "wrong_link", "retract"]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _BLANKS = re.compile(r"[\t\r\n]+")
+_PLACE = re.compile(r"^subject (\d+)-(\d+), object (\d+)-(\d+)$")
 log = logging.getLogger(__name__)
 
 
@@ -179,7 +196,7 @@ def _read(path: Path) -> tuple[list[Decision], dict[str, int]]:
     """:func:`read_decisions`, and the line of each decision (by id), for messages that name it."""
     path = Path(path)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8-sig").splitlines()  # a BOM (Windows editors) is not part of the header
     except FileNotFoundError:
         return [], {}
     except (OSError, UnicodeDecodeError) as exc:
@@ -240,6 +257,9 @@ def _parse(path: Path, number: int, raw: str) -> Decision:
     for column, problem in _problems(row):
         raise CurationError(Errors.E153, path=path, line=number, decision=row["decision"], column=column,
                             problem=problem)
+    for column, why in _unused(row):
+        raise CurationError(Errors.E178, path=path, line=number, decision=row["decision"], column=column,
+                            value=row[column], why=why, uses=", ".join(_uses(row)))
     if row["decision"] in ("reject", "confirm") and row["predicate"] not in predicates():
         known = predicates()
         suggestion = f"; did you mean {row['predicate'].upper()!r}?" if row["predicate"].upper() in known else ""
@@ -303,8 +323,12 @@ def _problems(row: dict[str, str]) -> Iterator[tuple[str, str]]:
         yield from curie("object")
         if not row["predicate"]:
             yield "predicate", "empty: a relationship type such as INDUCES"
-        if kind == "confirm" and row["evidence"]:
-            yield "evidence", "confirm takes an edge, not one evidence"
+        if row["evidence"]:
+            yield from curie("document", optional=True)
+            if row["text"] and not _PLACE.match(row["text"]):
+                yield "text", f"{row['text']!r} is not where the evidence was read ('subject 120-127, object 140-152')"
+            elif row["text"] and not row["document"]:
+                yield "document", "empty: the spans in text are offsets in a document"
     elif kind == "same_as":
         yield from curie("subject")
         yield from curie("object")
@@ -320,6 +344,39 @@ def _problems(row: dict[str, str]) -> Iterator[tuple[str, str]]:
             yield "object", "the right id is the wrong one"
     elif kind == "retract" and not row["subject"]:
         yield "subject", "empty: the id of the decision taken back"
+
+
+_USES = {"reject": ("subject", "predicate", "object", "evidence"), "confirm": ("subject", "predicate", "object"),
+         "same_as": ("subject", "object"), "wrong_link": ("text", "subject", "object", "document"),
+         "retract": ("subject",)}
+_WHY_UNUSED = {
+    ("reject", "document"): ": a reject of an edge acts in every document; to reject what one document says, reject "
+                            "its evidence (`medkg curate reject --evidence KEY`)",
+    ("reject", "text"): ": text is where a rejected evidence was read, and this line rejects an edge",
+    ("confirm", "evidence"): ": confirm takes an edge, not one evidence",
+    ("confirm", "document"): ": a confirm acts on the edge in every document",
+}
+
+
+def _uses(row: dict[str, str]) -> tuple[str, ...]:
+    """The columns (after ``decision``) a line of this kind reads: a reject of one evidence reads where it was read."""
+    extra = ("document", "text") if row["decision"] == "reject" and row["evidence"] else ()
+    return _USES[row["decision"]] + extra
+
+
+def _unused(row: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """(column, why) for a filled column the line's kind does not read: ignored, it would make the line do less
+    than it says (a reject with a document rejects the edge everywhere)."""
+    uses = _uses(row)
+    for column in COLUMNS[4:10]:
+        if row[column] and column not in uses:
+            yield column, _WHY_UNUSED.get((row["decision"], column), "")
+
+
+def place(subject_span: tuple[int, int], object_span: tuple[int, int]) -> str:
+    """Where an evidence was read, for the ``text`` column of a reject of one evidence: the character spans of
+    its subject and object mentions in its document (``subject 120-127, object 140-152``)."""
+    return f"subject {subject_span[0]}-{subject_span[1]}, object {object_span[0]}-{object_span[1]}"
 
 
 def append_decision(path: Path, decision: Decision) -> Decision | None:
@@ -487,10 +544,20 @@ class Curation:
                                     if d.decision in ("reject", "confirm") and not d.evidence}
         return self._cache["edges"]
 
+    def evidence_key(self, d: Decision) -> str:
+        """The key of the evidence a reject of one evidence rejects now: with the place it was read (its
+        ``document`` and the spans of :func:`place` in ``text``), computed as :attr:`kg.models.Evidence.key`
+        is from the edge read through ``same_as``, so that it follows the sentence when an end is merged;
+        else the key the line holds."""
+        if not (d.document and (spans := _PLACE.match(d.text))):
+            return d.evidence
+        s0, s1, o0, o1 = map(int, spans.groups())
+        return stable_hash(self.triple_key(d), d.document, (s0, s1), (o0, o1))
+
     def evidence_decisions(self) -> dict[str, Decision]:
-        """Evidence key -> the reject decision in force for that evidence."""
+        """Evidence key (:meth:`evidence_key`) -> the reject decision in force for that evidence."""
         if "evidence" not in self._cache:
-            self._cache["evidence"] = {d.evidence: d for d in self.effective().values()
+            self._cache["evidence"] = {self.evidence_key(d): d for d in self.effective().values()
                                        if d.decision == "reject" and d.evidence}
         return self._cache["evidence"]
 
@@ -551,7 +618,8 @@ def describe(d: Decision) -> str:
     """One line for people: what the decision says."""
     if d.decision in ("reject", "confirm"):
         what = f"evidence {d.evidence} of " if d.evidence else ""
-        return f"{d.decision} {what}{d.subject} -[{d.predicate}]-> {d.object}"
+        where = f" ({', '.join(filter(None, (d.document, d.text)))})" if d.evidence and d.document else ""
+        return f"{d.decision} {what}{d.subject} -[{d.predicate}]-> {d.object}{where}"
     if d.decision == "same_as":
         return f"same_as {d.subject} = {d.object} (kept)"
     if d.decision == "wrong_link":

@@ -13,7 +13,10 @@ reject         in the graph. Each Evidence of a rejected edge (or the one reject
                by ``evidence_count`` skips it) and gets ``rejected: true``, ``curation_status:
                'rejected'``. Evidence reads (citations, KGX publications) skip rejected evidence.
                A reject of one evidence that names another edge than the one the evidence supports
-               is left out (E174), checked against the graph on every apply.
+               is left out (E174), checked against the graph on every apply. A reject of one
+               evidence recorded with where it was read follows the sentence through a same_as
+               (``Curation.evidence_key``); one that matches no evidence of an edge the graph holds,
+               or whose mention a wrong_link moved, does nothing and is said (E177, E176).
 confirm        in the graph: ``confirmed: true``, ``curation_status: 'confirmed'``; aggregates stay
                the model's.
 same_as        in the chain (``kg.link.curated``): the alias id never reaches the graph; the kept
@@ -76,6 +79,7 @@ class Applied:
     pending: list[dict] = field(default_factory=list)  # stale documents not redone: doc_id, source, why
     concepts_deleted: int = 0  # alias / wrong-link nodes nothing refers to any more
     left_out: list[CurationError] = field(default_factory=list)  # lines not applied, and why (E174): warnings
+    idle: list[CurationError] = field(default_factory=list)  # lines in force that do nothing, and why (E176, E177)
 
     @property
     def changed(self) -> bool:
@@ -145,6 +149,9 @@ def apply_curation(settings: Settings, store: GraphStore, ledger: Ledger, *, key
         store.refresh_statistics()
     out.pending = [{"doc_id": row["doc_id"], "source": row["source"], "why": _why_waiting(source, inputs, key)}
                    for (source, inputs), rows in _stale_by_input(ledger).items() for row in rows.values()]
+    out.idle = [] if out.pending else list(idle_evidence(store, cur).values())
+    for problem in out.idle:
+        log.warning("%s", problem)
     return out
 
 
@@ -159,13 +166,15 @@ def _mismatched_evidence(store: GraphStore, cur: Curation) -> dict[str, tuple[Cu
     medkg that did not check the edge; else none. An evidence the graph does not hold (yet) is not checked.
     """
     out: dict[str, tuple[CurationError, list[dict]]] = {}
-    decisions = cur.evidence_decisions()
+    decisions = cur.evidence_decisions().values()
     if not decisions:
         return out
-    # one query for all of them: this runs before every ingest
-    held_by = {e["key"]: e for e in store.query(cypher.CURATION_EVIDENCE, {"keys": sorted(decisions)})}
-    for key, d in decisions.items():
-        if (e := held_by.get(key)) is None:
+    # one query for all of them: this runs before every ingest. The key as written: one the line computes
+    # from where the evidence was read supports the named edge by construction
+    keys = sorted(d.evidence for d in decisions)
+    held_by = {e["key"]: e for e in store.query(cypher.CURATION_EVIDENCE, {"keys": keys})}
+    for d in decisions:
+        if (e := held_by.get(d.evidence)) is None:
             continue
         held = Triple(subject=e["subject"], predicate=e["predicate"], object=e["object"])
         actual = held.model_copy(update={"subject": cur.canonical(held.subject), "object": cur.canonical(held.object)})
@@ -178,6 +187,49 @@ def _mismatched_evidence(store: GraphStore, cur: Curation) -> dict[str, tuple[Cu
                   for t in (held, actual)] + _named_edges(cur, [d]) if e.get("curation") == d.id else [])
         out[d.id] = (problem, edges)
     return out
+
+
+def idle_evidence(store: GraphStore, cur: Curation) -> dict[str, CurationError]:
+    """Decision id -> why it does nothing, for each reject of one evidence in force whose evidence
+    (``Curation.evidence_key``) the graph does not hold, where the graph says why: a wrong_link in force
+    moved a mention of an end of its edge in its document, which the graph holds (E176: the sentence now
+    supports another fact, and the rejection is not carried over); else its edge, read through same_as,
+    is in the graph (E177: the evidence has another key now). An edge the graph does not hold may come
+    with a later ingest, as may the evidence: not said. Meant for a graph that is what the file says
+    (no document waiting to be redone): a same_as not yet redone leaves evidence under the old keys."""
+    decisions = cur.evidence_decisions()
+    if not decisions:
+        return {}
+    held = {e["key"] for e in store.query(cypher.CURATION_EVIDENCE, {"keys": sorted(decisions)})}
+    missing = {key: d for key, d in decisions.items() if key not in held}
+    if not missing:
+        return {}
+    edges = {key: triple_of(cur, d) for key, d in missing.items()}
+    rows = [{"key": t["triple_key"], "subject": t["subject"], "object": t["object"]} for t in edges.values()]
+    edges_held = {r["key"] for r in store.query(cypher.CURATION_EDGES, {"rows": rows})}
+    documents = sorted({d.document for d in missing.values() if d.document})
+    documents_held = {r["id"] for r in store.query(cypher.CURATION_DOCUMENTS, {"ids": documents})}
+    out: dict[str, CurationError] = {}
+    for key, d in missing.items():
+        t = edges[key]
+        line = dict(path=cur.path, line=cur.lines.get(d.id, "?"), key=key, id=d.id)
+        link = _moving_link(cur, d, {t["subject"], t["object"]}) if d.document in documents_held else None
+        if link is not None:
+            out[d.id] = CurationError(Errors.E176, **line, where=", ".join(filter(None, (d.document, d.text))),
+                                      link=link.id, concept=cur.canonical(link.subject), document=d.document)
+        elif t["triple_key"] in edges_held:
+            out[d.id] = CurationError(Errors.E177, **line, triple=t["triple_key"],
+                                      edge=_show(Triple(subject=t["subject"], predicate=t["predicate"],
+                                                        object=t["object"])))
+    return out
+
+
+def _moving_link(cur: Curation, d: Decision, ends: set[str]) -> Decision | None:
+    """A wrong_link in force that can move a mention of ``ends`` (ids read through same_as) in ``d``'s
+    document: its own, or one for everywhere."""
+    links = [link for link in cur.link_decisions().values()
+             if cur.canonical(link.subject) in ends and link.document in (d.document, "")]
+    return min(links, key=lambda link: not link.document, default=None)
 
 
 def _show(t: Triple) -> str:

@@ -399,6 +399,35 @@ class Errors:
                    "and empty its id column: a line is read as written, since its id is a hash of it, and the "
                    "corrected line is recorded as a new decision. `medkg curate` takes such ids in any case and writes "
                    "this spelling.")
+    # lines `medkg curate apply` (and every ingest) and `medkg curate list` report as doing nothing: warnings
+    E176 = Message(CurationError, "curation file {path}: line {line}: the graph holds no evidence {key} where decision "
+                   "{id} rejects one ({where}): wrong_link decision {link} links a mention of {concept} in {document} "
+                   "to another concept, so the sentence now supports another fact, and the rejection is not carried over",
+                   "Read what the sentence supports now (`medkg query \"MATCH (e:Evidence) WHERE e.doc_id = '{document}' "
+                   "RETURN e.key, e.subject, e.predicate, e.object, e.sentence\"`), reject that evidence if it is "
+                   "wrong too (`medkg curate reject --evidence KEY --reason ...`), and take this line back: "
+                   "`medkg curate retract {id} --reason ...`.")
+    E177 = Message(CurationError, "curation file {path}: line {line}: decision {id} rejects evidence {key} of {edge}, "
+                   "which the graph holds, but no evidence of it has that key: the line does nothing",
+                   "The sentence was read again under another key (a same_as merged an end of the edge, the "
+                   "document was revised, or the line was written by hand). Find the evidence (`medkg query "
+                   "\"MATCH (e:Evidence) WHERE e.triple_key = '{triple}' RETURN e.key, e.doc_id, e.sentence\"`), reject it "
+                   "with `medkg curate reject --evidence KEY --reason ...` (which records where it was read, so that "
+                   "the rejection follows a same_as) and take this line back: `medkg curate retract {id} --reason "
+                   "...`.")
+    # the curation file again (as E150-E168)
+    E178 = Message(CurationError, "curation file {path}: line {line}: {decision} does not use {column} ({value!r})"
+                   "{why}",
+                   "A column a decision does not use is refused rather than ignored, so that a line does what it "
+                   "says. {decision} uses: {uses}. Empty the column, and the id column (the line is then recorded "
+                   "as a new decision).")
+    # a warning of `medkg curate wrong-link --document` (as E172, E173; the decision is recorded)
+    E179 = Message(CurationError, "the graph holds {what}: decision {id} is recorded, and acts once an ingest "
+                   "writes {document} with that mention",
+                   "Check the document id and the surface form (`medkg query \"MATCH (d:Document)-[m:MENTIONS]->(c:Concept) "
+                   "WHERE d.id = '{document}' RETURN c.id, m.texts\"`); `medkg curate` writes PubMed ids as the "
+                   "graph spells them (pmid:399455 as PMID:399455). To take the decision back: `medkg curate retract "
+                   "{id} --reason ...`.")
 
     # -- source: a whole file or service (E2xx) -----------------------------------------------
     E201 = Message(SourceError, "cannot open PubMed file {path}: {error}")

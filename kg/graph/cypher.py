@@ -692,8 +692,11 @@ DELETE_ORPHAN_CONCEPTS = (
 )
 CURATION_EVIDENCE = (
     "UNWIND $keys AS k MATCH (e:Evidence {key: k}) RETURN e.key AS key, e.subject AS subject, "
-    "e.predicate AS predicate, e.object AS object, e.doc_id AS doc_id, e.sentence AS sentence, e.curation AS curation"
+    "e.predicate AS predicate, e.object AS object, e.doc_id AS doc_id, e.sentence AS sentence, e.curation AS curation, "
+    "[e.subject_start, e.subject_end] AS subject_span, [e.object_start, e.object_end] AS object_span"
 )
+# Which of some document ids the graph holds (a decision naming one the graph lacks does nothing yet).
+CURATION_DOCUMENTS = "UNWIND $ids AS id MATCH (d:Document {id: id}) RETURN d.id AS id"
 # How many documents link to each of some concepts, for showing a link decision's effect.
 CURATION_CONCEPT_DOCUMENTS = (
     "UNWIND $ids AS id OPTIONAL MATCH (d:Document)-[:MENTIONS]->(:Concept {id: id}) RETURN id, count(d) AS documents"

@@ -399,3 +399,100 @@ def test_curate_says_when_an_edge_or_id_is_not_in_the_graph(setup, monkeypatch):
     assert g.settings.curation_path.read_text().count("\n") == 5  # the header and four lines, none refused
     assert [(d.subject, d.object) for d in read_decisions(g.settings.curation_path)] == [
         ("MESH:D999999", HEADACHE), ("MESH:C999999", ASPIRIN), ("chebi:15365", ASPIRIN), (FEVER, HEADACHE)]
+
+
+def reject_evidence(w, doc_id, subject, obj, *, where=True):
+    """A reject of the first evidence of ``subject``/``obj`` in ``doc_id``, as `medkg curate reject --evidence`
+    records it (``where=False``: as an older medkg did, without where it was read)."""
+    from kg.curation import place
+    from kg.graph import cypher
+
+    [key] = [r["key"] for r in w.query("MATCH (e:Evidence {doc_id: $doc, subject: $s, object: $o}) RETURN e.key AS key "
+                                       "ORDER BY e.sentence_start LIMIT 1", doc=doc_id, s=subject, o=obj)]
+    [e] = w.query(cypher.CURATION_EVIDENCE, keys=[key])
+    return decide("reject", subject=e["subject"], predicate=e["predicate"], object=e["object"], evidence=key,
+                  document=e["doc_id"], text=place(e["subject_span"], e["object_span"]) if where else "")
+
+
+def rejected_in(w, doc_id):
+    return {(r["s"], r["o"]) for r in w.query("MATCH (e:Evidence {doc_id: $doc}) WHERE e.rejected IS NOT NULL "
+                                              "RETURN e.subject AS s, e.object AS o", doc=doc_id)}
+
+
+def test_a_rejected_evidence_follows_its_sentence_when_an_end_of_its_edge_is_merged(setup):
+    """QA (F1): the evidence key hashes the edge, so a same_as of an end gave the redone sentence a new key, and
+    the reject line, matching nothing, did nothing, silently, in the curated graph and in a fresh ingest alike.
+    A line recorded with where the evidence was read rejects the key computed through same_as; an older
+    line that now matches no evidence of an edge the graph holds is said (E177)."""
+    world, tmp = setup
+    a = world("a")
+    a.ingest()
+    line = reject_evidence(a, "PMID:2", ASA, HEADACHE)
+    assert line.text.startswith("subject ") and line.document == "PMID:2"
+    a.curate(line)
+    assert rejected_in(a, "PMID:2") == {(ASA, HEADACHE)}
+    result = a.curate(decide("same_as", subject=ASA, object=ASPIRIN))
+    assert result.redone == 1 and result.idle == []
+    assert rejected_in(a, "PMID:2") == {(ASPIRIN, HEADACHE)}
+    assert a.edge(ASPIRIN, "CO_OCCURS_WITH", HEADACHE)["rejected_evidence"] == 1
+    b = world("b")  # a fresh ingest with the same file
+    b.ingest()
+    assert_same(b.graph(), a.graph())
+
+    # a line without where it was read (hand-written, or by an older medkg) matches its key only: said
+    c = world("c", curation=tmp / "old.tsv")
+    c.ingest()
+    old = reject_evidence(c, "PMID:2", ASA, HEADACHE, where=False)
+    c.curate(old)
+    result = c.curate(decide("same_as", subject=ASA, object=ASPIRIN))
+    [problem] = result.idle
+    assert problem.code == "E177" and f"curation file {tmp / 'old.tsv'}: line 2: decision {old.id}" in problem.message
+    assert f"{ASPIRIN} -[CO_OCCURS_WITH]-> {HEADACHE}, which the graph holds" in problem.message
+    assert [p.code for p in apply_curation(c.settings, c.store, c.ledger, build=builder()).idle] == ["E177"]
+
+
+def test_a_rejected_evidence_is_not_carried_over_a_wrong_link_and_says_so(setup):
+    """A wrong_link links a mention to another concept: the sentence then supports another fact, which the
+    curator did not judge. The rejection does not follow, and the line is said (E176) instead of doing nothing
+    silently."""
+    world, tmp = setup
+    a = world("a")
+    a.ingest()
+    line = reject_evidence(a, "PMID:3", PYREXIA, HEADACHE)
+    a.curate(line)
+    link = decide("wrong_link", text="pyrexia", subject=PYREXIA, object=FEVER)
+    result = a.curate(link)
+    assert rejected_in(a, "PMID:3") == set()
+    [problem] = result.idle
+    assert problem.code == "E176" and f"decision {line.id}" in problem.message and link.id in problem.message
+    b = world("b")
+    b.ingest()
+    assert_same(b.graph(), a.graph())
+    assert [p.code for p in apply_curation(b.settings, b.store, b.ledger, build=builder()).idle] == ["E176"]
+
+
+def test_curate_spells_document_ids_and_says_what_an_id_was_recorded_as(setup, monkeypatch):
+    """QA (F3): `--document pmid:3` (or a document the graph lacks) was recorded as typed and did nothing, silently;
+    QA (F7): an alias id given to reject or confirm was recorded as the id kept for it without a word."""
+    from clirun import medkg
+
+    world, tmp = setup
+    g = world("cli")
+    g.ingest()
+    g.close()
+    for name, value in {"MEDKG_DATA_DIR": g.settings.data_dir, "MEDKG_CURATION": g.settings.curation_path,
+                        "MEDKG_GRAPH_NAME": "curation", "MEDKG_CACHE_DIR": tmp / "no-cache", "USER": "ana"}.items():
+        monkeypatch.setenv(name, str(value))
+
+    out = medkg("curate", "wrong-link", "pyrexia", PYREXIA, FEVER, "--document", "pmid:3", "--reason", "fever here")
+    assert "pmid:3 is recorded as PMID:3" in out and "E179" not in out and "1 document(s) redone" in out
+    out = medkg("curate", "wrong-link", "fever", FEVER, "NIL", "--document", "PMID:999", "--reason", "no such doc")
+    assert "warning E179: the graph holds no document PMID:999" in out
+    out = medkg("curate", "wrong-link", "aspirin", FEVER, "NIL", "--document", "PMID:4", "--reason", "not there")
+    assert f"warning E179: the graph holds no mention 'aspirin' linked to {FEVER} in PMID:4" in out
+    assert [d.document for d in read_decisions(g.settings.curation_path)] == ["PMID:3", "PMID:999", "PMID:4"]
+
+    medkg("curate", "same-as", ASA, ASPIRIN, "--reason", "one substance")
+    out = medkg("curate", "confirm", ASA, "CO_OCCURS_WITH", HEADACHE, "--reason", "checked")
+    assert f"{ASA} is recorded as {ASPIRIN}, the id kept for it (same_as)" in out
+    assert read_decisions(g.settings.curation_path)[-1].subject == ASPIRIN

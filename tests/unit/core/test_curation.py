@@ -120,6 +120,21 @@ def test_a_same_as_cycle_is_refused_before_it_is_written(tmp_path):
      "reject subject 'mesh:d014196' is not spelled as the graph spells ids: 'MESH:D014196'"),
     ("\t2025-01-01\tana\tsame_as\tMESH:C1\t\tMesh:D1\t\t\t\twhy", "E175", "same_as object 'Mesh:D1'"),
     ("\t2025-01-01\tana\twrong_link\tncbigene:7157\t\tNIL\tp53\t\t\twhy", "E175", "'NCBIGene:7157'"),
+    # QA (F6): a column a decision does not use was ignored; a reject with a document rejected the edge everywhere
+    ("\t2025-01-01\tana\treject\tMESH:D1\tINDUCES\tMESH:D2\t\tPMID:1\t\twhy", "E178",
+     "reject does not use document ('PMID:1'): a reject of an edge acts in every document"),
+    ("\t2025-01-01\tana\tconfirm\tMESH:D1\tINDUCES\tMESH:D2\t\t\tabc\twhy", "E178",
+     "confirm does not use evidence ('abc'): confirm takes an edge"),
+    ("\t2025-01-01\tana\tsame_as\tMESH:D1\tINDUCES\tMESH:D2\t\t\t\twhy", "E178", "same_as does not use predicate"),
+    ("\t2025-01-01\tana\twrong_link\tMESH:D1\t\tNIL\tASA\tPMID:1\tabc\twhy", "E178", "does not use evidence"),
+    ("\t2025-01-01\tana\tretract\tc1\t\t\t\tPMID:1\t\twhy", "E178", "retract does not use document"),
+    ("\t2025-01-01\tana\treject\tMESH:D1\tINDUCES\tMESH:D2\tsubject 1-2, object 5-9\t\t\twhy", "E178",
+     "reject does not use text"),
+    # a reject of one evidence reads where it was read, in the form medkg writes
+    ("\t2025-01-01\tana\treject\tMESH:D1\tINDUCES\tMESH:D2\tsentence 3\tPMID:1\tabc\twhy", "E153",
+     "needs text: 'sentence 3' is not where the evidence was read"),
+    ("\t2025-01-01\tana\treject\tMESH:D1\tINDUCES\tMESH:D2\tsubject 1-2, object 5-9\t\tabc\twhy", "E153",
+     "needs document: empty"),
 ])
 def test_a_bad_line_is_named_by_file_line_and_code(tmp_path, line, code, words):
     path = tmp_path / "c.tsv"
@@ -223,3 +238,34 @@ def test_a_hand_written_id_in_another_case_is_refused_with_its_spelling(tmp_path
     # an unknown prefix, and a local id other than MeSH's, are read as written
     path.write_text(f"{HEADER}\n" + d("same_as", subject="chebi:15365", object="ICD10CM:r11.0").line() + "\n")
     assert [x.subject for x in read_decisions(path)] == ["chebi:15365"]
+
+
+def test_a_rejected_evidence_with_where_it_was_read_follows_a_same_as():
+    """QA (F1): the key a line rejects is computed from where the evidence was read and the edge read through
+    same_as, as Evidence.key is; a line without it rejects the key it holds."""
+    from kg.curation import place
+    from kg.models import Evidence
+
+    def evidence(subject):
+        return Evidence(triple=Triple(subject=subject, predicate="INDUCES", object="MESH:D2"), doc_id="PMID:7",
+                        sentence="x", sentence_start=0, subject_span=(3, 8), object_span=(20, 31),
+                        extractor="t", extractor_version="1")
+
+    read = evidence("MESH:C1")
+    located = d("reject", subject="MESH:C1", predicate="INDUCES", object="MESH:D2", evidence=read.key,
+                document="PMID:7", text=place((3, 8), (20, 31)))
+    assert located.text == "subject 3-8, object 20-31"
+    assert list(Curation(None, (located,)).evidence_decisions()) == [read.key]
+    merged = Curation(None, (located, d("same_as", subject="MESH:C1", object="MESH:D1")))
+    assert list(merged.evidence_decisions()) == [evidence("MESH:D1").key]
+    by_key = located.model_copy(update={"text": ""})
+    assert list(Curation(None, (by_key, d("same_as", subject="MESH:C1", object="MESH:D1"))).evidence_decisions()) == [
+        read.key]
+
+
+def test_a_byte_order_mark_before_the_header_is_not_part_of_it(tmp_path):
+    """QA (F8): a file saved with a BOM (Windows editors) was refused with E150 ('\\ufeffid ...')."""
+    path = tmp_path / "c.tsv"
+    path.write_text(f"\ufeff{HEADER}\n{REJECT.line()}\n", encoding="utf-8")
+    assert read_decisions(path) == [REJECT]
+    assert append_decision(path, CONFIRM) and read_decisions(path) == [REJECT, CONFIRM]
