@@ -256,6 +256,9 @@ def _run_ingest(items, *, source_name: str, command: str, inputs: list[str], tot
 
 
 _Format = Annotated[Literal["table", "json"], typer.Option("--format", "-f", help="table or json")]
+# What a reading command lists at most: far past what anyone reads, and far below what a graph database
+# reads as a LIMIT (FalkorDB took 2**32 as 0, so a huge --limit listed nothing: kg.reason.subgraph.cypher_limit)
+_MAX_LIST = 100_000
 
 
 def _note_if_trained_on(corpus: Path) -> None:
@@ -617,8 +620,8 @@ def ask(
     from_file: Annotated[Optional[Path], typer.Option(
         "--file", exists=True, dir_okay=False, readable=True,
         help="Answer every line of FILE (models load once; # starts a comment); with --json, one JSON object per line")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Answers to list")] = 10,
-    citations: Annotated[int, typer.Option("--citations", min=0, help="Supporting sentences per answer")] = 2,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=_MAX_LIST, help="Answers to list")] = 10,
+    citations: Annotated[int, typer.Option("--citations", min=0, max=_MAX_LIST, help="Supporting sentences per answer")] = 2,
     subtypes: Annotated[bool, typer.Option("--subtypes", help="Include the concept's ontology subtypes")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (schema: docs/ask.schema.json)")] = False,
 ) -> None:
@@ -650,7 +653,7 @@ def ask(
 @app.command()
 def ddi(
     drugs: Annotated[list[str], typer.Argument(help="Two or more drug names or ids, e.g. warfarin aspirin")],
-    citations: Annotated[int, typer.Option("--citations", min=0, help="Supporting sentences per edge")] = 2,
+    citations: Annotated[int, typer.Option("--citations", min=0, max=_MAX_LIST, help="Supporting sentences per edge")] = 2,
 ) -> None:
     """Drug-drug interaction check from the graph, pair by pair, with the evidence behind it.
 
@@ -683,7 +686,7 @@ def report(
         "--patient", help="A patient's findings instead: a pseudonym (pt_…) or the source patient id "
                           "(pseudonymised with MEDKG_PSEUDONYM_KEY)")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write FILE.md or FILE.html instead of printing")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Relations and co-mentions to list")] = 10,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=_MAX_LIST, help="Relations and co-mentions to list")] = 10,
 ) -> None:
     """An evidence report: claimed relations first (by calibrated score and papers), co-mentions by
     NPMI in their own section, negated and retracted evidence marked; or, with --patient, a
@@ -703,7 +706,7 @@ def viz(
     target: Annotated[str, typer.Argument(help="A concept id or name")],
     out: Annotated[Path, typer.Option("--out", help="FILE.png (static) or FILE.html (interactive)")],
     hops: Annotated[int, typer.Option("--hops", min=1, max=3)] = 1,
-    max_nodes: Annotated[int, typer.Option("--max-nodes", min=1, help="At most this many concepts drawn")] = 40,
+    max_nodes: Annotated[int, typer.Option("--max-nodes", min=1, max=_MAX_LIST, help="At most this many concepts drawn")] = 40,
     min_score: Annotated[float, typer.Option("--min-score", min=0.0, max=1.0,
                                              help="Leave out edges whose combined score is lower")] = 0.0,
 ) -> None:

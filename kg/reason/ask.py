@@ -48,7 +48,7 @@ from kg.reason.evidence import (
     citations,
     unscored_counts,
 )
-from kg.reason.paths import Path, best_paths, with_evidence
+from kg.reason.paths import TIE, Path, best_paths, with_evidence
 from kg.reason.question import (
     Finder,
     Found,
@@ -59,12 +59,12 @@ from kg.reason.question import (
     no_ner,
     read,
 )
-from kg.reason.subgraph import extract_subgraph
+from kg.reason.subgraph import cypher_limit, extract_subgraph
 from kg.vocab.curie import canonical_curie
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: a path hop's alternatives (AskEdge)
 COOCCURRENCE = "biolink:occurs_together_in_literature_with"
 CAUSES = frozenset({"biolink:causes", "biolink:contributes_to", "biolink:causes_adverse_event"})
 # BioRED's Negative_Correlation between a chemical and a disease is how it annotates treatment; between
@@ -193,16 +193,23 @@ class AskSection(_Out):
     items: list[AskItem]
 
 
-class AskHop(_Out):
-    """One edge of a path, as stored (subject -> object)."""
+class AskEdge(_Out):
+    """An edge between two concepts of a path, as stored (subject -> object)."""
 
     subject: str
     predicate: str
     object: str
-    claimed: bool
+    claimed: bool = Field(description="a relation papers claim (false: only mentioned in the same sentence)")
     combined_score: float
     evidence_count: int
+
+
+class AskHop(AskEdge):
+    """One edge of a path: the strongest claimed edge of the pair (a co-mention only when no claim links it)."""
+
     citations: list[AskCitation]
+    alternatives: list[AskEdge] = Field(
+        default_factory=list, description="the pair's other edges, claims (strongest first) before the co-mention")
 
 
 class AskPath(_Out):
@@ -216,7 +223,7 @@ class AskPath(_Out):
 class AskAnswer(_Out):
     """What ``medkg ask --json`` prints for one question (docs/ask.md)."""
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[2] = SCHEMA_VERSION
     question: str
     status: Status = Field(description=(
         "answered: claimed evidence; co_mentions_only: only same-sentence mentions; no_evidence: the question "
@@ -322,9 +329,31 @@ def answer(reading: Reading, store: GraphStore, *, limit: int = 10, per_item: in
             "there is no relation)."))
     if reading.pair:
         return _pair(ctx, reading)
-    if reading.intent == "summary":
-        return _summary(ctx, reading)
-    return _relations(ctx, reading)
+    if reading.about_two and len(reading.concepts) == 1 and reading.repeated:
+        x = reading.focus
+        return _build(reading, "no_concept", f"{ArgumentError(Errors.E912, concept=x.id).reason}: \"{x.phrase}\" and "
+                      f"\"{reading.repeated[0]}\" both name {x.name or x.id}. Name two different concepts to ask how "
+                      "they connect.")
+    found = _summary(ctx, reading) if reading.intent == "summary" else _relations(ctx, reading)
+    if note := _one_of_two(reading):
+        return found.model_copy(update={"message": f"{note} {found.message}"})
+    return found
+
+
+def _one_of_two(reading: Reading) -> str:
+    """What a question about how two concepts connect lost of the second, said before the answer about the first
+    alone: a hub (E914), or words that name no concept of the graph; "" when nothing was lost."""
+    if not reading.about_two or len(reading.concepts) != 1:
+        return ""
+    x = reading.focus.name or reading.focus.id
+    if reading.hubs:
+        phrase, cid, name = reading.hubs[0]
+        why = NotInGraphError(Errors.E914, target=phrase, concept=cid, name=name or cid).reason
+    elif reading.unread:
+        why = ", ".join(f'"{w}"' for w in reading.unread) + " name(s) no concept of the graph"
+    else:
+        return ""
+    return f"Only one of two concepts was found ({why}), so this answers about {x} alone."
 
 
 def _no_concept_message(reading: Reading) -> str:
@@ -499,7 +528,8 @@ def _rows(ctx: _Context, ids: list[str], predicates: list[str], labels: list[str
     if not predicates:
         return []
     limit = limit or ctx.limit
-    params = {"ids": ids, "predicates": predicates, "labels": labels, "hubs": list(cues.HUBS), "limit": limit * 5}
+    params = {"ids": ids, "predicates": predicates, "labels": labels, "hubs": list(cues.HUBS),
+              "limit": cypher_limit(limit * 5)}
     if direction is not None:
         query, params["direction"], params["scored"] = q.REASON_RELATIONS, direction, scored
     else:
@@ -594,9 +624,7 @@ def _summary(ctx: _Context, reading: Reading) -> AskAnswer:
 
 
 def _pair(ctx: _Context, reading: Reading) -> AskAnswer:
-    a, b = reading.concepts[0], reading.concepts[1]
-    if a.id == b.id:
-        return _build(reading, "no_concept", f"Both phrases name the same concept {a.id}; name two different ones.")
+    a, b = reading.concepts[0], reading.concepts[1]  # two different concepts: read() keeps a repeated one apart
     kinds, _, _ = KINDS.get(reading.intent or "", (None, "any", ""))
     asked = set(_types(ctx.store, kinds))  # None: any claimed relation ("is A associated with B?")
     cooc = set(_cooccurrence(ctx.store))
@@ -653,12 +681,19 @@ def _pair(ctx: _Context, reading: Reading) -> AskAnswer:
                                           unscored, other=bref))
     paths: list[AskPath] = []
     if reading.intent == "links" or not claimed:
-        paths = _paths(ctx, a.id, b.id)
+        paths, searched = _paths(ctx, a.id, b.id)
+        if searched < PATH_HOPS:  # never "no chain connects them" for chains nobody looked for
+            message += (f" Their neighbourhood is too large to search whole (over {PATH_MAX_EDGES} edges), so "
+                        + (f"only chains of at most {searched} edges were looked for" if searched else
+                           "no chain through other concepts was looked for")
+                        + f"; a longer one (up to {PATH_HOPS} edges) may connect them.")
         if paths:
-            message += (f" Paths through other concepts (up to {PATH_HOPS} hops), most believable first (path "
-                        "score = product of the hops' scores; CO_OCCURS_WITH hops are same-sentence mentions, "
-                        "not claims):")
-        elif not rows and not unscored:
+            message += (f" Paths through other concepts (up to {searched} hops), most believable first: path "
+                        f"score = product of the hops' scores, ranked with each hop {TIE:.0%} to {2 * TIE:.0%} weaker "
+                        "(so of near-equal paths the shorter, then the one read in more documents, comes first, "
+                        "even above a slightly higher score); CO_OCCURS_WITH hops are same-sentence mentions, "
+                        "not claims:")
+        elif not rows and not unscored and searched == PATH_HOPS:
             message += f" No chain of at most {PATH_HOPS} edges connects them either."
     any_claim = bool(claimed) or any(h.claimed for p in paths for h in p.hops)
     status: Status = "answered" if any_claim else ("co_mentions_only" if rows or paths else "no_evidence")
@@ -685,32 +720,44 @@ def _what_the_graph_has(r: dict, na: str, nb: str) -> str:
             "retracted papers are counted but never scored, so this is not a claim (the sentences are listed below).")
 
 
-def _paths(ctx: _Context, a: str, b: str) -> list[AskPath]:
-    g = None
-    for hops in (2, 1):
+def _paths(ctx: _Context, a: str, b: str) -> tuple[list[AskPath], int]:
+    """The best paths between ``a`` and ``b`` through other concepts, and the most hops they were looked for with.
+
+    Two hops around both ends hold every chain of up to ``PATH_HOPS`` (3) edges. Where that is over
+    ``PATH_MAX_EDGES`` edges, one hop around them still holds the chains of 2 (through one other
+    concept); where even that is too large, nothing was searched (0). The caller says so: an empty
+    list from a cut search is no evidence that no chain exists.
+    """
+    for hops, reach in ((2, PATH_HOPS), (1, 2)):
         try:
             g = extract_subgraph(ctx.store, [a, b], hops=hops, max_edges=PATH_MAX_EDGES)
-            break
         except SubgraphTooLargeError:
             continue
-    if g is None:
-        return []
+        return _best_paths(ctx, g, a, b, reach), reach
+    return [], 0
+
+
+def _best_paths(ctx: _Context, g, a: str, b: str, max_hops: int) -> list[AskPath]:
+    """The paths of at most ``max_hops`` hops in the extracted ``g``, without hubs and the direct edges."""
     g.remove_nodes_from([n for n in list(g.nodes) if n not in (a, b) and n in cues.HUBS])
     # the direct edges are listed on their own: paths here go through at least one other concept
     for u, v in ((a, b), (b, a)):
         while g.has_edge(u, v):
             g.remove_edge(u, v)
-    found = best_paths(g, a, b, k=ctx.limit, max_hops=PATH_HOPS) if a in g and b in g else []
+    found = best_paths(g, a, b, k=ctx.limit, max_hops=max_hops) if a in g and b in g else []
     cooc = set(_cooccurrence(ctx.store))
     return [_path(p, g, cooc) for p in with_evidence(ctx.store, found, per_hop=ctx.per_item)]
 
 
 def _path(p: Path, g, cooc: set[str]) -> AskPath:
+    def edge(h) -> dict:
+        return {"subject": h.subject, "predicate": h.predicate, "object": h.object, "claimed": h.predicate not in cooc,
+                "combined_score": h.combined_score, "evidence_count": h.evidence_count}
+
     return AskPath(
         nodes=[AskConcept(id=n, name=g.nodes[n].get("name"), type=g.nodes[n].get("type")) for n in p.nodes],
-        hops=[AskHop(subject=h.subject, predicate=h.predicate, object=h.object, claimed=h.predicate not in cooc,
-                     combined_score=h.combined_score, evidence_count=h.evidence_count,
-                     citations=[_citation(c) for c in h.evidence]) for h in p.hops],
+        hops=[AskHop(**edge(h), citations=[_citation(c) for c in h.evidence],
+                     alternatives=[AskEdge(**edge(x)) for x in h.alternatives]) for h in p.hops],
         score=p.score,
     )
 
@@ -779,6 +826,10 @@ def to_markdown(ans: AskAnswer) -> str:
             lines.append(f"   - hop {h.subject} -[{h.predicate}]-> {h.object}: score {h.combined_score:.3f}, "
                          f"{h.evidence_count} sentence(s)")
             lines += [f"     - {_cite(c)}" for c in h.citations]
+            if h.alternatives:
+                lines.append("     - also between them: " + "; ".join(
+                    f"{x.subject} -[{x.predicate}]-> {x.object}{'' if x.claimed else ' (same sentence, not a claim)'}"
+                    f" score {x.combined_score:.3f}" for x in h.alternatives))
     return "\n".join(lines)
 
 
@@ -884,7 +935,7 @@ def resolve_target(store: GraphStore, settings: Settings, target: str) -> str:
         _warn_alternatives(reading)
         return reading.concepts[0].id
     if reading.hubs:
-        cid, name = reading.hubs[0]
+        _, cid, name = reading.hubs[0]
         raise NotInGraphError(Errors.E914, target=target, concept=cid, name=name or cid)
     raise NotInGraphError(Errors.E910, target=target)
 

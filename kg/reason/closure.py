@@ -10,9 +10,18 @@ and its subtypes are still found through DOID.
 A term mapped to a *broader* primary keeps none of its own parents: HPO's "Neurenteric cyst"
 resolves to MeSH's Neural Tube Defects (an entry term of it), and the cyst being a central nervous
 system cyst says nothing about neural tube defects. Lifting that parent would make every neural
-tube defect a CNS cyst, and spina bifida an answer about neoplasms. Such terms are the HPO terms
-matched by a MeSH *entry* term, not by the descriptor's preferred name (``narrower_terms``); as
-parents they still lift (a child of the narrower term is a child of its broader primary too).
+tube defect a CNS cyst, and spina bifida an answer about neoplasms. DOID does the same through its
+cross-references: "astroblastoma" resolves to Neoplasms, Neuroepithelial, and lifting its parent
+"malignant astrocytoma" made that MeSH class a kind of astrocytoma, so glioma's subtypes took in
+neuroblastoma. Such terms are those of any ontology whose name is not the descriptor's preferred
+name (``narrower_terms``); as parents they still lift (a child of the narrower term is a child of
+its broader primary too).
+
+The hierarchies still disagree here and there (DOID files pheochromocytoma above paraganglioma, MeSH
+below it), and a cycle would make two concepts each other's subtypes. So the graph is kept acyclic:
+within each cycle, edges join in a fixed order (MeSH's, then HPO's, then DOID's, as ``SOURCES``
+lists them; by child and parent id within a source) and one whose parent already is_a its child is
+left out. Where two hierarchies disagree the earlier one wins, and the same files give the same graph.
 
 Edges point from child to parent (``child is_a parent``); subtypes are the ancestors in
 networkx terms. Expansion is opt-in everywhere it is used.
@@ -56,7 +65,8 @@ def isa_graph_from_parents(
     Returns
     -------
     networkx.DiGraph
-        Edges carry ``source``; self-loops (a child and parent that map to one concept) are left out.
+        Acyclic (:func:`break_cycles`). Edges carry ``source``; self-loops (a child and parent that
+        map to one concept) are left out.
 
     Examples
     --------
@@ -95,6 +105,37 @@ def isa_graph_from_parents(
         c, p = primary.get(child, child), primary.get(parent, parent)
         if c != p:
             g.add_edge(c, p, source=source)
+    return break_cycles(g)
+
+
+def break_cycles(g: nx.DiGraph) -> nx.DiGraph:
+    """``g`` without the edges that close a cycle, chosen in a fixed order (the module docstring).
+
+    Only edges inside a strongly connected component can lie on a cycle, so only those are re-added one
+    at a time; the rest of the graph (all but a few dozen edges of the shared files) is left as it is.
+    The components are looked for among concepts with both a parent and a subtype (a tenth of them):
+    on the whole graph of the shared files that search alone took seconds.
+
+    Examples
+    --------
+    >>> g = nx.DiGraph([("A", "B", {"source": "doid"}), ("B", "A", {"source": "mesh"})])
+    >>> list(break_cycles(g).edges)  # MeSH's B is_a A wins over DOID's A is_a B
+    [('B', 'A')]
+    """
+    rank = {source: i for i, source in enumerate(SOURCES)}
+    inner = g.subgraph([n for n, subtypes in g.in_degree if subtypes and g.out_degree(n)])
+    for component in list(nx.strongly_connected_components(nx.DiGraph(inner))):
+        if len(component) < 2:
+            continue
+        inside = sorted(g.subgraph(component).edges(data="source"),
+                        key=lambda e: (rank.get(e[2], len(rank)), e[0], e[1]))
+        g.remove_edges_from([(c, p) for c, p, _ in inside])
+        kept = nx.DiGraph()
+        kept.add_nodes_from(component)
+        for c, p, source in inside:
+            if not nx.has_path(kept, p, c):
+                kept.add_edge(c, p)
+                g.add_edge(c, p, source=source)
     return g
 
 
@@ -117,16 +158,19 @@ def isa_graph(store: ConceptStore, sources: Iterable[str] = SOURCES) -> nx.DiGra
 
 
 def narrower_terms(store: ConceptStore) -> set[str]:
-    """HPO terms whose primary is a broader MeSH concept: matched to it by a MeSH entry term only.
+    """Terms of other ontologies whose primary is a broader MeSH concept: not named by its preferred name.
 
-    The concept store maps an HPO term to MeSH by an exact name (nothing else maps HPO to MeSH):
+    The concept store maps an HPO term to MeSH by an exact name, and a DOID term by a cross-reference:
     a match of the term's name or EXACT synonym on the descriptor's preferred name is the same
-    concept; a match on an entry term often is not, for MeSH files narrower concepts as entry terms
-    ("Neurenteric Cyst" under Neural Tube Defects, "Oligoarthritis" under Arthritis). Such a term is
-    taken as narrower, so its own parents are never lifted onto the broader descriptor.
+    concept; otherwise it often is not, for MeSH files narrower concepts as entry terms ("Neurenteric
+    Cyst" under Neural Tube Defects, "Oligoarthritis" under Arthritis, "astroblastoma" under Neoplasms,
+    Neuroepithelial) and DOID points narrower terms at the nearest descriptor ("melancholic depression"
+    at Depressive Disorder). Such a term is taken as narrower, so its own parents are never lifted
+    onto the broader descriptor; a synonym worded otherwise loses its lift too, where the MeSH tree
+    usually has the same parent.
     """
     return {cid for (cid,) in store.db.execute(
-        """SELECT c.id FROM concepts c WHERE c.id LIKE 'HP:%' AND c.primary_id != c.id
+        """SELECT c.id FROM concepts c WHERE c.id NOT LIKE 'MESH:%' AND c.primary_id != c.id
            AND NOT EXISTS (SELECT 1 FROM names h JOIN names m ON m.norm = h.norm
                            WHERE h.concept_id = c.id AND h.kind IN ('preferred', 'EXACT')
                              AND m.concept_id = c.primary_id AND m.kind = 'preferred')""")}

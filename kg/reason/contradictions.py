@@ -19,6 +19,7 @@ import networkx as nx
 from kg.errors import ArgumentError, Errors
 from kg.graph.base import GraphStore
 from kg.graph import cypher as q
+from kg.reason.subgraph import MAX_LIMIT, cypher_limit
 
 
 # The co-mention's relationship type, by name in a networkx graph and by Biolink predicate in a store's schema.
@@ -101,12 +102,12 @@ def contradictions_in_store(store: GraphStore, *, concept: str | None = None, to
     """The same ranking straight from the store (all claimed edges, or those touching ``concept``), with the
     two ends' names. Co-mentions are left out; the query ranks them too, so it is asked for more rows until
     ``top`` claimed edges are found or none are left."""
-    skip, limit = comention_types(store), max(top, 1)
+    skip, limit = comention_types(store), cypher_limit(max(top, 1))
     while True:
         rows = store.query(q.REASON_CONTRADICTED, {"id": concept, "limit": limit})
         found = [Contradiction(r["subject"], r["predicate"], r["object"], r["key"], int(r["affirmed"]),
                                int(r["negated"]), r.get("subject_name"), r.get("object_name"))
                  for r in rows if r["predicate"] not in skip]
-        if len(found) >= top or len(rows) < limit:
+        if len(found) >= top or len(rows) < limit or limit == MAX_LIMIT:
             return _rank(found, top)
-        limit *= 4
+        limit = cypher_limit(limit * 4)

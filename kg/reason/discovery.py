@@ -8,6 +8,11 @@ other. Here, for a source A, every C two hops away but not adjacent to A is scor
 with ``s`` the combined (noisy-OR) score of the strongest edge of each pair: each B adds the
 belief that both of its hops hold, so many well-supported bridges beat one. The result lists
 every B with its two scores, so the number can be recomputed by hand.
+
+The rules paths, answers, reports and pictures follow hold here too: a hub (``cues.HUBS``: the human
+hub, generic taxa such as Animals) is neither a bridge nor proposed, for "patients" is co-mentioned
+with everything; a species never bridges (``cues.links``: two concepts studied in mice share the
+organism, not a mechanism) and is proposed only when ``target_labels`` asks for species.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from kg.errors import ArgumentError, Errors, NotInGraphError
+from kg.reason import cues
 from kg.reason.subgraph import best_edges
 
 
@@ -56,6 +62,7 @@ def swanson_abc(
     target_labels: Collection[str] | None = None,
     exclude: Collection[str] = (),
     isa: nx.DiGraph | None = None,
+    hubs: Collection[str] = cues.HUBS,
 ) -> list[Discovery]:
     """Rank concepts reachable from ``source`` in two hops and not linked to it directly.
 
@@ -71,10 +78,13 @@ def swanson_abc(
     min_score : float
         Hops below this combined score are not used.
     target_labels : collection of str, optional
-        Keep only C whose node ``labels`` (or ``type``) meet these, e.g. ``{"Disease"}``.
+        Keep only C whose node ``labels`` (or ``type``) meet these, e.g. ``{"Disease"}``; a species
+        is proposed only when they name it.
     exclude : collection of str
-        Concepts neither used as a bridge nor proposed: hubs such as "patients" would otherwise
-        connect everything to everything.
+        More concepts neither used as a bridge nor proposed, besides ``hubs``.
+    hubs : collection of str
+        Concepts that would otherwise connect everything to everything ("patients"): neither used
+        as a bridge nor proposed. Default the hubs every answer leaves out (``cues.HUBS``).
     isa : networkx DiGraph, optional
         The is_a graph (:func:`kg.reason.closure.isa_graph`, child -> parent): a C that is a kind of
         A, or A of C, is no discovery (Essential Hypertension for Hypertension).
@@ -104,18 +114,19 @@ def swanson_abc(
         raise ArgumentError(Errors.E010, name="top", minimum=1, value=top)
     simple = best_edges(g)
     direct = set(simple[source])
-    skip = direct | {source} | set(exclude)
+    left_out = set(exclude) | set(hubs)
+    skip = direct | {source} | left_out
     if isa is not None and source in isa:
         skip |= nx.descendants(isa, source) | nx.ancestors(isa, source)
     bridges: dict[str, list[Bridge]] = defaultdict(list)
-    for b in direct - set(exclude):
+    for b in direct - left_out:
         ab = simple.edges[source, b]
-        if ab["combined_score"] < min_score:
+        if ab["combined_score"] < min_score or not cues.links(simple.nodes[b]):
             continue
         for c, bc in simple[b].items():
             if c in skip or bc["combined_score"] < min_score:
                 continue
-            if target_labels and not _has_label(simple.nodes[c], target_labels):
+            if not (_has_label(simple.nodes[c], target_labels) if target_labels else cues.links(simple.nodes[c])):
                 continue
             bridges[c].append(Bridge(b, float(ab["combined_score"]), float(bc["combined_score"]),
                                      ab.get("key"), bc.get("key")))

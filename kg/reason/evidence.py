@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from kg.graph.base import GraphStore
 from kg.graph import cypher as q
+from kg.reason.subgraph import cypher_limit
 
 KEYS_PER_QUERY = 1000
 # Scores are calibrated: below this, a claimed relation is more likely wrong than right, and
@@ -119,7 +120,8 @@ def citations(store: GraphStore, keys: Iterable[str], *, per_key: int = 2) -> di
     wanted = [k for k in dict.fromkeys(keys) if k]
     out: dict[str, list[Citation]] = defaultdict(list)
     for start in range(0, len(wanted), KEYS_PER_QUERY):
-        rows = store.query(q.REASON_EVIDENCE, {"keys": wanted[start : start + KEYS_PER_QUERY], "per_key": per_key})
+        rows = store.query(q.REASON_EVIDENCE, {"keys": wanted[start : start + KEYS_PER_QUERY],
+                                               "per_key": cypher_limit(per_key)})
         for r in rows:
             out[r["key"]].append(
                 Citation(doc_id=r["doc_id"], sentence=r["sentence"] or "", score=float(r["score"] or 0.0),

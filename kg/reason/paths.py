@@ -44,7 +44,7 @@ class Hop:
     key: str | None
     combined_score: float
     evidence_count: int
-    alternatives: tuple[str, ...] = ()  # other predicates between the same pair
+    alternatives: tuple[Hop, ...] = ()  # the pair's other edges, claims before co-mentions (no evidence)
     evidence: tuple[Citation, ...] = ()
 
 
@@ -158,17 +158,17 @@ def _path(g: nx.Graph, nodes: list[str]) -> Path:
     score = 1.0
     for u, v in zip(nodes, nodes[1:], strict=False):
         d = g.edges[u, v]
-        parallel = d.get("edges") or [dict(d, subject=u, object=v)]
-        best = parallel[0]
-        hops.append(Hop(
-            subject=best.get("subject", u), predicate=best.get("predicate") or "RELATED", object=best.get("object", v),
-            key=best.get("key"), combined_score=float(best["combined_score"]),
-            evidence_count=int(best.get("evidence_count") or 0),
-            alternatives=tuple(h["predicate"] for h in parallel[1:] if h.get("predicate")),
-        ))
+        parallel = [dict(h, subject=h.get("subject", u), object=h.get("object", v)) for h in d.get("edges") or [d]]
+        best = parallel[0]  # best_edges' choice: the strongest claim, a co-mention only when nothing is claimed
+        hops.append(replace(_hop(best), alternatives=tuple(_hop(h) for h in parallel[1:])))
         score *= float(best["combined_score"])
     names = {n: g.nodes[n]["name"] for n in nodes if g.nodes[n].get("name")}
     return Path(nodes=tuple(nodes), hops=tuple(hops), score=score, names=names)
+
+
+def _hop(h: dict) -> Hop:
+    return Hop(subject=h["subject"], predicate=h.get("predicate") or "RELATED", object=h["object"], key=h.get("key"),
+               combined_score=float(h["combined_score"]), evidence_count=int(h.get("evidence_count") or 0))
 
 
 def with_evidence(store: GraphStore, paths: Iterable[Path], *, per_hop: int = 2) -> list[Path]:

@@ -203,7 +203,12 @@ class Reading:
     coordinated: int = 0
     # phrase -> the other concepts of the graph it also names, as (id, name), when one had to be chosen
     alternatives: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
-    hubs: list[tuple[str, str | None]] = field(default_factory=list)  # (id, name) of each concept in ``ignored``
+    # (phrase, id, name) of each hub named: those in ``ignored``, and people words ("humans", "patients") the
+    # linker reads as the human hub, which are never a concept (cues.NOT_CONCEPTS) and so not listed there
+    hubs: list[tuple[str, str, str | None]] = field(default_factory=list)
+    repeated: list[str] = field(default_factory=list)  # phrases naming a concept an earlier phrase named
+    # the question asks how two concepts connect: a link word (cues.LINK_WORDS) and "and" or "between"
+    about_two: bool = False
 
     @property
     def focus(self) -> Found | None:
@@ -332,8 +337,16 @@ def read(question: str, find: Finder, graph: GraphLookup, ontology: OntologyLook
     """
     reading = Reading(question)
     text = " ".join(question.split())
-    spans = _non_overlapping(_curie_spans(text) + [s for s in find(text) if not _not_a_concept(s.text)])
+    found = find(text)
+    spans = _non_overlapping(_curie_spans(text) + [s for s in found if not _not_a_concept(s.text)])
+    people = [(s.text, s.candidates[0][0]) for s in found
+              if _not_a_concept(s.text) and s.candidates and s.candidates[0][0] in cues.HUBS]
+    if people:
+        cards = graph.concepts([cid for _, cid in people])
+        reading.hubs = [(phrase, cid, cards.get(cid, {}).get("name")) for phrase, cid in people]
     tokens = [(m.start(), m.end(), stem(m.group())) for m in _WORD.finditer(text.lower())]
+    words = tuple(t[2] for t in tokens)
+    reading.about_two = _has_link_words(words) and bool(set(words) & _PAIR_JOINS)
     used = [any(s.start <= a < s.end for s in spans) for a, _, _ in tokens]
 
     # cue words outside the concepts, longest first; then graph names for the words the NER did not
@@ -473,9 +486,10 @@ def _resolve(reading: Reading, spans: list[Span], graph: GraphLookup, ontology: 
         score, row, how = max(options, key=lambda o, text=s.text: _rank(o, text))
         if _is_hub(row):
             reading.ignored.append(f"{s.text} ({row['id']}: the human hub, never an answer)")
-            reading.hubs.append((row["id"], row.get("name")))
+            reading.hubs.append((s.text, row["id"], row.get("name")))
             continue
         if any(c.id == row["id"] for c in reading.concepts):
+            reading.repeated.append(s.text)
             continue
         # not chosen silently: the other concepts the words are a name or synonym of, or that scored as well
         named = {r["id"] for r in by_name.get(s.text.lower(), ())}
@@ -550,6 +564,14 @@ _YES_NO = {stem(w) for w in ("is", "are", "was", "were", "does", "do", "did", "c
 _ONE_SIDED = ("causes", "effects", "treats", "interacts", "associated", "suggests")
 
 
+_PAIR_JOINS = _JOINS | {stem("between")}
+
+
+def _has_link_words(words: tuple[str, ...]) -> bool:
+    """Whether the question's stems hold a link word or phrase ("how", "between", "in common")."""
+    return any(words[i : i + len(s)] == s for s in _LINK_STEMS for i in range(len(words)))
+
+
 def _coordinate(reading: Reading, tokens) -> None:
     """"What causes hypotension and bradycardia?": the asked concept and those joined to it by "and" or "or" alone
     ("both A and B", "A, B or C") are each asked about (the unknown is what causes them), not whether one causes
@@ -561,7 +583,7 @@ def _coordinate(reading: Reading, tokens) -> None:
     if reading.intent not in _ONE_SIDED or not tokens or tokens[0][2] in _YES_NO:
         return
     words = tuple(t[2] for t in tokens)
-    if any(words[i : i + len(s)] == s for s in _LINK_STEMS for i in range(len(words))):
+    if _has_link_words(words):
         return
     # every named phrase, found or missing, as a token range, in question order
     named = sorted([(c.start, c.end, c) for c in reading.concepts]

@@ -42,6 +42,7 @@ from kg.reason.evidence import (
     citations,
     unscored_counts,
 )
+from kg.reason.subgraph import cypher_limit
 
 PATIENT_PREFIX = "pt_"
 ASSERTION_COUNTS = ("affirmed", "negated", "uncertain", "hypothetical", "historical", "family")
@@ -150,16 +151,17 @@ def concept_report(store: GraphStore, concept_id: str, *, limit: int = 10, per_r
     typed, cooc = _types(store, None), _cooccurrence(store)
     hubs = list(cues.HUBS)
     params = {"ids": [concept_id], "predicates": typed, "direction": "any", "labels": [], "hubs": hubs,
-              "limit": limit}
+              "limit": cypher_limit(limit)}
     rows = store.query(q.REASON_RELATIONS, {**params, "scored": True})
     unscored = store.query(q.REASON_RELATIONS, {**params, "scored": False})
     comentions, min_docs = [], COMENTION_MIN_DOCS
     for min_docs in (COMENTION_MIN_DOCS, 1):  # a small graph may have no pair seen twice
         comentions = store.query(q.REASON_COMENTIONS, {"ids": [concept_id], "predicates": cooc, "labels": [],
-                                                       "hubs": hubs, "min_docs": min_docs, "limit": limit})
+                                                       "hubs": hubs, "min_docs": min_docs,
+                                                       "limit": cypher_limit(limit)})
         if comentions:
             break
-    negated = [r for r in store.query(q.REASON_NEGATED_EVIDENCE, {"id": concept_id, "limit": limit * 3})
+    negated = [r for r in store.query(q.REASON_NEGATED_EVIDENCE, {"id": concept_id, "limit": cypher_limit(limit * 3)})
                if r["other"] not in cues.HUBS][:limit]
     contradicted = [x for x in contradictions_in_store(store, concept=concept_id, top=limit * 3)
                     if not ({x.subject, x.object} - {concept_id}) & set(cues.HUBS)][:limit]
@@ -170,9 +172,10 @@ def concept_report(store: GraphStore, concept_id: str, *, limit: int = 10, per_r
         comention_min_docs=min_docs,
         unscored=_relations(store, unscored, per_relation),
         negated=negated,
-        retracted=store.query(q.REASON_RETRACTED_EVIDENCE, {"id": concept_id, "hubs": hubs, "limit": limit}),
+        retracted=store.query(q.REASON_RETRACTED_EVIDENCE, {"id": concept_id, "hubs": hubs,
+                                                                      "limit": cypher_limit(limit)}),
         contradictions=contradicted,
-        papers=store.query(q.REASON_RECENT_PAPERS, {"id": concept_id, "limit": limit}),
+        papers=store.query(q.REASON_RECENT_PAPERS, {"id": concept_id, "limit": cypher_limit(limit)}),
     )
 
 
@@ -220,6 +223,25 @@ def patient_pseudonym(patient: str, settings: Settings) -> str:
     from kg.privacy import load_key, pseudonymize
 
     return pseudonymize(patient, load_key(settings), "pt")
+
+
+def _check_pseudonym_key(settings: Settings) -> None:
+    """Why a source patient id found no note, when it is the key: MEDKG_PSEUDONYM_KEY is another than the one
+    the data dir's notes were written with (the ledger keeps its fingerprint), so every pseudonym differs and
+    "no note of patient pt_…" would send the reader looking for the wrong cause.
+
+    Raises
+    ------
+    LedgerError
+        E803, when the ledger pins another key than the one set.
+    """
+    if not settings.ledger_path.exists():
+        return
+    from kg.ledger import Ledger
+    from kg.privacy import key_fingerprint, load_key
+
+    with Ledger(settings.ledger_path) as ledger:
+        ledger.check_pseudonym_key(key_fingerprint(load_key(settings)))
 
 
 # -- rendering --------------------------------------------------------------------------------
@@ -497,6 +519,9 @@ def report_command(
         When the format is neither md nor html (a ValueError).
     ConfigError
         When a source patient id is given without MEDKG_PSEUDONYM_KEY.
+    LedgerError
+        When a source patient id finds no note and MEDKG_PSEUDONYM_KEY is not the key the data dir's notes
+        were pseudonymised with (E803).
     """
     from kg.graph.backends import open_store
 
@@ -507,7 +532,13 @@ def report_command(
         patient = target
     with open_store(settings) as store:
         if patient is not None:
-            report = patient_report(store, patient_pseudonym(patient, settings))
+            pseudonym = patient_pseudonym(patient, settings)
+            try:
+                report = patient_report(store, pseudonym)
+            except ReportError:
+                if pseudonym != patient:
+                    _check_pseudonym_key(settings)
+                raise
         else:
             report = concept_report(store, resolve_target(store, settings, target or ""), limit=limit,
                                     per_relation=per_relation)

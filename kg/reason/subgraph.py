@@ -22,6 +22,22 @@ FRONTIER_CHUNK = 500
 PAGE_SIZE = 5000
 DEFAULT_MAX_EDGES = 200_000
 EDGE_FIELDS = ("key", "combined_score", "max_score", "evidence_count", "doc_count", "affirmed", "negated")
+COMENTION = "CO_OCCURS_WITH"  # the schema's co-occurrence type: two concepts in one sentence, not a claim
+# FalkorDB reads a LIMIT modulo 2**32 (LIMIT 4294967296 returns no row), so no number sent as a limit
+# may reach it: every one passes through cypher_limit after the caller's multiplier (ask asks for five
+# times its limit, report three times, contradictions four times more per retry). Far more rows than
+# any graph here holds.
+MAX_LIMIT = 2**31 - 1
+
+
+def cypher_limit(n: int) -> int:
+    """``n`` as a Cypher LIMIT (or slice bound): at most ``MAX_LIMIT``, so a very large one lists everything
+    instead of wrapping round to a small number or none.
+
+    >>> cypher_limit(10 * 5), cypher_limit(4294967296 * 5) == MAX_LIMIT
+    (50, True)
+    """
+    return min(int(n), MAX_LIMIT)
 
 
 def triple_predicates(store: GraphStore, predicates: Iterable[str] | None = None) -> list[str]:
@@ -122,7 +138,7 @@ def extract_subgraph(
         for _ in range(hops):
             nxt: list[str] = []
             for start in range(0, len(frontier), FRONTIER_CHUNK):
-                budget = max_edges - g.number_of_edges() + 1
+                budget = cypher_limit(max_edges - g.number_of_edges() + 1)
                 chunk = frontier[start : start + FRONTIER_CHUNK]
                 rows = store.query(q.REASON_FRONTIER_EDGES, {**params, "ids": chunk, "limit": budget})
                 for row in rows:
@@ -156,7 +172,7 @@ def add_edges_among(
         When ``g`` would get more than ``max_edges`` edges.
     """
     params = {"predicates": triple_predicates(store, predicates), "min_score": float(min_score),
-              "min_evidence": int(min_evidence), "ids": list(g.nodes), "limit": max_edges + 1}
+              "min_evidence": int(min_evidence), "ids": list(g.nodes), "limit": cypher_limit(max_edges + 1)}
     for row in store.query(q.REASON_EDGES_AMONG, params):
         add_edge(g, row)
     _guard(g, max_edges, f"the {g.number_of_nodes()} concepts")
@@ -178,11 +194,24 @@ def annotate_nodes(store: GraphStore, g: nx.Graph) -> None:
 
 
 def best_edges(g: nx.Graph) -> nx.Graph:
-    """An undirected simple view: per concept pair, the strongest edge, with every parallel edge listed.
+    """An undirected simple view: per concept pair, the strongest claimed edge (a co-mention only when no
+    claim links the pair), with every parallel edge listed, in that order.
 
     Paths and ABC ranking reason over "is there support between these two", whatever the
-    direction or type; the parallel edges stay on ``edges`` for the explanation. An undirected
-    simple ``nx.Graph`` is returned as it is (the 1M-edge benchmark builds one directly).
+    direction or type; the parallel edges stay on ``edges`` for the explanation. A co-mention's
+    noisy-OR saturates near 1.0 while a claim's is calibrated, so by score alone the co-mention won
+    nearly every pair that also has a claim, and a path said "same sentence" where papers claim a
+    relation. An undirected simple ``nx.Graph`` is returned as it is (the 1M-edge benchmark builds
+    one directly).
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> _ = g.add_edge("A", "B", key="CO_OCCURS_WITH", predicate="CO_OCCURS_WITH", combined_score=0.999)
+    >>> _ = g.add_edge("B", "A", key="ASSOCIATED_WITH", predicate="ASSOCIATED_WITH", combined_score=0.99)
+    >>> e = best_edges(g).edges["A", "B"]
+    >>> e["predicate"], e["subject"], [h["predicate"] for h in e["edges"]]
+    ('ASSOCIATED_WITH', 'B', ['ASSOCIATED_WITH', 'CO_OCCURS_WITH'])
     """
     if not g.is_directed() and not g.is_multigraph():
         return g
@@ -193,16 +222,11 @@ def best_edges(g: nx.Graph) -> nx.Graph:
     for u, v, _, d in data_iter:
         if u == v:
             continue
-        hop = dict(d, subject=u, object=v)
-        if out.has_edge(u, v):
-            e = out.edges[u, v]
-            e["edges"].append(hop)
-            if d["combined_score"] > e["combined_score"]:
-                e.update({k: val for k, val in d.items()})
-        else:
-            out.add_edge(u, v, edges=[hop], **d)
+        if not out.has_edge(u, v):
+            out.add_edge(u, v, edges=[])
+        out.edges[u, v]["edges"].append(dict(d, subject=u, object=v))
     for _, _, e in out.edges(data=True):
-        e["edges"].sort(key=lambda h: (-h["combined_score"], h["predicate"] or ""))
-        best = e["edges"][0]
-        e.update(subject=best["subject"], object=best["object"])
+        e["edges"].sort(key=lambda h: (h.get("predicate") == COMENTION, -h["combined_score"],
+                                       h.get("predicate") or ""))
+        e.update(e["edges"][0])
     return out

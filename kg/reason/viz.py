@@ -41,7 +41,7 @@ from kg.config import Settings
 from kg.errors import Errors, VizError
 from kg.graph.base import GraphStore
 from kg.reason import cues
-from kg.reason.subgraph import add_edges_among, best_edges, extract_subgraph
+from kg.reason.subgraph import COMENTION, add_edges_among, best_edges, extract_subgraph
 
 PALETTE = {
     "Disease": "#F79767",
@@ -53,7 +53,7 @@ PALETTE = {
     "Finding": "#F16667",
 }
 DEFAULT_COLOUR = "#A5ABB6"
-COOCCURRENCE = "CO_OCCURS_WITH"
+COOCCURRENCE = COMENTION
 # Relation type -> (colour, line style: solid, dashed, dotted or dashdot). Dark, saturated colours
 # so lines stand apart from the light node fills; a type missing here is drawn solid grey.
 EDGE_STYLES: dict[str, tuple[str, str]] = {
@@ -157,12 +157,11 @@ def distances(g: nx.Graph, center: str) -> dict[str, int]:
 
 
 def _shown(g: nx.Graph) -> nx.Graph:
-    """Mark on each pair the edge to draw: the strongest claimed one, or the co-mention."""
+    """Mark on each pair the edge to draw: the strongest claimed one, or the co-mention (``best_edges`` lists
+    a pair's edges in that order)."""
     for _, _, d in g.edges(data=True):
-        parallel = d.get("edges") or [d]
-        claimed = [h for h in parallel if h.get("predicate") != COOCCURRENCE]
-        d["shown"] = claimed[0] if claimed else parallel[0]
-        d["claimed"] = bool(claimed)
+        d["shown"] = (d.get("edges") or [d])[0]
+        d["claimed"] = d["shown"].get("predicate") != COOCCURRENCE
     return g
 
 

@@ -237,3 +237,13 @@ def test_max_is_at_least_one_and_only_with_a_query(monkeypatch, tmp_path, args, 
     (tmp_path / "a.xml").write_text("<PubmedArticleSet/>")
     monkeypatch.chdir(tmp_path)
     assert says in medkg("--data-dir", str(tmp_path / "data"), "ingest", "pubmed", *args, code=2)
+
+
+@pytest.mark.parametrize("args", [("report", "hypertension", "--limit", "4294967296"),
+                                  ("ask", "What causes asthma?", "--limit", "4294967296"),
+                                  ("ask", "What causes asthma?", "--citations", "100001"),
+                                  ("viz", "asthma", "--max-nodes", "4294967296")])
+def test_a_listing_limit_past_any_reading_is_refused_before_the_graph_is_read(monkeypatch, capsys, tmp_path, args):
+    """QA: FalkorDB reads LIMIT 2**32 as 0, so `report X --limit 4294967296` said "No claimed relation"."""
+    err = " ".join(run_main(monkeypatch, capsys, tmp_path, *args).replace("│", " ").split())  # a boxed message
+    assert "less than or equal to 100000" in err and not (tmp_path / "data").exists()

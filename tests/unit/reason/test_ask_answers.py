@@ -8,6 +8,7 @@ import pytest
 from kg.errors import NotInGraphError
 from kg.models import Concept, GraphBatch, MentionLink, Triple
 from kg.reason.ask import ask, resolve_target
+from kg.reason.question import Span
 from kg.reason.ask import to_markdown as ask_markdown
 from kg.reason.report import report_command
 from kg.reason.viz import viz_command
@@ -122,3 +123,31 @@ def test_report_and_viz_refuse_the_human_hub_as_ask_does(store, settings, tiny, 
             report_command(target, settings)
         with pytest.raises(NotInGraphError, match="E914"):
             viz_command(target, settings, out=tmp_path / "hub.html")
+
+
+def test_a_question_about_two_concepts_that_finds_one_says_what_became_of_the_other(store, tiny):
+    """"How are metformin and humans connected?" answered what is associated with metformin, silently: the hub, the
+    same concept twice (E912, as the path search raises) and words naming nothing are said."""
+    store.write(tiny.hub_and_comention_batch(store.schema))
+    store.refresh_statistics()
+    hub = ask("How are metformin and NCBITaxon:9606 connected?", store)  # "humans", as the linker reads it
+    assert hub.message.startswith("Only one of two concepts was found (E914: 'NCBITaxon:9606' is NCBITaxon:9606 "
+                                  "(patients), "
+                                  "a hub concept that ask, report and viz leave out), so this answers about Metformin "
+                                  "alone.") and hub.status == "answered"
+    same = ask("How are metformin and MESH:D008687 connected?", store)
+    assert same.status == "no_concept" and same.paths == [] and same.sections == []
+    assert same.message.startswith("E912: source and target are the same concept (MESH:D008687): \"metformin\" and "
+                                   "\"MESH:D008687\" both name Metformin.")
+    unknown = ask("How are metformin and zzqfoo connected?", store)
+    assert unknown.message.startswith("Only one of two concepts was found (\"zzqfoo\" name(s) no concept of the graph)")
+    plain = ask("What is associated with metformin?", store)
+    assert not plain.message.startswith("Only one")  # one concept asked about: nothing lost
+
+    def linker(text):  # medkg's linker reads "humans" as the human hub; a people word is never a concept
+        i = text.index("humans")
+        return [Span(i, i + 6, "humans", (("NCBITaxon:9606", 1.0, None),))]
+
+    people = ask("How are metformin and humans connected?", store, linker)
+    assert people.message.startswith("Only one of two concepts was found (E914: 'humans' is NCBITaxon:9606 (patients), "
+                                     "a hub concept")

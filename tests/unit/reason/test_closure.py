@@ -95,3 +95,74 @@ def test_narrower_terms_are_hpo_terms_matched_by_a_mesh_entry_term():
     assert narrower_terms(store) == {"HP:0030725"}  # lactic acidosis is MeSH's preferred name: the same concept
     g = isa_graph(store)
     assert not g.has_edge("MESH:D009436", "MESH:D_CYST") and g.has_edge("MESH:D000140", "MESH:D_CYST")
+
+
+def test_a_doid_term_mapped_to_a_broader_descriptor_keeps_its_parents_to_itself():
+    """DOID:7305 astroblastoma resolves (by cross-reference) to MeSH Neoplasms, Neuroepithelial, an entry
+    term of it, and is_a malignant astrocytoma: the neuroepithelial neoplasms (neuroblastoma among them)
+    must not become subtypes of astrocytoma, and so of glioma."""
+    import sqlite3
+    from types import SimpleNamespace
+
+    from kg.reason.closure import isa_graph, narrower_terms
+
+    db = sqlite3.connect(":memory:")
+    db.executescript("""
+        CREATE TABLE concepts (id TEXT, name TEXT, primary_id TEXT);
+        CREATE TABLE names (concept_id TEXT, name TEXT, lower TEXT, norm TEXT, kind TEXT, source TEXT);
+        CREATE TABLE parents (concept_id TEXT, parent TEXT, source TEXT);
+        INSERT INTO concepts VALUES ('MESH:D018302', 'Neoplasms, Neuroepithelial', 'MESH:D018302'),
+            ('MESH:D001254', 'Astrocytoma', 'MESH:D001254'), ('MESH:D005910', 'Glioma', 'MESH:D005910'),
+            ('MESH:D009447', 'Neuroblastoma', 'MESH:D009447'),
+            ('DOID:7305', 'astroblastoma', 'MESH:D018302'), ('DOID:3069', 'malignant astrocytoma', 'MESH:D001254');
+        INSERT INTO names VALUES
+            ('MESH:D018302', 'Neoplasms, Neuroepithelial', '', 'neoplasm neuroepithelial', 'preferred', 'mesh'),
+            ('MESH:D018302', 'astroblastoma', '', 'astroblastoma', 'entry', 'mesh'),
+            ('MESH:D001254', 'Astrocytoma', '', 'astrocytoma', 'preferred', 'mesh'),
+            ('DOID:7305', 'astroblastoma', '', 'astroblastoma', 'preferred', 'doid'),
+            ('DOID:3069', 'malignant astrocytoma', '', 'astrocytoma malignant', 'preferred', 'doid');
+        INSERT INTO parents VALUES ('DOID:7305', 'label:malignant astrocytoma', 'doid'),
+            ('MESH:D018302', 'MESHTREE:C04.557.465.625', 'mesh'), ('MESH:D009447', 'MESHTREE:C04.557.465.625.600', 'mesh'),
+            ('MESH:D005910', 'MESHTREE:C04.557.465.625.600.380', 'mesh'),
+            ('MESH:D001254', 'MESHTREE:C04.557.465.625.600.380.080', 'mesh');
+    """)
+    store = SimpleNamespace(db=db)
+    assert "DOID:7305" in narrower_terms(store)
+    g = isa_graph(store)
+    assert not g.has_edge("MESH:D018302", "MESH:D001254")
+    assert subtypes(g, "MESH:D005910") == {"MESH:D001254"}
+
+
+def test_cycles_between_hierarchies_are_broken_in_a_fixed_order():
+    """DOID's pheochromocytoma-above-paraganglioma against MeSH's below: MeSH wins, whatever the row order."""
+    import networkx as nx
+
+    rows = [("MESH:D_PARA", "MESH:D_PHEO", "doid"), ("MESH:D_PHEO", "MESHTREE:C04.1.2", "mesh"),
+            ("MESH:D_PARA", "MESHTREE:C04.1", "mesh"), ("MESH:D_A", "MESH:D_B", "hpo"), ("MESH:D_B", "MESH:D_C", "doid"),
+            ("MESH:D_C", "MESH:D_A", "doid")]
+    for order in (rows, rows[::-1]):
+        g = isa_graph_from_parents(order)
+        assert nx.is_directed_acyclic_graph(g)
+        assert g.has_edge("MESH:D_PHEO", "MESH:D_PARA") and not g.has_edge("MESH:D_PARA", "MESH:D_PHEO")
+        # all DOID or HPO: HPO's edge first, then DOID's by id; the last one would close the cycle
+        assert sorted(g.edges) == [("MESH:D_A", "MESH:D_B"), ("MESH:D_B", "MESH:D_C"), ("MESH:D_PHEO", "MESH:D_PARA")]
+
+
+@pytest.mark.slow
+def test_the_is_a_graph_of_the_shared_ontologies_is_acyclic_and_glioma_has_no_broader_subtype():
+    """The graph ``ask --subtypes`` expands with, built from the concept store of the shared files."""
+    import networkx as nx
+
+    from kg.config import load_settings
+    from kg.reason.closure import isa_graph
+    from kg.vocab.conceptstore import ConceptStore, store_path
+
+    path = store_path(load_settings())
+    if not path.exists():
+        pytest.skip(f"no concept store at {path} (medkg ontology build)")
+    g = isa_graph(ConceptStore(path))
+    assert nx.is_directed_acyclic_graph(g)
+    glioma = subtypes(g, "MESH:D005910")
+    assert "MESH:D001254" in glioma  # astrocytoma
+    assert not glioma & {"MESH:D009447", "MESH:D018302"}  # neuroblastoma, neuroepithelial neoplasms
+    assert "MESH:D003924" in subtypes(g, "MESH:D003920")  # type 2 diabetes is still a diabetes

@@ -55,3 +55,19 @@ def test_bad_input():
         swanson_abc(graph(), "nope")
     with pytest.raises(ArgumentError, match="E010: top must be at least 1, got 0"):
         swanson_abc(graph(), "A", top=0)
+
+
+def test_hubs_and_species_neither_bridge_nor_are_proposed_unless_asked():
+    """"Fish oil - patients - everything" and "fish oil - mice - dopamine": the hub and a species share a study's
+    subjects, not a mechanism; the rules of paths, answers, reports and pictures hold here too."""
+    g = graph()
+    g.add_node("Mice", labels=["Species"])
+    g.add_edge("A", "NCBITaxon:9606", combined_score=1.0, key="a-h")
+    g.add_edge("NCBITaxon:9606", "H", combined_score=1.0, key="h-h")
+    g.add_edge("A", "Mice", combined_score=1.0, key="a-m")
+    g.add_edge("Mice", "M", combined_score=1.0, key="m-m")
+    g.add_edge("B1", "Rats", combined_score=1.0, key="b1-r")
+    g.nodes["Rats"]["type"] = "Species"
+    assert [d.concept for d in swanson_abc(g, "A")] == ["C", "D"]
+    assert [d.concept for d in swanson_abc(g, "A", target_labels={"Species"})] == ["Rats"]  # asked for: proposed
+    assert {d.concept for d in swanson_abc(g, "A", hubs=())} == {"C", "D", "H"}  # the hub let in; species still not

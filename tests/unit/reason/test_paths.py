@@ -69,7 +69,7 @@ def test_multidigraph_uses_strongest_parallel_edge_either_direction():
     [p] = best_paths(g, "B", "A", k=1)
     hop = p.hops[0]
     assert (hop.subject, hop.predicate, hop.object, hop.key) == ("A", "INDUCES", "B", "k2")
-    assert hop.alternatives == ("CO_OCCURS_WITH",)
+    assert [(a.predicate, a.key, a.combined_score) for a in hop.alternatives] == [("CO_OCCURS_WITH", "k1", 0.6)]
     assert p.describe() == "B <-[INDUCES]- A"
     assert math.isclose(p.score, 0.95)
 
@@ -87,3 +87,31 @@ def test_a_species_never_links_a_path_but_may_end_one():
     g.add_edge("B", "C", combined_score=0.5, key="bc")
     assert [p.nodes for p in best_paths(g, "A", "C", k=5)] == [("A", "B", "C")]
     assert [p.nodes for p in best_paths(g, "Mice", "B", k=5)] == [("Mice", "A", "B"), ("Mice", "C", "B")]
+
+
+def test_a_hop_takes_the_claim_over_a_stronger_co_mention_and_lists_the_other_edges():
+    """Hypertension - aldosterone: a co-mention saturated at 0.99934 and a claim at 0.99902 between one pair; the
+    hop is the claim (its score is the path's), and the co-mention and the weaker claim are its alternatives."""
+    g = nx.MultiDiGraph()
+    for u, v, predicate, score in (("A", "B", "CO_OCCURS_WITH", 0.99934), ("B", "A", "ASSOCIATED_WITH", 0.99902),
+                                   ("A", "B", "POSITIVELY_CORRELATED_WITH", 0.7), ("B", "C", "CO_OCCURS_WITH", 0.9)):
+        g.add_edge(u, v, key=predicate)
+        g.edges[u, v, predicate].update(predicate=predicate, key=f"{u}{v}{predicate}", combined_score=score,
+                                        evidence_count=1, doc_count=1)
+    [p] = best_paths(g, "A", "C", k=1)
+    hop = p.hops[0]
+    assert (hop.subject, hop.predicate, hop.object) == ("B", "ASSOCIATED_WITH", "A")
+    assert [a.predicate for a in hop.alternatives] == ["POSITIVELY_CORRELATED_WITH", "CO_OCCURS_WITH"]
+    assert p.hops[1].predicate == "CO_OCCURS_WITH" and p.hops[1].alternatives == ()  # nothing claimed: the co-mention
+    assert p.score == pytest.approx(0.99902 * 0.9)
+
+
+def test_a_shorter_path_may_rank_above_a_slightly_higher_path_score():
+    """What the answer says of the order: the product of the scores, each hop ranked 1 to 2% weaker."""
+    g = nx.Graph()
+    g.add_edge("A", "C", combined_score=0.995, doc_count=1)
+    g.add_edge("A", "B", combined_score=1.0, doc_count=9)
+    g.add_edge("B", "C", combined_score=1.0, doc_count=9)
+    paths = best_paths(g, "A", "C", k=2)
+    assert [p.nodes for p in paths] == [("A", "C"), ("A", "B", "C")]
+    assert paths[0].score < paths[1].score

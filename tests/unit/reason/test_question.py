@@ -390,4 +390,4 @@ def test_a_name_of_several_concepts_prefers_the_one_more_documents_mention_and_s
     assert r.focus.id == "NCBIGene:3630" and r.alternatives == {"insulin": [("NCBIGene:24505", "insulin")]}
     assert read("Tell me about NCBIGene:3630", no_ner, AMBIGUOUS).alternatives == {}  # an id names one concept
     hub = read("Tell me about homo sapiens", no_ner, AMBIGUOUS)
-    assert hub.concepts == [] and hub.hubs == [("NCBITaxon:9606", "Humans")]
+    assert hub.concepts == [] and hub.hubs == [("homo sapiens", "NCBITaxon:9606", "Humans")]

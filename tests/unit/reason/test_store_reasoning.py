@@ -416,3 +416,86 @@ def test_ask_with_subtypes_covers_them_and_says_so(store, tiny):
     assert "via subtype MESH:D000140" in ask_markdown(wide)
     with pytest.raises(ValueError):
         ask("what causes acidosis?", store, include_subtypes=True)
+
+
+def test_a_path_hop_is_the_claim_and_shows_the_pair_s_other_edges(store, tiny):
+    """Metformin and lactic acid are co-mentioned (1.0) and, here, also claimed to interact (0.8): the path from
+    lactic acid through metformin to type 2 diabetes takes the claim, and the co-mention is listed beside it."""
+    interacts = tiny.predicate(store.schema, "biolink:chemically_interacts_with")
+    store.write(GraphBatch(evidence=(tiny.ev(Triple(subject=tiny.MET.id, predicate=interacts, object=tiny.LAC.id),
+                                             "PMID:3", "Metformin raises lactic acid.", 0.8),)))
+    store.refresh_statistics()
+    links = ask("How are lactic acid and type 2 diabetes connected?", store)
+    [via] = [p for p in links.paths if [c.id for c in p.nodes] == [tiny.LAC.id, tiny.MET.id, tiny.DM2.id]]
+    hop = via.hops[0]
+    assert (hop.predicate, hop.claimed) == (interacts, True)
+    assert [(x.predicate, x.claimed, x.combined_score) for x in hop.alternatives] == [("CO_OCCURS_WITH", False, 1.0)]
+    assert via.score == pytest.approx(0.8 * 0.85)
+    assert "also between them: MESH:D008687 -[CO_OCCURS_WITH]-> MESH:D019344 (same sentence, not a claim) score " \
+           "1.000" in ask_markdown(links)
+
+
+def test_a_path_search_cut_by_the_size_guard_says_how_far_it_looked_never_that_no_chain_exists(store, tiny,
+                                                                                                monkeypatch):
+    import kg.reason.ask as ask_module
+
+    question = "How are lactic acid and type 2 diabetes connected?"
+    monkeypatch.setattr(ask_module, "PATH_MAX_EDGES", 3)  # two hops around both: more; one hop: 3 edges
+    short = ask(question, store)
+    assert "only chains of at most 2 edges were looked for; a longer one (up to 3 edges) may connect them" in \
+        short.message
+    assert {len(p.hops) for p in short.paths} == {2} and "Paths through other concepts (up to 2 hops)" in short.message
+    monkeypatch.setattr(ask_module, "PATH_MAX_EDGES", 1)
+    none = ask(question, store)
+    assert none.paths == [] and "no chain through other concepts was looked for" in none.message
+    assert "No chain" not in none.message
+
+
+def test_a_limit_past_what_falkordb_reads_lists_everything_instead_of_nothing(store, tiny):
+    """FalkorDB reads LIMIT modulo 2**32: 4294967296 (times ask's 5, report's 3, contradictions' 4 per retry)
+    returned no row, and "report hypertension --limit 4294967296" said the graph claims nothing."""
+    from kg.graph import cypher as q
+
+    huge = 2**32
+    assert store.query(q.REASON_RECENT_PAPERS, {"id": tiny.MET.id, "limit": huge}) == []  # the wraparound
+    report = concept_report(store, tiny.MET.id, limit=huge, per_relation=huge)
+    assert report.relations and report.papers and report.comentions and len(report.contradictions) == 1
+    assert all(r.citations for r in report.relations)
+    assert ask("What does metformin cause?", store, limit=huge).status == "answered"
+    assert [(c.subject, c.object) for c in contradictions_in_store(store, top=huge)] == [(tiny.MET.id, tiny.LA.id)]
+
+
+def test_the_answer_says_how_paths_are_ordered_when_a_shorter_path_outranks_a_higher_score(store, tiny):
+    """The order is the path score with a small cost per hop (paths.TIE): the answer says so, not "product" only
+    (test_paths has a shorter path ranked above a higher score)."""
+    links = ask("How are lactic acid and type 2 diabetes connected?", store)
+    assert "ranked with each hop 1% to 2% weaker (so of near-equal paths the shorter, then the one read in more " \
+        "documents, comes first, even above a slightly higher score)" in links.message
+    scores = [p.score for p in links.paths]
+    assert scores == sorted(scores, reverse=True)  # here the two orders agree
+
+
+def test_a_source_patient_id_under_another_key_than_the_notes_is_refused_with_e803(store, settings, tiny, tmp_path):
+    """With another MEDKG_PSEUDONYM_KEY the pseudonym differs, and "no note of patient pt_…" (E921) sent the reader
+    after a missing patient instead of the key; the ledger pins the key the notes were written with."""
+    from kg.errors import LedgerError
+    from kg.ledger import Ledger
+    from kg.privacy import key_fingerprint
+
+    keyed = settings.model_copy(update={"pseudonym_key": SecretStr("the-notes-key-0123456789")})
+    other = settings.model_copy(update={"pseudonym_key": SecretStr("another-key-0123456789ab")})
+    with pytest.raises(ReportError, match="E921"):  # no ledger: nothing to tell the key by
+        report_command(None, other, patient="1234")
+    ledger_path = settings.ledger_path
+    try:
+        with Ledger(ledger_path) as ledger:
+            ledger.pin_pseudonym_key(key_fingerprint(b"the-notes-key-0123456789"))
+        with pytest.raises(LedgerError, match="E803"):
+            report_command(None, other, patient="1234")
+        with pytest.raises(ReportError, match="E921"):  # the right key: the patient really has no note
+            report_command(None, keyed, patient="1234")
+        with pytest.raises(ReportError, match="E921"):  # a pseudonym is no key's: not found is not found
+            report_command(None, other, patient="pt_ffffffffffffffff")
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            ledger_path.with_name(ledger_path.name + suffix).unlink(missing_ok=True)
