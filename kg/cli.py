@@ -620,7 +620,7 @@ def ask(
     from_file: Annotated[Optional[Path], typer.Option(
         "--file", exists=True, dir_okay=False, readable=True,
         help="Answer every line of FILE (models load once; # starts a comment); with --json, one JSON object per line")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=_MAX_LIST, help="Answers to list")] = 10,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=_MAX_LIST, help="Answers to list (a 'tell me about' summary: half of it in each section)")] = 10,
     citations: Annotated[int, typer.Option("--citations", min=0, max=_MAX_LIST, help="Supporting sentences per answer")] = 2,
     subtypes: Annotated[bool, typer.Option("--subtypes", help="Include the concept's ontology subtypes")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (schema: docs/ask.schema.json)")] = False,

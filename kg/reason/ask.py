@@ -92,7 +92,7 @@ COORDINATED_WHAT = {"causes": "what causes {x}", "effects": "what {x} cause", "t
                     "suggests": "which diseases {x} point to"}
 PATH_HOPS = 3
 PATH_MAX_EDGES = 50_000
-SUMMARY_PER_SECTION = 5
+SUMMARY_SHARE = 2  # a summary lists limit // 2 answers per section (at least one): 5 with the default 10
 SUMMARY_SECTIONS = ("reported to cause (effects)", "reported causes",
                     "treatment relations (treats, or a drug negatively correlated with a disease or finding)",
                     "interactions", "other claimed relations (associated, correlated, ...)")
@@ -572,12 +572,13 @@ def _unscored_section(ctx: _Context, title: str, rows: list[dict], other: AskCon
 def _summary(ctx: _Context, reading: Reading) -> AskAnswer:
     """Everything claimed about one concept, by kind of relation, then its most telling co-mentions; only
     concepts of the answer types when the question names them ("hypertension drugs?": chemicals)."""
+    per_section = max(1, ctx.limit // SUMMARY_SHARE)  # --limit counts: the sections share it
     x = reading.focus
     labels = reading.answer_types
     only = f" (only {', '.join(labels)})" if labels else ""
     card = ctx.store.query(q.REASON_CONCEPT, {"id": x.id})[0]
     claimed = _types(ctx.store, None)
-    rows = _rows(ctx, [x.id], claimed, labels, direction="any", limit=60)
+    rows = _rows(ctx, [x.id], claimed, labels, direction="any", limit=max(60, 12 * per_section))
     schema = ctx.store.schema.relationships
     groups: dict[str, list[dict]] = {}
     for r in rows:
@@ -592,15 +593,15 @@ def _summary(ctx: _Context, reading: Reading) -> AskAnswer:
             key = SUMMARY_SECTIONS[4]
         groups.setdefault(key, []).append(r)
     sections = [AskSection(title=k + only, kind="relations",
-                           items=_items(ctx, groups[k][:SUMMARY_PER_SECTION], claimed=True))
+                           items=_items(ctx, groups[k][:per_section], claimed=True))
                 for k in SUMMARY_SECTIONS if k in groups]
     comention = _rows(ctx, [x.id], _cooccurrence(ctx.store), labels, min_docs=COMENTION_MIN_DOCS,
-                      limit=SUMMARY_PER_SECTION)
+                      limit=per_section)
     if comention:
         sections.append(AskSection(title=f"most telling co-mentions (NPMI, seen in at least {COMENTION_MIN_DOCS} "
                                    f"documents; not claims){only}", kind="co-mentions",
                                    items=_items(ctx, comention, claimed=False)))
-    unscored = _rows(ctx, [x.id], claimed, labels, direction="any", limit=SUMMARY_PER_SECTION, scored=False)
+    unscored = _rows(ctx, [x.id], claimed, labels, direction="any", limit=per_section, scored=False)
     if unscored:
         sections.append(_unscored_section(ctx, f"relations{only} with {UNSCORED_NOTE}", unscored))
     docs = card.get("doc_count") or 0

@@ -151,3 +151,12 @@ def test_a_question_about_two_concepts_that_finds_one_says_what_became_of_the_ot
     people = ask("How are metformin and humans connected?", store, linker)
     assert people.message.startswith("Only one of two concepts was found (E914: 'humans' is NCBITaxon:9606 (patients), "
                                      "a hub concept")
+
+
+def test_a_summary_shares_the_limit_among_its_sections(store, tiny, correlated):
+    """QA: `ask 'Tell me about diabetes' --limit 1` listed up to 5 answers in every section, whatever the limit."""
+    def largest(limit: int) -> int:
+        return max(len(s.items) for s in ask("Tell me about NCBIGene:3630", store, limit=limit).sections)
+
+    assert largest(10) == 2  # ethanol and metformin lower INS: both fit in half of the default limit
+    assert largest(2) == 1 and largest(1) == 1  # half the limit, at least one
