@@ -1364,11 +1364,16 @@ def stats(
     s = settings()
     if not s.ledger_path.exists():  # with a ledger, a graph whose files are gone is E805's to explain
         _require_graph()
-    with _graph() as store:
-        counts = store.counts()
-    rows = [{"kind": "nodes", "name": k, "count": v} for k, v in sorted(counts.get("nodes", {}).items())]
-    rows += [{"kind": "relationships", "name": k, "count": v} for k, v in sorted(counts.get("relationships", {}).items())]
-    _print_rows(rows, title=f"graph ({s.store}, {s.data_dir})")
+    counts: dict = {}
+    if (missing := _missing_graph(s)) is None:
+        with _graph() as store:
+            counts = store.counts()
+        rows = [{"kind": "nodes", "name": k, "count": v} for k, v in sorted(counts.get("nodes", {}).items())]
+        rows += [{"kind": "relationships", "name": k, "count": v}
+                 for k, v in sorted(counts.get("relationships", {}).items())]
+        _print_rows(rows, title=f"graph ({s.store}, {s.data_dir})")
+    else:  # its files are gone: counted, the store would start an empty graph there (the ledger says more)
+        console.print(f"graph ({s.store}, {escape(str(s.data_dir))}): none, {missing}", highlight=False)
     if s.ledger_path.exists():
         with Ledger(s.ledger_path) as ledger:
             problem = ledger.graph_problem(s.graph_identity, counts.get("nodes", {}).get("Document", 0))

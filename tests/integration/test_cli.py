@@ -9,7 +9,7 @@ import pytest
 
 from kg.cli import app
 from kg.config import load_settings
-from kg.errors import LedgerError, QueryError
+from kg.errors import ArgumentError, LedgerError, QueryError
 from kg.graph.backends import open_store
 from kg.ledger import Ledger
 
@@ -111,6 +111,10 @@ def test_another_graph_or_a_deleted_graph_is_refused_never_left_empty(medkg_env,
     assert "warning E804" in medkg("stats")
     monkeypatch.delenv("MEDKG_GRAPH_NAME")
     shutil.rmtree(data / "falkordb")
+    assert "warning E805" in medkg("stats")
+    assert not (data / "falkordb").exists()  # stats only reads: it made no empty graph there (QA)
+    with pytest.raises(ArgumentError, match="^E011"):  # so a read still refuses the data dir
+        medkg("query", "--saved", "top_diseases")
     with pytest.raises(LedgerError, match=r"^E805: falkordb graph 'medkg' holds no documents, but .* lists 3"):
         medkg("ingest", "pubmed", str(xml))
     assert "warning E805" in medkg("stats")
