@@ -53,8 +53,8 @@ from pathlib import Path
 from kg.assemble import MAX_TEXTS_PER_LINK
 from kg.components import build_curation, build_pipeline
 from kg.config import Settings
-from kg.curation import HEADER, Curation, Decision
-from kg.errors import CurationError, Errors
+from kg.curation import HEADER, NIL, Curation, Decision
+from kg.errors import CurationError, Errors, OntologyError
 from kg.graph import cypher
 from kg.graph.base import GraphStore
 from kg.graph.curation import triple_of
@@ -62,6 +62,7 @@ from kg.ledger import Ledger
 from kg.models import Document, Triple
 from kg.pipeline import Pipeline
 from kg.sources import read_files
+from kg.vocab.conceptstore import ConceptStore, store_path
 
 log = logging.getLogger(__name__)
 Build = Callable[..., Pipeline]
@@ -79,7 +80,8 @@ class Applied:
     pending: list[dict] = field(default_factory=list)  # stale documents not redone: doc_id, source, why
     concepts_deleted: int = 0  # alias / wrong-link nodes nothing refers to any more
     left_out: list[CurationError] = field(default_factory=list)  # lines not applied, and why (E174): warnings
-    idle: list[CurationError] = field(default_factory=list)  # lines in force that do nothing, and why (E176, E177)
+    # lines in force that do nothing (E176, E177) or link to an id nothing knows (E180), and why: warnings
+    idle: list[CurationError] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -149,7 +151,7 @@ def apply_curation(settings: Settings, store: GraphStore, ledger: Ledger, *, key
         store.refresh_statistics()
     out.pending = [{"doc_id": row["doc_id"], "source": row["source"], "why": _why_waiting(source, inputs, key)}
                    for (source, inputs), rows in _stale_by_input(ledger).items() for row in rows.values()]
-    out.idle = [] if out.pending else list(idle_evidence(store, cur).values())
+    out.idle = ([] if out.pending else list(idle_evidence(store, cur).values())) + unknown_targets(settings, store, cur)
     for problem in out.idle:
         log.warning("%s", problem)
     return out
@@ -222,6 +224,28 @@ def idle_evidence(store: GraphStore, cur: Curation) -> dict[str, CurationError]:
                                       edge=_show(Triple(subject=t["subject"], predicate=t["predicate"],
                                                         object=t["object"])))
     return out
+
+
+def unknown_targets(settings: Settings, store: GraphStore, cur: Curation) -> list[CurationError]:
+    """E180 for each same_as and wrong_link in force whose kept or right id is neither in the graph (as a
+    concept or a merged alias) nor in the concept store: the chain writes that id as the line spells it,
+    so a typo ("MESH:D0018850") would replace a real concept by a made-up one. ``medkg curate`` refuses
+    such an id (E162); a line written by hand is only said, at every apply and ingest. Nothing is said
+    without a readable concept store to ask."""
+    targets = {d.id: d.object for d in cur.effective().values()
+               if d.decision in ("same_as", "wrong_link") and d.object and d.object != NIL}
+    path = store_path(settings)
+    if not targets or not path.exists():
+        return []
+    ids = sorted(set(targets.values()))
+    known = {r["id"] for r in store.query(cypher.REASON_CONCEPTS, {"ids": ids})}
+    known |= {r["alias"] for r in store.query(cypher.CURATION_CONCEPTS_BY_ALIAS, {"ids": ids})}
+    try:
+        known |= set(ConceptStore(path).get_many([i for i in ids if i not in known]))
+    except OntologyError:  # a store of another version: it cannot say
+        return []
+    return [CurationError(Errors.E180, path=cur.path, line=cur.lines.get(did, "?"), id=did, target=target)
+            for did, target in targets.items() if target not in known]
 
 
 def _moving_link(cur: Curation, d: Decision, ends: set[str]) -> Decision | None:

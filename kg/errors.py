@@ -428,6 +428,12 @@ class Errors:
                    "WHERE d.id = '{document}' RETURN c.id, m.texts\"`); `medkg curate` writes PubMed ids as the "
                    "graph spells them (pmid:399455 as PMID:399455). To take the decision back: `medkg curate retract "
                    "{id} --reason ...`.")
+    # a warning of every apply and ingest, as E176, E177 (the line is applied)
+    E180 = Message(CurationError, "curation file {path}: line {line}: decision {id} links mentions to {target}, "
+                   "which is neither in the graph nor in the concept store: the graph gets that id as the line spells it",
+                   "A typo? Check the id (`medkg query --saved concept_by_xref -p xref=ID`; `medkg curate` refuses such "
+                   "an id, E162), correct the line and empty its id column (it is then a new decision), or take it "
+                   "back: `medkg curate retract {id} --reason ...`.")
 
     # -- source: a whole file or service (E2xx) -----------------------------------------------
     E201 = Message(SourceError, "cannot open PubMed file {path}: {error}")

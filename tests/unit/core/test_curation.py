@@ -269,3 +269,33 @@ def test_a_byte_order_mark_before_the_header_is_not_part_of_it(tmp_path):
     path.write_text(f"\ufeff{HEADER}\n{REJECT.line()}\n", encoding="utf-8")
     assert read_decisions(path) == [REJECT]
     assert append_decision(path, CONFIRM) and read_decisions(path) == [REJECT, CONFIRM]
+
+
+def test_a_link_to_an_id_neither_the_graph_nor_the_concept_store_knows_is_said_at_every_apply(tmp_path):
+    """QA: a hand-written same_as to a typo ("MESH:D0018850") was applied silently, replacing a real MeSH
+    id by a made-up one (`medkg curate same-as` refuses it, E162)."""
+    from kg.curator import unknown_targets
+    from kg.vocab.conceptstore import build_concept_store
+
+    from fixture_store import FIXTURES, fixture_settings
+
+    class Graph:  # holds one concept, and one merged alias
+        def query(self, cypher, params):
+            if "c.aliases" in cypher:
+                return [{"alias": "MESH:D001249", "id": "MESH:D003924"}] if "MESH:D001249" in params["ids"] else []
+            return [{"id": "MESH:D008687"}] if "MESH:D008687" in params["ids"] else []
+
+    settings = fixture_settings(tmp_path)
+    path = tmp_path / "curation.tsv"
+    lines = [d("same_as", subject="MESH:D1", object="MESH:D0018850"),  # a typo: known nowhere
+             d("same_as", subject="MESH:D2", object="MESH:D003924"),  # in the concept store
+             d("wrong_link", text="x", subject="MESH:D3", object="MESH:D008687"),  # in the graph
+             d("wrong_link", text="y", subject="MESH:D4", object="MESH:D001249"),  # a merged alias in the graph
+             d("wrong_link", text="z", subject="MESH:D5", object=NIL)]
+    path.write_text(HEADER + "\n" + "\n".join(x.line() for x in lines) + "\n")
+    cur = Curation.load(path)
+    assert unknown_targets(settings, Graph(), cur) == []  # no concept store to ask: nothing is said
+    build_concept_store(settings, ontology_dir=FIXTURES)
+    [problem] = unknown_targets(settings, Graph(), cur)
+    assert problem.code == "E180" and f"line 2: decision {lines[0].id} links mentions to MESH:D0018850" in problem.message
+    assert "neither in the graph nor in the concept store" in problem.message and "retract" in problem.hint
