@@ -1300,6 +1300,8 @@ def query(
     if saved:
         if saved not in queries:
             raise QueryError(Errors.E760, name=saved, names=", ".join(queries))
+        if cypher:  # one of the two would be ignored silently
+            raise typer.BadParameter("give a CYPHER query or --saved NAME, not both")
         cypher = queries[saved].cypher
     if not cypher:
         raise typer.BadParameter("give a CYPHER query or --saved NAME (see --list)")
@@ -1312,6 +1314,9 @@ def query(
     if saved and (missing := [p for p in queries[saved].parameters if p not in params]):
         raise QueryError(Errors.E761, name=saved, missing=", ".join(missing),
                          example=" ".join(f"-p {p}=VALUE" for p in missing))
+    if saved and (unused := [p for p in params if p not in queries[saved].parameters]):  # a typo in a name
+        raise typer.BadParameter(f"saved query {saved} takes no parameter {', '.join(unused)} "
+                                 f"(it takes: {', '.join(queries[saved].parameters) or 'none'})")
     if not write:  # a --write query may build a graph from nothing
         _require_graph()
     with _graph(write=write) as store:

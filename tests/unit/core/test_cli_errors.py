@@ -247,3 +247,14 @@ def test_a_listing_limit_past_any_reading_is_refused_before_the_graph_is_read(mo
     """QA: FalkorDB reads LIMIT 2**32 as 0, so `report X --limit 4294967296` said "No claimed relation"."""
     err = " ".join(run_main(monkeypatch, capsys, tmp_path, *args).replace("│", " ").split())  # a boxed message
     assert "less than or equal to 100000" in err and not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("args, said", [
+    (("query", "MATCH (n) RETURN n LIMIT 1", "--saved", "top_diseases"), "not both"),
+    (("query", "--saved", "top_diseases", "-p", "x=1"), "takes no parameter x (it takes: none)"),
+    (("query", "--saved", "documents_for_concept", "-p", "concept=MESH:D1", "-p", "concpet=2"),
+     "takes no parameter concpet (it takes: concept)")])
+def test_what_a_saved_query_would_ignore_is_refused(monkeypatch, capsys, tmp_path, args, said):
+    """QA: a Cypher text beside --saved, and a parameter the saved query does not read, were silently ignored."""
+    err = " ".join(run_main(monkeypatch, capsys, tmp_path, *args).replace("│", " ").split())
+    assert said in err and not (tmp_path / "data").exists()
