@@ -575,7 +575,8 @@ def ontology_build(
         bool, typer.Option("--allow-partial", help="Install the store even if a source file is damaged or missing")
     ] = False,
 ) -> None:
-    """Build the concept store (MeSH, MONDO, DOID, HPO, ICD-10-CM; UMLS if present) into the cache dir.
+    """Build the concept store (MeSH with supplementary records, MONDO, DOID, HPO, ICD-10-CM, HGNC, NCBI Gene mouse,
+    MGI, RGD; UMLS if present; names from the training corpora) into the cache dir.
 
     Every run reads the files again and replaces `<cache dir>/concepts.sqlite` (MEDKG_CACHE_DIR, default
     `<data dir>/cache`), where linking reads it; an ingest builds it on first use when it is not there. If a
@@ -725,7 +726,7 @@ def viz(
 def train_ner_cmd(
     config: Annotated[
         Path,
-        typer.Option("--config", help="configs/ner-cpu.cfg (spaCy, the CPU tier) or configs/ner-transformer.toml"),
+        typer.Option("--config", help="configs/ner-cpu.cfg (the spaCy CNN tier; the shipped CPU tier is `medkg train ner-cpu`) or configs/ner-transformer.toml"),
     ],
     output: Annotated[Path, typer.Option("--output", help="Training folder (the model: OUTPUT/train/model-best or OUTPUT/model)")],
     seed: Annotated[int, typer.Option("--seed")] = 0,

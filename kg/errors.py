@@ -315,7 +315,8 @@ class Errors:
                    "(any name is allowed only with direction TERMINATE or PSEUDO)", _RULES_HINT)
     E135 = Message(ConfigError, "{where}: {error}", _RULES_HINT)
     E140 = Message(ConfigError, "NER training config {path} does not exist",
-                   "Use configs/ner-cpu.cfg (spaCy, CPU tier) or configs/ner-transformer.toml (transformer tier).")
+                   "Use configs/ner-cpu.cfg (the spaCy CNN tier) or configs/ner-transformer.toml (transformer tier); the "
+                   "shipped CPU tier, a BiLSTM-CRF, is trained with `medkg train ner-cpu`.")
     E141 = Message(ConfigError, "NER training config {path} is not valid TOML: {error}", _HF_TRAINING)
     E142 = Message(ConfigError, "{path}: unknown [training] keys {unknown}; known: {known}", _HF_TRAINING)
     E143 = Message(ConfigError, "cannot resume from {path}: not a spaCy model directory",
@@ -636,7 +637,9 @@ class Errors:
                    "`python -m kg.train.ner_cpu tune --model DIR`.")
 
     # -- ontology (E5xx) ----------------------------------------------------------------------
-    E501 = Message(OntologyError, "no ontology files under {root}", "Set MEDKG_SHARED_DATA to the shared data folder.")
+    E501 = Message(OntologyError, "no ontology files under {root}",
+                   "Point --from at the ontology folder (shared data: ontology/), or set MEDKG_SHARED_DATA to the "
+                   "shared data folder.")
     E502 = Message(OntologyError, "refusing to learn synonyms from evaluation split {path}",
                    "Only training splits may feed the concept store; pass a training file.")
     E503 = Message(OntologyError, "no concept store at {path}")
