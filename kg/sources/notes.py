@@ -44,7 +44,9 @@ _ACI_MARKERS = ("encounter_id", "dialogue", "note")
 _MIMIC_IDS = {"row_id": re.compile(r"\d+"), "subject_id": re.compile(r"\d+"), "hadm_id": re.compile(r"\d*")}
 _ACI_IDS = {"dataset": re.compile(r"[\w.-]+"), "encounter_id": re.compile(r"[\w.-]+")}
 
-_YEAR = re.compile(r"^\s*(\d{4})")
+# The year of a CHARTDATE, written "2151-07-16" (MIMIC), "2151-07-16 10:00:00" or "07/16/2151": four digits
+# standing alone; "1234567" has none, and the note is then kept without a year.
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _LONE_SURROGATE = re.compile(r"[\udc80-\udcff]")
 
 
@@ -305,7 +307,7 @@ def _mimic_record(
     hadm_id = fields.get("hadm_id", "").strip()
     if hadm_id:
         metadata["encounter"] = pseudonymize(hadm_id, key, "enc")
-    year = _YEAR.match(fields.get("chartdate", ""))
+    year = _YEAR.search(fields.get("chartdate", ""))
     if year:
         metadata["year"] = int(year.group(1))
     return Document(id=doc_id, source="note", text=text, title=category, metadata=metadata,

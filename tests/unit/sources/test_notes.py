@@ -299,3 +299,15 @@ def test_aci_bench_splits(name: str, expected: int) -> None:
         assert doc.metadata["dataset"] in {"aci", "virtassist", "virtscribe"}
         assert doc.metadata["patient"].startswith("pt_")
     assert records[0].text.startswith("CHIEF COMPLAINT")
+
+
+@pytest.mark.parametrize("chartdate, year", [("2150-03-04", 2150), ("2150-03-04 10:00:00", 2150),
+                                             ("03/04/2150", 2150), ("1234567", None), ("", None)])
+def test_the_year_of_a_chartdate_in_any_common_layout_and_none_from_a_number(chartdate, year) -> None:
+    """QA: "03/04/2150" gave no year and "1234567" the year 1234."""
+    from kg.sources.notes import _mimic_record
+
+    fields = {"row_id": "1", "subject_id": "2", "hadm_id": "", "chartdate": chartdate, "category": "Nursing",
+              "iserror": "", "text": "Denies chest pain."}
+    doc = _mimic_record(fields, Path("n.csv"), 2, KEY)
+    assert doc.metadata.get("year") == year
