@@ -372,12 +372,8 @@ def test_a_rejected_evidence_named_with_another_edge_is_left_out_in_any_order(se
                                                   key=key))
 
 
-def test_curate_says_when_an_edge_or_id_is_not_in_the_graph(setup, monkeypatch):
-    """`medkg curate` records a decision about what the graph does not hold (a file may be written before
-    the ingest), but says so with a coded warning, never silently; and it records typed ids as the graph
-    spells them: a lower-case mesh:d001241 used to be recorded as typed and never matched anything."""
-    from clirun import medkg
-
+def _cli_world(setup, monkeypatch):
+    """A world ingested here, then closed, for `medkg curate` run as a user runs it (its settings in the environment)."""
     world, tmp = setup
     g = world("cli")
     g.ingest()
@@ -385,6 +381,16 @@ def test_curate_says_when_an_edge_or_id_is_not_in_the_graph(setup, monkeypatch):
     for name, value in {"MEDKG_DATA_DIR": g.settings.data_dir, "MEDKG_CURATION": g.settings.curation_path,
                         "MEDKG_GRAPH_NAME": "curation", "MEDKG_CACHE_DIR": tmp / "no-cache", "USER": "ana"}.items():
         monkeypatch.setenv(name, str(value))
+    return g
+
+
+def test_curate_says_when_an_edge_or_id_is_not_in_the_graph(setup, monkeypatch):
+    """`medkg curate` records a decision about what the graph does not hold (a file may be written before
+    the ingest), but says so with a coded warning, never silently; and it records typed ids as the graph
+    spells them: a lower-case mesh:d001241 used to be recorded as typed and never matched anything."""
+    from clirun import medkg
+
+    g = _cli_world(setup, monkeypatch)
 
     out = medkg("curate", "reject", "MESH:D999999", "CO_OCCURS_WITH", HEADACHE, "--reason", "no such concept")
     assert f"warning E172: the graph holds no edge MESH:D999999 -[CO_OCCURS_WITH]-> {HEADACHE}" in out
@@ -476,13 +482,7 @@ def test_curate_spells_document_ids_and_says_what_an_id_was_recorded_as(setup, m
     QA (F7): an alias id given to reject or confirm was recorded as the id kept for it without a word."""
     from clirun import medkg
 
-    world, tmp = setup
-    g = world("cli")
-    g.ingest()
-    g.close()
-    for name, value in {"MEDKG_DATA_DIR": g.settings.data_dir, "MEDKG_CURATION": g.settings.curation_path,
-                        "MEDKG_GRAPH_NAME": "curation", "MEDKG_CACHE_DIR": tmp / "no-cache", "USER": "ana"}.items():
-        monkeypatch.setenv(name, str(value))
+    g = _cli_world(setup, monkeypatch)
 
     out = medkg("curate", "wrong-link", "pyrexia", PYREXIA, FEVER, "--document", "pmid:3", "--reason", "fever here")
     assert "pmid:3 is recorded as PMID:3" in out and "E179" not in out and "1 document(s) redone" in out
