@@ -485,7 +485,10 @@ class Errors:
     E242 = Message(EutilsError, "esearch for {query!r} lacks count/webenv/querykey: {result}")
     E243 = Message(EutilsError, "{where} did not return PubMed XML ({error}): {head!r}")
     E244 = Message(EutilsError, "{endpoint} failed with {error}")
-    E245 = Message(EutilsError, "{endpoint} failed after {attempts} attempts; last: {error}")
+    E245 = Message(EutilsError, "{endpoint} failed after {attempts} attempts; last: {error}",
+                   "A connection error (ConnectError, ConnectTimeout) means this machine cannot reach "
+                   "eutils.ncbi.nlm.nih.gov: check the network or proxy (HTTPS_PROXY), or, offline, ingest PubMed XML "
+                   "files instead. Otherwise retry later; NCBI_API_KEY allows 10 requests/s.")
     # warnings of an E-utilities search (logged as `warning E24x: ...`; the run goes on)
     E246 = Message(EutilsError, "{query!r} matches {total} PubMed records but E-utilities return at most the first "
                    "{cap}: only those are fetched",
