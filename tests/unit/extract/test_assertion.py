@@ -391,6 +391,16 @@ def test_pertinent_negatives_are_negated(tagger):
 
 
 @pytest.mark.parametrize(("sentence", "concept"), [
+    ("Melanocytic nevus: not identified.", "Melanocytic nevus"),  # QA, ACI-Bench
+    ("A murmur was not appreciated.", "murmur"),
+    ("Free fluid is not visualized.", "Free fluid"),
+])
+def test_a_finding_not_identified_or_not_appreciated_is_negated(tagger, sentence, concept):
+    status, _ = tag(tagger, sentence, concept)
+    assert status == "negated"
+
+
+@pytest.mark.parametrize(("sentence", "concept"), [
     ("Tylenol does not help her pain.", "pain"),
     ("She took ibuprofen without relief of her headache.", "headache"),
     ("Tylenol did not help with the pain.", "pain"),
