@@ -213,8 +213,8 @@ def serve_deployments(**options) -> None:
     """Register the deployments with the Prefect API (PREFECT_API_URL) and run their schedules until stopped.
 
     Refuses to start without PREFECT_API_URL (E113): Prefect's temporary server, used when none is
-    named, runs no scheduler, so no run would ever start; and when that server does not answer (E114). Takes the keyword arguments of
-    ``build_deployments``. A scheduled run imports its flow afresh in
+    named, runs no scheduler, so no run would ever start; and when that server does not answer (E114).
+    Takes the keyword arguments of ``build_deployments``. A scheduled run imports its flow afresh in
     a process of its own, whose decorator makes the task runner from the settings it finds there
     (:func:`flows.common.dask_runner`): the scheduler and the config file given here are handed to
     those processes through their environment (``MEDKG_DASK_ADDRESS``, ``MEDKG_CONFIG``).
