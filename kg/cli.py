@@ -621,8 +621,10 @@ def ask(
     from_file: Annotated[Optional[Path], typer.Option(
         "--file", exists=True, dir_okay=False, readable=True,
         help="Answer every line of FILE (models load once; # starts a comment); with --json, one JSON object per line")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=_MAX_LIST, help="Answers to list (a 'tell me about' summary: half of it in each section)")] = 10,
-    citations: Annotated[int, typer.Option("--citations", min=0, max=_MAX_LIST, help="Supporting sentences per answer")] = 2,
+    limit: Annotated[int, typer.Option(
+        "--limit", min=1, max=_MAX_LIST, help="Answers to list (a 'tell me about' summary: half of it in each section)")] = 10,
+    citations: Annotated[int, typer.Option(
+        "--citations", min=0, max=_MAX_LIST, help="Supporting sentences per answer")] = 2,
     subtypes: Annotated[bool, typer.Option("--subtypes", help="Include the concept's ontology subtypes")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (schema: docs/ask.schema.json)")] = False,
 ) -> None:
@@ -707,7 +709,8 @@ def viz(
     target: Annotated[str, typer.Argument(help="A concept id or name")],
     out: Annotated[Path, typer.Option("--out", help="FILE.png (static) or FILE.html (interactive)")],
     hops: Annotated[int, typer.Option("--hops", min=1, max=3)] = 1,
-    max_nodes: Annotated[int, typer.Option("--max-nodes", min=1, max=_MAX_LIST, help="At most this many concepts drawn")] = 40,
+    max_nodes: Annotated[int, typer.Option(
+        "--max-nodes", min=1, max=_MAX_LIST, help="At most this many concepts drawn")] = 40,
     min_score: Annotated[float, typer.Option("--min-score", min=0.0, max=1.0,
                                              help="Leave out edges whose combined score is lower")] = 0.0,
 ) -> None:
@@ -726,7 +729,8 @@ def viz(
 def train_ner_cmd(
     config: Annotated[
         Path,
-        typer.Option("--config", help="configs/ner-cpu.cfg (the spaCy CNN tier; the shipped CPU tier is `medkg train ner-cpu`) or configs/ner-transformer.toml"),
+        typer.Option("--config", help="configs/ner-cpu.cfg (the spaCy CNN tier; the shipped CPU tier is "
+                     "`medkg train ner-cpu`) or configs/ner-transformer.toml"),
     ],
     output: Annotated[Path, typer.Option("--output", help="Training folder (the model: OUTPUT/train/model-best or OUTPUT/model)")],
     seed: Annotated[int, typer.Option("--seed")] = 0,
