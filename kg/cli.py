@@ -622,7 +622,8 @@ def ask(
         "--file", exists=True, dir_okay=False, readable=True,
         help="Answer every line of FILE (models load once; # starts a comment); with --json, one JSON object per line")] = None,
     limit: Annotated[int, typer.Option(
-        "--limit", min=1, max=_MAX_LIST, help="Answers to list (a 'tell me about' summary: half of it in each section)")] = 10,
+        "--limit", min=1, max=_MAX_LIST,
+        help="Answers to list (a 'tell me about' summary: half of it in each section)")] = 10,
     citations: Annotated[int, typer.Option(
         "--citations", min=0, max=_MAX_LIST, help="Supporting sentences per answer")] = 2,
     subtypes: Annotated[bool, typer.Option("--subtypes", help="Include the concept's ontology subtypes")] = False,
@@ -656,7 +657,8 @@ def ask(
 @app.command()
 def ddi(
     drugs: Annotated[list[str], typer.Argument(help="Two or more drug names or ids, e.g. warfarin aspirin")],
-    citations: Annotated[int, typer.Option("--citations", min=0, max=_MAX_LIST, help="Supporting sentences per edge")] = 2,
+    citations: Annotated[int, typer.Option(
+        "--citations", min=0, max=_MAX_LIST, help="Supporting sentences per edge")] = 2,
 ) -> None:
     """Drug-drug interaction check from the graph, pair by pair, with the evidence behind it.
 
