@@ -19,11 +19,10 @@ import networkx as nx
 from kg.errors import ArgumentError, Errors
 from kg.graph.base import GraphStore
 from kg.graph import cypher as q
-from kg.reason.subgraph import MAX_LIMIT, cypher_limit
+from kg.reason.subgraph import COMENTION, MAX_LIMIT, cypher_limit
 
 
-# The co-mention's relationship type, by name in a networkx graph and by Biolink predicate in a store's schema.
-COMENTION = "CO_OCCURS_WITH"
+# The co-mention's relationship type: by name in a networkx graph (COMENTION), by Biolink predicate in a store's schema.
 COMENTION_BIOLINK = "biolink:occurs_together_in_literature_with"
 
 

@@ -53,7 +53,6 @@ PALETTE = {
     "Finding": "#F16667",
 }
 DEFAULT_COLOUR = "#A5ABB6"
-COOCCURRENCE = COMENTION
 # Relation type -> (colour, line style: solid, dashed, dotted or dashdot). Dark, saturated colours
 # so lines stand apart from the light node fills; a type missing here is drawn solid grey.
 EDGE_STYLES: dict[str, tuple[str, str]] = {
@@ -67,7 +66,7 @@ EDGE_STYLES: dict[str, tuple[str, str]] = {
     "COMPARED_WITH": ("#566573", "dotted"),
     "CONVERTS_TO": ("#117A65", "dotted"),
     "IS_VARIANT_OF": ("#A93226", "dotted"),
-    COOCCURRENCE: ("#B3B6B7", "dashed"),
+    COMENTION: ("#B3B6B7", "dashed"),
 }
 OTHER_EDGE = ("#566573", "solid")
 # vis-network's layout.clusterThreshold: above it the improved layout clusters outliers and hubs and
@@ -161,7 +160,7 @@ def _shown(g: nx.Graph) -> nx.Graph:
     a pair's edges in that order)."""
     for _, _, d in g.edges(data=True):
         d["shown"] = (d.get("edges") or [d])[0]
-        d["claimed"] = d["shown"].get("predicate") != COOCCURRENCE
+        d["claimed"] = d["shown"].get("predicate") != COMENTION
     return g
 
 
@@ -201,9 +200,9 @@ def _short(text: str, width: int = 30) -> str:
 def _present_types(g: nx.Graph) -> list[str]:
     """Relation types drawn, claimed ones by the legend order of EDGE_STYLES, co-mentions last."""
     drawn = {d["shown"].get("predicate") for _, _, d in g.edges(data=True)}
-    order = [t for t in EDGE_STYLES if t in drawn and t != COOCCURRENCE]
+    order = [t for t in EDGE_STYLES if t in drawn and t != COMENTION]
     order += sorted(t for t in drawn if t not in EDGE_STYLES and t)
-    return order + ([COOCCURRENCE] if COOCCURRENCE in drawn else [])
+    return order + ([COMENTION] if COMENTION in drawn else [])
 
 
 def _ends(u: str, v: str, shown: dict) -> tuple[str, str]:
@@ -231,12 +230,12 @@ def draw_png(g: nx.Graph, path: Path, *, center: str | None = None, title: str |
         by_type.setdefault(shown.get("predicate") or "", []).append(
             (*_ends(u, v, shown), 0.8 + 1.1 * math.log1p(shown.get("doc_count") or 0)))
     types = _present_types(g)
-    for z, predicate in enumerate([COOCCURRENCE] + [t for t in types if t != COOCCURRENCE]):
+    for z, predicate in enumerate([COMENTION] + [t for t in types if t != COMENTION]):
         edges = by_type.get(predicate)
         if not edges:
             continue
         colour, style = edge_style(predicate)
-        cooc = predicate == COOCCURRENCE
+        cooc = predicate == COMENTION
         arrows = {} if cooc else {"arrowstyle": "-|>", "arrowsize": 14, "node_size": [sizes[n] for n in g],
                                   "nodelist": list(g), "connectionstyle": "arc3,rad=0.06"}
         drawn = nx.draw_networkx_edges(
@@ -259,7 +258,7 @@ def draw_png(g: nx.Graph, path: Path, *, center: str | None = None, title: str |
     node_handles = [Line2D([], [], marker="o", linestyle="", markersize=10, markeredgecolor="#333333",
                            color=colours.get(x, DEFAULT_COLOUR), label=x) for x in sorted(set(node_labels.values()))]
     edge_handles = [Line2D([], [], color=edge_style(t)[0], linestyle=edge_style(t)[1], linewidth=2.2,
-                           label="co-mention (same sentence, not a claim)" if t == COOCCURRENCE else f"{t} (claimed)")
+                           label="co-mention (same sentence, not a claim)" if t == COMENTION else f"{t} (claimed)")
                     for t in types]
     first = ax.legend(handles=node_handles, title="concepts", loc="upper left", bbox_to_anchor=(1.0, 1.0),
                       frameon=False)
@@ -287,9 +286,9 @@ def _vis_network(parts: tuple[str, ...]) -> str:
 def _tooltip(d: dict) -> str:
     """Every parallel edge, one per line: claimed relations first (as drawn), then the co-mention."""
     return "\n".join(
-        f"{h.get('predicate')}{' (co-mention, not a claim)' if h.get('predicate') == COOCCURRENCE else ''}: "
+        f"{h.get('predicate')}{' (co-mention, not a claim)' if h.get('predicate') == COMENTION else ''}: "
         f"score {h['combined_score']:.3f}, {h['evidence_count']} sentence(s), {h['doc_count']} document(s)"
-        for h in sorted(d.get("edges", [d]), key=lambda h: h.get("predicate") == COOCCURRENCE))
+        for h in sorted(d.get("edges", [d]), key=lambda h: h.get("predicate") == COMENTION))
 
 
 def vis_options(g: nx.Graph, colours: dict[str, str] | None = None) -> dict:
@@ -331,7 +330,7 @@ def write_html(g: nx.Graph, path: Path, *, center: str | None = None, title: str
         shown = d["shown"]
         predicate = shown.get("predicate") or ""
         colour, style = edge_style(predicate)
-        cooc = predicate == COOCCURRENCE
+        cooc = predicate == COMENTION
         a, b = _ends(u, v, shown)
         edges.append({"from": a, "to": b, "predicate": predicate, "claimed": not cooc,
                       "width": 1 if cooc else 1.5 + math.log1p(shown.get("doc_count") or 0),
@@ -348,7 +347,7 @@ def write_html(g: nx.Graph, path: Path, *, center: str | None = None, title: str
         f"<li class=\"legend-edge\" data-type=\"{e(t)}\"><svg width=\"42\" height=\"10\"><line x1=\"1\" y1=\"5\" "
         f"x2=\"41\" y2=\"5\" stroke=\"{edge_style(t)[0]}\" stroke-width=\"3\" stroke-dasharray=\""
         f"{_SVG_DASHES[edge_style(t)[1]]}\"/></svg>"
-        f"{'co-mention (same sentence, not a claim)' if t == COOCCURRENCE else e(t) + ' (claimed)'}</li>"
+        f"{'co-mention (same sentence, not a claim)' if t == COMENTION else e(t) + ' (claimed)'}</li>"
         for t in _present_types(g))
     css = _vis_network(VIS_CSS).replace("</", "<\\/")  # no "</style" can end the element early
     page = f"""<!doctype html>

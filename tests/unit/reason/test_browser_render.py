@@ -17,7 +17,7 @@ import pytest
 from lxml import html as lxml_html
 
 from kg.reason.report import concept_report, patient_report, to_html
-from kg.reason.viz import COOCCURRENCE, edge_style, neighbourhood, write_html
+from kg.reason.viz import COMENTION, edge_style, neighbourhood, write_html
 
 pytestmark = pytest.mark.slow  # a browser start per page: about 1-3 s each
 
@@ -109,7 +109,7 @@ def test_viz_page_draws_the_graph_with_a_legend(browser, store, tiny, tmp_path):
     assert dom.xpath("//div[@id='graph']//canvas")
     causes = tiny.predicate(store.schema, "biolink:causes")
     legend_types = [li.get("data-type") for li in dom.xpath("//div[@id='legend']//li[@class='legend-edge']")]
-    assert causes in legend_types and legend_types[-1] == COOCCURRENCE
+    assert causes in legend_types and legend_types[-1] == COMENTION
     assert {li.get("data-label") for li in dom.xpath("//li[@class='legend-node']")} == {"Chemical", "Disease"}
     for _ in range(3):  # as dump_dom: a loaded machine may take the picture before the first frame
         shot = screenshot(browser, page, tmp_path / "viz.png")
