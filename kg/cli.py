@@ -929,24 +929,12 @@ def _warn_left_out(result) -> None:
         _say(problem)
 
 
-def _in_concept_store(s: Settings, cid: str) -> bool | None:
-    """Whether the concept store has ``cid``; None when there is no readable concept store to ask."""
-    from kg.errors import OntologyError
-    from kg.vocab.conceptstore import ConceptStore, store_path
-
-    if not store_path(s).exists():
-        return None
-    try:
-        return bool(ConceptStore(store_path(s)).get_many([cid]))
-    except OntologyError:
-        return None
-
-
 def _known_concept(store, s: Settings, cid: str) -> None:
+    from kg.curator import concepts_in_store
     from kg.errors import CurationError
     from kg.graph import cypher
 
-    if store.query(cypher.REASON_CONCEPTS, {"ids": [cid]}) or _in_concept_store(s, cid):
+    if store.query(cypher.REASON_CONCEPTS, {"ids": [cid]}) or cid in (concepts_in_store(s, [cid]) or ()):
         return
     raise CurationError(Errors.E162, id=cid)
 
@@ -954,14 +942,12 @@ def _known_concept(store, s: Settings, cid: str) -> None:
 def _not_in_graph(store, s: Settings, ids) -> dict[str, str]:
     """The ids of ``ids`` the graph has no concept for (nor as a merged alias) -> ', nor in the concept store'
     when the concept store does not have them either, else ''."""
-    from kg.graph import cypher
+    from kg.curator import concepts_in_graph, concepts_in_store
 
-    out = {}
-    for cid in dict.fromkeys(ids):
-        if not (store.query(cypher.REASON_CONCEPTS, {"ids": [cid]})
-                or store.query(cypher.CURATION_CONCEPTS_BY_ALIAS, {"ids": [cid]})):
-            out[cid] = ", nor in the concept store" if _in_concept_store(s, cid) is False else ""
-    return out
+    held = concepts_in_graph(store, ids)
+    missing = [cid for cid in dict.fromkeys(ids) if cid not in held]
+    known = concepts_in_store(s, missing) if missing else None
+    return {cid: ", nor in the concept store" if known is not None and cid not in known else "" for cid in missing}
 
 
 def _curate(decision, *, edges: list[dict] = (), concepts: list[str] = (), named: list[str] = ()) -> None:
@@ -1053,11 +1039,7 @@ def _document_id(document: str) -> str:
     """A typed PubMed id as the graph spells it (pmid:399455 -> PMID:399455), saying so when that rewrote it:
     a document id in another case names no document, and the decision would silently do nothing."""
     prefix, sep, local = document.strip().partition(":")
-    spelled = f"PMID:{local.strip()}" if sep and prefix.strip().upper() == "PMID" else document
-    if spelled != document:
-        console.print(f"{escape(document)} is recorded as {escape(spelled)}, as the graph spells it", highlight=False,
-                      soft_wrap=True)
-    return spelled
+    return _recorded_as(document, f"PMID:{local.strip()}" if sep and prefix.strip().upper() == "PMID" else document)
 
 
 def _why_waiting(result) -> str:
@@ -1072,11 +1054,15 @@ def _canonical_id(cid: str) -> str:
     the curation file refuses other spellings (E175), and an id in another case names nothing."""
     from kg.vocab.curie import canonical_curie
 
-    canonical = canonical_curie(cid)
-    if canonical != cid:
-        console.print(f"{escape(cid)} is recorded as {escape(canonical)}, as the graph spells it", highlight=False,
-                      soft_wrap=True)
-    return canonical
+    return _recorded_as(cid, canonical_curie(cid))
+
+
+def _recorded_as(typed: str, recorded: str, why: str = "as the graph spells it") -> str:
+    """``recorded``, saying so when it is not what was typed: a decision never rewrites what a curator typed
+    without a word."""
+    if recorded != typed:
+        console.print(f"{escape(typed)} is recorded as {escape(recorded)}, {why}", highlight=False, soft_wrap=True)
+    return recorded
 
 
 def _edge(subject: str, predicate: str, object_: str) -> dict:
@@ -1087,10 +1073,7 @@ def _edge(subject: str, predicate: str, object_: str) -> dict:
 
     def kept(cid: str) -> str:  # an alias names the edge of the id kept for it: recorded so, and said
         spelled = _canonical_id(cid)
-        if (canonical := cur.canonical(spelled)) != spelled:
-            console.print(f"{escape(spelled)} is recorded as {escape(canonical)}, the id kept for it (same_as)",
-                          highlight=False, soft_wrap=True)
-        return canonical
+        return _recorded_as(spelled, cur.canonical(spelled), "the id kept for it (same_as)")
 
     # relationship types are upper case (INDUCES); a curator typing 'induces' means the same, as do ids
     return _edge_row(kept(subject), Schema.load().predicate(predicate.upper()), kept(object_))

@@ -234,18 +234,35 @@ def unknown_targets(settings: Settings, store: GraphStore, cur: Curation) -> lis
     without a readable concept store to ask."""
     targets = {d.id: d.object for d in cur.effective().values()
                if d.decision in ("same_as", "wrong_link") and d.object and d.object != NIL}
-    path = store_path(settings)
-    if not targets or not path.exists():
+    if not targets or not store_path(settings).exists():
         return []
-    ids = sorted(set(targets.values()))
-    known = {r["id"] for r in store.query(cypher.REASON_CONCEPTS, {"ids": ids})}
-    known |= {r["alias"] for r in store.query(cypher.CURATION_CONCEPTS_BY_ALIAS, {"ids": ids})}
-    try:
-        known |= set(ConceptStore(path).get_many([i for i in ids if i not in known]))
-    except OntologyError:  # a store of another version: it cannot say
+    held = concepts_in_graph(store, targets.values())
+    known = concepts_in_store(settings, {t for t in targets.values() if t not in held})
+    if known is None:
         return []
     return [CurationError(Errors.E180, path=cur.path, line=cur.lines.get(did, "?"), id=did, target=target)
-            for did, target in targets.items() if target not in known]
+            for did, target in targets.items() if target not in held | known]
+
+
+def concepts_in_graph(store: GraphStore, ids: Iterable[str]) -> set[str]:
+    """Of ``ids``, those the graph holds as a concept or as an alias merged into one (same_as)."""
+    ids = sorted(set(ids))
+    if not ids:
+        return set()
+    held = {r["id"] for r in store.query(cypher.REASON_CONCEPTS, {"ids": ids})}
+    return held | {r["alias"] for r in store.query(cypher.CURATION_CONCEPTS_BY_ALIAS, {"ids": ids})}
+
+
+def concepts_in_store(settings: Settings, ids: Iterable[str]) -> set[str] | None:
+    """Of ``ids``, those the concept store knows; None when there is no readable concept store to ask
+    (none built yet, or one of another medkg version)."""
+    path = store_path(settings)
+    if not path.exists():
+        return None
+    try:
+        return set(ConceptStore(path).get_many(sorted(set(ids))))
+    except OntologyError:
+        return None
 
 
 def _moving_link(cur: Curation, d: Decision, ends: set[str]) -> Decision | None:
