@@ -14,6 +14,17 @@ LEXICON = {"aspirin": ("MESH:D001241", "Chemical"), "headache": ("MESH:D006261",
            "fever": ("MESH:D005334", "Disease")}
 
 
+class Broken:
+    """A component that fails on every document (a model whose weights do not fit, a bug)."""
+
+    name, version, settings = "broken", "1", {}
+
+    def pipe(self, docs, batch_size=1):
+        for _ in docs:
+            raise RuntimeError("weights do not fit")
+        yield from ()
+
+
 class WordExtractor:
     """Every lexicon word, as a mention in the analyser's sentence."""
 

@@ -84,17 +84,6 @@ def test_pubmed_updates_flow_reads_again_an_update_file_it_read_cut_short(prefec
         assert store.counts()["nodes"]["Document"] == 12
 
 
-class _Broken:
-    """A component that fails on every document (a model whose weights do not fit)."""
-
-    name, version, settings = "broken", "1", {}
-
-    def pipe(self, docs, batch_size=1):
-        for _ in docs:
-            raise RuntimeError("weights do not fit")
-        yield from ()
-
-
 def test_a_flow_run_whose_every_analysed_document_failed_fails_with_e419(prefect_harness, medkg_env, monkeypatch,
                                                                          tmp_path):
     """As `medkg ingest` exits 2 (E419), the flow run fails instead of completing; its summary is still kept."""
@@ -107,9 +96,9 @@ def test_a_flow_run_whose_every_analysed_document_failed_fails_with_e419(prefect
     from kg.errors import ModelError
     from kg.pipeline import Pipeline
 
-    from fakes import word_annotator
+    from fakes import Broken, word_annotator
 
-    broken = Pipeline(annotator=word_annotator(_Broken()), assembler=Assembler(), store=None, ledger=None)
+    broken = Pipeline(annotator=word_annotator(Broken()), assembler=Assembler(), store=None, ledger=None)
     monkeypatch.setattr(common, "_analysis_pipeline", lambda *args: broken)
     xml = tmp_path / "three.xml"
     xml.write_bytes(first_citations_xml(BASELINE, 3))

@@ -14,7 +14,7 @@ from kg.assemble import Assembler
 from kg.ledger import Ledger
 from kg.pipeline import Pipeline
 
-from fakes import MemoryStore, word_annotator
+from fakes import Broken, MemoryStore, word_annotator
 
 ARTICLES = Path(__file__).parents[2] / "fixtures" / "pubmed" / "articles.xml"
 
@@ -73,17 +73,6 @@ def test_ctrl_c_prints_what_was_written_and_how_to_finish_and_the_ledger_says_in
     with Ledger(tmp_path / "data" / "ledger.sqlite") as ledger:
         [run] = ledger.runs()
     assert run["state"] == "interrupted" and '"written":2' in run["summary"]
-
-
-class Broken:
-    """A component that fails on every document (a model that does not fit, a bug)."""
-
-    name, version, settings = "broken", "1", {}
-
-    def pipe(self, docs, batch_size=1):
-        for _ in docs:
-            raise RuntimeError("weights do not fit")
-        yield from ()
 
 
 def test_a_run_whose_every_analysed_document_failed_exits_with_an_error_not_0(monkeypatch, capsys, tmp_path):

@@ -66,17 +66,24 @@ def test_a_narrower_term_keeps_its_parents_to_itself():
     assert "MESH:D_SPINAL" in subtypes(g, "MESH:D_NTD")
 
 
-def test_narrower_terms_are_hpo_terms_matched_by_a_mesh_entry_term():
+def _concept_tables(inserts: str):
+    """An in-memory stand-in for the concept store: the three tables the closure reads, filled by ``inserts``."""
     import sqlite3
     from types import SimpleNamespace
-
-    from kg.reason.closure import isa_graph, narrower_terms
 
     db = sqlite3.connect(":memory:")
     db.executescript("""
         CREATE TABLE concepts (id TEXT, name TEXT, primary_id TEXT);
         CREATE TABLE names (concept_id TEXT, name TEXT, lower TEXT, norm TEXT, kind TEXT, source TEXT);
         CREATE TABLE parents (concept_id TEXT, parent TEXT, source TEXT);
+    """ + inserts)
+    return SimpleNamespace(db=db)
+
+
+def test_narrower_terms_are_hpo_terms_matched_by_a_mesh_entry_term():
+    from kg.reason.closure import isa_graph, narrower_terms
+
+    store = _concept_tables("""
         INSERT INTO concepts VALUES ('MESH:D009436', 'Neural Tube Defects', 'MESH:D009436'),
             ('MESH:D000140', 'Acidosis, Lactic', 'MESH:D000140'), ('MESH:D_CYST', 'CNS Cysts', 'MESH:D_CYST'),
             ('HP:0030725', 'Neurenteric cyst', 'MESH:D009436'), ('HP:0003128', 'Lactic acidosis', 'MESH:D000140'),
@@ -91,7 +98,6 @@ def test_narrower_terms_are_hpo_terms_matched_by_a_mesh_entry_term():
             ('HP:0030724', 'CNS cyst', '', 'cns cyst', 'preferred', 'hpo');
         INSERT INTO parents VALUES ('HP:0030725', 'HP:0030724', 'hpo'), ('HP:0003128', 'HP:0030724', 'hpo');
     """)
-    store = SimpleNamespace(db=db)
     assert narrower_terms(store) == {"HP:0030725"}  # lactic acidosis is MeSH's preferred name: the same concept
     g = isa_graph(store)
     assert not g.has_edge("MESH:D009436", "MESH:D_CYST") and g.has_edge("MESH:D000140", "MESH:D_CYST")
@@ -101,16 +107,9 @@ def test_a_doid_term_mapped_to_a_broader_descriptor_keeps_its_parents_to_itself(
     """DOID:7305 astroblastoma resolves (by cross-reference) to MeSH Neoplasms, Neuroepithelial, an entry
     term of it, and is_a malignant astrocytoma: the neuroepithelial neoplasms (neuroblastoma among them)
     must not become subtypes of astrocytoma, and so of glioma."""
-    import sqlite3
-    from types import SimpleNamespace
-
     from kg.reason.closure import isa_graph, narrower_terms
 
-    db = sqlite3.connect(":memory:")
-    db.executescript("""
-        CREATE TABLE concepts (id TEXT, name TEXT, primary_id TEXT);
-        CREATE TABLE names (concept_id TEXT, name TEXT, lower TEXT, norm TEXT, kind TEXT, source TEXT);
-        CREATE TABLE parents (concept_id TEXT, parent TEXT, source TEXT);
+    store = _concept_tables("""
         INSERT INTO concepts VALUES ('MESH:D018302', 'Neoplasms, Neuroepithelial', 'MESH:D018302'),
             ('MESH:D001254', 'Astrocytoma', 'MESH:D001254'), ('MESH:D005910', 'Glioma', 'MESH:D005910'),
             ('MESH:D009447', 'Neuroblastoma', 'MESH:D009447'),
@@ -126,7 +125,6 @@ def test_a_doid_term_mapped_to_a_broader_descriptor_keeps_its_parents_to_itself(
             ('MESH:D005910', 'MESHTREE:C04.557.465.625.600.380', 'mesh'),
             ('MESH:D001254', 'MESHTREE:C04.557.465.625.600.380.080', 'mesh');
     """)
-    store = SimpleNamespace(db=db)
     assert "DOID:7305" in narrower_terms(store)
     g = isa_graph(store)
     assert not g.has_edge("MESH:D018302", "MESH:D001254")
