@@ -1076,7 +1076,8 @@ def _edge(subject: str, predicate: str, object_: str) -> dict:
         return _recorded_as(spelled, cur.canonical(spelled), "the id kept for it (same_as)")
 
     # relationship types are upper case (INDUCES); a curator typing 'induces' means the same, as do ids
-    return _edge_row(kept(subject), Schema.load().predicate(predicate.upper()), kept(object_))
+    rel_type = _recorded_as(predicate, Schema.load().predicate(predicate.upper()), "as the graph spells it")
+    return _edge_row(kept(subject), rel_type, kept(object_))
 
 
 def _edge_row(subject: str, predicate: str, object_: str) -> dict:

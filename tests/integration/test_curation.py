@@ -479,7 +479,8 @@ def test_a_rejected_evidence_is_not_carried_over_a_wrong_link_and_says_so(setup)
 
 def test_curate_spells_document_ids_and_says_what_an_id_was_recorded_as(setup, monkeypatch):
     """QA (F3): `--document pmid:3` (or a document the graph lacks) was recorded as typed and did nothing, silently;
-    QA (F7): an alias id given to reject or confirm was recorded as the id kept for it without a word."""
+    QA (F7): an alias id given to reject or confirm was recorded as the id kept for it without a word; a
+    predicate typed in lower case was recorded upper case without a word."""
     from clirun import medkg
 
     g = _cli_world(setup, monkeypatch)
@@ -496,3 +497,6 @@ def test_curate_spells_document_ids_and_says_what_an_id_was_recorded_as(setup, m
     out = medkg("curate", "confirm", ASA, "CO_OCCURS_WITH", HEADACHE, "--reason", "checked")
     assert f"{ASA} is recorded as {ASPIRIN}, the id kept for it (same_as)" in out
     assert read_decisions(g.settings.curation_path)[-1].subject == ASPIRIN
+    out = medkg("curate", "confirm", ASPIRIN, "co_occurs_with", HEADACHE, "--reason", "checked again")
+    assert "co_occurs_with is recorded as CO_OCCURS_WITH, as the graph spells it" in out
+    assert read_decisions(g.settings.curation_path)[-1].predicate == "CO_OCCURS_WITH"
