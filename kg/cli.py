@@ -270,9 +270,10 @@ def _note_if_trained_on(corpus: Path) -> None:
                   "medkg learned from them, so these scores are optimistic; score a dev split", markup=False)
 
 
-def _writable(path: Path, folder: bool = False) -> Path:
+def _writable(path: Path, folder: bool = False, create: bool = True) -> Path:
     """``path``, a file (or with ``folder`` a folder) medkg will write, checked before any work starts:
-    missing folders are created and a file is created and removed in it; else E004."""
+    missing folders are created (without ``create``, only the nearest existing one is tried) and a file is
+    created and removed in it; else E004."""
     target = path if folder else path.parent
     try:
         if not folder and path.is_dir():
@@ -280,8 +281,9 @@ def _writable(path: Path, folder: bool = False) -> Path:
         existing = next(p for p in (target, *target.parents) if p.exists())
         if not existing.is_dir():
             raise NotADirectoryError(errno.ENOTDIR, f"{existing} is a file, not a folder")
-        target.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=target):
+        if create:
+            target.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=target if create else existing):
             pass
     except OSError as exc:
         raise ArgumentError(Errors.E004, path=path, error=exc.strerror or exc) from exc
@@ -819,21 +821,29 @@ def train_re_cmd(
 # -- export / serve ---------------------------------------------------------------------------
 @contextmanager
 def _export_graph(outdir: Path, files):
-    """The graph to export, checked before any work starts: it must exist (export never creates a data
-    dir or a graph: a mistyped --data-dir would give an empty export whose IMPORT.md wipes the target
-    database: E008), and ``files`` must be writable in ``outdir`` (E004)."""
+    """The graph to export, checked before any work starts: it must exist and hold something (export never
+    creates a data dir or a graph: a mistyped --data-dir would give an empty export whose IMPORT.md wipes
+    the target database: E008, with the ledger's word when it describes another graph), and ``files``
+    must be writable in ``outdir`` (E004); a refused export creates no folder."""
     from kg.graph import cypher
     from kg.graph.export import check_targets
+    from kg.ledger import Ledger
 
     s = settings()
     where = f"data dir {s.data_dir}" if s.store == "falkordb" else f"Neo4j database {s.neo4j_database}"
     if (why := _missing_graph(s)) is not None:
         raise ArgumentError(Errors.E008, where=where, why=why)
-    check_targets(_writable(outdir, folder=True), files)
+    check_targets(_writable(outdir, folder=True, create=False), files)  # the folder is made once the graph is read
     with _graph() as store:
         if not any(store.query(cypher.export_nodes(store.schema, t), {"after": "", "limit": 1})
                    for t in ("Document", "Concept")):
-            raise ArgumentError(Errors.E008, where=where, why="the graph is empty")
+            why = "the graph is empty"
+            if s.ledger_path.exists():  # e.g. MEDKG_GRAPH_NAME names another graph than the one ingested (E804)
+                with Ledger(s.ledger_path) as ledger:
+                    if (problem := ledger.graph_problem(s.graph_identity, 0)) is not None:
+                        why += f" ({problem})"
+            raise ArgumentError(Errors.E008, where=where, why=why)
+        _writable(outdir, folder=True)
         yield store
 
 

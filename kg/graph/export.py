@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -313,8 +314,8 @@ def import_command(folder: Path, node_files: list[str], rel_files: list[str], da
     The database name comes right after ``full``, before the options: since Neo4j 5.19 the
     importer reads a name after ``--relationships=…`` as one more file ("File 'neo4j' doesn't exist").
     """
-    parts = [
-        f"neo4j-admin database import full {database}",
+    parts = [  # quoted for the shell: an export folder may be "my export (v2)"
+        f"neo4j-admin database import full {shlex.quote(database)}",
         "--overwrite-destination=true",
         "--id-type=string",
         f"--array-delimiter={ARRAY_DELIMITER_OPTION}",
@@ -322,8 +323,8 @@ def import_command(folder: Path, node_files: list[str], rel_files: list[str], da
         "--multiline-fields=true",
         "--bad-tolerance=0",
     ]
-    parts += [f"--nodes={folder / n}" for n in node_files]
-    parts += [f"--relationships={folder / r}" for r in rel_files]
+    parts += [f"--nodes={shlex.quote(str(folder / n))}" for n in node_files]
+    parts += [f"--relationships={shlex.quote(str(folder / r))}" for r in rel_files]
     return " \\\n  ".join(parts)
 
 
@@ -361,7 +362,7 @@ A property with no value is an empty field and imports as no property. An empty 
 
 ```bash
 docker compose -f docker/compose.yaml stop neo4j
-MEDKG_IMPORT_DIR={summary.outdir.resolve()} docker compose -f docker/compose.yaml run --rm --no-deps neo4j \\
+MEDKG_IMPORT_DIR={shlex.quote(str(summary.outdir.resolve()))} docker compose -f docker/compose.yaml run --rm --no-deps neo4j \\
   {docker.replace(chr(10), chr(10) + "  ")}
 docker compose -f docker/compose.yaml up -d neo4j
 ```
@@ -377,14 +378,15 @@ MEDKG_STORE=neo4j NEO4J_URI=neo4j://localhost:7687 NEO4J_PASSWORD=... medkg stat
 # -------------------------------------------------------------------------------------- KGX
 
 def _tsv(value: Any) -> str:
-    """KGX TSV has no quoting: tabs and newlines become spaces, and '|' separates multiple values."""
+    """KGX TSV has no quoting: tabs and newlines become spaces, and '|' separates multiple values, so a
+    '|' inside one value (a title "A | B") becomes '/': KGX readers split any cell on '|'."""
     if value is None:
         return ""
     if isinstance(value, list):
-        return "|".join(_tsv(v).replace("|", "/") for v in value)
+        return "|".join(_tsv(v) for v in value)
     if isinstance(value, float):
         return f"{value:.6g}"
-    return str(value).replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    return str(value).replace("\t", " ").replace("\r", " ").replace("\n", " ").replace("|", "/")
 
 
 class _TsvWriter:

@@ -113,11 +113,22 @@ def test_a_command_that_reads_the_graph_refuses_a_mistyped_data_dir_and_creates_
     assert not (tmp_path / "data" / "falkordb").exists()
 
 
-def test_export_of_an_empty_graph_is_refused(monkeypatch, capsys, tmp_path):
+@pytest.mark.parametrize("kind", ["kgx", "neo4j-admin"])
+def test_export_of_an_empty_graph_is_refused_creates_no_folder_and_names_the_graph_the_ledger_describes(
+        monkeypatch, capsys, tmp_path, kind):
+    """QA: the refused export left its (empty) output folder behind, and with MEDKG_GRAPH_NAME naming another
+    graph than the one ingested it said only "the graph is empty" where stats says E804."""
+    from kg.ledger import Ledger
+
     (tmp_path / "data" / "falkordb").mkdir(parents=True)
-    err = run_main(monkeypatch, capsys, tmp_path, "export", "neo4j-admin", str(tmp_path / "out"))
+    err = run_main(monkeypatch, capsys, tmp_path, "export", kind, str(tmp_path / "out"))
     assert err.startswith(f"error E008: nothing to export from data dir {tmp_path / 'data'}: the graph is empty")
-    assert not (tmp_path / "out" / "IMPORT.md").exists()
+    assert not (tmp_path / "out").exists()
+    with Ledger(tmp_path / "data" / "ledger.sqlite") as ledger:
+        ledger.bind_graph({"store": "falkordb", "graph": "ingested"}, 0)
+    err = run_main(monkeypatch, capsys, tmp_path, "export", kind, str(tmp_path / "out"))
+    assert "the graph is empty (E804: ledger" in err and "describes falkordb graph 'ingested'" in err
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_question_file_that_is_not_utf8(monkeypatch, capsys, tmp_path):

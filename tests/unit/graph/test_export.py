@@ -108,6 +108,36 @@ def test_the_import_command_names_the_database_before_the_options():
     assert all(w.startswith("--") for w in words[5:]) and words[-1] == "--relationships=/import/relationships_INDUCES.csv"
 
 
+def test_the_import_commands_survive_a_folder_name_the_shell_would_split(tmp_path):
+    """QA: "my export (v2)" broke IMPORT.md's bash block (a syntax error at the bracket, or the path read as
+    two arguments); every path and the database name are quoted, so a real shell hands them over whole."""
+    import shlex
+    import subprocess
+    from pathlib import Path
+
+    from kg.graph.export import import_command
+
+    folder = tmp_path / "my export (v2)"
+    command = import_command(folder, ["nodes_Concept.csv"], ["relationships_INDUCES.csv"], "my db")
+    fake = tmp_path / "neo4j-admin"  # prints each argument on its own line, as the shell passed it
+    fake.write_text('#!/bin/sh\nfor a in "$@"; do echo "$a"; done\n')
+    fake.chmod(0o755)
+    out = subprocess.run(["bash", "-c", command], env={"PATH": f"{tmp_path}:/usr/bin:/bin"},
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out[:4] == ["database", "import", "full", "my db"]
+    assert f"--nodes={folder / 'nodes_Concept.csv'}" in out
+    assert out[-1] == f"--relationships={folder / 'relationships_INDUCES.csv'}"
+    assert shlex.split(command.replace("\\\n", " "))[4] == "my db"
+
+
+def test_kgx_cells_hold_a_pipe_only_between_list_values():
+    """QA: a title "A | B" was written as is, and KGX readers split any cell on '|' (two names)."""
+    from kg.graph.export import _tsv
+
+    assert _tsv("Cisplatin | a study\tof\nrats") == "Cisplatin / a study of rats"
+    assert _tsv(["MESH:D1", "a|b"]) == "MESH:D1|a/b"
+
+
 def test_kgx_has_biolink_categories_predicates_and_no_notes(store, tmp_path):
     summary = export_kgx(store, tmp_path, page_size=2)
     nodes = [line.split("\t") for line in (tmp_path / "nodes.tsv").read_text().splitlines()]
