@@ -113,7 +113,6 @@ def test_the_import_commands_survive_a_folder_name_the_shell_would_split(tmp_pat
     two arguments); every path and the database name are quoted, so a real shell hands them over whole."""
     import shlex
     import subprocess
-    from pathlib import Path
 
     from kg.graph.export import import_command
 
