@@ -38,11 +38,11 @@ def pick_sources(g: nx.MultiDiGraph, top: int, labels: tuple[str, ...] = ("Chemi
 
 @task(cache_policy=NO_CACHE)
 def load_isa(settings: Settings) -> nx.DiGraph | None:
-    """The is_a graph of the concept store, so that a subtype is no discovery (None without a store)."""
-    from kg.reason.closure import isa_graph
-    from kg.vocab.conceptstore import ConceptStore, store_path
+    """The is_a graph of the concept store, so that a subtype is no discovery (None without a store);
+    ``medkg discover`` loads it the same way (:func:`kg.reason.closure.load_isa`)."""
+    from kg.reason import closure
 
-    return isa_graph(ConceptStore.open(settings)) if store_path(settings).exists() else None
+    return closure.load_isa(settings)
 
 
 @task(cache_policy=NO_CACHE)

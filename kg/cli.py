@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
+from enum import Enum
 from itertools import islice
 from pathlib import Path
 from typing import Annotated, Literal, Optional
@@ -29,6 +30,7 @@ from rich.table import Table
 from kg import __version__
 from kg.config import Settings, load_settings
 from kg.errors import ArgumentError, ConfigError, Errors, MedkgError, QueryError, SourceError
+from kg.models import ENTITY_TYPES
 
 app = typer.Typer(
     name="medkg",
@@ -259,6 +261,8 @@ _Format = Annotated[Literal["table", "json"], typer.Option("--format", "-f", hel
 # What a reading command lists at most: far past what anyone reads, and far below what a graph database
 # reads as a LIMIT (FalkorDB took 2**32 as 0, so a huge --limit listed nothing: kg.reason.subgraph.cypher_limit)
 _MAX_LIST = 100_000
+# A concept label a command can filter on (Chemical, Disease, ...), as typer reads a choice: an Enum.
+_ConceptType = Enum("_ConceptType", {t: t for t in ENTITY_TYPES}, type=str)
 
 
 def _note_if_trained_on(corpus: Path) -> None:
@@ -726,6 +730,42 @@ def viz(
     _require_graph()
     path = viz_command(target, settings(), out=out, hops=hops, max_nodes=max_nodes, min_score=min_score)
     console.print(f"wrote {path}")
+
+
+@app.command()
+def discover(
+    concept: Annotated[str, typer.Argument(help="A concept id (MESH:D011928) or name")],
+    types: Annotated[Optional[list[_ConceptType]], typer.Option(
+        "--type", case_sensitive=False,
+        help="Propose only concepts of this label (repeat for several); default any but species")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, max=_MAX_LIST, help="Hypotheses to list")] = 10,
+    min_score: Annotated[float, typer.Option(
+        "--min-score", min=0.0, max=1.0, help="Use no hop (A-B or B-C) whose combined score is lower")] = 0.0,
+    citations: Annotated[int, typer.Option(
+        "--citations", min=0, max=_MAX_LIST, help="Supporting papers per hop, each with its best sentence")] = 1,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print JSON: every bridge, its hops' edge keys and citations")] = False,
+) -> None:
+    """Hypotheses by Swanson ABC: concepts C linked to CONCEPT (A) only through intermediates B, never named
+    with it in one claim or sentence of the graph (as fish oil -> blood viscosity -> Raynaud's disease).
+
+    score(C) = sum over B of s(A,B) * s(B,C), s the combined (noisy-OR) score of the pair's strongest edge
+    (a claimed relation before a co-mention): many well-supported bridges beat one. Each C is listed with its
+    strongest bridges, both hop scores and the papers behind each hop. Hubs ("patients") and species never
+    bridge; subtypes and supertypes of A (is_a, from the concept store) are not proposed. Nothing is written.
+
+    Example: `medkg discover "Raynaud Disease" --type Chemical --top 5`
+    """
+    from kg.reason.hypotheses import discover_command
+
+    _require_graph()
+    labels = list(dict.fromkeys(t.value for t in types or ()))
+    text = discover_command(concept, settings(), top=top, min_score=min_score, types=labels, per_hop=citations,
+                            as_json=as_json)
+    if as_json:
+        typer.echo(text)
+    else:
+        console.print(text, markup=False, highlight=False, emoji=False)
 
 
 # -- train ------------------------------------------------------------------------------------

@@ -773,6 +773,9 @@ class Errors:
                    "leave out", "Name a disease, drug, gene or finding: the human hub (what people words such as "
                    "patients and women are linked to) and generic taxa (animals, mammals) are mentioned with nearly "
                    "everything, so their relations say nothing about them.")
+    E915 = Message(SubgraphTooLargeError, "the two-hop neighbourhood of {concept} has more than {max_edges:,} edges "
+                   "to rank hypotheses in", "ABC reads every edge of every concept linked to it: name a narrower "
+                   "concept (a specific disease or drug rather than a class such as Neoplasms).")
     E920 = Message(ReportError, "concept {concept} is not in the graph")
     E921 = Message(ReportError, "no note of patient {patient} is in the graph",
                    "Patient ids are pseudonyms (pt_…) made with MEDKG_PSEUDONYM_KEY at ingestion.")

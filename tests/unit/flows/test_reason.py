@@ -3,7 +3,7 @@ import pytest
 
 pytest.importorskip("prefect")
 
-from flows.reason import discover, pick_sources  # noqa: E402
+from flows.reason import discover, load_isa, pick_sources  # noqa: E402
 
 
 def graph() -> nx.MultiDiGraph:
@@ -24,3 +24,11 @@ def test_sources_and_discovery_tasks():
     edges = discover.fn(g, ["A"], 10, ["H"])
     assert [(e.subject, e.object, e.rule) for e in edges] == [("A", "C", "swanson_abc/v1")]
     assert set(edges[0].inputs) == {"AB", "BC"} and edges[0].via == ("B",)
+
+
+def test_the_flow_loads_the_is_a_graph_as_medkg_discover_does(monkeypatch):
+    from kg.reason import closure
+
+    isa = nx.DiGraph([("C", "A")])
+    monkeypatch.setattr(closure, "load_isa", lambda settings: isa)
+    assert load_isa.fn(object()) is isa
