@@ -237,6 +237,8 @@ class EutilsClient:
                                 out.write(chunk)
                         return ""
                     detail = resp.read()[:200].decode("utf-8", "replace")
+                    if self.api_key:  # NCBI repeats the key in its 400 and 429 bodies ("api-key":"...")
+                        detail = detail.replace(self.api_key, "***")
                     last = f"HTTP {resp.status_code}: {detail}"
                     if resp.status_code not in _RETRY_STATUS:
                         raise EutilsError(Errors.E244, endpoint=endpoint, error=last)

@@ -294,3 +294,19 @@ def test_injected_http_client_is_used_and_not_closed(eutils: Eutils) -> None:
     assert seen == ["/entrez/eutils/esearch.fcgi"]
     assert not http.is_closed
     http.close()
+
+
+@pytest.mark.parametrize("status", [400, 429])
+def test_the_api_key_ncbi_repeats_in_an_error_body_is_never_in_the_error_or_the_log(eutils: Eutils, status: int,
+                                                                                    caplog) -> None:
+    """QA: NCBI's 400 "API key invalid" and 429 bodies carry the key ("api-key":"..."); E244/E245 and the
+    retry log lines printed it, where the README says a key is never shown."""
+    body = b'{"error":"API key invalid","api-key":"SECRETKEY123","type":"invalid","status":"unknown"}'
+    eutils.respond = lambda endpoint, params: (status, {"Content-Type": "application/json"}, body)
+    caplog.set_level("INFO", logger="kg.sources.eutils")
+    with EutilsClient(base_url=eutils.base_url, api_key="SECRETKEY123", max_retries=1, backoff=0.01) as client:
+        with pytest.raises(EutilsError) as raised:
+            client.search(QUERY, max_records=3)
+    assert raised.value.code == ("E244" if status == 400 else "E245")
+    assert '"api-key":"***"' in str(raised.value) and "SECRETKEY123" not in str(raised.value)
+    assert "SECRETKEY123" not in caplog.text
