@@ -8,7 +8,7 @@ from flows.common import dask_runner, flow_settings, run_ingestion
 
 
 @flow(name="ingest-notes", log_prints=True, task_runner=dask_runner())
-def ingest_notes(path: str, data_dir: str | None = None, batch_size: int = 200, keep_text: bool = False,
+def ingest_notes(path: str, data_dir: str | None = None, batch_size: int | None = None, keep_text: bool = False,
                  config: str | None = None, overrides: dict | None = None) -> dict:
     """Ingest notes with pseudonymised patient ids (MEDKG_PSEUDONYM_KEY); returns the run summary.
     ``config``, ``overrides``: the TOML file and command-line settings ``medkg serve`` was given."""

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from prefect import flow
 
-from flows.common import dask_runner, run_ingestion
-from kg.config import load_settings
+from flows.common import dask_runner, flow_settings, run_ingestion
 from kg.errors import ArgumentError, Errors
 
 
@@ -15,13 +14,13 @@ def ingest_pubmed(
     query: str | None = None,
     max_records: int = 1000,
     data_dir: str | None = None,
-    batch_size: int = 500,
+    batch_size: int | None = None,
 ) -> dict:
     """Ingest PubMed citations; returns the run summary (counts reconcile)."""
     from kg.sources import read_files
     from kg.sources.pubmed import iter_pubmed
 
-    settings = load_settings(data_dir=data_dir, batch_size=batch_size)
+    settings = flow_settings(data_dir=data_dir, batch_size=batch_size)  # None: MEDKG_BATCH_SIZE / the file's
     if bool(files) == bool(query):
         raise ArgumentError(Errors.E002)
     if query:

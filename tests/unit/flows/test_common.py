@@ -72,3 +72,17 @@ def test_an_address_dask_cannot_read_is_refused_at_once(monkeypatch):
     with pytest.raises(ArgumentError, match="E007"):
         dask_runner()
     assert dask_runner("tcp://scheduler:8786").address == "tcp://scheduler:8786"
+
+
+@pytest.mark.parametrize("flow_module", ["flows.ingest_pubmed", "flows.ingest_notes"])
+def test_the_flows_batch_size_comes_from_the_environment_unless_given(flow_module, monkeypatch):
+    """QA: both flows passed their own default (500, 200) as an override, so MEDKG_BATCH_SIZE and a config
+    file's batch_size never reached a flow called from Python."""
+    import importlib
+    import inspect
+
+    fn = getattr(importlib.import_module(flow_module), flow_module.rsplit(".", 1)[1]).fn
+    assert inspect.signature(fn).parameters["batch_size"].default is None
+    monkeypatch.setenv("MEDKG_BATCH_SIZE", "7")
+    assert common.flow_settings(data_dir=None, batch_size=None).batch_size == 7
+    assert common.flow_settings(data_dir=None, batch_size=3).batch_size == 3
