@@ -53,6 +53,11 @@ class Discovery:
     bridges: tuple[Bridge, ...]
 
 
+def can_bridge(g: nx.Graph, node: str, left_out: Collection[str] = cues.HUBS) -> bool:
+    """Whether ``node`` of ``g`` may be an intermediate B: neither left out (a hub) nor a species."""
+    return node not in left_out and cues.links(g.nodes[node])
+
+
 def swanson_abc(
     g: nx.Graph,
     source: str,
@@ -119,9 +124,9 @@ def swanson_abc(
     if isa is not None and source in isa:
         skip |= nx.descendants(isa, source) | nx.ancestors(isa, source)
     bridges: dict[str, list[Bridge]] = defaultdict(list)
-    for b in direct - left_out:
+    for b in direct:
         ab = simple.edges[source, b]
-        if ab["combined_score"] < min_score or not cues.links(simple.nodes[b]):
+        if ab["combined_score"] < min_score or not can_bridge(simple, b, left_out):
             continue
         for c, bc in simple[b].items():
             if c in skip or bc["combined_score"] < min_score:

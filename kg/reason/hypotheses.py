@@ -28,7 +28,7 @@ from kg.errors import Errors, OntologyError, SubgraphTooLargeError
 from kg.graph.base import GraphStore
 from kg.reason import cues
 from kg.reason.closure import load_isa, subtypes, supertypes
-from kg.reason.discovery import Bridge, Discovery, swanson_abc
+from kg.reason.discovery import Bridge, Discovery, can_bridge, swanson_abc
 from kg.reason.evidence import WEAK_NOTE, WEAK_SCORE, Citation, citations
 from kg.reason.subgraph import COMENTION, DEFAULT_MAX_EDGES, best_edges, extract_subgraph
 
@@ -79,7 +79,7 @@ def neighbourhood(store: GraphStore, concept_id: str, *, max_edges: int = MAX_ED
     """
     try:
         near = extract_subgraph(store, [concept_id], hops=1, max_edges=max_edges)
-        bridges = sorted(n for n in near if n != concept_id and n not in cues.HUBS and cues.links(near.nodes[n]))
+        bridges = sorted(n for n in near if n != concept_id and can_bridge(near, n))
         return extract_subgraph(store, [concept_id, *bridges], hops=1, max_edges=max_edges)
     except SubgraphTooLargeError as exc:
         raise SubgraphTooLargeError(Errors.E915, concept=concept_id, max_edges=max_edges) from exc
@@ -139,7 +139,7 @@ def why_none(simple: nx.Graph, source: str, *, isa: nx.DiGraph | None = None, ta
     direct = set(simple[source]) if source in simple else set()
     if not direct:
         return f"{name} has no scored relation or co-mention in the graph, so no concept is two hops away."
-    bridges = {b for b in direct if b not in cues.HUBS and cues.links(simple.nodes[b])}
+    bridges = {b for b in direct if can_bridge(simple, b)}
     if not bridges:
         return (f"every concept linked to {name} is a hub or a species ({_names(simple, direct)}), and none of them "
                 "bridges: a hub or a species links to nearly everything, not through a mechanism.")
