@@ -410,12 +410,32 @@ def ingest_pubmed(
     if query:
         from kg.sources.eutils import EutilsClient
 
-        with EutilsClient.from_settings(settings()) as client:
-            # searched before the store, ledger and models open: an unreachable service or a rejected query
-            # fails in seconds, and leaves no unfinished run in the ledger
-            hits = client.search(query, 1000 if max_records is None else max_records)
-            _run_ingest(client.fetch_hits(query, *hits), source_name="pubmed", command="ingest pubmed --query",
-                        inputs=[query], total=hits[0])
+        hits, fetched = None, 0
+
+        def counted(items):
+            nonlocal fetched
+            for item in items:
+                fetched += 1
+                yield item
+
+        try:
+            with EutilsClient.from_settings(settings()) as client:
+                # searched before the store, ledger and models open: an unreachable service or a rejected query
+                # fails in seconds, and leaves no unfinished run in the ledger
+                hits = client.search(query, 1000 if max_records is None else max_records)
+                if not hits[0]:
+                    err.print(f"E-utilities: 0 records match {query!r}; nothing to ingest", markup=False,
+                              highlight=False, soft_wrap=True)
+                _run_ingest(counted(client.fetch_hits(query, *hits)), source_name="pubmed",
+                            command="ingest pubmed --query", inputs=[query], total=hits[0])
+        except KeyboardInterrupt:
+            # A Ctrl-C the run did not handle (it handles one while it reads, writes and commits: its summary,
+            # exit 130): during the search, while the store and models open, or a second one while it commits.
+            done = ("the E-utilities search did not finish, no record was fetched" if hits is None
+                    else f"{fetched:,} of the {hits[0]:,} records fetched before the interrupt")
+            err.print(f"interrupted: {done}; ingestion is idempotent (what was written is skipped): run the same "
+                      "command again to finish", highlight=False, soft_wrap=True)
+            raise typer.Exit(130) from None
         return
 
     items = read_files(files, iter_pubmed)

@@ -60,6 +60,9 @@ class Settings(BaseModel):
     neo4j_database: str = "neo4j"
     ncbi_api_key: SecretStr | None = None
     ncbi_email: str | None = None
+    eutils_base_url: str | None = Field(
+        default=None, pattern=r"\S", description="E-utilities base URL (a mirror or proxy); None: NCBI's"
+    )
     pseudonym_key: SecretStr | None = None
 
     @property

@@ -489,12 +489,18 @@ class Errors:
                    "A connection error (ConnectError, ConnectTimeout) means this machine cannot reach "
                    "eutils.ncbi.nlm.nih.gov: check the network or proxy (HTTPS_PROXY), or, offline, ingest PubMed XML "
                    "files instead. Otherwise retry later; NCBI_API_KEY allows 10 requests/s.")
+    E248 = Message(EutilsError, "E-utilities base URL {url!r} is not an http:// or https:// URL without ?query or #fragment",
+                   "Set MEDKG_EUTILS_BASE_URL (eutils_base_url in the config file) to a URL such as "
+                   "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/, or unset it to use NCBI's.")
     # warnings of an E-utilities search (logged as `warning E24x: ...`; the run goes on)
     E246 = Message(EutilsError, "{query!r} matches {total} PubMed records but E-utilities return at most the first "
                    "{cap}: only those are fetched",
                    "Split the query (e.g. by publication date: `AND 2020:2021[dp]`) or ingest the baseline files.")
     E247 = Message(EutilsError, "esearch for {query!r} found no record; PubMed did not find: {phrases}",
                    "Check the spelling and field tags of the query at https://pubmed.ncbi.nlm.nih.gov/advanced/.")
+    E249 = Message(EutilsError, "cannot list the PMIDs {where} asked for ({error}): the records missing from it are "
+                   "quarantined by position, not by PMID",
+                   "Run the query again later: NCBI sometimes returns short pages; unchanged records are skipped.")
 
     # -- record: one record quarantined, the run goes on (E3xx) -------------------------------
     # PubMed XML

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -32,6 +33,9 @@ MAX_BATCH = 10_000  # efetch's retmax ceiling
 PUBMED_SEARCH_CAP = 10_000  # PubMed's E-utilities page through at most this many hits
 MAX_RETRY_AFTER_S = 60.0
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+# Quarantines of a whole batch file, not of one of its records: the parser stopped reading it (E301, E302).
+# Those of a file damaged between records or cut short after one (E314, E316) name a line, not a record.
+_FILE_STOPS = tuple(f"{m.code}:" for m in (Errors.E301, Errors.E302))
 
 
 class _MinInterval:
@@ -56,6 +60,8 @@ class EutilsClient:
 
     Parameters
     ----------
+    base_url
+        Where the E-utilities are (``eutils_base_url``: a mirror or a proxy); a ``/`` is added if missing.
     api_key
         NCBI API key; raises the allowed rate from 3 to 10 requests per second.
     email, tool
@@ -79,6 +85,9 @@ class EutilsClient:
         backoff: float = 0.5,
         http: httpx.Client | None = None,
     ) -> None:
+        url = urlsplit(base_url)
+        if url.scheme not in ("http", "https") or not url.netloc or url.query or url.fragment:
+            raise EutilsError(Errors.E248, url=base_url)
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.api_key = api_key
         self.email = email
@@ -91,9 +100,11 @@ class EutilsClient:
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> EutilsClient:
-        """A client with the API key (``NCBI_API_KEY``) and e-mail from ``settings``."""
+        """A client with the base URL (``MEDKG_EUTILS_BASE_URL``), API key (``NCBI_API_KEY``) and e-mail from
+        ``settings``."""
         key = settings.ncbi_api_key.get_secret_value() if settings.ncbi_api_key else None
-        return cls(api_key=key or None, email=settings.ncbi_email, **kwargs)
+        return cls(base_url=settings.eutils_base_url or DEFAULT_BASE_URL, api_key=key or None,
+                   email=settings.ncbi_email, **kwargs)
 
     def close(self) -> None:
         if self._own_http:
@@ -159,8 +170,8 @@ class EutilsClient:
     ) -> Iterator[Document | Deletion | Quarantine]:
         """Stream the records matching ``query``, ``batch_size`` per efetch request.
 
-        A batch that comes back short yields a Quarantine saying how many records are
-        missing, so run totals reconcile with the search count. The search runs at once, so a
+        A batch that comes back short yields a Quarantine for each record missing, named by PMID,
+        so run totals reconcile with the search count. The search runs at once, so a
         service that cannot be reached fails here, the efetch batches as the records are read.
 
         Raises
@@ -193,25 +204,51 @@ class EutilsClient:
                     },
                     into=batch_file,
                 )
-                got = 0
+                returned: list[str | None] = []  # the id of each record of the batch; None: it has no PMID to read
                 try:
                     for item in iter_pubmed(batch_file):
                         if isinstance(item, Quarantine):
                             item = item.model_copy(update={"file": where})
                         elif isinstance(item, Document) and item.origin:
                             item = item.model_copy(update={"origin": (where, item.origin[1])})
-                        if not isinstance(item, Deletion):
-                            got += 1
+                        if _is_record(item):
+                            returned.append(item.id)
                         yield item
                 except SourceError as exc:
                     head = batch_file.read_bytes()[:300].decode("utf-8", "replace")
                     raise EutilsError(Errors.E243, where=where, error=exc.reason, head=head) from exc
-                if got < retmax:
-                    yield Quarantine(
-                        file=where,
-                        record=f"records {retstart + got + 1}-{retstart + retmax}",
-                        reason=Errors.E330.reason(got=got, asked=retmax),
-                    )
+                if len(returned) < retmax:
+                    yield from self._missing(where, webenv, query_key, retstart, retmax, returned)
+
+    def _missing(
+        self, where: str, webenv: str, query_key: str, retstart: int, retmax: int, returned: list[str | None]
+    ) -> Iterator[Quarantine]:
+        """E330 for each record a short batch lacks, by PMID: the PMIDs of the page are asked of the history
+        server (one more request, made only for a short batch) and those that did not come back are named.
+        When what came back is the head of the page (NCBI cut it short), the records that came back without a
+        PMID to read (damaged) are matched by position, so each record asked for has one outcome. Named by
+        position instead when the page's PMIDs cannot be had (E249)."""
+        reason = Errors.E330.reason(got=len(returned), asked=retmax)
+        params = {"db": "pubmed", "WebEnv": webenv, "query_key": query_key, "retstart": str(retstart),
+                  "retmax": str(retmax), "rettype": "uilist", "retmode": "text"}
+        try:
+            body = self._request("efetch.fcgi", params)
+            pmids, error = body.split(), f"unexpected answer {body[:200]!r}"
+        except EutilsError as exc:
+            pmids, error = [], exc.reason
+        if len(pmids) != retmax or not all(p.isdigit() for p in pmids):
+            log.warning("%s", EutilsError(Errors.E249, where=where, error=error))
+            yield Quarantine(file=where, record=f"records {retstart + len(returned) + 1}-{retstart + retmax}",
+                             reason=reason)
+            return
+        asked = [f"PMID:{p}" for p in pmids]
+        if all(got is None or got == want for got, want in zip(returned, asked)):
+            missing = asked[len(returned):]
+        else:
+            came = set(returned)
+            missing = [doc_id for doc_id in asked if doc_id not in came]
+        for doc_id in missing:
+            yield Quarantine(file=where, record=doc_id.replace(":", " "), reason=reason, id=doc_id)
 
     def _request(self, endpoint: str, params: dict[str, str], into: Path | None = None) -> str:
         """GET ``endpoint`` with retries; the body as text, or streamed into ``into``."""
@@ -249,6 +286,14 @@ class EutilsClient:
                 delay = self.backoff * 2**attempt
                 time.sleep(min(max(delay, retry_after or 0.0), MAX_RETRY_AFTER_S))
         raise EutilsError(Errors.E245, endpoint=endpoint, attempts=self.max_retries + 1, error=last)
+
+
+def _is_record(item: Document | Deletion | Quarantine) -> bool:
+    """Whether ``item`` is one of the citations a batch returned, read or quarantined (its quarantine names it
+    ``#3`` or ``#3 PMID 123``), not a deletion or a quarantine of the whole batch file."""
+    if isinstance(item, Quarantine):
+        return item.record.startswith("#") and not item.reason.startswith(_FILE_STOPS)
+    return isinstance(item, Document)
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import socket
 import threading
 import time
@@ -14,13 +15,14 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from kg.config import Settings
-from kg.errors import EutilsError
+from kg.config import Settings, load_settings
+from kg.errors import ConfigError, EutilsError
 from kg.models import Document, Quarantine
 from kg.sources.eutils import EutilsClient
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "eutils"
 QUERY = "29768149[pmid] OR 399296[pmid] OR 399298[pmid]"
+PMIDS = ("29768149", "399296", "399298")  # QUERY's hits, in the history server's order
 
 Response = tuple[int, dict[str, str], bytes]
 
@@ -30,9 +32,13 @@ def _fixture(name: str) -> bytes:
 
 
 def _recorded(endpoint: str, params: dict[str, str]) -> Response:
-    """NCBI's answers for QUERY, in two efetch pages of 2 and 1 records."""
+    """NCBI's answers for QUERY, in two efetch pages of 2 and 1 records, and the PMIDs of any page."""
     if endpoint == "esearch.fcgi":
         return 200, {"Content-Type": "application/json"}, _fixture("esearch.json")
+    if endpoint == "efetch.fcgi" and params.get("rettype") == "uilist":
+        start = int(params["retstart"])
+        return 200, {"Content-Type": "text/plain"}, "".join(
+            f"{pmid}\n" for pmid in PMIDS[start:start + int(params["retmax"])]).encode()
     page = {"0": "efetch_retstart0.xml", "2": "efetch_retstart2.xml"}.get(params.get("retstart", ""))
     if endpoint == "efetch.fcgi" and page:
         return 200, {"Content-Type": "text/xml"}, _fixture(page)
@@ -217,7 +223,7 @@ def test_efetch_error_body_raises(eutils: Eutils) -> None:
 
 def test_short_batch_is_quarantined_not_silently_lost(eutils: Eutils) -> None:
     def short(endpoint: str, params: dict[str, str]) -> Response:
-        if endpoint == "efetch.fcgi":  # asked for 3 in one batch, only the first page comes back
+        if endpoint == "efetch.fcgi" and "rettype" not in params:  # asked for 3 in one batch, only 2 come back
             return 200, {}, _fixture("efetch_retstart0.xml")
         return _recorded(endpoint, params)
 
@@ -225,12 +231,82 @@ def test_short_batch_is_quarantined_not_silently_lost(eutils: Eutils) -> None:
     with EutilsClient(base_url=eutils.base_url, api_key="k") as client:
         records = list(client.fetch(QUERY, max_records=3, batch_size=10))
     assert [type(r) for r in records] == [Document, Document, Quarantine]
-    assert records[-1].record == "records 3-3" and "2 of the 3" in records[-1].reason
+    missing = records[-1]
+    assert missing.record == "PMID 399298" and missing.id == "PMID:399298"
+    assert missing.reason == "E330: efetch returned 2 of the 3 records asked for"
+    # the PMIDs were asked for only because the batch was short: of the same page of the same history
+    xml, uilist = eutils.calls("efetch.fcgi")
+    assert uilist["rettype"] == "uilist" and "rettype" not in xml
+    assert {k: uilist[k] for k in ("WebEnv", "query_key", "retstart", "retmax")} == \
+        {k: xml[k] for k in ("WebEnv", "query_key", "retstart", "retmax")}
+
+
+def _only(*pmids: str) -> bytes:
+    """efetch_retstart0.xml with only the records of ``pmids``."""
+    body = _fixture("efetch_retstart0.xml")
+    head, *records = body.split(b"<PubmedArticle>")
+    kept = [r for r in records if any(f'<PMID Version="1">{p}</PMID>'.encode() in r for p in pmids)]
+    tail = b"" if kept[-1:] == records[-1:] else b"</PubmedArticleSet>\n"
+    return b"<PubmedArticle>".join([head, *kept]) + tail
+
+
+def test_a_short_batch_that_is_not_the_head_of_its_page_names_each_pmid_that_did_not_come_back(eutils: Eutils) -> None:
+    eutils.respond = lambda endpoint, params: (
+        (200, {}, _only("399296")) if endpoint == "efetch.fcgi" and "rettype" not in params
+        else _recorded(endpoint, params))
+    with EutilsClient(base_url=eutils.base_url, api_key="k") as client:
+        records = list(client.fetch(QUERY, max_records=3, batch_size=10))
+    assert [r.id for r in records] == ["PMID:399296", "PMID:29768149", "PMID:399298"]
+    assert [type(r) for r in records] == [Document, Quarantine, Quarantine]
+    assert all(r.reason == "E330: efetch returned 1 of the 3 records asked for" for r in records[1:])
+
+
+@pytest.mark.parametrize(("damage", "code", "documents"), [
+    # cut after its last complete record: the rest of the page never came
+    (lambda body: body.replace(b"</PubmedArticleSet>", b""), "E316", 2),
+    # damaged between two records: every record was read
+    (lambda body: body.replace(b"</PubmedArticle>", b"</PubmedArticle><<junk", 1), "E314", 2),
+    # a gzip stream cut short: the parser stops before its first record
+    (lambda body: gzip.compress(body)[:2000], "E301", 0),
+])
+def test_a_quarantine_of_the_whole_batch_file_is_not_counted_as_a_record(eutils: Eutils, damage, code,
+                                                                         documents) -> None:
+    """QA: a quarantine of the batch file counted as a record returned, so a page of 3 with 2 records and
+    the file's E316 came out whole, and the third record was lost without a word."""
+    eutils.respond = lambda endpoint, params: (
+        (200, {}, damage(_fixture("efetch_retstart0.xml"))) if endpoint == "efetch.fcgi" and "rettype" not in params
+        else _recorded(endpoint, params))
+    with EutilsClient(base_url=eutils.base_url, api_key="k") as client:
+        records = list(client.fetch(QUERY, max_records=3, batch_size=10))
+    assert [r.id for r in records if isinstance(r, Document)] == [f"PMID:{p}" for p in PMIDS[:documents]]
+    quarantined = [r for r in records if isinstance(r, Quarantine)]
+    assert quarantined[0].reason.startswith(f"{code}: ")
+    assert [q.id for q in quarantined[1:]] == [f"PMID:{p}" for p in PMIDS[documents:]]
+    assert all(q.reason == f"E330: efetch returned {documents} of the 3 records asked for" for q in quarantined[1:])
+
+
+def test_a_short_batch_whose_pmids_cannot_be_listed_is_named_by_position(
+    eutils: Eutils, caplog: pytest.LogCaptureFixture
+) -> None:
+    def short(endpoint: str, params: dict[str, str]) -> Response:
+        if endpoint == "efetch.fcgi" and params.get("rettype") == "uilist":
+            return 400, {}, b"Bad Request"
+        if endpoint == "efetch.fcgi":
+            return 200, {}, _fixture("efetch_retstart0.xml")
+        return _recorded(endpoint, params)
+
+    eutils.respond = short
+    with caplog.at_level("WARNING", logger="kg.sources.eutils"):
+        with EutilsClient(base_url=eutils.base_url, api_key="k") as client:
+            records = list(client.fetch(QUERY, max_records=3, batch_size=10))
+    assert [type(r) for r in records] == [Document, Document, Quarantine]
+    assert records[-1].record == "records 3-3" and records[-1].id is None
+    assert f"E249: cannot list the PMIDs efetch {QUERY!r} retstart=0 asked for" in caplog.text
 
 
 def test_malformed_batch_quarantine_names_the_request_not_a_temp_file(eutils: Eutils) -> None:
     def cut(endpoint: str, params: dict[str, str]) -> Response:
-        if endpoint == "efetch.fcgi":  # connection-level success, but the XML stops mid-record
+        if endpoint == "efetch.fcgi" and "rettype" not in params:  # connection-level success, the XML stops mid-record
             body = _fixture("efetch_retstart0.xml")
             return 200, {}, body[: body.index(b"<PMID Version=\"1\">399296")]
         return _recorded(endpoint, params)
@@ -241,8 +317,8 @@ def test_malformed_batch_quarantine_names_the_request_not_a_temp_file(eutils: Eu
     assert isinstance(records[0], Document) and records[0].id == "PMID:29768149"
     quarantined = [r for r in records if isinstance(r, Quarantine)]
     assert quarantined and all(q.file == f"efetch {QUERY!r} retstart=0" for q in quarantined)
-    # one outcome per record asked for: the parser's stop at #2, then the missing third
-    assert [q.record for q in quarantined] == ["#2", "records 3-3"]
+    # one outcome per record asked for: #2, cut before its PMID, then the missing third by its PMID
+    assert [q.record for q in quarantined] == ["#2", "PMID 399298"]
 
 
 def test_pubmed_10000_record_cap_is_applied_and_logged(
@@ -258,8 +334,9 @@ def test_pubmed_10000_record_cap_is_applied_and_logged(
         with EutilsClient(base_url=eutils.base_url, api_key="k") as client:
             records = list(client.fetch(QUERY, batch_size=50_000))
     assert "E246: " in caplog.text and "at most the first 10000" in caplog.text
-    assert [p["retmax"] for p in eutils.calls("efetch.fcgi")] == ["10000"]
-    assert records[-1].record == "records 3-10000"
+    assert [p["retmax"] for p in eutils.calls("efetch.fcgi") if "rettype" not in p] == ["10000"]
+    # the fake history knows 3 PMIDs, not the 10000 of the page: the records missing are named by position
+    assert records[-1].record == "records 3-10000" and "E249: " in caplog.text
 
 
 def test_a_search_with_no_hits_is_an_empty_fetch_not_an_error(
@@ -310,3 +387,35 @@ def test_the_api_key_ncbi_repeats_in_an_error_body_is_never_in_the_error_or_the_
     assert raised.value.code == ("E244" if status == 400 else "E245")
     assert '"api-key":"***"' in str(raised.value) and "SECRETKEY123" not in str(raised.value)
     assert "SECRETKEY123" not in caplog.text
+
+
+def test_the_base_url_comes_from_the_settings(eutils: Eutils, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MEDKG_EUTILS_BASE_URL", eutils.base_url.rstrip("/"))  # the slash is added
+    with EutilsClient.from_settings(load_settings()) as client:
+        assert client.base_url == eutils.base_url
+        assert client.search(QUERY)[0] == 3
+    assert len(eutils.calls("esearch.fcgi")) == 1
+    with EutilsClient.from_settings(Settings()) as client:
+        assert client.base_url == "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
+
+
+@pytest.mark.parametrize("url", ["eutils.ncbi.nlm.nih.gov/entrez/eutils/", "ftp://mirror.example.org/eutils/",
+                                 "https://", "https://mirror.example.org/eutils/?db=pubmed",
+                                 "https://mirror.example.org/eutils/#top"])
+def test_a_base_url_that_is_not_an_http_url_is_e248(url: str) -> None:
+    with pytest.raises(EutilsError) as exc:
+        EutilsClient.from_settings(Settings(eutils_base_url=url))
+    assert exc.value.code == "E248" and exc.value.message == \
+        f"E-utilities base URL {url!r} is not an http:// or https:// URL without ?query or #fragment"
+    assert "MEDKG_EUTILS_BASE_URL" in exc.value.hint
+
+
+def test_the_base_url_setting_is_read_from_the_config_file_and_may_not_be_blank(tmp_path: Path,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MEDKG_EUTILS_BASE_URL", raising=False)
+    cfg = tmp_path / "medkg.toml"
+    cfg.write_text('[medkg]\neutils_base_url = "http://proxy.example.org:8080/eutils/"\n')
+    assert load_settings(cfg).eutils_base_url == "http://proxy.example.org:8080/eutils/"
+    cfg.write_text('eutils_base_url = " "\n')
+    with pytest.raises(ConfigError, match="E104: setting 'eutils_base_url' is invalid"):
+        load_settings(cfg)
