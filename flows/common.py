@@ -3,29 +3,32 @@ them in input order here (I/O, retried).
 
 The analysis task is fanned out through the flow's task runner: prefect-dask's
 ``DaskTaskRunner``, a local cluster of processes by default, or a running Dask cluster when
-``MEDKG_DASK_ADDRESS`` (or ``--dask-address``) names one. A worker builds the components once
-per process (a process-level cache) and reuses them for every batch; tasks carry documents and
-settings, never models. The flow process keeps the ledger and the graph store: it prepares each
-batch (which documents need work), and commits the analysed batches one by one in input order,
-so a later DeleteCitation or revised record still wins.
+``MEDKG_DASK_ADDRESS`` (or ``--dask-address``) names one, checked to answer before a run opens the
+ledger. A worker builds the components once per process (a process-level cache, keyed on the
+settings analysis reads) and reuses them for every batch; tasks carry documents and settings, never
+models. The flow process keeps the ledger and the graph store: it prepares each batch (which
+documents need work), and commits the analysed batches one by one in input order, so a later
+DeleteCitation or revised record still wins.
 """
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterable
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect_dask import DaskTaskRunner
 
 from kg.components import build_pipeline, open_ledger
 from kg.config import SECRET_FIELDS, Settings, load_settings
 from kg.curator import apply_curation
-from kg.errors import ArgumentError, Errors
+from kg.errors import ArgumentError, Errors, MedkgError
 from kg.graph.backends import open_store
 from kg.ledger import RunSummary
 from kg.models import Document
@@ -33,10 +36,20 @@ from kg.pipeline import Analysed, Item, Pending, Pipeline, Prepared, freeze_load
 from kg.privacy import key_fingerprint, load_key
 
 
+# The comm backends distributed registers (distributed.comm.registry.backends) that a scheduler in
+# another process listens on, over TCP: "inproc" reaches only a scheduler inside this very process,
+# which medkg never starts, and "ucx" was removed from distributed (its backend raises on use).
+SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss")
+SCHEDULER_TIMEOUT = 5.0  # seconds to wait for the scheduler's port to accept a connection
+
+
 def dask_runner(address: str | None = None, workers: int | None = None, config: str | None = None) -> DaskTaskRunner:
     """The task runner: the Dask scheduler at ``address`` (default: the ``dask_address`` setting of
     ``config`` or ``MEDKG_CONFIG``, or ``MEDKG_DASK_ADDRESS``), else a local cluster of ``workers``
-    single-threaded processes (default: the ``workers`` setting, ``MEDKG_WORKERS``, else the cores)."""
+    single-threaded processes (default: the ``workers`` setting, ``MEDKG_WORKERS``, else the cores).
+
+    The address is checked here (E007); whether a scheduler answers there, when a flow run starts
+    (:func:`check_run_scheduler`), not at import, where the flows' decorators call this."""
     settings = load_settings(config)
     address = address or settings.dask_address
     if address:
@@ -46,22 +59,65 @@ def dask_runner(address: str | None = None, workers: int | None = None, config: 
                                           "processes": True, "dashboard_address": None})
 
 
-def _check_address(address: str) -> None:
-    """A scheduler address Dask can read (E007): "bogus" would otherwise surface only when the first
-    batch is sent, as a traceback from deep inside the task runner."""
+def _check_address(address: str) -> tuple[str, int]:
+    """The host and port of a scheduler address Dask can read and connect to in another process (E007):
+    "bogus" or "http://host:8786" would otherwise surface only when the first batch is sent, as a
+    traceback from deep inside the task runner."""
     from distributed.comm import parse_address, parse_host_port
 
     try:
         scheme, location = parse_address(address)
-        if scheme in ("tcp", "tls"):
-            parse_host_port(location)
+        if scheme not in SCHEDULER_SCHEMES:
+            schemes = [f"{s}://" for s in SCHEDULER_SCHEMES]
+            raise ValueError(f"a Dask scheduler in another process is reached over {', '.join(schemes[:-1])} "
+                             f"or {schemes[-1]}, not {scheme}://")
+        return parse_host_port(location)
     except ValueError as exc:
         raise ArgumentError(Errors.E007, address=address, error=exc) from exc
 
 
-@cache
+def check_scheduler(address: str | None, timeout: float = SCHEDULER_TIMEOUT) -> None:
+    """E007 unless Dask can read ``address``, E012 unless something accepts a connection there within
+    ``timeout`` seconds; None (a local cluster) passes. Where a flow run starts (:func:`check_run_scheduler`)
+    and where ``medkg serve`` does (``serve_deployments``)."""
+    if address is None:
+        return
+    host, port = _check_address(address)
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:  # refused, timed out, or a host name that does not resolve
+        raise MedkgError(Errors.E012, address=address, error=exc) from exc
+
+
+def check_run_scheduler() -> None:
+    """The first thing a flow does: the Dask scheduler its task runner sends batches to answers (E012).
+
+    prefect-dask's runner connects only when the first task is sent: by then the flow had opened a
+    ledger run, and a scheduler that was down failed it 40-65 s later with a deep traceback, the ledger
+    run left unfinished. Checked in the flow's code, not as Prefect starts the runner, so the run ends
+    Failed with the message (an error there left it Running). Outside a flow run, nothing to check."""
+    context = FlowRunContext.get()
+    check_scheduler(getattr(context.task_runner, "address", None) if context else None)
+
+
+# The settings analysis never reads (those of the flow process: batches, the graph and its server, where
+# the tasks run, NCBI): two runs that differ only in them share a worker's components. What it reads
+# (data_dir's cache and curation file, shared_data, the models, the retraction list) stays in the key.
+_NOT_ANALYSIS = ("batch_size", "workers", "dask_address", "write_batch_size", "max_doc_chars", "store",
+                 "graph_name", "neo4j_uri", "neo4j_user", "neo4j_database", "ncbi_email", *SECRET_FIELDS)
+
+
+def analysis_settings(settings: Settings) -> Settings:
+    """``settings`` with the ones analysis does not read at their defaults: the key of a worker's
+    components, so a long-lived worker keeps one set per analysis, not one per run's batch size."""
+    return settings.model_copy(update={name: Settings.model_fields[name].default for name in _NOT_ANALYSIS})
+
+
+# A worker keeps the pipelines of the last few analyses it ran: a served pair of deployments (PubMed and
+# notes) alternates two on one cluster; an unbounded cache kept one per analysis ever seen.
+@lru_cache(maxsize=4)
 def _analysis_pipeline(settings: Settings, source_name: str, keep_note_text: bool) -> Pipeline:
-    """Once per worker process: the components, without store or ledger (analysis needs neither).
+    """Once per worker process and analysis: the components, without store or ledger (analysis needs neither).
 
     They live as long as the worker: frozen out of the collector (as ``Analysers`` does for a CLI run)."""
     pipeline = build_pipeline(settings, store=None, ledger=None, source_name=source_name,
@@ -74,7 +130,7 @@ def _analysis_pipeline(settings: Settings, source_name: str, keep_note_text: boo
 def analyse_batch(settings: Settings, source_name: str, keep_note_text: bool, documents: list[Document],
                   batch_no: int) -> Analysed:
     """Extraction, linking, assertion, relations, assembly. Deterministic: a failure is a bug, not weather."""
-    return _analysis_pipeline(settings, source_name, keep_note_text).analyse(documents)
+    return _analysis_pipeline(analysis_settings(settings), source_name, keep_note_text).analyse(documents)
 
 
 @task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30], task_run_name="commit-{batch_no}")

@@ -20,7 +20,7 @@ from prefect.client.schemas.schedules import CronSchedule
 from prefect.deployments.runner import RunnerDeployment
 from prefect.settings import PREFECT_API_URL
 
-from flows.common import dask_runner, flow_settings, run_ingestion
+from flows.common import check_run_scheduler, check_scheduler, dask_runner, flow_settings, run_ingestion
 from kg.components import open_ledger
 from kg.errors import ArgumentError, ConfigError, Errors, SourceError
 from kg.graph.backends import open_store
@@ -102,6 +102,7 @@ def pubmed_updates(
 
     if not Path(folder).is_dir():
         raise SourceError(Errors.E216, path=folder)
+    check_run_scheduler()
     settings = flow_settings(config, overrides, data_dir=data_dir, batch_size=batch_size)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     # the files done are those of the graph the ledger describes: checked against the graph (E804, E805)
@@ -213,7 +214,8 @@ def serve_deployments(**options) -> None:
     """Register the deployments with the Prefect API (PREFECT_API_URL) and run their schedules until stopped.
 
     Refuses to start without PREFECT_API_URL (E113): Prefect's temporary server, used when none is
-    named, runs no scheduler, so no run would ever start; and when that server does not answer (E114).
+    named, runs no scheduler, so no run would ever start; when that server does not answer (E114); and
+    when the Dask scheduler the runs would analyse on does not (E012), as each run would fail at its start.
     Takes the keyword arguments of ``build_deployments``. A scheduled run imports its flow afresh in
     a process of its own, whose decorator makes the task runner from the settings it finds there
     (:func:`flows.common.dask_runner`): the scheduler and the config file given here are handed to
@@ -223,6 +225,7 @@ def serve_deployments(**options) -> None:
     if not PREFECT_API_URL.value():  # Prefect's temporary server registers deployments but never schedules a run
         raise ConfigError(Errors.E113)
     _check_server(PREFECT_API_URL.value())
+    check_scheduler(dask_runner(options.get("dask_address"), config=options.get("config")).address)
     if options.get("dask_address"):
         os.environ["MEDKG_DASK_ADDRESS"] = options["dask_address"]
     if options.get("config"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prefect import flow
 
-from flows.common import dask_runner, flow_settings, run_ingestion
+from flows.common import check_run_scheduler, dask_runner, flow_settings, run_ingestion
 
 
 @flow(name="ingest-notes", log_prints=True, task_runner=dask_runner())
@@ -16,6 +16,7 @@ def ingest_notes(path: str, data_dir: str | None = None, batch_size: int | None 
     from kg.sources import read_files
     from kg.sources.notes import iter_notes
 
+    check_run_scheduler()
     settings = flow_settings(config, overrides, data_dir=data_dir, batch_size=batch_size)
     key = load_key(settings)
     items = read_files([path], lambda p: iter_notes(p, key=key))

@@ -274,6 +274,10 @@ class Errors:
     E009 = Message(MedkgError, "cannot finish the export to {path}: {error}",
                    "Nothing in that folder was replaced: the export is written to a temporary folder inside it and "
                    "moved into place only when complete. Free space there, or choose another folder, and run it again.")
+    E012 = Message(MedkgError, "no Dask scheduler answers at {address!r}: {error}",
+                   "Start one there (`dask scheduler`, and workers with `dask worker {address}`) and check that this "
+                   "host reaches it, or unset dask_address (MEDKG_DASK_ADDRESS, --dask-address, or dask_address in the "
+                   "config file) to analyse on a local cluster of processes.")
 
     # -- config (E1xx) ------------------------------------------------------------------------
     E101 = Message(ConfigError, "config file {path} does not exist")

@@ -14,7 +14,7 @@ from flows.common import flow_settings
 from flows.deployments import (PUBMED_UPDATES_COMMAND, build_deployments, file_version, ingested_files, pending_files,
                                pubmed_updates)
 from kg.assemble import Assembler
-from kg.errors import ArgumentError, ConfigError, LedgerError, SourceError
+from kg.errors import ArgumentError, ConfigError, LedgerError, MedkgError, SourceError
 from kg.ledger import Ledger, RunSummary
 from kg.privacy import key_fingerprint
 from kg.pipeline import Pipeline
@@ -116,6 +116,7 @@ def test_served_runs_get_the_scheduler_and_config_the_command_was_given(tmp_path
     monkeypatch.delenv("MEDKG_CONFIG", raising=False)
     monkeypatch.setattr(deployments, "serve", lambda *d, **kw: None)
     monkeypatch.setattr(deployments, "_check_server", lambda url: None)  # no server is running here
+    monkeypatch.setattr(deployments, "check_scheduler", lambda address: None)  # nor a Dask scheduler
     (folder := tmp_path / "updates").mkdir()
     config = tmp_path / "medkg.toml"
     config.write_text('[medkg]\ndask_address = "tcp://fromtoml:8786"\n')
@@ -127,6 +128,30 @@ def test_served_runs_get_the_scheduler_and_config_the_command_was_given(tmp_path
     probe = "from flows.deployments import pubmed_updates; print(pubmed_updates.task_runner.address)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "tcp://given:8786"
+
+
+@pytest.mark.parametrize("where", ["option", "config"])
+def test_serving_with_a_dask_scheduler_that_does_not_answer_is_refused_with_e012(where, tmp_path, monkeypatch):
+    """Every scheduled run would fail at its start (E012): said once, when `medkg serve` starts."""
+    import socket
+
+    def never(*args, **kwargs):
+        raise AssertionError("served with a scheduler that does not answer")
+
+    monkeypatch.delenv("MEDKG_DASK_ADDRESS", raising=False)
+    monkeypatch.setattr(deployments, "serve", never)
+    monkeypatch.setattr(deployments, "_check_server", lambda url: None)  # no Prefect server is running here
+    (folder := tmp_path / "updates").mkdir()
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{s.getsockname()[1]}"
+    options = {"dask_address": address}
+    if where == "config":
+        (config := tmp_path / "medkg.toml").write_text(f'[medkg]\ndask_address = "{address}"\n')
+        options = {"config": str(config)}
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:4200/api"}), \
+            pytest.raises(MedkgError, match=f"^E012: no Dask scheduler answers at '{address}'"):
+        deployments.serve_deployments(pubmed_folder=str(folder), **options)
 
 
 def _fake_flow(tmp_path, monkeypatch, store: MemoryStore,
