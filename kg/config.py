@@ -49,6 +49,9 @@ class Settings(BaseModel):
         description="None: the shipped CPU model; 'dictionary'; a BiLSTM-CRF or spaCy model dir (+dictionary); a HF name",
     )
     re_model: str | None = Field(default=None, pattern=r"\S", description="relation model dir; None: the shipped models/re-cpu")
+    note_relations: bool = Field(
+        default=False, description="typed relations from clinical notes too; the shipped heads know PubMed abstracts only"
+    )
     retractions: Path | None = Field(
         default=None, description="PMIDs of retracted papers (TSV, 'pmid' column); default <shared_data>/pubmed/pubmed_retractions.tsv.gz"
     )

@@ -98,3 +98,26 @@ def test_a_note_later_flagged_written_in_error_leaves_the_graph_and_its_patients
     monkeypatch.setenv("MEDKG_PSEUDONYM_KEY", "another-key-0123456789abcdef")
     with pytest.raises(LedgerError, match="E803"):
         medkg("ingest", "notes", str(first))
+
+
+TYPED_EDGES = "MATCH (:Concept)-[r]->(:Concept) WHERE type(r) <> 'CO_OCCURS_WITH' RETURN type(r) AS t, count(*) AS n"
+
+
+def test_notes_give_no_typed_relations_unless_asked(notes_env, tmp_path, monkeypatch):
+    """The relation heads learnt from abstracts: a note gets its mentions and co-mentions, and typed
+    edges only with MEDKG_NOTE_RELATIONS (the same note as an abstract states CID plainly)."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "n1.txt").write_text("HPI: Metformin-induced seizures were seen after the dose was doubled.\n"
+                                   "Plan: stop metformin.\n", encoding="utf-8")
+    medkg("ingest", "notes", str(folder))
+    with open_store(load_settings()) as store:
+        assert store.query(TYPED_EDGES) == []
+        assert store.query("MATCH (:Concept)-[r:CO_OCCURS_WITH]->(:Concept) RETURN count(r) AS n")[0]["n"] >= 1
+        assert store.query("MATCH (:Note)-[m:MENTIONS]->(:Concept) RETURN count(m) AS n")[0]["n"] >= 2
+
+    monkeypatch.setenv("MEDKG_DATA_DIR", str(tmp_path / "with-relations"))
+    monkeypatch.setenv("MEDKG_NOTE_RELATIONS", "true")
+    medkg("ingest", "notes", str(folder))
+    with open_store(load_settings()) as store:
+        assert {r["t"] for r in store.query(TYPED_EDGES)} >= {"INDUCES"}
