@@ -214,9 +214,33 @@ def _run_ingest(items, *, source_name: str, command: str, inputs: list[str], tot
                 keep_note_text: bool = False, key: bytes | None = None):
     """``key``: the pseudonymisation key of notes, which the ledger checks is the data dir's (E803).
 
-    Ctrl-C prints the summary of what the run committed before it, says so, and exits 130."""
+    Ctrl-C prints the summary of what the run committed before it, says so, and exits 130; one while the
+    graph, the ledger and the models load (or a second one while the run commits) says that and exits 130."""
+    try:
+        summary, counts, quarantined = _ingest_run(items, source_name=source_name, command=command, inputs=inputs,
+                                                   total=total, keep_note_text=keep_note_text, key=key)
+    except KeyboardInterrupt:
+        err.print("interrupted before the run read its first document (the graph, the ledger or the models were "
+                  "loading) or while it committed; what it committed stays and ingestion is idempotent: run the "
+                  "same command again", highlight=False, soft_wrap=True)
+        raise typer.Exit(130) from None
+    from kg.pipeline import raise_if_all_failed
+
+    _print_summary(summary, counts, quarantined)
+    raise_if_all_failed(summary, quarantined)  # exit status 2, not 0
+    if summary.interrupted:
+        err.print(f"interrupted: {summary.written:,} documents written before the interrupt; "
+                  "run the same command again to finish", highlight=False, soft_wrap=True)
+        raise typer.Exit(130)
+    return summary, counts
+
+
+def _ingest_run(items, *, source_name: str, command: str, inputs: list[str], total: int | None,
+                keep_note_text: bool, key: bytes | None):
+    """The run of :func:`_run_ingest`: its summary (that of the part done before a first Ctrl-C), the graph's
+    counts and the records it quarantined."""
     from kg.components import build_pipeline, open_ledger
-    from kg.pipeline import Interrupted, raise_if_all_failed
+    from kg.pipeline import Interrupted
     from kg.privacy import key_fingerprint
 
     s = settings()
@@ -246,15 +270,7 @@ def _run_ingest(items, *, source_name: str, command: str, inputs: list[str], tot
                 summary = pipeline.run(items, command=command, inputs=inputs, on_progress=update, workers=workers)
             except Interrupted as exc:
                 summary = exc.summary
-        counts = store.counts()
-        quarantined = ledger.quarantined(summary.run_id)
-    _print_summary(summary, counts, quarantined)
-    raise_if_all_failed(summary, quarantined)  # exit status 2, not 0
-    if summary.interrupted:
-        err.print(f"interrupted: {summary.written:,} documents written before the interrupt; "
-                  "run the same command again to finish", highlight=False, soft_wrap=True)
-        raise typer.Exit(130)
-    return summary, counts
+        return summary, store.counts(), ledger.quarantined(summary.run_id)
 
 
 _Format = Annotated[Literal["table", "json"], typer.Option("--format", "-f", help="table or json")]
@@ -410,32 +426,20 @@ def ingest_pubmed(
     if query:
         from kg.sources.eutils import EutilsClient
 
-        hits, fetched = None, 0
-
-        def counted(items):
-            nonlocal fetched
-            for item in items:
-                fetched += 1
-                yield item
-
-        try:
-            with EutilsClient.from_settings(settings()) as client:
-                # searched before the store, ledger and models open: an unreachable service or a rejected query
-                # fails in seconds, and leaves no unfinished run in the ledger
+        with EutilsClient.from_settings(settings()) as client:
+            # searched before the store, ledger and models open: an unreachable service or a rejected query
+            # fails in seconds, and leaves no unfinished run in the ledger
+            try:
                 hits = client.search(query, 1000 if max_records is None else max_records)
-                if not hits[0]:
-                    err.print(f"E-utilities: 0 records match {query!r}; nothing to ingest", markup=False,
-                              highlight=False, soft_wrap=True)
-                _run_ingest(counted(client.fetch_hits(query, *hits)), source_name="pubmed",
-                            command="ingest pubmed --query", inputs=[query], total=hits[0])
-        except KeyboardInterrupt:
-            # A Ctrl-C the run did not handle (it handles one while it reads, writes and commits: its summary,
-            # exit 130): during the search, while the store and models open, or a second one while it commits.
-            done = ("the E-utilities search did not finish, no record was fetched" if hits is None
-                    else f"{fetched:,} of the {hits[0]:,} records fetched before the interrupt")
-            err.print(f"interrupted: {done}; ingestion is idempotent (what was written is skipped): run the same "
-                      "command again to finish", highlight=False, soft_wrap=True)
-            raise typer.Exit(130) from None
+            except KeyboardInterrupt:
+                err.print("interrupted during the E-utilities search: nothing was fetched or written",
+                          highlight=False, soft_wrap=True)
+                raise typer.Exit(130) from None
+            if not hits[0]:
+                err.print(f"E-utilities: 0 records match {query!r}; nothing to ingest", markup=False,
+                          highlight=False, soft_wrap=True)
+            _run_ingest(client.fetch_hits(query, *hits), source_name="pubmed", command="ingest pubmed --query",
+                        inputs=[query], total=hits[0])
         return
 
     items = read_files(files, iter_pubmed)

@@ -109,8 +109,7 @@ def test_ctrl_c_during_the_e_utilities_search_says_so_and_exits_130(monkeypatch,
     assert _ingest(monkeypatch, tmp_path, CountingStore(), CtrlC(), "--query", "aspirin") == 130
     out = capsys.readouterr()
     assert "Traceback" not in out.err and out.out == ""
-    assert out.err.strip() == ("interrupted: the E-utilities search did not finish, no record was fetched; ingestion "
-                               "is idempotent (what was written is skipped): run the same command again to finish")
+    assert out.err.strip() == "interrupted during the E-utilities search: nothing was fetched or written"
     assert not (tmp_path / "data" / "ledger.sqlite").exists()
 
 
@@ -137,3 +136,21 @@ def test_a_query_with_no_hits_says_so_and_its_run_summary_reconciles(monkeypatch
     assert "run 1 summary" in out.out and "(interrupted)" not in out.out
     table = " ".join(out.out.replace("│", " ").split())
     assert " read 0 written 0 " in table and "read = written + skipped + quarantined + deleted yes" in table
+
+
+def test_ctrl_c_while_the_models_load_says_so_and_exits_130(monkeypatch, capsys, tmp_path):
+    """QA: Ctrl-C while the graph, ledger and models loaded exited 130 without a word."""
+    @contextmanager
+    def graph(*, write=False):
+        yield CountingStore()
+
+    monkeypatch.setattr(kg.components, "build_pipeline", lambda *args, **kwargs: _ctrl_c())
+    monkeypatch.setattr(cli, "_apply_curation_changes", lambda *args: None)
+    monkeypatch.setattr(cli, "_graph", graph)
+    monkeypatch.setattr(sys, "argv", ["medkg", "--data-dir", str(tmp_path / "data"), "ingest", "pubmed", str(ARTICLES)])
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    assert exit_.value.code == 130
+    out = capsys.readouterr()
+    assert out.out == "" and "Traceback" not in out.err
+    assert out.err.startswith("interrupted before the run read its first document") and "run the same command again" in out.err
