@@ -874,7 +874,9 @@ def train_re_cmd(
     """Train the CPU relation model (BC5CDR CID + BioRED heads) on the training splits, gold entities.
 
     Under 2 minutes on 2 cores; hyperparameters, thresholds and score calibration come from
-    cross-validation on training documents. Score it with `medkg evaluate re --corpus DEV.PubTator`.
+    cross-validation on training documents. Writes model.joblib, training.json and MODEL_CARD.md (data,
+    command, time, cross-validated scores; a hand-written card already there is kept). Score it with
+    `MEDKG_RE_MODEL=DIR medkg evaluate re --corpus DEV.PubTator`.
     """
     from kg.train.re import train_re
 

@@ -10,6 +10,7 @@ re`` scores, and tuning on them would inflate the reported F1.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import platform
 import time
@@ -59,6 +60,7 @@ from kg.vocab.curie import to_curie
 from kg.vocab.lexicon import MESH_DISEASE_TERMS
 from kg.vocab.types import entity_type
 
+log = logging.getLogger(__name__)
 TRAINING_CORPORA: dict[str, str] = {  # under the shared data folder
     "cid": "corpora/bc5cdr/CDR_TrainingSet.PubTator.txt",
     "biored": "corpora/biored/Train.PubTator",
@@ -381,4 +383,34 @@ def train_re(
     out = Path(output_dir)
     model.save(out)
     (out / "training.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    card = out / MODEL_CARD
+    if not card.exists() or card.read_text(encoding="utf-8").startswith(GENERATED):
+        card.write_text(model_card(report, out), encoding="utf-8")
+    else:  # written by hand (the shipped model's): it says more than a generated one, so it is kept
+        log.warning("kept the hand-written %s: update its figures from %s", card, out / "training.json")
     return report
+
+
+MODEL_CARD = "MODEL_CARD.md"
+GENERATED = "<!-- written by medkg train re -->"
+
+
+def model_card(report: Mapping[str, Any], out: Path) -> str:
+    """The model card of a model :func:`train_re` wrote: data, command, time, machine and the
+    cross-validated choices and scores of each head, from its training ``report``. Dev scores are not
+    in it: training never reads a dev split; the card says how to get them."""
+    lines = [GENERATED, f"# {out.name}: a medkg relation model (format `{report['format']}`)", "",
+             f"Trained {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} with "
+             f"`medkg train re --output {out} --seed {report['seed']}` in {report['train_seconds']} s on "
+             f"{report['machine']}. Load it with `MEDKG_RE_MODEL={out}`. `training.json` holds the whole report.",
+             "", "| head | training corpus | abstracts | candidate pairs | relations | C | threshold | "
+             "CV pair F1 | CV pair+type F1 | typer (C, CV accuracy) |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for task, t in report["tasks"].items():
+        typer = f"{t['typer_C']}, {t['cv_typer_accuracy']}" if "typer_C" in t else "-"
+        lines.append(f"| `{task}` | `{Path(t['corpus']).name}` | {t['documents']:,} | {t['candidate_pairs']:,} | "
+                     f"{t['gold_relations']:,} | {t['C']} | {t['threshold']} | {t['cv_pair_f1']} | "
+                     f"{t['cv_pair_type_f1']} | {typer} |")
+    lines += ["", "Five-fold cross-validation over the training documents chose C, the thresholds and the calibration "
+              "(no dev split was read). Dev scores, end to end and with gold entities:", "",
+              f"    MEDKG_RE_MODEL={out} medkg evaluate re --corpus CORPUS_DEV.PubTator [--gold-entities]", ""]
+    return "\n".join(lines)

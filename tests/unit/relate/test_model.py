@@ -41,6 +41,24 @@ def test_training_writes_a_loadable_model_and_report(tiny_model_dir):
             assert not any(n.startswith(CONTEXT_FEATURES) for n in names) and len(names) == head.classifier.coef_.shape[1]
 
 
+def test_training_writes_a_model_card_with_its_data_command_and_scores_and_keeps_a_hand_written_one(
+        tiny_model_dir, tmp_path, corpus_writers):
+    """QA: `medkg train re` wrote no model card; the brief asks each model for one (data, command, time, scores)."""
+    card = (tiny_model_dir / "MODEL_CARD.md").read_text()
+    report = json.loads((tiny_model_dir / "training.json").read_text())
+    assert f"--output {tiny_model_dir} --seed 1" in card and f"in {report['train_seconds']} s" in card
+    for task, t in report["tasks"].items():
+        row = next(line for line in card.splitlines() if line.startswith(f"| `{task}` |"))
+        assert f"| {t['documents']:,} |" in row and f"| {t['threshold']} | {t['cv_pair_f1']} | {t['cv_pair_type_f1']} |" in row
+    assert "medkg evaluate re --corpus" in card
+    hand = tmp_path / "hand"
+    hand.mkdir()
+    (hand / "MODEL_CARD.md").write_text("# our model\n")
+    train_re(hand, corpora={"cid": corpus_writers["cid"](tmp_path / "cdr_train.txt")}, mesh_disease_terms=None,
+             mesh_descriptor_terms=None, mesh_supplementary_terms=None)
+    assert (hand / "MODEL_CARD.md").read_text() == "# our model\n"
+
+
 def test_a_loaded_model_s_version_is_its_file_s(tiny_model_dir, tmp_path):
     model = RelationModel.load(tiny_model_dir)
     assert model.version.startswith("re-cpu-4+") and RelationModel.load(tiny_model_dir).version == model.version
