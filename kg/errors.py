@@ -441,9 +441,13 @@ class Errors:
                    "back: `medkg curate retract {id} --reason ...`.")
 
     # -- source: a whole file or service (E2xx) -----------------------------------------------
-    E201 = Message(SourceError, "cannot open PubMed file {path}: {error}")
+    E201 = Message(SourceError, "cannot open PubMed file {path}: {error}",
+                   "Pass PubMed XML files (.xml or .xml.gz) that exist and can be read; for the files of a folder, "
+                   "pass them with a shell glob such as FOLDER/*.xml.gz.")
     E202 = Message(SourceError, "{path} is empty")
-    E203 = Message(SourceError, "{path} is not XML (it does not start with '<')")
+    E203 = Message(SourceError, "{path} is not XML: {why}",
+                   "Pass a PubMed XML file (.xml or .xml.gz) saved as UTF-8; UTF-16 and UTF-32 are read too when "
+                   "the file starts with its byte order mark.")
     E204 = Message(SourceError, "{path} is XML but not PubMed XML: root element is <{root}>")
     E205 = Message(SourceError, "demo input {path} does not exist",
                    "Pass --file PUBMED.xml.gz or set MEDKG_SHARED_DATA.")
@@ -525,8 +529,9 @@ class Errors:
     E310 = Message(RecordError, "invalid citation: {error}")
     E313 = Message(RecordError, "the record starting at line {line} is cut off: no end tag",
                    "The file is truncated or damaged there; download it again to read this record.")
-    E314 = Message(RecordError, "malformed XML at line {line}, between records: {error}; every record was read",
-                   "Nothing was lost, but the file is damaged: download it again.")
+    E314 = Message(RecordError, "malformed XML at line {line}, between records: {error}; it holds no record",
+                   "Nothing was lost there: no PMID lies outside the records read or quarantined on their own. The "
+                   "file is damaged, though: download it again.")
     E315 = Message(RecordError, "DeleteCitation block at line {line} is damaged ({error}): "
                    "{deleted} of its {count} PMIDs were deleted, not read: {unread}",
                    "The rest of the file was read. Download the file again to delete the PMIDs not read.")
@@ -534,8 +539,13 @@ class Errors:
                    "came after the cut was not read",
                    "Download the file again: what came before the cut was read. The daily flow reads the file again "
                    "each run, and applies no later update file until it is read whole.")
+    E317 = Message(RecordError, "the record at line {line} ({pmid}) has a damaged or missing start tag: it was not "
+                   "read", "The rest of the file was read. Download the file again to read this record.")
+    E318 = Message(RecordError, "damaged XML at line {line}, outside any record, holds the PMIDs {pmids}: they were "
+                   "not read", "The rest of the file was read. Download the file again to read the records or "
+                   "deletions these PMIDs belong to.")
     # clinical notes
-    E320 = Message(RecordError, "not valid UTF-8 (byte {byte}): re-save the note as UTF-8")
+    E320 = Message(RecordError, "not UTF-8 text (byte {byte}): re-save the note as UTF-8")
     E321 = Message(RecordError, "unreadable: {error}")
     E322 = Message(RecordError, "empty note text")
     E323 = Message(RecordError, "malformed CSV at {lines}: {error}",
@@ -544,6 +554,9 @@ class Errors:
     E325 = Message(RecordError, "compressed file is truncated or corrupt ({error}); the rest was not read",
                    "Copy or download the file again; the rows before the damage were read.")
     E326 = Message(RecordError, "ROW_ID or SUBJECT_ID is empty")
+    E327 = Message(RecordError, "{encoding} text, not UTF-8: re-save it as UTF-8",
+                   "Re-save the file as UTF-8 (a spreadsheet's \"CSV UTF-8\", or `iconv -f {encoding} -t UTF-8`) "
+                   "and run again: nothing of it was read.")
     E328 = Message(RecordError, "encounter_id is empty")
     E329 = Message(RecordError, "{count} columns at {lines}, the header has {expected}",
                    "A delimiter or quote is probably missing or extra in that row; fix it and run again.")

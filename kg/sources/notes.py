@@ -12,25 +12,32 @@ written from.
 CSV files are read row by row (MIMIC's NOTEEVENTS is ~4 GB) and may be gzipped, as they are
 when downloaded from PhysioNet. After a malformed row (an unbalanced quote) the reader goes on at the
 next line that starts a row, not in the middle of the quoted field, so the rows after it are read
-and no row is made of note text.
+and no row is made of note text. MIMIC ids are read as pandas re-saves them too (``101.0``: a column
+with empty cells, such as HADM_ID, becomes a float column) and stand for the same integer.
+
+A note that is not text (binary, UTF-16) or holds no letter or digit is quarantined, never written
+as a note; files in a notes folder that are not ``.txt`` are not read, and a warning counts them.
 """
 
 from __future__ import annotations
 
 import csv
 import gzip
+import logging
 import os
 import re
 import sys
 import zlib
-from collections import deque
-from collections.abc import Iterator
+from collections import Counter, deque
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
-from kg.errors import Errors, SourceError
+from kg.errors import Errors, RecordError, SourceError
 from kg.models import Deletion, Document, Quarantine
 from kg.privacy import pseudonymize
+
+log = logging.getLogger(__name__)
 
 MIMIC_REQUIRED = ("row_id", "subject_id", "text")
 MIMIC_OPTIONAL = ("hadm_id", "chartdate", "category", "iserror")
@@ -38,11 +45,28 @@ ACI_REQUIRED = ("dataset", "encounter_id", "note")
 # A header naming any of these is taken for ACI-Bench, so its missing columns are reported
 # against ACI-Bench's layout rather than MIMIC's.
 _ACI_MARKERS = ("encounter_id", "dialogue", "note")
-# What the identifier columns hold. After a malformed row the reader goes on at the next line that
-# reads as a row with identifiers like these: a line of note text with as many commas as the header
-# has columns is not a row.
-_MIMIC_IDS = {"row_id": re.compile(r"\d+"), "subject_id": re.compile(r"\d+"), "hadm_id": re.compile(r"\d*")}
-_ACI_IDS = {"dataset": re.compile(r"[\w.-]+"), "encounter_id": re.compile(r"[\w.-]+")}
+# A MIMIC id: an integer, written "101" or, by pandas re-saving a column that has empty cells (HADM_ID
+# has: outpatient notes), "101.0". ACI-Bench ids are names such as "D2N001".
+_NUMBER_ID = re.compile(r"(\d+)(?:\.0+)?")
+_ACI_ID = re.compile(r"[\w.-]+")
+# What the identifier columns hold, and whether the cell may be empty. After a malformed row the reader
+# goes on at the next line that reads as a row: the header's column count and identifiers like these
+# (a line of note text with as many commas as the header has columns is not a row). A cell that may be
+# empty here is one whose row is quarantined alone when it is (E326): such a row ends the damaged region
+# rather than being swallowed by it. ACI-Bench's dataset is too loose a signal to stand alone, so its
+# encounter_id must be there.
+_MIMIC_IDS = {"row_id": (_NUMBER_ID, True), "subject_id": (_NUMBER_ID, False), "hadm_id": (_NUMBER_ID, False)}
+_ACI_IDS = {"dataset": (_ACI_ID, True), "encounter_id": (_ACI_ID, True)}
+# File types named (by extension only) in the warning about the files of a notes folder that are not read;
+# any other suffix is "other", as a suffix may be part of a name ("Doe.Jane") and a file name may hold the
+# patient's name.
+_NAMED_TYPES = frozenset({
+    ".bak", ".csv", ".dat", ".doc", ".docx", ".gz", ".htm", ".html", ".jpeg", ".jpg", ".json", ".log", ".md",
+    ".odt", ".pdf", ".png", ".rtf", ".text", ".tif", ".tiff", ".tmp", ".tsv", ".xls", ".xlsx", ".xml", ".zip",
+})
+# Byte-order marks of the wide encodings, UTF-32's first: its little-endian mark begins with UTF-16's.
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32LE"), (b"\x00\x00\xfe\xff", "UTF-32BE"),
+              (b"\xff\xfe", "UTF-16LE"), (b"\xfe\xff", "UTF-16BE"))
 
 # The year of a CHARTDATE, written "2151-07-16" (MIMIC), "2151-07-16 10:00:00" or "07/16/2151": four digits
 # standing alone; "1234567" has none, and the note is then kept without a year.
@@ -124,40 +148,114 @@ def locate_note(root: str | Path, doc_id: str, *, key: bytes) -> Path:
     return found
 
 
-def _txt_notes(root: Path, key: bytes) -> list[tuple[Path, str]]:
-    """Each ``.txt`` note under ``root`` and its note id, the pseudonym of its path relative to ``root``."""
-    files = sorted(f for f in root.rglob("*") if f.is_file() and f.suffix.lower() == ".txt")
-    if not files:
+def _txt_notes(root: Path, key: bytes, files: Sequence[Path] | None = None) -> list[tuple[Path, str]]:
+    """Each ``.txt`` note under ``root`` (of ``files``, every file below ``root`` if not given) and its note
+    id, the pseudonym of its path relative to ``root``."""
+    if files is None:
+        files = _files(root)
+    notes = sorted(f for f in files if f.suffix.lower() == ".txt")
+    if not notes:
         raise SourceError(Errors.E215, path=root)
-    return [(file, f"NOTE:{pseudonymize(file.relative_to(root).as_posix(), key, 'note')}") for file in files]
+    return [(file, f"NOTE:{pseudonymize(file.relative_to(root).as_posix(), key, 'note')}") for file in notes]
+
+
+def _files(root: Path) -> list[Path]:
+    return [f for f in root.rglob("*") if f.is_file()]
 
 
 def _iter_txt_folder(root: Path, key: bytes) -> Iterator[Document | Quarantine]:
     # Where a note is said to be: the folder given and the note's id, never the file's name or its
     # subfolders, which in real exports hold the patient's name and MRN (locate_note finds the file).
     folder = str(root) if str(root).endswith(os.sep) else f"{root}{os.sep}"
-    for file, doc_id in _txt_notes(root, key):
+    files = _files(root)
+    for file, doc_id in _txt_notes(root, key, files):
         try:
-            text = file.read_bytes().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            yield Quarantine(file=folder, record=doc_id, reason=Errors.E320.reason(byte=exc.start), id=doc_id)
-            continue
+            data = file.read_bytes()
         except OSError as exc:
             # str(exc) names the file: the reason gets the operating system's words only
             error = exc.strerror or type(exc).__name__
             yield Quarantine(file=folder, record=doc_id, reason=Errors.E321.reason(error=error), id=doc_id)
             continue
+        if encoding := _wide_encoding(data[:64]):
+            yield Quarantine(file=folder, record=doc_id, reason=Errors.E327.reason(encoding=encoding), id=doc_id)
+            continue
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            yield Quarantine(file=folder, record=doc_id, reason=Errors.E320.reason(byte=exc.start), id=doc_id)
+            continue
+        if "\0" in text:  # valid UTF-8, but no text file holds a NUL: a binary file named .txt
+            yield Quarantine(file=folder, record=doc_id, reason=Errors.E320.reason(byte=data.index(b"\0")),
+                             id=doc_id)
+            continue
         text = _normalise(text)
-        if not text.strip():
+        if not _has_content(text):
             yield Quarantine(file=folder, record=doc_id, reason=Errors.E322.reason(), id=doc_id)
             continue
         yield Document(id=doc_id, source="note", text=text, origin=(folder, doc_id))
+    # Said after the notes, not before: read_files opens the folder once to check it, then again to read it.
+    _warn_not_read(root, folder, files)
+
+
+def _warn_not_read(root: Path, folder: str, files: Sequence[Path]) -> None:
+    """Warn of the files under ``root`` that are not ``.txt`` notes and so were not read, by count and
+    type only: their names may hold a patient's name. Hidden files and folders (``.DS_Store``, ``.git``)
+    are no notes a person put there and are not counted."""
+    other = [f for f in files if f.suffix.lower() != ".txt"
+             and not any(part.startswith(".") for part in f.relative_to(root).parts)]
+    if not other:
+        return
+    types = Counter(f.suffix.lower() if f.suffix.lower() in _NAMED_TYPES else "other" if f.suffix else "no extension"
+                    for f in other)
+    named = ", ".join(t for t, _ in sorted(types.items(), key=lambda item: (-item[1], item[0]))[:5])
+    if len(types) > 5:
+        named += ", ..."
+    if len(other) == 1:
+        log.warning("1 file in %s is not a .txt note and was not read (%s)", folder, named)
+    else:
+        log.warning("%d files in %s are not .txt notes and were not read (%s)", len(other), folder, named)
+
+
+def _wide_encoding(head: bytes) -> str | None:
+    """UTF-16 or UTF-32, told from the byte-order mark or, without one, from text that starts in ASCII
+    (a CSV header, most notes): every second (or second to fourth) byte a NUL, the others not."""
+    for bom, encoding in _WIDE_BOMS:
+        if head.startswith(bom):
+            return encoding
+    for width, name in ((4, "UTF-32"), (2, "UTF-16")):
+        units = [head[i:i + width] for i in range(0, len(head) - len(head) % width, width)]
+        if len(units) < 2:
+            continue
+        if all(u[0] and not any(u[1:]) for u in units):
+            return f"{name}LE"
+        if all(u[-1] and not any(u[:-1]) for u in units):
+            return f"{name}BE"
+    return None
+
+
+def _has_content(text: str) -> bool:
+    """Whether ``text`` holds a letter or a digit: a note of blanks, punctuation or zero-width spaces is empty."""
+    return any(c.isalnum() for c in text)
 
 
 def _open_csv(path: Path) -> IO[str]:
+    """The CSV as UTF-8 text. A UTF-16 or UTF-32 file (Excel's "Unicode text", Windows PowerShell's default)
+    would be read as bytes that are not UTF-8 and fail as a header without the columns (E213, its header
+    shown as garbage): it is refused before that, naming its encoding.
+
+    Raises
+    ------
+    RecordError
+        E327: the file is UTF-16 or UTF-32.
+    """
+    gz = path.name.lower().endswith(".gz")
+    with (gzip.open(path, "rb") if gz else path.open("rb")) as raw:
+        head = raw.read(64)
+    if encoding := _wide_encoding(head):
+        raise RecordError(Errors.E327, file=str(path), record="line 1", encoding=encoding)
     # surrogateescape turns invalid UTF-8 into lone surrogates instead of aborting the
     # file, so the offending row alone can be quarantined.
-    if path.name.lower().endswith(".gz"):
+    if gz:
         return gzip.open(path, "rt", encoding="utf-8-sig", errors="surrogateescape", newline="")
     return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
 
@@ -214,7 +312,9 @@ def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Deletion | Quaranti
                     Errors.E213, path=path, layout=layout, missing=", ".join(missing), header=", ".join(header)
                 )
             to_record = _aci_record if is_aci else _mimic_record
-            ids = [(columns[name], id_) for name, id_ in (_ACI_IDS if is_aci else _MIMIC_IDS).items() if name in columns]
+            ids = [(columns[name], id_, needed) for name, (id_, needed) in (_ACI_IDS if is_aci else _MIMIC_IDS).items()
+                   if name in columns]
+            id_column = columns["encounter_id" if is_aci else "row_id"]
             while True:
                 lines.next_row()
                 try:
@@ -226,7 +326,8 @@ def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Deletion | Quaranti
                     lines.back()
                     continue
                 if damaged:
-                    if len(row) != len(header) or not all(id_.fullmatch(row[i]) for i, id_ in ids):
+                    if len(row) != len(header) or not all(
+                            id_.fullmatch(row[i]) or not (needed or row[i].strip()) for i, id_, needed in ids):
                         lines.back()
                         continue
                     row_no += 1
@@ -236,8 +337,11 @@ def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Deletion | Quaranti
                     continue  # a blank line: no note
                 row_no += 1
                 if len(row) != len(header):
+                    # The id is read where the header puts it, and only if it looks like one: the delimiter
+                    # missing or extra is in practice in the note text, MIMIC's last column, after the id.
+                    note_id = _readable_id(row[id_column], is_aci, key) if id_column < len(row) else None
                     yield Quarantine(file=str(path), record=f"row {row_no}", reason=Errors.E329.reason(
-                        count=len(row), expected=len(header), lines=_lines(lines.first, lines.last)))
+                        count=len(row), expected=len(header), lines=_lines(lines.first, lines.last)), id=note_id)
                     continue
                 fields = {name: row[i] for name, i in columns.items() if name != "dialogue"}
                 bad_column = next((n for n, v in fields.items() if _LONE_SURROGATE.search(v)), None)
@@ -246,6 +350,7 @@ def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Deletion | Quaranti
                         file=str(path),
                         record=f"row {row_no}",
                         reason=Errors.E324.reason(column=bad_column),
+                        id=_readable_id(row[id_column], is_aci, key),
                     )
                     continue
                 yield to_record(fields, path, row_no, key)
@@ -280,18 +385,41 @@ def _normalise(text: str) -> str:
 
 
 def _empty(text: str, path: Path, row_no: int, doc_id: str) -> Quarantine | None:
-    if text.strip():
+    if _has_content(text):
         return None
     return Quarantine(file=str(path), record=f"row {row_no}", reason=Errors.E322.reason(), id=doc_id)
+
+
+def _mimic_id(value: str) -> str:
+    """A MIMIC id as the integer's digits: ``101.0`` (pandas' float column) is the id ``101`` and gets its
+    pseudonym, so a re-saved CSV names the same notes, patients and admissions, not new ones; an id that
+    is not an integer, or one written ``101`` as MIMIC writes them, is kept as it is."""
+    match = _NUMBER_ID.fullmatch(value)
+    return match.group(1) if match else value
+
+
+def _note_id(value: str, key: bytes) -> str:
+    return f"NOTE:{pseudonymize(value, key, 'note')}"
+
+
+def _readable_id(value: str, is_aci: bool, key: bytes) -> str | None:
+    """The note id of a row quarantined before its fields are read (E324, E329), when its id cell holds an id
+    (not invalid UTF-8, not note text): the ledger then knows the note and says that the version of it
+    written before stays in the graph."""
+    value = value.strip()
+    if is_aci:
+        return _note_id(value, key) if _ACI_ID.fullmatch(value) else None
+    return _note_id(_mimic_id(value), key) if _NUMBER_ID.fullmatch(value) else None
 
 
 def _mimic_record(
     fields: dict[str, str], path: Path, row_no: int, key: bytes
 ) -> Document | Deletion | Quarantine:
-    row_id, subject_id = fields["row_id"].strip(), fields["subject_id"].strip()
+    row_id, subject_id = _mimic_id(fields["row_id"].strip()), _mimic_id(fields["subject_id"].strip())
     if not row_id or not subject_id:
-        return Quarantine(file=str(path), record=f"row {row_no}", reason=Errors.E326.reason())
-    doc_id = f"NOTE:{pseudonymize(row_id, key, 'note')}"
+        return Quarantine(file=str(path), record=f"row {row_no}", reason=Errors.E326.reason(),
+                          id=_note_id(row_id, key) if row_id else None)
+    doc_id = _note_id(row_id, key)
     if fields.get("iserror", "").strip() == "1":  # written in error: withdrawn, also from an earlier run's graph
         return Deletion(id=doc_id)
     text = _normalise(fields["text"])
@@ -304,7 +432,7 @@ def _mimic_record(
         "category": category,
         "dataset": "noteevents",
     }
-    hadm_id = fields.get("hadm_id", "").strip()
+    hadm_id = _mimic_id(fields.get("hadm_id", "").strip())
     if hadm_id:
         metadata["encounter"] = pseudonymize(hadm_id, key, "enc")
     year = _YEAR.search(fields.get("chartdate", ""))
@@ -318,7 +446,7 @@ def _aci_record(fields: dict[str, str], path: Path, row_no: int, key: bytes) -> 
     encounter_id = fields["encounter_id"].strip()
     if not encounter_id:
         return Quarantine(file=str(path), record=f"row {row_no}", reason=Errors.E328.reason())
-    doc_id = f"NOTE:{pseudonymize(encounter_id, key, 'note')}"
+    doc_id = _note_id(encounter_id, key)
     text = _normalise(fields["note"])
     empty = _empty(text, path, row_no, doc_id)
     if empty:

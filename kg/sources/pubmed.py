@@ -11,21 +11,28 @@ record by record: each record from its start tag to the next record's is parsed 
 the stream gave are skipped, a damaged one is quarantined with its PMID and line, and the rest of
 the file is read. The stream gives only the records directly under the root: those after a record
 without an end tag arrive inside it, and are read in the second pass. A record start tag cannot
-occur inside PubMed text (it would be escaped), so records are neither invented nor dropped; a
-damaged DeleteCitation block still deletes each of its PMIDs that can be read. A cut gzip yields
-everything before the cut plus one Quarantine saying where it stopped (E301), and so does XML that
-ends before its root element's end tag (E316: a record the file ends inside is that Quarantine; one
-that lacks its end tag before the end of the file loses itself only, E313). Only a file that cannot
-be read at all raises.
+occur inside PubMed text (it would be escaped), so records are not invented; a damaged
+DeleteCitation block still deletes each of its PMIDs that can be read. Nor are records dropped: a
+record whose start tag is damaged has no bytes of its own, so the second pass looks for records in
+every byte outside the records it parses (the bytes after each record's end tag, and before the
+first record), and quarantines each it finds there by PMID (E317). The stream counts the records
+its bytes hold too, so a record it passes over without a syntax error (its start and end tags
+renamed alike, or records wrapped in another element) sends the file to the second pass. A cut
+gzip yields everything before the cut plus one Quarantine saying where it stopped (E301), and so
+does XML that ends before its root element's end tag (E316: a record the file ends inside is that
+Quarantine; one that lacks its end tag before the end of the file loses itself only, E313). Only a
+file that cannot be read at all raises. A file saved as UTF-16 or UTF-32 with its byte order mark
+is read as UTF-8.
 """
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -45,6 +52,20 @@ _RECORD_START = re.compile(rb"<(PubmedArticle|PubmedBookArticle|DeleteCitation)[
 _PMID = re.compile(rb"<PMID[^>]*>\s*([^<\s]*)\s*</PMID>")
 # A PMID element of a damaged DeleteCitation block: its text, and its end tag if it has one.
 _PMID_ELEMENT = re.compile(rb"<PMID\b[^>]*>([^<]*)(</PMID>)?")
+# What each record holds once (a citation's MedlineCitation or BookDocument, a DeleteCitation block):
+# counted as the stream parser reads, so that a record it passes over without a syntax error is noticed.
+_MARKER = re.compile(rb"<(?:MedlineCitation|BookDocument|DeleteCitation)[\s>/]")
+# A citation's content and its PMID, the first element in it: found outside any record's bytes, the
+# record of a citation whose own start tag is damaged or missing.
+_CITATION = re.compile(rb"<(?:MedlineCitation|BookDocument)(?:\s[^>]*)?>\s*(?:<PMID\b[^>]*>\s*([^<\s]*))?")
+# What may lie between records: whitespace, comments, the root element's end tag (and its start tag,
+# which ends the prolog, _ROOT_START).
+_BETWEEN = re.compile(rb"\s+|<!--.*?-->|</(?:PubmedArticleSet|PubmedBookArticleSet)\s*>", re.S)
+_ROOT_START = re.compile(rb"<(?:PubmedArticleSet|PubmedBookArticleSet)(?:\s[^>]*)?>")
+# Byte order marks, UTF-32 first: UTF-32LE's begins with UTF-16LE's.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_DECLARED_ENCODING = re.compile(r"""\A(\s*<\?xml\b[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
 _MONTHS = {
     m: i
     for i, m in enumerate(
@@ -72,15 +93,56 @@ def iter_pubmed(path: str | Path) -> Iterator[Document | Deletion | Quarantine]:
 
 
 @contextmanager
-def _opened(path: Path) -> Iterator[io.BufferedIOBase]:
+def _opened(path: Path) -> Iterator[_Utf8]:
     try:
         raw = path.open("rb")
     except OSError as exc:
-        raise SourceError(Errors.E201, path=str(path), error=exc.strerror or exc) from exc
+        # `ingest pubmed FOLDER` is an easy slip: say that the reader takes files, and how to pass a folder's
+        error = (f"it is a folder, and PubMed XML is read file by file: pass its files, e.g. {path}/*.xml.gz"
+                 if path.is_dir() else exc.strerror or exc)
+        raise SourceError(Errors.E201, path=str(path), error=error) from exc
     with raw:
         magic = raw.read(2)
         raw.seek(0)
-        yield gzip.GzipFile(fileobj=raw) if magic == _GZIP_MAGIC else raw
+        yield _Utf8(gzip.GzipFile(fileobj=raw) if magic == _GZIP_MAGIC else raw)
+
+
+class _Utf8:
+    """A stream read as UTF-8, whatever the encoding its byte order mark names. PubMed XML is UTF-8 and
+    the readers look for tags byte by byte (lxml alone would read UTF-16), so a file saved as UTF-16 or
+    UTF-32 (the XML specification requires the mark) is decoded and encoded again, and its XML
+    declaration made to say UTF-8. Lines do not change, so line numbers hold. Without a mark, the
+    stream's bytes pass through untouched."""
+
+    def __init__(self, stream: io.BufferedIOBase) -> None:
+        self.stream, self.started = stream, False
+        self.encoding: str | None = None
+        self.decoder: codecs.IncrementalDecoder | None = None
+
+    def read1(self, size: int = -1) -> bytes:
+        chunk = self.stream.read1(size)
+        if not self.started:
+            self.started = True
+            while 0 < len(chunk) < 4 and (more := self.stream.read1(size)):  # a mark split across reads
+                chunk += more
+            self.encoding = next((e for bom, e in _BOMS if chunk.startswith(bom)), None)
+            if self.encoding is None:
+                return chunk
+            self.decoder = codecs.getincrementaldecoder(self.encoding)()
+            return _DECLARED_ENCODING.sub(r"\1\2UTF-8\2", self._decoded(chunk), count=1).encode()
+        return chunk if self.decoder is None else self._decoded(chunk).encode()
+
+    def _decoded(self, chunk: bytes) -> str:
+        # Empty text before the end would read as the end of the file: read on until a character is whole.
+        while True:
+            try:
+                text = self.decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:  # an OSError, so that the readers stop as at any read error
+                encoding = self.encoding.upper()
+                raise OSError(f"not valid {encoding}, which its byte order mark names: {exc.reason}") from exc
+            if text or not chunk:
+                return text
+            chunk = self.stream.read1(_CHUNK)
 
 
 def count_pubmed(path: str | Path) -> dict[str, int]:
@@ -105,6 +167,8 @@ class _Progress:
         self.ordinal = 0  # citations seen (articles and book articles), 1-based once started
         self.records = 0  # records read: citations and DeleteCitation blocks
         self.last_pmid: str | None = None
+        # The stream parser met a record inside another element: it gives no more, the second pass reads them.
+        self.nested = False
 
     def stop(self, message: Message, **fields: object) -> Quarantine:
         last = f"last good PMID {self.last_pmid}" if self.last_pmid else "no record read yet"
@@ -115,13 +179,14 @@ class _Progress:
         )
 
 
-def _parse(stream: io.BufferedIOBase, path: Path) -> Iterator[Document | Deletion | Quarantine]:
+def _parse(stream: _Utf8, path: Path) -> Iterator[Document | Deletion | Quarantine]:
     name = str(path)
     progress = _Progress(name)
     parser = etree.XMLPullParser(
         events=("end",), tag=_RECORD_TAGS, huge_tree=True, resolve_entities=False, no_network=True
     )
     head: bytes | None = b""  # what was read before the root element could be checked
+    markers, tail = 0, b""  # records the bytes hold (_MARKER), and the last bytes, where one may begin
     while True:
         try:
             # read1, not read: a cut gzip raises on the read that hits the cut, and read()
@@ -136,6 +201,10 @@ def _parse(stream: io.BufferedIOBase, path: Path) -> Iterator[Document | Deletio
                 continue
             _check_is_pubmed(head, name)
             chunk, head = head, None
+        if chunk:  # a marker counted once: in the read it ends in
+            data = tail + chunk
+            markers += sum(1 for m in _MARKER.finditer(data) if m.end() > len(tail))
+            tail = data[-32:]
         try:
             if chunk:
                 parser.feed(chunk)
@@ -147,6 +216,8 @@ def _parse(stream: io.BufferedIOBase, path: Path) -> Iterator[Document | Deletio
             return
         yield from _drain(parser, progress)
         if not chunk:
+            if progress.nested or markers != progress.records:  # a record passed over: account for every one
+                yield from _record_by_record(path, progress, None)
             return
 
 
@@ -154,8 +225,14 @@ def _check_is_pubmed(head: bytes, name: str) -> None:
     if not head.strip():
         raise SourceError(Errors.E202, path=name)
     match = _FIRST_ELEMENT.search(head)
-    if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or not match:
-        raise SourceError(Errors.E203, path=name)
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not start.startswith(b"<") or not match:
+        shown = repr(start[:16].decode("utf-8", "backslashreplace"))
+        if b"\x00" in start[:4]:  # '<' and '?' of UTF-16 or UTF-32: _Utf8 reads those only after their mark
+            why = f"it starts with {shown}: UTF-16 or UTF-32 without the byte order mark that names it"
+        else:
+            why = f"it starts with {shown}, not with an element ('<')"
+        raise SourceError(Errors.E203, path=name, why=why)
     root = match.group(1).decode("ascii", "replace")
     if root not in _ROOT_TAGS:
         raise SourceError(Errors.E204, path=name, root=root)
@@ -167,58 +244,128 @@ def _read_stop(progress: _Progress, exc: BaseException) -> Quarantine:
 
 
 def _record_by_record(
-    path: Path, progress: _Progress, error: etree.XMLSyntaxError
+    path: Path, progress: _Progress, error: etree.XMLSyntaxError | None
 ) -> Iterator[Document | Deletion | Quarantine]:
-    """After the stream parser's syntax ``error``: the file read again, each record parsed alone;
-    the records the stream parser gave are skipped, a damaged one is quarantined."""
+    """After the stream parser's syntax ``error`` (or a record it passed over, None): the file read again,
+    each record parsed alone; the records the stream parser gave are skipped, a damaged one is quarantined.
+
+    Every byte is either a record's own (from its start tag to its end tag) or lies between records, and
+    the bytes between records are searched for records too (_stray_records): a record whose start tag
+    is damaged or missing is not a segment of its own, it is glued to the record before it. So each PMID
+    the file holds is read or quarantined, and E314 ("it holds no record") is said only of damage that
+    holds no PMID."""
     # The stream gave records in file order and none inside another (see _drain): the ones it gave
     # are the file's first ``given`` records, so records are skipped by position, not by count.
-    given, damaged = progress.records, False
+    given, damaged, n = progress.records, False, 0
     # A citation without an end tag loses itself only (E313), unless the file ends inside it (E316):
-    # held until the next record shows which. ``last``: the tag, first line and end tag of the last record.
+    # held until the next record shows which. So is damage between records that holds no record (E314):
+    # the end of a file cut short is no more than the cut (E316) says. ``last``: the tag, first line and
+    # end tag of the last record.
     held: Quarantine | None = None
+    between: Quarantine | None = None
     last: tuple[bytes, int, bool] | None = None
     parser = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
     try:
         with _opened(path) as raw:
             stream = _Tail(raw)
-            for n, (segment, tag, line) in enumerate(_segments(stream)):
-                if held is not None:
-                    yield held
-                    held = None
-                end = segment.rfind(b"</" + tag + b">")
-                last = (tag, line, end >= 0)
-                if n < given:
+            for segment, tag, line in _segments(stream):
+                if not tag:  # the prolog and the root's start tag, then any record whose start tag is damaged
+                    root = _ROOT_START.search(segment)
+                    if stray := _stray(segment, root.end() if root else 0, line):
+                        damaged = True
+                        between = yield from _stray_records(progress, *stray)
                     continue
-                body = segment[: end + len(tag) + 3]
-                try:
-                    elem = etree.fromstring(body, parser) if end >= 0 else None
-                except etree.XMLSyntaxError as exc:
-                    elem, why = None, _located(body, line, parser, exc)
-                else:
-                    why = None
-                if elem is None:
-                    damaged = True
-                    if tag == b"DeleteCitation":
-                        yield from _damaged_deletions(progress, segment, line, why)
-                    elif why is None:
-                        held = _damaged(progress, segment, line, None)
+                if held is not None or between is not None:  # one at most: a record cut off has nothing after it
+                    yield held or between
+                    held = between = None
+                end = segment.find(b"</" + tag + b">")
+                stop = end + len(tag) + 3 if end >= 0 else len(segment)
+                body = segment[:stop]
+                last = (tag, line, end >= 0)
+                n += 1
+                if n > given:
+                    try:
+                        elem = etree.fromstring(body, parser) if end >= 0 else None
+                    except etree.XMLSyntaxError as exc:
+                        elem, why = None, _located(body, line, parser, exc)
                     else:
-                        yield _damaged(progress, segment, line, why)
-                else:
-                    yield from _record(elem, progress)
+                        why = None
+                    if elem is None:
+                        damaged = True
+                        if tag == b"DeleteCitation":
+                            yield from _damaged_deletions(progress, body, line,
+                                                          "no end tag" if why is None else why.msg or str(why))
+                        elif why is None:
+                            held = _damaged(progress, segment, line, None)
+                        else:
+                            yield _damaged(progress, segment, line, why)
+                    else:
+                        yield from _record(elem, progress)
+                # Citations in the record's own bytes past its own one: the end tag of this record and the
+                # start tag of the next are both missing (the stream parser reads one record with both).
+                own = tag != b"DeleteCitation"
+                if body.count(b"<MedlineCitation") + body.count(b"<BookDocument") > own:
+                    for m in list(_CITATION.finditer(body))[own:]:
+                        damaged = True
+                        yield _unstarted(progress, m.group(1), line + body.count(b"\n", 0, m.start()))
+                if stray := _stray(segment, stop, line):
+                    damaged = True
+                    between = yield from _stray_records(progress, *stray)
     except (EOFError, zlib.error, OSError) as exc:
-        if held is not None:
-            yield held
+        if held is not None or between is not None:
+            yield held or between
         yield _read_stop(progress, exc)
         return
     if stream.ends_early():
         yield _cut_short(progress, stream.lines, last, held)
-    elif held is not None:
-        yield held
-    elif not damaged:  # the damage lies between records: every record was read, but say where it is
+    elif held is not None or between is not None:
+        yield held or between
+    elif not damaged and error is not None:  # every byte outside the records read holds no PMID: say where it is
         yield Quarantine(file=progress.file, record=f"line {error.lineno}",
                          reason=Errors.E314.reason(line=error.lineno, error=error.msg or str(error)))
+
+
+def _stray(segment: bytes, start: int, line: int) -> tuple[bytes, int] | None:
+    """The bytes of ``segment`` (which starts on ``line``) from ``start`` on, where only what may lie between
+    records should (_BETWEEN), from the first that may not, and their line; None when there are none."""
+    pos = start
+    while pos < len(segment) and (m := _BETWEEN.match(segment, pos)) is not None:
+        pos = m.end()
+    return (segment[pos:], line + segment.count(b"\n", 0, pos)) if pos < len(segment) else None
+
+
+def _stray_records(
+    progress: _Progress, stray: bytes, line: int
+) -> Generator[Deletion | Quarantine, None, Quarantine | None]:
+    """The records in ``stray`` (bytes between records, from ``line``), whose start tags are damaged or
+    missing: each citation quarantined by PMID (E317); a DeleteCitation block's PMIDs deleted where they
+    can be read (E315); other PMIDs named (E318). Returns the E314 of damage that holds no PMID, for the
+    caller to yield once it knows that the file is not merely cut there."""
+    citations = list(_CITATION.finditer(stray))
+    for i, m in enumerate(citations):  # the first one's record starts where the damage does
+        yield _unstarted(progress, m.group(1), line + (stray.count(b"\n", 0, m.start()) if i else 0))
+    if citations:
+        return None
+    if b"</DeleteCitation>" in stray:
+        yield from _damaged_deletions(progress, stray, line, "its start tag is damaged or missing")
+    elif pmids := [m.group(1).strip().decode("utf-8", "replace") for m in _PMID_ELEMENT.finditer(stray)]:
+        yield Quarantine(file=progress.file, record=f"line {line}",
+                         reason=Errors.E318.reason(line=line, pmids=", ".join(map(repr, pmids))))
+    else:
+        what = stray.split(b"\n", 1)[0][:60].decode("utf-8", "replace")
+        return Quarantine(file=progress.file, record=f"line {line}",
+                          reason=Errors.E314.reason(line=line, error=f"unexpected {what!r}"))
+    return None
+
+
+def _unstarted(progress: _Progress, pmid: bytes | None, line: int) -> Quarantine:
+    """E317: the record of the citation with ``pmid`` (None: none could be read) that starts on ``line``,
+    whose own start tag is damaged or missing, so it has no bytes of its own to be read from."""
+    text = (pmid or b"").decode("utf-8", "replace")
+    progress.ordinal += 1
+    return Quarantine(file=progress.file, record=f"#{progress.ordinal}" + (f" PMID {text}" if text else ""),
+                      reason=Errors.E317.reason(line=line, pmid=f"PMID {text}" if text else "no PMID could be read"),
+                      id=f"PMID:{text}" if text.isdigit() else None)
 
 
 # The end tag of the root element, which a file cut short lacks. It ends the file: only whitespace
@@ -231,7 +378,7 @@ class _Tail:
     """A stream that keeps the last bytes read from it and counts their lines: whether the file,
     read to its end, ends as PubMed XML does (with its root element's end tag) or is cut short."""
 
-    def __init__(self, stream: io.BufferedIOBase) -> None:
+    def __init__(self, stream: _Utf8) -> None:
         self.stream, self.tail, self.lines = stream, b"", 1
 
     def read1(self, size: int = -1) -> bytes:
@@ -262,22 +409,20 @@ def _cut_short(progress: _Progress, lines: int, last: tuple[bytes, int, bool] | 
     return Quarantine(file=progress.file, record=f"line {lines}", reason=reason)
 
 
-def _segments(stream: io.BufferedIOBase) -> Iterator[tuple[bytes, bytes, int]]:
-    """Each record's bytes (from its start tag to the next record's, or to the end of the file),
-    its tag and the line it starts on; what precedes the first record is left out."""
+def _segments(stream: _Tail) -> Iterator[tuple[bytes, bytes, int]]:
+    """What precedes the first record (with the tag b""), then each record's bytes (from its start tag to
+    the next record's, or to the end of the file), its tag and the line it starts on."""
     buf, line, started, searched = b"", 1, False, 0
     while True:
         chunk = stream.read1(_CHUNK)
         buf += chunk
         while (m := _RECORD_START.search(buf, max(searched, 1 if started else 0))) is not None:
-            if started:
-                yield buf[: m.start()], _RECORD_START.match(buf).group(1), line
+            yield buf[: m.start()], _RECORD_START.match(buf).group(1) if started else b"", line
             line += buf.count(b"\n", 0, m.start())
             buf, started, searched = buf[m.start():], True, 1
         searched = max(len(buf) - 32, 1 if started else 0)  # a start tag may straddle two reads
         if not chunk:
-            if started:
-                yield buf, _RECORD_START.match(buf).group(1), line
+            yield buf, _RECORD_START.match(buf).group(1) if started else b"", line
             return
 
 
@@ -307,12 +452,14 @@ def _damaged(progress: _Progress, segment: bytes, line: int, exc: etree.XMLSynta
     return Quarantine(file=progress.file, record=record, reason=reason, id=f"PMID:{pmid}" if pmid.isdigit() else None)
 
 
-def _damaged_deletions(progress: _Progress, segment: bytes, line: int,
-                       exc: etree.XMLSyntaxError | None) -> Iterator[Deletion | Quarantine]:
-    """A DeleteCitation block that does not parse (``exc``) or has no end tag (None): update files
-    list many PMIDs in one block, so each that can be read is deleted, and one quarantine names
-    the others."""
-    pmids, unread = list(_PMID_ELEMENT.finditer(segment)), []
+def _damaged_deletions(progress: _Progress, segment: bytes, line: int, error: str) -> Iterator[Deletion | Quarantine]:
+    """A DeleteCitation block that does not parse, has no end tag or no start tag (``error`` says which):
+    update files list many PMIDs in one block, so each that can be read is deleted, and one quarantine
+    names the others. A citation glued to the block (its start tag damaged too) is not part of it: its
+    PMIDs (its own, those it cites) are not deleted."""
+    glued = _CITATION.search(segment)
+    block = segment[: glued.start()] if glued else segment
+    pmids, unread = list(_PMID_ELEMENT.finditer(block)), []
     for i, m in enumerate(pmids, 1):
         pmid = m.group(1).decode("utf-8", "replace")
         named = re.search(rb"""\bVersion\s*=\s*["']([^"']*)["']""", m.group(0))
@@ -322,7 +469,7 @@ def _damaged_deletions(progress: _Progress, segment: bytes, line: int,
         else:
             unread.append(f"#{i} {pmid!r}" + (f" Version {version!r}" if version and not version.isdigit() else ""))
     yield Quarantine(file=progress.file, record=f"DeleteCitation at line {line}", reason=Errors.E315.reason(
-        line=line, error="no end tag" if exc is None else exc.msg or str(exc), count=len(pmids),
+        line=line, error=error, count=len(pmids),
         deleted=len(pmids) - len(unread), unread=", ".join(unread) or "none"))
 
 
@@ -340,9 +487,11 @@ def _drain(
 ) -> Iterator[Document | Deletion | Quarantine]:
     for _event, elem in parser.read_events():
         parent = elem.getparent()
-        # A record inside another one follows a record whose end tag is missing: the stream fails
-        # at the end of the file, and _record_by_record reads it from its own bytes then.
-        if parent is None or parent.getparent() is None:
+        # A record inside another element follows a record whose end tag is missing (the stream fails at
+        # the end of the file) or damage between records: _record_by_record reads it from its own bytes,
+        # and those after it, so that the stream gives the file's first records, in order, and only those.
+        progress.nested |= parent is not None and parent.getparent() is not None
+        if not progress.nested:
             yield from _record(elem, progress)
         # Free the record and anything before it; the root keeps no children behind us.
         elem.clear(keep_tail=False)

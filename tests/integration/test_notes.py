@@ -121,3 +121,45 @@ def test_notes_give_no_typed_relations_unless_asked(notes_env, tmp_path, monkeyp
     medkg("ingest", "notes", str(folder))
     with open_store(load_settings()) as store:
         assert {r["t"] for r in store.query(TYPED_EDGES)} >= {"INDUCES"}
+
+
+def test_a_damaged_notes_csv_loses_no_good_note_and_a_broken_new_version_keeps_the_old_one(notes_env, tmp_path):
+    """QA: after one stray quote in a CSV re-saved by pandas (HADM_ID "101.0"), 10 good notes went into
+    that row's quarantine; a row with an extra column did not say the note written before stays."""
+    from kg.ledger import Ledger
+
+    header = "ROW_ID,SUBJECT_ID,HADM_ID,CHARTDATE,CATEGORY,ISERROR,TEXT\n"
+    rows = [f'{n},{10 + n},{100 + n}.0,2150-01-01,Nursing,,"Note {n}: patient has asthma."\n' for n in range(1, 7)]
+    first = tmp_path / "first.csv"
+    first.write_text(header + "".join(rows))
+    medkg("ingest", "notes", str(first))
+    rows[1] = '2,12,102.0,2150-01-02,Nursing,,"He said "ok" then left; asthma."\n'
+    rows[3] = '4,14,104.0,2150-01-01,Nursing,,"Note 4: asthma and gout.",extra\n'
+    rows[4] = '5,15,105.0,2150-01-01,Nursing,,"Note 5: patient has gout."\n'
+    later = tmp_path / "later.csv"
+    later.write_text(header + "".join(rows))
+    medkg("ingest", "notes", str(later))
+    with Ledger(load_settings().ledger_path) as ledger:
+        (run,) = ledger.runs(1)
+        reasons = {q["record"]: q["reason"] for q in ledger.quarantined(run["run_id"])}
+    summary = json.loads(run["summary"])
+    assert (summary["read"], summary["quarantined"]) == (6, 2)
+    assert summary["read"] == summary["written"] + summary["skipped"] + summary["quarantined"] + summary["deleted"]
+    assert reasons == {
+        "row 2": "E323: malformed CSV at line 3: ',' expected after '\"'",
+        "row 4": "E329: 8 columns at line 5, the header has 7; the version written before stays in the graph",
+    }
+    with open_store(load_settings()) as store:
+        assert store.query("MATCH (n:Note) RETURN count(n) AS n") == [{"n": 6}]
+        assert store.query("MATCH (p:Patient) RETURN count(p) AS n") == [{"n": 6}]
+
+
+def test_files_of_a_notes_folder_that_are_not_read_are_said_on_the_terminal_without_their_names(notes_env, tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "Smith_John_MRN00776655.txt").write_text("Asthma, on albuterol.\n")
+    (folder / "Smith_John_MRN00776655.rtf").write_text("{\\rtf1 Asthma.}")
+    (folder / "Doe_Jane.docx").write_bytes(b"PK\x03\x04")
+    out = medkg("ingest", "notes", str(folder))
+    assert f"warning: 2 files in {folder}/ are not .txt notes and were not read (.docx, .rtf)" in out
+    assert "Smith" not in out and "Doe" not in out

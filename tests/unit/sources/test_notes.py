@@ -311,3 +311,193 @@ def test_the_year_of_a_chartdate_in_any_common_layout_and_none_from_a_number(cha
               "iserror": "", "text": "Denies chest pain."}
     doc = _mimic_record(fields, Path("n.csv"), 2, KEY)
     assert doc.metadata.get("year") == year
+
+
+# -- QA round: a malformed row swallowed the rows after it, notes that are not text, unread files, ids --------
+
+MIMIC_HEADER = "ROW_ID,SUBJECT_ID,HADM_ID,CHARTDATE,CATEGORY,ISERROR,TEXT\n"
+
+
+def _quarantines(records: list) -> list[tuple[str, str, str | None]]:
+    return [(r.record, r.reason, r.id) for r in records if isinstance(r, Quarantine)]
+
+
+def _id(row_id: str) -> str:
+    return f"NOTE:{pseudonymize(row_id, KEY, 'note')}"
+
+
+def test_after_a_stray_quote_rows_with_pandas_float_ids_are_read_and_each_bad_one_is_quarantined_alone(
+    tmp_path: Path,
+) -> None:
+    """QA: HADM_ID written "103.0" (pandas re-saves a column with empty cells as floats) did not read as an
+    id, so every row after a stray quote went into its E323: 1 note written of 12, 10 lost."""
+    rows = [f'{n},{10 + n},{100 + n}.0,2150-01-01,Nursing,,"Note {n}: diabetes."\n' for n in range(1, 13)]
+    rows[1] = '2,12,102.0,2150-01-02,Nursing,,"He said "ok" then left; asthma."\n'
+    rows[3] = '4,14,104.0,2150-01-01,Nursing,,"Note 4: diabetes.",extra\n'
+    rows[4] = '5,15,105.0,2150-01-01,Nursing,,"Note 5: caf\udce9."\n'
+    rows[6] = '7,,107.0,2150-01-01,Nursing,,"Note 7: no subject id."\n'
+    csv_file = tmp_path / "notes.csv"
+    csv_file.write_bytes((MIMIC_HEADER + "".join(rows)).encode("utf-8", "surrogateescape"))
+    records = list(iter_notes(csv_file, key=KEY))
+    assert [r.text for r in records if isinstance(r, Document)] == [
+        f"Note {n}: diabetes." for n in (1, 3, 6, 8, 9, 10, 11, 12)]
+    assert _quarantines(records) == [
+        ("row 2", "E323: malformed CSV at line 3: ',' expected after '\"'", None),
+        ("row 4", "E329: 8 columns at line 5, the header has 7", _id("4")),
+        ("row 5", "E324: column text is not valid UTF-8: re-save the file as UTF-8", _id("5")),
+        ("row 7", "E326: ROW_ID or SUBJECT_ID is empty", _id("7")),
+    ]
+    assert len(records) == 12  # every row accounted for
+
+
+def test_a_row_with_an_empty_subject_id_right_after_a_stray_quote_is_quarantined_alone(tmp_path: Path) -> None:
+    csv_file = tmp_path / "notes.csv"
+    csv_file.write_text(MIMIC_HEADER + '1,11,101,2150-01-01,Nursing,,"Hypertension."\n'
+                        '2,12,102,2150-01-02,Nursing,,"He said "ok"; asthma."\n'
+                        '3,,103,2150-01-03,Nursing,,"No subject id: stroke."\n'
+                        '4,14,104,2150-01-04,Nursing,,"Diabetes."\n')
+    assert _read(csv_file) == [
+        "Hypertension.",
+        ("row 2", "E323: malformed CSV at line 3: ',' expected after '\"'"),
+        ("row 3", "E326: ROW_ID or SUBJECT_ID is empty"),
+        "Diabetes.",
+    ]
+
+
+def test_ids_written_as_floats_get_the_pseudonyms_of_their_integers(tmp_path: Path) -> None:
+    """A CSV re-saved by pandas names the same notes, patients and admissions as the original: a note is not
+    written twice under two ids, nor a patient split in two. Integer ids keep the pseudonyms they had."""
+    original, resaved = tmp_path / "original.csv", tmp_path / "resaved.csv"
+    original.write_text(MIMIC_HEADER + "7,42,101,2150-01-01,Nursing,,asthma\n8,42,,2150-01-01,Nursing,,gout\n")
+    resaved.write_text(MIMIC_HEADER + "7.0,42.0,101.0,2150-01-01,Nursing,,asthma\n8,42,,2150-01-01,Nursing,,gout\n")
+    before, after = list(iter_notes(original, key=KEY)), list(iter_notes(resaved, key=KEY))
+    assert before == [d.model_copy(update={"origin": (str(original), d.origin[1])}) for d in after]
+    assert before[0].id == _id("7") and before[0].metadata["patient"] == pseudonymize("42", KEY, "pt")
+    assert before[0].metadata["encounter"] == pseudonymize("101", KEY, "enc")
+    # only a whole number written as a float is one: "101.5" and "0101" are kept as they are
+    odd = tmp_path / "odd.csv"
+    odd.write_text(MIMIC_HEADER + "0101,42,101.5,2150-01-01,Nursing,,asthma\n")
+    (doc,) = iter_notes(odd, key=KEY)
+    assert doc.id == _id("0101") and doc.metadata["encounter"] == pseudonymize("101.5", KEY, "enc")
+
+
+def test_a_row_with_more_or_fewer_columns_or_invalid_utf8_names_its_note_when_its_id_is_readable(
+    tmp_path: Path,
+) -> None:
+    """So that a broken new version of a note the graph holds is said to leave the old one there."""
+    csv_file = tmp_path / "notes.csv"
+    csv_file.write_bytes(b"ROW_ID,SUBJECT_ID,TEXT\n1,10,fever,cough\n2,11\nx y,12,a,b\n3,13,caf\xe9\n"
+                         b"\xe94,14,caf\xe9\n")
+    assert _quarantines(list(iter_notes(csv_file, key=KEY))) == [
+        ("row 1", "E329: 4 columns at line 2, the header has 3", _id("1")),
+        ("row 2", "E329: 2 columns at line 3, the header has 3", _id("2")),
+        ("row 3", "E329: 4 columns at line 4, the header has 3", None),  # no id where the id should be
+        ("row 4", "E324: column text is not valid UTF-8: re-save the file as UTF-8", _id("3")),
+        ("row 5", "E324: column row_id is not valid UTF-8: re-save the file as UTF-8", None),
+    ]
+    aci = tmp_path / "aci.csv"
+    aci.write_bytes(b"dataset,encounter_id,dialogue,note\naci,D2N001,hi,fever,extra\naci,D2N002,hi,caf\xe9\n")
+    assert _quarantines(list(iter_notes(aci, key=KEY))) == [
+        ("row 1", "E329: 5 columns at line 2, the header has 4", _id("D2N001")),
+        ("row 2", "E324: column note is not valid UTF-8: re-save the file as UTF-8", _id("D2N002")),
+    ]
+
+
+def test_txt_notes_that_are_binary_or_hold_no_letter_or_digit_are_quarantined(tmp_path: Path) -> None:
+    """QA: a file of 500 NUL bytes and one of zero-width spaces were written as notes, each with a Patient."""
+    files = {
+        "nul.txt": b"\0" * 500,
+        "elf.txt": b"\x7fELF\x02\x01\x01\0\0\0",
+        "zwsp.txt": "\u200b\u200b\n".encode(),
+        "dashes.txt": b"----\n  ***\n",
+        "utf16.txt": "Pneumonia treated.".encode("utf-16"),
+        "utf16be.txt": "Pneumonia treated.".encode("utf-16-be"),
+        "utf32.txt": "Pneumonia treated.".encode("utf-32"),
+        "ok.txt": "Ångström: 2 mg.\n".encode(),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    records = {r.id: r for r in iter_notes(tmp_path, key=KEY)}
+    reasons = {name: getattr(records[_id(name)], "reason", None) for name in files}
+    assert reasons == {
+        "nul.txt": "E320: not UTF-8 text (byte 0): re-save the note as UTF-8",
+        "elf.txt": "E320: not UTF-8 text (byte 7): re-save the note as UTF-8",
+        "zwsp.txt": "E322: empty note text",
+        "dashes.txt": "E322: empty note text",
+        "utf16.txt": "E327: UTF-16LE text, not UTF-8: re-save it as UTF-8",
+        "utf16be.txt": "E327: UTF-16BE text, not UTF-8: re-save it as UTF-8",
+        "utf32.txt": "E327: UTF-32LE text, not UTF-8: re-save it as UTF-8",
+        "ok.txt": None,
+    }
+    assert isinstance(records[_id("ok.txt")], Document)
+
+
+def test_a_csv_note_without_a_letter_or_digit_is_empty(tmp_path: Path) -> None:
+    csv_file = tmp_path / "notes.csv"
+    csv_file.write_text("ROW_ID,SUBJECT_ID,TEXT\n1,10,\"\u200b\u200b\"\n2,11,\"-- . --\"\n3,12,\"BP 120/80\"\n",
+                        encoding="utf-8")
+    assert _quarantines(list(iter_notes(csv_file, key=KEY))) == [
+        ("row 1", "E322: empty note text", _id("1")), ("row 2", "E322: empty note text", _id("2"))]
+
+
+def test_files_of_a_notes_folder_that_are_not_txt_are_counted_in_a_warning_that_names_none(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Never silently left out, and never named: a note file's name may hold the patient's name, so the
+    warning gives a count and known file types only ("Doe.Jane" is no file type)."""
+    (tmp_path / "Smith_John").mkdir()
+    (tmp_path / "Smith_John" / "MRN00776655.txt").write_text("Asthma.")
+    (tmp_path / "Smith_John" / "MRN00776655.rtf").write_text("{\\rtf1 Asthma.}")
+    (tmp_path / "Doe_Jane_MRN0042.docx").write_bytes(b"PK\x03\x04")
+    (tmp_path / "Roe_Rick_MRN0043.DOCX").write_bytes(b"PK\x03\x04")
+    (tmp_path / "Doe.Jane").write_text("Gout.")
+    (tmp_path / "README").write_text("export of 2024-01-02")
+    (tmp_path / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    with caplog.at_level("WARNING", logger="kg.sources.notes"):
+        records = list(iter_notes(tmp_path, key=KEY))
+    assert len(records) == 1
+    assert [r.getMessage() for r in caplog.records] == [
+        f"5 files in {tmp_path}{os.sep} are not .txt notes and were not read (.docx, .rtf, no extension, other)"]
+    assert not re.search("smith|john|doe|jane|roe|rick|mrn", caplog.text, re.I)
+    caplog.clear()
+    (tmp_path / "Doe_Jane_MRN0042.docx").unlink()
+    (tmp_path / "Roe_Rick_MRN0043.DOCX").unlink()
+    (tmp_path / "Doe.Jane").unlink()
+    (tmp_path / "README").unlink()
+    with caplog.at_level("WARNING", logger="kg.sources.notes"):
+        list(iter_notes(tmp_path, key=KEY))
+    assert [r.getMessage() for r in caplog.records] == [
+        f"1 file in {tmp_path}{os.sep} is not a .txt note and was not read (.rtf)"]
+
+
+def test_the_warning_about_files_not_read_comes_once_a_run_although_the_folder_is_opened_twice(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from kg.sources import read_files
+
+    (tmp_path / "a.txt").write_text("Asthma.")
+    (tmp_path / "b.txt").write_text("Gout.")
+    (tmp_path / "c.pdf").write_bytes(b"%PDF")
+    with caplog.at_level("WARNING", logger="kg.sources.notes"):
+        assert len(list(read_files([tmp_path], lambda p: iter_notes(p, key=KEY)))) == 2
+    assert len(caplog.records) == 1
+
+
+@pytest.mark.parametrize("encoding, named", [("utf-16", "UTF-16LE"), ("utf-16-be", "UTF-16BE"),
+                                             ("utf-16-le", "UTF-16LE"), ("utf-32", "UTF-32LE")])
+@pytest.mark.parametrize("gz", [False, True])
+def test_a_utf16_or_utf32_csv_is_an_error_that_names_its_encoding(
+    tmp_path: Path, encoding: str, named: str, gz: bool
+) -> None:
+    """QA: a UTF-16 CSV gave E213 with the header shown as '\\udcff\\udcfeR O W _ I D'."""
+    from kg.errors import RecordError
+
+    data = "ROW_ID,SUBJECT_ID,TEXT\n1,10,asthma\n".encode(encoding)
+    csv_file = tmp_path / ("notes.csv.gz" if gz else "notes.csv")
+    csv_file.write_bytes(gzip.compress(data) if gz else data)
+    with pytest.raises(RecordError) as err:
+        list(iter_notes(csv_file, key=KEY))
+    assert err.value.reason == f"E327: {csv_file}: record line 1: {named} text, not UTF-8: re-save it as UTF-8"
+    assert "iconv" in err.value.hint and "E213" not in str(err.value)

@@ -193,13 +193,16 @@ def test_a_record_cut_off_at_the_end_and_damage_between_records_are_reported(tmp
     assert items[1].reason == (f"E316: {cut} ends early, at line 4, inside the record starting at line 4, which has "
                                "no end tag: the file is cut short, and what came after the cut was not read")
     assert len(items) == 2
-    for junk, line in (("<oops>\n", 7), ("</oops>\n", 4)):  # found at the end of the file, and at once
+    for junk in ("<oops>\n", "</oops>\n"):  # the stream parser fails at the end of the file, and at once
         between = tmp_path / "between.xml"
         between.write_bytes(_article_set(_record(1) + junk + _record(2) + _record(3)))
-        items = list(iter_pubmed(between))
-        assert [d.id for d in items if isinstance(d, Document)] == ["PMID:1", "PMID:2", "PMID:3"]
-        assert items[-1].record == f"line {line}"
-        assert items[-1].reason.startswith(f"E314: malformed XML at line {line}, between records")
+        assert _items(list(iter_pubmed(between))) == [
+            "PMID:1",
+            ("line 4", f"E314: malformed XML at line 4, between records: unexpected {junk.strip()!r}; it holds no record",
+             None),
+            "PMID:2",
+            "PMID:3",
+        ]
 
 
 def _items(items: list) -> list:
@@ -221,6 +224,86 @@ def test_a_record_cut_off_mid_file_is_quarantined_alone_and_each_record_after_it
         "PMID:7",
         "PMID:8",
         "PMID:5",
+    ]
+
+
+def _multiline(n: int) -> str:
+    """A record over several lines, as PubMed writes them: a damaged start tag has a line of its own."""
+    return (f'<PubmedArticle>\n<MedlineCitation>\n<PMID Version="1">{n}</PMID>\n<Article><ArticleTitle>Title {n}'
+            "</ArticleTitle></Article>\n</MedlineCitation>\n</PubmedArticle>\n")
+
+
+@pytest.mark.parametrize("where", [1, 2, 4])
+@pytest.mark.parametrize("damage", ["<PubmedArtic1e>", "", "<PubmedArticl>"])
+@pytest.mark.parametrize("compress", [False, True])
+def test_a_record_whose_start_tag_is_damaged_is_quarantined_by_its_pmid(
+    tmp_path: Path, where: int, damage: str, compress: bool
+) -> None:
+    """QA's case: its bytes hold no record start tag, so they are glued to the record before it (or to the
+    prolog), and the stream parser gave that record already. The record must be quarantined under its PMID,
+    not dropped under an E314 that says every record was read."""
+    records = [_multiline(n) for n in range(1, 5)]
+    records[where - 1] = records[where - 1].replace("<PubmedArticle>", damage, 1)
+    data = _article_set("".join(records))
+    path = tmp_path / "flip.xml"
+    path.write_bytes(gzip.compress(data) if compress else data)
+    line = 3 + 6 * (where - 1) + (damage == "")  # the damaged start tag's line; when it is gone, the next one's
+    assert _items(list(iter_pubmed(path))) == [
+        f"PMID:{n}" if n != where else
+        (f"#{n} PMID {n}", f"E317: the record at line {line} (PMID {n}) has a damaged or missing start tag: it was "
+         "not read", f"PMID:{n}")
+        for n in range(1, 5)
+    ]
+
+
+def test_damaged_start_and_end_tags_lose_only_their_own_records(tmp_path: Path) -> None:
+    """Damage the stream parser passes over without a syntax error (a record's start and end tags renamed
+    alike, records wrapped in another element, a record's end tag and the next one's start tag both gone:
+    the parser reads one record with two citations) is found by counting the citations the bytes hold."""
+    def read(body: str) -> list:
+        path = tmp_path / "damaged.xml"
+        path.write_bytes(_article_set(body))
+        return _items(list(iter_pubmed(path)))
+
+    renamed = _record(2).replace("PubmedArticle>", "PubmedArtic1e>")
+    assert read(_record(1) + renamed + _record(3)) == [
+        "PMID:1", "PMID:3",
+        ("#3 PMID 2", "E317: the record at line 4 (PMID 2) has a damaged or missing start tag: it was not read", "PMID:2"),
+    ]
+    merged = _record(2).replace("</PubmedArticle>", "") + _record(3).replace("<PubmedArticle>", "")
+    assert read(_record(1) + merged + _record(4)) == [
+        "PMID:1", "PMID:2", "PMID:4",
+        ("#4 PMID 3", "E317: the record at line 5 (PMID 3) has a damaged or missing start tag: it was not read", "PMID:3"),
+    ]
+    wrapped = read(_record(1) + "<Wrapper>\n" + _record(2) + _record(3) + "</Wrapper>\n" + _record(4))
+    assert [i for i in wrapped if isinstance(i, str)] == ["PMID:1", "PMID:2", "PMID:3", "PMID:4"]  # each once
+    assert [q[1].split(";")[0] for q in wrapped if not isinstance(q, str)] == [
+        "E314: malformed XML at line 4, between records: unexpected '<Wrapper>'",
+        "E314: malformed XML at line 7, between records: unexpected '</Wrapper>'",
+    ]
+    # its end tag damaged: the record is cut off there (E313), and the next one read
+    assert read(_record(1) + _record(2).replace("</PubmedArticle>", "</PubmedArtic1e>") + _record(3)) == [
+        "PMID:1", ("#2 PMID 2", "E313: the record starting at line 4 is cut off: no end tag", "PMID:2"), "PMID:3",
+    ]
+    # both of its start tags damaged: no citation to name, but its PMIDs are
+    both = _record(2).replace("<PubmedArticle><MedlineCitation>", "<PubmedArtic1e><MedlineCitatio1>")
+    assert read(_record(1) + both + _record(3)) == [
+        "PMID:1",
+        ("line 4", "E318: damaged XML at line 4, outside any record, holds the PMIDs '2': they were not read", None),
+        "PMID:3",
+    ]
+
+
+@pytest.mark.parametrize("damage", ["<DeleteCitatio1>", ""])
+def test_a_delete_citation_block_whose_start_tag_is_damaged_still_deletes(tmp_path: Path, damage: str) -> None:
+    deletion = "<DeleteCitation>\n<PMID>7</PMID>\n<PMID>8</PMID>\n</DeleteCitation>\n".replace("<DeleteCitation>", damage)
+    path = tmp_path / "update.xml"
+    path.write_bytes(_article_set(_record(1) + _record(2) + deletion))
+    line = 5 + (damage == "")  # the damaged start tag's line; when it is gone, the first PMID's
+    assert _items(list(iter_pubmed(path))) == [
+        "PMID:1", "PMID:2", "PMID:7", "PMID:8",
+        (f"DeleteCitation at line {line}", f"E315: DeleteCitation block at line {line} is damaged (its start tag is "
+         "damaged or missing): 2 of its 2 PMIDs were deleted, not read: none", None),
     ]
 
 
@@ -381,6 +464,31 @@ def test_unreadable_files_raise_source_error(tmp_path: Path, content: bytes, mes
     with pytest.raises(SourceError, match=message) as info:
         list(iter_pubmed(path))
     assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+@pytest.mark.parametrize("compress", [False, True])
+def test_utf16_and_utf32_with_a_byte_order_mark_are_read(tmp_path: Path, encoding: str, compress: bool) -> None:
+    """Re-saved by an editor as "Unicode": read as the UTF-8 it was, damage found on the same lines."""
+    body = _record(1) + _record(2, "Caf\u00e9 \u03b2-blocker &") + _record(3, "\u6e2c\u5b9a")
+    text = _article_set(body).decode().replace('version="1.0"?>', f'version="1.0" encoding="{encoding.upper()}"?>')
+    # Python's utf-16-be writes no byte order mark: prepend it, as editors do
+    data = (b"\xfe\xff" if encoding == "utf-16-be" else b"") + text.encode(encoding)
+    path = tmp_path / "unicode.xml"
+    path.write_bytes(gzip.compress(data) if compress else data)
+    items = list(iter_pubmed(path))
+    assert _items(items)[0::2] == ["PMID:1", "PMID:3"] and items[2].title == "\u6e2c\u5b9a"
+    assert items[1].reason.startswith("E304: malformed XML at line 4 of the XML") and items[1].id == "PMID:2"
+
+
+def test_utf16_without_a_byte_order_mark_and_a_folder_are_refused_saying_why(tmp_path: Path) -> None:
+    path = tmp_path / "nomark.xml"
+    path.write_bytes(_article_set(_record(1)).decode().encode("utf-16-le"))
+    with pytest.raises(SourceError, match="E203: .* is not XML: .*UTF-16 or UTF-32 without the byte order mark"):
+        list(iter_pubmed(path))
+    with pytest.raises(SourceError, match="E201: .*: it is a folder, .*pass its files, e.g. .*/\\*.xml.gz") as info:
+        list(iter_pubmed(tmp_path))
+    assert "shell glob" in info.value.hint
 
 
 def test_missing_file_raises_source_error_naming_the_path(tmp_path: Path) -> None:
