@@ -444,11 +444,14 @@ class Errors:
     E201 = Message(SourceError, "cannot open PubMed file {path}: {error}",
                    "Pass PubMed XML files (.xml or .xml.gz) that exist and can be read; for the files of a folder, "
                    "pass them with a shell glob such as FOLDER/*.xml.gz.")
-    E202 = Message(SourceError, "{path} is empty")
+    E202 = Message(SourceError, "{path} is empty",
+                   "A PubMed file holds XML: download it again (a download cut at 0 bytes), or leave it out.")
     E203 = Message(SourceError, "{path} is not XML: {why}",
                    "Pass a PubMed XML file (.xml or .xml.gz) saved as UTF-8; UTF-16 and UTF-32 are read too when "
                    "the file starts with its byte order mark.")
-    E204 = Message(SourceError, "{path} is XML but not PubMed XML: root element is <{root}>")
+    E204 = Message(SourceError, "{path} is XML but not PubMed XML: root element is <{root}>",
+                   "`ingest pubmed` reads PubMed's <PubmedArticleSet> files (baseline, daily updates, efetch XML); "
+                   "for another source, see `medkg ingest --help`.")
     E205 = Message(SourceError, "demo input {path} does not exist",
                    "Pass --file PUBMED.xml.gz or set MEDKG_SHARED_DATA.")
     E210 = Message(SourceError, "{path} is neither a folder of .txt notes nor a .csv/.csv.gz file",
