@@ -748,8 +748,11 @@ class Errors:
     E726 = Message(GraphStoreError, "Neo4j failed the {what}: {error}")
 
     # -- query (E75x-E79x) --------------------------------------------------------------------
-    E751 = Message(QueryError, "the query contains the write clause {clause!r} and write=True was not given")
-    E752 = Message(QueryError, "FalkorDB rejected the query: {error}\n  query: {query}")
+    E751 = Message(QueryError, "the query contains the write clause {clause!r}, and a read may not write",
+                   "`medkg query` runs reads unless you pass --write (and a saved query that writes needs it too).")
+    E752 = Message(QueryError, "FalkorDB rejected the query: {error}\n  query: {query}",
+                   "Check the Cypher's syntax and its $parameters (pass each with -p name=value); FalkorDB's "
+                   "Cypher: https://docs.falkordb.com/cypher/")
     E753 = Message(QueryError, "cannot send the parameters: {error}\n  query: {query}",
                    "Pass parameters the database can store: strings, numbers, booleans and lists or maps of them.")
     E754 = Message(QueryError, "Neo4j rejected the {what}: {error}")

@@ -44,6 +44,7 @@ from kg.reason.evidence import (
     UNSCORED_NOTE,
     WEAK_NOTE,
     WEAK_SCORE,
+    is_weak,
     Citation,
     citations,
     unscored_counts,
@@ -448,8 +449,8 @@ def _relations(ctx: _Context, reading: Reading) -> AskAnswer:
         section = AskSection(title=title, kind="relations", items=_items(ctx, rows, claimed=True))
         n = len({c.doc_id for i in section.items for c in i.citations})
         cited = f" (citing {n} document(s))" if n else ""
-        weak = sum(i.combined_score < WEAK_SCORE for i in section.items)
-        weak_note = f" {weak} of them weak (score below {WEAK_SCORE}: more likely wrong than right)." if weak else ""
+        weak = sum(is_weak(i.combined_score) for i in section.items)
+        weak_note = f" {weak} of them weak (score {WEAK_SCORE} or below: no more likely right than wrong)." if weak else ""
         return _build(reading, "answered", f"{len(section.items)} concept(s) with a claimed relation, strongest "
                       f"first{cited}.{weak_note}{apart_note}", [section, *apart])
     comention = _rows(ctx, ids, _cooccurrence(ctx.store), labels, min_docs=1)
@@ -653,7 +654,7 @@ def _pair(ctx: _Context, reading: Reading) -> AskAnswer:
         s, o = (na, nb) if r["outgoing"] else (nb, na)
         lead = "Directly" if reading.intent == "links" else "Yes, the graph has evidence"
         score = float(r["combined_score"] or 0)
-        notes = f"; {WEAK_NOTE}" if r["predicate"] not in cooc and score < WEAK_SCORE else ""
+        notes = f"; {WEAK_NOTE}" if r["predicate"] not in cooc and is_weak(score) else ""
         notes += f"; negated in {r['negated']} sentence(s)" if r.get("negated") else ""
         message = (f"{lead}: {s} -[{r['predicate']}]-> {o} in {r['doc_count']} document(s) "
                    f"(score {score:.3f}{notes})" + (
@@ -811,7 +812,7 @@ def to_markdown(ans: AskAnswer) -> str:
                 kind += f" [via subtype {it.about}]"
             npmi = f", NPMI {it.npmi:.2f}" if it.npmi is not None and not it.claimed else ""
             neg = f", negated in {it.negated}" if it.negated else ""
-            weak = f" ({WEAK_NOTE})" if it.claimed and it.combined_score < WEAK_SCORE else ""
+            weak = f" ({WEAK_NOTE})" if it.claimed and is_weak(it.combined_score) else ""
             score = "" if unscored else f"score {it.combined_score:.3f}{weak}{npmi}, "
             lines.append(f"{n}. {it.concept.name or it.concept.id} ({it.concept.id}): {arrow} {it.predicate}{kind}, "
                          f"{score}{it.evidence_count} sentence(s) in {it.doc_count} document(s){neg}")

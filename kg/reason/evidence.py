@@ -11,10 +11,14 @@ from kg.graph import cypher as q
 from kg.reason.subgraph import cypher_limit
 
 KEYS_PER_QUERY = 1000
-# Scores are calibrated: below this, a claimed relation is more likely wrong than right, and
-# answers and reports say so beside it.
+# Scores are calibrated: at or below this, a claimed relation is no more likely right than wrong, and
+# answers and reports say so beside it (the relation heads' scores come in steps, 0.500 among them).
 WEAK_SCORE = 0.5
-WEAK_NOTE = f"weak: score below {WEAK_SCORE}, more likely wrong than right"
+WEAK_NOTE = f"weak: score {WEAK_SCORE} or below, no more likely right than wrong"
+
+
+def is_weak(score: float) -> bool:
+    return score <= WEAK_SCORE
 # An edge whose every sentence is negated, hypothetical or family history, or was read in a retracted
 # paper, has no scored evidence (kg.graph.cypher._AGGREGATE: combined score 0, no max score): it is
 # no claim, and answers, reports and pictures never present it as one.

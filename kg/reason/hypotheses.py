@@ -29,7 +29,7 @@ from kg.graph.base import GraphStore
 from kg.reason import cues
 from kg.reason.closure import load_isa, subtypes, supertypes
 from kg.reason.discovery import Bridge, Discovery, can_bridge, swanson_abc
-from kg.reason.evidence import WEAK_NOTE, WEAK_SCORE, Citation, citations
+from kg.reason.evidence import WEAK_NOTE, Citation, citations, is_weak
 from kg.reason.subgraph import COMENTION, DEFAULT_MAX_EDGES, best_edges, extract_subgraph
 
 log = logging.getLogger(__name__)
@@ -191,7 +191,7 @@ def _hop_line(h: Hypotheses, u: str, v: str, tag: str) -> str:
     e = h.edge(u, v)
     subject, obj = e.get("subject", u), e.get("object", v)
     kind = " (same sentence, not a claimed relation)" if e.get("predicate") == COMENTION else ""
-    weak = f" ({WEAK_NOTE})" if e["combined_score"] < WEAK_SCORE else ""
+    weak = f" ({WEAK_NOTE})" if is_weak(e["combined_score"]) else ""
     return (f"{tag}: {_name(h.graph, subject)} -[{e.get('predicate')}]-> {_name(h.graph, obj)}{kind}, "
             f"score {e['combined_score']:.3f}{weak}")
 

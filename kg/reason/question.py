@@ -25,7 +25,7 @@ from kg.reason import cues
 from kg.vocab.curie import canonical_curie
 
 MAX_NAME_WORDS = 6  # the longest run of words looked up as a graph name
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits of any script: "médicaments" is one word
 _CURIE = re.compile(r"\b[A-Za-z][A-Za-z0-9_.-]*:[A-Za-z0-9][A-Za-z0-9_.:-]*")
 
 

@@ -38,6 +38,7 @@ from kg.reason.contradictions import Contradiction, contradictions_in_store
 from kg.reason.evidence import (
     WEAK_NOTE,
     WEAK_SCORE,
+    is_weak,
     Citation,
     citations,
     unscored_counts,
@@ -247,8 +248,14 @@ def _check_pseudonym_key(settings: Settings) -> None:
 # -- rendering --------------------------------------------------------------------------------
 def _md(text: object) -> str:
     """Text from the data for Markdown: HTML-significant characters escaped, so that a renderer shows an
-    abstract's "<script>" or "<img onerror=…>" as text instead of running it."""
-    return html.escape(str(text), quote=False)
+    abstract's "<script>" or "<img onerror=…>" as text instead of running it, and no "[text](url)" made
+    into a link (a name "[x](javascript:…)" stays text)."""
+    return html.escape(str(text), quote=False).replace("](", "]\\(")
+
+
+def plain(markdown: str) -> str:
+    """A report's Markdown as a terminal shows it: the characters :func:`_md` escaped, as written."""
+    return html.unescape(markdown.replace("]\\(", "]("))
 
 
 def _cell(text: object) -> str:
@@ -301,7 +308,7 @@ def _head_html(r: Relation) -> str:
 def _relation_line(r: Relation) -> str:
     flags = f", negated in {r.negated}" if r.negated else ""
     flags += f", {r.retracted} cited sentence(s) from RETRACTED papers" if r.retracted else ""
-    weak = f" ({WEAK_NOTE})" if r.combined_score < WEAK_SCORE else ""
+    weak = f" ({WEAK_NOTE})" if is_weak(r.combined_score) else ""
     return (f"{_head(r)}: score {r.combined_score:.3f}{weak}, {r.documents}, {r.evidence_count} sentence(s), "
             f"affirmed {r.affirmed}{flags}")
 
@@ -319,7 +326,7 @@ def _unscored_line(r: Relation) -> str:
 
 RELATIONS_NOTE = ("What the documents claim (papers, and clinical notes where they were ingested), strongest first: "
                   "calibrated combined score (noisy-OR over the documents of each document's score), then the number "
-                  f"of documents; a score below {WEAK_SCORE} is marked weak (more likely wrong than right). The human "
+                  f"of documents; a score of {WEAK_SCORE} or below is marked weak (no more likely right than wrong). The human "
                   "hub (NCBITaxon:9606) and generic taxa such as Animals are not listed.")
 UNSCORED_TITLE = "Relations without scored evidence (not claims)"
 UNSCORED_SECTION_NOTE = ("Edges whose every sentence is negated, hypothetical or family history, or was read in a "
@@ -464,7 +471,7 @@ def to_html(report: ConceptReport | PatientReport) -> str:
             flags = f"<span class=\"badge neg\">negated in {r.negated}</span>" if r.negated else ""
             flags += (f"<span class=\"badge retracted\">{r.retracted} from retracted papers</span>"
                       if r.retracted else "")
-            flags += f"<span class=\"badge weak\">{e(WEAK_NOTE)}</span>" if r.combined_score < WEAK_SCORE else ""
+            flags += f"<span class=\"badge weak\">{e(WEAK_NOTE)}</span>" if is_weak(r.combined_score) else ""
             parts.append(
                 f"<li class=\"relation\" data-predicate=\"{e(r.predicate)}\">{_head_html(r)}: "
                 f"score {r.combined_score:.3f}, {e(r.documents)}, {r.evidence_count} sentence(s), "

@@ -114,7 +114,7 @@ def test_reads_use_read_transactions_and_write_clauses_are_refused_unsent(fake, 
     store.counts()
     assert fake.sent and all(s.mode == "read" for s in fake.sent)
     n = len(fake.sent)
-    with pytest.raises(QueryError, match="write=True"):
+    with pytest.raises(QueryError, match="a read may not write"):
         store.query("MATCH (n) DETACH DELETE n")
     assert len(fake.sent) == n
     store.query("MATCH (n) DETACH DELETE n", write=True)

@@ -279,6 +279,8 @@ def test_words_not_understood_are_said_and_a_negation_is_said_to_be_ignored():
     r = reading("How are asthma and xyzzy connected?")  # one concept left: the reading says which word was lost
     assert not r.pair and r.describe().endswith("; not understood: 'xyzzy'") and "ignores" not in r.describe()
     assert "not understood" not in reading("What causes asthma?").describe()
+    # QA: a word with a letter outside ASCII was cut in pieces ('m', 'dicaments')
+    assert "'médicaments'" in reading("Quels médicaments causent asthma?").describe()
 
 
 class FakeOntology:

@@ -105,23 +105,23 @@ def test_ask_summary_and_pairs(store, tiny):
     assert "no edge between Warfarin and Metformin (which is not evidence that they do not interact)" in none.message
 
 
-def test_claims_scored_below_one_half_are_marked_weak_in_answers_and_reports(store, tiny):
+def test_claims_scored_one_half_or_below_are_marked_weak_in_answers_and_reports(store, tiny):
     causes = tiny.predicate(store.schema, "biolink:causes")
     weak = Triple(subject=tiny.WARF.id, predicate=causes, object=tiny.LA.id)
     store.write(GraphBatch(evidence=(tiny.ev(weak, "PMID:6", "Warfarin and lactic acidosis were both seen.", 0.3),)))
     answered = ask("What causes lactic acidosis?", store)
-    assert answered.message.endswith("strongest first (citing 3 document(s)). 1 of them weak (score below 0.5: "
-                                     "more likely wrong than right).")
+    assert answered.message.endswith("strongest first (citing 3 document(s)). 1 of them weak (score 0.5 or below: "
+                                     "no more likely right than wrong).")
     answer = ask_markdown(answered)
     lines = {line.split(" (")[0]: line for line in answer.splitlines() if line[:2] in ("1.", "2.")}
-    assert "score 0.300 (weak: score below 0.5, more likely wrong than right)" in lines["2. Warfarin"]
+    assert "score 0.300 (weak: score 0.5 or below, no more likely right than wrong)" in lines["2. Warfarin"]
     assert "weak" not in lines["1. Metformin"]  # 0.9: the paper that affirms it (the other one negates it)
     pair = ask("Does warfarin cause lactic acidosis?", store).message
-    assert pair.startswith("Yes, the graph has evidence") and "(score 0.300; weak: score below 0.5" in pair
+    assert pair.startswith("Yes, the graph has evidence") and "(score 0.300; weak: score 0.5 or below" in pair
     assert "weak" not in ask("Can metformin cause lactic acidosis?", store).message
     report = concept_report(store, tiny.LA.id)
     md, page = to_markdown(report), to_html(report)
-    assert md.count("more likely wrong than right") == 2  # the note that explains it, and the warfarin line
+    assert md.count("no more likely right than wrong") == 2  # the note that explains it, and the warfarin line
     assert page.count('class="badge weak"') == 1
 
 

@@ -139,3 +139,19 @@ def test_markdown_report_escapes_html_from_the_data(store, tiny):
     assert "<script" not in md and "<img" not in md and "<b>" not in md
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md and "&lt;img src=x onerror=alert(3)&gt;" in md
     assert "A &lt;b&gt;bold&lt;/b&gt; &amp; odd title" in md
+
+
+def test_markdown_makes_no_link_of_data_and_a_terminal_shows_the_text_as_written():
+    """QA: a name "[x](javascript:...)" became a link in rendered Markdown, and the terminal showed "&lt;"."""
+    from kg.reason.report import _md, plain
+
+    text = "p < 0.01 & [x](javascript:alert(1)) <b>"
+    md = _md(text)
+    assert "<" not in md and "](" not in md and plain(md) == text
+
+
+def test_a_coin_flip_is_weak():
+    """QA: the relation heads' scores come in steps; 0.500 was not marked weak, 0.499 was."""
+    from kg.reason.evidence import is_weak
+
+    assert is_weak(0.5) and is_weak(0.3) and not is_weak(0.501)
