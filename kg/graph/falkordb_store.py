@@ -53,15 +53,23 @@ class FalkorDBStore(GraphStore):
             raise GraphUnavailableError(Errors.E711, socket=self.server.socket, error=exc) from exc
         except redis.ResponseError as exc:
             if not write and "empty key" in str(exc):
-                # GRAPH.RO_QUERY refuses a graph that does not exist yet; GRAPH.QUERY creates it
-                # empty. The statement already passed the read-only text check.
-                return self._run(statement, params, write=True)
+                # GRAPH.RO_QUERY refuses a graph that does not exist (yet): read, it holds nothing. It is
+                # not retried as GRAPH.QUERY, which would create it: a read of a mistyped graph name must
+                # leave no graph behind (a write, or ensure_schema, creates it).
+                return Result([], dict.fromkeys(DB_COUNTERS, 0))
             raise QueryError(Errors.E752, error=exc, query=statement[:300]) from exc
         except (ValueError, TypeError) as exc:  # the client could not encode a parameter
             raise QueryError(Errors.E753, error=exc, query=statement[:300]) from exc
         names = [h[1] for h in res.header]
         records = [{n: _plain(v) for n, v in zip(names, rec, strict=True)} for rec in res.result_set]
         return Result(records, {c: int(getattr(res, c)) for c in DB_COUNTERS})
+
+    def graph_names(self) -> list[str]:
+        """The names of the graphs the server holds (GRAPH.LIST), sorted."""
+        try:
+            return sorted(self._db.list_graphs())
+        except redis.ConnectionError as exc:
+            raise GraphUnavailableError(Errors.E711, socket=self.server.socket, error=exc) from exc
 
     def ensure_schema(self) -> None:
         """Exact-match indexes first (FalkorDB builds unique constraints on them), then the constraints.

@@ -42,7 +42,7 @@ def test_missing_pubmed_file(monkeypatch, capsys, tmp_path):
     missing = tmp_path / "nope.xml.gz"
     err = run_main(monkeypatch, capsys, tmp_path, "ingest", "pubmed", str(missing))
     assert err.startswith(f"error E201: cannot open PubMed file {missing}: No such file or directory\n")
-    assert "  -> Check that the path exists" in err
+    assert "  -> Pass PubMed XML files (.xml or .xml.gz) that exist and can be read" in err
 
 
 def test_markup_in_a_message_is_printed_as_written(monkeypatch, capsys, tmp_path):

@@ -81,6 +81,18 @@ def test_two_concurrent_commands_leave_no_server_behind(data_dir):
     assert FalkorServer(data_dir / "falkordb").running_pid() is None
 
 
+def test_a_read_of_a_graph_that_does_not_exist_answers_nothing_and_creates_no_graph(data_dir):
+    """QA: a read-only query of a mistyped graph name was retried as a write, which created that graph."""
+    with open_store(Settings(data_dir=data_dir)) as store:
+        store.ensure_schema()
+    with open_store(Settings(data_dir=data_dir, graph_name="typo2")) as store:
+        assert store.query("MATCH (n) RETURN n.id AS id") == []
+        assert store.graph_names() == ["medkg"]
+        store.write(GraphBatch(concepts=(Concept(id="MESH:D1", name="headache", type="Disease"),)))
+        assert store.graph_names() == ["medkg", "typo2"]  # a write still creates it
+        assert store.query("MATCH (n:Concept) RETURN n.id AS id") == [{"id": "MESH:D1"}]
+
+
 def test_sigkilled_server_restarts_with_its_data(data_dir):
     settings = Settings(data_dir=data_dir)
     batch = GraphBatch(concepts=(Concept(id="MESH:D1", name="héadache ✓", type="Disease"),))
