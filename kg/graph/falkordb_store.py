@@ -64,13 +64,6 @@ class FalkorDBStore(GraphStore):
         records = [{n: _plain(v) for n, v in zip(names, rec, strict=True)} for rec in res.result_set]
         return Result(records, {c: int(getattr(res, c)) for c in DB_COUNTERS})
 
-    def graph_names(self) -> list[str]:
-        """The names of the graphs the server holds (GRAPH.LIST), sorted."""
-        try:
-            return sorted(self._db.list_graphs())
-        except redis.ConnectionError as exc:
-            raise GraphUnavailableError(Errors.E711, socket=self.server.socket, error=exc) from exc
-
     def ensure_schema(self) -> None:
         """Exact-match indexes first (FalkorDB builds unique constraints on them), then the constraints.
 
