@@ -19,6 +19,8 @@ WEAK_NOTE = f"weak: score {WEAK_SCORE} or below, no more likely right than wrong
 
 def is_weak(score: float) -> bool:
     return score <= WEAK_SCORE
+
+
 # An edge whose every sentence is negated, hypothetical or family history, or was read in a retracted
 # paper, has no scored evidence (kg.graph.cypher._AGGREGATE: combined score 0, no max score): it is
 # no claim, and answers, reports and pictures never present it as one.
