@@ -167,11 +167,13 @@ def _main(
 
 # -- helpers ----------------------------------------------------------------------------------
 def _missing_graph(s: Settings) -> str | None:
-    """Why the data dir holds no embedded graph to read (no such folder; no graph in it); None when it does,
-    or when the graph is a Neo4j database."""
+    """Why the data dir holds no embedded graph to read (no such folder; a file; no graph in it); None when it
+    does, or when the graph is a Neo4j database."""
     if s.store != "falkordb" or s.falkordb_dir.is_dir():
         return None
-    return "it holds no graph" if s.data_dir.is_dir() else "there is no such folder"
+    if s.data_dir.is_dir():
+        return "it holds no graph"
+    return "it is a file, not a folder" if s.data_dir.exists() else "there is no such folder"
 
 
 def _require_graph() -> None:
@@ -393,8 +395,8 @@ def _finite(v):
 
 def _cell(v) -> str:
     """A table cell as text; Rich markup in the value ("[Term] at line 5") is shown as written."""
-    if isinstance(v, float):
-        return f"{v:.3f}"
+    if isinstance(v, float):  # 3 significant digits where 3 decimals would show a small number as 0.000
+        return f"{v:.3g}" if v and abs(v) < 0.001 else f"{v:.3f}"
     if isinstance(v, list):
         return escape(", ".join(str(x) for x in v))
     return "" if v is None else escape(str(v))
@@ -681,14 +683,13 @@ def ask(
     Every answer says how the question was read and says plainly when the graph has no
     evidence. Exit status 2 when a question names no concept of the graph, or one it does not hold.
     """
-    from kg.reason.ask import ask_command
-
     if question is not None and not question.strip():
         question = None  # a blank question is the mistake of giving none
     if (question is None) == (from_file is None):
         raise typer.BadParameter("give a QUESTION or --file FILE (one question per line)")
     questions: str | list[str] = question if from_file is None else _questions(from_file)
     _require_graph()
+    from kg.reason.ask import ask_command  # after the checks: importing it takes seconds (spaCy, the linker)
     text, code = ask_command(questions, settings(), limit=limit, per_item=citations, subtypes=subtypes,
                              as_json=as_json)
     if as_json:
@@ -1369,7 +1370,11 @@ def curate_apply() -> None:
 def query(
     cypher: Annotated[Optional[str], typer.Argument(help="A Cypher query (read-only unless --write)")] = None,
     saved: Annotated[Optional[str], typer.Option("--saved", help="Run a saved query from ontology/queries.cypher")] = None,
-    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="key=value query parameter")] = None,
+    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help=(
+        "NAME=VALUE: the query parameter $NAME; repeat for each. VALUE is read as JSON: -p n=5 is the integer 5, "
+        "-p x=0.5 a float, -p ok=true a boolean, -p v=null null, -p ids='[1, 2]' a list, -p m='{\"a\": 1}' a map, "
+        "-p name='\"5\"' the text 5; a VALUE that is not JSON is the text as written (-p name=asthma). "
+        "Numbers outside 64-bit integers or finite floats are refused (E762)"))] = None,
     fmt: _Format = "table",
     write: Annotated[bool, typer.Option("--write", help="Allow CREATE/MERGE/SET/DELETE")] = False,
     list_saved: Annotated[bool, typer.Option("--list", help="List the saved queries")] = False,

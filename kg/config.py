@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_core import PydanticCustomError
 
 from kg.errors import ConfigError, Errors
 
@@ -30,6 +31,21 @@ _ENV_ALIASES = {  # conventional names users already have set
 }
 
 
+def _not_bool(value: Any) -> Any:
+    """Pydantic takes true for 1: ``batch_size = true`` in a TOML file is a mistake, refused as one."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a valid integer, not a boolean")
+    return value
+
+
+def _lowercase(value: Any) -> Any:
+    """A name such as the store's, as its product spells it (``MEDKG_STORE=FalkorDB``), in its canonical case."""
+    return value.lower() if isinstance(value, str) else value
+
+
+_Count = Annotated[int, BeforeValidator(_not_bool)]
+
+
 class Settings(BaseModel):
     """Every knob medkg has. ``medkg --help`` and README 'Configuration' list them."""
 
@@ -38,12 +54,12 @@ class Settings(BaseModel):
     data_dir: Path = Field(default=Path(".medkg"), description="ledger, graph files, concept store")
     shared_data: Path = Field(default=SHARED_DATA, description="where corpora and ontologies live")
     cache_dir: Path | None = Field(default=None, description="built lexicons/indexes; default <data_dir>/cache")
-    store: Literal["falkordb", "neo4j"] = "falkordb"
+    store: Annotated[Literal["falkordb", "neo4j"], BeforeValidator(_lowercase)] = "falkordb"  # in any case: FalkorDB
     graph_name: str = Field(default="medkg", min_length=1, pattern=r"^\S+$", description="FalkorDB graph name, no spaces")
-    batch_size: int = Field(default=500, ge=1, description="documents per processing batch")
-    workers: int | None = Field(default=None, ge=1, description="processes that analyse batches; default: the cores")
+    batch_size: _Count = Field(default=500, ge=1, description="documents per processing batch")
+    workers: _Count | None = Field(default=None, ge=1, description="processes that analyse batches; default: the cores")
     dask_address: str | None = Field(default=None, description="Dask scheduler the flows analyse on; default: a local cluster")
-    write_batch_size: int = Field(default=5000, ge=1, description="rows per UNWIND write")
+    write_batch_size: _Count = Field(default=5000, ge=1, description="rows per UNWIND write")
     ner_model: str | None = Field(
         default=None, pattern=r"\S",  # blank is no model: unset it for the shipped one
         description="None: the shipped CPU model; 'dictionary'; a BiLSTM-CRF or spaCy model dir (+dictionary); a HF name",
@@ -55,7 +71,7 @@ class Settings(BaseModel):
     retractions: Path | None = Field(
         default=None, description="PMIDs of retracted papers (TSV, 'pmid' column); default <shared_data>/pubmed/pubmed_retractions.tsv.gz"
     )
-    max_doc_chars: int = Field(default=200_000, ge=1000, description="longer texts are quarantined")
+    max_doc_chars: _Count = Field(default=200_000, ge=1000, description="longer texts are quarantined")
     curation: Path | None = Field(default=None, description="curators' decisions (TSV); default <data_dir>/curation.tsv")
     neo4j_uri: str | None = None
     neo4j_user: str = "neo4j"

@@ -113,6 +113,18 @@ def test_a_command_that_reads_the_graph_refuses_a_mistyped_data_dir_and_creates_
     assert not (tmp_path / "data" / "falkordb").exists()
 
 
+@pytest.mark.parametrize(("args", "code"), [(["stats"], "E011: no graph to read in"),
+                                             (["query", "RETURN 1"], "E011: no graph to read in"),
+                                             (["export", "kgx", "out"], "E008: nothing to export from")])
+def test_a_data_dir_that_is_a_file_is_said_to_be_one(monkeypatch, capsys, tmp_path, args, code):
+    """QA: `--data-dir FILE` was said to be "no such folder"."""
+    monkeypatch.setattr(cli, "_graph", _never)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").write_text("")
+    err = run_main(monkeypatch, capsys, tmp_path, *args)
+    assert err.startswith(f"error {code} data dir {tmp_path / 'data'}: it is a file, not a folder\n")
+
+
 @pytest.mark.parametrize("kind", ["kgx", "neo4j-admin"])
 def test_export_of_an_empty_graph_is_refused_creates_no_folder_and_names_the_graph_the_ledger_describes(
         monkeypatch, capsys, tmp_path, kind):
@@ -222,6 +234,14 @@ def test_a_blank_question_is_the_usage_mistake_of_no_question(monkeypatch, capsy
     none, empty, blank = (run_main(monkeypatch, capsys, tmp_path, "ask", *q) for q in ((), ("",), ("  ",)))
     assert "Usage: " in none and "give a QUESTION or --file FILE" in none
     assert empty == none and blank == none
+
+
+@pytest.mark.parametrize("question", ["", "  \t"])
+def test_a_blank_question_is_refused_before_the_answering_code_is_imported(monkeypatch, capsys, tmp_path, question):
+    """QA: `medkg ask ""` took seconds to say so: kg.reason.ask, which imports spaCy and the linker, came first."""
+    monkeypatch.setitem(sys.modules, "kg.reason.ask", None)  # importing it now fails
+    err = run_main(monkeypatch, capsys, tmp_path, "ask", question)
+    assert "Usage: " in err and "give a QUESTION or --file FILE" in err
 
 
 def test_an_unreachable_eutils_fails_before_the_models_load_and_leaves_no_run(monkeypatch, capsys, tmp_path):

@@ -137,3 +137,33 @@ def test_a_blank_model_setting_is_refused_not_read_as_the_shipped_model(tmp_path
     cfg.write_text(f'{key} = "{value}"\n')
     with pytest.raises(ConfigError, match=f"E104: setting '{key}' is invalid"):
         load_settings(cfg)
+
+
+@pytest.mark.parametrize("key", ["batch_size", "workers", "write_batch_size", "max_doc_chars"])
+@pytest.mark.parametrize("value", ["true", "false"])
+def test_a_boolean_is_refused_for_an_integer_setting(tmp_path, clean_env, monkeypatch, key, value):
+    """QA: `batch_size = true` in a config file was taken for a batch of 1 document."""
+    cfg = tmp_path / "medkg.toml"
+    cfg.write_text(f"{key} = {value}\n")
+    with pytest.raises(ConfigError, match=f"E104: setting '{key}' is invalid: .*not a boolean "
+                                          f"\\(set by config file {cfg}\\)"):
+        load_settings(cfg)
+    monkeypatch.setenv(f"MEDKG_{key.upper()}", value)
+    with pytest.raises(ConfigError, match=f"E104: setting '{key}' is invalid: .*\\(set by MEDKG_{key.upper()}\\)"):
+        load_settings()
+    with pytest.raises(ConfigError, match=f"E104: setting '{key}' is invalid"):
+        load_settings(**{key: value == "true"})
+
+
+@pytest.mark.parametrize("spelled, store", [("FalkorDB", "falkordb"), ("FALKORDB", "falkordb"), ("Neo4j", "neo4j")])
+def test_the_store_is_named_in_any_case(tmp_path, clean_env, monkeypatch, spelled, store):
+    """QA: MEDKG_STORE=FalkorDB, the product's own spelling, was refused (E104)."""
+    assert load_settings(store=spelled).store == store
+    cfg = tmp_path / "medkg.toml"
+    cfg.write_text(f'store = "{spelled}"\n')
+    assert load_settings(cfg).store == store
+    monkeypatch.setenv("MEDKG_STORE", spelled)
+    settings = load_settings()
+    assert settings.store == store and settings.graph_identity["store"] == store
+    monkeypatch.setenv("MEDKG_GRAPH_NAME", "MedKG")  # names other than the store's keep their case
+    assert load_settings().graph_name == "MedKG"
