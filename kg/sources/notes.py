@@ -16,7 +16,8 @@ and no row is made of note text. MIMIC ids are read as pandas re-saves them too 
 with empty cells, such as HADM_ID, becomes a float column) and stand for the same integer.
 
 A note that is not text (binary, UTF-16) or holds no letter or digit is quarantined, never written
-as a note; files in a notes folder that are not ``.txt`` are not read, and a warning counts them.
+as a note; files in a notes folder that are not ``.txt``, and hidden ``.txt`` files (macOS's ``._note.txt``,
+``.ipynb_checkpoints/``), are not read, and a warning counts them.
 """
 
 from __future__ import annotations
@@ -153,7 +154,7 @@ def _txt_notes(root: Path, key: bytes, files: Sequence[Path] | None = None) -> l
     id, the pseudonym of its path relative to ``root``."""
     if files is None:
         files = _files(root)
-    notes = sorted(f for f in files if f.suffix.lower() == ".txt")
+    notes = sorted(f for f in files if f.suffix.lower() == ".txt" and not _hidden(root, f))
     if not notes:
         raise SourceError(Errors.E215, path=root)
     return [(file, f"NOTE:{pseudonymize(file.relative_to(root).as_posix(), key, 'note')}") for file in notes]
@@ -161,6 +162,11 @@ def _txt_notes(root: Path, key: bytes, files: Sequence[Path] | None = None) -> l
 
 def _files(root: Path) -> list[Path]:
     return [f for f in root.rglob("*") if f.is_file()]
+
+
+def _hidden(root: Path, file: Path) -> bool:
+    """Whether ``file`` or a folder it is in below ``root`` is hidden (``._note.txt``, ``.git/``): no note."""
+    return any(part.startswith(".") for part in file.relative_to(root).parts)
 
 
 def _iter_txt_folder(root: Path, key: bytes) -> Iterator[Document | Quarantine]:
@@ -199,13 +205,15 @@ def _iter_txt_folder(root: Path, key: bytes) -> Iterator[Document | Quarantine]:
 
 def _warn_not_read(root: Path, folder: str, files: Sequence[Path]) -> None:
     """Warn of the files under ``root`` that are not ``.txt`` notes and so were not read, by count and
-    type only: their names may hold a patient's name. Hidden files and folders (``.DS_Store``, ``.git``)
-    are no notes a person put there and are not counted."""
-    other = [f for f in files if f.suffix.lower() != ".txt"
-             and not any(part.startswith(".") for part in f.relative_to(root).parts)]
+    type only: their names may hold a patient's name. A hidden ``.txt`` file (macOS's ``._note.txt``) looks
+    like a note and is counted as "hidden .txt"; other hidden files and folders (``.DS_Store``, ``.git``) are no
+    notes a person put there and are not counted."""
+    other = [f for f in files if f.suffix.lower() != ".txt" and not _hidden(root, f)]
+    other += [f for f in files if f.suffix.lower() == ".txt" and _hidden(root, f)]
     if not other:
         return
-    types = Counter(f.suffix.lower() if f.suffix.lower() in _NAMED_TYPES else "other" if f.suffix else "no extension"
+    types = Counter("hidden .txt" if f.suffix.lower() == ".txt"
+                    else f.suffix.lower() if f.suffix.lower() in _NAMED_TYPES else "other" if f.suffix else "no extension"
                     for f in other)
     named = ", ".join(t for t, _ in sorted(types.items(), key=lambda item: (-item[1], item[0]))[:5])
     if len(types) > 5:
@@ -280,6 +288,11 @@ class _Lines:
         self.last += 1
         return line
 
+    @property
+    def row_start(self) -> str:
+        """The first line of the row being read."""
+        return self._row[0] if self._row else ""
+
     def next_row(self) -> None:
         self._row, self.first = [], self.last + 1
 
@@ -294,7 +307,8 @@ def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Deletion | Quaranti
     _raise_field_size_limit()
     row_no = 0
     columns: dict[str, int] = {}
-    damaged: tuple[int, csv.Error] | None = None  # a malformed row's first line and error, until a row follows
+    # a malformed row's first line, error and note id, until a row follows
+    damaged: tuple[int, csv.Error, str | None] | None = None
     try:
         with _open_csv(path) as fh:
             lines = _Lines(fh)
@@ -322,7 +336,7 @@ def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Deletion | Quaranti
                 except StopIteration:
                     break
                 except csv.Error as exc:
-                    damaged = damaged or (lines.first, exc)
+                    damaged = damaged or (lines.first, exc, _leading_id(lines.row_start, id_column, is_aci, key))
                     lines.back()
                     continue
                 if damaged:
@@ -369,11 +383,26 @@ def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Deletion | Quaranti
         )
 
 
-def _malformed(path: Path, row_no: int, damaged: tuple[int, csv.Error], last: int) -> Quarantine:
+def _malformed(path: Path, row_no: int, damaged: tuple[int, csv.Error, str | None], last: int) -> Quarantine:
     """The quarantine of a malformed row and the lines after it up to ``last``, where no row starts."""
-    first, error = damaged
+    first, error, note_id = damaged
     return Quarantine(file=str(path), record=f"row {row_no}",
-                      reason=Errors.E323.reason(error=error, lines=_lines(first, last)))
+                      reason=Errors.E323.reason(error=error, lines=_lines(first, last)), id=note_id)
+
+
+def _leading_id(line: str, column: int, is_aci: bool, key: bytes) -> str | None:
+    """The note id of a malformed row (E323), read from the row's first line where the cells up to its id
+    column are plain (no quote, or quoted whole): the damage is in a later cell, the note text."""
+    cells = line.split(",", column + 1)
+    if len(cells) <= column:
+        return None
+    for i, cell in enumerate(cells[:column + 1]):
+        if '"' in cell:
+            quoted = re.fullmatch(r'"([^"]*)"', cell.rstrip("\r\n"))
+            if quoted is None:
+                return None
+            cells[i] = quoted.group(1)
+    return _readable_id(cells[column], is_aci, key)
 
 
 def _lines(first: int, last: int) -> str:
@@ -403,7 +432,7 @@ def _note_id(value: str, key: bytes) -> str:
 
 
 def _readable_id(value: str, is_aci: bool, key: bytes) -> str | None:
-    """The note id of a row quarantined before its fields are read (E324, E329), when its id cell holds an id
+    """The note id of a row quarantined before its fields are read (E323, E324, E329), when its id cell holds an id
     (not invalid UTF-8, not note text): the ledger then knows the note and says that the version of it
     written before stays in the graph."""
     value = value.strip()

@@ -342,7 +342,7 @@ def test_after_a_stray_quote_rows_with_pandas_float_ids_are_read_and_each_bad_on
     assert [r.text for r in records if isinstance(r, Document)] == [
         f"Note {n}: diabetes." for n in (1, 3, 6, 8, 9, 10, 11, 12)]
     assert _quarantines(records) == [
-        ("row 2", "E323: malformed CSV at line 3: ',' expected after '\"'", None),
+        ("row 2", "E323: malformed CSV at line 3: ',' expected after '\"'", _id("2")),
         ("row 4", "E329: 8 columns at line 5, the header has 7", _id("4")),
         ("row 5", "E324: column text is not valid UTF-8: re-save the file as UTF-8", _id("5")),
         ("row 7", "E326: ROW_ID or SUBJECT_ID is empty", _id("7")),
@@ -470,6 +470,52 @@ def test_files_of_a_notes_folder_that_are_not_txt_are_counted_in_a_warning_that_
         list(iter_notes(tmp_path, key=KEY))
     assert [r.getMessage() for r in caplog.records] == [
         f"1 file in {tmp_path}{os.sep} is not a .txt note and was not read (.rtf)"]
+
+
+def test_hidden_txt_files_of_a_notes_folder_are_no_notes_and_are_counted_in_the_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """QA: macOS's ._Smith_John.txt (beside the note it describes) and a hidden folder's copies were read as
+    notes. Other hidden files (.DS_Store, an editor's lock file) are still neither read nor counted."""
+    (tmp_path / "Smith_John.txt").write_text("Asthma.")
+    (tmp_path / "._Smith_John.txt").write_bytes(b"\0\x05\x16\x07\0\x02\0\0Mac OS X        ")
+    (tmp_path / ".hidden_note.txt").write_text("Gout.")
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    (tmp_path / ".ipynb_checkpoints" / "Smith_John-checkpoint.txt").write_text("Asthma.")
+    (tmp_path / ".~lock.Smith_John.txt#").write_text("jdoe,host,2024")
+    (tmp_path / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    with caplog.at_level("WARNING", logger="kg.sources.notes"):
+        records = list(iter_notes(tmp_path, key=KEY))
+    assert [(r.id, r.text) for r in records] == [(_id("Smith_John.txt"), "Asthma.")]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"3 files in {tmp_path}{os.sep} are not .txt notes and were not read (hidden .txt)"]
+    assert not re.search("smith|john|hidden_note|checkpoint", caplog.text, re.I)
+    with pytest.raises(SourceError, match="E217"):
+        locate_note(tmp_path, _id(".hidden_note.txt"), key=KEY)
+    (tmp_path / "Smith_John.txt").unlink()
+    with pytest.raises(SourceError, match="E215"):  # hidden files alone are no notes to read
+        list(iter_notes(tmp_path, key=KEY))
+
+
+def test_a_malformed_row_names_its_note_when_its_id_is_readable(tmp_path: Path) -> None:
+    """As E324, E326 and E329 do: the ledger then says that the version of the note written before stays."""
+    csv_file = tmp_path / "notes.csv"
+    csv_file.write_text('ROW_ID,SUBJECT_ID,TEXT\n1,10,"asthma. Denies fever.\n2,11,diabetes.\n'
+                        '"3",12,"He said "ok".\n4,13,gout\n"x,5",14,"a "quote"\n6,15,fever\n'
+                        '7,16,"never closed\n')
+    records = list(iter_notes(csv_file, key=KEY))
+    assert [r.text for r in records if isinstance(r, Document)] == ["diabetes.", "gout", "fever"]
+    assert [(q.record, q.reason[:4], q.id) for q in records if isinstance(q, Quarantine)] == [
+        ("row 1", "E323", _id("1")),
+        ("row 3", "E323", _id("3")),  # quoted whole, it is still the id
+        ("row 5", "E323", None),  # the damage may be before the id: no id is guessed
+        ("row 7", "E323", _id("7")),
+    ]
+    aci = tmp_path / "aci.csv"
+    aci.write_text('dataset,encounter_id,dialogue,note\naci,D2N001,dlg,"CC: "cough" today\n'
+                   'aci,D2N002,dlg,"HPI: fever."\n')
+    assert _quarantines(list(iter_notes(aci, key=KEY))) == [
+        ("row 1", "E323: malformed CSV at line 2: ',' expected after '\"'", _id("D2N001"))]
 
 
 def test_the_warning_about_files_not_read_comes_once_a_run_although_the_folder_is_opened_twice(
