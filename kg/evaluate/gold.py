@@ -128,8 +128,9 @@ def described(left_out: Iterable[Quarantine]) -> list[str]:
 
 
 def predicted(pdoc: PubtatorDocument, doc: AnnotatedDoc, *, mentions: bool = True,
-              relations: bool = True) -> PubtatorDocument:
-    """``pdoc`` with its gold mentions and relations replaced by the predicted ones, as the corpora write them."""
+              relations: bool = True, task: str | None = None) -> PubtatorDocument:
+    """``pdoc`` with its gold mentions and relations replaced by the predicted ones, as the corpora write them
+    (``task``: only the relations of that head)."""
     update: dict[str, object] = {}
     if mentions:  # a coordination's mentions share one span: one annotation with an id each ("D001943|D010051")
         spans: dict[tuple[int, int, str], list[Mention]] = {}
@@ -144,6 +145,7 @@ def predicted(pdoc: PubtatorDocument, doc: AnnotatedDoc, *, mentions: bool = Tru
         update["relations"] = tuple(
             PubtatorRelation(type=r.type, id1=corpus_id(r.subject), id2=corpus_id(r.object), novelty=r.novelty)
             for r in doc.relations
+            if task is None or r.task == task
         )
     return pdoc.model_copy(update=update)
 
@@ -190,26 +192,28 @@ def resolved_gold(docs: Sequence[PubtatorDocument], store) -> list[PubtatorDocum
     return out
 
 
-def corpus_tasks(docs: Sequence[PubtatorDocument]) -> tuple[str, ...]:
-    """``("cid",)`` for a BC5CDR-style corpus (its relations are CID), else ``("biored",)``."""
+def corpus_task(docs: Sequence[PubtatorDocument]) -> str:
+    """The head whose relations a corpus's gold holds: ``"cid"`` for a BC5CDR-style corpus (its relations
+    are CID), else ``"biored"``. Every head runs, as in ingestion, since one head's claims may take the
+    place of another's (:func:`kg.relate.model.likelier_claims`); this one's are scored or written."""
     types = {r.type for d in docs for r in d.relations}
-    return ("cid",) if types == {"CID"} else ("biored",)
+    return "cid" if types == {"CID"} else "biored"
 
 
 def annotate_file(settings, input: Path, output: Path) -> tuple[int, list[str], list[str]]:
     """``medkg annotate``: the ingestion chain's mentions (type + concept id) and relations for every
     document of a PubTator file, written as PubTator. Gold annotations in the input are ignored;
-    a corpus whose gold relations are all CID (BC5CDR) gets the CID head's predictions, any other
-    the BioRED head's, and input without relations gets both. Returns the number of documents
+    every head runs, as in ingestion, and a corpus whose gold relations are all CID (BC5CDR) gets the CID
+    head's predictions, any other the BioRED head's, and input without relations gets both. Returns the number of documents
     written, the documents that failed in the pipeline and the records that could not be read
     (``record: reason`` each), which are not written."""
     from kg.components import build_annotator
     from kg.sources.pubtator import write_pubtator
 
     docs, not_read = read_gold(input)
-    tasks = corpus_tasks(docs) if any(d.relations for d in docs) else None
-    annotator = build_annotator(settings, tasks=tasks)
+    task = corpus_task(docs) if any(d.relations for d in docs) else None
+    annotator = build_annotator(settings)
     left_out: list[Quarantine] = []
-    n = write_pubtator((predicted(p, d) for p, d in run_corpus(annotator, docs, left_out=left_out, corpus=str(input))),
+    n = write_pubtator((predicted(p, d, task=task) for p, d in run_corpus(annotator, docs, left_out=left_out, corpus=str(input))),
                        output)
     return n, described(left_out), not_read

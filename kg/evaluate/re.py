@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict
 
 from kg.evaluate.gold import (
     GoldExtractor,
-    corpus_tasks,
+    corpus_task,
     described,
     left_out_line,
     not_read_line,
@@ -152,22 +152,23 @@ def evaluate_re(
 
 def predict_relations(docs: Iterable[PubtatorDocument], annotator: Annotator, *, gold_entities: bool = False,
                       scored: list[tuple[str, Relation]] | None = None,
-                      left_out: list[Quarantine] | None = None) -> Iterator[PubtatorDocument]:
+                      left_out: list[Quarantine] | None = None, task: str | None = None) -> Iterator[PubtatorDocument]:
     """The documents with predicted relations (and, end to end, predicted mentions) in corpus notation.
 
     ``annotator``: the ingestion chain, ending with the relation extractor. With
     ``gold_entities`` the corpus's linked mentions take the extractor's place and only
     relations are predicted; otherwise entities are found and linked from the raw text.
     ``scored``, when given, collects each predicted relation with its PMID (scores included);
-    ``left_out`` the documents that failed in the pipeline (see :func:`~kg.evaluate.gold.run_corpus`).
+    ``left_out`` the documents that failed in the pipeline (see :func:`~kg.evaluate.gold.run_corpus`);
+    ``task``: only the relations of that head (all by default).
     """
     if gold_entities:
         docs = list(docs)
         annotator = Annotator(annotator.analyzer, [GoldExtractor(docs, linked=True), *annotator.components[1:]])
     for pdoc, doc in run_corpus(annotator, docs, left_out=left_out):
         if scored is not None:
-            scored.extend((pdoc.pmid, r) for r in doc.relations)
-        yield predicted(pdoc, doc, mentions=not gold_entities)
+            scored.extend((pdoc.pmid, r) for r in doc.relations if task is None or r.task == task)
+        yield predicted(pdoc, doc, mentions=not gold_entities, task=task)
 
 
 def score_reliability(gold_docs: Iterable[PubtatorDocument], scored: Iterable[tuple[str, Relation]]) -> list[ReliabilityRow]:
@@ -181,7 +182,8 @@ def score_reliability(gold_docs: Iterable[PubtatorDocument], scored: Iterable[tu
 
 
 def evaluate_re_corpus(settings, corpus, *, gold_entities: bool = False) -> ReReport:
-    """What ``medkg evaluate re`` runs: the ingestion chain with the relation head the corpus needs."""
+    """What ``medkg evaluate re`` runs: the ingestion chain, every head included, scored on the relations of
+    the head the corpus annotates (:func:`~kg.evaluate.gold.corpus_task`)."""
     from kg.components import build_annotator, build_relation_model
     from kg.errors import Errors, ModelError, SourceError
 
@@ -190,10 +192,11 @@ def evaluate_re_corpus(settings, corpus, *, gold_entities: bool = False) -> ReRe
     gold, not_read = read_gold(corpus)
     if not any(d.relations for d in gold):
         raise SourceError(Errors.E224, path=corpus)
-    annotator = build_annotator(settings, tasks=corpus_tasks(gold))
+    annotator = build_annotator(settings)
     scored: list[tuple[str, Relation]] = []
     left_out: list[Quarantine] = []
-    found = list(predict_relations(gold, annotator, gold_entities=gold_entities, scored=scored, left_out=left_out))
+    found = list(predict_relations(gold, annotator, gold_entities=gold_entities, scored=scored, left_out=left_out,
+                                   task=corpus_task(gold)))
     report = evaluate_re(gold, found, corpus=str(corpus))
     store = getattr(annotator.components[1], "store", None)
     resolved = None

@@ -1,7 +1,7 @@
 import pytest
 
 from kg.errors import ModelError
-from kg.evaluate.gold import GoldExtractor, corpus_tasks, described, left_out_line, predicted, resolved_gold, run_corpus
+from kg.evaluate.gold import GoldExtractor, corpus_task, described, left_out_line, predicted, resolved_gold, run_corpus
 from kg.evaluate.ner import Score
 from kg.evaluate.re import ReReport
 from kg.pipeline import Annotator
@@ -44,7 +44,7 @@ def test_unlinked_gold_mentions_and_predictions_in_corpus_notation(tmp_path):
     assert all(not m.candidates for m in doc.mentions)
     out = predicted(pdoc, doc)
     assert [a.ids for a in out.annotations] == [("-1",)] * 3 and out.relations == ()
-    assert corpus_tasks(docs) == ("cid",)
+    assert corpus_task(docs) == "cid"
 
 
 def test_a_document_the_corpus_holds_twice_comes_back_twice(tmp_path):
@@ -151,3 +151,16 @@ def test_predictions_that_lack_corpus_documents_are_said_and_none_shared_is_an_e
 def test_scores_carry_precision_recall_and_f1_in_json():
     assert Score(tp=1, fp=1, fn=3).model_dump() == {"tp": 1, "fp": 1, "fn": 3, "precision": 0.5, "recall": 0.25,
                                                     "f1": 1 / 3}
+
+
+def test_predicted_keeps_only_the_relations_of_the_task_asked_for(tmp_path):
+    from kg.models import Relation
+
+    docs = _docs(tmp_path)
+    ((pdoc, doc),) = list(run_corpus(Annotator(TextAnalyzer(), [GoldExtractor(docs, linked=True)]), docs))
+    doc.relations = (Relation(subject="MESH:D008094", object="MESH:D014202", type="CID", score=0.9, task="cid"),
+                     Relation(subject="MESH:D008094", object="MESH:D014202", type="Association", score=0.5,
+                              task="biored"))
+    assert [r.type for r in predicted(pdoc, doc, task="cid").relations] == ["CID"]
+    assert [r.type for r in predicted(pdoc, doc, task="biored").relations] == ["Association"]
+    assert len(predicted(pdoc, doc).relations) == 2

@@ -1,7 +1,7 @@
 import pytest
 
 from kg.config import SHARED_DATA
-from kg.evaluate.re import corpus_tasks, evaluate_re, predict_relations, reliability, score_reliability
+from kg.evaluate.re import corpus_task, evaluate_re, predict_relations, reliability, score_reliability
 from kg.models import Relation
 from kg.sources.pubtator import PubtatorDocument, PubtatorRelation, read_pubtator
 
@@ -28,7 +28,7 @@ def test_cid_has_no_novelty_and_pair_equals_pair_type():
     gold = [_doc("1", ("CID", "D1", "D2", None))]
     r = evaluate_re(gold, [_doc("1", ("CID", "D1", "D2", None))])
     assert r.novelty is None and r.pair.f1 == r.pair_type.f1 == 1.0
-    assert corpus_tasks(gold) == ("cid",) and corpus_tasks([_doc("1", ("Bind", "1", "2", "No"))]) == ("biored",)
+    assert corpus_task(gold) == "cid" and corpus_task([_doc("1", ("Bind", "1", "2", "No"))]) == "biored"
 
 
 def test_reliability_bins_scores_and_counts_the_right_ones():

@@ -166,3 +166,20 @@ def test_vectorize_is_the_vectorizers_transform():
     got, want = vectorize(vec, feats), vec.transform(feats)
     assert got.shape == want.shape == (3, 3) and (got != want).nnz == 0
     assert vectorize(vec, []).shape == (0, 3)
+
+
+def test_contradictory_claims_about_one_pair_keep_the_likelier():
+    from kg.models import Relation
+    from kg.relate.model import likelier_claims
+
+    def rel(task, type_, score, a="MESH:C1", b="MESH:D1"):
+        return Relation(subject=a, object=b, type=type_, score=score, task=task)
+
+    induces, treats = rel("cid", "CID", 0.4), rel("biored", "Negative_Correlation", 0.7)
+    other = rel("cid", "CID", 0.9, b="MESH:D2")  # another disease: no contradiction
+    positive = rel("biored", "Positive_Correlation", 0.2, b="MESH:D2")  # agrees with INDUCES
+    assert likelier_claims([induces, treats, other, positive]) == [treats, other, positive]
+    stronger = rel("cid", "CID", 0.8)
+    assert likelier_claims([stronger, treats]) == [stronger]
+    tie = rel("cid", "CID", 0.7)
+    assert likelier_claims([tie, treats]) == [tie, treats]
