@@ -280,6 +280,9 @@ _Format = Annotated[Literal["table", "json"], typer.Option("--format", "-f", hel
 # What a reading command lists at most: far past what anyone reads, and far below what a graph database
 # reads as a LIMIT (FalkorDB took 2**32 as 0, so a huge --limit listed nothing: kg.reason.subgraph.cypher_limit)
 _MAX_LIST = 100_000
+# The rows `medkg query` shows as a table at most: Rich took 36 s for a table of 100,000 rows, more than anyone
+# reads; --format json writes every row.
+QUERY_TABLE_ROWS = 1_000
 # A concept label a command can filter on (Chemical, Disease, ...), as typer reads a choice: an Enum.
 _ConceptType = Enum("_ConceptType", {t: t for t in ENTITY_TYPES}, type=str)
 
@@ -1410,7 +1413,33 @@ def query(
         _require_graph()
     with _graph(write=write) as store:
         rows = store.query(cypher, params, write=write)
-    _print_rows(rows, fmt)
+    _print_rows(rows[:QUERY_TABLE_ROWS] if fmt == "table" else rows, fmt)
+    if fmt == "table" and len(rows) > QUERY_TABLE_ROWS:
+        err.print(f"note: {len(rows) - QUERY_TABLE_ROWS:,} of the {len(rows):,} rows are not shown: the table "
+                  f"shows the first {QUERY_TABLE_ROWS:,}; `--format json` writes every row, or add a LIMIT to the query",
+                  markup=False, highlight=False, soft_wrap=True)
+    if saved and not rows:
+        _hint_concept_ids(queries[saved], params)
+
+
+# A saved query's parameter matched against concept ids (ontology/queries.cypher): `(d:Concept {id: $disease})`,
+# `c.id = $xref`; not a patient's `(p:Patient {id: $patient})`.
+_CONCEPT_ID_PARAM = re.compile(r"(?:Concept\s*\{\s*id:\s*|\bc\.id\s*=\s*)\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _hint_concept_ids(query, params: dict) -> None:
+    """A saved query that found nothing was perhaps given a concept's name where it takes its id
+    (`-p disease=asthma`): say so on stderr, and how to find the id."""
+    from kg.models import validate_curie
+
+    for name in sorted(set(_CONCEPT_ID_PARAM.findall(query.cypher))):
+        value = params.get(name)
+        if isinstance(value, str) and not validate_curie(value):
+            word = value.replace("'", "").replace("\\", "").lower()
+            err.print(f"note: {name} takes a concept id (PREFIX:LOCAL, such as MESH:D003924, NCBIGene:7157 or "
+                      f"HP:0001250), not a name like {value!r}; find the id with `medkg query \"MATCH (c:Concept) "
+                      f"WHERE toLower(c.name) CONTAINS '{word}' RETURN c.id, c.name, c.type LIMIT 20\"`",
+                      markup=False, highlight=False, soft_wrap=True)
 
 
 def _parse_value(value: str, name: str):

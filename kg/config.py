@@ -7,6 +7,7 @@ never from the TOML file, so a config file can be committed safely.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from pathlib import Path
@@ -28,6 +29,15 @@ _ENV_ALIASES = {  # conventional names users already have set
     "neo4j_password": "NEO4J_PASSWORD",
     "neo4j_database": "NEO4J_DATABASE",
     "ncbi_api_key": "NCBI_API_KEY",
+}
+
+# What the pattern of each setting that has one asks, in words: Pydantic's message quotes the regex
+# ("String should match pattern '^\S+$'").
+_PATTERN_WORDS = {
+    "graph_name": "has a space or other blank: a graph name is one word, such as medkg",
+    "ner_model": "is blank: unset it for the shipped model, or name a model",
+    "re_model": "is blank: unset it for the shipped models/re-cpu, or name a model directory",
+    "eutils_base_url": "is blank: unset it for NCBI's E-utilities, or give a base URL",
 }
 
 
@@ -188,4 +198,19 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
         err = exc.errors()[0]
         key = ".".join(str(x) for x in err["loc"])
         source = sources.get(str(err["loc"][0]) if err["loc"] else key, f"{_env_name(key)} or the TOML file")
-        raise ConfigError(Errors.E104, key=key, error=err["msg"], source=source) from exc
+        raise ConfigError(Errors.E104, key=key, error=_in_words(err, key), source=source) from exc
+
+
+def _in_words(err: Any, key: str) -> str:
+    """Pydantic's complaint about setting ``key`` in plain words: a pattern's meaning rather than its regex, an
+    unknown name with the setting it is closest to (a config file's key: MEDKG_* variables of no setting are
+    never read)."""
+    if err["type"] == "string_pattern_mismatch" and key in _PATTERN_WORDS:
+        return f"{err['input']!r} {_PATTERN_WORDS[key]}"
+    if err["type"] == "extra_forbidden":
+        close = difflib.get_close_matches(key, Settings.model_fields, n=1)
+        if not close:
+            return "medkg has no such setting (README 'Configuration' lists them)"
+        secret = f" It is a secret, read from the environment only: set {_env_name(close[0])}."
+        return f"medkg has no such setting; did you mean {close[0]!r}?" + secret * (close[0] in SECRET_FIELDS)
+    return err["msg"]

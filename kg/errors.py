@@ -291,7 +291,8 @@ class Errors:
                    "TOML files are UTF-8: save the file as UTF-8.")
     E107 = Message(ConfigError, "config file {path}: 'medkg' is not a table", _CONFIG_LAYOUT)
     E108 = Message(ConfigError, "config file {path} sets {names} outside its [medkg] table", _CONFIG_LAYOUT)
-    E110 = Message(ConfigError, "MEDKG_STORE=neo4j but NEO4J_URI is not set",
+    E110 = Message(ConfigError, "the store is neo4j (MEDKG_STORE, --store or store in the config file) but "
+                   "NEO4J_URI is not set",
                    "Set NEO4J_URI (e.g. neo4j://localhost:7687 or neo4j+s://xxxx.databases.neo4j.io), "
                    "NEO4J_USER and NEO4J_PASSWORD.")
     E111 = Message(ConfigError, "NEO4J_URI {uri!r} has scheme {scheme!r}; use one of {schemes}", _NEO4J_URI)

@@ -167,3 +167,49 @@ def test_the_store_is_named_in_any_case(tmp_path, clean_env, monkeypatch, spelle
     assert settings.store == store and settings.graph_identity["store"] == store
     monkeypatch.setenv("MEDKG_GRAPH_NAME", "MedKG")  # names other than the store's keep their case
     assert load_settings().graph_name == "MedKG"
+
+
+@pytest.mark.parametrize(("key", "value", "words"), [
+    ("graph_name", "my graph", "'my graph' has a space or other blank: a graph name is one word, such as medkg"),
+    ("ner_model", " ", "' ' is blank: unset it for the shipped model"),
+    ("re_model", "", "'' is blank: unset it for the shipped models/re-cpu"),
+    ("eutils_base_url", "\t", "'\\t' is blank: unset it for NCBI's E-utilities"),
+])
+def test_a_setting_that_breaks_its_pattern_is_told_in_words_not_the_regex(tmp_path, clean_env, key, value, words):
+    """QA: E104 said "String should match pattern '^\\S+$'"."""
+    cfg = tmp_path / "medkg.toml"
+    cfg.write_text(f'{key} = "{value}"\n'.replace("\t", "\\t"))
+    with pytest.raises(ConfigError) as exc:
+        load_settings(cfg)
+    assert exc.value.message.startswith(f"setting {key!r} is invalid: {words}") and "pattern" not in exc.value.message
+    assert exc.value.message.endswith(f"(set by config file {cfg})")
+    patterned = {name for name, f in Settings.model_fields.items() for m in f.metadata if getattr(m, "pattern", None)}
+    assert patterned == {"graph_name", "ner_model", "re_model", "eutils_base_url"}  # a new one needs its words
+
+
+@pytest.mark.parametrize(("line", "said"), [
+    ("batch_sise = 3", "medkg has no such setting; did you mean 'batch_size'?"),
+    ('[medkg]\nworker = 2', "medkg has no such setting; did you mean 'workers'?"),
+    ('neo4j_pasword = "x"', "did you mean 'neo4j_password'? It is a secret, read from the environment only: "
+                            "set NEO4J_PASSWORD."),
+    ("colour = 1", "medkg has no such setting (README 'Configuration' lists them)"),
+])
+def test_an_unknown_key_in_a_config_file_names_the_setting_it_is_closest_to(tmp_path, clean_env, line, said):
+    cfg = tmp_path / "medkg.toml"
+    cfg.write_text(line + "\n")
+    with pytest.raises(ConfigError) as exc:
+        load_settings(cfg)
+    assert exc.value.code == "E104" and said in exc.value.message
+    assert exc.value.message.endswith(f"(set by config file {cfg})")
+
+
+def test_a_neo4j_store_without_a_uri_does_not_blame_the_environment(tmp_path, clean_env):
+    """QA: E110 said "MEDKG_STORE=neo4j" when the store was set by the config file (or --store)."""
+    from kg.graph.backends import open_store
+
+    cfg = tmp_path / "medkg.toml"
+    cfg.write_text('store = "neo4j"\n')
+    with pytest.raises(ConfigError) as exc:
+        open_store(load_settings(cfg, data_dir=tmp_path))
+    assert exc.value.code == "E110" and "MEDKG_STORE=neo4j" not in exc.value.message
+    assert "config file" in exc.value.message and "--store" in exc.value.message
