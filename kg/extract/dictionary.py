@@ -12,13 +12,14 @@ long form is an entity takes that entity's type (:func:`kg.extract.spans.inherit
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 from spacy.language import Language
 from spacy.vocab import Vocab
 
 from kg.doc import AnnotatedDoc
 from kg.extract.spans import Ents, to_mentions
+from kg.models import FILL_IN, Mention
 from kg.text.analyzer import analysis_pipeline
 from kg.vocab.lexicon import Lexicon, best_type, build_matcher, longest_matches
 
@@ -44,16 +45,39 @@ class LexiconMatcher:
                 ents[span], scores[span] = best_type(self.lexicon.entries[forms[span]])
         return ents, scores
 
-    def fill_in(self, doc: AnnotatedDoc, labels: Ents, scores: dict[tuple[int, int], float] | None = None) -> None:
-        """Add to ``labels`` the matches that overlap none of its spans (those win every overlap);
-        with ``scores``, each added match's score there is its type's share of the form's readings."""
+    def fill_in(self, doc: AnnotatedDoc, labels: Ents, scores: dict[tuple[int, int], float] | None = None,
+                types: Collection[str] | None = None) -> set[tuple[int, int]]:
+        """Add to ``labels`` the matches that overlap none of its spans (those win every overlap), of
+        ``types`` only where given; with ``scores``, each added match's score there is its type's share of
+        the form's readings.
+
+        A tagger has read the context and left these words out, so two kinds of form are not added: a
+        letters-only word of up to three letters, which a lexicon knows in several senses ("GOT", "ADR",
+        "TH", "ISO"; a short form the document defines is another matter, see the module's docstring), and
+        an adjective in "-ergic" ("serotonergic" is a property of a drug, not a substance).
+        """
         matches, shares = self(doc)
         taken = {i for s, e in labels for i in range(s, e)}
+        added = set()
         for (s, e), label in matches.items():
+            if types is not None and label not in types:
+                continue
+            text = doc.tokens[s:e].text
+            if (len(text) <= 3 and text.isalpha()) or text.lower().endswith("ergic"):
+                continue
             if not taken.intersection(range(s, e)):
                 labels[(s, e)] = label
+                added.add((s, e))
                 if scores is not None:
                     scores[(s, e)] = shares[(s, e)]
+        return added
+
+
+def marked_fill_ins(doc: AnnotatedDoc, mentions: tuple[Mention, ...], spans: set[tuple[int, int]]) -> tuple[Mention, ...]:
+    """``mentions`` with those over the token ``spans`` that :meth:`LexiconMatcher.fill_in` added marked as
+    its (``extractor`` :data:`~kg.models.FILL_IN`)."""
+    chars = {(doc.tokens[s:e].start_char, doc.tokens[s:e].end_char) for s, e in spans}
+    return tuple(m.model_copy(update={"extractor": FILL_IN}) if (m.start, m.end) in chars else m for m in mentions)
 
 
 class DictionaryExtractor:

@@ -508,8 +508,8 @@ def tags_to_spans(tags: Sequence[int], marg: Sequence[float] | None = None) -> l
 
 
 # what NerCpuTagger does after decoding (propagate_within_document, ...); 2: a name's first letter
-# may differ in case
-POSTPROCESS_VERSION = "post-2"
+# may differ in case; 3: the lexicon fill-in adds no letters-only word of up to three letters, no "-ergic"
+POSTPROCESS_VERSION = "post-3"
 
 
 def files_version(path: Path, names: Iterable[str]) -> str:
@@ -700,11 +700,18 @@ class NerCpuExtractor:
             for doc, spans in zip(batch, self.tagger.predict([d.tokens for d in batch]), strict=True):
                 labels: Ents = {(s, e): label for s, e, label, _ in spans}
                 scores = {(s, e): score for s, e, _, score in spans}
-                if self.lexicon is not None:
-                    self.add_lexicon_matches(doc, labels, scores)
+                filled = self.add_lexicon_matches(doc, labels, scores) if self.lexicon is not None else set()
                 doc.mentions = to_mentions(doc, labels, self.name, self.version, scores)
+                if filled:
+                    from kg.extract.dictionary import marked_fill_ins
+
+                    doc.mentions = marked_fill_ins(doc, doc.mentions, filled)
                 yield doc
 
-    def add_lexicon_matches(self, doc: AnnotatedDoc, labels: Ents, scores: dict[tuple[int, int], float]) -> None:
-        """Lexicon matches that overlap no tagged entity, scored by their type's share of the form's readings."""
-        self.lexicon.fill_in(doc, labels, scores)
+    def add_lexicon_matches(self, doc: AnnotatedDoc, labels: Ents, scores: dict[tuple[int, int], float]
+                            ) -> set[tuple[int, int]]:
+        """Lexicon matches that overlap no tagged entity, scored by their type's share of the form's readings;
+        of the types the tagger's settings name (``"dictionary": ["Chemical"]``), of every type when they say
+        ``true`` or nothing. Returns the spans it added."""
+        types = self.tagger.settings.get("dictionary")
+        return self.lexicon.fill_in(doc, labels, scores, types=types if isinstance(types, list) else None)

@@ -19,7 +19,7 @@ from spacy.language import Language
 import kg.text.tokenizer  # noqa: F401  (registers the tokenizer the model's config names)
 from kg.doc import AnnotatedDoc, batched
 from kg.errors import Errors, ModelError
-from kg.extract.dictionary import LexiconMatcher
+from kg.extract.dictionary import LexiconMatcher, marked_fill_ins
 from kg.extract.spans import to_mentions
 from kg.models import ENTITY_TYPES
 from kg.vocab.lexicon import Lexicon
@@ -89,7 +89,6 @@ class SpacyNerExtractor:
                 tokens = list(component.pipe(tokens, batch_size=self.MODEL_BATCH))
             for doc in batch:
                 ents = {(e.start, e.end): e.label_ for e in doc.tokens.ents if e.label_ in ENTITY_TYPES}
-                if self.lexicon is not None:
-                    self.lexicon.fill_in(doc, ents)
-                doc.mentions = to_mentions(doc, ents, self.name, self.version)
+                filled = self.lexicon.fill_in(doc, ents) if self.lexicon is not None else set()
+                doc.mentions = marked_fill_ins(doc, to_mentions(doc, ents, self.name, self.version), filled)
                 yield doc

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from kg.doc import AnnotatedDoc
 from kg.errors import Errors, OntologyError
-from kg.models import Mention, Support, outermost, pair_assertion
+from kg.models import FILL_IN, Mention, Support, outermost, pair_assertion
 
 CID_TYPES: tuple[str, str] = ("Chemical", "Disease")
 # Type pairs BioRED annotates (unordered); Gene-Variant occurs once in 3,680 training relations.
@@ -295,7 +295,7 @@ def document_view(doc: AnnotatedDoc, trees: Mapping[str, tuple[str, ...]] | Mesh
     concept is left out (:func:`~kg.models.outermost`): "dopamine beta-hydroxylase" relates nothing to
     dopamine.
     """
-    linked = outermost([m for m in doc.mentions if m.concept_id])
+    linked = outermost([m for m in doc.mentions if m.concept_id and m.extractor != FILL_IN])
     sentences = sorted({doc.sentence_of(m.start, m.end) if m.sentence_start is None
                         else (m.sentence_start, m.sentence_end) for m in linked})
     starts = [s for s, _ in sentences]

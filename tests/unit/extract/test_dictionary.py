@@ -74,3 +74,27 @@ def test_no_matches_gives_empty_mentions_not_missing_document(extractor):
 
 def test_longest_matches_prefers_longer_then_earlier():
     assert longest_matches([(0, 0, 2), (0, 1, 4), (0, 4, 5), (0, 3, 5)]) == [(1, 4), (4, 5)]
+
+
+def test_fill_in_adds_untaken_matches_of_the_types_asked_for_and_no_short_words_or_adjectives():
+    from kg.extract.dictionary import LexiconMatcher
+    from kg.text.analyzer import analysis_pipeline
+
+    rows = [*ROWS, ("got", "MESH:D001219", "Chemical", "t"), ("serotonergic", "MESH:D018490", "Chemical", "t")]
+    matcher = LexiconMatcher(Lexicon.from_entries(rows), analysis_pipeline())
+    doc = analyse("Naloxone in breast cancer; serotonergic drugs; GOT rose.")
+    tokens = [t.text for t in doc.tokens]
+    cancer = (tokens.index("breast"), tokens.index("cancer") + 1)
+    labels = {cancer: "Disease"}  # the tagger's
+    added = matcher.fill_in(doc, labels, {})
+    assert sorted(labels.values()) == ["Chemical", "Disease"]  # naloxone; not "serotonergic", not "GOT"
+    assert [doc.tokens[s:e].text for s, e in added] == ["Naloxone"]
+    from kg.extract.dictionary import marked_fill_ins
+    from kg.extract.spans import to_mentions
+    from kg.models import FILL_IN
+
+    mentions = marked_fill_ins(doc, to_mentions(doc, labels, "tagger", "1"), added)
+    assert [(m.text, m.extractor) for m in mentions] == [("Naloxone", FILL_IN), ("breast cancer", "tagger")]
+    labels = {}
+    matcher.fill_in(doc, labels, types=["Disease"])
+    assert [doc.tokens[s:e].text for s, e in labels] == ["breast cancer"]

@@ -111,3 +111,21 @@ def test_a_file_given_as_the_model_path_is_no_model_folder(tmp_path):
     with pytest.raises(ModelError, match="is a file, not a model folder") as info:
         load_extractor(str(tmp_path / "blob.bin"), load_settings(data_dir=tmp_path))
     assert info.value.code == "E418"
+
+
+def test_the_tagger_settings_may_name_the_types_the_lexicon_fills_in(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from kg.extract.ner_cpu import NerCpuExtractor
+
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "tagger.json").write_text('{"settings": {"dictionary": ["Chemical"]}}', encoding="utf-8")
+    monkeypatch.setattr(loader, "DEFAULT_MODEL", tmp_path / "m")
+    assert default_spec() == f"{tmp_path / 'm'}+dictionary"
+    asked = []
+    extractor = NerCpuExtractor.__new__(NerCpuExtractor)
+    extractor.lexicon = SimpleNamespace(fill_in=lambda doc, labels, scores, types: asked.append(types))
+    for setting, types in ((["Chemical"], ["Chemical"]), (True, None)):
+        extractor.tagger = SimpleNamespace(settings={"dictionary": setting})
+        extractor.add_lexicon_matches(None, {}, {})
+        assert asked.pop() == types

@@ -190,3 +190,14 @@ def test_supports_carry_the_pair_status_and_xs_negated_means_negated_only(make_i
     view = _tremor(make_item, "negated")
     assert supports(view, CIS, TREM)[0].assertion == "negated"
     assert pair_features(view, CIS, TREM)["xs_negated"] == 1.0
+
+
+def test_a_mention_the_lexicon_filled_in_is_no_party_to_relations(make_item):
+    from kg.models import FILL_IN
+
+    item = make_item("PMID:1", ["Salt loading caused hypertension after cisplatin."],
+                     [("Salt", "Chemical", "MESH:D012492"), ("hypertension", "Disease", "MESH:D006973"),
+                      ("cisplatin", "Chemical", CIS)])
+    assert len(candidate_pairs(document_view(item), "cid")) == 2
+    item.mentions = tuple(m.model_copy(update={"extractor": FILL_IN}) if m.text == "Salt" else m for m in item.mentions)
+    assert candidate_pairs(document_view(item), "cid") == [(CIS, "MESH:D006973")]
