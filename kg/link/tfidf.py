@@ -5,7 +5,11 @@ both faster and more precise than vectors):
 
 1. exact name (case-insensitive), score 1.0;
 2. normalised name (punctuation, plural -s, stop words and word order ignored: the
-   lexicon's :func:`~kg.vocab.lexicon.normalise`), score 0.95;
+   lexicon's :func:`~kg.vocab.lexicon.normalise`), score 0.95; for chemicals then the name with
+   nothing but its letters and digits, and with its leading locants left out (:func:`compact_keys`:
+   "N-acetyl serotonin" is N-acetylserotonin, "tri-ortho-tolyl phosphate" tri-o-tolyl phosphate,
+   "benzylacyclouridine" 5-benzylacyclouridine), score 0.93, where it names one concept (or one
+   descriptor);
 3. abbreviation: a mention that is a short form defined in its document ("... puromycin
    aminonucleoside (PAN) ...", found by the text analysis) is linked through its long form,
    score x 0.98;
@@ -54,7 +58,7 @@ from kg.vocab.lexicon import normalise
 from kg.vocab.normalizers import TYPES as NORMALISER_TYPES
 from kg.vocab.normalizers import Normalizers, version_of
 
-INDEX_VERSION = "tfidf-v7"
+INDEX_VERSION = "tfidf-v8"
 # Which concept types a mention of each type may link to (None: an untyped MeSH descriptor).
 ELIGIBLE: dict[str, frozenset[str | None]] = {
     "Chemical": frozenset({"Chemical", None}),
@@ -70,7 +74,7 @@ ELIGIBLE: dict[str, frozenset[str | None]] = {
 OPEN_TYPES = ("Chemical", "Disease", "Finding")
 COORDINATED = frozenset({"Disease", "Gene"})  # types whose coordinations are spelled out (kg.link.coordination)
 TYPE_CODES: tuple[str | None, ...] = (None, "Chemical", "Disease", "Finding", "Gene", "Species", "CellLine", "Variant")
-EXACT, NORMALISED, ABBREVIATION, TFIDF, VARIANT = 1.0, 0.95, 0.98, 0.9, 0.97
+EXACT, NORMALISED, COMPACT, ABBREVIATION, TFIDF, VARIANT = 1.0, 0.95, 0.93, 0.98, 0.9, 0.97
 DEFAULT_THRESHOLD = 0.7
 MAX_CANDIDATES = 5
 NEIGHBOURS = 20
@@ -100,6 +104,7 @@ class LinkerIndex:
     labels: StringList  # preferred name of each concept
     exact: KeyTable
     normalised: KeyTable
+    compact: KeyTable  # chemical names by compact_keys
     vectorizer: TfidfVectorizer
     groups: dict[frozenset, _Group]
     names: StringList  # the name of each TF-IDF row
@@ -134,6 +139,7 @@ def build_index(store: ConceptStore) -> LinkerIndex:
 
     exact: dict[str, dict[int, int]] = {}
     normalised: dict[str, dict[int, int]] = {}
+    compact: dict[str, dict[int, int]] = {}
     fuzzy: dict[str, list[int]] = {}
     for lower, norm, cid, type_, count in store.linkable_names(OPEN_TYPES):
         i = index_of(cid, type_)
@@ -142,6 +148,10 @@ def build_index(store: ConceptStore) -> LinkerIndex:
         if norm:
             by_concept = normalised.setdefault(norm, {})
             by_concept[i] = by_concept.get(i, 0) + count
+        if type_ in ELIGIBLE["Chemical"]:
+            for key in compact_keys(lower):
+                by_concept = compact.setdefault(key, {})
+                by_concept[i] = by_concept.get(i, 0) + count
         if _fuzzy(cid):
             readings = fuzzy.setdefault(lower, [])
             if i not in readings:
@@ -170,8 +180,8 @@ def build_index(store: ConceptStore) -> LinkerIndex:
             exact[stripped] = descriptors
         elif readings:
             exact[stripped] = readings
-    exact_table, normalised_table = KeyTable(exact), KeyTable(normalised)
-    del exact, normalised
+    exact_table, normalised_table, compact_table = KeyTable(exact), KeyTable(normalised), KeyTable(compact)
+    del exact, normalised, compact
     names = sorted(fuzzy)
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), sublinear_tf=True, dtype=np.float32)
     matrix = vectorizer.fit_transform(names).tocsr()
@@ -199,7 +209,7 @@ def build_index(store: ConceptStore) -> LinkerIndex:
     preferred = store.preferred_names()
     return LinkerIndex(
         store.version, StringList(ids), types, StringList(preferred.get(i, "") for i in ids), exact_table,
-        normalised_table, vectorizer, groups, StringList(names),
+        normalised_table, compact_table, vectorizer, groups, StringList(names),
     )
 
 
@@ -265,7 +275,8 @@ class TfidfLinker:
 
     @property
     def settings(self) -> dict[str, object]:
-        return {"threshold": self.threshold, "exact": EXACT, "normalised": NORMALISED, "abbreviation": ABBREVIATION,
+        return {"threshold": self.threshold, "exact": EXACT, "normalised": NORMALISED, "compact": COMPACT,
+                "abbreviation": ABBREVIATION,
                 "tfidf": TFIDF, "variant": VARIANT, "max_candidates": MAX_CANDIDATES, "neighbours": NEIGHBOURS,
                 "coordinated": sorted(COORDINATED), "spellings": [list(pair) for pair in _SPELLINGS],
                 "codes": _CODE.pattern, "combining": _COMBINING.pattern, "whole_word_long_forms": True,
@@ -371,7 +382,20 @@ class TfidfLinker:
                 if any(r[2] for r in readings):
                     return ranked
                 fallback = fallback or ranked
+        if fallback is None and type_ == "Chemical":
+            return self._compact_match(variants)
         return fallback
+
+    def _compact_match(self, variants: list[str]) -> list[tuple[int, float]] | None:
+        """The one concept (or the one MeSH descriptor) a variant's :func:`compact_keys` name."""
+        for k, variant in enumerate(variants):
+            for key in compact_keys(variant)[:1]:  # the mention as written: its locants say which isomer
+                readings = [i for i, _ in self.index.compact.get(key)]
+                descriptors = [i for i in readings if self.index.ids[i].startswith("MESH:D")]
+                if len(readings) == 1 or len(descriptors) == 1:
+                    i = readings[0] if len(readings) == 1 else descriptors[0]
+                    return [(i, COMPACT * (VARIANT if k else 1.0))]
+        return None
 
     def _nearest(self, texts: list[str], eligible: frozenset) -> list[list[tuple[int, float]]]:
         group = self.index.groups[eligible]
@@ -659,6 +683,20 @@ _GENERIC = frozenset({
     "disease", "diseases", "disorder", "disorders", "syndrome", "syndromes", "type", "nos",
     "drug", "drugs", "agent", "agents", "compound", "compounds",
 })
+
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_POSITION = re.compile(r"\b(ortho|meta|para)-")  # "tri-ortho-tolyl" is MeSH's "tri-o-tolyl"
+_LOCANTS = re.compile(r"^(?:\d+(?:,\d+)*|\([\d,rs+-]+\))-")  # "5-", "1,2-", "(RS)-" before a name
+COMPACT_MIN = 6  # shorter keys ("d1" of "D-1") name too many things
+
+
+def compact_keys(name: str) -> list[str]:
+    """A chemical name's letters and digits, lowercase, "ortho-" written "o-"; then the same without its
+    leading locants, where it has some. Keys shorter than ``COMPACT_MIN`` are left out."""
+    name = _POSITION.sub(lambda m: m.group(1)[0] + "-", name.lower())
+    keys = [_NON_ALNUM.sub("", name), _NON_ALNUM.sub("", _LOCANTS.sub("", name))]
+    return [k for k in dict.fromkeys(keys) if len(k) >= COMPACT_MIN]
 
 
 def _content_words(text: str) -> frozenset[str]:

@@ -323,3 +323,19 @@ def test_a_disease_name_is_a_name_of_diseases_only_supplementary_records_too(lin
     assert linker.names_a_disease("Hypomagnesemia, Primary")  # a supplementary record, any case
     assert not linker.names_a_disease("glycopyrronium tosylate")  # a chemical's
     assert not linker.names_a_disease("no such disease")
+
+
+def test_compact_keys_keep_letters_and_digits_and_also_drop_leading_locants():
+    assert tfidf.compact_keys("N-Acetyl Serotonin") == ["nacetylserotonin"]
+    assert tfidf.compact_keys("Tri-ortho-tolyl phosphate") == ["triotolylphosphate"]
+    assert tfidf.compact_keys("1,2-benzisoxazole") == ["12benzisoxazole", "benzisoxazole"]
+    assert tfidf.compact_keys("(RS)-1-aminoindan") == ["rs1aminoindan", "1aminoindan"]
+    assert tfidf.compact_keys("D-1") == []  # too short to say which compound
+
+
+def test_a_chemical_is_found_by_its_letters_and_digits_where_one_concept_has_them(linker):
+    assert top(linker, "N-acetyl serotonin", "Chemical") == ("MESH:C006389", tfidf.COMPACT)
+    assert top(linker, "benzylacyclouridine", "Chemical") == ("MESH:C034753", tfidf.COMPACT)  # "5-" left out
+    assert top(linker, "N-acetyl serotonin", "Disease")[0] is None  # chemicals only
+    assert top(linker, "benzisoxazole", "Chemical")[0] is None  # 1,2- and 2,1-: which one the text does not say
+    assert top(linker, "2,1-benz-isoxazole", "Chemical") == ("MESH:C441201", tfidf.COMPACT)
