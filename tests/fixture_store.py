@@ -7,6 +7,7 @@ C471405: supplementary records promoted to descriptors since) and BioRED's NIL m
 
 from __future__ import annotations
 
+import gzip
 import shutil
 from pathlib import Path
 
@@ -35,6 +36,10 @@ def fixture_settings(tmp: Path) -> Settings:
     corpus = shared / "corpora" / "bc5cdr" / "CDR_TrainingSet.PubTator.txt"
     corpus.parent.mkdir(parents=True)
     corpus.write_text(TRAINING)
+    (shared / "ontology" / "mesh").mkdir(parents=True)
+    for name in ("mesh_disease_terms.tsv", "mesh_descriptors.csv"):  # the lexicon's MeSH inputs, gzipped as shared
+        with (FIXTURES / "mesh" / name).open("rb") as src, gzip.open(shared / "ontology" / "mesh" / f"{name}.gz", "wb") as dst:
+            shutil.copyfileobj(src, dst)
     return Settings(data_dir=tmp / "data", shared_data=shared)
 
 

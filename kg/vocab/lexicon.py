@@ -202,8 +202,10 @@ def _is_noise(form: str) -> bool:
 
 
 def _inputs(shared_data: Path) -> list[Path]:
+    """The MeSH files (required) and the training corpora there are (as the concept store, the lexicon
+    of a user without the corpora still has every MeSH name)."""
     paths = [shared_data / MESH_DISEASE_TERMS, shared_data / MESH_DESCRIPTORS]
-    paths += [shared_data / c.path for c in TRAIN_CORPORA]
+    paths += [p for c in TRAIN_CORPORA if (p := shared_data / c.path).exists()]
     for p in paths:
         if not p.exists():
             raise OntologyError(Errors.E510, path=p)
@@ -244,6 +246,8 @@ def build_lexicon(shared_data: Path = SHARED_DATA) -> Lexicon:
 
     corpus_docs = []
     for corpus in TRAIN_CORPORA:
+        if not (shared_data / corpus.path).exists():
+            continue
         for doc in training_documents(shared_data / corpus.path, shared_data):
             corpus_docs.append((doc, corpus.types))
             for ann in doc.annotations:

@@ -215,7 +215,7 @@ def test_biored_nil_marker_is_no_concept(store):
 def _cli_env(monkeypatch, tmp_path, onto):
     """The CLI's settings: a data dir, cache dir and shared data (with ``onto`` as its ontology folder)."""
     settings = fixture_settings(tmp_path)
-    shutil.copytree(onto, settings.shared_data / "ontology")
+    shutil.copytree(onto, settings.shared_data / "ontology", dirs_exist_ok=True)
     monkeypatch.setenv("MEDKG_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("MEDKG_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("MEDKG_SHARED_DATA", str(settings.shared_data))
@@ -270,6 +270,7 @@ def test_first_use_build_warns_of_what_it_left_out_without_a_traceback(monkeypat
     from kg import components
 
     settings = fixture_settings(tmp_path)
+    shutil.rmtree(settings.shared_data / "ontology")  # no lexicon input either
     shutil.copytree(FIXTURES, settings.shared_data / "ontology", ignore=shutil.ignore_patterns("hgnc_entries.tsv"))
     monkeypatch.setattr(components, "_tfidf_linker", lambda path, cache: "linker")
     with caplog.at_level("WARNING", logger="kg.components"):
