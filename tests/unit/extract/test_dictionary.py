@@ -95,6 +95,8 @@ def test_fill_in_adds_untaken_matches_of_the_types_asked_for_and_no_short_words_
 
     mentions = marked_fill_ins(doc, to_mentions(doc, labels, "tagger", "1"), added)
     assert [(m.text, m.extractor) for m in mentions] == [("Naloxone", FILL_IN), ("breast cancer", "tagger")]
+    diseases = LexiconMatcher(Lexicon.from_entries(rows), analysis_pipeline(), types=["Disease"])
+    assert diseases.n_patterns == 4  # breast cancer, cancer, hereditary hemochromatosis, cold
     labels = {}
-    matcher.fill_in(doc, labels, types=["Disease"])
+    diseases.fill_in(doc, labels)
     assert [doc.tokens[s:e].text for s, e in labels] == ["breast cancer"]

@@ -114,18 +114,17 @@ def test_a_file_given_as_the_model_path_is_no_model_folder(tmp_path):
 
 
 def test_the_tagger_settings_may_name_the_types_the_lexicon_fills_in(tmp_path, monkeypatch):
-    from types import SimpleNamespace
-
-    from kg.extract.ner_cpu import NerCpuExtractor
+    from kg.extract import dictionary
+    from kg.extract.ner_cpu import NerCpuExtractor, NerCpuTagger
 
     (tmp_path / "m").mkdir()
     (tmp_path / "m" / "tagger.json").write_text('{"settings": {"dictionary": ["Chemical"]}}', encoding="utf-8")
     monkeypatch.setattr(loader, "DEFAULT_MODEL", tmp_path / "m")
     assert default_spec() == f"{tmp_path / 'm'}+dictionary"
     asked = []
-    extractor = NerCpuExtractor.__new__(NerCpuExtractor)
-    extractor.lexicon = SimpleNamespace(fill_in=lambda doc, labels, scores, types: asked.append(types))
+    monkeypatch.setattr(dictionary.LexiconMatcher, "__init__", lambda self, lexicon, nlp, types=None: asked.append(types))
     for setting, types in ((["Chemical"], ["Chemical"]), (True, None)):
-        extractor.tagger = SimpleNamespace(settings={"dictionary": setting})
-        extractor.add_lexicon_matches(None, {}, {})
+        tagger = type("Tagger", (), {"version": "t", "settings": {"dictionary": setting}})()
+        monkeypatch.setattr(NerCpuTagger, "load", lambda model, unfinished=False, tagger=tagger: tagger)
+        NerCpuExtractor("m", lexicon=type("Lexicon", (), {"hash": "0" * 12})())
         assert asked.pop() == types

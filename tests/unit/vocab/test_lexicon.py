@@ -130,6 +130,13 @@ def test_missing_input_names_the_file(tmp_path):
         build_lexicon(tmp_path)
 
 
+def test_a_missing_training_corpus_is_left_out_as_the_concept_store_leaves_it(shared):
+    (shared / TRAIN_CORPORA[2].path).unlink()  # no BioRED training split
+    lex = build_lexicon(shared)
+    assert lex.lookup("brca1") == ()  # a name only BioRED taught
+    assert {e.type for e in lex.lookup("naloxone")} == {"Chemical"} and lex.lookup("brain tumor")
+
+
 def test_cache_is_reused_and_invalidated_by_input_change(shared, tmp_path):
     cache = tmp_path / "cache"
     first = load_lexicon(shared, cache_dir=cache)
