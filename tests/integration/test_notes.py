@@ -146,7 +146,7 @@ def test_a_damaged_notes_csv_loses_no_good_note_and_a_broken_new_version_keeps_t
     assert (summary["read"], summary["quarantined"]) == (6, 2)
     assert summary["read"] == summary["written"] + summary["skipped"] + summary["quarantined"] + summary["deleted"]
     assert reasons == {
-        "row 2": "E323: malformed CSV at line 3: ',' expected after '\"'",
+        "row 2": "E323: malformed CSV at line 3: ',' expected after '\"'; the version written before stays in the graph",
         "row 4": "E329: 8 columns at line 5, the header has 7; the version written before stays in the graph",
     }
     with open_store(load_settings()) as store:
