@@ -158,8 +158,8 @@ def build_annotator(settings: Settings, *, relations: bool = True, tasks: tuple[
     from kg.link.curated import CuratedLinks
     from kg.relate.model import RelationExtractor
 
+    linker = build_linker(settings)  # first: building the store, it builds the lexicon the extractor reads beside it
     extractor = build_extractor(settings)
-    linker = build_linker(settings)
     curated = CuratedLinks(curation or build_curation(settings), linker.concepts)
     components = [extractor, linker, curated, build_tagger()]
     model = build_relation_model(settings) if relations else None
