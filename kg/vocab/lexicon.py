@@ -34,7 +34,7 @@ from kg.cache import cached_pickle
 from kg.config import SHARED_DATA
 from kg.errors import Errors, OntologyError
 from kg.models import stable_hash, validate_curie
-from kg.vocab.corpora import NOT_TRAINING, TRAIN_CORPORA, training_documents
+from kg.vocab.corpora import NOT_TRAINING, TRAIN_CORPORA, Corpus, training_documents
 from kg.vocab.curie import to_curie
 from kg.vocab.types import entity_type
 from ontology.loaders import file_sha256
@@ -201,11 +201,16 @@ def _is_noise(form: str) -> bool:
     )
 
 
+def _corpora(shared_data: Path) -> list[Corpus]:
+    """The training corpora there are: as the concept store, the lexicon of a user without them still has
+    every MeSH name."""
+    return [c for c in TRAIN_CORPORA if (shared_data / c.path).exists()]
+
+
 def _inputs(shared_data: Path) -> list[Path]:
-    """The MeSH files (required) and the training corpora there are (as the concept store, the lexicon
-    of a user without the corpora still has every MeSH name)."""
+    """The MeSH files (required) and the training corpora there are."""
     paths = [shared_data / MESH_DISEASE_TERMS, shared_data / MESH_DESCRIPTORS]
-    paths += [p for c in TRAIN_CORPORA if (p := shared_data / c.path).exists()]
+    paths += [shared_data / c.path for c in _corpora(shared_data)]
     for p in paths:
         if not p.exists():
             raise OntologyError(Errors.E510, path=p)
@@ -245,9 +250,7 @@ def build_lexicon(shared_data: Path = SHARED_DATA) -> Lexicon:
             concept_types[cid] = "Disease"
 
     corpus_docs = []
-    for corpus in TRAIN_CORPORA:
-        if not (shared_data / corpus.path).exists():
-            continue
+    for corpus in _corpora(shared_data):
         for doc in training_documents(shared_data / corpus.path, shared_data):
             corpus_docs.append((doc, corpus.types))
             for ann in doc.annotations:
