@@ -182,6 +182,12 @@ def test_bad_rules_file_names_the_rule(tmp_path):
     path.write_text("{not json")
     with pytest.raises(ConfigError, match="rules.json"):
         AssertionTagger(path)
+    # a token pattern spaCy's Matcher would refuse is refused when the file is read, not at the first
+    # sentence that selects the rule (which would quarantine every document with such a sentence)
+    bad = {"literal": "no", "pattern": [{"LOWERCASE": "no"}], "category": "NEGATED_EXISTENCE", "direction": "FORWARD"}
+    path.write_text(json.dumps({"version": "x", "context_rules": [bad]}))
+    with pytest.raises(ConfigError, match="E135.*rule 0 \\('no'\\).*LOWERCASE"):
+        AssertionTagger(path)
 
 
 def test_custom_rules_file_is_used(tmp_path):
