@@ -211,7 +211,9 @@ def _parse(stream: _Utf8, path: Path) -> Iterator[Document | Deletion | Quaranti
             else:
                 parser.close()
         except etree.XMLSyntaxError as exc:
-            yield from _drain(parser, progress)
+            # Events after a syntax error are not drained: from lxml 6.2 on, a failed close() ends every
+            # element still open, so the record that holds the damage (or the cut) arrives as if whole, its
+            # text stopping there. The second pass reads the records not yet given from their own bytes.
             yield from _record_by_record(path, progress, exc)
             return
         yield from _drain(parser, progress)
