@@ -118,7 +118,7 @@ class DocView:
     _cache: dict[object, object] = field(default_factory=dict, repr=False)
 
     def tokens(self, start: int, end: int) -> list[str]:
-        return [_DIGITS.sub("0", t.lower()) for t in _TOKEN.findall(self.text[start:end])]
+        return [_token_form(t) for t in _TOKEN.findall(self.text[start:end])]
 
     def sentence_tokens(self, i: int) -> list[str]:
         key = ("sent", i)
@@ -187,6 +187,15 @@ class DocView:
                 f[f"cls{depth}={c}"] = 1.0
         self._cache[key] = f
         return f
+
+    def narrower(self, ent_id: str) -> list[str]:
+        """The document's concepts of ``ent_id``'s type that lie under it in MeSH."""
+        key = ("narrower", ent_id)
+        if key not in self._cache:
+            ent, tree = self.entities[ent_id], self.tree(ent_id)
+            self._cache[key] = [x.id for x in self.entities.values() if x.type == ent.type and x.id != ent_id
+                                and tree and self.tree(x.id) and is_below(self.tree(x.id), tree)]
+        return self._cache[key]  # type: ignore[return-value]
 
     def mentions_between(self, start: int, end: int, exclude: tuple[str, str]) -> int:
         return sum(
@@ -350,6 +359,12 @@ def variant_kind(ent_id: str) -> str:
 
 def _stems(words: Iterable[str]) -> set[str]:
     return {s for w in words for s in _word_stems(w)}
+
+
+@lru_cache(maxsize=65536)
+def _token_form(token: str) -> str:
+    """A token as the features read it: lowercase, each run of digits one 0."""
+    return _DIGITS.sub("0", token.lower())
 
 
 @lru_cache(maxsize=65536)
@@ -533,7 +548,17 @@ def supports(
 
 
 def pair_features(view: DocView, a: str, b: str) -> dict[str, float]:
-    """Sparse features of the candidate pair ``(a, b)`` (priors and sentence scores are added by the model)."""
+    """Sparse features of the candidate pair ``(a, b)`` (priors and sentence scores are added by the model).
+
+    A new dict each call; computed once per view and pair (the CID and BioRED heads both read a
+    document's chemical-disease pairs)."""
+    key = ("pair", a, b)
+    if key not in view._cache:
+        view._cache[key] = _pair_features(view, a, b)
+    return dict(view._cache[key])  # type: ignore[call-overload]
+
+
+def _pair_features(view: DocView, a: str, b: str) -> dict[str, float]:
     e1, e2 = view.entities[a], view.entities[b]
     types = entity_types(view, a, b)
     f: dict[str, float] = {f"types={types}": 1.0, "bias": 1.0}
@@ -559,14 +584,8 @@ def pair_features(view: DocView, a: str, b: str) -> dict[str, float]:
     for c1 in tree_classes(view.tree(a), 1):
         for c2 in tree_classes(view.tree(b), 1):
             f[f"cls_pair={c1}|{c2}"] = 1.0
-    if view.tree(b) and e1.type != e2.type:
-        narrower_with_a = any(
-            x.type == e2.type and x.id != b and view.tree(x.id) and is_below(view.tree(x.id), view.tree(b))
-            and view.entity_sentences(x.id) & s1
-            for x in view.entities.values()
-        )
-        if narrower_with_a:
-            f["b_narrower_cooccurs_with_a"] = 1.0
+    if e1.type != e2.type and any(view.entity_sentences(x) & s1 for x in view.narrower(b)):
+        f["b_narrower_cooccurs_with_a"] = 1.0
     m1, m2, i1, i2 = _closest(view, e1, e2)
     if i1 == i2:
         f.update(sentence_features(view, a, b, i1, m1, m2))
