@@ -9,11 +9,19 @@ again for the operator. The note text itself is kept verbatim so that extractor 
 ``dialogue`` column is never read into a Document: it is the raw conversation the note was
 written from.
 
+A note's patient (metadata ``patient``, the graph's ``(:Patient)-[:HAS_NOTE]->``) is MIMIC's SUBJECT_ID,
+or for ACI-Bench, which has no patient id, the encounter. A ``.txt`` note has none: a plain-text file
+names no patient in a form medkg can rely on (its file and folder names may hold the patient's name or
+MRN, or a ward or a date), and none is made up, so it is a Note without a Patient; notes that are to be
+tied to their patients are given as a CSV with ROW_ID, SUBJECT_ID and TEXT columns.
+
 CSV files are read row by row (MIMIC's NOTEEVENTS is ~4 GB) and may be gzipped, as they are
 when downloaded from PhysioNet. After a malformed row (an unbalanced quote) the reader goes on at the
 next line that starts a row, not in the middle of the quoted field, so the rows after it are read
-and no row is made of note text. MIMIC ids are read as pandas re-saves them too (``101.0``: a column
-with empty cells, such as HADM_ID, becomes a float column) and stand for the same integer.
+and no row is made of note text. MIMIC ids and ISERROR are read as pandas re-saves them too (``101.0``: a
+column with empty cells, such as HADM_ID or ISERROR, becomes a float column) and stand for the same integer.
+A NUL character in a cell, which no text holds and which breaks tools downstream, is dropped, and a
+warning names the file, row and column (a ``.txt`` file holding one is taken for binary and quarantined).
 
 A note that is not text (binary, UTF-16) or holds no letter or digit is quarantined, never written
 as a note; files in a notes folder that are not ``.txt``, and hidden ``.txt`` files (macOS's ``._note.txt``,
@@ -53,11 +61,11 @@ _ACI_ID = re.compile(r"[\w.-]+")
 # What the identifier columns hold, and whether the cell may be empty. After a malformed row the reader
 # goes on at the next line that reads as a row: the header's column count and identifiers like these
 # (a line of note text with as many commas as the header has columns is not a row). A cell that may be
-# empty here is one whose row is quarantined alone when it is (E326): such a row ends the damaged region
-# rather than being swallowed by it. ACI-Bench's dataset is too loose a signal to stand alone, so its
-# encounter_id must be there.
+# empty here is one whose row is quarantined alone when it is (E326, E328): such a row ends the damaged
+# region rather than being swallowed by it. An ACI-Bench row is then told by its dataset: no line inside a
+# note or dialogue of the ACI-Bench splits reads as a row with one, encounter_id empty or not (of 13,000).
 _MIMIC_IDS = {"row_id": (_NUMBER_ID, True), "subject_id": (_NUMBER_ID, False), "hadm_id": (_NUMBER_ID, False)}
-_ACI_IDS = {"dataset": (_ACI_ID, True), "encounter_id": (_ACI_ID, True)}
+_ACI_IDS = {"dataset": (_ACI_ID, True), "encounter_id": (_ACI_ID, False)}
 # File types named (by extension only) in the warning about the files of a notes folder that are not read;
 # any other suffix is "other", as a suffix may be part of a name ("Doe.Jane") and a file name may hold the
 # patient's name.
@@ -367,6 +375,11 @@ def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Deletion | Quaranti
                         id=_readable_id(row[id_column], is_aci, key),
                     )
                     continue
+                if nul_columns := [n for n, v in fields.items() if "\0" in v]:
+                    # No text holds a NUL (a .txt note with one is binary, E320); in a cell of a row read whole it
+                    # is a stray byte that breaks tools downstream (C strings end at it), and it is dropped.
+                    log.warning("NUL characters dropped from %s of %s row %d", ", ".join(nul_columns), path, row_no)
+                    fields = {n: v.replace("\0", "") for n, v in fields.items()}
                 yield to_record(fields, path, row_no, key)
             if damaged:
                 yield _malformed(path, row_no + 1, damaged, lines.last)
@@ -419,10 +432,11 @@ def _empty(text: str, path: Path, row_no: int, doc_id: str) -> Quarantine | None
     return Quarantine(file=str(path), record=f"row {row_no}", reason=Errors.E322.reason(), id=doc_id)
 
 
-def _mimic_id(value: str) -> str:
-    """A MIMIC id as the integer's digits: ``101.0`` (pandas' float column) is the id ``101`` and gets its
-    pseudonym, so a re-saved CSV names the same notes, patients and admissions, not new ones; an id that
-    is not an integer, or one written ``101`` as MIMIC writes them, is kept as it is."""
+def _mimic_int(value: str) -> str:
+    """A MIMIC integer (an id, ISERROR) as its digits: ``101.0`` (pandas' float column) is ``101``, and an id
+    gets its pseudonym, so a re-saved CSV names the same notes, patients and admissions, not new ones, and
+    withdraws the same notes (``ISERROR=1.0``); a value that is not an integer, or one written ``101`` as
+    MIMIC writes them, is kept as it is."""
     match = _NUMBER_ID.fullmatch(value)
     return match.group(1) if match else value
 
@@ -438,18 +452,18 @@ def _readable_id(value: str, is_aci: bool, key: bytes) -> str | None:
     value = value.strip()
     if is_aci:
         return _note_id(value, key) if _ACI_ID.fullmatch(value) else None
-    return _note_id(_mimic_id(value), key) if _NUMBER_ID.fullmatch(value) else None
+    return _note_id(_mimic_int(value), key) if _NUMBER_ID.fullmatch(value) else None
 
 
 def _mimic_record(
     fields: dict[str, str], path: Path, row_no: int, key: bytes
 ) -> Document | Deletion | Quarantine:
-    row_id, subject_id = _mimic_id(fields["row_id"].strip()), _mimic_id(fields["subject_id"].strip())
+    row_id, subject_id = _mimic_int(fields["row_id"].strip()), _mimic_int(fields["subject_id"].strip())
     if not row_id or not subject_id:
         return Quarantine(file=str(path), record=f"row {row_no}", reason=Errors.E326.reason(),
                           id=_note_id(row_id, key) if row_id else None)
     doc_id = _note_id(row_id, key)
-    if fields.get("iserror", "").strip() == "1":  # written in error: withdrawn, also from an earlier run's graph
+    if _mimic_int(fields.get("iserror", "").strip()) == "1":  # written in error: withdrawn, also from an earlier graph
         return Deletion(id=doc_id)
     text = _normalise(fields["text"])
     empty = _empty(text, path, row_no, doc_id)
@@ -461,7 +475,7 @@ def _mimic_record(
         "category": category,
         "dataset": "noteevents",
     }
-    hadm_id = _mimic_id(fields.get("hadm_id", "").strip())
+    hadm_id = _mimic_int(fields.get("hadm_id", "").strip())
     if hadm_id:
         metadata["encounter"] = pseudonymize(hadm_id, key, "enc")
     year = _YEAR.search(fields.get("chartdate", ""))

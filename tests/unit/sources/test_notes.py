@@ -381,6 +381,59 @@ def test_ids_written_as_floats_get_the_pseudonyms_of_their_integers(tmp_path: Pa
     assert doc.id == _id("0101") and doc.metadata["encounter"] == pseudonymize("101.5", KEY, "enc")
 
 
+def test_iserror_written_as_a_float_withdraws_the_note(tmp_path: Path) -> None:
+    """ISERROR is empty but for the notes written in error, so pandas re-saves it as a float column: ``1.0``
+    was read as no flag, and a withdrawn note was written again."""
+    csv_file = tmp_path / "resaved.csv"
+    csv_file.write_text(MIMIC_HEADER + "7.0,42.0,,2150-01-01,Nursing,1.0,asthma\n8.0,42.0,,2150-01-01,Nursing,,gout\n")
+    withdrawn, kept = iter_notes(csv_file, key=KEY)
+    assert withdrawn == Deletion(id=_id("7"))
+    assert isinstance(kept, Document) and kept.id == _id("8")
+
+
+def test_an_aci_row_with_an_empty_encounter_id_right_after_a_stray_quote_is_quarantined_alone(
+    tmp_path: Path,
+) -> None:
+    """It was read as part of the malformed row before it (E323 at lines 3-4): 4 rows, 3 records."""
+    csv_file = tmp_path / "aci.csv"
+    csv_file.write_text('dataset,encounter_id,dialogue,note\naci,D2N001,hi,"Hypertension."\n'
+                        'aci,D2N002,hi,"He said "ok"; asthma."\n'
+                        'aci,,hi,"No encounter id: stroke."\n'
+                        'aci,D2N004,hi,"Diabetes."\n')
+    records = list(iter_notes(csv_file, key=KEY))
+    assert [(r.record, r.reason, r.id) if isinstance(r, Quarantine) else r.text for r in records] == [
+        "Hypertension.",
+        ("row 2", "E323: malformed CSV at line 3: ',' expected after '\"'", _id("D2N002")),
+        ("row 3", "E328: encounter_id is empty", None),
+        "Diabetes.",
+    ]
+    assert records[2].file == str(csv_file)
+
+
+def test_a_nul_in_a_csv_cell_is_dropped_and_the_row_named_in_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A NUL was kept in the note text (and one in an id gave the note another id); one alone is no note."""
+    csv_file = tmp_path / "notes.csv"
+    csv_file.write_text("ROW_ID,SUBJECT_ID,TEXT\n1,10,asthma\n2\0,11,\"dia\0betes\0\0\"\n3,12,\0\n")
+    with caplog.at_level("WARNING", logger="kg.sources.notes"):
+        records = list(iter_notes(csv_file, key=KEY))
+    assert [(r.id, r.text) if isinstance(r, Document) else (r.id, r.reason) for r in records] == [
+        (_id("1"), "asthma"), (_id("2"), "diabetes"), (_id("3"), "E322: empty note text")]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"NUL characters dropped from row_id, text of {csv_file} row 2",
+        f"NUL characters dropped from text of {csv_file} row 3",
+    ]
+
+
+def test_a_txt_note_has_no_patient_none_is_made_up_from_its_file_or_folder_name(tmp_path: Path) -> None:
+    """A plain-text file names no patient medkg can rely on: its note is a Note without a Patient (README)."""
+    (tmp_path / "Smith_John_MRN00776655").mkdir()
+    (tmp_path / "Smith_John_MRN00776655" / "2024-01-02.txt").write_text("Asthma.")
+    (doc,) = iter_notes(tmp_path, key=KEY)
+    assert isinstance(doc, Document) and doc.metadata == {}
+
+
 def test_a_row_with_more_or_fewer_columns_or_invalid_utf8_names_its_note_when_its_id_is_readable(
     tmp_path: Path,
 ) -> None:
