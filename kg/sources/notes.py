@@ -58,13 +58,15 @@ _ACI_MARKERS = ("encounter_id", "dialogue", "note")
 # has: outpatient notes), "101.0". ACI-Bench ids are names such as "D2N001".
 _NUMBER_ID = re.compile(r"(\d+)(?:\.0+)?")
 _ACI_ID = re.compile(r"[\w.-]+")
-# What the identifier columns hold, and whether the cell may be empty. After a malformed row the reader
-# goes on at the next line that reads as a row: the header's column count and identifiers like these
-# (a line of note text with as many commas as the header has columns is not a row). A cell that may be
-# empty here is one whose row is quarantined alone when it is (E326, E328): such a row ends the damaged
-# region rather than being swallowed by it. An ACI-Bench row is then told by its dataset: no line inside a
-# note or dialogue of the ACI-Bench splits reads as a row with one, encounter_id empty or not (of 13,000).
-_MIMIC_IDS = {"row_id": (_NUMBER_ID, True), "subject_id": (_NUMBER_ID, False), "hadm_id": (_NUMBER_ID, False)}
+# What the identifier columns hold, and whether one holding an id tells a row. After a malformed row the
+# reader goes on at the next line that reads as a row: the header's column count, each of these cells
+# empty or an id, and one of those that tell a row an id (a line of note text with as many commas as the
+# header has columns is not a row). So a row with an empty ROW_ID or SUBJECT_ID (E326), or encounter_id
+# (E328), ends the damaged region and is quarantined alone rather than being swallowed by it. A MIMIC row
+# is told by its ROW_ID or its SUBJECT_ID (a row with neither stays in the damaged region), an ACI-Bench
+# row by its dataset: no line inside a note or dialogue of the ACI-Bench splits (of 13,391) reads as a row
+# of either layout (MIMIC's with 3 to 11 columns), nor does one of NegEx's 1,170 clinical report sentences.
+_MIMIC_IDS = {"row_id": (_NUMBER_ID, True), "subject_id": (_NUMBER_ID, True), "hadm_id": (_NUMBER_ID, False)}
 _ACI_IDS = {"dataset": (_ACI_ID, True), "encounter_id": (_ACI_ID, False)}
 # File types named (by extension only) in the warning about the files of a notes folder that are not read;
 # any other suffix is "other", as a suffix may be part of a name ("Doe.Jane") and a file name may hold the
@@ -334,7 +336,7 @@ def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Deletion | Quaranti
                     Errors.E213, path=path, layout=layout, missing=", ".join(missing), header=", ".join(header)
                 )
             to_record = _aci_record if is_aci else _mimic_record
-            ids = [(columns[name], id_, needed) for name, (id_, needed) in (_ACI_IDS if is_aci else _MIMIC_IDS).items()
+            ids = [(columns[name], id_, tells) for name, (id_, tells) in (_ACI_IDS if is_aci else _MIMIC_IDS).items()
                    if name in columns]
             id_column = columns["encounter_id" if is_aci else "row_id"]
             while True:
@@ -348,8 +350,9 @@ def _iter_csv(path: Path, key: bytes) -> Iterator[Document | Deletion | Quaranti
                     lines.back()
                     continue
                 if damaged:
-                    if len(row) != len(header) or not all(
-                            id_.fullmatch(row[i]) or not (needed or row[i].strip()) for i, id_, needed in ids):
+                    if (len(row) != len(header)
+                            or not all(id_.fullmatch(row[i]) or not row[i].strip() for i, id_, _ in ids)
+                            or not any(tells and id_.fullmatch(row[i]) for i, id_, tells in ids)):
                         lines.back()
                         continue
                     row_no += 1

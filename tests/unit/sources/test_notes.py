@@ -364,6 +364,26 @@ def test_a_row_with_an_empty_subject_id_right_after_a_stray_quote_is_quarantined
     ]
 
 
+def test_a_row_with_an_empty_row_id_right_after_a_stray_quote_is_quarantined_alone(tmp_path: Path) -> None:
+    """It was read as part of the malformed row before it (one E323, at lines 3-6), not accounted for. A row is
+    told by its ROW_ID or its SUBJECT_ID: a line of note text with the header's commas and neither is no row."""
+    csv_file = tmp_path / "notes.csv"
+    csv_file.write_text(MIMIC_HEADER + '1,11,101,2150-01-01,Nursing,,"Hypertension."\n'
+                        '2,12,102,2150-01-02,Nursing,,"He said "ok"; asthma."\n'
+                        ',12,103,2150-01-03,Nursing,,"No row id: stroke."\n'
+                        '4,14,104,2150-01-04,Nursing,,"He said "fine"\n'
+                        ',,,,,,see above"\n'
+                        '5,15,105,2150-01-05,Nursing,,"Diabetes."\n')
+    records = list(iter_notes(csv_file, key=KEY))
+    assert [r.text for r in records if isinstance(r, Document)] == ["Hypertension.", "Diabetes."]
+    assert _quarantines(records) == [
+        ("row 2", "E323: malformed CSV at line 3: ',' expected after '\"'", _id("2")),
+        ("row 3", "E326: ROW_ID or SUBJECT_ID is empty", None),
+        ("row 4", "E323: malformed CSV at lines 5-6: ',' expected after '\"'", _id("4")),
+    ]
+    assert records[2].file == str(csv_file)
+
+
 def test_ids_written_as_floats_get_the_pseudonyms_of_their_integers(tmp_path: Path) -> None:
     """A CSV re-saved by pandas names the same notes, patients and admissions as the original: a note is not
     written twice under two ids, nor a patient split in two. Integer ids keep the pseudonyms they had."""
