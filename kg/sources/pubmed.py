@@ -20,9 +20,11 @@ its bytes hold too, so a record it passes over without a syntax error (its start
 renamed alike, or records wrapped in another element) sends the file to the second pass. A cut
 gzip yields everything before the cut plus one Quarantine saying where it stopped (E301), and so
 does XML that ends before its root element's end tag (E316: a record the file ends inside is that
-Quarantine; one that lacks its end tag before the end of the file loses itself only, E313). Only a
-file that cannot be read at all raises. A file saved as UTF-16 or UTF-32 with its byte order mark
-is read as UTF-8.
+Quarantine; one that lacks its end tag before the end of the file loses itself only, E313). A root end
+tag that is there but damaged (misspelt, or cut inside it) loses nothing: E314 names its line. A damaged
+record is quarantined under the PMID of its own PMID element only when that element is whole, never
+under a PMID it cites. Only a file that cannot be read at all raises. A file saved as UTF-16 or UTF-32
+with its byte order mark is read as UTF-8.
 """
 
 from __future__ import annotations
@@ -49,15 +51,18 @@ _ROOT_TAGS = ("PubmedArticleSet", "PubmedBookArticleSet")
 # The first element after the prolog (XML declaration, DOCTYPE, comments).
 _FIRST_ELEMENT = re.compile(rb"<(?![?!])([A-Za-z_][\w.:-]*)")
 _RECORD_START = re.compile(rb"<(PubmedArticle|PubmedBookArticle|DeleteCitation)[\s>/]")
-_PMID = re.compile(rb"<PMID[^>]*>\s*([^<\s]*)\s*</PMID>")
 # A PMID element of a damaged DeleteCitation block: its text, and its end tag if it has one.
 _PMID_ELEMENT = re.compile(rb"<PMID\b[^>]*>([^<]*)(</PMID>)?")
 # What each record holds once (a citation's MedlineCitation or BookDocument, a DeleteCitation block):
 # counted as the stream parser reads, so that a record it passes over without a syntax error is noticed.
 _MARKER = re.compile(rb"<(?:MedlineCitation|BookDocument|DeleteCitation)[\s>/]")
-# A citation's content and its PMID, the first element in it: found outside any record's bytes, the
-# record of a citation whose own start tag is damaged or missing.
-_CITATION = re.compile(rb"<(?:MedlineCitation|BookDocument)(?:\s[^>]*)?>\s*(?:<PMID\b[^>]*>\s*([^<\s]*))?")
+# A citation's content and its PMID: found outside any record's bytes, the record of a citation whose own start
+# tag is damaged or missing. The PMID is the citation's first element, and is read only from a whole one: any other
+# PMID in its bytes is another record's (one it cites), and one whose end tag is damaged may be cut ("10<i>2").
+_CITATION = re.compile(rb"<(?:MedlineCitation|BookDocument)(?:\s[^>]*)?>[^<]*"
+                       rb"(?:<PMID(?:\s[^<>]*)?>\s*([^<\s]*)\s*</PMID>)?")
+# The PMID of a damaged citation, from its own bytes: its MedlineCitation or BookDocument is its first element.
+_RECORD_PMID = re.compile(rb"<(?:PubmedArticle|PubmedBookArticle)\b[^<>]*>[^<]*" + _CITATION.pattern)
 # What may lie between records: whitespace, comments, the root element's end tag (and its start tag,
 # which ends the prolog, _ROOT_START).
 _BETWEEN = re.compile(rb"\s+|<!--.*?-->|</(?:PubmedArticleSet|PubmedBookArticleSet)\s*>", re.S)
@@ -322,6 +327,9 @@ def _record_by_record(
         yield _cut_short(progress, stream.lines, last, held)
     elif held is not None or between is not None:
         yield held or between
+    elif (end := stream.damaged_end()) is not None:  # glued to a record whose start tag is damaged (E315, E317)
+        note = yield from _stray_records(progress, *end)  # an end tag holds no record: its E314
+        yield note
     elif not damaged and error is not None:  # every byte outside the records read holds no PMID: say where it is
         yield Quarantine(file=progress.file, record=f"line {error.lineno}",
                          reason=Errors.E314.reason(line=error.lineno, error=error.msg or str(error)))
@@ -373,12 +381,19 @@ def _unstarted(progress: _Progress, pmid: bytes | None, line: int) -> Quarantine
 # The end tag of the root element, which a file cut short lacks. It ends the file: only whitespace
 # and comments may follow it, so it lies in the file's last few bytes.
 _ROOT_END = re.compile(rb"</(?:PubmedArticleSet|PubmedBookArticleSet)\s*>")
+# The root's end tag damaged (misspelt, or cut inside it): an end tag, whole or not, is all that follows the last
+# record's end tag (or the root's start tag) to the end of the file. An end tag there can only be the root's, and a
+# record after it would start with "<" and a name, not "</": nothing was lost, the file is read whole (E314 says
+# where). A file that ends right after a record, or inside whatever follows it, may have lost records: E316.
+_ROOT_END_DAMAGED = re.compile(rb"(?:</(?:PubmedArticle|PubmedBookArticle|DeleteCitation)|<(?:PubmedArticleSet|"
+                               rb"PubmedBookArticleSet)\b[^<>]*)>(?:\s|<!--.*?-->)*(</[^<>]*>?)(?:\s|<!--.*?-->)*\Z",
+                               re.S)
 _TAIL = 4096
 
 
 class _Tail:
     """A stream that keeps the last bytes read from it and counts their lines: whether the file,
-    read to its end, ends as PubMed XML does (with its root element's end tag) or is cut short."""
+    read to its end, ends as PubMed XML does (with its root element's end tag, whole or damaged) or is cut short."""
 
     def __init__(self, stream: _Utf8) -> None:
         self.stream, self.tail, self.lines = stream, b"", 1
@@ -390,7 +405,13 @@ class _Tail:
         return chunk
 
     def ends_early(self) -> bool:
-        return _ROOT_END.search(self.tail) is None
+        return _ROOT_END.search(self.tail) is None and self.damaged_end() is None
+
+    def damaged_end(self) -> tuple[bytes, int] | None:
+        """The root's end tag and its line, where it is there but damaged (_ROOT_END_DAMAGED), else None."""
+        if _ROOT_END.search(self.tail) or not (m := _ROOT_END_DAMAGED.search(self.tail)):
+            return None
+        return m.group(1), self.lines - self.tail.count(b"\n", m.start(1))
 
 
 def _cut_short(progress: _Progress, lines: int, last: tuple[bytes, int, bool] | None,
@@ -439,9 +460,10 @@ def _located(body: bytes, line: int, parser: etree.XMLParser, exc: etree.XMLSynt
 
 
 def _damaged(progress: _Progress, segment: bytes, line: int, exc: etree.XMLSyntaxError | None) -> Quarantine:
-    """The quarantine of a citation that does not parse (``exc``) or has no end tag (None)."""
-    pmid_match = _PMID.search(segment)
-    pmid = pmid_match.group(1).decode("utf-8", "replace") if pmid_match else ""
+    """The quarantine of a citation that does not parse (``exc``) or has no end tag (None), under the PMID of its
+    own PMID element where that is whole (_RECORD_PMID), else under none."""
+    pmid_match = _RECORD_PMID.match(segment)
+    pmid = (pmid_match.group(1) or b"").decode("utf-8", "replace") if pmid_match else ""
     progress.ordinal += 1
     record = f"#{progress.ordinal}" + (f" PMID {pmid}" if pmid else "")
     msg = "" if exc is None else exc.msg or str(exc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 from pathlib import Path
 
 import pytest
@@ -377,8 +378,87 @@ def test_xml_that_ends_before_its_root_end_tag_is_cut_short(tmp_path: Path, comp
         f"E316: {path} ends early, at line 6, after its last complete record (from line 5), without the end tag")
     nothing = read(whole[: whole.index(b"<PubmedArticle>")])  # the root's start tag, then nothing
     assert [q[1][:5] for q in nothing] == ["E316:"] and "before its first record" in nothing[0][1]
-    unclosed = read(whole[: whole.rindex(b"</PubmedArticleSet>") + 5])  # every record, the root's end tag cut
-    assert unclosed[:5] == ["PMID:1", "PMID:2", "PMID:3", "PMID:7", "PMID:8"] and unclosed[5][1].startswith("E316:")
+
+
+@pytest.mark.parametrize(("end", "note"), [
+    ("</PubmedArticleSet>\n", None),
+    ("</PubmedArticleSet", "E314: malformed XML at line 7, between records: unexpected '</PubmedArticleSet'"),
+    ("</Pub", "E314: malformed XML at line 7, between records: unexpected '</Pub'"),  # cut inside it
+    ("</PubmedArticleSetX>\n<!-- end -->\n", "E314: malformed XML at line 7, between records: unexpected "
+                                             "'</PubmedArticleSetX>'"),
+    ("</PubmedArticl3Set >\n", "E314: malformed XML at line 7, between records: unexpected '</PubmedArticl3Set >'"),
+    ("", "E316: {path} ends early, at line 7, after its last complete record (from line 6), without the end tag"),
+    ("<PubmedArtic", "E316: {path} ends early, at line 7, after its last complete record (from line 6), without the"),
+    ("</PubmedArticleSetX>\n<Pub", "E316: {path} ends early, at line 8, after its last complete record"),
+])
+@pytest.mark.parametrize("compress", [False, True])
+def test_a_damaged_root_end_tag_loses_no_record(tmp_path: Path, end: str, note: str | None, compress: bool) -> None:
+    """Every record read whole and the root's end tag there but damaged (misspelt, or cut inside it): nothing was
+    lost, so the file is read whole (no E316, which has the daily flow read it again and hold back the files after
+    it) and the damage is an E314 naming its line, not a record. A file that ends right after a record, or inside
+    something that may be the next one, may have lost records (a DeleteCitation block, say): E316."""
+    deletion = "<DeleteCitation><PMID>7</PMID></DeleteCitation>\n"
+    data = _article_set(_record(1) + _record(2) + _record(3) + deletion).replace(b"</PubmedArticleSet>\n", end.encode())
+    path = tmp_path / "end.xml"
+    path.write_bytes(gzip.compress(data) if compress else data)
+    items = _items(list(iter_pubmed(path)))
+    assert items[:4] == ["PMID:1", "PMID:2", "PMID:3", "PMID:7"] and len(items) == 4 + (note is not None)
+    if note:  # a note of the file at a line, not a record's quarantine
+        record, reason, doc_id = items[4]
+        assert record == f"line {8 if end.endswith('<Pub') else 7}" and doc_id is None
+        assert reason.startswith(note.format(path=path))
+
+
+def test_a_damaged_root_end_tag_is_reported_after_a_record_whose_start_tag_is_damaged(tmp_path: Path) -> None:
+    """The root's end tag is then in the bytes glued to the record before (the E317 record's): reported all the same."""
+    body = _record(1) + _record(2) + _record(3).replace("<PubmedArticle>", "<PubmedArtic1e>")
+    path = tmp_path / "end.xml"
+    path.write_bytes(_article_set(body).replace(b"</PubmedArticleSet>", b"</PubmedArticleSetX>"))
+    assert _items(list(iter_pubmed(path))) == [
+        "PMID:1", "PMID:2",
+        ("#3 PMID 3", "E317: the record at line 5 (PMID 3) has a damaged or missing start tag: it was not read",
+         "PMID:3"),
+        ("line 6", "E314: malformed XML at line 6, between records: unexpected '</PubmedArticleSetX>'; it holds no "
+         "record", None),
+    ]
+
+
+def _citing(n: int, flaws: dict[int, str]) -> str:
+    """A record over several lines that cites its neighbours' PMIDs (as errata and comments do), with ``flaws`` put
+    in at these places: 0 its start tag, 1 its citation's start tag, 2 its PMID's start tag, 3 text and 4 end tag,
+    5 its title, 6 the PMID it cites first, 7 its end tag."""
+    f = [flaws.get(i, "") for i in range(8)]
+    return (f'<PubmedArtic{f[0]}le>\n<MedlineCitation{f[1]} Status="MEDLINE">\n'
+            f'<PMID Version="1"{f[2]}>{n // 10}{f[3]}{n % 10}</PMI{f[4]}D>\n'
+            f"<Article><ArticleTitle>Title {f[5]}{n}</ArticleTitle></Article>\n<CommentsCorrectionsList>\n"
+            f'<CommentsCorrections RefType="CommentOn"><PMID Version="1">{n - 1}{f[6]}</PMID></CommentsCorrections>\n'
+            f'<CommentsCorrections RefType="ErratumIn"><PMID Version="1">{n + 1}</PMID></CommentsCorrections>\n'
+            f"</CommentsCorrectionsList>\n</MedlineCitation>\n</PubmedArtic{f[7]}le>\n")
+
+
+# Three flaws in one record, at three of its eight places (each choice once), in turn in each of the three records.
+_FLAWS = ("&", "</b>", "\xff")  # a bad entity, a mismatched tag, a byte that is not UTF-8 (written below)
+_THREE_FLAWS = [(where % 3, dict(zip(places, _FLAWS[where % 3:] + _FLAWS[: where % 3])))
+                for where, places in enumerate(itertools.combinations(range(8), 3))]
+
+
+@pytest.mark.parametrize(("where", "flaws"), _THREE_FLAWS)
+def test_damage_in_one_record_is_credited_to_that_record_only(tmp_path: Path, where: int, flaws: dict) -> None:
+    """The quarantine of a damaged record names its PMID, read from its own PMID element (its citation's first)
+    when that is whole, or none: never one it cites, its neighbours' here. Every record is accounted for once."""
+    pmids = [101, 102, 103]
+    body = "".join(_citing(n, flaws if i == where else {}) for i, n in enumerate(pmids))
+    path = tmp_path / "flaws.xml"
+    path.write_bytes(_article_set(body).replace("\xff".encode(), b"\xff"))
+    items = list(iter_pubmed(path))
+    damaged = pmids[where]
+    assert [d.id for d in items if isinstance(d, Document)] == [f"PMID:{n}" for n in pmids if n != damaged]
+    quarantined = [q for q in items if isinstance(q, Quarantine)]
+    assert {q.id for q in quarantined} <= {f"PMID:{damaged}", None}
+    assert all(f"PMID {n}" not in q.record for q in quarantined for n in pmids if n != damaged)
+    (own,) = [q for q in quarantined if q.record.startswith("#") or q.reason.startswith("E318")]  # the record's
+    if not {1, 2, 3, 4} & set(flaws):  # its PMID element whole, its citation's start tag too: the PMID is known
+        assert own.id == f"PMID:{damaged}"
 
 
 def test_truncated_gzip_is_quarantined_after_the_records_before_the_cut(tmp_path: Path) -> None:
