@@ -176,23 +176,28 @@ def _missing_graph(s: Settings) -> str | None:
     return "it is a file, not a folder" if s.data_dir.exists() else "there is no such folder"
 
 
-def _require_graph() -> None:
+def _require_graph(store=None) -> None:
     """A command that only reads the graph refuses a data dir without one instead of creating an
-    empty graph and answering from it: a mistyped --data-dir must not look like a graph with nothing in it
-    (E011)."""
+    empty graph and answering from it: a mistyped --data-dir or MEDKG_GRAPH_NAME must not look like a graph
+    with nothing in it (E011). Without ``store`` only the data dir is looked at (opening a store creates it);
+    with ``store``, open on it, the graph of the configured name must be there too."""
     s = settings()
-    if (why := _missing_graph(s)) is not None:
+    if (why := _missing_graph(s) if store is None else store.missing_graph()) is not None:
         raise ArgumentError(Errors.E011, where=f"data dir {s.data_dir}", why=why)
 
 
 @contextmanager
-def _graph(*, write: bool = False):
+def _graph(*, write: bool = False, existing: bool = False):
     """The configured graph store, open. ``write``: the command writes, so the schema (constraints and
     indexes; idempotent) is made first. A command that only reads sends no DDL: a Neo4j user with read
-    privileges only can run it, as ``ask``, ``report`` and ``viz`` (kg.reason opens the store itself)."""
+    privileges only can run it, as ``ask``, ``report`` and ``viz`` (kg.reason opens the store itself, inside
+    this one: the embedded server is started once). ``existing``: the command only reads, after
+    :func:`_require_graph` found the data dir, and refuses a graph name it does not hold (E011)."""
     from kg.graph.backends import open_store
 
     with open_store(settings()) as store:
+        if existing:
+            _require_graph(store)
         if write:
             store.ensure_schema()
         yield store
@@ -692,9 +697,10 @@ def ask(
         raise typer.BadParameter("give a QUESTION or --file FILE (one question per line)")
     questions: str | list[str] = question if from_file is None else _questions(from_file)
     _require_graph()
-    from kg.reason.ask import ask_command  # after the checks: importing it takes seconds (spaCy, the linker)
-    text, code = ask_command(questions, settings(), limit=limit, per_item=citations, subtypes=subtypes,
-                             as_json=as_json)
+    with _graph(existing=True):
+        from kg.reason.ask import ask_command  # after the checks: importing it takes seconds (spaCy, the linker)
+        text, code = ask_command(questions, settings(), limit=limit, per_item=citations, subtypes=subtypes,
+                                 as_json=as_json)
     if as_json:
         typer.echo(text)  # byte for byte: no wrapping, no markup, one object per line with --file
     else:
@@ -725,7 +731,8 @@ def ddi(
         raise typer.BadParameter("give at least two different drugs")
     pairs = list(combinations(drugs, 2))
     _require_graph()
-    answers = answer_all([f"do {a} and {b} interact" for a, b in pairs], settings(), per_item=citations)
+    with _graph(existing=True):
+        answers = answer_all([f"do {a} and {b} interact" for a, b in pairs], settings(), per_item=citations)
     for (a, b), answer in zip(pairs, answers, strict=True):
         console.rule(f"{a} + {b}")
         console.print(to_markdown(answer), markup=False, highlight=False)
@@ -752,7 +759,8 @@ def report(
     _require_graph()
     from kg.reason.report import plain
 
-    text = report_command(target, settings(), patient=patient, out=out, limit=limit)
+    with _graph(existing=True):
+        text = report_command(target, settings(), patient=patient, out=out, limit=limit)
     # Markdown escapes what a renderer would run ("&lt;script&gt;"); a terminal shows the text as written
     console.print(plain(text) if console.is_terminal else text, markup=False, highlight=False, emoji=False)
 
@@ -761,19 +769,26 @@ def report(
 def viz(
     target: Annotated[str, typer.Argument(help="A concept id or name")],
     out: Annotated[Path, typer.Option("--out", help="FILE.png (static) or FILE.html (interactive)")],
-    hops: Annotated[int, typer.Option("--hops", min=1, max=3)] = 1,
+    hops: Annotated[int, typer.Option("--hops", min=1, max=3, help="How many hops from the concept (never "
+                                                                  "through a species, such as the human hub)")] = 1,
     max_nodes: Annotated[int, typer.Option(
-        "--max-nodes", min=1, max=_MAX_LIST, help="At most this many concepts drawn")] = 40,
+        "--max-nodes", min=1, max=_MAX_LIST, help="At most this many concepts drawn, the nearest first")] = 40,
     min_score: Annotated[float, typer.Option("--min-score", min=0.0, max=1.0,
                                              help="Leave out edges whose combined score is lower")] = 0.0,
 ) -> None:
     """Draw a concept's neighbourhood: nodes coloured by label (ontology/medkg.grass), edges by
-    relation type with a legend, claimed relations drawn over co-mentions (PNG or HTML)."""
+    relation type with a legend, claimed relations drawn over co-mentions (PNG or HTML).
+
+    A warning (E933) says how many concepts within --hops were left out; a hop that could only add farther
+    ones than those drawn is not walked."""
     from kg.reason.viz import viz_command
 
     out = _writable(out)
     _require_graph()
-    path = viz_command(target, settings(), out=out, hops=hops, max_nodes=max_nodes, min_score=min_score)
+    with _graph(existing=True), _progress() as progress:
+        task = progress.add_task("viz", total=None, detail="")
+        path = viz_command(target, settings(), out=out, hops=hops, max_nodes=max_nodes, min_score=min_score,
+                           progress=lambda step: progress.update(task, advance=1, detail=step, refresh=True))
     console.print(f"wrote {path}")
 
 
@@ -805,8 +820,9 @@ def discover(
 
     _require_graph()
     labels = list(dict.fromkeys(t.value for t in types or ()))
-    text = discover_command(concept, settings(), top=top, min_score=min_score, types=labels, per_hop=citations,
-                            as_json=as_json)
+    with _graph(existing=True):
+        text = discover_command(concept, settings(), top=top, min_score=min_score, types=labels, per_hop=citations,
+                                as_json=as_json)
     if as_json:
         typer.echo(text)
     else:
@@ -922,9 +938,11 @@ def _export_graph(outdir: Path, files):
         raise ArgumentError(Errors.E008, where=where, why=why)
     check_targets(_writable(outdir, folder=True, create=False), files)  # the folder is made once the graph is read
     with _graph() as store:
-        if not any(store.query(cypher.export_nodes(store.schema, t), {"after": "", "limit": 1})
-                   for t in ("Document", "Concept")):
+        if (why := store.missing_graph()) is None and not any(
+                store.query(cypher.export_nodes(store.schema, t), {"after": "", "limit": 1})
+                for t in ("Document", "Concept")):
             why = "the graph is empty"
+        if why is not None:
             if s.ledger_path.exists():  # e.g. MEDKG_GRAPH_NAME names another graph than the one ingested (E804)
                 with Ledger(s.ledger_path) as ledger:
                     if (problem := ledger.graph_problem(s.graph_identity, 0)) is not None:
@@ -1411,7 +1429,7 @@ def query(
                                  f"(it takes: {', '.join(queries[saved].parameters) or 'none'})")
     if not write:  # a --write query may build a graph from nothing
         _require_graph()
-    with _graph(write=write) as store:
+    with _graph(write=write, existing=not write) as store:
         rows = store.query(cypher, params, write=write)
     _print_rows(rows[:QUERY_TABLE_ROWS] if fmt == "table" else rows, fmt)
     if fmt == "table" and len(rows) > QUERY_TABLE_ROWS:
@@ -1485,17 +1503,19 @@ def stats(
     from kg.ledger import Ledger, describe_graph
 
     s = settings()
-    if not s.ledger_path.exists():  # with a ledger, a graph whose files are gone is E805's to explain
-        _require_graph()
     counts: dict = {}
     if (missing := _missing_graph(s)) is None:
         with _graph() as store:
-            counts = store.counts()
+            if (missing := store.missing_graph()) is None:
+                counts = store.counts()
+    if missing is not None and not s.ledger_path.exists():  # with a ledger, E804 or E805 explains it
+        raise ArgumentError(Errors.E011, where=f"data dir {s.data_dir}", why=missing)
+    if missing is None:
         rows = [{"kind": "nodes", "name": k, "count": v} for k, v in sorted(counts.get("nodes", {}).items())]
         rows += [{"kind": "relationships", "name": k, "count": v}
                  for k, v in sorted(counts.get("relationships", {}).items())]
         _print_rows(rows, title=f"graph ({s.store}, {s.data_dir})")
-    else:  # its files are gone: counted, the store would start an empty graph there (the ledger says more)
+    else:  # not there (the ledger says more): nothing is counted, and no empty graph is made
         console.print(f"graph ({s.store}, {escape(str(s.data_dir))}): none, {missing}", highlight=False)
     if s.ledger_path.exists():
         with Ledger(s.ledger_path) as ledger:

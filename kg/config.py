@@ -8,6 +8,7 @@ never from the TOML file, so a config file can be committed safely.
 from __future__ import annotations
 
 import difflib
+import logging
 import os
 import tomllib
 from pathlib import Path
@@ -18,6 +19,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, V
 from pydantic_core import PydanticCustomError
 
 from kg.errors import ConfigError, Errors
+
+log = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -30,6 +33,12 @@ _ENV_ALIASES = {  # conventional names users already have set
     "neo4j_database": "NEO4J_DATABASE",
     "ncbi_api_key": "NCBI_API_KEY",
 }
+
+# MEDKG_* variables of no setting that are set on purpose: the config file's, and those docker/compose.yaml reads
+# (a shell that sourced docker/.env has them) or the browser tests do. Any other is warned about (E115).
+_OTHER_ENV = ("MEDKG_CONFIG", "MEDKG_DASK_WORKERS", "MEDKG_SHARED_DATA_DIR", "MEDKG_UPDATES_DIR", "MEDKG_NOTES_DIR",
+              "MEDKG_IMPORT_DIR", "MEDKG_BROWSER")
+_warned: set[str] = set()  # the variables warned about in this process: once each
 
 # What the pattern of each setting that has one asks, in words: Pydantic's message quotes the regex
 # ("String should match pattern '^\S+$'").
@@ -188,6 +197,7 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
         if env not in (None, ""):
             values[field] = env
             sources[field] = _env_name(field)
+    _warn_unknown_env()
     for key, value in overrides.items():
         if value is not None:
             values[key] = value
@@ -201,10 +211,22 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
         raise ConfigError(Errors.E104, key=key, error=_in_words(err, key), source=source) from exc
 
 
+def _warn_unknown_env() -> None:
+    """A warning (E115, once per variable and process) for each MEDKG_* variable that names no setting, with the
+    variable it is closest to: it is not read, and a typo such as MEDKG_DATADIR must not pass unseen."""
+    known = {v.removeprefix("MEDKG_"): v for v in [_env_name(f) for f in Settings.model_fields] + list(_OTHER_ENV)}
+    for name in sorted(os.environ):
+        if name.startswith("MEDKG_") and name not in known.values() and name not in _warned:
+            _warned.add(name)
+            close = difflib.get_close_matches(name.removeprefix("MEDKG_"), known, n=1)  # not by the prefix they share
+            log.warning("%s", ConfigError(Errors.E115, name=name,
+                                          close=f"; did you mean {known[close[0]]}?" if close else ""))
+
+
 def _in_words(err: Any, key: str) -> str:
     """Pydantic's complaint about setting ``key`` in plain words: a pattern's meaning rather than its regex, an
-    unknown name with the setting it is closest to (a config file's key: MEDKG_* variables of no setting are
-    never read)."""
+    unknown name with the setting it is closest to (a config file's key: a MEDKG_* variable of no setting is
+    warned about instead, E115)."""
     if err["type"] == "string_pattern_mismatch" and key in _PATTERN_WORDS:
         return f"{err['input']!r} {_PATTERN_WORDS[key]}"
     if err["type"] == "extra_forbidden":

@@ -264,13 +264,14 @@ class Errors:
                    "in the config file), e.g. tcp://dask-scheduler:8786.")
     E010 = Message(ArgumentError, "{name} must be at least {minimum}, got {value}")
     E008 = Message(ArgumentError, "nothing to export from {where}: {why}",
-                   "Check --data-dir (MEDKG_DATA_DIR), or with MEDKG_STORE=neo4j NEO4J_URI and NEO4J_DATABASE: export "
-                   "reads a graph an ingest built and creates none (an empty export's IMPORT.md would wipe the "
-                   "target database).")
+                   "Check --data-dir (MEDKG_DATA_DIR) and MEDKG_GRAPH_NAME, or with MEDKG_STORE=neo4j NEO4J_URI and "
+                   "NEO4J_DATABASE: export reads a graph an ingest built and creates none (an empty export's IMPORT.md "
+                   "would wipe the target database).")
     E011 = Message(ArgumentError, "no graph to read in {where}: {why}",
-                   "Check --data-dir (MEDKG_DATA_DIR): commands that read the graph (stats, query, ask, ddi, report, "
-                   "viz) create none. Build one with `medkg ingest ...` or `medkg demo`, or set MEDKG_STORE=neo4j "
-                   "with NEO4J_URI for a Neo4j graph.")
+                   "Check --data-dir (MEDKG_DATA_DIR) and the graph name (MEDKG_GRAPH_NAME, or graph_name in the "
+                   "config file): commands that read the graph (stats, query, ask, ddi, report, viz, discover) create "
+                   "none. Build one with `medkg ingest ...` or `medkg demo`, or set MEDKG_STORE=neo4j with NEO4J_URI "
+                   "for a Neo4j graph.")
     E009 = Message(MedkgError, "cannot finish the export to {path}: {error}",
                    "Nothing in that folder was replaced: the export is written to a temporary folder inside it and "
                    "moved into place only when complete. Free space there, or choose another folder, and run it again.")
@@ -305,6 +306,9 @@ class Errors:
     E114 = Message(ConfigError, "the Prefect server at PREFECT_API_URL={url} does not answer ({error})",
                    "Start it (`prefect server start`) or wait until it is up, or set PREFECT_API_URL to the server "
                    "that runs (`prefect config view` shows the one in use), then run `medkg serve` again.")
+    E115 = Message(ConfigError, "environment variable {name} names no setting, so medkg does not read it{close}",
+                   "Rename it, or unset it if it is not meant for medkg: README 'Configuration' lists the settings "
+                   "and their variables.")
     E120 = Message(ConfigError, "clinical notes need a pseudonymisation key, and MEDKG_PSEUDONYM_KEY is not set",
                    f"Generate one with {_NEW_KEY}, export MEDKG_PSEUDONYM_KEY=<it> and keep it safe: "
                    "the same key gives the same patient pseudonyms in every run.")
@@ -815,6 +819,9 @@ class Errors:
     E931 = Message(VizError, "HTML output needs vis-network, which medkg takes from the pyvis package",
                    "pip install pyvis, or write a .png instead.")
     E932 = Message(VizError, "cannot tell the format from {name!r}")
+    E933 = Message(VizError, "the picture of {concept} draws the {drawn} nearest of the {reached:,} concepts within "
+                   "{hops} hop(s) of it{unwalked}", "--max-nodes {max_nodes} sets how many are drawn: raise it to draw "
+                   "more (nearest first; among equally near ones, claimed relations and the best documented first).")
 
 
 def catalogue() -> dict[str, Message]:

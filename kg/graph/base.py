@@ -117,6 +117,13 @@ class GraphStore(ABC):
     def close(self) -> None:
         """Release connections (and stop a server this process started)."""
 
+    def missing_graph(self) -> str | None:
+        """Why the graph this store names is not there, in words; None when it is. A read of a graph that is
+        not there answers nothing (and creates none), so a command that only reads asks first: a mistyped
+        graph name must not look like a graph with nothing in it. None by default: Neo4j refuses a statement
+        for a database it lacks with an error of its own (E755)."""
+        return None
+
     def __enter__(self) -> GraphStore:
         return self
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import time
 from typing import Any
@@ -63,6 +64,19 @@ class FalkorDBStore(GraphStore):
         names = [h[1] for h in res.header]
         records = [{n: _plain(v) for n, v in zip(names, rec, strict=True)} for rec in res.result_set]
         return Result(records, {c: int(getattr(res, c)) for c in DB_COUNTERS})
+
+    def missing_graph(self) -> str | None:
+        """The server's graphs (GRAPH.LIST) do not include this one: which ones it holds, and the one the name is
+        closest to (in any case: MedKG for medkg)."""
+        name, graphs = self._graph.name, sorted(self._db.list_graphs())
+        if name in graphs:
+            return None
+        if not graphs:
+            return "it holds no graph"
+        folded = {g.casefold(): g for g in graphs}
+        close = difflib.get_close_matches(name.casefold(), folded, n=1)
+        return (f"it holds no graph named {name!r}, only {', '.join(map(repr, graphs))}"
+                + (f"; did you mean {folded[close[0]]!r}?" if close else ""))
 
     def ensure_schema(self) -> None:
         """Exact-match indexes first (FalkorDB builds unique constraints on them), then the constraints.

@@ -145,6 +145,10 @@ class Neo4jStore(GraphStore):
         if isinstance(exc, Forbidden):
             return (f"Neo4j user {user!r} may not read Neo4j database {database!r}: ask its administrator to grant "
                     "the user access to it (the reader role), or set NEO4J_USER and NEO4J_PASSWORD to a user who has.")
+        if exc.code == "Neo.ClientError.Database.DatabaseNotFound":  # a mistyped NEO4J_DATABASE
+            return (f"Neo4j at {self.uri} has no database {database!r}: set NEO4J_DATABASE to one it holds "
+                    "(`SHOW DATABASES` lists them). medkg creates none, not even to write: an administrator "
+                    "does (`CREATE DATABASE`).")
         if exc.code == "Neo.ClientError.Statement.AccessMode":
             return ("The statement writes, but was sent to be read: `medkg query` runs Cypher read-only unless "
                     "you pass --write.")

@@ -23,25 +23,31 @@ The neighbourhood is cut to ``max_nodes``, nearest first, then those with claime
 then the best documented. The hubs (``cues.HUBS``: the human hub NCBITaxon:9606, which people
 words such as "patients" link to, and generic taxa such as Animals) are left out, and a species
 is never walked through (``cues.links``): Mice may be drawn next to the concept, but not the
-concepts that are only mentioned with mice.
+concepts that are only mentioned with mice. A hop is walked only while it can add to the picture:
+once the concepts nearer than the last ring reached fill it, no farther hop is read. What the cut
+leaves out is said in a warning (E933), with the option that draws more.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import logging
 import math
 import re
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 
 import networkx as nx
 
 from kg.config import Settings
-from kg.errors import Errors, VizError
+from kg.errors import Errors, SubgraphTooLargeError, VizError
 from kg.graph.base import GraphStore
 from kg.reason import cues
 from kg.reason.subgraph import COMENTION, add_edges_among, best_edges, extract_subgraph
+
+log = logging.getLogger(__name__)
 
 PALETTE = {
     "Disease": "#F79767",
@@ -108,12 +114,17 @@ def _label(node: dict) -> str:
     return labels[0] if labels else (node.get("type") or "Concept")
 
 
+def _silent(step: str) -> None:
+    """The default progress callback: says nothing."""
+
+
 def neighbourhood(
     store: GraphStore, concept_id: str, *, hops: int = 1, max_nodes: int = 40, min_score: float = 0.0,
-    max_edges: int = 20_000,
+    max_edges: int = 20_000, progress: Callable[[str], None] = _silent,
 ) -> nx.Graph:
     """The undirected picture graph around ``concept_id``: per concept pair the edge to draw
     (``shown``: the strongest claimed edge, else the co-mention) and all parallel edges (``edges``).
+    ``progress`` is told each step, in words; the concepts the cut leaves out are said in a warning (E933).
 
     Raises
     ------
@@ -122,16 +133,61 @@ def neighbourhood(
     VizError
         When the concept has no edge to draw.
     """
-    g = extract_subgraph(store, [concept_id], hops=hops, min_score=min_score, max_edges=max_edges)
+    g, walked = _walk(store, concept_id, hops=hops, max_nodes=max_nodes, min_score=min_score, max_edges=max_edges,
+                      progress=progress)
     _drop_hubs(g, concept_id)
     g = _shown(best_edges(g))
     g.remove_nodes_from(set(g) - set(distances(g, concept_id)))  # reached only through a species
     if g.number_of_edges() == 0:
         raise VizError(Errors.E930, concept=concept_id)
     kept = cut(g, concept_id, max_nodes)
+    if kept.number_of_nodes() < g.number_of_nodes():
+        farther = (f"hop {hops} was not walked: it" if walked + 1 == hops
+                   else f"hops {walked + 1}-{hops} were not walked: they")
+        log.warning("%s", VizError(Errors.E933, concept=f"{g.nodes[concept_id].get('name')} ({concept_id})",
+                                   drawn=kept.number_of_nodes(), reached=g.number_of_nodes(), hops=walked,
+                                   unwalked=f"; {farther} could add only farther ones" * (walked < hops),
+                                   max_nodes=max_nodes))
+    progress(f"the relations among the {kept.number_of_nodes()} concepts drawn")
     full = nx.MultiDiGraph()
     full.add_nodes_from(kept.nodes(data=True))
     return _ordered(_shown(best_edges(add_edges_among(store, full, min_score=min_score, max_edges=max_edges))))
+
+
+def _walk(
+    store: GraphStore, concept_id: str, *, hops: int, max_nodes: int, min_score: float, max_edges: int,
+    progress: Callable[[str], None],
+) -> tuple[nx.MultiDiGraph, int]:
+    """The triple edges within ``hops`` of ``concept_id`` that the picture can use, and the hops walked. Hop by
+    hop, as :func:`distances` counts them (never through a species), reading the edges of every concept of the
+    ring reached but a hub (which is not drawn), and no further once the concepts nearer than that ring are
+    ``max_nodes``: the cut keeps the nearest (a farther one is never drawn), ranked by their edges, read by then.
+
+    Raises
+    ------
+    SubgraphTooLargeError
+        When the hops walked hold more than ``max_edges`` edges.
+    """
+    g = nx.MultiDiGraph()
+    g.add_node(concept_id)
+    dist = {concept_id: 0}
+    for hop in range(1, hops + 1):
+        ring = [n for n, d in dist.items() if d == hop - 1 and (n == concept_id or n not in cues.HUBS)]
+        if not ring:  # nothing farther to reach
+            break
+        progress(f"hop {hop} of {hops}: the relations of {len(ring):,} concept(s)")
+        too_large = SubgraphTooLargeError(Errors.E901, what=f"{hop} hop(s) around {concept_id}", max_edges=max_edges)
+        try:
+            part = extract_subgraph(store, ring, hops=1, min_score=min_score, max_edges=max_edges)
+        except SubgraphTooLargeError as exc:  # named as the walk, not as the ring it was reading
+            raise too_large from exc
+        g = nx.compose(g, part)
+        if g.number_of_edges() > max_edges:
+            raise too_large
+        if sum(n == concept_id or n not in cues.HUBS for n in dist) >= max_nodes:  # the next hop's are farther
+            return g, hop
+        dist = distances(g.to_undirected(as_view=True), concept_id)
+    return g, hops
 
 
 def _drop_hubs(g: nx.Graph, keep: str) -> None:
@@ -379,9 +435,11 @@ network.on("afterDrawing", () => {{ document.body.dataset.drawnEdges = String(da
 
 
 def viz_command(
-    target: str, settings: Settings, *, out: Path, hops: int = 1, max_nodes: int = 40, min_score: float = 0.0
+    target: str, settings: Settings, *, out: Path, hops: int = 1, max_nodes: int = 40, min_score: float = 0.0,
+    progress: Callable[[str], None] = _silent,
 ) -> Path:
-    """What ``medkg viz`` does: resolve ``target`` (id or name), draw its neighbourhood to ``out``.
+    """What ``medkg viz`` does: resolve ``target`` (id or name), draw its neighbourhood to ``out``; ``progress`` is
+    told each step, in words.
 
     Raises
     ------
@@ -397,10 +455,12 @@ def viz_command(
     if suffix not in (".png", ".html", ".htm"):
         raise VizError(Errors.E932, name=out.name)
     with open_store(settings) as store:
+        progress(f"finding {target}")
         cid = resolve_target(store, settings, target)
-        g = neighbourhood(store, cid, hops=hops, max_nodes=max_nodes, min_score=min_score)
+        g = neighbourhood(store, cid, hops=hops, max_nodes=max_nodes, min_score=min_score, progress=progress)
     name = g.nodes[cid].get("name") or cid
     claimed = sum(d["claimed"] for _, _, d in g.edges(data=True))
     title = (f"{name} ({cid}): {hops} hop(s), {g.number_of_nodes()} concepts, {claimed} claimed relation(s), "
              f"{g.number_of_edges() - claimed} co-mention(s)")
+    progress(f"drawing {out.name}")
     return (draw_png if suffix == ".png" else write_html)(g, out, center=cid, title=title)

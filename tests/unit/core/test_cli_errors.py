@@ -132,7 +132,11 @@ def test_export_of_an_empty_graph_is_refused_creates_no_folder_and_names_the_gra
     graph than the one ingested it said only "the graph is empty" where stats says E804."""
     from kg.ledger import Ledger
 
-    (tmp_path / "data" / "falkordb").mkdir(parents=True)
+    from kg.config import Settings
+    from kg.graph.backends import open_store
+
+    with open_store(Settings(data_dir=tmp_path / "data")) as store:
+        store.ensure_schema()
     err = run_main(monkeypatch, capsys, tmp_path, "export", kind, str(tmp_path / "out"))
     assert err.startswith(f"error E008: nothing to export from data dir {tmp_path / 'data'}: the graph is empty")
     assert not (tmp_path / "out").exists()
@@ -141,6 +145,52 @@ def test_export_of_an_empty_graph_is_refused_creates_no_folder_and_names_the_gra
     err = run_main(monkeypatch, capsys, tmp_path, "export", kind, str(tmp_path / "out"))
     assert "the graph is empty (E804: ledger" in err and "describes falkordb graph 'ingested'" in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("args", [["stats"], ["query", "MATCH (n) RETURN count(n)"], ["ask", "What causes asthma?"],
+                                  ["ddi", "warfarin", "aspirin"], ["report", "asthma"],
+                                  ["viz", "asthma", "--out", "x.png"], ["discover", "asthma"], ["export", "kgx", "out"]])
+def test_a_command_that_reads_the_graph_refuses_a_mistyped_graph_name_names_those_there_are_and_creates_none(
+        monkeypatch, capsys, tmp_path, args):
+    """QA: with MEDKG_GRAPH_NAME=medkgg each answered from an empty graph: zeros, "no rows", "not in the graph"."""
+    from kg.config import Settings
+    from kg.graph.backends import open_store
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MEDKG_CONFIG", raising=False)
+    monkeypatch.setenv("MEDKG_GRAPH_NAME", "medkgg")
+    with open_store(Settings(data_dir=tmp_path / "data", graph_name="medkg")) as store:  # held: one server start
+        store.ensure_schema()
+        err = run_main(monkeypatch, capsys, tmp_path, *args)
+        code = "E008: nothing to export from" if args[0] == "export" else "E011: no graph to read in"
+        assert err.startswith(f"error {code} data dir {tmp_path / 'data'}: it holds no graph named 'medkgg', only "
+                              "'medkg'; did you mean 'medkg'?\n")
+        assert "MEDKG_GRAPH_NAME" in err.split("\n  -> ", 1)[1]
+        assert store._db.list_graphs() == ["medkg"] and not (tmp_path / "out").exists()  # a read made no graph
+
+
+def test_stats_with_a_ledger_says_the_graph_name_is_not_there_and_a_write_creates_the_graph(monkeypatch, capsys,
+                                                                                           tmp_path):
+    from kg.config import Settings
+    from kg.graph.backends import open_store
+    from kg.ledger import Ledger
+
+    monkeypatch.delenv("MEDKG_CONFIG", raising=False)
+    monkeypatch.setenv("MEDKG_GRAPH_NAME", "other")
+    with open_store(Settings(data_dir=tmp_path / "data", graph_name="medkg")) as store:
+        store.ensure_schema()
+        with Ledger(tmp_path / "data" / "ledger.sqlite") as ledger:
+            ledger.bind_graph({"store": "falkordb", "graph": "medkg"}, 0)
+        for args in (["stats"], ["query", "--write", "CREATE (:Document {id: 'PMID:1', source: 'pubmed'})"]):
+            monkeypatch.setattr(sys, "argv", ["medkg", "--data-dir", str(tmp_path / "data"), *args])
+            with pytest.raises(SystemExit) as exit_:
+                cli.main()
+            assert exit_.value.code == 0
+            if args == ["stats"]:  # the ledger's E804 explains it: no refusal
+                out = capsys.readouterr().out
+                assert "none, it holds no graph named 'other', only 'medkg'" in out and "warning E804" in out
+                assert store._db.list_graphs() == ["medkg"]
+        assert sorted(store._db.list_graphs()) == ["medkg", "other"]  # a write still creates it
 
 
 def test_a_question_file_that_is_not_utf8(monkeypatch, capsys, tmp_path):

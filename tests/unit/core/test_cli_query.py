@@ -54,7 +54,7 @@ class _Store:
 def run_query(monkeypatch, capsys, rows: list[dict], *args: str):
     """``medkg query ARGS`` against a graph that answers ``rows``: (exit status, stdout, stderr)."""
     @contextmanager
-    def graph(write=False):
+    def graph(write=False, existing=False):
         yield _Store(rows)
 
     monkeypatch.setattr(cli, "_graph", graph)

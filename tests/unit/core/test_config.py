@@ -213,3 +213,31 @@ def test_a_neo4j_store_without_a_uri_does_not_blame_the_environment(tmp_path, cl
         open_store(load_settings(cfg, data_dir=tmp_path))
     assert exc.value.code == "E110" and "MEDKG_STORE=neo4j" not in exc.value.message
     assert "config file" in exc.value.message and "--store" in exc.value.message
+
+
+def test_a_medkg_variable_of_no_setting_is_warned_about_once_with_the_closest_one(tmp_path, clean_env, monkeypatch,
+                                                                                 caplog):
+    """QA: MEDKG_DATADIR (for MEDKG_DATA_DIR) was ignored without a word. Variables medkg or its compose file
+    read on purpose are not warned about; nothing fails."""
+    import logging
+
+    from typer.testing import CliRunner
+
+    from kg import cli, config
+
+    monkeypatch.setattr(config, "_warned", set())
+    for name, value in {"MEDKG_DATADIR": str(tmp_path / "typo"), "MEDKG_NEO4J_PASSWORD": "x", "MEDKG_COLOUR": "1",
+                        "MEDKG_PSEUDONYM_KEY": "k" * 32, "MEDKG_SHARED_DATA": str(tmp_path),
+                        "MEDKG_CACHE_DIR": str(tmp_path), "MEDKG_DASK_WORKERS": "2"}.items():
+        monkeypatch.setenv(name, value)
+    with caplog.at_level(logging.WARNING, logger="kg.config"):
+        assert load_settings().data_dir == Path(".medkg") and load_settings().shared_data == tmp_path
+    said = "names no setting, so medkg does not read it"
+    assert [r.getMessage().split("\n")[0] for r in caplog.records] == [
+        f"E115: environment variable MEDKG_COLOUR {said}",
+        f"E115: environment variable MEDKG_DATADIR {said}; did you mean MEDKG_DATA_DIR?",
+        f"E115: environment variable MEDKG_NEO4J_PASSWORD {said}; did you mean NEO4J_PASSWORD?"]  # once each
+    monkeypatch.setattr(config, "_warned", set())
+    result = CliRunner().invoke(cli.app, ["--data-dir", str(tmp_path / "data"), "curate", "list"])
+    assert result.exit_code == 0, result.output
+    assert f"warning E115: environment variable MEDKG_DATADIR {said}; did you mean MEDKG_DATA_DIR?\n" in result.stderr

@@ -72,7 +72,8 @@ def test_two_concurrent_commands_leave_no_server_behind(data_dir):
     import subprocess
     import sys
 
-    (data_dir / "falkordb").mkdir(parents=True, exist_ok=True)  # stats reads a graph, and creates none (E011)
+    with open_store(Settings(data_dir=data_dir)) as store:  # stats reads a graph, and creates none (E011)
+        store.ensure_schema()
     env = {**os.environ, "MEDKG_DATA_DIR": str(data_dir)}
     procs = [subprocess.Popen([sys.executable, "-m", "kg.cli", "stats"], env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE) for _ in range(2)]

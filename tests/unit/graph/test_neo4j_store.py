@@ -234,6 +234,9 @@ def test_a_reader_is_refused_the_schema_and_writes_with_a_hint_about_privileges_
     ("Neo.ClientError.Statement.AccessMode", "`medkg query` runs Cypher read-only unless you pass --write", True),
     ("Neo.ClientError.Security.Forbidden", "Neo4j user 'neo4j' may not read Neo4j database 'medkg'", False),
     ("Neo.ClientError.Statement.SyntaxError", "Check the statement against Neo4j's error above.", False),
+    # a mistyped NEO4J_DATABASE (QA: "the statement" was blamed)
+    ("Neo.ClientError.Database.DatabaseNotFound", "Neo4j at neo4j://db.example:7687 has no database 'medkg': set "
+                                                  "NEO4J_DATABASE to one it holds", False),
 ])
 def test_the_hint_of_a_rejected_read_follows_neo4j_s_code(fake, store, code, says, query):
     fake.failures = [_client_error(code, "refused")]

@@ -375,6 +375,40 @@ def test_viz_draws_claims_over_comentions_without_hubs(store, settings, tmp_path
     assert "div.vis-tooltip{white-space:pre-line}" in page
 
 
+def test_viz_walks_no_hub_nor_a_hop_that_cannot_add_to_the_picture_says_its_steps_and_what_it_left_out(
+        store, settings, tmp_path, tiny, monkeypatch, caplog):
+    """QA: `viz --hops 3` on the demo graph read every hop, through the human hub (so the whole graph), to draw
+    the nearest 40 concepts, with nothing on stderr while it did, nor of the concepts it left out."""
+    import logging
+
+    from kg.graph.cypher import REASON_FRONTIER_EDGES
+
+    store.write(tiny.hub_and_comention_batch(store.schema))
+    store.refresh_statistics()
+    walked: list[list[str]] = []
+    query = type(store).query
+
+    def spy(self, statement, params=None, **kw):
+        if statement == REASON_FRONTIER_EDGES:
+            walked.append(sorted(params["ids"]))
+        return query(self, statement, params, **kw)
+
+    monkeypatch.setattr(type(store), "query", spy)  # viz_command opens a store of its own
+    steps: list[str] = []
+    with caplog.at_level(logging.WARNING, logger="kg.reason.viz"):
+        page = viz_command(tiny.MET.id, settings, out=tmp_path / "m.html", hops=3, max_nodes=3, progress=steps.append)
+    ring = sorted([tiny.LA.id, tiny.LAC.id, tiny.DM2.id, tiny.WARF.id])
+    assert walked == [[tiny.MET.id], ring]  # never the hub, and no third hop: its concepts are farther than the 3
+    assert steps == [f"finding {tiny.MET.id}", "hop 1 of 3: the relations of 1 concept(s)",
+                     "hop 2 of 3: the relations of 4 concept(s)", "the relations among the 3 concepts drawn",
+                     "drawing m.html"]
+    [warning] = [r.getMessage() for r in caplog.records]
+    assert warning.startswith(f"E933: the picture of Metformin ({tiny.MET.id}) draws the 3 nearest of the 6 concepts "
+                              "within 2 hop(s) of it; hop 3 was not walked: it could add only farther ones\n")
+    assert "--max-nodes 3 sets how many are drawn: raise it to draw more" in warning
+    assert len(_page_data(page.read_text(encoding="utf-8"))["nodes"]) == 3
+
+
 @pytest.mark.slow  # matplotlib import and drawing: about 3 s
 def test_viz_png(store, settings, tmp_path, tiny):
     png = viz_command("Metformin", settings, out=tmp_path / "m.png", hops=2)
