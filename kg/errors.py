@@ -275,6 +275,8 @@ class Errors:
     E009 = Message(MedkgError, "cannot finish the export to {path}: {error}",
                    "Nothing in that folder was replaced: the export is written to a temporary folder inside it and "
                    "moved into place only when complete. Free space there, or choose another folder, and run it again.")
+    E013 = Message(ArgumentError, "{option} {value!r} is not {expected}",
+                   "See the command's --help for what the option takes.")
     E012 = Message(MedkgError, "no Dask scheduler answers at {address!r}: {error}",
                    "Start one there (`dask scheduler`, and workers with `dask worker {address}`) and check that this "
                    "host reaches it, or unset dask_address (MEDKG_DASK_ADDRESS, --dask-address, or dask_address in the "
@@ -496,6 +498,10 @@ class Errors:
                    "left out); nothing was trained.")
     E232 = Message(SourceError, "refusing to train on {path}: it looks like a development or test split",
                    "Train on training splits; evaluate on dev with `medkg evaluate re`.")
+    E236 = Message(SourceError, "{path}: of the {relations} relations the pipeline predicts, {right} are right: "
+                   "a calibration needs both right and wrong ones",
+                   "Calibrate on a development split with relations of the head's kind (BC5CDR dev for cid, BioRED "
+                   "dev for biored); nothing was written.")
     E240 = Message(EutilsError, "esearch for {query!r} returned an unexpected body: {body!r}")
     E241 = Message(EutilsError, "esearch rejected {query!r}: {error}")
     E242 = Message(EutilsError, "esearch for {query!r} lacks count/webenv/querykey: {result}")

@@ -81,6 +81,7 @@ class ReReport(BaseModel):
     per_type: dict[str, Score]
     novelty: Score | None = None
     reliability: list[ReliabilityRow] = []
+    reliability_note: str = ""  # e.g. that the table is in-sample
     resolved: ReReport | None = None  # end to end: against gold ids resolved by the linker's store
     left_out: list[str] = []  # documents that failed in the pipeline ("record: reason"); they found nothing
     not_read: list[str] = []  # why each record of the corpus that could not be read was not; not scored
@@ -99,7 +100,10 @@ class ReReport(BaseModel):
         for name, s in named:
             rows.append(f"{name:22} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.tp:6} {s.fp:6} {s.fn:6}")
         if self.reliability:
-            rows.append("reliability (relation score vs share right, pair + type):")
+            rows.append("reliability (relation score vs share right, pair + type"
+                        + (", gold ids resolved by the store" if self.resolved is not None else "") + "):")
+            if self.reliability_note:
+                rows.append(f"  ({self.reliability_note})")
             rows.append(f"{'  score':22} {'mean':>6} {'right':>6} {'n':>6}")
             rows += [f"  {r.bin:20} {r.mean_score:6.3f} {r.observed:6.3f} {r.count:6}" for r in self.reliability]
         if self.resolved is not None:
@@ -162,22 +166,33 @@ def predict_relations(docs: Iterable[PubtatorDocument], annotator: Annotator, *,
     ``left_out`` the documents that failed in the pipeline (see :func:`~kg.evaluate.gold.run_corpus`);
     ``task``: only the relations of that head (all by default).
     """
-    if gold_entities:
+    if gold_entities:  # the relation model alone: no end-to-end calibration of its scores either
+        from kg.relate.model import RelationExtractor
+
         docs = list(docs)
-        annotator = Annotator(annotator.analyzer, [GoldExtractor(docs, linked=True), *annotator.components[1:]])
+        rest = [RelationExtractor(c.model, c.tasks, gold_entities=True) if isinstance(c, RelationExtractor) else c
+                for c in annotator.components[1:]]
+        annotator = Annotator(annotator.analyzer, [GoldExtractor(docs, linked=True), *rest])
     for pdoc, doc in run_corpus(annotator, docs, left_out=left_out):
         if scored is not None:
             scored.extend((pdoc.pmid, r) for r in doc.relations if task is None or r.task == task)
         yield predicted(pdoc, doc, mentions=not gold_entities, task=task)
 
 
-def score_reliability(gold_docs: Iterable[PubtatorDocument], scored: Iterable[tuple[str, Relation]]) -> list[ReliabilityRow]:
-    """Reliability of predicted relations' scores: right means the gold relates the pair with the predicted type."""
+def relation_outcomes(gold_docs: Iterable[PubtatorDocument], scored: Iterable[tuple[str, Relation]]
+                      ) -> tuple[list[float], list[bool]]:
+    """The score of each predicted relation and whether it is right: the gold relates the pair with the predicted type."""
     gold = {(d.pmid, key): r.type for d in gold_docs for key, r in _relations(d).items()}
     scores, correct = [], []
     for pmid, r in scored:
         scores.append(r.score)
         correct.append(gold.get((pmid, frozenset((corpus_id(r.subject), corpus_id(r.object))))) == r.type)
+    return scores, correct
+
+
+def score_reliability(gold_docs: Iterable[PubtatorDocument], scored: Iterable[tuple[str, Relation]]) -> list[ReliabilityRow]:
+    """Reliability of predicted relations' scores (:func:`relation_outcomes`)."""
+    scores, correct = relation_outcomes(gold_docs, scored)
     return reliability(scores, correct) if scores else []
 
 
@@ -199,8 +214,25 @@ def evaluate_re_corpus(settings, corpus, *, gold_entities: bool = False) -> ReRe
                                    task=corpus_task(gold)))
     report = evaluate_re(gold, found, corpus=str(corpus))
     store = getattr(annotator.components[1], "store", None)
-    resolved = None
+    resolved, truth = None, gold
     if not gold_entities and store is not None:  # with gold entities both sides use the corpus's ids
-        resolved = evaluate_re(resolved_gold(gold, store), found, corpus=str(corpus))
-    return report.model_copy(update={"reliability": score_reliability(gold, scored), "resolved": resolved,
+        truth = resolved_gold(gold, store)  # end to end, right is what the graph's concepts make right
+        resolved = evaluate_re(truth, found, corpus=str(corpus))
+    return report.model_copy(update={"reliability": score_reliability(truth, scored), "resolved": resolved,
+                                      "reliability_note": _in_sample_note(annotator, corpus_task(gold), corpus, gold_entities),
                                       "left_out": described(left_out), "not_read": not_read})
+
+
+def _in_sample_note(annotator: Annotator, task: str, corpus, gold_entities: bool) -> str:
+    """A warning for the reliability table where the scores' end-to-end calibration was fitted on this very file."""
+    from kg.cache import file_sha256
+    from kg.relate.model import RelationExtractor
+
+    if gold_entities:
+        return ""
+    for c in annotator.components:
+        head = c.model.heads.get(task) if isinstance(c, RelationExtractor) else None
+        if head is not None and head.end_to_end is not None and head.end_to_end.sha256 == file_sha256(corpus):
+            return ("in-sample: the model's end-to-end calibration of these scores was fitted on this file; "
+                    "its calibration.json holds the cross-fitted table")
+    return ""

@@ -339,3 +339,17 @@ def test_what_a_saved_query_would_ignore_is_refused(monkeypatch, capsys, tmp_pat
     """QA: a Cypher text beside --saved, and a parameter the saved query does not read, were silently ignored."""
     err = " ".join(run_main(monkeypatch, capsys, tmp_path, *args).replace("│", " ").split())
     assert said in err and not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("args, says", [
+    (("--corpus", "cdr.txt"), "error E013: --corpus 'cdr.txt' is not HEAD=PUBTATOR with HEAD one of cid, biored"),
+    (("--corpus", "ner=cdr.txt"), "error E013: --corpus 'ner=cdr.txt'"),
+    (("--corpus", "cid=missing.txt"), "error E220: cannot open PubTator file missing.txt: no such file"),
+    (("--model", "nomodel", "--corpus", "cid=cdr.txt"), "error E411: no relation model at nomodel/model.joblib"),
+])
+def test_re_calibrate_refuses_a_bad_corpus_or_model_before_building_the_pipeline(monkeypatch, capsys, tmp_path, args, says):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cdr.txt").write_text("1|t|x\n")
+    monkeypatch.setattr("kg.components.build_annotator", _never)
+    err = run_main(monkeypatch, capsys, tmp_path, "train", "re-calibrate", *args)
+    assert err.startswith(says), err

@@ -45,3 +45,18 @@ def test_the_typer_reads_features_conjoined_with_the_pairs_entity_types():
     out = head.typer_input(X, ["Gene|Gene", "Variant|Variant"]).toarray()  # a pair type training never saw: shared weights only
     np.testing.assert_array_equal(out, [[1, 2, 0, 0, 1, 2], [3, 0, 0, 0, 0, 0]])
     assert Head(vectorizer=None, classifier=None, threshold=0.5).typer_input(X, ["Gene|Gene"]) is X  # a plain typer
+
+
+def test_platt_scaling_recovers_an_overconfidence_and_its_calibration_maps_scores_by_it():
+    from kg.relate.model import EndToEndCalibration, fit_platt
+
+    rng = np.random.default_rng(0)
+    scores = rng.uniform(0.05, 0.95, 20000)
+    logit = np.log(scores / (1 - scores))
+    correct = rng.uniform(0, 1, scores.size) < 1 / (1 + np.exp(-(0.8 * logit - 0.5)))  # right less often than said
+    a, b = fit_platt(scores, correct)
+    assert abs(a - 0.8) < 0.08 and abs(b + 0.5) < 0.08
+    calibrate = EndToEndCalibration(a=a, b=b, corpus="dev.txt", sha256="0" * 64, documents=1, relations=20000)
+    out = calibrate(np.array([0.0, 0.5, 0.9, 1.0]))
+    assert np.all(np.diff(out) > 0) and out[0] >= SCORE_FLOOR and out[-1] <= SCORE_CEILING
+    assert abs(out[1] - 1 / (1 + np.exp(0.5))) < 0.03 and out[2] < 0.9

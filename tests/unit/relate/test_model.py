@@ -183,3 +183,20 @@ def test_contradictory_claims_about_one_pair_keep_the_likelier():
     assert likelier_claims([stronger, treats]) == [stronger]
     tie = rel("cid", "CID", 0.7)
     assert likelier_claims([tie, treats]) == [tie, treats]
+
+
+def test_the_end_to_end_calibration_rescores_predicted_entities_pairs_not_gold_ones(tiny_model_dir, make_item):
+    from kg.relate.model import EndToEndCalibration, RelationExtractor
+
+    model = RelationModel.load(tiny_model_dir)
+    item = make_item("PMID:7", ["Haloperidol-induced hepatitis in rats."],
+                     [("Haloperidol", "Chemical", "MESH:D006220"), ("hepatitis", "Disease", "MESH:D006505")])
+    gold = model.predict_many([item], ["cid"], gold_entities=True)[0]
+    model.heads["cid"].end_to_end = EndToEndCalibration(a=1.0, b=-1.0, corpus="dev.txt", sha256="", documents=1, relations=1)
+    assert model.predict_many([item], ["cid"], gold_entities=True)[0] == gold  # the relation model alone: as trained
+    ours = model.predict(item, ["cid"])
+    assert [(r.subject, r.object) for r in ours] == [(r.subject, r.object) for r in gold]  # the same relations
+    p = gold[0].score
+    assert ours[0].score == pytest.approx(1 / (1 + np.exp(-(np.log(p / (1 - p)) - 1.0))), abs=2e-4) and ours[0].score < p
+    extractor = RelationExtractor(model, ("cid",), gold_entities=True)
+    assert next(iter(extractor.pipe([item]))).relations[0].score == p
