@@ -100,6 +100,19 @@ class _StderrHandler(logging.StreamHandler):
         pass
 
 
+def restore_root_handlers(handlers: list[logging.Handler]) -> None:
+    """The root logger's handlers back to ``handlers``, not only medkg's taken off: a command may set logging
+    up itself (`serve` imports Prefect, whose setup swaps the root's handlers for its console one, bound to
+    the stderr of that moment), and the commands after it in the process printed each medkg warning twice
+    (or, that stderr closed, a logging error)."""
+    root = logging.getLogger()
+    for added in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(added)
+    for kept in handlers:
+        if kept not in root.handlers:
+            root.addHandler(kept)
+
+
 def _setup_logging(verbose: bool, ctx: typer.Context) -> None:
     """medkg's own warnings always reach stderr (a capped E-utilities search, a damaged ontology file); with -v
     its INFO too. Undone when the command ends, so a process that runs several commands (tests) starts clean."""
@@ -111,12 +124,13 @@ def _setup_logging(verbose: bool, ctx: typer.Context) -> None:
     levels |= {name: logging.INFO if verbose else logging.ERROR for name in _PER_RECORD_LOGGERS}
     loggers = {name: logging.getLogger(name) for name in levels}
     before = {name: logger.level for name, logger in loggers.items()}
+    root_handlers = list(root.handlers)
     for name, logger in loggers.items():
         logger.setLevel(levels[name])
     root.addHandler(handler)
 
     def restore() -> None:
-        root.removeHandler(handler)
+        restore_root_handlers(root_handlers)
         for name, logger in loggers.items():
             logger.setLevel(before[name])
 

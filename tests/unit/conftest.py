@@ -4,6 +4,7 @@ a three-line training corpus; hand-built annotated documents and a tiny trained 
 from __future__ import annotations
 
 import gzip
+import logging
 from pathlib import Path
 
 import pytest
@@ -171,6 +172,18 @@ def tiny_model_dir(tmp_path_factory) -> Path:
     train_re(root / "model", corpora=corpora, mesh_disease_terms=write_trees(root / "trees.tsv.gz"),
              mesh_descriptor_terms=descriptors, mesh_supplementary_terms=supplementary, seed=1)
     return root / "model"
+
+
+@pytest.fixture(autouse=True)
+def _root_log_handlers():
+    """The root logger's handlers as each test found them. Prefect sets logging up when first imported (a test's
+    ``import flows.deployments``): its console handler goes on the root, bound to that test's captured stderr,
+    closed when the test ends, and each warning of the tests after it then began with a logging error."""
+    from kg.cli import restore_root_handlers
+
+    handlers = list(logging.getLogger().handlers)
+    yield
+    restore_root_handlers(handlers)
 
 
 @pytest.fixture

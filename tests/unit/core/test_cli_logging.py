@@ -4,6 +4,7 @@ third-party chatter never below WARNING, and never a secret."""
 from __future__ import annotations
 
 import logging
+import sys
 
 import httpx
 import pytest
@@ -72,3 +73,18 @@ def test_logging_is_undone_when_the_command_ends(ncbi):
     handlers, levels = list(root.handlers), (root.level, logging.getLogger("kg").level)
     _stderr("-v", "ingest", "pubmed", "--query", "aspirin")
     assert root.handlers == handlers and (root.level, logging.getLogger("kg").level) == levels
+
+
+def test_a_handler_a_command_puts_on_the_root_goes_with_it(ncbi, monkeypatch):
+    """`medkg serve` imports Prefect, whose logging setup puts its console handler on the root, bound to the
+    stderr of that moment: every command after it in the process printed each medkg warning twice (a logging
+    error first when that stderr was a closed capture)."""
+    root = logging.getLogger()
+    handlers = list(root.handlers)
+    monkeypatch.setattr(cli, "_run_ingest", lambda items, **kwargs: root.addHandler(logging.StreamHandler(sys.stderr)))
+    ncbi["count"] = 3
+    _stderr("ingest", "pubmed", "--query", "aspirin")
+    assert root.handlers == handlers
+    ncbi["count"] = 25_000
+    err = _stderr("ingest", "pubmed", "--query", "cancer", "--max", "20000")
+    assert err.startswith("warning E246: 'cancer' matches 25000") and err.count("E246") == 1, err
