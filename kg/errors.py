@@ -558,6 +558,11 @@ class Errors:
     E318 = Message(RecordError, "damaged XML at line {line}, outside any record, holds the PMIDs {pmids}: they were "
                    "not read", "The rest of the file was read. Download the file again to read the records or "
                    "deletions these PMIDs belong to.")
+    E319 = Message(RecordError, "damaged XML at line {line}, outside any record, holds part of a record whose own "
+                   "PMID cannot be read (it cites PMID {cited}): the rest of a record quarantined before it, or a "
+                   "record whose start tags are damaged, which was not read",
+                   "The rest of the file was read. Download the file again: if a record was lost there, reading it "
+                   "again reads it.")
     # clinical notes
     E320 = Message(RecordError, "not UTF-8 text (byte {byte}): re-save the note as UTF-8")
     E321 = Message(RecordError, "unreadable: {error}")

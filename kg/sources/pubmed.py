@@ -11,8 +11,9 @@ record by record: each record from its start tag to the next record's is parsed 
 the stream gave are skipped, a damaged one is quarantined with its PMID and line, and the rest of
 the file is read. The stream gives only the records directly under the root: those after a record
 without an end tag arrive inside it, and are read in the second pass. A record start tag cannot
-occur inside PubMed text (it would be escaped), so records are not invented; a damaged
-DeleteCitation block still deletes each of its PMIDs that can be read. Nor are records dropped: a
+occur inside PubMed text (it would be escaped), nor is an end tag damaged so ("</<PubmedArticle>"),
+so records are not invented; a damaged DeleteCitation block still deletes each of its PMIDs that can
+be read. Nor are records dropped: a
 record whose start tag is damaged has no bytes of its own, so the second pass looks for records in
 every byte outside the records it parses (the bytes after each record's end tag, and before the
 first record), and quarantines each it finds there by PMID (E317). The stream counts the records
@@ -50,16 +51,21 @@ _RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
 _ROOT_TAGS = ("PubmedArticleSet", "PubmedBookArticleSet")
 # The first element after the prolog (XML declaration, DOCTYPE, comments).
 _FIRST_ELEMENT = re.compile(rb"<(?![?!])([A-Za-z_][\w.:-]*)")
-_RECORD_START = re.compile(rb"<(PubmedArticle|PubmedBookArticle|DeleteCitation)[\s>/]")
+# A start tag is "<" and its name, not an end tag's name after a "<" put in behind its "</" ("</<PubmedArticle>"):
+# that would read as a record, a citation or a PMID that is not there (here and in _CITATION and _PMID_ELEMENT).
+_RECORD_START = re.compile(rb"(?<!</)<(PubmedArticle|PubmedBookArticle|DeleteCitation)[\s>/]")
 # A PMID element of a damaged DeleteCitation block: its text, and its end tag if it has one.
-_PMID_ELEMENT = re.compile(rb"<PMID\b[^>]*>([^<]*)(</PMID>)?")
+_PMID_ELEMENT = re.compile(rb"(?<!</)<PMID\b[^>]*>([^<]*)(</PMID>)?")
+# An article a citation cites or comments on (CommentsCorrections; a ReferenceList's Reference): the PMID in it is
+# not a record of this file. Its tags must be whole, with none of another between them: damaged, its PMID is named.
+_CITED = re.compile(rb"<(CommentsCorrections|Reference)\b[^<>]*>(?:[^<]|<(?!/?\1\b))*</\1\s*>")
 # What each record holds once (a citation's MedlineCitation or BookDocument, a DeleteCitation block):
 # counted as the stream parser reads, so that a record it passes over without a syntax error is noticed.
 _MARKER = re.compile(rb"<(?:MedlineCitation|BookDocument|DeleteCitation)[\s>/]")
 # A citation's content and its PMID: found outside any record's bytes, the record of a citation whose own start
 # tag is damaged or missing. The PMID is the citation's first element, and is read only from a whole one: any other
 # PMID in its bytes is another record's (one it cites), and one whose end tag is damaged may be cut ("10<i>2").
-_CITATION = re.compile(rb"<(?:MedlineCitation|BookDocument)(?:\s[^>]*)?>[^<]*"
+_CITATION = re.compile(rb"(?<!</)<(?:MedlineCitation|BookDocument)(?:\s[^>]*)?>[^<]*"
                        rb"(?:<PMID(?:\s[^<>]*)?>\s*([^<\s]*)\s*</PMID>)?")
 # The PMID of a damaged citation, from its own bytes: its MedlineCitation or BookDocument is its first element.
 _RECORD_PMID = re.compile(rb"<(?:PubmedArticle|PubmedBookArticle)\b[^<>]*>[^<]*" + _CITATION.pattern)
@@ -349,8 +355,9 @@ def _stray_records(
 ) -> Generator[Deletion | Quarantine, None, Quarantine | None]:
     """The records in ``stray`` (bytes between records, from ``line``), whose start tags are damaged or
     missing: each citation quarantined by PMID (E317); a DeleteCitation block's PMIDs deleted where they
-    can be read (E315); other PMIDs named (E318). Returns the E314 of damage that holds no PMID, for the
-    caller to yield once it knows that the file is not merely cut there."""
+    can be read (E315); other PMIDs named (E318), but not those of the articles a record cites (_CITED), which are
+    no records of this file (bytes holding only those are E319). Returns the E314 of damage that holds no PMID of a record, for the caller to yield once
+    it knows that the file is not merely cut there."""
     citations = list(_CITATION.finditer(stray))
     for i, m in enumerate(citations):  # the first one's record starts where the damage does
         yield _unstarted(progress, m.group(1), line + (stray.count(b"\n", 0, m.start()) if i else 0))
@@ -358,9 +365,16 @@ def _stray_records(
         return None
     if b"</DeleteCitation>" in stray:
         yield from _damaged_deletions(progress, stray, line, "its start tag is damaged or missing")
-    elif pmids := [m.group(1).strip().decode("utf-8", "replace") for m in _PMID_ELEMENT.finditer(stray)]:
+    elif pmids := [m.group(1).strip().decode("utf-8", "replace")
+                   for m in _PMID_ELEMENT.finditer(_CITED.sub(b"", stray))]:
         yield Quarantine(file=progress.file, record=f"line {line}",
                          reason=Errors.E318.reason(line=line, pmids=", ".join(map(repr, pmids))))
+    elif cited := [m.group(1).strip().decode("utf-8", "replace")
+                   for c in _CITED.finditer(stray) for m in _PMID_ELEMENT.finditer(c.group())]:
+        # a record's content (what it cites) with no PMID of its own: the rest of a record quarantined before it,
+        # or a record whose start tags and PMID are all damaged; which, the bytes cannot tell, so no "nothing lost"
+        yield Quarantine(file=progress.file, record=f"line {line}",
+                         reason=Errors.E319.reason(line=line, cited=", ".join(map(repr, cited[:3]))))
     else:
         what = stray.split(b"\n", 1)[0][:60].decode("utf-8", "replace")
         return Quarantine(file=progress.file, record=f"line {line}",

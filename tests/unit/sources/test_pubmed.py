@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from kg.errors import SourceError
 from kg.models import Deletion, Document, Quarantine
 from kg.sources import read_files
 from kg.sources.pubmed import count_pubmed, iter_pubmed
+from realdata import first_citations_xml
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pubmed"
 PUBMED = SHARED_DATA / "pubmed"
@@ -295,6 +297,35 @@ def test_damaged_start_and_end_tags_lose_only_their_own_records(tmp_path: Path) 
     ]
 
 
+def test_a_lt_after_the_slash_of_an_end_tag_invents_no_record(tmp_path: Path) -> None:
+    """A "<" put in right after an end tag's "</" ("</<PubmedArticle>") makes its name look like a start tag: of a
+    record, a citation or a PMID that is not there. Three real citations, the middle one damaged so at each of its end
+    tags in turn: each record is accounted for once. So is a DeleteCitation block damaged so, and each of its PMIDs."""
+    xml = first_citations_xml(_shared("pubmed20n0014.xml.gz"), 3).decode()
+    path = tmp_path / "lt.xml"
+    path.write_text(xml)
+    pmids = [d.id for d in iter_pubmed(path)]
+    first_end, last_start = xml.index("</PubmedArticle>"), xml.rindex("<PubmedArticle>")
+    places = [m.end() for m in re.finditer("</", xml) if first_end < m.start() < last_start]
+    assert len(places) > 50
+    for at in places:
+        path.write_text(xml[:at] + "<" + xml[at:])
+        items = list(iter_pubmed(path))
+        assert [d.id for d in items if isinstance(d, Document)] == [pmids[0], pmids[2]], xml[at - 2 : at + 20]
+        assert [q.id in (pmids[1], None) for q in items if isinstance(q, Quarantine)] == [True], xml[at - 2 : at + 20]
+    for block, read in [
+        ("<DeleteCitation><PMID>7</<PMID><PMID>8</PMID></DeleteCitation>\n",
+         ["PMID:8", "E315: DeleteCitation block at line 4 is damaged (expected '>', line 4, column 26): 1 of its 2 PMIDs "
+          "were deleted, not read: #1 '7'"]),
+        ("<DeleteCitation><PMID>7</PMID><PMID>8</PMID></<DeleteCitation>\n",
+         ["PMID:7", "PMID:8", "E315: DeleteCitation block at line 4 is damaged (no end tag): 2 of its 2 PMIDs were "
+          "deleted, not read: none"]),
+    ]:
+        path.write_bytes(_article_set(_record(1) + block + _record(2)))
+        items = _items(list(iter_pubmed(path)))
+        assert [i if isinstance(i, str) else i[1] for i in items] == ["PMID:1", *read, "PMID:2"]
+
+
 @pytest.mark.parametrize("damage", ["<DeleteCitatio1>", ""])
 def test_a_delete_citation_block_whose_start_tag_is_damaged_still_deletes(tmp_path: Path, damage: str) -> None:
     deletion = "<DeleteCitation>\n<PMID>7</PMID>\n<PMID>8</PMID>\n</DeleteCitation>\n".replace("<DeleteCitation>", damage)
@@ -459,6 +490,37 @@ def test_damage_in_one_record_is_credited_to_that_record_only(tmp_path: Path, wh
     (own,) = [q for q in quarantined if q.record.startswith("#") or q.reason.startswith("E318")]  # the record's
     if not {1, 2, 3, 4} & set(flaws):  # its PMID element whole, its citation's start tag too: the PMID is known
         assert own.id == f"PMID:{damaged}"
+
+
+def test_damage_outside_any_record_names_only_pmids_that_can_be_its_records(tmp_path: Path) -> None:
+    """E318 names the PMIDs in damaged bytes outside any record that can be records of this file (a citation's own,
+    here one whose start tags are both damaged), never those of the articles a record cites or comments on
+    (CommentsCorrections): those were never in the file, and 101 and 103 are read. Where none is left, the bytes
+    are part of a record whose own PMID cannot be read: the rest of one quarantined before them (an end tag put in
+    too early) or one whose start tags and PMID are all damaged, which the bytes cannot tell apart, so E319 says
+    both (never E314's "nothing was lost")."""
+    def read(body: str) -> list:
+        path = tmp_path / "cited.xml"
+        path.write_bytes(_article_set(_citing(101, {}) + body + _citing(103, {})))
+        return _items(list(iter_pubmed(path)))
+
+    assert read(_citing(102, {0: "1", 1: "1"})) == [  # <PubmedArtic1le>, <MedlineCitation1 ...>
+        "PMID:101",
+        ("line 13", "E318: damaged XML at line 13, outside any record, holds the PMIDs '102': they were not read", None),
+        "PMID:103",
+    ]
+    early = read(_citing(102, {}).replace("</Article>", "</PubmedArticle>"))
+    assert [i if isinstance(i, str) else i[:2] for i in early] == [
+        "PMID:101",
+        ("#2 PMID 102", "E304: malformed XML at line 16 of the XML: Opening and ending tag mismatch: Article line 16 "
+         "and PubmedArticle, line 16, column 64"),
+        ("line 17", "E319: damaged XML at line 17, outside any record, holds part of a record whose own PMID cannot "
+         "be read (it cites PMID '101', '103'): the rest of a record quarantined before it, or a record whose start "
+         "tags are damaged, which was not read"),
+        "PMID:103",
+    ]
+    lost = read(_citing(102, {0: "1", 1: "1"}).replace('<PMID Version="1">102', '<PMXD Version="1">102', 1))
+    assert [i if isinstance(i, str) else i[1].split(":")[0] for i in lost] == ["PMID:101", "E319", "PMID:103"]
 
 
 def test_truncated_gzip_is_quarantined_after_the_records_before_the_cut(tmp_path: Path) -> None:
