@@ -941,7 +941,7 @@ def train_re_cmd(
 @train_app.command("re-calibrate")
 def train_re_calibrate_cmd(
     model: Annotated[Path, typer.Option("--model", help="Relation model folder to calibrate in place (the shipped "
-                                        "one: models/re-cpu)")] = Path("models/re-cpu"),
+                                        "one: models/re-cpu)")],
     corpus: Annotated[Optional[list[str]], typer.Option(
         "--corpus", help="HEAD=PUBTATOR, once per head to calibrate [default: cid=BC5CDR dev, biored=BioRED dev, "
         "under the shared data]")] = None,

@@ -342,9 +342,10 @@ def test_what_a_saved_query_would_ignore_is_refused(monkeypatch, capsys, tmp_pat
 
 
 @pytest.mark.parametrize("args, says", [
-    (("--corpus", "cdr.txt"), "error E013: --corpus 'cdr.txt' is not HEAD=PUBTATOR with HEAD one of cid, biored"),
-    (("--corpus", "ner=cdr.txt"), "error E013: --corpus 'ner=cdr.txt'"),
-    (("--corpus", "cid=missing.txt"), "error E220: cannot open PubTator file missing.txt: no such file"),
+    (("--model", "m", "--corpus", "cdr.txt"), "error E013: --corpus 'cdr.txt' is not HEAD=PUBTATOR with HEAD one of "
+     "cid, biored"),
+    (("--model", "m", "--corpus", "ner=cdr.txt"), "error E013: --corpus 'ner=cdr.txt'"),
+    (("--model", "m", "--corpus", "cid=missing.txt"), "error E220: cannot open PubTator file missing.txt: no such file"),
     (("--model", "nomodel", "--corpus", "cid=cdr.txt"), "error E411: no relation model at nomodel/model.joblib"),
 ])
 def test_re_calibrate_refuses_a_bad_corpus_or_model_before_building_the_pipeline(monkeypatch, capsys, tmp_path, args, says):
