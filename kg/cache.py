@@ -4,7 +4,6 @@ index) cached on disk that way, rebuilt when stale or cut."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import pickle
 from collections.abc import Callable, Iterator
@@ -12,15 +11,6 @@ from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 T = TypeVar("T")
-
-
-def file_sha256(path: str | Path) -> str:
-    """The SHA-256 of a file's bytes, hex, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @contextlib.contextmanager

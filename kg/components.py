@@ -15,7 +15,7 @@ from pathlib import Path
 from kg.assemble import Assembler
 from kg.config import REPO_ROOT, Settings
 from kg.curation import CurationSource
-from kg.errors import Errors, OntologyError
+from kg.errors import Errors, ModelError, OntologyError
 from kg.ledger import Ledger
 from kg.pipeline import Annotator, Pipeline
 from kg.text.analyzer import TextAnalyzer
@@ -164,8 +164,22 @@ def build_annotator(settings: Settings, *, relations: bool = True, tasks: tuple[
     components = [extractor, linker, curated, build_tagger()]
     model = build_relation_model(settings) if relations else None
     if model is not None:
+        warn_stale_calibration(model, components)
         components.append(RelationExtractor(model, tasks))
     return Annotator(_analyzer(getattr(extractor, "vocab", None)), components, source_name=source_name)
+
+
+_warned_stale: set[tuple] = set()
+
+
+def warn_stale_calibration(model, components) -> None:
+    """E424 (a warning, once per process and difference) where the relation model's scores were calibrated end
+    to end with other components than ``components`` (another NER model, linker vocabulary, assertion rules)."""
+    for task, differ in model.stale_calibrations([(c.name, c.version) for c in components]).items():
+        key = (model.version, task, tuple(differ))
+        if key not in _warned_stale:
+            _warned_stale.add(key)
+            log.warning("%s", ModelError(Errors.E424, head=repr(task), differ=", ".join(differ)))
 
 
 @cache

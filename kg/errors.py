@@ -672,6 +672,10 @@ class Errors:
     E422 = Message(ModelError, "cannot load the base encoder {name!r} ({base}): {error}")
     E423 = Message(ModelError, "{name!r} has no fast tokenizer: word-to-piece alignment needs one",
                    "Set base to an encoder with a fast tokenizer (BERT-style models on the hub have one).")
+    E424 = Message(ModelError, "the relation model's {head} scores were calibrated end to end with other components "
+                   "than this run's ({differ}): they measure those components' errors, not these",
+                   "Run `medkg train re-calibrate --model MODEL_DIR` with the models and data this run uses (about a "
+                   "minute), or take the scores as calibrated for the shipped NER model and linker.")
     E430 = Message(ModelError, "cannot read the CPU-tier NER model file {path}: {error}",
                    "The file is damaged or cut short: copy the model folder again, train again, or use the shipped "
                    "models/ner-cpu.")

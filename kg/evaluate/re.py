@@ -225,7 +225,7 @@ def evaluate_re_corpus(settings, corpus, *, gold_entities: bool = False) -> ReRe
 
 def _in_sample_note(annotator: Annotator, task: str, corpus, gold_entities: bool) -> str:
     """A warning for the reliability table where the scores' end-to-end calibration was fitted on this very file."""
-    from kg.cache import file_sha256
+    from ontology.loaders import file_sha256
     from kg.relate.model import RelationExtractor
 
     if gold_entities:

@@ -92,7 +92,9 @@ class EndToEndCalibration:
     (BioRED dev). This maps the score ``s`` to ``sigmoid(a * logit(s) + b)``, fitted (Platt scaling,
     two numbers: it beat isotonic regression on both dev splits in cross-fitting) on the relations
     the whole ingestion chain predicts for a development split (:mod:`kg.train.re_calibration`).
-    ``corpus``/``sha256``: the file it was fitted on (a reliability table on that file is in-sample).
+    ``corpus``/``sha256``: the file it was fitted on (a reliability table on that file is in-sample);
+    ``fitted_with``: the (name, version) of each component of the chain it was fitted with, whose
+    errors it measured (:meth:`RelationModel.stale_calibrations`).
     """
 
     a: float
@@ -101,6 +103,7 @@ class EndToEndCalibration:
     sha256: str
     documents: int
     relations: int
+    fitted_with: tuple[tuple[str, str], ...] = ()
 
     def __call__(self, scores: Any) -> np.ndarray:
         z = self.a * _logit(scores) + self.b
@@ -309,6 +312,18 @@ class RelationModel:
     @property
     def version(self) -> str:
         return str(self.metadata.get("version", FORMAT_VERSION))
+
+    def stale_calibrations(self, chain: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
+        """Per head calibrated end to end with another chain than ``chain`` ((name, version) of each component
+        before the relation model), the components that differ: its scores measured another NER's or linker's
+        errors. A calibration that does not record its chain is not judged."""
+        running = dict(chain)
+        out = {}
+        for task, head in self.heads.items():
+            fitted = dict(getattr(head.end_to_end, "fitted_with", ()) or ())
+            if fitted and (differ := sorted(n for n in fitted.keys() | running.keys() if fitted.get(n) != running.get(n))):
+                out[task] = differ
+        return out
 
     def predict(self, doc: AnnotatedDoc, tasks: Sequence[str] | None = None) -> list[Relation]:
         """Relations among the document's linked mentions, best first within each task."""

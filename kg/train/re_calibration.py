@@ -27,13 +27,14 @@ from typing import Any
 
 import numpy as np
 
-from kg.cache import atomic_file, file_sha256
+from kg.cache import atomic_file
 from kg.errors import Errors, SourceError
 from kg.evaluate.gold import read_gold, resolved_gold
 from kg.evaluate.re import predict_relations, relation_outcomes, reliability
 from kg.models import Relation
 from kg.pipeline import Annotator
 from kg.relate.model import EndToEndCalibration, RelationExtractor, RelationModel, fit_platt
+from ontology.loaders import file_sha256
 
 FOLDS = 5
 REPORT_FILE = "calibration.json"
@@ -85,7 +86,8 @@ def calibrate_head(annotator: Annotator, task: str, corpus: Path, store=None) ->
         raise SourceError(Errors.E236, path=corpus, relations=len(right), right=int(correct.sum()))
     a, b = fit_platt(scores, correct)
     calibration = EndToEndCalibration(a=a, b=b, corpus=corpus.name, sha256=file_sha256(corpus),
-                                      documents=len(gold), relations=len(scored))
+                                      documents=len(gold), relations=len(scored),
+                                      fitted_with=tuple((c.name, c.version) for c in annotator.components[:-1]))
     report = {
         "corpus": str(corpus), "sha256": calibration.sha256, "documents": len(gold),
         "documents_left_out": len(left_out), "records_not_read": len(not_read), "relations": len(scored),

@@ -200,3 +200,27 @@ def test_the_end_to_end_calibration_rescores_predicted_entities_pairs_not_gold_o
     assert ours[0].score == pytest.approx(1 / (1 + np.exp(-(np.log(p / (1 - p)) - 1.0))), abs=2e-4) and ours[0].score < p
     extractor = RelationExtractor(model, ("cid",), gold_entities=True)
     assert next(iter(extractor.pipe([item]))).relations[0].score == p
+
+
+def test_a_calibration_fitted_with_other_components_is_stale_and_warned_about_once(tiny_model_dir, caplog):
+    from kg.components import warn_stale_calibration
+    from kg.relate.model import EndToEndCalibration
+
+    model = RelationModel.load(tiny_model_dir)
+    chain = [("ner-cpu", "a1"), ("tfidf", "v1"), ("assertion", "1.10.0")]
+    assert model.stale_calibrations(chain) == {}  # none calibrated end to end: nothing to judge
+    model.heads["cid"].end_to_end = EndToEndCalibration(a=1.0, b=0.0, corpus="dev.txt", sha256="", documents=1,
+                                                        relations=1, fitted_with=tuple(chain))
+    assert model.stale_calibrations(chain) == {}
+    running = [("ner-cpu", "b2"), ("tfidf", "v1"), ("assertion", "1.10.0"), ("curated-links", "1")]
+    assert model.stale_calibrations(running) == {"cid": ["curated-links", "ner-cpu"]}
+
+    class Part:
+        def __init__(self, name, version):
+            self.name, self.version = name, version
+
+    for _ in range(2):
+        warn_stale_calibration(model, [Part(*p) for p in running])
+    warned = [r.getMessage().splitlines()[0] for r in caplog.records if "E424" in r.getMessage()]
+    assert warned == ["E424: the relation model's 'cid' scores were calibrated end to end with other components than "
+                      "this run's (curated-links, ner-cpu): they measure those components' errors, not these"]

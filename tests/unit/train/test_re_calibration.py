@@ -5,7 +5,7 @@ import shutil
 import numpy as np
 import pytest
 
-from kg.cache import file_sha256
+from ontology.loaders import file_sha256
 from kg.errors import SourceError
 from kg.evaluate.gold import GoldExtractor, read_gold
 from kg.pipeline import Annotator
@@ -52,6 +52,7 @@ def test_calibrate_writes_the_model_back_with_its_calibration_and_a_cross_fitted
     model = RelationModel.load(model_dir)
     fitted = model.heads["cid"].end_to_end
     assert fitted is not None and fitted.sha256 == file_sha256(corpus) and fitted.relations == head["relations"]
+    assert fitted.fitted_with == (("gold", chain.components[0].version),)  # the chain whose errors it measured
     assert model.heads["biored"].end_to_end is None and model.version != version  # a new file: the ledger redoes
 
 
