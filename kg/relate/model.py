@@ -106,8 +106,12 @@ class EndToEndCalibration:
     fitted_with: tuple[tuple[str, str], ...] = ()
 
     def __call__(self, scores: Any) -> np.ndarray:
-        z = self.a * _logit(scores) + self.b
-        return np.clip(1 / (1 + np.exp(-z)), SCORE_FLOOR, SCORE_CEILING)
+        return platt(scores, self.a, self.b)
+
+
+def platt(scores: Any, a: float, b: float) -> np.ndarray:
+    """``sigmoid(a * logit(score) + b)``, within the score floor and ceiling."""
+    return np.clip(1 / (1 + np.exp(-(a * _logit(scores) + b))), SCORE_FLOOR, SCORE_CEILING)
 
 
 def fit_platt(scores: Any, correct: Any) -> tuple[float, float]:
@@ -320,8 +324,9 @@ class RelationModel:
         running = dict(chain)
         out = {}
         for task, head in self.heads.items():
-            fitted = dict(getattr(head.end_to_end, "fitted_with", ()) or ())
-            if fitted and (differ := sorted(n for n in fitted.keys() | running.keys() if fitted.get(n) != running.get(n))):
+            fitted = dict(head.end_to_end.fitted_with) if head.end_to_end is not None else {}
+            if fitted and (differ := sorted(n for n in fitted.keys() | running.keys()
+                                            if fitted.get(n) != running.get(n))):
                 out[task] = differ
         return out
 

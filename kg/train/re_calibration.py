@@ -33,7 +33,7 @@ from kg.evaluate.gold import read_gold, resolved_gold
 from kg.evaluate.re import predict_relations, relation_outcomes, reliability
 from kg.models import Relation
 from kg.pipeline import Annotator
-from kg.relate.model import EndToEndCalibration, RelationExtractor, RelationModel, fit_platt
+from kg.relate.model import EndToEndCalibration, RelationExtractor, RelationModel, fit_platt, platt
 from ontology.loaders import file_sha256
 
 FOLDS = 5
@@ -51,8 +51,7 @@ def cross_fitted(scores: np.ndarray, correct: np.ndarray, pmids: Sequence[str], 
     for k in range(folds):
         rest = fold != k
         if (fold == k).any() and len(set(correct[rest])) == 2:
-            a, b = fit_platt(scores[rest], correct[rest])
-            out[fold == k] = EndToEndCalibration(a, b, "", "", 0, 0)(scores[fold == k])
+            out[fold == k] = platt(scores[fold == k], *fit_platt(scores[rest], correct[rest]))
     return out
 
 
