@@ -11,12 +11,12 @@ record by record: each record from its start tag to the next record's is parsed 
 the stream gave are skipped, a damaged one is quarantined with its PMID and line, and the rest of
 the file is read. The stream gives only the records directly under the root: those after a record
 without an end tag arrive inside it, and are read in the second pass. A record start tag cannot
-occur inside PubMed text (it would be escaped), nor is an end tag damaged so ("</<PubmedArticle>"),
-so records are not invented; a damaged DeleteCitation block still deletes each of its PMIDs that can
-be read. Nor are records dropped: a
-record whose start tag is damaged has no bytes of its own, so the second pass looks for records in
-every byte outside the records it parses (the bytes after each record's end tag, and before the
-first record), and quarantines each it finds there by PMID (E317). The stream counts the records
+occur inside PubMed text (it would be escaped), and a "<" put in after an end tag's "</"
+("</<PubmedArticle>") is not read as one, so records are not invented; a damaged DeleteCitation block
+still deletes each of its PMIDs that can be read. Nor are records dropped: a record whose start tag
+is damaged has no bytes of its own, so the second pass looks for records in every byte outside the
+records it parses (the bytes after each record's end tag, and before the first record), and
+quarantines each it finds there by PMID (E317). The stream counts the records
 its bytes hold too, so a record it passes over without a syntax error (its start and end tags
 renamed alike, or records wrapped in another element) sends the file to the second pass. A cut
 gzip yields everything before the cut plus one Quarantine saying where it stopped (E301), and so
@@ -356,8 +356,8 @@ def _stray_records(
     """The records in ``stray`` (bytes between records, from ``line``), whose start tags are damaged or
     missing: each citation quarantined by PMID (E317); a DeleteCitation block's PMIDs deleted where they
     can be read (E315); other PMIDs named (E318), but not those of the articles a record cites (_CITED), which are
-    no records of this file (bytes holding only those are E319). Returns the E314 of damage that holds no PMID of a record, for the caller to yield once
-    it knows that the file is not merely cut there."""
+    no records of this file (bytes holding only those are E319). Returns the E314 of damage that holds no PMID, for
+    the caller to yield once it knows that the file is not merely cut there."""
     citations = list(_CITATION.finditer(stray))
     for i, m in enumerate(citations):  # the first one's record starts where the damage does
         yield _unstarted(progress, m.group(1), line + (stray.count(b"\n", 0, m.start()) if i else 0))
