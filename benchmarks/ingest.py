@@ -1,7 +1,7 @@
 """Ingestion benchmark on the shared PubMed baseline file. Prints figures and ratios; asserts nothing.
 
     python benchmarks/ingest.py [--docs 2000] [--workers N] [--file PUBMED.xml.gz]
-                                [--phases parse,ner,end-to-end,parallel]
+                                [--phases parse,ner,end-to-end,parallel] [--rounds N]
 
 Phases, each in a fresh process so that its peak RSS is its own (FalkorDB's server is a separate
 process and is not counted):
@@ -23,7 +23,9 @@ the medkg processes, and PSS, which counts shared pages once); the extra memory 
 is the parallel tree's peak PSS minus the one-worker tree's, divided by the workers added.
 Ratios: end-to-end / ner says what the rest of the pipeline costs on top of NER (1.0: nothing),
 against the NER pass as the run gives it (one BLAS thread) and against the faster default-thread pass;
-parallel / end-to-end is the speed-up of the workers. As the ner phase loads its extractor before
+parallel / end-to-end is the speed-up of the workers. With --rounds N the phases run N times in turn
+(ner, end-to-end, ner, end-to-end, ...) and the ratios are printed per round and as their median: on a
+shared VM one pair of runs can be off by a quarter either way. As the ner phase loads its extractor before
 its clock starts, end-to-end and parallel load the pipeline's components first and print those
 seconds apart; the ratio is also given with them counted.
 """
@@ -313,36 +315,60 @@ def _child(fn, path, n, workers, queue):
     queue.put(out)
 
 
+def ner_ratios(ner_phase: dict, e2e: dict) -> tuple[float, float, float]:
+    """End-to-end rate / NER forward rate: as measured, with the end-to-end run's loading counted,
+    and against the NER pass with the default BLAS threads."""
+    with_loading = e2e["items"] / (e2e["seconds"] + e2e["loading"])
+    return (e2e["rate"] / ner_phase["rate"], with_loading / ner_phase["rate"],
+            e2e["rate"] / ner_phase["default_threads_rate"])
+
+
+def median_ratios(ratios: list[tuple[float, float, float]]) -> str:
+    """The line that sums up several rounds: each measure's median, and the spread of the first."""
+    import statistics
+
+    first = [r[0] for r in ratios]
+    medians = [statistics.median(r[k] for r in ratios) for k in range(3)]
+    return (f"ratio end-to-end / NER forward rate, median of {len(ratios)} rounds: {medians[0]:.2f} "
+            f"(rounds {', '.join(f'{x:.2f}' for x in first)}); {medians[1]:.2f} with loading counted; "
+            f"{medians[2]:.2f} against the default BLAS threads")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--file", type=Path, default=None, help=f"default: <shared data>/{DEFAULT_FILE}")
     ap.add_argument("--docs", type=int, default=2000, help="abstracts for the ner, end-to-end and parallel phases")
     ap.add_argument("--workers", type=int, default=0, help="processes of the parallel phase (default: the cores)")
     ap.add_argument("--phases", default="parse,ner,end-to-end,parallel,ceiling")
+    ap.add_argument("--rounds", type=int, default=1, help="run the phases this many times in turn; ratios per round and their median")
     args = ap.parse_args()
     args.file = args.file or shared_data() / DEFAULT_FILE
     phases = {"parse": parse, "ner": ner, "end-to-end": end_to_end, "parallel": parallel, "ceiling": ceiling}
     print(f"machine: {platform.node()} {platform.machine()}, {mp.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
           f"file {args.file.name}; {args.docs:,} abstracts")
     ctx = mp.get_context("spawn")
-    by = {}
-    for name in args.phases.split(","):
-        q = ctx.Queue()
-        p = ctx.Process(target=_child, args=(phases[name], args.file, args.docs, args.workers, q))
-        p.start()
-        (r,) = results(q, [p], f"phase {name}")
-        p.join()
-        by[r["phase"].split(" ")[0]] = r
-        print(f"{r['phase']:<11} {r['items']:>7,} in {r['seconds']:7.2f} s = {r['rate']:>8,.1f} {r['unit']:<12} "
-              f"peak RSS {r['peak_rss_mb']:,.0f} MB  {r.get('extra', '')}")
-    if "ner" in by and "end-to-end" in by:
-        e2e = by["end-to-end"]
-        with_loading = e2e["items"] / (e2e["seconds"] + e2e["loading"])
-        ner_rate = by["ner"]["rate"]
-        print(f"ratio end-to-end / NER forward rate: {e2e['rate'] / ner_rate:.2f} "
-              "(1.00 would mean the rest of the pipeline costs nothing); "
-              f"{with_loading / ner_rate:.2f} with the end-to-end run's loading counted; "
-              f"{e2e['rate'] / by['ner']['default_threads_rate']:.2f} against the NER pass with the default BLAS threads")
+    ratios: list[tuple[float, float, float]] = []
+    for round_ in range(1, args.rounds + 1):
+        if args.rounds > 1:
+            print(f"round {round_} of {args.rounds}")
+        by = {}
+        for name in args.phases.split(","):
+            q = ctx.Queue()
+            p = ctx.Process(target=_child, args=(phases[name], args.file, args.docs, args.workers, q))
+            p.start()
+            (r,) = results(q, [p], f"phase {name}")
+            p.join()
+            by[r["phase"].split(" ")[0]] = r
+            print(f"{r['phase']:<11} {r['items']:>7,} in {r['seconds']:7.2f} s = {r['rate']:>8,.1f} {r['unit']:<12} "
+                  f"peak RSS {r['peak_rss_mb']:,.0f} MB  {r.get('extra', '')}")
+        if "ner" in by and "end-to-end" in by:
+            ratios.append(ner_ratios(by["ner"], by["end-to-end"]))
+            print(f"ratio end-to-end / NER forward rate: {ratios[-1][0]:.2f} "
+                  "(1.00 would mean the rest of the pipeline costs nothing); "
+                  f"{ratios[-1][1]:.2f} with the end-to-end run's loading counted; "
+                  f"{ratios[-1][2]:.2f} against the NER pass with the default BLAS threads")
+    if len(ratios) > 1:
+        print(median_ratios(ratios))
     if "end-to-end" in by and "parallel" in by:
         one, many = by["end-to-end"], by["parallel"]
         differ = graph_differences(one["graph"], many["graph"])
