@@ -168,11 +168,14 @@ def _walk(
     SubgraphTooLargeError
         When the hops walked hold more than ``max_edges`` edges.
     """
+    def read(n: str) -> bool:  # a concept whose relations the walk reads: the centre, or any but a hub
+        return n == concept_id or n not in cues.HUBS
+
     g = nx.MultiDiGraph()
     g.add_node(concept_id)
     dist = {concept_id: 0}
     for hop in range(1, hops + 1):
-        ring = [n for n, d in dist.items() if d == hop - 1 and (n == concept_id or n not in cues.HUBS)]
+        ring = [n for n, d in dist.items() if d == hop - 1 and read(n)]
         if not ring:  # nothing farther to reach
             break
         progress(f"hop {hop} of {hops}: the relations of {len(ring):,} concept(s)")
@@ -184,7 +187,7 @@ def _walk(
         g = nx.compose(g, part)
         if g.number_of_edges() > max_edges:
             raise too_large
-        if sum(n == concept_id or n not in cues.HUBS for n in dist) >= max_nodes:  # the next hop's are farther
+        if sum(map(read, dist)) >= max_nodes:  # the next hop's are farther
             return g, hop
         dist = distances(g.to_undirected(as_view=True), concept_id)
     return g, hops

@@ -419,7 +419,8 @@ class _Tail:
         return chunk
 
     def ends_early(self) -> bool:
-        return _ROOT_END.search(self.tail) is None and self.damaged_end() is None
+        """The root's end tag is not there, whole or damaged."""
+        return _ROOT_END.search(self.tail) is None and _ROOT_END_DAMAGED.search(self.tail) is None
 
     def damaged_end(self) -> tuple[bytes, int] | None:
         """The root's end tag and its line, where it is there but damaged (_ROOT_END_DAMAGED), else None."""
