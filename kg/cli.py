@@ -205,10 +205,13 @@ def _graph(*, write: bool = False, existing: bool = False):
     """The configured graph store, open. ``write``: the command writes, so the schema (constraints and
     indexes; idempotent) is made first. A command that only reads sends no DDL: a Neo4j user with read
     privileges only can run it, as ``ask``, ``report`` and ``viz`` (kg.reason opens the store itself, inside
-    this one: the embedded server is started once). ``existing``: the command only reads, after
-    :func:`_require_graph` found the data dir, and refuses a graph name it does not hold (E011)."""
+    this one: the embedded server is started once). ``existing``: the command only reads, so it refuses a
+    data dir without a graph before the store is opened (which would create one), and a graph name the
+    store does not hold after (:func:`_require_graph`, E011)."""
     from kg.graph.backends import open_store
 
+    if existing:
+        _require_graph()
     with open_store(settings()) as store:
         if existing:
             _require_graph(store)
@@ -710,7 +713,6 @@ def ask(
     if (question is None) == (from_file is None):
         raise typer.BadParameter("give a QUESTION or --file FILE (one question per line)")
     questions: str | list[str] = question if from_file is None else _questions(from_file)
-    _require_graph()
     with _graph(existing=True):
         from kg.reason.ask import ask_command  # after the checks: importing it takes seconds (spaCy, the linker)
         text, code = ask_command(questions, settings(), limit=limit, per_item=citations, subtypes=subtypes,
@@ -744,7 +746,6 @@ def ddi(
     if len(drugs) < 2:
         raise typer.BadParameter("give at least two different drugs")
     pairs = list(combinations(drugs, 2))
-    _require_graph()
     with _graph(existing=True):
         answers = answer_all([f"do {a} and {b} interact" for a, b in pairs], settings(), per_item=citations)
     for (a, b), answer in zip(pairs, answers, strict=True):
@@ -770,7 +771,6 @@ def report(
     if (target is None) == (patient is None):
         raise typer.BadParameter("give a CONCEPT or --patient ID")
     out = _writable(out) if out is not None else None
-    _require_graph()
     from kg.reason.report import plain
 
     with _graph(existing=True):
@@ -798,7 +798,6 @@ def viz(
     from kg.reason.viz import viz_command
 
     out = _writable(out)
-    _require_graph()
     with _graph(existing=True), _progress() as progress:
         task = progress.add_task("viz", total=None, detail="")
         path = viz_command(target, settings(), out=out, hops=hops, max_nodes=max_nodes, min_score=min_score,
@@ -832,7 +831,6 @@ def discover(
     """
     from kg.reason.hypotheses import discover_command
 
-    _require_graph()
     labels = list(dict.fromkeys(t.value for t in types or ()))
     with _graph(existing=True):
         text = discover_command(concept, settings(), top=top, min_score=min_score, types=labels, per_hop=citations,
@@ -1487,9 +1485,7 @@ def query(
     if saved and (unused := [p for p in params if p not in queries[saved].parameters]):  # a typo in a name
         raise typer.BadParameter(f"saved query {saved} takes no parameter {', '.join(unused)} "
                                  f"(it takes: {', '.join(queries[saved].parameters) or 'none'})")
-    if not write:  # a --write query may build a graph from nothing
-        _require_graph()
-    with _graph(write=write, existing=not write) as store:
+    with _graph(write=write, existing=not write) as store:  # a --write query may build a graph from nothing
         rows = store.query(cypher, params, write=write)
     _print_rows(rows[:QUERY_TABLE_ROWS] if fmt == "table" else rows, fmt)
     if fmt == "table" and len(rows) > QUERY_TABLE_ROWS:

@@ -102,7 +102,7 @@ def test_export_from_a_mistyped_data_dir_is_refused_and_creates_nothing(monkeypa
 def test_a_command_that_reads_the_graph_refuses_a_mistyped_data_dir_and_creates_nothing(monkeypatch, capsys, tmp_path,
                                                                                         args):
     """Before, each created the data dir and answered from an empty graph: zeros, "not in the graph"."""
-    monkeypatch.setattr(cli, "_graph", _never)
+    monkeypatch.setattr("kg.graph.backends.open_store", _never)  # the check is made before the store opens
     monkeypatch.chdir(tmp_path)
     err = run_main(monkeypatch, capsys, tmp_path, *args)
     assert err.startswith(f"error E011: no graph to read in data dir {tmp_path / 'data'}: there is no such folder")
@@ -118,7 +118,7 @@ def test_a_command_that_reads_the_graph_refuses_a_mistyped_data_dir_and_creates_
                                              (["export", "kgx", "out"], "E008: nothing to export from")])
 def test_a_data_dir_that_is_a_file_is_said_to_be_one(monkeypatch, capsys, tmp_path, args, code):
     """QA: `--data-dir FILE` was said to be "no such folder"."""
-    monkeypatch.setattr(cli, "_graph", _never)
+    monkeypatch.setattr("kg.graph.backends.open_store", _never)  # the check is made before the store opens
     monkeypatch.chdir(tmp_path)
     (tmp_path / "data").write_text("")
     err = run_main(monkeypatch, capsys, tmp_path, *args)
