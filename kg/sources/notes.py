@@ -126,15 +126,6 @@ def iter_notes(path: str | Path, *, key: bytes) -> Iterator[Document | Deletion 
         raise SourceError(Errors.E211, path=p)
 
 
-def count_notes(path: str | Path, key: bytes) -> int:
-    """How many records (Documents, Deletions and Quarantines) :func:`iter_notes` yields for ``path``.
-
-    Counted by running the same reader, so progress totals and end-of-run reconciliation
-    agree with what was actually processed; it costs a full read.
-    """
-    return sum(1 for _ in iter_notes(path, key=key))
-
-
 def locate_note(root: str | Path, doc_id: str, *, key: bytes) -> Path:
     """The ``.txt`` file under ``root`` whose note id is ``doc_id`` (``NOTE:note_...`` or ``note_...``):
     a quarantine names only the folder and the id, so this is how the operator finds the file.

@@ -156,20 +156,6 @@ class _Utf8:
             chunk = self.stream.read1(_CHUNK)
 
 
-def count_pubmed(path: str | Path) -> dict[str, int]:
-    """Tally what ``iter_pubmed`` yields, for run reports and reconciliation."""
-    counts = {"documents": 0, "with_abstract": 0, "deletions": 0, "quarantined": 0}
-    for item in iter_pubmed(path):
-        if isinstance(item, Document):
-            counts["documents"] += 1
-            counts["with_abstract"] += bool(item.metadata["has_abstract"])
-        elif isinstance(item, Deletion):
-            counts["deletions"] += 1
-        else:
-            counts["quarantined"] += 1
-    return counts
-
-
 class _Progress:
     """Where the reader is, so a fatal error can say which record it stopped at."""
 

@@ -13,7 +13,7 @@ from kg.config import SHARED_DATA
 from kg.errors import SourceError
 from kg.models import Deletion, Document, Quarantine
 from kg.sources import read_files
-from kg.sources.pubmed import count_pubmed, iter_pubmed
+from kg.sources.pubmed import iter_pubmed
 from realdata import first_citations_xml
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pubmed"
@@ -25,6 +25,18 @@ def _shared(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared data file {path} is missing (see /work/shared/data/README.md)")
     return path
+
+
+def count_pubmed(path: Path) -> dict[str, int]:
+    """What ``iter_pubmed`` yields for ``path``, tallied."""
+    counts = {"documents": 0, "with_abstract": 0, "deletions": 0, "quarantined": 0}
+    for item in iter_pubmed(path):
+        if isinstance(item, Document):
+            counts["documents"] += 1
+            counts["with_abstract"] += bool(item.metadata["has_abstract"])
+        else:
+            counts["deletions" if isinstance(item, Deletion) else "quarantined"] += 1
+    return counts
 
 
 def _by_id(items: list) -> dict[str, Document]:
