@@ -175,7 +175,9 @@ _warned_stale: set[tuple] = set()
 def warn_stale_calibration(model, components) -> None:
     """E424 (a warning, once per process and difference) where the relation model's scores were calibrated end
     to end with other components than ``components`` (another NER model, linker vocabulary, assertion rules)."""
-    for task, differ in model.stale_calibrations([(c.name, c.version) for c in components]).items():
+    from kg.relate.model import chain_of
+
+    for task, differ in model.stale_calibrations(chain_of(components)).items():
         key = (model.version, task, tuple(differ))
         if key not in _warned_stale:
             _warned_stale.add(key)

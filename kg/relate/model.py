@@ -93,8 +93,8 @@ class EndToEndCalibration:
     two numbers: it beat isotonic regression on both dev splits in cross-fitting) on the relations
     the whole ingestion chain predicts for a development split (:mod:`kg.train.re_calibration`).
     ``corpus``/``sha256``: the file it was fitted on (a reliability table on that file is in-sample);
-    ``fitted_with``: the (name, version) of each component of the chain it was fitted with, whose
-    errors it measured (:meth:`RelationModel.stale_calibrations`).
+    ``fitted_with``: the chain it was fitted with (:func:`chain_of`), whose errors it measured
+    (:meth:`RelationModel.stale_calibrations`).
     """
 
     a: float
@@ -107,6 +107,12 @@ class EndToEndCalibration:
 
     def __call__(self, scores: Any) -> np.ndarray:
         return platt(scores, self.a, self.b)
+
+
+def chain_of(components: Sequence[Any]) -> tuple[tuple[str, str], ...]:
+    """The (name, version) of each component before the relation model: what an end-to-end calibration
+    records as ``fitted_with`` and what a run's chain is compared with."""
+    return tuple((c.name, c.version) for c in components)
 
 
 def platt(scores: Any, a: float, b: float) -> np.ndarray:
@@ -318,8 +324,8 @@ class RelationModel:
         return str(self.metadata.get("version", FORMAT_VERSION))
 
     def stale_calibrations(self, chain: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
-        """Per head calibrated end to end with another chain than ``chain`` ((name, version) of each component
-        before the relation model), the components that differ: its scores measured another NER's or linker's
+        """Per head calibrated end to end with another chain than ``chain`` (:func:`chain_of`), the components
+        that differ: its scores measured another NER's or linker's
         errors. A calibration that does not record its chain is not judged."""
         running = dict(chain)
         out = {}

@@ -33,7 +33,7 @@ from kg.evaluate.gold import read_gold, resolved_gold
 from kg.evaluate.re import predict_relations, relation_outcomes, reliability
 from kg.models import Relation
 from kg.pipeline import Annotator
-from kg.relate.model import EndToEndCalibration, RelationExtractor, RelationModel, fit_platt, platt
+from kg.relate.model import EndToEndCalibration, RelationExtractor, RelationModel, chain_of, fit_platt, platt
 from ontology.loaders import file_sha256
 
 FOLDS = 5
@@ -86,7 +86,7 @@ def calibrate_head(annotator: Annotator, task: str, corpus: Path, store=None) ->
     a, b = fit_platt(scores, correct)
     calibration = EndToEndCalibration(a=a, b=b, corpus=corpus.name, sha256=file_sha256(corpus),
                                       documents=len(gold), relations=len(scored),
-                                      fitted_with=tuple((c.name, c.version) for c in annotator.components[:-1]))
+                                      fitted_with=chain_of(annotator.components[:-1]))
     report = {
         "corpus": str(corpus), "sha256": calibration.sha256, "documents": len(gold),
         "documents_left_out": len(left_out), "records_not_read": len(not_read), "relations": len(scored),
