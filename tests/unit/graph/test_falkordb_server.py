@@ -178,3 +178,12 @@ def test_a_server_that_hangs_twice_is_the_error_and_is_not_left_running(data_dir
         server.start()
     assert len(launched) == 2 and all(_gone(pid) for pid in launched)
     assert server.running_pid() is None and server.process is None
+
+
+def test_a_server_that_hangs_before_the_last_user_leaves_is_killed_not_waited_for(data_dir):
+    server = FalkorServer(data_dir / "falkordb", stop_timeout=1)
+    server.start()
+    pid = server.running_pid()
+    os.kill(pid, signal.SIGSTOP)  # as a server stuck on a lock: it takes the connection and never answers
+    server.stop()
+    assert _gone(pid) and server.running_pid() is None and server.process is None
