@@ -246,7 +246,7 @@ class FalkorServer:
                 # is the connection closing, which the module's teardown delays, so it is not awaited.
                 conn.connection_pool.get_connection().send_command("SHUTDOWN")
             except redis.TimeoutError:
-                pass  # hung: killed below, once it has not ended in time; the append-only file keeps what it acknowledged
+                pass  # hung: killed below once it has not ended in time; its append-only file keeps what it acked
             except redis.ConnectionError:
                 pass  # already gone
             finally:
