@@ -109,7 +109,7 @@ class FalkorServer:
                     raise
                 # FalkorDB 4.16 can hang for good while loading a graph: its log ends at "Done decoding graph",
                 # its main thread waits on the module's global lock that no thread holds (gdb), and PING never
-                # answers. Once in CI; here once in ~19,000 starts on a loaded 2-core VM. A server still loading
+                # answers. Once in CI; here once in ~20,000 starts on a loaded 2-core VM. A server still loading
                 # has written nothing, so one we launched is killed and launched once more; a second hang is E708.
                 log.warning("%s", GraphUnavailableError(Errors.E709, socket=self.socket, seconds=self.start_timeout,
                                                          last=self.log_tail(1)))
