@@ -38,6 +38,7 @@ import multiprocessing as mp
 import os
 import platform
 import resource
+import statistics
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -286,8 +287,6 @@ def ceiling(path: Path, n: int, workers: int = 0) -> dict:
     once, five times in turn (after a warm-up). N x (one's time) / (the N's wall time), the median,
     is the speed-up no N-worker run can beat here: N on a quiet machine with N free cores; less
     where the host's other guests take cycles."""
-    import statistics
-
     workers = workers or len(os.sched_getaffinity(0))
     with mp.get_context("fork").Pool(workers) as pool:
         pool.map(_spin, [0.2] * workers)
@@ -325,8 +324,6 @@ def ner_ratios(ner_phase: dict, e2e: dict) -> tuple[float, float, float]:
 
 def median_ratios(ratios: list[tuple[float, float, float]]) -> str:
     """The line that sums up several rounds: each measure's median, and the spread of the first."""
-    import statistics
-
     first = [r[0] for r in ratios]
     medians = [statistics.median(r[k] for r in ratios) for k in range(3)]
     return (f"ratio end-to-end / NER forward rate, median of {len(ratios)} rounds: {medians[0]:.2f} "

@@ -325,8 +325,8 @@ class RelationModel:
 
     def stale_calibrations(self, chain: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
         """Per head calibrated end to end with another chain than ``chain`` (:func:`chain_of`), the components
-        that differ: its scores measured another NER's or linker's
-        errors. A calibration that does not record its chain is not judged."""
+        that differ: its scores measured another NER's or linker's errors. A calibration that does not record
+        its chain is not judged."""
         running = dict(chain)
         out = {}
         for task, head in self.heads.items():
