@@ -79,6 +79,9 @@ class Settings(BaseModel):
     workers: _Count | None = Field(default=None, ge=1, description="processes that analyse batches; default: the cores")
     dask_address: str | None = Field(default=None, description="Dask scheduler the flows analyse on; default: a local cluster")
     write_batch_size: _Count = Field(default=5000, ge=1, description="rows per UNWIND write")
+    falkordb_timeout: float = Field(
+        default=600.0, ge=0, description="seconds the embedded FalkorDB may take to answer one query (E715); 0: no limit"
+    )
     ner_model: str | None = Field(
         default=None, pattern=r"\S",  # blank is no model: unset it for the shipped one
         description="None: the shipped CPU model; 'dictionary'; a BiLSTM-CRF or spaCy model dir (+dictionary); a HF name",

@@ -761,6 +761,11 @@ class Errors:
     E713 = Message(GraphStoreError, "unique constraint(s) on {constraints} failed: the graph already holds duplicates",
                    "Remove the duplicate nodes (see `medkg query`) and open the store again.")
     E714 = Message(GraphStoreError, "unique constraints still not built after {seconds} s: {status}")
+    E715 = Message(GraphUnavailableError, "FalkorDB at {socket} did not answer a query within {seconds:g} s "
+                   "(MEDKG_FALKORDB_TIMEOUT); its log ends: {last}",
+                   "What was committed before stays committed, and the same command again redoes the rest (the last "
+                   "command to leave a hung server kills it). If your queries are that long, raise "
+                   "MEDKG_FALKORDB_TIMEOUT (0: no limit).")
     E720 = Message(GraphStoreError, "cannot read the Neo4j version from dbms.components(): {versions!r}")
     E721 = Message(GraphStoreError, "dbms.components() returned nothing: is this a Neo4j server?")
     E722 = Message(GraphStoreError, "Neo4j {version} is too old for medkg's schema statements",

@@ -49,6 +49,12 @@ def binaries() -> tuple[Path, Path]:
     return server, module
 
 
+def sent_once(timeout: float | None) -> dict:
+    """redis client arguments: each command is sent once and waits ``timeout`` seconds at most (None: for
+    ever). redis-py would otherwise resend it ten times, backing off, to a server that took it and hangs."""
+    return {"socket_timeout": timeout, "retry": Retry(NoBackoff(), 0)}
+
+
 class FalkorServer:
     """The server for one directory: ``start`` finds or launches it, ``stop`` ends it if we launched it."""
 
@@ -174,12 +180,10 @@ class FalkorServer:
             self.process = None
 
     def client(self, timeout: float | None = None) -> redis.Redis:
-        """A connection to the server. With a timeout, each command is sent once and waits that long at most:
-        redis-py would otherwise retry it ten times, backing off, on a server that accepted it and hangs."""
+        """A connection to the server; with a timeout, each command is sent once (:func:`sent_once`)."""
         if timeout is None:
             return redis.Redis(unix_socket_path=str(self.socket), decode_responses=True)
-        return redis.Redis(unix_socket_path=str(self.socket), decode_responses=True, socket_timeout=timeout,
-                           retry=Retry(NoBackoff(), 0))
+        return redis.Redis(unix_socket_path=str(self.socket), decode_responses=True, **sent_once(timeout))
 
     def wait_ready(self) -> None:
         """Until PING answers; a large append-only file can take a while to load (LOADING replies)."""

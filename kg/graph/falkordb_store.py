@@ -14,7 +14,7 @@ from kg.config import Settings
 from kg.errors import Errors, GraphStoreError, GraphUnavailableError, QueryError
 from kg.graph import cypher
 from kg.graph.base import DB_COUNTERS, GraphStore, Result
-from kg.graph.falkordb_server import FalkorServer
+from kg.graph.falkordb_server import FalkorServer, sent_once
 from kg.graph.schema import Schema
 
 
@@ -40,8 +40,10 @@ class FalkorDBStore(GraphStore):
         self.server = FalkorServer(settings.falkordb_dir)
         self.server.start()
         self._client_name = f"medkg-{os.getpid()}-{id(self)}"
+        self.timeout = settings.falkordb_timeout or None  # a hung server must not hold a run for ever (E715)
         try:
-            self._db = FalkorDB(unix_socket_path=str(self.server.socket), client_name=self._client_name)
+            self._db = FalkorDB(unix_socket_path=str(self.server.socket), client_name=self._client_name,
+                                **sent_once(self.timeout))
         except redis.ConnectionError as exc:
             self.server.stop()
             raise GraphUnavailableError(Errors.E710, socket=self.server.socket, error=exc) from exc
@@ -50,6 +52,9 @@ class FalkorDBStore(GraphStore):
     def _run(self, statement: str, params: dict[str, Any] | None = None, *, write: bool) -> Result:
         try:
             res = self._graph.query(statement, params) if write else self._graph.ro_query(statement, params)
+        except redis.TimeoutError as exc:
+            raise GraphUnavailableError(Errors.E715, socket=self.server.socket, seconds=self.timeout,
+                                        last=self.server.log_tail(1)) from exc
         except redis.ConnectionError as exc:
             raise GraphUnavailableError(Errors.E711, socket=self.server.socket, error=exc) from exc
         except redis.ResponseError as exc:

@@ -187,3 +187,27 @@ def test_a_server_that_hangs_before_the_last_user_leaves_is_killed_not_waited_fo
     os.kill(pid, signal.SIGSTOP)  # as a server stuck on a lock: it takes the connection and never answers
     server.stop()
     assert _gone(pid) and server.running_pid() is None and server.process is None
+
+
+def test_a_query_to_a_server_that_hangs_mid_run_is_a_coded_error_not_a_wait_for_ever(data_dir):
+    """A server stuck on a lock mid-run (as one hung while starting): the query gives up after
+    ``falkordb_timeout`` with E715, sent once, and closing the store leaves no server behind."""
+    store = open_store(Settings(data_dir=data_dir, falkordb_timeout=1))
+    store.ensure_schema()
+    store.server.stop_timeout = 1
+    pid = store.server.running_pid()
+    os.kill(pid, signal.SIGSTOP)
+    started = time.monotonic()
+    with pytest.raises(GraphUnavailableError, match=r"E715: FalkorDB at .* did not answer a query within 1 s"):
+        store.query("MATCH (n) RETURN count(n) AS n")
+    assert time.monotonic() - started < 10  # once, not resent with backoff
+    store.close()
+    assert _gone(pid) and store.server.running_pid() is None
+
+
+def test_the_query_timeout_is_a_setting_and_zero_waits_for_ever(data_dir):
+    with open_store(Settings(data_dir=data_dir)) as store:
+        assert store.timeout == 600
+        assert store._db.connection.get_connection_kwargs()["socket_timeout"] == 600
+    with open_store(Settings(data_dir=data_dir, falkordb_timeout=0)) as store:
+        assert store.timeout is None and store._db.connection.get_connection_kwargs()["socket_timeout"] is None
