@@ -22,7 +22,8 @@ In end-to-end and parallel the first run's process tree is sampled the same way 
 the medkg processes, and PSS, which counts shared pages once); the extra memory per extra worker
 is the parallel tree's peak PSS minus the one-worker tree's, divided by the workers added.
 Ratios: end-to-end / ner says what the rest of the pipeline costs on top of NER (1.0: nothing),
-against the NER pass as the run gives it (one BLAS thread) and against the faster default-thread pass;
+against the NER pass as the run gives it (one BLAS thread) and against the faster default-thread pass (the
+ner phase's second pass over the same abstracts, with its token caches warm: faster than a cold pass);
 parallel / end-to-end is the speed-up of the workers. With --rounds N the phases run N times in turn
 (ner, end-to-end, ner, end-to-end, ...) and the ratios are printed per round and as their median: on a
 shared VM one pair of runs can be off by a quarter either way. As the ner phase loads its extractor before
@@ -132,7 +133,7 @@ def ner(path: Path, n: int, workers: int = 0) -> dict:
     return {"phase": "ner", "items": len(docs), "seconds": s, "rate": len(docs) / s, "unit": "abstracts/s",
             "default_threads_rate": len(docs) / default_s,
             "extra": f"text analysis + {extractor.name}, one BLAS thread as a one-worker run has; {mentions:,} "
-                     f"mentions; with the default BLAS threads {len(docs) / default_s:,.1f} abstracts/s"}
+                     f"mentions; with the default BLAS threads {len(docs) / default_s:,.1f} abstracts/s (second pass, warm caches)"}
 
 
 class _TreeMemory:
@@ -328,7 +329,7 @@ def median_ratios(ratios: list[tuple[float, float, float]]) -> str:
     medians = [statistics.median(r[k] for r in ratios) for k in range(3)]
     return (f"ratio end-to-end / NER forward rate, median of {len(ratios)} rounds: {medians[0]:.2f} "
             f"(rounds {', '.join(f'{x:.2f}' for x in first)}); {medians[1]:.2f} with loading counted; "
-            f"{medians[2]:.2f} against the default BLAS threads")
+            f"{medians[2]:.2f} against the default BLAS threads (warm)")
 
 
 def main() -> None:
@@ -363,7 +364,7 @@ def main() -> None:
             print(f"ratio end-to-end / NER forward rate: {ratios[-1][0]:.2f} "
                   "(1.00 would mean the rest of the pipeline costs nothing); "
                   f"{ratios[-1][1]:.2f} with the end-to-end run's loading counted; "
-                  f"{ratios[-1][2]:.2f} against the NER pass with the default BLAS threads")
+                  f"{ratios[-1][2]:.2f} against the NER pass with the default BLAS threads (its second, warm pass)")
     if len(ratios) > 1:
         print(median_ratios(ratios))
     if "end-to-end" in by and "parallel" in by:
