@@ -229,11 +229,12 @@ class FalkorServer:
         except OSError:
             return f"(no log at {self.logfile})"
 
-    def stop(self) -> None:
+    def stop(self, *, hung: bool = False) -> None:
         """Leave the server; the last user to leave shuts it down and waits until it is gone.
 
         Any user may be the last: the command that started the server may finish first while
-        another still writes, and the server must then stay up for it.
+        another still writes, and the server must then stay up for it. ``hung``: this user saw the
+        server not answer (E715), so the last user kills it at once instead of asking it to stop.
         """
         with self._locked():
             if self._user is not None:
@@ -241,6 +242,10 @@ class FalkorServer:
                 self._user = None
             pid = self.running_pid()
             if pid is None or self.other_users():
+                self.process = None
+                return
+            if hung:
+                self._wait_gone(pid, timeout=0)
                 self.process = None
                 return
             conn = self.client(timeout=self.stop_timeout)
@@ -258,9 +263,10 @@ class FalkorServer:
             self._wait_gone(pid)
             self.process = None
 
-    def _wait_gone(self, pid: int) -> None:
-        """Until the server process has exited (killed after ``stop_timeout``): only then may another start."""
-        timeout = self.stop_timeout
+    def _wait_gone(self, pid: int, timeout: float | None = None) -> None:
+        """Until the server process has exited (killed after ``timeout``, by default ``stop_timeout``): only then
+        may another start."""
+        timeout = self.stop_timeout if timeout is None else timeout
         if self.process is not None and self.process.pid == pid:
             try:
                 self.process.wait(timeout=timeout)

@@ -41,6 +41,7 @@ class FalkorDBStore(GraphStore):
         self.server.start()
         self._client_name = f"medkg-{os.getpid()}-{id(self)}"
         self.timeout = settings.falkordb_timeout or None  # a hung server must not hold a run for ever (E715)
+        self.hung = False  # a query went unanswered: closing kills the server rather than asking it to stop
         try:
             self._db = FalkorDB(unix_socket_path=str(self.server.socket), client_name=self._client_name,
                                 **sent_once(self.timeout))
@@ -53,6 +54,7 @@ class FalkorDBStore(GraphStore):
         try:
             res = self._graph.query(statement, params) if write else self._graph.ro_query(statement, params)
         except redis.TimeoutError as exc:
+            self.hung = True
             raise GraphUnavailableError(Errors.E715, socket=self.server.socket, seconds=self.timeout,
                                         last=self.server.log_tail(1)) from exc
         except redis.ConnectionError as exc:
@@ -132,4 +134,4 @@ class FalkorDBStore(GraphStore):
         try:
             self._db.connection.close()
         finally:
-            self.server.stop()
+            self.server.stop(hung=self.hung)
