@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import redis
@@ -50,13 +52,20 @@ class FalkorDBStore(GraphStore):
             raise GraphUnavailableError(Errors.E710, socket=self.server.socket, error=exc) from exc
         self._graph = self._db.select_graph(settings.graph_name)
 
-    def _run(self, statement: str, params: dict[str, Any] | None = None, *, write: bool) -> Result:
+    @contextmanager
+    def _answered(self) -> Iterator[None]:
+        """A command the server does not answer within ``timeout`` is E715, and the server is taken to be hung."""
         try:
-            res = self._graph.query(statement, params) if write else self._graph.ro_query(statement, params)
+            yield
         except redis.TimeoutError as exc:
             self.hung = True
             raise GraphUnavailableError(Errors.E715, socket=self.server.socket, seconds=self.timeout,
                                         last=self.server.log_tail(1)) from exc
+
+    def _run(self, statement: str, params: dict[str, Any] | None = None, *, write: bool) -> Result:
+        try:
+            with self._answered():
+                res = self._graph.query(statement, params) if write else self._graph.ro_query(statement, params)
         except redis.ConnectionError as exc:
             raise GraphUnavailableError(Errors.E711, socket=self.server.socket, error=exc) from exc
         except redis.ResponseError as exc:
@@ -75,7 +84,9 @@ class FalkorDBStore(GraphStore):
     def missing_graph(self) -> str | None:
         """The server's graphs (GRAPH.LIST) do not include this one: which ones it holds, and the one the name is
         closest to (in any case: MedKG for medkg)."""
-        name, graphs = self._graph.name, sorted(self._db.list_graphs())
+        with self._answered():
+            graphs = sorted(self._db.list_graphs())
+        name = self._graph.name
         if name in graphs:
             return None
         if not graphs:
@@ -107,7 +118,8 @@ class FalkorDBStore(GraphStore):
         wanted = set(cypher.unique_keys(self.schema))
         for label, prop in wanted - self._unique_constraints().keys():
             try:
-                self._db.execute_command(*cypher.falkordb_unique_constraint(self.schema, self._graph.name, label, prop))
+                with self._answered():
+                    self._db.execute_command(*cypher.falkordb_unique_constraint(self.schema, self._graph.name, label, prop))
             except redis.ResponseError as exc:
                 if "already exists" not in str(exc):
                     raise GraphStoreError(Errors.E712, label=label, prop=prop, error=exc) from exc

@@ -201,6 +201,8 @@ def test_a_query_to_a_server_that_hangs_mid_run_is_a_coded_error_not_a_wait_for_
     with pytest.raises(GraphUnavailableError, match=r"E715: FalkorDB at .* did not answer a query within 1 s"):
         store.query("MATCH (n) RETURN count(n) AS n")
     assert time.monotonic() - started < 10  # once, not resent with backoff
+    with pytest.raises(GraphUnavailableError, match="E715"):  # a command that is no query too (GRAPH.LIST)
+        store.missing_graph()
     assert store.server.stop_timeout == 60
     started = time.monotonic()
     store.close()
