@@ -1,5 +1,5 @@
 """The shape both ingestion flows share: analyse batches on Dask workers (CPU, no retries), commit
-them in input order here (I/O, retried).
+them in input order here (I/O, retried; not on a graph server that stopped answering, E715).
 
 The analysis task is fanned out through the flow's task runner: prefect-dask's
 ``DaskTaskRunner``, a local cluster of processes by default, or a running Dask cluster when
@@ -133,7 +133,15 @@ def analyse_batch(settings: Settings, source_name: str, keep_note_text: bool, do
     return _analysis_pipeline(analysis_settings(settings), source_name, keep_note_text).analyse(documents)
 
 
-@task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30], task_run_name="commit-{batch_no}")
+def worth_retrying(task: Any, task_run: Any, state: Any) -> bool:
+    """Prefect's retry condition of a commit: any failure but a graph server that stopped answering (E715).
+    The flow's store stays open across its commits, so a retry would wait out the timeout again on the same
+    hung server; the run fails at once instead, and the next run redoes the batch."""
+    return not (isinstance(state.data, MedkgError) and state.data.code == "E715")
+
+
+@task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=worth_retrying,
+      task_run_name="commit-{batch_no}")
 def commit_batch(
     pipeline: Pipeline, prepared: Prepared, analysed: Analysed | None, run_id: int, batch_no: int
 ) -> RunSummary:

@@ -109,3 +109,29 @@ def test_a_flow_run_whose_every_analysed_document_failed_fails_with_e419(prefect
     assert artifact is not None and "| quarantined | 3 |" in artifact.data
     with open_store(load_settings()) as store:
         assert store.counts()["nodes"].get("Document", 0) == 0
+
+
+@pytest.mark.parametrize(("error", "attempts"), [("E715", 1), ("E711", 4)])
+def test_a_commit_is_retried_but_not_on_a_graph_server_that_stopped_answering(prefect_harness, error, attempts):
+    """Prefect honours the commit's retry condition: three retries for a lost connection (E711), none for a
+    server that stopped answering (E715), on which each retry would wait out the timeout again."""
+    from prefect import flow
+
+    from flows.common import commit_batch
+    from kg.errors import Errors, GraphUnavailableError
+
+    tries = []
+
+    class Failing:
+        def commit(self, prepared, analysed, run_id):
+            tries.append(run_id)
+            fields = {"seconds": 600, "last": ""} if error == "E715" else {"error": "gone"}
+            raise GraphUnavailableError(getattr(Errors, error), socket="redis.sock", **fields)
+
+    @flow
+    def one_commit():
+        return commit_batch.with_options(retry_delay_seconds=0)(Failing(), None, None, 7, 0)
+
+    with pytest.raises(GraphUnavailableError, match=error):
+        one_commit()
+    assert len(tries) == attempts

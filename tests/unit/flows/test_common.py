@@ -6,7 +6,7 @@ from pydantic import SecretStr
 pytest.importorskip("prefect_dask")
 
 import flows.common as common  # noqa: E402
-from flows.common import analyse_batch, commit_batch, dask_runner, without_secrets  # noqa: E402
+from flows.common import analyse_batch, commit_batch, dask_runner, without_secrets, worth_retrying  # noqa: E402
 from kg.assemble import Assembler  # noqa: E402
 from kg.config import Settings  # noqa: E402
 from kg.ledger import Ledger  # noqa: E402
@@ -29,6 +29,20 @@ def test_analyse_on_a_worker_then_commit_here_reconciles_and_only_the_commit_ret
     assert (summary.read, summary.written, summary.quarantined, summary.deleted) == (3, 1, 1, 0) and summary.reconciles
     assert summary.deletions_not_found == 1  # PMID 9 was never ingested
     assert analyse_batch.retries == 0 and commit_batch.retries == 3  # retries only on I/O
+
+
+def test_a_commit_is_not_retried_on_a_graph_server_that_stopped_answering():
+    """E715: the flow's store is open across its commits, so a retry would only wait out the timeout again."""
+    from prefect.states import Failed
+
+    from kg.errors import Errors, GraphUnavailableError
+
+    hung = GraphUnavailableError(Errors.E715, socket="s", seconds=600, last="")
+    lost = GraphUnavailableError(Errors.E711, socket="s", error="gone")
+    assert commit_batch.retry_condition_fn is worth_retrying
+    assert not worth_retrying(commit_batch, None, Failed(data=hung))
+    assert worth_retrying(commit_batch, None, Failed(data=lost))
+    assert worth_retrying(commit_batch, None, Failed(data=OSError("disk full")))
 
 
 def test_workers_are_sent_no_secrets():
