@@ -118,3 +118,39 @@ def test_the_ingest_benchmark_snapshots_as_the_workers_tests_do(monkeypatch):
     from graph_snapshot import snapshot
 
     assert bench("ingest", monkeypatch)._snapshot(Store()) == snapshot(Store())
+
+
+def test_the_stages_phase_times_every_abstract_through_both_stages_in_each_arrangement(monkeypatch):
+    """Stage 1 (text analysis + extractor) and stage 2 (the rest) each see every abstract, in order, in each of
+    the four passes (the warming one, alone, in turn, in two threads); the threads lose and reorder nothing."""
+    ingest = bench("ingest", monkeypatch)
+
+    class Part:
+        def __init__(self, name):
+            self.name, self.seen = name, []
+
+        def pipe(self, docs, batch_size=256):
+            for d in docs:
+                self.seen.append(d)
+                yield d
+
+    analyzer, extractor, linker, relations = Part("text"), Part("ner"), Part("link"), Part("rel")
+
+    class Annotator:
+        components = [extractor, linker, relations]
+
+        def __init__(self):
+            self.analyzer = analyzer
+
+        def preload(self):
+            pass
+
+    monkeypatch.setattr("kg.components.build_annotator", lambda settings: Annotator())
+    monkeypatch.setattr(ingest, "_settings", lambda: None)
+    monkeypatch.setattr(ingest, "_abstracts", lambda path, n: list(range(n)))
+    monkeypatch.setattr(ingest, "STAGE_BATCH", 3)
+    out = ingest.stages(Path("unused.xml.gz"), 7)
+    assert out["items"] == 7 and out["phase"] == "stages"
+    assert extractor.seen == analyzer.seen == list(range(7)) * 4
+    assert linker.seen == relations.seen == list(range(7)) * 4
+    assert "stage 1 (ner) alone" in out["extra"] and "stage 2 (link, rel) alone" in out["extra"]
