@@ -18,6 +18,10 @@ both faster and more precise than vectors):
    word in the place of one of the mention's ("decreased liver function" for "decreased renal
    function") is skipped.
 
+A one-word disease mention written as an adjective is also read as its noun ("dyskinetic" dyskinesia,
+"cataleptic" catalepsy, "edematous" edema: :data:`_ADJECTIVE_ENDINGS`), by the string tiers only, after
+the mention as written.
+
 Where several concepts share a name, names learned from training-corpus gold mentions rank
 first by how often annotators chose each concept, then MeSH before other vocabularies, then the
 concept whose preferred name it is. A short form whose document spells it out as something
@@ -281,6 +285,7 @@ class TfidfLinker:
                 "tfidf": TFIDF, "variant": VARIANT, "max_candidates": MAX_CANDIDATES, "neighbours": NEIGHBOURS,
                 "coordinated": sorted(COORDINATED), "spellings": [list(pair) for pair in _SPELLINGS],
                 "codes": _CODE.pattern, "combining": _COMBINING.pattern, "whole_word_long_forms": True,
+                "adjective_endings": [[a, list(n)] for a, n in _ADJECTIVE_ENDINGS],
                 "bracketed_short_forms": sorted(_BRACKETED_TYPES)}
 
     def names_a_compound(self, text: str) -> bool:
@@ -583,6 +588,25 @@ class TfidfLinker:
         ]
 
 
+# A one-word disease mention written as an adjective ("dyskinetic", "cataleptic", "parkinsonian", "edematous")
+# names the disorder its noun names; tried last, for exact and normalised names only. Longest ending first.
+_ADJECTIVE_ENDINGS = (
+    ("genic", ("genesis",)), ("eptic", ("epsy",)), ("etic", ("esia",)), ("otic", ("osis",)), ("itic", ("itis",)),
+    ("ysmal", ("ysm",)), ("matous", ("ma",)), ("ian", ("ism",)), ("oid", ("osis",)), ("ive", ("ion",)),
+    ("ful", ("",)), ("ous", ("",)), ("ic", ("ia", "y")),
+)
+_ONE_WORD = re.compile(r"[a-z]{5,}")
+
+
+def _nouns(word: str) -> list[str]:
+    """The nouns an adjective of :data:`_ADJECTIVE_ENDINGS` may stand for: "psychotic" psychosis, "hypertrophic"
+    hypertrophia and hypertrophy (the index decides which is a name)."""
+    for ending, nouns in _ADJECTIVE_ENDINGS:
+        if word.endswith(ending):
+            return [word[: -len(ending)] + n for n in nouns]
+    return []
+
+
 _PROTEIN_TREES = ("D08", "D12")  # MeSH enzymes and coenzymes; amino acids, peptides and proteins
 _INDUCED = re.compile(r"^.+?[- ](?:induced|associated|related|mediated|evoked|provoked|dependent)\s+(.+)$")
 # The spellings MeSH uses: American, and the older "desoxy" of its "Desoxycorticosterone Acetate"
@@ -674,6 +698,8 @@ def _variants(text: str, type_: str) -> list[str]:
         for t in (text, spelled):
             if m := _INDUCED.match(t):
                 out.append(m.group(1))
+        if _ONE_WORD.fullmatch(spelled):
+            out += _nouns(spelled)
     return list(dict.fromkeys(out))
 
 

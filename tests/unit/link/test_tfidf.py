@@ -147,6 +147,19 @@ def test_a_development_code_and_an_inn_alfa_are_also_read_as_mesh_spells_them(li
     assert linker.settings["codes"] == tfidf._CODE.pattern  # in the fingerprint
 
 
+def test_a_one_word_disease_adjective_is_also_read_as_its_noun(linker):
+    # "anemic patients": the NER tags the adjective; MeSH names the noun (here through the variant, exactly)
+    assert top(linker, "anemic", "Disease") == ("MESH:D000740", tfidf.VARIANT)
+    for adjective, noun in (("dyskinetic", "dyskinesia"), ("cataleptic", "catalepsy"), ("psychotic", "psychosis"),
+                            ("hypertrophic", "hypertrophy"), ("edematous", "edema"), ("parkinsonian", "parkinsonism"),
+                            ("aneurysmal", "aneurysm"), ("painful", "pain"), ("depressive", "depression")):
+        assert noun in tfidf._variants(adjective, "Disease"), adjective
+    assert tfidf._variants("anemic", "Chemical") == ["anemic"]  # diseases only
+    assert tfidf._variants("ischemic stroke", "Disease") == ["ischemic stroke"]  # one word only
+    assert tfidf._variants("renal", "Disease") == ["renal"]  # no ending it knows
+    assert ["ic", ["ia", "y"]] in linker.settings["adjective_endings"]  # in the fingerprint
+
+
 def test_a_compound_is_a_name_of_supplementary_chemical_records_only_and_no_protein(linker):
     assert linker.names_a_compound("glycopyrronium tosylate")  # maps to Glycopyrrolate (D02)
     assert not linker.names_a_compound("ins protein, human")  # maps to Insulin (D06, D12)
