@@ -17,10 +17,10 @@ process and is not counted):
   stages      can one process hide the rest of the pipeline behind the NER pass? The annotation chain
               split after the extractor: stage 1 (text analysis + extractor, what the ner phase times),
               stage 2 (every later component: linking, assertion, relations), over the same abstracts in
-              batches of 256 (as the ner phase): each stage alone, both in turn per batch, then both in two threads (stage 1
-              on the next batch while stage 2 works on the last). Two threads beat "in turn" only by as
-              much as stage 1 leaves the interpreter lock free; no graph write, ledger or assembly here.
-              A first pass over the abstracts warms every cache, so the four timings read the same ones
+              batches of 256 as the ner phase's: each stage alone, both in turn per batch, then both in
+              two threads (stage 1 on the next batch while stage 2 works on the last). Two threads beat
+              "in turn" only by as much as stage 1 leaves the interpreter lock free; no graph write,
+              ledger or assembly here. A first pass warms every cache, so the four timings read the same
   ceiling     the same pure-Python loop in one process, then in --workers processes at once: the
               speed-up this machine gives that many processes at all (a shared VM's host takes
               cycles), against which the parallel speed-up is read
