@@ -20,7 +20,9 @@ both faster and more precise than vectors):
 
 A one-word disease mention written as an adjective is also read as its noun ("dyskinetic" dyskinesia,
 "cataleptic" catalepsy, "edematous" edema: :data:`_ADJECTIVE_ENDINGS`), by the string tiers only, after
-the mention as written.
+the mention as written. A chemical or disease short form its document uses without spelling it out ("women
+with OAB" under a title about "overactive bladder") takes the concept of the document's mentions it
+abbreviates, where they name one concept.
 
 Where several concepts share a name, names learned from training-corpus gold mentions rank
 first by how often annotators chose each concept, then MeSH before other vocabularies, then the
@@ -286,6 +288,7 @@ class TfidfLinker:
                 "coordinated": sorted(COORDINATED), "spellings": [list(pair) for pair in _SPELLINGS],
                 "codes": _CODE.pattern, "combining": _COMBINING.pattern, "whole_word_long_forms": True,
                 "adjective_endings": [[a, list(n)] for a, n in _ADJECTIVE_ENDINGS],
+                "undefined_short_forms": _UNDEFINED_SHORT.pattern,
                 "bracketed_short_forms": sorted(_BRACKETED_TYPES)}
 
     def names_a_compound(self, text: str) -> bool:
@@ -485,6 +488,7 @@ class TfidfLinker:
                 m.model_copy(update={"candidates": updated[(n, k)]}) if (n, k) in updated else m
                 for k, m in enumerate(doc.mentions)
             ]
+            mentions = _undefined_short_forms(mentions, doc.short_forms())
             doc.mentions = self._coordinated(doc, mentions, normalizers, contexts.get(n))
             doc.concepts = self.concepts(m.concept_id for m in doc.mentions if m.concept_id)
 
@@ -633,6 +637,42 @@ _SALT_PREFIX = re.compile(r"^(?:sodium|potassium|calcium|magnesium)\s+(?=[a-z]{4
 
 
 _SHORT_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,9}")
+# A short form used without being spelled out ("women with OAB" in an abstract whose title says "overactive
+# bladder"): three to six capitals, an optional plural s ("PGs"); two ("CT") would fit too many long forms.
+_UNDEFINED_SHORT = re.compile(r"[A-Z][A-Z0-9]{2,5}s?|[A-Z]{2}s")
+
+
+def _undefined_short_forms(mentions: list[Mention], defined: dict[str, str]) -> list[Mention]:
+    """A chemical or disease mention left NIL that is shaped like a short form its document never defines
+    takes the concept of the document's mentions of its type that it abbreviates (:func:`_abbreviates`), where
+    they all name one concept: "OAB" is the document's "overactive bladder", "PGs" its "prostaglandins"."""
+    out = list(mentions)
+    for k, m in enumerate(mentions):
+        if (m.candidates or m.label not in _BRACKETED_TYPES or m.text in defined
+                or not _UNDEFINED_SHORT.fullmatch(m.text)):
+            continue
+        longs = [x for x in mentions if x.label == m.label and x.candidates and len(x.text) > len(m.text)
+                 and _abbreviates(m.text, x.text)]
+        if longs and len({x.candidates[0].concept_id for x in longs}) == 1:
+            cands = tuple(c.model_copy(update={"score": round(c.score * ABBREVIATION, 4)}) for c in longs[0].candidates)
+            out[k] = m.model_copy(update={"candidates": cands})
+    return out
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    """Whether ``short`` may abbreviate ``long`` (Schwartz and Hearst's test, stricter at the start): its
+    letters and digits occur in ``long`` in order, the first at the start of ``long``, the others each at
+    a word's start or inside a word, and ``long`` has no more words than ``short`` has characters."""
+    short = (short[:-1] if short.endswith("s") else short).lower()
+    long = long.lower()
+    if not long.startswith(short[0]) or len(long.split()) > len(short):
+        return False
+    i = len(long)
+    for c in reversed(short[1:]):
+        i = long.rfind(c, 1, i)
+        if i < 1:
+            return False
+    return True
 # Not genes or variants: "643C>T (R215W)" gives one change two ways, which are two variant ids.
 _BRACKETED_TYPES = frozenset({"Chemical", "Disease"})
 _SHORT_ENDS = frozenset(");:,")  # "(ISPH)", "(DEN: 10 mg/kg)"; not "(CPA/EE)", two short forms

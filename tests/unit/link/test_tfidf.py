@@ -229,6 +229,24 @@ def test_abbreviations_link_through_their_long_form(linker):
     assert alone.mentions[0].concept_id is None and alone.concepts == {}
 
 
+def test_a_short_form_the_document_never_defines_takes_the_concept_of_the_mention_it_abbreviates(linker):
+    # "NIDDM" is a name itself; "NIDM" is not, and this abstract never spells it out
+    text = "Metformin in non-insulin-dependent diabetes mellitus. Patients with NIDM took it; NIDMs vary."
+    s1, s2 = text.index("NIDM"), text.index("NIDMs")
+    long = (text.index("non-"), text.index(". Patients"), "Disease")
+    out = _linked(linker, text, [long, (s1, s1 + 4, "Disease"), (s2, s2 + 5, "Disease")])
+    assert [m.concept_id for m in out.mentions] == ["MESH:D003924"] * 3
+    assert out.mentions[1].candidates[0].score == pytest.approx(tfidf.ABBREVIATION * out.mentions[0].candidates[0].score)
+    # no mention it abbreviates, another type, or two letters: NIL as before
+    assert _linked(linker, text, [(s1, s1 + 4, "Disease")]).mentions[0].concept_id is None
+    assert _linked(linker, text, [long, (s1, s1 + 4, "Chemical")]).mentions[1].concept_id is None
+    text = "Seizures (convulsions) and SC."
+    assert _linked(linker, text, [(0, 8, "Disease"), (26, 28, "Disease")]).mentions[1].concept_id is None
+    assert tfidf._abbreviates("OAB", "overactive bladder") and tfidf._abbreviates("PGs", "prostaglandins")
+    assert not tfidf._abbreviates("OAB", "obesity") and not tfidf._abbreviates("MBC", "breast cancer")
+    assert linker.settings["undefined_short_forms"] == tfidf._UNDEFINED_SHORT.pattern  # in the fingerprint
+
+
 def test_a_short_form_spelt_out_as_something_unlinkable_is_not_linked_as_itself(linker):
     # the document says what MAP means here, and that is no chemical: not Methamphetamine ("MAP")
     text = "The mean arterial pressure (MAP) fell. MAP recovered."
