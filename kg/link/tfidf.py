@@ -662,10 +662,12 @@ def _undefined_short_forms(mentions: list[Mention], defined: dict[str, str]) -> 
 def _abbreviates(short: str, long: str) -> bool:
     """Whether ``short`` may abbreviate ``long`` (Schwartz and Hearst's test, stricter at the start): its
     letters and digits occur in ``long`` in order, the first at the start of ``long``, the others each at
-    a word's start or inside a word, and ``long`` has no more words than ``short`` has characters."""
+    a word's start or inside a word, and ``long`` has no more words than ``short`` has characters. A ``long``
+    that begins with the short form's first two characters is another short form or a relative of it ("PGE2",
+    "PGF2alpha" beside "PGs"), not its spelling out."""
     short = (short[:-1] if short.endswith("s") else short).lower()
     long = long.lower()
-    if not long.startswith(short[0]) or len(long.split()) > len(short):
+    if not long.startswith(short[0]) or long.startswith(short[:2]) or len(long.split()) > len(short):
         return False
     i = len(long)
     for c in reversed(short[1:]):

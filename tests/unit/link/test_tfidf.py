@@ -244,6 +244,7 @@ def test_a_short_form_the_document_never_defines_takes_the_concept_of_the_mentio
     assert _linked(linker, text, [(0, 8, "Disease"), (26, 28, "Disease")]).mentions[1].concept_id is None
     assert tfidf._abbreviates("OAB", "overactive bladder") and tfidf._abbreviates("PGs", "prostaglandins")
     assert not tfidf._abbreviates("OAB", "obesity") and not tfidf._abbreviates("MBC", "breast cancer")
+    assert not tfidf._abbreviates("PGs", "PGF2alpha")  # a relative, not a spelling out
     assert linker.settings["undefined_short_forms"] == tfidf._UNDEFINED_SHORT.pattern  # in the fingerprint
 
 
