@@ -22,7 +22,8 @@ A one-word disease mention written as an adjective is also read as its noun ("dy
 "cataleptic" catalepsy, "edematous" edema: :data:`_ADJECTIVE_ENDINGS`), by the string tiers only, after
 the mention as written. A chemical or disease short form its document uses without spelling it out ("women
 with OAB" under a title about "overactive bladder") takes the concept of the document's mentions it
-abbreviates, where they name one concept.
+abbreviates, where they name one concept. A one-word chemical mention ending in "-ate" that names nothing is
+read as its acid ("zoledronate" Zoledronic Acid), by the string tiers only.
 
 Where several concepts share a name, names learned from training-corpus gold mentions rank
 first by how often annotators chose each concept, then MeSH before other vocabularies, then the
@@ -288,7 +289,7 @@ class TfidfLinker:
                 "coordinated": sorted(COORDINATED), "spellings": [list(pair) for pair in _SPELLINGS],
                 "codes": _CODE.pattern, "combining": _COMBINING.pattern, "whole_word_long_forms": True,
                 "adjective_endings": [[a, list(n)] for a, n in _ADJECTIVE_ENDINGS],
-                "undefined_short_forms": _UNDEFINED_SHORT.pattern,
+                "undefined_short_forms": _UNDEFINED_SHORT.pattern, "anion_acids": True,
                 "bracketed_short_forms": sorted(_BRACKETED_TYPES)}
 
     def names_a_compound(self, text: str) -> bool:
@@ -392,7 +393,13 @@ class TfidfLinker:
                     return ranked
                 fallback = fallback or ranked
         if fallback is None and type_ == "Chemical":
-            return self._compact_match(variants)
+            found = self._compact_match(variants)
+            if found is None and _ONE_WORD.fullmatch(text) and text.endswith("ate"):
+                # the anion where MeSH names only the acid ("zoledronate" is Zoledronic Acid); tried last, so
+                # that "nitrate" stays Nitrates and "salicylate" Salicylates
+                acid = self._string_match(text[:-3] + "ic acid", type_) or ()
+                found = [(i, score * VARIANT) for i, score in acid] or None
+            return found
         return fallback
 
     def _compact_match(self, variants: list[str]) -> list[tuple[int, float]] | None:

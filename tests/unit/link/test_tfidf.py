@@ -147,6 +147,13 @@ def test_a_development_code_and_an_inn_alfa_are_also_read_as_mesh_spells_them(li
     assert linker.settings["codes"] == tfidf._CODE.pattern  # in the fingerprint
 
 
+def test_an_anion_that_names_nothing_is_read_as_its_acid(linker):
+    # MeSH names the acid only ("Zoledronic Acid"); papers write the anion
+    assert top(linker, "zoledronate", "Chemical") == ("MESH:D000077211", tfidf.VARIANT)
+    assert top(linker, "zoledronate", "Disease") == (None, 0.0)  # chemicals only
+    assert linker.settings["anion_acids"] is True  # in the fingerprint
+
+
 def test_a_one_word_disease_adjective_is_also_read_as_its_noun(linker):
     # "anemic patients": the NER tags the adjective; MeSH names the noun (here through the variant, exactly)
     assert top(linker, "anemic", "Disease") == ("MESH:D000740", tfidf.VARIANT)
