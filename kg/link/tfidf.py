@@ -644,44 +644,6 @@ _SALT_PREFIX = re.compile(r"^(?:sodium|potassium|calcium|magnesium)\s+(?=[a-z]{4
 
 
 _SHORT_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,9}")
-# A short form used without being spelled out ("women with OAB" in an abstract whose title says "overactive
-# bladder"): three to six capitals, an optional plural s ("PGs"); two ("CT") would fit too many long forms.
-_UNDEFINED_SHORT = re.compile(r"[A-Z][A-Z0-9]{2,5}s?|[A-Z]{2}s")
-
-
-def _undefined_short_forms(mentions: list[Mention], defined: dict[str, str]) -> list[Mention]:
-    """A chemical or disease mention left NIL that is shaped like a short form its document never defines
-    takes the concept of the document's mentions of its type that it abbreviates (:func:`_abbreviates`), where
-    they all name one concept: "OAB" is the document's "overactive bladder", "PGs" its "prostaglandins"."""
-    out = list(mentions)
-    for k, m in enumerate(mentions):
-        if (m.candidates or m.label not in _BRACKETED_TYPES or m.text in defined
-                or not _UNDEFINED_SHORT.fullmatch(m.text)):
-            continue
-        longs = [x for x in mentions if x.label == m.label and x.candidates and len(x.text) > len(m.text)
-                 and _abbreviates(m.text, x.text)]
-        if longs and len({x.candidates[0].concept_id for x in longs}) == 1:
-            cands = tuple(c.model_copy(update={"score": round(c.score * ABBREVIATION, 4)}) for c in longs[0].candidates)
-            out[k] = m.model_copy(update={"candidates": cands})
-    return out
-
-
-def _abbreviates(short: str, long: str) -> bool:
-    """Whether ``short`` may abbreviate ``long`` (Schwartz and Hearst's test, stricter at the start): its
-    letters and digits occur in ``long`` in order, the first at the start of ``long``, the others each at
-    a word's start or inside a word, and ``long`` has no more words than ``short`` has characters. A ``long``
-    that begins with the short form's first two characters is another short form or a relative of it ("PGE2",
-    "PGF2alpha" beside "PGs"), not its spelling out."""
-    short = (short[:-1] if short.endswith("s") else short).lower()
-    long = long.lower()
-    if not long.startswith(short[0]) or long.startswith(short[:2]) or len(long.split()) > len(short):
-        return False
-    i = len(long)
-    for c in reversed(short[1:]):
-        i = long.rfind(c, 1, i)
-        if i < 1:
-            return False
-    return True
 # Not genes or variants: "643C>T (R215W)" gives one change two ways, which are two variant ids.
 _BRACKETED_TYPES = frozenset({"Chemical", "Disease"})
 _SHORT_ENDS = frozenset(");:,")  # "(ISPH)", "(DEN: 10 mg/kg)"; not "(CPA/EE)", two short forms
@@ -721,6 +683,46 @@ def _whole_word_long_forms(doc: AnnotatedDoc) -> dict[str, tuple[str, ...]]:
                 break
         out[a.short] = (text[start : a.long_end],) if start < a.long_start else ()
     return out
+
+
+# A short form used without being spelled out ("women with OAB" in an abstract whose title says "overactive
+# bladder"): three to six capitals, an optional plural s ("PGs"); two ("CT") would fit too many long forms.
+_UNDEFINED_SHORT = re.compile(r"[A-Z][A-Z0-9]{2,5}s?|[A-Z]{2}s")
+
+
+def _undefined_short_forms(mentions: list[Mention], defined: dict[str, str]) -> list[Mention]:
+    """A chemical or disease mention left NIL that is shaped like a short form its document never defines
+    takes the concept of the document's mentions of its type that it abbreviates (:func:`_abbreviates`), where
+    they all name one concept: "OAB" is the document's "overactive bladder", "PGs" its "prostaglandins"."""
+    out = list(mentions)
+    for k, m in enumerate(mentions):
+        if (m.candidates or m.label not in _BRACKETED_TYPES or m.text in defined
+                or not _UNDEFINED_SHORT.fullmatch(m.text)):
+            continue
+        longs = [x for x in mentions if x.label == m.label and x.candidates and len(x.text) > len(m.text)
+                 and _abbreviates(m.text, x.text)]
+        if longs and len({x.candidates[0].concept_id for x in longs}) == 1:
+            cands = tuple(c.model_copy(update={"score": round(c.score * ABBREVIATION, 4)}) for c in longs[0].candidates)
+            out[k] = m.model_copy(update={"candidates": cands})
+    return out
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    """Whether ``short`` may abbreviate ``long`` (Schwartz and Hearst's test, stricter at the start): its
+    letters and digits occur in ``long`` in order, the first at the start of ``long``, the others each at
+    a word's start or inside a word, and ``long`` has no more words than ``short`` has characters. A ``long``
+    that begins with the short form's first two characters is another short form or a relative of it ("PGE2",
+    "PGF2alpha" beside "PGs"), not its spelling out."""
+    short = (short[:-1] if short.endswith("s") else short).lower()
+    long = long.lower()
+    if not long.startswith(short[0]) or long.startswith(short[:2]) or len(long.split()) > len(short):
+        return False
+    i = len(long)
+    for c in reversed(short[1:]):
+        i = long.rfind(c, 1, i)
+        if i < 1:
+            return False
+    return True
 
 
 def _variants(text: str, type_: str) -> list[str]:
