@@ -483,7 +483,7 @@ class TfidfLinker:
             cands = next((c for c in [next(found) for _ in range(via_long)] if c), ())
             own = next(found)
             if cands:
-                cands = tuple(c.model_copy(update={"score": round(c.score * ABBREVIATION, 4)}) for c in cands)
+                cands = _via_abbreviation(cands)
             elif not via_long:
                 cands = own
             else:
@@ -685,6 +685,11 @@ def _whole_word_long_forms(doc: AnnotatedDoc) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def _via_abbreviation(cands: Sequence[Candidate]) -> tuple[Candidate, ...]:
+    """A long form's candidates as a short form's: scores x ``ABBREVIATION``."""
+    return tuple(c.model_copy(update={"score": round(c.score * ABBREVIATION, 4)}) for c in cands)
+
+
 # A short form used without being spelled out ("women with OAB" in an abstract whose title says "overactive
 # bladder"): three to six capitals, an optional plural s ("PGs"); two ("CT") would fit too many long forms.
 _UNDEFINED_SHORT = re.compile(r"[A-Z][A-Z0-9]{2,5}s?|[A-Z]{2}s")
@@ -702,8 +707,7 @@ def _undefined_short_forms(mentions: list[Mention], defined: dict[str, str]) -> 
         longs = [x for x in mentions if x.label == m.label and x.candidates and len(x.text) > len(m.text)
                  and _abbreviates(m.text, x.text)]
         if longs and len({x.candidates[0].concept_id for x in longs}) == 1:
-            cands = tuple(c.model_copy(update={"score": round(c.score * ABBREVIATION, 4)}) for c in longs[0].candidates)
-            out[k] = m.model_copy(update={"candidates": cands})
+            out[k] = m.model_copy(update={"candidates": _via_abbreviation(longs[0].candidates)})
     return out
 
 
