@@ -59,6 +59,7 @@ from kg.config import REPO_ROOT, load_settings
 from kg.pipeline import one_blas_thread
 
 DEFAULT_FILE = Path("pubmed") / "pubmed20n0014.xml.gz"  # under the shared data
+NER_BATCH = 256  # abstracts per batch of the ner and stages phases
 
 
 def _rss_mb() -> float:
@@ -129,7 +130,7 @@ def ner(path: Path, n: int, workers: int = 0) -> dict:
 
     def forward() -> tuple[float, int]:
         t = time.perf_counter()
-        out = list(extractor.pipe(analyzer.pipe(docs, batch_size=256), batch_size=256))
+        out = list(extractor.pipe(analyzer.pipe(docs, batch_size=NER_BATCH), batch_size=NER_BATCH))
         return time.perf_counter() - t, sum(len(d.mentions) for d in out)
 
     limits = one_blas_thread()
@@ -281,9 +282,6 @@ def _preload(pipeline) -> float:
     return time.perf_counter() - t
 
 
-STAGE_BATCH = 256  # as the ner phase batches
-
-
 def stages(path: Path, n: int, workers: int = 0) -> dict:
     import queue
     import threading
@@ -308,7 +306,7 @@ def stages(path: Path, n: int, workers: int = 0) -> dict:
     def stage_2(done):
         return run(rest, done, len(done))
 
-    chunks = [list(c) for c in batched(_abstracts(path, n), STAGE_BATCH)]
+    chunks = [list(c) for c in batched(_abstracts(path, n), NER_BATCH)]
     for c in chunks:  # one pass first: every timing below then reads the same warm caches (the linker's memo)
         stage_2(stage_1(c))
     t = time.perf_counter()

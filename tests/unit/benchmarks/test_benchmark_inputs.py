@@ -148,7 +148,7 @@ def test_the_stages_phase_times_every_abstract_through_both_stages_in_each_arran
     monkeypatch.setattr("kg.components.build_annotator", lambda settings: Annotator())
     monkeypatch.setattr(ingest, "_settings", lambda: None)
     monkeypatch.setattr(ingest, "_abstracts", lambda path, n: list(range(n)))
-    monkeypatch.setattr(ingest, "STAGE_BATCH", 3)
+    monkeypatch.setattr(ingest, "NER_BATCH", 3)
     out = ingest.stages(Path("unused.xml.gz"), 7)
     assert out["items"] == 7 and out["phase"] == "stages"
     assert extractor.seen == analyzer.seen == list(range(7)) * 4
