@@ -676,6 +676,9 @@ class Errors:
                    "than this run's ({differ}): they measure those components' errors, not these",
                    "Run `medkg train re-calibrate --model MODEL_DIR` with the models and data this run uses (about a "
                    "minute), or take the scores as calibrated for the shipped NER model and linker.")
+    E425 = Message(ModelError, "the relation model was not trained with dev documents, so there is nothing to cross-fit",
+                   "Score it without --cross-fitted: its dev scores are already out of sample. --cross-fitted is for a "
+                   "model trained with `medkg train re --with-dev`.")
     E430 = Message(ModelError, "cannot read the CPU-tier NER model file {path}: {error}",
                    "The file is damaged or cut short: copy the model folder again, train again, or use the shipped "
                    "models/ner-cpu.")

@@ -24,6 +24,7 @@ a calibrated score promises (a 0.9 edge is right about 90% of the time).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -82,6 +83,8 @@ class ReReport(BaseModel):
     novelty: Score | None = None
     reliability: list[ReliabilityRow] = []
     reliability_note: str = ""  # e.g. that the table is in-sample
+    in_sample: str = ""  # that the relation model trained on documents of the corpus: its scores flatter it
+    cross_fitted: int = 0  # documents predicted by fold models trained without them (evaluate re --cross-fitted)
     resolved: ReReport | None = None  # end to end: against gold ids resolved by the linker's store
     left_out: list[str] = []  # documents that failed in the pipeline ("record: reason"); they found nothing
     not_read: list[str] = []  # why each record of the corpus that could not be read was not; not scored
@@ -93,6 +96,10 @@ class ReReport(BaseModel):
             rows.insert(1, left_out_line(self.left_out))
         if self.not_read:
             rows.insert(1, not_read_line(self.not_read))
+        if self.in_sample:
+            rows.insert(1, f"in-sample: {self.in_sample}")
+        if self.cross_fitted:
+            rows.insert(1, f"cross-fitted: {self.cross_fitted:,} documents predicted by fold models trained without them")
         named = [("pair", self.pair), ("pair+type", self.pair_type)]
         if self.novelty is not None:
             named.append(("pair+type+novelty", self.novelty))
@@ -179,6 +186,32 @@ def predict_relations(docs: Iterable[PubtatorDocument], annotator: Annotator, *,
         yield predicted(pdoc, doc, mentions=not gold_entities, task=task)
 
 
+def fold_chains(annotator: Annotator, folds: Iterable[tuple[frozenset[str], Any]]) -> list[tuple[frozenset[str], Annotator]]:
+    """(PMIDs, chain) per fold of :func:`kg.train.re.fold_models`: ``annotator`` (its relation extractor last) with the
+    fold's relation model in its model's place, each head's end-to-end calibration carried over."""
+    from kg.relate.model import RelationExtractor
+
+    *chain, extractor = annotator.components
+    out = []
+    for pmids, model in folds:
+        for task, head in model.heads.items():
+            head.end_to_end = extractor.model.heads[task].end_to_end
+        out.append((pmids, Annotator(annotator.analyzer, [*chain, RelationExtractor(model, extractor.tasks)])))
+    return out
+
+
+def predict_in_folds(docs: Sequence[PubtatorDocument], annotator: Annotator,
+                     folds: Sequence[tuple[frozenset[str], Annotator]] = (), **kwargs) -> tuple[list[PubtatorDocument], int]:
+    """:func:`predict_relations` (``kwargs``) where a document of a fold's PMIDs is predicted by that fold's chain, whose
+    relation model did not train on it (:func:`fold_chains`), and the rest by ``annotator``; the predicted documents,
+    and how many of them the folds predicted."""
+    held = frozenset().union(*(pmids for pmids, _ in folds))
+    runs = [(annotator, [d for d in docs if d.pmid not in held])]
+    runs += [(chain, [d for d in docs if d.pmid in pmids]) for pmids, chain in folds]
+    found = [doc for chain, part in runs for doc in predict_relations(part, chain, **kwargs)]
+    return found, sum(len(part) for _, part in runs[1:])
+
+
 def relation_outcomes(gold_docs: Iterable[PubtatorDocument], scored: Iterable[tuple[str, Relation]]
                       ) -> tuple[list[float], list[bool]]:
     """The score of each predicted relation and whether it is right: the gold relates the pair with the predicted type."""
@@ -196,22 +229,32 @@ def score_reliability(gold_docs: Iterable[PubtatorDocument], scored: Iterable[tu
     return reliability(scores, correct) if scores else []
 
 
-def evaluate_re_corpus(settings, corpus, *, gold_entities: bool = False) -> ReReport:
+def evaluate_re_corpus(settings, corpus, *, gold_entities: bool = False, cross_fitted: bool = False,
+                       log=lambda line: None) -> ReReport:
     """What ``medkg evaluate re`` runs: the ingestion chain, every head included, scored on the relations of
-    the head the corpus annotates (:func:`~kg.evaluate.gold.corpus_task`)."""
+    the head the corpus annotates (:func:`~kg.evaluate.gold.corpus_task`). ``cross_fitted``: for a relation
+    model trained with dev documents, each of them is predicted by a fold model trained without it
+    (:func:`kg.train.re.fold_models`, five trainings), so the scores are out of sample."""
     from kg.components import build_annotator, build_relation_model
     from kg.errors import Errors, ModelError, SourceError
 
-    if build_relation_model(settings) is None:
+    if (model := build_relation_model(settings)) is None:
         raise ModelError(Errors.E410)
+    if cross_fitted and not model.metadata.get("dev_pmids"):
+        raise ModelError(Errors.E425)
     gold, not_read = read_gold(corpus)
     if not any(d.relations for d in gold):
         raise SourceError(Errors.E224, path=corpus)
     annotator = build_annotator(settings)
+    folds = []
+    if cross_fitted:
+        from kg.train.re import fold_models
+
+        folds = fold_chains(annotator, fold_models(annotator.components[-1].model, cache_dir=settings.cache_path, log=log))
     scored: list[tuple[str, Relation]] = []
     left_out: list[Quarantine] = []
-    found = list(predict_relations(gold, annotator, gold_entities=gold_entities, scored=scored, left_out=left_out,
-                                   task=corpus_task(gold)))
+    found, by_folds = predict_in_folds(gold, annotator, folds, gold_entities=gold_entities, scored=scored,
+                                       left_out=left_out, task=corpus_task(gold))
     report = evaluate_re(gold, found, corpus=str(corpus))
     store = getattr(annotator.components[1], "store", None)
     resolved, truth = None, gold
@@ -220,7 +263,22 @@ def evaluate_re_corpus(settings, corpus, *, gold_entities: bool = False) -> ReRe
         resolved = evaluate_re(truth, found, corpus=str(corpus))
     return report.model_copy(update={"reliability": score_reliability(truth, scored), "resolved": resolved,
                                       "reliability_note": _in_sample_note(annotator, corpus_task(gold), corpus, gold_entities),
+                                      "in_sample": "" if cross_fitted else _trained_on_note(annotator, gold),
+                                      "cross_fitted": by_folds,
                                       "left_out": described(left_out), "not_read": not_read})
+
+
+def _trained_on_note(annotator: Annotator, gold: Sequence[PubtatorDocument]) -> str:
+    """What to say where the relation model trained on documents of the corpus (``medkg train re --with-dev``)."""
+    from kg.relate.model import RelationExtractor
+
+    for c in annotator.components:
+        if isinstance(c, RelationExtractor) and (seen := set(c.model.metadata.get("dev_pmids") or ())):
+            if shared := sum(1 for d in gold if d.pmid in seen):
+                return (f"the relation model trained on {shared:,} of these {len(gold):,} documents (medkg train re "
+                        "--with-dev), so its scores here are optimistic; for dev figures score a model trained "
+                        "without --with-dev (MEDKG_RE_MODEL=DIR)")
+    return ""
 
 
 def _in_sample_note(annotator: Annotator, task: str, corpus, gold_entities: bool) -> str:

@@ -15,6 +15,11 @@ untouched: which relations are predicted does not change, only their scores.
 A calibration read on the file it was fitted on would flatter itself, so the report's table is
 cross-fitted: the documents fall in five folds, and each fold's relations are scored by a
 calibration fitted on the other four.
+
+A model trained with the dev documents (``medkg train re --with-dev``) would score its own
+training documents here, more confidently than it scores new text. Its relations on those
+documents are therefore predicted by fold models (:func:`fold_models`): five models trained with
+the same arguments, each without one fifth of the dev documents, each predicting that fifth.
 """
 
 from __future__ import annotations
@@ -30,16 +35,17 @@ import numpy as np
 from kg.cache import atomic_file
 from kg.errors import Errors, SourceError
 from kg.evaluate.gold import read_gold, resolved_gold
-from kg.evaluate.re import predict_relations, relation_outcomes, reliability
+from kg.evaluate.re import evaluate_re, fold_chains, predict_in_folds, relation_outcomes, reliability
 from kg.models import Relation
 from kg.pipeline import Annotator
 from kg.relate.model import EndToEndCalibration, RelationExtractor, RelationModel, chain_of, fit_platt, platt
+from kg.train.re import DEV_SPLITS, fold_models
+
+__all__ = ["DEV_SPLITS", "calibrate", "calibrate_head", "cross_fitted"]
 from ontology.loaders import file_sha256
 
 FOLDS = 5
 REPORT_FILE = "calibration.json"
-# The development split each head is calibrated on, under the shared data.
-DEV_SPLITS = {"cid": "corpora/bc5cdr/CDR_DevelopmentSet.PubTator.txt", "biored": "corpora/biored/Dev.PubTator"}
 
 
 def cross_fitted(scores: np.ndarray, correct: np.ndarray, pmids: Sequence[str], folds: int = FOLDS) -> np.ndarray:
@@ -66,19 +72,21 @@ def _summary(scores: np.ndarray, correct: np.ndarray) -> dict[str, Any]:
     }
 
 
-def calibrate_head(annotator: Annotator, task: str, corpus: Path, store=None) -> tuple[EndToEndCalibration, dict[str, Any]]:
+def calibrate_head(annotator: Annotator, task: str, corpus: Path, store=None,
+                   folds: Sequence[tuple[frozenset[str], Annotator]] = ()) -> tuple[EndToEndCalibration, dict[str, Any]]:
     """The end-to-end calibration of head ``task`` on the development split ``corpus``, and its report
     (relations, the reliability before and cross-fitted after). ``annotator``: the ingestion chain, its
     relation model last, with no end-to-end calibration; ``store``: the concept store gold ids are resolved
-    by (None: as written)."""
+    by (None: as written); ``folds``: (PMIDs, chain) pairs: the documents of those PMIDs are predicted by that
+    chain (whose relation model did not train on them) instead of ``annotator``."""
     gold, not_read = read_gold(corpus)
     if not any(r for d in gold for r in d.relations):
         raise SourceError(Errors.E224, path=corpus)
     scored: list[tuple[str, Relation]] = []
     left_out: list = []
-    for _ in predict_relations(gold, annotator, scored=scored, left_out=left_out, task=task):
-        pass
+    found, by_folds = predict_in_folds(gold, annotator, folds, scored=scored, left_out=left_out, task=task)
     truth = resolved_gold(gold, store) if store is not None else gold
+    scored_f1 = evaluate_re(truth, found)
     raw, right = relation_outcomes(truth, scored)
     scores, correct, pmids = np.array(raw, dtype=float), np.array(right, dtype=float), [p for p, _ in scored]
     if len(set(right)) < 2:
@@ -90,6 +98,9 @@ def calibrate_head(annotator: Annotator, task: str, corpus: Path, store=None) ->
     report = {
         "corpus": str(corpus), "sha256": calibration.sha256, "documents": len(gold),
         "documents_left_out": len(left_out), "records_not_read": len(not_read), "relations": len(scored),
+        "documents_predicted_by_fold_models": by_folds,
+        # gold ids resolved by the store; with fold models, the dev figures of a model trained with dev documents
+        "f1": {"pair": round(scored_f1.pair.f1, 4), "pair+type": round(scored_f1.pair_type.f1, 4)},
         "a": round(a, 4), "b": round(b, 4),
         "before": _summary(scores, correct),
         "after_cross_fitted": _summary(cross_fitted(scores, correct, pmids), correct),
@@ -97,21 +108,28 @@ def calibrate_head(annotator: Annotator, task: str, corpus: Path, store=None) ->
     return calibration, report
 
 
-def calibrate(model_dir: Path, chain: Annotator, corpora: Mapping[str, Path], store=None, *, log=print) -> dict[str, Any]:
+def calibrate(model_dir: Path, chain: Annotator, corpora: Mapping[str, Path], store=None, *, log=print,
+              cache_dir: Path | None = None) -> dict[str, Any]:
     """Calibrate each head of the model in ``model_dir`` on its corpus (``{"cid": path, ...}``), write the model
-    back and ``calibration.json`` beside it; returns the report."""
+    back and ``calibration.json`` beside it; returns the report. ``cache_dir``: where the fold models of a model
+    trained with dev documents are kept (:func:`kg.train.re.fold_models`)."""
     started = time.time()
     model = RelationModel.load(model_dir)
     for head in model.heads.values():  # every head's scores as training calibrated them (heads weigh them: likelier_claims)
         head.end_to_end = None
-    annotator = Annotator(chain.analyzer, [*chain.components, RelationExtractor(model)])  # every head, as ingestion
+    # every head, as ingestion; a model trained with dev documents predicts them by fold models (module docstring)
+    annotator = Annotator(chain.analyzer, [*chain.components, RelationExtractor(model, tuple(model.heads))])
+    folds = fold_chains(annotator, fold_models(model, cache_dir=cache_dir, log=log))
     report: dict[str, Any] = {"model": str(model_dir), "heads": {}}
     fitted = {}
     for task, corpus in corpora.items():
         log(f"calibrating head {task} end to end on {corpus} ...")
-        fitted[task], report["heads"][task] = calibrate_head(annotator, task, Path(corpus), store)
+        fitted[task], report["heads"][task] = calibrate_head(annotator, task, Path(corpus), store, folds)
         h = report["heads"][task]
-        log(f"  {h['relations']} relations, {h['before']['share_right']:.1%} right; expected calibration error "
+        by_folds = (f"; {h['documents_predicted_by_fold_models']} documents predicted by fold models"
+                    if h["documents_predicted_by_fold_models"] else "")
+        log(f"  {h['relations']} relations, {h['before']['share_right']:.1%} right (F1 pair {h['f1']['pair']}, "
+            f"pair + type {h['f1']['pair+type']}{by_folds}); expected calibration error "
             f"{h['before']['expected_calibration_error']:.3f} -> {h['after_cross_fitted']['expected_calibration_error']:.3f} "
             f"(cross-fitted), Brier {h['before']['brier']:.4f} -> {h['after_cross_fitted']['brier']:.4f}")
     for task, calibration in fitted.items():

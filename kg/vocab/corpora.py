@@ -43,7 +43,7 @@ DEV_CORPORA: tuple[Corpus, ...] = (
 )
 
 
-def _pmids(path: Path) -> set[str]:
+def pmids_of(path: Path) -> set[str]:
     """The PMIDs of a PubTator file's title lines (a quick read: nothing parsed)."""
     if not path.exists():
         return set()
@@ -54,19 +54,19 @@ def _pmids(path: Path) -> set[str]:
 @cache
 def dev_pmids(shared_data: Path = SHARED_DATA) -> frozenset[str]:
     """PMIDs of every development split found under ``shared_data``."""
-    return frozenset().union(*(_pmids(Path(shared_data) / c.path) for c in DEV_CORPORA))
+    return frozenset().union(*(pmids_of(Path(shared_data) / c.path) for c in DEV_CORPORA))
 
 
 def trained_on(path: Path, shared_data: Path = SHARED_DATA) -> list[tuple[str, int, int]]:
     """The training splits that share documents with the PubTator file ``path``: (split file, shared,
     documents of ``path``) each. medkg's models and names were learned from those documents, so a score
     on them says how well it remembers, not how well it does on text it has not seen."""
-    docs = _pmids(Path(path))
+    docs = pmids_of(Path(path))
     held_out = dev_pmids(Path(shared_data))  # training never reads these (training_documents)
     out = []
     for corpus in TRAIN_CORPORA:
         split = Path(shared_data) / corpus.path
-        if shared := len(docs & (_pmids(split) - held_out)):
+        if shared := len(docs & (pmids_of(split) - held_out)):
             out.append((str(split), shared, len(docs)))
     return out
 
