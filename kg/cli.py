@@ -1003,7 +1003,8 @@ def train_re_calibrate_cmd(
     _writable(model, folder=True, create=False)
     chain = build_annotator(s, relations=False)  # checked first: building the chain takes a while
     store = getattr(chain.components[1], "store", None)
-    calibrate(model, chain, corpora, store, log=lambda line: console.print(line, markup=False), cache_dir=s.cache_path)
+    calibrate(model, chain, corpora, store, log=lambda line: console.print(line, markup=False),
+              shared_data=s.shared_data, cache_dir=s.cache_path)
 
 
 # -- export / serve ---------------------------------------------------------------------------

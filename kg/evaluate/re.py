@@ -250,7 +250,8 @@ def evaluate_re_corpus(settings, corpus, *, gold_entities: bool = False, cross_f
     if cross_fitted:
         from kg.train.re import fold_models
 
-        folds = fold_chains(annotator, fold_models(annotator.components[-1].model, cache_dir=settings.cache_path, log=log))
+        folds = fold_chains(annotator, fold_models(model, shared_data=settings.shared_data, cache_dir=settings.cache_path,
+                                                   log=log))
     scored: list[tuple[str, Relation]] = []
     left_out: list[Quarantine] = []
     found, by_folds = predict_in_folds(gold, annotator, folds, gold_entities=gold_entities, scored=scored,

@@ -108,10 +108,11 @@ def fold_of(pmid: str, folds: int = FOLDS) -> int:
     return int(hashlib.sha256(pmid.encode()).hexdigest()[:8], 16) % folds
 
 
-def fold_models(model: RelationModel, *, cache_dir: Path | None = None, log=print
-                ) -> Iterator[tuple[frozenset[str], RelationModel]]:
+def fold_models(model: RelationModel, *, shared_data: str | Path = SHARED_DATA, cache_dir: Path | None = None,
+                log=print) -> Iterator[tuple[frozenset[str], RelationModel]]:
     """For a model trained with dev documents (``metadata["dev_pmids"]``): per fold (:func:`fold_of`), that fold's
-    dev PMIDs and a model trained with the same arguments without them; none for another model. With ``cache_dir``
+    dev PMIDs and a model trained with the same arguments (relative paths under ``shared_data``) without them; none
+    for another model. With ``cache_dir``
     each fold model is kept there, under a key of the model's training report (a retrained model has another; an end-
     to-end calibration does not change it), and read back by later calls instead of trained again."""
     dev = model.metadata.get("dev_pmids") or []
@@ -127,7 +128,7 @@ def fold_models(model: RelationModel, *, cache_dir: Path | None = None, log=prin
             continue
         log(f"  fold model {k + 1}/{FOLDS}: training without its {len(held)} dev documents ...")
         with tempfile.TemporaryDirectory(prefix="medkg-fold-") as tmp:
-            train_re(tmp, dev_exclude=held, **arguments)
+            train_re(tmp, dev_exclude=held, shared_data=shared_data, **arguments)
             fold = RelationModel.load(tmp)
             if kept is not None:
                 fold.save(kept)
@@ -438,10 +439,9 @@ def train_re(
         novelty=novelty,
         trees=trees,
         metadata={"version": FORMAT_VERSION, "training": report, "dev_pmids": sorted(dev_pmids),
-                  "training_arguments": {  # what the cross-fitted calibration trains its fold models with
-                      "corpora": {t: str(p.resolve()) for t, p in paths.items()},
-                      "dev": {t: str(p.resolve()) for t, p in dev_paths.items()},
-                      "shared_data": str(shared.resolve()), "seed": seed,
+                  "training_arguments": {  # what fold_models trains with (paths as given: under the shared data)
+                      "corpora": {t: str(p) for t, p in (corpora or TRAINING_CORPORA).items()},
+                      "dev": {t: str(p) for t, p in (dev or {}).items()}, "seed": seed,
                       "mesh_disease_terms": mesh_disease_terms and str(mesh_disease_terms),
                       "mesh_descriptor_terms": mesh_descriptor_terms and str(mesh_descriptor_terms),
                       "mesh_supplementary_terms": mesh_supplementary_terms and str(mesh_supplementary_terms)}},

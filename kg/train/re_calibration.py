@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from kg.cache import atomic_file
+from kg.config import SHARED_DATA
 from kg.errors import Errors, SourceError
 from kg.evaluate.gold import read_gold, resolved_gold
 from kg.evaluate.re import evaluate_re, fold_chains, predict_in_folds, relation_outcomes, reliability
@@ -109,17 +110,17 @@ def calibrate_head(annotator: Annotator, task: str, corpus: Path, store=None,
 
 
 def calibrate(model_dir: Path, chain: Annotator, corpora: Mapping[str, Path], store=None, *, log=print,
-              cache_dir: Path | None = None) -> dict[str, Any]:
+              shared_data: Path = SHARED_DATA, cache_dir: Path | None = None) -> dict[str, Any]:
     """Calibrate each head of the model in ``model_dir`` on its corpus (``{"cid": path, ...}``), write the model
     back and ``calibration.json`` beside it; returns the report. ``cache_dir``: where the fold models of a model
-    trained with dev documents are kept (:func:`kg.train.re.fold_models`)."""
+    trained with dev documents are kept (:func:`kg.train.re.fold_models`, which trains them from ``shared_data``)."""
     started = time.time()
     model = RelationModel.load(model_dir)
     for head in model.heads.values():  # every head's scores as training calibrated them (heads weigh them: likelier_claims)
         head.end_to_end = None
     # every head, as ingestion; a model trained with dev documents predicts them by fold models (module docstring)
     annotator = Annotator(chain.analyzer, [*chain.components, RelationExtractor(model, tuple(model.heads))])
-    folds = fold_chains(annotator, fold_models(model, cache_dir=cache_dir, log=log))
+    folds = fold_chains(annotator, fold_models(model, shared_data=shared_data, cache_dir=cache_dir, log=log))
     report: dict[str, Any] = {"model": str(model_dir), "heads": {}}
     fitted = {}
     for task, corpus in corpora.items():

@@ -26,9 +26,12 @@ def _dev_corpus(write_cdr_corpus, path, n=10):
 
 @pytest.fixture
 def with_dev(tmp_path, corpus_writers):
-    write = corpus_writers["cid"]
-    dev = _dev_corpus(write, tmp_path / "CDR_DevelopmentSet.PubTator.txt")
-    train_re(tmp_path / "model", corpora={"cid": write(tmp_path / "cdr_train.txt")}, dev={"cid": dev},
+    """A model trained on a training and a dev split given, as the CLI gives them, under a shared data folder."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    corpus_writers["cid"](shared / "cdr_train.txt")
+    dev = _dev_corpus(corpus_writers["cid"], shared / "CDR_DevelopmentSet.PubTator.txt")
+    train_re(tmp_path / "model", corpora={"cid": "cdr_train.txt"}, dev={"cid": dev.name}, shared_data=shared,
              mesh_disease_terms=None, mesh_descriptor_terms=None, mesh_supplementary_terms=None)
     return tmp_path / "model", dev
 
@@ -56,7 +59,7 @@ def test_folds_split_the_dev_documents_and_each_fold_model_never_saw_its_fold(wi
     model = RelationModel.load(with_dev[0])
     assert [fold_of("12345")] * 3 == [fold_of("12345") for _ in range(3)]  # by the PMID alone
     trained: list[str] = []
-    folds = list(fold_models(model, cache_dir=tmp_path / "cache", log=trained.append))
+    folds = list(fold_models(model, shared_data=with_dev[1].parent, cache_dir=tmp_path / "cache", log=trained.append))
     assert len(trained) == FOLDS
     assert len(folds) == FOLDS
     dev = set(model.metadata["dev_pmids"])
@@ -64,7 +67,7 @@ def test_folds_split_the_dev_documents_and_each_fold_model_never_saw_its_fold(wi
     for held, fold_model in folds:
         assert set(fold_model.metadata["dev_pmids"]) == dev - held
         assert fold_model.metadata["training"]["tasks"]["cid"]["documents"] == 22 - len(held)
-    again = list(fold_models(model, cache_dir=tmp_path / "cache", log=trained.append))
+    again = list(fold_models(model, shared_data=with_dev[1].parent, cache_dir=tmp_path / "cache", log=trained.append))
     assert len(trained) == FOLDS  # read back from the cache, not trained again
     assert [(held, m.heads["cid"].threshold) for held, m in again] == [(held, m.heads["cid"].threshold) for held, m in folds]
     plain = RelationModel.load(with_dev[0])
@@ -80,7 +83,7 @@ def test_calibration_predicts_the_dev_documents_with_fold_models(with_dev, tmp_p
     text = dev.read_text()
     wrong = tmp_path / "dev_half_wrong.txt"  # half the gold relations gone: the calibration has both outcomes
     wrong.write_text(re.sub(r"^(\d*[13579])\tCID\t.*\n", "", text, flags=re.MULTILINE))
-    report = calibrate(tmp_path / "copy", chain, {"cid": wrong}, log=lambda line: None)
+    report = calibrate(tmp_path / "copy", chain, {"cid": wrong}, log=lambda line: None, shared_data=dev.parent)
     head = report["heads"]["cid"]
     assert head["documents_predicted_by_fold_models"] == 10
     assert 0 < head["f1"]["pair"] < 1 and head["f1"]["pair"] == head["f1"]["pair+type"]  # CID has one type
@@ -91,7 +94,7 @@ def test_cross_fitted_evaluation_predicts_every_dev_document_out_of_sample(with_
     gold, _ = read_gold(dev)
     model = RelationModel.load(model_dir)
     chain = Annotator(TextAnalyzer(), [GoldExtractor(gold, linked=True), RelationExtractor(model, ("cid",))])
-    folds = fold_chains(chain, fold_models(model, log=lambda line: None))
+    folds = fold_chains(chain, fold_models(model, shared_data=dev.parent, log=lambda line: None))
     found, by_folds = predict_in_folds(gold, chain, folds, gold_entities=True)
     assert by_folds == 10 and sorted(d.pmid for d in found) == sorted(d.pmid for d in gold)
     for held, fold_chain in folds:  # each document's relations are its fold model's
