@@ -985,7 +985,8 @@ def train_re_calibrate_cmd(
     from kg.components import build_annotator
     from kg.errors import ModelError
     from kg.relate.model import MODEL_FILE
-    from kg.train.re_calibration import DEV_SPLITS, calibrate
+    from kg.train.re import DEV_SPLITS
+    from kg.train.re_calibration import calibrate
 
     s = settings()
     corpora: dict[str, Path] = {}

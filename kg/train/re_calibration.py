@@ -18,8 +18,9 @@ calibration fitted on the other four.
 
 A model trained with the dev documents (``medkg train re --with-dev``) would score its own
 training documents here, more confidently than it scores new text. Its relations on those
-documents are therefore predicted by fold models (:func:`fold_models`): five models trained with
-the same arguments, each without one fifth of the dev documents, each predicting that fifth.
+documents are therefore predicted by fold models (:func:`kg.train.re.fold_models`): five models
+trained with the same arguments, each without one fifth of the dev documents, each predicting
+that fifth.
 """
 
 from __future__ import annotations
@@ -40,9 +41,7 @@ from kg.evaluate.re import evaluate_re, fold_chains, predict_in_folds, relation_
 from kg.models import Relation
 from kg.pipeline import Annotator
 from kg.relate.model import EndToEndCalibration, RelationExtractor, RelationModel, chain_of, fit_platt, platt
-from kg.train.re import DEV_SPLITS, fold_models
-
-__all__ = ["DEV_SPLITS", "calibrate", "calibrate_head", "cross_fitted"]
+from kg.train.re import fold_models
 from ontology.loaders import file_sha256
 
 FOLDS = 5
