@@ -675,7 +675,8 @@ class Errors:
     E424 = Message(ModelError, "the relation model's {head} scores were calibrated end to end with other components "
                    "than this run's ({differ}): they measure those components' errors, not these",
                    "Run `medkg train re-calibrate --model MODEL_DIR` with the models and data this run uses (about a "
-                   "minute), or take the scores as calibrated for the shipped NER model and linker.")
+                   "minute; for a model trained --with-dev, as the shipped one is, about ten more the first time, to train "
+                   "its fold models), or take the scores as calibrated for the shipped NER model and linker.")
     E425 = Message(ModelError, "the relation model was not trained with dev documents, so there is nothing to cross-fit",
                    "Score it without --cross-fitted: its dev scores are already out of sample. --cross-fitted is for a "
                    "model trained with `medkg train re --with-dev`.")
