@@ -264,22 +264,19 @@ def evaluate_re_corpus(settings, corpus, *, gold_entities: bool = False, cross_f
         resolved = evaluate_re(truth, found, corpus=str(corpus))
     return report.model_copy(update={"reliability": score_reliability(truth, scored), "resolved": resolved,
                                       "reliability_note": _in_sample_note(annotator, corpus_task(gold), corpus, gold_entities),
-                                      "in_sample": "" if cross_fitted else _trained_on_note(annotator, gold),
+                                      "in_sample": "" if cross_fitted else _trained_on_note(model, gold),
                                       "cross_fitted": by_folds,
                                       "left_out": described(left_out), "not_read": not_read})
 
 
-def _trained_on_note(annotator: Annotator, gold: Sequence[PubtatorDocument]) -> str:
-    """What to say where the relation model trained on documents of the corpus (``medkg train re --with-dev``)."""
-    from kg.relate.model import RelationExtractor
-
-    for c in annotator.components:
-        if isinstance(c, RelationExtractor) and (seen := set(c.model.metadata.get("dev_pmids") or ())):
-            if shared := sum(1 for d in gold if d.pmid in seen):
-                return (f"the relation model trained on {shared:,} of these {len(gold):,} documents (medkg train re "
-                        "--with-dev), so its scores here are optimistic; for dev figures score a model trained "
-                        "without --with-dev (MEDKG_RE_MODEL=DIR)")
-    return ""
+def _trained_on_note(model: Any, gold: Sequence[PubtatorDocument]) -> str:
+    """What to say where the relation ``model`` trained on documents of the corpus (``medkg train re --with-dev``)."""
+    seen = set(model.metadata.get("dev_pmids") or ())
+    if not (shared := sum(1 for d in gold if d.pmid in seen)):
+        return ""
+    return (f"the relation model trained on {shared:,} of these {len(gold):,} documents (medkg train re --with-dev), "
+            "so its scores here are optimistic; for dev figures score a model trained without --with-dev "
+            "(MEDKG_RE_MODEL=DIR)")
 
 
 def _in_sample_note(annotator: Annotator, task: str, corpus, gold_entities: bool) -> str:

@@ -63,19 +63,19 @@ from kg.relate.model import (
 )
 from kg.sources.pubtator import PubtatorDocument, read_pubtator
 from kg.text.analyzer import TextAnalyzer
-from kg.vocab.corpora import NOT_TRAINING, pmids_of, training_documents
+from kg.vocab.corpora import DEV_CORPORA, NOT_TRAINING, TRAIN_CORPORA, pmids_of, training_documents
 from kg.vocab.curie import to_curie
 from kg.vocab.lexicon import MESH_DISEASE_TERMS
 from kg.vocab.types import entity_type
 
 log = logging.getLogger(__name__)
-TRAINING_CORPORA: dict[str, str] = {  # under the shared data folder
-    "cid": "corpora/bc5cdr/CDR_TrainingSet.PubTator.txt",
-    "biored": "corpora/biored/Train.PubTator",
-}
-# The development split of each head, under the shared data: what `medkg evaluate re` scores, what the
+HEAD_CORPUS = {"cid": "bc5cdr", "biored": "biored"}  # the corpus (kg.vocab.corpora) each head learns from
+# Each head's splits, under the shared data folder. The dev split is what `medkg evaluate re` scores, what the
 # end-to-end calibration is fitted on, and what `--with-dev` adds to training.
-DEV_SPLITS: dict[str, str] = {"cid": "corpora/bc5cdr/CDR_DevelopmentSet.PubTator.txt", "biored": "corpora/biored/Dev.PubTator"}
+TRAINING_CORPORA: dict[str, str] = {
+    head: next(c.path for c in TRAIN_CORPORA if c.name == name) for head, name in HEAD_CORPUS.items()}
+DEV_SPLITS: dict[str, str] = {
+    head: next(c.path for c in DEV_CORPORA if c.name == name) for head, name in HEAD_CORPUS.items()}
 MESH_DESCRIPTOR_TERMS = "ontology/mesh/mesh2024_descriptor_terms.tsv.gz"
 MESH_SUPPLEMENTARY_TERMS = "ontology/mesh/mesh2024_supplementary_terms.tsv.gz"
 C_GRID: tuple[float, ...] = (0.03, 0.1, 0.3)
@@ -112,9 +112,9 @@ def fold_models(model: RelationModel, *, shared_data: str | Path = SHARED_DATA, 
                 log=print) -> Iterator[tuple[frozenset[str], RelationModel]]:
     """For a model trained with dev documents (``metadata["dev_pmids"]``): per fold (:func:`fold_of`), that fold's
     dev PMIDs and a model trained with the same arguments (relative paths under ``shared_data``) without them; none
-    for another model. With ``cache_dir``
-    each fold model is kept there, under a key of the model's training report (a retrained model has another; an end-
-    to-end calibration does not change it), and read back by later calls instead of trained again."""
+    for another model. With ``cache_dir`` each fold model is kept there, under a key of the model's training report
+    (a retrained model has another; an end-to-end calibration does not change it), and read back by later calls
+    instead of trained again."""
     dev = model.metadata.get("dev_pmids") or []
     arguments = model.metadata.get("training_arguments") or {}
     if not dev:

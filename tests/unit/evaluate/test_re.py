@@ -77,11 +77,12 @@ def test_shipped_model_on_bc5cdr_dev_with_gold_entities():
     if not dev.exists() or not (model_dir / "model.joblib").exists():
         pytest.skip(f"needs {dev} and the shipped model in {model_dir}")
     gold = list(read_pubtator(dev))[:60]
-    chain = Annotator(TextAnalyzer(), [WordExtractor(), RelationExtractor(RelationModel.load(model_dir), ("cid",))])
+    model = RelationModel.load(model_dir)
+    chain = Annotator(TextAnalyzer(), [WordExtractor(), RelationExtractor(model, ("cid",))])
     pred = list(predict_relations(gold, chain, gold_entities=True))
     assert all(r.type == "CID" for d in pred for r in d.relations)
     assert [a.start for a in pred[0].annotations] == [a.start for a in gold[0].annotations]  # gold entities kept
     # the shipped model learned from these abstracts (`medkg train re --with-dev`): a smoke check that it loads and
     # predicts, not a measure (that is `medkg evaluate re --cross-fitted`), and the report must say so
     assert evaluate_re(gold, pred).pair.f1 > 0.45
-    assert "trained on 60 of these 60 documents" in _trained_on_note(chain, gold)
+    assert "trained on 60 of these 60 documents" in _trained_on_note(model, gold)

@@ -117,10 +117,9 @@ def test_evaluate_says_the_scores_are_in_sample(with_dev):
     model_dir, dev = with_dev
     gold, _ = read_gold(dev)
     model = RelationModel.load(model_dir)
-    chain = Annotator(TextAnalyzer(), [GoldExtractor(gold, linked=True), RelationExtractor(model)])
-    note = _trained_on_note(chain, gold)
+    note = _trained_on_note(model, gold)
     assert "trained on 10 of these 10 documents" in note
-    assert _trained_on_note(chain, []) == ""
+    assert _trained_on_note(model, []) == ""
     zero = Score(tp=0, fp=0, fn=0)
     table = ReReport(documents=10, pair=zero, pair_type=zero, per_type={}, in_sample=note).table()
     assert table.splitlines()[1] == f"in-sample: {note}"
