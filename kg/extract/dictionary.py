@@ -12,6 +12,7 @@ long form is an entity takes that entity's type (:func:`kg.extract.spans.inherit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Iterator
 
 from spacy.language import Language
@@ -21,7 +22,10 @@ from kg.doc import AnnotatedDoc
 from kg.extract.spans import Ents, to_mentions
 from kg.models import FILL_IN, Mention
 from kg.text.analyzer import analysis_pipeline
-from kg.vocab.lexicon import Lexicon, best_type, build_matcher, longest_matches
+from kg.vocab.lexicon import ANION, CATIONS, Lexicon, best_type, build_matcher, longest_matches
+
+_CATION = re.compile(CATIONS, re.IGNORECASE)
+FILL_IN_VERSION = "fill-in-2"  # LexiconMatcher.fill_in; 2: not the cation word of a salt
 
 
 class LexiconMatcher:
@@ -32,6 +36,7 @@ class LexiconMatcher:
     def __init__(self, lexicon: Lexicon, nlp: Language, types: Collection[str] | None = None) -> None:
         self.lexicon = lexicon
         self.strings = nlp.vocab.strings
+        self.version = f"lex-{lexicon.hash[:12]}+{FILL_IN_VERSION}"  # of what fill_in adds
         forms = [f for f, readings in lexicon.entries.items() if types is None or best_type(readings)[0] in types]
         self.matcher, self.n_patterns = build_matcher(nlp, forms)
 
@@ -57,14 +62,16 @@ class LexiconMatcher:
         A tagger has read the context and left these words out, so two kinds of form are not added: a
         letters-only word of up to three letters, which a lexicon knows in several senses ("GOT", "ADR",
         "TH", "ISO"; a short form the document defines is another matter, see the module's docstring), and
-        an adjective in "-ergic" ("serotonergic" is a property of a drug, not a substance).
+        an adjective in "-ergic" ("serotonergic" is a property of a drug, not a substance). Nor is the cation
+        word of a salt whose anion word the tagger left out: the "sodium" of "sodium dipropylacetate" is no
+        mention of Sodium.
         """
         matches, shares = self(doc)
         taken = {i for s, e in labels for i in range(s, e)}
         added = set()
         for (s, e), label in matches.items():
             text = doc.tokens[s:e].text
-            if (len(text) <= 3 and text.isalpha()) or text.lower().endswith("ergic"):
+            if (len(text) <= 3 and text.isalpha()) or text.lower().endswith("ergic") or _cation_of_a_salt(doc, s, e):
                 continue
             if not taken.intersection(range(s, e)):
                 labels[(s, e)] = label
@@ -72,6 +79,12 @@ class LexiconMatcher:
                 if scores is not None:
                     scores[(s, e)] = shares[(s, e)]
         return added
+
+
+def _cation_of_a_salt(doc: AnnotatedDoc, start: int, end: int) -> bool:
+    """Tokens ``start:end`` are a cation word followed by an anion word ("sodium dipropylacetate")."""
+    return (end - start == 1 and end < len(doc.tokens) and _CATION.fullmatch(doc.tokens[start].text) is not None
+            and ANION.fullmatch(doc.tokens[end].text) is not None)
 
 
 def marked_fill_ins(doc: AnnotatedDoc, mentions: tuple[Mention, ...], spans: set[tuple[int, int]]) -> tuple[Mention, ...]:

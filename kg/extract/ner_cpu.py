@@ -690,7 +690,7 @@ class NerCpuExtractor:
             self.vocab = nlp.vocab  # the lexicon's patterns and the documents' tokens share strings
             types = self.tagger.settings.get("dictionary")  # ["Chemical"]: those types only; true: all
             self.lexicon = LexiconMatcher(lexicon, nlp, types=types if isinstance(types, list) else None)
-            self.version = f"{self.version}+lex-{lexicon.hash[:12]}"
+            self.version = f"{self.version}+{self.lexicon.version}"
 
     @property
     def settings(self) -> dict[str, object]:

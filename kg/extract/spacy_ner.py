@@ -76,7 +76,7 @@ class SpacyNerExtractor:
         self.lexicon = None
         if lexicon is not None:
             self.lexicon = LexiconMatcher(lexicon, self.nlp)
-            self.version = f"{self.version}+lex-{lexicon.hash[:12]}"
+            self.version = f"{self.version}+{self.lexicon.version}"
 
     @property
     def settings(self) -> dict[str, object]:

@@ -61,6 +61,7 @@ from kg.models import Candidate, Concept, Mention
 from kg.vocab.compact import KeyTable, StringList
 from kg.vocab.conceptstore import ConceptStore
 from kg.vocab.context import DocContext
+from kg.vocab.lexicon import CATIONS
 from kg.vocab.lexicon import SALT as _SALT
 from kg.vocab.lexicon import normalise
 from kg.vocab.normalizers import TYPES as NORMALISER_TYPES
@@ -640,7 +641,7 @@ _NAME_SALT = re.compile(_SALT.pattern.replace("|trihydrate", "|trihydrate|chlori
 _RADICAL = re.compile(r"(?:yl|ic)$")
 # Stereo prefixes: "L-thyroxine" is Thyroxine where no name has the prefix.
 _STEREO = re.compile(r"^(?:l|d|dl)-(?=[a-z]{3})", re.IGNORECASE)
-_SALT_PREFIX = re.compile(r"^(?:sodium|potassium|calcium|magnesium)\s+(?=[a-z]{4,}$)", re.IGNORECASE)
+_SALT_PREFIX = re.compile(rf"^{CATIONS}\s+(?=[a-z]{{4,}}$)", re.IGNORECASE)
 
 
 _SHORT_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,9}")

@@ -66,6 +66,10 @@ SALT = re.compile(
     r"fumarate|succinate|besylate|tosylate|bromide|sodium|potassium|calcium|monohydrate|dihydrate|trihydrate))+$",
     re.IGNORECASE,
 )
+# The cation word of a salt's name ("sodium dipropylacetate", "potassium clavulanate").
+CATIONS = r"(?:sodium|potassium|calcium|magnesium)"
+# The anion word after it: a word in -ate, -ite or -ide.
+ANION = re.compile(r"[a-z]{2,}(?:ate|ite|ide)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,6 +76,19 @@ def test_longest_matches_prefers_longer_then_earlier():
     assert longest_matches([(0, 0, 2), (0, 1, 4), (0, 4, 5), (0, 3, 5)]) == [(1, 4), (4, 5)]
 
 
+def test_fill_in_leaves_the_cation_word_of_a_salt_the_tagger_left_out():
+    from kg.extract.dictionary import FILL_IN_VERSION, LexiconMatcher
+    from kg.text.analyzer import analysis_pipeline
+
+    matcher = LexiconMatcher(Lexicon.from_entries([("sodium", "MESH:D012964", "Chemical", "t")]), analysis_pipeline())
+    assert matcher.version.endswith(FILL_IN_VERSION)
+    doc = analyse("Sodium valproate (sodium dipropylacetate) and sodium chloride lowered sodium intake.")
+    labels = {}
+    added = matcher.fill_in(doc, labels, {})
+    # the "sodium" of "sodium intake"; not that of a salt ("Sodium valproate", "sodium dipropylacetate", "sodium chloride")
+    assert [(doc.tokens[s:e].text, doc.tokens[e].text) for s, e in sorted(added)] == [("sodium", "intake")]
+
+
 def test_fill_in_adds_untaken_matches_of_the_types_asked_for_and_no_short_words_or_adjectives():
     from kg.extract.dictionary import LexiconMatcher
     from kg.text.analyzer import analysis_pipeline

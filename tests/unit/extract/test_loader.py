@@ -122,7 +122,8 @@ def test_the_tagger_settings_may_name_the_types_the_lexicon_fills_in(tmp_path, m
     monkeypatch.setattr(loader, "DEFAULT_MODEL", tmp_path / "m")
     assert default_spec() == f"{tmp_path / 'm'}+dictionary"
     asked = []
-    monkeypatch.setattr(dictionary.LexiconMatcher, "__init__", lambda self, lexicon, nlp, types=None: asked.append(types))
+    monkeypatch.setattr(dictionary.LexiconMatcher, "__init__",
+                        lambda self, lexicon, nlp, types=None: setattr(self, "version", asked.append(types) or "lex"))
     for setting, types in ((["Chemical"], ["Chemical"]), (True, None)):
         tagger = type("Tagger", (), {"version": "t", "settings": {"dictionary": setting}})()
         monkeypatch.setattr(NerCpuTagger, "load", lambda model, unfinished=False, tagger=tagger: tagger)

@@ -8,6 +8,7 @@ from spacy.training import Example
 from kg.config import REPO_ROOT
 from kg.errors import ModelError
 from kg.doc import Component
+from kg.extract.dictionary import FILL_IN_VERSION
 from kg.extract.spacy_ner import SpacyNerExtractor
 from kg.extract.spans import inherit_abbreviation_types
 from kg.text.tokenizer import make_bio_tokenizer
@@ -94,7 +95,7 @@ def test_version_changes_with_the_weights(tiny_model, tmp_path):
 def test_lexicon_adds_what_the_model_missed_and_never_overrides_it(tiny_model):
     lexicon = Lexicon.from_entries([("etoricoxib", "MESH:C422", "Chemical", "t"), ("naloxone", "MESH:D9", "Disease", "t")])
     extractor = SpacyNerExtractor(tiny_model, lexicon=lexicon)
-    assert extractor.version.endswith(f"+lex-{lexicon.hash[:12]}")
+    assert extractor.version.endswith(f"+lex-{lexicon.hash[:12]}+{FILL_IN_VERSION}")
     ms = _extract(extractor, "Naloxone reversed the hypotension. Etoricoxib was given.")
     assert [(m.text, m.label) for m in ms] == [
         ("Naloxone", "Chemical"), ("hypotension", "Disease"), ("Etoricoxib", "Chemical")]
