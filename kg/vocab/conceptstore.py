@@ -41,8 +41,9 @@ from kg.vocab.types import entity_type
 from ontology import loaders
 
 STORE_FILE = "concepts.sqlite"
-# v4: retired MeSH ids resolve to the current record; BioRED's "-" is NIL; v5: population records are no chemicals
-FORMAT_VERSION = "conceptstore-v5"
+# v4: retired MeSH ids resolve to the current record; BioRED's "-" is NIL; v5: population records are no chemicals;
+# v6: HPO qualifiers (HPO_QUALIFIERS) are no findings
+FORMAT_VERSION = "conceptstore-v6"
 # Prefixes a MeSH concept carries as xrefs (UMLS and SNOMED CT ride along when a licensed
 # user's MRCONSO supplied them).
 XREF_PREFIXES = ("MONDO", "DOID", "OMIM", "ICD10CM", "HP", "UMLS", "SNOMEDCT_US")
@@ -443,6 +444,24 @@ def _type_supplementary_records(db: sqlite3.Connection) -> None:
     )
 
 
+# HPO's branches of qualifiers, not phenotypes: Clinical modifier ("Borderline", "Diffuse", "Severe"), Mode of
+# inheritance ("Mitochondrial inheritance"), Frequency, Blood group.
+HPO_QUALIFIERS = ("HP:0012823", "HP:0000005", "HP:0040279", "HP:0032223")
+
+
+def _untype_hpo_qualifiers(db: sqlite3.Connection) -> None:
+    """No entity type for the HPO terms under :data:`HPO_QUALIFIERS`: they qualify a finding ("borderline
+    hypertension", "diffuse"), and a mention the tagger left on such a word is no finding of them."""
+    roots = ", ".join("?" * len(HPO_QUALIFIERS))
+    db.execute(
+        f"""WITH RECURSIVE qualifier(id) AS (
+                SELECT id FROM concepts WHERE id IN ({roots})
+                UNION SELECT p.concept_id FROM parents p JOIN qualifier q ON p.parent = q.id)
+            UPDATE concepts SET type = NULL WHERE id IN (SELECT id FROM qualifier)""",
+        HPO_QUALIFIERS,
+    )
+
+
 def build_concept_store(settings: Settings, *, ontology_dir: Path | None = None, partial: bool = True) -> BuildStats:
     """Build ``<cache dir>/concepts.sqlite`` from ``<shared_data>/ontology`` and the training corpora.
 
@@ -495,6 +514,7 @@ def build_concept_store(settings: Settings, *, ontology_dir: Path | None = None,
         _learn_training_names(db, Path(settings.shared_data), stats)
         db.executescript(_INDEXES)
         _type_supplementary_records(db)
+        _untype_hpo_qualifiers(db)
         _resolve_primaries(db)
         _resolve_retired_mesh_ids(db)
         db.executemany(

@@ -57,6 +57,12 @@ def test_hpo_term_resolves_by_mesh_xref_or_unique_name(store):
     assert store.get("HP:0002917").type == "Finding"
 
 
+def test_hpo_qualifiers_are_no_findings(store):
+    # Borderline is a Severity, a Clinical modifier: it qualifies a finding ("borderline hypertension")
+    assert [store.get(i) for i in ("HP:0012823", "HP:0012824", "HP:0012827")] == [None, None, None]
+    assert store.by_name("borderline") == []
+
+
 def test_disease_terms_filed_under_the_wrong_descriptor_are_refiled(built, store):
     assert built[1].counts["mesh_rows_refiled"] == 1
     assert [c.id for c in store.by_name("propofol infusion syndrome")] == ["MESH:D000072736"]
