@@ -41,10 +41,9 @@ from kg.evaluate.re import evaluate_re, fold_chains, predict_in_folds, relation_
 from kg.models import Relation
 from kg.pipeline import Annotator
 from kg.relate.model import EndToEndCalibration, RelationExtractor, RelationModel, chain_of, fit_platt, platt
-from kg.train.re import fold_models
+from kg.train.re import FOLDS, fold_models
 from ontology.loaders import file_sha256
 
-FOLDS = 5
 REPORT_FILE = "calibration.json"
 
 
