@@ -8,8 +8,8 @@ from sklearn.linear_model import LogisticRegression
 
 from kg.errors import ModelError, SourceError
 from kg.relate.features import CONTEXT_FEATURES
-from kg.relate.model import Head, RelationModel
-from kg.train.re import train_re
+from kg.relate.model import Head, RelationModel, TreeBlend, positive_scores
+from kg.train.re import TREE_MIN_ROWS, _classifier, _folds, _tree_blend, _trees, train_re, tree_columns
 
 pytestmark = pytest.mark.slow  # trains a (tiny) model with cross-validation
 
@@ -36,9 +36,14 @@ def test_training_writes_a_loadable_model_and_report(tiny_model_dir):
         best = detector[f"{'with' if context else 'without'} context C={report['tasks'][task]['C']}"]
         assert sum(best) == max(sum(v) for v in detector.values())
         assert (head.detector_columns is None) == context
+        blended = report["tasks"][task]["tree_weight"] > 0  # trees beside the linear model where CV says they pay
+        assert blended == isinstance(head.classifier, TreeBlend)
+        assert report["tasks"][task]["cv_pair_f1"] == report["tasks"][task]["cv_pair_and_type_f1_by_tree_weight"][
+            str(report["tasks"][task]["tree_weight"])][0]
+        linear = head.classifier.linear if blended else head.classifier
         if not context:
             names = head.vectorizer.get_feature_names_out()[head.detector_columns]
-            assert not any(n.startswith(CONTEXT_FEATURES) for n in names) and len(names) == head.classifier.coef_.shape[1]
+            assert not any(n.startswith(CONTEXT_FEATURES) for n in names) and len(names) == linear.coef_.shape[1]
 
 
 def test_training_writes_a_model_card_with_its_data_command_and_scores_and_keeps_a_hand_written_one(
@@ -224,3 +229,39 @@ def test_a_calibration_fitted_with_other_components_is_stale_and_warned_about_on
     warned = [r.getMessage().splitlines()[0] for r in caplog.records if "E424" in r.getMessage()]
     assert warned == ["E424: the relation model's 'cid' scores were calibrated end to end with other components than "
                       "this run's (curated-links, ner-cpu): they measure those components' errors, not these"]
+
+
+def test_trees_beside_the_linear_detector_learn_a_conjunction_it_cannot():
+    """Related exactly when a pair has one of two features but not both (a trigger word without a negation
+    cue): no weighting of the features separates that, trees do; CV gives the trees weight, and the blended
+    detector scores what its parts say."""
+    rng = np.random.default_rng(0)
+    n = 600
+    a, b, noise = rng.random(n) < 0.5, rng.random(n) < 0.5, rng.random((n, 3)) < 0.3
+    X = sparse.csr_matrix(np.column_stack([a, b, noise, np.ones(n)]).astype(float))
+    positive = a ^ b
+    groups = np.arange(n) // 3  # three pairs per document
+    folds = [(np.flatnonzero(np.isin(groups, tr)), np.flatnonzero(np.isin(groups, te)))
+             for tr, te in _folds(n // 3)]
+    linear_oof = np.zeros(n)
+    for train, test in folds:
+        linear_oof[test] = positive_scores(_classifier(0.1, 0).fit(X[train], positive[train].astype(int)), X[test])
+    blend = _tree_blend(X, positive, positive, folds, int(positive.sum()), 0, linear_oof)
+    by_weight = blend["cv_pair_and_type_f1_by_tree_weight"]
+    assert blend["tree_weight"] > 0 and by_weight["0.0"][0] < 0.8 < blend["cv_pair_f1"] == max(v[0] for v in by_weight.values())
+    assert list(blend["tree_columns"]) == list(tree_columns(X)) == [0, 1, 2, 3, 4, 5]  # each in 20+ pairs
+    linear = _classifier(0.1, 0).fit(X, positive.astype(int))
+    trees = _trees(0).fit(X.toarray().astype(np.float32), positive.astype(int))
+    detector = TreeBlend(linear=linear, trees=trees, columns=blend["tree_columns"], weight=0.75)
+    head = Head(vectorizer=DictVectorizer(), classifier=detector, threshold=0.5)
+    expected = 0.75 * trees.predict_proba(X.toarray())[:, 1] + 0.25 * linear.predict_proba(X)[:, 1]
+    assert np.allclose(head.scores(X), expected)
+    assert ((head.scores(X) >= 0.5) == positive).mean() > 0.95
+
+
+def test_a_feature_too_few_pairs_have_is_no_tree_column_and_without_any_the_detector_is_linear():
+    X = sparse.csr_matrix(np.array([[1.0, 1.0]] * (TREE_MIN_ROWS - 1) + [[0.0, 1.0]] * 5))
+    assert list(tree_columns(X)) == [1] and list(tree_columns(X[:6])) == []
+    positive = np.array([True, False] * 3)
+    blend = _tree_blend(X[:6], positive, positive, [(np.arange(3), np.arange(3, 6))], 3, 0, np.full(6, 0.6))
+    assert blend["tree_weight"] == 0.0 and list(blend["cv_pair_and_type_f1_by_tree_weight"]) == ["0.0"]
