@@ -221,7 +221,7 @@ class TreeBlend:
     Measured when it was built (2026-12-04, five-fold CV on the training split, trees alone / linear alone /
     half and half): CID 0.6345 / 0.6170 / 0.6359, BioRED pair 0.7417 / 0.7359 / 0.7450; BC5CDR dev with gold
     entities, trained on the training split: 0.618 / 0.620 / 0.633. Training picks ``weight`` by CV
-    (:func:`kg.train.re.train_re`).
+    (:func:`kg.train.re.train_re`). ``X`` is sparse, as :func:`vectorize` gives it.
     """
 
     linear: Any
@@ -231,8 +231,8 @@ class TreeBlend:
     classes_: np.ndarray = field(default_factory=lambda: np.array([0, 1]))
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        dense = X[:, self.columns].toarray() if sparse.issparse(X) else np.asarray(X)[:, self.columns]
-        p = (self.weight * positive_scores(self.trees, dense.astype(np.float32))
+        dense = X[:, self.columns].toarray().astype(np.float32)
+        p = (self.weight * positive_scores(self.trees, dense)
              + (1 - self.weight) * positive_scores(self.linear, X))
         return np.column_stack([1 - p, p])
 

@@ -324,6 +324,7 @@ def tree_columns(X: Any) -> np.ndarray:
 
 
 def _trees(seed: int) -> HistGradientBoostingClassifier:
+    """The detector's trees (100 of learning rate 0.15 scored as 300 of 0.05 did, in a third of the time)."""
     return HistGradientBoostingClassifier(max_iter=100, learning_rate=0.15, max_leaf_nodes=15, min_samples_leaf=20,
                                           l2_regularization=1.0, early_stopping=False, random_state=seed)
 
@@ -518,7 +519,7 @@ def model_card(report: Mapping[str, Any], out: Path) -> str:
         typer = f"{t['typer_C']}, {t['cv_typer_accuracy']}" if "typer_C" in t else "-"
         corpus = f"`{Path(t['corpus']).name}`" + (f" + `{Path(t['dev_corpus']).name}`" if "dev_corpus" in t else "")
         lines.append(f"| `{task}` | {corpus} | {t['documents']:,} | {t['candidate_pairs']:,} | "
-                     f"{t['gold_relations']:,} | {t['C']} | {t.get('tree_weight', 0.0)} | {t['threshold']} | {t['cv_pair_f1']} | "
+                     f"{t['gold_relations']:,} | {t['C']} | {t['tree_weight']} | {t['threshold']} | {t['cv_pair_f1']} | "
                      f"{t['cv_pair_type_f1']} | {typer} |")
     lines += ["", "Five-fold cross-validation over the training documents chose C, the weight of the gradient-boosted "
               "trees beside the linear detector (`TreeBlend`; 0: linear alone), the thresholds and the calibration "
