@@ -212,6 +212,12 @@ def positive_scores(classifier: Any, X: Any) -> np.ndarray:
     return classifier.predict_proba(X)[:, list(classifier.classes_).index(1)]
 
 
+def dense_columns(X: Any, columns: np.ndarray) -> np.ndarray:
+    """The ``columns`` of the sparse rows ``X`` as the dense float32 array a :class:`TreeBlend`'s trees read,
+    in training and prediction alike."""
+    return X[:, columns].toarray().astype(np.float32)
+
+
 @dataclass
 class TreeBlend:
     """A detector whose probability is ``weight`` x gradient-boosted trees' + (1 - ``weight``) x the linear model's.
@@ -231,8 +237,7 @@ class TreeBlend:
     classes_: np.ndarray = field(default_factory=lambda: np.array([0, 1]))
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        dense = X[:, self.columns].toarray().astype(np.float32)
-        p = (self.weight * positive_scores(self.trees, dense)
+        p = (self.weight * positive_scores(self.trees, dense_columns(X, self.columns))
              + (1 - self.weight) * positive_scores(self.linear, X))
         return np.column_stack([1 - p, p])
 

@@ -57,6 +57,7 @@ from kg.relate.model import (
     SentenceHead,
     TreeBlend,
     conjoin_types,
+    dense_columns,
     featurize,
     int32_indices,
     fit_calibrator,
@@ -335,11 +336,13 @@ def _tree_blend(X: Any, positive: np.ndarray, typed_ok: np.ndarray, pair_folds: 
     ``linear_oof``) that scores best by CV, of :data:`TREE_WEIGHTS` (0: the linear model alone), with the
     threshold, out-of-fold scores (``oof``) and tree columns (``tree_columns``) that go with it."""
     columns = tree_columns(X)
-    dense = X[:, columns].toarray().astype(np.float32)
     trees = np.zeros(len(positive))
-    for train, test in pair_folds if len(columns) else ():  # too few pairs for any column: linear alone
-        trees[test] = positive_scores(_trees(seed).fit(dense[train], positive[train].astype(int)), dense[test])
-    weights = TREE_WEIGHTS if len(columns) else (0.0,)
+    weights: tuple[float, ...] = (0.0,)  # too few pairs for any column: the linear model alone
+    if len(columns):
+        dense = dense_columns(X, columns)
+        for train, test in pair_folds:
+            trees[test] = positive_scores(_trees(seed).fit(dense[train], positive[train].astype(int)), dense[test])
+        weights = TREE_WEIGHTS
     by_weight = {w: _best_threshold(w * trees + (1 - w) * linear_oof, positive, typed_ok, n_gold) for w in weights}
     w = max(by_weight, key=lambda k: (by_weight[k]["cv_pair_f1"] + by_weight[k]["cv_pair_type_f1"], -k))
     return {**by_weight[w], "tree_weight": w, "tree_columns": columns, "oof": w * trees + (1 - w) * linear_oof,
@@ -427,7 +430,7 @@ def train_re(
         Xdet = X if detector_columns is None else X[:, detector_columns]
         detector = _classifier(cv["C"], seed).fit(Xdet, positive.astype(int))
         if cv["tree_weight"] > 0:
-            boosted = _trees(seed).fit(Xdet[:, columns].toarray().astype(np.float32), positive.astype(int))
+            boosted = _trees(seed).fit(dense_columns(Xdet, columns), positive.astype(int))
             detector = TreeBlend(linear=detector, trees=boosted, columns=columns, weight=cv["tree_weight"])
         calibrator = fit_calibrator(oof, positive)
         typed_calibrator = None
