@@ -23,7 +23,8 @@ A one-word disease mention written as an adjective is also read as its noun ("dy
 the mention as written. A chemical or disease short form its document uses without spelling it out ("women
 with OAB" under a title about "overactive bladder") takes the concept of the document's mentions it
 abbreviates, where they name one concept. A one-word chemical mention ending in "-ate" that names nothing is
-read as its acid ("zoledronate" Zoledronic Acid), by the string tiers only.
+read as its acid ("zoledronate" Zoledronic Acid), by the string tiers only. A disease mention that no tier
+links takes the disease its last words name, by the string tiers, score x 0.8 (``TfidfLinker._head_match``).
 
 Where several concepts share a name, names learned from training-corpus gold mentions rank
 first by how often annotators chose each concept, then MeSH before other vocabularies, then the
@@ -84,6 +85,7 @@ OPEN_TYPES = ("Chemical", "Disease", "Finding")
 COORDINATED = frozenset({"Disease", "Gene"})  # types whose coordinations are spelled out (kg.link.coordination)
 TYPE_CODES: tuple[str | None, ...] = (None, "Chemical", "Disease", "Finding", "Gene", "Species", "CellLine", "Variant")
 EXACT, NORMALISED, COMPACT, ABBREVIATION, TFIDF, VARIANT = 1.0, 0.95, 0.93, 0.98, 0.9, 0.97
+HEAD = 0.8  # a disease mention's last words (TfidfLinker._head_match)
 DEFAULT_THRESHOLD = 0.7
 MAX_CANDIDATES = 5
 NEIGHBOURS = 20
@@ -290,6 +292,7 @@ class TfidfLinker:
                 "coordinated": sorted(COORDINATED), "spellings": [list(pair) for pair in _SPELLINGS],
                 "codes": _CODE.pattern, "combining": _COMBINING.pattern, "whole_word_long_forms": True,
                 "adjective_endings": [[a, list(n)] for a, n in _ADJECTIVE_ENDINGS],
+                "head": HEAD, "head_generic": sorted(_HEAD_GENERIC),
                 "undefined_short_forms": _UNDEFINED_SHORT.pattern, "anion_acids": True,
                 "bracketed_short_forms": sorted(_BRACKETED_TYPES)}
 
@@ -358,8 +361,26 @@ class TfidfLinker:
                 here[key] = self._remember(key, found or [])
         for eligible, group in pending.items():
             for key, found in zip(group, self._nearest([k[0] for k in group], eligible), strict=True):
+                if key[1] in _HEADED and (not found or found[0][1] < self.threshold):
+                    found = self._head_match(*key) or found
                 here[key] = self._remember(key, found)
         return [here[key] for key in keys]
+
+    def _head_match(self, text: str, type_: str) -> list[tuple[int, float]] | None:
+        """For a disease mention no name matches: the longest run of its last words that a name matches
+        exactly or normalised as a disease (:meth:`_string_match`), score x ``HEAD``, where those words name a
+        disorder (:data:`_HEAD_GENERIC`): "limbic seizures" Seizures, "stage II hypertension" Hypertension,
+        "inflammatory visceral pain" Visceral Pain; not "HCV infection" Infections, nor "rotational behavior"
+        the finding Behavior."""
+        words = text.split()
+        for k in range(1, len(words)):
+            tail = " ".join(words[k:])
+            if not _content_words(tail) - _HEAD_GENERIC:
+                break
+            if found := [(i, score * HEAD) for i, score in self._string_match(tail, type_) or ()
+                         if self.index.type_of(i) == "Disease"]:
+                return found
+        return None
 
     def _remember(self, key: tuple[str, str], found: list[tuple[int, float]]) -> tuple[Candidate, ...]:
         """The candidates of ``found``, kept for ``key`` (frozen: one tuple serves every mention of it)."""
@@ -765,6 +786,20 @@ _WORD = re.compile(r"[a-z0-9]+")
 _GENERIC = frozenset({
     "disease", "diseases", "disorder", "disorders", "syndrome", "syndromes", "type", "nos",
     "drug", "drugs", "agent", "agents", "compound", "compounds",
+})
+
+
+_HEADED = frozenset({"Disease", "Finding"})  # types whose NIL mentions try their last words (TfidfLinker._head_match)
+# Words that say something is wrong without saying what: a mention's last words made only of these
+# (and :data:`_GENERIC`) do not stand for it ("renal impairment" is no Impairment, "HCV infection" no Infections).
+_HEAD_GENERIC = frozenset({
+    "toxicity", "toxicities", "injury", "injuries", "damage", "dysfunction", "dysfunctions", "impairment",
+    "impairments", "complication", "complications", "abnormality", "abnormalities", "lesion", "lesions", "deficit",
+    "deficits", "deficiency", "infection", "infections", "failure", "insufficiency", "effect", "effects", "reaction",
+    "reactions", "change", "changes", "symptom", "symptoms", "problem", "problems", "event", "events", "activity",
+    "disturbance", "disturbances", "illness", "condition", "conditions", "state", "degeneration", "involvement",
+    "hyperactivity", "hypertrophy", "inflammation", "deficiencies", "defect", "defects", "anomaly", "anomalies",
+    "malformation", "malformations", "tumor", "tumors", "tumour", "tumours", "neoplasm", "neoplasms", "cancer", "cancers",
 })
 
 

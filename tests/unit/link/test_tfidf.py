@@ -378,3 +378,13 @@ def test_a_chemical_is_found_by_its_letters_and_digits_where_one_concept_has_the
     assert top(linker, "N-acetyl serotonin", "Disease")[0] is None  # chemicals only
     assert top(linker, "benzisoxazole", "Chemical")[0] is None  # 1,2- and 2,1-: which one the text does not say
     assert top(linker, "2,1-benz-isoxazole", "Chemical") == ("MESH:C441201", tfidf.COMPACT)
+
+
+def test_a_disease_mention_no_name_matches_links_to_what_its_last_words_name(linker):
+    # no name is near "recurrent partial seizures": the seizures are the disorder, whatever the modifiers say
+    assert top(linker, "recurrent partial seizures", "Disease") == ("MESH:D012640", tfidf.EXACT * tfidf.HEAD)
+    # last words that say only that something is wrong name no disorder: NIL, not a broad concept
+    assert top(linker, "recurrent partial dysfunction", "Disease") == (None, 0.0)
+    assert top(linker, "recurrent partial seizures", "Chemical") == (None, 0.0)  # diseases only
+    assert top(linker, "seizures", "Disease") == ("MESH:D012640", tfidf.EXACT)  # a name still matches whole
+    assert linker.settings["head"] == tfidf.HEAD and "dysfunction" in linker.settings["head_generic"]
