@@ -25,6 +25,8 @@ with OAB" under a title about "overactive bladder") takes the concept of the doc
 abbreviates, where they name one concept. A one-word chemical mention ending in "-ate" that names nothing is
 read as its acid ("zoledronate" Zoledronic Acid), by the string tiers only. A disease mention that no tier
 links takes the disease its last words name, by the string tiers, score x 0.8 (``TfidfLinker._head_match``).
+A chemical written as a formula is looked up as the name it stands for, where that names a concept
+(:mod:`kg.link.formulas`: "CaCl2" Calcium Chloride, "KCl" Potassium Chloride, "H2O2" Hydrogen Peroxide).
 
 Where several concepts share a name, names learned from training-corpus gold mentions rank
 first by how often annotators chose each concept, then MeSH before other vocabularies, then the
@@ -58,6 +60,7 @@ from kg.cache import cached_pickle
 from kg.config import SHARED_DATA, Settings
 from kg.doc import AnnotatedDoc, batched
 from kg.link.coordination import coordination
+from kg.link.formulas import formula_names
 from kg.models import Candidate, Concept, Mention
 from kg.vocab.compact import KeyTable, StringList
 from kg.vocab.conceptstore import ConceptStore
@@ -86,6 +89,7 @@ COORDINATED = frozenset({"Disease", "Gene"})  # types whose coordinations are sp
 TYPE_CODES: tuple[str | None, ...] = (None, "Chemical", "Disease", "Finding", "Gene", "Species", "CellLine", "Variant")
 EXACT, NORMALISED, COMPACT, ABBREVIATION, TFIDF, VARIANT = 1.0, 0.95, 0.93, 0.98, 0.9, 0.97
 HEAD = 0.8  # a disease mention's last words (TfidfLinker._head_match)
+FORMULAS_VERSION = "formulas-1"  # kg.link.formulas: what a chemical formula is read as
 DEFAULT_THRESHOLD = 0.7
 MAX_CANDIDATES = 5
 NEIGHBOURS = 20
@@ -292,7 +296,7 @@ class TfidfLinker:
                 "coordinated": sorted(COORDINATED), "spellings": [list(pair) for pair in _SPELLINGS],
                 "codes": _CODE.pattern, "combining": _COMBINING.pattern, "whole_word_long_forms": True,
                 "adjective_endings": [[a, list(n)] for a, n in _ADJECTIVE_ENDINGS],
-                "head": HEAD, "head_generic": sorted(_HEAD_GENERIC),
+                "head": HEAD, "head_generic": sorted(_HEAD_GENERIC), "formulas": FORMULAS_VERSION,
                 "undefined_short_forms": _UNDEFINED_SHORT.pattern, "anion_acids": True,
                 "bracketed_short_forms": sorted(_BRACKETED_TYPES)}
 
@@ -347,7 +351,7 @@ class TfidfLinker:
         Abstracts repeat their entities, so each distinct (lowercased text, type) is looked up
         once and remembered (up to ``MEMO_SIZE`` of them) across calls.
         """
-        keys = [(text.lower().strip(), type_) for text, type_ in texts]
+        keys = [self._key(text, type_) for text, type_ in texts]
         here: dict[tuple[str, str], tuple[Candidate, ...]] = {}  # this call's, whatever the memo forgets
         pending: dict[frozenset, list[tuple[str, str]]] = defaultdict(list)
         for key in dict.fromkeys(keys):
@@ -381,6 +385,15 @@ class TfidfLinker:
                          if self.index.type_of(i) == "Disease"]:
                 return found
         return None
+
+    def _key(self, text: str, type_: str) -> tuple[str, str]:
+        """What a mention is looked up as: its text, lowercase, or for a chemical formula the first name it
+        stands for that names a concept (:func:`~kg.link.formulas.formula_names`: "CaCl2" calcium chloride)."""
+        if type_ == "Chemical":
+            for name in formula_names(text):
+                if self._string_match(name, type_):
+                    return name, type_
+        return text.lower().strip(), type_
 
     def _remember(self, key: tuple[str, str], found: list[tuple[int, float]]) -> tuple[Candidate, ...]:
         """The candidates of ``found``, kept for ``key`` (frozen: one tuple serves every mention of it)."""

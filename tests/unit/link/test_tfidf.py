@@ -388,3 +388,13 @@ def test_a_disease_mention_no_name_matches_links_to_what_its_last_words_name(lin
     assert top(linker, "recurrent partial seizures", "Chemical") == (None, 0.0)  # diseases only
     assert top(linker, "seizures", "Disease") == ("MESH:D012640", tfidf.EXACT)  # a name still matches whole
     assert linker.settings["head"] == tfidf.HEAD and "dysfunction" in linker.settings["head_generic"]
+
+
+def test_a_chemical_formula_is_looked_up_as_the_name_it_stands_for(linker, monkeypatch):
+    # the fixture store names metformin and no salt: say a formula stands for metformin
+    names = {"C4H11N5": ["metformin"], "NaCl": ["sodium chloride"]}
+    monkeypatch.setattr(tfidf, "formula_names", lambda text: names.get(text, []))
+    assert top(linker, "C4H11N5", "Chemical") == ("MESH:D008687", tfidf.EXACT)
+    assert top(linker, "C4H11N5", "Disease") == (None, 0.0)  # chemicals only
+    assert top(linker, "NaCl", "Chemical") == (None, 0.0)  # a name that names nothing: the text is looked up
+    assert linker.settings["formulas"] == tfidf.FORMULAS_VERSION
