@@ -297,6 +297,7 @@ class TfidfLinker:
                 "codes": _CODE.pattern, "combining": _COMBINING.pattern, "whole_word_long_forms": True,
                 "adjective_endings": [[a, list(n)] for a, n in _ADJECTIVE_ENDINGS],
                 "head": HEAD, "head_generic": sorted(_HEAD_GENERIC), "formulas": FORMULAS_VERSION,
+                "qualifiers": sorted(_QUALIFIERS),
                 "undefined_short_forms": _UNDEFINED_SHORT.pattern, "anion_acids": True,
                 "bracketed_short_forms": sorted(_BRACKETED_TYPES)}
 
@@ -358,7 +359,7 @@ class TfidfLinker:
             if key in self._memo:
                 here[key] = self._memo[key]
                 continue
-            found = self._string_match(*key)
+            found = [] if key[1] in _HEADED and _only_qualifiers(key[0]) else self._string_match(*key)
             if found is None and key[1] in ELIGIBLE:
                 pending[ELIGIBLE[key[1]]].append(key)
             else:
@@ -802,6 +803,13 @@ _GENERIC = frozenset({
 })
 
 
+# Words that qualify a disorder without naming one: a disease mention of these words only is NIL, where the
+# nearest names would make "chronic" Chronic Pain and "progressive" Progressive ptosis.
+_QUALIFIERS = frozenset({
+    "chronic", "acute", "subacute", "progressive", "severe", "mild", "moderate", "bilateral", "unilateral",
+    "recurrent", "idiopathic", "familial", "hereditary", "congenital", "transient", "sporadic", "primary",
+    "secondary", "diffuse", "focal", "generalized", "persistent", "intermittent", "episodic",
+})
 _HEADED = frozenset({"Disease", "Finding"})  # types whose NIL mentions try their last words (TfidfLinker._head_match)
 # Words that say something is wrong without saying what: a mention's last words made only of these
 # (and :data:`_GENERIC`) do not stand for it ("renal impairment" is no Impairment, "HCV infection" no Infections).
@@ -833,6 +841,12 @@ def compact_keys(name: str) -> list[str]:
     if name[:1].isdigit() or name[:1] == "(":
         keys.append(_LOCANTS.sub("", name).translate(_PUNCTUATION))
     return [k for k in dict.fromkeys(keys) if len(k) >= COMPACT_MIN]
+
+
+def _only_qualifiers(text: str) -> bool:
+    """Whether every word of ``text`` is one of :data:`_QUALIFIERS` ("chronic", "acute and chronic")."""
+    words = [w for w in _WORD.findall(text.lower()) if w not in ("and", "or")]
+    return bool(words) and all(w in _QUALIFIERS for w in words)
 
 
 def _content_words(text: str) -> frozenset[str]:

@@ -398,3 +398,11 @@ def test_a_chemical_formula_is_looked_up_as_the_name_it_stands_for(linker, monke
     assert top(linker, "C4H11N5", "Disease") == (None, 0.0)  # chemicals only
     assert top(linker, "NaCl", "Chemical") == (None, 0.0)  # a name that names nothing: the text is looked up
     assert linker.settings["formulas"] == tfidf.FORMULAS_VERSION
+
+
+def test_a_disease_mention_of_qualifiers_only_is_nil(linker):
+    # the nearest names of a word that only qualifies a disorder share that word and nothing it means
+    for text in ("chronic", "Progressive", "acute and chronic"):
+        assert top(linker, text, "Disease") == (None, 0.0), text
+    assert top(linker, "chronic seizures", "Disease")[0] == "MESH:D012640"  # a disorder it qualifies is named
+    assert "chronic" in linker.settings["qualifiers"]
