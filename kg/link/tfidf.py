@@ -821,6 +821,7 @@ _HEAD_GENERIC = frozenset({
     "disturbance", "disturbances", "illness", "condition", "conditions", "state", "degeneration", "involvement",
     "hyperactivity", "hypertrophy", "inflammation", "deficiencies", "defect", "defects", "anomaly", "anomalies",
     "malformation", "malformations", "tumor", "tumors", "tumour", "tumours", "neoplasm", "neoplasms", "cancer", "cancers",
+    "malignancy", "malignancies", "inflammatory",
 })
 
 
