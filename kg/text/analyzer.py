@@ -45,7 +45,8 @@ from kg.text.sections import header_spans, sectionize
 from kg.text.tokenizer import REGISTRY_NAME, make_bio_tokenizer
 
 SENTENCE_PUNCT = (".", "!", "?")
-VERSION = "3"  # 2: hyphenated short forms, long forms with paired parentheses; 3: note lines end sentences
+VERSION = "4"  # 2: hyphenated short forms, long forms with paired parentheses; 3: note lines end sentences;
+# 4: a long form by the initials of its words (by_initials)
 # A note line that begins a new item: a capital, a digit or a list marker ("-", "*", "•").
 _NEW_ITEM = re.compile(r"[A-Z0-9*•·–-]")
 # A numbered item's number ("1. Hypertension"): its full stop ends no sentence.
@@ -88,6 +89,31 @@ def hyphenated_short_forms(matches: list[tuple[int, int, int]], doc: Doc) -> lis
     return out
 
 
+_ACRONYM = re.compile(r"[A-Z]{2,6}s?")
+
+
+def by_initials(long: Span, short: str) -> Span:
+    """The long form whose words' initials spell ``short``, where Schwartz-Hearst took fewer words because
+    the last word's letters spell it too: "combined oral contraceptives (COCs)", not "contraceptives". For
+    short forms of two to six capitals (a plural s aside); hyphens between words are skipped
+    ("insulin-dependent diabetes mellitus (IDDM)"), any other punctuation ends the search."""
+    if not _ACRONYM.fullmatch(short):
+        return long
+    letters = (short[:-1] if short.endswith("s") else short).lower()
+    doc = long.doc
+    words: list = []
+    i = long.end - 1
+    while i >= 0 and len(words) < len(letters):
+        if doc[i].text != "-":
+            if not doc[i].is_alpha:
+                break
+            words.append(doc[i])
+        i -= 1
+    if len(words) < len(letters) or "".join(w.text[0].lower() for w in reversed(words)) != letters:
+        return long
+    return doc[words[-1].i : long.end] if words[-1].i < long.start else long
+
+
 @Language.factory("medkg_abbreviation_detector")
 class MedkgAbbreviationDetector(AbbreviationDetector):
     """scispaCy's Schwartz-Hearst detector, also for hyphenated short forms
@@ -100,6 +126,7 @@ class MedkgAbbreviationDetector(AbbreviationDetector):
         for long, shorts in self.find_matches_for(candidates, doc):
             if span_contains_unbalanced_parentheses(long):
                 continue
+            long = by_initials(long, next(iter(shorts)).text)
             for short in shorts:
                 short._.long_form = long
                 doc._.abbreviations.append(short)

@@ -14,8 +14,20 @@ def test_abbreviations_detected_without_a_trained_model():
     nlp = analysis_pipeline()
     doc = nlp("Patients with hereditary hemochromatosis (HH) were seen. HH is common.")
     shorts = [(a.text, a._.long_form.text) for a in doc._.abbreviations]
-    # Schwartz-Hearst takes the shortest long form whose letters cover the short form.
-    assert shorts == [("HH", "hemochromatosis")] * 2  # the definition and the later use
+    # the words whose initials spell the short form, where Schwartz-Hearst's shortest long form whose
+    # letters cover it is shorter ("hemochromatosis" has two h's)
+    assert shorts == [("HH", "hereditary hemochromatosis")] * 2  # the definition and the later use
+
+
+def test_a_long_form_is_the_words_whose_initials_spell_the_short_form():
+    nlp = analysis_pipeline()
+    doc = nlp("Users of combined oral contraceptives (COCs) and insulin-dependent diabetes mellitus (IDDM) "
+              "were given lipopolysaccharide (LPS) or puromycin aminonucleoside (PAN), not vitamin D (CALC).")
+    assert {a.text: a._.long_form.text for a in doc._.abbreviations} == {
+        "COCs": "combined oral contraceptives",  # not "contraceptives", whose letters spell it too
+        "IDDM": "insulin-dependent diabetes mellitus",
+        "LPS": "lipopolysaccharide", "PAN": "puromycin aminonucleoside",  # no initials to spell them: as found
+    }
 
 
 def test_hyphenated_short_forms_are_defined_too():
