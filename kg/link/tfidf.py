@@ -430,10 +430,13 @@ class TfidfLinker:
                 fallback = fallback or ranked
         if fallback is None and type_ == "Chemical":
             found = self._compact_match(variants)
-            if found is None and _ONE_WORD.fullmatch(text) and text.endswith("ate"):
-                # the anion where MeSH names only the acid ("zoledronate" is Zoledronic Acid); tried last, so
-                # that "nitrate" stays Nitrates and "salicylate" Salicylates
-                acid = self._string_match(text[:-3] + "ic acid", type_) or ()
+            for anion in (v for v in variants if _ONE_WORD.fullmatch(v) and v.endswith("ate")):
+                if found is not None:
+                    break
+                # the anion where MeSH names only the acid ("zoledronate" is Zoledronic Acid, and so is the
+                # "zoledronate" of "sodium zoledronate"); tried last, so that "nitrate" stays Nitrates and
+                # "salicylate" Salicylates
+                acid = self._string_match(anion[:-3] + "ic acid", type_) or ()
                 found = [(i, score * VARIANT) for i, score in acid] or None
             return found
         return fallback

@@ -150,6 +150,7 @@ def test_a_development_code_and_an_inn_alfa_are_also_read_as_mesh_spells_them(li
 def test_an_anion_that_names_nothing_is_read_as_its_acid(linker):
     # MeSH names the acid only ("Zoledronic Acid"); papers write the anion
     assert top(linker, "zoledronate", "Chemical") == ("MESH:D000077211", tfidf.VARIANT)
+    assert top(linker, "sodium zoledronate", "Chemical") == ("MESH:D000077211", tfidf.VARIANT)  # a salt's anion too
     assert top(linker, "zoledronate", "Disease") == (None, 0.0)  # chemicals only
     assert linker.settings["anion_acids"] is True  # in the fingerprint
 
