@@ -24,11 +24,12 @@ from kg.extract.gene_lists import drop_non_genes, fill_gene_lists, fill_gene_nam
 from kg.extract.spans import VERSION as SPANS_VERSION
 from kg.extract.spans import rule_mention, with_added
 from kg.extract.variant_rules import RULE_SCORE, RULES, fill_variants
+from kg.vocab.formulas import formula_names
 from kg.vocab.variants import FORMAT_VERSION as VARIANTS_VERSION
 
 SHORT_FORMS_VERSION = "short-forms-4"  # drop_undefined_short_forms; 2: chemicals too; 3: genes_by_definition;
 # 4: the names test (here and in gene_deficiencies) also knows the concept store's disease names
-FORMULA_VERSION = "formula-1"  # with_subscripts
+FORMULA_VERSION = "formula-2"  # with_subscripts; 2: formulas_are_chemicals
 SUBTYPE_VERSION = "subtype-1"  # with_subtypes
 RECORDS_VERSION = "records-1"  # fill_record_names
 RECORD_RULE = "record-names"  # the extractor name of its mentions
@@ -132,7 +133,7 @@ class WithRules:
                 doc.mentions = gene_deficiencies(doc, lambda: partial(self._test("names"), type_="Disease"))
             doc.mentions = genes_by_definition(doc)
             doc.mentions = drop_undefined_short_forms(doc, names)
-            doc.mentions = with_subscripts(doc)
+            doc.mentions = formulas_are_chemicals(with_subscripts(doc))
             doc.mentions = with_subtypes(doc)
             if self._providers["records"] is not None:
                 doc.mentions = fill_record_names(doc, lambda: self._test("records"))
@@ -212,6 +213,13 @@ def with_subscripts(doc: AnnotatedDoc) -> tuple[Mention, ...]:
             m = m.model_copy(update={"end": sub.end(), "text": doc.text[m.start:sub.end()]})
         out.append(m)
     return tuple(out)
+
+
+def formulas_are_chemicals(mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
+    """``mentions`` with each mention of another type whose text is a salt's or small molecule's formula
+    (:func:`~kg.vocab.formulas.formula_names`) made a chemical: the tagger calls "NH4Ac" a gene."""
+    return tuple(m.model_copy(update={"label": "Chemical"}) if m.label != "Chemical" and formula_names(m.text) else m
+                 for m in mentions)
 
 
 def with_subtypes(doc: AnnotatedDoc) -> tuple[Mention, ...]:

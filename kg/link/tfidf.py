@@ -26,7 +26,7 @@ abbreviates, where they name one concept. A one-word chemical mention ending in 
 read as its acid ("zoledronate" Zoledronic Acid), by the string tiers only. A disease mention that no tier
 links takes the disease its last words name, by the string tiers, score x 0.8 (``TfidfLinker._head_match``).
 A chemical written as a formula is looked up as the name it stands for, where that names a concept
-(:mod:`kg.link.formulas`: "CaCl2" Calcium Chloride, "KCl" Potassium Chloride, "H2O2" Hydrogen Peroxide).
+(:mod:`kg.vocab.formulas`: "CaCl2" Calcium Chloride, "KCl" Potassium Chloride, "H2O2" Hydrogen Peroxide).
 
 Where several concepts share a name, names learned from training-corpus gold mentions rank
 first by how often annotators chose each concept, then MeSH before other vocabularies, then the
@@ -60,7 +60,7 @@ from kg.cache import cached_pickle
 from kg.config import SHARED_DATA, Settings
 from kg.doc import AnnotatedDoc, batched
 from kg.link.coordination import coordination
-from kg.link.formulas import formula_names
+from kg.vocab.formulas import formula_names
 from kg.models import Candidate, Concept, Mention
 from kg.vocab.compact import KeyTable, StringList
 from kg.vocab.conceptstore import ConceptStore
@@ -89,7 +89,7 @@ COORDINATED = frozenset({"Disease", "Gene"})  # types whose coordinations are sp
 TYPE_CODES: tuple[str | None, ...] = (None, "Chemical", "Disease", "Finding", "Gene", "Species", "CellLine", "Variant")
 EXACT, NORMALISED, COMPACT, ABBREVIATION, TFIDF, VARIANT = 1.0, 0.95, 0.93, 0.98, 0.9, 0.97
 HEAD = 0.8  # a disease mention's last words (TfidfLinker._head_match)
-FORMULAS_VERSION = "formulas-1"  # kg.link.formulas: what a chemical formula is read as
+FORMULAS_VERSION = "formulas-1"  # kg.vocab.formulas: what a chemical formula is read as
 DEFAULT_THRESHOLD = 0.7
 MAX_CANDIDATES = 5
 NEIGHBOURS = 20
@@ -389,7 +389,7 @@ class TfidfLinker:
 
     def _key(self, text: str, type_: str) -> tuple[str, str]:
         """What a mention is looked up as: its text, lowercase, or for a chemical formula the first name it
-        stands for that names a concept (:func:`~kg.link.formulas.formula_names`: "CaCl2" calcium chloride)."""
+        stands for that names a concept (:func:`~kg.vocab.formulas.formula_names`: "CaCl2" calcium chloride)."""
         if type_ == "Chemical":
             for name in formula_names(text):
                 if self._string_match(name, type_):

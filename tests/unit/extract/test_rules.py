@@ -40,6 +40,13 @@ def test_a_formula_takes_the_subscript_the_tokenizer_split_off():
     assert found == ["CaCl(2)", "PGE(2)", "histamine H", "Dylox"]
 
 
+def test_a_formula_the_tagger_gives_another_type_is_a_chemical():
+    text = "NH4Ac and KCl were added; NIK-247 was not."
+    labels = {"NH4Ac": "Gene", "KCl": "Chemical", "NIK-247": "Gene"}
+    found = [(m.text, m.label) for m in analyse(text, WithRules(Tagger(labels))).mentions]
+    assert found == [("NH4Ac", "Chemical"), ("KCl", "Chemical"), ("NIK-247", "Gene")]
+
+
 def test_a_disease_mention_takes_the_subtype_written_after_it():
     text = ("SJS  type 1A, von Willebrand disease type B, MPS type IVA and diabetes type 2-like traits; "
             "ataxia type E and the cancer type 1 receptor gene.")

@@ -1,10 +1,10 @@
-"""kg.link.formulas: the names a chemical formula is written for."""
+"""kg.vocab.formulas: the names a chemical formula is written for."""
 
 from __future__ import annotations
 
 import pytest
 
-from kg.link.formulas import formula_names
+from kg.vocab.formulas import formula_names
 
 
 @pytest.mark.parametrize(("formula", "names"), [
