@@ -29,7 +29,7 @@ from kg.vocab.variants import FORMAT_VERSION as VARIANTS_VERSION
 
 SHORT_FORMS_VERSION = "short-forms-4"  # drop_undefined_short_forms; 2: chemicals too; 3: genes_by_definition;
 # 4: the names test (here and in gene_deficiencies) also knows the concept store's disease names
-FORMULA_VERSION = "formula-2"  # with_subscripts; 2: formulas_are_chemicals
+FORMULA_VERSION = "formula-2"  # with_subscripts; 2: formulas_are_chemicals (kg.vocab.formulas.VERSION formulas-1)
 SUBTYPE_VERSION = "subtype-1"  # with_subtypes
 RECORDS_VERSION = "records-1"  # fill_record_names
 RECORD_RULE = "record-names"  # the extractor name of its mentions

@@ -60,11 +60,12 @@ from kg.cache import cached_pickle
 from kg.config import SHARED_DATA, Settings
 from kg.doc import AnnotatedDoc, batched
 from kg.link.coordination import coordination
-from kg.vocab.formulas import formula_names
 from kg.models import Candidate, Concept, Mention
 from kg.vocab.compact import KeyTable, StringList
 from kg.vocab.conceptstore import ConceptStore
 from kg.vocab.context import DocContext
+from kg.vocab.formulas import VERSION as FORMULAS_VERSION
+from kg.vocab.formulas import formula_names
 from kg.vocab.lexicon import CATIONS
 from kg.vocab.lexicon import SALT as _SALT
 from kg.vocab.lexicon import normalise
@@ -89,7 +90,6 @@ COORDINATED = frozenset({"Disease", "Gene"})  # types whose coordinations are sp
 TYPE_CODES: tuple[str | None, ...] = (None, "Chemical", "Disease", "Finding", "Gene", "Species", "CellLine", "Variant")
 EXACT, NORMALISED, COMPACT, ABBREVIATION, TFIDF, VARIANT = 1.0, 0.95, 0.93, 0.98, 0.9, 0.97
 HEAD = 0.8  # a disease mention's last words (TfidfLinker._head_match)
-FORMULAS_VERSION = "formulas-1"  # kg.vocab.formulas: what a chemical formula is read as
 DEFAULT_THRESHOLD = 0.7
 MAX_CANDIDATES = 5
 NEIGHBOURS = 20
@@ -430,12 +430,11 @@ class TfidfLinker:
                 fallback = fallback or ranked
         if fallback is None and type_ == "Chemical":
             found = self._compact_match(variants)
-            for anion in (v for v in variants if _ONE_WORD.fullmatch(v) and v.endswith("ate")):
+            # the anion where MeSH names only the acid ("zoledronate" is Zoledronic Acid, and so is the "zoledronate"
+            # of "sodium zoledronate"); tried last, so that "nitrate" stays Nitrates and "salicylate" Salicylates
+            for anion in [v for v in variants if _ONE_WORD.fullmatch(v) and v.endswith("ate")]:
                 if found is not None:
                     break
-                # the anion where MeSH names only the acid ("zoledronate" is Zoledronic Acid, and so is the
-                # "zoledronate" of "sodium zoledronate"); tried last, so that "nitrate" stays Nitrates and
-                # "salicylate" Salicylates
                 acid = self._string_match(anion[:-3] + "ic acid", type_) or ()
                 found = [(i, score * VARIANT) for i, score in acid] or None
             return found

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+VERSION = "formulas-1"  # the tables below; kg.extract.rules.FORMULA_VERSION goes up with it
+
 # cation symbol -> charge -> names, most usual first (MeSH's first: "Copper Sulfate", not "cupric sulfate")
 CATIONS: dict[str, dict[int, tuple[str, ...]]] = {
     "Li": {1: ("lithium",)}, "Na": {1: ("sodium",)}, "K": {1: ("potassium",)}, "Rb": {1: ("rubidium",)},
