@@ -57,6 +57,7 @@ from kg.extract.ner_cpu import (
     tags_to_spans,
     term_key,
 )
+from kg.models import stable_hash
 from kg.vocab.types import entity_type
 
 log = logging.getLogger(__name__)
@@ -268,6 +269,12 @@ def load_examples(shared_data: Path = SHARED_DATA) -> tuple[list[Example], list[
 LEXICON_FOLDS = 5
 
 
+def lexicon_fold(pmid: str) -> int:
+    """The jackknife fold of a training abstract: its PMID modulo the folds, or for an id that is no number the
+    same of a digest of it that every process computes alike (Python's ``hash`` of a string changes per process)."""
+    return int(pmid) % LEXICON_FOLDS if pmid.isdigit() else int(stable_hash(pmid), 16) % LEXICON_FOLDS
+
+
 def corpus_lexicons(train: list[Example]) -> tuple[Gazetteer, list[Gazetteer], dict[str, int]]:
     """Gold forms of the training splits by type: (all of them, one per fold without it, pmid -> fold).
 
@@ -275,8 +282,7 @@ def corpus_lexicons(train: list[Example]) -> tuple[Gazetteer, list[Gazetteer], d
     mentions in it the bit would be right every time in training and the network would trust
     it blindly; at run time it is right only as often as a form seen in other abstracts is.
     """
-    fold_of = {ex.pmid: int(ex.pmid) % LEXICON_FOLDS if ex.pmid.isdigit() else hash(ex.pmid) % LEXICON_FOLDS
-               for ex in train}
+    fold_of = {ex.pmid: lexicon_fold(ex.pmid) for ex in train}
     per_fold: list[dict[int, int]] = [{} for _ in range(LEXICON_FOLDS)]
     for ex in train:
         for start, end, label in ex.gold:

@@ -13,6 +13,7 @@ from kg.train.ner_cpu import (
     char_vocabulary,
     convert,
     export_weights,
+    lexicon_fold,
     load_examples,
     make_net,
     word_vocabulary,
@@ -223,3 +224,15 @@ def test_interrupted_unlabelled_text_leaves_no_file_for_the_next_run_to_reuse(tm
     assert list(out.parent.iterdir()) == []
     monkeypatch.setattr(ner_vectors, "normalise_word", str.lower)
     assert ner_vectors.write_unlabelled_tokens(out, tmp_path)[0] == len(docs) and out.is_file()  # each once
+
+
+def test_the_lexicon_fold_of_an_id_that_is_no_number_is_the_same_in_every_process():
+    import os
+    import subprocess
+    import sys
+
+    code = "from kg.train.ner_cpu import lexicon_fold; print(lexicon_fold('PMC7096345'))"
+    folds = {subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": seed},
+                            capture_output=True, text=True, check=True).stdout.strip() for seed in ("1", "2", "3")}
+    assert folds == {str(lexicon_fold("PMC7096345"))}  # Python's hash() of a string differs with the seed
+    assert lexicon_fold("12345") == 0  # a PMID: modulo the folds
