@@ -12,7 +12,7 @@ def test_sentences_and_abbreviations_are_filled_once_by_the_analyser():
     assert isinstance(doc, AnnotatedDoc) and doc.id == "PMID:1" and doc.text == text
     assert [text[s:e] for s, e in doc.sentences] == [
         "Patients with hereditary hemochromatosis (HH) were seen.", "HH is common.", "Rats got i.v. tobramycin."]
-    assert doc.short_forms() == {"HH": "hemochromatosis"}
+    assert doc.short_forms() == {"HH": "hereditary hemochromatosis"}
     assert {(a.short_start, a.short_end) for a in doc.abbreviations} == {(42, 44), (57, 59)}
     assert doc.mentions == () and doc.relations == () and doc.concepts == {}
 
