@@ -867,11 +867,23 @@ def _words_agree(mention: frozenset[str], name: frozenset[str]) -> bool:
     return not (added and dropped)
 
 
+# Prefixes that make a word its opposite: "hypothyroidism" is no misspelling of "hyperthyroidism".
+_CONTRARY = (("hypo", "hyper"), ("brady", "tachy"), ("micro", "macro"))
+
+
 def _alike(a: str, b: str) -> bool:
     """The same word, the same stem (5 letters: "hepatic"/"hepatitis" are not), or a misspelling
-    (3-grams mostly shared: "melitus"/"mellitus")."""
-    if a == b or (len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5]):
+    (3-grams mostly shared: "melitus"/"mellitus"); never two words whose prefixes are contrary
+    (:data:`_CONTRARY`: 3-grams made "hypothyroidism" a misspelling of "hyperthyroidism") nor a word and
+    the same word after a prefix of three letters or more ("parainfluenza", "influenza"; not "oesophagitis")."""
+    if a == b:
         return True
+    if any(a.startswith(x) and b.startswith(y) or a.startswith(y) and b.startswith(x) for x, y in _CONTRARY):
+        return False
+    if len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5]:
+        return True
+    if (len(a) >= len(b) + 3 and a.endswith(b)) or (len(b) >= len(a) + 3 and b.endswith(a)):
+        return False
     ga, gb = {a[k : k + 3] for k in range(len(a) - 2)}, {b[k : k + 3] for k in range(len(b) - 2)}
     return len(ga & gb) >= 0.5 * len(ga | gb)
 

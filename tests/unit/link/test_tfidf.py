@@ -407,3 +407,14 @@ def test_a_disease_mention_of_qualifiers_only_is_nil(linker):
         assert top(linker, text, "Disease") == (None, 0.0), text
     assert top(linker, "chronic seizures", "Disease")[0] == "MESH:D012640"  # a disorder it qualifies is named
     assert "chronic" in linker.settings["qualifiers"]
+
+
+def test_words_with_contrary_prefixes_or_an_added_prefix_are_no_misspellings_of_each_other():
+    assert tfidf._alike("melitus", "mellitus") and tfidf._alike("oesophagitis", "esophagitis")
+    for a, b in (("hypothyroidism", "hyperthyroidism"), ("hypoglycemia", "hyperglycemia"),
+                 ("bradycardia", "tachycardia"), ("parainfluenza", "influenza"), ("anticholinergic", "cholinergic")):
+        assert not tfidf._alike(a, b) and not tfidf._alike(b, a), (a, b)
+    # so a TF-IDF neighbour that says the opposite is no candidate: HPO's Compensated hypothyroidism has the
+    # synonym "Subclinical hypothyroidism", which was the nearest name of "subclinical hyperthyroidism"
+    assert not tfidf._words_agree(frozenset({"subclinical", "hyperthyroidism"}),
+                                  frozenset({"subclinical", "hypothyroidism"}))
