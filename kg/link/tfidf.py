@@ -268,6 +268,7 @@ class TfidfLinker:
         vocab = normalizers.version if normalizers else version_of(shared_data) if self._vocab else None
         self.version = f"{INDEX_VERSION}-{store.version}" + (f"+vocab-{vocab}" if vocab else "")
         self._memo: dict[tuple[str, str], tuple[Candidate, ...]] = {}
+        self._formula_names: dict[str, str | None] = {}  # formula -> the name it is looked up as (_key)
         self._concepts: dict[str, Concept | None] = {}
 
     @classmethod
@@ -389,11 +390,14 @@ class TfidfLinker:
 
     def _key(self, text: str, type_: str) -> tuple[str, str]:
         """What a mention is looked up as: its text, lowercase, or for a chemical formula the first name it
-        stands for that names a concept (:func:`~kg.vocab.formulas.formula_names`: "CaCl2" calcium chloride)."""
-        if type_ == "Chemical":
-            for name in formula_names(text):
-                if self._string_match(name, type_):
-                    return name, type_
+        stands for that names a concept (:func:`~kg.vocab.formulas.formula_names`: "CaCl2" calcium chloride).
+        Every mention of a formula asks this, so each formula's answer is remembered (the string match depends
+        on the index alone; the formulas are the tables' few)."""
+        if type_ == "Chemical" and (names := formula_names(text)):
+            if text not in self._formula_names:
+                self._formula_names[text] = next((n for n in names if self._string_match(n, type_)), None)
+            if (name := self._formula_names[text]) is not None:
+                return name, type_
         return text.lower().strip(), type_
 
     def _remember(self, key: tuple[str, str], found: list[tuple[int, float]]) -> tuple[Candidate, ...]:
