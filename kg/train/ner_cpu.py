@@ -57,7 +57,7 @@ from kg.extract.ner_cpu import (
     tags_to_spans,
     term_key,
 )
-from kg.models import stable_hash
+from kg.train import fold_of
 from kg.vocab.types import entity_type
 
 log = logging.getLogger(__name__)
@@ -271,8 +271,8 @@ LEXICON_FOLDS = 5
 
 def lexicon_fold(pmid: str) -> int:
     """The jackknife fold of a training abstract: its PMID modulo the folds, or for an id that is no number the
-    same of a digest of it that every process computes alike (Python's ``hash`` of a string changes per process)."""
-    return int(pmid) % LEXICON_FOLDS if pmid.isdigit() else int(stable_hash(pmid), 16) % LEXICON_FOLDS
+    fold every process gives it (:func:`kg.train.fold_of`; Python's ``hash`` of a string changes per process)."""
+    return int(pmid) % LEXICON_FOLDS if pmid.isdigit() else fold_of(pmid, LEXICON_FOLDS)
 
 
 def corpus_lexicons(train: list[Example]) -> tuple[Gazetteer, list[Gazetteer], dict[str, int]]:

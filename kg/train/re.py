@@ -67,6 +67,7 @@ from kg.relate.model import (
 )
 from kg.sources.pubtator import PubtatorDocument, read_pubtator
 from kg.text.analyzer import TextAnalyzer
+from kg.train import fold_of
 from kg.vocab.corpora import DEV_CORPORA, NOT_TRAINING, TRAIN_CORPORA, pmids_of, training_documents
 from kg.vocab.curie import to_curie
 from kg.vocab.lexicon import MESH_DISEASE_TERMS
@@ -110,11 +111,6 @@ def gold_relations(doc: PubtatorDocument, task: str) -> dict[frozenset[str], tup
     return out
 
 
-def fold_of(pmid: str, folds: int = FOLDS) -> int:
-    """The fold of a document, by its PMID alone: the same in every corpus and every run."""
-    return int(hashlib.sha256(pmid.encode()).hexdigest()[:8], 16) % folds
-
-
 def fold_models(model: RelationModel, *, shared_data: str | Path = SHARED_DATA, cache_dir: Path | None = None,
                 log=print) -> Iterator[tuple[frozenset[str], RelationModel]]:
     """For a model trained with dev documents (``metadata["dev_pmids"]``): per fold (:func:`fold_of`), that fold's
@@ -128,7 +124,7 @@ def fold_models(model: RelationModel, *, shared_data: str | Path = SHARED_DATA, 
         return
     key = hashlib.sha256(json.dumps(model.metadata.get("training"), sort_keys=True).encode()).hexdigest()[:16]
     for k in range(FOLDS):
-        held = frozenset(p for p in dev if fold_of(p) == k)
+        held = frozenset(p for p in dev if fold_of(p, FOLDS) == k)
         kept = None if cache_dir is None else Path(cache_dir) / "re-folds" / key / f"fold-{k}"
         if kept is not None and (kept / MODEL_FILE).is_file():
             yield held, RelationModel.load(kept)

@@ -57,7 +57,7 @@ def test_a_dev_split_is_still_refused_as_a_training_corpus_and_a_dev_split_needs
 
 def test_folds_split_the_dev_documents_and_each_fold_model_never_saw_its_fold(with_dev, tmp_path):
     model = RelationModel.load(with_dev[0])
-    assert [fold_of("12345")] * 3 == [fold_of("12345") for _ in range(3)]  # by the PMID alone
+    assert [fold_of("12345", FOLDS)] * 3 == [fold_of("12345", FOLDS) for _ in range(3)]  # by the PMID alone
     trained: list[str] = []
     folds = list(fold_models(model, shared_data=with_dev[1].parent, cache_dir=tmp_path / "cache", log=trained.append))
     assert len(trained) == len(folds) == FOLDS
