@@ -5,7 +5,8 @@ gene (:mod:`kg.extract.gene_lists`); a gene, not a disease or chemical, for a sh
 defines as a gene (:func:`genes_by_definition`); no disease or chemical mention for a short form
 the text defines as something else (:func:`drop_undefined_short_forms`); a formula's subscript
 that the tokenizer split off (:func:`with_subscripts`); and the name of a MeSH supplementary
-chemical record that the text repeats (:func:`fill_record_names`).
+chemical record that the text repeats (:func:`fill_record_names`); and no disease mention for a shock
+given as a stimulus (:func:`stimulus_shocks`).
 :class:`WithRules` takes the extractor's place in the chain, so gold-mention evaluations, which
 replace the extractor, leave the rules out too.
 """
@@ -32,9 +33,17 @@ SHORT_FORMS_VERSION = "short-forms-4"  # drop_undefined_short_forms; 2: chemical
 FORMULA_VERSION = "formula-2"  # with_subscripts; 2: formulas_are_chemicals (kg.vocab.formulas.VERSION formulas-1)
 SUBTYPE_VERSION = "subtype-1"  # with_subtypes
 RECORDS_VERSION = "records-1"  # fill_record_names
+STIMULUS_VERSION = "stimulus-1"  # stimulus_shocks
 RECORD_RULE = "record-names"  # the extractor name of its mentions
 RECORD_MAX_TOKENS = 8  # "maltolyl p-coumarate" is four tokens
 RECORD_MIN_REPEATS = 2
+# A shock as a stimulus: "avoid electric shock", "foot shock", "decrease shock intensity", "electroconvulsive shock"
+_STIMULUS = r"(?:electric(?:al)?|electro-?convulsive|foot|tail|grid|paw|heat|cold|osmotic|(?:in)?escapable|unavoidable|DC)"
+_SHOCK = re.compile(rf"(?:{_STIMULUS}[ \t-]*)?shocks?", re.IGNORECASE)
+_STIMULUS_BEFORE = re.compile(rf"\b(?:{_STIMULUS}|current)[ \t-]*$", re.IGNORECASE)
+_STIMULUS_AFTER = re.compile(r"[ \t-]*(?:avoidance|intensit(?:y|ies)|escape|deliver(?:y|ed)|stimul(?:us|i)|sessions?|trials?|"
+                             r"schedules?|presentations?|thresholds?|titration|reactivity|(?:induced|elicited|produced)[ \t]+"
+                             r"(?:\w+[ \t]+)?(?:analgesia|fighting|aggression|freezing))\b", re.IGNORECASE)
 _CLAUSE = frozenset({",", ";", ":", ".", "(", ")", "[", "]"})  # a compound's name does not cross these
 # A formula's subscript the tokenizer split off: the "(2)" of "CaCl(2)", "PGE(2)-induced"; not the
 # "(3)" of "histamine H(3)-receptor"
@@ -90,7 +99,7 @@ class WithRules:
         self.extractor = extractor
         self.name = extractor.name
         self.version = (f"{extractor.version}+{VARIANTS_VERSION}+{SPANS_VERSION}+{SHORT_FORMS_VERSION}"
-                        f"+{FORMULA_VERSION}+{SUBTYPE_VERSION}"
+                        f"+{FORMULA_VERSION}+{SUBTYPE_VERSION}+{STIMULUS_VERSION}"
                         + (f"+{gene_lists.FORMAT_VERSION}" if gene_symbols else "")
                         + (f"+{RECORDS_VERSION}" if records else ""))
         self.vocab = getattr(extractor, "vocab", None)  # the text analysis shares the extractor's strings
@@ -135,6 +144,7 @@ class WithRules:
             doc.mentions = drop_undefined_short_forms(doc, names)
             doc.mentions = formulas_are_chemicals(with_subscripts(doc))
             doc.mentions = with_subtypes(doc)
+            doc.mentions = stimulus_shocks(doc)
             if self._providers["records"] is not None:
                 doc.mentions = fill_record_names(doc, lambda: self._test("records"))
             yield doc
@@ -234,6 +244,21 @@ def with_subtypes(doc: AnnotatedDoc) -> tuple[Mention, ...]:
             m = m.model_copy(update={"end": sub.end(), "text": doc.text[m.start:sub.end()]})
         out.append(m)
     return tuple(out)
+
+
+def stimulus_shocks(doc: AnnotatedDoc) -> tuple[Mention, ...]:
+    """The document's mentions less its disease mentions of a shock, bare ("shock") or of a stimulus ("foot
+    shock"), where one of them is a stimulus given in an experiment or a treatment, not circulatory shock: written
+    with a stimulus ("electric shock", "tail shock", "electroconvulsive shock", "direct current shock") or followed by
+    what an experiment does with it ("shock avoidance", "decrease shock intensity", "shock-induced defensive
+    fighting"). A document that gives shocks so means the bare word so throughout; "septic shock", "anaphylactic shock"
+    stay. The tagger, trained on abstracts where "shock" is the disease, tags the word in conditioning experiments
+    too, and the relation model then read "morphine decreased responding to shock" as morphine inducing Shock."""
+    shocks = [m for m in doc.mentions if m.label == "Disease" and _SHOCK.fullmatch(m.text)]
+    if not any(m.text.lower() not in ("shock", "shocks") or _STIMULUS_BEFORE.search(doc.text, max(0, m.start - 30), m.start)
+               or _STIMULUS_AFTER.match(doc.text, m.end) for m in shocks):
+        return doc.mentions
+    return tuple(m for m in doc.mentions if not (m.label == "Disease" and _SHOCK.fullmatch(m.text)))
 
 
 def fill_record_names(doc: AnnotatedDoc, records: Callable[[], Callable[[str], bool]]) -> tuple[Mention, ...]:

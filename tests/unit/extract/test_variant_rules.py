@@ -29,7 +29,7 @@ def test_the_rules_are_part_of_the_extractors_version_and_settings():
     extractor = _extractor()
     chain = WithRules(extractor)
     assert chain.name == extractor.name and chain.version.startswith(extractor.version + "+variants-")
-    assert "+short-form-types-4+" in chain.version and chain.version.endswith("+subtype-1")  # spans, subtypes
+    assert "+short-form-types-4+" in chain.version and chain.version.endswith("+subtype-1+stimulus-1")  # spans, subtypes, shocks
     assert chain.settings["variant-rules"] == 0.9
 
 
