@@ -11,6 +11,11 @@ History belongs to a relative even when no cue says so, and one under Past Medic
 historical; :class:`AssertionTagger` applies that rule whenever a document carries sections.
 A section's header is a label, not a statement, so the words of a note's header are never cues
 ("Social History: has asthma" is not historical).
+
+Literature is read with fewer cues: a rule whose ``metadata`` says ``"literature": false`` does not
+speak in PubMed or PubTator abstracts (:data:`LITERATURE`). Relatives' words are one: "mother",
+"children", "sisters" name a relative in a note and a study's subjects in an abstract ("5 children
+with neuroblastoma"), where only "family history" speaks of relatives.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from kg.models import Assertion, Mention, Section
 from kg.text.analyzer import note_list_lead
 
 RULES_PATH = Path(__file__).resolve().parent.parent / "resources" / "assertion_rules.json"
+LITERATURE = frozenset({"pubmed", "pubtator"})  # sources whose documents are abstracts, not notes
 
 CATEGORY_TO_ASSERTION: dict[str, Assertion] = {
     "NEGATED_EXISTENCE": "negated",
@@ -138,6 +144,8 @@ class CueFilter:
 
     def __init__(self, rules: Sequence[ConTextRule]) -> None:
         self.required = [self._required(rule) for rule in rules]
+        self.not_in_literature = frozenset(
+            i for i, rule in enumerate(rules) if (rule.metadata or {}).get("literature") is False)
         self.asserting = frozenset(
             i for i, rule in enumerate(rules)
             if rule.direction.upper() not in ("TERMINATE", "PSEUDO") and rule.category.upper() in CATEGORY_TO_ASSERTION
@@ -171,13 +179,16 @@ class CueFilter:
             # any other token ({"IS_ALPHA": true, "LOWER": {"NOT_IN": ...}}) requires no word the filter knows
         return out
 
-    def select(self, sentence: str) -> frozenset[int]:
-        """Indexes of the rules that may match ``sentence``; empty when no asserting rule may."""
+    def select(self, sentence: str, *, literature: bool = False) -> frozenset[int]:
+        """Indexes of the rules that may match ``sentence`` (of an abstract: ``literature``); empty when no
+        asserting rule may."""
         lower = sentence.lower()
         words = set(_WORD.findall(lower.replace("n't", " n't").replace("cannot", "can not")))
         candidates = set(self._always)
         for word in words.intersection(self._by_word):
             candidates.update(self._by_word[word])
+        if literature:
+            candidates -= self.not_in_literature
         found = frozenset(i for i in candidates if self._satisfied(self.required[i], words, lower))
         return found if found & self.asserting else frozenset()
 
@@ -230,18 +241,20 @@ class AssertionTagger:
     @property
     def settings(self) -> dict[str, object]:
         return {"rules": self.version, "priority": list(_PRIORITY), "note_priority": list(_NOTE_PRIORITY),
+                "literature": sorted(LITERATURE),
                 "sections": _SECTION_ASSERTION, "section_defaults": _SECTION_DEFAULT, "header_cues": False}
 
     def assess(
         self, sentence: str, spans: Sequence[tuple[int, int]], headers: Sequence[tuple[int, int]] = (),
-        *, note: bool = False,
+        *, note: bool = False, literature: bool = False,
     ) -> list[AssertionResult]:
         """Run ConText once over one sentence for all of its target spans (offsets in ``sentence``).
 
         Whitespace runs are squeezed to one space first: spaCy turns extra spaces into tokens,
         and a line-wrapped "negative   for" would otherwise slip past the "negative for" rule.
         A cue that lies wholly inside one of ``headers`` (section headers, same offsets) is no cue.
-        ``note``: a clinical note's sentence, where a relative's status outranks a negation.
+        ``note``: a clinical note's sentence, where a relative's status outranks a negation; ``literature``: an
+        abstract's, where the rules that do not speak in literature are left out.
 
         A sentence that ends without a stop is read as if it had one: a note's line "Anemia:
         denies" is the field answer that "Anemia: denies." is (the stop is after the text, so no
@@ -250,7 +263,7 @@ class AssertionTagger:
         stop = 0
         if (stripped := sentence.rstrip()) and not stripped.endswith(_STOPS):
             sentence, stop = stripped + ".", 1
-        selected = self._cues.select(sentence)
+        selected = self._cues.select(sentence, literature=literature)
         if not selected:
             return [AssertionResult("affirmed")] * len(spans)
         text, index = _squeeze(sentence)
@@ -279,6 +292,7 @@ class AssertionTagger:
         sections = sorted(doc.sections, key=lambda sec: sec.start)
         section_starts = [sec.start for sec in sections]
         note = doc.document.source == "note"
+        literature = doc.document.source in LITERATURE
         headers = section_headers(doc)
         groups: dict[tuple[int, int], list[int]] = {}
         for i, m in enumerate(mentions):
@@ -291,7 +305,7 @@ class AssertionTagger:
             shift = len(lead)
             found = self.assess(lead + doc.text[s:e],
                                 [(mentions[i].start - s + shift, mentions[i].end - s + shift) for i in idx],
-                                [(hs + shift, he + shift) for hs, he in inside], note=note)
+                                [(hs + shift, he + shift) for hs, he in inside], note=note, literature=literature)
             for i, r in zip(idx, found):
                 results[i] = r
 

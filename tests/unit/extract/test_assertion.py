@@ -439,3 +439,17 @@ def _tagged(tagger, text, phrases):
 
 def _section_label(text):
     return "review_of_systems" if text.startswith("REVIEW") else None
+
+
+@pytest.mark.parametrize(("source", "expected"), [("pubmed", ("affirmed", "affirmed", "family")),
+                                                   ("pubtator", ("affirmed", "affirmed", "family")),
+                                                   ("note", ("family", "family", "family")),
+                                                   ("text", ("family", "family", "family"))])
+def test_relatives_words_are_no_family_cue_in_literature(tagger, source, expected):
+    # an abstract's children and sisters are its subjects; "family history" speaks of relatives anywhere
+    text = ("Trials were done in 5 children with neuroblastoma. Two sisters had the syndrome. "
+            "Patients with a family history of gout were excluded.")
+    mentions = [Mention(doc_id="PMID:1", start=(s := text.index(w)), end=s + len(w), text=w, label="Disease",
+                        extractor="gold", extractor_version="1") for w in ("neuroblastoma", "syndrome", "gout")]
+    doc = analysed(Document(id="PMID:1", source=source, text=text), mentions)
+    assert tuple(m.assertion for m in tagger.tag(doc)) == expected
