@@ -4,9 +4,9 @@ gene symbols, genes named after a chemical or a disease, and deficiency diseases
 gene (:mod:`kg.extract.gene_lists`); a gene, not a disease or chemical, for a short form the text
 defines as a gene (:func:`genes_by_definition`); no disease or chemical mention for a short form
 the text defines as something else (:func:`drop_undefined_short_forms`); a formula's subscript
-that the tokenizer split off (:func:`with_subscripts`); and the name of a MeSH supplementary
-chemical record that the text repeats (:func:`fill_record_names`); and no disease mention for a shock
-given as a stimulus (:func:`stimulus_shocks`).
+that the tokenizer split off (:func:`with_subscripts`); no disease mention for a shock given as a
+stimulus (:func:`stimulus_shocks`); and the name of a MeSH supplementary chemical record that the text
+repeats (:func:`fill_record_names`).
 :class:`WithRules` takes the extractor's place in the chain, so gold-mention evaluations, which
 replace the extractor, leave the rules out too.
 """
@@ -258,7 +258,7 @@ def stimulus_shocks(doc: AnnotatedDoc) -> tuple[Mention, ...]:
     if not any(m.text.lower() not in ("shock", "shocks") or _STIMULUS_BEFORE.search(doc.text, max(0, m.start - 30), m.start)
                or _STIMULUS_AFTER.match(doc.text, m.end) for m in shocks):
         return doc.mentions
-    return tuple(m for m in doc.mentions if not (m.label == "Disease" and _SHOCK.fullmatch(m.text)))
+    return tuple(m for m in doc.mentions if m not in shocks)
 
 
 def fill_record_names(doc: AnnotatedDoc, records: Callable[[], Callable[[str], bool]]) -> tuple[Mention, ...]:

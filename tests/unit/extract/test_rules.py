@@ -114,7 +114,10 @@ def test_a_compound_name_the_text_repeats_is_a_chemical_where_no_mention_is():
 
 def test_a_shock_given_as_a_stimulus_is_no_disease_in_its_whole_document():
     labels = {"shock": "Disease", "Septic shock": "Disease", "Tail shock": "Disease", "morphine": "Chemical"}
-    tagged = lambda text: [m.text for m in analyse(text, WithRules(Tagger(labels))).mentions]  # noqa: E731
+
+    def tagged(text):
+        return [m.text for m in analyse(text, WithRules(Tagger(labels))).mentions]
+
     # written with a stimulus, or followed by what an experiment does with it: every bare "shock" of the document goes
     assert tagged("Rats learned to avoid electric shock; morphine did not change shock.") == ["morphine"]
     assert tagged("After morphine, responding to lower shock intensity fell.") == ["morphine"]
