@@ -5,7 +5,8 @@ gene (:mod:`kg.extract.gene_lists`); a gene, not a disease or chemical, for a sh
 defines as a gene (:func:`genes_by_definition`); no disease or chemical mention for a short form
 the text defines as something else (:func:`drop_undefined_short_forms`); a formula's subscript
 that the tokenizer split off (:func:`with_subscripts`); no disease mention for a shock given as a
-stimulus (:func:`stimulus_shocks`); and the name of a MeSH supplementary chemical record that the text
+stimulus (:func:`stimulus_shocks`); a chemical or disease for a word in British spelling that names one
+(:func:`british_spellings`); and the name of a MeSH supplementary chemical record that the text
 repeats (:func:`fill_record_names`).
 :class:`WithRules` takes the extractor's place in the chain, so gold-mention evaluations, which
 replace the extractor, leave the rules out too.
@@ -26,6 +27,7 @@ from kg.extract.spans import VERSION as SPANS_VERSION
 from kg.extract.spans import rule_mention, with_added
 from kg.extract.variant_rules import RULE_SCORE, RULES, fill_variants
 from kg.vocab.formulas import formula_names
+from kg.vocab.spellings import mesh_spelling
 from kg.vocab.variants import FORMAT_VERSION as VARIANTS_VERSION
 
 SHORT_FORMS_VERSION = "short-forms-4"  # drop_undefined_short_forms; 2: chemicals too; 3: genes_by_definition;
@@ -34,6 +36,9 @@ FORMULA_VERSION = "formula-2"  # with_subscripts; 2: formulas_are_chemicals (kg.
 SUBTYPE_VERSION = "subtype-1"  # with_subtypes
 RECORDS_VERSION = "records-1"  # fill_record_names
 STIMULUS_VERSION = "stimulus-1"  # stimulus_shocks
+SPELLING_VERSION = "spelling-1"  # british_spellings
+SPELLING_RULE = "spellings"  # the extractor name of its mentions
+SPELLING_MIN_CHARS = 5
 RECORD_RULE = "record-names"  # the extractor name of its mentions
 RECORD_MAX_TOKENS = 8  # "maltolyl p-coumarate" is four tokens
 RECORD_MIN_REPEATS = 2
@@ -44,6 +49,10 @@ _STIMULUS_BEFORE = re.compile(rf"\b(?:{_STIMULUS}|current)[ \t-]*$", re.IGNORECA
 _STIMULUS_AFTER = re.compile(r"[ \t-]*(?:avoidance|intensit(?:y|ies)|escape|deliver(?:y|ed)|stimul(?:us|i)|sessions?|trials?|"
                              r"schedules?|presentations?|thresholds?|titration|reactivity|(?:induced|elicited|produced)[ \t]+"
                              r"(?:\w+[ \t]+)?(?:analgesia|fighting|aggression|freezing))\b", re.IGNORECASE)
+_ADJECTIVE = ("ic", "al", "ous", "ed")  # "haemolytic streptococci", "leukaemic cells": no disease's name
+# A word before a disease's name that may be part of it ("spinal haemangioblastomas", "Wilms tumours", "HCC")
+_MODIFIER = re.compile(r"(?:\b[a-z]+(?:al|ar|ary|ic|ous)|\b[A-Z]{2,}[\w-]*)[ \t]+$")
+_RECEPTOR = re.compile(r"[ \t-]+receptors?\b", re.IGNORECASE)
 _CLAUSE = frozenset({",", ";", ":", ".", "(", ")", "[", "]"})  # a compound's name does not cross these
 # A formula's subscript the tokenizer split off: the "(2)" of "CaCl(2)", "PGE(2)-induced"; not the
 # "(3)" of "histamine H(3)-receptor"
@@ -101,7 +110,8 @@ class WithRules:
         self.version = (f"{extractor.version}+{VARIANTS_VERSION}+{SPANS_VERSION}+{SHORT_FORMS_VERSION}"
                         f"+{FORMULA_VERSION}+{SUBTYPE_VERSION}+{STIMULUS_VERSION}"
                         + (f"+{gene_lists.FORMAT_VERSION}" if gene_symbols else "")
-                        + (f"+{RECORDS_VERSION}" if records else ""))
+                        + (f"+{RECORDS_VERSION}" if records else "")
+                        + (f"+{SPELLING_VERSION}" if names else ""))
         self.vocab = getattr(extractor, "vocab", None)  # the text analysis shares the extractor's strings
         self._providers: dict[str, Callable[[], Callable] | None] = {
             "symbol": gene_symbols, "name": gene_names, "names": names, "records": records}
@@ -115,7 +125,8 @@ class WithRules:
                 "gene_names": self._providers["name"] is not None,
                 "lexicon_names": self._providers["names"] is not None,
                 RECORD_RULE: {"max_tokens": RECORD_MAX_TOKENS, "min_repeats": RECORD_MIN_REPEATS, "score": RULE_SCORE}
-                if self._providers["records"] else None}
+                if self._providers["records"] else None,
+                SPELLING_RULE: {"min_chars": SPELLING_MIN_CHARS, "score": RULE_SCORE} if self._providers["names"] else None}
 
     def preload(self) -> None:
         """Ask every provider now, not on the first word that needs it (:meth:`kg.pipeline.Annotator.preload`)."""
@@ -145,6 +156,8 @@ class WithRules:
             doc.mentions = formulas_are_chemicals(with_subscripts(doc))
             doc.mentions = with_subtypes(doc)
             doc.mentions = stimulus_shocks(doc)
+            if names is not None:
+                doc.mentions = british_spellings(doc, names)
             if self._providers["records"] is not None:
                 doc.mentions = fill_record_names(doc, lambda: self._test("records"))
             yield doc
@@ -259,6 +272,36 @@ def stimulus_shocks(doc: AnnotatedDoc) -> tuple[Mention, ...]:
                or _STIMULUS_AFTER.match(doc.text, m.end) for m in shocks):
         return doc.mentions
     return tuple(m for m in doc.mentions if m not in shocks)
+
+
+def british_spellings(doc: AnnotatedDoc, names: Callable[[], Callable[[str, str], bool]]) -> tuple[Mention, ...]:
+    """The document's mentions and a ``Chemical`` or ``Disease`` mention of each word of at least
+    :data:`SPELLING_MIN_CHARS` letters that no mention covers and whose MeSH spelling
+    (:func:`~kg.vocab.spellings.mesh_spelling`) differs and is a name of the type (``names``, asked for on the
+    first such word; a chemical first) and the word itself is not. Not an adjective ("haemolytic streptococci",
+    "leukaemic cells"), a word a receptor follows ("oestrogen receptor" is a gene's), a disease's word after one that
+    may be part of its name ("spinal haemangioblastomas", "HCC tumours"), nor a word of "tumour", which the
+    training corpora annotate by the dozen, so that its words are the tagger's to judge ("tumourigenesis").
+    The tagger learned from American abstracts: on the first 15,000 abstracts of 1978 PubMed it tagged none
+    of 61 "oestrogen(s)" and missed 15 of 34 "oedema"."""
+    covered = [(m.start, m.end) for m in doc.mentions]
+    test = None
+    added = []
+    for token in doc.tokens:
+        word = token.lower_
+        if (len(word) < SPELLING_MIN_CHARS or not token.is_alpha or word.endswith(_ADJECTIVE) or "tumour" in word
+                or (mesh := mesh_spelling(word)) == word):
+            continue
+        start, end = token.idx, token.idx + len(token.text)
+        if overlaps_any(start, end, covered) or _RECEPTOR.match(doc.text, end):
+            continue
+        test = test or names()
+        label = next((t for t in ("Chemical", "Disease") if test(mesh, t) and not test(word, t)), None)
+        if label == "Disease" and _MODIFIER.search(doc.text, max(0, start - 30), start):
+            continue
+        if label is not None:
+            added.append(rule_mention(doc, start, end, label, SPELLING_RULE, SPELLING_VERSION, RULE_SCORE))
+    return with_added(doc.mentions, added)
 
 
 def fill_record_names(doc: AnnotatedDoc, records: Callable[[], Callable[[str], bool]]) -> tuple[Mention, ...]:

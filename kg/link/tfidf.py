@@ -71,6 +71,7 @@ from kg.vocab.lexicon import SALT as _SALT
 from kg.vocab.lexicon import normalise
 from kg.vocab.normalizers import TYPES as NORMALISER_TYPES
 from kg.vocab.normalizers import Normalizers, version_of
+from kg.vocab.spellings import SPELLINGS, mesh_spelling
 
 INDEX_VERSION = "tfidf-v8"
 # Which concept types a mention of each type may link to (None: an untyped MeSH descriptor).
@@ -294,7 +295,7 @@ class TfidfLinker:
         return {"threshold": self.threshold, "exact": EXACT, "normalised": NORMALISED, "compact": COMPACT,
                 "abbreviation": ABBREVIATION,
                 "tfidf": TFIDF, "variant": VARIANT, "max_candidates": MAX_CANDIDATES, "neighbours": NEIGHBOURS,
-                "coordinated": sorted(COORDINATED), "spellings": [list(pair) for pair in _SPELLINGS],
+                "coordinated": sorted(COORDINATED), "spellings": [list(pair) for pair in SPELLINGS],
                 "codes": _CODE.pattern, "combining": _COMBINING.pattern, "whole_word_long_forms": True,
                 "adjective_endings": [[a, list(n)] for a, n in _ADJECTIVE_ENDINGS],
                 "head": HEAD, "head_generic": sorted(_HEAD_GENERIC), "formulas": FORMULAS_VERSION,
@@ -662,13 +663,6 @@ def _nouns(word: str) -> list[str]:
 
 _PROTEIN_TREES = ("D08", "D12")  # MeSH enzymes and coenzymes; amino acids, peptides and proteins
 _INDUCED = re.compile(r"^.+?[- ](?:induced|associated|related|mediated|evoked|provoked|dependent)\s+(.+)$")
-# The spellings MeSH uses: American, and the older "desoxy" of its "Desoxycorticosterone Acetate"
-# (papers write "deoxycorticosterone acetate", which else reached Desoxycorticosterone without the salt)
-_SPELLINGS = (
-    ("aemia", "emia"), ("haem", "hem"), ("oedema", "edema"), ("oea", "ea"), ("aesthe", "esthe"), ("tumour", "tumor"),
-    ("oestr", "estr"), ("sulph", "sulf"), ("aluminium", "aluminum"), ("deoxycorticosterone", "desoxycorticosterone"),
-    ("alpha-2", "alfa-2"),  # recombinant interferons' INN spelling: "peginterferon alfa-2b"
-)
 # A combining form hyphenated to the word it joins: "thrombo-embolism" is MeSH's "thromboembolism".
 _COMBINING = re.compile(r"(?<=[a-z]{3}o)-(?=[a-z]{3})")
 # A development code, letters then a number: "KF17837", "KF-17837" and "KF 17837" are one compound,
@@ -772,7 +766,7 @@ def _abbreviates(short: str, long: str) -> bool:
 
 
 def _variants(text: str, type_: str) -> list[str]:
-    """The text, its spelling as MeSH writes it (:data:`_SPELLINGS`, :data:`_COMBINING`), for chemicals the name without
+    """The text, its spelling as MeSH writes it (:func:`~kg.vocab.spellings.mesh_spelling`, :data:`_COMBINING`), for chemicals the name without
     a salt word and a development code's other spellings (:data:`_CODE`), and for diseases the part
     after "X-induced"/"X-associated" and, for a one-word mention, the nouns of an adjective (:func:`_nouns`).
 
@@ -780,10 +774,7 @@ def _variants(text: str, type_: str) -> list[str]:
     and MeSH has no concept for most such compounds.
     """
     out = [text]
-    spelled = text
-    for theirs, mesh in _SPELLINGS:
-        spelled = spelled.replace(theirs, mesh)
-    spelled = _COMBINING.sub("", spelled)
+    spelled = _COMBINING.sub("", mesh_spelling(text))
     out.append(spelled)
     if type_ == "Chemical":
         out += [stripped for t in (text, spelled) if (stripped := _SALT.sub("", t)) and stripped != t]

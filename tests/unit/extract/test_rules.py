@@ -126,3 +126,23 @@ def test_a_shock_given_as_a_stimulus_is_no_disease_in_its_whole_document():
     # circulatory shock stays, bare or named with its kind
     assert tagged("Septic shock and shock after morphine; shock lasted.") == ["Septic shock", "shock", "morphine",
                                                                               "shock"]
+
+
+def test_a_word_in_british_spelling_that_names_a_chemical_or_disease_the_tagger_passed_over_is_one():
+    known = {("estrogens", "Chemical"), ("estrogen", "Chemical"), ("gonorrhea", "Disease"), ("edema", "Disease"),
+             ("oedema", "Disease"), ("tumorigenesis", "Disease"), ("hemangioblastomas", "Disease"),
+             ("hemolytic", "Disease")}
+
+    def names():
+        return lambda text, type_: (text, type_) in known
+
+    text = ("Oestrogens, oestrogen receptor, gonorrhoea, spinal haemangioblastomas, oedema, haemolytic streptococci, "
+            "tumourigenesis and a xyz.")
+    found = [(m.text, m.label, m.extractor) for m in analyse(text, WithRules(Tagger({"xyz": "Chemical"}),
+                                                                             names=names)).mentions]
+    # not before a receptor, after a word that may be part of the name, where the word itself is a name (the
+    # tagger's call), an adjective, or a word of "tumour"
+    assert found == [("Oestrogens", "Chemical", "spellings"), ("gonorrhoea", "Disease", "spellings"),
+                     ("xyz", "Chemical", "tagger")]
+    # without the names test the rule does not run
+    assert [m.text for m in analyse(text, WithRules(Tagger({"xyz": "Chemical"}))).mentions] == ["xyz"]
