@@ -282,8 +282,8 @@ def british_spellings(doc: AnnotatedDoc, names: Callable[[], Callable[[str, str]
     "leukaemic cells"), a word a receptor follows ("oestrogen receptor" is a gene's), a disease's word after one that
     may be part of its name ("spinal haemangioblastomas", "HCC tumours"), nor a word of "tumour", which the
     training corpora annotate by the dozen, so that its words are the tagger's to judge ("tumourigenesis").
-    The tagger learned from American abstracts: on the first 15,000 abstracts of 1978 PubMed it tagged none
-    of 61 "oestrogen(s)" and missed 15 of 34 "oedema"."""
+    The tagger learned from American abstracts: in the 14,893 abstracts of ``pubmed20n0014`` (1978) it tagged
+    none of 61 "oestrogen(s)"; this adds 218 mentions to the 3,134 of them that write such spellings."""
     covered = [(m.start, m.end) for m in doc.mentions]
     test = None
     added = []
