@@ -766,9 +766,10 @@ def _abbreviates(short: str, long: str) -> bool:
 
 
 def _variants(text: str, type_: str) -> list[str]:
-    """The text, its spelling as MeSH writes it (:func:`~kg.vocab.spellings.mesh_spelling`, :data:`_COMBINING`), for chemicals the name without
-    a salt word and a development code's other spellings (:data:`_CODE`), and for diseases the part
-    after "X-induced"/"X-associated" and, for a one-word mention, the nouns of an adjective (:func:`_nouns`).
+    """The text, its spelling as MeSH writes it (:func:`~kg.vocab.spellings.mesh_spelling`, :data:`_COMBINING`),
+    for chemicals the name without a salt word and a development code's other spellings (:data:`_CODE`), and for
+    diseases the part after "X-induced"/"X-associated" and, for a one-word mention, the nouns of an adjective
+    (:func:`_nouns`).
 
     BC5CDR and NCBI-disease annotate "levodopa-induced dyskinesia" with the dyskinesia's id,
     and MeSH has no concept for most such compounds.
