@@ -4,7 +4,7 @@ Tiers, first hit wins (scispaCy's design, with the string tiers in front because
 both faster and more precise than vectors):
 
 1. exact name (case-insensitive), score 1.0;
-2. normalised name (punctuation, plural -s, stop words and word order ignored: the
+2. normalised name (punctuation, plural -s or -es, stop words and word order ignored: the
    lexicon's :func:`~kg.vocab.lexicon.normalise`), score 0.95; for chemicals then the name with
    nothing but its letters and digits, and with its leading locants left out (:func:`compact_keys`:
    "N-acetyl serotonin" is N-acetylserotonin, "tri-ortho-tolyl phosphate" tri-o-tolyl phosphate,

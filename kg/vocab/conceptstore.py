@@ -42,8 +42,8 @@ from ontology import loaders
 
 STORE_FILE = "concepts.sqlite"
 # v4: retired MeSH ids resolve to the current record; BioRED's "-" is NIL; v5: population records are no chemicals;
-# v6: HPO qualifiers (HPO_QUALIFIERS) are no findings
-FORMAT_VERSION = "conceptstore-v6"
+# v6: HPO qualifiers (HPO_QUALIFIERS) are no findings; v7: the names' normalised keys drop a sibilant's plural -es
+FORMAT_VERSION = "conceptstore-v7"
 # Prefixes a MeSH concept carries as xrefs (UMLS and SNOMED CT ride along when a licensed
 # user's MRCONSO supplied them).
 XREF_PREFIXES = ("MONDO", "DOID", "OMIM", "ICD10CM", "HP", "UMLS", "SNOMEDCT_US")

@@ -39,7 +39,8 @@ from kg.vocab.curie import to_curie
 from kg.vocab.types import entity_type
 from ontology.loaders import file_sha256
 
-FORMAT_VERSION = "lexicon-v4"  # v4: BioRED's "-" is no concept id; v3: dev-split documents skipped
+FORMAT_VERSION = "lexicon-v5"  # v5: normalise drops a sibilant's plural -es; v4: BioRED's "-" is no concept id;
+# v3: dev-split documents skipped
 MESH_DISEASE_TERMS = "ontology/mesh/mesh_disease_terms.tsv.gz"
 MESH_DESCRIPTORS = "ontology/mesh/mesh_descriptors.csv.gz"
 # Drug-name stems (INN) and chemical-class endings. MeSH descriptors come without tree numbers,
@@ -82,14 +83,20 @@ class LexiconEntry:
     count: int = 0  # gold occurrences in training corpora; ranks the readings of one form
 
 
+_SIBILANT_PLURALS = ("sses", "shes", "ches", "xes", "zzes")  # plurals in -es: the -es goes
+
+
 def normalise(text: str) -> str:
-    """Key that ignores case, punctuation, plural -s and word order ("Tumors, Brain" = "brain tumor")."""
+    """Key that ignores case, punctuation, plural -s or -es and word order ("Tumors, Brain" = "brain tumor",
+    "Skin rashes" = "skin rash")."""
     tokens = []
     for tok in _NON_ALNUM.sub(" ", text.lower()).split():
         if tok in _NORMALISE_DROP:
             continue
         if len(tok) > 4 and tok.endswith("ies"):
             tok = tok[:-3] + "y"
+        elif len(tok) > 5 and tok.endswith(_SIBILANT_PLURALS) and not tok.endswith("aches"):
+            tok = tok[:-2]  # "rashes", "abscesses", "reflexes"; "headaches" is headache + s
         elif len(tok) > 3 and tok.endswith("s") and not tok.endswith(("ss", "us", "is")):
             tok = tok[:-1]
         tokens.append(tok)

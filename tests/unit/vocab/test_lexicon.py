@@ -73,6 +73,9 @@ def test_normalise_ignores_case_punctuation_plural_and_order():
     assert normalise("Neoplasms, Brain") == normalise("brain neoplasm") == "brain neoplasm"
     assert normalise("Bodies of the Kidney") == normalise("kidney body")
     assert normalise("Abscess") == "abscess"  # -ss is not a plural
+    assert normalise("Skin rashes") == normalise("Skin Rash") and normalise("abscesses") == "abscess"
+    assert normalise("hot flushes") == normalise("Hot Flush") and normalise("reflexes") == "reflex"
+    assert normalise("headaches") == "headache" and normalise("branches") == "branch"
 
 
 @pytest.mark.parametrize(
