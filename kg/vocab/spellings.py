@@ -8,6 +8,8 @@ add a mention for a word the tagger passed over whose MeSH spelling is a name of
 
 from __future__ import annotations
 
+import re
+
 # (theirs, MeSH's), applied in order; "desoxy" is MeSH's older spelling in "Desoxycorticosterone Acetate" (papers
 # write "deoxycorticosterone acetate", which else reached Desoxycorticosterone without the salt), "alfa-2" the
 # recombinant interferons' INN spelling ("peginterferon alfa-2b")
@@ -18,8 +20,13 @@ SPELLINGS: tuple[tuple[str, str], ...] = (
 )
 
 
+_ANY = re.compile("|".join(re.escape(theirs) for theirs, _ in SPELLINGS))  # one pass finds most words need nothing
+
+
 def mesh_spelling(text: str) -> str:
     """``text`` with each of :data:`SPELLINGS` replaced (case as written: callers pass lowercase)."""
+    if not _ANY.search(text):
+        return text
     for theirs, mesh in SPELLINGS:
         text = text.replace(theirs, mesh)
     return text
