@@ -282,7 +282,7 @@ def corpus_lexicons(train: list[Example]) -> tuple[Gazetteer, list[Gazetteer], d
     mentions in it the bit would be right every time in training and the network would trust
     it blindly; at run time it is right only as often as a form seen in other abstracts is.
     """
-    fold_of = {ex.pmid: lexicon_fold(ex.pmid) for ex in train}
+    fold_by_pmid = {ex.pmid: lexicon_fold(ex.pmid) for ex in train}
     per_fold: list[dict[int, int]] = [{} for _ in range(LEXICON_FOLDS)]
     for ex in train:
         for start, end, label in ex.gold:
@@ -290,7 +290,7 @@ def corpus_lexicons(train: list[Example]) -> tuple[Gazetteer, list[Gazetteer], d
             if span is None or len(span) > MAX_TERM_TOKENS or not _keep_term(span.text):
                 continue
             key = term_key([t.lower for t in span])
-            table = per_fold[fold_of[ex.pmid]]
+            table = per_fold[fold_by_pmid[ex.pmid]]
             table[key] = table.get(key, 0) | 1 << TYPES.index(label)
 
     def merged(folds) -> Gazetteer:
@@ -302,7 +302,7 @@ def corpus_lexicons(train: list[Example]) -> tuple[Gazetteer, list[Gazetteer], d
 
     everything = merged(range(LEXICON_FOLDS))
     others = [merged([j for j in range(LEXICON_FOLDS) if j != k]) for k in range(LEXICON_FOLDS)]
-    return everything, others, fold_of
+    return everything, others, fold_by_pmid
 
 
 # ---------------------------------------------------------------- vocabularies
@@ -449,8 +449,8 @@ class Featurizer:
         if key not in self._gaz_cache:
             feats = self.gazetteer.features(ex.doc)
             if self.lexicons is not None:
-                full, per_fold, fold_of = self.lexicons
-                lexicon = per_fold[fold_of[ex.pmid]] if ex.pmid in fold_of else full
+                full, per_fold, fold_by_pmid = self.lexicons
+                lexicon = per_fold[fold_by_pmid[ex.pmid]] if ex.pmid in fold_by_pmid else full
                 feats = np.concatenate([feats, lexicon.features(ex.doc)], axis=1)
             self._gaz_cache[key] = feats
         return self._gaz_cache[key]
