@@ -299,6 +299,7 @@ class TfidfLinker:
                 "codes": _CODE.pattern, "combining": _COMBINING.pattern, "whole_word_long_forms": True,
                 "adjective_endings": [[a, list(n)] for a, n in _ADJECTIVE_ENDINGS],
                 "head": HEAD, "head_generic": sorted(_HEAD_GENERIC), "formulas": FORMULAS_VERSION,
+                "organ_words": {w: list(alts) for w, alts in _ORGAN_WORDS.items()}, "harms": sorted(_HARMS),
                 "qualifiers": sorted(_QUALIFIERS),
                 "undefined_short_forms": _UNDEFINED_SHORT.pattern, "anion_acids": True,
                 "bracketed_short_forms": sorted(_BRACKETED_TYPES)}
@@ -369,7 +370,7 @@ class TfidfLinker:
         for eligible, group in pending.items():
             for key, found in zip(group, self._nearest([k[0] for k in group], eligible), strict=True):
                 if key[1] in _HEADED and (not found or found[0][1] < self.threshold):
-                    found = self._head_match(*key) or found
+                    found = self._head_match(*key) or self._organ_disease(*key) or found
                 here[key] = self._remember(key, found)
         return [here[key] for key in keys]
 
@@ -388,6 +389,17 @@ class TfidfLinker:
                          if self.index.type_of(i) == "Disease"]:
                 return found
         return None
+
+    def _organ_disease(self, text: str, type_: str) -> list[tuple[int, float]] | None:
+        """For a disease mention no name matches that is an organ's harm ("renal lesions", "gastrointestinal
+        toxicity", "thyroid illness"): the organ's diseases ("renal disease" Kidney Diseases); for a pathogen's
+        disease, its infections ("adenovirus disease" Adenovirus Infections, "HIV disease"); score x ``HEAD``."""
+        words = text.split()
+        if not 2 <= len(words) <= 3 or (words[-1] not in _HARMS and words[-1] != "disease"):
+            return None
+        query = " ".join(words[:-1] + ["infections" if words[-1] == "disease" else "disease"])
+        return [(i, score * HEAD) for i, score in self._string_match(query, type_) or ()
+                if self.index.type_of(i) == "Disease"] or None
 
     def _key(self, text: str, type_: str) -> tuple[str, str]:
         """What a mention is looked up as: its text, lowercase, or for a chemical formula the first name it
@@ -768,8 +780,8 @@ def _abbreviates(short: str, long: str) -> bool:
 def _variants(text: str, type_: str) -> list[str]:
     """The text, its spelling as MeSH writes it (:func:`~kg.vocab.spellings.mesh_spelling`, :data:`_COMBINING`),
     for chemicals the name without a salt word and a development code's other spellings (:data:`_CODE`), and for
-    diseases the part after "X-induced"/"X-associated" and, for a one-word mention, the nouns of an adjective
-    (:func:`_nouns`).
+    diseases the part after "X-induced"/"X-associated", for a one-word mention the nouns of an adjective
+    (:func:`_nouns`), and an organ's other word (:func:`_organ_words`: "renal failure" kidney failure).
 
     BC5CDR and NCBI-disease annotate "levodopa-induced dyskinesia" with the dyskinesia's id,
     and MeSH has no concept for most such compounds.
@@ -789,7 +801,30 @@ def _variants(text: str, type_: str) -> list[str]:
                 out.append(m.group(1))
         if _ONE_WORD.fullmatch(spelled):
             out += _nouns(spelled)
+        out += _organ_words(spelled)
     return list(dict.fromkeys(out))
+
+
+# An organ named by its adjective or by its noun: the names have "cardiac hypertrophy" (Cardiomegaly) for what
+# papers also call myocardial hypertrophy, and "lung toxicity" (Lung Diseases) for pulmonary toxicity.
+_ORGAN_WORDS: dict[str, tuple[str, ...]] = {
+    "renal": ("kidney",), "kidney": ("renal",), "hepatic": ("liver",), "liver": ("hepatic",),
+    "cardiac": ("heart",), "heart": ("cardiac",), "myocardial": ("cardiac", "heart"),
+    "pulmonary": ("lung",), "lung": ("pulmonary",), "cerebral": ("brain",), "brain": ("cerebral",),
+    "gastric": ("stomach",), "stomach": ("gastric",), "ocular": ("eye",), "eye": ("ocular",),
+    "visual": ("vision",), "vision": ("visual",), "cutaneous": ("skin",), "skin": ("cutaneous",),
+    "intestinal": ("intestine",),
+}
+
+
+def _organ_words(text: str) -> list[str]:
+    """``text`` with one organ word of :data:`_ORGAN_WORDS` in its other form ("renal injury" kidney injury); none
+    for one word (the organ itself is no disorder)."""
+    words = text.split()
+    if len(words) < 2:
+        return []
+    return [" ".join(words[:k] + [alt] + words[k + 1:])
+            for k, w in enumerate(words) for alt in _ORGAN_WORDS.get(w, ())]
 
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -820,6 +855,13 @@ _HEAD_GENERIC = frozenset({
     "hyperactivity", "hypertrophy", "inflammation", "deficiencies", "defect", "defects", "anomaly", "anomalies",
     "malformation", "malformations", "tumor", "tumors", "tumour", "tumours", "neoplasm", "neoplasms", "cancer", "cancers",
     "malignancy", "malignancies", "inflammatory",
+})
+
+
+# What an organ suffers, said without naming a disorder: "<organ> <harm>" is one of the organ's diseases.
+_HARMS = frozenset({
+    "toxicity", "toxicities", "injury", "injuries", "damage", "dysfunction", "dysfunctions", "impairment",
+    "impairments", "complications", "lesion", "lesions", "involvement", "illness", "abnormalities", "disturbances",
 })
 
 

@@ -418,3 +418,24 @@ def test_words_with_contrary_prefixes_or_an_added_prefix_are_no_misspellings_of_
     # synonym "Subclinical hypothyroidism", which was the nearest name of "subclinical hyperthyroidism"
     assert not tfidf._words_agree(frozenset({"subclinical", "hyperthyroidism"}),
                                   frozenset({"subclinical", "hypothyroidism"}))
+
+
+def test_an_organ_is_also_read_by_its_other_word(linker):
+    # MeSH's "Liver Dysfunction" is what papers also call hepatic dysfunction
+    assert "liver dysfunction" in tfidf._variants("hepatic dysfunction", "Disease")
+    assert top(linker, "hepatic dysfunction", "Disease") == ("MESH:D008107", tfidf.EXACT * tfidf.VARIANT)
+    assert tfidf._organ_words("acute renal failure") == ["acute kidney failure"]
+    assert tfidf._organ_words("heart failure") == ["cardiac failure"]
+    assert tfidf._organ_words("myocardial infarction") == ["cardiac infarction", "heart infarction"]
+    assert tfidf._variants("hepatic dysfunction", "Chemical") == ["hepatic dysfunction"]  # diseases only
+    assert linker.settings["organ_words"]["renal"] == ["kidney"]  # in the fingerprint
+
+
+def test_an_organs_harm_no_name_matches_is_one_of_its_diseases_and_a_pathogens_disease_its_infections(linker):
+    assert top(linker, "hepatic lesions", "Disease")[0] == "MESH:D008107"  # hepatic disease: Liver Diseases
+    assert top(linker, "liver toxicity", "Disease")[0] == "MESH:D008107"
+    assert top(linker, "hiv disease", "Disease") == ("MESH:D015658", tfidf.EXACT * tfidf.HEAD)  # HIV Infection
+    assert top(linker, "hepatic lesions", "Chemical") == (None, 0.0)  # diseases only
+    assert top(linker, "hepatic oddities", "Disease") == (None, 0.0)  # no harm word: no organ disease
+    assert top(linker, "lesions", "Disease") == (None, 0.0)  # no organ
+    assert "lesions" in linker.settings["harms"]
