@@ -300,6 +300,7 @@ class TfidfLinker:
                 "adjective_endings": [[a, list(n)] for a, n in _ADJECTIVE_ENDINGS],
                 "head": HEAD, "head_generic": sorted(_HEAD_GENERIC), "formulas": FORMULAS_VERSION,
                 "organ_words": {w: list(alts) for w, alts in _ORGAN_WORDS.items()}, "harms": sorted(_HARMS),
+                "bracketed_index": _BRACKETED_INDEX.pattern,
                 "qualifiers": sorted(_QUALIFIERS),
                 "undefined_short_forms": _UNDEFINED_SHORT.pattern, "anion_acids": True,
                 "bracketed_short_forms": sorted(_BRACKETED_TYPES)}
@@ -406,7 +407,7 @@ class TfidfLinker:
         stands for that names a concept (:func:`~kg.vocab.formulas.formula_names`: "CaCl2" calcium chloride).
         Every mention of a formula asks this, so each formula's answer is remembered (the string match depends
         on the index alone; the formulas are the tables' few)."""
-        if type_ == "Chemical" and (names := formula_names(text)):
+        if type_ == "Chemical" and (names := formula_names(_BRACKETED_INDEX.sub(r"\1", text))):
             if text not in self._formula_names:
                 self._formula_names[text] = next((n for n in names if self._string_match(n, type_)), None)
             if (name := self._formula_names[text]) is not None:
@@ -686,6 +687,8 @@ _CODE = re.compile(r"^([a-z]{1,5})[- ]?(\d[\d-]*)$")
 _NAME_SALT = re.compile(_SALT.pattern.replace("|trihydrate", "|trihydrate|chloride|acetate"), re.IGNORECASE)
 # ... unless what is left names a radical or an adjective ("Picryl Chloride", "Uranyl Acetate").
 _RADICAL = re.compile(r"(?:yl|ic)$")
+# A subscript or charge that PubMed writes in brackets: "PGE(2)" is PGE2, "H(2)O(2)" H2O2, "Ca(2+)" Ca2+.
+_BRACKETED_INDEX = re.compile(r"(?<=[A-Za-z0-9)])\((\d+[a-z]{0,5}|\d?[+-])\)")  # not "(+)-pentazocine"
 # Stereo prefixes: "L-thyroxine" is Thyroxine where no name has the prefix.
 _STEREO = re.compile(r"^(?:l|d|dl)-(?=[a-z]{3})", re.IGNORECASE)
 _SALT_PREFIX = re.compile(rf"^{CATIONS}\s+(?=[a-z]{{4,}}$)", re.IGNORECASE)
@@ -793,6 +796,7 @@ def _variants(text: str, type_: str) -> list[str]:
         out += [stripped for t in (text, spelled) if (stripped := _SALT.sub("", t)) and stripped != t]
         out += [stripped for t in (text, spelled) if (stripped := _SALT_PREFIX.sub("", t)) != t]
         out += [stripped for t in list(out) if (stripped := _STEREO.sub("", t)) != t]
+        out += [flat for t in (text, spelled) if (flat := _BRACKETED_INDEX.sub(r"\1", t)) != t]
         if code := _CODE.match(text):
             out += [f"{code[1]}{sep}{code[2]}" for sep in (" ", "-", "")]
     if type_ in ("Disease", "Finding"):

@@ -439,3 +439,17 @@ def test_an_organs_harm_no_name_matches_is_one_of_its_diseases_and_a_pathogens_d
     assert top(linker, "hepatic oddities", "Disease") == (None, 0.0)  # no harm word: no organ disease
     assert top(linker, "lesions", "Disease") == (None, 0.0)  # no organ
     assert "lesions" in linker.settings["harms"]
+
+
+def test_a_subscript_or_charge_in_brackets_is_also_read_without_them(linker, monkeypatch):
+    # PubMed writes "PGE(2)", "Ca(2+)", "PGF(2alpha)" for PGE2, Ca2+, PGF2alpha
+    assert "pge2" in tfidf._variants("pge(2)", "Chemical")
+    assert "ca2+" in tfidf._variants("ca(2+)", "Chemical")
+    assert "pgf2alpha" in tfidf._variants("pgf(2alpha)", "Chemical")
+    # an optical rotation or a configuration in brackets is no index
+    assert tfidf._variants("(+)-pentazocine", "Chemical") == ["(+)-pentazocine"]
+    assert tfidf._variants("(r)-warfarin", "Chemical") == ["(r)-warfarin"]
+    assert tfidf._variants("pge(2)", "Disease") == ["pge(2)"]  # chemicals only
+    # a formula with bracketed subscripts is the formula
+    monkeypatch.setattr(tfidf, "formula_names", lambda text: ["metformin"] if text == "C4H11N5" else [])
+    assert top(linker, "C(4)H(11)N(5)", "Chemical") == ("MESH:D008687", tfidf.EXACT)
