@@ -435,8 +435,9 @@ class TfidfLinker:
         for table, base, keyer in ((self.index.exact, EXACT, str), (self.index.normalised, NORMALISED, normalise)):
             for k, variant in enumerate(variants):
                 key = keyer(variant)
+                named = normalise(variant)  # the preferred name, give or take a plural ("Eye Diseases" for "eye disease")
                 readings = [
-                    (i, n, self.index.is_mesh(i), keyer(self.index.labels[i].lower()) == key)
+                    (i, n, self.index.is_mesh(i), normalise(self.index.labels[i].lower()) == named)
                     for i, n in table.get(key)
                     if self.index.type_of(i) in eligible
                 ]
@@ -932,8 +933,9 @@ def _alike(a: str, b: str) -> bool:
 
 def _ranked(readings: list[tuple[int, int, bool, bool]], base: float) -> list[tuple[int, float]]:
     """``(concept, gold support, is MeSH, named so)`` readings of one name, ranked: gold support
-    first, MeSH before other vocabularies, then the concept whose preferred name it is before
-    those that have it as a synonym ("myalgia" is Myalgia, not Musculoskeletal Pain). The top
+    first, MeSH before other vocabularies, then the concept whose preferred name it is (give or take a plural:
+    :meth:`TfidfLinker._string_match` compares them normalised) before those that have it as a synonym ("myalgia"
+    is Myalgia, not Musculoskeletal Pain; "eye disease" Eye Diseases, not Eye Abnormalities). The top
     keeps ``base``, others scale with support."""
     readings = sorted(readings, key=lambda r: (-r[1], not r[2], not r[3], r[0]))
     top = readings[0][1] + 1

@@ -453,3 +453,18 @@ def test_a_subscript_or_charge_in_brackets_is_also_read_without_them(linker, mon
     # a formula with bracketed subscripts is the formula
     monkeypatch.setattr(tfidf, "formula_names", lambda text: ["metformin"] if text == "C4H11N5" else [])
     assert top(linker, "C(4)H(11)N(5)", "Chemical") == ("MESH:D008687", tfidf.EXACT)
+
+
+def test_a_name_shared_by_two_concepts_is_the_one_it_is_the_preferred_name_of_give_or_take_a_plural(
+        linker, monkeypatch):
+    # "eye disease" is a name of Eye Abnormalities (through a crosswalk) and of Eye Diseases: the latter's own
+    # name but for the plural. Here: another disease of a lower index shares "foot disease" with Foot Diseases.
+    index = linker.index
+    foot = next(i for i in range(len(index.ids)) if index.ids[i] == "MESH:D005534")
+    other = next(i for i in range(foot) if index.type_of(i) == "Disease")
+    shared = {"foot disease": [(other, 0), (foot, 0)]}
+    real = index.exact
+    monkeypatch.setattr(index, "exact", type("Exact", (), {"get": lambda self, k: shared.get(k) or real.get(k)})())
+    linker._memo.clear()
+    assert top(linker, "foot disease", "Disease") == ("MESH:D005534", tfidf.EXACT)
+    linker._memo.clear()
