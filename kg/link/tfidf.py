@@ -386,8 +386,7 @@ class TfidfLinker:
             tail = " ".join(words[k:])
             if not _content_words(tail) - _HEAD_GENERIC:
                 break
-            if found := [(i, score * HEAD) for i, score in self._string_match(tail, type_) or ()
-                         if self.index.type_of(i) == "Disease"]:
+            if found := self._disease_named(tail, type_):
                 return found
         return None
 
@@ -399,7 +398,12 @@ class TfidfLinker:
         if not 2 <= len(words) <= 3 or (words[-1] not in _HARMS and words[-1] != "disease"):
             return None
         query = " ".join(words[:-1] + ["infections" if words[-1] == "disease" else "disease"])
-        return [(i, score * HEAD) for i, score in self._string_match(query, type_) or ()
+        return self._disease_named(query, type_)
+
+    def _disease_named(self, name: str, type_: str) -> list[tuple[int, float]] | None:
+        """The diseases that ``name`` matches exactly or normalised (:meth:`_string_match`), score x ``HEAD``: what
+        the last-words and organ fallbacks of a disease mention no name matches take."""
+        return [(i, score * HEAD) for i, score in self._string_match(name, type_) or ()
                 if self.index.type_of(i) == "Disease"] or None
 
     def _key(self, text: str, type_: str) -> tuple[str, str]:
@@ -435,9 +439,10 @@ class TfidfLinker:
         for table, base, keyer in ((self.index.exact, EXACT, str), (self.index.normalised, NORMALISED, normalise)):
             for k, variant in enumerate(variants):
                 key = keyer(variant)
-                named = normalise(variant)  # the preferred name, give or take a plural ("Eye Diseases" for "eye disease")
+                # the preferred name, give or take a plural ("Eye Diseases" for "eye disease")
+                named = key if keyer is normalise else normalise(variant)
                 readings = [
-                    (i, n, self.index.is_mesh(i), normalise(self.index.labels[i].lower()) == named)
+                    (i, n, self.index.is_mesh(i), normalise(self.index.labels[i]) == named)
                     for i, n in table.get(key)
                     if self.index.type_of(i) in eligible
                 ]
